@@ -53,6 +53,14 @@ public:
     QString errorString() const;
 
 private:
+    // SymmetricState::split() and HandshakeState::split() return unusable states when
+    // splitting is not possible, because their signatures have no room for an error.
+    friend class SymmetricState;
+    friend class HandshakeState;
+    /// A state on which every encrypt/decrypt/rekey fails with reason. Unlike a state without
+    /// a key, which passes plaintext through per spec, it can never leak plaintext.
+    static CipherState unusable(Cipher cipher, const QString& reason);
+
     struct Private;
     std::unique_ptr<Private> d;
 };

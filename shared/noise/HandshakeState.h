@@ -50,12 +50,19 @@ public:
     QByteArray remoteStaticKey() const { return m_rs; }
     QByteArray handshakeHash() const { return m_symmetric.handshakeHash(); }
     /// Only valid once isFinished(): (initiator -> responder, responder -> initiator).
-    std::pair<CipherState, CipherState> split() const { return m_symmetric.split(); }
+    /// Before that both states are unusable: every encrypt/decrypt on them fails.
+    std::pair<CipherState, CipherState> split() const;
     QString errorString() const { return m_error; }
 
 private:
     enum class Token { E, S, EE, ES, SE, SS };
+    struct Pattern;
+    static const Pattern* findPattern(const QByteArray& name);
     Q_REQUIRED_RESULT bool fail(const QString& message);
+    /// fail() after the transcript was touched: the handshake cannot continue.
+    Q_REQUIRED_RESULT bool abortHandshake(const QString& message);
+    Q_REQUIRED_RESULT bool checkCanProcess(bool writing);
+    Q_REQUIRED_RESULT bool mixDh(Token token);
 
     SymmetricState m_symmetric;
     Role m_role = Role::Initiator;
@@ -66,6 +73,7 @@ private:
     std::vector<std::vector<Token>> m_messagePatterns;
     std::size_t m_messageIndex = 0;
     bool m_initialized = false;
+    bool m_failed = false;
     QString m_error;
 };
 

@@ -35,10 +35,14 @@ public:
     static QByteArray hmac(const QByteArray& key, const QByteArray& data);
 
 private:
+    void setFailed(const QString& message);
+
     CipherState m_cipherState;
     SecretKey m_chainingKey;
     QByteArray m_h;
     QString m_error;
+    // An OpenSSL failure inside a void mix*() call; later encrypt/decrypt/split then fail.
+    bool m_failed = false;
 };
 
 } // namespace QuietWire::Noise

@@ -1,0 +1,131 @@
+#include "noise/X25519.h"
+
+#include "noise/OpenSslError.h"
+
+#include <array>
+#include <memory>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+namespace QuietWire::Noise::X25519 {
+
+namespace {
+
+struct PkeyDeleter
+{
+    void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
+};
+struct PkeyCtxDeleter
+{
+    void operator()(EVP_PKEY_CTX* ctx) const { EVP_PKEY_CTX_free(ctx); }
+};
+using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyDeleter>;
+using PkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, PkeyCtxDeleter>;
+
+/// Scratch space for a secret that wipes itself on every exit path.
+struct SecretBuffer
+{
+    std::array<unsigned char, KeySize> bytes {};
+    SecretBuffer() = default;
+    SecretBuffer(const SecretBuffer&) = delete;
+    SecretBuffer& operator=(const SecretBuffer&) = delete;
+    ~SecretBuffer() { OPENSSL_cleanse(bytes.data(), bytes.size()); }
+};
+
+bool setError(QString* error, const QString& message)
+{
+    if (error)
+        *error = message;
+    return false;
+}
+
+std::optional<QByteArray> rawPublicKey(EVP_PKEY* key, QString* error)
+{
+    QByteArray publicKey(KeySize, Qt::Uninitialized);
+    std::size_t length = KeySize;
+    if (EVP_PKEY_get_raw_public_key(key, reinterpret_cast<unsigned char*>(publicKey.data()), &length) != 1
+        || length != KeySize) {
+        setError(error, Detail::openSslError("X25519: cannot read the public key"));
+        return std::nullopt;
+    }
+    return publicKey;
+}
+
+} // namespace
+
+std::optional<KeyPair> generate(QString* error)
+{
+    PkeyCtxPtr ctx(EVP_PKEY_CTX_new_id(EVP_PKEY_X25519, nullptr));
+    EVP_PKEY* rawKey = nullptr;
+    if (!ctx || EVP_PKEY_keygen_init(ctx.get()) != 1 || EVP_PKEY_keygen(ctx.get(), &rawKey) != 1) {
+        setError(error, Detail::openSslError("X25519: key generation failed"));
+        return std::nullopt;
+    }
+    PkeyPtr key(rawKey);
+
+    SecretBuffer privateBytes;
+    std::size_t length = privateBytes.bytes.size();
+    if (EVP_PKEY_get_raw_private_key(key.get(), privateBytes.bytes.data(), &length) != 1 || length != KeySize) {
+        setError(error, Detail::openSslError("X25519: cannot read the generated private key"));
+        return std::nullopt;
+    }
+    auto publicKey = rawPublicKey(key.get(), error);
+    if (!publicKey)
+        return std::nullopt;
+    return KeyPair { SecretKey(privateBytes.bytes.data(), length), *publicKey };
+}
+
+std::optional<KeyPair> fromPrivateKey(const SecretKey& privateKey, QString* error)
+{
+    if (privateKey.isEmpty()) {
+        setError(error, QStringLiteral("X25519: empty private key"));
+        return std::nullopt;
+    }
+    PkeyPtr key(EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, nullptr, privateKey.data(), SecretKey::Size));
+    if (!key) {
+        setError(error, Detail::openSslError("X25519: invalid private key"));
+        return std::nullopt;
+    }
+    auto publicKey = rawPublicKey(key.get(), error);
+    if (!publicKey)
+        return std::nullopt;
+    return KeyPair { privateKey, *publicKey };
+}
+
+std::optional<SecretKey> dh(const SecretKey& privateKey, const QByteArray& publicKey, QString* error)
+{
+    if (privateKey.isEmpty()) {
+        setError(error, QStringLiteral("X25519: empty private key"));
+        return std::nullopt;
+    }
+    if (publicKey.size() != KeySize) {
+        setError(
+            error, QStringLiteral("X25519: public key must be %1 bytes, got %2").arg(KeySize).arg(publicKey.size()));
+        return std::nullopt;
+    }
+    PkeyPtr local(EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, nullptr, privateKey.data(), SecretKey::Size));
+    PkeyPtr remote(EVP_PKEY_new_raw_public_key(EVP_PKEY_X25519, nullptr,
+        reinterpret_cast<const unsigned char*>(publicKey.constData()), static_cast<std::size_t>(publicKey.size())));
+    if (!local || !remote) {
+        setError(error, Detail::openSslError("X25519: cannot load the keys"));
+        return std::nullopt;
+    }
+    PkeyCtxPtr ctx(EVP_PKEY_CTX_new(local.get(), nullptr));
+    SecretBuffer shared;
+    std::size_t length = shared.bytes.size();
+    // OpenSSL itself refuses an all-zero result (low-order peer point); that also lands here.
+    if (!ctx || EVP_PKEY_derive_init(ctx.get()) != 1 || EVP_PKEY_derive_set_peer(ctx.get(), remote.get()) != 1
+        || EVP_PKEY_derive(ctx.get(), shared.bytes.data(), &length) != 1 || length != KeySize) {
+        setError(error, Detail::openSslError("X25519: key agreement failed"));
+        return std::nullopt;
+    }
+    // Checked again here so the guarantee does not depend on the OpenSSL version.
+    static constexpr std::array<unsigned char, KeySize> zeros {};
+    if (CRYPTO_memcmp(shared.bytes.data(), zeros.data(), KeySize) == 0) {
+        setError(error, QStringLiteral("X25519: all-zero shared secret (low-order public key)"));
+        return std::nullopt;
+    }
+    return SecretKey(shared.bytes.data(), length);
+}
+
+} // namespace QuietWire::Noise::X25519
