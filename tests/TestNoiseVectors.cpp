@@ -22,6 +22,8 @@ constexpr int ExpectedVectorCount = 60;
 constexpr std::uint64_t MaxNonce = std::numeric_limits<std::uint64_t>::max();
 const char* const AllPatterns[]
     = { "N", "K", "X", "NN", "NK", "NX", "KN", "KK", "KX", "XN", "XK", "XX", "IN", "IK", "IX" };
+// The legacy PSK scheme of spec revisions <= 31 ("NoisePSK_" names): test vectors only.
+const QByteArray LegacyPskPrefix("NoisePSK_");
 
 QByteArray hexField(const QJsonObject& object, const char* key)
 {
@@ -70,14 +72,19 @@ struct Peers
 };
 
 /// A handshake with freshly generated static keys and ephemerals for pattern and cipher.
-std::optional<Peers> makePeers(
-    const QByteArray& pattern, const QByteArray& cipher, const KeyPair& initiatorStatic, const KeyPair& responderStatic)
+/// A non-empty initiatorPsk selects the legacy "NoisePSK_" scheme; responderPsk defaults to it.
+std::optional<Peers> makePeers(const QByteArray& pattern, const QByteArray& cipher, const KeyPair& initiatorStatic,
+    const KeyPair& responderStatic, const QByteArray& initiatorPsk = {}, const QByteArray& responderPsk = {})
 {
     HandshakeState::Config initiatorConfig;
-    initiatorConfig.protocolName = "Noise_" + pattern + "_25519_" + cipher + "_SHA256";
+    initiatorConfig.protocolName
+        = (initiatorPsk.isEmpty() ? QByteArray("Noise_") : LegacyPskPrefix) + pattern + "_25519_" + cipher + "_SHA256";
     initiatorConfig.prologue = "QuietWire test";
+    initiatorConfig.psk = initiatorPsk;
     HandshakeState::Config responderConfig = initiatorConfig;
     responderConfig.role = HandshakeState::Role::Responder;
+    if (!responderPsk.isEmpty())
+        responderConfig.psk = responderPsk;
     initiatorConfig.localStatic = initiatorStatic;
     responderConfig.localStatic = responderStatic;
     if (initiatorKnowsResponderStatic(pattern))
@@ -119,6 +126,8 @@ private slots:
     void invalidProtocolNamesAreRejected_data();
     void invalidProtocolNamesAreRejected();
     void invalidConfigsAreRejected();
+    void legacyPskConfigIsChecked();
+    void legacyPskMismatchIsDetected();
     void outOfTurnCallsAreRefused();
     void splitBeforeFinishIsUnusable();
     void generatedEphemeralsGiveFreshSessions();
@@ -153,23 +162,33 @@ void TestNoiseVectors::vectorFileIsComplete()
     QVERIFY2(m_loadError.isEmpty(), qPrintable(m_loadError));
     QCOMPARE(m_vectors.size(), ExpectedVectorCount);
 
-    // Half of the file is the obsolete "NoisePSK_" scheme (skipped below); the other half must
-    // cover every supported pattern with both ciphers, once each.
-    QSet<QString> supported;
+    // Half of the file uses no PSK, the other half the legacy "NoisePSK_" scheme of spec
+    // revisions <= 31. Together they must cover 15 patterns x 2 ciphers x {no PSK, legacy PSK},
+    // each exactly once, and every name must agree with the vector's own fields.
+    QSet<QString> names;
     for (const QJsonObject& vector : m_vectors) {
         const QString name = vector.value(QLatin1String("name")).toString();
-        if (name.startsWith(QLatin1String("Noise_")))
-            supported.insert(name);
-        else
-            QVERIFY2(name.startsWith(QLatin1String("NoisePSK_")), qPrintable(name));
+        const bool hasPsk = !hexField(vector, "init_psk").isEmpty();
+        QCOMPARE(hexField(vector, "resp_psk"), hexField(vector, "init_psk"));
+        const QString composed
+            = QStringLiteral("%1_%2_%3_%4_%5")
+                  .arg(hasPsk ? QStringLiteral("NoisePSK") : QStringLiteral("Noise"),
+                      vector.value(QLatin1String("pattern")).toString(), vector.value(QLatin1String("dh")).toString(),
+                      vector.value(QLatin1String("cipher")).toString(), vector.value(QLatin1String("hash")).toString());
+        QCOMPARE(name, composed);
+        QVERIFY2(!names.contains(name), qPrintable(QStringLiteral("duplicate vector %1").arg(name)));
+        names.insert(name);
     }
     QSet<QString> expected;
-    for (const char* pattern : AllPatterns) {
-        for (const char* cipher : { "ChaChaPoly", "AESGCM" })
-            expected.insert(
-                QStringLiteral("Noise_%1_25519_%2_SHA256").arg(QLatin1String(pattern), QLatin1String(cipher)));
+    for (const char* prefix : { "Noise", "NoisePSK" }) {
+        for (const char* pattern : AllPatterns) {
+            for (const char* cipher : { "ChaChaPoly", "AESGCM" })
+                expected.insert(QStringLiteral("%1_%2_25519_%3_SHA256")
+                                    .arg(QLatin1String(prefix), QLatin1String(pattern), QLatin1String(cipher)));
+        }
     }
-    QCOMPARE(supported, expected);
+    QCOMPARE(expected.size(), ExpectedVectorCount);
+    QCOMPARE(names, expected);
 }
 
 void TestNoiseVectors::cacophonyVectors_data()
@@ -199,20 +218,17 @@ void TestNoiseVectors::cacophonyVectors()
     responderConfig.localStatic = keyPairField(vector, "resp_static");
     responderConfig.localEphemeral = keyPairField(vector, "resp_ephemeral");
     responderConfig.remoteStatic = hexField(vector, "resp_remote_static");
+    initiatorConfig.psk = hexField(vector, "init_psk");
+    responderConfig.psk = hexField(vector, "resp_psk");
+
+    // "NoisePSK_" vectors use the legacy PSK scheme of spec revisions <= 31 and carry a PSK;
+    // all others carry none. Both kinds run through exactly the same lockstep checks.
+    const bool legacyPsk = name.startsWith(LegacyPskPrefix);
+    QCOMPARE(initiatorConfig.psk.size(), legacyPsk ? qsizetype(32) : qsizetype(0));
+    QCOMPARE(responderConfig.psk.size(), legacyPsk ? qsizetype(32) : qsizetype(0));
 
     HandshakeState initiator;
     HandshakeState responder;
-    if (name.startsWith("NoisePSK_")) {
-        // cacophony's vectors for the PSK scheme of spec revisions <= 31: the PSK is mixed in
-        // right after the prologue and every "e" also goes through MixKey. Revision 34 replaced
-        // that with psk0..psk3 modifiers, and this library implements no PSK mode at all, so the
-        // only thing to check is that the name is refused.
-        QVERIFY(!initiator.initialize(initiatorConfig));
-        QVERIFY(!responder.initialize(responderConfig));
-        QSKIP("obsolete NoisePSK_ scheme (spec rev. <= 31), not supported; the name is rejected");
-    }
-    QVERIFY2(hexField(vector, "init_psk").isEmpty() && hexField(vector, "resp_psk").isEmpty(),
-        "a Noise_ vector with a PSK: this file is not what the test expects");
     QVERIFY2(initiator.initialize(initiatorConfig), qPrintable(initiator.errorString()));
     QVERIFY2(responder.initialize(responderConfig), qPrintable(responder.errorString()));
 
@@ -474,25 +490,30 @@ void TestNoiseVectors::truncatedHandshakeMessagesAreRejected_data()
 {
     QTest::addColumn<QByteArray>("pattern");
     QTest::addColumn<QByteArray>("cipher");
+    QTest::addColumn<QByteArray>("psk"); // non-empty: the legacy NoisePSK_ scheme
     for (const char* pattern : AllPatterns) {
         QTest::newRow(qPrintable(QStringLiteral("%1 ChaChaPoly").arg(QLatin1String(pattern))))
-            << QByteArray(pattern) << QByteArray("ChaChaPoly");
+            << QByteArray(pattern) << QByteArray("ChaChaPoly") << QByteArray();
     }
-    QTest::newRow("XX AESGCM") << QByteArray("XX") << QByteArray("AESGCM");
+    QTest::newRow("XX AESGCM") << QByteArray("XX") << QByteArray("AESGCM") << QByteArray();
+    QTest::newRow("N legacy PSK") << QByteArray("N") << QByteArray("ChaChaPoly") << QByteArray(32, 'k');
+    QTest::newRow("XX legacy PSK") << QByteArray("XX") << QByteArray("AESGCM") << QByteArray(32, 'k');
 }
 
 void TestNoiseVectors::truncatedHandshakeMessagesAreRejected()
 {
     QFETCH(QByteArray, pattern);
     QFETCH(QByteArray, cipher);
+    QFETCH(QByteArray, psk);
     const auto initiatorStatic = X25519::generate();
     const auto responderStatic = X25519::generate();
     QVERIFY(initiatorStatic && responderStatic);
-    auto peers = makePeers(pattern, cipher, *initiatorStatic, *responderStatic);
+    auto peers = makePeers(pattern, cipher, *initiatorStatic, *responderStatic, psk);
     QVERIFY(peers);
 
     // An empty payload: a payload sent before any key exists is plain text, and a shorter
     // plain payload is still a valid message, so only then is every prefix invalid.
+    // (With the legacy PSK every payload is encrypted, since each "e" also keys the cipher.)
     int messageCount = 0;
     while (!peers->initiator.isFinished()) {
         HandshakeState& sender = peers->initiator.isMyTurn() ? peers->initiator : peers->responder;
@@ -516,6 +537,7 @@ void TestNoiseVectors::truncatedHandshakeMessagesAreRejected()
             QByteArray payload;
             const bool accepted = copy.readMessage(wire + QByteArray(1, 'x'), payload);
             QVERIFY(!accepted || payload == QByteArray("x")); // accepted only as a plain-text payload
+            QVERIFY(!accepted || psk.isEmpty());
         }
         QByteArray payload;
         QVERIFY2(receiver.readMessage(wire, payload), qPrintable(receiver.errorString()));
@@ -532,7 +554,9 @@ void TestNoiseVectors::invalidProtocolNamesAreRejected_data()
     QTest::addColumn<QByteArray>("name");
     QTest::newRow("empty") << QByteArray();
     QTest::newRow("lower-case prefix") << QByteArray("noise_XX_25519_ChaChaPoly_SHA256");
-    QTest::newRow("legacy NoisePSK") << QByteArray("NoisePSK_XX_25519_ChaChaPoly_SHA256");
+    QTest::newRow("legacy NoisePSK without a psk") << QByteArray("NoisePSK_XX_25519_ChaChaPoly_SHA256");
+    QTest::newRow("legacy NoisePSK with a psk modifier") << QByteArray("NoisePSK_XXpsk0_25519_ChaChaPoly_SHA256");
+    QTest::newRow("NoisePsk") << QByteArray("NoisePsk_XX_25519_ChaChaPoly_SHA256");
     QTest::newRow("psk modifier") << QByteArray("Noise_XXpsk3_25519_ChaChaPoly_SHA256");
     QTest::newRow("deferred pattern") << QByteArray("Noise_X1X1_25519_ChaChaPoly_SHA256");
     QTest::newRow("unknown pattern") << QByteArray("Noise_XY_25519_ChaChaPoly_SHA256");
@@ -592,6 +616,93 @@ void TestNoiseVectors::invalidConfigsAreRejected()
     QVERIFY(!rejected(config));
     config.remoteStatic = b->publicKey;
     QVERIFY(rejected(config)); // XX learns rs in the handshake: a pinned key here would be ignored
+}
+
+void TestNoiseVectors::legacyPskConfigIsChecked()
+{
+    // The legacy "NoisePSK_" scheme takes a 32-byte PSK, and only it does: a missing PSK must
+    // not silently mean "no PSK", and a PSK given with a plain Noise_ name must not be ignored.
+    const auto a = X25519::generate();
+    QVERIFY(a);
+    const auto accepted = [](const HandshakeState::Config& config) {
+        HandshakeState state;
+        return state.initialize(config) && state.errorString().isEmpty();
+    };
+    const auto rejected = [](const HandshakeState::Config& config) {
+        HandshakeState state;
+        QByteArray out;
+        return !state.initialize(config) && !state.errorString().isEmpty() && !state.isMyTurn()
+            && !state.writeMessage(QByteArray(), out) && out.isEmpty();
+    };
+    for (const HandshakeState::Role role : { HandshakeState::Role::Initiator, HandshakeState::Role::Responder }) {
+        HandshakeState::Config config;
+        config.role = role;
+        for (const char* pattern : { "NN", "XX" }) {
+            config.localStatic = QByteArray(pattern) == "XX" ? a : std::nullopt;
+            config.protocolName = LegacyPskPrefix + pattern + "_25519_ChaChaPoly_SHA256";
+            config.psk.clear();
+            QVERIFY(rejected(config)); // NoisePSK_ without a PSK
+            config.psk = QByteArray(31, 'k');
+            QVERIFY(rejected(config));
+            config.psk = QByteArray(33, 'k');
+            QVERIFY(rejected(config));
+            config.psk = QByteArray(32, 'k');
+            QVERIFY(accepted(config));
+            config.psk = QByteArray(32, '\0'); // all zero is still a 32-byte PSK
+            QVERIFY(accepted(config));
+
+            config.protocolName = QByteArray("Noise_") + pattern + "_25519_ChaChaPoly_SHA256";
+            config.psk = QByteArray(32, 'k');
+            QVERIFY(rejected(config)); // Noise_ with a PSK
+            config.psk = QByteArray(1, 'k');
+            QVERIFY(rejected(config));
+            config.psk.clear();
+            QVERIFY(accepted(config));
+        }
+    }
+
+    // A failed initialize() also drops an earlier legacy-PSK setup.
+    HandshakeState state;
+    HandshakeState::Config config;
+    config.protocolName = LegacyPskPrefix + "NN_25519_ChaChaPoly_SHA256";
+    config.psk = QByteArray(32, 'k');
+    QVERIFY2(state.initialize(config), qPrintable(state.errorString()));
+    config.psk.clear();
+    QVERIFY(!state.initialize(config));
+    QByteArray out;
+    QVERIFY(!state.writeMessage(QByteArray(), out));
+    QVERIFY(out.isEmpty());
+}
+
+void TestNoiseVectors::legacyPskMismatchIsDetected()
+{
+    const auto a = X25519::generate();
+    const auto b = X25519::generate();
+    QVERIFY(a && b);
+
+    // MixPsk comes right after the prologue, so the PSK is in h before any message.
+    auto plain = makePeers("NN", "ChaChaPoly", *a, *b);
+    auto withPsk = makePeers("NN", "ChaChaPoly", *a, *b, QByteArray(32, 'k'));
+    QVERIFY(plain && withPsk);
+    QVERIFY(plain->initiator.handshakeHash() != withPsk->initiator.handshakeHash());
+
+    // The first payload is already encrypted under a key that depends on the PSK.
+    auto peers = makePeers("NN", "ChaChaPoly", *a, *b, QByteArray(32, 'k'), QByteArray(32, 'K'));
+    QVERIFY(peers);
+    QByteArray wire;
+    QVERIFY2(peers->initiator.writeMessage("hello", wire), qPrintable(peers->initiator.errorString()));
+    QCOMPARE(wire.size(), qsizetype(X25519::KeySize + 5 + CipherState::TagSize));
+    QByteArray payload;
+    QVERIFY(!peers->responder.readMessage(wire, payload));
+    QVERIFY(payload.isEmpty());
+    QVERIFY(!peers->responder.errorString().isEmpty());
+    QVERIFY(!peers->responder.isMyTurn()); // and the handshake is dead
+
+    // With the same PSK the very same exchange works.
+    wire.clear();
+    QVERIFY(withPsk->initiator.writeMessage("hello", wire));
+    QVERIFY2(withPsk->responder.readMessage(wire, payload), qPrintable(withPsk->responder.errorString()));
+    QCOMPARE(payload, QByteArray("hello"));
 }
 
 void TestNoiseVectors::outOfTurnCallsAreRefused()

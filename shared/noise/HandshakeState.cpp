@@ -10,6 +10,8 @@ namespace {
 // Spec section 3: every Noise message, handshake or transport, is at most 65535 bytes.
 constexpr qsizetype MaxMessageSize = 65535;
 constexpr qsizetype DhLen = X25519::KeySize;
+// Legacy pre-rev-32 PSK mode (test vectors only), see HandshakeState.h.
+constexpr qsizetype LegacyPskLen = 32;
 
 QString quoted(const QByteArray& bytes)
 {
@@ -84,17 +86,33 @@ bool HandshakeState::initialize(const Config& config)
     m_re.clear();
     m_messagePatterns.clear();
     m_messageIndex = 0;
+    m_legacyPsk = false;
 
     const QList<QByteArray> parts = config.protocolName.split('_');
-    if (parts.size() != 5 || parts.at(0) != "Noise") {
+    if (parts.size() != 5 || (parts.at(0) != "Noise" && parts.at(0) != "NoisePSK")) {
         return fail(QStringLiteral("HandshakeState: unsupported protocol name %1, expected "
-                                   "Noise_<PATTERN>_25519_<ChaChaPoly|AESGCM>_SHA256")
+                                   "Noise_<PATTERN>_25519_<ChaChaPoly|AESGCM>_SHA256 (or the legacy NoisePSK_ prefix)")
+                        .arg(quoted(config.protocolName)));
+    }
+    // LEGACY: "NoisePSK_" is the PSK scheme of spec revisions <= 31, supported only so the
+    // cacophony vectors can be checked. The PSK must be given exactly when the name asks for it:
+    // silently ignoring a PSK would give a caller a weaker handshake than it believes it has.
+    const bool legacyPsk = parts.at(0) == "NoisePSK";
+    if (legacyPsk && config.psk.size() != LegacyPskLen) {
+        return fail(QStringLiteral("HandshakeState: %1 needs a %2-byte Config::psk, got %3 bytes")
+                        .arg(quoted(config.protocolName))
+                        .arg(LegacyPskLen)
+                        .arg(config.psk.size()));
+    }
+    if (!legacyPsk && !config.psk.isEmpty()) {
+        return fail(QStringLiteral("HandshakeState: Config::psk is set but %1 has no PSK (only the legacy "
+                                   "NoisePSK_ names take one)")
                         .arg(quoted(config.protocolName)));
     }
     const Pattern* pattern = findPattern(parts.at(1));
     if (!pattern) {
         return fail(QStringLiteral("HandshakeState: unsupported handshake pattern %1 in %2 (supported: the 15 "
-                                   "fundamental patterns N, K, X, NN ... IX, without PSK)")
+                                   "fundamental patterns N, K, X, NN ... IX, no psk0..psk3 modifiers)")
                         .arg(quoted(parts.at(1)), quoted(config.protocolName)));
     }
     if (parts.at(2) != "25519")
@@ -175,6 +193,13 @@ bool HandshakeState::initialize(const Config& config)
     m_symmetric = SymmetricState(cipher);
     m_symmetric.initializeSymmetric(config.protocolName);
     m_symmetric.mixHash(config.prologue);
+    if (legacyPsk) {
+        // LEGACY rev. <= 31 "MixPsk", between the prologue and the pre-messages. The SecretKey
+        // is this function's only copy of the PSK and wipes itself when it goes out of scope.
+        const SecretKey psk(config.psk);
+        m_symmetric.legacyMixPsk(psk);
+        m_legacyPsk = true;
+    }
     // Pre-message keys: the initiator's first, then the responder's (spec 5.3, Initialize()).
     if (pattern->initiatorPreStatic)
         m_symmetric.mixHash(initiator ? m_s->publicKey : m_rs);
@@ -241,6 +266,16 @@ bool HandshakeState::mixDh(Token token)
     return true;
 }
 
+void HandshakeState::mixEphemeral(const QByteArray& publicKey)
+{
+    m_symmetric.mixHash(publicKey);
+    // LEGACY rev. <= 31 PSK mode: the ephemeral also goes through MixKey, so with a PSK even the
+    // first message's payload is encrypted. (Rev. 34's psk modes do this too; what differs is
+    // where and how the PSK itself is mixed in, and this class implements only the old way.)
+    if (m_legacyPsk)
+        m_symmetric.mixKey(publicKey);
+}
+
 bool HandshakeState::writeMessage(const QByteArray& payload, QByteArray& out)
 {
     if (!checkCanProcess(true))
@@ -264,7 +299,7 @@ bool HandshakeState::writeMessage(const QByteArray& payload, QByteArray& out)
                     return abortWrite(QStringLiteral("HandshakeState: %1").arg(error));
             }
             out.append(m_e->publicKey);
-            m_symmetric.mixHash(m_e->publicKey);
+            mixEphemeral(m_e->publicKey);
             break;
         }
         case Token::S:
@@ -318,7 +353,7 @@ bool HandshakeState::readMessage(const QByteArray& message, QByteArray& payload)
                 return truncated(DhLen, "the ephemeral key");
             m_re = message.mid(position, DhLen);
             position += DhLen;
-            m_symmetric.mixHash(m_re);
+            mixEphemeral(m_re);
             break;
         case Token::S: {
             const qsizetype size = DhLen + (m_symmetric.hasKey() ? CipherState::TagSize : 0);

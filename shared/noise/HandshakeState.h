@@ -15,7 +15,11 @@ namespace QuietWire::Noise {
 
 /// The Noise HandshakeState (spec rev. 34, section 5.3) for the one-way and interactive
 /// fundamental patterns (N, K, X, NN, NK, NX, KN, KK, KX, XN, XK, XX, IN, IK, IX) with
-/// DH 25519, cipher ChaChaPoly or AESGCM, hash SHA256. No PSK modes.
+/// DH 25519, cipher ChaChaPoly or AESGCM, hash SHA256. No rev. 34 PSK modes (psk0..psk3).
+///
+/// LEGACY TEST-ONLY MODE: protocol names starting with "NoisePSK_" select the PSK scheme of
+/// spec revisions <= 31 (section 9 there), which later revisions dropped. It exists only so
+/// every cacophony test vector can be checked; QuietWire's own protocol never uses it.
 ///
 /// Usage: initialize() with the protocol name and keys, then alternate writeMessage() /
 /// readMessage() as isMyTurn() says until isFinished(); then split() gives the transport
@@ -34,6 +38,11 @@ public:
         std::optional<KeyPair> localEphemeral; // e: only for test vectors; normally generated
         QByteArray remoteStatic;               // rs, for patterns with a pre-message
         QByteArray remoteEphemeral;            // re, pre-message (unused by the fundamental patterns)
+        /// Legacy pre-rev-32 PSK (test vectors only): exactly 32 bytes when protocolName starts
+        /// with "NoisePSK_", empty otherwise; anything else is refused. HandshakeState keeps no
+        /// copy of it beyond initialize() (an internal SecretKey, wiped); wiping this QByteArray
+        /// is the caller's job.
+        QByteArray psk;
     };
 
     HandshakeState();
@@ -63,6 +72,7 @@ private:
     Q_REQUIRED_RESULT bool abortHandshake(const QString& message);
     Q_REQUIRED_RESULT bool checkCanProcess(bool writing);
     Q_REQUIRED_RESULT bool mixDh(Token token);
+    void mixEphemeral(const QByteArray& publicKey);
 
     SymmetricState m_symmetric;
     Role m_role = Role::Initiator;
@@ -72,6 +82,7 @@ private:
     QByteArray m_re;
     std::vector<std::vector<Token>> m_messagePatterns;
     std::size_t m_messageIndex = 0;
+    bool m_legacyPsk = false; // "NoisePSK_" (spec rev. <= 31) mode: every "e" also goes through MixKey
     bool m_initialized = false;
     bool m_failed = false;
     QString m_error;

@@ -172,6 +172,27 @@ void SymmetricState::mixKeyAndHash(const QByteArray& inputKeyMaterial)
     m_cipherState.initializeKey(SecretKey(tempKey.data(), HashSize));
 }
 
+void SymmetricState::legacyMixPsk(const SecretKey& psk)
+{
+    // Noise spec rev. 31, section 9: unlike rev. 34's MixKeyAndHash() this takes only two HKDF
+    // outputs and leaves the cipher key alone (the first "e" token's MixKey() sets it).
+    if (m_failed)
+        return; // keep the first error
+    if (psk.isEmpty()) {
+        setFailed(QStringLiteral("SymmetricState: empty PSK in the legacy MixPsk"));
+        return;
+    }
+    HashBuffer chainingKey;
+    HashBuffer temp;
+    if (!hkdf(m_chainingKey, { psk.data(), SecretKey::Size }, chainingKey.data(), temp.data())) {
+        setFailed(Detail::openSslError("SymmetricState: HKDF failed in the legacy MixPsk"));
+        return;
+    }
+    m_chainingKey = SecretKey(chainingKey.data(), HashSize);
+    // temp is a public transcript value once hashed in, like the output of MixHash itself.
+    mixHash(QByteArray(reinterpret_cast<const char*>(temp.data()), HashLen));
+}
+
 QByteArray SymmetricState::handshakeHash() const
 {
     return m_h;

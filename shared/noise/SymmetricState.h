@@ -23,6 +23,10 @@ public:
     void mixKey(const QByteArray& inputKeyMaterial);
     void mixHash(const QByteArray& data);
     void mixKeyAndHash(const QByteArray& inputKeyMaterial); // unused without PSK, kept per spec
+    /// LEGACY, spec revisions <= 31 only (the old "MixPsk"): ck, temp = HKDF(ck, psk); MixHash(temp).
+    /// Used solely by HandshakeState's legacy "NoisePSK_" mode, which exists so the cacophony
+    /// test vectors can be checked; QuietWire's own protocol never uses it.
+    void legacyMixPsk(const SecretKey& psk);
     QByteArray handshakeHash() const; // h
     bool hasKey() const;
     Q_REQUIRED_RESULT bool encryptAndHash(const QByteArray& plaintext, QByteArray& out); // appends to out
