@@ -1,0 +1,252 @@
+#include "AuthorizedKeys.h"
+
+#include "Identity.h"
+
+#include <QFile>
+#include <QFileInfo>
+#include <QLockFile>
+#include <QRegularExpression>
+#include <QSaveFile>
+#include <QStringDecoder>
+
+namespace QuietWire {
+
+namespace {
+
+void setError(QString* error, const QString& message)
+{
+    if (error) {
+        *error = message;
+    }
+}
+
+std::optional<QByteArray> readFile(const QString& path, QString* error)
+{
+    QFile file(path);
+    if (!file.exists()) {
+        return QByteArray();
+    }
+    if (!file.open(QIODevice::ReadOnly)) {
+        setError(error, QStringLiteral("Cannot read %1: %2").arg(path, file.errorString()));
+        return std::nullopt;
+    }
+    if (file.size() > AuthorizedKeys::MaxFileSize) {
+        setError(error, QStringLiteral("%1 is larger than %2 bytes; it cannot be a whitelist")
+                            .arg(path)
+                            .arg(AuthorizedKeys::MaxFileSize));
+        return std::nullopt;
+    }
+    return file.readAll();
+}
+
+bool writeFile(const QString& path, const QByteArray& text, QString* error)
+{
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(text) != text.size() || !file.commit()) {
+        setError(error, QStringLiteral("Cannot write %1: %2").arg(path, file.errorString()));
+        return false;
+    }
+    return true;
+}
+
+// Serialises edits by the console, the offline subcommands and a second server instance.
+bool lock(QLockFile& lockFile, const QString& path, QString* error)
+{
+    lockFile.setStaleLockTime(10000);
+    if (!lockFile.tryLock(5000)) {
+        setError(error, QStringLiteral("%1 is being edited by another process (lock file %1.lock); try again")
+                            .arg(path));
+        return false;
+    }
+    return true;
+}
+
+} // namespace
+
+bool AuthorizedKeys::isValidName(const QString& name)
+{
+    if (name.isEmpty() || name.size() > MaxNameLength) {
+        return false;
+    }
+    for (const QChar c : name) {
+        if (!(c.isLetterOrNumber() || c == QLatin1Char('.') || c == QLatin1Char('_') || c == QLatin1Char('-'))) {
+            return false;
+        }
+    }
+    // "." and ".." would be odd user names and dangerous folder names.
+    return name != QLatin1String(".") && name != QLatin1String("..");
+}
+
+std::optional<AuthorizedKeys> AuthorizedKeys::parse(const QByteArray& text, const QString& fileName, QString* error)
+{
+    AuthorizedKeys result;
+    const QList<QByteArray> lines = text.split('\n');
+    for (int i = 0; i < lines.size(); ++i) {
+        const int lineNumber = i + 1;
+        QStringDecoder decoder(QStringDecoder::Utf8);
+        QString line = decoder(lines.at(i));
+        if (decoder.hasError()) {
+            setError(error, QStringLiteral("%1 line %2: not valid UTF-8").arg(fileName).arg(lineNumber));
+            return std::nullopt;
+        }
+        line = line.trimmed();
+        if (line.isEmpty() || line.startsWith(QLatin1Char('#'))) {
+            continue;
+        }
+        const QStringList fields = line.split(QRegularExpression(QStringLiteral("\\s+")));
+        const auto key = Identity::parsePublicKey(fields.at(0));
+        if (!key) {
+            setError(error, QStringLiteral("%1 line %2: \"%3\" is not a QuietWire public key (44 characters of "
+                                           "base64, as in the client's identity.pub)")
+                                .arg(fileName)
+                                .arg(lineNumber)
+                                .arg(fields.at(0).left(60)));
+            return std::nullopt;
+        }
+        if (fields.size() > 2) {
+            setError(error, QStringLiteral("%1 line %2: expected `<key> [name]`, found %3 fields (names cannot "
+                                           "contain spaces)")
+                                .arg(fileName)
+                                .arg(lineNumber)
+                                .arg(fields.size()));
+            return std::nullopt;
+        }
+        const QString name = fields.size() == 2 ? fields.at(1) : QString();
+        if (!name.isEmpty() && !isValidName(name)) {
+            setError(error, QStringLiteral("%1 line %2: name \"%3\" is not allowed: use 1 to %4 letters, digits, "
+                                           "'.', '_' or '-'")
+                                .arg(fileName)
+                                .arg(lineNumber)
+                                .arg(name.left(60))
+                                .arg(MaxNameLength));
+            return std::nullopt;
+        }
+        if (const Entry* existing = result.find(*key)) {
+            setError(error, QStringLiteral("%1 line %2: key %3 is already listed on line %4; remove one of them")
+                                .arg(fileName)
+                                .arg(lineNumber)
+                                .arg(Identity::fingerprint(*key))
+                                .arg(existing->line));
+            return std::nullopt;
+        }
+        result.m_entries.append(Entry {*key, name, lineNumber});
+    }
+    return result;
+}
+
+std::optional<AuthorizedKeys> AuthorizedKeys::load(const QString& path, QString* error)
+{
+    const auto text = readFile(path, error);
+    if (!text) {
+        return std::nullopt;
+    }
+    return parse(*text, path, error);
+}
+
+const AuthorizedKeys::Entry* AuthorizedKeys::find(const QByteArray& key) const
+{
+    for (const Entry& entry : m_entries) {
+        if (entry.key == key) {
+            return &entry;
+        }
+    }
+    return nullptr;
+}
+
+QString AuthorizedKeys::displayName(const Entry& entry)
+{
+    return entry.name.isEmpty() ? Identity::shortFingerprint(entry.key) : entry.name;
+}
+
+bool AuthorizedKeys::appendKey(const QString& path, const QByteArray& key, const QString& name, QString* error)
+{
+    if (!name.isEmpty() && !isValidName(name)) {
+        setError(error, QStringLiteral("Name \"%1\" is not allowed: use 1 to %2 letters, digits, '.', '_' or '-'")
+                            .arg(name.left(60))
+                            .arg(MaxNameLength));
+        return false;
+    }
+    QLockFile lockFile(path + QStringLiteral(".lock"));
+    if (!lock(lockFile, path, error)) {
+        return false;
+    }
+    auto text = readFile(path, error);
+    if (!text) {
+        return false;
+    }
+    const auto current = parse(*text, path, error);
+    if (!current) {
+        if (error) {
+            *error += QStringLiteral(" (fix the file first; nothing was changed)");
+        }
+        return false;
+    }
+    if (const Entry* existing = current->find(key)) {
+        setError(error, QStringLiteral("Key %1 is already allowed (line %2%3)")
+                            .arg(Identity::fingerprint(key))
+                            .arg(existing->line)
+                            .arg(existing->name.isEmpty() ? QString() : QStringLiteral(", as ") + existing->name));
+        return false;
+    }
+    if (!text->isEmpty() && !text->endsWith('\n')) {
+        text->append('\n');
+    }
+    QByteArray line = Identity::encodePublicKey(key).toLatin1();
+    if (!name.isEmpty()) {
+        line += ' ' + name.toUtf8();
+    }
+    text->append(line + '\n');
+    return writeFile(path, *text, error);
+}
+
+std::optional<QList<AuthorizedKeys::Entry>> AuthorizedKeys::removeKeys(const QString& path, const QString& what,
+                                                                       QString* error)
+{
+    QLockFile lockFile(path + QStringLiteral(".lock"));
+    if (!lock(lockFile, path, error)) {
+        return std::nullopt;
+    }
+    const auto text = readFile(path, error);
+    if (!text) {
+        return std::nullopt;
+    }
+    const auto current = parse(*text, path, error);
+    if (!current) {
+        if (error) {
+            *error += QStringLiteral(" (fix the file first; nothing was changed)");
+        }
+        return std::nullopt;
+    }
+    const QString needle = what.trimmed();
+    QList<Entry> removed;
+    QList<int> removedLines;
+    for (const Entry& entry : current->entries()) {
+        if (Identity::encodePublicKey(entry.key) == needle || Identity::fingerprint(entry.key) == needle
+            || (!entry.name.isEmpty() && entry.name == needle)) {
+            removed.append(entry);
+            removedLines.append(entry.line);
+        }
+    }
+    if (removed.isEmpty()) {
+        setError(error, QStringLiteral("No key, fingerprint or name \"%1\" in %2; `whitelist` lists them")
+                            .arg(needle.left(60), path));
+        return std::nullopt;
+    }
+    QList<QByteArray> lines = text->split('\n');
+    QByteArray out;
+    for (int i = 0; i < lines.size(); ++i) {
+        if (removedLines.contains(i + 1)) {
+            continue;
+        }
+        out += lines.at(i);
+        if (i + 1 < lines.size()) {
+            out += '\n';
+        }
+    }
+    if (!writeFile(path, out, error)) {
+        return std::nullopt;
+    }
+    return removed;
+}
+
+} // namespace QuietWire

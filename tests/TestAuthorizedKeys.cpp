@@ -1,0 +1,174 @@
+#include "AuthorizedKeys.h"
+#include "Identity.h"
+#include "KnownServers.h"
+
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace QuietWire;
+
+namespace {
+QByteArray key(char fill)
+{
+    return QByteArray(32, fill);
+}
+QByteArray b64(char fill)
+{
+    return key(fill).toBase64();
+}
+QByteArray readFile(const QString& path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+void writeFile(const QString& path, const QByteArray& data)
+{
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    file.write(data);
+}
+} // namespace
+
+class TestAuthorizedKeys : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void parsesKeysNamesAndComments();
+    void reportsTheBadLine_data();
+    void reportsTheBadLine();
+    void missingFileIsEmpty();
+    void appendAndRemoveKeepOtherLines();
+    void appendRefusesDuplicatesAndBadNames();
+    void removeByFingerprintAndName();
+    void knownServersPinning();
+};
+
+void TestAuthorizedKeys::parsesKeysNamesAndComments()
+{
+    const QByteArray text = "# lab whitelist\n\n" + b64('a') + " alice\n  " + b64('b') + "\t\n" + b64('c')
+        + " Маша\n# end";
+    QString error;
+    const auto keys = AuthorizedKeys::parse(text, QStringLiteral("authorized_keys"), &error);
+    QVERIFY2(keys, qPrintable(error));
+    QCOMPARE(keys->entries().size(), 3);
+    QCOMPARE(keys->entries().at(0).name, QStringLiteral("alice"));
+    QCOMPARE(keys->entries().at(0).line, 3);
+    QVERIFY(keys->entries().at(1).name.isEmpty());
+    QCOMPARE(AuthorizedKeys::displayName(keys->entries().at(1)), Identity::shortFingerprint(key('b')));
+    QCOMPARE(keys->entries().at(2).name, QStringLiteral("Маша"));
+    QVERIFY(keys->find(key('a')));
+    QVERIFY(!keys->find(key('z')));
+}
+
+void TestAuthorizedKeys::reportsTheBadLine_data()
+{
+    QTest::addColumn<QByteArray>("text");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("short key") << QByteArray("# c\n" + b64('a') + "\nAAAA bob\n") << QStringLiteral("line 3");
+    QTest::newRow("two names") << QByteArray(b64('a') + " bob smith\n") << QStringLiteral("line 1");
+    QTest::newRow("bad name") << QByteArray("\n" + b64('a') + " bob/../x\n") << QStringLiteral("line 2");
+    QTest::newRow("duplicate") << QByteArray(b64('a') + " a\n" + b64('a') + " b\n") << QStringLiteral("line 1");
+    QTest::newRow("invalid utf-8") << QByteArray(b64('a') + " \xff\xfe\n") << QStringLiteral("UTF-8");
+}
+
+void TestAuthorizedKeys::reportsTheBadLine()
+{
+    QFETCH(QByteArray, text);
+    QFETCH(QString, expected);
+    QString error;
+    QVERIFY(!AuthorizedKeys::parse(text, QStringLiteral("/srv/qw/authorized_keys"), &error));
+    QVERIFY2(error.contains(expected), qPrintable(error));
+    QVERIFY2(error.startsWith(QStringLiteral("/srv/qw/authorized_keys")), qPrintable(error));
+}
+
+void TestAuthorizedKeys::missingFileIsEmpty()
+{
+    QTemporaryDir dir;
+    QString error;
+    const auto keys = AuthorizedKeys::load(dir.filePath(QStringLiteral("authorized_keys")), &error);
+    QVERIFY2(keys, qPrintable(error));
+    QVERIFY(keys->isEmpty());
+}
+
+void TestAuthorizedKeys::appendAndRemoveKeepOtherLines()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("authorized_keys"));
+    writeFile(path, "# keep me\n" + b64('a') + " alice"); // no final newline
+    QString error;
+    QVERIFY2(AuthorizedKeys::appendKey(path, key('b'), QStringLiteral("bob"), &error), qPrintable(error));
+    QCOMPARE(readFile(path), QByteArray("# keep me\n" + b64('a') + " alice\n" + b64('b') + " bob\n"));
+    const auto removed = AuthorizedKeys::removeKeys(path, QStringLiteral("alice"), &error);
+    QVERIFY2(removed, qPrintable(error));
+    QCOMPARE(removed->size(), 1);
+    QCOMPARE(removed->first().key, key('a'));
+    QCOMPARE(readFile(path), QByteArray("# keep me\n" + b64('b') + " bob\n"));
+    QVERIFY(!QFile::exists(path + QStringLiteral(".lock")));
+}
+
+void TestAuthorizedKeys::appendRefusesDuplicatesAndBadNames()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("authorized_keys"));
+    QString error;
+    QVERIFY(AuthorizedKeys::appendKey(path, key('a'), QString(), &error));
+    const QByteArray before = readFile(path);
+    QVERIFY(!AuthorizedKeys::appendKey(path, key('a'), QStringLiteral("again"), &error));
+    QVERIFY2(error.contains(QStringLiteral("already allowed")), qPrintable(error));
+    QVERIFY(!AuthorizedKeys::appendKey(path, key('b'), QStringLiteral("a b"), &error));
+    QVERIFY2(error.contains(QStringLiteral("not allowed")), qPrintable(error));
+    QCOMPARE(readFile(path), before);
+
+    // A damaged file is never "fixed" by an edit.
+    writeFile(path, before + "garbage line\n");
+    QVERIFY(!AuthorizedKeys::appendKey(path, key('c'), QString(), &error));
+    QVERIFY2(error.contains(QStringLiteral("line 2")), qPrintable(error));
+    QCOMPARE(readFile(path), before + "garbage line\n");
+}
+
+void TestAuthorizedKeys::removeByFingerprintAndName()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("authorized_keys"));
+    QString error;
+    QVERIFY(AuthorizedKeys::appendKey(path, key('a'), QStringLiteral("alice"), &error));
+    QVERIFY(AuthorizedKeys::appendKey(path, key('b'), QStringLiteral("bob"), &error));
+    QVERIFY(AuthorizedKeys::appendKey(path, key('c'), QString(), &error));
+    QVERIFY(AuthorizedKeys::removeKeys(path, Identity::fingerprint(key('b')), &error));
+    QVERIFY(AuthorizedKeys::removeKeys(path, QString::fromLatin1(b64('c')), &error));
+    QVERIFY(!AuthorizedKeys::removeKeys(path, QStringLiteral("nobody"), &error));
+    QVERIFY2(error.contains(QStringLiteral("nobody")), qPrintable(error));
+    const auto keys = AuthorizedKeys::load(path, &error);
+    QVERIFY(keys);
+    QCOMPARE(keys->entries().size(), 1);
+    QCOMPARE(keys->entries().first().name, QStringLiteral("alice"));
+}
+
+void TestAuthorizedKeys::knownServersPinning()
+{
+    QTemporaryDir dir;
+    KnownServers servers(dir.filePath(QStringLiteral("sub/known_servers")));
+    const QString hostPort = KnownServers::hostPort(QStringLiteral("Chat.Example.org"), 7400);
+    QCOMPARE(hostPort, QStringLiteral("chat.example.org:7400"));
+    QCOMPARE(KnownServers::hostPort(QStringLiteral("::1"), 7400), QStringLiteral("[::1]:7400"));
+    QCOMPARE(servers.check(hostPort, key('s')), KnownServers::Status::Unknown);
+    QString error;
+    QVERIFY2(servers.add(hostPort, key('s'), &error), qPrintable(error));
+    QCOMPARE(servers.check(hostPort, key('s')), KnownServers::Status::Known);
+    QByteArray pinned;
+    QCOMPARE(servers.check(hostPort, key('t'), &pinned), KnownServers::Status::Mismatch);
+    QCOMPARE(pinned, key('s'));
+    QCOMPARE(servers.check(QStringLiteral("chat.example.org:7500"), key('s')), KnownServers::Status::Unknown);
+    QCOMPARE(servers.remove(hostPort, &error), 1);
+    QCOMPARE(servers.check(hostPort, key('t')), KnownServers::Status::Unknown);
+
+    // A damaged pin file must not turn into trust on first use.
+    writeFile(servers.path(), "this is not a pin\n");
+    QCOMPARE(servers.check(hostPort, key('t'), nullptr, &error), KnownServers::Status::Mismatch);
+    QVERIFY2(error.contains(QStringLiteral("line 1")), qPrintable(error));
+}
+
+QTEST_GUILESS_MAIN(TestAuthorizedKeys)
+#include "TestAuthorizedKeys.moc"
