@@ -1,0 +1,520 @@
+#include "EncryptedTcpSocket.h"
+
+#include "Identity.h"
+#include "Logging.h"
+#include "Protocol.h"
+
+#include <QCborArray>
+#include <QTcpSocket>
+#include <QtEndian>
+
+namespace QuietWire {
+
+namespace {
+// Enough for a few full frames, small enough that a peer that floods us meets TCP back-pressure.
+constexpr qint64 ReadBufferSize = 256 * 1024;
+} // namespace
+
+EncryptedTcpSocket::EncryptedTcpSocket(const Noise::KeyPair& identity, QObject* parent)
+    : QObject(parent)
+    , m_identity(identity)
+{
+    m_deadline.setSingleShot(true);
+    connect(&m_deadline, &QTimer::timeout, this, [this] {
+        switch (m_state) {
+        case State::Connecting:
+            fail(Error::ConnectionFailed, tr("Connecting to %1 port %2 timed out").arg(m_host).arg(m_mainPort));
+            break;
+        case State::SwitchingPort:
+            fail(Error::SessionPortUnreachable,
+                 tr("The handshake with %1 on port %2 worked, but its session port %3 did not answer in time. "
+                    "Ask the administrator to open TCP ports %4-%5 as well as %2 in the firewall.")
+                     .arg(m_host)
+                     .arg(m_mainPort)
+                     .arg(m_sessionPort)
+                     .arg(m_sessionPortRange.first)
+                     .arg(m_sessionPortRange.second));
+            break;
+        default:
+            fail(Error::Timeout, tr("The peer did not complete the QuietWire handshake within %1 seconds")
+                                     .arg(m_handshakeTimeoutMs / 1000.0));
+            break;
+        }
+    });
+}
+
+EncryptedTcpSocket::~EncryptedTcpSocket()
+{
+    if (m_socket) {
+        m_socket->disconnect(this);
+    }
+}
+
+QString EncryptedTcpSocket::protocolName()
+{
+    return QString::fromLatin1(Protocol::NoiseProtocolName);
+}
+
+QHostAddress EncryptedTcpSocket::plainAddress(const QHostAddress& address)
+{
+    bool isV4 = false;
+    const quint32 v4 = address.toIPv4Address(&isV4);
+    return isV4 ? QHostAddress(v4) : address;
+}
+
+QHostAddress EncryptedTcpSocket::peerAddress() const
+{
+    // A dual-stack listener reports IPv4 clients as ::ffff:a.b.c.d; people and logs expect a.b.c.d.
+    return m_socket ? plainAddress(m_socket->peerAddress()) : QHostAddress();
+}
+
+quint16 EncryptedTcpSocket::peerPort() const
+{
+    return m_socket ? m_socket->peerPort() : 0;
+}
+
+qint64 EncryptedTcpSocket::bytesToWrite() const
+{
+    return m_socket ? m_socket->bytesToWrite() : 0;
+}
+
+void EncryptedTcpSocket::setState(State state)
+{
+    m_state = state;
+}
+
+void EncryptedTcpSocket::attach(QTcpSocket* socket)
+{
+    m_socket = socket;
+    socket->setParent(this);
+    socket->setReadBufferSize(ReadBufferSize);
+    connect(socket, &QTcpSocket::readyRead, this, &EncryptedTcpSocket::onReadyRead);
+    connect(socket, &QTcpSocket::disconnected, this, &EncryptedTcpSocket::onTransportDisconnected);
+    connect(socket, &QTcpSocket::errorOccurred, this, &EncryptedTcpSocket::onTransportError);
+    connect(socket, &QTcpSocket::bytesWritten, this, [this](qint64 bytes) {
+        if (m_state == State::Established) {
+            emit bytesWritten(bytes);
+        }
+    });
+}
+
+void EncryptedTcpSocket::connectToHost(const QString& host, quint16 port)
+{
+    if (m_state != State::Unconnected) {
+        abort();
+    }
+    m_isServer = false;
+    m_host = host;
+    m_mainPort = port;
+    m_error = Error::None;
+    m_errorString.clear();
+    m_remoteErrorCode.clear();
+    m_peerKey.clear();
+
+    auto* socket = new QTcpSocket(this);
+    if (!m_localAddress.isNull()) {
+        socket->bind(m_localAddress, 0);
+    }
+    attach(socket);
+    connect(socket, &QTcpSocket::connected, this, [this, socket] {
+        if (socket != m_socket || m_state != State::Connecting) {
+            return;
+        }
+        socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+        m_handshake = std::make_unique<Noise::HandshakeState>();
+        Noise::HandshakeState::Config config;
+        config.protocolName = Protocol::NoiseProtocolName;
+        config.role = Noise::HandshakeState::Role::Initiator;
+        config.prologue = Protocol::Prologue;
+        config.localStatic = m_identity;
+        if (!m_handshake->initialize(config)) {
+            fail(Error::HandshakeFailed, m_handshake->errorString());
+            return;
+        }
+        setState(State::Handshaking);
+        writeHandshakeMessage();
+    });
+    setState(State::Connecting);
+    m_deadline.start(m_handshakeTimeoutMs);
+    socket->connectToHost(host, port);
+}
+
+void EncryptedTcpSocket::startServerHandshake(QTcpSocket* socket)
+{
+    m_isServer = true;
+    attach(socket);
+    socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    m_handshake = std::make_unique<Noise::HandshakeState>();
+    Noise::HandshakeState::Config config;
+    config.protocolName = Protocol::NoiseProtocolName;
+    config.role = Noise::HandshakeState::Role::Responder;
+    config.prologue = Protocol::Prologue;
+    config.localStatic = m_identity;
+    if (!m_handshake->initialize(config)) {
+        fail(Error::HandshakeFailed, m_handshake->errorString());
+        return;
+    }
+    setState(State::Handshaking);
+    m_deadline.start(m_handshakeTimeoutMs);
+    onReadyRead();
+}
+
+void EncryptedTcpSocket::detachForRedemption()
+{
+    if (QTcpSocket* old = m_socket) {
+        old->disconnect(this);
+        // Graceful close, so the session message already queued still reaches the client.
+        connect(old, &QTcpSocket::disconnected, old, &QObject::deleteLater);
+        old->disconnectFromHost();
+    }
+    m_socket = nullptr;
+    m_deadline.stop();
+    setState(State::AwaitingRedemption);
+}
+
+void EncryptedTcpSocket::adoptSessionSocket(QTcpSocket* socket)
+{
+    attach(socket);
+    socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    setState(State::AwaitingFirstMessage);
+    m_deadline.start(m_handshakeTimeoutMs);
+    onReadyRead();
+}
+
+int EncryptedTcpSocket::maxFrameForState() const
+{
+    return m_state == State::Handshaking ? Protocol::MaxHandshakeMessage : Protocol::MaxNoiseMessage;
+}
+
+void EncryptedTcpSocket::onReadyRead()
+{
+    const QPointer<EncryptedTcpSocket> guard(this);
+    while (guard && m_socket && m_socket->bytesAvailable() >= Protocol::FrameHeaderSize) {
+        if (m_state == State::SwitchingPort || m_state == State::AwaitingRedemption || m_state == State::Closing
+            || m_state == State::Unconnected) {
+            return;
+        }
+        uchar header[Protocol::FrameHeaderSize];
+        m_socket->peek(reinterpret_cast<char*>(header), Protocol::FrameHeaderSize);
+        const int length = qFromBigEndian<quint16>(header);
+        if (length > maxFrameForState()) {
+            fail(Error::FrameTooLarge, tr("The peer sent a %1-byte frame during the handshake (at most %2 allowed)")
+                                           .arg(length)
+                                           .arg(maxFrameForState()));
+            return;
+        }
+        if (m_state != State::Handshaking && length < Protocol::TagSize) {
+            fail(Error::ProtocolError,
+                 tr("The peer sent a %1-byte transport frame, shorter than the authentication tag").arg(length));
+            return;
+        }
+        if (m_socket->bytesAvailable() < Protocol::FrameHeaderSize + length) {
+            return;
+        }
+        m_socket->skip(Protocol::FrameHeaderSize);
+        const QByteArray frame = m_socket->read(length);
+        if (!processFrame(frame)) {
+            return;
+        }
+    }
+}
+
+bool EncryptedTcpSocket::processFrame(const QByteArray& frame)
+{
+    if (m_state == State::Handshaking) {
+        return processHandshakeFrame(frame);
+    }
+    QByteArray plaintext;
+    plaintext.reserve(frame.size());
+    if (!m_receiveCipher.decryptWithAd({}, frame, plaintext)) {
+        fail(Error::DecryptFailed, tr("A message from %1 failed authentication (tampered with, replayed or from "
+                                      "another session); the connection was closed")
+                                       .arg(m_isServer ? peerAddress().toString() : m_host));
+        return false;
+    }
+    switch (m_state) {
+    case State::AwaitingSession:
+        if (m_isServer) {
+            fail(Error::ProtocolError, tr("The client sent data on the main port instead of the session port"));
+            return false;
+        }
+        return processSessionMessage(plaintext);
+    case State::AwaitingFirstMessage:
+        m_deadline.stop();
+        setState(State::Established);
+        [[fallthrough]];
+    case State::Established: {
+        const QPointer<EncryptedTcpSocket> guard(this);
+        emit messageReceived(plaintext);
+        return guard && m_state == State::Established;
+    }
+    default:
+        return false;
+    }
+}
+
+bool EncryptedTcpSocket::processHandshakeFrame(const QByteArray& frame)
+{
+    if (m_handshake->isMyTurn()) {
+        fail(Error::HandshakeFailed, tr("The peer sent a handshake message out of turn"));
+        return false;
+    }
+    QByteArray payload;
+    if (!m_handshake->readMessage(frame, payload)) {
+        fail(Error::HandshakeFailed,
+             tr("Handshake message from the peer is invalid (%1); is it a QuietWire/1 peer?")
+                 .arg(m_handshake->errorString()));
+        return false;
+    }
+    if (!m_isServer && !m_handshake->remoteStaticKey().isEmpty() && m_peerKey.isEmpty()) {
+        m_peerKey = m_handshake->remoteStaticKey();
+        // Check the server before our own static key goes out in the third message.
+        if (m_peerKeyCheck && !m_peerKeyCheck(m_peerKey)) {
+            fail(Error::PeerKeyRejected,
+                 tr("The server key %1 was not accepted").arg(Identity::fingerprint(m_peerKey)));
+            return false;
+        }
+    }
+    if (m_handshake->isFinished()) {
+        finishHandshake();
+        return m_state != State::Unconnected;
+    }
+    return writeHandshakeMessage();
+}
+
+bool EncryptedTcpSocket::writeHandshakeMessage()
+{
+    QByteArray message;
+    if (!m_handshake->writeMessage({}, message)) {
+        fail(Error::HandshakeFailed, tr("Cannot write handshake message: %1").arg(m_handshake->errorString()));
+        return false;
+    }
+    QByteArray frame(Protocol::FrameHeaderSize, Qt::Uninitialized);
+    qToBigEndian<quint16>(static_cast<quint16>(message.size()), frame.data());
+    frame += message;
+    m_socket->write(frame);
+    if (m_handshake->isFinished()) {
+        finishHandshake();
+        return m_state != State::Unconnected;
+    }
+    return true;
+}
+
+void EncryptedTcpSocket::finishHandshake()
+{
+    auto [initiatorToResponder, responderToInitiator] = m_handshake->split();
+    if (m_isServer) {
+        m_sendCipher = std::move(responderToInitiator);
+        m_receiveCipher = std::move(initiatorToResponder);
+    } else {
+        m_sendCipher = std::move(initiatorToResponder);
+        m_receiveCipher = std::move(responderToInitiator);
+    }
+    m_peerKey = m_handshake->remoteStaticKey();
+    m_handshakeHash = m_handshake->handshakeHash();
+    m_handshake.reset(); // wipes the ephemeral key and chaining key
+    setState(State::AwaitingSession);
+    emit handshakeCompleted(m_peerKey);
+}
+
+bool EncryptedTcpSocket::processSessionMessage(const QByteArray& plaintext)
+{
+    QString decodeError;
+    const auto message = Protocol::decode(plaintext, &decodeError);
+    if (!message) {
+        fail(Error::ProtocolError, tr("The server's first message is not understood: %1").arg(decodeError));
+        return false;
+    }
+    const QString type = Protocol::typeOf(*message);
+    if (type == QLatin1String("error")) {
+        m_remoteErrorCode = message->value(QLatin1String("code")).toString();
+        fail(Error::RemoteError, message->value(QLatin1String("message")).toString());
+        return false;
+    }
+    const qint64 port = message->value(QLatin1String("port")).toInteger(-1);
+    const QByteArray ticket = message->value(QLatin1String("ticket")).toByteArray();
+    if (type != QLatin1String("session") || port <= 0 || port > 65535 || ticket.size() != Protocol::TicketSize) {
+        fail(Error::ProtocolError, tr("The server's first message is not a valid session hand-off"));
+        return false;
+    }
+    m_sessionPort = static_cast<quint16>(port);
+    m_ticket = ticket;
+    const QCborArray range = message->value(QLatin1String("ports")).toArray();
+    m_sessionPortRange = range.size() == 2
+        ? qMakePair(static_cast<quint16>(range.at(0).toInteger()), static_cast<quint16>(range.at(1).toInteger()))
+        : qMakePair(m_sessionPort, m_sessionPort);
+    switchToSessionPort();
+    return false; // stop reading the main connection
+}
+
+void EncryptedTcpSocket::switchToSessionPort()
+{
+    QTcpSocket* old = m_socket;
+    const QHostAddress serverAddress = old->peerAddress();
+    const QHostAddress localAddress = old->localAddress();
+    old->disconnect(this);
+    connect(old, &QTcpSocket::disconnected, old, &QObject::deleteLater);
+    old->disconnectFromHost();
+
+    auto* socket = new QTcpSocket(this);
+    // The server accepts the ticket only from the address that did the handshake.
+    socket->bind(localAddress, 0);
+    attach(socket);
+    connect(socket, &QTcpSocket::connected, this, [this, socket] {
+        if (socket != m_socket || m_state != State::SwitchingPort) {
+            return;
+        }
+        socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+        QByteArray frame(Protocol::FrameHeaderSize, Qt::Uninitialized);
+        qToBigEndian<quint16>(static_cast<quint16>(m_ticket.size()), frame.data());
+        frame += m_ticket;
+        socket->write(frame);
+        m_deadline.stop();
+        setState(State::Established);
+        emit ready();
+    });
+    setState(State::SwitchingPort);
+    socket->connectToHost(serverAddress, m_sessionPort);
+}
+
+bool EncryptedTcpSocket::sendMessage(const QByteArray& message)
+{
+    const bool canSend = m_state == State::Established || (m_isServer && m_state == State::AwaitingSession);
+    if (!canSend || !m_socket) {
+        m_errorString = tr("Cannot send: the encrypted session is not established");
+        return false;
+    }
+    if (message.size() > Protocol::MaxPayload) {
+        m_errorString = tr("Cannot send a %1-byte message: at most %2 bytes fit in one transport message")
+                            .arg(message.size())
+                            .arg(Protocol::MaxPayload);
+        return false;
+    }
+    QByteArray frame;
+    frame.reserve(Protocol::FrameHeaderSize + message.size() + Protocol::TagSize);
+    frame.resize(Protocol::FrameHeaderSize);
+    if (!m_sendCipher.encryptWithAd({}, message, frame)) {
+        fail(Error::NonceExhausted, tr("Cannot encrypt: %1; reconnect to start a new session")
+                                        .arg(m_sendCipher.errorString()));
+        return false;
+    }
+    qToBigEndian<quint16>(static_cast<quint16>(frame.size() - Protocol::FrameHeaderSize), frame.data());
+    return m_socket->write(frame) == frame.size();
+}
+
+void EncryptedTcpSocket::disconnectFromHost()
+{
+    m_deadline.stop();
+    if (!m_socket || m_state == State::Unconnected) {
+        setState(State::Unconnected);
+        return;
+    }
+    setState(State::Closing);
+    m_socket->disconnectFromHost();
+}
+
+void EncryptedTcpSocket::abort()
+{
+    m_deadline.stop();
+    const State previous = m_state;
+    setState(State::Unconnected);
+    if (m_socket) {
+        m_socket->disconnect(this);
+        m_socket->abort();
+        m_socket->deleteLater();
+        m_socket = nullptr;
+    }
+    m_handshake.reset();
+    if (previous != State::Unconnected) {
+        emit disconnected();
+    }
+}
+
+void EncryptedTcpSocket::fail(Error error, const QString& message)
+{
+    if (m_state == State::Unconnected) {
+        return;
+    }
+    if (m_isServer) {
+        qCInfo(lcNet).noquote() << "connection from" << peerAddress().toString() << "closed:" << message;
+    } else {
+        qCDebug(lcNet).noquote() << "connection to" << m_host << "closed:" << message;
+    }
+    m_error = error;
+    m_errorString = message;
+    m_deadline.stop();
+    setState(State::Unconnected);
+    if (m_socket) {
+        m_socket->disconnect(this);
+        m_socket->abort();
+        m_socket->deleteLater();
+        m_socket = nullptr;
+    }
+    m_handshake.reset();
+    const QPointer<EncryptedTcpSocket> guard(this);
+    emit errorOccurred(error, message);
+    if (guard) {
+        emit disconnected();
+    }
+}
+
+void EncryptedTcpSocket::onTransportDisconnected()
+{
+    switch (m_state) {
+    case State::Unconnected:
+    case State::AwaitingRedemption:
+        return;
+    case State::Established:
+    case State::Closing:
+        m_deadline.stop();
+        setState(State::Unconnected);
+        if (m_socket) {
+            m_socket->disconnect(this);
+            m_socket->deleteLater();
+            m_socket = nullptr;
+        }
+        emit disconnected();
+        return;
+    default:
+        fail(Error::RemoteClosed,
+             m_isServer ? tr("The client closed the connection before the session was set up")
+                        : tr("%1 closed the connection during the handshake; is it a QuietWire server "
+                             "(protocol %2) on port %3?")
+                              .arg(m_host, protocolName())
+                              .arg(m_mainPort));
+    }
+}
+
+void EncryptedTcpSocket::onTransportError()
+{
+    if (!m_socket) {
+        return;
+    }
+    const auto socketError = m_socket->error();
+    if (socketError == QAbstractSocket::RemoteHostClosedError) {
+        return; // disconnected() follows and says what it means in this state
+    }
+    switch (m_state) {
+    case State::Connecting:
+        fail(Error::ConnectionFailed,
+             tr("Cannot connect to %1 port %2: %3").arg(m_host).arg(m_mainPort).arg(m_socket->errorString()));
+        break;
+    case State::SwitchingPort:
+        fail(Error::SessionPortUnreachable,
+             tr("The handshake with %1 on port %2 worked, but its session port %3 cannot be reached (%4). "
+                "Ask the administrator to open TCP ports %5-%6 as well as %2 in the firewall.")
+                 .arg(m_host)
+                 .arg(m_mainPort)
+                 .arg(m_sessionPort)
+                 .arg(m_socket->errorString())
+                 .arg(m_sessionPortRange.first)
+                 .arg(m_sessionPortRange.second));
+        break;
+    case State::Unconnected:
+        break;
+    default:
+        fail(Error::NetworkError, tr("Connection error: %1").arg(m_socket->errorString()));
+    }
+}
+
+} // namespace QuietWire

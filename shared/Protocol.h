@@ -1,0 +1,54 @@
+#pragma once
+
+#include <QByteArray>
+#include <QCborMap>
+#include <QString>
+
+#include <optional>
+
+/// The QuietWire wire protocol in one place; docs/PROTOCOL.md is the prose version.
+namespace QuietWire::Protocol {
+
+inline constexpr char NoiseProtocolName[] = "Noise_XX_25519_ChaChaPoly_SHA256";
+inline constexpr char Prologue[] = "QuietWire/1";
+
+inline constexpr quint16 DefaultPort = 7400;
+inline constexpr quint16 DefaultSessionPortFirst = 7401;
+inline constexpr quint16 DefaultSessionPortLast = 7464;
+
+/// Every Noise message travels as a 2-byte big-endian length and the message.
+inline constexpr int FrameHeaderSize = 2;
+inline constexpr int MaxNoiseMessage = 65535;
+inline constexpr int TagSize = 16;
+/// The largest application message one transport message can carry.
+inline constexpr int MaxPayload = MaxNoiseMessage - TagSize; // 65519
+/// Handshake messages carry empty payloads; anything much larger is refused before it is buffered.
+inline constexpr int MaxHandshakeMessage = 1024;
+inline constexpr int TicketSize = 16;
+
+inline constexpr int HandshakeTimeoutMs = 10000;
+inline constexpr int TicketTimeoutMs = 10000;
+
+// Service names in "hello".
+inline constexpr char ServiceChat[] = "chat";
+inline constexpr char ServiceFiles[] = "files";
+
+// Error codes in {"type":"error"}.
+inline constexpr char ErrorUnauthorized[] = "unauthorized";
+inline constexpr char ErrorBusy[] = "busy";
+inline constexpr char ErrorBadRequest[] = "bad_request";
+inline constexpr char ErrorUnknownService[] = "unknown_service";
+inline constexpr char ErrorRevoked[] = "revoked";
+inline constexpr char ErrorKicked[] = "kicked";
+inline constexpr char ErrorShutdown[] = "shutdown";
+
+QByteArray encode(const QCborMap& message);
+/// A CBOR map whose "type" is a text string, or nullopt with a reason.
+std::optional<QCborMap> decode(const QByteArray& data, QString* error = nullptr);
+QString typeOf(const QCborMap& message);
+
+QCborMap makeError(const QString& code, const QString& message);
+QCborMap makeHello(const QString& service);
+QCborMap makeSession(quint16 port, const QByteArray& ticket, quint16 rangeFirst, quint16 rangeLast);
+
+} // namespace QuietWire::Protocol
