@@ -1,0 +1,181 @@
+#include "ServiceClient.h"
+
+#include "EncryptedTcpSocket.h"
+#include "Protocol.h"
+
+#include <QMetaEnum>
+
+namespace QuietWire {
+
+ServiceClient::ServiceClient(const Identity& identity, const QString& knownServersPath, QObject* parent)
+    : QObject(parent)
+    , m_identity(identity)
+    , m_knownServers(knownServersPath)
+{
+}
+
+ServiceClient::~ServiceClient() = default;
+
+bool ServiceClient::trustServerKey(const QString& hostPort, const QByteArray& key, bool permanently, QString* error)
+{
+    m_trustedOnce = key;
+    m_trustedOnceHostPort = hostPort;
+    return !permanently || m_knownServers.add(hostPort, key, error);
+}
+
+bool ServiceClient::isReady() const
+{
+    return m_socket && m_socket->isReady();
+}
+
+QByteArray ServiceClient::serverKey() const
+{
+    return m_socket ? m_socket->peerKey() : QByteArray();
+}
+
+quint16 ServiceClient::sessionPort() const
+{
+    return m_socket ? m_socket->sessionPort() : 0;
+}
+
+void ServiceClient::connectToService(const QString& host, quint16 port, const QString& service)
+{
+    if (m_socket) {
+        m_socket->disconnect(this);
+        m_socket->abort();
+        m_socket->deleteLater();
+    }
+    m_hostPort = KnownServers::hostPort(host, port);
+    m_service = service;
+    m_lastErrorCode.clear();
+    m_unknownKey = false;
+    m_rejectedKey.clear();
+    m_pinnedKey.clear();
+    m_pinError.clear();
+
+    m_socket = new EncryptedTcpSocket(m_identity.keyPair(), this);
+    m_socket->setLocalAddress(m_localAddress);
+    m_socket->setPeerKeyCheck([this](const QByteArray& key) { return checkServerKey(key); });
+    connect(m_socket, &EncryptedTcpSocket::ready, this, [this] {
+        if (!m_socket->sendMessage(Protocol::encode(Protocol::makeHello(m_service)))) {
+            emit errorOccurred(m_socket->errorString());
+            return;
+        }
+        emit ready();
+    });
+    connect(m_socket, &EncryptedTcpSocket::messageReceived, this, &ServiceClient::onMessage);
+    connect(m_socket, &EncryptedTcpSocket::errorOccurred, this,
+            [this](EncryptedTcpSocket::Error error, const QString& message) {
+                onSocketError(static_cast<int>(error), message);
+            });
+    connect(m_socket, &EncryptedTcpSocket::disconnected, this, &ServiceClient::disconnected);
+    m_socket->connectToHost(host, port);
+}
+
+bool ServiceClient::checkServerKey(const QByteArray& key)
+{
+    QString error;
+    switch (m_knownServers.check(m_hostPort, key, &m_pinnedKey, &error)) {
+    case KnownServers::Status::Known:
+        return true;
+    case KnownServers::Status::Mismatch:
+        m_rejectedKey = key;
+        m_pinError = error;
+        return false;
+    case KnownServers::Status::Unknown:
+        break;
+    }
+    if (m_trustedOnceHostPort == m_hostPort && m_trustedOnce == key) {
+        return true;
+    }
+    if (m_trustPolicy == TrustPolicy::TrustNewKeys) {
+        if (!m_knownServers.add(m_hostPort, key, &error)) {
+            m_pinError = error;
+            m_rejectedKey = key;
+            return false;
+        }
+        return true;
+    }
+    m_unknownKey = true;
+    m_rejectedKey = key;
+    return false;
+}
+
+void ServiceClient::onSocketError(int error, const QString& message)
+{
+    const auto kind = static_cast<EncryptedTcpSocket::Error>(error);
+    if (kind == EncryptedTcpSocket::Error::PeerKeyRejected) {
+        const QString offered = Identity::fingerprint(m_rejectedKey);
+        if (m_unknownKey) {
+            m_lastErrorCode = QStringLiteral("unknown_server_key");
+            emit serverKeyUnknown(m_hostPort, m_rejectedKey);
+            emit errorOccurred(tr("The server %1 is not known yet. Its key fingerprint is %2. Compare it with the "
+                                  "fingerprint the administrator gives you (`quietwired fingerprint`) and, if they "
+                                  "match, trust it (quietwire-cli: --trust-new).")
+                                   .arg(m_hostPort, offered));
+        } else if (!m_pinError.isEmpty()) {
+            m_lastErrorCode = QStringLiteral("known_servers");
+            emit errorOccurred(tr("Cannot check the server key: %1").arg(m_pinError));
+        } else {
+            m_lastErrorCode = QStringLiteral("server_key_changed");
+            emit errorOccurred(
+                tr("WARNING: THE KEY OF SERVER %1 HAS CHANGED.\n"
+                   "  Pinned key:  %2\n"
+                   "  Offered key: %3\n"
+                   "Someone may be intercepting this connection, or the administrator replaced the server key. "
+                   "The connection was stopped before your key was sent. Ask the administrator for the server's "
+                   "fingerprint; only if it is the offered one, remove the old pin (quietwire-cli forget %1, or "
+                   "Keys > Trusted servers) and connect again.")
+                    .arg(m_hostPort, Identity::fingerprint(m_pinnedKey), offered));
+        }
+        return;
+    }
+    if (kind == EncryptedTcpSocket::Error::RemoteError) {
+        m_lastErrorCode = m_socket ? m_socket->remoteErrorCode() : QString();
+        if (m_lastErrorCode == QLatin1String(Protocol::ErrorUnauthorized)) {
+            emit errorOccurred(tr("The server %1 refused your key %2: it is not on the server's whitelist. Give the "
+                                  "administrator this line to allow it:\n%3")
+                                   .arg(m_hostPort, m_identity.fingerprint(), m_identity.publicKeyLine()));
+            return;
+        }
+        emit errorOccurred(tr("The server %1 refused the session: %2").arg(m_hostPort, message));
+        return;
+    }
+    m_lastErrorCode = QString::fromLatin1(QMetaEnum::fromType<EncryptedTcpSocket::Error>().valueToKey(error));
+    emit errorOccurred(message);
+}
+
+void ServiceClient::onMessage(const QByteArray& data)
+{
+    QString error;
+    const auto message = Protocol::decode(data, &error);
+    if (!message) {
+        emit errorOccurred(tr("The server sent a message that is not understood (%1); closing").arg(error));
+        m_socket->abort();
+        return;
+    }
+    if (Protocol::typeOf(*message) == QLatin1String("error")) {
+        // A fatal error: the server closes the session after it.
+        m_lastErrorCode = message->value(QLatin1String("code")).toString();
+        emit errorOccurred(tr("The server closed the session: %1").arg(message->value(QLatin1String("message")).toString()));
+        return;
+    }
+    emit messageReceived(*message);
+}
+
+bool ServiceClient::send(const QCborMap& message)
+{
+    if (!isReady()) {
+        return false;
+    }
+    return m_socket->sendMessage(Protocol::encode(message));
+}
+
+void ServiceClient::disconnectFromServer()
+{
+    if (m_socket) {
+        m_socket->disconnectFromHost();
+    }
+}
+
+} // namespace QuietWire

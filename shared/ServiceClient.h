@@ -1,0 +1,85 @@
+#pragma once
+
+#include "Identity.h"
+#include "EncryptedTcpSocket.h"
+#include "KnownServers.h"
+
+#include <QCborMap>
+#include <QHostAddress>
+#include <QObject>
+#include <QPointer>
+
+namespace QuietWire {
+
+
+/// One encrypted session with a QuietWire service ("chat" or "files"), with the server key
+/// pinned in known_servers. ChatClient and FileClient are built on it; the GUI and the CLI
+/// never see a cipher.
+///
+/// Usage: connectToService(host, port, "chat"); ready() once the hello went out on the session
+/// port; messageReceived() for each decoded message; errorOccurred(text) with a message a person
+/// can act on, then disconnected(). An unknown server key aborts the attempt with
+/// serverKeyUnknown(): after the user compared the fingerprint, call trustServerKey() and
+/// connect again (a trust prompt may take longer than the server's handshake deadline).
+class ServiceClient : public QObject
+{
+    Q_OBJECT
+
+public:
+    enum class TrustPolicy {
+        AskForNewKeys, // unknown keys end in serverKeyUnknown()
+        TrustNewKeys,  // unknown keys are pinned and accepted (--trust-new)
+    };
+    Q_ENUM(TrustPolicy)
+
+    ServiceClient(const Identity& identity, const QString& knownServersPath, QObject* parent = nullptr);
+    ~ServiceClient() override;
+
+    void setTrustPolicy(TrustPolicy policy) { m_trustPolicy = policy; }
+    void setLocalAddress(const QHostAddress& address) { m_localAddress = address; }
+    /// Accepts key for the next connection to hostPort; permanently pins it in known_servers too.
+    bool trustServerKey(const QString& hostPort, const QByteArray& key, bool permanently, QString* error = nullptr);
+
+    void connectToService(const QString& host, quint16 port, const QString& service);
+    bool send(const QCborMap& message);
+    void disconnectFromServer();
+    bool isReady() const;
+
+    QString hostPort() const { return m_hostPort; }
+    QByteArray serverKey() const;
+    quint16 sessionPort() const;
+    /// The error code the server gave when it closed the session ("unauthorized", "revoked", ...).
+    QString lastErrorCode() const { return m_lastErrorCode; }
+    EncryptedTcpSocket* socket() const { return m_socket; }
+    const Identity& identity() const { return m_identity; }
+    KnownServers& knownServers() { return m_knownServers; }
+
+signals:
+    void ready();
+    void messageReceived(const QCborMap& message);
+    void serverKeyUnknown(const QString& hostPort, const QByteArray& key);
+    void errorOccurred(const QString& message);
+    void disconnected();
+
+private:
+    bool checkServerKey(const QByteArray& key);
+    void onSocketError(int error, const QString& message);
+    void onMessage(const QByteArray& data);
+
+    Identity m_identity;
+    KnownServers m_knownServers;
+    TrustPolicy m_trustPolicy = TrustPolicy::AskForNewKeys;
+    QHostAddress m_localAddress;
+    QPointer<EncryptedTcpSocket> m_socket;
+    QString m_hostPort;
+    QString m_service;
+    QByteArray m_trustedOnce;
+    QString m_trustedOnceHostPort;
+    QByteArray m_rejectedKey;
+    QByteArray m_pinnedKey;
+    QString m_pinError;
+    bool m_unknownKey = false;
+    QString m_lastErrorCode;
+};
+
+} // namespace QuietWire
