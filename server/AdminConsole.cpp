@@ -1,0 +1,211 @@
+#include "AdminConsole.h"
+
+#include "AuthorizedKeys.h"
+#include "Identity.h"
+#include "KnownClients.h"
+#include "ServerApp.h"
+#include "Whitelist.h"
+
+#include <QCoreApplication>
+
+#include <cerrno>
+#include <unistd.h>
+
+namespace QuietWire {
+
+namespace {
+
+const char HelpText[] = R"(Commands:
+  help                          this list
+  whitelist                     the allowed keys (authorized_keys)
+  allow <key> [name]            allow a client key: paste the line from its identity.pub
+  revoke <key|fingerprint|name> remove a key; its live sessions are closed at once
+  sessions                      the live sessions
+  kick <id>                     close one session
+  clients                       the keys each client IP has presented (known_clients)
+  say <text>                    send a notice to everyone in the chat
+  fingerprint                   this server's public key and fingerprint
+  quit                          stop the server
+)";
+
+} // namespace
+
+AdminConsole::AdminConsole(ServerApp* server, QObject* parent)
+    : QObject(parent)
+    , m_server(server)
+    , m_out(stdout)
+{
+    m_interactive = isatty(STDIN_FILENO) == 1;
+    m_notifier = new QSocketNotifier(STDIN_FILENO, QSocketNotifier::Read, this);
+    connect(m_notifier, &QSocketNotifier::activated, this, &AdminConsole::onReadable);
+    prompt();
+}
+
+void AdminConsole::print(const QString& text)
+{
+    m_out << text;
+    if (!text.endsWith(QLatin1Char('\n'))) {
+        m_out << '\n';
+    }
+    m_out.flush();
+}
+
+void AdminConsole::prompt()
+{
+    if (m_interactive) {
+        m_out << "quietwired> ";
+        m_out.flush();
+    }
+}
+
+void AdminConsole::onReadable()
+{
+    char chunk[4096];
+    const ssize_t n = ::read(STDIN_FILENO, chunk, sizeof chunk);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN)) {
+        return;
+    }
+    if (n <= 0) {
+        m_notifier->setEnabled(false);
+        if (!m_buffer.trimmed().isEmpty()) {
+            execute(QString::fromUtf8(m_buffer));
+        }
+        m_buffer.clear();
+        print(QStringLiteral("Console input closed; the server keeps running (stop it with SIGTERM or Ctrl+C)."));
+        return;
+    }
+    m_buffer.append(chunk, n);
+    if (m_buffer.size() > 64 * 1024 && !m_buffer.contains('\n')) {
+        print(QStringLiteral("error: console line longer than 64 KiB ignored"));
+        m_buffer.clear();
+        return;
+    }
+    qsizetype newline;
+    while ((newline = m_buffer.indexOf('\n')) >= 0) {
+        const QString line = QString::fromUtf8(m_buffer.left(newline));
+        m_buffer.remove(0, newline + 1);
+        if (!execute(line)) {
+            return;
+        }
+        prompt();
+    }
+}
+
+bool AdminConsole::execute(const QString& rawLine)
+{
+    const QString line = rawLine.trimmed();
+    if (line.isEmpty() || line.startsWith(QLatin1Char('#'))) {
+        return true;
+    }
+    const qsizetype space = line.indexOf(QLatin1Char(' '));
+    const QString command = space < 0 ? line : line.left(space);
+    const QString rest = space < 0 ? QString() : line.mid(space + 1).trimmed();
+    const QStringList args = rest.split(QLatin1Char(' '), Qt::SkipEmptyParts);
+
+    if (command == QLatin1String("help")) {
+        print(QString::fromLatin1(HelpText));
+    } else if (command == QLatin1String("whitelist")) {
+        const auto& entries = m_server->whitelist()->keys().entries();
+        if (entries.isEmpty()) {
+            print(QStringLiteral("The whitelist is empty: no client can connect. Use `allow <key> [name]`."));
+        }
+        for (const auto& entry : entries) {
+            print(QStringLiteral("%1  %2  %3")
+                      .arg(AuthorizedKeys::displayName(entry), -16)
+                      .arg(Identity::fingerprint(entry.key), Identity::encodePublicKey(entry.key)));
+        }
+    } else if (command == QLatin1String("allow")) {
+        // Accepts the whole identity.pub line: the key, then an optional name.
+        const auto key = args.isEmpty() ? std::nullopt : Identity::parsePublicKey(args.at(0));
+        if (!key || args.size() > 2) {
+            print(QStringLiteral("error: usage: allow <base64 key> [name]  (the key is the first field of the "
+                                 "client's identity.pub; `quietwire-cli key` prints it)"));
+            return true;
+        }
+        QString name = args.value(1);
+        if (!name.isEmpty() && !AuthorizedKeys::isValidName(name)) {
+            // identity.pub comments look like user@host; keep the user part as a default name.
+            name = name.section(QLatin1Char('@'), 0, 0);
+        }
+        QString error;
+        if (!AuthorizedKeys::appendKey(m_server->authorizedKeysPath(), *key, name, &error)) {
+            print(QStringLiteral("error: %1").arg(error));
+            return true;
+        }
+        m_server->whitelist()->reload();
+        print(QStringLiteral("allowed %1%2").arg(Identity::fingerprint(*key),
+                                                  name.isEmpty() ? QString() : QStringLiteral(" as ") + name));
+    } else if (command == QLatin1String("revoke")) {
+        if (args.size() != 1) {
+            print(QStringLiteral("error: usage: revoke <key|fingerprint|name>"));
+            return true;
+        }
+        QString error;
+        const auto removed = AuthorizedKeys::removeKeys(m_server->authorizedKeysPath(), args.at(0), &error);
+        if (!removed) {
+            print(QStringLiteral("error: %1").arg(error));
+            return true;
+        }
+        m_server->whitelist()->reload();
+        for (const auto& entry : *removed) {
+            print(QStringLiteral("revoked %1 (%2)").arg(Identity::fingerprint(entry.key),
+                                                         AuthorizedKeys::displayName(entry)));
+        }
+    } else if (command == QLatin1String("sessions")) {
+        const auto sessions = m_server->sessions();
+        if (sessions.isEmpty()) {
+            print(QStringLiteral("No sessions."));
+        }
+        for (const Session* session : sessions) {
+            print(QStringLiteral("%1  %2  %3  %4  %5  port %6  since %7")
+                      .arg(session->id, 4)
+                      .arg(session->name, -16)
+                      .arg(session->fingerprint, session->address.toString(), session->service)
+                      .arg(session->sessionPort)
+                      .arg(session->since.toString(Qt::ISODate)));
+        }
+    } else if (command == QLatin1String("kick")) {
+        bool ok = false;
+        const int id = args.value(0).toInt(&ok);
+        QString error;
+        if (!ok || args.size() != 1) {
+            print(QStringLiteral("error: usage: kick <session id>  (`sessions` lists the ids)"));
+        } else if (!m_server->kick(id, &error)) {
+            print(QStringLiteral("error: %1").arg(error));
+        } else {
+            print(QStringLiteral("kicked session %1").arg(id));
+        }
+    } else if (command == QLatin1String("clients")) {
+        const auto& entries = m_server->knownClients()->entries();
+        if (entries.isEmpty()) {
+            print(QStringLiteral("No client has connected yet."));
+        }
+        for (const auto& entry : entries) {
+            const auto* allowed = m_server->whitelist()->find(entry.key);
+            print(QStringLiteral("%1  %2  %3  first %4  last %5")
+                      .arg(entry.address, -15)
+                      .arg(Identity::fingerprint(entry.key))
+                      .arg(allowed ? AuthorizedKeys::displayName(*allowed) : QStringLiteral("(not allowed)"), -16)
+                      .arg(entry.firstSeen.toString(Qt::ISODate), entry.lastSeen.toString(Qt::ISODate)));
+        }
+    } else if (command == QLatin1String("say")) {
+        if (rest.isEmpty()) {
+            print(QStringLiteral("error: usage: say <text>"));
+            return true;
+        }
+        m_server->say(rest);
+        print(QStringLiteral("said to %1").arg(QStringLiteral("everyone in the chat")));
+    } else if (command == QLatin1String("fingerprint")) {
+        print(m_server->identity().publicKeyLine());
+        print(m_server->identity().fingerprint());
+    } else if (command == QLatin1String("quit") || command == QLatin1String("exit")) {
+        print(QStringLiteral("Stopping the server."));
+        emit quitRequested();
+        return false;
+    } else {
+        print(QStringLiteral("error: unknown command \"%1\"; `help` lists the commands").arg(command.left(40)));
+    }
+    return true;
+}
+
+} // namespace QuietWire

@@ -1,0 +1,167 @@
+#include "ChatRoom.h"
+
+#include "EncryptedTcpSocket.h"
+#include "Logging.h"
+#include "Protocol.h"
+#include "Session.h"
+
+#include <QCborArray>
+
+namespace QuietWire {
+
+namespace {
+// A member whose unread backlog grows past this is too slow to keep: it would hold the
+// server's memory hostage. It is disconnected and may reconnect.
+constexpr qint64 MaxBacklogBytes = 16 * 1024 * 1024;
+} // namespace
+
+ChatRoom::ChatRoom(QObject* parent)
+    : QObject(parent)
+{
+}
+
+void ChatRoom::send(Session* session, const QByteArray& encoded)
+{
+    EncryptedTcpSocket* socket = session->socket;
+    if (!socket || !socket->isReady()) {
+        return;
+    }
+    if (socket->bytesToWrite() > MaxBacklogBytes) {
+        qCWarning(lcChat).noquote() << "session" << session->id << session->name << "does not read its messages;"
+                                    << "disconnecting it";
+        socket->abort();
+        return;
+    }
+    socket->sendMessage(encoded);
+}
+
+void ChatRoom::broadcast(const QCborMap& message)
+{
+    const QByteArray encoded = Protocol::encode(message);
+    // Copy: send() may abort a session, and leave() would then edit m_members under us.
+    const QList<Session*> members = m_members;
+    for (Session* member : members) {
+        send(member, encoded);
+    }
+}
+
+void ChatRoom::join(Session* session)
+{
+    QCborArray members;
+    for (const Session* member : std::as_const(m_members)) {
+        members.append(QCborMap {{QStringLiteral("name"), member->name},
+                                 {QStringLiteral("fingerprint"), member->fingerprint}});
+    }
+    m_members.append(session);
+    send(session, Protocol::encode(QCborMap {{QStringLiteral("type"), QStringLiteral("welcome")},
+                                             {QStringLiteral("name"), session->name},
+                                             {QStringLiteral("fingerprint"), session->fingerprint},
+                                             {QStringLiteral("members"), members}}));
+    for (ChatProtocol::Message message : std::as_const(m_history)) {
+        message.history = true;
+        send(session, Protocol::encode(message.toCbor()));
+    }
+    // The newcomer learns of itself from "welcome"; the others from "join".
+    const QByteArray joinMessage
+        = Protocol::encode(ChatProtocol::makeMember(QStringLiteral("join"), {session->name, session->fingerprint}));
+    for (Session* member : QList<Session*>(m_members)) {
+        if (member != session) {
+            send(member, joinMessage);
+        }
+    }
+    qCInfo(lcChat).noquote() << session->name << "joined the chat (session" << session->id << ")";
+}
+
+void ChatRoom::leave(Session* session)
+{
+    if (!m_members.removeOne(session)) {
+        return;
+    }
+    broadcast(ChatProtocol::makeMember(QStringLiteral("leave"), {session->name, session->fingerprint}));
+    qCInfo(lcChat).noquote() << session->name << "left the chat (session" << session->id << ")";
+}
+
+void ChatRoom::reject(Session* session, qint64 seq, const QString& code, const QString& reason)
+{
+    send(session, Protocol::encode(QCborMap {{QStringLiteral("type"), QStringLiteral("rejected")},
+                                             {QStringLiteral("seq"), seq},
+                                             {QStringLiteral("code"), code},
+                                             {QStringLiteral("message"), reason}}));
+}
+
+void ChatRoom::handleMessage(Session* session, const QCborMap& message)
+{
+    if (Protocol::typeOf(message) != QLatin1String("message")) {
+        return; // unknown types are ignored so newer clients can add messages
+    }
+    const qint64 seq = message.value(QLatin1String("seq")).toInteger();
+    const QCborValue textValue = message.value(QLatin1String("text"));
+    const QString text = textValue.toString();
+    if (!textValue.isString() || text.trimmed().isEmpty()) {
+        reject(session, seq, QLatin1String(Protocol::ErrorBadRequest), QStringLiteral("The message has no text"));
+        return;
+    }
+    if (text.toUtf8().size() > ChatProtocol::MaxTextBytes) {
+        reject(session, seq, QLatin1String(Protocol::ErrorBadRequest),
+               QStringLiteral("The message is longer than %1 bytes").arg(ChatProtocol::MaxTextBytes));
+        return;
+    }
+    ChatProtocol::Message chat;
+    chat.from = session->name;
+    chat.fingerprint = session->fingerprint;
+    chat.text = text;
+    chat.time = QDateTime::currentDateTimeUtc();
+    chat.to = message.value(QLatin1String("to")).toString();
+
+    if (!chat.to.isEmpty()) {
+        QList<Session*> recipients;
+        for (Session* member : std::as_const(m_members)) {
+            if (member->name == chat.to) {
+                recipients.append(member);
+            }
+        }
+        if (recipients.isEmpty()) {
+            reject(session, seq, QStringLiteral("not_found"),
+                   QStringLiteral("%1 is not in the chat; the member list shows who is").arg(chat.to));
+            return;
+        }
+        if (!recipients.contains(session)) {
+            recipients.append(session); // the sender sees its own direct message in order
+        }
+        chat.id = m_nextId++;
+        send(session, Protocol::encode(QCborMap {{QStringLiteral("type"), QStringLiteral("accepted")},
+                                                 {QStringLiteral("seq"), seq},
+                                                 {QStringLiteral("id"), chat.id}}));
+        const QByteArray encoded = Protocol::encode(chat.toCbor());
+        for (Session* recipient : recipients) {
+            send(recipient, encoded);
+        }
+        return;
+    }
+
+    chat.id = m_nextId++;
+    m_history.append(chat);
+    while (m_history.size() > ChatProtocol::HistorySize) {
+        m_history.removeFirst();
+    }
+    send(session, Protocol::encode(QCborMap {{QStringLiteral("type"), QStringLiteral("accepted")},
+                                             {QStringLiteral("seq"), seq},
+                                             {QStringLiteral("id"), chat.id}}));
+    broadcast(chat.toCbor());
+}
+
+void ChatRoom::notice(const QString& text)
+{
+    ChatProtocol::Message chat;
+    chat.notice = true;
+    chat.id = m_nextId++;
+    chat.text = text;
+    chat.time = QDateTime::currentDateTimeUtc();
+    m_history.append(chat);
+    while (m_history.size() > ChatProtocol::HistorySize) {
+        m_history.removeFirst();
+    }
+    broadcast(chat.toCbor());
+}
+
+} // namespace QuietWire

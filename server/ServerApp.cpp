@@ -1,0 +1,206 @@
+#include "ServerApp.h"
+
+#include "ChatRoom.h"
+#include "EncryptedTcpSocket.h"
+#include "KnownClients.h"
+#include "Logging.h"
+#include "Protocol.h"
+#include "Whitelist.h"
+
+#include <QDir>
+#include <QTimer>
+
+namespace QuietWire {
+
+ServerApp::ServerApp(const Identity& identity, const Options& options, QObject* parent)
+    : QObject(parent)
+    , m_identity(identity)
+    , m_options(options)
+{
+    m_whitelist = new Whitelist(authorizedKeysPath(), this);
+    m_knownClients = new KnownClients(QDir(options.dataDir).filePath(QStringLiteral("known_clients")), this);
+    m_chat = new ChatRoom(this);
+    m_server = new EncryptedTcpServer(identity.keyPair(), this);
+    m_server->setAuthorizer([this](const QByteArray& key, const QHostAddress& address, QString* refusal) {
+        return authorize(key, address, refusal);
+    });
+    connect(m_server, &EncryptedTcpServer::newSession, this, &ServerApp::onNewSession);
+    connect(m_whitelist, &Whitelist::changed, this, &ServerApp::onWhitelistChanged);
+}
+
+ServerApp::~ServerApp()
+{
+    shutdown();
+}
+
+QString ServerApp::authorizedKeysPath() const
+{
+    return QDir(m_options.dataDir).filePath(QStringLiteral("authorized_keys"));
+}
+
+bool ServerApp::start(QString* error)
+{
+    if (!m_whitelist->reload(error)) {
+        if (error) {
+            *error += QStringLiteral("\nFix the file (or move it away) and start the server again.");
+        }
+        return false;
+    }
+    return m_server->listen(m_options.network, error);
+}
+
+void ServerApp::shutdown()
+{
+    if (!m_server) {
+        return;
+    }
+    const auto sessions = m_sessions.values();
+    for (Session* session : sessions) {
+        closeSession(session, QLatin1String(Protocol::ErrorShutdown), QStringLiteral("The server is shutting down"));
+    }
+    m_server->close();
+    m_knownClients->save();
+}
+
+bool ServerApp::authorize(const QByteArray& key, const QHostAddress& address, QString* refusal)
+{
+    m_knownClients->record(address, key);
+    const auto* entry = m_whitelist->find(key);
+    if (!entry) {
+        qCInfo(lcAuth).noquote() << "refused" << Identity::fingerprint(key) << "from" << address.toString()
+                                 << "- not in" << m_whitelist->path();
+        *refusal = QStringLiteral("Your key %1 is not allowed on this server. Ask the administrator to allow it "
+                                  "(quietwired console: allow <your public key line>).")
+                       .arg(Identity::fingerprint(key));
+        return false;
+    }
+    qCInfo(lcAuth).noquote() << "accepted" << Identity::fingerprint(key) << "("
+                             << AuthorizedKeys::displayName(*entry) << ") from" << address.toString();
+    return true;
+}
+
+void ServerApp::onNewSession(EncryptedTcpSocket* socket, const QByteArray& hello)
+{
+    socket->setParent(this);
+    auto* session = new Session;
+    session->id = m_nextSessionId++;
+    session->socket = socket;
+    session->key = socket->peerKey();
+    session->fingerprint = Identity::fingerprint(session->key);
+    session->address = socket->peerAddress();
+    session->sessionPort = socket->sessionPort();
+    session->since = QDateTime::currentDateTimeUtc();
+    m_sessions.insert(session->id, session);
+
+    connect(socket, &EncryptedTcpSocket::messageReceived, this,
+            [this, session](const QByteArray& data) { onMessage(session, data); });
+    connect(socket, &EncryptedTcpSocket::disconnected, this, [this, session] { removeSession(session); });
+
+    // The key may have been revoked between the handshake and now.
+    const auto* entry = m_whitelist->find(session->key);
+    if (!entry) {
+        closeSession(session, QLatin1String(Protocol::ErrorRevoked), QStringLiteral("Your key was revoked"));
+        return;
+    }
+    session->name = AuthorizedKeys::displayName(*entry);
+
+    const auto message = Protocol::decode(hello);
+    const QString service = message ? message->value(QLatin1String("service")).toString() : QString();
+    if (!message || Protocol::typeOf(*message) != QLatin1String("hello")) {
+        closeSession(session, QLatin1String(Protocol::ErrorBadRequest),
+                     QStringLiteral("The first message must be {\"type\":\"hello\",\"service\":...}"));
+        return;
+    }
+    session->service = service;
+    qCInfo(lcServer).noquote() << "session" << session->id << "for" << session->name << session->fingerprint
+                               << "from" << session->address.toString() << "service" << service;
+    if (service == QLatin1String(Protocol::ServiceChat)) {
+        m_chat->join(session);
+        return;
+    }
+    closeSession(session, QLatin1String(Protocol::ErrorUnknownService),
+                 QStringLiteral("This server does not offer the service \"%1\"").arg(service.left(40)));
+}
+
+void ServerApp::onMessage(Session* session, const QByteArray& data)
+{
+    QString error;
+    const auto message = Protocol::decode(data, &error);
+    if (!message) {
+        qCInfo(lcServer).noquote() << "session" << session->id << "sent an undecodable message:" << error;
+        closeSession(session, QLatin1String(Protocol::ErrorBadRequest), QStringLiteral("Undecodable message: %1").arg(error));
+        return;
+    }
+    if (session->service == QLatin1String(Protocol::ServiceChat)) {
+        m_chat->handleMessage(session, *message);
+    }
+}
+
+void ServerApp::closeSession(Session* session, const QString& code, const QString& message)
+{
+    if (EncryptedTcpSocket* socket = session->socket) {
+        socket->sendMessage(Protocol::encode(Protocol::makeError(code, message)));
+        socket->disconnectFromHost();
+        // A peer that does not read must not keep the session alive.
+        QTimer::singleShot(5000, socket, [socket] { socket->abort(); });
+    }
+    if (session->service == QLatin1String(Protocol::ServiceChat)) {
+        m_chat->leave(session);
+    }
+}
+
+void ServerApp::removeSession(Session* session)
+{
+    if (!m_sessions.contains(session->id)) {
+        return;
+    }
+    qCInfo(lcServer).noquote() << "session" << session->id << "for" << session->name << "ended";
+    m_chat->leave(session);
+    m_sessions.remove(session->id);
+    if (session->socket) {
+        session->socket->disconnect(this);
+        session->socket->deleteLater();
+    }
+    delete session;
+}
+
+QList<const Session*> ServerApp::sessions() const
+{
+    QList<const Session*> list;
+    for (const Session* session : m_sessions) {
+        list.append(session);
+    }
+    return list;
+}
+
+bool ServerApp::kick(int id, QString* error)
+{
+    Session* session = m_sessions.value(id);
+    if (!session) {
+        *error = QStringLiteral("No session %1; `sessions` lists them").arg(id);
+        return false;
+    }
+    qCInfo(lcServer).noquote() << "session" << id << "for" << session->name << "kicked by the administrator";
+    closeSession(session, QLatin1String(Protocol::ErrorKicked), QStringLiteral("The administrator closed your session"));
+    return true;
+}
+
+void ServerApp::say(const QString& text)
+{
+    m_chat->notice(text);
+}
+
+void ServerApp::onWhitelistChanged()
+{
+    const auto sessions = m_sessions.values();
+    for (Session* session : sessions) {
+        if (!m_whitelist->find(session->key)) {
+            qCInfo(lcAuth).noquote() << "key" << session->fingerprint << "(" << session->name
+                                     << ") was revoked: closing session" << session->id;
+            closeSession(session, QLatin1String(Protocol::ErrorRevoked),
+                         QStringLiteral("Your key was removed from the server's whitelist"));
+        }
+    }
+}
+
+} // namespace QuietWire

@@ -1,0 +1,63 @@
+#pragma once
+
+#include "EncryptedTcpServer.h"
+#include "Identity.h"
+#include "Session.h"
+
+#include <QMap>
+#include <QObject>
+
+namespace QuietWire {
+
+class ChatRoom;
+class KnownClients;
+class Whitelist;
+
+/// quietwired's running state: the listener, the whitelist, the known clients, the sessions
+/// and the chat room. The admin console and the signal handlers drive it.
+class ServerApp : public QObject
+{
+    Q_OBJECT
+
+public:
+    struct Options
+    {
+        QString dataDir;
+        EncryptedTcpServer::Options network;
+    };
+
+    ServerApp(const Identity& identity, const Options& options, QObject* parent = nullptr);
+    ~ServerApp() override;
+
+    bool start(QString* error);
+    void shutdown();
+
+    const Identity& identity() const { return m_identity; }
+    const Options& options() const { return m_options; }
+    quint16 port() const { return m_server->serverPort(); }
+    Whitelist* whitelist() const { return m_whitelist; }
+    KnownClients* knownClients() const { return m_knownClients; }
+    QList<const Session*> sessions() const;
+    bool kick(int id, QString* error);
+    void say(const QString& text);
+    QString authorizedKeysPath() const;
+
+private:
+    bool authorize(const QByteArray& key, const QHostAddress& address, QString* refusal);
+    void onNewSession(EncryptedTcpSocket* socket, const QByteArray& hello);
+    void onMessage(Session* session, const QByteArray& data);
+    void closeSession(Session* session, const QString& code, const QString& message);
+    void onWhitelistChanged();
+    void removeSession(Session* session);
+
+    Identity m_identity;
+    Options m_options;
+    EncryptedTcpServer* m_server = nullptr;
+    Whitelist* m_whitelist = nullptr;
+    KnownClients* m_knownClients = nullptr;
+    ChatRoom* m_chat = nullptr;
+    QMap<int, Session*> m_sessions;
+    int m_nextSessionId = 1;
+};
+
+} // namespace QuietWire

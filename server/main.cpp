@@ -1,0 +1,281 @@
+// quietwired: the QuietWire server and its offline administration subcommands.
+
+#include "AdminConsole.h"
+#include "AuthorizedKeys.h"
+#include "Identity.h"
+#include "Protocol.h"
+#include "ServerApp.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDir>
+#include <QSocketNotifier>
+#include <QStandardPaths>
+#include <QTextStream>
+
+#include <csignal>
+#include <sys/socket.h>
+#include <unistd.h>
+
+using namespace QuietWire;
+
+namespace {
+
+int g_signalPipe[2] = {-1, -1};
+
+void onSignal(int)
+{
+    const char byte = 1;
+    [[maybe_unused]] const auto written = ::write(g_signalPipe[1], &byte, 1);
+}
+
+QTextStream& out()
+{
+    static QTextStream stream(stdout);
+    return stream;
+}
+
+QTextStream& err()
+{
+    static QTextStream stream(stderr);
+    return stream;
+}
+
+int fail(const QString& message)
+{
+    err() << "quietwired: " << message << Qt::endl;
+    return 1;
+}
+
+bool parsePortRange(const QString& text, quint16* first, quint16* last)
+{
+    const QStringList parts = text.split(QLatin1Char('-'));
+    bool ok1 = false;
+    bool ok2 = false;
+    const uint a = parts.value(0).toUInt(&ok1);
+    const uint b = parts.size() == 2 ? parts.value(1).toUInt(&ok2) : a;
+    if (parts.size() == 1) {
+        ok2 = ok1;
+    }
+    if (!ok1 || !ok2 || parts.size() > 2 || a == 0 || b > 65535 || a > b) {
+        return false;
+    }
+    *first = static_cast<quint16>(a);
+    *last = static_cast<quint16>(b);
+    return true;
+}
+
+int offlineCommand(const QString& command, const QStringList& args, const QString& dataDir)
+{
+    const QString authorizedKeys = QDir(dataDir).filePath(QStringLiteral("authorized_keys"));
+    QString error;
+    if (command == QLatin1String("keygen")) {
+        if (QFileInfo::exists(QDir(dataDir).filePath(QLatin1String(Identity::PrivateKeyFile)))) {
+            return fail(QStringLiteral("%1 already holds a server key; move identity.key away first if you really "
+                                       "want a new one (every client will then see a changed key)")
+                            .arg(dataDir));
+        }
+        const auto identity = Identity::loadOrCreate(dataDir, QStringLiteral("quietwired@%1").arg(QSysInfo::machineHostName()), &error);
+        if (!identity) {
+            return fail(error);
+        }
+        out() << identity->publicKeyLine() << '\n' << identity->fingerprint() << Qt::endl;
+        return 0;
+    }
+    if (command == QLatin1String("fingerprint")) {
+        const auto identity = Identity::load(dataDir, &error);
+        if (!identity) {
+            return fail(error + QStringLiteral(" (`quietwired keygen --data-dir %1` creates one)").arg(dataDir));
+        }
+        out() << identity->publicKeyLine() << '\n' << identity->fingerprint() << Qt::endl;
+        return 0;
+    }
+    if (command == QLatin1String("whitelist")) {
+        const auto keys = AuthorizedKeys::load(authorizedKeys, &error);
+        if (!keys) {
+            return fail(error);
+        }
+        for (const auto& entry : keys->entries()) {
+            out() << QStringLiteral("%1  %2  %3")
+                         .arg(AuthorizedKeys::displayName(entry), -16)
+                         .arg(Identity::fingerprint(entry.key), Identity::encodePublicKey(entry.key))
+                  << '\n';
+        }
+        out().flush();
+        return 0;
+    }
+    if (command == QLatin1String("allow")) {
+        const auto key = args.isEmpty() ? std::nullopt : Identity::parsePublicKey(args.at(0));
+        if (!key || args.size() > 2) {
+            return fail(QStringLiteral("usage: quietwired allow --data-dir DIR <base64 key> [name]"));
+        }
+        QString name = args.value(1);
+        if (!name.isEmpty() && !AuthorizedKeys::isValidName(name)) {
+            name = name.section(QLatin1Char('@'), 0, 0);
+        }
+        QDir().mkpath(dataDir);
+        if (!AuthorizedKeys::appendKey(authorizedKeys, *key, name, &error)) {
+            return fail(error);
+        }
+        out() << "allowed " << Identity::fingerprint(*key) << (name.isEmpty() ? QString() : QStringLiteral(" as ") + name)
+              << Qt::endl;
+        return 0;
+    }
+    if (command == QLatin1String("revoke")) {
+        if (args.size() != 1) {
+            return fail(QStringLiteral("usage: quietwired revoke --data-dir DIR <key|fingerprint|name>"));
+        }
+        const auto removed = AuthorizedKeys::removeKeys(authorizedKeys, args.at(0), &error);
+        if (!removed) {
+            return fail(error);
+        }
+        for (const auto& entry : *removed) {
+            out() << "revoked " << Identity::fingerprint(entry.key) << " (" << AuthorizedKeys::displayName(entry)
+                  << ")\n";
+        }
+        out().flush();
+        return 0;
+    }
+    return fail(QStringLiteral("unknown command \"%1\"; see --help").arg(command));
+}
+
+} // namespace
+
+int main(int argc, char* argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("quietwired"));
+    QCoreApplication::setOrganizationName(QStringLiteral("QuietWire"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(QUIETWIRE_VERSION));
+    qSetMessagePattern(QStringLiteral("%{time yyyy-MM-dd hh:mm:ss.zzz} %{if-warning}warning: %{endif}"
+                                      "%{if-critical}error: %{endif}%{message}"));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "QuietWire server: encrypted chat for the keys on its whitelist.\n\n"
+        "Without a command it runs the server with an admin console on standard input.\n"
+        "Offline commands (for scripts; a running server picks up whitelist edits within a second):\n"
+        "  keygen        create the server key in the data dir\n"
+        "  fingerprint   print the server's public key and fingerprint\n"
+        "  whitelist     list the allowed client keys\n"
+        "  allow KEY [NAME]   allow a client key\n"
+        "  revoke KEY|FINGERPRINT|NAME   remove a client key"));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption listenOption(QStringLiteral("listen"),
+                                          QStringLiteral("Address to listen on (default: all addresses)."),
+                                          QStringLiteral("ADDR"));
+    const QCommandLineOption portOption(QStringLiteral("port"),
+                                        QStringLiteral("Handshake port (default %1).").arg(Protocol::DefaultPort),
+                                        QStringLiteral("N"), QString::number(Protocol::DefaultPort));
+    const QCommandLineOption sessionPortsOption(
+        QStringLiteral("session-ports"),
+        QStringLiteral("Pool of session ports (default %1-%2).")
+            .arg(Protocol::DefaultSessionPortFirst)
+            .arg(Protocol::DefaultSessionPortLast),
+        QStringLiteral("A-B"),
+        QStringLiteral("%1-%2").arg(Protocol::DefaultSessionPortFirst).arg(Protocol::DefaultSessionPortLast));
+    const QCommandLineOption dataDirOption(
+        QStringLiteral("data-dir"),
+        QStringLiteral("Data directory: identity.key, identity.pub, authorized_keys, known_clients (default: %1).")
+            .arg(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)),
+        QStringLiteral("DIR"));
+    const QCommandLineOption ticketTimeoutOption(
+        QStringLiteral("ticket-timeout"),
+        QStringLiteral("Milliseconds a client has to redeem its session ticket (default %1).").arg(Protocol::TicketTimeoutMs),
+        QStringLiteral("MS"), QString::number(Protocol::TicketTimeoutMs));
+    const QCommandLineOption handshakeTimeoutOption(
+        QStringLiteral("handshake-timeout"),
+        QStringLiteral("Milliseconds a client has to finish the handshake (default %1).").arg(Protocol::HandshakeTimeoutMs),
+        QStringLiteral("MS"), QString::number(Protocol::HandshakeTimeoutMs));
+    parser.addOptions({listenOption, portOption, sessionPortsOption, dataDirOption, ticketTimeoutOption,
+                       handshakeTimeoutOption});
+    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("Optional offline command (see above)."),
+                                 QStringLiteral("[command [args...]]"));
+    parser.process(app);
+
+    const QString dataDir = QDir(parser.isSet(dataDirOption)
+                                     ? parser.value(dataDirOption)
+                                     : QStandardPaths::writableLocation(QStandardPaths::AppDataLocation))
+                                .absolutePath();
+    const QStringList positional = parser.positionalArguments();
+    if (!positional.isEmpty()) {
+        return offlineCommand(positional.first(), positional.mid(1), dataDir);
+    }
+
+    ServerApp::Options options;
+    options.dataDir = dataDir;
+    if (parser.isSet(listenOption)) {
+        options.network.address = QHostAddress(parser.value(listenOption));
+        if (options.network.address.isNull()) {
+            return fail(QStringLiteral("--listen %1 is not an IP address").arg(parser.value(listenOption)));
+        }
+    }
+    bool ok = false;
+    const uint port = parser.value(portOption).toUInt(&ok);
+    if (!ok || port > 65535) {
+        return fail(QStringLiteral("--port %1 is not a port number (1-65535, or 0 for any free port)")
+                        .arg(parser.value(portOption)));
+    }
+    options.network.port = static_cast<quint16>(port);
+    if (!parsePortRange(parser.value(sessionPortsOption), &options.network.sessionPortFirst,
+                        &options.network.sessionPortLast)) {
+        return fail(QStringLiteral("--session-ports %1 is not a port range like 7401-7464")
+                        .arg(parser.value(sessionPortsOption)));
+    }
+    options.network.ticketTimeoutMs = parser.value(ticketTimeoutOption).toInt(&ok);
+    if (!ok || options.network.ticketTimeoutMs <= 0) {
+        return fail(QStringLiteral("--ticket-timeout needs a positive number of milliseconds"));
+    }
+    options.network.handshakeTimeoutMs = parser.value(handshakeTimeoutOption).toInt(&ok);
+    if (!ok || options.network.handshakeTimeoutMs <= 0) {
+        return fail(QStringLiteral("--handshake-timeout needs a positive number of milliseconds"));
+    }
+
+    QString error;
+    bool created = false;
+    const auto identity = Identity::loadOrCreate(
+        dataDir, QStringLiteral("quietwired@%1").arg(QSysInfo::machineHostName()), &error, &created);
+    if (!identity) {
+        return fail(error);
+    }
+
+    ServerApp server(*identity, options);
+    if (!server.start(&error)) {
+        return fail(error);
+    }
+
+    if (::socketpair(AF_UNIX, SOCK_STREAM, 0, g_signalPipe) == 0) {
+        auto* notifier = new QSocketNotifier(g_signalPipe[0], QSocketNotifier::Read, &app);
+        QObject::connect(notifier, &QSocketNotifier::activated, &app, [] {
+            char byte;
+            [[maybe_unused]] const auto n = ::read(g_signalPipe[0], &byte, 1);
+            qInfo("signal received, stopping");
+            QCoreApplication::quit();
+        });
+        struct sigaction action = {};
+        action.sa_handler = onSignal;
+        sigemptyset(&action.sa_mask);
+        action.sa_flags = SA_RESTART;
+        sigaction(SIGINT, &action, nullptr);
+        sigaction(SIGTERM, &action, nullptr);
+    }
+    std::signal(SIGPIPE, SIG_IGN);
+
+    out() << "QuietWire server " << QCoreApplication::applicationVersion() << '\n'
+          << "Data directory: " << dataDir << (created ? " (new server key created)" : "") << '\n'
+          << "Public key:     " << identity->publicKeyLine() << '\n'
+          << "Fingerprint:    " << identity->fingerprint() << '\n'
+          << "Listening on:   " << options.network.address.toString() << " port " << server.port()
+          << " (handshake), session ports " << options.network.sessionPortFirst << '-'
+          << options.network.sessionPortLast << '\n'
+          << "Protocol:       " << Protocol::NoiseProtocolName << '\n'
+          << "Whitelist:      " << server.authorizedKeysPath() << '\n'
+          << "Type `help` for console commands." << Qt::endl;
+
+    AdminConsole console(&server);
+    QObject::connect(&console, &AdminConsole::quitRequested, &app, &QCoreApplication::quit, Qt::QueuedConnection);
+    const int code = app.exec();
+    server.shutdown();
+    return code;
+}
