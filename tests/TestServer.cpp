@@ -1,0 +1,409 @@
+// The real quietwired and quietwire-cli, started as processes on loopback.
+
+#include "Identity.h"
+#include "RawClient.h"
+#include "ServerProcess.h"
+
+#include <QFile>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace QuietWire;
+
+namespace {
+
+QByteArray readFile(const QString& path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+bool appendToFile(const QString& path, const QByteArray& data)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::Append)) {
+        return false;
+    }
+    return file.write(data) == data.size();
+}
+
+/// A client identity in its own config dir, connecting from its own loopback address.
+struct Client
+{
+    QString configDir;
+    QString bind;
+    QString keyLine;
+    QByteArray key;
+
+    QStringList args(const QStringList& rest) const
+    {
+        return QStringList {QStringLiteral("--config-dir"), configDir, QStringLiteral("--bind"), bind} + rest;
+    }
+};
+
+} // namespace
+
+class TestServer : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void init();
+    void offlineAdminCommands();
+    void twoClientsChatInOrder();
+    void interactiveChatAndDirectMessage();
+    void unknownKeyIsRefusedAndRemembered();
+    void revokedKeyIsCutOffLive();
+    void whitelistFileEditsReachTheServer();
+    void serverKeyPinning();
+    void consoleSessionsSayKick();
+    void hostileBytesDoNotStopTheServer();
+    void sigtermStopsCleanly();
+
+private:
+    Client makeClient(const QString& name, const QString& bind);
+    std::unique_ptr<QProcess> startListener(const Client& client, int count);
+    QString server() const { return QStringLiteral("127.0.0.1:%1").arg(m_server->port); }
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<ServerProcess> m_server;
+};
+
+void TestServer::init()
+{
+    m_server.reset();
+    m_dir = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_dir->isValid());
+    m_server = std::make_unique<ServerProcess>(m_dir->filePath(QStringLiteral("server")));
+}
+
+Client TestServer::makeClient(const QString& name, const QString& bind)
+{
+    Client client;
+    client.configDir = m_dir->filePath(name);
+    client.bind = bind;
+    const CliResult result = runCli({QStringLiteral("--config-dir"), client.configDir, QStringLiteral("key")});
+    if (result.exitCode != 0) {
+        qWarning("key failed: %s", qPrintable(result.err));
+        return client;
+    }
+    client.keyLine = result.out.trimmed();
+    client.key = QByteArray::fromBase64(client.keyLine.section(QLatin1Char(' '), 0, 0).toLatin1());
+    return client;
+}
+
+std::unique_ptr<QProcess> TestServer::startListener(const Client& client, int count)
+{
+    auto process = std::make_unique<QProcess>();
+    process->start(binary("quietwire-cli"),
+                   client.args({QStringLiteral("chat"), server(), QStringLiteral("--trust-new"), QStringLiteral("--listen"),
+                                QString::number(count)}));
+    QByteArray err;
+    const bool joined = waitUntil([&] {
+        err += process->readAllStandardError();
+        return err.contains("joined as") || process->state() == QProcess::NotRunning;
+    });
+    if (!joined || !err.contains("joined as")) {
+        qWarning("listener did not join: %s", err.constData());
+    }
+    return process;
+}
+
+void TestServer::offlineAdminCommands()
+{
+    const QString dataDir = m_server->dataDir();
+    QProcess process;
+    process.start(binary("quietwired"), {QStringLiteral("keygen"), QStringLiteral("--data-dir"), dataDir});
+    QVERIFY(process.waitForFinished(30000));
+    QCOMPARE(process.exitCode(), 0);
+    const QString keygenOut = QString::fromUtf8(process.readAllStandardOutput());
+    QVERIFY(keygenOut.contains(QStringLiteral("SHA256:")));
+
+    process.start(binary("quietwired"), {QStringLiteral("keygen"), QStringLiteral("--data-dir"), dataDir});
+    QVERIFY(process.waitForFinished(30000));
+    QCOMPARE(process.exitCode(), 1);
+    QVERIFY(QString::fromUtf8(process.readAllStandardError()).contains(QStringLiteral("already holds")));
+
+    process.start(binary("quietwired"), {QStringLiteral("fingerprint"), QStringLiteral("--data-dir"), dataDir});
+    QVERIFY(process.waitForFinished(30000));
+    QCOMPARE(QString::fromUtf8(process.readAllStandardOutput()), keygenOut);
+
+    const Client alice = makeClient(QStringLiteral("alice"), QStringLiteral("127.0.0.2"));
+    process.start(binary("quietwired"), {QStringLiteral("allow"), QStringLiteral("--data-dir"), dataDir,
+                                         alice.keyLine.section(QLatin1Char(' '), 0, 0), QStringLiteral("alice")});
+    QVERIFY(process.waitForFinished(30000));
+    QCOMPARE(process.exitCode(), 0);
+    process.start(binary("quietwired"), {QStringLiteral("whitelist"), QStringLiteral("--data-dir"), dataDir});
+    QVERIFY(process.waitForFinished(30000));
+    const QString list = QString::fromUtf8(process.readAllStandardOutput());
+    QVERIFY2(list.contains(QStringLiteral("alice")) && list.contains(Identity::fingerprint(alice.key)), qPrintable(list));
+
+    process.start(binary("quietwired"), {QStringLiteral("allow"), QStringLiteral("--data-dir"), dataDir,
+                                         QStringLiteral("not-a-key")});
+    QVERIFY(process.waitForFinished(30000));
+    QCOMPARE(process.exitCode(), 1);
+    QVERIFY(QString::fromUtf8(process.readAllStandardError()).contains(QStringLiteral("usage")));
+
+    process.start(binary("quietwired"), {QStringLiteral("revoke"), QStringLiteral("--data-dir"), dataDir,
+                                         Identity::fingerprint(alice.key)});
+    QVERIFY(process.waitForFinished(30000));
+    QCOMPARE(process.exitCode(), 0);
+    QVERIFY(!readFile(dataDir + QStringLiteral("/authorized_keys")).contains(alice.key.toBase64()));
+}
+
+void TestServer::twoClientsChatInOrder()
+{
+    QVERIFY(m_server->start());
+    const Client alice = makeClient(QStringLiteral("alice"), QStringLiteral("127.0.0.2"));
+    const Client bob = makeClient(QStringLiteral("bob"), QStringLiteral("127.0.0.3"));
+    QVERIFY(!m_server->command(QStringLiteral("allow ") + alice.keyLine.section(QLatin1Char(' '), 0, 0) + QStringLiteral(" alice"),
+                               QStringLiteral("allowed")).isEmpty());
+    QVERIFY(!m_server->command(QStringLiteral("allow %1 bob").arg(bob.keyLine.section(QLatin1Char(' '), 0, 0)),
+                               QStringLiteral("allowed")).isEmpty());
+
+    constexpr int Count = 12;
+    auto listener = startListener(bob, Count);
+    for (int i = 0; i < Count; ++i) {
+        const CliResult sent = runCli(alice.args({QStringLiteral("chat"), server(), QStringLiteral("--trust-new"),
+                                                   QStringLiteral("--send"), QStringLiteral("message %1 ✓").arg(i)}));
+        QVERIFY2(sent.exitCode == 0, qPrintable(sent.err));
+    }
+    QVERIFY(waitFinished(*listener, 30000));
+    QCOMPARE(listener->exitCode(), 0);
+    const QStringList lines = QString::fromUtf8(listener->readAllStandardOutput()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    QCOMPARE(lines.size(), Count);
+    for (int i = 0; i < Count; ++i) {
+        QCOMPARE(lines.at(i), QStringLiteral("alice: message %1 ✓").arg(i));
+    }
+
+    // The server key is now pinned for both clients, and the server logged both accepts.
+    QVERIFY(readFile(alice.configDir + QStringLiteral("/known_servers")).contains(m_server->publicKey.toLatin1()));
+    QVERIFY(m_server->waitForLog(QStringLiteral("accepted %1 ( alice ) from 127.0.0.2").arg(Identity::fingerprint(alice.key))));
+
+    // A newcomer gets the history replayed, and --listen does not count it.
+    auto late = startListener(alice, 1);
+    QVERIFY(!m_server->command(QStringLiteral("say last words"), QStringLiteral("said")).isEmpty());
+    QVERIFY(waitFinished(*late, 30000));
+    QCOMPARE(QString::fromUtf8(late->readAllStandardOutput()), QStringLiteral("* server: last words\n"));
+}
+
+void TestServer::interactiveChatAndDirectMessage()
+{
+    QVERIFY(m_server->start());
+    const Client alice = makeClient(QStringLiteral("alice"), QStringLiteral("127.0.0.2"));
+    const Client bob = makeClient(QStringLiteral("bob"), QStringLiteral("127.0.0.3"));
+    m_server->command(QStringLiteral("allow ") + alice.keyLine, QStringLiteral("allowed"));
+    m_server->command(QStringLiteral("allow %1 bob").arg(QString::fromLatin1(bob.key.toBase64())), QStringLiteral("allowed"));
+
+    auto listener = startListener(bob, 2);
+    QProcess chat;
+    chat.start(binary("quietwire-cli"), alice.args({QStringLiteral("chat"), server(), QStringLiteral("--trust-new")}));
+    QByteArray out;
+    QVERIFY(waitUntil([&] {
+        out += chat.readAllStandardOutput();
+        return out.contains("type a message");
+    }));
+    chat.write("hello from stdin\n/msg bob just for you\n");
+    QVERIFY(chat.waitForBytesWritten(10000));
+    QVERIFY(waitFinished(*listener, 30000));
+    // alice's name comes from her identity.pub comment (user@host -> user).
+    const QString aliceName = alice.keyLine.section(QLatin1Char(' '), 1).section(QLatin1Char('@'), 0, 0);
+    QCOMPARE(QString::fromUtf8(listener->readAllStandardOutput()),
+             QStringLiteral("%1: hello from stdin\n%1 -> bob: just for you\n").arg(aliceName));
+    chat.write("/quit\n");
+    QVERIFY(chat.waitForBytesWritten(10000));
+    QVERIFY(waitFinished(chat, 15000));
+    QCOMPARE(chat.exitCode(), 0);
+}
+
+void TestServer::unknownKeyIsRefusedAndRemembered()
+{
+    QVERIFY(m_server->start());
+    const Client mallory = makeClient(QStringLiteral("mallory"), QStringLiteral("127.0.0.4"));
+    const CliResult result = runCli(mallory.args({QStringLiteral("chat"), server(), QStringLiteral("--trust-new"),
+                                                  QStringLiteral("--send"), QStringLiteral("let me in")}));
+    QCOMPARE(result.exitCode, 1);
+    QVERIFY2(result.err.contains(QStringLiteral("refused your key")), qPrintable(result.err));
+    QVERIFY2(result.err.contains(mallory.keyLine), qPrintable(result.err));
+    QVERIFY(m_server->waitForLog(QStringLiteral("refused %1 from 127.0.0.4").arg(Identity::fingerprint(mallory.key))));
+
+    // The IP is remembered with the key it presented, and a new key from it is a notice.
+    const QString knownClients = m_server->dataDir() + QStringLiteral("/known_clients");
+    QVERIFY(waitUntil([&] { return readFile(knownClients).contains("127.0.0.4 " + mallory.key.toBase64()); }));
+    const Client other = makeClient(QStringLiteral("other"), QStringLiteral("127.0.0.4"));
+    runCli(other.args({QStringLiteral("chat"), server(), QStringLiteral("--trust-new"), QStringLiteral("--send"),
+                       QStringLiteral("x")}));
+    QVERIFY(m_server->waitForLog(QStringLiteral("presented a new key %1").arg(Identity::fingerprint(other.key))));
+    QVERIFY(!m_server->command(QStringLiteral("clients"), Identity::fingerprint(other.key)).isEmpty());
+}
+
+void TestServer::revokedKeyIsCutOffLive()
+{
+    QVERIFY(m_server->start());
+    const Client bob = makeClient(QStringLiteral("bob"), QStringLiteral("127.0.0.3"));
+    m_server->command(QStringLiteral("allow %1 bob").arg(QString::fromLatin1(bob.key.toBase64())), QStringLiteral("allowed"));
+    auto listener = startListener(bob, 5);
+    QCOMPARE(listener->state(), QProcess::Running);
+    QVERIFY(!m_server->command(QStringLiteral("revoke bob"), QStringLiteral("revoked")).isEmpty());
+    QVERIFY(waitFinished(*listener, 10000));
+    QCOMPARE(listener->exitCode(), 1);
+    const QString err = QString::fromUtf8(listener->readAllStandardError());
+    QVERIFY2(err.contains(QStringLiteral("removed from the server's whitelist")), qPrintable(err));
+
+    const CliResult again = runCli(bob.args({QStringLiteral("chat"), server(), QStringLiteral("--send"), QStringLiteral("x")}));
+    QCOMPARE(again.exitCode, 1);
+    QVERIFY(again.err.contains(QStringLiteral("refused your key")));
+}
+
+void TestServer::whitelistFileEditsReachTheServer()
+{
+    QVERIFY(m_server->start());
+    const Client carol = makeClient(QStringLiteral("carol"), QStringLiteral("127.0.0.5"));
+    const QString path = m_server->dataDir() + QStringLiteral("/authorized_keys");
+    // As an editor would: append a line to the file.
+    QVERIFY(appendToFile(path, "# added by hand\n" + carol.key.toBase64() + " carol\n"));
+    QVERIFY(m_server->waitForLog(QStringLiteral("whitelist loaded: 1 key(s)"), 5000));
+    const CliResult ok = runCli(carol.args({QStringLiteral("chat"), server(), QStringLiteral("--trust-new"),
+                                            QStringLiteral("--send"), QStringLiteral("hi")}));
+    QVERIFY2(ok.exitCode == 0, qPrintable(ok.err));
+
+    // A malformed edit is reported with its line and the last good whitelist stays.
+    QVERIFY(appendToFile(path, "this line is broken\n"));
+    QVERIFY(m_server->waitForLog(QStringLiteral("authorized_keys line 3"), 5000));
+    QVERIFY(m_server->log().contains(QStringLiteral("previous one stays in force")));
+    const CliResult still = runCli(carol.args({QStringLiteral("chat"), server(), QStringLiteral("--send"), QStringLiteral("hi")}));
+    QVERIFY2(still.exitCode == 0, qPrintable(still.err));
+    // The console refuses to edit a broken file rather than "fixing" it.
+    QVERIFY(!m_server->command(QStringLiteral("allow ") + QString::fromLatin1(QByteArray(32, 'k').toBase64()),
+                               QStringLiteral("error")).isEmpty());
+}
+
+void TestServer::serverKeyPinning()
+{
+    QVERIFY(m_server->start());
+    const Client dave = makeClient(QStringLiteral("dave"), QStringLiteral("127.0.0.6"));
+    m_server->command(QStringLiteral("allow %1 dave").arg(QString::fromLatin1(dave.key.toBase64())), QStringLiteral("allowed"));
+
+    // Unknown server, no --trust-new, no terminal: refuse and show the fingerprint.
+    const CliResult unknown = runCli(dave.args({QStringLiteral("chat"), server(), QStringLiteral("--send"), QStringLiteral("x")}));
+    QCOMPARE(unknown.exitCode, 1);
+    const QString serverFingerprint = Identity::fingerprint(QByteArray::fromBase64(m_server->publicKey.toLatin1()));
+    QVERIFY2(unknown.err.contains(serverFingerprint) && unknown.err.contains(QStringLiteral("--trust-new")),
+             qPrintable(unknown.err));
+    QVERIFY(!QFile::exists(dave.configDir + QStringLiteral("/known_servers")));
+
+    // A changed key is a hard error, --trust-new or not, and shows both fingerprints.
+    const QByteArray other(32, 'o');
+    QFile pins(dave.configDir + QStringLiteral("/known_servers"));
+    QVERIFY(pins.open(QIODevice::WriteOnly));
+    pins.write(server().toLatin1() + ' ' + other.toBase64() + '\n');
+    pins.close();
+    const CliResult changed = runCli(dave.args({QStringLiteral("chat"), server(), QStringLiteral("--trust-new"),
+                                                QStringLiteral("--send"), QStringLiteral("x")}));
+    QCOMPARE(changed.exitCode, 1);
+    QVERIFY2(changed.err.contains(QStringLiteral("HAS CHANGED")), qPrintable(changed.err));
+    QVERIFY(changed.err.contains(Identity::fingerprint(other)));
+    QVERIFY(changed.err.contains(serverFingerprint));
+    // The server never saw dave's key on that attempt: the client stopped before sending it.
+    QVERIFY(!m_server->log().contains(QStringLiteral("accepted %1").arg(Identity::fingerprint(dave.key))));
+
+    // forget, then trust again.
+    const CliResult forget = runCli({QStringLiteral("--config-dir"), dave.configDir, QStringLiteral("forget"), server()});
+    QCOMPARE(forget.exitCode, 0);
+    const CliResult ok = runCli(dave.args({QStringLiteral("chat"), server(), QStringLiteral("--trust-new"),
+                                           QStringLiteral("--send"), QStringLiteral("x")}));
+    QVERIFY2(ok.exitCode == 0, qPrintable(ok.err));
+}
+
+void TestServer::consoleSessionsSayKick()
+{
+    QVERIFY(m_server->start());
+    const Client erin = makeClient(QStringLiteral("erin"), QStringLiteral("127.0.0.7"));
+    QVERIFY(m_server->command(QStringLiteral("help"), QStringLiteral("quit")).contains(QStringLiteral("revoke")));
+    QVERIFY(m_server->command(QStringLiteral("frobnicate"), QStringLiteral("unknown command")).contains(QStringLiteral("help")));
+    QVERIFY(m_server->command(QStringLiteral("whitelist"), QStringLiteral("empty")).contains(QStringLiteral("allow")));
+    m_server->command(QStringLiteral("allow %1 erin").arg(QString::fromLatin1(erin.key.toBase64())), QStringLiteral("allowed"));
+    QVERIFY(m_server->command(QStringLiteral("fingerprint"), QStringLiteral("SHA256:")).contains(m_server->publicKey));
+
+    auto listener = startListener(erin, 2);
+    const QString sessions = m_server->command(QStringLiteral("sessions"), QStringLiteral("127.0.0.7"));
+    QVERIFY2(sessions.contains(QStringLiteral("erin")) && sessions.contains(QStringLiteral("chat")), qPrintable(sessions));
+    const QString id = sessions.trimmed().section(QLatin1Char(' '), 0, 0, QString::SectionSkipEmpty);
+    m_server->command(QStringLiteral("say hello everyone"), QStringLiteral("said"));
+    QVERIFY(m_server->command(QStringLiteral("kick 999"), QStringLiteral("error")).contains(QStringLiteral("No session")));
+    QVERIFY(!m_server->command(QStringLiteral("kick ") + id, QStringLiteral("kicked")).isEmpty());
+    QVERIFY(waitFinished(*listener, 10000));
+    QCOMPARE(listener->exitCode(), 1);
+    QCOMPARE(QString::fromUtf8(listener->readAllStandardOutput()), QStringLiteral("* server: hello everyone\n"));
+    QVERIFY(QString::fromUtf8(listener->readAllStandardError()).contains(QStringLiteral("administrator closed your session")));
+}
+
+void TestServer::hostileBytesDoNotStopTheServer()
+{
+    QVERIFY(m_server->start());
+    const Client frank = makeClient(QStringLiteral("frank"), QStringLiteral("127.0.0.8"));
+    m_server->command(QStringLiteral("allow %1 frank").arg(QString::fromLatin1(frank.key.toBase64())), QStringLiteral("allowed"));
+    QString error;
+    const auto identity = Identity::load(frank.configDir, &error);
+    QVERIFY2(identity, qPrintable(error));
+    const QHostAddress server(QStringLiteral("127.0.0.1"));
+    const QHostAddress from(QStringLiteral("127.0.0.8"));
+
+    // An oversized handshake frame, then random bytes, then a tampered transport frame.
+    QTcpSocket oversized;
+    oversized.connectToHost(server, m_server->port);
+    QVERIFY(oversized.waitForConnected(10000));
+    oversized.write(QByteArray::fromHex("ffff") + QByteArray(100, 'x'));
+    QVERIFY(RawClient::waitClosed(oversized));
+
+    QTcpSocket noise;
+    noise.connectToHost(server, m_server->port);
+    QVERIFY(noise.waitForConnected(10000));
+    noise.write(QByteArray::fromHex("0020") + QByteArray(32, '\x01') + QByteArray::fromHex("0050") + QByteArray(80, '\x02'));
+    QVERIFY(RawClient::waitClosed(noise));
+
+    RawClient raw(identity->keyPair());
+    QVERIFY(raw.handshake(from, server, m_server->port));
+    const auto session = raw.readMainMessage();
+    QVERIFY(session);
+    auto connection = raw.redeem(from, server, static_cast<quint16>(session->value(QStringLiteral("port")).toInteger()),
+                                 session->value(QStringLiteral("ticket")).toByteArray());
+    QVERIFY(connection);
+    connection->write(raw.encryptFrame(Protocol::makeHello(QStringLiteral("chat"))));
+    const auto welcome = raw.readMessage(*connection);
+    QVERIFY(welcome);
+    QCOMPARE(Protocol::typeOf(*welcome), QStringLiteral("welcome"));
+    QByteArray tampered = raw.encryptFrame(QCborMap {{QStringLiteral("type"), QStringLiteral("message")},
+                                                     {QStringLiteral("seq"), 1},
+                                                     {QStringLiteral("text"), QStringLiteral("evil")}});
+    tampered[5] = static_cast<char>(tampered[5] ^ 0x80);
+    connection->write(tampered);
+    QVERIFY(RawClient::waitClosed(*connection));
+    QVERIFY(m_server->waitForLog(QStringLiteral("failed authentication")));
+
+    QCOMPARE(m_server->process()->state(), QProcess::Running);
+    const CliResult ok = runCli(frank.args({QStringLiteral("chat"), server.toString() + QStringLiteral(":%1").arg(m_server->port),
+                                            QStringLiteral("--trust-new"), QStringLiteral("--send"), QStringLiteral("fine")}));
+    QVERIFY2(ok.exitCode == 0, qPrintable(ok.err));
+}
+
+void TestServer::sigtermStopsCleanly()
+{
+    QVERIFY(m_server->start());
+    m_server->process()->terminate();
+    QVERIFY(m_server->process()->waitForFinished(10000));
+    QCOMPARE(m_server->process()->exitStatus(), QProcess::NormalExit);
+    QCOMPARE(m_server->process()->exitCode(), 0);
+    QVERIFY(m_server->log().contains(QStringLiteral("stopping")));
+
+    // End of console input does not stop the server.
+    QVERIFY(m_server->start());
+    m_server->process()->closeWriteChannel();
+    QVERIFY(m_server->waitForOutput(QStringLiteral("Console input closed")));
+    QTest::qWait(300);
+    QCOMPARE(m_server->process()->state(), QProcess::Running);
+}
+
+QTEST_GUILESS_MAIN(TestServer)
+#include "TestServer.moc"
