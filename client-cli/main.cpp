@@ -12,6 +12,7 @@
 #include <QSocketNotifier>
 #include <QStandardPaths>
 #include <QTextStream>
+#include <QTimer>
 
 #include <csignal>
 #include <iostream>
@@ -75,8 +76,6 @@ bool parseHostPort(const QString& text, QString* host, quint16* port)
 
 QString formatMessage(const ChatProtocol::Message& message)
 {
-    const QString time = message.time.toLocalTime().toString(QStringLiteral("HH:mm"));
-    Q_UNUSED(time)
     if (message.notice) {
         return QStringLiteral("* server: %1").arg(message.text);
     }
@@ -152,8 +151,14 @@ private:
             return;
         }
         m_finished = true;
+        m_exitCode = code;
+        if (!m_client.connection()->isReady()) {
+            QCoreApplication::exit(code);
+            return;
+        }
+        // Exit once what was typed has left: a graceful close flushes the socket first.
         m_client.disconnectFromServer();
-        QCoreApplication::exit(code);
+        QTimer::singleShot(5000, this, [code] { QCoreApplication::exit(code); });
     }
 
     void onJoined(const QString& name)
@@ -197,7 +202,8 @@ private:
             }
             return;
         }
-        out() << (message.history ? QStringLiteral("[history] ") : QString()) << formatMessage(message) << Qt::endl;
+        // People get the time; --listen output stays one plain message per line for scripts.
+        out() << message.time.toLocalTime().toString(QStringLiteral("[HH:mm] ")) << formatMessage(message) << Qt::endl;
     }
 
     void onStdin()
@@ -243,6 +249,7 @@ private:
     void onDisconnected()
     {
         if (m_finished) {
+            QCoreApplication::exit(m_exitCode);
             return;
         }
         if (m_unknownKey.second.size() && m_mode == Mode::Interactive && isatty(STDIN_FILENO)) {
@@ -289,6 +296,7 @@ private:
     QString m_lastError;
     QPair<QString, QByteArray> m_unknownKey;
     bool m_finished = false;
+    int m_exitCode = 0;
 };
 
 } // namespace

@@ -53,12 +53,14 @@ private slots:
     void offlineAdminCommands();
     void twoClientsChatInOrder();
     void interactiveChatAndDirectMessage();
+    void concurrentSendersKeepTheirOrder();
     void unknownKeyIsRefusedAndRemembered();
     void revokedKeyIsCutOffLive();
     void whitelistFileEditsReachTheServer();
     void serverKeyPinning();
     void consoleSessionsSayKick();
     void hostileBytesDoNotStopTheServer();
+    void ticketRulesOnTheRealServer();
     void sigtermStopsCleanly();
 
 private:
@@ -215,6 +217,61 @@ void TestServer::interactiveChatAndDirectMessage()
     QVERIFY(chat.waitForBytesWritten(10000));
     QVERIFY(waitFinished(chat, 15000));
     QCOMPARE(chat.exitCode(), 0);
+}
+
+void TestServer::concurrentSendersKeepTheirOrder()
+{
+    QVERIFY(m_server->start());
+    constexpr int Senders = 3;
+    constexpr int PerSender = 40;
+    const Client listener = makeClient(QStringLiteral("listener"), QStringLiteral("127.0.0.10"));
+    m_server->command(QStringLiteral("allow %1 listener").arg(QString::fromLatin1(listener.key.toBase64())),
+                      QStringLiteral("allowed"));
+    QList<Client> senders;
+    for (int i = 0; i < Senders; ++i) {
+        senders.append(makeClient(QStringLiteral("s%1").arg(i), QStringLiteral("127.0.0.%1").arg(11 + i)));
+        m_server->command(QStringLiteral("allow %1 s%2").arg(QString::fromLatin1(senders.last().key.toBase64())).arg(i),
+                          QStringLiteral("allowed"));
+    }
+    auto receiver = startListener(listener, Senders * PerSender);
+
+    // All senders join first, then type their lines at the same time.
+    std::vector<std::unique_ptr<QProcess>> chats;
+    for (const Client& sender : std::as_const(senders)) {
+        auto chat = std::make_unique<QProcess>();
+        chat->start(binary("quietwire-cli"), sender.args({QStringLiteral("chat"), server(), QStringLiteral("--trust-new")}));
+        QByteArray out;
+        QVERIFY(waitUntil([&] {
+            out += chat->readAllStandardOutput();
+            return out.contains("type a message");
+        }));
+        chats.push_back(std::move(chat));
+    }
+    for (int i = 0; i < Senders; ++i) {
+        QByteArray lines;
+        for (int n = 0; n < PerSender; ++n) {
+            lines += QByteArray("line ") + QByteArray::number(n) + '\n';
+        }
+        chats[i]->write(lines + "/quit\n");
+    }
+    for (auto& chat : chats) {
+        QVERIFY(chat->waitForBytesWritten(10000));
+    }
+    QVERIFY(waitFinished(*receiver, 60000));
+    QCOMPARE(receiver->exitCode(), 0);
+    const QStringList lines = QString::fromUtf8(receiver->readAllStandardOutput()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    QCOMPARE(lines.size(), Senders * PerSender);
+    QList<int> next(Senders, 0);
+    for (const QString& line : lines) {
+        const int sender = line.section(QLatin1Char(':'), 0, 0).mid(1).toInt();
+        QVERIFY2(sender >= 0 && sender < Senders, qPrintable(line));
+        // Each sender's lines arrive once each, in the order they were typed.
+        QCOMPARE(line, QStringLiteral("s%1: line %2").arg(sender).arg(next[sender]));
+        ++next[sender];
+    }
+    for (auto& chat : chats) {
+        QVERIFY(waitFinished(*chat, 15000));
+    }
 }
 
 void TestServer::unknownKeyIsRefusedAndRemembered()
@@ -385,6 +442,82 @@ void TestServer::hostileBytesDoNotStopTheServer()
     QCOMPARE(m_server->process()->state(), QProcess::Running);
     const CliResult ok = runCli(frank.args({QStringLiteral("chat"), server.toString() + QStringLiteral(":%1").arg(m_server->port),
                                             QStringLiteral("--trust-new"), QStringLiteral("--send"), QStringLiteral("fine")}));
+    QVERIFY2(ok.exitCode == 0, qPrintable(ok.err));
+}
+
+void TestServer::ticketRulesOnTheRealServer()
+{
+    // One session port and a short ticket lifetime, so the pool runs out and tickets expire fast.
+    QVERIFY(m_server->start({QStringLiteral("--ticket-timeout"), QStringLiteral("700")}, 1));
+    const Client gina = makeClient(QStringLiteral("gina"), QStringLiteral("127.0.0.9"));
+    m_server->command(QStringLiteral("allow %1 gina").arg(QString::fromLatin1(gina.key.toBase64())), QStringLiteral("allowed"));
+    const auto identity = Identity::load(gina.configDir);
+    QVERIFY(identity);
+    const QHostAddress server(QStringLiteral("127.0.0.1"));
+    const QHostAddress from(QStringLiteral("127.0.0.9"));
+    const auto hello = Protocol::makeHello(QStringLiteral("chat"));
+
+    RawClient first(identity->keyPair());
+    QVERIFY(first.handshake(from, server, m_server->port));
+    QCOMPARE(first.serverKey, QByteArray::fromBase64(m_server->publicKey.toLatin1()));
+    const auto session = first.readMainMessage();
+    QVERIFY(session);
+    const auto port = static_cast<quint16>(session->value(QStringLiteral("port")).toInteger());
+    QCOMPARE(port, m_server->sessionPortFirst);
+    const QByteArray ticket = session->value(QStringLiteral("ticket")).toByteArray();
+    QCOMPARE(ticket.size(), 16);
+    const QByteArray helloFrame = first.encryptFrame(hello);
+
+    // A wrong ticket is refused and does not spend the right one.
+    QByteArray wrong = ticket;
+    wrong[15] = static_cast<char>(wrong[15] ^ 0x40);
+    auto bad = first.redeem(from, server, port, wrong);
+    QVERIFY(bad);
+    bad->write(helloFrame);
+    QVERIFY(RawClient::waitClosed(*bad));
+    QVERIFY(m_server->waitForLog(QStringLiteral("wrong ticket on session port %1").arg(port)));
+
+    auto good = first.redeem(from, server, port, ticket);
+    QVERIFY(good);
+    good->write(helloFrame);
+    const auto welcome = first.readMessage(*good);
+    QVERIFY(welcome);
+    QCOMPARE(Protocol::typeOf(*welcome), QStringLiteral("welcome"));
+    QCOMPARE(welcome->value(QStringLiteral("name")).toString(), QStringLiteral("gina"));
+
+    // Used once: a second redemption finds the port closed, or a listener that does not know the ticket.
+    auto reused = first.redeem(from, server, port, ticket);
+    if (reused) {
+        reused->write(helloFrame);
+        QVERIFY(RawClient::waitClosed(*reused));
+    }
+
+    // The pool of one is taken by a client that does not come: the next one hears "busy".
+    RawClient holder(identity->keyPair());
+    QVERIFY(holder.handshake(from, server, m_server->port));
+    const auto held = holder.readMainMessage();
+    QVERIFY(held);
+    QCOMPARE(Protocol::typeOf(*held), QStringLiteral("session"));
+    RawClient refused(identity->keyPair());
+    QVERIFY(refused.handshake(from, server, m_server->port));
+    const auto busy = refused.readMainMessage();
+    QVERIFY(busy);
+    QCOMPARE(Protocol::typeOf(*busy), QStringLiteral("error"));
+    QCOMPARE(busy->value(QStringLiteral("code")).toString(), QStringLiteral("busy"));
+
+    // Each connection had its own session keys.
+    QVERIFY(first.handshakeHash != holder.handshakeHash);
+    QVERIFY(holder.handshakeHash != refused.handshakeHash);
+
+    // Too late: the ticket expired and the port went back to the pool.
+    QVERIFY(m_server->waitForLog(QStringLiteral("expired unused")));
+    auto late = holder.redeem(from, server, port, held->value(QStringLiteral("ticket")).toByteArray());
+    if (late) {
+        late->write(holder.encryptFrame(hello));
+        QVERIFY(RawClient::waitClosed(*late));
+    }
+    const CliResult ok = runCli(gina.args({QStringLiteral("chat"), server.toString() + QStringLiteral(":%1").arg(m_server->port),
+                                           QStringLiteral("--trust-new"), QStringLiteral("--send"), QStringLiteral("port is free again")}));
     QVERIFY2(ok.exitCode == 0, qPrintable(ok.err));
 }
 
