@@ -1,5 +1,6 @@
 #include "KnownClients.h"
 
+#include "EncryptedTcpSocket.h"
 #include "Identity.h"
 #include "Logging.h"
 
@@ -57,13 +58,8 @@ KnownClients::~KnownClients()
 
 void KnownClients::record(const QHostAddress& address, const QByteArray& key)
 {
-    QHostAddress plain = address;
-    bool isV4 = false;
-    const quint32 v4 = address.toIPv4Address(&isV4);
-    if (isV4) {
-        plain = QHostAddress(v4); // ::ffff:a.b.c.d and a.b.c.d are one client
-    }
-    const QString ip = plain.toString();
+    // ::ffff:a.b.c.d and a.b.c.d are one client.
+    const QString ip = EncryptedTcpSocket::plainAddress(address).toString();
     const QDateTime now = QDateTime::currentDateTimeUtc();
     QStringList otherKeys;
     for (Entry& entry : m_entries) {

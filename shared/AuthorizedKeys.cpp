@@ -1,6 +1,7 @@
 #include "AuthorizedKeys.h"
 
 #include "Identity.h"
+#include "TextFile.h"
 
 #include <QFile>
 #include <QFileInfo>
@@ -20,34 +21,7 @@ void setError(QString* error, const QString& message)
     }
 }
 
-std::optional<QByteArray> readFile(const QString& path, QString* error)
-{
-    QFile file(path);
-    if (!file.exists()) {
-        return QByteArray();
-    }
-    if (!file.open(QIODevice::ReadOnly)) {
-        setError(error, QStringLiteral("Cannot read %1: %2").arg(path, file.errorString()));
-        return std::nullopt;
-    }
-    if (file.size() > AuthorizedKeys::MaxFileSize) {
-        setError(error, QStringLiteral("%1 is larger than %2 bytes; it cannot be a whitelist")
-                            .arg(path)
-                            .arg(AuthorizedKeys::MaxFileSize));
-        return std::nullopt;
-    }
-    return file.readAll();
-}
 
-bool writeFile(const QString& path, const QByteArray& text, QString* error)
-{
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly) || file.write(text) != text.size() || !file.commit()) {
-        setError(error, QStringLiteral("Cannot write %1: %2").arg(path, file.errorString()));
-        return false;
-    }
-    return true;
-}
 
 // Serialises edits by the console, the offline subcommands and a second server instance.
 bool lock(QLockFile& lockFile, const QString& path, QString* error)
@@ -136,7 +110,7 @@ std::optional<AuthorizedKeys> AuthorizedKeys::parse(const QByteArray& text, cons
 
 std::optional<AuthorizedKeys> AuthorizedKeys::load(const QString& path, QString* error)
 {
-    const auto text = readFile(path, error);
+    const auto text = TextFile::readSmall(path, AuthorizedKeys::MaxFileSize, error);
     if (!text) {
         return std::nullopt;
     }
@@ -170,7 +144,7 @@ bool AuthorizedKeys::appendKey(const QString& path, const QByteArray& key, const
     if (!lock(lockFile, path, error)) {
         return false;
     }
-    auto text = readFile(path, error);
+    auto text = TextFile::readSmall(path, AuthorizedKeys::MaxFileSize, error);
     if (!text) {
         return false;
     }
@@ -196,7 +170,7 @@ bool AuthorizedKeys::appendKey(const QString& path, const QByteArray& key, const
         line += ' ' + name.toUtf8();
     }
     text->append(line + '\n');
-    return writeFile(path, *text, error);
+    return TextFile::writeAtomically(path, *text, error);
 }
 
 std::optional<QList<AuthorizedKeys::Entry>> AuthorizedKeys::removeKeys(const QString& path, const QString& what,
@@ -206,7 +180,7 @@ std::optional<QList<AuthorizedKeys::Entry>> AuthorizedKeys::removeKeys(const QSt
     if (!lock(lockFile, path, error)) {
         return std::nullopt;
     }
-    const auto text = readFile(path, error);
+    const auto text = TextFile::readSmall(path, AuthorizedKeys::MaxFileSize, error);
     if (!text) {
         return std::nullopt;
     }
@@ -243,7 +217,7 @@ std::optional<QList<AuthorizedKeys::Entry>> AuthorizedKeys::removeKeys(const QSt
             out += '\n';
         }
     }
-    if (!writeFile(path, out, error)) {
+    if (!TextFile::writeAtomically(path, out, error)) {
         return std::nullopt;
     }
     return removed;

@@ -121,18 +121,9 @@ void EncryptedTcpSocket::connectToHost(const QString& host, quint16 port)
             return;
         }
         socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-        m_handshake = std::make_unique<Noise::HandshakeState>();
-        Noise::HandshakeState::Config config;
-        config.protocolName = Protocol::NoiseProtocolName;
-        config.role = Noise::HandshakeState::Role::Initiator;
-        config.prologue = Protocol::Prologue;
-        config.localStatic = m_identity;
-        if (!m_handshake->initialize(config)) {
-            fail(Error::HandshakeFailed, m_handshake->errorString());
-            return;
+        if (beginHandshake(Noise::HandshakeState::Role::Initiator)) {
+            writeHandshakeMessage();
         }
-        setState(State::Handshaking);
-        writeHandshakeMessage();
     });
     setState(State::Connecting);
     m_deadline.start(m_handshakeTimeoutMs);
@@ -144,19 +135,26 @@ void EncryptedTcpSocket::startServerHandshake(QTcpSocket* socket)
     m_isServer = true;
     attach(socket);
     socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    m_deadline.start(m_handshakeTimeoutMs);
+    if (beginHandshake(Noise::HandshakeState::Role::Responder)) {
+        onReadyRead();
+    }
+}
+
+bool EncryptedTcpSocket::beginHandshake(Noise::HandshakeState::Role role)
+{
     m_handshake = std::make_unique<Noise::HandshakeState>();
     Noise::HandshakeState::Config config;
     config.protocolName = Protocol::NoiseProtocolName;
-    config.role = Noise::HandshakeState::Role::Responder;
+    config.role = role;
     config.prologue = Protocol::Prologue;
     config.localStatic = m_identity;
     if (!m_handshake->initialize(config)) {
         fail(Error::HandshakeFailed, m_handshake->errorString());
-        return;
+        return false;
     }
     setState(State::Handshaking);
-    m_deadline.start(m_handshakeTimeoutMs);
-    onReadyRead();
+    return true;
 }
 
 void EncryptedTcpSocket::detachForRedemption()

@@ -125,6 +125,7 @@ private:
     void adoptSessionSocket(QTcpSocket* socket);
 
     void attach(QTcpSocket* socket);
+    bool beginHandshake(Noise::HandshakeState::Role role);
     void onReadyRead();
     bool processFrame(const QByteArray& frame);
     bool processHandshakeFrame(const QByteArray& frame);

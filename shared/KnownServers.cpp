@@ -1,6 +1,7 @@
 #include "KnownServers.h"
 
 #include "Identity.h"
+#include "TextFile.h"
 
 #include <QDir>
 #include <QFile>
@@ -12,6 +13,8 @@ namespace QuietWire {
 
 namespace {
 
+constexpr qint64 MaxFileSize = 4 * 1024 * 1024;
+
 void setError(QString* error, const QString& message)
 {
     if (error) {
@@ -19,22 +22,6 @@ void setError(QString* error, const QString& message)
     }
 }
 
-std::optional<QByteArray> readFile(const QString& path, QString* error)
-{
-    QFile file(path);
-    if (!file.exists()) {
-        return QByteArray();
-    }
-    if (!file.open(QIODevice::ReadOnly)) {
-        setError(error, QStringLiteral("Cannot read %1: %2").arg(path, file.errorString()));
-        return std::nullopt;
-    }
-    if (file.size() > 4 * 1024 * 1024) {
-        setError(error, QStringLiteral("%1 is too large to be a list of known servers").arg(path));
-        return std::nullopt;
-    }
-    return file.readAll();
-}
 
 } // namespace
 
@@ -77,7 +64,7 @@ std::optional<QList<KnownServers::Entry>> KnownServers::parse(const QByteArray& 
 
 std::optional<QList<KnownServers::Entry>> KnownServers::entries(QString* error) const
 {
-    const auto text = readFile(m_path, error);
+    const auto text = TextFile::readSmall(m_path, MaxFileSize, error);
     if (!text) {
         return std::nullopt;
     }
@@ -117,7 +104,7 @@ bool KnownServers::add(const QString& hostPort, const QByteArray& key, QString* 
         setError(error, QStringLiteral("%1 is locked by another QuietWire process; try again").arg(m_path));
         return false;
     }
-    auto text = readFile(m_path, error);
+    auto text = TextFile::readSmall(m_path, MaxFileSize, error);
     if (!text || !parse(*text, m_path, error)) {
         return false;
     }
@@ -125,12 +112,7 @@ bool KnownServers::add(const QString& hostPort, const QByteArray& key, QString* 
         text->append('\n');
     }
     text->append(hostPort.toUtf8() + ' ' + Identity::encodePublicKey(key).toLatin1() + '\n');
-    QSaveFile file(m_path);
-    if (!file.open(QIODevice::WriteOnly) || file.write(*text) != text->size() || !file.commit()) {
-        setError(error, QStringLiteral("Cannot write %1: %2").arg(m_path, file.errorString()));
-        return false;
-    }
-    return true;
+    return TextFile::writeAtomically(m_path, *text, error);
 }
 
 int KnownServers::remove(const QString& hostPort, QString* error)
@@ -140,7 +122,7 @@ int KnownServers::remove(const QString& hostPort, QString* error)
         setError(error, QStringLiteral("%1 is locked by another QuietWire process; try again").arg(m_path));
         return -1;
     }
-    const auto text = readFile(m_path, error);
+    const auto text = TextFile::readSmall(m_path, MaxFileSize, error);
     if (!text) {
         return -1;
     }
@@ -161,12 +143,7 @@ int KnownServers::remove(const QString& hostPort, QString* error)
     if (removed == 0) {
         return 0;
     }
-    QSaveFile file(m_path);
-    if (!file.open(QIODevice::WriteOnly) || file.write(out) != out.size() || !file.commit()) {
-        setError(error, QStringLiteral("Cannot write %1: %2").arg(m_path, file.errorString()));
-        return -1;
-    }
-    return removed;
+    return TextFile::writeAtomically(m_path, out, error) ? removed : -1;
 }
 
 } // namespace QuietWire

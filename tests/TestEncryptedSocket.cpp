@@ -4,6 +4,7 @@
 #include "EncryptedTcpSocket.h"
 #include "Protocol.h"
 #include "RawClient.h"
+#include "ServerProcess.h"
 
 #include <QPointer>
 #include <QRandomGenerator>
@@ -24,23 +25,6 @@ Noise::KeyPair newKey()
     auto pair = Noise::X25519::generate();
     Q_ASSERT(pair);
     return *pair;
-}
-
-/// A range of count consecutive ports that are free right now.
-quint16 freePortRange(int count)
-{
-    for (int attempt = 0; attempt < 200; ++attempt) {
-        const auto first = static_cast<quint16>(QRandomGenerator::global()->bounded(20000, 60000));
-        bool free = true;
-        for (int i = 0; i < count && free; ++i) {
-            QTcpServer probe;
-            free = probe.listen(QHostAddress::Any, static_cast<quint16>(first + i));
-        }
-        if (free) {
-            return first;
-        }
-    }
-    return 0;
 }
 
 } // namespace
