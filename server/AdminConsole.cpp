@@ -1,12 +1,14 @@
 #include "AdminConsole.h"
 
 #include "AuthorizedKeys.h"
+#include "FileArea.h"
 #include "Identity.h"
 #include "KnownClients.h"
 #include "ServerApp.h"
 #include "Whitelist.h"
 
 #include <QCoreApplication>
+#include <QFileInfo>
 
 #include <cerrno>
 #include <unistd.h>
@@ -24,6 +26,7 @@ const char HelpText[] = R"(Commands:
   kick <id>                     close one session
   clients                       the keys each client IP has presented (known_clients)
   say <text>                    send a notice to everyone in the chat
+  files <name>                  disk usage of a user's file folder
   fingerprint                   this server's public key and fingerprint
   quit                          stop the server
 )";
@@ -195,6 +198,23 @@ bool AdminConsole::execute(const QString& rawLine)
         }
         m_server->say(rest);
         print(QStringLiteral("said to %1").arg(QStringLiteral("everyone in the chat")));
+    } else if (command == QLatin1String("files")) {
+        QString error;
+        const QString home = args.size() == 1 ? m_server->homeFolderOf(args.at(0), &error) : QString();
+        if (home.isEmpty()) {
+            print(QStringLiteral("error: %1").arg(args.size() == 1 ? error : QStringLiteral("usage: files <name>")));
+            return true;
+        }
+        qint64 count = 0;
+        const qint64 used = QFileInfo::exists(home) ? FileArea::usage(home, &count) : 0;
+        const qint64 quota = m_server->fileArea()->quota();
+        print(QStringLiteral("%1: %2 bytes in %3 files, %4% of the %5-byte quota (%6)")
+                  .arg(args.at(0))
+                  .arg(used)
+                  .arg(count)
+                  .arg(quota > 0 ? used * 100 / quota : 0)
+                  .arg(quota)
+                  .arg(home));
     } else if (command == QLatin1String("fingerprint")) {
         print(m_server->identity().publicKeyLine());
         print(m_server->identity().fingerprint());

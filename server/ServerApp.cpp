@@ -1,6 +1,9 @@
 #include "ServerApp.h"
 
 #include "ChatRoom.h"
+#include "FileArea.h"
+#include "FilePaths.h"
+#include "FileService.h"
 #include "EncryptedTcpSocket.h"
 #include "KnownClients.h"
 #include "Logging.h"
@@ -20,6 +23,9 @@ ServerApp::ServerApp(const Identity& identity, const Options& options, QObject* 
     m_whitelist = new Whitelist(authorizedKeysPath(), this);
     m_knownClients = new KnownClients(QDir(options.dataDir).filePath(QStringLiteral("known_clients")), this);
     m_chat = new ChatRoom(this);
+    m_files = std::make_unique<FileArea>(
+        options.filesRoot.isEmpty() ? QDir(options.dataDir).filePath(QStringLiteral("files")) : options.filesRoot,
+        options.quotaBytes);
     m_server = new EncryptedTcpServer(identity.keyPair(), this);
     m_server->setAuthorizer([this](const QByteArray& key, const QHostAddress& address, QString* refusal) {
         return authorize(key, address, refusal);
@@ -103,6 +109,7 @@ void ServerApp::onNewSession(EncryptedTcpSocket* socket, const QByteArray& hello
         return;
     }
     session->name = AuthorizedKeys::displayName(*entry);
+    const QString whitelistName = entry->name;
 
     const auto message = Protocol::decode(hello);
     const QString service = message ? message->value(QLatin1String("service")).toString() : QString();
@@ -118,12 +125,28 @@ void ServerApp::onNewSession(EncryptedTcpSocket* socket, const QByteArray& hello
         m_chat->join(session);
         return;
     }
+    if (service == QLatin1String(Protocol::ServiceFiles)) {
+        QString error;
+        const QString home = m_files->home(FilePaths::homeFolderName(whitelistName, session->fingerprint), &error);
+        if (home.isEmpty()) {
+            qCWarning(lcFiles).noquote() << error;
+            closeSession(session, QLatin1String(Protocol::ErrorBadRequest),
+                         QStringLiteral("The server cannot open your file area; tell the administrator"));
+            return;
+        }
+        session->files = new FileService(session, m_files.get(), home, this);
+        return;
+    }
     closeSession(session, QLatin1String(Protocol::ErrorUnknownService),
                  QStringLiteral("This server does not offer the service \"%1\"").arg(service.left(40)));
 }
 
 void ServerApp::onMessage(Session* session, const QByteArray& data)
 {
+    if (session->files) {
+        session->files->handle(data);
+        return;
+    }
     QString error;
     const auto message = Protocol::decode(data, &error);
     if (!message) {
@@ -157,6 +180,7 @@ void ServerApp::removeSession(Session* session)
     qCInfo(lcServer).noquote() << "session" << session->id << "for" << session->name << "ended";
     m_chat->leave(session);
     m_sessions.remove(session->id);
+    delete session->files;
     if (session->socket) {
         session->socket->disconnect(this);
         session->socket->deleteLater();
@@ -183,6 +207,19 @@ bool ServerApp::kick(int id, QString* error)
     qCInfo(lcServer).noquote() << "session" << id << "for" << session->name << "kicked by the administrator";
     closeSession(session, QLatin1String(Protocol::ErrorKicked), QStringLiteral("The administrator closed your session"));
     return true;
+}
+
+QString ServerApp::homeFolderOf(const QString& nameOrFingerprint, QString* error) const
+{
+    for (const auto& entry : m_whitelist->keys().entries()) {
+        if (entry.name == nameOrFingerprint || Identity::fingerprint(entry.key) == nameOrFingerprint
+            || Identity::encodePublicKey(entry.key) == nameOrFingerprint) {
+            return QDir(m_files->root()).filePath(FilePaths::homeFolderName(entry.name, Identity::fingerprint(entry.key)));
+        }
+    }
+    *error = QStringLiteral("No key, fingerprint or name \"%1\" on the whitelist; `whitelist` lists them")
+                 .arg(nameOrFingerprint.left(60));
+    return {};
 }
 
 void ServerApp::say(const QString& text)

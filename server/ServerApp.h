@@ -7,9 +7,12 @@
 #include <QMap>
 #include <QObject>
 
+#include <memory>
+
 namespace QuietWire {
 
 class ChatRoom;
+class FileArea;
 class KnownClients;
 class Whitelist;
 
@@ -23,6 +26,8 @@ public:
     struct Options
     {
         QString dataDir;
+        QString filesRoot; // default: <dataDir>/files
+        qint64 quotaBytes = qint64(1) << 30;
         EncryptedTcpServer::Options network;
     };
 
@@ -41,6 +46,9 @@ public:
     bool kick(int id, QString* error);
     void say(const QString& text);
     QString authorizedKeysPath() const;
+    FileArea* fileArea() const { return m_files.get(); }
+    /// The home folder name of a whitelist entry, for the console's `files` command.
+    QString homeFolderOf(const QString& nameOrFingerprint, QString* error) const;
 
 private:
     bool authorize(const QByteArray& key, const QHostAddress& address, QString* refusal);
@@ -56,6 +64,7 @@ private:
     Whitelist* m_whitelist = nullptr;
     KnownClients* m_knownClients = nullptr;
     ChatRoom* m_chat = nullptr;
+    std::unique_ptr<FileArea> m_files;
     QMap<int, Session*> m_sessions;
     int m_nextSessionId = 1;
 };

@@ -9,6 +9,7 @@
 namespace QuietWire {
 
 class EncryptedTcpSocket;
+class FileService;
 
 /// One live, authorized client session on the server.
 struct Session
@@ -22,6 +23,7 @@ struct Session
     QString service;
     quint16 sessionPort = 0;
     QDateTime since;
+    FileService* files = nullptr; // for a "files" session
 };
 
 } // namespace QuietWire

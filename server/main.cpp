@@ -2,6 +2,7 @@
 
 #include "AdminConsole.h"
 #include "AuthorizedKeys.h"
+#include "FileArea.h"
 #include "Identity.h"
 #include "Protocol.h"
 #include "ServerApp.h"
@@ -188,8 +189,16 @@ int main(int argc, char* argv[])
         QStringLiteral("handshake-timeout"),
         QStringLiteral("Milliseconds a client has to finish the handshake (default %1).").arg(Protocol::HandshakeTimeoutMs),
         QStringLiteral("MS"), QString::number(Protocol::HandshakeTimeoutMs));
-    parser.addOptions({listenOption, portOption, sessionPortsOption, dataDirOption, ticketTimeoutOption,
-                       handshakeTimeoutOption});
+    const QCommandLineOption filesRootOption(QStringLiteral("files-root"),
+                                             QStringLiteral("Folder that holds the users' file folders (default: "
+                                                            "<data-dir>/files)."),
+                                             QStringLiteral("DIR"));
+    const QCommandLineOption quotaOption(QStringLiteral("quota"),
+                                         QStringLiteral("Disk quota of each user's file folder, e.g. 500M or 2G "
+                                                        "(default 1G)."),
+                                         QStringLiteral("SIZE"), QStringLiteral("1G"));
+    parser.addOptions({listenOption, portOption, sessionPortsOption, dataDirOption, filesRootOption, quotaOption,
+                       ticketTimeoutOption, handshakeTimeoutOption});
     parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("Optional offline command (see above)."),
                                  QStringLiteral("[command [args...]]"));
     parser.process(app);
@@ -222,6 +231,13 @@ int main(int argc, char* argv[])
                         &options.network.sessionPortLast)) {
         return fail(QStringLiteral("--session-ports %1 is not a port range like 7401-7464")
                         .arg(parser.value(sessionPortsOption)));
+    }
+    if (parser.isSet(filesRootOption)) {
+        options.filesRoot = QDir(parser.value(filesRootOption)).absolutePath();
+    }
+    options.quotaBytes = FileArea::parseSize(parser.value(quotaOption));
+    if (options.quotaBytes < 0) {
+        return fail(QStringLiteral("--quota %1 is not a size like 500M or 2G").arg(parser.value(quotaOption)));
     }
     options.network.ticketTimeoutMs = parser.value(ticketTimeoutOption).toInt(&ok);
     if (!ok || options.network.ticketTimeoutMs <= 0) {
@@ -271,6 +287,7 @@ int main(int argc, char* argv[])
           << options.network.sessionPortLast << '\n'
           << "Protocol:       " << Protocol::NoiseProtocolName << '\n'
           << "Whitelist:      " << server.authorizedKeysPath() << '\n'
+          << "Files:          " << server.fileArea()->root() << " (quota " << options.quotaBytes << " bytes per user)\n"
           << "Type `help` for console commands." << Qt::endl;
 
     AdminConsole console(&server);

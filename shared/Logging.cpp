@@ -7,4 +7,5 @@ Q_LOGGING_CATEGORY(lcNet, "quietwire.net", QtInfoMsg)
 Q_LOGGING_CATEGORY(lcServer, "quietwire.server", QtInfoMsg)
 Q_LOGGING_CATEGORY(lcAuth, "quietwire.auth", QtInfoMsg)
 Q_LOGGING_CATEGORY(lcChat, "quietwire.chat", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcFiles, "quietwire.files", QtInfoMsg)
 } // namespace QuietWire

@@ -36,7 +36,9 @@ public:
     ~ServiceClient() override;
 
     void setTrustPolicy(TrustPolicy policy) { m_trustPolicy = policy; }
+    TrustPolicy trustPolicy() const { return m_trustPolicy; }
     void setLocalAddress(const QHostAddress& address) { m_localAddress = address; }
+    QHostAddress localAddress() const { return m_localAddress; }
     /// Accepts key for the next connection to hostPort; permanently pins it in known_servers too.
     bool trustServerKey(const QString& hostPort, const QByteArray& key, bool permanently, QString* error = nullptr);
 

@@ -1,0 +1,261 @@
+#include "ChatCommand.h"
+
+#include "ChatClient.h"
+#include "CliOutput.h"
+#include "EncryptedTcpSocket.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QSocketNotifier>
+#include <QTimer>
+
+#include <iostream>
+#include <string>
+#include <unistd.h>
+
+namespace QuietWire::Cli {
+
+namespace {
+
+QString formatMessage(const ChatProtocol::Message& message)
+{
+    if (message.notice) {
+        return QStringLiteral("* server: %1").arg(message.text);
+    }
+    if (!message.to.isEmpty()) {
+        return QStringLiteral("%1 -> %2: %3").arg(message.from, message.to, message.text);
+    }
+    return QStringLiteral("%1: %2").arg(message.from, message.text);
+}
+
+/// The chat command: interactive, --send or --listen.
+class ChatSession : public QObject
+{
+public:
+    using Mode = ChatOptions::Mode;
+
+    ChatSession(const Identity& identity, const QString& configDir, Mode mode)
+        : m_client(identity, QDir(configDir).filePath(QStringLiteral("known_servers")))
+        , m_mode(mode)
+    {
+        connect(&m_client, &ChatClient::joined, this, [this](const QString& name) { onJoined(name); });
+        connect(&m_client, &ChatClient::messageReceived, this, [this](const ChatProtocol::Message& message) {
+            onMessage(message);
+        });
+        connect(&m_client, &ChatClient::memberJoined, this, [this](const ChatProtocol::Member& member) {
+            if (m_mode == Mode::Interactive) {
+                out() << "-- " << member.name << " joined" << Qt::endl;
+            }
+        });
+        connect(&m_client, &ChatClient::memberLeft, this, [this](const ChatProtocol::Member& member) {
+            if (m_mode == Mode::Interactive) {
+                out() << "-- " << member.name << " left" << Qt::endl;
+            }
+        });
+        connect(&m_client, &ChatClient::messageAccepted, this, [this](qint64 seq, qint64) {
+            if (m_mode == Mode::Send && seq == m_sendSeq) {
+                err() << "sent" << Qt::endl;
+                finish(0);
+            }
+        });
+        connect(&m_client, &ChatClient::messageRejected, this, [this](qint64 seq, const QString& reason) {
+            err() << "quietwire-cli: message not sent: " << reason << Qt::endl;
+            if (m_mode == Mode::Send && seq == m_sendSeq) {
+                finish(1);
+            }
+        });
+        connect(m_client.connection(), &ServiceClient::serverKeyUnknown, this,
+                [this](const QString& hostPort, const QByteArray& key) { m_unknownKey = {hostPort, key}; });
+        connect(&m_client, &ChatClient::errorOccurred, this, [this](const QString& message) {
+            m_lastError = message;
+        });
+        connect(&m_client, &ChatClient::disconnected, this, [this] { onDisconnected(); });
+    }
+
+    ChatClient& client() { return m_client; }
+    void setSendText(const QString& text, const QString& to)
+    {
+        m_sendText = text;
+        m_sendTo = to;
+    }
+    void setListenCount(int count) { m_listenCount = count; }
+
+    void start(const QString& host, quint16 port)
+    {
+        m_host = host;
+        m_port = port;
+        m_client.connectToServer(host, port);
+    }
+
+private:
+    void finish(int code)
+    {
+        if (m_finished) {
+            return;
+        }
+        m_finished = true;
+        m_exitCode = code;
+        if (!m_client.connection()->isReady()) {
+            QCoreApplication::exit(code);
+            return;
+        }
+        // Exit once what was typed has left: a graceful close flushes the socket first.
+        m_client.disconnectFromServer();
+        QTimer::singleShot(5000, this, [code] { QCoreApplication::exit(code); });
+    }
+
+    void onJoined(const QString& name)
+    {
+        ServiceClient* connection = m_client.connection();
+        err() << "Connected to " << connection->hostPort() << " (server key "
+              << Identity::fingerprint(connection->serverKey()) << ", session port " << connection->sessionPort()
+              << ", " << EncryptedTcpSocket::protocolName() << "); joined as " << name << Qt::endl;
+        if (m_mode == Mode::Send) {
+            m_sendSeq = m_client.sendText(m_sendText, m_sendTo);
+            if (m_sendSeq < 0) {
+                err() << "quietwire-cli: " << m_client.errorString() << Qt::endl;
+                finish(1);
+            }
+        } else if (m_mode == Mode::Listen && m_listenCount == 0) {
+            finish(0);
+        } else if (m_mode == Mode::Interactive) {
+            QStringList names;
+            for (const auto& member : m_client.members()) {
+                names << member.name;
+            }
+            out() << "-- in the room: " << (names.isEmpty() ? QStringLiteral("nobody else") : names.join(QStringLiteral(", ")))
+                  << "\n-- type a message and press Enter; /msg NAME TEXT, /who, /quit" << Qt::endl;
+            m_stdin = new QSocketNotifier(STDIN_FILENO, QSocketNotifier::Read, this);
+            connect(m_stdin, &QSocketNotifier::activated, this, [this] { onStdin(); });
+        }
+    }
+
+    void onMessage(const ChatProtocol::Message& message)
+    {
+        if (m_mode == Mode::Send) {
+            return;
+        }
+        if (m_mode == Mode::Listen) {
+            if (message.history) {
+                return;
+            }
+            out() << formatMessage(message) << Qt::endl;
+            if (++m_received >= m_listenCount) {
+                finish(0);
+            }
+            return;
+        }
+        // People get the time; --listen output stays one plain message per line for scripts.
+        out() << message.time.toLocalTime().toString(QStringLiteral("[HH:mm] ")) << formatMessage(message) << Qt::endl;
+    }
+
+    void onStdin()
+    {
+        char chunk[4096];
+        const ssize_t n = ::read(STDIN_FILENO, chunk, sizeof chunk);
+        if (n <= 0) {
+            m_stdin->setEnabled(false);
+            finish(0);
+            return;
+        }
+        m_buffer.append(chunk, n);
+        qsizetype newline;
+        while ((newline = m_buffer.indexOf('\n')) >= 0) {
+            const QString line = QString::fromUtf8(m_buffer.left(newline)).trimmed();
+            m_buffer.remove(0, newline + 1);
+            if (line.isEmpty()) {
+                continue;
+            }
+            if (line == QLatin1String("/quit")) {
+                finish(0);
+                return;
+            }
+            if (line == QLatin1String("/who")) {
+                for (const auto& member : m_client.members()) {
+                    out() << "-- " << member.name << "  " << member.fingerprint << '\n';
+                }
+                out().flush();
+                continue;
+            }
+            QString to;
+            QString text = line;
+            if (line.startsWith(QLatin1String("/msg "))) {
+                to = line.section(QLatin1Char(' '), 1, 1);
+                text = line.section(QLatin1Char(' '), 2);
+            }
+            if (m_client.sendText(text, to) < 0) {
+                err() << "quietwire-cli: " << m_client.errorString() << Qt::endl;
+            }
+        }
+    }
+
+    void onDisconnected()
+    {
+        if (m_finished) {
+            QCoreApplication::exit(m_exitCode);
+            return;
+        }
+        if (m_unknownKey.second.size() && m_mode == Mode::Interactive && isatty(STDIN_FILENO)) {
+            const auto [hostPort, key] = m_unknownKey;
+            m_unknownKey = {};
+            err() << "The server " << hostPort << " is not known yet. Its key fingerprint is\n  "
+                  << Identity::fingerprint(key)
+                  << "\nCompare it with the fingerprint from the administrator. Trust it? [yes/no]: " << Qt::endl;
+            std::string answer;
+            std::getline(std::cin, answer);
+            if (answer != "yes" && answer != "y") {
+                err() << "Not trusted; nothing was sent." << Qt::endl;
+                finish(1);
+                return;
+            }
+            QString error;
+            if (!m_client.connection()->trustServerKey(hostPort, key, true, &error)) {
+                err() << "quietwire-cli: " << error << Qt::endl;
+                finish(1);
+                return;
+            }
+            m_client.connectToServer(m_host, m_port);
+            return;
+        }
+        // Only an interactive chat may end because the server closed it without an error.
+        const bool clean = m_lastError.isEmpty() && m_mode == Mode::Interactive;
+        err() << "quietwire-cli: "
+              << (m_lastError.isEmpty() ? QStringLiteral("The server closed the connection") : m_lastError)
+              << Qt::endl;
+        finish(clean ? 0 : 1);
+    }
+
+    ChatClient m_client;
+    Mode m_mode;
+    QString m_host;
+    quint16 m_port = 0;
+    QString m_sendText;
+    QString m_sendTo;
+    qint64 m_sendSeq = -1;
+    int m_listenCount = 0;
+    int m_received = 0;
+    QSocketNotifier* m_stdin = nullptr;
+    QByteArray m_buffer;
+    QString m_lastError;
+    QPair<QString, QByteArray> m_unknownKey;
+    bool m_finished = false;
+    int m_exitCode = 0;
+};
+
+} // namespace
+
+int runChat(const Identity& identity, const QString& configDir, const QString& host, quint16 port,
+            const ChatOptions& options)
+{
+    ChatSession session(identity, configDir, options.mode);
+    session.setSendText(options.sendText, options.sendTo);
+    session.setListenCount(options.listenCount);
+    if (options.trustNew) {
+        session.client().connection()->setTrustPolicy(ServiceClient::TrustPolicy::TrustNewKeys);
+    }
+    session.client().connection()->setLocalAddress(options.bindAddress);
+    session.start(host, port);
+    return QCoreApplication::exec();
+}
+
+} // namespace QuietWire::Cli

@@ -1,0 +1,85 @@
+#pragma once
+
+#include "FileProtocol.h"
+#include "FileTransfer.h"
+#include "ServiceClient.h"
+
+#include <QObject>
+
+namespace QuietWire {
+
+/// A client of the "files" service: one session for browsing, and a fresh session for every
+/// transfer (so a slow download never blocks browsing, and each transfer has its own keys).
+///
+/// Usage: connection() to set the trust policy; connectToServer(); once connected(), call the
+/// browsing methods: each returns a request id that replyReceived() answers (check ok, code and
+/// message). upload()/download() return a FileTransfer that reports progress(), finished() and
+/// failed(); they do not need the browsing session. Relative remote paths are taken from the
+/// current folder (pwd/cd); "~/..." names a path from the home folder.
+class FileClient : public QObject
+{
+    Q_OBJECT
+
+public:
+    struct Reply
+    {
+        qint64 id = 0;
+        QString request; // "ls", "stat", ...
+        bool ok = false;
+        QString code;    // when !ok: not_found, exists, not_empty, permission, quota, bad_path, io, ...
+        QString message; // when !ok: what went wrong, for a person
+        QString path;    // ls, stat: the resolved path ("~/a")
+        QString cwd;     // pwd, cd
+        QList<FileProtocol::Entry> entries; // ls
+        FileProtocol::Entry entry;          // stat
+        QByteArray data;                    // cat
+        qint64 size = 0;                    // cat: the whole file's size
+    };
+
+    FileClient(const Identity& identity, const QString& knownServersPath, QObject* parent = nullptr);
+
+    ServiceClient* connection() const { return m_connection; }
+    void connectToServer(const QString& host, quint16 port);
+    /// Where transfers go, for a client that transfers without a browsing session.
+    void setServer(const QString& host, quint16 port);
+    void disconnectFromServer();
+    bool isConnected() const { return m_connection->isReady(); }
+    QString currentDirectory() const { return m_cwd; }
+
+    qint64 pwd();
+    qint64 list(const QString& path = QString());
+    qint64 changeDirectory(const QString& path);
+    qint64 makeDirectory(const QString& path);
+    qint64 removeDirectory(const QString& path, bool recursive = false);
+    qint64 remove(const QString& path);
+    qint64 rename(const QString& from, const QString& to);
+    qint64 stat(const QString& path);
+    qint64 cat(const QString& path, qint64 maxBytes = FileProtocol::DefaultCatBytes);
+
+    /// Starts an upload on its own session; the FileTransfer is a child of this client.
+    FileTransfer* upload(const QString& localPath, const QString& remotePath, bool resume = false);
+    FileTransfer* download(const QString& remotePath, const QString& localPath, bool resume = false);
+    /// The remote path a transfer uses for path: absolute from home ("~/...").
+    QString remotePathFor(const QString& path) const;
+
+signals:
+    void connected();
+    void replyReceived(const QuietWire::FileClient::Reply& reply);
+    void errorOccurred(const QString& message);
+    void disconnected();
+
+private:
+    qint64 request(const QString& type, QCborMap arguments);
+    void onMessage(const QCborMap& message);
+    FileTransfer* startTransfer(FileTransfer::Direction direction, const QString& local, const QString& remote,
+                                bool resume);
+
+    ServiceClient* m_connection;
+    QString m_host;
+    quint16 m_port = 0;
+    QString m_cwd = QStringLiteral("~");
+    qint64 m_nextId = 1;
+    QHash<qint64, QString> m_pending;
+};
+
+} // namespace QuietWire

@@ -1,0 +1,53 @@
+#pragma once
+
+#include <QByteArray>
+#include <QCborMap>
+#include <QDateTime>
+#include <QList>
+#include <QString>
+
+/// Messages of the "files" service (docs/PROTOCOL.md, section Files), in one place.
+namespace QuietWire::FileProtocol {
+
+/// Bytes of file data per "data" message: the encoded message is exactly Protocol::MaxPayload.
+inline constexpr int ChunkSize = 65500;
+/// Default and largest "max" for cat.
+inline constexpr qint64 DefaultCatBytes = 4096;
+inline constexpr qint64 MaxCatBytes = 60000;
+
+// Error codes in {"type":"failed"}.
+inline constexpr char NotFound[] = "not_found";
+inline constexpr char Exists[] = "exists";
+inline constexpr char NotEmpty[] = "not_empty";
+inline constexpr char Permission[] = "permission";
+inline constexpr char Quota[] = "quota";
+inline constexpr char BadPath[] = "bad_path";
+inline constexpr char Io[] = "io";
+inline constexpr char Mismatch[] = "mismatch"; // resume: the partial data differs
+inline constexpr char Busy[] = "busy";         // another upload to the same name is running
+inline constexpr char BadRequest[] = "bad_request";
+
+struct Entry
+{
+    enum class Type { File, Directory, Other };
+    QString name;
+    Type type = Type::Other;
+    qint64 size = 0;
+    QDateTime modified;
+
+    QCborMap toCbor() const;
+    static Entry fromCbor(const QCborMap& map);
+    static QString typeName(Type type);
+};
+
+/// {"type":"data","data":<bytes>} encoded by hand: the same bytes QCborMap would give,
+/// without building a map around every 64 KiB of file data.
+QByteArray encodeData(const char* data, qsizetype size);
+/// The payload of a "data" message, or a null array when message is not one.
+QByteArray decodeData(const QByteArray& message);
+
+QCborMap makeRequest(const QString& type, qint64 id);
+QCborMap makeResult(qint64 id);
+QCborMap makeFailure(qint64 id, const QString& code, const QString& message);
+
+} // namespace QuietWire::FileProtocol

@@ -1,0 +1,356 @@
+#include "FileTransfer.h"
+
+#include "EncryptedTcpSocket.h"
+#include "FileProtocol.h"
+#include "Protocol.h"
+
+#include <QFileInfo>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <unistd.h>
+
+namespace QuietWire {
+
+namespace {
+constexpr qint64 SendHighWater = 1024 * 1024;
+constexpr qint64 HashBlock = 1024 * 1024;
+constexpr qint64 RequestId = 1;
+} // namespace
+
+FileTransfer::FileTransfer(ServiceClient* connection, Direction direction, QString localPath, QString remotePath,
+                           bool resume, QObject* parent)
+    : QObject(parent)
+    , m_connection(connection)
+    , m_direction(direction)
+    , m_localPath(std::move(localPath))
+    , m_remotePath(std::move(remotePath))
+    , m_resume(resume)
+{
+    m_connection->setParent(this);
+    connect(m_connection, &ServiceClient::ready, this, &FileTransfer::onReady);
+    connect(m_connection, &ServiceClient::messageReceived, this, &FileTransfer::onMessage);
+    connect(m_connection, &ServiceClient::errorOccurred, this, [this](const QString& message) {
+        setFailed(m_connection->lastErrorCode().isEmpty() ? QStringLiteral("connection") : m_connection->lastErrorCode(),
+                  message);
+    });
+    connect(m_connection, &ServiceClient::disconnected, this, [this] {
+        if (m_state == State::Running || m_state == State::Connecting) {
+            setFailed(QStringLiteral("connection"), tr("The connection closed before the transfer finished; resume it "
+                                                       "to continue where it stopped"));
+        }
+    });
+}
+
+FileTransfer::~FileTransfer() = default;
+
+double FileTransfer::bytesPerSecond() const
+{
+    const qint64 ms = m_clock.isValid() ? m_clock.elapsed() : 0;
+    return ms > 0 ? static_cast<double>(m_done - m_offset) * 1000.0 / static_cast<double>(ms) : 0.0;
+}
+
+void FileTransfer::start(const QString& host, quint16 port)
+{
+    m_host = host;
+    m_port = port;
+    m_state = State::Connecting;
+    m_phase = Phase::Ready;
+    m_errorCode.clear();
+    m_errorString.clear();
+    if (m_direction == Direction::Upload) {
+        m_file.setFileName(m_localPath);
+        if (!m_file.open(QIODevice::ReadOnly)) {
+            setFailed(QStringLiteral("local"), tr("Cannot read %1: %2").arg(m_localPath, m_file.errorString()));
+            return;
+        }
+        m_total = m_file.size();
+    }
+    m_connection->connectToService(host, port, QLatin1String(Protocol::ServiceFiles));
+}
+
+void FileTransfer::cancel()
+{
+    if (m_state != State::Running && m_state != State::Connecting) {
+        return;
+    }
+    m_state = State::Cancelled;
+    if (EncryptedTcpSocket* socket = m_connection->socket()) {
+        socket->abort();
+    }
+    m_file.close();
+}
+
+void FileTransfer::setFailed(const QString& code, const QString& message)
+{
+    if (m_state == State::Failed || m_state == State::Finished || m_state == State::Cancelled) {
+        return;
+    }
+    m_state = State::Failed;
+    m_errorCode = code;
+    m_errorString = message;
+    m_file.close();
+    if (EncryptedTcpSocket* socket = m_connection->socket()) {
+        socket->abort();
+    }
+    emit failed(code, message);
+}
+
+bool FileTransfer::hashLocalPrefix(QFile& file, qint64 length, QByteArray* prefixHash)
+{
+    m_hash.reset();
+    if (!file.seek(0)) {
+        return false;
+    }
+    QByteArray buffer(HashBlock, Qt::Uninitialized);
+    for (qint64 left = length; left > 0;) {
+        const qint64 n = file.read(buffer.data(), qMin(left, HashBlock));
+        if (n <= 0) {
+            return false;
+        }
+        m_hash.addData(buffer.constData(), n);
+        left -= n;
+    }
+    *prefixHash = m_hash.result();
+    return file.seek(length);
+}
+
+void FileTransfer::onReady()
+{
+    // The raw stream carries the file data; the decoded one the rest.
+    connect(m_connection->socket(), &EncryptedTcpSocket::messageReceived, this, &FileTransfer::onRawMessage,
+            Qt::UniqueConnection);
+    m_state = State::Running;
+    m_clock.start();
+    if (m_direction == Direction::Upload) {
+        if (m_resume && !m_restarted) {
+            // How much of the .part does the server have? Then prove it is the start of our file.
+            QCborMap stat = FileProtocol::makeRequest(QStringLiteral("stat"), RequestId);
+            stat.insert(QStringLiteral("path"), m_remotePath + QStringLiteral(".part"));
+            m_phase = Phase::Stat;
+            m_connection->send(stat);
+            return;
+        }
+        sendPut(0, {});
+        return;
+    }
+    const QString part = m_localPath + QStringLiteral(".part");
+    const qint64 have = QFileInfo(part).isFile() ? QFileInfo(part).size() : 0;
+    m_file.setFileName(part);
+    if (m_resume && !m_restarted && have > 0) {
+        if (!m_file.open(QIODevice::ReadWrite)) {
+            setFailed(QStringLiteral("local"), tr("Cannot write %1: %2").arg(part, m_file.errorString()));
+            return;
+        }
+        QByteArray prefix;
+        if (!hashLocalPrefix(m_file, have, &prefix)) {
+            setFailed(QStringLiteral("local"), tr("Cannot read %1: %2").arg(part, m_file.errorString()));
+            return;
+        }
+        sendGet(have, prefix);
+        return;
+    }
+    if (!m_file.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+        setFailed(QStringLiteral("local"), tr("Cannot write %1: %2").arg(part, m_file.errorString()));
+        return;
+    }
+    m_hash.reset();
+    sendGet(0, {});
+}
+
+void FileTransfer::sendPut(qint64 offset, const QByteArray& prefixHash)
+{
+    if (offset == 0) {
+        m_hash.reset();
+        m_file.seek(0);
+    }
+    m_offset = offset;
+    m_done = offset;
+    QCborMap put = FileProtocol::makeRequest(QStringLiteral("put"), RequestId);
+    put.insert(QStringLiteral("path"), m_remotePath);
+    put.insert(QStringLiteral("size"), m_total);
+    put.insert(QStringLiteral("offset"), offset);
+    put.insert(QStringLiteral("mtime"), QFileInfo(m_file).lastModified().toMSecsSinceEpoch());
+    if (offset > 0) {
+        put.insert(QStringLiteral("prefix_sha256"), prefixHash);
+    }
+    m_phase = Phase::Ready;
+    m_connection->send(put);
+}
+
+void FileTransfer::sendGet(qint64 offset, const QByteArray& prefixHash)
+{
+    m_offset = offset;
+    m_done = offset;
+    QCborMap get = FileProtocol::makeRequest(QStringLiteral("get"), RequestId);
+    get.insert(QStringLiteral("path"), m_remotePath);
+    get.insert(QStringLiteral("offset"), offset);
+    if (offset > 0) {
+        get.insert(QStringLiteral("prefix_sha256"), prefixHash);
+    }
+    m_phase = Phase::Ready;
+    m_connection->send(get);
+}
+
+void FileTransfer::restartFromZero()
+{
+    // A fresh session for the fresh start keeps the protocol simple: one transfer per session.
+    m_restarted = true;
+    m_file.close();
+    m_state = State::Idle;
+    start(m_host, m_port);
+}
+
+void FileTransfer::onRawMessage(const QByteArray& message)
+{
+    if (m_direction != Direction::Download || m_phase != Phase::Streaming || m_state != State::Running) {
+        return;
+    }
+    const QByteArray data = FileProtocol::decodeData(message);
+    if (data.isNull()) {
+        return; // not file data: onMessage() handles it
+    }
+    if (m_done + data.size() > m_total) {
+        setFailed(QStringLiteral("protocol"), tr("The server sent more data than the file has"));
+        return;
+    }
+    if (m_file.write(data) != data.size()) {
+        setFailed(QStringLiteral("local"), tr("Cannot write %1: %2").arg(m_file.fileName(), m_file.errorString()));
+        return;
+    }
+    m_hash.addData(data);
+    m_done += data.size();
+    emit progress(m_done, m_total);
+}
+
+void FileTransfer::onMessage(const QCborMap& message)
+{
+    if (m_state != State::Running) {
+        return;
+    }
+    const QString type = Protocol::typeOf(message);
+    if (type == QLatin1String("data")) {
+        return; // file data, taken by onRawMessage()
+    }
+    if (type == QLatin1String("failed")) {
+        const QString code = message.value(QLatin1String("code")).toString();
+        if (m_phase == Phase::Stat) {
+            sendPut(0, {}); // no .part on the server: nothing to resume
+            return;
+        }
+        if (code == QLatin1String(FileProtocol::Mismatch) && m_offset > 0 && !m_restarted) {
+            restartFromZero();
+            return;
+        }
+        setFailed(code, message.value(QLatin1String("message")).toString());
+        return;
+    }
+    switch (m_phase) {
+    case Phase::Stat: {
+        // How much of the .part the server has; resume if those bytes are the start of our file.
+        const qint64 have = message.value(QLatin1String("entry")).toMap().value(QLatin1String("size")).toInteger();
+        QByteArray prefix;
+        if (type == QLatin1String("result") && have > 0 && have <= m_total && hashLocalPrefix(m_file, have, &prefix)) {
+            sendPut(have, prefix);
+        } else {
+            sendPut(0, {});
+        }
+        return;
+    }
+    case Phase::Ready:
+        if (type != QLatin1String("result")) {
+            return;
+        }
+        m_phase = Phase::Streaming;
+        if (m_direction == Direction::Upload) {
+            connect(m_connection->socket(), &EncryptedTcpSocket::bytesWritten, this, &FileTransfer::pumpUpload,
+                    Qt::UniqueConnection);
+            pumpUpload();
+        } else {
+            m_total = message.value(QLatin1String("size")).toInteger();
+            if (message.value(QLatin1String("offset")).toInteger() != m_offset || m_total < m_offset) {
+                setFailed(QStringLiteral("protocol"), tr("The server resumed at another offset than asked"));
+                return;
+            }
+            emit progress(m_done, m_total);
+        }
+        return;
+    case Phase::Streaming:
+        if (m_direction == Direction::Download && type == QLatin1String("end")) {
+            finishDownload(message);
+        }
+        return;
+    case Phase::Confirm:
+        if (type != QLatin1String("result")) {
+            return;
+        }
+        if (message.value(QLatin1String("sha256")).toByteArray() != m_hash.result()) {
+            setFailed(QLatin1String(FileProtocol::Io), tr("The server stored a file whose SHA-256 differs from yours"));
+            return;
+        }
+        m_state = State::Finished;
+        m_file.close();
+        m_connection->disconnectFromServer();
+        emit finished();
+        return;
+    }
+}
+
+void FileTransfer::pumpUpload()
+{
+    EncryptedTcpSocket* socket = m_connection->socket();
+    if (m_state != State::Running || m_phase != Phase::Streaming || !socket) {
+        return;
+    }
+    QByteArray buffer(FileProtocol::ChunkSize, Qt::Uninitialized);
+    while (socket->isReady() && socket->bytesToWrite() < SendHighWater) {
+        const qint64 n = m_file.read(buffer.data(), qMin<qint64>(FileProtocol::ChunkSize, m_total - m_done));
+        if (n < 0) {
+            setFailed(QStringLiteral("local"), tr("Cannot read %1: %2").arg(m_localPath, m_file.errorString()));
+            return;
+        }
+        if (n == 0) {
+            if (m_done != m_total) {
+                setFailed(QStringLiteral("local"), tr("%1 became shorter during the upload").arg(m_localPath));
+                return;
+            }
+            m_phase = Phase::Confirm;
+            m_connection->send(QCborMap {{QStringLiteral("type"), QStringLiteral("end")},
+                                         {QStringLiteral("id"), RequestId},
+                                         {QStringLiteral("sha256"), m_hash.result()}});
+            return;
+        }
+        m_hash.addData(buffer.constData(), n);
+        m_done += n;
+        socket->sendMessage(FileProtocol::encodeData(buffer.constData(), n));
+        emit progress(m_done, m_total);
+    }
+}
+
+void FileTransfer::finishDownload(const QCborMap& end)
+{
+    if (m_done != m_total || end.value(QLatin1String("sha256")).toByteArray() != m_hash.result()) {
+        const QString part = m_file.fileName();
+        m_file.close();
+        QFile::remove(part);
+        setFailed(QLatin1String(FileProtocol::Io), tr("The downloaded data does not match the server's SHA-256 (the "
+                                                      "file may have changed during the download); download it again"));
+        return;
+    }
+    if (!m_file.flush() || ::fsync(m_file.handle()) != 0) {
+        setFailed(QStringLiteral("local"), tr("Cannot write %1: %2").arg(m_file.fileName(), m_file.errorString()));
+        return;
+    }
+    const QString part = m_file.fileName();
+    m_file.close();
+    if (::rename(QFile::encodeName(part).constData(), QFile::encodeName(m_localPath).constData()) != 0) {
+        setFailed(QStringLiteral("local"), tr("Cannot move %1 into place: %2").arg(part, QString::fromLocal8Bit(strerror(errno))));
+        return;
+    }
+    m_state = State::Finished;
+    m_connection->disconnectFromServer();
+    emit finished();
+}
+
+} // namespace QuietWire
