@@ -277,6 +277,8 @@ int main(int argc, char* argv[])
         sigaction(SIGTERM, &action, nullptr);
     }
     std::signal(SIGPIPE, SIG_IGN);
+    // Past a file size limit, report the failed write (as for a full disk) instead of dying.
+    std::signal(SIGXFSZ, SIG_IGN);
 
     out() << "QuietWire server " << QCoreApplication::applicationVersion() << '\n'
           << "Data directory: " << dataDir << (created ? " (new server key created)" : "") << '\n'

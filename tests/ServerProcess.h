@@ -66,7 +66,11 @@ public:
                           QStringLiteral("127.0.0.1"), QStringLiteral("--port"), QStringLiteral("0"),
                           QStringLiteral("--session-ports"),
                           QStringLiteral("%1-%2").arg(sessionPortFirst).arg(sessionPortLast)};
-        m_process->start(binary("quietwired"), args + extra);
+        if (m_wrapper.isEmpty()) {
+            m_process->start(binary("quietwired"), args + extra);
+        } else {
+            m_process->start(m_wrapper.first(), m_wrapper.mid(1) + QStringList {binary("quietwired")} + args + extra);
+        }
         if (!m_process->waitForStarted(10000)) {
             return false;
         }
@@ -135,6 +139,8 @@ public:
         return QString::fromUtf8(m_out.mid(from));
     }
 
+    /// A command that runs the server, e.g. {"prlimit", "--fsize=1048576", "--"}.
+    void setWrapper(const QStringList& wrapper) { m_wrapper = wrapper; }
     QProcess* process() const { return m_process.get(); }
     QString log()
     {
@@ -151,6 +157,7 @@ public:
 
 private:
     QString m_dataDir;
+    QStringList m_wrapper;
     std::unique_ptr<QProcess> m_process;
     QByteArray m_out;
     QByteArray m_err;

@@ -10,6 +10,7 @@
 #include <QFile>
 #include <QRandomGenerator>
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -79,6 +80,7 @@ private slots:
     void resumeWithDifferentDataStartsOver();
     void checksumMismatchStoresNothing();
     void quotaIsEnforced();
+    void diskFullIsReportedAndLeavesNothing();
     void hostilePathsTouchNothingOutside();
     void usersCannotSeeEachOther();
     void parallelTransfersAndBrowsing();
@@ -425,6 +427,34 @@ void TestFiles::quotaIsEnforced()
     QVERIFY(!QFile::exists(homeOf(QStringLiteral("alice")) + QStringLiteral("/second.bin")));
     QVERIFY(!QFile::exists(homeOf(QStringLiteral("alice")) + QStringLiteral("/second.bin.part")));
     QVERIFY(!m_server->command(QStringLiteral("files alice"), QStringLiteral("quota")).isEmpty());
+}
+
+void TestFiles::diskFullIsReportedAndLeavesNothing()
+{
+    // A file size limit on the server process stands in for a full disk: writes past it fail
+    // with EFBIG as they would with ENOSPC, and the server must not die of SIGXFSZ.
+    const QString prlimit = QStandardPaths::findExecutable(QStringLiteral("prlimit"));
+    if (prlimit.isEmpty()) {
+        QSKIP("prlimit (util-linux) is not installed");
+    }
+    m_server->setWrapper({prlimit, QStringLiteral("--fsize=%1").arg(2 * 1024 * 1024), QStringLiteral("--")});
+    QVERIFY(startServer());
+    const User alice = makeUser(QStringLiteral("alice"));
+    auto client = connectUser(alice);
+    QVERIFY(client);
+    const QString local = m_dir->filePath(QStringLiteral("big.bin"));
+    QVERIFY(writeFile(local, randomBytes(5 * 1024 * 1024)));
+    QVERIFY(writeFile(homeOf(QStringLiteral("alice")) + QStringLiteral("/big.bin"), "the old version"));
+    FileTransfer* upload = client->upload(local, QStringLiteral("big.bin"));
+    upload->setProperty("expectFailure", true);
+    QVERIFY(!runTransfer(upload));
+    QCOMPARE(upload->errorCode(), QStringLiteral("io"));
+    QVERIFY2(upload->errorString().contains(QStringLiteral("could not store")), qPrintable(upload->errorString()));
+    // The old file is untouched and no partial file is left behind.
+    QCOMPARE(readFile(homeOf(QStringLiteral("alice")) + QStringLiteral("/big.bin")), QByteArray("the old version"));
+    QVERIFY(!QFile::exists(homeOf(QStringLiteral("alice")) + QStringLiteral("/big.bin.part")));
+    QCOMPARE(m_server->process()->state(), QProcess::Running);
+    QVERIFY(call(*client, [&] { return client->pwd(); }).ok);
 }
 
 void TestFiles::hostilePathsTouchNothingOutside()
