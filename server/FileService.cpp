@@ -239,6 +239,7 @@ void FileService::cd(qint64 id, const QCborMap& request)
         return;
     }
     m_cwd = *path;
+    log(QStringLiteral("cd"), *path);
     pwd(id);
 }
 
@@ -425,6 +426,7 @@ void FileService::stat(qint64 id, const QCborMap& request)
         fail(id, QLatin1String(FileProtocol::NotFound), QStringLiteral("%1 does not exist").arg(FilePaths::toVirtual(*path)));
         return;
     }
+    log(QStringLiteral("stat"), *path);
     QCborMap result = FileProtocol::makeResult(id);
     result.insert(QStringLiteral("path"), FilePaths::toVirtual(*path));
     result.insert(QStringLiteral("entry"), entryFor(info, path->isEmpty() ? QStringLiteral("~") : path->last()).toCbor());
