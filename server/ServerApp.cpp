@@ -27,9 +27,7 @@ ServerApp::ServerApp(const Identity& identity, const Options& options, QObject* 
         options.filesRoot.isEmpty() ? QDir(options.dataDir).filePath(QStringLiteral("files")) : options.filesRoot,
         options.quotaBytes);
     m_server = new EncryptedTcpServer(identity.keyPair(), this);
-    m_server->setAuthorizer([this](const QByteArray& key, const QHostAddress& address, QString* refusal) {
-        return authorize(key, address, refusal);
-    });
+    m_server->setAuthorizer([this](const QByteArray& key, const QHostAddress& address) { return authorize(key, address); });
     connect(m_server, &EncryptedTcpServer::newSession, this, &ServerApp::onNewSession);
     connect(m_whitelist, &Whitelist::changed, this, &ServerApp::onWhitelistChanged);
 }
@@ -68,21 +66,33 @@ void ServerApp::shutdown()
     m_knownClients->save();
 }
 
-bool ServerApp::authorize(const QByteArray& key, const QHostAddress& address, QString* refusal)
+EncryptedTcpServer::Decision ServerApp::authorize(const QByteArray& key, const QHostAddress& address)
 {
     m_knownClients->record(address, key);
     const auto* entry = m_whitelist->find(key);
     if (!entry) {
         qCInfo(lcAuth).noquote() << "refused" << Identity::fingerprint(key) << "from" << address.toString()
                                  << "- not in" << m_whitelist->path();
-        *refusal = QStringLiteral("Your key %1 is not allowed on this server. Ask the administrator to allow it "
-                                  "(quietwired console: allow <your public key line>).")
-                       .arg(Identity::fingerprint(key));
-        return false;
+        return {false, QLatin1String(Protocol::ErrorUnauthorized),
+                QStringLiteral("Your key %1 is not allowed on this server. Ask the administrator to allow it "
+                               "(quietwired console: allow <your public key line>).")
+                    .arg(Identity::fingerprint(key))};
+    }
+    int sessionsOfKey = 0;
+    for (const Session* session : std::as_const(m_sessions)) {
+        sessionsOfKey += session->key == key ? 1 : 0;
+    }
+    if (sessionsOfKey >= m_options.maxSessionsPerKey) {
+        qCInfo(lcAuth).noquote() << "refused" << Identity::fingerprint(key) << "(" << AuthorizedKeys::displayName(*entry)
+                                 << ") from" << address.toString() << "- already" << sessionsOfKey << "sessions";
+        return {false, QLatin1String(Protocol::ErrorTooManySessions),
+                QStringLiteral("Your key already has %1 sessions open, the most this server allows; close some "
+                               "first")
+                    .arg(sessionsOfKey)};
     }
     qCInfo(lcAuth).noquote() << "accepted" << Identity::fingerprint(key) << "("
                              << AuthorizedKeys::displayName(*entry) << ") from" << address.toString();
-    return true;
+    return {true, {}, {}};
 }
 
 void ServerApp::onNewSession(EncryptedTcpSocket* socket, const QByteArray& hello)

@@ -28,6 +28,7 @@ public:
         QString dataDir;
         QString filesRoot; // default: <dataDir>/files
         qint64 quotaBytes = qint64(1) << 30;
+        int maxSessionsPerKey = 32;
         EncryptedTcpServer::Options network;
     };
 
@@ -51,7 +52,7 @@ public:
     QString homeFolderOf(const QString& nameOrFingerprint, QString* error) const;
 
 private:
-    bool authorize(const QByteArray& key, const QHostAddress& address, QString* refusal);
+    EncryptedTcpServer::Decision authorize(const QByteArray& key, const QHostAddress& address);
     void onNewSession(EncryptedTcpSocket* socket, const QByteArray& hello);
     void onMessage(Session* session, const QByteArray& data);
     void closeSession(Session* session, const QString& code, const QString& message);

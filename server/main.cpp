@@ -197,8 +197,24 @@ int main(int argc, char* argv[])
                                          QStringLiteral("Disk quota of each user's file folder, e.g. 500M or 2G "
                                                         "(default 1G)."),
                                          QStringLiteral("SIZE"), QStringLiteral("1G"));
+    const QCommandLineOption idleTimeoutOption(
+        QStringLiteral("idle-timeout"),
+        QStringLiteral("Close a session after this many seconds without any data or keepalive (default %1; clients "
+                       "are asked to send keepalives at a quarter of it).")
+            .arg(Protocol::IdleTimeoutMs / 1000),
+        QStringLiteral("S"), QString::number(Protocol::IdleTimeoutMs / 1000));
+    const QCommandLineOption maxHandshakesOption(QStringLiteral("max-handshakes"),
+                                                 QStringLiteral("Handshakes in progress at once (default 64)."),
+                                                 QStringLiteral("N"), QStringLiteral("64"));
+    const QCommandLineOption maxHandshakesPerIpOption(
+        QStringLiteral("max-handshakes-per-ip"), QStringLiteral("Handshakes in progress from one IP address (default 8)."),
+        QStringLiteral("N"), QStringLiteral("8"));
+    const QCommandLineOption maxSessionsPerKeyOption(QStringLiteral("max-sessions-per-key"),
+                                                     QStringLiteral("Sessions one client key may have open (default 32)."),
+                                                     QStringLiteral("N"), QStringLiteral("32"));
     parser.addOptions({listenOption, portOption, sessionPortsOption, dataDirOption, filesRootOption, quotaOption,
-                       ticketTimeoutOption, handshakeTimeoutOption});
+                       ticketTimeoutOption, handshakeTimeoutOption, idleTimeoutOption, maxHandshakesOption,
+                       maxHandshakesPerIpOption, maxSessionsPerKeyOption});
     parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("Optional offline command (see above)."),
                                  QStringLiteral("[command [args...]]"));
     parser.process(app);
@@ -246,6 +262,25 @@ int main(int argc, char* argv[])
     options.network.handshakeTimeoutMs = parser.value(handshakeTimeoutOption).toInt(&ok);
     if (!ok || options.network.handshakeTimeoutMs <= 0) {
         return fail(QStringLiteral("--handshake-timeout needs a positive number of milliseconds"));
+    }
+    const double idleSeconds = parser.value(idleTimeoutOption).toDouble(&ok);
+    if (!ok || idleSeconds < 0.2 || idleSeconds > 86400) {
+        return fail(QStringLiteral("--idle-timeout needs a number of seconds between 0.2 and 86400"));
+    }
+    options.network.idleTimeoutMs = static_cast<int>(idleSeconds * 1000);
+    options.network.keepaliveMs = options.network.idleTimeoutMs / 4;
+    const struct
+    {
+        const QCommandLineOption& option;
+        int* target;
+    } limits[] = {{maxHandshakesOption, &options.network.maxHandshakes},
+                  {maxHandshakesPerIpOption, &options.network.maxHandshakesPerAddress},
+                  {maxSessionsPerKeyOption, &options.maxSessionsPerKey}};
+    for (const auto& limit : limits) {
+        *limit.target = parser.value(limit.option).toInt(&ok);
+        if (!ok || *limit.target < 1) {
+            return fail(QStringLiteral("--%1 needs a positive number").arg(limit.option.names().constFirst()));
+        }
     }
 
     QString error;

@@ -49,6 +49,8 @@ bool EncryptedTcpServer::listen(const Options& options, QString* error)
     m_nextPort = options.sessionPortFirst;
     m_mainServer = new QTcpServer(this);
     connect(m_mainServer, &QTcpServer::newConnection, this, &EncryptedTcpServer::onMainConnection);
+    // Room for bursts of clients (and floods, which are refused cheaply after accept()).
+    m_mainServer->setListenBacklogSize(1024);
     if (!m_mainServer->listen(options.address, options.port)) {
         if (error) {
             *error = QStringLiteral("Cannot listen on %1 port %2: %3 (is another server running? use --port)")
@@ -85,16 +87,49 @@ quint16 EncryptedTcpServer::serverPort() const
     return m_mainServer ? m_mainServer->serverPort() : 0;
 }
 
+void EncryptedTcpServer::configure(EncryptedTcpSocket* socket) const
+{
+    socket->setHandshakeTimeout(m_options.handshakeTimeoutMs);
+    socket->setKeepaliveInterval(m_options.keepaliveMs);
+    socket->setIdleTimeout(m_options.idleTimeoutMs);
+    if (m_options.rekeyAfterMessages > 0 || m_options.rekeyAfterBytes > 0) {
+        socket->setRekeyLimits(m_options.rekeyAfterMessages > 0 ? m_options.rekeyAfterMessages : Protocol::RekeyAfterMessages,
+                               m_options.rekeyAfterBytes > 0 ? m_options.rekeyAfterBytes : Protocol::RekeyAfterBytes);
+    }
+}
+
 void EncryptedTcpServer::onMainConnection()
 {
     while (QTcpSocket* connection = m_mainServer->nextPendingConnection()) {
-        auto* socket = new EncryptedTcpSocket(m_identity, this);
-        socket->setHandshakeTimeout(m_options.handshakeTimeoutMs);
         const QHostAddress address = EncryptedTcpSocket::plainAddress(connection->peerAddress());
-        connect(socket, &EncryptedTcpSocket::handshakeCompleted, this,
-                [this, socket] { onHandshakeCompleted(socket); });
+        // Refuse at once and cheaply, before any key exchange, when too many are in progress.
+        if (m_handshaking.size() >= m_options.maxHandshakes
+            || m_handshakesPerAddress.value(address) >= m_options.maxHandshakesPerAddress) {
+            connection->abort();
+            connection->deleteLater();
+            ++m_refusedSinceLog;
+            if (!m_refusalLog.isValid() || m_refusalLog.elapsed() > 1000) {
+                qCWarning(lcServer).noquote() << "refused" << m_refusedSinceLog << "connection(s), the latest from"
+                                              << address.toString() << "- too many handshakes in progress ("
+                                              << m_handshaking.size() << "in all," << m_handshakesPerAddress.value(address)
+                                              << "from that address)";
+                m_refusedSinceLog = 0;
+                m_refusalLog.start();
+            }
+            continue;
+        }
+        auto* socket = new EncryptedTcpSocket(m_identity, this);
+        configure(socket);
+        m_handshaking.insert(socket, address);
+        ++m_handshakesPerAddress[address];
+        connect(socket, &QObject::destroyed, this, [this, socket] { endHandshake(socket); });
+        connect(socket, &EncryptedTcpSocket::handshakeCompleted, this, [this, socket] {
+            endHandshake(socket);
+            onHandshakeCompleted(socket);
+        });
         connect(socket, &EncryptedTcpSocket::errorOccurred, this,
                 [this, socket, address](EncryptedTcpSocket::Error, const QString& message) {
+                    endHandshake(socket);
                     emit connectionFailed(address, message);
                     // A socket still owned by the server is ours to delete.
                     if (socket->parent() == this) {
@@ -102,6 +137,7 @@ void EncryptedTcpServer::onMainConnection()
                     }
                 });
         connect(socket, &EncryptedTcpSocket::disconnected, this, [this, socket] {
+            endHandshake(socket);
             if (socket->parent() == this && socket->state() == EncryptedTcpSocket::State::Unconnected) {
                 socket->deleteLater();
             }
@@ -110,11 +146,25 @@ void EncryptedTcpServer::onMainConnection()
     }
 }
 
+void EncryptedTcpServer::endHandshake(EncryptedTcpSocket* socket)
+{
+    const auto it = m_handshaking.find(socket);
+    if (it == m_handshaking.end()) {
+        return;
+    }
+    const QHostAddress address = it.value();
+    m_handshaking.erase(it);
+    if (--m_handshakesPerAddress[address] <= 0) {
+        m_handshakesPerAddress.remove(address);
+    }
+}
+
 void EncryptedTcpServer::onHandshakeCompleted(EncryptedTcpSocket* socket)
 {
-    QString refusal;
-    if (m_authorizer && !m_authorizer(socket->peerKey(), socket->peerAddress(), &refusal)) {
-        socket->sendMessage(Protocol::encode(Protocol::makeError(QLatin1String(Protocol::ErrorUnauthorized), refusal)));
+    const Decision decision = m_authorizer ? m_authorizer(socket->peerKey(), socket->peerAddress()) : Decision {true, {}, {}};
+    if (!decision.allowed) {
+        socket->sendMessage(Protocol::encode(Protocol::makeError(
+            decision.code.isEmpty() ? QLatin1String(Protocol::ErrorUnauthorized) : decision.code, decision.message)));
         closeGracefully(socket);
         return;
     }
@@ -177,7 +227,7 @@ bool EncryptedTcpServer::reserve(EncryptedTcpSocket* socket)
         disconnect(socket, &EncryptedTcpSocket::handshakeCompleted, this, nullptr);
         socket->sendMessage(Protocol::encode(Protocol::makeSession(port, reservation.ticket,
                                                                    m_options.sessionPortFirst,
-                                                                   m_options.sessionPortLast)));
+                                                                   m_options.sessionPortLast, m_options.keepaliveMs)));
         socket->detachForRedemption();
         reservation.expiry->start(m_options.ticketTimeoutMs);
         m_reservations.insert(port, reservation);

@@ -5,6 +5,7 @@
 #include <QHash>
 #include <QHostAddress>
 #include <QObject>
+#include <QElapsedTimer>
 #include <QSet>
 
 #include <functional>
@@ -40,10 +41,21 @@ public:
         quint16 sessionPortLast = 7464;
         int handshakeTimeoutMs = 10000;
         int ticketTimeoutMs = 10000;
+        int idleTimeoutMs = 60000;
+        int keepaliveMs = 15000; // also recommended to clients in the session message
+        int maxHandshakes = 64;          // in progress at once; more are closed at once
+        int maxHandshakesPerAddress = 8; // from one IP address
+        quint64 rekeyAfterMessages = 0;  // 0: the protocol's default
+        quint64 rekeyAfterBytes = 0;
     };
 
-    /// Returns true to let the key in; otherwise sets *refusal (sent to the client) and returns false.
-    using Authorizer = std::function<bool(const QByteArray& key, const QHostAddress& address, QString* refusal)>;
+    struct Decision
+    {
+        bool allowed = false;
+        QString code;    // for a refusal: "unauthorized", "too_many_sessions", ...
+        QString message; // for a refusal: sent to the client
+    };
+    using Authorizer = std::function<Decision(const QByteArray& key, const QHostAddress& address)>;
 
     explicit EncryptedTcpServer(const Noise::KeyPair& identity, QObject* parent = nullptr);
     ~EncryptedTcpServer() override;
@@ -52,6 +64,7 @@ public:
     bool listen(const Options& options, QString* error = nullptr);
     void close();
     quint16 serverPort() const;
+    int handshakesInProgress() const { return static_cast<int>(m_handshaking.size()); }
     const Options& options() const { return m_options; }
     int sessionPortsInUse() const { return static_cast<int>(m_reservations.size()); }
     int sessionPortCount() const { return m_options.sessionPortLast - m_options.sessionPortFirst + 1; }
@@ -74,6 +87,8 @@ private:
     };
 
     void onMainConnection();
+    void endHandshake(EncryptedTcpSocket* socket);
+    void configure(EncryptedTcpSocket* socket) const;
     void onHandshakeCompleted(EncryptedTcpSocket* socket);
     bool reserve(EncryptedTcpSocket* socket);
     void closeGracefully(EncryptedTcpSocket* socket);
@@ -86,6 +101,10 @@ private:
     Authorizer m_authorizer;
     QTcpServer* m_mainServer = nullptr;
     QHash<quint16, Reservation> m_reservations;
+    QHash<EncryptedTcpSocket*, QHostAddress> m_handshaking;
+    QHash<QHostAddress, int> m_handshakesPerAddress;
+    qint64 m_refusedSinceLog = 0;
+    QElapsedTimer m_refusalLog;
     quint16 m_nextPort = 0;
 };
 

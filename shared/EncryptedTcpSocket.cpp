@@ -18,7 +18,21 @@ constexpr qint64 ReadBufferSize = 256 * 1024;
 EncryptedTcpSocket::EncryptedTcpSocket(const Noise::KeyPair& identity, QObject* parent)
     : QObject(parent)
     , m_identity(identity)
+    , m_rekeyAfterMessages(Protocol::RekeyAfterMessages)
+    , m_rekeyAfterBytes(Protocol::RekeyAfterBytes)
 {
+    m_keepalive.setSingleShot(true);
+    connect(&m_keepalive, &QTimer::timeout, this, [this] {
+        if (m_state == State::Established) {
+            writeTransport(QByteArray()); // restarts the timer
+        }
+    });
+    m_idle.setSingleShot(true);
+    connect(&m_idle, &QTimer::timeout, this, [this] {
+        fail(Error::Timeout, tr("Nothing arrived from the peer for %1 seconds, not even a keepalive; the connection "
+                                "is considered dead and was closed")
+                                 .arg(m_idle.interval() / 1000.0));
+    });
     m_deadline.setSingleShot(true);
     connect(&m_deadline, &QTimer::timeout, this, [this] {
         switch (m_state) {
@@ -47,6 +61,42 @@ EncryptedTcpSocket::~EncryptedTcpSocket()
 {
     if (m_socket) {
         m_socket->disconnect(this);
+    }
+}
+
+void EncryptedTcpSocket::setKeepaliveInterval(int milliseconds)
+{
+    m_keepalive.setInterval(milliseconds);
+    if (milliseconds <= 0) {
+        m_keepalive.stop();
+    } else if (m_state == State::Established) {
+        m_keepalive.start();
+    }
+}
+
+void EncryptedTcpSocket::setIdleTimeout(int milliseconds)
+{
+    m_idle.setInterval(milliseconds);
+    if (milliseconds <= 0) {
+        m_idle.stop();
+    } else if (m_state == State::Established) {
+        m_idle.start();
+    }
+}
+
+void EncryptedTcpSocket::setRekeyLimits(quint64 messages, quint64 bytes)
+{
+    m_rekeyAfterMessages = qMax<quint64>(1, messages);
+    m_rekeyAfterBytes = qMax<quint64>(1, bytes);
+}
+
+void EncryptedTcpSocket::startSessionTimers()
+{
+    if (m_keepalive.interval() > 0) {
+        m_keepalive.start();
+    }
+    if (m_idle.interval() > 0) {
+        m_idle.start();
     }
 }
 
@@ -225,10 +275,26 @@ bool EncryptedTcpSocket::processFrame(const QByteArray& frame)
     QByteArray plaintext;
     plaintext.reserve(frame.size());
     if (!m_receiveCipher.decryptWithAd({}, frame, plaintext)) {
-        fail(Error::DecryptFailed, tr("A message from %1 failed authentication (tampered with, replayed or from "
-                                      "another session); the connection was closed")
+        fail(Error::DecryptFailed, tr("A message from %1 failed authentication (tampered with, replayed, dropped, "
+                                      "reordered or from another session); the connection was closed")
                                        .arg(m_isServer ? peerAddress().toString() : m_host));
         return false;
+    }
+    if (m_idle.interval() > 0 && m_state == State::Established) {
+        m_idle.start();
+    }
+    m_receivedBytes += static_cast<quint64>(plaintext.size());
+    if (++m_receivedMessages >= m_rekeyAfterMessages || m_receivedBytes >= m_rekeyAfterBytes) {
+        m_receivedMessages = 0;
+        m_receivedBytes = 0;
+        ++m_receiveRekeys;
+        if (!m_receiveCipher.rekey()) {
+            fail(Error::ProtocolError, tr("Rekeying failed: %1").arg(m_receiveCipher.errorString()));
+            return false;
+        }
+    }
+    if (plaintext.isEmpty() && (m_state == State::Established || m_state == State::AwaitingFirstMessage)) {
+        return true; // a keepalive
     }
     switch (m_state) {
     case State::AwaitingSession:
@@ -240,6 +306,7 @@ bool EncryptedTcpSocket::processFrame(const QByteArray& frame)
     case State::AwaitingFirstMessage:
         m_deadline.stop();
         setState(State::Established);
+        startSessionTimers();
         [[fallthrough]];
     case State::Established: {
         const QPointer<EncryptedTcpSocket> guard(this);
@@ -310,6 +377,8 @@ void EncryptedTcpSocket::finishHandshake()
     }
     m_peerKey = m_handshake->remoteStaticKey();
     m_handshakeHash = m_handshake->handshakeHash();
+    m_sentMessages = m_sentBytes = m_receivedMessages = m_receivedBytes = 0;
+    m_sendRekeys = m_receiveRekeys = 0;
     m_handshake.reset(); // wipes the ephemeral key and chaining key
     setState(State::AwaitingSession);
     emit handshakeCompleted(m_peerKey);
@@ -337,6 +406,11 @@ bool EncryptedTcpSocket::processSessionMessage(const QByteArray& plaintext)
     }
     m_sessionPort = static_cast<quint16>(port);
     m_ticket = ticket;
+    // The server says how often it wants to hear from us to keep an idle session open.
+    const qint64 keepalive = message->value(QLatin1String("keepalive")).toInteger(0);
+    if (keepalive > 0 && (m_keepalive.interval() <= 0 || keepalive < m_keepalive.interval())) {
+        m_keepalive.setInterval(static_cast<int>(qMax<qint64>(100, keepalive)));
+    }
     const QCborArray range = message->value(QLatin1String("ports")).toArray();
     m_sessionPortRange = range.size() == 2
         ? qMakePair(static_cast<quint16>(range.at(0).toInteger()), static_cast<quint16>(range.at(1).toInteger()))
@@ -369,6 +443,7 @@ void EncryptedTcpSocket::switchToSessionPort()
         socket->write(frame);
         m_deadline.stop();
         setState(State::Established);
+        startSessionTimers();
         emit ready();
     });
     setState(State::SwitchingPort);
@@ -388,6 +463,15 @@ bool EncryptedTcpSocket::sendMessage(const QByteArray& message)
                             .arg(Protocol::MaxPayload);
         return false;
     }
+    if (message.isEmpty()) {
+        m_errorString = tr("Cannot send an empty message: empty transport messages are keepalives");
+        return false;
+    }
+    return writeTransport(message);
+}
+
+bool EncryptedTcpSocket::writeTransport(const QByteArray& message)
+{
     QByteArray frame;
     frame.reserve(Protocol::FrameHeaderSize + message.size() + Protocol::TagSize);
     frame.resize(Protocol::FrameHeaderSize);
@@ -397,12 +481,26 @@ bool EncryptedTcpSocket::sendMessage(const QByteArray& message)
         return false;
     }
     qToBigEndian<quint16>(static_cast<quint16>(frame.size() - Protocol::FrameHeaderSize), frame.data());
+    m_sentBytes += static_cast<quint64>(message.size());
+    if (++m_sentMessages >= m_rekeyAfterMessages || m_sentBytes >= m_rekeyAfterBytes) {
+        m_sentMessages = 0;
+        m_sentBytes = 0;
+        ++m_sendRekeys;
+        if (!m_sendCipher.rekey()) {
+            fail(Error::ProtocolError, tr("Rekeying failed: %1").arg(m_sendCipher.errorString()));
+            return false;
+        }
+    }
+    if (m_keepalive.interval() > 0 && m_state == State::Established) {
+        m_keepalive.start();
+    }
     return m_socket->write(frame) == frame.size();
 }
 
 void EncryptedTcpSocket::disconnectFromHost()
 {
     m_deadline.stop();
+    m_keepalive.stop();
     if (!m_socket || m_state == State::Unconnected) {
         setState(State::Unconnected);
         return;
@@ -414,6 +512,8 @@ void EncryptedTcpSocket::disconnectFromHost()
 void EncryptedTcpSocket::abort()
 {
     m_deadline.stop();
+    m_keepalive.stop();
+    m_idle.stop();
     const State previous = m_state;
     setState(State::Unconnected);
     if (m_socket) {
@@ -433,6 +533,8 @@ void EncryptedTcpSocket::fail(Error error, const QString& message)
     if (m_state == State::Unconnected) {
         return;
     }
+    m_keepalive.stop();
+    m_idle.stop();
     if (m_isServer) {
         qCInfo(lcNet).noquote() << "connection from" << peerAddress().toString() << "closed:" << message;
     } else {
@@ -465,6 +567,8 @@ void EncryptedTcpSocket::onTransportDisconnected()
     case State::Established:
     case State::Closing:
         m_deadline.stop();
+        m_keepalive.stop();
+        m_idle.stop();
         setState(State::Unconnected);
         if (m_socket) {
             m_socket->disconnect(this);

@@ -35,6 +35,8 @@ namespace QuietWire {
 ///
 /// Each sendMessage() is one Noise transport message (at most Protocol::MaxPayload bytes);
 /// callers that move more data split it themselves and watch bytesToWrite() for back-pressure.
+/// Empty transport messages are keepalives and never reach messageReceived(). Each direction
+/// rekeys (Noise Rekey()) after Protocol::RekeyAfterMessages messages or RekeyAfterBytes bytes.
 class EncryptedTcpSocket : public QObject
 {
     Q_OBJECT
@@ -80,6 +82,16 @@ public:
     void setLocalAddress(const QHostAddress& address) { m_localAddress = address; }
     void setPeerKeyCheck(PeerKeyCheck check) { m_peerKeyCheck = std::move(check); }
     void setHandshakeTimeout(int milliseconds) { m_handshakeTimeoutMs = milliseconds; }
+    /// Sends an empty transport message (ignored by the peer) after this long without sending; 0 = never.
+    void setKeepaliveInterval(int milliseconds);
+    /// Closes the session after this long without receiving anything; 0 = never.
+    void setIdleTimeout(int milliseconds);
+    /// Noise Rekey() of each direction after so many messages or plaintext bytes. Both ends must use
+    /// the same limits; the protocol's are Protocol::RekeyAfterMessages / RekeyAfterBytes.
+    void setRekeyLimits(quint64 messages, quint64 bytes);
+    /// How many rekeys each direction has done (for tests and statistics).
+    quint64 sendRekeys() const { return m_sendRekeys; }
+    quint64 receiveRekeys() const { return m_receiveRekeys; }
     void connectToHost(const QString& host, quint16 port);
 
     /// Encrypts and queues one message. False (and errorOccurred) when it cannot be sent.
@@ -131,7 +143,8 @@ private:
     bool processHandshakeFrame(const QByteArray& frame);
     bool processSessionMessage(const QByteArray& plaintext);
     void switchToSessionPort();
-    bool writeFrame(const QByteArray& payload);
+    bool writeTransport(const QByteArray& message);
+    void startSessionTimers();
     bool writeHandshakeMessage();
     void finishHandshake();
     int maxFrameForState() const;
@@ -146,6 +159,16 @@ private:
     Noise::CipherState m_receiveCipher;
     QPointer<QTcpSocket> m_socket;
     QTimer m_deadline;
+    QTimer m_keepalive;
+    QTimer m_idle;
+    quint64 m_rekeyAfterMessages;
+    quint64 m_rekeyAfterBytes;
+    quint64 m_sentMessages = 0;
+    quint64 m_sentBytes = 0;
+    quint64 m_receivedMessages = 0;
+    quint64 m_receivedBytes = 0;
+    quint64 m_sendRekeys = 0;
+    quint64 m_receiveRekeys = 0;
     PeerKeyCheck m_peerKeyCheck;
     QHostAddress m_localAddress;
     QString m_host;

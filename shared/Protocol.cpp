@@ -46,12 +46,13 @@ QCborMap makeHello(const QString& service)
     return QCborMap {{QStringLiteral("type"), QStringLiteral("hello")}, {QStringLiteral("service"), service}};
 }
 
-QCborMap makeSession(quint16 port, const QByteArray& ticket, quint16 rangeFirst, quint16 rangeLast)
+QCborMap makeSession(quint16 port, const QByteArray& ticket, quint16 rangeFirst, quint16 rangeLast, int keepaliveMs)
 {
     return QCborMap {{QStringLiteral("type"), QStringLiteral("session")},
                      {QStringLiteral("port"), port},
                      {QStringLiteral("ticket"), ticket},
-                     {QStringLiteral("ports"), QCborArray {rangeFirst, rangeLast}}};
+                     {QStringLiteral("ports"), QCborArray {rangeFirst, rangeLast}},
+                     {QStringLiteral("keepalive"), keepaliveMs}};
 }
 
 } // namespace QuietWire::Protocol

@@ -28,6 +28,15 @@ inline constexpr int TicketSize = 16;
 
 inline constexpr int HandshakeTimeoutMs = 10000;
 inline constexpr int TicketTimeoutMs = 10000;
+/// A session that receives nothing (not even a keepalive) for this long is closed.
+inline constexpr int IdleTimeoutMs = 60000;
+/// Each side sends an empty transport message after this long without sending anything.
+inline constexpr int KeepaliveMs = 15000;
+
+/// Each direction's cipher state does Noise Rekey() after this many transport messages or
+/// plaintext bytes, whichever comes first (both ends count the same messages, so they agree).
+inline constexpr quint64 RekeyAfterMessages = quint64(1) << 20;
+inline constexpr quint64 RekeyAfterBytes = quint64(1) << 30;
 
 // Service names in "hello".
 inline constexpr char ServiceChat[] = "chat";
@@ -41,6 +50,7 @@ inline constexpr char ErrorUnknownService[] = "unknown_service";
 inline constexpr char ErrorRevoked[] = "revoked";
 inline constexpr char ErrorKicked[] = "kicked";
 inline constexpr char ErrorShutdown[] = "shutdown";
+inline constexpr char ErrorTooManySessions[] = "too_many_sessions";
 
 QByteArray encode(const QCborMap& message);
 /// A CBOR map whose "type" is a text string, or nullopt with a reason.
@@ -49,6 +59,6 @@ QString typeOf(const QCborMap& message);
 
 QCborMap makeError(const QString& code, const QString& message);
 QCborMap makeHello(const QString& service);
-QCborMap makeSession(quint16 port, const QByteArray& ticket, quint16 rangeFirst, quint16 rangeLast);
+QCborMap makeSession(quint16 port, const QByteArray& ticket, quint16 rangeFirst, quint16 rangeLast, int keepaliveMs);
 
 } // namespace QuietWire::Protocol
