@@ -1,5 +1,6 @@
 #include "EncryptedTcpSocket.h"
 
+#include "FrameReader.h"
 #include "Identity.h"
 #include "Logging.h"
 #include "Protocol.h"
@@ -237,32 +238,31 @@ int EncryptedTcpSocket::maxFrameForState() const
 void EncryptedTcpSocket::onReadyRead()
 {
     const QPointer<EncryptedTcpSocket> guard(this);
-    while (guard && m_socket && m_socket->bytesAvailable() >= Protocol::FrameHeaderSize) {
+    while (guard && m_socket) {
         if (m_state == State::SwitchingPort || m_state == State::AwaitingRedemption || m_state == State::Closing
             || m_state == State::Unconnected) {
             return;
         }
-        uchar header[Protocol::FrameHeaderSize];
-        m_socket->peek(reinterpret_cast<char*>(header), Protocol::FrameHeaderSize);
-        const int length = qFromBigEndian<quint16>(header);
-        if (length > maxFrameForState()) {
+        const int minimum = m_state == State::Handshaking ? 0 : Protocol::TagSize;
+        QByteArray frame;
+        int length = 0;
+        switch (FrameReader::read(*m_socket, minimum, maxFrameForState(), &frame, &length)) {
+        case FrameReader::Result::NeedMore:
+            return;
+        case FrameReader::Result::TooLarge:
             fail(Error::FrameTooLarge, tr("The peer sent a %1-byte frame during the handshake (at most %2 allowed)")
                                            .arg(length)
                                            .arg(maxFrameForState()));
             return;
-        }
-        if (m_state != State::Handshaking && length < Protocol::TagSize) {
+        case FrameReader::Result::TooSmall:
             fail(Error::ProtocolError,
                  tr("The peer sent a %1-byte transport frame, shorter than the authentication tag").arg(length));
             return;
-        }
-        if (m_socket->bytesAvailable() < Protocol::FrameHeaderSize + length) {
-            return;
-        }
-        m_socket->skip(Protocol::FrameHeaderSize);
-        const QByteArray frame = m_socket->read(length);
-        if (!processFrame(frame)) {
-            return;
+        case FrameReader::Result::Frame:
+            if (!processFrame(frame)) {
+                return;
+            }
+            break;
         }
     }
 }

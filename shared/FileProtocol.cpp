@@ -92,8 +92,10 @@ QByteArray decodeData(const QByteArray& message)
             return length == 0 ? QByteArray("") : message.mid(DataPrefixSize + header);
         }
     }
-    const QCborValue value = QCborValue::fromCbor(message);
-    if (!value.isMap() || value.toMap().value(QLatin1String("type")).toString() != QLatin1String("data")
+    // On malformed input Qt hands back a partial value that must not be touched (found by fuzz_cbor).
+    QCborParserError error;
+    const QCborValue value = QCborValue::fromCbor(message, &error);
+    if (error.error != QCborError::NoError || !value.isMap() || value.toMap().value(QLatin1String("type")).toString() != QLatin1String("data")
         || !value.toMap().value(QLatin1String("data")).isByteArray()) {
         return {};
     }
