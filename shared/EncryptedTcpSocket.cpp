@@ -580,8 +580,9 @@ void EncryptedTcpSocket::onTransportDisconnected()
     default:
         fail(Error::RemoteClosed,
              m_isServer ? tr("The client closed the connection before the session was set up")
-                        : tr("%1 closed the connection during the handshake; is it a QuietWire server "
-                             "(protocol %2) on port %3?")
+                        : tr("%1 closed the connection during the handshake: the server may be busy with too "
+                             "many connections (try again shortly), or it is not a QuietWire server (protocol %2) "
+                             "on port %3")
                               .arg(m_host, protocolName())
                               .arg(m_mainPort));
     }

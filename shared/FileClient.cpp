@@ -164,8 +164,33 @@ FileTransfer* FileClient::startTransfer(FileTransfer::Direction direction, const
         session->trustServerKey(m_connection->hostPort(), m_connection->serverKey(), false);
     }
     auto* transfer = new FileTransfer(session, direction, local, remotePathFor(remote), resume, this);
-    transfer->start(m_host, m_port);
+    transfer->setQueued();
+    m_queue.append(transfer);
+    // Start asynchronously, so callers can connect to the transfer's signals first.
+    QMetaObject::invokeMethod(this, &FileClient::startQueued, Qt::QueuedConnection);
     return transfer;
+}
+
+void FileClient::setMaxParallelTransfers(int count)
+{
+    m_maxParallel = qMax(1, count);
+    startQueued();
+}
+
+void FileClient::startQueued()
+{
+    while (m_running < m_maxParallel && !m_queue.isEmpty()) {
+        FileTransfer* transfer = m_queue.takeFirst();
+        if (!transfer || transfer->state() != FileTransfer::State::Queued) {
+            continue; // cancelled while waiting
+        }
+        ++m_running;
+        connect(transfer, &FileTransfer::ended, this, [this] {
+            --m_running;
+            startQueued();
+        }, Qt::SingleShotConnection);
+        transfer->start(m_host, m_port);
+    }
 }
 
 FileTransfer* FileClient::upload(const QString& localPath, const QString& remotePath, bool resume)

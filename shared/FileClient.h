@@ -5,6 +5,7 @@
 #include "ServiceClient.h"
 
 #include <QObject>
+#include <QPointer>
 
 namespace QuietWire {
 
@@ -59,6 +60,9 @@ public:
     /// Starts an upload on its own session; the FileTransfer is a child of this client.
     FileTransfer* upload(const QString& localPath, const QString& remotePath, bool resume = false);
     FileTransfer* download(const QString& remotePath, const QString& localPath, bool resume = false);
+    /// At most this many transfers run at once (default 4, like FileZilla's queue); the rest wait
+    /// in state Queued. It also keeps one client within the server's per-address handshake limit.
+    void setMaxParallelTransfers(int count);
     /// The remote path a transfer uses for path: absolute from home ("~/...").
     QString remotePathFor(const QString& path) const;
 
@@ -80,6 +84,10 @@ private:
     QString m_cwd = QStringLiteral("~");
     qint64 m_nextId = 1;
     QHash<qint64, QString> m_pending;
+    void startQueued();
+    QList<QPointer<FileTransfer>> m_queue;
+    int m_running = 0;
+    int m_maxParallel = 4;
 };
 
 } // namespace QuietWire

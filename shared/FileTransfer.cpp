@@ -5,6 +5,7 @@
 #include "Protocol.h"
 
 #include <QFileInfo>
+#include <QTimer>
 
 #include <cerrno>
 #include <cstdio>
@@ -32,11 +33,25 @@ FileTransfer::FileTransfer(ServiceClient* connection, Direction direction, QStri
     connect(m_connection, &ServiceClient::ready, this, &FileTransfer::onReady);
     connect(m_connection, &ServiceClient::messageReceived, this, &FileTransfer::onMessage);
     connect(m_connection, &ServiceClient::errorOccurred, this, [this](const QString& message) {
-        setFailed(m_connection->lastErrorCode().isEmpty() ? QStringLiteral("connection") : m_connection->lastErrorCode(),
-                  message);
+        const QString code = m_connection->lastErrorCode();
+        // A server at its handshake limit closes new connections at once, and one with no free
+        // session port says busy: both are worth a few more tries before giving up.
+        const bool retriable = code == QLatin1String("RemoteClosed") || code == QLatin1String(Protocol::ErrorBusy)
+            || code == QLatin1String(Protocol::ErrorTooManySessions);
+        if (m_state == State::Connecting && retriable && m_connectAttempts < MaxConnectAttempts) {
+            const int delay = 100 << m_connectAttempts; // 100 ms, 200 ms, ... 3.2 s
+            ++m_connectAttempts;
+            QTimer::singleShot(delay, this, [this] {
+                if (m_state == State::Connecting) {
+                    m_connection->connectToService(m_host, m_port, QLatin1String(Protocol::ServiceFiles));
+                }
+            });
+            return;
+        }
+        setFailed(code.isEmpty() ? QStringLiteral("connection") : code, message);
     });
     connect(m_connection, &ServiceClient::disconnected, this, [this] {
-        if (m_state == State::Running || m_state == State::Connecting) {
+        if (m_state == State::Running) {
             setFailed(QStringLiteral("connection"), tr("The connection closed before the transfer finished; resume it "
                                                        "to continue where it stopped"));
         }
@@ -57,6 +72,7 @@ void FileTransfer::start(const QString& host, quint16 port)
     m_port = port;
     m_state = State::Connecting;
     m_phase = Phase::Ready;
+    m_connectAttempts = 0;
     m_errorCode.clear();
     m_errorString.clear();
     if (m_direction == Direction::Upload) {
@@ -72,6 +88,11 @@ void FileTransfer::start(const QString& host, quint16 port)
 
 void FileTransfer::cancel()
 {
+    if (m_state == State::Queued || m_state == State::Idle) {
+        m_state = State::Cancelled;
+        emit ended();
+        return;
+    }
     if (m_state != State::Running && m_state != State::Connecting) {
         return;
     }
@@ -80,6 +101,7 @@ void FileTransfer::cancel()
         socket->abort();
     }
     m_file.close();
+    emit ended();
 }
 
 void FileTransfer::setFailed(const QString& code, const QString& message)
@@ -95,6 +117,7 @@ void FileTransfer::setFailed(const QString& code, const QString& message)
         socket->abort();
     }
     emit failed(code, message);
+    emit ended();
 }
 
 bool FileTransfer::hashLocalPrefix(QFile& file, qint64 length, QByteArray* prefixHash)
@@ -293,6 +316,7 @@ void FileTransfer::onMessage(const QCborMap& message)
         m_file.close();
         m_connection->disconnectFromServer();
         emit finished();
+        emit ended();
         return;
     }
 }
@@ -351,6 +375,7 @@ void FileTransfer::finishDownload(const QCborMap& end)
     m_state = State::Finished;
     m_connection->disconnectFromServer();
     emit finished();
+    emit ended();
 }
 
 } // namespace QuietWire

@@ -27,7 +27,7 @@ class FileTransfer : public QObject
 public:
     enum class Direction { Upload, Download };
     Q_ENUM(Direction)
-    enum class State { Idle, Connecting, Running, Finished, Failed, Cancelled };
+    enum class State { Idle, Queued, Connecting, Running, Finished, Failed, Cancelled };
     Q_ENUM(State)
 
     FileTransfer(ServiceClient* connection, Direction direction, QString localPath, QString remotePath, bool resume,
@@ -35,6 +35,8 @@ public:
     ~FileTransfer() override;
 
     void start(const QString& host, quint16 port);
+    /// Waiting for a free slot in FileClient's transfer queue.
+    void setQueued() { m_state = State::Queued; }
     /// Stops now; what has arrived stays in the .part file, so a later resume continues it.
     void cancel();
 
@@ -55,6 +57,8 @@ signals:
     void progress(qint64 done, qint64 total);
     void finished();
     void failed(const QString& code, const QString& message);
+    /// Finished, failed or cancelled: its slot in the queue is free.
+    void ended();
 
 private:
     void onReady();
@@ -89,6 +93,8 @@ private:
     qint64 m_done = 0;
     qint64 m_total = 0;
     Phase m_phase = Phase::Ready;
+    static constexpr int MaxConnectAttempts = 6;
+    int m_connectAttempts = 0;
     bool m_restarted = false;
     QElapsedTimer m_clock;
     QString m_errorCode;

@@ -61,6 +61,8 @@ public:
     {
         sessionPortFirst = freePortRange(poolSize);
         sessionPortLast = static_cast<quint16>(sessionPortFirst + poolSize - 1);
+        m_out.clear();
+        m_err.clear();
         m_process = std::make_unique<QProcess>();
         QStringList args {QStringLiteral("--data-dir"), m_dataDir, QStringLiteral("--listen"),
                           QStringLiteral("127.0.0.1"), QStringLiteral("--port"), QStringLiteral("0"),

@@ -4,7 +4,9 @@
 #include "RawClient.h"
 #include "ServerProcess.h"
 
+#include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -61,6 +63,7 @@ private slots:
     void consoleSessionsSayKick();
     void hostileBytesDoNotStopTheServer();
     void ticketRulesOnTheRealServer();
+    void clientThatNeverReadsIsDropped();
     void sigtermStopsCleanly();
 
 private:
@@ -519,6 +522,72 @@ void TestServer::ticketRulesOnTheRealServer()
     const CliResult ok = runCli(gina.args({QStringLiteral("chat"), server.toString() + QStringLiteral(":%1").arg(m_server->port),
                                            QStringLiteral("--trust-new"), QStringLiteral("--send"), QStringLiteral("port is free again")}));
     QVERIFY2(ok.exitCode == 0, qPrintable(ok.err));
+}
+
+void TestServer::clientThatNeverReadsIsDropped()
+{
+    QVERIFY(m_server->start());
+    const Client sender = makeClient(QStringLiteral("sender"), QStringLiteral("127.0.0.20"));
+    const Client reader = makeClient(QStringLiteral("reader"), QStringLiteral("127.0.0.21"));
+    const Client stuck = makeClient(QStringLiteral("stuck"), QStringLiteral("127.0.0.22"));
+    for (const Client* client : {&sender, &reader, &stuck}) {
+        m_server->command(QStringLiteral("allow %1 %2").arg(QString::fromLatin1(client->key.toBase64()),
+                                                            QFileInfo(client->configDir).fileName()),
+                          QStringLiteral("allowed"));
+    }
+    // A member that joins the chat and then never reads a byte.
+    const auto stuckIdentity = Identity::load(stuck.configDir);
+    QVERIFY(stuckIdentity);
+    RawClient raw(stuckIdentity->keyPair());
+    const QHostAddress server(QStringLiteral("127.0.0.1"));
+    QVERIFY(raw.handshake(QHostAddress(stuck.bind), server, m_server->port));
+    const auto session = raw.readMainMessage();
+    QVERIFY(session);
+    auto stuckSocket = raw.redeem(QHostAddress(stuck.bind), server,
+                                  static_cast<quint16>(session->value(QStringLiteral("port")).toInteger()),
+                                  session->value(QStringLiteral("ticket")).toByteArray());
+    QVERIFY(stuckSocket);
+    stuckSocket->setReadBufferSize(4096); // and the kernel buffer fills up behind it
+    stuckSocket->write(raw.encryptFrame(Protocol::makeHello(QStringLiteral("chat"))));
+    QVERIFY(m_server->waitForLog(QStringLiteral("stuck joined the chat")));
+
+    constexpr int Messages = 1800;
+    const QString text(16000, QLatin1Char('x'));
+    auto listener = startListener(reader, Messages);
+    QElapsedTimer clock;
+    clock.start();
+    QProcess chat;
+    chat.start(binary("quietwire-cli"), sender.args({QStringLiteral("chat"), server.toString() + QStringLiteral(":%1").arg(m_server->port),
+                                                     QStringLiteral("--trust-new")}));
+    QByteArray out;
+    QVERIFY(waitUntil([&] {
+        out += chat.readAllStandardOutput();
+        return out.contains("type a message");
+    }));
+    QByteArray lines;
+    for (int i = 0; i < Messages; ++i) {
+        lines += QByteArray::number(i) + ' ' + text.toLatin1() + '\n';
+    }
+    chat.write(lines);
+    // The sender echoes the room to its own stdout: keep reading it so it never blocks.
+    QVERIFY(waitUntil([&] {
+        chat.readAllStandardOutput();
+        listener->readAllStandardError();
+        return m_server->log().contains(QStringLiteral("does not read its messages"));
+    }, 120000));
+    QByteArray received;
+    QVERIFY(waitUntil([&] {
+        chat.readAllStandardOutput();
+        received += listener->readAllStandardOutput();
+        return listener->state() == QProcess::NotRunning;
+    }, 120000));
+    received += listener->readAllStandardOutput();
+    QCOMPARE(listener->exitCode(), 0);
+    QCOMPARE(received.count('\n'), Messages); // the honest reader got every message
+    QVERIFY(received.startsWith("sender: 0 xxx"));
+    chat.write("/quit\n");
+    QVERIFY(waitFinished(chat, 30000));
+    qInfo("%d messages of 16 KB reached the honest reader in %lld ms", Messages, clock.elapsed());
 }
 
 void TestServer::sigtermStopsCleanly()
