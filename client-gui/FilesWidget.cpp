@@ -6,6 +6,9 @@
 #include "TransferList.h"
 
 #include <QAction>
+#include <QApplication>
+#include <QFileIconProvider>
+#include <QStyle>
 #include <QDir>
 #include <QEvent>
 #include <QFileInfo>
@@ -33,6 +36,21 @@ QAction* makeAction(QToolBar* toolBar, const QString& name, const QString& icon)
     }
     return action;
 }
+
+// Without an icon theme (a bare desktop, Xvfb) QFileIconProvider draws nothing; the style's
+// folder and file icons match the server pane.
+class StyleIconProvider : public QFileIconProvider
+{
+public:
+    QIcon icon(const QFileInfo& info) const override
+    {
+        const QIcon themed = QFileIconProvider::icon(info);
+        if (!themed.isNull() && !themed.availableSizes().isEmpty()) {
+            return themed;
+        }
+        return QApplication::style()->standardIcon(info.isDir() ? QStyle::SP_DirIcon : QStyle::SP_FileIcon);
+    }
+};
 
 bool isValidName(const QString& name)
 {
@@ -88,6 +106,8 @@ FilesWidget::FilesWidget(ServerConnection* connection, QWidget* parent)
     // This computer.
     m_localModel->setFilter(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::AllDirs);
     m_localModel->setReadOnly(true);
+    m_iconProvider = std::make_unique<StyleIconProvider>();
+    m_localModel->setIconProvider(m_iconProvider.get());
     m_localView->setObjectName(QStringLiteral("localView"));
     m_localView->setModel(m_localModel);
     m_localView->setSortingEnabled(true);
@@ -181,6 +201,12 @@ FilesWidget::FilesWidget(ServerConnection* connection, QWidget* parent)
     attachClient();
     retranslateUi();
     onStateChanged();
+}
+
+FilesWidget::~FilesWidget()
+{
+    // The model goes first: it uses the icon provider until it is gone.
+    delete m_localModel;
 }
 
 void FilesWidget::attachClient()

@@ -4,9 +4,11 @@
 
 #include <QHash>
 #include <functional>
+#include <memory>
 #include <QWidget>
 
 class QAction;
+class QFileIconProvider;
 class QFileSystemModel;
 class QLabel;
 class QLineEdit;
@@ -28,6 +30,7 @@ class FilesWidget : public QWidget
 
 public:
     explicit FilesWidget(ServerConnection* connection, QWidget* parent = nullptr);
+    ~FilesWidget() override;
 
     void setLocalDirectory(const QString& path);
     QString localDirectory() const { return m_localDir; }
@@ -85,6 +88,7 @@ private:
     QLabel* m_remoteTitle;
     QLineEdit* m_localPathEdit;
     QLineEdit* m_remotePathEdit;
+    std::unique_ptr<QFileIconProvider> m_iconProvider;
     QFileSystemModel* m_localModel;
     RemoteFileModel* m_remoteModel;
     FileListView* m_localView;

@@ -75,6 +75,10 @@ MainWindow::MainWindow(const Identity& identity, GuiSettings* settings, QWidget*
     setCentralWidget(m_tabs);
 
     m_stateLabel->setObjectName(QStringLiteral("connectionStateLabel"));
+    // The state gives way first when the window is narrow (its tooltip keeps the whole text);
+    // the fingerprint, port and protocol always stay whole.
+    m_stateLabel->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_stateLabel->setMinimumWidth(120);
     m_fingerprintLabel->setObjectName(QStringLiteral("serverFingerprintLabel"));
     m_fingerprintLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_sessionPortLabel->setObjectName(QStringLiteral("sessionPortLabel"));
@@ -167,6 +171,7 @@ void MainWindow::updateStatus()
         setWindowTitle(tr("QuietWire — %1").arg(m_connection->hostPort()));
         break;
     }
+    m_stateLabel->setToolTip(m_stateLabel->text());
     const QString fingerprint = connected ? Identity::fingerprint(m_connection->serverKey()) : QString();
     m_fingerprintLabel->setText(connected ? tr("Server key %1").arg(fingerprint) : tr("Server key: none"));
     m_fingerprintLabel->setToolTip(connected ? tr("The fingerprint of the server's key, as pinned in known_servers")
