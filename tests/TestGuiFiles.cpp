@@ -43,6 +43,51 @@ bool writeFile(const QString& path, const QByteArray& data)
     return file.open(QIODevice::WriteOnly | QIODevice::Truncate) && file.write(data) == data.size();
 }
 
+/// Writes size random bytes in 1 MiB blocks and returns their SHA-256 (multi-GiB files fit).
+QByteArray writeRandomFile(const QString& path, qint64 size)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+        return QByteArray();
+    }
+    Sha256 hash;
+    for (qint64 left = size; left > 0;) {
+        const QByteArray block = randomBytes(qMin<qint64>(left, 1024 * 1024));
+        if (file.write(block) != block.size()) {
+            return QByteArray();
+        }
+        hash.addData(block);
+        left -= block.size();
+    }
+    return hash.result();
+}
+
+QByteArray fileHash(const QString& path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        return QByteArray();
+    }
+    Sha256 hash;
+    while (!file.atEnd()) {
+        hash.addData(file.read(1024 * 1024));
+    }
+    return hash.result();
+}
+
+/// Size of the cancel/resume transfer: 48 MiB, or QUIETWIRE_TEST_BIG_MB (to measure multi-GiB runs).
+qint64 bigTransferSize()
+{
+    const int megabytes = qEnvironmentVariableIntValue("QUIETWIRE_TEST_BIG_MB");
+    return qint64(megabytes > 0 ? megabytes : 48) * 1024 * 1024;
+}
+
+/// Room for the big transfers (the default quota is 1 GiB per user).
+QStringList serverOptions()
+{
+    return {QStringLiteral("--quota"), QStringLiteral("%1M").arg(3 * bigTransferSize() / (1024 * 1024) + 64)};
+}
+
 QByteArray readFile(const QString& path)
 {
     QFile file(path);
@@ -101,6 +146,7 @@ private slots:
     void uploadAndDownloadWithTheToolbar();
     void dragAndDropBothWays();
     void cancelThenRetryResumes();
+    void downloadResumesAfterServerRestart();
 
 private:
     QModelIndex localIndex(const QString& path);
@@ -121,7 +167,7 @@ void TestGuiFiles::initTestCase()
     quietOffscreenWarnings();
     m_dir = std::make_unique<QTemporaryDir>();
     m_server = std::make_unique<ServerProcess>(m_dir->filePath(QStringLiteral("server")));
-    QVERIFY(m_server->start());
+    QVERIFY(m_server->start(serverOptions()));
     m_alice = makeClient(m_dir->path(), QStringLiteral("alice"), m_server.get(), true);
     QVERIFY(m_alice);
     QVERIFY(connectTrusting(*m_alice, m_server->port));
@@ -251,9 +297,10 @@ void TestGuiFiles::dragAndDropBothWays()
 
 void TestGuiFiles::cancelThenRetryResumes()
 {
-    const QByteArray data = randomBytes(48 * 1024 * 1024);
+    const qint64 size = bigTransferSize();
     const QString local = QDir(m_files->localDirectory()).filePath(QStringLiteral("big.bin"));
-    QVERIFY(writeFile(local, data));
+    const QByteArray sha256 = writeRandomFile(local, size);
+    QVERIFY(!sha256.isEmpty());
     const int row = m_transfers->topLevelItemCount();
 
     // Measures how long the event loop is ever kept busy while the upload runs.
@@ -293,15 +340,61 @@ void TestGuiFiles::cancelThenRetryResumes()
     sinceTick.start();
     ticker.start();
     QVERIFY(click(m_transfers->itemWidget(item, TransferList::ActionsColumn), QStringLiteral("retryTransferButton")));
-    QTRY_VERIFY_WITH_TIMEOUT(transferDone(m_transfers, row), 120000);
+    QElapsedTimer clock;
+    clock.start();
+    QTRY_VERIFY_WITH_TIMEOUT(transferDone(m_transfers, row), 120000 + static_cast<int>(size / (256 * 1024)));
+    const qint64 elapsedMs = clock.elapsed();
     ticker.stop();
     FileTransfer* second = m_alice->connection()->files()->findChildren<FileTransfer*>().last();
     QVERIFY(second != first);
     QVERIFY2(second->resumedFrom() > 0, "the retry started over instead of resuming");
-    QCOMPARE(Sha256::hash(readFile(m_home + QStringLiteral("/big.bin"))), Sha256::hash(data));
-    qInfo("48 MiB upload: resumed at byte %lld, longest event-loop gap %lld ms", second->resumedFrom(), longestGapMs);
+    QCOMPARE(fileHash(m_home + QStringLiteral("/big.bin")), sha256);
+    qInfo("%lld MiB upload: resumed at byte %lld, rest sent in %lld ms, longest event-loop gap %lld ms",
+          size / (1024 * 1024), second->resumedFrom(), elapsedMs, longestGapMs);
     // Generous for a loaded machine; per-chunk repainting would show up as multi-second stalls.
     QVERIFY2(longestGapMs < 1500, qPrintable(QString::number(longestGapMs)));
+}
+
+void TestGuiFiles::downloadResumesAfterServerRestart()
+{
+    // A file put straight into alice's folder on the server's disk.
+    QVERIFY(!writeRandomFile(m_home + QStringLiteral("/big.bin"), bigTransferSize()).isEmpty());
+    m_files->refreshRemote();
+    const QString target = QDir(m_files->localDirectory()).filePath(QStringLiteral("again"));
+    QVERIFY(QDir().mkpath(target));
+    m_files->setLocalDirectory(target);
+    const int row = m_transfers->topLevelItemCount();
+    m_remoteView->setFocus();
+    QVERIFY(clickRow(m_remoteView, remoteIndex(QStringLiteral("big.bin"))));
+    QVERIFY(click(m_files, QStringLiteral("downloadActionButton")));
+    QTRY_VERIFY_WITH_TIMEOUT(m_transfers->topLevelItemCount() == row + 1, Timeout);
+    FileTransfer* first = m_alice->connection()->files()->findChildren<FileTransfer*>().last();
+
+    // The server goes away in the middle of the download.
+    bool stopping = false;
+    connect(first, &FileTransfer::progress, this, [&](qint64 done, qint64) {
+        if (done >= 8 * 1024 * 1024 && !stopping) {
+            stopping = true;
+            QTimer::singleShot(0, this, [&] { m_server->stop(); });
+        }
+    });
+    QTRY_VERIFY_WITH_TIMEOUT(stateText(m_transfers, row).startsWith(QLatin1String("Interrupted")), Timeout);
+    QTRY_VERIFY_WITH_TIMEOUT(!m_alice->isConnected(), Timeout);
+    const qint64 partial = QFileInfo(target + QStringLiteral("/big.bin.part")).size();
+    QVERIFY2(partial > 0, "nothing kept of the interrupted download");
+
+    // It comes back (same data, same key, another port); reconnecting resumes the download by itself.
+    m_server = std::make_unique<ServerProcess>(m_server->dataDir());
+    QVERIFY(m_server->start(serverOptions()));
+    QVERIFY2(connectTrusting(*m_alice, m_server->port),
+             qPrintable(labelText(m_alice->window.get(), QStringLiteral("connectionStateLabel"))));
+    QTRY_VERIFY_WITH_TIMEOUT(transferDone(m_transfers, row), 120000);
+    FileTransfer* second = m_alice->connection()->files()->findChildren<FileTransfer*>().last();
+    QVERIFY(second != first);
+    QVERIFY2(second->resumedFrom() > 0, "the download started over instead of resuming");
+    QVERIFY(second->resumedFrom() <= partial);
+    QCOMPARE(fileHash(target + QStringLiteral("/big.bin")), fileHash(m_home + QStringLiteral("/big.bin")));
+    QVERIFY(!QFile::exists(target + QStringLiteral("/big.bin.part")));
 }
 
 QTEST_MAIN(TestGuiFiles)

@@ -915,7 +915,7 @@ Double-click to send a direct message</source>
     </message>
     <message>
         <source>Progress</source>
-        <translation>Ход</translation>
+        <translation>Прогресс</translation>
     </message>
     <message>
         <source>Speed</source>
