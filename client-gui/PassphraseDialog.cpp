@@ -44,6 +44,7 @@ PassphraseDialog::PassphraseDialog(Mode mode, const QString& keyPath, bool curre
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     m_ok = buttons->button(QDialogButtonBox::Ok);
     m_ok->setObjectName(QStringLiteral("passphraseOkButton"));
+    buttons->button(QDialogButtonBox::Cancel)->setObjectName(QStringLiteral("passphraseCancelButton"));
 
     if (mode == Mode::Unlock) {
         setWindowTitle(tr("Unlock your key"));

@@ -5,8 +5,8 @@
 #include "FilesWidget.h"
 #include "GuiSettings.h"
 #include "Identity.h"
+#include "IdentityLoader.h"
 #include "MainWindow.h"
-#include "PassphraseDialog.h"
 #include "RemoteFileModel.h"
 #include "ServerConnection.h"
 #include "TransferList.h"
@@ -28,33 +28,6 @@ using namespace QuietWire;
 using namespace QuietWire::Gui;
 
 namespace {
-
-/// Loads identity.key, asking for its passphrase when it has one; creates a key on first start.
-std::optional<Identity> loadIdentity(const QString& configDir, bool* created)
-{
-    QString error;
-    if (!Identity::isEncrypted(configDir)) {
-        auto identity = Identity::loadOrCreate(configDir, Identity::defaultComment(), &error, created);
-        if (!identity) {
-            QMessageBox::critical(nullptr, QCoreApplication::translate("main", "QuietWire cannot start"),
-                                  QCoreApplication::translate("main", "Your key cannot be used: %1").arg(error));
-        }
-        return identity;
-    }
-    const QString keyPath = QDir(configDir).filePath(QLatin1String(Identity::PrivateKeyFile));
-    PassphraseDialog dialog(PassphraseDialog::Mode::Unlock, keyPath, true);
-    while (dialog.exec() == QDialog::Accepted) {
-        QByteArray passphrase = dialog.takeCurrentPassphrase();
-        auto identity = Identity::load(configDir, passphrase, &error);
-        Identity::wipe(passphrase);
-        if (identity) {
-            return identity;
-        }
-        dialog.setError(QCoreApplication::translate("main", "This passphrase does not unlock the key. Check the "
-                                                            "keyboard layout and Caps Lock, and try again."));
-    }
-    return std::nullopt;
-}
 
 /// --screenshots: once connected and the server folder is listed, saves the Chat and Files tabs.
 void takeScreenshots(MainWindow* window, const QString& directory)
@@ -152,8 +125,12 @@ int main(int argc, char* argv[])
     Translations::apply(parser.isSet(languageOption) ? parser.value(languageOption) : settings.language());
 
     bool created = false;
-    const auto identity = loadIdentity(configDir, &created);
+    QString error;
+    const auto identity = IdentityLoader::load(configDir, nullptr, &created, &error);
     if (!identity) {
+        if (!error.isEmpty()) {
+            QMessageBox::critical(nullptr, QCoreApplication::translate("main", "QuietWire cannot start"), error);
+        }
         return 1;
     }
 

@@ -2,12 +2,14 @@
 // refused key, a changed server key, and the key manager making a new key.
 
 #include "GuiTestHelpers.h"
+#include "IdentityLoader.h"
 #include "KnownServers.h"
 
 #include <QClipboard>
 #include <QFile>
 #include <QLineEdit>
 #include <QTemporaryDir>
+#include <QTimer>
 #include <QTreeWidget>
 
 using namespace QuietWire;
@@ -34,6 +36,7 @@ private slots:
     void refusalShowsTheKey();
     void changedServerKeyIsBlocked();
     void regeneratedKeyNeedsAllowing();
+    void passphraseProtectsTheKey();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -241,6 +244,88 @@ void TestGuiConnection::regeneratedKeyNeedsAllowing()
     QVERIFY(click(refused, QStringLiteral("retryButton")));
     QTRY_VERIFY_WITH_TIMEOUT(alice->isConnected(), Timeout);
     QCOMPARE(alice->connection()->chat()->myName(), QStringLiteral("alice2"));
+}
+
+void TestGuiConnection::passphraseProtectsTheKey()
+{
+    auto alice = makeClient(m_dir->path(), QStringLiteral("alice"), m_server.get(), true);
+    QVERIFY(alice);
+    const QString keyPath = alice->configDir + QStringLiteral("/identity.key");
+    QVERIFY(click(alice->window.get(), QStringLiteral("keysActionButton")));
+    QWidget* keys = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT((keys = findWindow(QStringLiteral("keyManagerDialog"))), Timeout);
+
+    // Set one: typed twice.
+    QVERIFY(click(keys, QStringLiteral("passphraseButton")));
+    QWidget* ask = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT((ask = findWindow(QStringLiteral("passphraseDialog"))), Timeout);
+    QVERIFY(!child<QLineEdit>(ask, QStringLiteral("currentPassphraseEdit"))); // none yet
+    QTest::keyClicks(child<QLineEdit>(ask, QStringLiteral("newPassphraseEdit")), QStringLiteral("correct horse"));
+    QTest::keyClicks(child<QLineEdit>(ask, QStringLiteral("repeatPassphraseEdit")), QStringLiteral("correct hors"));
+    QVERIFY(!child<QAbstractButton>(ask, QStringLiteral("passphraseOkButton"))->isEnabled()); // they differ
+    QTest::keyClicks(child<QLineEdit>(ask, QStringLiteral("repeatPassphraseEdit")), QStringLiteral("e"));
+    QVERIFY(click(ask, QStringLiteral("passphraseOkButton")));
+    QTRY_VERIFY_WITH_TIMEOUT(Identity::isEncrypted(alice->configDir), Timeout);
+    QVERIFY(readFile(keyPath).startsWith("-----BEGIN ENCRYPTED PRIVATE KEY-----"));
+    QVERIFY(labelText(keys, QStringLiteral("passphraseStateLabel")).contains(QStringLiteral("is protected")));
+    const auto unlocked = Identity::load(alice->configDir, QByteArrayLiteral("correct horse"));
+    QVERIFY(unlocked);
+    QCOMPARE(unlocked->publicKey(), alice->identity->publicKey());
+    // quietwire-cli says why it cannot use the key.
+    const CliResult cli = runCli({QStringLiteral("--config-dir"), alice->configDir, QStringLiteral("key")});
+    QCOMPARE(cli.exitCode, 1);
+    QVERIFY2(cli.err.contains(QStringLiteral("encrypted with a passphrase")), qPrintable(cli.err));
+
+    // Changing it needs the current one.
+    QVERIFY(click(keys, QStringLiteral("passphraseButton")));
+    QTRY_VERIFY_WITH_TIMEOUT((ask = findWindow(QStringLiteral("passphraseDialog"))), Timeout);
+    QTest::keyClicks(child<QLineEdit>(ask, QStringLiteral("currentPassphraseEdit")), QStringLiteral("wrong"));
+    QTest::keyClicks(child<QLineEdit>(ask, QStringLiteral("newPassphraseEdit")), QStringLiteral("x"));
+    QTest::keyClicks(child<QLineEdit>(ask, QStringLiteral("repeatPassphraseEdit")), QStringLiteral("x"));
+    QVERIFY(click(ask, QStringLiteral("passphraseOkButton")));
+    QTRY_VERIFY_WITH_TIMEOUT(labelText(keys, QStringLiteral("keyStatusLabel")).contains(QStringLiteral("wrong")), Timeout);
+    QVERIFY(Identity::load(alice->configDir, QByteArrayLiteral("correct horse")));
+    keys->close();
+
+    // At start the client asks until the passphrase is right (or the user quits).
+    int asked = 0;
+    QTimer answer;
+    answer.setInterval(20);
+    connect(&answer, &QTimer::timeout, this, [&] {
+        QWidget* dialog = findWindow(QStringLiteral("passphraseDialog"));
+        auto* edit = child<QLineEdit>(dialog, QStringLiteral("currentPassphraseEdit"));
+        if (!edit || !edit->text().isEmpty()) {
+            return;
+        }
+        const bool retry = child<QLabel>(dialog, QStringLiteral("passphraseErrorLabel"))->isVisible();
+        if (asked == (retry ? 1 : 0)) {
+            ++asked;
+            QTest::keyClicks(edit, retry ? QStringLiteral("correct horse") : QStringLiteral("not it"));
+            QTest::mouseClick(child<QAbstractButton>(dialog, QStringLiteral("passphraseOkButton")), Qt::LeftButton);
+        }
+    });
+    answer.start();
+    bool created = true;
+    QString error;
+    const auto atStart = IdentityLoader::load(alice->configDir, nullptr, &created, &error);
+    answer.stop();
+    QVERIFY2(atStart, qPrintable(error));
+    QCOMPARE(asked, 2);
+    QVERIFY(!created);
+    QCOMPARE(atStart->publicKey(), alice->identity->publicKey());
+
+    // Quit at the prompt: no identity, and no error to show.
+    QTimer quit;
+    quit.setInterval(20);
+    connect(&quit, &QTimer::timeout, this, [] {
+        if (QWidget* dialog = findWindow(QStringLiteral("passphraseDialog"))) {
+            click(dialog, QStringLiteral("passphraseCancelButton"));
+        }
+    });
+    quit.start();
+    QVERIFY(!IdentityLoader::load(alice->configDir, nullptr, &created, &error));
+    quit.stop();
+    QVERIFY(error.isEmpty());
 }
 
 QTEST_MAIN(TestGuiConnection)

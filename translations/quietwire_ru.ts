@@ -37,6 +37,17 @@
     </message>
 </context>
 <context>
+    <name>IdentityLoader</name>
+    <message>
+        <source>Your key cannot be used: %1</source>
+        <translation>Ваш ключ нельзя использовать: %1</translation>
+    </message>
+    <message>
+        <source>This passphrase does not unlock the key. Check the keyboard layout and Caps Lock, and try again.</source>
+        <translation>Этот пароль не разблокирует ключ. Проверьте раскладку клавиатуры и Caps Lock и попробуйте снова.</translation>
+    </message>
+</context>
+<context>
     <name>QuietWire::ChatClient</name>
     <message>
         <source>Nothing to send: the message is empty</source>
@@ -1064,14 +1075,6 @@ Someone may be intercepting this connection, or the administrator replaced the s
     <message>
         <source>QuietWire cannot start</source>
         <translation>QuietWire не может запуститься</translation>
-    </message>
-    <message>
-        <source>Your key cannot be used: %1</source>
-        <translation>Ваш ключ нельзя использовать: %1</translation>
-    </message>
-    <message>
-        <source>This passphrase does not unlock the key. Check the keyboard layout and Caps Lock, and try again.</source>
-        <translation>Этот пароль не разблокирует ключ. Проверьте раскладку клавиатуры и Caps Lock и попробуйте снова.</translation>
     </message>
     <message>
         <source>Cannot connect</source>
