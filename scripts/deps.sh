@@ -2,7 +2,8 @@
 # Installs the Debian 12 packages QuietWire needs to build and test, when any is missing.
 set -euo pipefail
 
-packages=(cmake ninja-build g++ clang libclang-rt-14-dev qt6-base-dev qt6-tools-dev qt6-l10n-tools qt6-tools-dev-tools libssl-dev libgl-dev openssl)
+packages=(cmake ninja-build g++ clang libclang-rt-14-dev qt6-base-dev qt6-tools-dev qt6-l10n-tools
+          qt6-tools-dev-tools qt6-translations-l10n libssl-dev libgl-dev openssl)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

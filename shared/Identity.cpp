@@ -1,6 +1,7 @@
 #include "Identity.h"
 
 #include <QCryptographicHash>
+#include <QDateTime>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -13,6 +14,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
+#include <cstring>
 #include <memory>
 
 namespace QuietWire {
@@ -37,10 +39,18 @@ void setError(QString* error, const QString& message)
     }
 }
 
-// Refuses to prompt: an encrypted key must fail cleanly here rather than read from a terminal.
-int noPassphrase(char*, int, int, void*)
+constexpr char EncryptedPemHeader[] = "-----BEGIN ENCRYPTED PRIVATE KEY-----";
+
+// Hands OpenSSL the passphrase the caller gave (userdata), and never prompts: without one, an
+// encrypted key must fail cleanly here rather than read from a terminal.
+int passphraseCallback(char* buffer, int size, int, void* userdata)
 {
-    return -1;
+    const auto* passphrase = static_cast<const QByteArray*>(userdata);
+    if (!passphrase || passphrase->isEmpty() || passphrase->size() > size) {
+        return -1;
+    }
+    std::memcpy(buffer, passphrase->constData(), static_cast<size_t>(passphrase->size()));
+    return static_cast<int>(passphrase->size());
 }
 
 QByteArray readWhole(const QString& path, QString* error)
@@ -80,6 +90,17 @@ std::optional<Identity> Identity::generate(const QString& comment, QString* erro
 
 std::optional<Identity> Identity::load(const QString& directory, QString* error)
 {
+    return load(directory, QByteArray(), error);
+}
+
+bool Identity::isEncrypted(const QString& directory)
+{
+    QFile file(QDir(directory).filePath(QLatin1String(PrivateKeyFile)));
+    return file.open(QIODevice::ReadOnly) && file.read(64).trimmed().startsWith(EncryptedPemHeader);
+}
+
+std::optional<Identity> Identity::load(const QString& directory, const QByteArray& passphrase, QString* error)
+{
     const QString keyPath = QDir(directory).filePath(QLatin1String(PrivateKeyFile));
     const QFileInfo info(keyPath);
     if (!info.exists()) {
@@ -107,16 +128,29 @@ std::optional<Identity> Identity::load(const QString& directory, QString* error)
     const QString damaged = QStringLiteral("Private key file %1 is damaged or not a PEM PKCS#8 X25519 key (%2): "
                                            "restore it from a backup, or move it away to create a new identity "
                                            "(the new key must then be allowed again by every server)");
+    const bool encryptedFile = pem.trimmed().startsWith(EncryptedPemHeader);
     BioPtr bio(BIO_new_mem_buf(pem.constData(), static_cast<int>(pem.size())));
-    PkeyPtr pkey(bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, noPassphrase, nullptr) : nullptr);
+    PkeyPtr pkey(bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, passphraseCallback,
+                                               const_cast<QByteArray*>(&passphrase))
+                     : nullptr);
     OPENSSL_cleanse(pem.data(), static_cast<size_t>(pem.size()));
     if (!pkey) {
         const unsigned long code = ERR_peek_last_error();
-        const bool encrypted = ERR_GET_REASON(code) == PEM_R_BAD_PASSWORD_READ
+        const bool askedForPassword = ERR_GET_REASON(code) == PEM_R_BAD_PASSWORD_READ
             || ERR_GET_REASON(code) == PEM_R_PROBLEMS_GETTING_PASSWORD;
         ERR_clear_error();
-        setError(error, damaged.arg(keyPath, encrypted ? QStringLiteral("it is encrypted with a passphrase")
-                                                         : QStringLiteral("cannot be parsed")));
+        if ((encryptedFile || askedForPassword) && passphrase.isEmpty()) {
+            setError(error, QStringLiteral("Private key file %1 is encrypted with a passphrase, and this program "
+                                           "cannot ask for it: use the desktop client `quietwire`, which asks for "
+                                           "the passphrase at start (or can remove it in Keys > Passphrase)")
+                                .arg(keyPath));
+        } else if (encryptedFile) {
+            setError(error, QStringLiteral("Cannot decrypt private key file %1: the passphrase is wrong (or the "
+                                           "file is damaged); type it again, or restore the file from a backup")
+                                .arg(keyPath));
+        } else {
+            setError(error, damaged.arg(keyPath, QStringLiteral("cannot be parsed")));
+        }
         return std::nullopt;
     }
     if (EVP_PKEY_get_base_id(pkey.get()) != EVP_PKEY_X25519) {
@@ -189,6 +223,11 @@ std::optional<Identity> Identity::loadOrCreate(const QString& directory, const Q
 
 bool Identity::save(const QString& directory, QString* error) const
 {
+    return save(directory, QByteArray(), error);
+}
+
+bool Identity::save(const QString& directory, const QByteArray& passphrase, QString* error) const
+{
     if (!QDir().mkpath(directory)) {
         setError(error, QStringLiteral("Cannot create directory %1").arg(directory));
         return false;
@@ -199,7 +238,14 @@ bool Identity::save(const QString& directory, QString* error) const
                                               Noise::SecretKey::Size));
     // BIO_s_secmem wipes its buffer when freed, so the PEM text does not linger on the heap.
     BioPtr bio(BIO_new(BIO_s_secmem()));
-    if (!pkey || !bio || PEM_write_bio_PrivateKey(bio.get(), pkey.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1) {
+    // An encrypted key is PKCS#8 v2 with OpenSSL's defaults for it: PBES2 with PBKDF2 (HMAC-SHA256).
+    const bool written = pkey && bio
+        && (passphrase.isEmpty()
+                ? PEM_write_bio_PrivateKey(bio.get(), pkey.get(), nullptr, nullptr, 0, nullptr, nullptr) == 1
+                : PEM_write_bio_PKCS8PrivateKey(bio.get(), pkey.get(), EVP_aes_256_cbc(), passphrase.constData(),
+                                                static_cast<int>(passphrase.size()), nullptr, nullptr)
+                    == 1);
+    if (!written) {
         ERR_clear_error();
         setError(error, QStringLiteral("Cannot encode the private key"));
         return false;
@@ -227,6 +273,58 @@ bool Identity::save(const QString& directory, QString* error) const
         return false;
     }
     return true;
+}
+
+std::optional<Identity> Identity::regenerate(const QString& directory, const QString& comment,
+                                             const QByteArray& passphrase, QString* error, QString* backupPath)
+{
+    auto identity = generate(comment.isEmpty() ? defaultComment() : comment, error);
+    if (!identity) {
+        return std::nullopt;
+    }
+    // Copies, not renames: if writing the new key fails, the old one is still in place.
+    const QDir dir(directory);
+    const QString stamp = QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss"));
+    QString suffix = QStringLiteral(".bak-") + stamp;
+    for (int n = 2; QFileInfo::exists(dir.filePath(QLatin1String(PrivateKeyFile) + suffix)); ++n) {
+        suffix = QStringLiteral(".bak-%1-%2").arg(stamp).arg(n);
+    }
+    const QString keyBackup = dir.filePath(QLatin1String(PrivateKeyFile) + suffix);
+    for (const char* name : {PrivateKeyFile, PublicKeyFile}) {
+        const QString from = dir.filePath(QLatin1String(name));
+        if (!QFileInfo::exists(from)) {
+            continue;
+        }
+        const QString to = dir.filePath(QLatin1String(name) + suffix);
+        if (!QFile::copy(from, to)
+            || !QFile::setPermissions(to, QFileDevice::ReadOwner | QFileDevice::WriteOwner)) {
+            setError(error, QStringLiteral("Cannot back up %1 to %2; the key was not changed").arg(from, to));
+            return std::nullopt;
+        }
+    }
+    if (!identity->save(directory, passphrase, error)) {
+        return std::nullopt;
+    }
+    if (backupPath) {
+        *backupPath = QFileInfo::exists(keyBackup) ? keyBackup : QString();
+    }
+    return identity;
+}
+
+void Identity::wipe(QByteArray& secret)
+{
+    if (!secret.isEmpty()) {
+        OPENSSL_cleanse(secret.data(), static_cast<size_t>(secret.size()));
+    }
+    secret.clear();
+}
+
+void Identity::wipe(QString& secret)
+{
+    if (!secret.isEmpty()) {
+        OPENSSL_cleanse(secret.data(), static_cast<size_t>(secret.size()) * sizeof(QChar));
+    }
+    secret.clear();
 }
 
 QString Identity::publicKeyLine() const

@@ -1,6 +1,7 @@
 #include "Identity.h"
 
 #include <QFile>
+#include <QFileInfo>
 #include <QProcess>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -52,6 +53,12 @@ private slots:
     void fingerprintIsOpenSshStyle();
     void parsePublicKeyIsStrict_data();
     void parsePublicKeyIsStrict();
+    void passphraseRoundTrip();
+    void readsKeyEncryptedByOpenssl();
+    void opensslReadsTheEncryptedKey();
+    void wrongOrMissingPassphraseIsNamed();
+    void regenerateKeepsABackup();
+    void wipeClearsSecrets();
 };
 
 void TestIdentity::createsThenReuses()
@@ -203,6 +210,136 @@ void TestIdentity::parsePublicKeyIsStrict()
     QFETCH(QString, text);
     QFETCH(bool, valid);
     QCOMPARE(Identity::parsePublicKey(text).has_value(), valid);
+}
+
+void TestIdentity::passphraseRoundTrip()
+{
+    QTemporaryDir dir;
+    QString error;
+    const auto identity = Identity::loadOrCreate(dir.path(), QStringLiteral("erin@x"), &error);
+    QVERIFY2(identity, qPrintable(error));
+    QVERIFY(!Identity::isEncrypted(dir.path()));
+
+    QVERIFY2(identity->save(dir.path(), QByteArrayLiteral("correct horse"), &error), qPrintable(error));
+    const QString keyPath = dir.filePath(QStringLiteral("identity.key"));
+    const QByteArray pem = readFile(keyPath);
+    QVERIFY2(pem.startsWith("-----BEGIN ENCRYPTED PRIVATE KEY-----\n"), pem.constData());
+    QVERIFY(Identity::isEncrypted(dir.path()));
+    QCOMPARE(QFile::permissions(keyPath) & (QFileDevice::ReadGroup | QFileDevice::ReadOther), QFileDevice::Permissions());
+
+    const auto again = Identity::load(dir.path(), QByteArrayLiteral("correct horse"), &error);
+    QVERIFY2(again, qPrintable(error));
+    QCOMPARE(again->publicKey(), identity->publicKey());
+    QCOMPARE(again->keyPair().privateKey, identity->keyPair().privateKey);
+    QCOMPARE(again->comment(), QStringLiteral("erin@x"));
+
+    // Saving with an empty passphrase removes the encryption again.
+    QVERIFY(again->save(dir.path(), QByteArray(), &error));
+    QVERIFY(readFile(keyPath).startsWith("-----BEGIN PRIVATE KEY-----\n"));
+    QVERIFY(!Identity::isEncrypted(dir.path()));
+    QVERIFY(Identity::load(dir.path()));
+}
+
+void TestIdentity::readsKeyEncryptedByOpenssl()
+{
+    QTemporaryDir dir;
+    writeFile(dir.filePath(QStringLiteral("identity.key")), EncryptedX25519Pem);
+    QVERIFY(Identity::isEncrypted(dir.path()));
+    QString error;
+    const auto identity = Identity::load(dir.path(), QByteArrayLiteral("secret"), &error);
+    QVERIFY2(identity, qPrintable(error));
+    QCOMPARE(identity->publicKey().size(), 32);
+    // The .pub file is derived from the decrypted key.
+    QVERIFY(readFile(dir.filePath(QStringLiteral("identity.pub")))
+                .startsWith(Identity::encodePublicKey(identity->publicKey()).toLatin1()));
+}
+
+void TestIdentity::opensslReadsTheEncryptedKey()
+{
+    const QString openssl = QStandardPaths::findExecutable(QStringLiteral("openssl"));
+    if (openssl.isEmpty()) {
+        QSKIP("the openssl command is not installed");
+    }
+    QTemporaryDir dir;
+    const auto identity = Identity::generate(QStringLiteral("x@y"));
+    QVERIFY(identity);
+    QVERIFY(identity->save(dir.path(), QByteArrayLiteral("pa55 word")));
+    const QString keyPath = dir.filePath(QStringLiteral("identity.key"));
+    const QStringList pubout {QStringLiteral("pkey"), QStringLiteral("-in"), keyPath, QStringLiteral("-pubout"),
+                              QStringLiteral("-outform"), QStringLiteral("DER"), QStringLiteral("-passin")};
+    QProcess process;
+    process.start(openssl, pubout + QStringList {QStringLiteral("pass:pa55 word")});
+    QVERIFY(process.waitForFinished(30000));
+    QCOMPARE(process.exitCode(), 0);
+    QVERIFY(process.readAllStandardOutput().endsWith(identity->publicKey()));
+    // AES-256-CBC under PBES2, as documented.
+    process.start(openssl, {QStringLiteral("asn1parse"), QStringLiteral("-in"), keyPath});
+    QVERIFY(process.waitForFinished(30000));
+    const QByteArray asn1 = process.readAllStandardOutput();
+    QVERIFY2(asn1.contains("PBES2") && asn1.contains("aes-256-cbc"), asn1.constData());
+    // And a wrong passphrase is refused by openssl too: the key really is encrypted.
+    process.start(openssl, pubout + QStringList {QStringLiteral("pass:wrong")});
+    QVERIFY(process.waitForFinished(30000));
+    QVERIFY(process.exitCode() != 0);
+}
+
+void TestIdentity::wrongOrMissingPassphraseIsNamed()
+{
+    QTemporaryDir dir;
+    const auto identity = Identity::generate(QStringLiteral("x@y"));
+    QVERIFY(identity);
+    QVERIFY(identity->save(dir.path(), QByteArrayLiteral("right")));
+    const QString keyPath = dir.filePath(QStringLiteral("identity.key"));
+    const QByteArray before = readFile(keyPath);
+    QString error;
+    QVERIFY(!Identity::load(dir.path(), QByteArrayLiteral("wrong"), &error));
+    QVERIFY2(error.contains(QStringLiteral("passphrase is wrong")) && error.contains(keyPath), qPrintable(error));
+    QVERIFY(!Identity::loadOrCreate(dir.path(), QString(), &error));
+    QVERIFY2(error.contains(QStringLiteral("encrypted with a passphrase")) && error.contains(keyPath), qPrintable(error));
+    QCOMPARE(readFile(keyPath), before);
+}
+
+void TestIdentity::regenerateKeepsABackup()
+{
+    QTemporaryDir dir;
+    const auto old = Identity::loadOrCreate(dir.path(), QStringLiteral("frank@x"));
+    QVERIFY(old);
+    const QByteArray oldKey = readFile(dir.filePath(QStringLiteral("identity.key")));
+    const QByteArray oldPub = readFile(dir.filePath(QStringLiteral("identity.pub")));
+    QString error;
+    QString backup;
+    const auto fresh = Identity::regenerate(dir.path(), old->comment(), QByteArray(), &error, &backup);
+    QVERIFY2(fresh, qPrintable(error));
+    QVERIFY(fresh->publicKey() != old->publicKey());
+    QCOMPARE(fresh->comment(), QStringLiteral("frank@x"));
+    QVERIFY2(QFileInfo(backup).fileName().startsWith(QStringLiteral("identity.key.bak-")), qPrintable(backup));
+    QCOMPARE(readFile(backup), oldKey);
+    QCOMPARE(QFile::permissions(backup) & (QFileDevice::ReadGroup | QFileDevice::ReadOther), QFileDevice::Permissions());
+    const QString pubBackup = QString(backup).replace(QStringLiteral("identity.key"), QStringLiteral("identity.pub"));
+    QCOMPARE(readFile(pubBackup), oldPub);
+    // The directory now holds the new identity.
+    const auto loaded = Identity::load(dir.path());
+    QVERIFY(loaded);
+    QCOMPARE(loaded->publicKey(), fresh->publicKey());
+
+    // A second regeneration in the same second gets its own backup name, encrypted on request.
+    QString second;
+    const auto third = Identity::regenerate(dir.path(), QString(), QByteArrayLiteral("pw"), &error, &second);
+    QVERIFY2(third, qPrintable(error));
+    QVERIFY(second != backup);
+    QVERIFY(Identity::isEncrypted(dir.path()));
+    QCOMPARE(readFile(backup), oldKey);
+    QVERIFY(Identity::load(dir.path(), QByteArrayLiteral("pw")));
+}
+
+void TestIdentity::wipeClearsSecrets()
+{
+    QByteArray bytes("secret");
+    Identity::wipe(bytes);
+    QVERIFY(bytes.isEmpty());
+    QString text = QStringLiteral("secret");
+    Identity::wipe(text);
+    QVERIFY(text.isEmpty());
 }
 
 QTEST_GUILESS_MAIN(TestIdentity)

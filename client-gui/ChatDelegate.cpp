@@ -1,0 +1,91 @@
+#include "ChatDelegate.h"
+
+#include "ChatModel.h"
+
+#include <QAbstractItemView>
+#include <QApplication>
+#include <QLocale>
+#include <QPainter>
+#include <QTextDocument>
+
+namespace QuietWire::Gui {
+
+namespace {
+constexpr int Margin = 4;
+
+QString nameColour(const QString& fingerprint)
+{
+    static const char* const colours[] = {"#1f6fb2", "#a0522d", "#2e8b57", "#8e44ad", "#c0392b", "#b7950b",
+                                          "#16a085", "#d35400"};
+    return QLatin1String(colours[qHash(fingerprint) % (sizeof(colours) / sizeof(colours[0]))]);
+}
+
+QString escaped(const QString& text)
+{
+    return text.toHtmlEscaped().replace(QLatin1Char('\n'), QLatin1String("<br>"));
+}
+} // namespace
+
+ChatDelegate::ChatDelegate(QObject* parent)
+    : QStyledItemDelegate(parent)
+{
+}
+
+void ChatDelegate::layout(QTextDocument& document, const QStyleOptionViewItem& option, const QModelIndex& index) const
+{
+    const auto kind = static_cast<ChatModel::Kind>(index.data(ChatModel::KindRole).toInt());
+    const QString time = QLocale().toString(index.data(ChatModel::TimeRole).toDateTime().time(), QLocale::ShortFormat);
+    const QString from = escaped(index.data(ChatModel::FromRole).toString());
+    const QString text = escaped(index.data(ChatModel::TextRole).toString());
+    const QString colour = nameColour(index.data(ChatModel::FingerprintRole).toString());
+    QString html = QStringLiteral("<span style='color:#888888'>%1</span>&nbsp; ").arg(time);
+    switch (kind) {
+    case ChatModel::Kind::Message:
+        html += QStringLiteral("<b style='color:%1'>%2</b> %3").arg(colour, from, text);
+        break;
+    case ChatModel::Kind::Direct:
+        html += QStringLiteral("<b style='color:%1'>%2</b> <span style='color:#888888'>%3</span> <i>%4</i>")
+                    .arg(colour, from,
+                         escaped(tr("→ %1 (direct)").arg(index.data(ChatModel::ToRole).toString())), text);
+        break;
+    case ChatModel::Kind::Notice:
+        html += QStringLiteral("<b style='color:#b00020'>%1</b> %2").arg(escaped(tr("Server:")), text);
+        break;
+    case ChatModel::Kind::System:
+        html += QStringLiteral("<i style='color:#777777'>%1</i>").arg(text);
+        break;
+    }
+    document.setDefaultFont(option.font);
+    document.setDocumentMargin(Margin);
+    document.setHtml(html);
+    int width = option.rect.width();
+    if (const auto* view = qobject_cast<const QAbstractItemView*>(option.widget)) {
+        width = view->viewport()->width();
+    }
+    document.setTextWidth(qMax(100, width));
+}
+
+void ChatDelegate::paint(QPainter* painter, const QStyleOptionViewItem& option, const QModelIndex& index) const
+{
+    QStyleOptionViewItem opt = option;
+    initStyleOption(&opt, index);
+    opt.text.clear();
+    const QStyle* style = opt.widget ? opt.widget->style() : QApplication::style();
+    style->drawControl(QStyle::CE_ItemViewItem, &opt, painter, opt.widget);
+
+    QTextDocument document;
+    layout(document, option, index);
+    painter->save();
+    painter->translate(option.rect.topLeft());
+    document.drawContents(painter, QRectF(0, 0, option.rect.width(), option.rect.height()));
+    painter->restore();
+}
+
+QSize ChatDelegate::sizeHint(const QStyleOptionViewItem& option, const QModelIndex& index) const
+{
+    QTextDocument document;
+    layout(document, option, index);
+    return QSize(static_cast<int>(document.idealWidth()), static_cast<int>(document.size().height()));
+}
+
+} // namespace QuietWire::Gui

@@ -1,0 +1,298 @@
+#include "MainWindow.h"
+
+#include "ChatWidget.h"
+#include "ConnectDialog.h"
+#include "EncryptedTcpSocket.h"
+#include "FilesWidget.h"
+#include "GuiSettings.h"
+#include "KeyManagerDialog.h"
+#include "KeyRefusedDialog.h"
+#include "ServerConnection.h"
+#include "ServerKeyChangedDialog.h"
+#include "SettingsDialog.h"
+#include "TransferList.h"
+#include "Translations.h"
+#include "UnknownServerDialog.h"
+
+#include <QCloseEvent>
+#include <QLabel>
+#include <QMessageBox>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QToolBar>
+
+namespace QuietWire::Gui {
+
+namespace {
+QAction* makeAction(QToolBar* toolBar, const QString& name, const QString& icon)
+{
+    auto* action = toolBar->addAction(QIcon(QStringLiteral(":/icons/%1.png").arg(icon)), QString());
+    action->setObjectName(name);
+    if (QWidget* button = toolBar->widgetForAction(action)) {
+        button->setObjectName(name + QStringLiteral("Button"));
+    }
+    return action;
+}
+} // namespace
+
+MainWindow::MainWindow(const Identity& identity, GuiSettings* settings, QWidget* parent)
+    : QMainWindow(parent)
+    , m_settings(settings)
+    , m_connection(new ServerConnection(identity, settings->configDir(), this))
+    , m_tabs(new QTabWidget(this))
+    , m_chat(new ChatWidget(m_connection, this))
+    , m_files(new FilesWidget(m_connection, this))
+    , m_stateLabel(new QLabel(this))
+    , m_fingerprintLabel(new QLabel(this))
+    , m_sessionPortLabel(new QLabel(this))
+    , m_protocolLabel(new QLabel(this))
+{
+    setObjectName(QStringLiteral("mainWindow"));
+    setWindowIcon(QIcon(QStringLiteral(":/icons/quietwire.png")));
+
+    auto* toolBar = addToolBar(QString());
+    toolBar->setObjectName(QStringLiteral("mainToolBar"));
+    toolBar->setMovable(false);
+    toolBar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    m_connectAction = makeAction(toolBar, QStringLiteral("connectAction"), QStringLiteral("connect"));
+    m_disconnectAction = makeAction(toolBar, QStringLiteral("disconnectAction"), QStringLiteral("disconnect"));
+    toolBar->addSeparator();
+    m_keysAction = makeAction(toolBar, QStringLiteral("keysAction"), QStringLiteral("keys"));
+    m_settingsAction = makeAction(toolBar, QStringLiteral("settingsAction"), QStringLiteral("settings"));
+    m_quitAction = new QAction(this);
+    m_quitAction->setShortcut(QKeySequence::Quit);
+    addAction(m_quitAction);
+    m_connectAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_N));
+    connect(m_connectAction, &QAction::triggered, this, &MainWindow::showConnectDialog);
+    connect(m_disconnectAction, &QAction::triggered, m_connection, &ServerConnection::disconnectFromServer);
+    connect(m_keysAction, &QAction::triggered, this, &MainWindow::showKeyManager);
+    connect(m_settingsAction, &QAction::triggered, this, &MainWindow::showSettings);
+    connect(m_quitAction, &QAction::triggered, this, &QWidget::close);
+
+    m_tabs->setObjectName(QStringLiteral("tabs"));
+    m_tabs->addTab(m_chat, QIcon(QStringLiteral(":/icons/quietwire.png")), QString());
+    m_tabs->addTab(m_files, QIcon(QStringLiteral(":/icons/upload.png")), QString());
+    setCentralWidget(m_tabs);
+
+    m_stateLabel->setObjectName(QStringLiteral("connectionStateLabel"));
+    // The state gives way first when the window is narrow (its tooltip keeps the whole text);
+    // the fingerprint, port and protocol always stay whole.
+    m_stateLabel->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_stateLabel->setMinimumWidth(120);
+    m_fingerprintLabel->setObjectName(QStringLiteral("serverFingerprintLabel"));
+    m_fingerprintLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_sessionPortLabel->setObjectName(QStringLiteral("sessionPortLabel"));
+    m_protocolLabel->setObjectName(QStringLiteral("protocolLabel"));
+    statusBar()->setObjectName(QStringLiteral("statusBar"));
+    // All permanent: a temporary message must never hide the state or the server's key.
+    statusBar()->addPermanentWidget(m_stateLabel, 1);
+    statusBar()->addPermanentWidget(m_fingerprintLabel);
+    statusBar()->addPermanentWidget(m_sessionPortLabel);
+    statusBar()->addPermanentWidget(m_protocolLabel);
+
+    connect(m_connection, &ServerConnection::stateChanged, this, [this] {
+        m_note.clear();
+        updateStatus();
+    });
+    connect(m_connection, &ServerConnection::serverKeyUnknown, this, &MainWindow::onServerKeyUnknown);
+    connect(m_connection, &ServerConnection::serverKeyChanged, this, &MainWindow::onServerKeyChanged);
+    connect(m_connection, &ServerConnection::keyRefused, this, &MainWindow::onKeyRefused);
+    connect(m_connection, &ServerConnection::connectionFailed, this, [this](const QString& message) {
+        showError(QStringLiteral("connectionErrorBox"), tr("Cannot connect"), message);
+    });
+    connect(m_connection, &ServerConnection::connectionLost, this, [this](const QString& message) {
+        showError(QStringLiteral("connectionLostBox"), tr("Disconnected"), message);
+    });
+    connect(m_files, &FilesWidget::localDirectoryChanged, this,
+            [this](const QString& path) { m_settings->setLocalFolder(path); });
+    m_files->setLocalDirectory(m_settings->localFolder());
+
+    retranslateUi();
+    if (!restoreGeometry(m_settings->windowGeometry())) {
+        resize(1100, 720);
+    }
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::retranslateUi()
+{
+    m_connectAction->setText(tr("Connect"));
+    m_connectAction->setToolTip(tr("Connect to a QuietWire server (Ctrl+N)"));
+    m_disconnectAction->setText(tr("Disconnect"));
+    m_keysAction->setText(tr("Keys"));
+    m_keysAction->setToolTip(tr("Your key, its passphrase, and the servers you trust"));
+    m_settingsAction->setText(tr("Settings"));
+    m_quitAction->setText(tr("Quit"));
+    m_tabs->setTabText(0, tr("Chat"));
+    m_tabs->setTabText(1, tr("Files"));
+    updateStatus();
+}
+
+void MainWindow::changeEvent(QEvent* event)
+{
+    if (event->type() == QEvent::LanguageChange) {
+        retranslateUi();
+    }
+    QMainWindow::changeEvent(event);
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    const int running = m_files->transfers()->runningCount();
+    if (running > 0
+        && QMessageBox::question(this, tr("Quit QuietWire?"),
+                                 tr("Transfers are still running. Quit anyway? They can be resumed later from where "
+                                    "they stopped."))
+            != QMessageBox::Yes) {
+        event->ignore();
+        return;
+    }
+    m_settings->setWindowGeometry(saveGeometry());
+    m_settings->sync();
+    m_connection->disconnectFromServer();
+    event->accept();
+}
+
+void MainWindow::updateStatus()
+{
+    const auto state = m_connection->state();
+    const bool connected = state == ServerConnection::State::Connected;
+    switch (state) {
+    case ServerConnection::State::Disconnected:
+        m_stateLabel->setText(m_note.isEmpty() ? tr("Not connected") : tr("Not connected: %1").arg(m_note));
+        setWindowTitle(tr("QuietWire"));
+        break;
+    case ServerConnection::State::Connecting:
+        m_stateLabel->setText(tr("Connecting to %1…").arg(m_connection->hostPort()));
+        break;
+    case ServerConnection::State::Connected:
+        m_stateLabel->setText(tr("Connected to %1 as %2").arg(m_connection->hostPort(), m_connection->chat()->myName()));
+        setWindowTitle(tr("QuietWire — %1").arg(m_connection->hostPort()));
+        break;
+    }
+    m_stateLabel->setToolTip(m_stateLabel->text());
+    const QString fingerprint = connected ? Identity::fingerprint(m_connection->serverKey()) : QString();
+    m_fingerprintLabel->setText(connected ? tr("Server key %1").arg(fingerprint) : tr("Server key: none"));
+    m_fingerprintLabel->setToolTip(connected ? tr("The fingerprint of the server's key, as pinned in known_servers")
+                                             : QString());
+    m_sessionPortLabel->setText(connected ? tr("Session port %1").arg(m_connection->sessionPort())
+                                          : tr("Session port: none"));
+    m_protocolLabel->setText(EncryptedTcpSocket::protocolName());
+    m_protocolLabel->setToolTip(tr("The Noise protocol that encrypts and authenticates the connection"));
+    m_connectAction->setEnabled(state != ServerConnection::State::Connecting);
+    m_disconnectAction->setEnabled(state != ServerConnection::State::Disconnected);
+}
+
+void MainWindow::connectToServer(const QString& host, quint16 port)
+{
+    closePrompt();
+    m_settings->addRecentServer(KnownServers::hostPort(host, port));
+    m_connection->connectToServer(host, port);
+}
+
+void MainWindow::showConnectDialog()
+{
+    auto* dialog = new ConnectDialog(m_settings->recentServers(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &ConnectDialog::forgetRecentServer, this,
+            [this](const QString& hostPort) { m_settings->removeRecentServer(hostPort); });
+    connect(dialog, &QDialog::accepted, this, [this, dialog] { connectToServer(dialog->host(), dialog->port()); });
+    dialog->open();
+}
+
+KeyManagerDialog* MainWindow::showKeyManager()
+{
+    if (m_keyManager) {
+        m_keyManager->raise();
+        m_keyManager->activateWindow();
+        return m_keyManager;
+    }
+    m_keyManager = new KeyManagerDialog(m_connection->identity(), m_settings->configDir(), this);
+    m_keyManager->setAttribute(Qt::WA_DeleteOnClose);
+    connect(m_keyManager, &KeyManagerDialog::identityChanged, this, [this](const Identity& identity) {
+        m_connection->setIdentity(identity);
+        setNote(tr("a new key is in use; the administrators must allow it before you can connect"));
+    });
+    m_keyManager->open();
+    return m_keyManager;
+}
+
+void MainWindow::showSettings()
+{
+    auto* dialog = new SettingsDialog(m_settings->language(), m_settings->configDir(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        m_settings->setLanguage(dialog->language());
+        Translations::apply(dialog->language());
+    });
+    dialog->open();
+}
+
+void MainWindow::setNote(const QString& note)
+{
+    m_note = note;
+    updateStatus();
+}
+
+void MainWindow::closePrompt()
+{
+    if (m_prompt) {
+        m_prompt->close();
+    }
+}
+
+void MainWindow::onServerKeyUnknown(const QString& hostPort, const QByteArray& key)
+{
+    closePrompt();
+    auto* dialog = new UnknownServerDialog(hostPort, key, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::finished, this, [this, hostPort, key](int result) {
+        if (result == UnknownServerDialog::TrustOnce || result == UnknownServerDialog::AlwaysTrust) {
+            m_connection->trustServerKey(hostPort, key, result == UnknownServerDialog::AlwaysTrust);
+        } else {
+            setNote(tr("you did not trust the key of %1").arg(hostPort));
+        }
+    });
+    m_prompt = dialog;
+    dialog->open();
+}
+
+void MainWindow::onServerKeyChanged(const QString& hostPort, const QByteArray& pinnedKey, const QByteArray& offeredKey)
+{
+    closePrompt();
+    setNote(tr("the key of %1 has changed; the connection was blocked").arg(hostPort));
+    auto* dialog = new ServerKeyChangedDialog(hostPort, pinnedKey, offeredKey, m_connection->knownServersPath(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &ServerKeyChangedDialog::openKeyManager, this, [this] { showKeyManager()->showTrustedServers(); });
+    m_prompt = dialog;
+    dialog->open();
+}
+
+void MainWindow::onKeyRefused(const QString& hostPort)
+{
+    closePrompt();
+    setNote(tr("%1 does not allow your key yet").arg(hostPort));
+    auto* dialog = new KeyRefusedDialog(hostPort, m_connection->identity(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::finished, this, [this](int result) {
+        if (result == KeyRefusedDialog::Retry) {
+            m_connection->connectToServer(m_connection->host(), m_connection->port());
+        }
+    });
+    m_prompt = dialog;
+    dialog->open();
+}
+
+void MainWindow::showError(const QString& objectName, const QString& title, const QString& message)
+{
+    closePrompt();
+    setNote(message.section(QLatin1Char('\n'), 0, 0));
+    auto* box = new QMessageBox(QMessageBox::Warning, title, message, QMessageBox::Close, this);
+    box->setObjectName(objectName);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    m_prompt = box;
+    box->open();
+}
+
+} // namespace QuietWire::Gui

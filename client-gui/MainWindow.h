@@ -1,0 +1,74 @@
+#pragma once
+
+#include "Identity.h"
+
+#include <QMainWindow>
+#include <QPointer>
+
+class QLabel;
+class QTabWidget;
+
+namespace QuietWire::Gui {
+
+class ChatWidget;
+class FilesWidget;
+class GuiSettings;
+class KeyManagerDialog;
+class ServerConnection;
+
+/// The main window: toolbar (Connect, Disconnect, Keys, Settings), the Chat and Files tabs, and a
+/// status bar with the connection state, the server's fingerprint, the session port and the
+/// protocol. Every question (trust, refusal, changed key) is a window-modal dialog opened with
+/// open(), so the event loop never blocks and tests can answer it by objectName.
+class MainWindow : public QMainWindow
+{
+    Q_OBJECT
+
+public:
+    MainWindow(const Identity& identity, GuiSettings* settings, QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    ServerConnection* connection() const { return m_connection; }
+    ChatWidget* chatWidget() const { return m_chat; }
+    FilesWidget* filesWidget() const { return m_files; }
+    QTabWidget* tabs() const { return m_tabs; }
+
+    void connectToServer(const QString& host, quint16 port);
+    void showConnectDialog();
+    KeyManagerDialog* showKeyManager();
+    void showSettings();
+
+protected:
+    void changeEvent(QEvent* event) override;
+    void closeEvent(QCloseEvent* event) override;
+
+private:
+    void retranslateUi();
+    void updateStatus();
+    void onServerKeyUnknown(const QString& hostPort, const QByteArray& key);
+    void onServerKeyChanged(const QString& hostPort, const QByteArray& pinnedKey, const QByteArray& offeredKey);
+    void onKeyRefused(const QString& hostPort);
+    void showError(const QString& objectName, const QString& title, const QString& message);
+    void closePrompt();
+    void setNote(const QString& note);
+
+    GuiSettings* m_settings;
+    ServerConnection* m_connection;
+    QTabWidget* m_tabs;
+    ChatWidget* m_chat;
+    FilesWidget* m_files;
+    QAction* m_connectAction;
+    QAction* m_disconnectAction;
+    QAction* m_keysAction;
+    QAction* m_settingsAction;
+    QAction* m_quitAction;
+    QLabel* m_stateLabel;
+    QLabel* m_fingerprintLabel;
+    QLabel* m_sessionPortLabel;
+    QLabel* m_protocolLabel;
+    QString m_note; // why we are not connected, until the next attempt
+    QPointer<QDialog> m_prompt;
+    QPointer<KeyManagerDialog> m_keyManager;
+};
+
+} // namespace QuietWire::Gui

@@ -1,0 +1,178 @@
+#include "ServerConnection.h"
+
+#include <QDir>
+
+namespace QuietWire::Gui {
+
+ServerConnection::ServerConnection(const Identity& identity, const QString& configDir, QObject* parent)
+    : QObject(parent)
+    , m_identity(identity)
+    , m_configDir(configDir)
+{
+    createClients();
+}
+
+ServerConnection::~ServerConnection() = default;
+
+QString ServerConnection::knownServersPath() const
+{
+    return QDir(m_configDir).filePath(QStringLiteral("known_servers"));
+}
+
+void ServerConnection::createClients()
+{
+    if (m_chat) {
+        m_chat->disconnect(this);
+        m_chat->deleteLater();
+    }
+    if (m_files) {
+        m_files->disconnect(this);
+        m_files->deleteLater();
+    }
+    m_chat = new ChatClient(m_identity, knownServersPath(), this);
+    m_files = new FileClient(m_identity, knownServersPath(), this);
+    for (ServiceClient* connection : {m_chat->connection(), m_files->connection()}) {
+        connection->setTrustPolicy(m_trustNewKeys ? ServiceClient::TrustPolicy::TrustNewKeys
+                                                  : ServiceClient::TrustPolicy::AskForNewKeys);
+        connection->setLocalAddress(m_localAddress);
+    }
+
+    connect(m_chat, &ChatClient::joined, this, [this] {
+        setState(State::Connected);
+        // The files session starts once the chat session proved the server key is accepted,
+        // so a trust question is asked once, not twice.
+        m_files->connectToServer(m_host, m_port);
+    });
+    connect(m_chat, &ChatClient::errorOccurred, this, &ServerConnection::onChatError);
+    connect(m_chat, &ChatClient::disconnected, this, &ServerConnection::onChatDisconnected);
+    connect(m_files, &FileClient::connected, this, &ServerConnection::filesConnected);
+}
+
+void ServerConnection::setIdentity(const Identity& identity)
+{
+    disconnectFromServer();
+    m_identity = identity;
+    createClients();
+    emit clientsReplaced();
+}
+
+void ServerConnection::setTrustNewKeys(bool trust)
+{
+    m_trustNewKeys = trust;
+    const auto policy = trust ? ServiceClient::TrustPolicy::TrustNewKeys : ServiceClient::TrustPolicy::AskForNewKeys;
+    m_chat->connection()->setTrustPolicy(policy);
+    m_files->connection()->setTrustPolicy(policy);
+}
+
+void ServerConnection::setLocalAddress(const QHostAddress& address)
+{
+    m_localAddress = address;
+    m_chat->connection()->setLocalAddress(address);
+    m_files->connection()->setLocalAddress(address);
+}
+
+QString ServerConnection::hostPort() const
+{
+    return m_host.isEmpty() ? QString() : KnownServers::hostPort(m_host, m_port);
+}
+
+QByteArray ServerConnection::serverKey() const
+{
+    return m_state == State::Connected ? m_chat->connection()->serverKey() : QByteArray();
+}
+
+quint16 ServerConnection::sessionPort() const
+{
+    return m_state == State::Connected ? m_chat->connection()->sessionPort() : 0;
+}
+
+bool ServerConnection::filesReady() const
+{
+    return m_state == State::Connected && m_files->isConnected();
+}
+
+void ServerConnection::connectToServer(const QString& host, quint16 port)
+{
+    if (m_state != State::Disconnected) {
+        disconnectFromServer();
+    }
+    m_host = host;
+    m_port = port;
+    m_lastError.clear();
+    m_files->setServer(host, port);
+    setState(State::Connecting);
+    m_chat->connectToServer(host, port);
+}
+
+void ServerConnection::disconnectFromServer()
+{
+    if (m_state == State::Disconnected) {
+        return;
+    }
+    setState(State::Disconnected);
+    m_chat->disconnectFromServer();
+    m_files->disconnectFromServer();
+}
+
+void ServerConnection::trustServerKey(const QString& hostPort, const QByteArray& key, bool permanently)
+{
+    QString error;
+    // Pinned once in known_servers (when permanently), trusted for this run by both sessions.
+    if (!m_chat->connection()->trustServerKey(hostPort, key, permanently, &error)) {
+        emit connectionFailed(tr("Cannot save the server key in %1: %2").arg(knownServersPath(), error));
+        return;
+    }
+    m_files->connection()->trustServerKey(hostPort, key, false);
+    connectToServer(m_host, m_port);
+}
+
+void ServerConnection::onChatError(const QString& message)
+{
+    m_lastError = message;
+    if (m_state != State::Connecting) {
+        return; // reported with the disconnect
+    }
+    ServiceClient* connection = m_chat->connection();
+    const QString code = connection->lastErrorCode();
+    setState(State::Disconnected);
+    if (code == QLatin1String("unknown_server_key")) {
+        // serverKeyUnknown() carries the key; ask the user.
+        emit serverKeyUnknown(connection->hostPort(), connection->serverKey());
+    } else if (code == QLatin1String("server_key_changed")) {
+        QByteArray pinned;
+        connection->knownServers().check(connection->hostPort(), connection->serverKey(), &pinned);
+        emit serverKeyChanged(connection->hostPort(), pinned, connection->serverKey());
+    } else if (code == QLatin1String("unauthorized")) {
+        emit keyRefused(connection->hostPort());
+    } else {
+        emit connectionFailed(message);
+    }
+}
+
+void ServerConnection::onChatDisconnected()
+{
+    if (m_state == State::Disconnected) {
+        return;
+    }
+    const bool wasConnected = m_state == State::Connected;
+    setState(State::Disconnected);
+    m_files->disconnectFromServer();
+    const QString message = m_lastError.isEmpty() ? tr("The server %1 closed the connection").arg(hostPort())
+                                                  : m_lastError;
+    if (wasConnected) {
+        emit connectionLost(message);
+    } else {
+        emit connectionFailed(message);
+    }
+}
+
+void ServerConnection::setState(State state)
+{
+    if (m_state == state) {
+        return;
+    }
+    m_state = state;
+    emit stateChanged(state);
+}
+
+} // namespace QuietWire::Gui

@@ -1,0 +1,162 @@
+// quietwire: the QuietWire desktop client.
+
+#include "ChatWidget.h"
+#include "ConnectDialog.h"
+#include "FilesWidget.h"
+#include "GuiSettings.h"
+#include "Identity.h"
+#include "IdentityLoader.h"
+#include "MainWindow.h"
+#include "RemoteFileModel.h"
+#include "ServerConnection.h"
+#include "TransferList.h"
+#include "Translations.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QDir>
+#include <QFileInfo>
+#include <QMessageBox>
+#include <QStandardPaths>
+#include <QTabWidget>
+#include <QTimer>
+
+#include <csignal>
+#include <optional>
+
+using namespace QuietWire;
+using namespace QuietWire::Gui;
+
+namespace {
+
+/// --screenshots: once connected and the server folder is listed, saves the Chat and Files tabs.
+void takeScreenshots(MainWindow* window, const QString& directory)
+{
+    auto* poll = new QTimer(window);
+    poll->setInterval(200);
+    auto step = std::make_shared<int>(0);
+    QObject::connect(poll, &QTimer::timeout, window, [window, directory, poll, step] {
+        FilesWidget* files = window->filesWidget();
+        if (*step == 0) {
+            if (!window->connection()->filesReady() || files->remoteModel()->rowCount() == 0) {
+                return;
+            }
+            // One finished download, so the transfer list shows what it looks like.
+            for (int row = 0; row < files->remoteModel()->rowCount(); ++row) {
+                const auto& entry = files->remoteModel()->entry(row);
+                if (entry.type == FileProtocol::Entry::Type::File
+                    && !QFileInfo::exists(QDir(files->localDirectory()).filePath(entry.name))) {
+                    files->download({files->remoteModel()->pathOf(files->remoteModel()->entry(row))});
+                    break;
+                }
+            }
+            *step = 1;
+            return;
+        }
+        if (*step < 10) { // two seconds for the transfer and the layout to settle
+            ++*step;
+            return;
+        }
+        QDir().mkpath(directory);
+        window->tabs()->setCurrentIndex(0);
+        window->grab().save(QDir(directory).filePath(QStringLiteral("chat.png")));
+        window->tabs()->setCurrentIndex(1);
+        QTimer::singleShot(500, window, [window, directory] {
+            window->grab().save(QDir(directory).filePath(QStringLiteral("files.png")));
+            QApplication::quit();
+        });
+        poll->stop();
+    });
+    poll->start();
+}
+
+} // namespace
+
+int main(int argc, char* argv[])
+{
+    QApplication app(argc, argv);
+    // The same names as quietwire-cli: one configuration directory, one identity for both.
+    QCoreApplication::setOrganizationName(QStringLiteral("QuietWire"));
+    QCoreApplication::setApplicationName(QStringLiteral("quietwire"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(QUIETWIRE_VERSION));
+    QGuiApplication::setApplicationDisplayName(QStringLiteral("QuietWire"));
+    QGuiApplication::setDesktopFileName(QStringLiteral("quietwire"));
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/quietwire.png")));
+    std::signal(SIGPIPE, SIG_IGN);
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("QuietWire desktop client: encrypted chat and file transfer "
+                                                    "through your own QuietWire server."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption configDirOption(
+        QStringLiteral("config-dir"),
+        QStringLiteral("Directory with identity.key, identity.pub, known_servers and quietwire.ini (default: %1, "
+                       "shared with quietwire-cli).")
+            .arg(QStandardPaths::writableLocation(QStandardPaths::AppConfigLocation)),
+        QStringLiteral("DIR"));
+    const QCommandLineOption connectOption(QStringLiteral("connect"), QStringLiteral("Connect to HOST[:PORT] at start."),
+                                           QStringLiteral("HOST[:PORT]"));
+    const QCommandLineOption trustNewOption(QStringLiteral("trust-new"),
+                                            QStringLiteral("Pin the key of a server not known yet without asking "
+                                                           "(a changed key is still refused)."));
+    const QCommandLineOption languageOption(QStringLiteral("language"),
+                                            QStringLiteral("Interface language: en or ru (default: the setting, or "
+                                                           "the system's language)."),
+                                            QStringLiteral("CODE"));
+    const QCommandLineOption localDirOption(QStringLiteral("local-dir"),
+                                            QStringLiteral("Folder shown on the left of the Files tab."),
+                                            QStringLiteral("DIR"));
+    QCommandLineOption screenshotsOption(QStringLiteral("screenshots"),
+                                         QStringLiteral("Save chat.png and files.png of the window to DIR once "
+                                                        "connected, then quit."),
+                                         QStringLiteral("DIR"));
+    screenshotsOption.setFlags(QCommandLineOption::HiddenFromHelp);
+    parser.addOptions({configDirOption, connectOption, trustNewOption, languageOption, localDirOption,
+                       screenshotsOption});
+    parser.process(app);
+
+    const QString configDir = QDir(parser.isSet(configDirOption)
+                                       ? parser.value(configDirOption)
+                                       : QStandardPaths::writableLocation(QStandardPaths::AppConfigLocation))
+                                  .absolutePath();
+    QDir().mkpath(configDir);
+    GuiSettings settings(configDir);
+    Translations::apply(parser.isSet(languageOption) ? parser.value(languageOption) : settings.language());
+
+    bool created = false;
+    QString error;
+    const auto identity = IdentityLoader::load(configDir, nullptr, &created, &error);
+    if (!identity) {
+        if (!error.isEmpty()) {
+            QMessageBox::critical(nullptr, QCoreApplication::translate("main", "QuietWire cannot start"), error);
+        }
+        return 1;
+    }
+
+    MainWindow window(*identity, &settings);
+    window.connection()->setTrustNewKeys(parser.isSet(trustNewOption));
+    if (parser.isSet(localDirOption)) {
+        window.filesWidget()->setLocalDirectory(parser.value(localDirOption));
+    }
+    window.show();
+
+    if (parser.isSet(connectOption)) {
+        QString host;
+        quint16 port = 0;
+        if (!ConnectDialog::parseHostPort(parser.value(connectOption), &host, &port)) {
+            QMessageBox::critical(&window, QCoreApplication::translate("main", "Cannot connect"),
+                                  QCoreApplication::translate("main", "--connect %1 is not HOST or HOST:PORT")
+                                      .arg(parser.value(connectOption)));
+        } else {
+            window.connectToServer(host, port);
+        }
+    } else if (created) {
+        // A new key: the first thing to do is to give it to an administrator.
+        window.showKeyManager();
+    }
+    if (parser.isSet(screenshotsOption)) {
+        takeScreenshots(&window, parser.value(screenshotsOption));
+    }
+    return app.exec();
+}

@@ -1,0 +1,158 @@
+// Two (then three) desktop clients in one room on the real quietwired: typing and sending,
+// multi-line messages, direct messages by double-clicking a member, joins, leaves, history.
+
+#include "ChatModel.h"
+#include "GuiTestHelpers.h"
+#include "MessageEdit.h"
+
+#include <QComboBox>
+#include <QListView>
+#include <QListWidget>
+#include <QTemporaryDir>
+
+using namespace QuietWire;
+using namespace QuietWire::Gui;
+using namespace GuiTest;
+
+namespace {
+ChatModel* chatOf(const Client& client)
+{
+    return client.window->chatWidget()->model();
+}
+
+/// The first row of kind whose text is text, or -1.
+int findLine(const Client& client, ChatModel::Kind kind, const QString& text)
+{
+    ChatModel* model = chatOf(client);
+    for (int row = 0; row < model->rowCount(); ++row) {
+        if (model->line(row).kind == kind && model->line(row).text == text) {
+            return row;
+        }
+    }
+    return -1;
+}
+
+QStringList memberNames(const Client& client)
+{
+    QStringList names;
+    auto* list = child<QListWidget>(client.window.get(), QStringLiteral("memberList"));
+    for (int i = 0; list && i < list->count(); ++i) {
+        names << list->item(i)->text();
+    }
+    return names;
+}
+} // namespace
+
+class TestGuiChat : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void cleanupTestCase();
+    void twoClientsTalk();
+
+private:
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<ServerProcess> m_server;
+};
+
+void TestGuiChat::initTestCase()
+{
+    quietOffscreenWarnings();
+    m_dir = std::make_unique<QTemporaryDir>();
+    m_server = std::make_unique<ServerProcess>(m_dir->filePath(QStringLiteral("server")));
+    QVERIFY(m_server->start());
+}
+
+void TestGuiChat::cleanupTestCase()
+{
+    m_server.reset();
+    m_dir.reset();
+}
+
+void TestGuiChat::twoClientsTalk()
+{
+    auto alice = makeClient(m_dir->path(), QStringLiteral("alice"), m_server.get(), true);
+    auto bob = makeClient(m_dir->path(), QStringLiteral("bob"), m_server.get(), true);
+    QVERIFY(alice && bob);
+    auto* aliceInput = child<MessageEdit>(alice->window.get(), QStringLiteral("messageEdit"));
+    QVERIFY(aliceInput);
+    QVERIFY(!aliceInput->isEnabled()); // nothing to type into before connecting
+
+    QVERIFY(connectTrusting(*alice, m_server->port));
+    QVERIFY(connectTrusting(*bob, m_server->port));
+    // Members and the system line for bob's arrival.
+    QTRY_VERIFY_WITH_TIMEOUT(memberNames(*alice).contains(QStringLiteral("bob")), Timeout);
+    QVERIFY(memberNames(*alice).contains(QStringLiteral("alice (you)")));
+    QTRY_VERIFY_WITH_TIMEOUT(findLine(*alice, ChatModel::Kind::System, QStringLiteral("bob joined")) >= 0, Timeout);
+    QVERIFY(memberNames(*bob).contains(QStringLiteral("alice")));
+
+    // Enter sends; Shift+Enter is a new line inside the message.
+    QVERIFY(aliceInput->isEnabled());
+    aliceInput->setFocus();
+    QTest::keyClicks(aliceInput, QStringLiteral("Hello Bob"));
+    QTest::keyClick(aliceInput, Qt::Key_Return, Qt::ShiftModifier);
+    QTest::keyClicks(aliceInput, QStringLiteral("second line"));
+    QCOMPARE(findLine(*bob, ChatModel::Kind::Message, QStringLiteral("Hello Bob\nsecond line")), -1);
+    QTest::keyClick(aliceInput, Qt::Key_Return);
+    QTRY_VERIFY_WITH_TIMEOUT(findLine(*bob, ChatModel::Kind::Message, QStringLiteral("Hello Bob\nsecond line")) >= 0,
+                             Timeout);
+    QVERIFY(aliceInput->toPlainText().isEmpty());
+    const int row = findLine(*bob, ChatModel::Kind::Message, QStringLiteral("Hello Bob\nsecond line"));
+    const QModelIndex index = chatOf(*bob)->index(row);
+    QCOMPARE(index.data(ChatModel::FromRole).toString(), QStringLiteral("alice"));
+    // The sender's short fingerprint in the tooltip, and the time in the line.
+    const QString shortFingerprint = Identity::shortFingerprint(alice->identity->publicKey());
+    QVERIFY2(index.data(Qt::ToolTipRole).toString().contains(shortFingerprint),
+             qPrintable(index.data(Qt::ToolTipRole).toString()));
+    QVERIFY(index.data(Qt::DisplayRole).toString().contains(QStringLiteral("alice: Hello Bob")));
+    QVERIFY(index.data(ChatModel::TimeRole).toDateTime().isValid());
+    // Alice sees her own message once, marked as hers.
+    QTRY_VERIFY_WITH_TIMEOUT(findLine(*alice, ChatModel::Kind::Message, QStringLiteral("Hello Bob\nsecond line")) >= 0,
+                             Timeout);
+    QVERIFY(chatOf(*alice)
+                ->line(findLine(*alice, ChatModel::Kind::Message, QStringLiteral("Hello Bob\nsecond line")))
+                .own);
+
+    // Bob double-clicks alice in the member list: the next message goes to her alone.
+    auto* bobMembers = child<QListWidget>(bob->window.get(), QStringLiteral("memberList"));
+    const auto found = bobMembers->findItems(QStringLiteral("alice"), Qt::MatchExactly);
+    QCOMPARE(found.size(), 1);
+    const QPoint centre = bobMembers->visualItemRect(found.first()).center();
+    QTest::mouseClick(bobMembers->viewport(), Qt::LeftButton, {}, centre);
+    QTest::mouseDClick(bobMembers->viewport(), Qt::LeftButton, {}, centre);
+    auto* recipient = child<QComboBox>(bob->window.get(), QStringLiteral("recipientBox"));
+    QCOMPARE(recipient->currentData().toString(), QStringLiteral("alice"));
+    auto* bobInput = child<MessageEdit>(bob->window.get(), QStringLiteral("messageEdit"));
+    QTest::keyClicks(bobInput, QStringLiteral("just for you"));
+    QVERIFY(click(bob->window.get(), QStringLiteral("sendButton")));
+    QTRY_VERIFY_WITH_TIMEOUT(findLine(*alice, ChatModel::Kind::Direct, QStringLiteral("just for you")) >= 0, Timeout);
+    QCOMPARE(chatOf(*alice)->line(findLine(*alice, ChatModel::Kind::Direct, QStringLiteral("just for you"))).to,
+             QStringLiteral("alice"));
+
+    // A latecomer sees the room's history on joining, without the direct message.
+    auto carol = makeClient(m_dir->path(), QStringLiteral("carol"), m_server.get(), true);
+    QVERIFY(carol);
+    QVERIFY(connectTrusting(*carol, m_server->port));
+    QTRY_VERIFY_WITH_TIMEOUT(findLine(*carol, ChatModel::Kind::Message, QStringLiteral("Hello Bob\nsecond line")) >= 0,
+                             Timeout);
+    QVERIFY(chatOf(*carol)->line(findLine(*carol, ChatModel::Kind::Message, QStringLiteral("Hello Bob\nsecond line"))).history);
+    QCOMPARE(findLine(*carol, ChatModel::Kind::Direct, QStringLiteral("just for you")), -1);
+    QVERIFY(findLine(*carol, ChatModel::Kind::System, QStringLiteral("Earlier messages in the room:")) >= 0);
+
+    // Bob leaves: a system line and the member list for the others.
+    QVERIFY(click(bob->window.get(), QStringLiteral("disconnectActionButton")));
+    QTRY_VERIFY_WITH_TIMEOUT(findLine(*alice, ChatModel::Kind::System, QStringLiteral("bob left")) >= 0, Timeout);
+    QTRY_VERIFY_WITH_TIMEOUT(!memberNames(*alice).contains(QStringLiteral("bob")), Timeout);
+    QVERIFY(!bobInput->isEnabled());
+    QVERIFY(memberNames(*bob).isEmpty());
+
+    // An administrator's notice reaches the room as one.
+    QVERIFY(!m_server->command(QStringLiteral("say maintenance at noon"), QStringLiteral("said to")).isEmpty());
+    QTRY_VERIFY_WITH_TIMEOUT(findLine(*alice, ChatModel::Kind::Notice, QStringLiteral("maintenance at noon")) >= 0,
+                             Timeout);
+}
+
+QTEST_MAIN(TestGuiChat)
+#include "TestGuiChat.moc"
