@@ -131,7 +131,8 @@ void TransferList::add(FileTransfer::Direction direction, const QString& localPa
 void TransferList::start(Entry* entry, bool resume)
 {
     if (entry->transfer && (entry->transfer->state() == FileTransfer::State::Running
-                            || entry->transfer->state() == FileTransfer::State::Connecting)) {
+                            || entry->transfer->state() == FileTransfer::State::Connecting
+                            || entry->transfer->state() == FileTransfer::State::Queued)) {
         return;
     }
     if (entry->transfer) {
@@ -222,6 +223,9 @@ void TransferList::show(Entry* entry)
     QString timeLeft;
     QString stateText;
     switch (state) {
+    case FileTransfer::State::Queued:
+        stateText = tr("Waiting: %1 transfers run at a time").arg(m_client ? m_client->maxParallelTransfers() : 0);
+        break;
     case FileTransfer::State::Idle:
     case FileTransfer::State::Connecting:
         stateText = tr("Connecting…");
@@ -253,7 +257,7 @@ void TransferList::show(Entry* entry)
     entry->item->setText(StateColumn, stateText);
     entry->item->setToolTip(StateColumn, stateText);
     const bool active = state == FileTransfer::State::Running || state == FileTransfer::State::Connecting
-        || state == FileTransfer::State::Idle;
+        || state == FileTransfer::State::Idle || state == FileTransfer::State::Queued;
     entry->cancel->setEnabled(active && transfer);
     entry->retry->setEnabled(!active && state != FileTransfer::State::Finished);
 }

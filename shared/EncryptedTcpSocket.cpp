@@ -237,8 +237,24 @@ int EncryptedTcpSocket::maxFrameForState() const
 
 void EncryptedTcpSocket::onReadyRead()
 {
+    readFrames(true);
+}
+
+void EncryptedTcpSocket::readFrames(bool fair)
+{
+    m_readScheduled = false;
     const QPointer<EncryptedTcpSocket> guard(this);
+    int frames = 0;
     while (guard && m_socket) {
+        // Take a fair share, then let the event loop serve the other connections (a handshake
+        // must not wait behind a busy peer's backlog); the rest is read in the next round.
+        if (fair && ++frames > FramesPerSlice && m_state == State::Established) {
+            if (!m_readScheduled) {
+                m_readScheduled = true;
+                QMetaObject::invokeMethod(this, &EncryptedTcpSocket::onReadyRead, Qt::QueuedConnection);
+            }
+            return;
+        }
         if (m_state == State::SwitchingPort || m_state == State::AwaitingRedemption || m_state == State::Closing
             || m_state == State::Unconnected) {
             return;
@@ -565,7 +581,15 @@ void EncryptedTcpSocket::onTransportDisconnected()
     case State::AwaitingRedemption:
         return;
     case State::Established:
-    case State::Closing:
+    case State::Closing: {
+        // What the peer sent before it closed is still owed to the application.
+        const QPointer<EncryptedTcpSocket> guard(this);
+        if (m_state == State::Established) {
+            readFrames(false);
+        }
+        if (!guard || m_state == State::Unconnected) {
+            return;
+        }
         m_deadline.stop();
         m_keepalive.stop();
         m_idle.stop();
@@ -577,6 +601,7 @@ void EncryptedTcpSocket::onTransportDisconnected()
         }
         emit disconnected();
         return;
+    }
     default:
         fail(Error::RemoteClosed,
              m_isServer ? tr("The client closed the connection before the session was set up")

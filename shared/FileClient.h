@@ -63,6 +63,7 @@ public:
     /// At most this many transfers run at once (default 4, like FileZilla's queue); the rest wait
     /// in state Queued. It also keeps one client within the server's per-address handshake limit.
     void setMaxParallelTransfers(int count);
+    int maxParallelTransfers() const { return m_maxParallel; }
     /// The remote path a transfer uses for path: absolute from home ("~/...").
     QString remotePathFor(const QString& path) const;
 

@@ -323,6 +323,9 @@ void TestGuiFiles::cancelThenRetryResumes()
     auto* retry = m_transfers->itemWidget(item, TransferList::ActionsColumn)
                       ->findChild<QToolButton*>(QStringLiteral("retryTransferButton"));
     QVERIFY(cancel && retry);
+    // The server must have seen the cancelled session end, or the retry's put would find the
+    // target still busy with it (a real race a person clicking Retry at once can also meet).
+    const qsizetype endedBefore = m_server->log().count(QStringLiteral(" ended"));
     bool clicked = false;
     connect(first, &FileTransfer::progress, this, [&](qint64 done, qint64) {
         if (done >= 8 * 1024 * 1024 && !clicked) {
@@ -336,6 +339,7 @@ void TestGuiFiles::cancelThenRetryResumes()
     // What arrived waits in the server's .part file.
     QTRY_VERIFY_WITH_TIMEOUT(QFileInfo(m_home + QStringLiteral("/big.bin.part")).size() > 0, Timeout);
     QVERIFY(!QFile::exists(m_home + QStringLiteral("/big.bin")));
+    QTRY_VERIFY_WITH_TIMEOUT(m_server->log().count(QStringLiteral(" ended")) > endedBefore, Timeout);
 
     sinceTick.start();
     ticker.start();

@@ -85,10 +85,6 @@
         <translation>Собеседник прислал транспортный кадр длиной %1 байт — короче метки аутентификации</translation>
     </message>
     <message>
-        <source>A message from %1 failed authentication (tampered with, replayed or from another session); the connection was closed</source>
-        <translation>Сообщение от %1 не прошло проверку подлинности (изменено, повторено или относится к другому сеансу); соединение закрыто</translation>
-    </message>
-    <message>
         <source>The client sent data on the main port instead of the session port</source>
         <translation>Клиент прислал данные на основной порт вместо сеансового</translation>
     </message>
@@ -133,10 +129,6 @@
         <translation>Клиент закрыл соединение до установки сеанса</translation>
     </message>
     <message>
-        <source>%1 closed the connection during the handshake; is it a QuietWire server (protocol %2) on port %3?</source>
-        <translation>%1 закрыл соединение во время рукопожатия; на порту %3 точно работает сервер QuietWire (протокол %2)?</translation>
-    </message>
-    <message>
         <source>Cannot connect to %1 port %2: %3</source>
         <translation>Не удалось подключиться к %1, порт %2: %3</translation>
     </message>
@@ -147,6 +139,26 @@
     <message>
         <source>Connection error: %1</source>
         <translation>Ошибка соединения: %1</translation>
+    </message>
+    <message>
+        <source>Nothing arrived from the peer for %1 seconds, not even a keepalive; the connection is considered dead and was closed</source>
+        <translation>От собеседника ничего не приходило %1 с, даже сигнала активности; соединение сочтено оборванным и закрыто</translation>
+    </message>
+    <message>
+        <source>A message from %1 failed authentication (tampered with, replayed, dropped, reordered or from another session); the connection was closed</source>
+        <translation>Сообщение от %1 не прошло проверку подлинности (изменено, повторено, пропущено, переставлено или взято из другого сеанса); соединение закрыто</translation>
+    </message>
+    <message>
+        <source>Rekeying failed: %1</source>
+        <translation>Не удалось сменить ключ: %1</translation>
+    </message>
+    <message>
+        <source>Cannot send an empty message: empty transport messages are keepalives</source>
+        <translation>Нельзя отправить пустое сообщение: пустые транспортные сообщения служат сигналами активности</translation>
+    </message>
+    <message>
+        <source>%1 closed the connection during the handshake: the server may be busy with too many connections (try again shortly), or it is not a QuietWire server (protocol %2) on port %3</source>
+        <translation>%1 закрыл соединение во время рукопожатия: сервер может быть перегружен соединениями (повторите попытку чуть позже) или на порту %3 работает не сервер QuietWire (протокол %2)</translation>
     </message>
 </context>
 <context>
@@ -987,6 +999,10 @@ Double-click to send a direct message</source>
     <message>
         <source>Cancelled (Retry resumes it)</source>
         <translation>Отменено (повтор продолжит передачу)</translation>
+    </message>
+    <message>
+        <source>Waiting: %1 transfers run at a time</source>
+        <translation>Ожидание: одновременно выполняется не более %1 передач</translation>
     </message>
 </context>
 <context>
