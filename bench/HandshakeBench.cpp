@@ -41,6 +41,7 @@ void HandshakeBench::finish(int index, bool ok, const QString& error)
     }
     loop.active = false;
     const qint64 now = m_clock.nsecsElapsed();
+    m_completedAll += ok ? 1 : 0;
     const bool inWindow = m_windowStartNs >= 0 && now >= m_windowStartNs && (m_windowEndNs < 0 || now <= m_windowEndNs);
     if (inWindow) {
         if (ok) {
@@ -95,9 +96,11 @@ int HandshakeBench::run()
     }
     spinUntil([&] { return m_clock.elapsed() >= WarmUpMs; }, -1);
     m_windowStartNs = m_clock.nsecsElapsed();
+    const double cpuBefore = cpuSeconds();
     const auto windowNs = static_cast<qint64>(m_options.seconds * 1e9);
     spinUntil([&] { return m_clock.nsecsElapsed() >= m_windowStartNs + windowNs; }, -1);
     m_windowEndNs = m_clock.nsecsElapsed();
+    const double cpu = cpuSeconds() - cpuBefore;
     m_stopping = true;
     const double seconds = static_cast<double>(m_windowEndNs - m_windowStartNs) / 1e9;
     // Let the sessions still in flight end before the process does.
@@ -117,6 +120,8 @@ int HandshakeBench::run()
         .add(QStringLiteral("per_second"), static_cast<double>(m_completed) / seconds, 1)
         .add(QStringLiteral("p50_ms"), stats.median(), 3)
         .add(QStringLiteral("p99_ms"), stats.percentile(99), 3)
+        .add(QStringLiteral("cpu_seconds"), cpu, 3)
+        .add(QStringLiteral("all_sessions"), m_completedAll + 1)
         .add(QStringLiteral("errors"), errors.isEmpty() ? QStringLiteral("none") : errors.join(QLatin1Char(',')))
         .print();
     return 0;

@@ -44,6 +44,7 @@ private:
     qint64 m_windowEndNs = -1;
     bool m_stopping = false;
     qint64 m_completed = 0;
+    qint64 m_completedAll = 0; // warm-up and tail included, for CPU per session
     qint64 m_failed = 0;
     QList<double> m_latenciesMs;
     QMap<QString, int> m_errors;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <sys/resource.h>
 
 namespace QuietWire::Bench {
 
@@ -81,6 +82,14 @@ double Stats::mean() const
         sum += v;
     }
     return m_sorted.isEmpty() ? 0.0 : sum / static_cast<double>(m_sorted.size());
+}
+
+double cpuSeconds()
+{
+    rusage usage {};
+    getrusage(RUSAGE_SELF, &usage);
+    const auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
 qint64 selfStatusKiB(const char* field)

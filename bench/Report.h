@@ -44,6 +44,9 @@ private:
     QList<double> m_sorted;
 };
 
+/// User plus system CPU time this process has used so far, in seconds (getrusage).
+double cpuSeconds();
+
 /// Resident memory of this process from /proc/self/status (VmRSS or VmHWM), in KiB.
 qint64 selfStatusKiB(const char* field);
 

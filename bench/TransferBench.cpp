@@ -148,6 +148,7 @@ TransferBench::Batch TransferBench::runBatch(FileTransfer::Direction direction,
     QList<FileTransfer*> transfers;
     QElapsedTimer clock;
     clock.start();
+    const double cpuBefore = cpuSeconds();
     for (const auto& [local, remote] : pairs) {
         FileTransfer* transfer = direction == FileTransfer::Direction::Upload ? m_client->upload(local, remote)
                                                                                : m_client->download(remote, local);
@@ -164,6 +165,7 @@ TransferBench::Batch TransferBench::runBatch(FileTransfer::Direction direction,
     }
     spinUntil([&] { return open <= 0; }, -1);
     batch.seconds = static_cast<double>(clock.nsecsElapsed()) / 1e9;
+    batch.cpuSeconds = cpuSeconds() - cpuBefore;
     batch.ok = batch.error.isEmpty();
     for (FileTransfer* transfer : transfers) {
         transfer->disconnect(this);
@@ -220,6 +222,7 @@ int TransferBench::run(FileTransfer::Direction direction, qint64 size)
             .add(QStringLiteral("run"), run)
             .add(QStringLiteral("seconds"), batch.seconds, 6)
             .add(QStringLiteral("MBps"), mbps, 2)
+            .add(QStringLiteral("cpu_seconds"), batch.cpuSeconds, 3)
             .print();
     }
     const Stats stats(rates);

@@ -29,6 +29,7 @@ private:
     {
         bool ok = false;
         double seconds = 0;
+        double cpuSeconds = 0; // this process, during the batch
         QString error;
     };
 
