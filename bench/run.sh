@@ -643,7 +643,8 @@ PROFILE=""
 if command -v perf >/dev/null && perf record -o "$WORK/perf.test" -- true >/dev/null 2>&1; then
     log "profiling a $PROFILE_SIZE upload and download with perf"
     start_server profile "$WORK/profile-files"
-    bench upload "$PROFILE_SIZE" --repeat 1 --keep >/dev/null   # the download below reads it back
+    # Seeds ~/dl-SIZE, so the profiled downloads read it and do not upload it first.
+    bench download "$PROFILE_SIZE" --repeat 1 >/dev/null
     profile_one() { # kind: upload or download
         local kind=$1 sp
         perf record -F 499 --call-graph dwarf,16384 -o "$WORK/perf.server.$kind" -p "$SRV_PID" >/dev/null 2>&1 &
@@ -651,7 +652,7 @@ if command -v perf >/dev/null && perf record -o "$WORK/perf.test" -- true >/dev/
         sleep 0.3
         perf record -F 499 --call-graph dwarf,16384 -o "$WORK/perf.client.$kind" -- \
             "$BIN/quietwire-bench" --host 127.0.0.1 --port "$SRV_PORT" --keys "$KEYS" --dir "$WORK/client" \
-            "$kind" "$PROFILE_SIZE" --repeat 2 >/dev/null 2>&1
+            "$kind" "$PROFILE_SIZE" --repeat 2 --keep >/dev/null 2>&1
         kill -INT "$sp"; wait "$sp" 2>/dev/null || true
     }
     profile_one upload
