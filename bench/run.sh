@@ -226,6 +226,9 @@ sample_rss() {
     done
 }
 bench() { "$BIN/quietwire-bench" --host 127.0.0.1 --port "$SRV_PORT" --keys "$KEYS" --dir "$WORK/client" "$@"; }
+# For "bench_bg ... &": exec makes $! the quietwire-bench process itself, not a subshell around it,
+# so that stop_pid ends it and sample_rss reads its memory.
+bench_bg() { exec "$BIN/quietwire-bench" --host 127.0.0.1 --port "$SRV_PORT" --keys "$KEYS" --dir "$WORK/client" "$@"; }
 
 mkdir -p "$WORK/client" "$WORK/ssh-remote" "$WORK/ssh-local"
 log "mode $MODE, work dir $WORK"
@@ -573,7 +576,7 @@ idle_memory() { # service count
     start_server "idle-$service" "$WORK/idle-$service-files"
     sleep 0.5
     before=$(rss_kib "$SRV_PID" VmRSS)
-    bench idle --service "$service" --sessions "$count" --seconds 600 --sources 4 >"$WORK/idle-$service.out" 2>&1 &
+    bench_bg idle --service "$service" --sessions "$count" --seconds 600 --sources 4 >"$WORK/idle-$service.out" 2>&1 &
     bpid=$!; PIDS+=("$bpid")
     for _ in $(seq 1200); do
         grep -q '^idle_ready' "$WORK/idle-$service.out" && break
@@ -612,7 +615,7 @@ mem_transfer() { # size source-file -> records peak RSS of both ends
     local size=$1 src=$2 spid bpid line
     echo 5 >"/proc/$SRV_PID/clear_refs"   # restarts the server's VmHWM from its current RSS
     rec "mem_${size}_server_start_kib" "$(rss_kib "$SRV_PID" VmRSS)"
-    bench upload "$size" --file "$src" --repeat 1 >"$WORK/mem-$size.out" &
+    bench_bg upload "$size" --file "$src" --repeat 1 >"$WORK/mem-$size.out" &
     bpid=$!; PIDS+=("$bpid")
     sample_rss "$SRV_PID" "$bpid" &
     spid=$!; PIDS+=("$spid")
