@@ -1,0 +1,46 @@
+#pragma once
+
+#include <QHostAddress>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+namespace QuietWire::Bench {
+
+/// Everything the subcommands of quietwire-bench take from the command line.
+struct BenchOptions
+{
+    QString command;
+    QStringList arguments; // positional arguments after the command (e.g. the size)
+
+    QString host = QStringLiteral("127.0.0.1");
+    quint16 port = 7400;
+    QString keysDir;    // keygen writes here; the other commands load identities from here
+    QString workDir;    // local files (a tmpfs directory)
+    QString sourceFile; // upload: send this file instead of a generated one
+    int count = 1;      // keygen
+    int parallel = 1;   // transfers at once
+    int repeat = 3;     // timed runs
+    int clients = 16;   // handshakes: concurrent loops
+    double seconds = 5; // handshakes, fanout steady phase, idle hold time (0: until stdin closes)
+    int members = 500;  // fanout
+    int messages = 100; // fanout: one-at-a-time messages
+    QList<double> rates; // fanout: messages per second of each steady phase (none: skip them)
+    int sessions = 1000; // idle
+    int sources = 1;    // local addresses 127.0.0.1 .. 127.0.0.N to spread connections over
+    int connectBatch = 32; // chat: connections being set up at once (the session port pool is finite)
+    int intervalMs = 5; // stall: timer period
+    int textBytes = 64; // fanout: length of each chat text
+    QString service = QStringLiteral("chat"); // idle: chat or files
+    bool keep = false;  // upload: leave the uploaded files on the server
+
+    /// Local address number i (0-based) of the --sources pool.
+    QHostAddress sourceAddress(int i) const;
+};
+
+/// Parses "4096", "4K", "64KiB", "1M", "1G", "10G" (binary units); -1 when malformed.
+qint64 parseSize(const QString& text);
+/// "4K", "1M", "1G" for exact binary multiples, the byte count otherwise.
+QString sizeLabel(qint64 bytes);
+
+} // namespace QuietWire::Bench

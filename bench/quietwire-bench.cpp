@@ -1,0 +1,198 @@
+// quietwire-bench: the load tool of bench/run.sh. It drives a running quietwired through the
+// shared library (FileClient/FileTransfer, ChatClient, ServiceClient), so it measures the code
+// the CLI and the desktop client run. See docs/PERFORMANCE.md for what each figure means.
+
+#include "BenchKeys.h"
+#include "BenchOptions.h"
+#include "SessionBench.h"
+#include "HandshakeBench.h"
+#include "Report.h"
+#include "TransferBench.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDir>
+
+#include <csignal>
+
+using namespace QuietWire;
+using namespace QuietWire::Bench;
+
+namespace {
+
+const char Description[] = R"(Load tool for QuietWire (bench/run.sh runs it; results are `record key=value ...` lines).
+
+Commands:
+  keygen --keys DIR --count N        create N client keys and DIR/authorized_keys for the server
+  upload SIZE [--parallel N] [--repeat R] [--dir TMPFS] [--file PATH]
+  download SIZE [--parallel N] [--repeat R] [--dir TMPFS]
+                                     MB/s (10^6 bytes/s) from the start of the transfers to their
+                                     verified finish (SHA-256 checked by both ends)
+  handshakes --clients N --seconds S [--sources K]
+                                     complete session set-ups per second
+  fanout --members M --messages K [--rate R[,R...] --seconds S]
+                                     time until every member has a room message (p50, p99) and
+                                     deliveries per second at a steady rate
+  idle --sessions N [--service chat|files] [--seconds S]
+                                     hold N sessions (until stdin closes, or S seconds)
+  stall-download SIZE / stall-upload SIZE [--interval MS]
+                                     longest gap between ticks of a MS timer in the thread that
+                                     runs the transfer (the GUI's situation)
+SIZE: bytes or 4K, 64K, 1M, 1G, 10G (binary units).)";
+
+} // namespace
+
+int main(int argc, char* argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("quietwire-bench"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(QUIETWIRE_VERSION));
+    std::signal(SIGPIPE, SIG_IGN);
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QString::fromLatin1(Description));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption host(QStringLiteral("host"), QStringLiteral("Server address (127.0.0.1)."),
+                                  QStringLiteral("ADDR"), QStringLiteral("127.0.0.1"));
+    const QCommandLineOption port(QStringLiteral("port"), QStringLiteral("Server handshake port (7400)."),
+                                  QStringLiteral("N"), QStringLiteral("7400"));
+    const QCommandLineOption keys(QStringLiteral("keys"), QStringLiteral("Directory of client keys (keygen)."),
+                                  QStringLiteral("DIR"));
+    const QCommandLineOption dir(QStringLiteral("dir"), QStringLiteral("Local work directory, best on tmpfs."),
+                                 QStringLiteral("DIR"), QStringLiteral("/dev/shm"));
+    const QCommandLineOption file(QStringLiteral("file"), QStringLiteral("upload: send this file."),
+                                  QStringLiteral("PATH"));
+    const QCommandLineOption count(QStringLiteral("count"), QStringLiteral("keygen: number of keys."),
+                                   QStringLiteral("N"), QStringLiteral("1"));
+    const QCommandLineOption parallel(QStringLiteral("parallel"), QStringLiteral("Transfers at once (1)."),
+                                      QStringLiteral("N"), QStringLiteral("1"));
+    const QCommandLineOption repeat(QStringLiteral("repeat"), QStringLiteral("Timed runs (3)."), QStringLiteral("R"),
+                                    QStringLiteral("3"));
+    const QCommandLineOption clients(QStringLiteral("clients"), QStringLiteral("handshakes: concurrent loops (16)."),
+                                     QStringLiteral("N"), QStringLiteral("16"));
+    const QCommandLineOption seconds(QStringLiteral("seconds"), QStringLiteral("Duration of a timed phase (5)."),
+                                     QStringLiteral("S"), QStringLiteral("5"));
+    const QCommandLineOption members(QStringLiteral("members"), QStringLiteral("fanout: room members (500)."),
+                                     QStringLiteral("N"), QStringLiteral("500"));
+    const QCommandLineOption messages(QStringLiteral("messages"),
+                                      QStringLiteral("fanout: messages sent one at a time (100)."),
+                                      QStringLiteral("N"), QStringLiteral("100"));
+    const QCommandLineOption rate(QStringLiteral("rate"),
+                                  QStringLiteral("fanout: messages per second of the steady phases, e.g. 20,50,100."),
+                                  QStringLiteral("R[,R...]"));
+    const QCommandLineOption sessions(QStringLiteral("sessions"), QStringLiteral("idle: sessions to hold (1000)."),
+                                      QStringLiteral("N"), QStringLiteral("1000"));
+    const QCommandLineOption sources(QStringLiteral("sources"),
+                                     QStringLiteral("Spread connections over 127.0.0.1 .. 127.0.0.K (1: no bind)."),
+                                     QStringLiteral("K"), QStringLiteral("1"));
+    const QCommandLineOption batch(QStringLiteral("connect-batch"),
+                                   QStringLiteral("Chat: session set-ups in flight at once (32)."), QStringLiteral("N"),
+                                   QStringLiteral("32"));
+    const QCommandLineOption interval(QStringLiteral("interval"), QStringLiteral("stall: timer period in ms (5)."),
+                                      QStringLiteral("MS"), QStringLiteral("5"));
+    const QCommandLineOption textBytes(QStringLiteral("text-bytes"),
+                                       QStringLiteral("fanout: length of each chat text (64)."), QStringLiteral("N"),
+                                       QStringLiteral("64"));
+    const QCommandLineOption service(QStringLiteral("service"), QStringLiteral("idle: chat or files (chat)."),
+                                     QStringLiteral("NAME"), QStringLiteral("chat"));
+    const QCommandLineOption keep(QStringLiteral("keep"), QStringLiteral("upload: keep the uploaded files."));
+    parser.addOptions({host, port, keys, dir, file, count, parallel, repeat, clients, seconds, members, messages, rate,
+                       sessions, sources, batch, interval, textBytes, service, keep});
+    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("See above."),
+                                 QStringLiteral("command [SIZE]"));
+    parser.process(app);
+
+    const QStringList positional = parser.positionalArguments();
+    if (positional.isEmpty()) {
+        parser.showHelp(2);
+    }
+    BenchOptions options;
+    options.command = positional.first();
+    options.arguments = positional.mid(1);
+    options.host = parser.value(host);
+    options.port = static_cast<quint16>(parser.value(port).toUInt());
+    options.keysDir = parser.value(keys);
+    options.workDir = parser.value(dir);
+    options.sourceFile = parser.value(file);
+    options.count = parser.value(count).toInt();
+    options.parallel = qMax(1, parser.value(parallel).toInt());
+    options.repeat = qMax(1, parser.value(repeat).toInt());
+    options.clients = qMax(1, parser.value(clients).toInt());
+    options.seconds = parser.value(seconds).toDouble();
+    options.members = qMax(2, parser.value(members).toInt());
+    options.messages = qMax(1, parser.value(messages).toInt());
+    for (const QString& r : parser.value(rate).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        if (r.toDouble() > 0) {
+            options.rates.append(r.toDouble());
+        }
+    }
+    options.sessions = qMax(1, parser.value(sessions).toInt());
+    options.sources = qMax(1, parser.value(sources).toInt());
+    options.connectBatch = qMax(1, parser.value(batch).toInt());
+    options.intervalMs = qMax(1, parser.value(interval).toInt());
+    options.textBytes = qBound(16, parser.value(textBytes).toInt(), 16000);
+    options.service = parser.value(service);
+    options.keep = parser.isSet(keep);
+
+    if (options.keysDir.isEmpty()) {
+        note(QStringLiteral("--keys DIR is required (quietwire-bench keygen --keys DIR --count N creates them)"));
+        return 2;
+    }
+    QString error;
+    if (options.command == QLatin1String("keygen")) {
+        if (!BenchKeys::generate(options.keysDir, qMax(1, options.count), &error)) {
+            note(error);
+            return 1;
+        }
+        Report(QStringLiteral("keygen")).add(QStringLiteral("keys"), options.count).print();
+        return 0;
+    }
+
+    const QString command = options.command;
+    const bool transfer = command == QLatin1String("upload") || command == QLatin1String("download")
+        || command == QLatin1String("stall-upload") || command == QLatin1String("stall-download");
+    if (transfer) {
+        const qint64 size = parseSize(options.arguments.value(0));
+        if (size < 0 && options.sourceFile.isEmpty()) {
+            note(QStringLiteral("%1 needs a SIZE such as 4K, 1M or 1G").arg(command));
+            return 2;
+        }
+        const auto identities = BenchKeys::load(options.keysDir, 1, &error);
+        if (!identities) {
+            note(error);
+            return 1;
+        }
+        QDir().mkpath(options.workDir);
+        TransferBench bench(options, identities->first());
+        const auto direction = command.endsWith(QLatin1String("upload")) ? FileTransfer::Direction::Upload
+                                                                         : FileTransfer::Direction::Download;
+        return command.startsWith(QLatin1String("stall")) ? bench.stall(direction, size) : bench.run(direction, size);
+    }
+    if (command == QLatin1String("handshakes")) {
+        const auto identities = BenchKeys::load(options.keysDir, 1, &error);
+        if (!identities) {
+            note(error);
+            return 1;
+        }
+        HandshakeBench bench(options, identities->first());
+        return bench.run();
+    }
+    if (command == QLatin1String("fanout") || command == QLatin1String("idle")) {
+        const int needed = command == QLatin1String("fanout") ? options.members : options.sessions;
+        auto identities = BenchKeys::load(options.keysDir, 0, &error);
+        if (!identities) {
+            note(error);
+            return 1;
+        }
+        if (identities->size() < needed) {
+            note(QStringLiteral("note: %1 keys for %2 members; some keys have several sessions")
+                     .arg(identities->size())
+                     .arg(needed));
+        }
+        SessionBench bench(options, *identities);
+        return command == QLatin1String("fanout") ? bench.fanout() : bench.idle();
+    }
+    note(QStringLiteral("unknown command \"%1\"; see --help").arg(command));
+    return 2;
+}

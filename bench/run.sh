@@ -1,0 +1,1045 @@
+#!/usr/bin/env bash
+# bench/run.sh: QuietWire side by side with OpenSSH (scp, sftp), OpenSSL (TLS 1.3 handshakes,
+# AEAD speed) and raw loopback TCP (iperf3), in one run on one machine. Writes
+# docs/PERFORMANCE.md and docs/performance.png.
+#
+#   bench/run.sh              the full figures (about 15-20 minutes on 2 cores)
+#   bench/run.sh --quick      small sizes, few repeats (a few minutes): checks that it all works
+#
+# Options: --no-build (use build/bin as it is), --no-install (never call apt-get),
+#          --keep (keep the work directories), --out DIR (write the report there; default docs/)
+#
+# Everything runs on 127.0.0.1: a quietwired with a temporary data dir on tmpfs, a throwaway
+# sshd (own config, host key and authorized key) on a free port, openssl s_server, iperf3.
+# Nothing of the machine's own SSH setup is used or changed.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+MODE=full
+DO_BUILD=1
+DO_INSTALL=1
+KEEP=0
+OUT=$ROOT/docs
+while (($#)); do
+    case $1 in
+    --quick) MODE=quick ;;
+    --no-build) DO_BUILD=0 ;;
+    --no-install) DO_INSTALL=0 ;;
+    --keep) KEEP=1 ;;
+    --out) OUT=$2; shift ;;
+    -h | --help) sed -n '2,14p' "$0"; exit 0 ;;
+    *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+    esac
+    shift
+done
+
+# ---------------------------------------------------------------------------------------------
+# Parameters of the two modes
+if [ "$MODE" = full ]; then
+    SIZES="4K 64K 1M 16M 256M 1G"   # the throughput-by-size sweep
+    TABLE_SIZE=1G                    # the bulk table: every tool, every cipher
+    QW_REPEAT=5                      # timed runs of QuietWire at TABLE_SIZE
+    SSH_REPEAT=3                     # scp runs per cipher at TABLE_SIZE
+    SFTP_REPEAT=2                    # sftp runs per cipher at TABLE_SIZE
+    SWEEP_REPEAT=5                   # runs per size below 256M
+    SWEEP_REPEAT_LARGE=3             # runs at 256M
+    PAR_N=4; PAR_SIZE=256M; PAR_REPEAT=3
+    IPERF_SECONDS=5; IPERF_REPEAT=3
+    SPEED_SECONDS=2
+    HS_CLIENTS="1 8 32"; HS_SECONDS=5; HS_REPEAT=3
+    TLS_SECONDS=5; TLS_REPEAT=3
+    FAN_MEMBERS=500; FAN_MESSAGES=200; FAN_RATES=20,50,100; FAN_SECONDS=5
+    IDLE_FILES=1000; IDLE_CHAT=800
+    BIG_SIZE=10G; MEM_SIZES="16M 1G"
+    STALL_SIZE=1G; STALL_REPEAT=3
+    PROFILE_SIZE=256M
+else
+    SIZES="4K 1M 16M"
+    TABLE_SIZE=16M
+    QW_REPEAT=3; SSH_REPEAT=1; SFTP_REPEAT=1
+    SWEEP_REPEAT=2; SWEEP_REPEAT_LARGE=2
+    PAR_N=2; PAR_SIZE=16M; PAR_REPEAT=2
+    IPERF_SECONDS=1; IPERF_REPEAT=1
+    SPEED_SECONDS=1
+    HS_CLIENTS="1 8"; HS_SECONDS=2; HS_REPEAT=1
+    TLS_SECONDS=2; TLS_REPEAT=1
+    FAN_MEMBERS=100; FAN_MESSAGES=30; FAN_RATES=20; FAN_SECONDS=2
+    IDLE_FILES=200; IDLE_CHAT=100
+    BIG_SIZE=256M; MEM_SIZES="16M"
+    STALL_SIZE=64M; STALL_REPEAT=1
+    PROFILE_SIZE=64M
+fi
+
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+# ---------------------------------------------------------------------------------------------
+# Packages
+need_packages() {
+    local missing=() p
+    for p in "$@"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    ((${#missing[@]})) || return 0
+    [ "$DO_INSTALL" = 1 ] || die "missing packages: ${missing[*]} (run without --no-install)"
+    log "installing ${missing[*]}"
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo=sudo
+    # The packages' own services (sshd on port 22, the iperf3 daemon) are not wanted here.
+    local policy=/usr/sbin/policy-rc.d own_policy=0
+    if [ ! -e $policy ]; then
+        printf '#!/bin/sh\nexit 101\n' | $sudo tee $policy >/dev/null && $sudo chmod +x $policy && own_policy=1
+    fi
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}" >&2 \
+        || { $sudo apt-get update -q >&2 && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q \
+            --no-install-recommends "${missing[@]}" >&2; }
+    [ $own_policy = 0 ] || $sudo rm -f $policy
+}
+[ "$DO_INSTALL" = 0 ] || bash "$ROOT/scripts/deps.sh" >&2
+need_packages openssh-server openssh-client openssl iperf3 gnuplot-nox procps iproute2
+
+BIN=$ROOT/build/bin
+if [ "$DO_BUILD" = 1 ]; then
+    log "building (Release) quietwired quietwire-cli quietwire-bench"
+    cmake -S "$ROOT" -B "$ROOT/build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+    # -j1: the machine may be shared; the build is incremental after the first time.
+    ninja -C "$ROOT/build" -j1 quietwired quietwire-cli quietwire-bench >&2
+fi
+for b in quietwired quietwire-cli quietwire-bench; do [ -x "$BIN/$b" ] || die "$BIN/$b is missing"; done
+BUILD_TYPE=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$ROOT/build/CMakeCache.txt")
+
+# ---------------------------------------------------------------------------------------------
+# Work directories, processes, clean-up
+WORK=$(mktemp -d /dev/shm/quietwire-bench.XXXXXX)   # tmpfs: sources, servers' files, downloads
+BIGDIR=""                                          # disk: the server side of the big transfer
+RES=$WORK/results.tsv; : >"$RES"
+PIDS=()
+cleanup() {
+    local pid
+    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+    for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+    if [ "$KEEP" = 1 ]; then
+        log "kept $WORK ${BIGDIR}"
+    else
+        rm -rf "$WORK" ${BIGDIR:+"$BIGDIR"}
+    fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+forget_pid() { local keep=() p; for p in "${PIDS[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done; PIDS=("${keep[@]}"); }
+stop_pid() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; forget_pid "$1"; }
+
+# Results: one "metric<TAB>value" line per sample; stats prints "median min max count".
+rec() { printf '%s\t%s\n' "$1" "$2" >>"$RES"; }
+stats() {
+    awk -F'\t' -v m="$1" '$1 == m { print $2 }' "$RES" | sort -g | awk '
+        { a[NR] = $1 }
+        END {
+            if (NR == 0) { print "- - - 0"; exit }
+            med = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2
+            print med, a[1], a[NR], NR
+        }'
+}
+med() { stats "$1" | cut -d' ' -f1; }
+# field KEY < line: the value of KEY=value in a quietwire-bench line
+field() { tr ' ' '\n' | sed -n "s/^$1=//p" | head -n1; }
+# fmt VALUE [DECIMALS]
+fmt() { if [ "$1" = - ] || [ -z "$1" ]; then echo "n/a"; else LC_ALL=C printf "%.${2:-0}f" "$1"; fi; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b == 0) print "n/a"; else printf "%.2f", a / b }'; }
+size_to_bytes() {
+    local s=$1 n u
+    n=${s%[KMG]}; u=${s#"$n"}
+    case $u in K) echo $((n << 10)) ;; M) echo $((n << 20)) ;; G) echo $((n << 30)) ;; *) echo "$n" ;; esac
+}
+now_ns() { date +%s%N; }
+CLK_TCK=$(getconf CLK_TCK)
+# CPU seconds a process used (own) or collected from its reaped children (children)
+cpu_own() { awk -v t="$CLK_TCK" '{ printf "%.2f", ($14 + $15) / t }' "/proc/$1/stat"; }
+cpu_children() { awk -v t="$CLK_TCK" '{ printf "%.2f", ($16 + $17) / t }' "/proc/$1/stat"; }
+# CPU seconds of the reaped children of this (sub)shell: the builtin times, written to a file
+# (inside $(...) it would run in a fresh subshell and report nothing)
+parse_times() { awk 'NR == 2 { s = 0; for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); s += a[1] * 60 + a[2] } printf "%.3f", s }' "$1"; }
+per_gib() { awk -v c="$1" -v b="$2" 'BEGIN { printf "%.3f", c / (b / 1073741824) }'; }
+mbps() { awk -v b="$1" -v ns="$2" 'BEGIN { printf "%.2f", b / (ns / 1e9) / 1e6 }'; }
+
+used_ports() { ss -Htan | awk '{ n = split($4, a, ":"); print a[n] }' | sort -un; }
+# free_range N: N consecutive TCP ports below the ephemeral range that nothing uses now
+free_range() {
+    local n=$1 base used
+    used=$(used_ports)
+    for _ in $(seq 100); do
+        base=$((20000 + RANDOM % 12000))
+        if ! awk -v b="$base" -v n="$n" '$1 >= b && $1 < b + n { f = 1 } END { exit !f }' <<<"$used"; then
+            echo "$base-$((base + n - 1))"
+            return 0
+        fi
+    done
+    return 1
+}
+free_port() { free_range 1 | cut -d- -f1; }
+
+# Load of the machine: sampled every 5 s during the run (other builds share the 2 cores).
+LOADLOG=$WORK/load.log
+(
+    while :; do
+        others=$(ps -eo comm= | grep -cE '^(cc1plus|ld|ninja|make|ctest|Test[A-Z]|clang)' || true)
+        echo "$(date +%s) $(cut -d' ' -f1 /proc/loadavg) $others"
+        sleep 5
+    done
+) >"$LOADLOG" 2>/dev/null &
+PIDS+=($!)
+
+# ---------------------------------------------------------------------------------------------
+# The QuietWire server
+KEYS=$WORK/keys
+SRV_PID=""; SRV_PORT=""
+# start_server NAME FILES_ROOT: a fresh quietwired on 127.0.0.1 (sets SRV_PID, SRV_PORT)
+start_server() {
+    local name=$1 files=$2 range
+    mkdir -p "$WORK/$name" "$files"
+    cp "$KEYS/authorized_keys" "$WORK/$name/"
+    # Every server has a new key, and a port may come round again: no stale pins.
+    rm -f "$KEYS/known_servers" "$KEYS/0000/known_servers"
+    range=$(free_range 128) || die "no free port range"
+    env ${SRV_ENV:+"$SRV_ENV"} "$BIN/quietwired" --data-dir "$WORK/$name" --files-root "$files" --listen 127.0.0.1 --port 0 \
+        --session-ports "$range" --quota 64G </dev/null >"$WORK/$name.out" 2>"$WORK/$name.log" &
+    SRV_PID=$!
+    PIDS+=("$SRV_PID")
+    for _ in $(seq 100); do
+        grep -q 'Type `help`' "$WORK/$name.out" 2>/dev/null && break
+        kill -0 "$SRV_PID" 2>/dev/null || die "quietwired did not start: $(cat "$WORK/$name.log")"
+        sleep 0.1
+    done
+    SRV_PORT=$(sed -n 's/.*port \([0-9]*\) (handshake).*/\1/p' "$WORK/$name.out")
+    [ -n "$SRV_PORT" ] || die "quietwired did not report its port"
+    log "quietwired $name: pid $SRV_PID, port $SRV_PORT, session ports $range"
+}
+rss_kib() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
+# sample_rss PID... : VmRSS of each PID every 0.2 s into $WORK/rss.<pid> until killed
+sample_rss() {
+    local pid
+    while :; do
+        for pid in "$@"; do
+            [ -r "/proc/$pid/status" ] && rss_kib "$pid" VmRSS >>"$WORK/rss.$pid"
+        done
+        sleep 0.2
+    done
+}
+bench() { "$BIN/quietwire-bench" --host 127.0.0.1 --port "$SRV_PORT" --keys "$KEYS" --dir "$WORK/client" "$@"; }
+# For "bench_bg ... &": exec makes $! the quietwire-bench process itself, not a subshell around it,
+# so that stop_pid ends it and sample_rss reads its memory.
+bench_bg() { exec "$BIN/quietwire-bench" --host 127.0.0.1 --port "$SRV_PORT" --keys "$KEYS" --dir "$WORK/client" "$@"; }
+
+mkdir -p "$WORK/client" "$WORK/ssh-remote" "$WORK/ssh-local"
+log "mode $MODE, work dir $WORK"
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+START_TIME=$(date +%s)
+"$BIN/quietwire-bench" keygen --keys "$KEYS" --count $((IDLE_FILES > FAN_MEMBERS ? IDLE_FILES : FAN_MEMBERS)) >/dev/null
+start_server main "$WORK/main-files"
+MAIN_PID=$SRV_PID; MAIN_PORT=$SRV_PORT
+
+# Sources: the same files for every tool.
+for s in $SIZES $TABLE_SIZE $PAR_SIZE $STALL_SIZE $PROFILE_SIZE $MEM_SIZES; do
+    [ -e "$WORK/client/src-$s" ] && continue
+    bench upload "$s" --repeat 1 >/dev/null || die "upload of $s failed"
+done
+
+# ---------------------------------------------------------------------------------------------
+# 1. Limits: raw loopback TCP (iperf3) and the AEAD and hash speed of this CPU (openssl speed)
+log "raw TCP: iperf3 on loopback"
+IPERF_PORT=$(free_port)
+iperf3 -s -B 127.0.0.1 -p "$IPERF_PORT" >/dev/null 2>&1 &
+IPERF_PID=$!; PIDS+=("$IPERF_PID")
+sleep 0.5
+iperf_run() { # streams -> MB/s received
+    iperf3 -c 127.0.0.1 -p "$IPERF_PORT" -t "$IPERF_SECONDS" -P "$1" -f m 2>/dev/null \
+        | awk '/receiver/ && ($0 ~ /SUM/ || P == 1) { v = $(NF - 2); u = $(NF - 1) } END {
+            if (u == "Gbits/sec") v *= 1000; printf "%.1f", v / 8 }' P="$1"
+}
+for _ in $(seq "$IPERF_REPEAT"); do
+    rec tcp_1 "$(iperf_run 1)"
+    rec tcp_par "$(iperf_run "$PAR_N")"
+done
+stop_pid "$IPERF_PID"
+
+log "openssl speed"
+speed() { # algorithm -> MB/s on 16 KiB buffers
+    openssl speed -mr -seconds "$SPEED_SECONDS" -bytes 16384 -evp "$1" 2>/dev/null \
+        | awk -F: '/^\+F:/ { printf "%.1f", $4 / 1e6 }'
+}
+for a in chacha20-poly1305 aes-128-gcm aes-256-gcm sha256; do rec "speed_$a" "$(speed $a)"; done
+
+# ---------------------------------------------------------------------------------------------
+# 2. OpenSSH: a throwaway sshd on a free loopback port
+log "starting a throwaway sshd"
+SSHD_DIR=$WORK/sshd
+mkdir -p "$SSHD_DIR"
+ssh-keygen -q -t ed25519 -N '' -f "$SSHD_DIR/host_key"
+ssh-keygen -q -t ed25519 -N '' -f "$SSHD_DIR/client_key"
+cp "$SSHD_DIR/client_key.pub" "$SSHD_DIR/authorized_keys"
+SSHD_PORT=$(free_port)
+cat >"$SSHD_DIR/sshd_config" <<EOF
+Port $SSHD_PORT
+ListenAddress 127.0.0.1
+HostKey $SSHD_DIR/host_key
+AuthorizedKeysFile $SSHD_DIR/authorized_keys
+PidFile $SSHD_DIR/sshd.pid
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+PermitRootLogin prohibit-password
+StrictModes no
+Subsystem sftp /usr/lib/openssh/sftp-server
+LogLevel ERROR
+EOF
+cat >"$SSHD_DIR/ssh_config" <<EOF
+Host qwbench
+  HostName 127.0.0.1
+  Port $SSHD_PORT
+  User $(id -un)
+  IdentityFile $SSHD_DIR/client_key
+  IdentitiesOnly yes
+  StrictHostKeyChecking no
+  UserKnownHostsFile /dev/null
+  BatchMode yes
+  LogLevel ERROR
+EOF
+mkdir -p /run/sshd 2>/dev/null || true   # sshd's privilege separation directory
+/usr/sbin/sshd -D -f "$SSHD_DIR/sshd_config" -E "$SSHD_DIR/sshd.log" &
+SSHD_PID=$!; PIDS+=("$SSHD_PID")
+for _ in $(seq 50); do ssh -F "$SSHD_DIR/ssh_config" qwbench true 2>/dev/null && break; sleep 0.2; done
+ssh -F "$SSHD_DIR/ssh_config" qwbench true || die "the throwaway sshd does not answer: $(cat "$SSHD_DIR/sshd.log")"
+SSHD_CIPHERS=$(/usr/sbin/sshd -T -f "$SSHD_DIR/sshd_config" | awk '$1 == "ciphers" { print $2 }' | tr ',' ' ')
+CIPHERS=""
+for c in $(ssh -Q cipher); do case " $SSHD_CIPHERS " in *" $c "*) CIPHERS="$CIPHERS $c" ;; esac; done
+CIPHERS=${CIPHERS# }
+log "sshd on port $SSHD_PORT accepts: $CIPHERS"
+SSH_OPTS=(-F "$SSHD_DIR/ssh_config")
+# What every scp/sftp command pays before the first byte: connect, key exchange, auth, exit.
+for _ in $(seq 5); do
+    t0=$(now_ns); ssh "${SSH_OPTS[@]}" qwbench true; t1=$(now_ns)
+    rec ssh_setup_ms "$(awk -v ns=$((t1 - t0)) 'BEGIN { printf "%.1f", ns / 1e6 }')"
+done
+
+# ssh_copy TOOL DIRECTION CIPHER SIZE -> MB/s of one whole command (connect, auth, copy, close)
+ssh_copy() {
+    local tool=$1 dir=$2 cipher=$3 size=$4 src dst t0 t1 bytes
+    bytes=$(size_to_bytes "$size")
+    if [ "$dir" = up ]; then
+        src=$WORK/client/src-$size; dst=$WORK/ssh-remote/up-$size
+    else
+        src=$WORK/client/src-$size; dst=$WORK/ssh-local/dl-$size   # the "remote" file is the same tmpfs source
+    fi
+    local sshd0
+    sshd0=$(cpu_children "$SSHD_PID")
+    t0=$(now_ns)
+    case $tool-$dir in
+    scp-up) scp -q "${SSH_OPTS[@]}" -c "$cipher" "$src" "qwbench:$dst" ;;
+    scp-down) scp -q "${SSH_OPTS[@]}" -c "$cipher" "qwbench:$src" "$dst" ;;
+    scpO-up) scp -O -q "${SSH_OPTS[@]}" -c "$cipher" "$src" "qwbench:$dst" ;;
+    scpO-down) scp -O -q "${SSH_OPTS[@]}" -c "$cipher" "qwbench:$src" "$dst" ;;
+    sftp-up) echo "put $src $dst" | sftp -q "${SSH_OPTS[@]}" -c "$cipher" -b - qwbench >/dev/null ;;
+    sftp-down) echo "get $src $dst" | sftp -q "${SSH_OPTS[@]}" -c "$cipher" -b - qwbench >/dev/null ;;
+    esac
+    t1=$(now_ns)
+    [ "$(stat -c %s "$dst")" = "$bytes" ] || die "$tool $dir $cipher $size: incomplete copy"
+    rm -f "$dst"
+    # CPU of both ends: the scp/sftp/ssh processes here, and the sshd session (with its
+    # sftp-server) once the sshd listener has reaped it.
+    for _ in $(seq 40); do pgrep -P "$SSHD_PID" >/dev/null || break; sleep 0.05; done
+    local tf="$WORK/times.$BASHPID"   # expanded here: BASHPID differs inside $(...)
+    times >"$tf"
+    rec "${tool}_${dir}_${size}_${cipher}_cpu_client" "$(per_gib "$(parse_times "$tf")" "$bytes")"
+    rec "${tool}_${dir}_${size}_${cipher}_cpu_server" "$(per_gib "$(awk -v a="$(cpu_children "$SSHD_PID")" -v b="$sshd0" 'BEGIN { print a - b }')" "$bytes")"
+    mbps "$bytes" $((t1 - t0))
+}
+# qw_cli DIRECTION SIZE -> MB/s of one whole quietwire-cli command, like scp
+QW_CLI_CONFIG=$KEYS/0000
+qw_cli() {
+    local dir=$1 size=$2 bytes t0 t1
+    bytes=$(size_to_bytes "$size")
+    t0=$(now_ns)
+    if [ "$dir" = up ]; then
+        "$BIN/quietwire-cli" --config-dir "$QW_CLI_CONFIG" --trust-new files "127.0.0.1:$SRV_PORT" put \
+            "$WORK/client/src-$size" "cli-$size" >/dev/null 2>&1 || die "quietwire-cli put $size failed"
+    else
+        "$BIN/quietwire-cli" --config-dir "$QW_CLI_CONFIG" --trust-new files "127.0.0.1:$SRV_PORT" get \
+            "dl-$size" "$WORK/ssh-local/cli-$size" >/dev/null 2>&1 || die "quietwire-cli get $size failed"
+        rm -f "$WORK/ssh-local/cli-$size"
+    fi
+    t1=$(now_ns)
+    mbps "$bytes" $((t1 - t0))
+}
+# qw_bench DIRECTION SIZE REPEAT [--parallel N]: records every run as qw_<dir>_<size>[_pN]
+qw_bench() {
+    local dir=$1 size=$2 repeat=$3 key suffix=""
+    shift 3
+    [ $# -gt 0 ] && suffix=_p$2
+    key=qw_${dir}_$size$suffix
+    local s0 s1 bytes
+    s0=$(cpu_own "$SRV_PID")
+    bench "$([ "$dir" = up ] && echo upload || echo download)" "$size" --repeat "$repeat" "$@" >"$WORK/last.out" \
+        || die "quietwire-bench $dir $size failed: $(cat "$WORK/last.out")"
+    s1=$(cpu_own "$SRV_PID")
+    bytes=$(($(size_to_bytes "$size") * ${2:-1}))
+    grep '^transfer ' "$WORK/last.out" | while read -r line; do
+        rec "$key" "$(field MBps <<<"$line")"
+        rec "${key}_cpu_client" "$(per_gib "$(field cpu_seconds <<<"$line")" "$bytes")"
+    done
+    rec "${key}_cpu_server" "$(per_gib "$(awk -v a="$s1" -v b="$s0" 'BEGIN { print a - b }')" $((bytes * repeat)))"
+}
+
+# ---------------------------------------------------------------------------------------------
+# 3. Bulk transfer at TABLE_SIZE: QuietWire, then scp / sftp with every cipher sshd accepts
+log "bulk $TABLE_SIZE: QuietWire"
+qw_bench up "$TABLE_SIZE" "$QW_REPEAT"
+qw_bench down "$TABLE_SIZE" "$QW_REPEAT"
+for _ in $(seq "$SWEEP_REPEAT_LARGE"); do
+    rec "cli_up_$TABLE_SIZE" "$(qw_cli up "$TABLE_SIZE")"
+    rec "cli_down_$TABLE_SIZE" "$(qw_cli down "$TABLE_SIZE")"
+done
+for c in $CIPHERS; do
+    log "bulk $TABLE_SIZE: scp and sftp with $c"
+    for _ in $(seq "$SSH_REPEAT"); do
+        rec "scp_up_${TABLE_SIZE}_$c" "$(ssh_copy scp up "$c" "$TABLE_SIZE")"
+        rec "scp_down_${TABLE_SIZE}_$c" "$(ssh_copy scp down "$c" "$TABLE_SIZE")"
+    done
+    for _ in $(seq "$SFTP_REPEAT"); do
+        rec "sftp_up_${TABLE_SIZE}_$c" "$(ssh_copy sftp up "$c" "$TABLE_SIZE")"
+        rec "sftp_down_${TABLE_SIZE}_$c" "$(ssh_copy sftp down "$c" "$TABLE_SIZE")"
+    done
+done
+# The fastest scp cipher of this run (by the better of its upload and download medians).
+BEST_CIPHER=""; BEST_SCP=0
+for c in $CIPHERS; do
+    for d in up down; do
+        v=$(med "scp_${d}_${TABLE_SIZE}_$c")
+        if awk -v v="$v" -v b="$BEST_SCP" 'BEGIN { exit !(v > b) }'; then BEST_SCP=$v; BEST_CIPHER=$c; fi
+    done
+done
+log "fastest scp cipher: $BEST_CIPHER"
+for _ in $(seq "$SSH_REPEAT"); do
+    rec "scpO_up_${TABLE_SIZE}_$BEST_CIPHER" "$(ssh_copy scpO up "$BEST_CIPHER" "$TABLE_SIZE")"
+    rec "scpO_down_${TABLE_SIZE}_$BEST_CIPHER" "$(ssh_copy scpO down "$BEST_CIPHER" "$TABLE_SIZE")"
+done
+
+# ---------------------------------------------------------------------------------------------
+# 4. Throughput by file size: QuietWire (tool and CLI), scp and sftp with the fastest cipher
+for s in $SIZES; do
+    [ "$s" = "$TABLE_SIZE" ] && continue
+    r=$SWEEP_REPEAT
+    [ "$(size_to_bytes "$s")" -ge $((256 << 20)) ] && r=$SWEEP_REPEAT_LARGE
+    log "size $s: QuietWire, quietwire-cli, scp, sftp ($r runs)"
+    qw_bench up "$s" "$r"
+    qw_bench down "$s" "$r"
+    for _ in $(seq "$r"); do
+        rec "cli_up_$s" "$(qw_cli up "$s")"
+        rec "cli_down_$s" "$(qw_cli down "$s")"
+        rec "scp_up_${s}_$BEST_CIPHER" "$(ssh_copy scp up "$BEST_CIPHER" "$s")"
+        rec "scp_down_${s}_$BEST_CIPHER" "$(ssh_copy scp down "$BEST_CIPHER" "$s")"
+        rec "sftp_up_${s}_$BEST_CIPHER" "$(ssh_copy sftp up "$BEST_CIPHER" "$s")"
+        rec "sftp_down_${s}_$BEST_CIPHER" "$(ssh_copy sftp down "$BEST_CIPHER" "$s")"
+    done
+done
+
+# ---------------------------------------------------------------------------------------------
+# 5. Parallel transfers: PAR_N at once, against PAR_N scp processes at once
+log "parallel: $PAR_N x $PAR_SIZE"
+qw_bench up "$PAR_SIZE" "$PAR_REPEAT" --parallel "$PAR_N"
+qw_bench down "$PAR_SIZE" "$PAR_REPEAT" --parallel "$PAR_N"
+scp_parallel() { # direction -> aggregate MB/s of PAR_N concurrent scp commands
+    local dir=$1 t0 t1 i pids=()
+    t0=$(now_ns)
+    for i in $(seq "$PAR_N"); do
+        if [ "$dir" = up ]; then
+            scp -q "${SSH_OPTS[@]}" -c "$BEST_CIPHER" "$WORK/client/src-$PAR_SIZE" "qwbench:$WORK/ssh-remote/par-$i" &
+        else
+            scp -q "${SSH_OPTS[@]}" -c "$BEST_CIPHER" "qwbench:$WORK/client/src-$PAR_SIZE" "$WORK/ssh-local/par-$i" &
+        fi
+        pids+=($!)
+    done
+    for i in "${pids[@]}"; do wait "$i" || die "parallel scp failed"; done
+    t1=$(now_ns)
+    rm -f "$WORK"/ssh-remote/par-* "$WORK"/ssh-local/par-*
+    mbps $(($(size_to_bytes "$PAR_SIZE") * PAR_N)) $((t1 - t0))
+}
+for _ in $(seq "$PAR_REPEAT"); do
+    rec "scp_up_par" "$(scp_parallel up)"
+    rec "scp_down_par" "$(scp_parallel down)"
+done
+
+# ---------------------------------------------------------------------------------------------
+# 6. Event-loop stalls during a transfer in the loop's own thread (figure 5)
+log "event-loop stalls: $STALL_SIZE"
+for _ in $(seq "$STALL_REPEAT"); do
+    for d in download upload; do
+        line=$(bench "stall-$d" "$STALL_SIZE") || die "stall-$d failed"
+        rec "stall_max_$d" "$(field max_gap_ms <<<"$line")"
+        rec "stall_p99_$d" "$(field p99_gap_ms <<<"$line")"
+        rec "stall_over16_$d" "$(field gaps_over_16ms <<<"$line")"
+        rec "stall_idle_$d" "$(field idle_max_gap_ms <<<"$line")"
+        rec "stall_mbps_$d" "$(field MBps <<<"$line")"
+    done
+done
+
+# ---------------------------------------------------------------------------------------------
+# 7. Handshakes: QuietWire session set-ups against TLS 1.3 full handshakes (openssl s_time -new)
+for n in $HS_CLIENTS; do
+    log "QuietWire handshakes: $n clients"
+    for _ in $(seq "$HS_REPEAT"); do
+        s0=$(cpu_own "$SRV_PID")
+        line=$(bench handshakes --clients "$n" --seconds "$HS_SECONDS" --sources 8) || die "handshakes failed"
+        s1=$(cpu_own "$SRV_PID")
+        rec "hs_qw_$n" "$(field per_second <<<"$line")"
+        rec "hs_qw_cpu_$n" "$(awk -v a="$s1" -v b="$s0" -v n="$(field all_sessions <<<"$line")" \
+            -v c="$(field cpu_seconds <<<"$line")" -v w="$(field sessions <<<"$line")" \
+            'BEGIN { printf "%.3f", (a - b) / n * 1000 + c / w * 1000 }')"
+        rec "hs_qw_p50_$n" "$(field p50_ms <<<"$line")"
+        rec "hs_qw_failed_$n" "$(field failed <<<"$line")"
+    done
+done
+TLS_DIR=$WORK/tls
+mkdir -p "$TLS_DIR"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$TLS_DIR/ec.key" \
+    -out "$TLS_DIR/ec.crt" -days 2 -subj /CN=localhost 2>/dev/null
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$TLS_DIR/rsa.key" -out "$TLS_DIR/rsa.crt" -days 2 \
+    -subj /CN=localhost 2>/dev/null
+# tls_rate KEYTYPE PROCESSES -> full TLS 1.3 handshakes per wall-clock second
+tls_rate() {
+    local key=$1 procs=$2 port spid t0 t1 i total=0 pids=()
+    port=$(free_port)
+    openssl s_server -tls1_3 -quiet -www -cert "$TLS_DIR/$key.crt" -key "$TLS_DIR/$key.key" \
+        -accept "127.0.0.1:$port" </dev/null >/dev/null 2>&1 &
+    spid=$!; PIDS+=("$spid")
+    for _ in $(seq 50); do (echo >/dev/tcp/127.0.0.1/"$port") 2>/dev/null && break; sleep 0.1; done
+    t0=$(now_ns)
+    for i in $(seq "$procs"); do
+        openssl s_time -new -connect "127.0.0.1:$port" -time "$TLS_SECONDS" >"$TLS_DIR/s_time.$i" 2>&1 &
+        pids+=($!)
+    done
+    for i in "${pids[@]}"; do wait "$i" || true; done
+    t1=$(now_ns)
+    stop_pid "$spid"
+    for i in $(seq "$procs"); do
+        total=$((total + $(awk '/connections in .* real seconds/ { print $1; exit }' "$TLS_DIR/s_time.$i")))
+    done
+    # s_server and s_time are children of this subshell: times holds their CPU, both ends.
+    local tf="$WORK/times.$BASHPID"
+    times >"$tf"
+    rec "tls_cpu_${key}_$procs" "$(awk -v c="$(parse_times "$tf")" -v n="$total" 'BEGIN { printf "%.3f", c / n * 1000 }')"
+    awk -v n="$total" -v ns=$((t1 - t0)) 'BEGIN { printf "%.1f", n / (ns / 1e9) }'
+}
+log "TLS 1.3 handshakes: openssl s_time -new"
+for _ in $(seq "$TLS_REPEAT"); do
+    rec tls_ec_1 "$(tls_rate ec 1)"
+    rec tls_ec_2 "$(tls_rate ec 2)"
+done
+rec tls_rsa_1 "$(tls_rate rsa 1)"
+
+# ---------------------------------------------------------------------------------------------
+# 8. Chat fan-out with FAN_MEMBERS members
+log "chat fan-out: $FAN_MEMBERS members"
+bench fanout --members "$FAN_MEMBERS" --messages "$FAN_MESSAGES" --rate "$FAN_RATES" --seconds "$FAN_SECONDS" \
+    --sources 4 >"$WORK/fanout.out" || die "fanout failed: $(cat "$WORK/fanout.out")"
+line=$(grep '^fanout ' "$WORK/fanout.out")
+for k in p50_ms p90_ms p99_ms max_ms min_ms messages incomplete; do rec "fan_$k" "$(field $k <<<"$line")"; done
+grep '^fanout_steady ' "$WORK/fanout.out" | while read -r line; do
+    r=$(field rate <<<"$line" | cut -d. -f1)
+    for k in deliveries_per_second offered_per_second p50_ms p99_ms max_ms incomplete; do
+        rec "fanst_${r}_$k" "$(field $k <<<"$line")"
+    done
+done
+FAN_JOIN=$(grep '^sessions_connected ' "$WORK/fanout.out" | field settle_seconds)
+# The same one-at-a-time figure with Qt's own event dispatcher instead of GLib's (no code change, an
+# environment variable): first for the bench process only (it holds all the members' sockets, which
+# no real client does), then for the server too (a proposal of "Where the time goes").
+fanout_variant() { # name
+    bench fanout --members "$FAN_MEMBERS" --messages "$FAN_MESSAGES" --sources 4 >"$WORK/fanout-$1.out" \
+        || die "fanout $1 failed: $(cat "$WORK/fanout-$1.out")"
+    line=$(grep '^fanout ' "$WORK/fanout-$1.out")
+    for k in p50_ms p99_ms max_ms; do rec "fan_${1}_$k" "$(field $k <<<"$line")"; done
+}
+log "chat fan-out: bench on QT_NO_GLIB=1"
+export QT_NO_GLIB=1
+fanout_variant client_unix
+stop_pid "$MAIN_PID"
+log "chat fan-out: server and bench on QT_NO_GLIB=1"
+SRV_ENV=QT_NO_GLIB=1 start_server fanout-unix "$WORK/fanout-unix-files"
+fanout_variant both_unix
+stop_pid "$SRV_PID"
+unset QT_NO_GLIB
+
+# ---------------------------------------------------------------------------------------------
+# 9. Memory per idle session: a fresh server each, RSS before and after the sessions are up
+idle_memory() { # service count
+    local service=$1 count=$2 before after bpid
+    start_server "idle-$service" "$WORK/idle-$service-files"
+    sleep 0.5
+    before=$(rss_kib "$SRV_PID" VmRSS)
+    bench_bg idle --service "$service" --sessions "$count" --seconds 600 --sources 4 >"$WORK/idle-$service.out" 2>&1 &
+    bpid=$!; PIDS+=("$bpid")
+    for _ in $(seq 1200); do
+        grep -q '^idle_ready' "$WORK/idle-$service.out" && break
+        kill -0 "$bpid" 2>/dev/null || die "idle $service failed: $(cat "$WORK/idle-$service.out")"
+        sleep 0.25
+    done
+    sleep 1
+    after=$(rss_kib "$SRV_PID" VmRSS)
+    rec "idle_${service}_before_kib" "$before"
+    rec "idle_${service}_after_kib" "$after"
+    rec "idle_${service}_sessions" "$count"
+    rec "idle_${service}_per_session_kib" "$(awk -v a="$after" -v b="$before" -v n="$count" 'BEGIN { printf "%.1f", (a - b) / n }')"
+    rec "idle_${service}_client_kib" "$(grep '^idle_ready' "$WORK/idle-$service.out" | field client_rss_kib)"
+    stop_pid "$bpid"
+    stop_pid "$SRV_PID"
+}
+log "memory: $IDLE_FILES idle files sessions"
+idle_memory files "$IDLE_FILES"
+log "memory: $IDLE_CHAT idle chat sessions"
+idle_memory chat "$IDLE_CHAT"
+
+# ---------------------------------------------------------------------------------------------
+# 10. Memory during transfers of growing size, ending with BIG_SIZE
+# The big upload reads a sparse file on tmpfs (zeros: no RAM used, the same work for the cipher
+# and the hash) and the server writes real data to disk, where BIG_SIZE fits.
+BIG_BYTES=$(size_to_bytes "$BIG_SIZE")
+BIGDIR=$(mktemp -d /var/tmp/quietwire-bench.XXXXXX)
+if [ "$(df -B1 --output=avail "$BIGDIR" | tail -1)" -lt $((BIG_BYTES + (2 << 30))) ]; then
+    rm -rf "$BIGDIR"; BIGDIR=""
+    die "not enough disk space in /var/tmp for a $BIG_SIZE transfer"
+fi
+BIG_TARGET="disk ($(df --output=source "$BIGDIR" | tail -1), $(df -T "$BIGDIR" | awk 'NR == 2 { print $2 }'))"
+start_server memory "$BIGDIR/files"
+truncate -s "$BIG_SIZE" "$WORK/client/src-$BIG_SIZE-sparse"
+mem_transfer() { # size source-file -> records peak RSS of both ends
+    local size=$1 src=$2 spid bpid line
+    echo 5 >"/proc/$SRV_PID/clear_refs"   # restarts the server's VmHWM from its current RSS
+    rec "mem_${size}_server_start_kib" "$(rss_kib "$SRV_PID" VmRSS)"
+    bench_bg upload "$size" --file "$src" --repeat 1 >"$WORK/mem-$size.out" &
+    bpid=$!; PIDS+=("$bpid")
+    sample_rss "$SRV_PID" "$bpid" &
+    spid=$!; PIDS+=("$spid")
+    wait "$bpid" || die "upload of $size failed: $(cat "$WORK/mem-$size.out")"
+    forget_pid "$bpid"
+    stop_pid "$spid"
+    line=$(grep '^transfer_summary' "$WORK/mem-$size.out")
+    rec "mem_${size}_server_hwm_kib" "$(rss_kib "$SRV_PID" VmHWM)"
+    rec "mem_${size}_server_sampled_kib" "$(sort -n "$WORK/rss.$SRV_PID" | tail -1)"
+    rec "mem_${size}_client_hwm_kib" "$(field client_hwm_kib <<<"$line")"
+    rec "mem_${size}_client_sampled_kib" "$(sort -n "$WORK/rss.$bpid" 2>/dev/null | tail -1)"
+    rec "mem_${size}_mbps" "$(field median_MBps <<<"$line")"
+    rm -f "$WORK/rss.$SRV_PID" "$WORK/rss.$bpid"
+}
+for s in $MEM_SIZES; do
+    log "memory during a $s upload"
+    mem_transfer "$s" "$WORK/client/src-$s"
+done
+log "memory during the $BIG_SIZE upload (to $BIG_TARGET)"
+mem_transfer "$BIG_SIZE" "$WORK/client/src-$BIG_SIZE-sparse"
+rm -f "$WORK/client/src-$BIG_SIZE-sparse"
+stop_pid "$SRV_PID"
+rm -rf "$BIGDIR"; BIGDIR=""
+
+# ---------------------------------------------------------------------------------------------
+# 11. Where the time goes: perf profiles of both ends during one upload and one download
+PROFILE=""
+if command -v perf >/dev/null && perf record -o "$WORK/perf.test" -- true >/dev/null 2>&1; then
+    log "profiling a $PROFILE_SIZE upload and download with perf"
+    start_server profile "$WORK/profile-files"
+    # Seeds ~/dl-SIZE, so the profiled downloads read it and do not upload it first.
+    bench download "$PROFILE_SIZE" --repeat 1 >/dev/null
+    profile_one() { # kind: upload or download
+        local kind=$1 sp
+        perf record -F 499 --call-graph dwarf,16384 -o "$WORK/perf.server.$kind" -p "$SRV_PID" >/dev/null 2>&1 &
+        sp=$!
+        sleep 0.3
+        perf record -F 499 --call-graph dwarf,16384 -o "$WORK/perf.client.$kind" -- \
+            "$BIN/quietwire-bench" --host 127.0.0.1 --port "$SRV_PORT" --keys "$KEYS" --dir "$WORK/client" \
+            "$kind" "$PROFILE_SIZE" --repeat 2 --keep >/dev/null 2>&1
+        kill -INT "$sp"; wait "$sp" 2>/dev/null || true
+    }
+    profile_one upload
+    profile_one download
+    stop_pid "$SRV_PID"
+    # Inclusive share of the frames that name a step of the pipeline (libcrypto has no symbols of
+    # its own, so its work is counted through its exported entry points and QuietWire's callers).
+    FRAMES='QuietWire::|SHA256_Update|EVP_(En|De)cryptUpdate|QFSFileEngine::(read|write)|QRingBuffer::read'
+    FRAMES="$FRAMES|QCborValue::fromCbor|QByteArray::(mid|insert)|sock_(read|write)_iter|shmem_file_(read|write)_iter"
+    FRAMES="$FRAMES|QEventDispatcherGlib::(un)?registerSocketNotifier|__memmove_avx_unaligned_erms"
+    key_frames() { # perf data -> markdown rows: inclusive %, frame
+        perf report -i "$1" --children --sort sym -g none --stdio 2>/dev/null \
+            | grep -E '^ +[0-9.]+%' | grep -E "$FRAMES" \
+            | grep -vE 'QuietWire::(Bench::|EncryptedTcpSocket::(onReadyRead|bytesWritten|messageReceived|processFrame)|FileTransfer::(onRawMessage|pumpUpload)|FileService::(handle|pumpDownload)|ServiceClient::onMessage)' \
+            | awk '{ pct = $1; $1 = ""; $2 = ""; $3 = ""; sym = substr($0, 4); gsub(/\|/, "\\|", sym);
+                     if (seen[sym]++ || n++ >= 14) next; printf "| %s | `%s` |\n", pct, sym }'
+    }
+    PROFILE=$WORK/profile.md
+    {
+        for kind in upload download; do
+            for end in server client; do
+                echo "#### $kind of $PROFILE_SIZE: $([ $end = server ] && echo quietwired || echo "the client, quietwire-bench")"
+                echo
+                echo "| inclusive | frame |"; echo "|---:|---|"
+                key_frames "$WORK/perf.$end.$kind"
+                echo
+            done
+        done
+    } >"$PROFILE"
+fi
+
+END_TIME=$(date +%s)
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+log "measurements done in $(((END_TIME - START_TIME) / 60)) min; writing the report"
+
+# ---------------------------------------------------------------------------------------------
+# The plot: throughput by file size, upload and download
+PLOT_DATA=$WORK/plot.dat
+{
+    echo "# bytes qw_up qw_down cli_up cli_down scp_up scp_down sftp_up sftp_down"
+    for s in $SIZES; do
+        row="$(size_to_bytes "$s")"
+        for k in "qw_up_$s" "qw_down_$s" "cli_up_$s" "cli_down_$s" "scp_up_${s}_$BEST_CIPHER" \
+            "scp_down_${s}_$BEST_CIPHER" "sftp_up_${s}_$BEST_CIPHER" "sftp_down_${s}_$BEST_CIPHER"; do
+            v=$(med "$k"); [ "$v" = - ] && v=NaN
+            row="$row $v"
+        done
+        echo "$row"
+    done
+} >"$PLOT_DATA"
+TCP_1=$(med tcp_1)
+AEAD=$(med speed_chacha20-poly1305)
+mkdir -p "$OUT"
+PNG=$OUT/performance.png
+gnuplot <<EOF
+set terminal pngcairo noenhanced size 1400,640 font "DejaVu Sans,11"
+set output "$PNG"
+set logscale xy
+set grid xtics ytics mytics lc rgb "#dddddd"
+set xlabel "file size"
+set ylabel "MB/s (million bytes per second, log scale)"
+set xtics ("4K" 4096, "64K" 65536, "1M" 1048576, "16M" 16777216, "256M" 268435456, "1G" 1073741824)
+set key bottom right font ",10" box opaque
+set yrange [0.001:10000]
+set multiplot layout 1,2 title "QuietWire vs OpenSSH on loopback, tmpfs to tmpfs ($(date +%Y-%m-%d), $(nproc) cores, mode $MODE)"
+set title "upload"
+plot "$PLOT_DATA" using 1:2 with linespoints lw 2 pt 7 lc rgb "#1f77b4" title "QuietWire (quietwire-bench, in process)", \
+     "" using 1:4 with linespoints lw 2 pt 5 lc rgb "#17becf" title "QuietWire (quietwire-cli, whole command)", \
+     "" using 1:6 with linespoints lw 2 pt 9 lc rgb "#d62728" title "scp -c $BEST_CIPHER", \
+     "" using 1:8 with linespoints lw 2 pt 11 lc rgb "#ff7f0e" title "sftp -c $BEST_CIPHER", \
+     $TCP_1 with lines dt 2 lc rgb "#555555" title "raw TCP, iperf3 1 stream", \
+     $AEAD with lines dt 3 lc rgb "#2ca02c" title "ChaCha20-Poly1305, openssl speed, 1 core"
+set title "download"
+plot "$PLOT_DATA" using 1:3 with linespoints lw 2 pt 7 lc rgb "#1f77b4" title "QuietWire (quietwire-bench, in process)", \
+     "" using 1:5 with linespoints lw 2 pt 5 lc rgb "#17becf" title "QuietWire (quietwire-cli, whole command)", \
+     "" using 1:7 with linespoints lw 2 pt 9 lc rgb "#d62728" title "scp -c $BEST_CIPHER", \
+     "" using 1:9 with linespoints lw 2 pt 11 lc rgb "#ff7f0e" title "sftp -c $BEST_CIPHER", \
+     $TCP_1 with lines dt 2 lc rgb "#555555" title "raw TCP, iperf3 1 stream", \
+     $AEAD with lines dt 3 lc rgb "#2ca02c" title "ChaCha20-Poly1305, openssl speed, 1 core"
+unset multiplot
+EOF
+
+# ---------------------------------------------------------------------------------------------
+# The report
+S() { stats "$1"; }
+cell() { # metric [decimals] -> "median (min-max)"
+    local m mn mx n
+    read -r m mn mx n <<<"$(S "$1")"
+    if [ "$n" = 0 ]; then echo "n/a"; elif [ "$n" = 1 ]; then fmt "$m" "${2:-0}"; else
+        echo "$(fmt "$m" "${2:-0}") ($(fmt "$mn" "${2:-0}")-$(fmt "$mx" "${2:-0}"))"; fi
+}
+runs() { S "$1" | cut -d' ' -f4; }
+# cpu_cell PREFIX -> "client + server" CPU seconds per GiB (medians)
+cpu_cell() {
+    local c sv
+    c=$(med "${1}_cpu_client"); sv=$(med "${1}_cpu_server")
+    if [ "$c" = - ] || [ "$sv" = - ]; then echo "n/a"; return; fi
+    awk -v c="$c" -v s="$sv" 'BEGIN { printf "%.2f + %.2f = **%.2f**", c, s, c + s }'
+}
+cpu_total() { awk -v c="$(med "${1}_cpu_client")" -v s="$(med "${1}_cpu_server")" 'BEGIN { if (c == "-" || s == "-") print "-"; else printf "%.3f", c + s }'; }
+verdict() { # value op target -> met / NOT met
+    awk -v v="$1" -v t="$3" -v op="$2" 'BEGIN {
+        if (v == "n/a" || v == "-" || v == "") { print "n/a"; exit }
+        ok = (op == ">=") ? (v >= t) : (v < t); print ok ? "**met**" : "**not met**" }'
+}
+
+# Bulk: per direction against the fastest scp of that direction (any cipher, scp or scp -O);
+# the headline is the weaker direction. quietwire-cli against scp is the like-for-like pair
+# (whole commands); quietwire-bench leaves out starting a process.
+best_scp() { # direction -> "MB/s label"
+    local d=$1 best=0 label="" c v t
+    for c in $CIPHERS; do
+        for t in scp scpO; do
+            v=$(med "${t}_${d}_${TABLE_SIZE}_$c")
+            if awk -v v="$v" -v b="$best" 'BEGIN { exit !(v > b) }'; then
+                best=$v; label="$([ $t = scpO ] && echo "scp -O" || echo scp) $c"
+            fi
+        done
+    done
+    echo "$best $label"
+}
+read -r SCP_UP SCP_UP_LABEL <<<"$(best_scp up)"
+read -r SCP_DOWN SCP_DOWN_LABEL <<<"$(best_scp down)"
+minof() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "n/a" || a == "-") print b; else if (b == "n/a" || b == "-") print a; else print (a + 0 < b + 0) ? a : b }'; }
+R_CLI=$(minof "$(ratio "$(med "cli_up_$TABLE_SIZE")" "$SCP_UP")" "$(ratio "$(med "cli_down_$TABLE_SIZE")" "$SCP_DOWN")")
+R_BENCH=$(minof "$(ratio "$(med "qw_up_$TABLE_SIZE")" "$SCP_UP")" "$(ratio "$(med "qw_down_$TABLE_SIZE")" "$SCP_DOWN")")
+R_SCP=$R_CLI
+QW_BEST=$(minof "$(med "qw_up_$TABLE_SIZE")" "$(med "qw_down_$TABLE_SIZE")")   # the slower direction counts
+R_TCP=$(ratio "$QW_BEST" "$TCP_1")
+HS_BEST=0; HS_BEST_N=""
+for n in $HS_CLIENTS; do
+    v=$(med "hs_qw_$n")
+    if awk -v v="$v" -v b="$HS_BEST" 'BEGIN { exit !(v > b) }'; then HS_BEST=$v; HS_BEST_N=$n; fi
+done
+TLS_BEST=$(awk -v a="$(med tls_ec_1)" -v b="$(med tls_ec_2)" 'BEGIN { print (a > b) ? a : b }')
+R_HS=$(ratio "$HS_BEST" "$TLS_BEST")
+FAN_P99=$(med fan_p99_ms)
+IDLE_PER=$(med idle_files_per_session_kib)
+IDLE_CHAT_PER=$(med idle_chat_per_session_kib)
+MEM_SPREAD_S=$(for s in $MEM_SIZES $BIG_SIZE; do med "mem_${s}_server_hwm_kib"; done | sort -n | awk 'NR == 1 { a = $1 } { b = $1 } END { printf "%.1f", (b - a) / 1024 }')
+MEM_SPREAD_C=$(for s in $MEM_SIZES $BIG_SIZE; do med "mem_${s}_client_hwm_kib"; done | sort -n | awk 'NR == 1 { a = $1 } { b = $1 } END { printf "%.1f", (b - a) / 1024 }')
+MEM_SPREAD=$(awk -v a="$MEM_SPREAD_S" -v b="$MEM_SPREAD_C" 'BEGIN { print (a > b) ? a : b }')
+STALL_MAX=$(for d in download upload; do S "stall_max_$d" | cut -d' ' -f3; done | sort -g | tail -1)
+LOAD_MIN=$(awk '{ print $2 }' "$LOADLOG" | sort -g | head -1)
+LOAD_MAX=$(awk '{ print $2 }' "$LOADLOG" | sort -g | tail -1)
+OTHERS=$(awk '$3 > 0 { n++ } END { printf "%d of %d", n, NR }' "$LOADLOG")
+CPU=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+MEM_TOTAL=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
+QT_VERSION=$(dpkg-query -W -f='${Version}' qt6-base-dev 2>/dev/null || echo "?")
+DURATION_MIN=$(((END_TIME - START_TIME + 59) / 60))
+
+DOC=$OUT/PERFORMANCE.md
+{
+cat <<EOF
+# Performance: QuietWire side by side with OpenSSH, OpenSSL and raw TCP
+
+Written by \`bench/run.sh\`$([ "$MODE" = quick ] && echo " **--quick** (small sizes, few repeats: a smoke test, not the figures)") on
+$(date -u '+%Y-%m-%d %H:%M UTC'). Every figure below comes from this one run on this one machine; compare
+the ratios, which hold up better than the absolute numbers on a shared machine.
+
+## The machine
+
+| | |
+|---|---|
+| CPU | $CPU, $(nproc) cores |
+| memory | $MEM_TOTAL |
+| kernel | $(uname -r) |
+| OS | $(. /etc/os-release && echo "$PRETTY_NAME") |
+| QuietWire | $(git -C "$ROOT" describe --always --dirty 2>/dev/null), build type $BUILD_TYPE |
+| Qt / OpenSSL | $QT_VERSION / $(openssl version | cut -d' ' -f2) |
+| OpenSSH | $(ssh -V 2>&1 | cut -d, -f1) |
+| iperf3 | $(iperf3 --version 2>/dev/null | head -1 | cut -d' ' -f2) |
+| load average | $LOAD_BEFORE before, $LOAD_AFTER after; between $LOAD_MIN and $LOAD_MAX during the run |
+| other work | compilers or test runs of other developers were seen in $OTHERS load samples (every 5 s) |
+| duration | $DURATION_MIN minutes |
+
+The machine is shared: other builds ran on the same 2 cores during parts of the run (see *other work*),
+so absolute numbers are lower and noisier than on an idle machine; each figure is the median of
+repeated runs with its minimum and maximum in parentheses, and each comparison is made within the run.
+
+## Targets
+
+| target | measured | verdict |
+|---|---|---|
+| bulk transfer ≥ 3x the fastest scp cipher | $TABLE_SIZE, whole commands: quietwire-cli $(fmt "$(med "cli_up_$TABLE_SIZE")") up / $(fmt "$(med "cli_down_$TABLE_SIZE")") down MB/s vs the fastest scp $(fmt "$SCP_UP") up (\`$SCP_UP_LABEL\`) / $(fmt "$SCP_DOWN") down (\`$SCP_DOWN_LABEL\`): **${R_CLI}x** in the weaker direction (quietwire-bench, in process: ${R_BENCH}x) | $(verdict "$R_SCP" ">=" 3) |
+| bulk transfer ≥ half of raw loopback TCP | quietwire-bench $(fmt "$QW_BEST") MB/s (weaker direction) vs iperf3 $(fmt "$TCP_1") MB/s (1 stream): **${R_TCP}x** | $(verdict "$R_TCP" ">=" 0.5) |
+| handshakes/s ≥ 3x TLS 1.3 \`s_time -new\` | $(fmt "$HS_BEST") set-ups/s ($HS_BEST_N concurrent loops) vs $(fmt "$TLS_BEST") TLS handshakes/s: **${R_HS}x** | $(verdict "$R_HS" ">=" 3) |
+| fan-out p99 < 20 ms with $FAN_MEMBERS members | p99 $(fmt "$FAN_P99" 1) ms (p50 $(fmt "$(med fan_p50_ms)" 1) ms) | $(verdict "$FAN_P99" "<" 20) |
+| ≤ 64 KiB resident per idle session | $(fmt "$IDLE_PER" 1) KiB per files session ($IDLE_FILES), $(fmt "$IDLE_CHAT_PER" 1) KiB per chat session ($IDLE_CHAT) | $(verdict "$(awk -v a="$IDLE_PER" -v b="$IDLE_CHAT_PER" 'BEGIN { print (a > b) ? a : b }')" "<" 64.01) |
+| memory flat (within 32 MiB) whatever the file size | peak RSS spread over $(echo $MEM_SIZES $BIG_SIZE | sed 's/ /, /g') uploads: server $MEM_SPREAD_S MiB, client $MEM_SPREAD_C MiB | $(verdict "$MEM_SPREAD" "<" 32.01) |
+| GUI event-loop stalls < 50 ms | longest gap between 5 ms ticks during a $STALL_SIZE transfer: $(fmt "$STALL_MAX" 1) ms | $(verdict "$STALL_MAX" "<" 50) |
+
+CPU cost, which the load of the shared machine hardly affects (both ends, CPU seconds per GiB moved at
+$TABLE_SIZE): QuietWire $(fmt "$(cpu_total "qw_up_$TABLE_SIZE")" 2) up / $(fmt "$(cpu_total "qw_down_$TABLE_SIZE")" 2) down; scp with
+\`$BEST_CIPHER\` $(fmt "$(cpu_total "scp_up_${TABLE_SIZE}_$BEST_CIPHER")" 2) / $(fmt "$(cpu_total "scp_down_${TABLE_SIZE}_$BEST_CIPHER")" 2), that is
+$(ratio "$(cpu_total "scp_up_${TABLE_SIZE}_$BEST_CIPHER")" "$(cpu_total "qw_up_$TABLE_SIZE")")x / $(ratio "$(cpu_total "scp_down_${TABLE_SIZE}_$BEST_CIPHER")" "$(cpu_total "qw_down_$TABLE_SIZE")")x the CPU of QuietWire. A full handshake costs QuietWire
+$(fmt "$(med "hs_qw_cpu_$HS_BEST_N")" 2) ms of CPU (both ends) against $(fmt "$(med tls_cpu_ec_1)" 2) ms for TLS 1.3 with ECDSA.
+
+## 1. Bulk transfer, $TABLE_SIZE, tmpfs to tmpfs
+
+MB/s = 10^6 bytes per second. QuietWire (quietwire-bench): wall clock from the \`upload()\`/\`download()\` call
+(a new session: TCP connect, Noise handshake, session-port hand-off) to the verified finish (the server's
+SHA-256 matched for an upload; the local file hashed, fsynced and renamed for a download), $QW_REPEAT runs.
+quietwire-cli, scp and sftp: the whole command (process start, connection, authentication, copy, close),
+like a user types it. OpenSSH 9.2's \`scp\` speaks the SFTP protocol; \`scp -O\` is the legacy SCP protocol.
+The "remote" side of every tool is the same machine and the same tmpfs. A bare \`ssh host true\` (connect,
+key exchange, authentication, exit) takes $(cell ssh_setup_ms 0) ms here, which every scp and sftp command
+includes; quietwire-cli's own start and session set-up are in its rows too.
+
+| tool | cipher | upload MB/s | download MB/s | runs | upload CPU s/GiB, client + server | download CPU s/GiB |
+|---|---|---:|---:|---:|---:|---:|
+| **QuietWire**, quietwire-bench | ChaCha20-Poly1305 (Noise) | **$(cell "qw_up_$TABLE_SIZE")** | **$(cell "qw_down_$TABLE_SIZE")** | $(runs "qw_up_$TABLE_SIZE") | $(cpu_cell "qw_up_$TABLE_SIZE") | $(cpu_cell "qw_down_$TABLE_SIZE") |
+| QuietWire, quietwire-cli | ChaCha20-Poly1305 (Noise) | $(cell "cli_up_$TABLE_SIZE") | $(cell "cli_down_$TABLE_SIZE") | $(runs "cli_up_$TABLE_SIZE") | | |
+EOF
+for c in $CIPHERS; do
+    echo "| scp | \`$c\` | $(cell "scp_up_${TABLE_SIZE}_$c") | $(cell "scp_down_${TABLE_SIZE}_$c") | $(runs "scp_up_${TABLE_SIZE}_$c") | $(cpu_cell "scp_up_${TABLE_SIZE}_$c") | $(cpu_cell "scp_down_${TABLE_SIZE}_$c") |"
+done
+echo "| scp -O (legacy) | \`$BEST_CIPHER\` | $(cell "scpO_up_${TABLE_SIZE}_$BEST_CIPHER") | $(cell "scpO_down_${TABLE_SIZE}_$BEST_CIPHER") | $(runs "scpO_up_${TABLE_SIZE}_$BEST_CIPHER") | $(cpu_cell "scpO_up_${TABLE_SIZE}_$BEST_CIPHER") | $(cpu_cell "scpO_down_${TABLE_SIZE}_$BEST_CIPHER") |"
+for c in $CIPHERS; do
+    echo "| sftp | \`$c\` | $(cell "sftp_up_${TABLE_SIZE}_$c") | $(cell "sftp_down_${TABLE_SIZE}_$c") | $(runs "sftp_up_${TABLE_SIZE}_$c") | $(cpu_cell "sftp_up_${TABLE_SIZE}_$c") | $(cpu_cell "sftp_down_${TABLE_SIZE}_$c") |"
+done
+cat <<EOF
+
+CPU s/GiB: CPU time (user + system) of both ends per GiB moved, from getrusage of quietwire-bench and
+\`/proc/PID/stat\` of quietwired, and for OpenSSH from the shell's \`times\` (scp, sftp, ssh) and the reaped
+children of the sshd listener (the session sshd and sftp-server). Unlike MB/s, this hardly depends on what
+else runs on the machine. Loopback TCP work shows up in whichever end's system call triggered it.
+EOF
+cat <<EOF
+
+Limits of this machine, same run:
+
+| limit | MB/s |
+|---|---:|
+| raw TCP on loopback, iperf3, 1 stream | $(cell tcp_1) |
+| raw TCP on loopback, iperf3, $PAR_N streams | $(cell tcp_par) |
+| ChaCha20-Poly1305, \`openssl speed -evp\`, 16 KiB blocks, 1 core | $(cell speed_chacha20-poly1305) |
+| AES-128-GCM, same | $(cell speed_aes-128-gcm) |
+| AES-256-GCM, same | $(cell speed_aes-256-gcm) |
+| SHA-256, same (QuietWire hashes every file on both ends) | $(cell speed_sha256) |
+
+Parallel transfers, $PAR_N x $PAR_SIZE at once (aggregate MB/s):
+
+| tool | upload | download | runs |
+|---|---:|---:|---:|
+| QuietWire, $PAR_N transfers from one FileClient | $(cell "qw_up_${PAR_SIZE}_p$PAR_N") | $(cell "qw_down_${PAR_SIZE}_p$PAR_N") | $(runs "qw_up_${PAR_SIZE}_p$PAR_N") |
+| $PAR_N scp processes, \`$BEST_CIPHER\` | $(cell scp_up_par) | $(cell scp_down_par) | $(runs scp_up_par) |
+
+### Throughput by file size
+
+![Throughput by file size](performance.png)
+
+| size | QuietWire up | QuietWire down | quietwire-cli up | quietwire-cli down | scp up | scp down | sftp up | sftp down |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|
+EOF
+for s in $SIZES; do
+    d=1; [ "$(size_to_bytes "$s")" -lt 1048576 ] && d=2
+    echo "| $s | $(cell "qw_up_$s" $d) | $(cell "qw_down_$s" $d) | $(cell "cli_up_$s" $d) | $(cell "cli_down_$s" $d) | $(cell "scp_up_${s}_$BEST_CIPHER" $d) | $(cell "scp_down_${s}_$BEST_CIPHER" $d) | $(cell "sftp_up_${s}_$BEST_CIPHER" $d) | $(cell "sftp_down_${s}_$BEST_CIPHER" $d) |"
+done
+cat <<EOF
+
+scp and sftp with \`$BEST_CIPHER\`, the fastest scp cipher of this run. Small files measure the set-up:
+quietwire-bench times one new session per transfer inside a running process, the command-line rows
+include starting the program.
+
+## 2. Handshakes per second
+
+QuietWire: \`quietwire-bench handshakes\` runs N loops at once; one set-up is a TCP connect to the main
+port, the Noise XX handshake (3 messages), the server's whitelist check, the session-port hand-off with
+its ticket on a second TCP connection, the \`files\` hello, and the server's answer to a first request. Only
+answered set-ups count. TLS: \`openssl s_server -tls1_3 -www\` (one process, as \`s_time\` expects) and
+\`openssl s_time -new -time $TLS_SECONDS\`: full TLS 1.3 handshakes (X25519 key exchange) without resumption,
+counted per wall-clock second.
+
+| peer | handshakes per second | runs | CPU ms per handshake, both ends |
+|---|---:|---:|---:|
+EOF
+for n in $HS_CLIENTS; do
+    echo "| QuietWire, $n concurrent set-up loop$([ "$n" = 1 ] || echo s) | $(cell "hs_qw_$n" 1) | $(runs "hs_qw_$n") | $(fmt "$(med "hs_qw_cpu_$n")" 2) |"
+done
+cat <<EOF
+| TLS 1.3, ECDSA P-256 certificate, 1 \`s_time\` | $(cell tls_ec_1 1) | $(runs tls_ec_1) | $(fmt "$(med tls_cpu_ec_1)" 2) |
+| TLS 1.3, ECDSA P-256 certificate, 2 \`s_time\` at once | $(cell tls_ec_2 1) | $(runs tls_ec_2) | $(fmt "$(med tls_cpu_ec_2)" 2) |
+| TLS 1.3, RSA 2048 certificate, 1 \`s_time\` | $(cell tls_rsa_1 1) | $(runs tls_rsa_1) | $(fmt "$(med tls_cpu_rsa_1)" 2) |
+
+Median QuietWire set-up time seen by one client: $(for n in $HS_CLIENTS; do echo -n "$(fmt "$(med "hs_qw_p50_$n")" 2) ms with $n, "; done | sed 's/, $//').
+
+## 3. Chat fan-out, $FAN_MEMBERS members
+
+\`quietwire-bench fanout\`: $FAN_MEMBERS ChatClient members (each its own key, spread over 4 loopback
+source addresses) joined the room in $(fmt "$FAN_JOIN" 1) s. Member 0 sends; a sample is the time from
+\`sendText()\` until the last of the $FAN_MEMBERS members (the sender's own copy included) has decoded the
+message. All members live in the one bench process, so the figure includes decrypting and decoding
+$FAN_MEMBERS copies on the client side, on the same 2 cores as the server: an upper bound of what
+members on their own machines would see.
+
+One message at a time ($(med fan_messages) messages, $(med fan_incomplete) incomplete):
+
+| p50 | p90 | p99 | max | min |
+|---:|---:|---:|---:|---:|
+| $(fmt "$(med fan_p50_ms)" 1) ms | $(fmt "$(med fan_p90_ms)" 1) ms | $(fmt "$(med fan_p99_ms)" 1) ms | $(fmt "$(med fan_max_ms)" 1) ms | $(fmt "$(med fan_min_ms)" 1) ms |
+
+The same one-at-a-time measurement with Qt's own UNIX event dispatcher (\`QT_NO_GLIB=1\`) instead of
+GLib's, which Debian's Qt uses by default; see "Where the time goes" for why it matters with many sockets:
+
+| server dispatcher | bench dispatcher | p50 | p99 | max |
+|---|---|---:|---:|---:|
+| GLib (default) | GLib (default) | $(fmt "$(med fan_p50_ms)" 1) ms | $(fmt "$(med fan_p99_ms)" 1) ms | $(fmt "$(med fan_max_ms)" 1) ms |
+| GLib (default) | UNIX | $(fmt "$(med fan_client_unix_p50_ms)" 1) ms | $(fmt "$(med fan_client_unix_p99_ms)" 1) ms | $(fmt "$(med fan_client_unix_max_ms)" 1) ms |
+| UNIX | UNIX | $(fmt "$(med fan_both_unix_p50_ms)" 1) ms | $(fmt "$(med fan_both_unix_p99_ms)" 1) ms | $(fmt "$(med fan_both_unix_max_ms)" 1) ms |
+
+Steady load (both on GLib): member 0 sends at a fixed rate for $FAN_SECONDS s.
+
+| messages/s | offered deliveries/s | delivered per second | p50 | p99 | max | incomplete |
+|---:|---:|---:|---:|---:|---:|---:|
+EOF
+for r in ${FAN_RATES//,/ }; do
+    echo "| $r | $(fmt "$(med "fanst_${r}_offered_per_second")") | $(fmt "$(med "fanst_${r}_deliveries_per_second")") | $(fmt "$(med "fanst_${r}_p50_ms")" 1) ms | $(fmt "$(med "fanst_${r}_p99_ms")" 1) ms | $(fmt "$(med "fanst_${r}_max_ms")" 1) ms | $(med "fanst_${r}_incomplete") |"
+done
+cat <<EOF
+
+## 4. Memory
+
+Idle sessions: a fresh \`quietwired\` for each line; its VmRSS (\`/proc/PID/status\`) before the sessions
+and once they are all up and quiet. The chat line holds $IDLE_CHAT sessions, not 1000: the room cannot hold much more than 860 members today (see *A limit found on the way* below).
+
+| sessions | server RSS before | server RSS with the sessions | per session | client process RSS |
+|---|---:|---:|---:|---:|
+| $IDLE_FILES idle \`files\` sessions | $(med idle_files_before_kib) KiB | $(med idle_files_after_kib) KiB | **$(fmt "$IDLE_PER" 1) KiB** | $(med idle_files_client_kib) KiB |
+| $IDLE_CHAT idle \`chat\` sessions (room members) | $(med idle_chat_before_kib) KiB | $(med idle_chat_after_kib) KiB | **$(fmt "$IDLE_CHAT_PER" 1) KiB** | $(med idle_chat_client_kib) KiB |
+
+Peak resident memory during one upload (fresh server, its VmHWM reset with \`/proc/PID/clear_refs\` before
+each; the client's VmHWM is its whole life). The $BIG_SIZE upload reads a sparse file on tmpfs (zeros:
+the same work for cipher and hash, no RAM for the source) and the server writes the real
+$BIG_SIZE to $BIG_TARGET, because tmpfs is RAM.
+
+| upload | server peak RSS | client peak RSS | MB/s |
+|---|---:|---:|---:|
+EOF
+for s in $MEM_SIZES $BIG_SIZE; do
+    echo "| $s | $(med "mem_${s}_server_hwm_kib") KiB | $(med "mem_${s}_client_hwm_kib") KiB | $(fmt "$(med "mem_${s}_mbps")") |"
+done
+cat <<EOF
+
+## 5. Event-loop stalls during a transfer (the GUI's situation)
+
+\`quietwire-bench stall-download\` / \`stall-upload\`: a \`QTimer\` ticking every 5 ms (\`Qt::PreciseTimer\`) in
+the thread that runs \`FileClient\`/\`FileTransfer\` for a $STALL_SIZE transfer, which is what the desktop
+client does in its GUI thread; the gap between two ticks is how long the event loop was busy. No widgets
+are drawn (the desktop client is not in this tree yet), so painting is not included.
+
+| transfer | longest gap | p99 gap | gaps > 16.7 ms | idle loop, longest gap | MB/s meanwhile | runs |
+|---|---:|---:|---:|---:|---:|---:|
+| download $STALL_SIZE | $(cell stall_max_download 1) ms | $(cell stall_p99_download 1) ms | $(med stall_over16_download) | $(fmt "$(med stall_idle_download)" 1) ms | $(fmt "$(med stall_mbps_download)") | $(runs stall_max_download) |
+| upload $STALL_SIZE | $(cell stall_max_upload 1) ms | $(cell stall_p99_upload 1) ms | $(med stall_over16_upload) | $(fmt "$(med stall_idle_upload)" 1) ms | $(fmt "$(med stall_mbps_upload)") | $(runs stall_max_upload) |
+
+EOF
+if [ -f "$ROOT/bench/ANALYSIS.md" ]; then
+    cat "$ROOT/bench/ANALYSIS.md"
+    echo
+fi
+if [ -n "$PROFILE" ]; then
+    cat <<EOF
+### Profiles of this run
+
+\`perf record --call-graph dwarf -F 499\` on \`quietwired\` and on \`quietwire-bench\` during two ${PROFILE_SIZE}
+uploads and two downloads. Share of each process's samples spent in a frame and its callees, for the
+frames that name a step of the pipeline (the shares overlap where one step calls another).
+
+EOF
+    cat "$PROFILE"
+fi
+cat <<EOF
+## How to run it
+
+\`\`\`sh
+bench/run.sh            # this report: about $DURATION_MIN minutes here
+bench/run.sh --quick    # small sizes and few repeats: checks that everything works
+\`\`\`
+
+The script installs what is missing (openssh-server, iperf3, gnuplot-nox; the packages' own services are
+not started), builds Release with \`ninja -j1\`, starts every server on 127.0.0.1 with throwaway keys in a
+temporary directory under /dev/shm, and removes it all at the end. \`build/bin/quietwire-bench --help\`
+describes the load tool; its lines are \`record key=value ...\`.
+EOF
+} >"$DOC"
+log "wrote $DOC and $PNG"
