@@ -10,7 +10,8 @@ bash scripts/build.sh -DQUIETWIRE_WERROR=ON
 if [ "${QUIETWIRE_QUICK:-0}" = 1 ]; then
     exec ctest --test-dir build --output-on-failure --parallel 2 "$@"
 fi
-cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DQUIETWIRE_SANITIZE=ON -DQUIETWIRE_WERROR=ON
+cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DQUIETWIRE_SANITIZE=ON -DQUIETWIRE_WERROR=ON \
+      -DQUIETWIRE_BUILD_BENCH=OFF
 cmake --build build-asan --parallel "$(nproc)"
 bash scripts/fuzz.sh "${FUZZ_SECONDS:-45}"
 ctest --test-dir build --output-on-failure --parallel 2 "$@"

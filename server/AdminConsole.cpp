@@ -1,6 +1,7 @@
 #include "AdminConsole.h"
 
 #include "AuthorizedKeys.h"
+#include "ChatProtocol.h"
 #include "FileArea.h"
 #include "Identity.h"
 #include "KnownClients.h"
@@ -194,6 +195,10 @@ bool AdminConsole::execute(const QString& rawLine)
     } else if (command == QLatin1String("say")) {
         if (rest.isEmpty()) {
             print(QStringLiteral("error: usage: say <text>"));
+            return true;
+        }
+        if (rest.toUtf8().size() > ChatProtocol::MaxTextBytes) {
+            print(QStringLiteral("error: the text is longer than %1 bytes").arg(ChatProtocol::MaxTextBytes));
             return true;
         }
         m_server->say(rest);

@@ -10,6 +10,8 @@
 namespace QuietWire {
 
 namespace {
+// Each entry is at most ~250 bytes (a 32-character name in 4-byte UTF-8, a fingerprint, keys).
+constexpr qsizetype MembersPerMessage = 200;
 // A member whose unread backlog grows past this is too slow to keep: it would hold the
 // server's memory hostage. It is disconnected and may reconnect.
 constexpr qint64 MaxBacklogBytes = 16 * 1024 * 1024;
@@ -32,7 +34,10 @@ void ChatRoom::send(Session* session, const QByteArray& encoded)
         socket->abort();
         return;
     }
-    socket->sendMessage(encoded);
+    if (!socket->sendMessage(encoded)) {
+        qCWarning(lcChat).noquote() << "could not send to session" << session->id << session->name << "-"
+                                    << socket->errorString();
+    }
 }
 
 void ChatRoom::broadcast(const QCborMap& message)
@@ -47,16 +52,25 @@ void ChatRoom::broadcast(const QCborMap& message)
 
 void ChatRoom::join(Session* session)
 {
-    QCborArray members;
+    // The member list goes in chunks that each fit one transport message: the welcome carries
+    // the first, "members" messages the rest (a room of thousands would not fit in one).
+    QList<QCborArray> chunks(1);
     for (const Session* member : std::as_const(m_members)) {
-        members.append(QCborMap {{QStringLiteral("name"), member->name},
-                                 {QStringLiteral("fingerprint"), member->fingerprint}});
+        if (chunks.last().size() >= MembersPerMessage) {
+            chunks.append(QCborArray());
+        }
+        chunks.last().append(QCborMap {{QStringLiteral("name"), member->name},
+                                       {QStringLiteral("fingerprint"), member->fingerprint}});
     }
     m_members.append(session);
     send(session, Protocol::encode(QCborMap {{QStringLiteral("type"), QStringLiteral("welcome")},
                                              {QStringLiteral("name"), session->name},
                                              {QStringLiteral("fingerprint"), session->fingerprint},
-                                             {QStringLiteral("members"), members}}));
+                                             {QStringLiteral("members"), chunks.first()}}));
+    for (qsizetype i = 1; i < chunks.size(); ++i) {
+        send(session, Protocol::encode(QCborMap {{QStringLiteral("type"), QStringLiteral("members")},
+                                                 {QStringLiteral("members"), chunks.at(i)}}));
+    }
     for (ChatProtocol::Message message : std::as_const(m_history)) {
         message.history = true;
         send(session, Protocol::encode(message.toCbor()));

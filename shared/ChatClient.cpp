@@ -62,6 +62,14 @@ void ChatClient::onMessage(const QCborMap& message)
         }
         emit joined(m_myName);
         emit membersChanged();
+    } else if (type == QLatin1String("members")) {
+        // The rest of a long member list, after "welcome".
+        for (const QCborValue& value : message.value(QLatin1String("members")).toArray()) {
+            const QCborMap member = value.toMap();
+            m_members.append({member.value(QLatin1String("name")).toString(),
+                              member.value(QLatin1String("fingerprint")).toString()});
+        }
+        emit membersChanged();
     } else if (type == QLatin1String("message") || type == QLatin1String("notice")) {
         emit messageReceived(ChatProtocol::Message::fromCbor(message));
     } else if (type == QLatin1String("join") || type == QLatin1String("leave")) {
