@@ -256,7 +256,7 @@ bool HandshakeState::mixDh(Token token)
     if (!*local || remote->isEmpty())
         return abortHandshake(QStringLiteral("HandshakeState: internal error: a key for a DH token is missing"));
     QString error;
-    const std::optional<SecretKey> shared = X25519::dh((*local)->privateKey, *remote, &error);
+    const std::optional<SecretKey> shared = X25519::dh(**local, *remote, &error);
     if (!shared)
         return abortHandshake(QStringLiteral("HandshakeState: %1").arg(error));
     // MixKey() takes a QByteArray; this one is never shared, so wiping it really wipes the secret.

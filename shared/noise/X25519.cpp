@@ -5,7 +5,9 @@
 #include <array>
 #include <memory>
 #include <openssl/crypto.h>
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
+#include <openssl/params.h>
 
 namespace QuietWire::Noise::X25519 {
 
@@ -92,7 +94,53 @@ std::optional<KeyPair> fromPrivateKey(const SecretKey& privateKey, QString* erro
     return KeyPair { privateKey, *publicKey };
 }
 
+namespace {
+
+/// The local key as an EVP_PKEY. Given the public half too, OpenSSL takes it as it is instead of
+/// computing it from the private key: one scalar multiplication per DH instead of two.
+PkeyPtr loadLocal(const SecretKey& privateKey, const QByteArray* publicKey)
+{
+    if (!publicKey) {
+        return PkeyPtr(EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, nullptr, privateKey.data(), SecretKey::Size));
+    }
+    PkeyCtxPtr ctx(EVP_PKEY_CTX_new_id(EVP_PKEY_X25519, nullptr));
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PRIV_KEY, const_cast<unsigned char*>(privateKey.data()),
+                                          SecretKey::Size),
+        OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY,
+                                          const_cast<char*>(publicKey->constData()), KeySize),
+        OSSL_PARAM_construct_end(),
+    };
+    EVP_PKEY* key = nullptr;
+    if (!ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1
+        || EVP_PKEY_fromdata(ctx.get(), &key, EVP_PKEY_KEYPAIR, params) != 1) {
+        return nullptr;
+    }
+    return PkeyPtr(key);
+}
+
+std::optional<SecretKey> derive(const SecretKey& privateKey, const QByteArray* ownPublicKey,
+                                const QByteArray& publicKey, QString* error);
+
+} // namespace
+
+std::optional<SecretKey> dh(const KeyPair& local, const QByteArray& publicKey, QString* error)
+{
+    if (local.publicKey.size() != KeySize) {
+        return derive(local.privateKey, nullptr, publicKey, error);
+    }
+    return derive(local.privateKey, &local.publicKey, publicKey, error);
+}
+
 std::optional<SecretKey> dh(const SecretKey& privateKey, const QByteArray& publicKey, QString* error)
+{
+    return derive(privateKey, nullptr, publicKey, error);
+}
+
+namespace {
+
+std::optional<SecretKey> derive(const SecretKey& privateKey, const QByteArray* ownPublicKey,
+                                const QByteArray& publicKey, QString* error)
 {
     if (privateKey.isEmpty()) {
         setError(error, QStringLiteral("X25519: empty private key"));
@@ -103,7 +151,7 @@ std::optional<SecretKey> dh(const SecretKey& privateKey, const QByteArray& publi
             error, QStringLiteral("X25519: public key must be %1 bytes, got %2").arg(KeySize).arg(publicKey.size()));
         return std::nullopt;
     }
-    PkeyPtr local(EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, nullptr, privateKey.data(), SecretKey::Size));
+    PkeyPtr local(loadLocal(privateKey, ownPublicKey));
     PkeyPtr remote(EVP_PKEY_new_raw_public_key(EVP_PKEY_X25519, nullptr,
         reinterpret_cast<const unsigned char*>(publicKey.constData()), static_cast<std::size_t>(publicKey.size())));
     if (!local || !remote) {
@@ -127,5 +175,7 @@ std::optional<SecretKey> dh(const SecretKey& privateKey, const QByteArray& publi
     }
     return SecretKey(shared.bytes.data(), length);
 }
+
+} // namespace
 
 } // namespace QuietWire::Noise::X25519

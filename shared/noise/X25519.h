@@ -25,6 +25,9 @@ std::optional<KeyPair> fromPrivateKey(const SecretKey& privateKey, QString* erro
 /// DH(private, public): the 32-byte shared secret. Fails (nullopt) for a malformed public key
 /// or an all-zero result (a low-order point), as the Noise spec allows.
 std::optional<SecretKey> dh(const SecretKey& privateKey, const QByteArray& publicKey, QString* error = nullptr);
+/// The same with a whole key pair, which spares OpenSSL recomputing the local public key.
+/// The pair must belong together (HandshakeState checks its static pair once in initialize()).
+std::optional<SecretKey> dh(const KeyPair& local, const QByteArray& publicKey, QString* error = nullptr);
 } // namespace X25519
 
 } // namespace QuietWire::Noise
