@@ -108,7 +108,7 @@ void ChatRoom::handleMessage(Session* session, const QCborMap& message)
     if (Protocol::typeOf(message) != QLatin1String("message")) {
         return; // unknown types are ignored so newer clients can add messages
     }
-    const qint64 seq = message.value(QLatin1String("seq")).toInteger();
+    const qint64 seq = Protocol::integer(message.value(QLatin1String("seq")));
     const QCborValue textValue = message.value(QLatin1String("text"));
     const QString text = textValue.toString();
     if (!textValue.isString() || text.trimmed().isEmpty()) {

@@ -188,7 +188,7 @@ void FileService::handle(const QByteArray& raw)
     }
     const QCborMap& message = *decoded;
     const QString type = Protocol::typeOf(message);
-    const qint64 id = message.value(QLatin1String("id")).toInteger(-1);
+    const qint64 id = Protocol::integer(message.value(QLatin1String("id")), -1);
     if (type == QLatin1String("end")) {
         putEnd(message);
     } else if (type == QLatin1String("pwd")) {
@@ -439,7 +439,7 @@ void FileService::cat(qint64 id, const QCborMap& request)
     if (!path) {
         return;
     }
-    const qint64 max = qBound<qint64>(0, request.value(QLatin1String("max")).toInteger(FileProtocol::DefaultCatBytes),
+    const qint64 max = qBound<qint64>(0, Protocol::integer(request.value(QLatin1String("max")), FileProtocol::DefaultCatBytes),
                                       FileProtocol::MaxCatBytes);
     QFile file(host(*path));
     if (QFileInfo(file.fileName()).isDir()) {
@@ -471,8 +471,8 @@ void FileService::put(qint64 id, const QCborMap& request)
     if (!path) {
         return;
     }
-    const qint64 size = request.value(QLatin1String("size")).toInteger(-1);
-    const qint64 offset = request.value(QLatin1String("offset")).toInteger(0);
+    const qint64 size = Protocol::integer(request.value(QLatin1String("size")), -1);
+    const qint64 offset = Protocol::integer(request.value(QLatin1String("offset")), 0);
     if (path->isEmpty() || size < 0 || offset < 0 || offset > size) {
         fail(id, QLatin1String(FileProtocol::BadRequest), QStringLiteral("put needs a file path, a size and an offset "
                                                                          "between 0 and the size"));
@@ -504,7 +504,7 @@ void FileService::put(qint64 id, const QCborMap& request)
     upload->path = *path;
     upload->target = target;
     upload->size = size;
-    upload->mtime = request.value(QLatin1String("mtime")).toInteger(-1);
+    upload->mtime = Protocol::integer(request.value(QLatin1String("mtime")), -1);
     upload->part.setFileName(partPath);
     const auto openMode = offset > 0 ? QIODevice::ReadWrite : QIODevice::ReadWrite | QIODevice::Truncate;
     if (offset > 0 && (!upload->part.exists() || QFileInfo(partPath).size() < offset)) {
@@ -681,7 +681,7 @@ void FileService::get(qint64 id, const QCborMap& request)
         return;
     }
     download->size = download->file.size();
-    const qint64 offset = request.value(QLatin1String("offset")).toInteger(0);
+    const qint64 offset = Protocol::integer(request.value(QLatin1String("offset")), 0);
     if (offset < 0 || offset > download->size) {
         fail(id, QLatin1String(FileProtocol::Mismatch),
              QStringLiteral("%1 has %2 bytes; cannot resume at %3").arg(virtualPath).arg(download->size).arg(offset));

@@ -144,11 +144,6 @@ int offlineCommand(const QString& command, const QStringList& args, const QStrin
 
 int main(int argc, char* argv[])
 {
-    // Qt's own UNIX event dispatcher: GLib's walks every socket notifier on each write, which
-    // made chat fan-out to 500 members about 25% slower (bench/ANALYSIS.md).
-    if (!qEnvironmentVariableIsSet("QT_NO_GLIB")) {
-        qputenv("QT_NO_GLIB", "1");
-    }
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("quietwired"));
     QCoreApplication::setOrganizationName(QStringLiteral("QuietWire"));

@@ -89,10 +89,10 @@ void ChatClient::onMessage(const QCborMap& message)
         }
         emit membersChanged();
     } else if (type == QLatin1String("accepted")) {
-        emit messageAccepted(message.value(QLatin1String("seq")).toInteger(),
-                             message.value(QLatin1String("id")).toInteger());
+        emit messageAccepted(Protocol::integer(message.value(QLatin1String("seq"))),
+                             Protocol::integer(message.value(QLatin1String("id"))));
     } else if (type == QLatin1String("rejected")) {
-        emit messageRejected(message.value(QLatin1String("seq")).toInteger(),
+        emit messageRejected(Protocol::integer(message.value(QLatin1String("seq"))),
                              message.value(QLatin1String("message")).toString());
     }
     // Unknown types are ignored, so newer servers can add messages.

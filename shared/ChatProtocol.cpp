@@ -1,5 +1,7 @@
 #include "ChatProtocol.h"
 
+#include "Protocol.h"
+
 namespace QuietWire::ChatProtocol {
 
 QCborMap Message::toCbor() const
@@ -25,12 +27,12 @@ Message Message::fromCbor(const QCborMap& map)
 {
     Message message;
     message.notice = map.value(QLatin1String("type")).toString() == QLatin1String("notice");
-    message.id = map.value(QLatin1String("id")).toInteger();
+    message.id = Protocol::integer(map.value(QLatin1String("id")));
     message.from = map.value(QLatin1String("from")).toString();
     message.fingerprint = map.value(QLatin1String("fingerprint")).toString();
     message.to = map.value(QLatin1String("to")).toString();
     message.text = map.value(QLatin1String("text")).toString();
-    message.time = QDateTime::fromMSecsSinceEpoch(map.value(QLatin1String("time")).toInteger(), Qt::UTC);
+    message.time = QDateTime::fromMSecsSinceEpoch(Protocol::integer(map.value(QLatin1String("time"))), Qt::UTC);
     message.history = map.value(QLatin1String("history")).toBool();
     return message;
 }

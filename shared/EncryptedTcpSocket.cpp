@@ -418,7 +418,7 @@ bool EncryptedTcpSocket::processSessionMessage(const QByteArray& plaintext)
         fail(Error::RemoteError, message->value(QLatin1String("message")).toString());
         return false;
     }
-    const qint64 port = message->value(QLatin1String("port")).toInteger(-1);
+    const qint64 port = Protocol::integer(message->value(QLatin1String("port")), -1);
     const QByteArray ticket = message->value(QLatin1String("ticket")).toByteArray();
     if (type != QLatin1String("session") || port <= 0 || port > 65535 || ticket.size() != Protocol::TicketSize) {
         fail(Error::ProtocolError, tr("The server's first message is not a valid session hand-off"));
@@ -427,13 +427,13 @@ bool EncryptedTcpSocket::processSessionMessage(const QByteArray& plaintext)
     m_sessionPort = static_cast<quint16>(port);
     m_ticket = ticket;
     // The server says how often it wants to hear from us to keep an idle session open.
-    const qint64 keepalive = message->value(QLatin1String("keepalive")).toInteger(0);
+    const qint64 keepalive = Protocol::integer(message->value(QLatin1String("keepalive")), 0);
     if (keepalive > 0 && (m_keepalive.interval() <= 0 || keepalive < m_keepalive.interval())) {
         m_keepalive.setInterval(static_cast<int>(qMax<qint64>(100, keepalive)));
     }
     const QCborArray range = message->value(QLatin1String("ports")).toArray();
     m_sessionPortRange = range.size() == 2
-        ? qMakePair(static_cast<quint16>(range.at(0).toInteger()), static_cast<quint16>(range.at(1).toInteger()))
+        ? qMakePair(static_cast<quint16>(Protocol::integer(range.at(0))), static_cast<quint16>(Protocol::integer(range.at(1))))
         : qMakePair(m_sessionPort, m_sessionPort);
     switchToSessionPort();
     return false; // stop reading the main connection

@@ -126,7 +126,7 @@ void FileClient::onMessage(const QCborMap& message)
         return;
     }
     Reply reply;
-    reply.id = message.value(QLatin1String("id")).toInteger();
+    reply.id = Protocol::integer(message.value(QLatin1String("id")));
     reply.request = m_pending.take(reply.id);
     reply.ok = type == QLatin1String("result");
     reply.code = message.value(QLatin1String("code")).toString();
@@ -138,7 +138,7 @@ void FileClient::onMessage(const QCborMap& message)
     }
     reply.entry = FileProtocol::Entry::fromCbor(message.value(QLatin1String("entry")).toMap());
     reply.data = message.value(QLatin1String("data")).toByteArray();
-    reply.size = message.value(QLatin1String("size")).toInteger();
+    reply.size = Protocol::integer(message.value(QLatin1String("size")));
     if (reply.ok && !reply.cwd.isEmpty()) {
         m_cwd = reply.cwd;
     }

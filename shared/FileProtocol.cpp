@@ -1,5 +1,7 @@
 #include "FileProtocol.h"
 
+#include "Protocol.h"
+
 #include <QtEndian>
 
 namespace QuietWire::FileProtocol {
@@ -26,8 +28,8 @@ Entry Entry::fromCbor(const QCborMap& map)
     entry.type = type == QLatin1String("file") ? Type::File
         : type == QLatin1String("dir")         ? Type::Directory
                                                : Type::Other;
-    entry.size = map.value(QLatin1String("size")).toInteger();
-    entry.modified = QDateTime::fromMSecsSinceEpoch(map.value(QLatin1String("mtime")).toInteger(), Qt::UTC);
+    entry.size = Protocol::integer(map.value(QLatin1String("size")));
+    entry.modified = QDateTime::fromMSecsSinceEpoch(Protocol::integer(map.value(QLatin1String("mtime"))), Qt::UTC);
     return entry;
 }
 
@@ -89,7 +91,9 @@ QByteArray decodeData(const QByteArray& message)
             length = qFromBigEndian<quint32>(p + 1);
         }
         if (length >= 0 && header + length == rest) {
-            return length == 0 ? QByteArray("") : message.mid(DataPrefixSize + header);
+            // No copy: a view into message, which the callers use before message goes away.
+            return length == 0 ? QByteArray("")
+                               : QByteArray::fromRawData(message.constData() + DataPrefixSize + header, length);
         }
     }
     // On malformed input Qt hands back a partial value that must not be touched (found by fuzz_cbor).

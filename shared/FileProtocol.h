@@ -43,7 +43,9 @@ struct Entry
 /// {"type":"data","data":<bytes>} encoded by hand: the same bytes QCborMap would give,
 /// without building a map around every 64 KiB of file data.
 QByteArray encodeData(const char* data, qsizetype size);
-/// The payload of a "data" message, or a null array when message is not one.
+/// The payload of a "data" message, or a null array when message is not one. For messages in
+/// the encoding of encodeData() the result shares message's bytes (no copy): use it, or copy it,
+/// while message is alive.
 QByteArray decodeData(const QByteArray& message);
 
 QCborMap makeRequest(const QString& type, qint64 id);

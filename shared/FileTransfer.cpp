@@ -30,6 +30,8 @@ FileTransfer::FileTransfer(ServiceClient* connection, Direction direction, QStri
     , m_resume(resume)
 {
     m_connection->setParent(this);
+    // File data is taken straight off the wire; only the other messages are CBOR-decoded.
+    m_connection->setRawFilter([this](const QByteArray& message) { return onRawMessage(message); });
     connect(m_connection, &ServiceClient::ready, this, &FileTransfer::onReady);
     connect(m_connection, &ServiceClient::messageReceived, this, &FileTransfer::onMessage);
     connect(m_connection, &ServiceClient::errorOccurred, this, [this](const QString& message) {
@@ -141,9 +143,6 @@ bool FileTransfer::hashLocalPrefix(QFile& file, qint64 length, QByteArray* prefi
 
 void FileTransfer::onReady()
 {
-    // The raw stream carries the file data; the decoded one the rest.
-    connect(m_connection->socket(), &EncryptedTcpSocket::messageReceived, this, &FileTransfer::onRawMessage,
-            Qt::UniqueConnection);
     m_state = State::Running;
     m_clock.start();
     if (m_direction == Direction::Upload) {
@@ -225,26 +224,27 @@ void FileTransfer::restartFromZero()
     start(m_host, m_port);
 }
 
-void FileTransfer::onRawMessage(const QByteArray& message)
+bool FileTransfer::onRawMessage(const QByteArray& message)
 {
     if (m_direction != Direction::Download || m_phase != Phase::Streaming || m_state != State::Running) {
-        return;
+        return false;
     }
     const QByteArray data = FileProtocol::decodeData(message);
     if (data.isNull()) {
-        return; // not file data: onMessage() handles it
+        return false; // not file data: onMessage() handles it
     }
     if (m_done + data.size() > m_total) {
         setFailed(QStringLiteral("protocol"), tr("The server sent more data than the file has"));
-        return;
+        return true;
     }
     if (m_file.write(data) != data.size()) {
         setFailed(QStringLiteral("local"), tr("Cannot write %1: %2").arg(m_file.fileName(), m_file.errorString()));
-        return;
+        return true;
     }
     m_hash.addData(data);
     m_done += data.size();
     emit progress(m_done, m_total);
+    return true;
 }
 
 void FileTransfer::onMessage(const QCborMap& message)
@@ -272,7 +272,7 @@ void FileTransfer::onMessage(const QCborMap& message)
     switch (m_phase) {
     case Phase::Stat: {
         // How much of the .part the server has; resume if those bytes are the start of our file.
-        const qint64 have = message.value(QLatin1String("entry")).toMap().value(QLatin1String("size")).toInteger();
+        const qint64 have = Protocol::integer(message.value(QLatin1String("entry")).toMap().value(QLatin1String("size")));
         QByteArray prefix;
         if (type == QLatin1String("result") && have > 0 && have <= m_total && hashLocalPrefix(m_file, have, &prefix)) {
             sendPut(have, prefix);
@@ -291,8 +291,8 @@ void FileTransfer::onMessage(const QCborMap& message)
                     Qt::UniqueConnection);
             pumpUpload();
         } else {
-            m_total = message.value(QLatin1String("size")).toInteger();
-            if (message.value(QLatin1String("offset")).toInteger() != m_offset || m_total < m_offset) {
+            m_total = Protocol::integer(message.value(QLatin1String("size")));
+            if (Protocol::integer(message.value(QLatin1String("offset"))) != m_offset || m_total < m_offset) {
                 setFailed(QStringLiteral("protocol"), tr("The server resumed at another offset than asked"));
                 return;
             }

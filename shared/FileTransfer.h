@@ -63,7 +63,8 @@ signals:
 private:
     void onReady();
     void onMessage(const QCborMap& message);
-    void onRawMessage(const QByteArray& message);
+    /// File data of a download; false for any other message.
+    bool onRawMessage(const QByteArray& message);
     void sendPut(qint64 offset, const QByteArray& prefixHash);
     void sendGet(qint64 offset, const QByteArray& prefixHash);
     void pumpUpload();

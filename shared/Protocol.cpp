@@ -29,6 +29,11 @@ std::optional<QCborMap> decode(const QByteArray& data, QString* error)
     return value.toMap();
 }
 
+qint64 integer(const QCborValue& value, qint64 defaultValue)
+{
+    return value.isInteger() ? value.toInteger() : defaultValue;
+}
+
 QString typeOf(const QCborMap& message)
 {
     return message.value(QLatin1String("type")).toString();

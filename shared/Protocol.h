@@ -2,6 +2,7 @@
 
 #include <QByteArray>
 #include <QCborMap>
+#include <QCborValue>
 #include <QString>
 
 #include <optional>
@@ -56,6 +57,10 @@ QByteArray encode(const QCborMap& message);
 /// A CBOR map whose "type" is a text string, or nullopt with a reason.
 std::optional<QCborMap> decode(const QByteArray& data, QString* error = nullptr);
 QString typeOf(const QCborMap& message);
+/// A CBOR integer, or defaultValue for anything else. Unlike QCborValue::toInteger() it never
+/// converts a floating-point value: Qt 6.4 does that with undefined behaviour for values out of
+/// range (found by fuzz_cbor), and the protocol has no floating-point fields.
+qint64 integer(const QCborValue& value, qint64 defaultValue = 0);
 
 QCborMap makeError(const QString& code, const QString& message);
 QCborMap makeHello(const QString& service);

@@ -147,6 +147,9 @@ void ServiceClient::onSocketError(int error, const QString& message)
 
 void ServiceClient::onMessage(const QByteArray& data)
 {
+    if (m_rawFilter && m_rawFilter(data)) {
+        return;
+    }
     QString error;
     const auto message = Protocol::decode(data, &error);
     if (!message) {

@@ -9,6 +9,8 @@
 #include <QObject>
 #include <QPointer>
 
+#include <functional>
+
 namespace QuietWire {
 
 
@@ -43,6 +45,9 @@ public:
     bool trustServerKey(const QString& hostPort, const QByteArray& key, bool permanently, QString* error = nullptr);
 
     void connectToService(const QString& host, quint16 port, const QString& service);
+    /// Sees every message before it is decoded; returning true consumes it (messageReceived()
+    /// is not emitted). FileTransfer takes file data this way without a CBOR parse per chunk.
+    void setRawFilter(std::function<bool(const QByteArray&)> filter) { m_rawFilter = std::move(filter); }
     bool send(const QCborMap& message);
     void disconnectFromServer();
     bool isReady() const;
@@ -82,6 +87,7 @@ private:
     QString m_pinError;
     bool m_unknownKey = false;
     QString m_lastErrorCode;
+    std::function<bool(const QByteArray&)> m_rawFilter;
 };
 
 } // namespace QuietWire
