@@ -241,24 +241,13 @@ int EncryptedTcpSocket::maxFrameForState() const
 
 void EncryptedTcpSocket::onReadyRead()
 {
-    readFrames(true);
+    readFrames();
 }
 
-void EncryptedTcpSocket::readFrames(bool fair)
+void EncryptedTcpSocket::readFrames()
 {
-    m_readScheduled = false;
     const QPointer<EncryptedTcpSocket> guard(this);
-    int frames = 0;
     while (guard && m_socket) {
-        // Take a fair share, then let the event loop serve the other connections (a handshake
-        // must not wait behind a busy peer's backlog); the rest is read in the next round.
-        if (fair && ++frames > FramesPerSlice && m_state == State::Established) {
-            if (!m_readScheduled) {
-                m_readScheduled = true;
-                QMetaObject::invokeMethod(this, &EncryptedTcpSocket::onReadyRead, Qt::QueuedConnection);
-            }
-            return;
-        }
         if (m_state == State::SwitchingPort || m_state == State::AwaitingRedemption || m_state == State::Closing
             || m_state == State::Unconnected) {
             return;
@@ -590,7 +579,7 @@ void EncryptedTcpSocket::onTransportDisconnected()
         // What the peer sent before it closed is still owed to the application.
         const QPointer<EncryptedTcpSocket> guard(this);
         if (m_state == State::Established) {
-            readFrames(false);
+            readFrames();
         }
         if (!guard || m_state == State::Unconnected) {
             return;

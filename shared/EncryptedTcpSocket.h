@@ -139,7 +139,7 @@ private:
     void attach(QTcpSocket* socket);
     bool beginHandshake(Noise::HandshakeState::Role role);
     void onReadyRead();
-    void readFrames(bool fair);
+    void readFrames();
     bool processFrame(const QByteArray& frame);
     bool processHandshakeFrame(const QByteArray& frame);
     bool processSessionMessage(const QByteArray& plaintext);
@@ -184,8 +184,6 @@ private:
     Error m_error = Error::None;
     QString m_errorString;
     int m_handshakeTimeoutMs = 10000;
-    static constexpr int FramesPerSlice = 16;
-    bool m_readScheduled = false;
     bool m_isServer = false;
 };
 
