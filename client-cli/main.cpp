@@ -24,42 +24,6 @@
 using namespace QuietWire;
 using namespace QuietWire::Cli;
 
-namespace {
-
-bool parseHostPort(const QString& text, QString* host, quint16* port)
-{
-    *port = Protocol::DefaultPort;
-    QString portText;
-    if (text.startsWith(QLatin1Char('['))) {
-        const qsizetype close = text.indexOf(QLatin1Char(']'));
-        if (close < 0) {
-            return false;
-        }
-        *host = text.mid(1, close - 1);
-        if (close + 1 < text.size()) {
-            if (text.at(close + 1) != QLatin1Char(':')) {
-                return false;
-            }
-            portText = text.mid(close + 2);
-        }
-    } else if (text.count(QLatin1Char(':')) == 1) {
-        *host = text.section(QLatin1Char(':'), 0, 0);
-        portText = text.section(QLatin1Char(':'), 1);
-    } else {
-        *host = text; // a name, an IPv4 address or a bare IPv6 address
-    }
-    if (!portText.isNull()) {
-        bool ok = false;
-        const uint value = portText.toUInt(&ok);
-        if (!ok || value == 0 || value > 65535) {
-            return false;
-        }
-        *port = static_cast<quint16>(value);
-    }
-    return !host->isEmpty();
-}
-
-} // namespace
 
 int main(int argc, char* argv[])
 {
@@ -147,7 +111,7 @@ int main(int argc, char* argv[])
     if (command == QLatin1String("forget")) {
         QString host;
         quint16 port = 0;
-        if (args.size() != 2 || !parseHostPort(args.at(1), &host, &port)) {
+        if (args.size() != 2 || !Protocol::parseHostPort(args.at(1), &host, &port)) {
             return fail(QStringLiteral("usage: quietwire-cli forget HOST[:PORT]"), 2);
         }
         QString error;
@@ -187,7 +151,7 @@ int main(int argc, char* argv[])
     QString host;
     quint16 port = 0;
     if (command == QLatin1String("files")) {
-        if (args.size() < 3 || !parseHostPort(args.at(1), &host, &port)) {
+        if (args.size() < 3 || !Protocol::parseHostPort(args.at(1), &host, &port)) {
             return fail(QStringLiteral("usage: quietwire-cli files HOST[:PORT] COMMAND [ARGS...]; see --help"), 2);
         }
         FilesOptions options;
@@ -207,7 +171,7 @@ int main(int argc, char* argv[])
     if (command != QLatin1String("chat")) {
         return fail(QStringLiteral("unknown command \"%1\"; see --help").arg(command), 2);
     }
-    if (args.size() != 2 || !parseHostPort(args.at(1), &host, &port)) {
+    if (args.size() != 2 || !Protocol::parseHostPort(args.at(1), &host, &port)) {
         return fail(QStringLiteral("usage: quietwire-cli chat HOST[:PORT] [--send TEXT | --listen N]"), 2);
     }
     if (parser.isSet(sendOption) && parser.isSet(listenOption)) {

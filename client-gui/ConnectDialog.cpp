@@ -116,35 +116,7 @@ quint16 ConnectDialog::port() const
 
 bool ConnectDialog::parseHostPort(const QString& text, QString* host, quint16* port)
 {
-    *port = Protocol::DefaultPort;
-    QString portText;
-    if (text.startsWith(QLatin1Char('['))) {
-        const qsizetype close = text.indexOf(QLatin1Char(']'));
-        if (close < 0) {
-            return false;
-        }
-        *host = text.mid(1, close - 1);
-        if (close + 1 < text.size()) {
-            if (text.at(close + 1) != QLatin1Char(':')) {
-                return false;
-            }
-            portText = text.mid(close + 2);
-        }
-    } else if (text.count(QLatin1Char(':')) == 1) {
-        *host = text.section(QLatin1Char(':'), 0, 0);
-        portText = text.section(QLatin1Char(':'), 1);
-    } else {
-        *host = text;
-    }
-    if (!portText.isNull()) {
-        bool ok = false;
-        const uint value = portText.toUInt(&ok);
-        if (!ok || value == 0 || value > 65535) {
-            return false;
-        }
-        *port = static_cast<quint16>(value);
-    }
-    return !host->isEmpty();
+    return Protocol::parseHostPort(text, host, port);
 }
 
 } // namespace QuietWire::Gui

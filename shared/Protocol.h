@@ -62,6 +62,9 @@ QString typeOf(const QCborMap& message);
 /// range (found by fuzz_cbor), and the protocol has no floating-point fields.
 qint64 integer(const QCborValue& value, qint64 defaultValue = 0);
 
+/// "host", "host:port", "[v6]:port" or a bare IPv6 address; the port defaults to DefaultPort.
+bool parseHostPort(const QString& text, QString* host, quint16* port);
+
 QCborMap makeError(const QString& code, const QString& message);
 QCborMap makeHello(const QString& service);
 QCborMap makeSession(quint16 port, const QByteArray& ticket, quint16 rangeFirst, quint16 rangeLast, int keepaliveMs);
