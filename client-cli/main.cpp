@@ -7,6 +7,7 @@
 #include "Identity.h"
 #include "KnownServers.h"
 #include "Protocol.h"
+#include "Version.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -47,9 +48,17 @@ int main(int argc, char* argv[])
         "                         mv FROM TO, get REMOTE [LOCAL], put LOCAL [REMOTE] (--resume continues)\n"
         "                       Remote paths are relative to your home folder on the server.\n"
         "  servers              list the pinned server keys (known_servers)\n"
-        "  forget HOST[:PORT]   remove a pinned server key, after the administrator confirmed a new one"));
+        "  forget HOST[:PORT]   remove a pinned server key, after the administrator confirmed a new one\n\n"
+        "Files (in the config dir, shared with the desktop client quietwire):\n"
+        "  identity.key         this client's private key (PKCS#8 PEM, mode 0600); never give it away\n"
+        "  identity.pub         its public key line, the one the administrator allows\n"
+        "  known_servers        the server keys pinned on first use (HOST:PORT KEY)\n\n"
+        "HOST[:PORT]: the server's handshake port, 7400 if left out; [IPv6]:PORT for IPv6.\n"
+        "Exit status: 0 success, 1 failure (the reason is printed), 2 wrong usage."));
     parser.addHelpOption();
-    parser.addVersionOption();
+    const QCommandLineOption versionOption({QStringLiteral("v"), QStringLiteral("version")},
+                                           QStringLiteral("Displays the version, the protocol and the libraries."));
+    parser.addOption(versionOption);
     const QCommandLineOption configDirOption(
         QStringLiteral("config-dir"),
         QStringLiteral("Directory with identity.key, identity.pub and known_servers (default: %1).")
@@ -81,9 +90,13 @@ int main(int argc, char* argv[])
                                        QStringLiteral("N"));
     parser.addOptions({configDirOption, sendOption, toOption, listenOption, trustNewOption, bindOption, resumeOption,
                        recursiveOption, maxOption});
-    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("key, chat, servers or forget."),
+    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("key, chat, files, servers or forget."),
                                  QStringLiteral("command [args...]"));
     parser.process(app);
+    if (parser.isSet(versionOption)) {
+        out() << versionText(QStringLiteral("quietwire-cli")) << Qt::flush;
+        return 0;
+    }
 
     const QStringList args = parser.positionalArguments();
     if (args.isEmpty()) {

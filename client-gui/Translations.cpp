@@ -1,5 +1,6 @@
 #include "Translations.h"
 
+#include <QDir>
 #include <QLibraryInfo>
 #include <QLocale>
 #include <QTranslator>
@@ -54,7 +55,8 @@ QString Translations::apply(const QString& setting)
     g_current = language;
     if (language != QLatin1String("en")) {
         auto app = std::make_unique<QTranslator>();
-        if (app->load(QStringLiteral(":/i18n/quietwire_%1.qm").arg(language))) {
+        const QString file = QStringLiteral("quietwire_%1.qm").arg(language);
+        if (app->load(file, installedDirectory()) || app->load(file, QStringLiteral(":/i18n"))) {
             QCoreApplication::installTranslator(app.get());
             g_appTranslator = std::move(app);
         }
@@ -70,6 +72,17 @@ QString Translations::apply(const QString& setting)
     }
     QLocale::setDefault(QLocale(language == QLatin1String("ru") ? QLocale::Russian : QLocale::English));
     return language;
+}
+
+QString Translations::installedDirectory()
+{
+    return QDir::cleanPath(QDir(QCoreApplication::applicationDirPath())
+                               .filePath(QStringLiteral(QUIETWIRE_TRANSLATIONS_RELDIR)));
+}
+
+QString Translations::loadedFrom()
+{
+    return g_appTranslator ? g_appTranslator->filePath() : QString();
 }
 
 QString Translations::current()

@@ -11,6 +11,7 @@
 #include "ServerConnection.h"
 #include "TransferList.h"
 #include "Translations.h"
+#include "Version.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -22,6 +23,8 @@
 #include <QTimer>
 
 #include <csignal>
+#include <cstdio>
+#include <memory>
 #include <optional>
 
 using namespace QuietWire;
@@ -70,25 +73,47 @@ void takeScreenshots(MainWindow* window, const QString& directory)
     poll->start();
 }
 
+/// --help and --version answer on the terminal; they must work without a display (over ssh,
+/// in a package check), so they do not open one.
+bool onlyPrints(int argc, char* argv[])
+{
+    for (int i = 1; i < argc; ++i) {
+        const QByteArray arg(argv[i]);
+        if (arg == "-h" || arg == "--help" || arg == "-?" || arg == "-v" || arg == "--version") {
+            return true;
+        }
+    }
+    return false;
+}
+
 } // namespace
 
 int main(int argc, char* argv[])
 {
-    QApplication app(argc, argv);
+    const std::unique_ptr<QCoreApplication> application =
+        onlyPrints(argc, argv) ? std::make_unique<QCoreApplication>(argc, argv)
+                               : std::make_unique<QApplication>(argc, argv);
+    QCoreApplication& app = *application;
     // The same names as quietwire-cli: one configuration directory, one identity for both.
     QCoreApplication::setOrganizationName(QStringLiteral("QuietWire"));
     QCoreApplication::setApplicationName(QStringLiteral("quietwire"));
     QCoreApplication::setApplicationVersion(QStringLiteral(QUIETWIRE_VERSION));
-    QGuiApplication::setApplicationDisplayName(QStringLiteral("QuietWire"));
-    QGuiApplication::setDesktopFileName(QStringLiteral("quietwire"));
-    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/quietwire.png")));
     std::signal(SIGPIPE, SIG_IGN);
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("QuietWire desktop client: encrypted chat and file transfer "
-                                                    "through your own QuietWire server."));
+    parser.setApplicationDescription(QStringLiteral(
+        "QuietWire desktop client: encrypted chat and file transfer through your own QuietWire server.\n\n"
+        "Files (in the config dir, shared with quietwire-cli):\n"
+        "  identity.key     your private key (PKCS#8 PEM, mode 0600; optionally passphrase-protected)\n"
+        "  identity.pub     your public key line, the one the administrator allows\n"
+        "  known_servers    the server keys pinned on first use\n"
+        "  quietwire.ini    recent servers, language, window layout\n"
+        "The interface speaks English and Russian (translations in %1, or built in).")
+        .arg(Translations::installedDirectory()));
     parser.addHelpOption();
-    parser.addVersionOption();
+    const QCommandLineOption versionOption({QStringLiteral("v"), QStringLiteral("version")},
+                                           QStringLiteral("Displays the version, the protocol and the libraries."));
+    parser.addOption(versionOption);
     const QCommandLineOption configDirOption(
         QStringLiteral("config-dir"),
         QStringLiteral("Directory with identity.key, identity.pub, known_servers and quietwire.ini (default: %1, "
@@ -115,6 +140,13 @@ int main(int argc, char* argv[])
     parser.addOptions({configDirOption, connectOption, trustNewOption, languageOption, localDirOption,
                        screenshotsOption});
     parser.process(app);
+    if (parser.isSet(versionOption)) {
+        fputs(qPrintable(versionText(QStringLiteral("quietwire"))), stdout);
+        return 0;
+    }
+    QGuiApplication::setApplicationDisplayName(QStringLiteral("QuietWire"));
+    QGuiApplication::setDesktopFileName(QStringLiteral("quietwire"));
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/quietwire.png")));
 
     const QString configDir = QDir(parser.isSet(configDirOption)
                                        ? parser.value(configDirOption)
@@ -158,5 +190,5 @@ int main(int argc, char* argv[])
     if (parser.isSet(screenshotsOption)) {
         takeScreenshots(&window, parser.value(screenshotsOption));
     }
-    return app.exec();
+    return QCoreApplication::exec();
 }

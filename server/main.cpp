@@ -5,7 +5,10 @@
 #include "FileArea.h"
 #include "Identity.h"
 #include "Protocol.h"
+#include "Logging.h"
 #include "ServerApp.h"
+#include "Version.h"
+#include "Whitelist.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -15,7 +18,10 @@
 #include <QTextStream>
 
 #include <csignal>
+#include <grp.h>
+#include <pwd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 using namespace QuietWire;
@@ -24,9 +30,9 @@ namespace {
 
 int g_signalPipe[2] = {-1, -1};
 
-void onSignal(int)
+void onSignal(int signal)
 {
-    const char byte = 1;
+    const char byte = static_cast<char>(signal);
     [[maybe_unused]] const auto written = ::write(g_signalPipe[1], &byte, 1);
 }
 
@@ -63,6 +69,38 @@ bool parsePortRange(const QString& text, quint16* first, quint16* last)
     }
     *first = static_cast<quint16>(a);
     *last = static_cast<quint16>(b);
+    return true;
+}
+
+/// Where the data lives without --data-dir: the service's state directory for root and for the
+/// service's own user (so `sudo quietwired allow ...` administers the installed service), the
+/// user's application data folder for everyone else.
+QString defaultDataDir()
+{
+    const passwd* user = ::getpwuid(::geteuid());
+    if (::geteuid() == 0 || (user && qstrcmp(user->pw_name, "quietwired") == 0)) {
+        return QStringLiteral(QUIETWIRED_SYSTEM_DATA_DIR);
+    }
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+}
+
+/// Run as root on a data dir that belongs to another user (the service's), quietwired acts as
+/// that user, so every file it writes stays the service's and readable by it; root-owned files in
+/// the service's data dir would lock the service out.
+bool becomeOwnerOf(const QString& dataDir, QString* error)
+{
+    struct stat info = {};
+    if (::geteuid() != 0 || ::stat(QFile::encodeName(dataDir).constData(), &info) != 0 || info.st_uid == 0) {
+        return true;
+    }
+    const passwd* owner = ::getpwuid(info.st_uid);
+    const QString name = owner ? QString::fromLocal8Bit(owner->pw_name) : QString::number(info.st_uid);
+    if (::setgroups(0, nullptr) != 0 || ::setgid(info.st_gid) != 0 || ::setuid(info.st_uid) != 0
+        || ::setuid(0) == 0) {
+        *error = QStringLiteral("cannot switch to %1, the owner of %2: %3 (run the command as %1: sudo -u %1 ...)")
+                     .arg(name, dataDir, QString::fromLocal8Bit(strerror(errno)));
+        return false;
+    }
     return true;
 }
 
@@ -106,11 +144,15 @@ int offlineCommand(const QString& command, const QStringList& args, const QStrin
         return 0;
     }
     if (command == QLatin1String("allow")) {
-        const auto key = args.isEmpty() ? std::nullopt : Identity::parsePublicKey(args.at(0));
-        if (!key || args.size() > 2) {
-            return fail(QStringLiteral("usage: quietwired allow --data-dir DIR <base64 key> [name]"));
+        // The key line as `quietwire-cli key` prints it ("KEY COMMENT"), quoted or not, then an
+        // optional name; the comment names the key when no name is given.
+        const QStringList line = args.value(0).split(QLatin1Char(' '), Qt::SkipEmptyParts);
+        const auto key = line.isEmpty() ? std::nullopt : Identity::parsePublicKey(line.at(0));
+        if (!key || args.size() > 2 || line.size() > 2) {
+            return fail(QStringLiteral("usage: quietwired allow 'KEY LINE' [NAME], with the line `quietwire-cli key` "
+                                       "prints (a base64 X25519 key, then an optional comment)"));
         }
-        QString name = args.value(1);
+        QString name = args.size() == 2 ? args.at(1) : line.value(1);
         if (!name.isEmpty() && !AuthorizedKeys::isValidName(name)) {
             name = name.section(QLatin1Char('@'), 0, 0);
         }
@@ -154,15 +196,26 @@ int main(int argc, char* argv[])
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
         "QuietWire server: encrypted chat for the keys on its whitelist.\n\n"
-        "Without a command it runs the server with an admin console on standard input.\n"
-        "Offline commands (for scripts; a running server picks up whitelist edits within a second):\n"
-        "  keygen        create the server key in the data dir\n"
-        "  fingerprint   print the server's public key and fingerprint\n"
-        "  whitelist     list the allowed client keys\n"
-        "  allow KEY [NAME]   allow a client key\n"
-        "  revoke KEY|FINGERPRINT|NAME   remove a client key"));
+        "Without a command it runs the server with an admin console on standard input (`help` there\n"
+        "lists the console commands).\n\n"
+        "Offline commands, for scripts and for a server running as a service (the running server picks\n"
+        "whitelist edits up within a second, or at once on SIGHUP / systemctl reload quietwired):\n"
+        "  keygen                       create the server key in the data dir\n"
+        "  fingerprint                  print the server's public key line and fingerprint\n"
+        "  whitelist                    list the allowed client keys\n"
+        "  allow 'KEY LINE' [NAME]      allow a client key (the line `quietwire-cli key` prints)\n"
+        "  revoke KEY|FINGERPRINT|NAME  remove a client key; its live sessions are closed\n\n"
+        "Data dir: identity.key (the server's private key, 0600), identity.pub, authorized_keys (the\n"
+        "whitelist, one `KEY NAME` per line), known_clients (keys seen per client IP), files/ (users'\n"
+        "folders). Without --data-dir: " QUIETWIRED_SYSTEM_DATA_DIR " for root and the user quietwired\n"
+        "(the service), else the user's data folder. Run as root on a data dir owned by another user,\n"
+        "quietwired acts as that user, so `sudo quietwired allow ...` keeps the service's files its own.\n\n"
+        "Signals: SIGHUP re-reads the whitelist; SIGINT and SIGTERM stop the server cleanly.\n"
+        "Exit status: 0 success, 1 failure (the reason is printed)."));
     parser.addHelpOption();
-    parser.addVersionOption();
+    const QCommandLineOption versionOption({QStringLiteral("v"), QStringLiteral("version")},
+                                           QStringLiteral("Displays the version, the protocol and the libraries."));
+    parser.addOption(versionOption);
     const QCommandLineOption listenOption(QStringLiteral("listen"),
                                           QStringLiteral("Address to listen on (default: all addresses)."),
                                           QStringLiteral("ADDR"));
@@ -178,8 +231,7 @@ int main(int argc, char* argv[])
         QStringLiteral("%1-%2").arg(Protocol::DefaultSessionPortFirst).arg(Protocol::DefaultSessionPortLast));
     const QCommandLineOption dataDirOption(
         QStringLiteral("data-dir"),
-        QStringLiteral("Data directory: identity.key, identity.pub, authorized_keys, known_clients (default: %1).")
-            .arg(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)),
+        QStringLiteral("Data directory (default for you: %1).").arg(defaultDataDir()),
         QStringLiteral("DIR"));
     const QCommandLineOption ticketTimeoutOption(
         QStringLiteral("ticket-timeout"),
@@ -218,11 +270,17 @@ int main(int argc, char* argv[])
     parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("Optional offline command (see above)."),
                                  QStringLiteral("[command [args...]]"));
     parser.process(app);
+    if (parser.isSet(versionOption)) {
+        out() << versionText(QStringLiteral("quietwired")) << Qt::flush;
+        return 0;
+    }
 
-    const QString dataDir = QDir(parser.isSet(dataDirOption)
-                                     ? parser.value(dataDirOption)
-                                     : QStandardPaths::writableLocation(QStandardPaths::AppDataLocation))
-                                .absolutePath();
+    const QString dataDir =
+        QDir(parser.isSet(dataDirOption) ? parser.value(dataDirOption) : defaultDataDir()).absolutePath();
+    QString ownerError;
+    if (!becomeOwnerOf(dataDir, &ownerError)) {
+        return fail(ownerError);
+    }
     const QStringList positional = parser.positionalArguments();
     if (!positional.isEmpty()) {
         return offlineCommand(positional.first(), positional.mid(1), dataDir);
@@ -298,9 +356,22 @@ int main(int argc, char* argv[])
 
     if (::socketpair(AF_UNIX, SOCK_STREAM, 0, g_signalPipe) == 0) {
         auto* notifier = new QSocketNotifier(g_signalPipe[0], QSocketNotifier::Read, &app);
-        QObject::connect(notifier, &QSocketNotifier::activated, &app, [] {
-            char byte;
-            [[maybe_unused]] const auto n = ::read(g_signalPipe[0], &byte, 1);
+        QObject::connect(notifier, &QSocketNotifier::activated, &app, [&server] {
+            char byte = 0;
+            if (::read(g_signalPipe[0], &byte, 1) != 1) {
+                return;
+            }
+            if (byte == SIGHUP) {
+                QString reloadError;
+                if (server.whitelist()->reload(&reloadError)) {
+                    qCInfo(lcAuth).noquote() << "SIGHUP: whitelist re-read:" << server.whitelist()->keys().entries().size()
+                                             << "key(s) from" << server.whitelist()->path();
+                } else {
+                    qCWarning(lcAuth).noquote() << "SIGHUP: whitelist not reloaded, the previous one stays in force:"
+                                                << reloadError;
+                }
+                return;
+            }
             qInfo("signal received, stopping");
             QCoreApplication::quit();
         });
@@ -310,12 +381,14 @@ int main(int argc, char* argv[])
         action.sa_flags = SA_RESTART;
         sigaction(SIGINT, &action, nullptr);
         sigaction(SIGTERM, &action, nullptr);
+        sigaction(SIGHUP, &action, nullptr);
     }
     std::signal(SIGPIPE, SIG_IGN);
     // Past a file size limit, report the failed write (as for a full disk) instead of dying.
     std::signal(SIGXFSZ, SIG_IGN);
 
-    out() << "QuietWire server " << QCoreApplication::applicationVersion() << '\n'
+    out() << "QuietWire server " << QCoreApplication::applicationVersion() << " (pid " << QCoreApplication::applicationPid()
+          << ")\n"
           << "Data directory: " << dataDir << (created ? " (new server key created)" : "") << '\n'
           << "Public key:     " << identity->publicKeyLine() << '\n'
           << "Fingerprint:    " << identity->fingerprint() << '\n'

@@ -11,6 +11,10 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <csignal>
+#include <sys/stat.h>
+#include <unistd.h>
+
 using namespace QuietWire;
 
 namespace {
@@ -65,6 +69,8 @@ private slots:
     void ticketRulesOnTheRealServer();
     void clientThatNeverReadsIsDropped();
     void sigtermStopsCleanly();
+    void sighupRereadsTheWhitelist();
+    void rootActsAsTheOwnerOfTheDataDir();
 
 private:
     Client makeClient(const QString& name, const QString& bind);
@@ -143,6 +149,15 @@ void TestServer::offlineAdminCommands()
     QVERIFY(process.waitForFinished(30000));
     const QString list = QString::fromUtf8(process.readAllStandardOutput());
     QVERIFY2(list.contains(QStringLiteral("alice")) && list.contains(Identity::fingerprint(alice.key)), qPrintable(list));
+
+    // The whole key line as `quietwire-cli key` prints it, quoted as one argument, with a name.
+    const Client bob = makeClient(QStringLiteral("bob"), QStringLiteral("127.0.0.3"));
+    QVERIFY(bob.keyLine.contains(QLatin1Char(' ')));
+    process.start(binary("quietwired"),
+                  {QStringLiteral("allow"), QStringLiteral("--data-dir"), dataDir, bob.keyLine, QStringLiteral("bob")});
+    QVERIFY(process.waitForFinished(30000));
+    QCOMPARE(process.exitCode(), 0);
+    QVERIFY(readFile(dataDir + QStringLiteral("/authorized_keys")).contains(bob.key.toBase64() + " bob\n"));
 
     process.start(binary("quietwired"), {QStringLiteral("allow"), QStringLiteral("--data-dir"), dataDir,
                                          QStringLiteral("not-a-key")});
@@ -605,6 +620,61 @@ void TestServer::sigtermStopsCleanly()
     QVERIFY(m_server->waitForOutput(QStringLiteral("Console input closed")));
     QTest::qWait(300);
     QCOMPARE(m_server->process()->state(), QProcess::Running);
+}
+
+void TestServer::sighupRereadsTheWhitelist()
+{
+    QVERIFY(m_server->start());
+    const Client erin = makeClient(QStringLiteral("erin"), QStringLiteral("127.0.0.6"));
+    const QString path = m_server->dataDir() + QStringLiteral("/authorized_keys");
+    QVERIFY(appendToFile(path, erin.key.toBase64() + " erin\n"));
+    const auto pid = static_cast<pid_t>(m_server->process()->processId());
+    QCOMPARE(::kill(pid, SIGHUP), 0);
+    // SIGHUP's default action would end the process; the server re-reads and carries on.
+    QVERIFY(m_server->waitForLog(QStringLiteral("SIGHUP: whitelist re-read: 1 key(s)"), 5000));
+    QCOMPARE(m_server->process()->state(), QProcess::Running);
+    const CliResult ok = runCli(erin.args({QStringLiteral("chat"), server(), QStringLiteral("--trust-new"),
+                                           QStringLiteral("--send"), QStringLiteral("after reload")}));
+    QVERIFY2(ok.exitCode == 0, qPrintable(ok.err));
+
+    // A broken file on SIGHUP: reported, the last good whitelist stays.
+    QVERIFY(appendToFile(path, "broken line\n"));
+    QCOMPARE(::kill(pid, SIGHUP), 0);
+    QVERIFY(m_server->waitForLog(QStringLiteral("SIGHUP: whitelist not reloaded"), 5000));
+    const CliResult still = runCli(erin.args({QStringLiteral("chat"), server(), QStringLiteral("--send"),
+                                              QStringLiteral("still in")}));
+    QVERIFY2(still.exitCode == 0, qPrintable(still.err));
+}
+
+void TestServer::rootActsAsTheOwnerOfTheDataDir()
+{
+    if (::geteuid() != 0) {
+        QSKIP("needs root: checks that `sudo quietwired allow` keeps the service's files its own");
+    }
+    // The service's data dir belongs to its own user; nobody (65534) stands in for it here.
+    const QString dataDir = m_server->dataDir();
+    QVERIFY(QDir().mkpath(dataDir));
+    QCOMPARE(::chown(QFile::encodeName(m_dir->path()).constData(), 65534, 65534), 0);
+    QCOMPARE(::chown(QFile::encodeName(dataDir).constData(), 65534, 65534), 0);
+    const Client frank = makeClient(QStringLiteral("frank"), QStringLiteral("127.0.0.7"));
+    QProcess process;
+    for (const QStringList& args : {QStringList {QStringLiteral("keygen")},
+                                    QStringList {QStringLiteral("allow"), frank.keyLine, QStringLiteral("frank")}}) {
+        process.start(binary("quietwired"), args + QStringList {QStringLiteral("--data-dir"), dataDir});
+        QVERIFY(process.waitForFinished(30000));
+        QVERIFY2(process.exitCode() == 0, process.readAllStandardError().constData());
+    }
+    for (const char* name : {"identity.key", "identity.pub", "authorized_keys"}) {
+        struct stat info = {};
+        QCOMPARE(::stat(QFile::encodeName(dataDir + QLatin1Char('/') + QLatin1String(name)).constData(), &info), 0);
+        QVERIFY2(info.st_uid == 65534 && info.st_gid == 65534, name);
+    }
+    // A data dir root owns stays root's.
+    const QString rootDir = m_dir->filePath(QStringLiteral("root-owned"));
+    process.start(binary("quietwired"), {QStringLiteral("keygen"), QStringLiteral("--data-dir"), rootDir});
+    QVERIFY(process.waitForFinished(30000));
+    QCOMPARE(process.exitCode(), 0);
+    QCOMPARE(QFileInfo(rootDir + QStringLiteral("/identity.key")).ownerId(), 0u);
 }
 
 QTEST_GUILESS_MAIN(TestServer)

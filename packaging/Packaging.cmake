@@ -1,0 +1,74 @@
+# Install rules shared by both packages, and CPack's two Debian packages:
+#   quietwire   the desktop client and quietwire-cli
+#   quietwired  the server, with its systemd unit
+# `cmake --install build --prefix /usr/local` installs both; `cpack --config build/CPackConfig.cmake`
+# (scripts/package.sh) builds the .deb files.
+
+set(QUIETWIRE_DOC_FILES ${PROJECT_SOURCE_DIR}/docs/PROTOCOL.md ${PROJECT_SOURCE_DIR}/docs/SECURITY.md)
+
+# Client docs keep the README's relative links (docs/screenshots/...) working.
+install(FILES ${PROJECT_SOURCE_DIR}/README.md DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/quietwire COMPONENT quietwire)
+install(FILES ${QUIETWIRE_DOC_FILES} ${PROJECT_SOURCE_DIR}/docs/PERFORMANCE.md ${PROJECT_SOURCE_DIR}/docs/performance.png
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/quietwire/docs COMPONENT quietwire)
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs/screenshots
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/quietwire/docs COMPONENT quietwire)
+
+install(FILES ${PROJECT_SOURCE_DIR}/docs/ADMIN.md ${QUIETWIRE_DOC_FILES} ${PROJECT_SOURCE_DIR}/README.md
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/quietwired COMPONENT quietwired)
+
+# The unit names the installed program, so it is written at install time, when the real prefix
+# is known (cmake --install --prefix, or /usr inside a package).
+install(CODE "
+    set(QUIETWIRE_BIN_DIR \"\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_BINDIR}\")
+    set(QUIETWIRE_DOC_DIR \"\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_DATADIR}/doc/quietwired\")
+    configure_file(\"${CMAKE_CURRENT_LIST_DIR}/quietwired.service.in\"
+                   \"${CMAKE_BINARY_DIR}/packaging/quietwired.service\" @ONLY)
+" COMPONENT quietwired)
+# lib/systemd/system under the prefix: /usr/lib/systemd/system for a package, and systemd also
+# reads /usr/local/lib/systemd/system.
+install(FILES ${CMAKE_BINARY_DIR}/packaging/quietwired.service DESTINATION lib/systemd/system COMPONENT quietwired)
+
+set(CPACK_PACKAGE_NAME quietwire)
+set(CPACK_PACKAGE_VENDOR "QuietWire")
+set(CPACK_PACKAGE_CONTACT "QuietWire developers <quietwire@localhost>")
+set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
+set(CPACK_GENERATOR DEB)
+set(CPACK_COMPONENTS_ALL quietwire quietwired)
+set(CPACK_DEB_COMPONENT_INSTALL ON)
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
+# Install with DESTDIR, so CMAKE_INSTALL_PREFIX is /usr while the unit is written.
+set(CPACK_SET_DESTDIR ON)
+set(CPACK_STRIP_FILES ON)
+# dpkg-shlibdeps turns the linked libraries into the Qt 6 and OpenSSL runtime dependencies.
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+set(CPACK_DEBIAN_PACKAGE_SECTION net)
+set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
+set(CPACK_DEBIAN_PACKAGE_HOMEPAGE "https://noiseprotocol.org")
+
+set(CPACK_DEBIAN_QUIETWIRE_PACKAGE_NAME quietwire)
+set(CPACK_DEBIAN_QUIETWIRE_PACKAGE_SECTION net)
+set(CPACK_DEBIAN_QUIETWIRE_PACKAGE_RECOMMENDS "qt6-translations-l10n")
+set(CPACK_COMPONENT_QUIETWIRE_DESCRIPTION
+    "QuietWire desktop and command-line clients\n\
+QuietWire is a self-hosted encrypted chat and file-transfer system. Clients and the server\n\
+know each other by X25519 keys and talk Noise_XX_25519_ChaChaPoly_SHA256 over TCP.\n\
+This package holds the desktop client quietwire (chat, files, key manager; English and\n\
+Russian) and the command-line client quietwire-cli.")
+
+set(CPACK_DEBIAN_QUIETWIRED_PACKAGE_NAME quietwired)
+set(CPACK_DEBIAN_QUIETWIRED_PACKAGE_SECTION net)
+# adduser for the service's user; the rest comes from dpkg-shlibdeps.
+set(CPACK_DEBIAN_QUIETWIRED_PACKAGE_DEPENDS "adduser")
+set(CPACK_DEBIAN_QUIETWIRED_PACKAGE_CONTROL_EXTRA
+    ${CMAKE_CURRENT_LIST_DIR}/debian/postinst ${CMAKE_CURRENT_LIST_DIR}/debian/prerm
+    ${CMAKE_CURRENT_LIST_DIR}/debian/postrm)
+set(CPACK_DEBIAN_QUIETWIRED_PACKAGE_CONTROL_STRICT_PERMISSION ON)
+set(CPACK_COMPONENT_QUIETWIRED_DESCRIPTION
+    "QuietWire server\n\
+QuietWire is a self-hosted encrypted chat and file-transfer system. quietwired lets in only\n\
+the client keys on its whitelist, relays the team chat and keeps each user's files.\n\
+It runs as the systemd service quietwired (its own user, data in /var/lib/quietwired,\n\
+sandboxed); the offline commands (quietwired allow, revoke, whitelist) administer it.")
+
+include(CPack)
