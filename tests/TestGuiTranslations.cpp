@@ -12,6 +12,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QComboBox>
+#include <QDir>
 #include <QFile>
 #include <QProcess>
 #include <QRegularExpression>
@@ -190,6 +191,11 @@ void TestGuiTranslations::widgetsSwitchLanguage()
     QCOMPARE(window.tabs()->tabText(1), QStringLiteral("Файлы"));
     QCOMPARE(settings.language(), QStringLiteral("ru"));
     QCOMPARE(GuiSettings(dir.path()).language(), QStringLiteral("ru"));
+    // The catalogue comes from the install layout beside the program (the build tree mirrors it:
+    // build/share/quietwire/translations), not from the copy compiled in.
+    QCOMPARE(Translations::loadedFrom(),
+             QDir(Translations::installedDirectory()).filePath(QStringLiteral("quietwire_ru.qm")));
+    QVERIFY(Translations::installedDirectory().endsWith(QLatin1String("/share/quietwire/translations")));
     // Shared library strings come out in Russian too.
     QVERIFY(QCoreApplication::translate("QuietWire::ChatClient", "Not connected to a chat server")
             != QLatin1String("Not connected to a chat server"));
