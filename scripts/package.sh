@@ -18,6 +18,18 @@ install=0
 fail() { echo "package check FAILED: $*" >&2; exit 1; }
 step() { echo "-- $*"; }
 
+step "cmake --install into a throwaway prefix"
+staging=$(mktemp -d)
+cmake --install build --prefix "$staging/opt/qw" >/dev/null
+for f in bin/quietwire bin/quietwire-cli bin/quietwired share/quietwire/translations/quietwire_ru.qm \
+         share/applications/quietwire.desktop share/icons/hicolor/scalable/apps/quietwire.svg \
+         share/doc/quietwired/ADMIN.md share/doc/quietwire/README.md lib/systemd/system/quietwired.service; do
+    [ -e "$staging/opt/qw/$f" ] || fail "cmake --install did not install $f"
+done
+grep -q "^ExecStart=$staging/opt/qw/bin/quietwired " "$staging/opt/qw/lib/systemd/system/quietwired.service" \
+    || fail "the installed unit does not name the installed program"
+rm -rf "$staging"
+
 rm -rf build/packages
 cpack --config build/CPackConfig.cmake -B build/packages >build/packages.log 2>&1 \
     || { cat build/packages.log; fail "cpack"; }
