@@ -128,8 +128,9 @@ cli alice files "127.0.0.1:$port" put "$work/blob" blob >/dev/null 2>&1 || fail 
 cli alice files "127.0.0.1:$port" get blob "$work/blob.back" >/dev/null 2>&1 || fail "files get"
 cmp -s "$work/blob" "$work/blob.back" || fail "the file came back different"
 grep -q "SIGHUP: whitelist re-read: 2 key(s)" "$work/server.log" || fail "SIGHUP did not re-read the whitelist"
+"$bin/quietwired" --data-dir "$data" console whitelist | grep -q "^bob " || fail "quietwired console whitelist"
 kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
-echo "   listened on port $port; chat relayed, 300 kB round trip identical, SIGHUP re-read the whitelist"
+echo "   listened on port $port; chat relayed, 300 kB round trip identical, SIGHUP re-read the whitelist, console answered"
 
 step "systemd-analyze verify"
 unit="$root/usr/lib/systemd/system/quietwired.service"
@@ -163,6 +164,7 @@ if [ "$install" = 1 ]; then
         || fail "root's quietwired allow"
     [ "$(stat -c %U /var/lib/quietwired/authorized_keys)" = quietwired ] || fail "authorized_keys is not the service's"
     quietwired fingerprint | grep -q SHA256: || fail "root's quietwired fingerprint"
+    quietwired console whitelist | grep -q "^carol " || fail "root's quietwired console"
     for _ in $(seq 50); do grep -q "whitelist loaded: 1 key" "$work/service.log" && break; sleep 0.1; done
     quietwire-cli --config-dir "$work/carol" chat "127.0.0.1:$port" --trust-new --send "hello, service" 2>"$work/carol.err" \
         || { cat "$work/carol.err" "$work/service.log"; fail "the installed client could not reach the installed server"; }
@@ -171,6 +173,6 @@ if [ "$install" = 1 ]; then
     [ -d /var/lib/quietwired ] || fail "purge removed the server's data"
     rm -rf /var/lib/quietwired
     userdel quietwired 2>/dev/null || true
-    echo "   installed, user and data dir made, server run as quietwired, allowed by root, reached, purged"
+    echo "   installed, user and data dir made, server run as quietwired, allowed and consoled by root, reached, purged"
 fi
 echo "package checks passed: $client_deb $server_deb"

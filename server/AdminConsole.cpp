@@ -10,6 +10,7 @@
 
 #include <QCoreApplication>
 #include <QFileInfo>
+#include <QLocalSocket>
 
 #include <cerrno>
 #include <unistd.h>
@@ -29,7 +30,7 @@ const char HelpText[] = R"(Commands:
   say <text>                    send a notice to everyone in the chat
   files <name>                  disk usage of a user's file folder
   fingerprint                   this server's public key and fingerprint
-  quit                          stop the server
+  quit                          stop the server (in `quietwired console`: close the console only)
 )";
 
 } // namespace
@@ -45,8 +46,24 @@ AdminConsole::AdminConsole(ServerApp* server, QObject* parent)
     prompt();
 }
 
+AdminConsole::AdminConsole(ServerApp* server, QLocalSocket* socket)
+    : QObject(socket)
+    , m_server(server)
+    , m_socket(socket)
+{
+    connect(socket, &QLocalSocket::readyRead, this, [this] { consume(m_socket->readAll()); });
+    connect(socket, &QLocalSocket::disconnected, socket, &QObject::deleteLater);
+}
+
 void AdminConsole::print(const QString& text)
 {
+    if (m_socket) {
+        m_socket->write(text.toUtf8());
+        if (!text.endsWith(QLatin1Char('\n'))) {
+            m_socket->write("\n");
+        }
+        return;
+    }
     m_out << text;
     if (!text.endsWith(QLatin1Char('\n'))) {
         m_out << '\n';
@@ -56,6 +73,10 @@ void AdminConsole::print(const QString& text)
 
 void AdminConsole::prompt()
 {
+    if (m_socket) {
+        m_socket->write(QByteArray(1, EndOfReply) + '\n');
+        return;
+    }
     if (m_interactive) {
         m_out << "quietwired> ";
         m_out.flush();
@@ -71,17 +92,28 @@ void AdminConsole::onReadable()
     }
     if (n <= 0) {
         m_notifier->setEnabled(false);
-        if (!m_buffer.trimmed().isEmpty()) {
-            execute(QString::fromUtf8(m_buffer));
-        }
-        m_buffer.clear();
-        print(QStringLiteral("Console input closed; the server keeps running (stop it with SIGTERM or Ctrl+C)."));
+        endOfInput();
         return;
     }
-    m_buffer.append(chunk, n);
+    consume(QByteArray(chunk, n));
+}
+
+void AdminConsole::endOfInput()
+{
+    if (!m_buffer.trimmed().isEmpty()) {
+        execute(QString::fromUtf8(m_buffer));
+    }
+    m_buffer.clear();
+    print(QStringLiteral("Console input closed; the server keeps running (stop it with SIGTERM or Ctrl+C)."));
+}
+
+void AdminConsole::consume(const QByteArray& chunk)
+{
+    m_buffer.append(chunk);
     if (m_buffer.size() > 64 * 1024 && !m_buffer.contains('\n')) {
         print(QStringLiteral("error: console line longer than 64 KiB ignored"));
         m_buffer.clear();
+        prompt();
         return;
     }
     qsizetype newline;
@@ -119,14 +151,14 @@ bool AdminConsole::execute(const QString& rawLine)
                       .arg(Identity::fingerprint(entry.key), Identity::encodePublicKey(entry.key)));
         }
     } else if (command == QLatin1String("allow")) {
-        // Accepts the whole identity.pub line: the key, then an optional name.
+        // Accepts the whole identity.pub line (the key, then its comment), then an optional name.
         const auto key = args.isEmpty() ? std::nullopt : Identity::parsePublicKey(args.at(0));
-        if (!key || args.size() > 2) {
-            print(QStringLiteral("error: usage: allow <base64 key> [name]  (the key is the first field of the "
-                                 "client's identity.pub; `quietwire-cli key` prints it)"));
+        if (!key || args.size() > 3) {
+            print(QStringLiteral("error: usage: allow <key line> [name]  (the line `quietwire-cli key` prints, "
+                                 "the client's identity.pub: a base64 key and a comment)"));
             return true;
         }
-        QString name = args.value(1);
+        QString name = args.size() > 1 ? args.last() : QString();
         if (!name.isEmpty() && !AuthorizedKeys::isValidName(name)) {
             // identity.pub comments look like user@host; keep the user part as a default name.
             name = name.section(QLatin1Char('@'), 0, 0);
@@ -223,6 +255,11 @@ bool AdminConsole::execute(const QString& rawLine)
     } else if (command == QLatin1String("fingerprint")) {
         print(m_server->identity().publicKeyLine());
         print(m_server->identity().fingerprint());
+    } else if ((command == QLatin1String("quit") || command == QLatin1String("exit")) && m_socket) {
+        print(QStringLiteral("Console closed; the server keeps running (systemctl stop quietwired stops it)."));
+        prompt();
+        m_socket->disconnectFromServer();
+        return false;
     } else if (command == QLatin1String("quit") || command == QLatin1String("exit")) {
         print(QStringLiteral("Stopping the server."));
         emit quitRequested();

@@ -1,22 +1,33 @@
 #pragma once
 
 #include <QObject>
+#include <QPointer>
 #include <QSocketNotifier>
 #include <QTextStream>
+
+class QLocalSocket;
 
 namespace QuietWire {
 
 class ServerApp;
 
-/// The administrator's console on quietwired's standard input: one command per line
-/// (`help` lists them). Replies go to standard output; end of input closes the console and
-/// leaves the server running.
+/// The administrator's console: one command per line (`help` lists them).
+/// On quietwired's standard input, replies go to standard output; end of input closes the
+/// console and leaves the server running. The same console is served on the Unix socket
+/// <data-dir>/console.sock for `quietwired console` (a server run as a service has no terminal):
+/// there each reply ends with a line holding only EndOfReply, and `quit` closes that console,
+/// not the server.
 class AdminConsole : public QObject
 {
     Q_OBJECT
 
 public:
+    static constexpr char EndOfReply = '\x1e';
+    static constexpr char SocketName[] = "console.sock";
+
     explicit AdminConsole(ServerApp* server, QObject* parent = nullptr);
+    /// A console on a connection to console.sock; deletes itself with the socket.
+    AdminConsole(ServerApp* server, QLocalSocket* socket);
 
     /// Runs one command line; returns false for `quit`.
     bool execute(const QString& line);
@@ -26,11 +37,14 @@ signals:
 
 private:
     void onReadable();
+    void consume(const QByteArray& chunk);
+    void endOfInput();
     void print(const QString& text);
     void prompt();
 
     ServerApp* m_server;
     QSocketNotifier* m_notifier = nullptr;
+    QPointer<QLocalSocket> m_socket;
     QByteArray m_buffer;
     QTextStream m_out;
     bool m_interactive = false;

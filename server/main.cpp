@@ -13,11 +13,14 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDir>
+#include <QLocalServer>
+#include <QLocalSocket>
 #include <QSocketNotifier>
 #include <QStandardPaths>
 #include <QTextStream>
 
 #include <csignal>
+#include <cstdio>
 #include <grp.h>
 #include <pwd.h>
 #include <sys/socket.h>
@@ -104,8 +107,71 @@ bool becomeOwnerOf(const QString& dataDir, QString* error)
     return true;
 }
 
+/// `quietwired console [COMMAND...]`: the console of the server running on dataDir (the
+/// service), through <data-dir>/console.sock. With a command: runs it, prints the reply, exits 1
+/// if the reply is an error. Without: an interactive console until end of input or `quit`.
+int remoteConsole(const QStringList& args, const QString& dataDir)
+{
+    const QString path = QDir(dataDir).filePath(QLatin1String(AdminConsole::SocketName));
+    QLocalSocket socket;
+    socket.connectToServer(path);
+    if (!socket.waitForConnected(5000)) {
+        return fail(QStringLiteral("no running server answers on %1 (%2): is it running with --data-dir %3? "
+                                   "(systemctl status quietwired)")
+                        .arg(path, socket.errorString(), dataDir));
+    }
+    // Sends one line and prints the reply up to its end marker; false if the server went away.
+    bool failed = false;
+    const auto run = [&](const QString& line) {
+        socket.write(line.toUtf8() + '\n');
+        QByteArray buffer;
+        for (;;) {
+            const qsizetype end = buffer.indexOf(QByteArray(1, AdminConsole::EndOfReply) + '\n');
+            if (end >= 0) {
+                const QByteArray reply = buffer.left(end);
+                out() << QString::fromUtf8(reply) << Qt::flush;
+                failed = failed || reply.startsWith("error:");
+                return true;
+            }
+            if (socket.state() != QLocalSocket::ConnectedState && socket.bytesAvailable() == 0) {
+                out() << QString::fromUtf8(buffer) << Qt::flush;
+                return false;
+            }
+            socket.waitForReadyRead(1000);
+            buffer += socket.readAll();
+        }
+    };
+    if (!args.isEmpty()) {
+        if (!run(args.join(QLatin1Char(' ')))) {
+            return fail(QStringLiteral("the server closed the console"));
+        }
+        return failed ? 1 : 0;
+    }
+    const bool interactive = isatty(STDIN_FILENO) == 1;
+    if (interactive) {
+        out() << "Console of the quietwired running on " << dataDir << "; `help` lists the commands, "
+              << "`quit` or Ctrl+D closes the console (the server keeps running)." << Qt::endl;
+    }
+    QTextStream in(stdin);
+    for (;;) {
+        if (interactive) {
+            out() << "quietwired> " << Qt::flush;
+        }
+        const QString line = in.readLine();
+        if (line.isNull()) {
+            return 0;
+        }
+        if (!run(line)) {
+            return 0; // `quit`, or the server stopped
+        }
+    }
+}
+
 int offlineCommand(const QString& command, const QStringList& args, const QString& dataDir)
 {
+    if (command == QLatin1String("console")) {
+        return remoteConsole(args, dataDir);
+    }
     const QString authorizedKeys = QDir(dataDir).filePath(QStringLiteral("authorized_keys"));
     QString error;
     if (command == QLatin1String("keygen")) {
@@ -190,8 +256,10 @@ int main(int argc, char* argv[])
     QCoreApplication::setApplicationName(QStringLiteral("quietwired"));
     QCoreApplication::setOrganizationName(QStringLiteral("QuietWire"));
     QCoreApplication::setApplicationVersion(QStringLiteral(QUIETWIRE_VERSION));
-    qSetMessagePattern(QStringLiteral("%{time yyyy-MM-dd hh:mm:ss.zzz} %{if-warning}warning: %{endif}"
-                                      "%{if-critical}error: %{endif}%{message}"));
+    // Under systemd the journal stamps every line itself (JOURNAL_STREAM is set for its streams).
+    qSetMessagePattern(QStringLiteral("%1%{if-warning}warning: %{endif}%{if-critical}error: %{endif}%{message}")
+                           .arg(qEnvironmentVariableIsSet("JOURNAL_STREAM") ? QString()
+                                                                            : QStringLiteral("%{time yyyy-MM-dd hh:mm:ss.zzz} ")));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
@@ -204,10 +272,12 @@ int main(int argc, char* argv[])
         "  fingerprint                  print the server's public key line and fingerprint\n"
         "  whitelist                    list the allowed client keys\n"
         "  allow 'KEY LINE' [NAME]      allow a client key (the line `quietwire-cli key` prints)\n"
-        "  revoke KEY|FINGERPRINT|NAME  remove a client key; its live sessions are closed\n\n"
+        "  revoke KEY|FINGERPRINT|NAME  remove a client key; its live sessions are closed\n"
+        "  console [COMMAND...]         the running server's console (sessions, kick, say, ...) through\n"
+        "                               <data-dir>/console.sock: one command, or interactive\n\n"
         "Data dir: identity.key (the server's private key, 0600), identity.pub, authorized_keys (the\n"
         "whitelist, one `KEY NAME` per line), known_clients (keys seen per client IP), files/ (users'\n"
-        "folders). Without --data-dir: " QUIETWIRED_SYSTEM_DATA_DIR " for root and the user quietwired\n"
+        "folders), console.sock (the running server's console). Without --data-dir: " QUIETWIRED_SYSTEM_DATA_DIR " for root and the user quietwired\n"
         "(the service), else the user's data folder. Run as root on a data dir owned by another user,\n"
         "quietwired acts as that user, so `sudo quietwired allow ...` keeps the service's files its own.\n\n"
         "Signals: SIGHUP re-reads the whitelist; SIGINT and SIGTERM stop the server cleanly.\n"
@@ -401,6 +471,22 @@ int main(int argc, char* argv[])
           << "Type `help` for console commands." << Qt::endl;
 
     AdminConsole console(&server);
+    // The same console for `quietwired console`, on a Unix socket only the data dir's owner (and
+    // root) can reach: the data dir is 0700 and the socket 0600.
+    QLocalServer consoleServer;
+    consoleServer.setSocketOptions(QLocalServer::UserAccessOption);
+    const QString consolePath = QDir(dataDir).filePath(QLatin1String(AdminConsole::SocketName));
+    QLocalServer::removeServer(consolePath);
+    if (consoleServer.listen(consolePath)) {
+        QObject::connect(&consoleServer, &QLocalServer::newConnection, &consoleServer, [&consoleServer, &server] {
+            while (QLocalSocket* socket = consoleServer.nextPendingConnection()) {
+                new AdminConsole(&server, socket);
+            }
+        });
+    } else {
+        qWarning().noquote() << "no console socket at" << consolePath << "(" << consoleServer.errorString()
+                             << "); `quietwired console` will not reach this server";
+    }
     QObject::connect(&console, &AdminConsole::quitRequested, &app, &QCoreApplication::quit, Qt::QueuedConnection);
     const int code = app.exec();
     server.shutdown();

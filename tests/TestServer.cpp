@@ -71,6 +71,7 @@ private slots:
     void sigtermStopsCleanly();
     void sighupRereadsTheWhitelist();
     void rootActsAsTheOwnerOfTheDataDir();
+    void consoleOfARunningServer();
 
 private:
     Client makeClient(const QString& name, const QString& bind);
@@ -675,6 +676,55 @@ void TestServer::rootActsAsTheOwnerOfTheDataDir()
     QVERIFY(process.waitForFinished(30000));
     QCOMPARE(process.exitCode(), 0);
     QCOMPARE(QFileInfo(rootDir + QStringLiteral("/identity.key")).ownerId(), 0u);
+}
+
+void TestServer::consoleOfARunningServer()
+{
+    // As for the service: no console on standard input, `quietwired console` instead.
+    QVERIFY(m_server->start());
+    m_server->process()->closeWriteChannel();
+    const auto console = [this](const QStringList& command, const QByteArray& input = {}) {
+        QProcess process;
+        process.start(binary("quietwired"),
+                      QStringList {QStringLiteral("console"), QStringLiteral("--data-dir"), m_server->dataDir()} + command);
+        process.write(input);
+        process.closeWriteChannel();
+        if (!process.waitForFinished(30000)) {
+            return CliResult {};
+        }
+        return CliResult {process.exitCode(), QString::fromUtf8(process.readAllStandardOutput()),
+                          QString::fromUtf8(process.readAllStandardError())};
+    };
+    const Client gina = makeClient(QStringLiteral("gina"), QStringLiteral("127.0.0.8"));
+    CliResult result = console({QStringLiteral("allow"), gina.keyLine, QStringLiteral("gina")});
+    QVERIFY2(result.exitCode == 0 && result.out.contains(QStringLiteral("allowed")), qPrintable(result.out + result.err));
+    auto listener = startListener(gina, 1);
+    result = console({QStringLiteral("sessions")});
+    QVERIFY2(result.exitCode == 0 && result.out.contains(QStringLiteral("gina")) && result.out.contains(QStringLiteral("chat")),
+             qPrintable(result.out));
+    result = console({QStringLiteral("say"), QStringLiteral("maintenance"), QStringLiteral("at"), QStringLiteral("six")});
+    QCOMPARE(result.exitCode, 0);
+    QVERIFY(waitFinished(*listener));
+    QVERIFY(QString::fromUtf8(listener->readAllStandardOutput()).contains(QStringLiteral("maintenance at six")));
+
+    // Errors exit 1; several commands in one interactive console; quit closes the console only.
+    result = console({QStringLiteral("kick"), QStringLiteral("999")});
+    QCOMPARE(result.exitCode, 1);
+    QVERIFY(result.out.contains(QStringLiteral("error: No session 999")));
+    result = console({}, "whitelist\nfingerprint\nquit\nsessions\n");
+    QCOMPARE(result.exitCode, 0);
+    QVERIFY(result.out.contains(QStringLiteral("gina")));
+    QVERIFY(result.out.contains(m_server->publicKey));
+    QVERIFY(result.out.contains(QStringLiteral("Console closed")));
+    QVERIFY(!result.out.contains(QStringLiteral("No sessions")) && !result.out.contains(QStringLiteral("chat  port")));
+    QTest::qWait(200);
+    QCOMPARE(m_server->process()->state(), QProcess::Running);
+
+    // With the server stopped, the command says so instead of hanging.
+    m_server->stop();
+    result = console({QStringLiteral("sessions")});
+    QCOMPARE(result.exitCode, 1);
+    QVERIFY2(result.err.contains(QStringLiteral("no running server answers")), qPrintable(result.err));
 }
 
 QTEST_GUILESS_MAIN(TestServer)
