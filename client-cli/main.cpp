@@ -61,8 +61,8 @@ int main(int argc, char* argv[])
     parser.addOption(versionOption);
     const QCommandLineOption configDirOption(
         QStringLiteral("config-dir"),
-        QStringLiteral("Directory with identity.key, identity.pub and known_servers (default: %1).")
-            .arg(QStandardPaths::writableLocation(QStandardPaths::AppConfigLocation)),
+        QStringLiteral("Directory with identity.key, identity.pub and known_servers (default: "
+                       "~/.config/QuietWire/quietwire, or QuietWire/quietwire in $XDG_CONFIG_HOME)."),
         QStringLiteral("DIR"));
     const QCommandLineOption sendOption(QStringLiteral("send"),
                                         QStringLiteral("chat: send TEXT, wait until the server took it, exit."),

@@ -108,17 +108,17 @@ int main(int argc, char* argv[])
         "  identity.pub     your public key line, the one the administrator allows\n"
         "  known_servers    the server keys pinned on first use\n"
         "  quietwire.ini    recent servers, language, window layout\n"
-        "The interface speaks English and Russian (translations in %1, or built in).")
-        .arg(Translations::installedDirectory()));
+        "The interface speaks English and Russian (translations in ../share/quietwire/translations from the "
+        "program, else built in)."));
     parser.addHelpOption();
     const QCommandLineOption versionOption({QStringLiteral("v"), QStringLiteral("version")},
                                            QStringLiteral("Displays the version, the protocol and the libraries."));
     parser.addOption(versionOption);
     const QCommandLineOption configDirOption(
         QStringLiteral("config-dir"),
-        QStringLiteral("Directory with identity.key, identity.pub, known_servers and quietwire.ini (default: %1, "
-                       "shared with quietwire-cli).")
-            .arg(QStandardPaths::writableLocation(QStandardPaths::AppConfigLocation)),
+        QStringLiteral("Directory with identity.key, identity.pub, known_servers and quietwire.ini (default: "
+                       "~/.config/QuietWire/quietwire, or QuietWire/quietwire in $XDG_CONFIG_HOME; shared with "
+                       "quietwire-cli)."),
         QStringLiteral("DIR"));
     const QCommandLineOption connectOption(QStringLiteral("connect"), QStringLiteral("Connect to HOST[:PORT] at start."),
                                            QStringLiteral("HOST[:PORT]"));

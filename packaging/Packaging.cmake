@@ -28,9 +28,52 @@ install(CODE "
 # reads /usr/local/lib/systemd/system.
 install(FILES ${CMAKE_BINARY_DIR}/packaging/quietwired.service DESTINATION lib/systemd/system COMPONENT quietwired)
 
+# Manual pages, made from each program's --help and --version by help2man (so they cannot drift
+# from the programs), gzipped as Debian wants them. Skipped when help2man is missing or the
+# programs carry sanitizers.
+find_program(HELP2MAN_EXE help2man)
+function(quietwire_man_page program section component summary)
+    set(page ${CMAKE_BINARY_DIR}/man/${program}.${section})
+    add_custom_command(OUTPUT ${page}.gz
+        COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_BINARY_DIR}/man
+        COMMAND ${CMAKE_COMMAND} -E env QT_QPA_PLATFORM=offscreen
+                ${HELP2MAN_EXE} --no-info --section ${section} --name ${summary} --output ${page}
+                $<TARGET_FILE:${program}>
+        COMMAND gzip -9nf ${page}
+        DEPENDS ${program}
+        COMMENT "Writing the manual page ${program}(${section})"
+        VERBATIM)
+    add_custom_target(man_${program} ALL DEPENDS ${page}.gz)
+    install(FILES ${page}.gz DESTINATION ${CMAKE_INSTALL_MANDIR}/man${section} COMPONENT ${component})
+endfunction()
+
+if(HELP2MAN_EXE AND NOT QUIETWIRE_SANITIZE)
+    quietwire_man_page(quietwire 1 quietwire "encrypted chat and file transfer through your own QuietWire server")
+    quietwire_man_page(quietwire-cli 1 quietwire "QuietWire command-line client: chat and files")
+    quietwire_man_page(quietwired 8 quietwired "QuietWire server: encrypted chat and files for the keys on its whitelist")
+else()
+    message(STATUS "help2man not found (or a sanitizer build): no manual pages")
+endif()
+
+# Debian wants a changelog and a copyright file in every package's doc folder.
+set(QUIETWIRE_CHANGELOG_GZ ${CMAKE_BINARY_DIR}/packaging/changelog.gz)
+add_custom_command(OUTPUT ${QUIETWIRE_CHANGELOG_GZ}
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_BINARY_DIR}/packaging
+    COMMAND sh -c "gzip -9nc '${CMAKE_CURRENT_LIST_DIR}/debian/changelog' > '${QUIETWIRE_CHANGELOG_GZ}'"
+    DEPENDS ${CMAKE_CURRENT_LIST_DIR}/debian/changelog
+    VERBATIM)
+add_custom_target(package_changelog ALL DEPENDS ${QUIETWIRE_CHANGELOG_GZ})
+foreach(component quietwire quietwired)
+    install(FILES ${QUIETWIRE_CHANGELOG_GZ} ${CMAKE_CURRENT_LIST_DIR}/debian/copyright
+            DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/${component} COMPONENT ${component})
+endforeach()
+
+set(QUIETWIRE_PACKAGE_CONTACT "QuietWire developers <quietwire@example.org>" CACHE STRING
+    "Maintainer field of the Debian packages")
+
 set(CPACK_PACKAGE_NAME quietwire)
 set(CPACK_PACKAGE_VENDOR "QuietWire")
-set(CPACK_PACKAGE_CONTACT "QuietWire developers <quietwire@localhost>")
+set(CPACK_PACKAGE_CONTACT "${QUIETWIRE_PACKAGE_CONTACT}")
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_GENERATOR DEB)
 set(CPACK_COMPONENTS_ALL quietwire quietwired)
@@ -51,11 +94,12 @@ set(CPACK_DEBIAN_QUIETWIRE_PACKAGE_NAME quietwire)
 set(CPACK_DEBIAN_QUIETWIRE_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_QUIETWIRE_PACKAGE_RECOMMENDS "qt6-translations-l10n")
 set(CPACK_COMPONENT_QUIETWIRE_DESCRIPTION
-    "QuietWire desktop and command-line clients\n\
-QuietWire is a self-hosted encrypted chat and file-transfer system. Clients and the server\n\
-know each other by X25519 keys and talk Noise_XX_25519_ChaChaPoly_SHA256 over TCP.\n\
-This package holds the desktop client quietwire (chat, files, key manager; English and\n\
-Russian) and the command-line client quietwire-cli.")
+    "encrypted chat and file transfer: desktop and command-line clients\n\
+QuietWire is a self-hosted encrypted chat and file-transfer system. Clients\n\
+and the server know each other by X25519 keys and talk\n\
+Noise_XX_25519_ChaChaPoly_SHA256 over TCP.\n\
+This package holds the desktop client quietwire (chat, files, key manager;\n\
+English and Russian) and the command-line client quietwire-cli.")
 
 set(CPACK_DEBIAN_QUIETWIRED_PACKAGE_NAME quietwired)
 set(CPACK_DEBIAN_QUIETWIRED_PACKAGE_SECTION net)
@@ -66,10 +110,11 @@ set(CPACK_DEBIAN_QUIETWIRED_PACKAGE_CONTROL_EXTRA
     ${CMAKE_CURRENT_LIST_DIR}/debian/postrm)
 set(CPACK_DEBIAN_QUIETWIRED_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 set(CPACK_COMPONENT_QUIETWIRED_DESCRIPTION
-    "QuietWire server\n\
-QuietWire is a self-hosted encrypted chat and file-transfer system. quietwired lets in only\n\
-the client keys on its whitelist, relays the team chat and keeps each user's files.\n\
-It runs as the systemd service quietwired (its own user, data in /var/lib/quietwired,\n\
-sandboxed); the offline commands (quietwired allow, revoke, whitelist) administer it.")
+    "encrypted chat and file transfer: the server\n\
+QuietWire is a self-hosted encrypted chat and file-transfer system.\n\
+quietwired lets in only the client keys on its whitelist, relays the team\n\
+chat and keeps each user's files. It runs as the systemd service quietwired\n\
+(its own user, data in /var/lib/quietwired, sandboxed); quietwired allow,\n\
+revoke and console administer it.")
 
 include(CPack)

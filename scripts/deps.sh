@@ -4,7 +4,7 @@ set -euo pipefail
 
 packages=(cmake ninja-build g++ clang libclang-rt-14-dev qt6-base-dev qt6-tools-dev qt6-l10n-tools
           qt6-tools-dev-tools qt6-translations-l10n libssl-dev libgl-dev openssl
-          dpkg-dev systemd adduser)  # the last three: building and checking the .deb packages
+          dpkg-dev systemd adduser help2man lintian strace)  # building and checking the .deb packages
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

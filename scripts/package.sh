@@ -61,11 +61,14 @@ for f in ./usr/bin/quietwire ./usr/bin/quietwire-cli ./usr/share/quietwire/trans
          ./usr/share/applications/quietwire.desktop ./usr/share/icons/hicolor/scalable/apps/quietwire.svg \
          ./usr/share/icons/hicolor/64x64/apps/quietwire.png ./usr/share/icons/hicolor/256x256/apps/quietwire.png \
          ./usr/share/doc/quietwire/README.md ./usr/share/doc/quietwire/docs/PROTOCOL.md \
-         ./usr/share/doc/quietwire/docs/SECURITY.md ./usr/share/doc/quietwire/docs/screenshots/chat.png; do
+         ./usr/share/doc/quietwire/docs/SECURITY.md ./usr/share/doc/quietwire/docs/screenshots/chat.png \
+         ./usr/share/doc/quietwire/copyright ./usr/share/doc/quietwire/changelog.gz \
+         ./usr/share/man/man1/quietwire.1.gz ./usr/share/man/man1/quietwire-cli.1.gz; do
     grep -qx "$f" <<<"$client_files" || fail "quietwire lacks $f"
 done
 for f in ./usr/bin/quietwired ./usr/lib/systemd/system/quietwired.service ./usr/share/doc/quietwired/ADMIN.md \
-         ./usr/share/doc/quietwired/SECURITY.md ./usr/share/doc/quietwired/PROTOCOL.md; do
+         ./usr/share/doc/quietwired/SECURITY.md ./usr/share/doc/quietwired/PROTOCOL.md \
+         ./usr/share/doc/quietwired/copyright ./usr/share/doc/quietwired/changelog.gz ./usr/share/man/man8/quietwired.8.gz; do
     grep -qx "$f" <<<"$server_files" || fail "quietwired lacks $f"
 done
 if grep -q quietwired <<<"$client_files"; then fail "the client package holds server files"; fi
@@ -77,9 +80,17 @@ done
 dpkg-deb -I "$server_deb" postinst | sh -n || fail "postinst is not valid sh"
 echo "   $(wc -l <<<"$client_files") + $(wc -l <<<"$server_files") entries as expected"
 
+step "lintian"
+# Errors and warnings fail the check; the remaining informational tags are listed in ADMIN.md.
+lintian_out=$(lintian --tag-display-limit 0 "$client_deb" "$server_deb" 2>&1 | grep -v "root privileges" || true)
+if grep -q "^[EW]:" <<<"$lintian_out"; then fail "lintian: $lintian_out"; fi
+echo "   no errors or warnings ($(grep -c "^I:" <<<"$(lintian -I --tag-display-limit 0 "$client_deb" "$server_deb" 2>&1)") informational tags)"
+
 work=$(mktemp -d)
 server_pid=""
+quietwired_pid=""
 cleanup() {
+    [ -n "$quietwired_pid" ] && kill "$quietwired_pid" 2>/dev/null
     [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
     rm -rf "$work"
 }
@@ -100,13 +111,19 @@ for program in quietwired quietwire-cli quietwire; do
     grep -q -- "--version" <<<"$help" || fail "$program --help lists no --version"
     echo "   $(head -1 <<<"$version")"
 done
-"$bin/quietwire" --help | grep -q "translations in $root/usr/share/quietwire/translations" \
-    || fail "the unpacked desktop client does not look for its translations in share/quietwire/translations"
+# The unpacked desktop client, in Russian, opens its catalogue from the unpacked share/ folder.
+timeout 10 strace -f -qq -e trace=openat -o "$work/gui.trace" env QT_QPA_PLATFORM=offscreen \
+    "$bin/quietwire" --language ru --config-dir "$work/gui" >/dev/null 2>&1 || true
+grep -q "openat(.*\"$root/usr/share/quietwire/translations/quietwire_ru.qm\", O_RDONLY.*= [0-9]" "$work/gui.trace" \
+    || fail "the unpacked desktop client did not load share/quietwire/translations/quietwire_ru.qm"
+echo "   quietwire --language ru loaded $root/usr/share/quietwire/translations/quietwire_ru.qm"
 
 step "unpacked server answers the unpacked client"
 data="$work/server"
 first=$((20000 + RANDOM % 30000))
-"$bin/quietwired" --data-dir "$data" --listen 127.0.0.1 --port 0 --session-ports "$first-$((first + 3))" \
+# Under strace: every system call it makes must pass the unit's SystemCallFilter (below).
+strace -f -qq -o "$work/server.trace" \
+    "$bin/quietwired" --data-dir "$data" --listen 127.0.0.1 --port 0 --session-ports "$first-$((first + 3))" \
     </dev/null >"$work/server.out" 2>"$work/server.log" &
 server_pid=$!
 for _ in $(seq 100); do grep -q "Type \`help\`" "$work/server.out" 2>/dev/null && break; sleep 0.1; done
@@ -115,7 +132,10 @@ port=$(sed -n 's/^Listening on: .* port \([0-9]*\) (handshake).*/\1/p' "$work/se
 cli() { "$bin/quietwire-cli" --config-dir "$work/$1" "${@:2}"; }
 "$bin/quietwired" --data-dir "$data" allow "$(cli alice key 2>/dev/null)" alice >/dev/null
 "$bin/quietwired" --data-dir "$data" allow "$(cli bob key 2>/dev/null)" bob >/dev/null
-kill -HUP "$server_pid"
+# strace passes no fatal signal on (it blocks them with -o FILE PROG): signal the server itself.
+quietwired_pid=$(sed -n 's/^QuietWire server .* (pid \([0-9]*\))$/\1/p' "$work/server.out")
+[ -n "$quietwired_pid" ] || fail "the server printed no pid"
+kill -HUP "$quietwired_pid"
 cli bob chat "127.0.0.1:$port" --trust-new --listen 1 >"$work/bob.out" 2>"$work/bob.err" &
 listener=$!
 for _ in $(seq 100); do grep -q "joined as" "$work/bob.err" 2>/dev/null && break; sleep 0.1; done
@@ -127,9 +147,12 @@ head -c 300000 /dev/urandom >"$work/blob"
 cli alice files "127.0.0.1:$port" put "$work/blob" blob >/dev/null 2>&1 || fail "files put"
 cli alice files "127.0.0.1:$port" get blob "$work/blob.back" >/dev/null 2>&1 || fail "files get"
 cmp -s "$work/blob" "$work/blob.back" || fail "the file came back different"
+cli alice files "127.0.0.1:$port" mkdir dir >/dev/null 2>&1 || fail "files mkdir"
+cli alice files "127.0.0.1:$port" mv blob dir/ >/dev/null 2>&1 || fail "files mv"
+cli alice files "127.0.0.1:$port" rm dir/blob >/dev/null 2>&1 || fail "files rm"
 grep -q "SIGHUP: whitelist re-read: 2 key(s)" "$work/server.log" || fail "SIGHUP did not re-read the whitelist"
 "$bin/quietwired" --data-dir "$data" console whitelist | grep -q "^bob " || fail "quietwired console whitelist"
-kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
+kill "$quietwired_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""; quietwired_pid=""
 echo "   listened on port $port; chat relayed, 300 kB round trip identical, SIGHUP re-read the whitelist, console answered"
 
 step "systemd-analyze verify"
@@ -144,8 +167,25 @@ verify=$(SYSTEMD_LOG_LEVEL=notice systemd-analyze verify "$work/units/quietwired
 exposure=$(systemd-analyze security --offline=yes "$work/units/quietwired.service" 2>&1 | grep "Overall exposure" || true)
 echo "   verify: no complaints; ${exposure#→ }"
 
+step "the unit's system call filter lets through every call the server made"
+# Expands a systemd syscall group (groups hold groups) into system call names.
+expand() {
+    systemd-analyze syscall-filter "$1" | tail -n +2 | grep -v '^ *#' | tr -d ' ' | grep . |
+        while read -r name; do case $name in @*) expand "$name" ;; *) echo "$name" ;; esac; done
+}
+allowed=$(for group in $(sed -n 's/^SystemCallFilter=\(@.*\)/\1/p' "$unit"); do expand "$group"; done | sort -u)
+denied=$(for group in $(sed -n 's/^SystemCallFilter=~\(.*\)/\1/p' "$unit"); do expand "$group"; done | sort -u)
+used=$(grep -v "^[0-9]* execve(" "$work/server.trace" | sed -n 's/^[0-9]* \([a-z0-9_]*\)(.*/\1/p' | sort -u)
+[ "$(wc -l <<<"$used")" -gt 20 ] || fail "the server trace holds too few system calls: $used"
+blocked=$(comm -23 <(echo "$used") <(comm -23 <(echo "$allowed") <(echo "$denied")))
+[ -z "$blocked" ] || fail "the unit's SystemCallFilter would kill the server on: $blocked"
+echo "   $(wc -l <<<"$used") distinct calls, all allowed (chat, files, SIGHUP, console)"
+
 if [ "$install" = 1 ]; then
     step "apt install of both packages"
+    if dpkg-query -W quietwired >/dev/null 2>&1 || [ -e /var/lib/quietwired ]; then
+        fail "--install wants a machine without quietwired: purge it and remove /var/lib/quietwired first"
+    fi
     export DEBIAN_FRONTEND=noninteractive
     apt-get install -y -q --no-install-recommends "./$server_deb" "./$client_deb" >"$work/apt.log" 2>&1 \
         || { cat "$work/apt.log"; fail "apt install"; }
@@ -154,7 +194,7 @@ if [ "$install" = 1 ]; then
     verify=$(SYSTEMD_LOG_LEVEL=notice systemd-analyze verify /usr/lib/systemd/system/quietwired.service 2>&1) \
         && [ -z "$verify" ] || fail "systemd-analyze verify on the installed unit: $verify"
     # As the unit runs it: the service user, its data dir. Root administers it meanwhile.
-    runuser -u quietwired -- /usr/bin/quietwired --data-dir /var/lib/quietwired --listen 127.0.0.1 --port 0 \
+    setpriv --reuid=quietwired --regid=quietwired --clear-groups -- /usr/bin/quietwired --data-dir /var/lib/quietwired --listen 127.0.0.1 --port 0 \
         --session-ports "$first-$((first + 3))" </dev/null >"$work/service.out" 2>"$work/service.log" &
     server_pid=$!
     for _ in $(seq 100); do grep -q "Type \`help\`" "$work/service.out" 2>/dev/null && break; sleep 0.1; done
@@ -164,8 +204,8 @@ if [ "$install" = 1 ]; then
         || fail "root's quietwired allow"
     [ "$(stat -c %U /var/lib/quietwired/authorized_keys)" = quietwired ] || fail "authorized_keys is not the service's"
     quietwired fingerprint | grep -q SHA256: || fail "root's quietwired fingerprint"
-    quietwired console whitelist | grep -q "^carol " || fail "root's quietwired console"
     for _ in $(seq 50); do grep -q "whitelist loaded: 1 key" "$work/service.log" && break; sleep 0.1; done
+    quietwired console whitelist | grep -q "^carol " || fail "root's quietwired console"
     quietwire-cli --config-dir "$work/carol" chat "127.0.0.1:$port" --trust-new --send "hello, service" 2>"$work/carol.err" \
         || { cat "$work/carol.err" "$work/service.log"; fail "the installed client could not reach the installed server"; }
     kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""

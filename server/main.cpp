@@ -301,7 +301,8 @@ int main(int argc, char* argv[])
         QStringLiteral("%1-%2").arg(Protocol::DefaultSessionPortFirst).arg(Protocol::DefaultSessionPortLast));
     const QCommandLineOption dataDirOption(
         QStringLiteral("data-dir"),
-        QStringLiteral("Data directory (default for you: %1).").arg(defaultDataDir()),
+        QStringLiteral("Data directory (default: " QUIETWIRED_SYSTEM_DATA_DIR " for root and the user quietwired, "
+                       "else ~/.local/share/QuietWire/quietwired, or QuietWire/quietwired in $XDG_DATA_HOME)."),
         QStringLiteral("DIR"));
     const QCommandLineOption ticketTimeoutOption(
         QStringLiteral("ticket-timeout"),
@@ -457,22 +458,9 @@ int main(int argc, char* argv[])
     // Past a file size limit, report the failed write (as for a full disk) instead of dying.
     std::signal(SIGXFSZ, SIG_IGN);
 
-    out() << "QuietWire server " << QCoreApplication::applicationVersion() << " (pid " << QCoreApplication::applicationPid()
-          << ")\n"
-          << "Data directory: " << dataDir << (created ? " (new server key created)" : "") << '\n'
-          << "Public key:     " << identity->publicKeyLine() << '\n'
-          << "Fingerprint:    " << identity->fingerprint() << '\n'
-          << "Listening on:   " << options.network.address.toString() << " port " << server.port()
-          << " (handshake), session ports " << options.network.sessionPortFirst << '-'
-          << options.network.sessionPortLast << '\n'
-          << "Protocol:       " << Protocol::NoiseProtocolName << '\n'
-          << "Whitelist:      " << server.authorizedKeysPath() << '\n'
-          << "Files:          " << server.fileArea()->root() << " (quota " << options.quotaBytes << " bytes per user)\n"
-          << "Type `help` for console commands." << Qt::endl;
-
-    AdminConsole console(&server);
-    // The same console for `quietwired console`, on a Unix socket only the data dir's owner (and
-    // root) can reach: the data dir is 0700 and the socket 0600.
+    // The console for `quietwired console`, on a Unix socket only the data dir's owner (and root)
+    // can reach: the data dir is 0700 and the socket 0600. It listens before the banner says the
+    // server is ready.
     QLocalServer consoleServer;
     consoleServer.setSocketOptions(QLocalServer::UserAccessOption);
     const QString consolePath = QDir(dataDir).filePath(QLatin1String(AdminConsole::SocketName));
@@ -487,6 +475,21 @@ int main(int argc, char* argv[])
         qWarning().noquote() << "no console socket at" << consolePath << "(" << consoleServer.errorString()
                              << "); `quietwired console` will not reach this server";
     }
+
+    out() << "QuietWire server " << QCoreApplication::applicationVersion() << " (pid " << QCoreApplication::applicationPid()
+          << ")\n"
+          << "Data directory: " << dataDir << (created ? " (new server key created)" : "") << '\n'
+          << "Public key:     " << identity->publicKeyLine() << '\n'
+          << "Fingerprint:    " << identity->fingerprint() << '\n'
+          << "Listening on:   " << options.network.address.toString() << " port " << server.port()
+          << " (handshake), session ports " << options.network.sessionPortFirst << '-'
+          << options.network.sessionPortLast << '\n'
+          << "Protocol:       " << Protocol::NoiseProtocolName << '\n'
+          << "Whitelist:      " << server.authorizedKeysPath() << '\n'
+          << "Files:          " << server.fileArea()->root() << " (quota " << options.quotaBytes << " bytes per user)\n"
+          << "Type `help` for console commands." << Qt::endl;
+
+    AdminConsole console(&server);
     QObject::connect(&console, &AdminConsole::quitRequested, &app, &QCoreApplication::quit, Qt::QueuedConnection);
     const int code = app.exec();
     server.shutdown();
