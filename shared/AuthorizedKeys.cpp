@@ -26,15 +26,7 @@ void setError(QString* error, const QString& message)
 // Serialises edits by the console, the offline subcommands and a second server instance.
 bool lock(QLockFile& lockFile, const QString& path, QString* error)
 {
-    // An edit takes milliseconds. A lock that a killed editor left half-written (so its owner
-    // cannot be checked) is taken as stale after 2 s, well within the 5 s we wait.
-    lockFile.setStaleLockTime(2000);
-    if (!lockFile.tryLock(5000)) {
-        setError(error, QStringLiteral("%1 is being edited by another process (lock file %1.lock); try again")
-                            .arg(path));
-        return false;
-    }
-    return true;
+    return TextFile::lockForEdit(lockFile, path, error);
 }
 
 } // namespace

@@ -100,9 +100,7 @@ bool KnownServers::add(const QString& hostPort, const QByteArray& key, QString* 
 {
     QDir().mkpath(QFileInfo(m_path).absolutePath());
     QLockFile lock(m_path + QStringLiteral(".lock"));
-    lock.setStaleLockTime(2000); // as for authorized_keys: edits take milliseconds
-    if (!lock.tryLock(5000)) {
-        setError(error, QStringLiteral("%1 is locked by another QuietWire process; try again").arg(m_path));
+    if (!TextFile::lockForEdit(lock, m_path, error)) {
         return false;
     }
     auto text = TextFile::readSmall(m_path, MaxFileSize, error);
@@ -119,9 +117,7 @@ bool KnownServers::add(const QString& hostPort, const QByteArray& key, QString* 
 int KnownServers::remove(const QString& hostPort, QString* error)
 {
     QLockFile lock(m_path + QStringLiteral(".lock"));
-    lock.setStaleLockTime(2000); // as for authorized_keys: edits take milliseconds
-    if (!lock.tryLock(5000)) {
-        setError(error, QStringLiteral("%1 is locked by another QuietWire process; try again").arg(m_path));
+    if (!TextFile::lockForEdit(lock, m_path, error)) {
         return -1;
     }
     const auto text = TextFile::readSmall(m_path, MaxFileSize, error);

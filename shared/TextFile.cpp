@@ -1,6 +1,10 @@
 #include "TextFile.h"
 
 #include <QFile>
+#include <QDateTime>
+#include <QDeadlineTimer>
+#include <QFileInfo>
+#include <QLockFile>
 #include <QSaveFile>
 
 namespace QuietWire::TextFile {
@@ -36,6 +40,38 @@ bool writeAtomically(const QString& path, const QByteArray& text, QString* error
         return false;
     }
     return true;
+}
+
+bool lockForEdit(QLockFile& lockFile, const QString& path, QString* error)
+{
+    constexpr int StaleMs = 2000;
+    // QLockFile removes a stale lock while holding "<lock>.rmlock", itself a QLockFile with Qt's
+    // default stale time of 30 s (and, to remove that one, "<lock>.rmlock.rmlock"). A process
+    // killed right then leaves them behind, and every later edit would wait for 30 s (seen in
+    // TestCrashSafety under load). A live process holds them for microseconds, so any older
+    // than our stale time are leftovers.
+    const QString lockPath = path + QStringLiteral(".lock");
+    const auto removeLeftovers = [&lockPath] {
+        QString removal = lockPath + QStringLiteral(".rmlock");
+        for (int depth = 0; depth < 4 && QFileInfo::exists(removal); ++depth, removal += QStringLiteral(".rmlock")) {
+            const QDateTime modified = QFileInfo(removal).lastModified();
+            if (qAbs(modified.msecsTo(QDateTime::currentDateTime())) > StaleMs) {
+                QFile::remove(removal);
+            }
+        }
+    };
+    lockFile.setStaleLockTime(StaleMs);
+    const QDeadlineTimer deadline(5000);
+    do {
+        removeLeftovers();
+        if (lockFile.tryLock(250)) {
+            return true;
+        }
+    } while (!deadline.hasExpired());
+    if (error) {
+        *error = QStringLiteral("%1 is being edited by another process (lock file %2); try again").arg(path, lockPath);
+    }
+    return false;
 }
 
 } // namespace QuietWire::TextFile

@@ -2,7 +2,10 @@
 #include "Identity.h"
 #include "KnownServers.h"
 
+#include <QDateTime>
+#include <QElapsedTimer>
 #include <QFile>
+#include <QLockFile>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -43,6 +46,8 @@ private slots:
     void appendRefusesDuplicatesAndBadNames();
     void removeByFingerprintAndName();
     void knownServersPinning();
+    void leftoversOfKilledEditorsDoNotBlock();
+    void liveLockIsRespected();
 };
 
 void TestAuthorizedKeys::parsesKeysNamesAndComments()
@@ -171,4 +176,44 @@ void TestAuthorizedKeys::knownServersPinning()
 }
 
 QTEST_GUILESS_MAIN(TestAuthorizedKeys)
+void TestAuthorizedKeys::leftoversOfKilledEditorsDoNotBlock()
+{
+    // What editors SIGKILLed at the wrong moment leave: the lock of a dead process, Qt's
+    // stale-lock removal lock of another dead one, and an empty removal lock of that, 3 s old.
+    // Qt alone would wait 30 s for the last; the edit must go through within its 5 s.
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("authorized_keys"));
+    const QByteArray deadLock = "999999999\nquietwired\n" + QSysInfo::machineHostName().toUtf8() + "\n";
+    writeFile(path + QStringLiteral(".lock"), deadLock);
+    writeFile(path + QStringLiteral(".lock.rmlock"), deadLock);
+    writeFile(path + QStringLiteral(".lock.rmlock.rmlock"), QByteArray());
+    const QDateTime old = QDateTime::currentDateTime().addSecs(-3);
+    for (const char* suffix : {".lock", ".lock.rmlock", ".lock.rmlock.rmlock"}) {
+        QFile file(path + QLatin1String(suffix));
+        QVERIFY(file.open(QIODevice::ReadWrite));
+        QVERIFY(file.setFileTime(old, QFileDevice::FileModificationTime));
+    }
+    QElapsedTimer timer;
+    timer.start();
+    QString error;
+    QVERIFY2(AuthorizedKeys::appendKey(path, key('c'), QStringLiteral("carol"), &error), qPrintable(error));
+    QVERIFY2(timer.elapsed() < 5000, qPrintable(QString::number(timer.elapsed())));
+    QCOMPARE(readFile(path), QByteArray(b64('c') + " carol\n"));
+    QVERIFY(!QFile::exists(path + QStringLiteral(".lock")));
+}
+
+void TestAuthorizedKeys::liveLockIsRespected()
+{
+    // A lock really held (by this process here, as by an editor in the middle of its write) is
+    // waited for and then reported, naming the lock file; nothing is written.
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("authorized_keys"));
+    QLockFile held(path + QStringLiteral(".lock"));
+    QVERIFY(held.tryLock(0));
+    QString error;
+    QVERIFY(!AuthorizedKeys::appendKey(path, key('d'), QStringLiteral("dave"), &error));
+    QVERIFY2(error.contains(QStringLiteral("authorized_keys.lock")), qPrintable(error));
+    QVERIFY(!QFile::exists(path));
+}
+
 #include "TestAuthorizedKeys.moc"

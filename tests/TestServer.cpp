@@ -276,7 +276,20 @@ void TestServer::concurrentSendersKeepTheirOrder()
     for (auto& chat : chats) {
         QVERIFY(chat->waitForBytesWritten(10000));
     }
-    QVERIFY(waitFinished(*receiver, 60000));
+    if (!waitFinished(*receiver, 60000)) {
+        // Everything there is to see about a hang (it happened once under heavy load).
+        QString report = QStringLiteral("receiver got:\n") + QString::fromUtf8(receiver->readAllStandardOutput())
+                       + QStringLiteral("\nreceiver stderr:\n") + QString::fromUtf8(receiver->readAllStandardError());
+        for (auto& chat : chats) {
+            report += QStringLiteral("\nsender (%1) stdout:\n%2\nstderr:\n%3")
+                          .arg(chat->state() == QProcess::NotRunning ? QStringLiteral("finished")
+                                                                      : QStringLiteral("still running"),
+                               QString::fromUtf8(chat->readAllStandardOutput()),
+                               QString::fromUtf8(chat->readAllStandardError()));
+        }
+        report += QStringLiteral("\nserver log:\n") + m_server->log();
+        QFAIL(qPrintable(report));
+    }
     QCOMPARE(receiver->exitCode(), 0);
     const QStringList lines = QString::fromUtf8(receiver->readAllStandardOutput()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
     QCOMPARE(lines.size(), Senders * PerSender);
