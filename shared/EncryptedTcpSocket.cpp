@@ -10,9 +10,25 @@
 #include <QTcpSocket>
 #include <QtEndian>
 
+#include <chrono>
+
 namespace QuietWire {
 
 namespace {
+
+qint64 monotonicMs()
+{
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+/// What is left of intervalMs since lastMs; 0 when it has passed.
+int remainingMs(qint64 lastMs, int intervalMs)
+{
+    const qint64 left = lastMs + intervalMs - monotonicMs();
+    return left > 0 ? static_cast<int>(qMin<qint64>(left, intervalMs)) : 0;
+}
+
 // Enough for a few full frames, small enough that a peer that floods us meets TCP back-pressure.
 constexpr qint64 ReadBufferSize = 256 * 1024;
 } // namespace
@@ -25,15 +41,26 @@ EncryptedTcpSocket::EncryptedTcpSocket(const Noise::KeyPair& identity, QObject* 
 {
     m_keepalive.setSingleShot(true);
     connect(&m_keepalive, &QTimer::timeout, this, [this] {
-        if (m_state == State::Established) {
-            writeTransport(QByteArray()); // restarts the timer
+        if (m_state == State::Established && m_keepaliveMs > 0) {
+            if (const int left = remainingMs(m_lastSendMs, m_keepaliveMs); left > 0) {
+                m_keepalive.start(left); // something was sent meanwhile
+                return;
+            }
+            writeTransport(QByteArray()); // arms the timer again
         }
     });
     m_idle.setSingleShot(true);
     connect(&m_idle, &QTimer::timeout, this, [this] {
+        if (m_idleMs <= 0) {
+            return;
+        }
+        if (const int left = remainingMs(m_lastReceiveMs, m_idleMs); left > 0) {
+            m_idle.start(left); // something arrived meanwhile
+            return;
+        }
         fail(Error::Timeout, tr("Nothing arrived from the peer for %1 seconds, not even a keepalive; the connection "
                                 "is considered dead and was closed")
-                                 .arg(m_idle.interval() / 1000.0));
+                                 .arg(m_idleMs / 1000.0));
     });
     m_deadline.setSingleShot(true);
     connect(&m_deadline, &QTimer::timeout, this, [this] {
@@ -68,21 +95,37 @@ EncryptedTcpSocket::~EncryptedTcpSocket()
 
 void EncryptedTcpSocket::setKeepaliveInterval(int milliseconds)
 {
-    m_keepalive.setInterval(milliseconds);
-    if (milliseconds <= 0) {
-        m_keepalive.stop();
-    } else if (m_state == State::Established) {
-        m_keepalive.start();
+    m_keepaliveMs = qMax(0, milliseconds);
+    m_keepalive.stop();
+    if (m_keepaliveMs > 0 && m_state == State::Established) {
+        m_lastSendMs = monotonicMs();
+        m_keepalive.start(m_keepaliveMs);
     }
 }
 
 void EncryptedTcpSocket::setIdleTimeout(int milliseconds)
 {
-    m_idle.setInterval(milliseconds);
-    if (milliseconds <= 0) {
-        m_idle.stop();
-    } else if (m_state == State::Established) {
-        m_idle.start();
+    m_idleMs = qMax(0, milliseconds);
+    m_idle.stop();
+    if (m_idleMs > 0 && m_state == State::Established) {
+        m_lastReceiveMs = monotonicMs();
+        m_idle.start(m_idleMs);
+    }
+}
+
+void EncryptedTcpSocket::touchKeepalive()
+{
+    m_lastSendMs = monotonicMs();
+    if (!m_keepalive.isActive()) {
+        m_keepalive.start(m_keepaliveMs);
+    }
+}
+
+void EncryptedTcpSocket::touchIdle()
+{
+    m_lastReceiveMs = monotonicMs();
+    if (!m_idle.isActive()) {
+        m_idle.start(m_idleMs);
     }
 }
 
@@ -94,11 +137,13 @@ void EncryptedTcpSocket::setRekeyLimits(quint64 messages, quint64 bytes)
 
 void EncryptedTcpSocket::startSessionTimers()
 {
-    if (m_keepalive.interval() > 0) {
-        m_keepalive.start();
+    if (m_keepaliveMs > 0) {
+        m_keepalive.stop();
+        touchKeepalive();
     }
-    if (m_idle.interval() > 0) {
-        m_idle.start();
+    if (m_idleMs > 0) {
+        m_idle.stop();
+        touchIdle();
     }
 }
 
@@ -289,8 +334,8 @@ bool EncryptedTcpSocket::processFrame(const QByteArray& frame)
                                        .arg(m_isServer ? peerAddress().toString() : m_host));
         return false;
     }
-    if (m_idle.interval() > 0 && m_state == State::Established) {
-        m_idle.start();
+    if (m_idleMs > 0 && m_state == State::Established) {
+        touchIdle();
     }
     m_receivedBytes += static_cast<quint64>(plaintext.size());
     if (++m_receivedMessages >= m_rekeyAfterMessages || m_receivedBytes >= m_rekeyAfterBytes) {
@@ -417,8 +462,8 @@ bool EncryptedTcpSocket::processSessionMessage(const QByteArray& plaintext)
     m_ticket = ticket;
     // The server says how often it wants to hear from us to keep an idle session open.
     const qint64 keepalive = Protocol::integer(message->value(QLatin1String("keepalive")), 0);
-    if (keepalive > 0 && (m_keepalive.interval() <= 0 || keepalive < m_keepalive.interval())) {
-        m_keepalive.setInterval(static_cast<int>(qMax<qint64>(100, keepalive)));
+    if (keepalive > 0 && (m_keepaliveMs <= 0 || keepalive < m_keepaliveMs)) {
+        m_keepaliveMs = static_cast<int>(qMax<qint64>(100, keepalive));
     }
     const QCborArray range = message->value(QLatin1String("ports")).toArray();
     m_sessionPortRange = range.size() == 2
@@ -501,8 +546,8 @@ bool EncryptedTcpSocket::writeTransport(const QByteArray& message)
             return false;
         }
     }
-    if (m_keepalive.interval() > 0 && m_state == State::Established) {
-        m_keepalive.start();
+    if (m_keepaliveMs > 0 && m_state == State::Established) {
+        touchKeepalive();
     }
     return m_socket->write(frame) == frame.size();
 }

@@ -160,8 +160,18 @@ private:
     Noise::CipherState m_receiveCipher;
     QPointer<QTcpSocket> m_socket;
     QTimer m_deadline;
+    // The keepalive and idle timers are not restarted for every message: with hundreds of sessions,
+    // each QTimer::start() is a sorted insertion into the thread's list of all timers, which made
+    // re-arming cost more than encrypting a chat message to each member. A message only records
+    // its time; when a timer fires early for that reason, it is armed again for the time left.
     QTimer m_keepalive;
     QTimer m_idle;
+    int m_keepaliveMs = 0;
+    int m_idleMs = 0;
+    qint64 m_lastSendMs = 0;
+    qint64 m_lastReceiveMs = 0;
+    void touchKeepalive();
+    void touchIdle();
     quint64 m_rekeyAfterMessages;
     quint64 m_rekeyAfterBytes;
     quint64 m_sentMessages = 0;

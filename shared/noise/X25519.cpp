@@ -63,7 +63,7 @@ std::optional<KeyPair> generate(QString* error)
         setError(error, Detail::openSslError("X25519: key generation failed"));
         return std::nullopt;
     }
-    PkeyPtr key(rawKey);
+    std::shared_ptr<EVP_PKEY> key(rawKey, PkeyDeleter());
 
     SecretBuffer privateBytes;
     std::size_t length = privateBytes.bytes.size();
@@ -74,7 +74,7 @@ std::optional<KeyPair> generate(QString* error)
     auto publicKey = rawPublicKey(key.get(), error);
     if (!publicKey)
         return std::nullopt;
-    return KeyPair { SecretKey(privateBytes.bytes.data(), length), *publicKey };
+    return KeyPair { SecretKey(privateBytes.bytes.data(), length), *publicKey, std::move(key) };
 }
 
 std::optional<KeyPair> fromPrivateKey(const SecretKey& privateKey, QString* error)
@@ -83,7 +83,8 @@ std::optional<KeyPair> fromPrivateKey(const SecretKey& privateKey, QString* erro
         setError(error, QStringLiteral("X25519: empty private key"));
         return std::nullopt;
     }
-    PkeyPtr key(EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, nullptr, privateKey.data(), SecretKey::Size));
+    std::shared_ptr<EVP_PKEY> key(
+        EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, nullptr, privateKey.data(), SecretKey::Size), PkeyDeleter());
     if (!key) {
         setError(error, Detail::openSslError("X25519: invalid private key"));
         return std::nullopt;
@@ -91,7 +92,44 @@ std::optional<KeyPair> fromPrivateKey(const SecretKey& privateKey, QString* erro
     auto publicKey = rawPublicKey(key.get(), error);
     if (!publicKey)
         return std::nullopt;
-    return KeyPair { privateKey, *publicKey };
+    return KeyPair { privateKey, *publicKey, std::move(key) };
+}
+
+namespace {
+
+/// Whether OpenSSL's key object holds exactly this pair. Its public key was derived by OpenSSL
+/// from its private key (generate() and fromPrivateKey() make it no other way), so a match
+/// means the pair belongs together.
+bool evpKeyMatches(const KeyPair& pair)
+{
+    if (!pair.evpKey || pair.privateKey.isEmpty() || pair.publicKey.size() != KeySize)
+        return false;
+    SecretBuffer privateBytes;
+    std::size_t privateLength = privateBytes.bytes.size();
+    std::array<unsigned char, KeySize> publicBytes {};
+    std::size_t publicLength = publicBytes.size();
+    return EVP_PKEY_get_raw_private_key(pair.evpKey.get(), privateBytes.bytes.data(), &privateLength) == 1
+        && privateLength == KeySize
+        && EVP_PKEY_get_raw_public_key(pair.evpKey.get(), publicBytes.data(), &publicLength) == 1
+        && publicLength == KeySize
+        && CRYPTO_memcmp(privateBytes.bytes.data(), pair.privateKey.data(), KeySize) == 0
+        && CRYPTO_memcmp(publicBytes.data(), pair.publicKey.constData(), KeySize) == 0;
+}
+
+} // namespace
+
+bool isConsistent(const KeyPair& pair, QString* error)
+{
+    if (evpKeyMatches(pair))
+        return true;
+    const auto derived = fromPrivateKey(pair.privateKey, error);
+    if (!derived)
+        return false;
+    if (derived->publicKey != pair.publicKey) {
+        setError(error, QStringLiteral("the public key does not belong to the private key"));
+        return false;
+    }
+    return true;
 }
 
 namespace {
@@ -119,7 +157,7 @@ PkeyPtr loadLocal(const SecretKey& privateKey, const QByteArray* publicKey)
     return PkeyPtr(key);
 }
 
-std::optional<SecretKey> derive(const SecretKey& privateKey, const QByteArray* ownPublicKey,
+std::optional<SecretKey> derive(const SecretKey& privateKey, const QByteArray* ownPublicKey, EVP_PKEY* ownKey,
                                 const QByteArray& publicKey, QString* error);
 
 } // namespace
@@ -127,19 +165,19 @@ std::optional<SecretKey> derive(const SecretKey& privateKey, const QByteArray* o
 std::optional<SecretKey> dh(const KeyPair& local, const QByteArray& publicKey, QString* error)
 {
     if (local.publicKey.size() != KeySize) {
-        return derive(local.privateKey, nullptr, publicKey, error);
+        return derive(local.privateKey, nullptr, nullptr, publicKey, error);
     }
-    return derive(local.privateKey, &local.publicKey, publicKey, error);
+    return derive(local.privateKey, &local.publicKey, local.evpKey.get(), publicKey, error);
 }
 
 std::optional<SecretKey> dh(const SecretKey& privateKey, const QByteArray& publicKey, QString* error)
 {
-    return derive(privateKey, nullptr, publicKey, error);
+    return derive(privateKey, nullptr, nullptr, publicKey, error);
 }
 
 namespace {
 
-std::optional<SecretKey> derive(const SecretKey& privateKey, const QByteArray* ownPublicKey,
+std::optional<SecretKey> derive(const SecretKey& privateKey, const QByteArray* ownPublicKey, EVP_PKEY* ownKey,
                                 const QByteArray& publicKey, QString* error)
 {
     if (privateKey.isEmpty()) {
@@ -151,14 +189,18 @@ std::optional<SecretKey> derive(const SecretKey& privateKey, const QByteArray* o
             error, QStringLiteral("X25519: public key must be %1 bytes, got %2").arg(KeySize).arg(publicKey.size()));
         return std::nullopt;
     }
-    PkeyPtr local(loadLocal(privateKey, ownPublicKey));
+    PkeyPtr imported;
+    if (!ownKey) {
+        imported = loadLocal(privateKey, ownPublicKey);
+        ownKey = imported.get();
+    }
     PkeyPtr remote(EVP_PKEY_new_raw_public_key(EVP_PKEY_X25519, nullptr,
         reinterpret_cast<const unsigned char*>(publicKey.constData()), static_cast<std::size_t>(publicKey.size())));
-    if (!local || !remote) {
+    if (!ownKey || !remote) {
         setError(error, Detail::openSslError("X25519: cannot load the keys"));
         return std::nullopt;
     }
-    PkeyCtxPtr ctx(EVP_PKEY_CTX_new(local.get(), nullptr));
+    PkeyCtxPtr ctx(EVP_PKEY_CTX_new(ownKey, nullptr));
     SecretBuffer shared;
     std::size_t length = shared.bytes.size();
     // OpenSSL itself refuses an all-zero result (low-order peer point); that also lands here.
