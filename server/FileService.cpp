@@ -717,10 +717,9 @@ void FileService::pumpDownload()
     if (!m_download || !socket) {
         return;
     }
+    QByteArray buffer(FileProtocol::ChunkSize, Qt::Uninitialized);
     while (socket->isReady() && socket->bytesToWrite() < SendHighWater) {
-        // The file is read straight into the message, after its header: no copy of the chunk.
-        qint64 n = 0;
-        const QByteArray message = FileProtocol::readDataMessage(m_download->file, FileProtocol::ChunkSize, &n);
+        const qint64 n = m_download->file.read(buffer.data(), FileProtocol::ChunkSize);
         if (n < 0) {
             const qint64 id = m_download->id;
             const QString error = m_download->file.errorString();
@@ -738,9 +737,9 @@ void FileService::pumpDownload()
             reply(end);
             return;
         }
-        m_download->hash.addData(message.constData() + (message.size() - n), n);
+        m_download->hash.addData(buffer.constData(), n);
         m_download->sent += n;
-        socket->sendMessage(message);
+        socket->sendMessage(FileProtocol::encodeData(buffer.constData(), n));
     }
 }
 

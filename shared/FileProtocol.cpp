@@ -2,11 +2,7 @@
 
 #include "Protocol.h"
 
-#include <QIODevice>
 #include <QtEndian>
-
-#include <algorithm>
-#include <cstring>
 
 namespace QuietWire::FileProtocol {
 
@@ -50,58 +46,27 @@ QString Entry::typeName(Type type)
     return QStringLiteral("other");
 }
 
-qsizetype dataHeaderSize(qsizetype size)
-{
-    return DataPrefixSize + (size < 24 ? 1 : size < 256 ? 2 : size < 65536 ? 3 : 5);
-}
-
-void writeDataHeader(char* out, qsizetype size)
-{
-    std::memcpy(out, DataPrefix, DataPrefixSize);
-    out += DataPrefixSize;
-    if (size < 24) {
-        out[0] = static_cast<char>(0x40 + size);
-    } else if (size < 256) {
-        out[0] = '\x58';
-        out[1] = static_cast<char>(size);
-    } else if (size < 65536) {
-        out[0] = '\x59';
-        qToBigEndian<quint16>(static_cast<quint16>(size), out + 1);
-    } else {
-        out[0] = '\x5a';
-        qToBigEndian<quint32>(static_cast<quint32>(size), out + 1);
-    }
-}
-
 QByteArray encodeData(const char* data, qsizetype size)
 {
-    const qsizetype header = dataHeaderSize(size);
-    QByteArray out(header + size, Qt::Uninitialized);
-    writeDataHeader(out.data(), size);
-    if (size > 0) {
-        std::memcpy(out.data() + header, data, static_cast<std::size_t>(size));
+    QByteArray out;
+    out.reserve(DataPrefixSize + 9 + size);
+    out.append(DataPrefix, DataPrefixSize);
+    if (size < 24) {
+        out.append(static_cast<char>(0x40 + size));
+    } else if (size < 256) {
+        out.append('\x58');
+        out.append(static_cast<char>(size));
+    } else if (size < 65536) {
+        char header[3] = {'\x59', 0, 0};
+        qToBigEndian<quint16>(static_cast<quint16>(size), header + 1);
+        out.append(header, 3);
+    } else {
+        char header[5] = {'\x5a', 0, 0, 0, 0};
+        qToBigEndian<quint32>(static_cast<quint32>(size), header + 1);
+        out.append(header, 5);
     }
+    out.append(data, size);
     return out;
-}
-
-QByteArray readDataMessage(QIODevice& file, qsizetype want, qint64* read)
-{
-    want = std::clamp<qsizetype>(want, 0, ChunkSize);
-    qsizetype header = dataHeaderSize(want);
-    QByteArray message(header + want, Qt::Uninitialized);
-    const qint64 n = want > 0 ? file.read(message.data() + header, want) : 0;
-    *read = n;
-    if (n <= 0) {
-        return {};
-    }
-    if (const qsizetype shorter = dataHeaderSize(n); shorter != header) {
-        // A short read past a length boundary: the header shrinks, the data moves up to it.
-        std::memmove(message.data() + shorter, message.data() + header, static_cast<std::size_t>(n));
-        header = shorter;
-    }
-    message.truncate(header + n);
-    writeDataHeader(message.data(), n);
-    return message;
 }
 
 QByteArray decodeData(const QByteArray& message)

@@ -7,8 +7,6 @@
 #include <QString>
 
 /// Messages of the "files" service (docs/PROTOCOL.md, section Files), in one place.
-class QIODevice;
-
 namespace QuietWire::FileProtocol {
 
 /// Bytes of file data per "data" message: the encoded message is exactly Protocol::MaxPayload.
@@ -45,14 +43,6 @@ struct Entry
 /// {"type":"data","data":<bytes>} encoded by hand: the same bytes QCborMap would give,
 /// without building a map around every 64 KiB of file data.
 QByteArray encodeData(const char* data, qsizetype size);
-/// The same encoding built in place, for senders that read the file straight into the message:
-/// dataHeaderSize(size) bytes of header, then the size bytes of data.
-qsizetype dataHeaderSize(qsizetype size);
-void writeDataHeader(char* out, qsizetype size);
-/// A data message read from a file without an extra copy: up to want bytes (at most ChunkSize)
-/// read from file into a message that already carries its header. *read is what read() returned
-/// (-1: error, 0: end of file); the message is only valid when *read > 0.
-QByteArray readDataMessage(QIODevice& file, qsizetype want, qint64* read);
 /// The payload of a "data" message, or a null array when message is not one. For messages in
 /// the encoding of encodeData() the result shares message's bytes (no copy): use it, or copy it,
 /// while message is alive.

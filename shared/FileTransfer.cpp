@@ -327,11 +327,9 @@ void FileTransfer::pumpUpload()
     if (m_state != State::Running || m_phase != Phase::Streaming || !socket) {
         return;
     }
+    QByteArray buffer(FileProtocol::ChunkSize, Qt::Uninitialized);
     while (socket->isReady() && socket->bytesToWrite() < SendHighWater) {
-        // The file is read straight into the message, after its header: no copy of the chunk.
-        qint64 n = 0;
-        const QByteArray message = FileProtocol::readDataMessage(
-            m_file, static_cast<qsizetype>(qMin<qint64>(FileProtocol::ChunkSize, m_total - m_done)), &n);
+        const qint64 n = m_file.read(buffer.data(), qMin<qint64>(FileProtocol::ChunkSize, m_total - m_done));
         if (n < 0) {
             setFailed(QStringLiteral("local"), tr("Cannot read %1: %2").arg(m_localPath, m_file.errorString()));
             return;
@@ -347,9 +345,9 @@ void FileTransfer::pumpUpload()
                                          {QStringLiteral("sha256"), m_hash.result()}});
             return;
         }
-        m_hash.addData(message.constData() + (message.size() - n), n);
+        m_hash.addData(buffer.constData(), n);
         m_done += n;
-        socket->sendMessage(message);
+        socket->sendMessage(FileProtocol::encodeData(buffer.constData(), n));
         emit progress(m_done, m_total);
     }
 }
