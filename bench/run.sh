@@ -107,6 +107,8 @@ if [ "$DO_BUILD" = 1 ]; then
 fi
 for b in quietwired quietwire-cli quietwire-bench; do [ -x "$BIN/$b" ] || die "$BIN/$b is missing"; done
 BUILD_TYPE=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$ROOT/build/CMakeCache.txt")
+# Taken now: by the time the report is written, docs/ holds this run's own output.
+QW_REVISION=$(git -C "$ROOT" describe --always --dirty 2>/dev/null)
 
 # ---------------------------------------------------------------------------------------------
 # Work directories, processes, clean-up
@@ -826,7 +828,7 @@ the ratios, which hold up better than the absolute numbers on a shared machine.
 | memory | $MEM_TOTAL |
 | kernel | $(uname -r) |
 | OS | $(. /etc/os-release && echo "$PRETTY_NAME") |
-| QuietWire | $(git -C "$ROOT" describe --always --dirty 2>/dev/null), build type $BUILD_TYPE |
+| QuietWire | $QW_REVISION, build type $BUILD_TYPE |
 | Qt / OpenSSL | $QT_VERSION / $(openssl version | cut -d' ' -f2) |
 | OpenSSH | $(ssh -V 2>&1 | cut -d, -f1) |
 | iperf3 | $(iperf3 --version 2>/dev/null | head -1 | cut -d' ' -f2) |
