@@ -56,9 +56,7 @@ int main(int argc, char* argv[])
         "HOST[:PORT]: the server's handshake port, 7400 if left out; [IPv6]:PORT for IPv6.\n"
         "Exit status: 0 success, 1 failure (the reason is printed), 2 wrong usage."));
     parser.addHelpOption();
-    const QCommandLineOption versionOption({QStringLiteral("v"), QStringLiteral("version")},
-                                           QStringLiteral("Displays the version, the protocol and the libraries."));
-    parser.addOption(versionOption);
+    const QCommandLineOption versionOption = addVersionOption(parser);
     const QCommandLineOption configDirOption(
         QStringLiteral("config-dir"),
         QStringLiteral("Directory with identity.key, identity.pub and known_servers (default: "

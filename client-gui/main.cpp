@@ -111,9 +111,7 @@ int main(int argc, char* argv[])
         "The interface speaks English and Russian (translations in ../share/quietwire/translations from the "
         "program, else built in)."));
     parser.addHelpOption();
-    const QCommandLineOption versionOption({QStringLiteral("v"), QStringLiteral("version")},
-                                           QStringLiteral("Displays the version, the protocol and the libraries."));
-    parser.addOption(versionOption);
+    const QCommandLineOption versionOption = addVersionOption(parser);
     const QCommandLineOption configDirOption(
         QStringLiteral("config-dir"),
         QStringLiteral("Directory with identity.key, identity.pub, known_servers and quietwire.ini (default: "

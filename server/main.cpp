@@ -283,9 +283,7 @@ int main(int argc, char* argv[])
         "Signals: SIGHUP re-reads the whitelist; SIGINT and SIGTERM stop the server cleanly.\n"
         "Exit status: 0 success, 1 failure (the reason is printed)."));
     parser.addHelpOption();
-    const QCommandLineOption versionOption({QStringLiteral("v"), QStringLiteral("version")},
-                                           QStringLiteral("Displays the version, the protocol and the libraries."));
-    parser.addOption(versionOption);
+    const QCommandLineOption versionOption = addVersionOption(parser);
     const QCommandLineOption listenOption(QStringLiteral("listen"),
                                           QStringLiteral("Address to listen on (default: all addresses)."),
                                           QStringLiteral("ADDR"));
