@@ -152,25 +152,20 @@ bool AdminConsole::execute(const QString& rawLine)
         }
     } else if (command == QLatin1String("allow")) {
         // Accepts the whole identity.pub line (the key, then its comment), then an optional name.
-        const auto key = args.isEmpty() ? std::nullopt : Identity::parsePublicKey(args.at(0));
-        if (!key || args.size() > 3) {
+        const auto entry = AuthorizedKeys::parseAllowWords(args);
+        if (!entry) {
             print(QStringLiteral("error: usage: allow <key line> [name]  (the line `quietwire-cli key` prints, "
                                  "the client's identity.pub: a base64 key and a comment)"));
             return true;
         }
-        QString name = args.size() > 1 ? args.last() : QString();
-        if (!name.isEmpty() && !AuthorizedKeys::isValidName(name)) {
-            // identity.pub comments look like user@host; keep the user part as a default name.
-            name = name.section(QLatin1Char('@'), 0, 0);
-        }
         QString error;
-        if (!AuthorizedKeys::appendKey(m_server->authorizedKeysPath(), *key, name, &error)) {
+        if (!AuthorizedKeys::appendKey(m_server->authorizedKeysPath(), entry->key, entry->name, &error)) {
             print(QStringLiteral("error: %1").arg(error));
             return true;
         }
         m_server->whitelist()->reload();
-        print(QStringLiteral("allowed %1%2").arg(Identity::fingerprint(*key),
-                                                  name.isEmpty() ? QString() : QStringLiteral(" as ") + name));
+        print(QStringLiteral("allowed %1%2").arg(Identity::fingerprint(entry->key),
+                                                  entry->name.isEmpty() ? QString() : QStringLiteral(" as ") + entry->name));
     } else if (command == QLatin1String("revoke")) {
         if (args.size() != 1) {
             print(QStringLiteral("error: usage: revoke <key|fingerprint|name>"));

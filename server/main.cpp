@@ -212,21 +212,18 @@ int offlineCommand(const QString& command, const QStringList& args, const QStrin
     if (command == QLatin1String("allow")) {
         // The key line as `quietwire-cli key` prints it ("KEY COMMENT"), quoted or not, then an
         // optional name; the comment names the key when no name is given.
-        const QStringList line = args.value(0).split(QLatin1Char(' '), Qt::SkipEmptyParts);
-        const auto key = line.isEmpty() ? std::nullopt : Identity::parsePublicKey(line.at(0));
-        if (!key || args.size() > 2 || line.size() > 2) {
+        const auto entry =
+            AuthorizedKeys::parseAllowWords(args.join(QLatin1Char(' ')).split(QLatin1Char(' '), Qt::SkipEmptyParts));
+        if (!entry) {
             return fail(QStringLiteral("usage: quietwired allow 'KEY LINE' [NAME], with the line `quietwire-cli key` "
                                        "prints (a base64 X25519 key, then an optional comment)"));
         }
-        QString name = args.size() == 2 ? args.at(1) : line.value(1);
-        if (!name.isEmpty() && !AuthorizedKeys::isValidName(name)) {
-            name = name.section(QLatin1Char('@'), 0, 0);
-        }
         QDir().mkpath(dataDir);
-        if (!AuthorizedKeys::appendKey(authorizedKeys, *key, name, &error)) {
+        if (!AuthorizedKeys::appendKey(authorizedKeys, entry->key, entry->name, &error)) {
             return fail(error);
         }
-        out() << "allowed " << Identity::fingerprint(*key) << (name.isEmpty() ? QString() : QStringLiteral(" as ") + name)
+        out() << "allowed " << Identity::fingerprint(entry->key)
+              << (entry->name.isEmpty() ? QString() : QStringLiteral(" as ") + entry->name)
               << Qt::endl;
         return 0;
     }

@@ -31,6 +31,21 @@ bool lock(QLockFile& lockFile, const QString& path, QString* error)
 
 } // namespace
 
+std::optional<AuthorizedKeys::Entry> AuthorizedKeys::parseAllowWords(const QStringList& words)
+{
+    const auto key = words.isEmpty() ? std::nullopt : Identity::parsePublicKey(words.first());
+    if (!key || words.size() > 3) {
+        return std::nullopt;
+    }
+    Entry entry;
+    entry.key = *key;
+    entry.name = words.size() > 1 ? words.last() : QString();
+    if (!entry.name.isEmpty() && !isValidName(entry.name)) {
+        entry.name = entry.name.section(QLatin1Char('@'), 0, 0);
+    }
+    return entry;
+}
+
 bool AuthorizedKeys::isValidName(const QString& name)
 {
     if (name.isEmpty() || name.size() > MaxNameLength) {

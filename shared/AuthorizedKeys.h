@@ -40,6 +40,10 @@ public:
                                                   QString* error = nullptr);
 
     static bool isValidName(const QString& name);
+    /// The words of an `allow` command (console or offline): the key line as `quietwire-cli key`
+    /// prints it ("KEY [COMMENT]"), then an optional name. The last word after the key names it;
+    /// a comment like user@host gives "user". nullopt when the words are not that.
+    static std::optional<Entry> parseAllowWords(const QStringList& words);
 
     const QList<Entry>& entries() const { return m_entries; }
     const Entry* find(const QByteArray& key) const;
