@@ -175,7 +175,8 @@ expand() {
 }
 allowed=$(for group in $(sed -n 's/^SystemCallFilter=\(@.*\)/\1/p' "$unit"); do expand "$group"; done | sort -u)
 denied=$(for group in $(sed -n 's/^SystemCallFilter=~\(.*\)/\1/p' "$unit"); do expand "$group"; done | sort -u)
-used=$(grep -v "^[0-9]* execve(" "$work/server.trace" | sed -n 's/^[0-9]* \([a-z0-9_]*\)(.*/\1/p' | sort -u)
+# strace -f prefixes lines with the PID only once the server has more than one thread.
+used=$(grep -vE '^([0-9]+ +)?execve\(' "$work/server.trace" | sed -nE 's/^([0-9]+ +)?([a-z0-9_]+)\(.*/\2/p' | sort -u)
 [ "$(wc -l <<<"$used")" -gt 20 ] || fail "the server trace holds too few system calls: $used"
 blocked=$(comm -23 <(echo "$used") <(comm -23 <(echo "$allowed") <(echo "$denied")))
 [ -z "$blocked" ] || fail "the unit's SystemCallFilter would kill the server on: $blocked"
