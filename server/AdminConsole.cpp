@@ -237,10 +237,11 @@ bool AdminConsole::execute(const QString& rawLine)
             print(QStringLiteral("error: %1").arg(args.size() == 1 ? error : QStringLiteral("usage: files <name>")));
             return true;
         }
-        qint64 count = 0;
-        const qint64 used = QFileInfo::exists(home) ? FileArea::usage(home, &count) : 0;
+        const FileArea::Usage usage = QFileInfo::exists(home) ? m_server->fileArea()->usage(home) : FileArea::Usage();
+        const qint64 used = usage.bytes;
+        const qint64 count = usage.entries;
         const qint64 quota = m_server->fileArea()->quota();
-        print(QStringLiteral("%1: %2 bytes in %3 files, %4% of the %5-byte quota (%6)")
+        print(QStringLiteral("%1: %2 bytes in %3 files and folders, %4% of the %5-byte quota (%6)")
                   .arg(args.at(0))
                   .arg(used)
                   .arg(count)

@@ -1,18 +1,20 @@
 #include "FileArea.h"
 
+#include "HomeFolder.h"
+#include "Logging.h"
+
 #include <QDir>
-#include <QDirIterator>
 #include <QFile>
 #include <QFileInfo>
 #include <QRegularExpression>
+#include <sys/stat.h>
 
 namespace QuietWire {
 
-FileArea::FileArea(QString root, qint64 quotaBytes)
+FileArea::FileArea(QString root, Limits limits)
     : m_root(std::move(root))
-    , m_quota(quotaBytes)
-{
-}
+    , m_limits(limits)
+{ }
 
 QString FileArea::home(const QString& folderName, QString* error)
 {
@@ -30,33 +32,107 @@ QString FileArea::home(const QString& folderName, QString* error)
     return path;
 }
 
-qint64 FileArea::usage(const QString& home, qint64* fileCount)
+qint64 FileArea::cost(const struct stat& st)
 {
-    qint64 total = 0;
-    qint64 count = 0;
-    QDirIterator it(home, QDir::Files | QDir::Hidden | QDir::System | QDir::NoSymLinks, QDirIterator::Subdirectories);
-    while (it.hasNext()) {
-        it.next();
-        total += it.fileInfo().size();
-        ++count;
-    }
-    if (fileCount) {
-        *fileCount = count;
-    }
-    return total;
+    return qint64(st.st_blocks) * 512 + EntryCost;
 }
 
-bool FileArea::reserve(const QString& home, qint64 bytes, qint64* available)
+FileArea::Usage FileArea::measure(int dirFd, bool* complete)
 {
-    const qint64 free = m_quota - usage(home) - m_reserved.value(home);
+    Usage usage;
+    const HomeFolder::Error error = HomeFolder::walk(dirFd, [&usage](const struct stat& st, int depth) {
+        usage.bytes += cost(st);
+        ++usage.entries;
+        usage.height = qMax(usage.height, depth);
+    });
+    if (complete) {
+        *complete = error == HomeFolder::Error::None;
+    }
+    return usage;
+}
+
+FileArea::Usage FileArea::usage(const QString& home)
+{
+    auto it = m_usage.find(home);
+    if (it != m_usage.end()) {
+        return *it;
+    }
+    // Once per home and server run; from then on every request that changes the tree adjusts it.
+    ++m_walks;
+    const HomeFolder folder(home);
+    bool complete = folder.isOpen();
+    Usage measured = folder.isOpen() ? measure(folder.fd(), &complete) : Usage();
+    struct stat self;
+    if (folder.isOpen() && ::fstat(folder.fd(), &self) == 0) {
+        measured.bytes += qint64(self.st_blocks) * 512; // the home folder's own blocks grow with its entries
+    }
+    if (!complete) {
+        qCWarning(lcFiles).noquote() << "could not measure all of" << home
+                                     << "- its usage may be counted short until the server restarts";
+    }
+    return *m_usage.insert(home, measured);
+}
+
+void FileArea::adjust(const QString& home, qint64 bytes, qint64 entries)
+{
+    Usage& usage = m_usage[home];
+    usage.bytes = qMax<qint64>(0, usage.bytes + bytes);
+    usage.entries = qMax<qint64>(0, usage.entries + entries);
+}
+
+void FileArea::noteDepth(const QString& home, int depth)
+{
+    Usage& usage = m_usage[home];
+    usage.height = qMax(usage.height, depth);
+}
+
+FileArea::Refusal FileArea::check(const QString& home, qint64 bytes, qint64 entries, int depth, qint64* available)
+{
+    const Usage now = usage(home);
+    const qint64 free = m_limits.quotaBytes - now.bytes - m_reserved.value(home);
     if (available) {
         *available = qMax<qint64>(0, free);
     }
-    if (bytes > free) {
-        return false;
+    if (depth > m_limits.maxDepth) {
+        return Refusal::Depth;
     }
+    if (entries > 0 && now.entries + entries > m_limits.maxEntries) {
+        return Refusal::Entries;
+    }
+    if (bytes > 0 && bytes > free) {
+        return Refusal::Bytes;
+    }
+    return Refusal::None;
+}
+
+QString FileArea::explain(Refusal refusal, const QString& what, qint64 bytes, qint64 available) const
+{
+    switch (refusal) {
+    case Refusal::Depth:
+        return QStringLiteral("%1 would be more than %2 folders deep, the limit of this server; keep your folders "
+                              "shallower")
+            .arg(what)
+            .arg(m_limits.maxDepth);
+    case Refusal::Entries:
+        return QStringLiteral("%1 would take your folder past its limit of %2 files and folders; remove some first")
+            .arg(what)
+            .arg(m_limits.maxEntries);
+    case Refusal::Bytes:
+        return QStringLiteral("%1 needs %2 more bytes, but only %3 bytes of your quota of %4 bytes are free; remove "
+                              "some files first")
+            .arg(what)
+            .arg(bytes)
+            .arg(available)
+            .arg(m_limits.quotaBytes);
+    case Refusal::None:
+        break;
+    }
+    return QString();
+}
+
+void FileArea::reserve(const QString& home, qint64 bytes)
+{
     m_reserved[home] += bytes;
-    return true;
 }
 
 void FileArea::release(const QString& home, qint64 bytes)
@@ -71,24 +147,24 @@ void FileArea::release(const QString& home, qint64 bytes)
     }
 }
 
-bool FileArea::beginUpload(const QString& hostPath)
+bool FileArea::beginUpload(const QString& key)
 {
-    if (m_uploads.contains(hostPath)) {
+    if (m_uploads.contains(key)) {
         return false;
     }
-    m_uploads.insert(hostPath);
+    m_uploads.insert(key);
     return true;
 }
 
-void FileArea::endUpload(const QString& hostPath)
+void FileArea::endUpload(const QString& key)
 {
-    m_uploads.remove(hostPath);
+    m_uploads.remove(key);
 }
 
 qint64 FileArea::parseSize(const QString& text)
 {
-    static const QRegularExpression pattern(QStringLiteral("^\\s*(\\d+)\\s*([kmgt]?)(i?b)?\\s*$"),
-                                            QRegularExpression::CaseInsensitiveOption);
+    static const QRegularExpression pattern(
+        QStringLiteral("^\\s*(\\d+)\\s*([kmgt]?)(i?b)?\\s*$"), QRegularExpression::CaseInsensitiveOption);
     const auto match = pattern.match(text);
     if (!match.hasMatch()) {
         return -1;
@@ -99,9 +175,11 @@ qint64 FileArea::parseSize(const QString& text)
         return -1;
     }
     const QString unit = match.captured(2).toLower();
-    const int shift = unit == QLatin1String("k") ? 10 : unit == QLatin1String("m") ? 20 : unit == QLatin1String("g") ? 30
-        : unit == QLatin1String("t")                                                                    ? 40
-                                                                                                        : 0;
+    const int shift = unit == QLatin1String("k") ? 10
+        : unit == QLatin1String("m")             ? 20
+        : unit == QLatin1String("g")             ? 30
+        : unit == QLatin1String("t")             ? 40
+                                                 : 0;
     if (value > (std::numeric_limits<qint64>::max() >> shift)) {
         return -1;
     }

@@ -3,39 +3,83 @@
 #include <QHash>
 #include <QSet>
 #include <QString>
+#include <sys/stat.h>
 
 namespace QuietWire {
 
 /// The server's file storage: one home folder per user under the files root, the per-user
-/// quota, and the bookkeeping shared by all file sessions (uploads in progress, and the bytes
-/// they have reserved against the quota).
+/// limits (bytes, entries, depth), and the bookkeeping shared by all file sessions (uploads in
+/// progress, and the bytes they have reserved).
+///
+/// Usage is what the disk really spends: the blocks of every file and folder plus EntryCost per
+/// object, so folders and empty files are not free. It is measured once per home, the first time
+/// it is needed (a walk through directory descriptors, so no depth hides anything), and from then
+/// on kept up to date by adjust() from each request that changes the tree: no request walks the
+/// tree to check the quota.
 class FileArea
 {
 public:
-    FileArea(QString root, qint64 quotaBytes);
+    struct Limits
+    {
+        qint64 quotaBytes = qint64(1) << 30;
+        int maxDepth = 64; // folders below the home folder, the home itself being 0
+        qint64 maxEntries = 100000; // files, folders and other objects in one home
+    };
+    struct Usage
+    {
+        qint64 bytes = 0;
+        qint64 entries = 0;
+        int height = 0; // the depth of the deepest object (an upper bound once things moved)
+    };
+    enum class Refusal { None, Bytes, Entries, Depth };
+
+    /// What an object costs beyond its data blocks: its inode and its name in a folder.
+    static constexpr qint64 EntryCost = 512;
+    /// What a new, empty folder costs on common file systems (one 4 KiB block and its entry).
+    static constexpr qint64 FolderCost = 4096 + EntryCost;
+
+    FileArea(QString root, Limits limits);
 
     QString root() const { return m_root; }
-    qint64 quota() const { return m_quota; }
+    qint64 quota() const { return m_limits.quotaBytes; }
+    const Limits& limits() const { return m_limits; }
     /// The user's home folder, created (mode 0700) on first use; empty on failure.
     QString home(const QString& folderName, QString* error = nullptr);
-    /// Bytes the files under home take now.
-    static qint64 usage(const QString& home, qint64* fileCount = nullptr);
 
-    /// Reserves bytes for an upload to hostPath; false when the quota does not allow it.
-    bool reserve(const QString& home, qint64 bytes, qint64* available);
+    /// The disk cost of one object: its allocated blocks plus EntryCost.
+    static qint64 cost(const struct stat& st);
+    /// Walks the tree below dirFd; complete is false when part of it could not be read.
+    static Usage measure(int dirFd, bool* complete = nullptr);
+
+    /// The home's usage: measured the first time, then kept up to date by adjust().
+    Usage usage(const QString& home);
+    /// How many trees usage() has walked: once per home, never per request.
+    qint64 walks() const { return m_walks; }
+    void adjust(const QString& home, qint64 bytes, qint64 entries);
+    /// Something now exists depth levels below home.
+    void noteDepth(const QString& home, int depth);
+
+    /// Whether bytes and entries more, the deepest at depth, fit within the limits (counting
+    /// what running uploads have reserved); available tells the bytes still free.
+    Refusal check(const QString& home, qint64 bytes, qint64 entries, int depth, qint64* available = nullptr);
+    /// A message naming the limit, for a "quota" failure.
+    QString explain(Refusal refusal, const QString& what, qint64 bytes, qint64 available) const;
+    void reserve(const QString& home, qint64 bytes);
     void release(const QString& home, qint64 bytes);
     /// One upload per target at a time, so two uploads cannot interleave into one file.
-    bool beginUpload(const QString& hostPath);
-    void endUpload(const QString& hostPath);
+    bool beginUpload(const QString& key);
+    void endUpload(const QString& key);
 
     /// Parses "1G", "500M", "64KiB", "1048576": bytes, or -1.
     static qint64 parseSize(const QString& text);
 
 private:
     QString m_root;
-    qint64 m_quota;
+    Limits m_limits;
+    QHash<QString, Usage> m_usage;
     QHash<QString, qint64> m_reserved;
     QSet<QString> m_uploads;
+    qint64 m_walks = 0;
 };
 
 } // namespace QuietWire

@@ -4,17 +4,16 @@
 #include "FileArea.h"
 #include "FilePaths.h"
 #include "Logging.h"
+#include "MessageFields.h"
 #include "Protocol.h"
 #include "Session.h"
 
 #include <QCborArray>
-#include <QDir>
-#include <QFileInfo>
-
+#include <algorithm>
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace QuietWire {
@@ -25,25 +24,29 @@ namespace {
 constexpr qint64 SendHighWater = 1024 * 1024;
 constexpr qint64 HashBlock = 1024 * 1024;
 
-QString ioCode(const QFileDevice& file)
+QLatin1String code(const char* name)
 {
-    return file.error() == QFileDevice::PermissionsError ? QLatin1String(FileProtocol::Permission)
-                                                         : QLatin1String(FileProtocol::Io);
+    return QLatin1String(name);
 }
 
-FileProtocol::Entry entryFor(const QFileInfo& info, const QString& name)
+qint64 mtimeMs(const struct stat& st)
+{
+    return qint64(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1000000;
+}
+
+FileProtocol::Entry entryFor(const struct stat& st, const QString& name)
 {
     FileProtocol::Entry entry;
     entry.name = name;
-    if (info.isSymLink()) {
-        entry.type = FileProtocol::Entry::Type::Other; // links are never followed
-    } else if (info.isDir()) {
+    if (S_ISDIR(st.st_mode)) {
         entry.type = FileProtocol::Entry::Type::Directory;
-    } else if (info.isFile()) {
+    } else if (S_ISREG(st.st_mode)) {
         entry.type = FileProtocol::Entry::Type::File;
-        entry.size = info.size();
+        entry.size = st.st_size;
+    } else {
+        entry.type = FileProtocol::Entry::Type::Other; // links are never followed
     }
-    entry.modified = info.lastModified().toUTC();
+    entry.modified = QDateTime::fromMSecsSinceEpoch(mtimeMs(st), Qt::UTC);
     return entry;
 }
 
@@ -66,26 +69,9 @@ bool hashPrefix(QFile& file, qint64 length, Sha256& hasher)
     return true;
 }
 
-bool syncAndRename(QFile& part, const QString& target, QString* error)
+QString errnoText()
 {
-    // Durable before visible: the data reaches the disk before the name points at it.
-    if (!part.flush() || ::fsync(part.handle()) != 0) {
-        *error = QStringLiteral("cannot write the file to disk: %1").arg(part.errorString());
-        return false;
-    }
-    const QString partPath = part.fileName();
-    part.close();
-    if (::rename(QFile::encodeName(partPath).constData(), QFile::encodeName(target).constData()) != 0) {
-        *error = QStringLiteral("cannot move the upload into place: %1").arg(QString::fromLocal8Bit(strerror(errno)));
-        return false;
-    }
-    const QString dir = QFileInfo(target).absolutePath();
-    const int fd = ::open(QFile::encodeName(dir).constData(), O_RDONLY | O_DIRECTORY);
-    if (fd >= 0) {
-        ::fsync(fd);
-        ::close(fd);
-    }
-    return true;
+    return QString::fromLocal8Bit(strerror(errno));
 }
 
 } // namespace
@@ -94,13 +80,18 @@ struct FileService::Upload
 {
     qint64 id = 0;
     QStringList path;
-    QString target;
+    QString key; // for FileArea::beginUpload
+    FileDescriptor parent;
+    QString name;
+    FileDescriptor staging;
+    QString partName;
     QFile part;
     Sha256 hash;
     qint64 size = 0;
     qint64 received = 0; // including the resumed offset
-    qint64 reserved = 0;
-    qint64 mtime = -1;
+    qint64 reserved = 0; // bytes reserved against the quota for what is still to come
+    qint64 partAccounted = 0; // what the partial file counts in the usage now
+    std::optional<qint64> mtime;
 };
 
 struct FileService::Download
@@ -117,7 +108,11 @@ FileService::FileService(Session* session, FileArea* area, const QString& home, 
     , m_session(session)
     , m_area(area)
     , m_home(home)
+    , m_folder(home)
 {
+    if (!m_folder.isOpen()) {
+        qCWarning(lcFiles).noquote() << "cannot open the home folder" << home << "-" << errnoText();
+    }
     if (EncryptedTcpSocket* socket = session->socket) {
         connect(socket, &EncryptedTcpSocket::bytesWritten, this, &FileService::pumpDownload);
     }
@@ -125,20 +120,45 @@ FileService::FileService(Session* session, FileArea* area, const QString& home, 
 
 FileService::~FileService()
 {
-    // A cut connection keeps the .part, so the upload can resume.
+    // A cut connection keeps the partial upload, so it can resume.
     abortUpload(false);
 }
 
 void FileService::reply(const QCborMap& message)
 {
-    if (EncryptedTcpSocket* socket = m_session->socket) {
-        socket->sendMessage(Protocol::encode(message));
+    EncryptedTcpSocket* socket = m_session->socket;
+    if (!socket) {
+        return;
+    }
+    const QByteArray encoded = Protocol::encode(message);
+    if (socket->sendMessage(encoded)) {
+        return;
+    }
+    // Never silence: a request always gets its one answer, or the log says why it could not.
+    const qint64 id = message.value(QLatin1String("id")).isInteger() ? message.value(QLatin1String("id")).toInteger()
+                                                                     : FileProtocol::NoId;
+    qCWarning(lcFiles).noquote() << m_session->name << m_session->address.toString() << "could not answer request" << id
+                                 << "(" << encoded.size() << "bytes):" << socket->errorString();
+    if (encoded.size() > Protocol::MaxPayload) {
+        socket->sendMessage(Protocol::encode(FileProtocol::makeFailure(id, code(FileProtocol::Io),
+            QStringLiteral("The answer was too large to send (%1 bytes); this is a server "
+                           "bug, please tell the administrator")
+                .arg(encoded.size()))));
     }
 }
 
 void FileService::fail(qint64 id, const QString& code, const QString& message)
 {
     reply(FileProtocol::makeFailure(id, code, message));
+}
+
+bool FileService::checkFields(qint64 id, const MessageFields& fields)
+{
+    if (fields.ok()) {
+        return true;
+    }
+    fail(id, code(FileProtocol::BadRequest), fields.error());
+    return false;
 }
 
 std::optional<QStringList> FileService::resolve(qint64 id, const QString& path)
@@ -148,28 +168,122 @@ std::optional<QStringList> FileService::resolve(qint64 id, const QString& path)
     if (!components) {
         qCInfo(lcFiles).noquote() << m_session->name << m_session->address.toString() << "refused path"
                                   << path.left(200).toUtf8().toPercentEncoding("/~.-_ ") << "-" << error;
-        fail(id, QLatin1String(FileProtocol::BadPath), error);
+        fail(id, code(FileProtocol::BadPath), error);
         return std::nullopt;
     }
-    if (FilePaths::crossesSymlink(m_home, *components)) {
-        qCInfo(lcFiles).noquote() << m_session->name << m_session->address.toString() << "refused path"
-                                  << FilePaths::toVirtual(*components) << "- crosses a symbolic link";
-        fail(id, QLatin1String(FileProtocol::BadPath),
-             QStringLiteral("%1 goes through a symbolic link; links are not followed").arg(FilePaths::toVirtual(*components)));
+    if (!m_folder.isOpen()) {
+        fail(id, code(FileProtocol::Io),
+            QStringLiteral("The server cannot open your home folder; tell the administrator"));
         return std::nullopt;
     }
     return components;
 }
 
-QString FileService::host(const QStringList& components) const
+void FileService::failOn(qint64 id, HomeFolder::Error error, const QStringList& path, const QString& action)
 {
-    return FilePaths::toHost(m_home, components);
+    const QString shown = FilePaths::toVirtual(path);
+    switch (error) {
+    case HomeFolder::Error::None:
+        return;
+    case HomeFolder::Error::NotFound:
+    case HomeFolder::Error::NotFolder:
+        fail(id, code(FileProtocol::NotFound), QStringLiteral("%1 does not exist").arg(shown));
+        return;
+    case HomeFolder::Error::Link:
+        qCInfo(lcFiles).noquote() << m_session->name << m_session->address.toString() << "refused path" << shown
+                                  << "- crosses a symbolic link";
+        fail(id, code(FileProtocol::BadPath),
+            QStringLiteral("%1 goes through a symbolic link; links are not followed").arg(shown));
+        return;
+    case HomeFolder::Error::Exists:
+        fail(id, code(FileProtocol::Exists), QStringLiteral("%1 already exists").arg(shown));
+        return;
+    case HomeFolder::Error::NotEmpty:
+        fail(id, code(FileProtocol::NotEmpty),
+            QStringLiteral("%1 is not empty; remove its contents first, or ask for a recursive removal").arg(shown));
+        return;
+    case HomeFolder::Error::Permission:
+        fail(id, code(FileProtocol::Permission),
+            QStringLiteral("The server may not %1 %2")
+                .arg(action.isEmpty() ? QStringLiteral("access") : action, shown));
+        return;
+    case HomeFolder::Error::Io:
+        break;
+    }
+    fail(id, code(FileProtocol::Io),
+        QStringLiteral("Cannot %1 %2: %3")
+            .arg(action.isEmpty() ? QStringLiteral("access") : action, shown, errnoText()));
+}
+
+std::optional<FileService::Located> FileService::locate(qint64 id, const QStringList& path)
+{
+    Located located;
+    located.path = path;
+    located.name = path.last();
+    HomeFolder::Error error = HomeFolder::Error::None;
+    located.parent = m_folder.openFolder(path.mid(0, path.size() - 1), &error);
+    if (error != HomeFolder::Error::None) {
+        if (error == HomeFolder::Error::NotFound || error == HomeFolder::Error::NotFolder) {
+            fail(id, code(FileProtocol::NotFound),
+                QStringLiteral("The folder %1 does not exist").arg(FilePaths::toVirtual(path.mid(0, path.size() - 1))));
+        } else {
+            failOn(id, error, path.mid(0, path.size() - 1));
+        }
+        return std::nullopt;
+    }
+    error = HomeFolder::lookup(located.parent.get(), located.name, &located.st);
+    if (error != HomeFolder::Error::None && error != HomeFolder::Error::NotFound) {
+        failOn(id, error, path);
+        return std::nullopt;
+    }
+    located.exists = error == HomeFolder::Error::None;
+    return located;
 }
 
 void FileService::log(const QString& op, const QStringList& path, const QString& extra) const
 {
     qCInfo(lcFiles).noquote() << m_session->name << m_session->address.toString() << op << FilePaths::toVirtual(path)
                               << extra;
+}
+
+qint64 FileService::folderBytes(int fd)
+{
+    struct stat st;
+    return ::fstat(fd, &st) == 0 ? qint64(st.st_blocks) * 512 : 0;
+}
+
+void FileService::accountFolder(int fd, qint64 before)
+{
+    const qint64 delta = folderBytes(fd) - before;
+    if (delta != 0) {
+        m_area->adjust(m_home, delta, 0);
+    }
+}
+
+QString FileService::stagingName(const QStringList& path) const
+{
+    // One partial file per target path; components never contain '/', so the join is unambiguous.
+    return QString::fromLatin1(Sha256::hash(path.join(QLatin1Char('/')).toUtf8()).toHex()) + QStringLiteral(".part");
+}
+
+FileDescriptor FileService::openStaging(HomeFolder::Error* error)
+{
+    const QString name = QLatin1String(StagingFolder);
+    FileDescriptor fd = HomeFolder::openFile(m_folder.fd(), name, O_RDONLY | O_DIRECTORY, error);
+    if (*error != HomeFolder::Error::NotFound) {
+        return fd;
+    }
+    const qint64 before = folderBytes(m_folder.fd());
+    if ((*error = HomeFolder::makeFolder(m_folder.fd(), name)) != HomeFolder::Error::None) {
+        return {};
+    }
+    fd = HomeFolder::openFile(m_folder.fd(), name, O_RDONLY | O_DIRECTORY, error);
+    struct stat st;
+    if (fd.isValid() && ::fstat(fd.get(), &st) == 0) {
+        m_area->adjust(m_home, FileArea::cost(st), 1);
+    }
+    accountFolder(m_folder.fd(), before);
+    return fd;
 }
 
 void FileService::handle(const QByteArray& raw)
@@ -183,39 +297,52 @@ void FileService::handle(const QByteArray& raw)
     QString error;
     const auto decoded = Protocol::decode(raw, &error);
     if (!decoded) {
-        fail(-1, QLatin1String(FileProtocol::BadRequest), QStringLiteral("Undecodable message: %1").arg(error));
+        fail(FileProtocol::NoId, code(FileProtocol::BadRequest), QStringLiteral("Undecodable message: %1").arg(error));
         return;
     }
-    const QCborMap& message = *decoded;
-    const QString type = Protocol::typeOf(message);
-    const qint64 id = Protocol::integer(message.value(QLatin1String("id")), -1);
+    MessageFields fields(*decoded);
+    const QString type = fields.text("type");
+    if (fields.ok() && type == QLatin1String("data")) {
+        fail(
+            FileProtocol::NoId, code(FileProtocol::BadRequest), QStringLiteral("field \"data\" must be a byte string"));
+        return;
+    }
+    const qint64 id = fields.unsignedInteger("id");
+    if (!fields.ok()) {
+        // Without a valid id the answer could not name the request: it is not carried out.
+        fail(FileProtocol::NoId, code(FileProtocol::BadRequest),
+            QStringLiteral("%1; the request was not carried out").arg(fields.error()));
+        return;
+    }
     if (type == QLatin1String("end")) {
-        putEnd(message);
+        putEnd(id, fields);
     } else if (type == QLatin1String("pwd")) {
         pwd(id);
     } else if (type == QLatin1String("cd")) {
-        cd(id, message);
+        cd(id, fields);
     } else if (type == QLatin1String("ls")) {
-        ls(id, message);
+        ls(id, fields);
     } else if (type == QLatin1String("mkdir")) {
-        mkdir(id, message);
+        mkdir(id, fields);
     } else if (type == QLatin1String("rmdir")) {
-        rmdir(id, message);
+        rmdir(id, fields);
     } else if (type == QLatin1String("rm")) {
-        rm(id, message);
+        rm(id, fields);
     } else if (type == QLatin1String("rename")) {
-        rename(id, message);
+        rename(id, fields);
     } else if (type == QLatin1String("stat")) {
-        stat(id, message);
+        stat(id, fields);
     } else if (type == QLatin1String("cat")) {
-        cat(id, message);
+        cat(id, fields);
+    } else if (type == QLatin1String("partial")) {
+        partial(id, fields);
     } else if (type == QLatin1String("put")) {
-        put(id, message);
+        put(id, fields);
     } else if (type == QLatin1String("get")) {
-        get(id, message);
+        get(id, fields);
     } else {
-        fail(id, QLatin1String(FileProtocol::BadRequest),
-             QStringLiteral("Unknown request \"%1\" for the files service").arg(type.left(40)));
+        fail(id, code(FileProtocol::BadRequest),
+            QStringLiteral("Unknown request \"%1\" for the files service").arg(type.left(40)));
     }
 }
 
@@ -226,16 +353,30 @@ void FileService::pwd(qint64 id)
     reply(result);
 }
 
-void FileService::cd(qint64 id, const QCborMap& request)
+void FileService::cd(qint64 id, MessageFields& fields)
 {
-    const auto path = resolve(id, request.value(QLatin1String("path")).toString());
+    const QString text = fields.text("path");
+    if (!checkFields(id, fields)) {
+        return;
+    }
+    const auto path = resolve(id, text);
     if (!path) {
         return;
     }
-    const QFileInfo info(host(*path));
-    if (!info.isDir()) {
-        fail(id, QLatin1String(info.exists() ? FileProtocol::BadPath : FileProtocol::NotFound),
-             QStringLiteral("%1 is not a folder").arg(FilePaths::toVirtual(*path)));
+    HomeFolder::Error error;
+    m_folder.openFolder(*path, &error);
+    if (error == HomeFolder::Error::NotFolder && !path->isEmpty()) {
+        // The last component is a file (a folder on the way would also give NotFolder: check which).
+        const auto located = locate(id, *path);
+        if (!located) {
+            return;
+        }
+        fail(id, code(located->exists ? FileProtocol::BadPath : FileProtocol::NotFound),
+            QStringLiteral("%1 is not a folder").arg(FilePaths::toVirtual(*path)));
+        return;
+    }
+    if (error != HomeFolder::Error::None) {
+        failOn(id, error, *path);
         return;
     }
     m_cwd = *path;
@@ -243,316 +384,611 @@ void FileService::cd(qint64 id, const QCborMap& request)
     pwd(id);
 }
 
-void FileService::ls(qint64 id, const QCborMap& request)
+void FileService::ls(qint64 id, MessageFields& fields)
 {
-    const auto path = resolve(id, request.value(QLatin1String("path")).toString());
+    const QString text = fields.optionalText("path");
+    const qint64 start = fields.optionalUnsigned("start", 0);
+    if (!checkFields(id, fields)) {
+        return;
+    }
+    const auto path = resolve(id, text);
     if (!path) {
         return;
     }
-    const QFileInfo info(host(*path));
-    QCborArray entries;
-    if (info.isDir()) {
-        QDir dir(info.filePath());
-        const auto list = dir.entryInfoList(QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot,
-                                            QDir::DirsFirst | QDir::Name);
-        if (!dir.isReadable()) {
-            fail(id, QLatin1String(FileProtocol::Permission),
-                 QStringLiteral("%1 cannot be read").arg(FilePaths::toVirtual(*path)));
+    QList<HomeFolder::Child> children;
+    HomeFolder::Error error = HomeFolder::Error::None;
+    FileDescriptor dir;
+    if (path->isEmpty()) {
+        dir = m_folder.openFolder({}, &error);
+    } else {
+        auto located = locate(id, *path);
+        if (!located) {
             return;
         }
-        for (const QFileInfo& child : list) {
-            entries.append(entryFor(child, child.fileName()).toCbor());
+        if (!located->exists) {
+            fail(
+                id, code(FileProtocol::NotFound), QStringLiteral("%1 does not exist").arg(FilePaths::toVirtual(*path)));
+            return;
         }
-    } else if (info.exists()) {
-        entries.append(entryFor(info, info.fileName()).toCbor());
-    } else {
-        fail(id, QLatin1String(FileProtocol::NotFound), QStringLiteral("%1 does not exist").arg(FilePaths::toVirtual(*path)));
+        if (S_ISLNK(located->st.st_mode)) {
+            failOn(id, HomeFolder::Error::Link, *path);
+            return;
+        }
+        if (S_ISDIR(located->st.st_mode)) {
+            dir = HomeFolder::openFile(located->parent.get(), located->name, O_RDONLY | O_DIRECTORY, &error);
+        } else {
+            children.append({ located->name, located->st });
+        }
+    }
+    if (error == HomeFolder::Error::None && dir.isValid()) {
+        error = HomeFolder::list(dir.get(), &children);
+    }
+    if (error != HomeFolder::Error::None) {
+        failOn(id, error, *path, QStringLiteral("read"));
         return;
     }
-    log(QStringLiteral("ls"), *path);
+    if (path->isEmpty()) {
+        children.erase(std::remove_if(children.begin(), children.end(),
+                           [](const HomeFolder::Child& child) { return child.name == QLatin1String(StagingFolder); }),
+            children.end());
+    }
+    std::sort(children.begin(), children.end(), [](const HomeFolder::Child& a, const HomeFolder::Child& b) {
+        const bool aDir = S_ISDIR(a.st.st_mode);
+        const bool bDir = S_ISDIR(b.st.st_mode);
+        return aDir != bDir ? aDir : a.name < b.name;
+    });
+
+    // One page: as many entries as fit in one transport message, then "next" for the rest.
     QCborMap result = FileProtocol::makeResult(id);
     result.insert(QStringLiteral("path"), FilePaths::toVirtual(*path));
+    // The fixed part, the "entries" key with an array header of up to 5 bytes, and "next": <uint64>.
+    const qint64 budget = Protocol::MaxPayload - Protocol::encode(result).size() - (1 + 7 + 5) - (1 + 4 + 9);
+    QCborArray entries;
+    qint64 used = 0;
+    qsizetype index = qMin<qint64>(start, children.size());
+    for (; index < children.size(); ++index) {
+        const QCborValue entry(entryFor(children.at(index).st, children.at(index).name).toCbor());
+        const qint64 size = entry.toCbor().size();
+        if (used + size > budget) {
+            break;
+        }
+        entries.append(entry);
+        used += size;
+    }
     result.insert(QStringLiteral("entries"), entries);
+    if (index < children.size()) {
+        result.insert(QStringLiteral("next"), index);
+    }
+    log(QStringLiteral("ls"), *path, start > 0 ? QStringLiteral("from entry %1").arg(start) : QString());
     reply(result);
 }
 
-void FileService::mkdir(qint64 id, const QCborMap& request)
+void FileService::mkdir(qint64 id, MessageFields& fields)
 {
-    const auto path = resolve(id, request.value(QLatin1String("path")).toString());
-    if (!path) {
+    const QString text = fields.text("path");
+    if (!checkFields(id, fields)) {
         return;
     }
-    const QString target = host(*path);
-    if (QFileInfo(target).exists() || QFileInfo(target).isSymLink()) {
-        fail(id, QLatin1String(FileProtocol::Exists), QStringLiteral("%1 already exists").arg(FilePaths::toVirtual(*path)));
-        return;
-    }
-    // Parents are created as needed, like mkdir -p; none of them can be a link (checked above).
-    QString parent = m_home;
-    for (const QString& component : *path) {
-        parent += QLatin1Char('/') + component;
-        const QFileInfo info(parent);
-        if (info.exists() && !info.isDir()) {
-            fail(id, QLatin1String(FileProtocol::Exists),
-                 QStringLiteral("%1 is a file, not a folder").arg(component));
-            return;
-        }
-    }
-    if (!QDir().mkpath(target)) {
-        fail(id, QLatin1String(FileProtocol::Io), QStringLiteral("Cannot create %1").arg(FilePaths::toVirtual(*path)));
-        return;
-    }
-    log(QStringLiteral("mkdir"), *path);
-    reply(FileProtocol::makeResult(id));
-}
-
-void FileService::rmdir(qint64 id, const QCborMap& request)
-{
-    const auto path = resolve(id, request.value(QLatin1String("path")).toString());
+    const auto path = resolve(id, text);
     if (!path) {
         return;
     }
     if (path->isEmpty()) {
-        fail(id, QLatin1String(FileProtocol::Permission), QStringLiteral("Your home folder itself cannot be removed"));
+        fail(id, code(FileProtocol::Exists), QStringLiteral("~ already exists"));
         return;
     }
-    QDir dir(host(*path));
-    const QFileInfo info(dir.path());
-    if (!info.isDir()) {
-        fail(id, QLatin1String(info.exists() ? FileProtocol::BadPath : FileProtocol::NotFound),
-             info.exists() ? QStringLiteral("%1 is a file: use rm").arg(FilePaths::toVirtual(*path))
-                           : QStringLiteral("%1 does not exist").arg(FilePaths::toVirtual(*path)));
+    // Parents are created as needed, like mkdir -p: first find how much exists.
+    HomeFolder::Error error;
+    FileDescriptor dir = m_folder.openFolder({}, &error);
+    qsizetype existing = 0;
+    for (; existing < path->size(); ++existing) {
+        const QString& component = path->at(existing);
+        FileDescriptor next = HomeFolder::openFile(dir.get(), component, O_RDONLY | O_DIRECTORY, &error);
+        if (error == HomeFolder::Error::NotFound) {
+            break;
+        }
+        if (error == HomeFolder::Error::NotFolder) {
+            fail(id, code(FileProtocol::Exists),
+                existing + 1 == path->size() ? QStringLiteral("%1 already exists").arg(FilePaths::toVirtual(*path))
+                                             : QStringLiteral("%1 is a file, not a folder")
+                                                   .arg(FilePaths::toVirtual(path->mid(0, existing + 1))));
+            return;
+        }
+        if (error != HomeFolder::Error::None) {
+            failOn(id, error, path->mid(0, existing + 1));
+            return;
+        }
+        dir = std::move(next);
+    }
+    if (existing == path->size()) {
+        fail(id, code(FileProtocol::Exists), QStringLiteral("%1 already exists").arg(FilePaths::toVirtual(*path)));
         return;
     }
-    const bool recursive = request.value(QLatin1String("recursive")).toBool();
-    const bool empty = dir.isEmpty(QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot);
-    if (!empty && !recursive) {
-        fail(id, QLatin1String(FileProtocol::NotEmpty),
-             QStringLiteral("%1 is not empty; remove its contents first, or ask for a recursive removal")
-                 .arg(FilePaths::toVirtual(*path)));
+    const qint64 missing = path->size() - existing;
+    qint64 available = 0;
+    const auto refusal = m_area->check(m_home, missing * FileArea::FolderCost, missing, int(path->size()), &available);
+    if (refusal != FileArea::Refusal::None) {
+        fail(id, code(FileProtocol::Quota),
+            m_area->explain(refusal, FilePaths::toVirtual(*path), missing * FileArea::FolderCost, available));
         return;
     }
-    // removeRecursively() deletes links themselves, never what they point to.
-    const bool ok = recursive ? dir.removeRecursively() : QDir().rmdir(dir.path());
-    if (!ok) {
-        fail(id, QLatin1String(FileProtocol::Io), QStringLiteral("Cannot remove %1").arg(FilePaths::toVirtual(*path)));
+    for (qsizetype i = existing; i < path->size(); ++i) {
+        const qint64 before = folderBytes(dir.get());
+        error = HomeFolder::makeFolder(dir.get(), path->at(i));
+        FileDescriptor next = error == HomeFolder::Error::None
+            ? HomeFolder::openFile(dir.get(), path->at(i), O_RDONLY | O_DIRECTORY, &error)
+            : FileDescriptor();
+        struct stat st;
+        if (next.isValid() && ::fstat(next.get(), &st) == 0) {
+            m_area->adjust(m_home, FileArea::cost(st), 1);
+        }
+        accountFolder(dir.get(), before);
+        if (error != HomeFolder::Error::None) {
+            failOn(id, error, path->mid(0, i + 1), QStringLiteral("create"));
+            return;
+        }
+        dir = std::move(next);
+    }
+    m_area->noteDepth(m_home, int(path->size()));
+    log(QStringLiteral("mkdir"), *path);
+    reply(FileProtocol::makeResult(id));
+}
+
+void FileService::rmdir(qint64 id, MessageFields& fields)
+{
+    const QString text = fields.text("path");
+    const bool recursive = fields.optionalBool("recursive", false);
+    if (!checkFields(id, fields)) {
+        return;
+    }
+    const auto path = resolve(id, text);
+    if (!path) {
+        return;
+    }
+    if (path->isEmpty()) {
+        fail(id, code(FileProtocol::Permission), QStringLiteral("Your home folder itself cannot be removed"));
+        return;
+    }
+    const auto located = locate(id, *path);
+    if (!located) {
+        return;
+    }
+    const QString shown = FilePaths::toVirtual(*path);
+    if (!located->exists) {
+        fail(id, code(FileProtocol::NotFound), QStringLiteral("%1 does not exist").arg(shown));
+        return;
+    }
+    if (S_ISLNK(located->st.st_mode)) {
+        failOn(id, HomeFolder::Error::Link, *path);
+        return;
+    }
+    if (!S_ISDIR(located->st.st_mode)) {
+        fail(id, code(FileProtocol::BadPath), QStringLiteral("%1 is a file: use rm").arg(shown));
+        return;
+    }
+    const qint64 before = folderBytes(located->parent.get());
+    HomeFolder::Error error;
+    if (recursive) {
+        qint64 bytes = 0;
+        qint64 entries = 0;
+        error = HomeFolder::removeTree(located->parent.get(), located->name, [&](const struct stat& st) {
+            bytes += FileArea::cost(st);
+            ++entries;
+        });
+        m_area->adjust(m_home, -bytes, -entries); // what was removed, even when something failed
+    } else {
+        error = HomeFolder::removeFolder(located->parent.get(), located->name);
+        if (error == HomeFolder::Error::Exists) {
+            error = HomeFolder::Error::NotEmpty; // some file systems say EEXIST
+        }
+        if (error == HomeFolder::Error::None) {
+            m_area->adjust(m_home, -FileArea::cost(located->st), -1);
+        }
+    }
+    accountFolder(located->parent.get(), before);
+    if (error != HomeFolder::Error::None) {
+        failOn(id, error, *path, QStringLiteral("remove"));
         return;
     }
     log(recursive ? QStringLiteral("rmdir -r") : QStringLiteral("rmdir"), *path);
     reply(FileProtocol::makeResult(id));
 }
 
-void FileService::rm(qint64 id, const QCborMap& request)
+void FileService::rm(qint64 id, MessageFields& fields)
 {
-    const auto path = resolve(id, request.value(QLatin1String("path")).toString());
+    const QString text = fields.text("path");
+    if (!checkFields(id, fields)) {
+        return;
+    }
+    const auto path = resolve(id, text);
     if (!path) {
         return;
     }
-    const QFileInfo info(host(*path));
-    if (info.isDir()) {
-        fail(id, QLatin1String(FileProtocol::BadPath), QStringLiteral("%1 is a folder: use rmdir").arg(FilePaths::toVirtual(*path)));
+    if (path->isEmpty()) {
+        fail(id, code(FileProtocol::BadPath), QStringLiteral("~ is a folder: use rmdir"));
         return;
     }
-    if (!info.exists()) {
-        fail(id, QLatin1String(FileProtocol::NotFound), QStringLiteral("%1 does not exist").arg(FilePaths::toVirtual(*path)));
+    const auto located = locate(id, *path);
+    if (!located) {
         return;
     }
-    QFile file(info.filePath());
-    if (!file.remove()) {
-        fail(id, ioCode(file), QStringLiteral("Cannot remove %1: %2").arg(FilePaths::toVirtual(*path), file.errorString()));
+    const QString shown = FilePaths::toVirtual(*path);
+    if (!located->exists) {
+        fail(id, code(FileProtocol::NotFound), QStringLiteral("%1 does not exist").arg(shown));
+        return;
+    }
+    if (S_ISDIR(located->st.st_mode)) {
+        fail(id, code(FileProtocol::BadPath), QStringLiteral("%1 is a folder: use rmdir").arg(shown));
+        return;
+    }
+    if (S_ISLNK(located->st.st_mode)) {
+        failOn(id, HomeFolder::Error::Link, *path);
+        return;
+    }
+    const qint64 before = folderBytes(located->parent.get());
+    const HomeFolder::Error error = HomeFolder::removeFile(located->parent.get(), located->name);
+    if (error == HomeFolder::Error::None) {
+        m_area->adjust(m_home, -FileArea::cost(located->st), -1);
+    }
+    accountFolder(located->parent.get(), before);
+    if (error != HomeFolder::Error::None) {
+        failOn(id, error, *path, QStringLiteral("remove"));
         return;
     }
     log(QStringLiteral("rm"), *path);
     reply(FileProtocol::makeResult(id));
 }
 
-void FileService::rename(qint64 id, const QCborMap& request)
+void FileService::rename(qint64 id, MessageFields& fields)
 {
-    const auto from = resolve(id, request.value(QLatin1String("from")).toString());
+    const QString fromText = fields.text("from");
+    const QString toText = fields.text("to");
+    if (!checkFields(id, fields)) {
+        return;
+    }
+    const auto from = resolve(id, fromText);
     if (!from) {
         return;
     }
-    auto to = resolve(id, request.value(QLatin1String("to")).toString());
+    const auto to = resolve(id, toText);
     if (!to) {
         return;
     }
     if (from->isEmpty()) {
-        fail(id, QLatin1String(FileProtocol::Permission), QStringLiteral("Your home folder itself cannot be moved"));
+        fail(id, code(FileProtocol::Permission), QStringLiteral("Your home folder itself cannot be moved"));
         return;
     }
-    if (!QFileInfo::exists(host(*from))) {
-        fail(id, QLatin1String(FileProtocol::NotFound), QStringLiteral("%1 does not exist").arg(FilePaths::toVirtual(*from)));
+    const auto source = locate(id, *from);
+    if (!source) {
         return;
     }
-    // Into an existing folder, like mv.
-    if (QFileInfo(host(*to)).isDir()) {
-        to->append(from->last());
-        if (FilePaths::crossesSymlink(m_home, *to)) {
-            fail(id, QLatin1String(FileProtocol::BadPath), QStringLiteral("The target goes through a symbolic link"));
+    if (!source->exists) {
+        fail(id, code(FileProtocol::NotFound), QStringLiteral("%1 does not exist").arg(FilePaths::toVirtual(*from)));
+        return;
+    }
+    if (S_ISLNK(source->st.st_mode)) {
+        failOn(id, HomeFolder::Error::Link, *from);
+        return;
+    }
+    // Into an existing folder (like mv), else to the name given.
+    QStringList target = *to;
+    bool intoFolder = to->isEmpty();
+    if (!intoFolder) {
+        const auto destination = locate(id, *to);
+        if (!destination) {
             return;
         }
+        intoFolder = destination->exists && S_ISDIR(destination->st.st_mode);
     }
-    if (to->mid(0, from->size()) == *from) {
-        fail(id, QLatin1String(FileProtocol::BadPath),
-             QStringLiteral("%1 cannot be moved into itself").arg(FilePaths::toVirtual(*from)));
+    if (intoFolder) {
+        target.append(from->last());
+    }
+    if (target.mid(0, from->size()) == *from) {
+        fail(id, code(FileProtocol::BadPath),
+            QStringLiteral("%1 cannot be moved into itself").arg(FilePaths::toVirtual(*from)));
         return;
     }
-    if (QFileInfo::exists(host(*to)) || QFileInfo(host(*to)).isSymLink()) {
-        fail(id, QLatin1String(FileProtocol::Exists), QStringLiteral("%1 already exists").arg(FilePaths::toVirtual(*to)));
+    const auto destination = locate(id, target);
+    if (!destination) {
         return;
     }
-    if (!QFileInfo(host(to->mid(0, to->size() - 1))).isDir()) {
-        fail(id, QLatin1String(FileProtocol::NotFound),
-             QStringLiteral("The folder %1 does not exist").arg(FilePaths::toVirtual(to->mid(0, to->size() - 1))));
+    if (destination->exists) {
+        fail(id, code(FileProtocol::Exists), QStringLiteral("%1 already exists").arg(FilePaths::toVirtual(target)));
         return;
     }
-    if (::rename(QFile::encodeName(host(*from)).constData(), QFile::encodeName(host(*to)).constData()) != 0) {
-        fail(id, errno == EACCES ? QLatin1String(FileProtocol::Permission) : QLatin1String(FileProtocol::Io),
-             QStringLiteral("Cannot move %1: %2").arg(FilePaths::toVirtual(*from), QString::fromLocal8Bit(strerror(errno))));
+    // The depth of what moves: its deepest object can be no deeper than the deepest in the home;
+    // only when that bound says "too deep" is the moved folder itself measured.
+    int height = 0;
+    if (S_ISDIR(source->st.st_mode)) {
+        height = qMax<int>(0, m_area->usage(m_home).height - int(from->size()));
+        if (target.size() + height > m_area->limits().maxDepth) {
+            HomeFolder::Error error;
+            FileDescriptor moved
+                = HomeFolder::openFile(source->parent.get(), source->name, O_RDONLY | O_DIRECTORY, &error);
+            height = 0;
+            if (moved.isValid()) {
+                HomeFolder::walk(
+                    moved.get(), [&height](const struct stat&, int depth) { height = qMax(height, depth); });
+            }
+        }
+    }
+    qint64 available = 0;
+    const auto refusal = m_area->check(m_home, 0, 0, int(target.size()) + height, &available);
+    if (refusal != FileArea::Refusal::None) {
+        fail(id, code(FileProtocol::Quota), m_area->explain(refusal, FilePaths::toVirtual(target), 0, available));
         return;
     }
-    log(QStringLiteral("rename"), *from, QStringLiteral("-> %1").arg(FilePaths::toVirtual(*to)));
+    struct stat sourceFolder;
+    struct stat targetFolder;
+    ::fstat(source->parent.get(), &sourceFolder);
+    ::fstat(destination->parent.get(), &targetFolder);
+    const bool sameFolder = sourceFolder.st_dev == targetFolder.st_dev && sourceFolder.st_ino == targetFolder.st_ino;
+    const HomeFolder::Error error
+        = HomeFolder::rename(source->parent.get(), source->name, destination->parent.get(), destination->name);
+    accountFolder(source->parent.get(), qint64(sourceFolder.st_blocks) * 512);
+    if (!sameFolder) {
+        accountFolder(destination->parent.get(), qint64(targetFolder.st_blocks) * 512);
+    }
+    if (error != HomeFolder::Error::None) {
+        failOn(id, error, error == HomeFolder::Error::Exists ? target : *from, QStringLiteral("move"));
+        return;
+    }
+    m_area->noteDepth(m_home, int(target.size()) + height);
+    log(QStringLiteral("rename"), *from, QStringLiteral("-> %1").arg(FilePaths::toVirtual(target)));
     reply(FileProtocol::makeResult(id));
 }
 
-void FileService::stat(qint64 id, const QCborMap& request)
+void FileService::stat(qint64 id, MessageFields& fields)
 {
-    const auto path = resolve(id, request.value(QLatin1String("path")).toString());
+    const QString text = fields.text("path");
+    if (!checkFields(id, fields)) {
+        return;
+    }
+    const auto path = resolve(id, text);
     if (!path) {
         return;
     }
-    const QFileInfo info(host(*path));
-    if (!info.exists()) {
-        fail(id, QLatin1String(FileProtocol::NotFound), QStringLiteral("%1 does not exist").arg(FilePaths::toVirtual(*path)));
-        return;
+    struct stat st;
+    if (path->isEmpty()) {
+        if (::fstat(m_folder.fd(), &st) != 0) {
+            failOn(id, HomeFolder::fromErrno(errno), *path);
+            return;
+        }
+    } else {
+        const auto located = locate(id, *path);
+        if (!located) {
+            return;
+        }
+        if (!located->exists) {
+            fail(
+                id, code(FileProtocol::NotFound), QStringLiteral("%1 does not exist").arg(FilePaths::toVirtual(*path)));
+            return;
+        }
+        if (S_ISLNK(located->st.st_mode)) {
+            failOn(id, HomeFolder::Error::Link, *path);
+            return;
+        }
+        st = located->st;
     }
     log(QStringLiteral("stat"), *path);
     QCborMap result = FileProtocol::makeResult(id);
     result.insert(QStringLiteral("path"), FilePaths::toVirtual(*path));
-    result.insert(QStringLiteral("entry"), entryFor(info, path->isEmpty() ? QStringLiteral("~") : path->last()).toCbor());
+    result.insert(QStringLiteral("entry"), entryFor(st, path->isEmpty() ? QStringLiteral("~") : path->last()).toCbor());
     reply(result);
 }
 
-void FileService::cat(qint64 id, const QCborMap& request)
+void FileService::cat(qint64 id, MessageFields& fields)
 {
-    const auto path = resolve(id, request.value(QLatin1String("path")).toString());
+    const QString text = fields.text("path");
+    const qint64 max = fields.optionalUnsigned("max", FileProtocol::DefaultCatBytes);
+    if (!checkFields(id, fields)) {
+        return;
+    }
+    if (max > FileProtocol::MaxCatBytes) {
+        fail(id, code(FileProtocol::BadRequest),
+            QStringLiteral("field \"max\" must be at most %1 bytes; use get for more").arg(FileProtocol::MaxCatBytes));
+        return;
+    }
+    const auto path = resolve(id, text);
     if (!path) {
         return;
     }
-    const qint64 max = qBound<qint64>(0, Protocol::integer(request.value(QLatin1String("max")), FileProtocol::DefaultCatBytes),
-                                      FileProtocol::MaxCatBytes);
-    QFile file(host(*path));
-    if (QFileInfo(file.fileName()).isDir()) {
-        fail(id, QLatin1String(FileProtocol::BadPath), QStringLiteral("%1 is a folder").arg(FilePaths::toVirtual(*path)));
+    const QString shown = FilePaths::toVirtual(*path);
+    if (path->isEmpty()) {
+        fail(id, code(FileProtocol::BadPath), QStringLiteral("~ is a folder"));
         return;
     }
-    if (!file.exists()) {
-        fail(id, QLatin1String(FileProtocol::NotFound), QStringLiteral("%1 does not exist").arg(FilePaths::toVirtual(*path)));
+    const auto located = locate(id, *path);
+    if (!located) {
         return;
     }
-    if (!file.open(QIODevice::ReadOnly)) {
-        fail(id, ioCode(file), QStringLiteral("Cannot read %1: %2").arg(FilePaths::toVirtual(*path), file.errorString()));
+    HomeFolder::Error error;
+    // O_NONBLOCK: a FIFO someone placed in the folder must not stall the server.
+    FileDescriptor fd = HomeFolder::openFile(located->parent.get(), located->name, O_RDONLY | O_NONBLOCK, &error);
+    struct stat st;
+    if (error != HomeFolder::Error::None || ::fstat(fd.get(), &st) != 0) {
+        failOn(
+            id, error == HomeFolder::Error::None ? HomeFolder::fromErrno(errno) : error, *path, QStringLiteral("read"));
         return;
     }
+    if (!S_ISREG(st.st_mode)) {
+        fail(id, code(FileProtocol::BadPath),
+            S_ISDIR(st.st_mode) ? QStringLiteral("%1 is a folder").arg(shown)
+                                : QStringLiteral("%1 is not a regular file").arg(shown));
+        return;
+    }
+    QFile file;
+    if (!file.open(fd.release(), QIODevice::ReadOnly, QFileDevice::AutoCloseHandle)) {
+        fail(id, code(FileProtocol::Io), QStringLiteral("Cannot read %1: %2").arg(shown, file.errorString()));
+        return;
+    }
+    const QByteArray data = file.read(max);
     log(QStringLiteral("cat"), *path);
     QCborMap result = FileProtocol::makeResult(id);
-    result.insert(QStringLiteral("size"), file.size());
-    result.insert(QStringLiteral("data"), file.read(max));
+    result.insert(QStringLiteral("size"), qint64(st.st_size));
+    result.insert(QStringLiteral("data"), data.isNull() ? QByteArray("") : data);
     reply(result);
 }
 
-void FileService::put(qint64 id, const QCborMap& request)
+void FileService::partial(qint64 id, MessageFields& fields)
 {
-    if (m_upload || m_download) {
-        fail(id, QLatin1String(FileProtocol::BadRequest), QStringLiteral("A transfer is already running on this session"));
+    const QString text = fields.text("path");
+    if (!checkFields(id, fields)) {
         return;
     }
-    const auto path = resolve(id, request.value(QLatin1String("path")).toString());
+    const auto path = resolve(id, text);
     if (!path) {
         return;
     }
-    const qint64 size = Protocol::integer(request.value(QLatin1String("size")), -1);
-    const qint64 offset = Protocol::integer(request.value(QLatin1String("offset")), 0);
-    if (path->isEmpty() || size < 0 || offset < 0 || offset > size) {
-        fail(id, QLatin1String(FileProtocol::BadRequest), QStringLiteral("put needs a file path, a size and an offset "
-                                                                         "between 0 and the size"));
+    if (path->isEmpty()) {
+        fail(id, code(FileProtocol::BadPath), QStringLiteral("~ is a folder"));
         return;
     }
-    const QString target = host(*path);
-    const QString virtualPath = FilePaths::toVirtual(*path);
-    if (QFileInfo(target).isDir()) {
-        fail(id, QLatin1String(FileProtocol::Exists), QStringLiteral("%1 is a folder").arg(virtualPath));
+    qint64 offset = 0;
+    HomeFolder::Error error;
+    const FileDescriptor staging
+        = HomeFolder::openFile(m_folder.fd(), QLatin1String(StagingFolder), O_RDONLY | O_DIRECTORY, &error);
+    struct stat st;
+    if (staging.isValid() && HomeFolder::lookup(staging.get(), stagingName(*path), &st) == HomeFolder::Error::None
+        && S_ISREG(st.st_mode)) {
+        offset = st.st_size;
+    }
+    QCborMap result = FileProtocol::makeResult(id);
+    result.insert(QStringLiteral("path"), FilePaths::toVirtual(*path));
+    result.insert(QStringLiteral("offset"), offset);
+    reply(result);
+}
+
+void FileService::put(qint64 id, MessageFields& fields)
+{
+    const QString text = fields.text("path");
+    const qint64 size = fields.unsignedInteger("size");
+    const qint64 offset = fields.optionalUnsigned("offset", 0);
+    const bool hasMtime = fields.has("mtime");
+    const qint64 mtime = fields.optionalUnsigned("mtime", 0);
+    const QByteArray prefixHash = fields.optionalBytes("prefix_sha256");
+    if (!checkFields(id, fields)) {
         return;
     }
-    if (!QFileInfo(host(path->mid(0, path->size() - 1))).isDir()) {
-        fail(id, QLatin1String(FileProtocol::NotFound),
-             QStringLiteral("The folder %1 does not exist").arg(FilePaths::toVirtual(path->mid(0, path->size() - 1))));
+    if (m_upload || m_download) {
+        fail(id, code(FileProtocol::BadRequest),
+            QStringLiteral("A transfer is already running on this session; open a new session for another one"));
         return;
     }
-    const QString partPath = target + QStringLiteral(".part");
-    if (QFileInfo(partPath).isSymLink() || QFileInfo(partPath).isDir()) {
-        fail(id, QLatin1String(FileProtocol::BadPath), QStringLiteral("%1.part is not a regular file").arg(virtualPath));
+    if (offset > size) {
+        fail(id, code(FileProtocol::BadRequest),
+            QStringLiteral("field \"offset\" (%1) is past the size (%2)").arg(offset).arg(size));
         return;
     }
-    if (!m_area->beginUpload(target)) {
-        fail(id, QLatin1String(FileProtocol::Busy),
-             QStringLiteral("Another upload to %1 is in progress; try again when it has finished").arg(virtualPath));
+    if (offset > 0 && prefixHash.size() != FileProtocol::DigestSize) {
+        fail(id, code(FileProtocol::BadRequest),
+            QStringLiteral("field \"prefix_sha256\" must be the 32-byte SHA-256 of the first offset bytes, as a byte "
+                           "string"));
+        return;
+    }
+    const auto path = resolve(id, text);
+    if (!path) {
+        return;
+    }
+    if (path->isEmpty()) {
+        fail(id, code(FileProtocol::Exists), QStringLiteral("~ is a folder"));
+        return;
+    }
+    auto located = locate(id, *path);
+    if (!located) {
+        return;
+    }
+    const QString shown = FilePaths::toVirtual(*path);
+    if (located->exists && S_ISDIR(located->st.st_mode)) {
+        fail(id, code(FileProtocol::Exists), QStringLiteral("%1 is a folder").arg(shown));
+        return;
+    }
+    if (located->exists && S_ISLNK(located->st.st_mode)) {
+        failOn(id, HomeFolder::Error::Link, *path);
+        return;
+    }
+    if (located->exists && !S_ISREG(located->st.st_mode)) {
+        fail(id, code(FileProtocol::BadPath), QStringLiteral("%1 is not a regular file").arg(shown));
         return;
     }
     auto upload = std::make_unique<Upload>();
-    upload->id = id;
-    upload->path = *path;
-    upload->target = target;
-    upload->size = size;
-    upload->mtime = Protocol::integer(request.value(QLatin1String("mtime")), -1);
-    upload->part.setFileName(partPath);
-    const auto openMode = offset > 0 ? QIODevice::ReadWrite : QIODevice::ReadWrite | QIODevice::Truncate;
-    if (offset > 0 && (!upload->part.exists() || QFileInfo(partPath).size() < offset)) {
-        m_area->endUpload(target);
-        fail(id, QLatin1String(FileProtocol::Mismatch),
-             QStringLiteral("There is no partial upload of %1 bytes of %2 to resume").arg(offset).arg(virtualPath));
+    upload->key = m_home + QLatin1Char('/') + path->join(QLatin1Char('/'));
+    if (!m_area->beginUpload(upload->key)) {
+        fail(id, code(FileProtocol::Busy),
+            QStringLiteral("Another upload to %1 is in progress; try again when it has finished").arg(shown));
         return;
     }
-    if (!upload->part.open(openMode)) {
-        m_area->endUpload(target);
-        fail(id, ioCode(upload->part), QStringLiteral("Cannot write %1: %2").arg(virtualPath, upload->part.errorString()));
+    // From here every way out ends the upload's claim on the name.
+    const auto refuse = [&](const QString& failCode, const QString& message) {
+        upload->part.close();
+        m_area->endUpload(upload->key);
+        fail(id, failCode, message);
+    };
+    HomeFolder::Error error;
+    upload->staging = openStaging(&error);
+    if (error != HomeFolder::Error::None) {
+        refuse(code(FileProtocol::Io),
+            QStringLiteral("Cannot prepare the upload of %1: %2").arg(shown, HomeFolder::describe(error)));
+        return;
+    }
+    upload->partName = stagingName(*path);
+    struct stat partBefore;
+    const bool partExists
+        = HomeFolder::lookup(upload->staging.get(), upload->partName, &partBefore) == HomeFolder::Error::None
+        && S_ISREG(partBefore.st_mode);
+    if (offset > 0 && (!partExists || partBefore.st_size < offset)) {
+        refuse(code(FileProtocol::Mismatch),
+            QStringLiteral("There is no partial upload of %1 bytes of %2 to resume").arg(offset).arg(shown));
+        return;
+    }
+    // Starting over frees what the old partial file held.
+    // A new partial file costs its entry too, so even empty files are not free.
+    const qint64 freed = partExists && offset == 0 ? FileArea::cost(partBefore) - FileArea::EntryCost : 0;
+    const qint64 needed = size - offset + (partExists ? 0 : FileArea::EntryCost);
+    qint64 available = 0;
+    const auto refusal = m_area->check(m_home, needed - freed, partExists ? 0 : 1, int(path->size()), &available);
+    if (refusal != FileArea::Refusal::None) {
+        refuse(code(FileProtocol::Quota), m_area->explain(refusal, shown, needed, available));
+        return;
+    }
+    const qint64 stagingBefore = folderBytes(upload->staging.get());
+    FileDescriptor fd = HomeFolder::openFile(
+        upload->staging.get(), upload->partName, O_RDWR | O_CREAT | (offset == 0 ? O_TRUNC : 0), &error);
+    if (!fd.isValid() || !upload->part.open(fd.release(), QIODevice::ReadWrite, QFileDevice::AutoCloseHandle)) {
+        accountFolder(upload->staging.get(), stagingBefore);
+        refuse(code(FileProtocol::Io), QStringLiteral("Cannot write %1: %2").arg(shown, HomeFolder::describe(error)));
         return;
     }
     if (offset > 0) {
         Sha256 prefix;
-        if (!hashPrefix(upload->part, offset, prefix)
-            || prefix.result() != request.value(QLatin1String("prefix_sha256")).toByteArray()) {
-            upload->part.close();
-            m_area->endUpload(target);
-            fail(id, QLatin1String(FileProtocol::Mismatch),
-                 QStringLiteral("The partial upload of %1 on the server differs from your file; upload it again from "
-                                "the start")
-                     .arg(virtualPath));
+        if (!hashPrefix(upload->part, offset, prefix) || prefix.result() != prefixHash) {
+            refuse(code(FileProtocol::Mismatch),
+                QStringLiteral("The partial upload of %1 on the server differs from your file; upload it again from "
+                               "the start")
+                    .arg(shown));
             return;
         }
         upload->hash = prefix;
         upload->part.resize(offset);
         upload->part.seek(offset);
     }
-    // The .part already holds offset bytes of this upload, and only the rest needs quota.
-    qint64 available = 0;
-    if (!m_area->reserve(m_home, size - offset, &available)) {
-        upload->part.close();
-        if (offset == 0) {
-            upload->part.remove();
-        }
-        m_area->endUpload(target);
-        fail(id, QLatin1String(FileProtocol::Quota),
-             QStringLiteral("%1 needs %2 more bytes, but only %3 bytes of your quota of %4 bytes are free; remove "
-                            "some files first")
-                 .arg(virtualPath)
-                 .arg(size - offset)
-                 .arg(available)
-                 .arg(m_area->quota()));
-        return;
-    }
+    // The partial file counts as it is now; what is still to come is reserved.
+    struct stat partNow;
+    ::fstat(upload->part.handle(), &partNow);
+    upload->partAccounted = FileArea::cost(partNow);
+    m_area->adjust(m_home, upload->partAccounted - (partExists ? FileArea::cost(partBefore) : 0), partExists ? 0 : 1);
+    accountFolder(upload->staging.get(), stagingBefore);
     upload->reserved = size - offset;
+    m_area->reserve(m_home, upload->reserved);
+    upload->id = id;
+    upload->path = *path;
+    upload->parent = std::move(located->parent);
+    upload->name = located->name;
+    upload->size = size;
     upload->received = offset;
+    if (hasMtime) {
+        upload->mtime = mtime;
+    }
     m_upload = std::move(upload);
     log(QStringLiteral("put"), *path, QStringLiteral("%1 bytes from offset %2").arg(size).arg(offset));
     QCborMap result = FileProtocol::makeResult(id);
@@ -563,78 +999,115 @@ void FileService::put(qint64 id, const QCborMap& request)
 void FileService::putData(const QByteArray& data)
 {
     if (!m_upload) {
-        fail(-1, QLatin1String(FileProtocol::BadRequest), QStringLiteral("File data without a put"));
+        fail(FileProtocol::NoId, code(FileProtocol::BadRequest), QStringLiteral("File data without a put"));
         return;
     }
-    if (data.isNull() || m_upload->received + data.size() > m_upload->size) {
+    if (m_upload->received + data.size() > m_upload->size) {
         const qint64 id = m_upload->id;
         abortUpload(true);
-        fail(id, QLatin1String(FileProtocol::BadRequest), QStringLiteral("More data than the size given in put"));
+        fail(id, code(FileProtocol::BadRequest),
+            QStringLiteral("More data than the size given in put; the upload was abandoned"));
         return;
     }
     if (m_upload->part.write(data) != data.size()) {
         const qint64 id = m_upload->id;
         const QString error = m_upload->part.errorString();
-        const QString code = ioCode(m_upload->part);
+        const QString failCode = m_upload->part.error() == QFileDevice::PermissionsError
+            ? code(FileProtocol::Permission)
+            : code(FileProtocol::Io);
         log(QStringLiteral("put failed"), m_upload->path, error);
         abortUpload(true); // e.g. disk full: nothing half-written stays behind
-        fail(id, code, QStringLiteral("The server could not store the file: %1").arg(error));
+        fail(id, failCode, QStringLiteral("The server could not store the file: %1").arg(error));
         return;
     }
     m_upload->hash.addData(data);
     m_upload->received += data.size();
 }
 
-void FileService::putEnd(const QCborMap& request)
+void FileService::putEnd(qint64 id, MessageFields& fields)
 {
     if (!m_upload) {
-        fail(-1, QLatin1String(FileProtocol::BadRequest), QStringLiteral("end without a put"));
+        fail(id, code(FileProtocol::BadRequest), QStringLiteral("end without a put"));
         return;
     }
-    const qint64 id = m_upload->id;
-    const QString virtualPath = FilePaths::toVirtual(m_upload->path);
-    if (m_upload->received != m_upload->size) {
-        const QString message = QStringLiteral("The upload of %1 ended after %2 of %3 bytes")
-                                    .arg(virtualPath)
-                                    .arg(m_upload->received)
-                                    .arg(m_upload->size);
+    const QByteArray sha256 = fields.bytes("sha256");
+    const QString shown = FilePaths::toVirtual(m_upload->path);
+    QString problem;
+    if (id != m_upload->id) {
+        problem
+            = QStringLiteral("end has id %1, but the upload of %2 is request %3").arg(id).arg(shown).arg(m_upload->id);
+    } else if (!fields.ok()) {
+        problem = fields.error();
+    } else if (sha256.size() != FileProtocol::DigestSize) {
+        problem = QStringLiteral("field \"sha256\" must be the 32-byte SHA-256 of the file, as a byte string");
+    } else if (m_upload->received != m_upload->size) {
+        problem = QStringLiteral("The upload of %1 ended after %2 of %3 bytes")
+                      .arg(shown)
+                      .arg(m_upload->received)
+                      .arg(m_upload->size);
+    }
+    if (!problem.isEmpty()) {
+        // What arrived stays for a resume.
         abortUpload(false);
-        fail(id, QLatin1String(FileProtocol::BadRequest), message);
+        fail(id, code(FileProtocol::BadRequest), problem);
         return;
     }
     const QByteArray digest = m_upload->hash.result();
-    if (digest != request.value(QLatin1String("sha256")).toByteArray()) {
+    if (digest != sha256) {
         log(QStringLiteral("put failed"), m_upload->path, QStringLiteral("checksum mismatch"));
         abortUpload(true);
-        fail(id, QLatin1String(FileProtocol::Io),
-             QStringLiteral("The SHA-256 of what arrived differs from yours; %1 was not stored. Upload it again.")
-                 .arg(virtualPath));
+        fail(id, code(FileProtocol::Io),
+            QStringLiteral("The SHA-256 of what arrived differs from yours; %1 was not stored. Upload it again.")
+                .arg(shown));
         return;
     }
-    if (QFileInfo(m_upload->target).isDir()) {
+    Upload& upload = *m_upload;
+    struct stat old;
+    const bool replaces = HomeFolder::lookup(upload.parent.get(), upload.name, &old) == HomeFolder::Error::None;
+    if (replaces && !S_ISREG(old.st_mode)) {
         abortUpload(true);
-        fail(id, QLatin1String(FileProtocol::Exists), QStringLiteral("%1 became a folder meanwhile").arg(virtualPath));
+        fail(id, code(FileProtocol::Exists),
+            QStringLiteral("%1 became a folder or another object meanwhile").arg(shown));
         return;
     }
-    QString error;
-    if (!syncAndRename(m_upload->part, m_upload->target, &error)) {
+    // Durable before visible: the data reaches the disk before the name points at it.
+    if (!upload.part.flush() || ::fsync(upload.part.handle()) != 0) {
+        const QString error = errnoText();
         abortUpload(true);
-        fail(id, QLatin1String(FileProtocol::Io), QStringLiteral("%1: %2").arg(virtualPath, error));
+        fail(id, code(FileProtocol::Io), QStringLiteral("%1: cannot write the file to disk: %2").arg(shown, error));
         return;
     }
-    if (m_upload->mtime >= 0) {
-        QFile file(m_upload->target);
-        if (file.open(QIODevice::ReadWrite)) {
-            file.setFileTime(QDateTime::fromMSecsSinceEpoch(m_upload->mtime, Qt::UTC), QFileDevice::FileModificationTime);
-        }
+    if (upload.mtime) {
+        const struct timespec times[2] = { { 0, UTIME_OMIT },
+            { static_cast<time_t>(*upload.mtime / 1000), static_cast<long>(*upload.mtime % 1000) * 1000000 } };
+        ::futimens(upload.part.handle(), times);
     }
-    log(QStringLiteral("put done"), m_upload->path, QStringLiteral("%1 bytes").arg(m_upload->size));
+    struct stat final;
+    ::fstat(upload.part.handle(), &final);
+    const qint64 parentBefore = folderBytes(upload.parent.get());
+    const qint64 stagingBefore = folderBytes(upload.staging.get());
+    if (::renameat(upload.staging.get(), QFile::encodeName(upload.partName).constData(), upload.parent.get(),
+            QFile::encodeName(upload.name).constData())
+        != 0) {
+        const QString error = errnoText();
+        abortUpload(true);
+        fail(id, code(FileProtocol::Io), QStringLiteral("%1: cannot move the upload into place: %2").arg(shown, error));
+        return;
+    }
+    ::fsync(upload.parent.get());
+    m_area->adjust(
+        m_home, FileArea::cost(final) - upload.partAccounted - (replaces ? FileArea::cost(old) : 0), replaces ? -1 : 0);
+    accountFolder(upload.parent.get(), parentBefore);
+    accountFolder(upload.staging.get(), stagingBefore);
+    m_area->noteDepth(m_home, int(upload.path.size()));
+    m_area->release(m_home, upload.reserved);
+    m_area->endUpload(upload.key);
+    log(QStringLiteral("put done"), upload.path, QStringLiteral("%1 bytes").arg(upload.size));
     QCborMap result = FileProtocol::makeResult(id);
-    result.insert(QStringLiteral("path"), virtualPath);
-    result.insert(QStringLiteral("size"), m_upload->size);
+    result.insert(QStringLiteral("path"), shown);
+    result.insert(QStringLiteral("size"), upload.size);
     result.insert(QStringLiteral("sha256"), digest);
-    m_area->release(m_home, m_upload->reserved);
-    m_area->endUpload(m_upload->target);
+    upload.part.close();
     m_upload.reset();
     reply(result);
 }
@@ -644,57 +1117,92 @@ void FileService::abortUpload(bool removePart)
     if (!m_upload) {
         return;
     }
-    m_upload->part.close();
+    Upload& upload = *m_upload;
+    struct stat st;
+    const qint64 now
+        = upload.part.isOpen() && ::fstat(upload.part.handle(), &st) == 0 ? FileArea::cost(st) : upload.partAccounted;
+    upload.part.close();
     if (removePart) {
-        m_upload->part.remove();
+        const qint64 before = folderBytes(upload.staging.get());
+        if (HomeFolder::removeFile(upload.staging.get(), upload.partName) == HomeFolder::Error::None) {
+            m_area->adjust(m_home, -upload.partAccounted, -1);
+        } else {
+            m_area->adjust(m_home, now - upload.partAccounted, 0);
+        }
+        accountFolder(upload.staging.get(), before);
+    } else {
+        m_area->adjust(m_home, now - upload.partAccounted, 0); // kept for a resume: it counts
     }
-    m_area->release(m_home, m_upload->reserved);
-    m_area->endUpload(m_upload->target);
+    m_area->release(m_home, upload.reserved);
+    m_area->endUpload(upload.key);
     m_upload.reset();
 }
 
-void FileService::get(qint64 id, const QCborMap& request)
+void FileService::get(qint64 id, MessageFields& fields)
 {
-    if (m_upload || m_download) {
-        fail(id, QLatin1String(FileProtocol::BadRequest), QStringLiteral("A transfer is already running on this session"));
+    const QString text = fields.text("path");
+    const qint64 offset = fields.optionalUnsigned("offset", 0);
+    const QByteArray prefixHash = fields.optionalBytes("prefix_sha256");
+    if (!checkFields(id, fields)) {
         return;
     }
-    const auto path = resolve(id, request.value(QLatin1String("path")).toString());
+    if (m_upload || m_download) {
+        fail(id, code(FileProtocol::BadRequest),
+            QStringLiteral("A transfer is already running on this session; open a new session for another one"));
+        return;
+    }
+    if (offset > 0 && prefixHash.size() != FileProtocol::DigestSize) {
+        fail(id, code(FileProtocol::BadRequest),
+            QStringLiteral("field \"prefix_sha256\" must be the 32-byte SHA-256 of the first offset bytes, as a byte "
+                           "string"));
+        return;
+    }
+    const auto path = resolve(id, text);
     if (!path) {
         return;
     }
-    const QString virtualPath = FilePaths::toVirtual(*path);
-    const QFileInfo info(host(*path));
-    if (info.isDir()) {
-        fail(id, QLatin1String(FileProtocol::BadPath), QStringLiteral("%1 is a folder").arg(virtualPath));
+    const QString shown = FilePaths::toVirtual(*path);
+    if (path->isEmpty()) {
+        fail(id, code(FileProtocol::BadPath), QStringLiteral("~ is a folder"));
+        return;
+    }
+    const auto located = locate(id, *path);
+    if (!located) {
+        return;
+    }
+    HomeFolder::Error error;
+    FileDescriptor fd = HomeFolder::openFile(located->parent.get(), located->name, O_RDONLY | O_NONBLOCK, &error);
+    struct stat st;
+    if (error != HomeFolder::Error::None || ::fstat(fd.get(), &st) != 0) {
+        failOn(
+            id, error == HomeFolder::Error::None ? HomeFolder::fromErrno(errno) : error, *path, QStringLiteral("read"));
+        return;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        fail(id, code(FileProtocol::BadPath),
+            S_ISDIR(st.st_mode) ? QStringLiteral("%1 is a folder").arg(shown)
+                                : QStringLiteral("%1 is not a regular file").arg(shown));
         return;
     }
     auto download = std::make_unique<Download>();
     download->id = id;
-    download->file.setFileName(info.filePath());
-    if (!info.exists()) {
-        fail(id, QLatin1String(FileProtocol::NotFound), QStringLiteral("%1 does not exist").arg(virtualPath));
+    if (!download->file.open(fd.release(), QIODevice::ReadOnly, QFileDevice::AutoCloseHandle)) {
+        fail(id, code(FileProtocol::Io), QStringLiteral("Cannot read %1: %2").arg(shown, download->file.errorString()));
         return;
     }
-    if (!download->file.open(QIODevice::ReadOnly)) {
-        fail(id, ioCode(download->file), QStringLiteral("Cannot read %1: %2").arg(virtualPath, download->file.errorString()));
-        return;
-    }
-    download->size = download->file.size();
-    const qint64 offset = Protocol::integer(request.value(QLatin1String("offset")), 0);
-    if (offset < 0 || offset > download->size) {
-        fail(id, QLatin1String(FileProtocol::Mismatch),
-             QStringLiteral("%1 has %2 bytes; cannot resume at %3").arg(virtualPath).arg(download->size).arg(offset));
+    download->size = st.st_size;
+    if (offset > download->size) {
+        fail(id, code(FileProtocol::Mismatch),
+            QStringLiteral("%1 has %2 bytes; cannot resume at %3").arg(shown).arg(download->size).arg(offset));
         return;
     }
     if (offset > 0) {
         Sha256 prefix;
-        if (!hashPrefix(download->file, offset, prefix)
-            || prefix.result() != request.value(QLatin1String("prefix_sha256")).toByteArray()) {
-            fail(id, QLatin1String(FileProtocol::Mismatch),
-                 QStringLiteral("Your partial copy of %1 differs from the file on the server; download it again from "
-                                "the start")
-                     .arg(virtualPath));
+        if (!hashPrefix(download->file, offset, prefix) || prefix.result() != prefixHash) {
+            fail(id, code(FileProtocol::Mismatch),
+                QStringLiteral("Your partial copy of %1 differs from the file on the server; download it again from "
+                               "the start")
+                    .arg(shown));
             return;
         }
         download->hash = prefix;
@@ -705,7 +1213,7 @@ void FileService::get(qint64 id, const QCborMap& request)
     QCborMap result = FileProtocol::makeResult(id);
     result.insert(QStringLiteral("size"), download->size);
     result.insert(QStringLiteral("offset"), offset);
-    result.insert(QStringLiteral("mtime"), info.lastModified().toMSecsSinceEpoch());
+    result.insert(QStringLiteral("mtime"), mtimeMs(st));
     reply(result);
     m_download = std::move(download);
     pumpDownload();
@@ -724,15 +1232,13 @@ void FileService::pumpDownload()
             const qint64 id = m_download->id;
             const QString error = m_download->file.errorString();
             m_download.reset();
-            fail(id, QLatin1String(FileProtocol::Io), QStringLiteral("Reading the file failed: %1").arg(error));
+            fail(id, code(FileProtocol::Io), QStringLiteral("Reading the file failed: %1").arg(error));
             return;
         }
         if (n == 0) {
             // The hash covers what was sent, so a file that changed meanwhile fails the client's check.
-            QCborMap end {{QStringLiteral("type"), QStringLiteral("end")},
-                          {QStringLiteral("id"), m_download->id},
-                          {QStringLiteral("size"), m_download->sent},
-                          {QStringLiteral("sha256"), m_download->hash.result()}};
+            QCborMap end { { QStringLiteral("type"), QStringLiteral("end") }, { QStringLiteral("id"), m_download->id },
+                { QStringLiteral("size"), m_download->sent }, { QStringLiteral("sha256"), m_download->hash.result() } };
             m_download.reset();
             reply(end);
             return;

@@ -1,23 +1,28 @@
 #pragma once
 
+#include "FileDescriptor.h"
 #include "FileProtocol.h"
+#include "HomeFolder.h"
 #include "Sha256.h"
 
 #include <QCborMap>
 #include <QFile>
 #include <QObject>
 #include <QStringList>
-
 #include <memory>
+#include <optional>
 
 namespace QuietWire {
 
 class FileArea;
+class MessageFields;
 struct Session;
 
 /// The "files" service for one session: browsing requests with ids, and at most one
-/// streaming transfer (put or get) at a time. Every path is resolved with FilePaths against
-/// the user's home folder; nothing outside it is ever read or written.
+/// streaming transfer (put or get) at a time. Every path is checked with FilePaths, then opened
+/// beneath the user's home folder through HomeFolder (directory descriptors, links never
+/// followed); nothing outside it is ever read or written. Every change to the tree is reported
+/// to FileArea, which keeps the user's usage without walking the tree.
 class FileService : public QObject
 {
     Q_OBJECT
@@ -29,36 +34,62 @@ public:
     /// One message of the session, as it came off the wire.
     void handle(const QByteArray& raw);
 
+    /// The folder in each home that holds partial uploads. Its name has a backslash, which no
+    /// path may contain, so no user path can reach it (or collide with an upload's partial data).
+    static constexpr char StagingFolder[] = ".partial\\uploads";
+
 private:
     struct Upload;
     struct Download;
+    /// A path's parent folder, opened, and the last component's lstat.
+    struct Located
+    {
+        QStringList path;
+        FileDescriptor parent;
+        QString name;
+        bool exists = false;
+        struct stat st;
+    };
 
     void reply(const QCborMap& message);
     void fail(qint64 id, const QString& code, const QString& message);
-    /// Resolves a request path; on failure answers the request and returns nullopt.
+    /// Answers a field of the wrong type (or a missing one) with bad_request; false when so.
+    bool checkFields(qint64 id, const MessageFields& fields);
+    /// Checks a request path; on failure answers the request and returns nullopt.
     std::optional<QStringList> resolve(qint64 id, const QString& path);
-    QString host(const QStringList& components) const;
+    /// Opens the parent of path (which must not be the home folder) and looks up its last
+    /// component; on failure answers the request and returns nullopt.
+    std::optional<Located> locate(qint64 id, const QStringList& path);
+    /// Answers a HomeFolder error on path with the matching code.
+    void failOn(qint64 id, HomeFolder::Error error, const QStringList& path, const QString& action = QString());
     void log(const QString& op, const QStringList& path, const QString& extra = QString()) const;
+    /// Adds what the folder fd grew or shrank since before (in allocated bytes) to the usage.
+    void accountFolder(int fd, qint64 before);
+    static qint64 folderBytes(int fd);
+    QString stagingName(const QStringList& path) const;
+    FileDescriptor openStaging(HomeFolder::Error* error);
 
     void pwd(qint64 id);
-    void cd(qint64 id, const QCborMap& request);
-    void ls(qint64 id, const QCborMap& request);
-    void mkdir(qint64 id, const QCborMap& request);
-    void rmdir(qint64 id, const QCborMap& request);
-    void rm(qint64 id, const QCborMap& request);
-    void rename(qint64 id, const QCborMap& request);
-    void stat(qint64 id, const QCborMap& request);
-    void cat(qint64 id, const QCborMap& request);
-    void put(qint64 id, const QCborMap& request);
+    void cd(qint64 id, MessageFields& fields);
+    void ls(qint64 id, MessageFields& fields);
+    void mkdir(qint64 id, MessageFields& fields);
+    void rmdir(qint64 id, MessageFields& fields);
+    void rm(qint64 id, MessageFields& fields);
+    void rename(qint64 id, MessageFields& fields);
+    void stat(qint64 id, MessageFields& fields);
+    void cat(qint64 id, MessageFields& fields);
+    void partial(qint64 id, MessageFields& fields);
+    void put(qint64 id, MessageFields& fields);
     void putData(const QByteArray& data);
-    void putEnd(const QCborMap& request);
-    void get(qint64 id, const QCborMap& request);
+    void putEnd(qint64 id, MessageFields& fields);
+    void get(qint64 id, MessageFields& fields);
     void pumpDownload();
     void abortUpload(bool removePart);
 
     Session* m_session;
     FileArea* m_area;
     QString m_home;
+    HomeFolder m_folder;
     QStringList m_cwd;
     std::unique_ptr<Upload> m_upload;
     std::unique_ptr<Download> m_download;

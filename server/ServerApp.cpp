@@ -25,7 +25,7 @@ ServerApp::ServerApp(const Identity& identity, const Options& options, QObject* 
     m_chat = new ChatRoom(this);
     m_files = std::make_unique<FileArea>(
         options.filesRoot.isEmpty() ? QDir(options.dataDir).filePath(QStringLiteral("files")) : options.filesRoot,
-        options.quotaBytes);
+        FileArea::Limits {options.quotaBytes, options.maxDepth, options.maxEntries});
     m_server = new EncryptedTcpServer(identity.keyPair(), this);
     m_server->setAuthorizer([this](const QByteArray& key, const QHostAddress& address) { return authorize(key, address); });
     connect(m_server, &EncryptedTcpServer::newSession, this, &ServerApp::onNewSession);

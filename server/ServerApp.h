@@ -28,6 +28,8 @@ public:
         QString dataDir;
         QString filesRoot; // default: <dataDir>/files
         qint64 quotaBytes = qint64(1) << 30;
+        int maxDepth = 64;          // folders below a home folder
+        qint64 maxEntries = 100000; // files and folders in one home folder
         int maxSessionsPerKey = 32;
         EncryptedTcpServer::Options network;
     };

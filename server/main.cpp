@@ -315,6 +315,15 @@ int main(int argc, char* argv[])
                                          QStringLiteral("Disk quota of each user's file folder, e.g. 500M or 2G "
                                                         "(default 1G)."),
                                          QStringLiteral("SIZE"), QStringLiteral("1G"));
+    // Limits that keep one user's tree cheap to count and to remove; a refusal names the limit.
+    const QCommandLineOption maxDepthOption(QStringLiteral("max-depth"),
+                                            QStringLiteral("Deepest folder nesting in a user's file folder (default "
+                                                           "64)."),
+                                            QStringLiteral("N"), QStringLiteral("64"));
+    const QCommandLineOption maxEntriesOption(QStringLiteral("max-entries"),
+                                              QStringLiteral("Files and folders in a user's file folder, counted "
+                                                             "with the quota (default 100000)."),
+                                              QStringLiteral("N"), QStringLiteral("100000"));
     const QCommandLineOption idleTimeoutOption(
         QStringLiteral("idle-timeout"),
         QStringLiteral("Close a session after this many seconds without any data or keepalive (default %1; clients "
@@ -333,6 +342,7 @@ int main(int argc, char* argv[])
     parser.addOptions({listenOption, portOption, sessionPortsOption, dataDirOption, filesRootOption, quotaOption,
                        ticketTimeoutOption, handshakeTimeoutOption, idleTimeoutOption, maxHandshakesOption,
                        maxHandshakesPerIpOption, maxSessionsPerKeyOption});
+    parser.addOptions({maxDepthOption, maxEntriesOption});
     parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("Optional offline command (see above)."),
                                  QStringLiteral("[command [args...]]"));
     parser.process(app);
@@ -378,6 +388,14 @@ int main(int argc, char* argv[])
     options.quotaBytes = FileArea::parseSize(parser.value(quotaOption));
     if (options.quotaBytes < 0) {
         return fail(QStringLiteral("--quota %1 is not a size like 500M or 2G").arg(parser.value(quotaOption)));
+    }
+    options.maxDepth = parser.value(maxDepthOption).toInt(&ok);
+    if (!ok || options.maxDepth < 1 || options.maxDepth > 1000) {
+        return fail(QStringLiteral("--max-depth needs a number of folders between 1 and 1000"));
+    }
+    options.maxEntries = parser.value(maxEntriesOption).toLongLong(&ok);
+    if (!ok || options.maxEntries < 1) {
+        return fail(QStringLiteral("--max-entries needs a positive number"));
     }
     options.network.ticketTimeoutMs = parser.value(ticketTimeoutOption).toInt(&ok);
     if (!ok || options.network.ticketTimeoutMs <= 0) {

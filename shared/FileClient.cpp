@@ -20,6 +20,7 @@ FileClient::FileClient(const Identity& identity, const QString& knownServersPath
         // Requests still open will never be answered.
         const auto pending = m_pending;
         m_pending.clear();
+        m_listings.clear();
         for (auto it = pending.begin(); it != pending.end(); ++it) {
             Reply reply;
             reply.id = it.key();
@@ -80,43 +81,45 @@ qint64 FileClient::pwd()
 
 qint64 FileClient::list(const QString& path)
 {
-    return request(QStringLiteral("ls"), QCborMap {{QStringLiteral("path"), path}});
+    return request(QStringLiteral("ls"), QCborMap { { QStringLiteral("path"), path } });
 }
 
 qint64 FileClient::changeDirectory(const QString& path)
 {
-    return request(QStringLiteral("cd"), QCborMap {{QStringLiteral("path"), path}});
+    return request(QStringLiteral("cd"), QCborMap { { QStringLiteral("path"), path } });
 }
 
 qint64 FileClient::makeDirectory(const QString& path)
 {
-    return request(QStringLiteral("mkdir"), QCborMap {{QStringLiteral("path"), path}});
+    return request(QStringLiteral("mkdir"), QCborMap { { QStringLiteral("path"), path } });
 }
 
 qint64 FileClient::removeDirectory(const QString& path, bool recursive)
 {
     return request(QStringLiteral("rmdir"),
-                   QCborMap {{QStringLiteral("path"), path}, {QStringLiteral("recursive"), recursive}});
+        QCborMap { { QStringLiteral("path"), path }, { QStringLiteral("recursive"), recursive } });
 }
 
 qint64 FileClient::remove(const QString& path)
 {
-    return request(QStringLiteral("rm"), QCborMap {{QStringLiteral("path"), path}});
+    return request(QStringLiteral("rm"), QCborMap { { QStringLiteral("path"), path } });
 }
 
 qint64 FileClient::rename(const QString& from, const QString& to)
 {
-    return request(QStringLiteral("rename"), QCborMap {{QStringLiteral("from"), from}, {QStringLiteral("to"), to}});
+    return request(
+        QStringLiteral("rename"), QCborMap { { QStringLiteral("from"), from }, { QStringLiteral("to"), to } });
 }
 
 qint64 FileClient::stat(const QString& path)
 {
-    return request(QStringLiteral("stat"), QCborMap {{QStringLiteral("path"), path}});
+    return request(QStringLiteral("stat"), QCborMap { { QStringLiteral("path"), path } });
 }
 
 qint64 FileClient::cat(const QString& path, qint64 maxBytes)
 {
-    return request(QStringLiteral("cat"), QCborMap {{QStringLiteral("path"), path}, {QStringLiteral("max"), maxBytes}});
+    return request(
+        QStringLiteral("cat"), QCborMap { { QStringLiteral("path"), path }, { QStringLiteral("max"), maxBytes } });
 }
 
 void FileClient::onMessage(const QCborMap& message)
@@ -127,6 +130,15 @@ void FileClient::onMessage(const QCborMap& message)
     }
     Reply reply;
     reply.id = Protocol::integer(message.value(QLatin1String("id")));
+    if (m_listings.contains(reply.id)
+        || (m_pending.value(reply.id) == QLatin1String("ls") && message.contains(QLatin1String("next")))) {
+        if (!takeListingPage(message, &reply)) {
+            return; // more pages to come
+        }
+        m_pending.remove(reply.id);
+        emit replyReceived(reply);
+        return;
+    }
     reply.request = m_pending.take(reply.id);
     reply.ok = type == QLatin1String("result");
     reply.code = message.value(QLatin1String("code")).toString();
@@ -145,6 +157,52 @@ void FileClient::onMessage(const QCborMap& message)
     emit replyReceived(reply);
 }
 
+bool FileClient::takeListingPage(const QCborMap& message, Reply* reply)
+{
+    const qint64 pageId = reply->id;
+    Listing listing = m_listings.take(pageId);
+    if (listing.id == 0) {
+        // The first page: the caller's own request.
+        listing.id = pageId;
+        listing.path = message.value(QLatin1String("path")).toString();
+    }
+    reply->id = listing.id;
+    reply->request = QStringLiteral("ls");
+    reply->path = listing.path;
+    if (Protocol::typeOf(message) != QLatin1String("result")) {
+        reply->code = message.value(QLatin1String("code")).toString();
+        reply->message = message.value(QLatin1String("message")).toString();
+        return true;
+    }
+    for (const QCborValue& value : message.value(QLatin1String("entries")).toArray()) {
+        listing.entries.append(FileProtocol::Entry::fromCbor(value.toMap()));
+    }
+    const QCborValue next = message.value(QLatin1String("next"));
+    if (next.isUndefined()) {
+        reply->ok = true;
+        reply->entries = listing.entries;
+        return true;
+    }
+    if (!next.isInteger() || next.toInteger() <= listing.start) {
+        reply->code = QStringLiteral("protocol");
+        reply->message = tr("The server sent a listing of %1 that does not move forward").arg(listing.path);
+        return true;
+    }
+    // Ask for the next page by the path the server resolved, so a cd meanwhile changes nothing.
+    listing.start = next.toInteger();
+    const qint64 id = m_nextId++;
+    QCborMap request = FileProtocol::makeRequest(QStringLiteral("ls"), id);
+    request.insert(QStringLiteral("path"), listing.path);
+    request.insert(QStringLiteral("start"), listing.start);
+    if (!m_connection->send(request)) {
+        reply->code = QStringLiteral("connection");
+        reply->message = tr("Not connected to a file server");
+        return true;
+    }
+    m_listings.insert(id, listing);
+    return false;
+}
+
 QString FileClient::remotePathFor(const QString& path) const
 {
     if (path == QLatin1String("~") || path.startsWith(QLatin1String("~/")) || path.startsWith(QLatin1Char('/'))) {
@@ -153,8 +211,8 @@ QString FileClient::remotePathFor(const QString& path) const
     return m_cwd + QLatin1Char('/') + path;
 }
 
-FileTransfer* FileClient::startTransfer(FileTransfer::Direction direction, const QString& local, const QString& remote,
-                                        bool resume)
+FileTransfer* FileClient::startTransfer(
+    FileTransfer::Direction direction, const QString& local, const QString& remote, bool resume)
 {
     auto* session = new ServiceClient(m_connection->identity(), m_connection->knownServers().path());
     session->setTrustPolicy(m_connection->trustPolicy());
@@ -185,10 +243,13 @@ void FileClient::startQueued()
             continue; // cancelled while waiting
         }
         ++m_running;
-        connect(transfer, &FileTransfer::ended, this, [this] {
-            --m_running;
-            startQueued();
-        }, Qt::SingleShotConnection);
+        connect(
+            transfer, &FileTransfer::ended, this,
+            [this] {
+                --m_running;
+                startQueued();
+            },
+            Qt::SingleShotConnection);
         transfer->start(m_host, m_port);
     }
 }

@@ -27,14 +27,14 @@ public:
         qint64 id = 0;
         QString request; // "ls", "stat", ...
         bool ok = false;
-        QString code;    // when !ok: not_found, exists, not_empty, permission, quota, bad_path, io, ...
+        QString code; // when !ok: not_found, exists, not_empty, permission, quota, bad_path, io, ...
         QString message; // when !ok: what went wrong, for a person
-        QString path;    // ls, stat: the resolved path ("~/a")
-        QString cwd;     // pwd, cd
+        QString path; // ls, stat: the resolved path ("~/a")
+        QString cwd; // pwd, cd
         QList<FileProtocol::Entry> entries; // ls
-        FileProtocol::Entry entry;          // stat
-        QByteArray data;                    // cat
-        qint64 size = 0;                    // cat: the whole file's size
+        FileProtocol::Entry entry; // stat
+        QByteArray data; // cat
+        qint64 size = 0; // cat: the whole file's size
     };
 
     FileClient(const Identity& identity, const QString& knownServersPath, QObject* parent = nullptr);
@@ -48,6 +48,8 @@ public:
     QString currentDirectory() const { return m_cwd; }
 
     qint64 pwd();
+    /// The whole listing in one reply: a large folder comes from the server in pages ("next"),
+    /// which are fetched here and joined before replyReceived().
     qint64 list(const QString& path = QString());
     qint64 changeDirectory(const QString& path);
     qint64 makeDirectory(const QString& path);
@@ -76,8 +78,8 @@ signals:
 private:
     qint64 request(const QString& type, QCborMap arguments);
     void onMessage(const QCborMap& message);
-    FileTransfer* startTransfer(FileTransfer::Direction direction, const QString& local, const QString& remote,
-                                bool resume);
+    FileTransfer* startTransfer(
+        FileTransfer::Direction direction, const QString& local, const QString& remote, bool resume);
 
     ServiceClient* m_connection;
     QString m_host;
@@ -85,6 +87,17 @@ private:
     QString m_cwd = QStringLiteral("~");
     qint64 m_nextId = 1;
     QHash<qint64, QString> m_pending;
+    /// A listing that arrives in pages: the id of the request for its next page -> what came so far.
+    struct Listing
+    {
+        qint64 id = 0; // the caller's request
+        QString path;
+        qint64 start = 0;
+        QList<FileProtocol::Entry> entries;
+    };
+    QHash<qint64, Listing> m_listings;
+    /// Takes one page of a listing; true when the listing is complete (reply filled in) or failed.
+    bool takeListingPage(const QCborMap& message, Reply* reply);
     void startQueued();
     QList<QPointer<FileTransfer>> m_queue;
     int m_running = 0;

@@ -14,10 +14,8 @@ constexpr qsizetype DataPrefixSize = sizeof(DataPrefix) - 1;
 
 QCborMap Entry::toCbor() const
 {
-    return QCborMap {{QStringLiteral("name"), name},
-                     {QStringLiteral("type"), typeName(type)},
-                     {QStringLiteral("size"), size},
-                     {QStringLiteral("mtime"), modified.toMSecsSinceEpoch()}};
+    return QCborMap { { QStringLiteral("name"), name }, { QStringLiteral("type"), typeName(type) },
+        { QStringLiteral("size"), size }, { QStringLiteral("mtime"), modified.toMSecsSinceEpoch() } };
 }
 
 Entry Entry::fromCbor(const QCborMap& map)
@@ -57,11 +55,11 @@ QByteArray encodeData(const char* data, qsizetype size)
         out.append('\x58');
         out.append(static_cast<char>(size));
     } else if (size < 65536) {
-        char header[3] = {'\x59', 0, 0};
+        char header[3] = { '\x59', 0, 0 };
         qToBigEndian<quint16>(static_cast<quint16>(size), header + 1);
         out.append(header, 3);
     } else {
-        char header[5] = {'\x5a', 0, 0, 0, 0};
+        char header[5] = { '\x5a', 0, 0, 0, 0 };
         qToBigEndian<quint32>(static_cast<quint32>(size), header + 1);
         out.append(header, 5);
     }
@@ -99,7 +97,8 @@ QByteArray decodeData(const QByteArray& message)
     // On malformed input Qt hands back a partial value that must not be touched (found by fuzz_cbor).
     QCborParserError error;
     const QCborValue value = QCborValue::fromCbor(message, &error);
-    if (error.error != QCborError::NoError || !value.isMap() || value.toMap().value(QLatin1String("type")).toString() != QLatin1String("data")
+    if (error.error != QCborError::NoError || !value.isMap()
+        || value.toMap().value(QLatin1String("type")).toString() != QLatin1String("data")
         || !value.toMap().value(QLatin1String("data")).isByteArray()) {
         return {};
     }
@@ -109,20 +108,22 @@ QByteArray decodeData(const QByteArray& message)
 
 QCborMap makeRequest(const QString& type, qint64 id)
 {
-    return QCborMap {{QStringLiteral("type"), type}, {QStringLiteral("id"), id}};
+    return QCborMap { { QStringLiteral("type"), type }, { QStringLiteral("id"), id } };
 }
 
 QCborMap makeResult(qint64 id)
 {
-    return QCborMap {{QStringLiteral("type"), QStringLiteral("result")}, {QStringLiteral("id"), id}};
+    return QCborMap { { QStringLiteral("type"), QStringLiteral("result") }, { QStringLiteral("id"), id } };
 }
 
 QCborMap makeFailure(qint64 id, const QString& code, const QString& message)
 {
-    return QCborMap {{QStringLiteral("type"), QStringLiteral("failed")},
-                     {QStringLiteral("id"), id},
-                     {QStringLiteral("code"), code},
-                     {QStringLiteral("message"), message}};
+    QCborMap failure { { QStringLiteral("type"), QStringLiteral("failed") }, { QStringLiteral("code"), code },
+        { QStringLiteral("message"), message } };
+    if (id != NoId) {
+        failure.insert(QStringLiteral("id"), id);
+    }
+    return failure;
 }
 
 } // namespace QuietWire::FileProtocol

@@ -11,9 +11,13 @@ namespace QuietWire::FileProtocol {
 
 /// Bytes of file data per "data" message: the encoded message is exactly Protocol::MaxPayload.
 inline constexpr int ChunkSize = 65500;
-/// Default and largest "max" for cat.
+/// Default and largest "max" for cat (a larger one is refused with bad_request).
 inline constexpr qint64 DefaultCatBytes = 4096;
 inline constexpr qint64 MaxCatBytes = 60000;
+/// sha256 and prefix_sha256 are the 32 raw digest bytes (a byte string, never hex text).
+inline constexpr int DigestSize = 32;
+/// The id of an answer to a message that had no valid id: the answer carries no "id" at all.
+inline constexpr qint64 NoId = -1;
 
 // Error codes in {"type":"failed"}.
 inline constexpr char NotFound[] = "not_found";
@@ -24,7 +28,7 @@ inline constexpr char Quota[] = "quota";
 inline constexpr char BadPath[] = "bad_path";
 inline constexpr char Io[] = "io";
 inline constexpr char Mismatch[] = "mismatch"; // resume: the partial data differs
-inline constexpr char Busy[] = "busy";         // another upload to the same name is running
+inline constexpr char Busy[] = "busy"; // another upload to the same name is running
 inline constexpr char BadRequest[] = "bad_request";
 
 struct Entry
@@ -50,6 +54,7 @@ QByteArray decodeData(const QByteArray& message);
 
 QCborMap makeRequest(const QString& type, qint64 id);
 QCborMap makeResult(qint64 id);
+/// {"type":"failed","id":id,...}; without "id" when id is NoId.
 QCborMap makeFailure(qint64 id, const QString& code, const QString& message);
 
 } // namespace QuietWire::FileProtocol

@@ -6,7 +6,6 @@
 
 #include <QFileInfo>
 #include <QTimer>
-
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -20,8 +19,8 @@ constexpr qint64 HashBlock = 1024 * 1024;
 constexpr qint64 RequestId = 1;
 } // namespace
 
-FileTransfer::FileTransfer(ServiceClient* connection, Direction direction, QString localPath, QString remotePath,
-                           bool resume, QObject* parent)
+FileTransfer::FileTransfer(
+    ServiceClient* connection, Direction direction, QString localPath, QString remotePath, bool resume, QObject* parent)
     : QObject(parent)
     , m_connection(connection)
     , m_direction(direction)
@@ -54,8 +53,9 @@ FileTransfer::FileTransfer(ServiceClient* connection, Direction direction, QStri
     });
     connect(m_connection, &ServiceClient::disconnected, this, [this] {
         if (m_state == State::Running) {
-            setFailed(QStringLiteral("connection"), tr("The connection closed before the transfer finished; resume it "
-                                                       "to continue where it stopped"));
+            setFailed(QStringLiteral("connection"),
+                tr("The connection closed before the transfer finished; resume it "
+                   "to continue where it stopped"));
         }
     });
 }
@@ -103,7 +103,21 @@ void FileTransfer::cancel()
         socket->abort();
     }
     m_file.close();
+    discardEmptyPart();
     emit ended();
+}
+
+void FileTransfer::discardEmptyPart()
+{
+    if (m_direction != Direction::Download || !m_startedPart) {
+        return;
+    }
+    m_file.close();
+    const QString part = m_localPath + QStringLiteral(".part");
+    if (QFileInfo(part).isFile() && QFileInfo(part).size() == 0) {
+        QFile::remove(part);
+    }
+    m_startedPart = false;
 }
 
 void FileTransfer::setFailed(const QString& code, const QString& message)
@@ -115,6 +129,7 @@ void FileTransfer::setFailed(const QString& code, const QString& message)
     m_errorCode = code;
     m_errorString = message;
     m_file.close();
+    discardEmptyPart();
     if (EncryptedTcpSocket* socket = m_connection->socket()) {
         socket->abort();
     }
@@ -147,11 +162,11 @@ void FileTransfer::onReady()
     m_clock.start();
     if (m_direction == Direction::Upload) {
         if (m_resume && !m_restarted) {
-            // How much of the .part does the server have? Then prove it is the start of our file.
-            QCborMap stat = FileProtocol::makeRequest(QStringLiteral("stat"), RequestId);
-            stat.insert(QStringLiteral("path"), m_remotePath + QStringLiteral(".part"));
-            m_phase = Phase::Stat;
-            m_connection->send(stat);
+            // How much partial data does the server have? Then prove it is the start of our file.
+            QCborMap partial = FileProtocol::makeRequest(QStringLiteral("partial"), RequestId);
+            partial.insert(QStringLiteral("path"), m_remotePath);
+            m_phase = Phase::Partial;
+            m_connection->send(partial);
             return;
         }
         sendPut(0, {});
@@ -173,10 +188,8 @@ void FileTransfer::onReady()
         sendGet(have, prefix);
         return;
     }
-    if (!m_file.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
-        setFailed(QStringLiteral("local"), tr("Cannot write %1: %2").arg(part, m_file.errorString()));
-        return;
-    }
+    // The .part is created (or emptied) only once the server has said yes: a download that
+    // fails at once leaves nothing behind, and an earlier attempt's data stays.
     m_hash.reset();
     sendGet(0, {});
 }
@@ -193,7 +206,10 @@ void FileTransfer::sendPut(qint64 offset, const QByteArray& prefixHash)
     put.insert(QStringLiteral("path"), m_remotePath);
     put.insert(QStringLiteral("size"), m_total);
     put.insert(QStringLiteral("offset"), offset);
-    put.insert(QStringLiteral("mtime"), QFileInfo(m_file).lastModified().toMSecsSinceEpoch());
+    const qint64 mtime = QFileInfo(m_file).lastModified().toMSecsSinceEpoch();
+    if (mtime >= 0) {
+        put.insert(QStringLiteral("mtime"), mtime); // unsigned on the wire; else the server keeps "now"
+    }
     if (offset > 0) {
         put.insert(QStringLiteral("prefix_sha256"), prefixHash);
     }
@@ -258,8 +274,16 @@ void FileTransfer::onMessage(const QCborMap& message)
     }
     if (type == QLatin1String("failed")) {
         const QString code = message.value(QLatin1String("code")).toString();
-        if (m_phase == Phase::Stat) {
-            sendPut(0, {}); // no .part on the server: nothing to resume
+        if (m_phase == Phase::Partial && code == QLatin1String(FileProtocol::BadRequest)) {
+            // A server older than "partial" keeps the partial data in "<remote>.part".
+            QCborMap stat = FileProtocol::makeRequest(QStringLiteral("stat"), RequestId);
+            stat.insert(QStringLiteral("path"), m_remotePath + QStringLiteral(".part"));
+            m_phase = Phase::Stat;
+            m_connection->send(stat);
+            return;
+        }
+        if (m_phase == Phase::Partial || m_phase == Phase::Stat) {
+            sendPut(0, {}); // nothing to resume; put reports any real problem with the path
             return;
         }
         if (code == QLatin1String(FileProtocol::Mismatch) && m_offset > 0 && !m_restarted) {
@@ -270,9 +294,12 @@ void FileTransfer::onMessage(const QCborMap& message)
         return;
     }
     switch (m_phase) {
+    case Phase::Partial:
     case Phase::Stat: {
-        // How much of the .part the server has; resume if those bytes are the start of our file.
-        const qint64 have = Protocol::integer(message.value(QLatin1String("entry")).toMap().value(QLatin1String("size")));
+        // How much partial data the server has; resume if those bytes are the start of our file.
+        const qint64 have = m_phase == Phase::Partial
+            ? Protocol::integer(message.value(QLatin1String("offset")))
+            : Protocol::integer(message.value(QLatin1String("entry")).toMap().value(QLatin1String("size")));
         QByteArray prefix;
         if (type == QLatin1String("result") && have > 0 && have <= m_total && hashLocalPrefix(m_file, have, &prefix)) {
             sendPut(have, prefix);
@@ -288,13 +315,22 @@ void FileTransfer::onMessage(const QCborMap& message)
         m_phase = Phase::Streaming;
         if (m_direction == Direction::Upload) {
             connect(m_connection->socket(), &EncryptedTcpSocket::bytesWritten, this, &FileTransfer::pumpUpload,
-                    Qt::UniqueConnection);
+                Qt::UniqueConnection);
             pumpUpload();
         } else {
             m_total = Protocol::integer(message.value(QLatin1String("size")));
             if (Protocol::integer(message.value(QLatin1String("offset"))) != m_offset || m_total < m_offset) {
                 setFailed(QStringLiteral("protocol"), tr("The server resumed at another offset than asked"));
                 return;
+            }
+            if (!m_file.isOpen()) {
+                m_file.setFileName(m_localPath + QStringLiteral(".part"));
+                m_startedPart = true;
+                if (!m_file.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+                    setFailed(QStringLiteral("local"),
+                        tr("Cannot write %1: %2").arg(m_file.fileName(), m_file.errorString()));
+                    return;
+                }
             }
             emit progress(m_done, m_total);
         }
@@ -340,9 +376,8 @@ void FileTransfer::pumpUpload()
                 return;
             }
             m_phase = Phase::Confirm;
-            m_connection->send(QCborMap {{QStringLiteral("type"), QStringLiteral("end")},
-                                         {QStringLiteral("id"), RequestId},
-                                         {QStringLiteral("sha256"), m_hash.result()}});
+            m_connection->send(QCborMap { { QStringLiteral("type"), QStringLiteral("end") },
+                { QStringLiteral("id"), RequestId }, { QStringLiteral("sha256"), m_hash.result() } });
             return;
         }
         m_hash.addData(buffer.constData(), n);
@@ -358,8 +393,9 @@ void FileTransfer::finishDownload(const QCborMap& end)
         const QString part = m_file.fileName();
         m_file.close();
         QFile::remove(part);
-        setFailed(QLatin1String(FileProtocol::Io), tr("The downloaded data does not match the server's SHA-256 (the "
-                                                      "file may have changed during the download); download it again"));
+        setFailed(QLatin1String(FileProtocol::Io),
+            tr("The downloaded data does not match the server's SHA-256 (the "
+               "file may have changed during the download); download it again"));
         return;
     }
     if (!m_file.flush() || ::fsync(m_file.handle()) != 0) {
@@ -369,7 +405,8 @@ void FileTransfer::finishDownload(const QCborMap& end)
     const QString part = m_file.fileName();
     m_file.close();
     if (::rename(QFile::encodeName(part).constData(), QFile::encodeName(m_localPath).constData()) != 0) {
-        setFailed(QStringLiteral("local"), tr("Cannot move %1 into place: %2").arg(part, QString::fromLocal8Bit(strerror(errno))));
+        setFailed(QStringLiteral("local"),
+            tr("Cannot move %1 into place: %2").arg(part, QString::fromLocal8Bit(strerror(errno))));
         return;
     }
     m_state = State::Finished;

@@ -6,7 +6,6 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QObject>
-
 #include <memory>
 
 namespace QuietWire {
@@ -15,8 +14,8 @@ namespace QuietWire {
 /// handshake, so its session keys are its own). FileClient creates these; the GUI and the CLI
 /// watch their signals.
 ///
-/// Upload: the server writes <name>.part and renames it into place only after the whole-file
-/// SHA-256 matches. Download: the data goes to <local>.part, renamed into place after the
+/// Upload: the server keeps the partial data where no path reaches it and moves it into place
+/// only after the whole-file SHA-256 matches. Download: the data goes to <local>.part, renamed into place after the
 /// server's SHA-256 matches. With resume set, an existing .part on the receiving side is
 /// continued after its hash is checked against the sender's first bytes; when they differ the
 /// transfer starts over from the beginning.
@@ -31,7 +30,7 @@ public:
     Q_ENUM(State)
 
     FileTransfer(ServiceClient* connection, Direction direction, QString localPath, QString remotePath, bool resume,
-                 QObject* parent = nullptr);
+        QObject* parent = nullptr);
     ~FileTransfer() override;
 
     void start(const QString& host, quint16 port);
@@ -72,12 +71,16 @@ private:
     void restartFromZero();
 
     enum class Phase {
-        Stat,      // upload with resume: asked how much of the .part the server has
-        Ready,     // put/get sent, waiting for the server's go-ahead
+        Partial, // upload with resume: asked how much partial data the server holds (request "partial")
+        Stat, // the same from a server older than "partial": stat of "<remote>.part"
+        Ready, // put/get sent, waiting for the server's go-ahead
         Streaming, // data flowing
-        Confirm,   // upload: end sent, waiting for the server's checksum
+        Confirm, // upload: end sent, waiting for the server's checksum
     };
     void setFailed(const QString& code, const QString& message);
+    /// A download's .part that this run started and that holds nothing is removed, so a failed
+    /// or cancelled download leaves nothing behind; one holding data stays for a resume.
+    void discardEmptyPart();
     bool hashLocalPrefix(QFile& file, qint64 length, QByteArray* prefixHash);
 
     ServiceClient* m_connection;
@@ -97,6 +100,7 @@ private:
     static constexpr int MaxConnectAttempts = 6;
     int m_connectAttempts = 0;
     bool m_restarted = false;
+    bool m_startedPart = false; // this run created or emptied the download's .part
     QElapsedTimer m_clock;
     QString m_errorCode;
     QString m_errorString;

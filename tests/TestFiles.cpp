@@ -13,7 +13,6 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
-
 #include <functional>
 
 using namespace QuietWire;
@@ -47,13 +46,21 @@ QByteArray readFile(const QString& path)
 QMap<QString, QByteArray> snapshot(const QString& dir)
 {
     QMap<QString, QByteArray> result;
-    QDirIterator it(dir, QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot,
-                    QDirIterator::Subdirectories);
+    QDirIterator it(
+        dir, QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot, QDirIterator::Subdirectories);
     while (it.hasNext()) {
         const QString path = it.next();
         result.insert(path, it.fileInfo().isFile() ? Sha256::hash(readFile(path)) : QByteArray("dir"));
     }
     return result;
+}
+
+/// Where the server keeps the partial upload of path ("a/b.bin", from the home folder): a staging
+/// folder whose name no request path can reach.
+QString partialUpload(const QString& home, const QString& path)
+{
+    return home + QStringLiteral("/.partial\\uploads/") + QString::fromLatin1(Sha256::hash(path.toUtf8()).toHex())
+        + QStringLiteral(".part");
 }
 
 struct User
@@ -124,8 +131,9 @@ User TestFiles::makeUser(const QString& name, bool allow)
     QString error;
     user.identity = Identity::loadOrCreate(user.configDir, name + QStringLiteral("@test"), &error);
     if (allow && user.identity) {
-        m_server->command(QStringLiteral("allow %1 %2").arg(Identity::encodePublicKey(user.identity->publicKey()), name),
-                          QStringLiteral("allowed"));
+        m_server->command(
+            QStringLiteral("allow %1 %2").arg(Identity::encodePublicKey(user.identity->publicKey()), name),
+            QStringLiteral("allowed"));
     }
     return user;
 }
@@ -174,15 +182,15 @@ bool TestFiles::runTransfer(FileTransfer* transfer, int timeoutMs)
     };
     if (QTest::qWaitFor(ended, timeoutMs)) {
         if (transfer->state() == FileTransfer::State::Failed && !transfer->property("expectFailure").toBool()) {
-            qWarning("transfer failed: %s (%s)", qPrintable(transfer->errorString()), qPrintable(transfer->errorCode()));
+            qWarning(
+                "transfer failed: %s (%s)", qPrintable(transfer->errorString()), qPrintable(transfer->errorCode()));
         }
         return transfer->state() == FileTransfer::State::Finished;
     }
-    qWarning("transfer of %s timed out at %lld of %lld bytes", qPrintable(transfer->remotePath()), transfer->bytesDone(),
-             transfer->bytesTotal());
+    qWarning("transfer of %s timed out at %lld of %lld bytes", qPrintable(transfer->remotePath()),
+        transfer->bytesDone(), transfer->bytesTotal());
     return false;
 }
-
 
 void TestFiles::everyOperationAndErrorCode()
 {
@@ -231,9 +239,9 @@ void TestFiles::everyOperationAndErrorCode()
     QVERIFY(call(c, [&] { return c.rename(QStringLiteral("deep/notes.txt"), QStringLiteral("~/n.txt")); }).ok);
     QVERIFY(writeFile(homeOf(QStringLiteral("alice")) + QStringLiteral("/other.txt"), "x"));
     QCOMPARE(call(c, [&] { return c.rename(QStringLiteral("~/n.txt"), QStringLiteral("~/other.txt")); }).code,
-             QStringLiteral("exists"));
+        QStringLiteral("exists"));
     QCOMPARE(call(c, [&] { return c.rename(QStringLiteral("deep"), QStringLiteral("deep/er/inside")); }).code,
-             QStringLiteral("bad_path"));
+        QStringLiteral("bad_path"));
 
     QCOMPARE(call(c, [&] { return c.stat(QStringLiteral("missing")); }).code, QStringLiteral("not_found"));
     QCOMPARE(call(c, [&] { return c.remove(QStringLiteral("missing")); }).code, QStringLiteral("not_found"));
@@ -251,7 +259,8 @@ void TestFiles::everyOperationAndErrorCode()
 
     QCOMPARE(call(c, [&] { return c.removeDirectory(QStringLiteral("~"), true); }).code, QStringLiteral("permission"));
     QVERIFY(QFileInfo(homeOf(QStringLiteral("alice"))).isDir());
-    QCOMPARE(call(c, [&] { return c.rename(QStringLiteral("~"), QStringLiteral("x")); }).code, QStringLiteral("permission"));
+    QCOMPARE(
+        call(c, [&] { return c.rename(QStringLiteral("~"), QStringLiteral("x")); }).code, QStringLiteral("permission"));
     QVERIFY(call(c, [&] { return c.remove(QStringLiteral("~/n.txt")); }).ok);
     QVERIFY(!QFile::exists(homeOf(QStringLiteral("alice")) + QStringLiteral("/n.txt")));
 
@@ -295,7 +304,7 @@ void TestFiles::roundTripOfEdgeSizes()
     QVERIFY(!QFile::exists(back + QStringLiteral(".part")));
     // A transfer session is not the browsing session: its keys are its own.
     QVERIFY(up->connection()->socket() == nullptr || down->connection()->socket() == nullptr
-            || up->connection()->socket()->handshakeHash() != down->connection()->socket()->handshakeHash());
+        || up->connection()->socket()->handshakeHash() != down->connection()->socket()->handshakeHash());
 }
 
 void TestFiles::uploadResumesAfterCut()
@@ -311,8 +320,9 @@ void TestFiles::uploadResumesAfterCut()
     FileTransfer* first = client->upload(local, QStringLiteral("big.bin"));
     QVERIFY(QTest::qWaitFor([&] { return first->bytesDone() > 8 * 1024 * 1024; }, 60000));
     first->cancel(); // the connection is cut mid-transfer
-    const QString part = homeOf(QStringLiteral("alice")) + QStringLiteral("/big.bin.part");
-    QVERIFY(QTest::qWaitFor([&] { return m_server->log().contains(QStringLiteral("ended")) && QFile::exists(part); }, 15000));
+    const QString part = partialUpload(homeOf(QStringLiteral("alice")), QStringLiteral("big.bin"));
+    QVERIFY(QTest::qWaitFor(
+        [&] { return m_server->log().contains(QStringLiteral("ended")) && QFile::exists(part); }, 15000));
     QTest::qWait(300);
     const qint64 partSize = QFileInfo(part).size();
     QVERIFY(partSize > 0);
@@ -366,7 +376,9 @@ void TestFiles::resumeWithDifferentDataStartsOver()
     QVERIFY(readFile(local) == data);
 
     // The same for an upload over a stale .part on the server.
-    QVERIFY(writeFile(homeOf(QStringLiteral("alice")) + QStringLiteral("/g.bin.part"), randomBytes(512 * 1024)));
+    QVERIFY(QDir().mkpath(QFileInfo(partialUpload(homeOf(QStringLiteral("alice")), QStringLiteral("g.bin"))).path()));
+    QVERIFY(
+        writeFile(partialUpload(homeOf(QStringLiteral("alice")), QStringLiteral("g.bin")), randomBytes(512 * 1024)));
     QVERIFY(writeFile(m_dir->filePath(QStringLiteral("g.bin")), data));
     FileTransfer* up = client->upload(m_dir->filePath(QStringLiteral("g.bin")), QStringLiteral("g.bin"), true);
     QVERIFY(runTransfer(up));
@@ -378,14 +390,15 @@ void TestFiles::checksumMismatchStoresNothing()
 {
     QVERIFY(startServer());
     const User alice = makeUser(QStringLiteral("alice"));
-    QVERIFY(writeFile(homeOf(QStringLiteral("alice")).isEmpty() ? QString() : m_dir->filePath(QStringLiteral("x")), "x"));
+    QVERIFY(
+        writeFile(homeOf(QStringLiteral("alice")).isEmpty() ? QString() : m_dir->filePath(QStringLiteral("x")), "x"));
     const QHostAddress server(QStringLiteral("127.0.0.1"));
     RawClient raw(alice.identity->keyPair());
     QVERIFY(raw.handshake({}, server, m_server->port));
     const auto session = raw.readMainMessage();
     QVERIFY(session);
     auto socket = raw.redeem({}, server, static_cast<quint16>(session->value(QStringLiteral("port")).toInteger()),
-                             session->value(QStringLiteral("ticket")).toByteArray());
+        session->value(QStringLiteral("ticket")).toByteArray());
     QVERIFY(socket);
     socket->write(raw.encryptFrame(Protocol::makeHello(QStringLiteral("files"))));
     QCborMap put = FileProtocol::makeRequest(QStringLiteral("put"), 7);
@@ -395,23 +408,22 @@ void TestFiles::checksumMismatchStoresNothing()
     auto ready = raw.readMessage(*socket);
     QVERIFY(ready);
     QCOMPARE(Protocol::typeOf(*ready), QStringLiteral("result"));
-    socket->write(raw.encryptFrame(QCborMap {{QStringLiteral("type"), QStringLiteral("data")},
-                                             {QStringLiteral("data"), QByteArray("hello")}}));
-    socket->write(raw.encryptFrame(QCborMap {{QStringLiteral("type"), QStringLiteral("end")},
-                                             {QStringLiteral("id"), 7},
-                                             {QStringLiteral("sha256"), Sha256::hash("HELLO")}}));
+    socket->write(raw.encryptFrame(QCborMap {
+        { QStringLiteral("type"), QStringLiteral("data") }, { QStringLiteral("data"), QByteArray("hello") } }));
+    socket->write(raw.encryptFrame(QCborMap { { QStringLiteral("type"), QStringLiteral("end") },
+        { QStringLiteral("id"), 7 }, { QStringLiteral("sha256"), Sha256::hash("HELLO") } }));
     const auto failed = raw.readMessage(*socket);
     QVERIFY(failed);
     QCOMPARE(Protocol::typeOf(*failed), QStringLiteral("failed"));
     QCOMPARE(failed->value(QStringLiteral("code")).toString(), QStringLiteral("io"));
     QCOMPARE(failed->value(QStringLiteral("id")).toInteger(), 7);
     QVERIFY(!QFile::exists(homeOf(QStringLiteral("alice")) + QStringLiteral("/evil.bin")));
-    QVERIFY(!QFile::exists(homeOf(QStringLiteral("alice")) + QStringLiteral("/evil.bin.part")));
+    QVERIFY(!QFile::exists(partialUpload(homeOf(QStringLiteral("alice")), QStringLiteral("evil.bin"))));
 }
 
 void TestFiles::quotaIsEnforced()
 {
-    QVERIFY(startServer({QStringLiteral("--quota"), QStringLiteral("1M")}));
+    QVERIFY(startServer({ QStringLiteral("--quota"), QStringLiteral("1M") }));
     const User alice = makeUser(QStringLiteral("alice"));
     auto client = connectUser(alice);
     QVERIFY(client);
@@ -425,7 +437,7 @@ void TestFiles::quotaIsEnforced()
     QCOMPARE(failed.first().at(0).toString(), QStringLiteral("quota"));
     QVERIFY(failed.first().at(1).toString().contains(QStringLiteral("quota")));
     QVERIFY(!QFile::exists(homeOf(QStringLiteral("alice")) + QStringLiteral("/second.bin")));
-    QVERIFY(!QFile::exists(homeOf(QStringLiteral("alice")) + QStringLiteral("/second.bin.part")));
+    QVERIFY(!QFile::exists(partialUpload(homeOf(QStringLiteral("alice")), QStringLiteral("second.bin"))));
     QVERIFY(!m_server->command(QStringLiteral("files alice"), QStringLiteral("quota")).isEmpty());
 }
 
@@ -437,7 +449,7 @@ void TestFiles::diskFullIsReportedAndLeavesNothing()
     if (prlimit.isEmpty()) {
         QSKIP("prlimit (util-linux) is not installed");
     }
-    m_server->setWrapper({prlimit, QStringLiteral("--fsize=%1").arg(2 * 1024 * 1024), QStringLiteral("--")});
+    m_server->setWrapper({ prlimit, QStringLiteral("--fsize=%1").arg(2 * 1024 * 1024), QStringLiteral("--") });
     QVERIFY(startServer());
     const User alice = makeUser(QStringLiteral("alice"));
     auto client = connectUser(alice);
@@ -452,7 +464,7 @@ void TestFiles::diskFullIsReportedAndLeavesNothing()
     QVERIFY2(upload->errorString().contains(QStringLiteral("could not store")), qPrintable(upload->errorString()));
     // The old file is untouched and no partial file is left behind.
     QCOMPARE(readFile(homeOf(QStringLiteral("alice")) + QStringLiteral("/big.bin")), QByteArray("the old version"));
-    QVERIFY(!QFile::exists(homeOf(QStringLiteral("alice")) + QStringLiteral("/big.bin.part")));
+    QVERIFY(!QFile::exists(partialUpload(homeOf(QStringLiteral("alice")), QStringLiteral("big.bin"))));
     QCOMPARE(m_server->process()->state(), QProcess::Running);
     QVERIFY(call(*client, [&] { return client->pwd(); }).ok);
 }
@@ -479,23 +491,44 @@ void TestFiles::hostilePathsTouchNothingOutside()
     const QMap<QString, QByteArray> tmpBefore = snapshot(m_dir->path());
 
     const QStringList hostile {
-        QStringLiteral(".."), QStringLiteral("../.."), QStringLiteral("../bob/secret.txt"), QStringLiteral("/etc/passwd"),
-        QStringLiteral("a/../../b"), QStringLiteral("sub/../../bob"), QStringLiteral("~/../bob/secret.txt"),
-        QStringLiteral("/"), QStringLiteral("//etc/passwd"), QStringLiteral("link"), QStringLiteral("link/secret.txt"),
-        QStringLiteral("passwd"), QStringLiteral("link/new.txt"), QStringLiteral("sub/../link/secret.txt"),
-        QStringLiteral("a") + QChar(0) + QStringLiteral("b"), QString(QChar(0)) + QStringLiteral("../bob"),
-        QStringLiteral("new\nline"), QStringLiteral("tab\there"), QStringLiteral("\x1b[2J"), QStringLiteral("del\x7f"),
-        QStringLiteral("..\\bob\\secret.txt"), QString(256, QLatin1Char('x')), QString(200, QChar(0x0416)),
-        QStringList(QList<QString>(2100, QStringLiteral("d"))).join(QLatin1Char('/')), QStringLiteral("sub/~/.."),
-        QStringLiteral("~/sub/../../.."), QStringLiteral("./../bob"), QStringLiteral("sub/./../../bob/secret.txt"),
-        QStringLiteral("Документы/../../bob"), QStringLiteral("../alice/../bob/secret.txt"),
+        QStringLiteral(".."),
+        QStringLiteral("../.."),
+        QStringLiteral("../bob/secret.txt"),
+        QStringLiteral("/etc/passwd"),
+        QStringLiteral("a/../../b"),
+        QStringLiteral("sub/../../bob"),
+        QStringLiteral("~/../bob/secret.txt"),
+        QStringLiteral("/"),
+        QStringLiteral("//etc/passwd"),
+        QStringLiteral("link"),
+        QStringLiteral("link/secret.txt"),
+        QStringLiteral("passwd"),
+        QStringLiteral("link/new.txt"),
+        QStringLiteral("sub/../link/secret.txt"),
+        QStringLiteral("a") + QChar(0) + QStringLiteral("b"),
+        QString(QChar(0)) + QStringLiteral("../bob"),
+        QStringLiteral("new\nline"),
+        QStringLiteral("tab\there"),
+        QStringLiteral("\x1b[2J"),
+        QStringLiteral("del\x7f"),
+        QStringLiteral("..\\bob\\secret.txt"),
+        QString(256, QLatin1Char('x')),
+        QString(200, QChar(0x0416)),
+        QStringList(QList<QString>(2100, QStringLiteral("d"))).join(QLatin1Char('/')),
+        QStringLiteral("sub/~/.."),
+        QStringLiteral("~/sub/../../.."),
+        QStringLiteral("./../bob"),
+        QStringLiteral("sub/./../../bob/secret.txt"),
+        QStringLiteral("Документы/../../bob"),
+        QStringLiteral("../alice/../bob/secret.txt"),
         QStringLiteral("../../../../../../../../../../etc/shadow"),
     };
     QVERIFY(hostile.size() >= 30);
     for (const QString& path : hostile) {
         const QString shown = QString::fromLatin1(path.left(60).toUtf8().toPercentEncoding("/.~"));
         const auto stat = call(c, [&] { return c.stat(path); });
-        QVERIFY2(!stat.ok && (stat.code == QLatin1String("bad_path")), qPrintable(shown + QLatin1Char(' ') + stat.code));
+        QVERIFY2(
+            !stat.ok && (stat.code == QLatin1String("bad_path")), qPrintable(shown + QLatin1Char(' ') + stat.code));
         QVERIFY2(!call(c, [&] { return c.cat(path); }).ok, qPrintable(shown));
         QVERIFY2(!call(c, [&] { return c.makeDirectory(path + QStringLiteral("/x")); }).ok, qPrintable(shown));
         QVERIFY2(!call(c, [&] { return c.remove(path); }).ok, qPrintable(shown));
@@ -531,10 +564,12 @@ void TestFiles::usersCannotSeeEachOther()
     const auto listing = call(*bobClient, [&] { return bobClient->list(QStringLiteral("~")); });
     QVERIFY(listing.ok);
     QVERIFY(listing.entries.isEmpty());
-    QCOMPARE(call(*bobClient, [&] { return bobClient->stat(QStringLiteral("diary.txt")); }).code, QStringLiteral("not_found"));
+    QCOMPARE(call(*bobClient, [&] { return bobClient->stat(QStringLiteral("diary.txt")); }).code,
+        QStringLiteral("not_found"));
     QCOMPARE(call(*bobClient, [&] { return bobClient->cat(QStringLiteral("../alice/diary.txt")); }).code,
-             QStringLiteral("bad_path"));
-    FileTransfer* steal = bobClient->download(QStringLiteral("../alice/diary.txt"), m_dir->filePath(QStringLiteral("stolen")));
+        QStringLiteral("bad_path"));
+    FileTransfer* steal
+        = bobClient->download(QStringLiteral("../alice/diary.txt"), m_dir->filePath(QStringLiteral("stolen")));
     steal->setProperty("expectFailure", true);
     QVERIFY(!runTransfer(steal, 15000));
     QCOMPARE(steal->errorCode(), QStringLiteral("bad_path"));
@@ -558,7 +593,8 @@ void TestFiles::parallelTransfersAndBrowsing()
         const QString local = m_dir->filePath(QStringLiteral("up%1.bin").arg(i));
         QVERIFY(writeFile(local, contents.at(Count - 1 - i)));
         transfers.append(client->upload(local, QStringLiteral("up%1.bin").arg(i)));
-        transfers.append(client->download(QStringLiteral("down%1.bin").arg(i), m_dir->filePath(QStringLiteral("down%1.bin").arg(i))));
+        transfers.append(client->download(
+            QStringLiteral("down%1.bin").arg(i), m_dir->filePath(QStringLiteral("down%1.bin").arg(i))));
     }
     // Browsing answers while the transfers run on their own sessions.
     const auto listing = call(*client, [&] { return client->list(); });
@@ -567,7 +603,8 @@ void TestFiles::parallelTransfersAndBrowsing()
         QVERIFY(runTransfer(transfer));
     }
     for (int i = 0; i < Count; ++i) {
-        QVERIFY(readFile(homeOf(QStringLiteral("alice")) + QStringLiteral("/up%1.bin").arg(i)) == contents.at(Count - 1 - i));
+        QVERIFY(readFile(homeOf(QStringLiteral("alice")) + QStringLiteral("/up%1.bin").arg(i))
+            == contents.at(Count - 1 - i));
         QVERIFY(readFile(m_dir->filePath(QStringLiteral("down%1.bin").arg(i))) == contents.at(i));
     }
 }
@@ -597,46 +634,51 @@ void TestFiles::commandLine()
     QVERIFY(startServer());
     const User carol = makeUser(QStringLiteral("carol"));
     const QString server = QStringLiteral("127.0.0.1:%1").arg(m_server->port);
-    const QStringList base {QStringLiteral("--config-dir"), carol.configDir, QStringLiteral("--trust-new"),
-                            QStringLiteral("files"), server};
+    const QStringList base { QStringLiteral("--config-dir"), carol.configDir, QStringLiteral("--trust-new"),
+        QStringLiteral("files"), server };
     const QByteArray data = randomBytes(3 * 1024 * 1024 + 17);
     const QString local = m_dir->filePath(QStringLiteral("cli.bin"));
     QVERIFY(writeFile(local, data));
 
-    CliResult result = runCli(base + QStringList {QStringLiteral("mkdir"), QStringLiteral("in")});
+    CliResult result = runCli(base + QStringList { QStringLiteral("mkdir"), QStringLiteral("in") });
     QVERIFY2(result.exitCode == 0, qPrintable(result.err));
-    result = runCli(base + QStringList {QStringLiteral("put"), local, QStringLiteral("in/cli.bin")});
+    result = runCli(base + QStringList { QStringLiteral("put"), local, QStringLiteral("in/cli.bin") });
     QVERIFY2(result.exitCode == 0, qPrintable(result.err));
     QVERIFY(result.err.contains(QStringLiteral("SHA-256 verified")));
-    result = runCli(base + QStringList {QStringLiteral("ls"), QStringLiteral("in")});
+    result = runCli(base + QStringList { QStringLiteral("ls"), QStringLiteral("in") });
     QCOMPARE(result.exitCode, 0);
-    QVERIFY2(result.out.contains(QStringLiteral("%1 ").arg(data.size())) && result.out.contains(QStringLiteral("cli.bin")),
-             qPrintable(result.out));
+    QVERIFY2(
+        result.out.contains(QStringLiteral("%1 ").arg(data.size())) && result.out.contains(QStringLiteral("cli.bin")),
+        qPrintable(result.out));
     const QString back = m_dir->filePath(QStringLiteral("cli-back.bin"));
-    result = runCli(base + QStringList {QStringLiteral("get"), QStringLiteral("in/cli.bin"), back});
+    result = runCli(base + QStringList { QStringLiteral("get"), QStringLiteral("in/cli.bin"), back });
     QVERIFY2(result.exitCode == 0, qPrintable(result.err));
     QVERIFY(readFile(back) == data);
     QVERIFY(writeFile(m_dir->filePath(QStringLiteral("t.txt")), "first line\nsecond line\n"));
-    QCOMPARE(runCli(base + QStringList {QStringLiteral("put"), m_dir->filePath(QStringLiteral("t.txt"))}).exitCode, 0);
-    result = runCli(base + QStringList {QStringLiteral("cat"), QStringLiteral("t.txt"), QStringLiteral("--max"), QStringLiteral("10")});
+    QCOMPARE(
+        runCli(base + QStringList { QStringLiteral("put"), m_dir->filePath(QStringLiteral("t.txt")) }).exitCode, 0);
+    result = runCli(base
+        + QStringList {
+            QStringLiteral("cat"), QStringLiteral("t.txt"), QStringLiteral("--max"), QStringLiteral("10") });
     QCOMPARE(result.out, QStringLiteral("first line"));
-    result = runCli(base + QStringList {QStringLiteral("mv"), QStringLiteral("t.txt"), QStringLiteral("in/u.txt")});
+    result = runCli(base + QStringList { QStringLiteral("mv"), QStringLiteral("t.txt"), QStringLiteral("in/u.txt") });
     QCOMPARE(result.exitCode, 0);
-    result = runCli(base + QStringList {QStringLiteral("stat"), QStringLiteral("in/u.txt")});
+    result = runCli(base + QStringList { QStringLiteral("stat"), QStringLiteral("in/u.txt") });
     QVERIFY(result.out.startsWith(QStringLiteral("~/in/u.txt")));
 
-    result = runCli(base + QStringList {QStringLiteral("rmdir"), QStringLiteral("in")});
+    result = runCli(base + QStringList { QStringLiteral("rmdir"), QStringLiteral("in") });
     QCOMPARE(result.exitCode, 1);
     QVERIFY2(result.err.contains(QStringLiteral("(not_empty)")), qPrintable(result.err));
-    result = runCli(base + QStringList {QStringLiteral("rmdir"), QStringLiteral("in"), QStringLiteral("--recursive")});
+    result
+        = runCli(base + QStringList { QStringLiteral("rmdir"), QStringLiteral("in"), QStringLiteral("--recursive") });
     QCOMPARE(result.exitCode, 0);
-    result = runCli(base + QStringList {QStringLiteral("get"), QStringLiteral("../x"), back});
+    result = runCli(base + QStringList { QStringLiteral("get"), QStringLiteral("../x"), back });
     QCOMPARE(result.exitCode, 1);
     QVERIFY2(result.err.contains(QStringLiteral("(bad_path)")), qPrintable(result.err));
-    result = runCli(base + QStringList {QStringLiteral("rm")});
+    result = runCli(base + QStringList { QStringLiteral("rm") });
     QCOMPARE(result.exitCode, 2);
     QVERIFY(result.err.contains(QStringLiteral("usage")));
-    result = runCli(base + QStringList {QStringLiteral("frob")});
+    result = runCli(base + QStringList { QStringLiteral("frob") });
     QCOMPARE(result.exitCode, 2);
 }
 

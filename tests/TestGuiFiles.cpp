@@ -336,8 +336,10 @@ void TestGuiFiles::cancelThenRetryResumes()
     QTRY_VERIFY_WITH_TIMEOUT(stateText(m_transfers, row).startsWith(QLatin1String("Cancelled")), Timeout);
     QVERIFY(retry->isEnabled());
     QVERIFY(!cancel->isEnabled());
-    // What arrived waits in the server's .part file.
-    QTRY_VERIFY_WITH_TIMEOUT(QFileInfo(m_home + QStringLiteral("/big.bin.part")).size() > 0, Timeout);
+    // What arrived waits in the server's partial file (in a staging folder no path reaches).
+    const QString serverPart = m_home + QStringLiteral("/.partial\\uploads/")
+        + QString::fromLatin1(Sha256::hash(QByteArrayLiteral("big.bin")).toHex()) + QStringLiteral(".part");
+    QTRY_VERIFY_WITH_TIMEOUT(QFileInfo(serverPart).size() > 0, Timeout);
     QVERIFY(!QFile::exists(m_home + QStringLiteral("/big.bin")));
     QTRY_VERIFY_WITH_TIMEOUT(m_server->log().count(QStringLiteral(" ended")) > endedBefore, Timeout);
 

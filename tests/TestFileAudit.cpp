@@ -1,0 +1,692 @@
+// The file service findings of the security audit (issue 11), each reproduced: quota bypass and
+// tree walks, big listings, partial-upload name collisions, the symbolic-link race, fields of the
+// wrong type, and what a failed download leaves behind.
+
+#include "FileArea.h"
+#include "FileClient.h"
+#include "HomeFolder.h"
+#include "Identity.h"
+#include "RawClient.h"
+#include "ServerProcess.h"
+#include "Sha256.h"
+
+#include <QCborArray>
+#include <QDir>
+#include <QFile>
+#include <QRandomGenerator>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <atomic>
+#include <cstdio>
+#include <fcntl.h>
+#include <functional>
+#include <sys/stat.h>
+#include <thread>
+#include <unistd.h>
+
+using namespace QuietWire;
+
+namespace {
+
+QByteArray randomBytes(qint64 size)
+{
+    QByteArray data(size, Qt::Uninitialized);
+    for (qint64 i = 0; i < size; ++i) {
+        data[i] = static_cast<char>(QRandomGenerator::global()->generate());
+    }
+    return data;
+}
+
+bool writeFile(const QString& path, const QByteArray& data)
+{
+    QFile file(path);
+    return file.open(QIODevice::WriteOnly | QIODevice::Truncate) && file.write(data) == data.size();
+}
+
+QByteArray readFile(const QString& path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+struct User
+{
+    QString name;
+    QString configDir;
+    std::optional<Identity> identity;
+};
+
+/// A files session spoken by hand, for messages FileClient would never send.
+class RawFiles
+{
+public:
+    explicit RawFiles(const Identity& identity)
+        : m_raw(identity.keyPair())
+    { }
+
+    bool open(quint16 port)
+    {
+        const QHostAddress server(QStringLiteral("127.0.0.1"));
+        if (!m_raw.handshake({}, server, port)) {
+            return false;
+        }
+        const auto session = m_raw.readMainMessage();
+        if (!session) {
+            return false;
+        }
+        m_socket = m_raw.redeem({}, server, static_cast<quint16>(session->value(QStringLiteral("port")).toInteger()),
+            session->value(QStringLiteral("ticket")).toByteArray());
+        if (!m_socket) {
+            return false;
+        }
+        send(Protocol::makeHello(QStringLiteral("files")));
+        // One round trip: the home folder is set up.
+        return call(QCborMap { { QStringLiteral("type"), QStringLiteral("pwd") }, { QStringLiteral("id"), 1 } })
+            .has_value();
+    }
+
+    void send(const QCborMap& message) { m_socket->write(m_raw.encryptFrame(message)); }
+    std::optional<QCborMap> read() { return m_raw.readMessage(*m_socket); }
+    std::optional<QCborMap> call(const QCborMap& message)
+    {
+        send(message);
+        return read();
+    }
+
+private:
+    RawClient m_raw;
+    std::unique_ptr<QTcpSocket> m_socket;
+};
+
+QCborMap request(const char* type, qint64 id, const QCborMap& fields = {})
+{
+    QCborMap message = fields;
+    message.insert(QStringLiteral("type"), QLatin1String(type));
+    message.insert(QStringLiteral("id"), id);
+    return message;
+}
+
+} // namespace
+
+class TestFileAudit : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void init();
+    void cleanup();
+    void usageIsKeptNotWalked();
+    void measureSeesBeyondPathMax();
+    void foldersAndEmptyFilesCountAgainstTheQuota();
+    void entryAndDepthLimitsNameTheLimit();
+    void deepTreeCannotHideBytes();
+    void largeListingArrivesWhole();
+    void partNamesCannotCollide();
+    void resumeStillWorks();
+    void symlinkSwapNeverLeadsOutside();
+    void wrongFieldTypesAreBadRequest_data();
+    void wrongFieldTypesAreBadRequest();
+    void requestWithoutValidIdIsNotCarriedOut();
+    void failedDownloadLeavesNoPart();
+
+private:
+    bool startServer(const QStringList& extra = {}) { return m_server->start(extra, 16); }
+    User makeUser(const QString& name);
+    std::unique_ptr<FileClient> connectUser(const User& user);
+    FileClient::Reply call(FileClient& client, const std::function<qint64()>& request, int timeoutMs = 15000);
+    bool runTransfer(FileTransfer* transfer, int timeoutMs = 120000);
+    QString homeOf(const QString& name) const { return m_server->dataDir() + QStringLiteral("/files/") + name; }
+    QStringList cli(const User& user) const
+    {
+        return { QStringLiteral("--config-dir"), user.configDir, QStringLiteral("--trust-new"), QStringLiteral("files"),
+            QStringLiteral("127.0.0.1:%1").arg(m_server->port) };
+    }
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<ServerProcess> m_server;
+};
+
+void TestFileAudit::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    m_server = std::make_unique<ServerProcess>(m_dir->filePath(QStringLiteral("server")));
+}
+
+void TestFileAudit::cleanup()
+{
+    m_server.reset();
+    m_dir.reset();
+}
+
+User TestFileAudit::makeUser(const QString& name)
+{
+    User user;
+    user.name = name;
+    user.configDir = m_dir->filePath(QStringLiteral("client-") + name);
+    QString error;
+    user.identity = Identity::loadOrCreate(user.configDir, name + QStringLiteral("@test"), &error);
+    if (user.identity) {
+        m_server->command(
+            QStringLiteral("allow %1 %2").arg(Identity::encodePublicKey(user.identity->publicKey()), name),
+            QStringLiteral("allowed"));
+    }
+    return user;
+}
+
+std::unique_ptr<FileClient> TestFileAudit::connectUser(const User& user)
+{
+    auto client = std::make_unique<FileClient>(*user.identity, user.configDir + QStringLiteral("/known_servers"));
+    client->connection()->setTrustPolicy(ServiceClient::TrustPolicy::TrustNewKeys);
+    QSignalSpy connected(client.get(), &FileClient::connected);
+    client->connectToServer(QStringLiteral("127.0.0.1"), m_server->port);
+    if (!connected.wait(15000) || !call(*client, [&] { return client->pwd(); }).ok) {
+        return nullptr;
+    }
+    return client;
+}
+
+FileClient::Reply TestFileAudit::call(FileClient& client, const std::function<qint64()>& request, int timeoutMs)
+{
+    FileClient::Reply result;
+    qint64 id = -1;
+    bool done = false;
+    const auto connection = connect(&client, &FileClient::replyReceived, this, [&](const FileClient::Reply& reply) {
+        if (reply.id == id) {
+            result = reply;
+            done = true;
+        }
+    });
+    id = request();
+    done = QTest::qWaitFor([&] { return done; }, timeoutMs);
+    disconnect(connection);
+    if (!done) {
+        result.code = QStringLiteral("timeout");
+    }
+    return result;
+}
+
+bool TestFileAudit::runTransfer(FileTransfer* transfer, int timeoutMs)
+{
+    const auto ended = [transfer] {
+        return transfer->state() == FileTransfer::State::Finished || transfer->state() == FileTransfer::State::Failed;
+    };
+    if (!QTest::qWaitFor(ended, timeoutMs)) {
+        qWarning("transfer of %s timed out", qPrintable(transfer->remotePath()));
+        return false;
+    }
+    if (transfer->state() == FileTransfer::State::Failed) {
+        qWarning("transfer failed: %s (%s)", qPrintable(transfer->errorString()), qPrintable(transfer->errorCode()));
+    }
+    return transfer->state() == FileTransfer::State::Finished;
+}
+
+void TestFileAudit::usageIsKeptNotWalked()
+{
+    // Finding 3: every put walked the whole home folder on the server's only thread.
+    QTemporaryDir root;
+    const QString home = root.filePath(QStringLiteral("alice"));
+    QVERIFY(QDir().mkpath(home));
+    constexpr int Folders = 2000;
+    for (int i = 0; i < Folders; ++i) {
+        QVERIFY(QDir(home).mkdir(QStringLiteral("d%1").arg(i)));
+    }
+    QVERIFY(writeFile(home + QStringLiteral("/empty"), QByteArray()));
+    FileArea area(root.path(), FileArea::Limits { qint64(1) << 30, 64, 100000 });
+    const FileArea::Usage usage = area.usage(home);
+    QCOMPARE(area.walks(), 1);
+    // Folders and the empty file are not free: each costs at least its entry, a folder its block too.
+    QCOMPARE(usage.entries, Folders + 1);
+    QVERIFY2(usage.bytes >= Folders * (FileArea::EntryCost + 1024), qPrintable(QString::number(usage.bytes)));
+    // Many uploads' worth of checks, reservations and updates: none walks the tree again.
+    for (int i = 0; i < 500; ++i) {
+        qint64 available = 0;
+        QCOMPARE(area.check(home, 4096, 1, 1, &available), FileArea::Refusal::None);
+        area.reserve(home, 4096);
+        area.adjust(home, 4096 + FileArea::EntryCost, 1);
+        area.release(home, 4096);
+    }
+    QCOMPARE(area.walks(), 1);
+    QCOMPARE(area.usage(home).entries, Folders + 1 + 500);
+    QCOMPARE(area.usage(home).bytes, usage.bytes + 500 * (4096 + FileArea::EntryCost));
+}
+
+void TestFileAudit::measureSeesBeyondPathMax()
+{
+    // Finding 3: a tree nested past PATH_MAX was not counted at all.
+    QTemporaryDir root;
+    const HomeFolder home(root.path());
+    QVERIFY(home.isOpen());
+    const QString name(250, QLatin1Char('n'));
+    int fd = ::dup(home.fd());
+    for (int depth = 0; depth < 30; ++depth) { // 30 x 251 bytes: far past PATH_MAX (4096)
+        QVERIFY(::mkdirat(fd, QFile::encodeName(name).constData(), 0700) == 0);
+        const int next = ::openat(fd, QFile::encodeName(name).constData(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+        QVERIFY(next >= 0);
+        ::close(fd);
+        fd = next;
+    }
+    const QByteArray data = randomBytes(300 * 1024);
+    const int file = ::openat(fd, "hidden.bin", O_WRONLY | O_CREAT, 0600);
+    QVERIFY(file >= 0);
+    QCOMPARE(::write(file, data.constData(), size_t(data.size())), ssize_t(data.size()));
+    ::close(file);
+    ::close(fd);
+    bool complete = false;
+    const FileArea::Usage usage = FileArea::measure(home.fd(), &complete);
+    QVERIFY(complete);
+    QCOMPARE(usage.entries, 31);
+    QCOMPARE(usage.height, 31);
+    QVERIFY2(usage.bytes >= data.size(), qPrintable(QString::number(usage.bytes)));
+    // QTemporaryDir cannot remove what lies past PATH_MAX; HomeFolder can.
+    int removed = 0;
+    QCOMPARE(HomeFolder::removeTree(home.fd(), name, [&removed](const struct stat&) { ++removed; }),
+        HomeFolder::Error::None);
+    QCOMPARE(removed, 31);
+}
+
+void TestFileAudit::foldersAndEmptyFilesCountAgainstTheQuota()
+{
+    // Finding 3: usage added only file sizes, so folders and empty files were free.
+    QVERIFY(startServer({ QStringLiteral("--quota"), QStringLiteral("16K") }));
+    const User alice = makeUser(QStringLiteral("alice"));
+    auto client = connectUser(alice);
+    QVERIFY(client);
+    FileClient& c = *client;
+    // Each folder costs at least its entry (512 bytes), on ext4 its 4 KiB block too: 16 KiB hold
+    // fewer than 32 of them.
+    FileClient::Reply reply;
+    int made = 0;
+    for (; made < 100; ++made) {
+        reply = call(c, [&] { return c.makeDirectory(QStringLiteral("d%1").arg(made)); });
+        if (!reply.ok) {
+            break;
+        }
+    }
+    QCOMPARE(reply.code, QStringLiteral("quota"));
+    QVERIFY2(reply.message.contains(QStringLiteral("quota of 16384 bytes")), qPrintable(reply.message));
+    QVERIFY2(made < 32, qPrintable(QString::number(made)));
+    QVERIFY(!QFileInfo::exists(homeOf(QStringLiteral("alice")) + QStringLiteral("/d%1").arg(made)));
+
+    // Empty files likewise. Free the folders, then upload empty files until refused.
+    for (int i = 0; i < made; ++i) {
+        QVERIFY(call(c, [&] { return c.removeDirectory(QStringLiteral("d%1").arg(i)); }).ok);
+    }
+    const QString empty = m_dir->filePath(QStringLiteral("empty"));
+    QVERIFY(writeFile(empty, QByteArray()));
+    int uploaded = 0;
+    FileTransfer* last = nullptr;
+    for (; uploaded < 100; ++uploaded) {
+        last = c.upload(empty, QStringLiteral("e%1").arg(uploaded));
+        if (!runTransfer(last, 15000)) {
+            break;
+        }
+    }
+    QVERIFY(last);
+    QCOMPARE(last->errorCode(), QStringLiteral("quota"));
+    QVERIFY2(uploaded > 0 && uploaded < 32, qPrintable(QString::number(uploaded)));
+}
+
+void TestFileAudit::entryAndDepthLimitsNameTheLimit()
+{
+    QVERIFY(startServer(
+        { QStringLiteral("--max-entries"), QStringLiteral("20"), QStringLiteral("--max-depth"), QStringLiteral("6") }));
+    const User alice = makeUser(QStringLiteral("alice"));
+    auto client = connectUser(alice);
+    QVERIFY(client);
+    FileClient& c = *client;
+    auto reply = call(c, [&] { return c.makeDirectory(QStringLiteral("1/2/3/4/5/6/7")); });
+    QCOMPARE(reply.code, QStringLiteral("quota"));
+    QVERIFY2(reply.message.contains(QStringLiteral("6 folders deep")), qPrintable(reply.message));
+    QVERIFY(!QFileInfo::exists(homeOf(QStringLiteral("alice")) + QStringLiteral("/1")));
+    QVERIFY(call(c, [&] { return c.makeDirectory(QStringLiteral("1/2/3/4/5/6")); }).ok);
+    // A move deeper is a way to nest past the limit too: a 3-deep folder cannot go 4 levels down.
+    QVERIFY(call(c, [&] { return c.makeDirectory(QStringLiteral("a/b/c")); }).ok);
+    reply = call(c, [&] { return c.rename(QStringLiteral("a"), QStringLiteral("1/2/3/4")); });
+    QCOMPARE(reply.code, QStringLiteral("quota"));
+    QVERIFY2(reply.message.contains(QStringLiteral("6 folders deep")), qPrintable(reply.message));
+    QVERIFY(QFileInfo(homeOf(QStringLiteral("alice")) + QStringLiteral("/a/b/c")).isDir());
+    QVERIFY(call(c, [&] { return c.rename(QStringLiteral("a"), QStringLiteral("1/2/3")); }).ok);
+
+    // 9 folders so far; 11 more fit, the 12th does not.
+    int made = 0;
+    for (; made < 30; ++made) {
+        reply = call(c, [&] { return c.makeDirectory(QStringLiteral("x%1").arg(made)); });
+        if (!reply.ok) {
+            break;
+        }
+    }
+    QCOMPARE(made, 11);
+    QCOMPARE(reply.code, QStringLiteral("quota"));
+    QVERIFY2(reply.message.contains(QStringLiteral("20 files and folders")), qPrintable(reply.message));
+}
+
+void TestFileAudit::deepTreeCannotHideBytes()
+{
+    // Finding 3: a file moved below PATH_MAX (a chain moved into the bottom of another chain)
+    // was not counted.
+    QVERIFY(startServer({ QStringLiteral("--quota"), QStringLiteral("1M") }));
+    const User alice = makeUser(QStringLiteral("alice"));
+    auto client = connectUser(alice);
+    QVERIFY(client);
+    FileClient& c = *client;
+    // Two chains of 12 folders with 250-byte names: each path is under 4096 bytes, both together are not.
+    const QString chain = QStringList(QList<QString>(12, QString(250, QLatin1Char('d')))).join(QLatin1Char('/'));
+    QVERIFY(call(c, [&] { return c.makeDirectory(QStringLiteral("A/") + chain); }).ok);
+    QVERIFY(call(c, [&] { return c.makeDirectory(QStringLiteral("B/") + chain); }).ok);
+    const QString local = m_dir->filePath(QStringLiteral("600k.bin"));
+    QVERIFY(writeFile(local, randomBytes(600 * 1024)));
+    QVERIFY(runTransfer(c.upload(local, QStringLiteral("~/A/") + chain + QStringLiteral("/first.bin"))));
+    QVERIFY(call(c, [&] { return c.rename(QStringLiteral("A"), QStringLiteral("B/") + chain); }).ok);
+    FileTransfer* second = c.upload(local, QStringLiteral("~/second.bin"));
+    QVERIFY(!runTransfer(second, 15000));
+    QCOMPARE(second->errorCode(), QStringLiteral("quota"));
+
+    // And after a restart, when the usage is measured afresh.
+    client.reset();
+    m_server->stop();
+    QVERIFY(startServer({ QStringLiteral("--quota"), QStringLiteral("1M") }));
+    client = connectUser(alice);
+    QVERIFY(client);
+    FileTransfer* third = client->upload(local, QStringLiteral("~/third.bin"));
+    QVERIFY(!runTransfer(third, 15000));
+    QCOMPARE(third->errorCode(), QStringLiteral("quota"));
+    // Removing the deep tree (its host path is past PATH_MAX too) gives the bytes back.
+    QVERIFY(call(*client, [&] { return client->removeDirectory(QStringLiteral("B"), true); }).ok);
+    QVERIFY(!QFileInfo::exists(homeOf(QStringLiteral("alice")) + QStringLiteral("/B")));
+    QVERIFY(runTransfer(client->upload(local, QStringLiteral("~/fourth.bin"))));
+}
+
+void TestFileAudit::largeListingArrivesWhole()
+{
+    // Finding 8: an answer over 65,519 bytes was dropped without a word; ls hung.
+    QVERIFY(startServer());
+    const User alice = makeUser(QStringLiteral("alice"));
+    auto client = connectUser(alice);
+    QVERIFY(client);
+    QVERIFY(call(*client, [&] { return client->makeDirectory(QStringLiteral("many")); }).ok);
+    constexpr int Files = 3000;
+    QSet<QString> names;
+    for (int i = 0; i < Files; ++i) {
+        const QString name
+            = QStringLiteral("%1-%2.txt").arg(i, 5, 10, QLatin1Char('0')).arg(QString(180, QLatin1Char('x')));
+        names.insert(name);
+        QVERIFY(writeFile(homeOf(QStringLiteral("alice")) + QStringLiteral("/many/") + name, "x"));
+    }
+    const auto reply = call(
+        *client, [&] { return client->list(QStringLiteral("many")); }, 60000);
+    QVERIFY2(reply.ok, qPrintable(reply.code + QLatin1Char(' ') + reply.message));
+    QCOMPARE(reply.path, QStringLiteral("~/many"));
+    QCOMPARE(reply.entries.size(), Files);
+    QSet<QString> listed;
+    for (const auto& entry : reply.entries) {
+        listed.insert(entry.name);
+    }
+    QVERIFY(listed == names);
+    QVERIFY(std::is_sorted(reply.entries.begin(), reply.entries.end(),
+        [](const FileProtocol::Entry& a, const FileProtocol::Entry& b) { return a.name < b.name; }));
+
+    const CliResult result = runCli(cli(alice) + QStringList { QStringLiteral("ls"), QStringLiteral("many") }, 60000);
+    QVERIFY2(result.exitCode == 0, qPrintable(result.err));
+    QCOMPARE(result.out.count(QLatin1Char('\n')), Files);
+    QVERIFY(result.out.contains(*names.begin()));
+}
+
+void TestFileAudit::partNamesCannotCollide()
+{
+    // Finding 10: an upload named x.part overwrote the partial data of an upload of x.
+    QVERIFY(startServer());
+    const User alice = makeUser(QStringLiteral("alice"));
+    auto client = connectUser(alice);
+    QVERIFY(client);
+    const QByteArray big = randomBytes(20 * 1024 * 1024);
+    const QByteArray small("twenty bytes of B...");
+    QVERIFY(writeFile(m_dir->filePath(QStringLiteral("a.bin")), big));
+    QVERIFY(writeFile(m_dir->filePath(QStringLiteral("b.bin")), small));
+    FileTransfer* a = client->upload(m_dir->filePath(QStringLiteral("a.bin")), QStringLiteral("x"));
+    QVERIFY(QTest::qWaitFor([&] { return a->bytesDone() > 1024 * 1024; }, 30000));
+    QVERIFY(a->state() == FileTransfer::State::Running);
+    QVERIFY(runTransfer(client->upload(m_dir->filePath(QStringLiteral("b.bin")), QStringLiteral("x.part"))));
+    QVERIFY(runTransfer(a));
+    QVERIFY(readFile(homeOf(QStringLiteral("alice")) + QStringLiteral("/x")) == big);
+    QCOMPARE(readFile(homeOf(QStringLiteral("alice")) + QStringLiteral("/x.part")), small);
+    // The staging folder is nobody's file: not listed, not reachable by any path.
+    const auto listing = call(*client, [&] { return client->list(QStringLiteral("~")); });
+    QVERIFY(listing.ok);
+    QCOMPARE(listing.entries.size(), 2);
+}
+
+void TestFileAudit::resumeStillWorks()
+{
+    QVERIFY(startServer());
+    const User alice = makeUser(QStringLiteral("alice"));
+    auto client = connectUser(alice);
+    QVERIFY(client);
+    const QByteArray data = randomBytes(24 * 1024 * 1024);
+    const QString local = m_dir->filePath(QStringLiteral("big.bin"));
+    QVERIFY(writeFile(local, data));
+    FileTransfer* first = client->upload(local, QStringLiteral("big.bin"));
+    QVERIFY(QTest::qWaitFor([&] { return first->bytesDone() > 4 * 1024 * 1024; }, 60000));
+    first->cancel();
+    QVERIFY(m_server->waitForLog(QStringLiteral(" ended")));
+    // The partial data is not a file of the user's: no big.bin.part appears.
+    QVERIFY(!QFileInfo::exists(homeOf(QStringLiteral("alice")) + QStringLiteral("/big.bin.part")));
+    FileTransfer* second = client->upload(local, QStringLiteral("big.bin"), true);
+    QVERIFY(runTransfer(second));
+    QVERIFY(second->resumedFrom() > 0);
+    QVERIFY(readFile(homeOf(QStringLiteral("alice")) + QStringLiteral("/big.bin")) == data);
+    // Through the command line too.
+    const CliResult result = runCli(cli(alice)
+        + QStringList { QStringLiteral("put"), local, QStringLiteral("again.bin"), QStringLiteral("--resume") });
+    QVERIFY2(result.exitCode == 0, qPrintable(result.err));
+    QVERIFY(readFile(homeOf(QStringLiteral("alice")) + QStringLiteral("/again.bin")) == data);
+}
+
+void TestFileAudit::symlinkSwapNeverLeadsOutside()
+{
+    // Finding 12: the path was checked for links, then opened by name; a folder swapped for a link
+    // in between led outside the home folder.
+    QVERIFY(startServer());
+    const User alice = makeUser(QStringLiteral("alice"));
+    auto client = connectUser(alice);
+    QVERIFY(client);
+    const QString home = homeOf(QStringLiteral("alice"));
+    const QString outside = m_dir->filePath(QStringLiteral("outside"));
+    QVERIFY(QDir().mkpath(outside));
+    QVERIFY(writeFile(outside + QStringLiteral("/f"), "SECRET from outside"));
+    QVERIFY(QDir().mkpath(home + QStringLiteral("/sub")));
+    QVERIFY(writeFile(home + QStringLiteral("/sub/f"), "inside"));
+    QVERIFY(QFile::link(outside, home + QStringLiteral("/swap")));
+
+    // Swap "sub" (a folder) and "swap" (a link to outside) atomically, over and over.
+    std::atomic<bool> stop { false };
+    std::atomic<int> swaps { 0 };
+    const QByteArray sub = QFile::encodeName(home + QStringLiteral("/sub"));
+    const QByteArray swap = QFile::encodeName(home + QStringLiteral("/swap"));
+    std::thread swapper([&] {
+        while (!stop) {
+            if (::renameat2(AT_FDCWD, sub.constData(), AT_FDCWD, swap.constData(), RENAME_EXCHANGE) == 0) {
+                ++swaps;
+            }
+        }
+    });
+    int inside = 0;
+    int leaked = 0;
+    int requests = 0;
+    QElapsedTimer clock;
+    clock.start();
+    // Batches of pipelined requests, for at most 20 s or 6000 requests.
+    while (requests < 6000 && clock.elapsed() < 20000) {
+        QList<qint64> ids;
+        QHash<qint64, FileClient::Reply> replies;
+        const auto connection = connect(client.get(), &FileClient::replyReceived, this,
+            [&](const FileClient::Reply& reply) { replies.insert(reply.id, reply); });
+        for (int i = 0; i < 100; ++i) {
+            ids.append(i % 4 == 3 ? client->list(QStringLiteral("sub")) : client->cat(QStringLiteral("sub/f")));
+        }
+        const bool all = QTest::qWaitFor([&] { return replies.size() == ids.size(); }, 15000);
+        disconnect(connection);
+        QVERIFY(all);
+        for (const auto& reply : std::as_const(replies)) {
+            ++requests;
+            if (reply.data.contains("SECRET")) {
+                ++leaked;
+            } else if (reply.data == "inside") {
+                ++inside;
+            }
+            // A listing of the outside folder: its "f" has the outside file's size.
+            if (reply.request == QLatin1String("ls") && reply.ok && reply.entries.size() == 1
+                && reply.entries.first().size == qint64(sizeof("SECRET from outside") - 1)) {
+                ++leaked;
+            }
+        }
+    }
+    stop = true;
+    swapper.join();
+    qInfo("%d requests, %d read the file inside, %d swaps", requests, inside, swaps.load());
+    QVERIFY(swaps > 100);
+    QVERIFY(inside > 0);
+    QCOMPARE(leaked, 0);
+}
+
+void TestFileAudit::wrongFieldTypesAreBadRequest_data()
+{
+    QTest::addColumn<QCborMap>("message");
+    QTest::addColumn<QString>("field");
+    const QCborValue number(5);
+    const QCborValue bytes(QByteArray("docs"));
+    QTest::newRow("ls path number") << request("ls", 1, { { QStringLiteral("path"), number } }) << "path";
+    QTest::newRow("ls path bytes") << request("ls", 1, { { QStringLiteral("path"), bytes } }) << "path";
+    QTest::newRow("ls start text") << request("ls", 1, { { QStringLiteral("start"), QStringLiteral("2") } }) << "start";
+    QTest::newRow("stat path missing") << request("stat", 1) << "path";
+    QTest::newRow("cd path bytes") << request("cd", 1, { { QStringLiteral("path"), bytes } }) << "path";
+    QTest::newRow("mkdir path number") << request("mkdir", 1, { { QStringLiteral("path"), number } }) << "path";
+    QTest::newRow("rm path array") << request("rm", 1, { { QStringLiteral("path"), QCborArray { 1 } } }) << "path";
+    QTest::newRow("rmdir recursive text") << request("rmdir", 1,
+        { { QStringLiteral("path"), QStringLiteral("d") }, { QStringLiteral("recursive"), QStringLiteral("yes") } })
+                                          << "recursive";
+    QTest::newRow("rename from number") << request(
+        "rename", 1, { { QStringLiteral("from"), number }, { QStringLiteral("to"), QStringLiteral("b") } })
+                                        << "from";
+    QTest::newRow("cat max negative") << request(
+        "cat", 1, { { QStringLiteral("path"), QStringLiteral("f") }, { QStringLiteral("max"), -1 } })
+                                      << "max";
+    QTest::newRow("cat max text") << request(
+        "cat", 1, { { QStringLiteral("path"), QStringLiteral("f") }, { QStringLiteral("max"), QStringLiteral("9") } })
+                                  << "max";
+    QTest::newRow("cat max above 60000") << request(
+        "cat", 1, { { QStringLiteral("path"), QStringLiteral("f") }, { QStringLiteral("max"), 60001 } })
+                                         << "max";
+    QTest::newRow("cat max float") << request(
+        "cat", 1, { { QStringLiteral("path"), QStringLiteral("f") }, { QStringLiteral("max"), 10.5 } })
+                                   << "max";
+    QTest::newRow("put size text") << request(
+        "put", 1, { { QStringLiteral("path"), QStringLiteral("n") }, { QStringLiteral("size"), QStringLiteral("5") } })
+                                   << "size";
+    QTest::newRow("put size missing") << request("put", 1, { { QStringLiteral("path"), QStringLiteral("n") } })
+                                      << "size";
+    QTest::newRow("put offset negative") << request("put", 1,
+        { { QStringLiteral("path"), QStringLiteral("n") }, { QStringLiteral("size"), 5 },
+            { QStringLiteral("offset"), -1 } })
+                                         << "offset";
+    QTest::newRow("put mtime text") << request("put", 1,
+        { { QStringLiteral("path"), QStringLiteral("n") }, { QStringLiteral("size"), 5 },
+            { QStringLiteral("mtime"), QStringLiteral("now") } })
+                                    << "mtime";
+    QTest::newRow("put prefix hex") << request("put", 1,
+        { { QStringLiteral("path"), QStringLiteral("f") }, { QStringLiteral("size"), 5 },
+            { QStringLiteral("offset"), 2 },
+            { QStringLiteral("prefix_sha256"), QString::fromLatin1(Sha256::hash("ab").toHex()) } })
+                                    << "prefix_sha256";
+    QTest::newRow("get offset text") << request("get", 1,
+        { { QStringLiteral("path"), QStringLiteral("f") }, { QStringLiteral("offset"), QStringLiteral("1") } })
+                                     << "offset";
+    QTest::newRow("get prefix hex") << request("get", 1,
+        { { QStringLiteral("path"), QStringLiteral("f") }, { QStringLiteral("offset"), 2 },
+            { QStringLiteral("prefix_sha256"), QString::fromLatin1(Sha256::hash("ab").toHex()) } })
+                                    << "prefix_sha256";
+}
+
+void TestFileAudit::wrongFieldTypesAreBadRequest()
+{
+    QFETCH(QCborMap, message);
+    QFETCH(QString, field);
+    QVERIFY(startServer());
+    const User alice = makeUser(QStringLiteral("alice"));
+    RawFiles files(*alice.identity);
+    QVERIFY(files.open(m_server->port));
+    QVERIFY(writeFile(homeOf(QStringLiteral("alice")) + QStringLiteral("/f"), "hello"));
+    QVERIFY(QDir().mkpath(homeOf(QStringLiteral("alice")) + QStringLiteral("/d")));
+    const auto answer = files.call(message);
+    QVERIFY(answer);
+    QCOMPARE(answer->value(QStringLiteral("type")).toString(), QStringLiteral("failed"));
+    QCOMPARE(answer->value(QStringLiteral("code")).toString(), QStringLiteral("bad_request"));
+    QCOMPARE(answer->value(QStringLiteral("id")).toInteger(), 1);
+    QVERIFY2(answer->value(QStringLiteral("message")).toString().contains(QStringLiteral("\"%1\"").arg(field)),
+        qPrintable(answer->value(QStringLiteral("message")).toString()));
+    // Nothing happened: the folder and the file are as they were, nothing new appeared.
+    QVERIFY(QFileInfo(homeOf(QStringLiteral("alice")) + QStringLiteral("/d")).isDir());
+    QCOMPARE(readFile(homeOf(QStringLiteral("alice")) + QStringLiteral("/f")), QByteArray("hello"));
+    QCOMPARE(
+        QDir(homeOf(QStringLiteral("alice"))).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden).size(),
+        2);
+}
+
+void TestFileAudit::requestWithoutValidIdIsNotCarriedOut()
+{
+    QVERIFY(startServer());
+    const User alice = makeUser(QStringLiteral("alice"));
+    RawFiles files(*alice.identity);
+    QVERIFY(files.open(m_server->port));
+    const QList<QCborValue> badIds { QCborValue(QStringLiteral("7")), QCborValue(-1), QCborValue(2.5),
+        QCborValue(QByteArray("7")), QCborValue() };
+    for (const QCborValue& id : badIds) {
+        QCborMap mkdir { { QStringLiteral("type"), QStringLiteral("mkdir") },
+            { QStringLiteral("path"), QStringLiteral("made") } };
+        if (!id.isUndefined()) {
+            mkdir.insert(QStringLiteral("id"), id);
+        }
+        const auto answer = files.call(mkdir);
+        QVERIFY(answer);
+        QCOMPARE(answer->value(QStringLiteral("type")).toString(), QStringLiteral("failed"));
+        QCOMPARE(answer->value(QStringLiteral("code")).toString(), QStringLiteral("bad_request"));
+        QVERIFY(!answer->contains(QStringLiteral("id")));
+        QVERIFY(answer->value(QStringLiteral("message")).toString().contains(QStringLiteral("\"id\"")));
+        QVERIFY(!QFileInfo::exists(homeOf(QStringLiteral("alice")) + QStringLiteral("/made")));
+    }
+    // An end whose sha256 is hex text is a bad request, not a misleading checksum failure.
+    QVERIFY(files.call(
+        request("put", 3, { { QStringLiteral("path"), QStringLiteral("up") }, { QStringLiteral("size"), 5 } })));
+    files.send(QCborMap {
+        { QStringLiteral("type"), QStringLiteral("data") }, { QStringLiteral("data"), QByteArray("hello") } });
+    const auto end = files.call(
+        request("end", 3, { { QStringLiteral("sha256"), QString::fromLatin1(Sha256::hash("hello").toHex()) } }));
+    QVERIFY(end);
+    QCOMPARE(end->value(QStringLiteral("code")).toString(), QStringLiteral("bad_request"));
+    QVERIFY(end->value(QStringLiteral("message")).toString().contains(QStringLiteral("\"sha256\"")));
+    QVERIFY(!QFileInfo::exists(homeOf(QStringLiteral("alice")) + QStringLiteral("/up")));
+}
+
+void TestFileAudit::failedDownloadLeavesNoPart()
+{
+    QVERIFY(startServer());
+    const User alice = makeUser(QStringLiteral("alice"));
+    const QString local = m_dir->filePath(QStringLiteral("missing"));
+    CliResult result = runCli(cli(alice) + QStringList { QStringLiteral("get"), QStringLiteral("missing"), local });
+    QCOMPARE(result.exitCode, 1);
+    QVERIFY2(result.err.contains(QStringLiteral("(not_found)")), qPrintable(result.err));
+    QVERIFY(!QFileInfo::exists(local + QStringLiteral(".part")));
+    QVERIFY(!QFileInfo::exists(local));
+    // A .part with an earlier attempt's data stays as it was.
+    QVERIFY(writeFile(local + QStringLiteral(".part"), "earlier attempt"));
+    result = runCli(cli(alice) + QStringList { QStringLiteral("get"), QStringLiteral("missing"), local });
+    QCOMPARE(result.exitCode, 1);
+    QCOMPARE(readFile(local + QStringLiteral(".part")), QByteArray("earlier attempt"));
+    result = runCli(cli(alice)
+        + QStringList { QStringLiteral("get"), QStringLiteral("missing"), local, QStringLiteral("--resume") });
+    QCOMPARE(result.exitCode, 1);
+    QCOMPARE(readFile(local + QStringLiteral(".part")), QByteArray("earlier attempt"));
+}
+
+QTEST_GUILESS_MAIN(TestFileAudit)
+#include "TestFileAudit.moc"
