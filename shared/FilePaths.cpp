@@ -1,7 +1,5 @@
 #include "FilePaths.h"
 
-#include <QFileInfo>
-
 namespace QuietWire::FilePaths {
 
 namespace {
@@ -19,9 +17,10 @@ bool checkCharacters(const QString& path, QString* error)
     for (const QChar c : path) {
         const ushort code = c.unicode();
         if (code < 0x20 || code == 0x7f || (code >= 0x80 && code < 0xa0)) {
-            return refuse(error, QStringLiteral("The path contains a control character (code %1); file names "
-                                                "cannot contain those")
-                                     .arg(code));
+            return refuse(error,
+                QStringLiteral("The path contains a control character (code %1); file names "
+                               "cannot contain those")
+                    .arg(code));
         }
         if (c == QLatin1Char('\\')) {
             return refuse(error, QStringLiteral("The path contains a backslash; use / between folder names"));
@@ -42,9 +41,10 @@ std::optional<QStringList> resolve(const QStringList& cwd, const QString& path, 
         return std::nullopt;
     }
     if (path.startsWith(QLatin1Char('/'))) {
-        refuse(error, QStringLiteral("\"%1\" is an absolute path; paths are relative to your current folder, "
-                                     "or to your home folder when they start with ~/")
-                          .arg(path.left(80)));
+        refuse(error,
+            QStringLiteral("\"%1\" is an absolute path; paths are relative to your current folder, "
+                           "or to your home folder when they start with ~/")
+                .arg(path.left(80)));
         return std::nullopt;
     }
     QStringList result = cwd;
@@ -89,29 +89,15 @@ QString toHost(const QString& home, const QStringList& components)
     return components.isEmpty() ? home : home + QLatin1Char('/') + components.join(QLatin1Char('/'));
 }
 
-bool crossesSymlink(const QString& home, const QStringList& components)
-{
-    QString path = home;
-    for (const QString& component : components) {
-        path += QLatin1Char('/') + component;
-        const QFileInfo info(path);
-        if (info.isSymLink()) {
-            return true;
-        }
-        if (!info.exists()) {
-            return false; // nothing below a missing component can be a link
-        }
-    }
-    return false;
-}
-
 QString homeFolderName(const QString& whitelistName, const QString& fingerprint)
 {
     if (!whitelistName.isEmpty() && !whitelistName.startsWith(QLatin1String("SHA256:"))) {
         return whitelistName;
     }
     QString name = fingerprint;
-    name.replace(QLatin1Char(':'), QLatin1Char('_')).replace(QLatin1Char('/'), QLatin1Char('_')).replace(QLatin1Char('+'), QLatin1Char('-'));
+    name.replace(QLatin1Char(':'), QLatin1Char('_'))
+        .replace(QLatin1Char('/'), QLatin1Char('_'))
+        .replace(QLatin1Char('+'), QLatin1Char('-'));
     return name;
 }
 

@@ -116,6 +116,7 @@ class TestFileAudit : public QObject
 private slots:
     void init();
     void cleanup();
+    void homeFolderRefusesLinks();
     void usageIsKeptNotWalked();
     void measureSeesBeyondPathMax();
     void foldersAndEmptyFilesCountAgainstTheQuota();
@@ -219,6 +220,38 @@ bool TestFileAudit::runTransfer(FileTransfer* transfer, int timeoutMs)
         qWarning("transfer failed: %s (%s)", qPrintable(transfer->errorString()), qPrintable(transfer->errorCode()));
     }
     return transfer->state() == FileTransfer::State::Finished;
+}
+
+void TestFileAudit::homeFolderRefusesLinks()
+{
+    QTemporaryDir dir;
+    QTemporaryDir outside;
+    const QString root = dir.filePath(QStringLiteral("home"));
+    QVERIFY(QDir().mkpath(root + QStringLiteral("/real")));
+    QVERIFY(writeFile(outside.filePath(QStringLiteral("secret")), "outside"));
+    QVERIFY(QFile::link(outside.path(), root + QStringLiteral("/escape")));
+    QVERIFY(QFile::link(outside.filePath(QStringLiteral("secret")), root + QStringLiteral("/real/passwd")));
+    const HomeFolder home(root);
+    QVERIFY(home.isOpen());
+    HomeFolder::Error error;
+    QVERIFY(!home.openFolder({ QStringLiteral("escape") }, &error).isValid());
+    QCOMPARE(error, HomeFolder::Error::Link);
+    QVERIFY(!home.openFolder({ QStringLiteral("escape"), QStringLiteral("deeper") }, &error).isValid());
+    QCOMPARE(error, HomeFolder::Error::Link);
+    FileDescriptor real = home.openFolder({ QStringLiteral("real") }, &error);
+    QVERIFY(real.isValid());
+    QVERIFY(!HomeFolder::openFile(real.get(), QStringLiteral("passwd"), O_RDONLY, &error).isValid());
+    QCOMPARE(error, HomeFolder::Error::Link);
+    QVERIFY(!home.openFolder({ QStringLiteral("real"), QStringLiteral("missing") }, &error).isValid());
+    QCOMPARE(error, HomeFolder::Error::NotFound);
+    struct stat st;
+    QCOMPARE(HomeFolder::lookup(real.get(), QStringLiteral("passwd"), &st), HomeFolder::Error::None);
+    QVERIFY(S_ISLNK(st.st_mode));
+    // Removing a tree removes a link inside it, never what it points to.
+    QVERIFY(QFile::link(outside.path(), root + QStringLiteral("/real/dir-link")));
+    QCOMPARE(
+        HomeFolder::removeTree(home.fd(), QStringLiteral("real"), [](const struct stat&) {}), HomeFolder::Error::None);
+    QCOMPARE(readFile(outside.filePath(QStringLiteral("secret"))), QByteArray("outside"));
 }
 
 void TestFileAudit::usageIsKeptNotWalked()
