@@ -3,6 +3,7 @@
 #include "ChatClient.h"
 #include "Identity.h"
 #include "ServerProcess.h"
+#include "Sha256.h"
 
 #include <QFile>
 #include <QRandomGenerator>
@@ -92,7 +93,10 @@ void TestLoad::manyClientsLoseNothing()
                   QStringLiteral("127.0.0.1:%1").arg(server.port), QStringLiteral("put"), local.fileName()});
 
     // The transfer is under way before the storm starts, and goes on during it.
-    QVERIFY(waitUntil([&] { return QFile::exists(dataDir + QStringLiteral("/files/c0/blob.bin.part"))
+    // (The server keeps the partial upload in its staging folder, named by the SHA-256 of the path.)
+    const QString part = dataDir + QStringLiteral("/files/c0/.partial\\uploads/")
+        + QString::fromLatin1(Sha256::hash(QByteArrayLiteral("blob.bin")).toHex()) + QStringLiteral(".part");
+    QVERIFY(waitUntil([&] { return QFile::exists(part)
                                    || upload.state() == QProcess::NotRunning; }, 30000));
 
     int accepted = 0;
