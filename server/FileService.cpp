@@ -1082,8 +1082,8 @@ void FileService::putEnd(qint64 id, MessageFields& fields)
             { static_cast<time_t>(*upload.mtime / 1000), static_cast<long>(*upload.mtime % 1000) * 1000000 } };
         ::futimens(upload.part.handle(), times);
     }
-    struct stat final;
-    ::fstat(upload.part.handle(), &final);
+    struct stat stored;
+    ::fstat(upload.part.handle(), &stored);
     const qint64 parentBefore = folderBytes(upload.parent.get());
     const qint64 stagingBefore = folderBytes(upload.staging.get());
     if (::renameat(upload.staging.get(), QFile::encodeName(upload.partName).constData(), upload.parent.get(),
@@ -1096,7 +1096,7 @@ void FileService::putEnd(qint64 id, MessageFields& fields)
     }
     ::fsync(upload.parent.get());
     m_area->adjust(
-        m_home, FileArea::cost(final) - upload.partAccounted - (replaces ? FileArea::cost(old) : 0), replaces ? -1 : 0);
+        m_home, FileArea::cost(stored) - upload.partAccounted - (replaces ? FileArea::cost(old) : 0), replaces ? -1 : 0);
     accountFolder(upload.parent.get(), parentBefore);
     accountFolder(upload.staging.get(), stagingBefore);
     m_area->noteDepth(m_home, int(upload.path.size()));
