@@ -123,6 +123,7 @@ private slots:
     void entryAndDepthLimitsNameTheLimit();
     void deepTreeCannotHideBytes();
     void largeListingArrivesWhole();
+    void tooLargeAnswerIsAnsweredNotDropped();
     void partNamesCannotCollide();
     void resumeStillWorks();
     void symlinkSwapNeverLeadsOutside();
@@ -463,6 +464,35 @@ void TestFileAudit::largeListingArrivesWhole()
     QVERIFY2(result.exitCode == 0, qPrintable(result.err));
     QCOMPARE(result.out.count(QLatin1Char('\n')), Files);
     QVERIFY(result.out.contains(*names.begin()));
+}
+
+void TestFileAudit::tooLargeAnswerIsAnsweredNotDropped()
+{
+    // Finding 8, the other half: a failed send was silence. Every answer is bounded now except the
+    // current folder's name, which an administrator's --max-depth can let grow past one message.
+    QVERIFY(startServer({ QStringLiteral("--max-depth"), QStringLiteral("300") }));
+    const User alice = makeUser(QStringLiteral("alice"));
+    auto client = connectUser(alice);
+    QVERIFY(client);
+    FileClient& c = *client;
+    const QString name(255, QLatin1Char('n'));
+    FileClient::Reply reply;
+    int depth = 0;
+    for (; depth < 300; ++depth) {
+        QVERIFY(call(c, [&] { return c.makeDirectory(name); }).ok);
+        reply = call(c, [&] { return c.changeDirectory(name); });
+        if (!reply.ok) {
+            break;
+        }
+    }
+    // 256 names of 255 bytes and their slashes pass 65,519 bytes.
+    QCOMPARE(depth, 255);
+    QCOMPARE(reply.code, QStringLiteral("io"));
+    QVERIFY2(reply.message.contains(QStringLiteral("too large")), qPrintable(reply.message));
+    QVERIFY(m_server->waitForLog(QStringLiteral("could not answer request")));
+    // The session goes on.
+    QVERIFY(call(c, [&] { return c.changeDirectory(QStringLiteral("~")); }).ok);
+    QVERIFY(call(c, [&] { return c.removeDirectory(name, true); }).ok);
 }
 
 void TestFileAudit::partNamesCannotCollide()
