@@ -130,6 +130,7 @@ private slots:
     void wrongFieldTypesAreBadRequest_data();
     void wrongFieldTypesAreBadRequest();
     void requestWithoutValidIdIsNotCarriedOut();
+    void uploadRulesAsDocumented();
     void failedDownloadLeavesNoPart();
 
 private:
@@ -728,6 +729,78 @@ void TestFileAudit::requestWithoutValidIdIsNotCarriedOut()
     QCOMPARE(end->value(QStringLiteral("code")).toString(), QStringLiteral("bad_request"));
     QVERIFY(end->value(QStringLiteral("message")).toString().contains(QStringLiteral("\"sha256\"")));
     QVERIFY(!QFileInfo::exists(homeOf(QStringLiteral("alice")) + QStringLiteral("/up")));
+}
+
+void TestFileAudit::uploadRulesAsDocumented()
+{
+    // docs/PROTOCOL.md section 8, "Transfers": each rule as the document states it.
+    QVERIFY(startServer());
+    const User alice = makeUser(QStringLiteral("alice"));
+    RawFiles files(*alice.identity);
+    QVERIFY(files.open(m_server->port));
+    const QByteArray data = randomBytes(1000);
+    const auto result = [](const std::optional<QCborMap>& answer) {
+        return answer ? answer->value(QStringLiteral("type")).toString() : QStringLiteral("(none)");
+    };
+    const auto partialOf = [&](const QString& path) {
+        const auto answer = files.call(request("partial", 90, { { QStringLiteral("path"), path } }));
+        return answer && result(answer) == QLatin1String("result") ? answer->value(QStringLiteral("offset")).toInteger()
+                                                                   : -1;
+    };
+    const qint64 mtime = 1500000000123;
+    QCOMPARE(result(files.call(request("put", 10,
+                 { { QStringLiteral("path"), QStringLiteral("u.bin") }, { QStringLiteral("size"), data.size() },
+                     { QStringLiteral("mtime"), mtime } }))),
+        QStringLiteral("result"));
+    // A second put during the transfer: bad_request with its own id; the first goes on.
+    auto answer = files.call(
+        request("put", 11, { { QStringLiteral("path"), QStringLiteral("v.bin") }, { QStringLiteral("size"), 1 } }));
+    QCOMPARE(result(answer), QStringLiteral("failed"));
+    QCOMPARE(answer->value(QStringLiteral("id")).toInteger(), 11);
+    QCOMPARE(answer->value(QStringLiteral("code")).toString(), QStringLiteral("bad_request"));
+    files.send(
+        QCborMap { { QStringLiteral("type"), QStringLiteral("data") }, { QStringLiteral("data"), data.left(400) } });
+    // end before all bytes: bad_request, the partial data stays for a resume.
+    answer = files.call(request("end", 10, { { QStringLiteral("sha256"), Sha256::hash(data) } }));
+    QCOMPARE(answer->value(QStringLiteral("code")).toString(), QStringLiteral("bad_request"));
+    QCOMPARE(answer->value(QStringLiteral("id")).toInteger(), 10);
+    QCOMPARE(partialOf(QStringLiteral("u.bin")), 400);
+    // Resume at 400 with the prefix's SHA-256; the stored file gets the put's mtime.
+    QCOMPARE(result(files.call(request("put", 12,
+                 { { QStringLiteral("path"), QStringLiteral("u.bin") }, { QStringLiteral("size"), data.size() },
+                     { QStringLiteral("offset"), 400 }, { QStringLiteral("mtime"), mtime },
+                     { QStringLiteral("prefix_sha256"), Sha256::hash(data.left(400)) } }))),
+        QStringLiteral("result"));
+    files.send(
+        QCborMap { { QStringLiteral("type"), QStringLiteral("data") }, { QStringLiteral("data"), data.mid(400) } });
+    answer = files.call(request("end", 12, { { QStringLiteral("sha256"), Sha256::hash(data) } }));
+    QCOMPARE(result(answer), QStringLiteral("result"));
+    QCOMPARE(answer->value(QStringLiteral("sha256")).toByteArray(), Sha256::hash(data));
+    QCOMPARE(readFile(homeOf(QStringLiteral("alice")) + QStringLiteral("/u.bin")), data);
+    QCOMPARE(QFileInfo(homeOf(QStringLiteral("alice")) + QStringLiteral("/u.bin")).lastModified().toMSecsSinceEpoch(),
+        mtime);
+    QCOMPARE(partialOf(QStringLiteral("u.bin")), 0);
+    // More bytes than announced: bad_request, and the partial data is removed.
+    QCOMPARE(result(files.call(request(
+                 "put", 13, { { QStringLiteral("path"), QStringLiteral("w.bin") }, { QStringLiteral("size"), 10 } }))),
+        QStringLiteral("result"));
+    files.send(
+        QCborMap { { QStringLiteral("type"), QStringLiteral("data") }, { QStringLiteral("data"), data.left(6) } });
+    answer = files.call(
+        QCborMap { { QStringLiteral("type"), QStringLiteral("data") }, { QStringLiteral("data"), data.left(6) } });
+    QCOMPARE(answer->value(QStringLiteral("code")).toString(), QStringLiteral("bad_request"));
+    QCOMPARE(answer->value(QStringLiteral("id")).toInteger(), 13);
+    QCOMPARE(partialOf(QStringLiteral("w.bin")), 0);
+    QVERIFY(!QFileInfo::exists(homeOf(QStringLiteral("alice")) + QStringLiteral("/w.bin")));
+    // Data without a put: bad_request without an id.
+    answer = files.call(
+        QCborMap { { QStringLiteral("type"), QStringLiteral("data") }, { QStringLiteral("data"), data.left(6) } });
+    QCOMPARE(answer->value(QStringLiteral("code")).toString(), QStringLiteral("bad_request"));
+    QVERIFY(!answer->contains(QStringLiteral("id")));
+    // cat: max up to 60000 is fine.
+    answer = files.call(
+        request("cat", 14, { { QStringLiteral("path"), QStringLiteral("u.bin") }, { QStringLiteral("max"), 60000 } }));
+    QCOMPARE(answer->value(QStringLiteral("data")).toByteArray(), data);
 }
 
 void TestFileAudit::failedDownloadLeavesNoPart()
