@@ -75,15 +75,17 @@ FileArea::Usage FileArea::usage(const QString& home)
 
 void FileArea::adjust(const QString& home, qint64 bytes, qint64 entries)
 {
-    Usage& usage = m_usage[home];
-    usage.bytes = qMax<qint64>(0, usage.bytes + bytes);
-    usage.entries = qMax<qint64>(0, usage.entries + entries);
+    usage(home); // a change is always added to a measured usage (callers measure before they change)
+    Usage& kept = m_usage[home];
+    kept.bytes = qMax<qint64>(0, kept.bytes + bytes);
+    kept.entries = qMax<qint64>(0, kept.entries + entries);
 }
 
 void FileArea::noteDepth(const QString& home, int depth)
 {
-    Usage& usage = m_usage[home];
-    usage.height = qMax(usage.height, depth);
+    usage(home);
+    Usage& kept = m_usage[home];
+    kept.height = qMax(kept.height, depth);
 }
 
 FileArea::Refusal FileArea::check(const QString& home, qint64 bytes, qint64 entries, int depth, qint64* available)

@@ -51,7 +51,8 @@ public:
     /// Walks the tree below dirFd; complete is false when part of it could not be read.
     static Usage measure(int dirFd, bool* complete = nullptr);
 
-    /// The home's usage: measured the first time, then kept up to date by adjust().
+    /// The home's usage: measured the first time, then kept up to date by adjust(). Call it
+    /// before the first change to a home (FileService does when a session starts).
     Usage usage(const QString& home);
     /// How many trees usage() has walked: once per home, never per request.
     qint64 walks() const { return m_walks; }

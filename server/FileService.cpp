@@ -113,6 +113,9 @@ FileService::FileService(Session* session, FileArea* area, const QString& home, 
     if (!m_folder.isOpen()) {
         qCWarning(lcFiles).noquote() << "cannot open the home folder" << home << "-" << errnoText();
     }
+    // Measured before this session changes anything (once per home and server run): from then on
+    // every change is added to the count as it happens.
+    m_area->usage(m_home);
     if (EncryptedTcpSocket* socket = session->socket) {
         connect(socket, &EncryptedTcpSocket::bytesWritten, this, &FileService::pumpDownload);
     }
@@ -925,31 +928,43 @@ void FileService::put(qint64 id, MessageFields& fields)
         fail(id, failCode, message);
     };
     HomeFolder::Error error;
-    upload->staging = openStaging(&error);
-    if (error != HomeFolder::Error::None) {
+    // The staging folder is made only for an upload that fits: a refused put leaves nothing.
+    upload->staging = HomeFolder::openFile(m_folder.fd(), QLatin1String(StagingFolder), O_RDONLY | O_DIRECTORY, &error);
+    const bool stagingExists = upload->staging.isValid();
+    if (!stagingExists && error != HomeFolder::Error::NotFound) {
         refuse(code(FileProtocol::Io),
             QStringLiteral("Cannot prepare the upload of %1: %2").arg(shown, HomeFolder::describe(error)));
         return;
     }
     upload->partName = stagingName(*path);
     struct stat partBefore;
-    const bool partExists
-        = HomeFolder::lookup(upload->staging.get(), upload->partName, &partBefore) == HomeFolder::Error::None
+    const bool partExists = stagingExists
+        && HomeFolder::lookup(upload->staging.get(), upload->partName, &partBefore) == HomeFolder::Error::None
         && S_ISREG(partBefore.st_mode);
     if (offset > 0 && (!partExists || partBefore.st_size < offset)) {
         refuse(code(FileProtocol::Mismatch),
             QStringLiteral("There is no partial upload of %1 bytes of %2 to resume").arg(offset).arg(shown));
         return;
     }
-    // Starting over frees what the old partial file held.
-    // A new partial file costs its entry too, so even empty files are not free.
+    // A new partial file costs its entry too (and a new staging folder its own), so even empty
+    // files are not free; starting over frees what the old partial file held.
     const qint64 freed = partExists && offset == 0 ? FileArea::cost(partBefore) - FileArea::EntryCost : 0;
-    const qint64 needed = size - offset + (partExists ? 0 : FileArea::EntryCost);
+    const qint64 needed
+        = size - offset + (partExists ? 0 : FileArea::EntryCost) + (stagingExists ? 0 : FileArea::FolderCost);
+    const qint64 newEntries = (partExists ? 0 : 1) + (stagingExists ? 0 : 1);
     qint64 available = 0;
-    const auto refusal = m_area->check(m_home, needed - freed, partExists ? 0 : 1, int(path->size()), &available);
+    const auto refusal = m_area->check(m_home, needed - freed, newEntries, int(path->size()), &available);
     if (refusal != FileArea::Refusal::None) {
         refuse(code(FileProtocol::Quota), m_area->explain(refusal, shown, needed, available));
         return;
+    }
+    if (!stagingExists) {
+        upload->staging = openStaging(&error);
+        if (error != HomeFolder::Error::None) {
+            refuse(code(FileProtocol::Io),
+                QStringLiteral("Cannot prepare the upload of %1: %2").arg(shown, HomeFolder::describe(error)));
+            return;
+        }
     }
     const qint64 stagingBefore = folderBytes(upload->staging.get());
     FileDescriptor fd = HomeFolder::openFile(
@@ -1095,8 +1110,8 @@ void FileService::putEnd(qint64 id, MessageFields& fields)
         return;
     }
     ::fsync(upload.parent.get());
-    m_area->adjust(
-        m_home, FileArea::cost(stored) - upload.partAccounted - (replaces ? FileArea::cost(old) : 0), replaces ? -1 : 0);
+    m_area->adjust(m_home, FileArea::cost(stored) - upload.partAccounted - (replaces ? FileArea::cost(old) : 0),
+        replaces ? -1 : 0);
     accountFolder(upload.parent.get(), parentBefore);
     accountFolder(upload.staging.get(), stagingBefore);
     m_area->noteDepth(m_home, int(upload.path.size()));

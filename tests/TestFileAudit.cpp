@@ -122,6 +122,7 @@ private slots:
     void foldersAndEmptyFilesCountAgainstTheQuota();
     void entryAndDepthLimitsNameTheLimit();
     void deepTreeCannotHideBytes();
+    void usageIsMeasuredBeforeTheFirstChange();
     void largeListingArrivesWhole();
     void tooLargeAnswerIsAnsweredNotDropped();
     void partNamesCannotCollide();
@@ -430,6 +431,27 @@ void TestFileAudit::deepTreeCannotHideBytes()
     QVERIFY(call(*client, [&] { return client->removeDirectory(QStringLiteral("B"), true); }).ok);
     QVERIFY(!QFileInfo::exists(homeOf(QStringLiteral("alice")) + QStringLiteral("/B")));
     QVERIFY(runTransfer(client->upload(local, QStringLiteral("~/fourth.bin"))));
+}
+
+void TestFileAudit::usageIsMeasuredBeforeTheFirstChange()
+{
+    // Files put in place by the administrator count, whatever request comes first.
+    QVERIFY(startServer({ QStringLiteral("--quota"), QStringLiteral("1M") }));
+    const User alice = makeUser(QStringLiteral("alice"));
+    QVERIFY(QDir().mkpath(homeOf(QStringLiteral("alice"))));
+    QVERIFY(writeFile(homeOf(QStringLiteral("alice")) + QStringLiteral("/big.bin"), randomBytes(700 * 1024)));
+    QVERIFY(writeFile(homeOf(QStringLiteral("alice")) + QStringLiteral("/small.txt"), "small"));
+    auto client = connectUser(alice);
+    QVERIFY(client);
+    QVERIFY(call(*client, [&] { return client->remove(QStringLiteral("small.txt")); }).ok);
+    const QString local = m_dir->filePath(QStringLiteral("600k.bin"));
+    QVERIFY(writeFile(local, randomBytes(600 * 1024)));
+    FileTransfer* upload = client->upload(local, QStringLiteral("more.bin"));
+    QVERIFY(!runTransfer(upload, 15000));
+    QCOMPARE(upload->errorCode(), QStringLiteral("quota"));
+    const QString console = m_server->command(QStringLiteral("files alice"), QStringLiteral("quota"));
+    // big.bin alone: the refused upload left nothing, not even the staging folder.
+    QVERIFY2(console.contains(QStringLiteral("in 1 files and folders")), qPrintable(console));
 }
 
 void TestFileAudit::largeListingArrivesWhole()
