@@ -171,6 +171,10 @@
         <source>Not connected to a file server</source>
         <translation>Нет подключения к файловому серверу</translation>
     </message>
+    <message>
+        <source>The server sent a listing of %1 that does not move forward</source>
+        <translation>Сервер прислал список %1, который не продвигается дальше</translation>
+    </message>
 </context>
 <context>
     <name>QuietWire::FileTransfer</name>
