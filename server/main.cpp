@@ -325,14 +325,33 @@ int main(int argc, char* argv[])
                                                  QStringLiteral("Handshakes in progress at once (default 64)."),
                                                  QStringLiteral("N"), QStringLiteral("64"));
     const QCommandLineOption maxHandshakesPerIpOption(
-        QStringLiteral("max-handshakes-per-ip"), QStringLiteral("Handshakes in progress from one IP address (default 8)."),
+        QStringLiteral("max-handshakes-per-ip"),
+        QStringLiteral("Handshakes in progress from one source: an IPv4 address (or /N network, see "
+                       "--handshake-prefix-v4) or an IPv6 /64 (default 8)."),
         QStringLiteral("N"), QStringLiteral("8"));
+    const QCommandLineOption handshakePrefixV4Option(
+        QStringLiteral("handshake-prefix-v4"),
+        QStringLiteral("IPv4 clients in one /N network count as one source for --max-handshakes-per-ip and "
+                       "--max-tickets-per-ip, 8-32 (default 32: each address; 24 groups a /24). IPv6 clients count "
+                       "per /64."),
+        QStringLiteral("N"), QStringLiteral("32"));
+    const QCommandLineOption maxTicketsPerKeyOption(
+        QStringLiteral("max-tickets-per-key"),
+        QStringLiteral("Session tickets one client key may hold not yet redeemed (default 8); they also count "
+                       "toward --max-sessions-per-key."),
+        QStringLiteral("N"), QStringLiteral("8"));
+    const QCommandLineOption maxTicketsPerIpOption(
+        QStringLiteral("max-tickets-per-ip"),
+        QStringLiteral("Session tickets not yet redeemed from one source (as for --max-handshakes-per-ip; "
+                       "default 16)."),
+        QStringLiteral("N"), QStringLiteral("16"));
     const QCommandLineOption maxSessionsPerKeyOption(QStringLiteral("max-sessions-per-key"),
                                                      QStringLiteral("Sessions one client key may have open (default 32)."),
                                                      QStringLiteral("N"), QStringLiteral("32"));
     parser.addOptions({listenOption, portOption, sessionPortsOption, dataDirOption, filesRootOption, quotaOption,
                        ticketTimeoutOption, handshakeTimeoutOption, idleTimeoutOption, maxHandshakesOption,
-                       maxHandshakesPerIpOption, maxSessionsPerKeyOption});
+                       maxHandshakesPerIpOption, handshakePrefixV4Option, maxTicketsPerKeyOption,
+                       maxTicketsPerIpOption, maxSessionsPerKeyOption});
     parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("Optional offline command (see above)."),
                                  QStringLiteral("[command [args...]]"));
     parser.process(app);
@@ -399,12 +418,20 @@ int main(int argc, char* argv[])
         int* target;
     } limits[] = {{maxHandshakesOption, &options.network.maxHandshakes},
                   {maxHandshakesPerIpOption, &options.network.maxHandshakesPerAddress},
+                  {maxTicketsPerKeyOption, &options.network.maxTicketsPerKey},
+                  {maxTicketsPerIpOption, &options.network.maxTicketsPerSource},
                   {maxSessionsPerKeyOption, &options.maxSessionsPerKey}};
     for (const auto& limit : limits) {
         *limit.target = parser.value(limit.option).toInt(&ok);
         if (!ok || *limit.target < 1) {
             return fail(QStringLiteral("--%1 needs a positive number").arg(limit.option.names().constFirst()));
         }
+    }
+    options.network.handshakeIpv4Prefix = parser.value(handshakePrefixV4Option).toInt(&ok);
+    if (!ok || options.network.handshakeIpv4Prefix < 8 || options.network.handshakeIpv4Prefix > 32) {
+        return fail(QStringLiteral("--handshake-prefix-v4 %1 is not a prefix length from 8 to 32 (32: each IPv4 "
+                                   "address is a source of its own; 24: each /24 network)")
+                        .arg(parser.value(handshakePrefixV4Option)));
     }
 
     QString error;

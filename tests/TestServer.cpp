@@ -500,7 +500,8 @@ void TestServer::ticketRulesOnTheRealServer()
     QCOMPARE(ticket.size(), 16);
     const QByteArray helloFrame = first.encryptFrame(hello);
 
-    // A wrong ticket is refused and does not spend the right one.
+    // A wrong ticket is refused, and spends the ticket: a session port takes one connection per
+    // ticket (docs/PROTOCOL.md section 5), so the client starts again with a handshake.
     QByteArray wrong = ticket;
     wrong[15] = static_cast<char>(wrong[15] ^ 0x40);
     auto bad = first.redeem(from, server, port, wrong);
@@ -508,17 +509,26 @@ void TestServer::ticketRulesOnTheRealServer()
     bad->write(helloFrame);
     QVERIFY(RawClient::waitClosed(*bad));
     QVERIFY(m_server->waitForLog(QStringLiteral("wrong ticket on session port %1").arg(port)));
+    auto spent = first.redeem(from, server, port, ticket);
+    if (spent) {
+        spent->write(helloFrame);
+        QVERIFY(RawClient::waitClosed(*spent));
+    }
 
-    auto good = first.redeem(from, server, port, ticket);
+    QVERIFY(first.handshake(from, server, m_server->port));
+    const auto second = first.readMainMessage();
+    QVERIFY(second);
+    QCOMPARE(static_cast<quint16>(second->value(QStringLiteral("port")).toInteger()), port);
+    auto good = first.redeem(from, server, port, second->value(QStringLiteral("ticket")).toByteArray());
     QVERIFY(good);
-    good->write(helloFrame);
+    good->write(first.encryptFrame(hello));
     const auto welcome = first.readMessage(*good);
     QVERIFY(welcome);
     QCOMPARE(Protocol::typeOf(*welcome), QStringLiteral("welcome"));
     QCOMPARE(welcome->value(QStringLiteral("name")).toString(), QStringLiteral("gina"));
 
     // Used once: a second redemption finds the port closed, or a listener that does not know the ticket.
-    auto reused = first.redeem(from, server, port, ticket);
+    auto reused = first.redeem(from, server, port, second->value(QStringLiteral("ticket")).toByteArray());
     if (reused) {
         reused->write(helloFrame);
         QVERIFY(RawClient::waitClosed(*reused));
