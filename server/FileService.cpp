@@ -146,14 +146,16 @@ std::optional<QStringList> FileService::resolve(qint64 id, const QString& path)
     QString error;
     auto components = FilePaths::resolve(m_cwd, path, &error);
     if (!components) {
-        qCInfo(lcFiles).noquote() << m_session->name << m_session->address.toString() << "refused path"
-                                  << path.left(200).toUtf8().toPercentEncoding("/~.-_ ") << "-" << error;
+        qCInfo(lcFiles).noquote() << Logging::escaped(m_session->name, 60) << m_session->address.toString()
+                                  << "refused path" << Logging::escaped(path, 200) << "-"
+                                  << Logging::escaped(error, 300);
         fail(id, QLatin1String(FileProtocol::BadPath), error);
         return std::nullopt;
     }
     if (FilePaths::crossesSymlink(m_home, *components)) {
-        qCInfo(lcFiles).noquote() << m_session->name << m_session->address.toString() << "refused path"
-                                  << FilePaths::toVirtual(*components) << "- crosses a symbolic link";
+        qCInfo(lcFiles).noquote() << Logging::escaped(m_session->name, 60) << m_session->address.toString()
+                                  << "refused path" << Logging::escaped(FilePaths::toVirtual(*components), 300)
+                                  << "- crosses a symbolic link";
         fail(id, QLatin1String(FileProtocol::BadPath),
              QStringLiteral("%1 goes through a symbolic link; links are not followed").arg(FilePaths::toVirtual(*components)));
         return std::nullopt;
@@ -168,8 +170,9 @@ QString FileService::host(const QStringList& components) const
 
 void FileService::log(const QString& op, const QStringList& path, const QString& extra) const
 {
-    qCInfo(lcFiles).noquote() << m_session->name << m_session->address.toString() << op << FilePaths::toVirtual(path)
-                              << extra;
+    // Paths and names come from the client: escaped, so they cannot forge or break log lines.
+    qCInfo(lcFiles).noquote() << Logging::escaped(m_session->name, 60) << m_session->address.toString() << op
+                              << Logging::escaped(FilePaths::toVirtual(path), 300) << Logging::escaped(extra, 400);
 }
 
 void FileService::handle(const QByteArray& raw)
