@@ -117,7 +117,7 @@ void EncryptedTcpServer::onMainConnection()
         }
         if (admission.evicted) {
             // Out of the table already; its sockets go with it.
-            auto* evicted = const_cast<EncryptedTcpSocket*>(static_cast<const EncryptedTcpSocket*>(admission.evicted));
+            auto* evicted = static_cast<EncryptedTcpSocket*>(admission.evicted);
             if (m_evictionLog.admit()) {
                 qCInfo(lcServer).noquote()
                     << "handshake table full: closed a silent connection from" << evicted->peerAddress().toString()

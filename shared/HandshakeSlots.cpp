@@ -34,13 +34,13 @@ int HandshakeSlots::countFrom(const QHostAddress& address) const
     return it == m_bySource.cend() ? 0 : static_cast<int>(it->size());
 }
 
-const QObject* HandshakeSlots::oldestOf(const QHostAddress& source) const
+QObject* HandshakeSlots::oldestOf(const QHostAddress& source) const
 {
     const auto it = m_bySource.constFind(source);
     return it == m_bySource.cend() || it->isEmpty() ? nullptr : it->first();
 }
 
-HandshakeSlots::Admission HandshakeSlots::admit(const QObject* connection, const QHostAddress& address)
+HandshakeSlots::Admission HandshakeSlots::admit(QObject* connection, const QHostAddress& address)
 {
     const QHostAddress source = sourceOf(address, m_limits.ipv4PrefixLength);
     const int fromSource = static_cast<int>(m_bySource.value(source).size());
@@ -79,7 +79,7 @@ HandshakeSlots::Admission HandshakeSlots::admit(const QObject* connection, const
     return admission;
 }
 
-void HandshakeSlots::heard(const QObject* connection)
+void HandshakeSlots::heard(QObject* connection)
 {
     const auto it = m_slots.find(connection);
     if (it == m_slots.end() || !it->silent) {
@@ -89,7 +89,7 @@ void HandshakeSlots::heard(const QObject* connection)
     m_silentByAge.remove(it->order);
 }
 
-void HandshakeSlots::remove(const QObject* connection)
+void HandshakeSlots::remove(QObject* connection)
 {
     const auto it = m_slots.find(connection);
     if (it == m_slots.end()) {

@@ -47,7 +47,7 @@ public:
     struct Admission
     {
         Result result = Result::Admitted;
-        const QObject* evicted = nullptr; // when admitted in its place: close it
+        QObject* evicted = nullptr; // when admitted in its place: close it
     };
 
     HandshakeSlots() = default;
@@ -64,14 +64,14 @@ public:
     /// "a.b.c.0/24", "2001:db8::/64", or just the address for an IPv4 /32.
     static QString describeSource(const QHostAddress& address, int ipv4PrefixLength);
 
-    Admission admit(const QObject* connection, const QHostAddress& address);
+    Admission admit(QObject* connection, const QHostAddress& address);
     /// The connection sent its first bytes: it is no longer silent.
-    void heard(const QObject* connection);
-    void remove(const QObject* connection);
+    void heard(QObject* connection);
+    void remove(QObject* connection);
 
     int size() const { return static_cast<int>(m_slots.size()); }
     int countFrom(const QHostAddress& address) const;
-    bool contains(const QObject* connection) const { return m_slots.contains(connection); }
+    bool contains(QObject* connection) const { return m_slots.contains(connection); }
 
 private:
     struct Slot
@@ -81,13 +81,13 @@ private:
         bool silent = true;
     };
 
-    const QObject* oldestOf(const QHostAddress& source) const;
+    QObject* oldestOf(const QHostAddress& source) const;
 
     Limits m_limits;
     quint64 m_nextOrder = 0;
-    QHash<const QObject*, Slot> m_slots;
-    QMap<quint64, const QObject*> m_silentByAge;
-    QHash<QHostAddress, QMap<quint64, const QObject*>> m_bySource;
+    QHash<QObject*, Slot> m_slots;
+    QMap<quint64, QObject*> m_silentByAge;
+    QHash<QHostAddress, QMap<quint64, QObject*>> m_bySource;
 };
 
 } // namespace QuietWire
