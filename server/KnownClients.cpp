@@ -38,6 +38,7 @@ KnownClients::KnownClients(const QString& path, const Limits& limits, QObject* p
     }
     int lineNumber = 0;
     int malformed = 0;
+    qint64 read = 0;
     while (!file.atEnd()) {
         const QByteArray line = file.readLine(4096).trimmed();
         ++lineNumber;
@@ -59,8 +60,12 @@ KnownClients::KnownClients(const QString& path, const Limits& limits, QObject* p
             }
             continue;
         }
-        // Through the same bounds as new entries: an old, overgrown file shrinks on its next save.
+        // Through the same bounds as new entries: an old, overgrown file shrinks.
         insert({ address.toString(), *key, first, last, fields.size() == 5 ? Standing::Refused : Standing::Allowed });
+        ++read;
+    }
+    if (read > static_cast<qint64>(m_byAge[0].size() + m_byAge[1].size())) {
+        m_saveTimer.start(); // the file held more than the bounds keep: the trimmed one is written soon
     }
     if (malformed > 10) {
         qCWarning(lcServer).noquote() << m_path << "had" << malformed << "malformed lines in all, skipped";

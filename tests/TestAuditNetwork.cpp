@@ -389,6 +389,8 @@ void TestAuditNetwork::knownClientsKeepsRefusedKeysBounded()
     const auto entries = again.entries();
     QCOMPARE(entries.size(), 1 + 5);
     QCOMPARE(entries.first().key, friendKey);
+    // The trimmed file is written without waiting for a new client.
+    QTRY_VERIFY_WITH_TIMEOUT(readFile(path).count('\n') == 1 + 6, 5000);
     // A key seen again moves to its new standing.
     again.record(loopback(1), friendKey, KnownClients::Standing::Refused);
     QCOMPARE(again.entries().last().key, friendKey);
