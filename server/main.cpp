@@ -210,21 +210,21 @@ int offlineCommand(const QString& command, const QStringList& args, const QStrin
         return 0;
     }
     if (command == QLatin1String("allow")) {
-        // The key line as `quietwire-cli key` prints it ("KEY COMMENT"), quoted or not, then an
-        // optional name; the comment names the key when no name is given.
-        const auto entry =
-            AuthorizedKeys::parseAllowWords(args.join(QLatin1Char(' ')).split(QLatin1Char(' '), Qt::SkipEmptyParts));
-        if (!entry) {
-            return fail(QStringLiteral("usage: quietwired allow 'KEY LINE' [NAME], with the line `quietwire-cli key` "
-                                       "prints (a base64 X25519 key, then an optional comment)"));
+        // The key line as `quietwire-cli key` prints it ("KEY COMMENT"), quoted or not, then the
+        // name, which the administrator always gives: nothing is taken from the comment.
+        AuthorizedKeys::AllowCommand allow;
+        const auto parseError = AuthorizedKeys::parseAllowWords(
+            args.join(QLatin1Char(' ')).split(QLatin1Char(' '), Qt::SkipEmptyParts), &allow);
+        if (parseError != AuthorizedKeys::AllowError::None) {
+            return fail(AuthorizedKeys::allowErrorMessage(parseError, allow, AuthorizedKeys::AllowSyntax::CommandLine));
         }
         QDir().mkpath(dataDir);
-        if (!AuthorizedKeys::appendKey(authorizedKeys, entry->key, entry->name, &error)) {
+        if (!AuthorizedKeys::appendKey(authorizedKeys, allow.key, allow.name, &error,
+                                       allow.samePerson ? AuthorizedKeys::SharedName::SamePerson
+                                                        : AuthorizedKeys::SharedName::Refuse)) {
             return fail(error);
         }
-        out() << "allowed " << Identity::fingerprint(entry->key)
-              << (entry->name.isEmpty() ? QString() : QStringLiteral(" as ") + entry->name)
-              << Qt::endl;
+        out() << "allowed " << Identity::fingerprint(allow.key) << " as " << allow.name << Qt::endl;
         return 0;
     }
     if (command == QLatin1String("revoke")) {
@@ -268,7 +268,10 @@ int main(int argc, char* argv[])
         "  keygen                       create the server key in the data dir\n"
         "  fingerprint                  print the server's public key line and fingerprint\n"
         "  whitelist                    list the allowed client keys\n"
-        "  allow 'KEY LINE' [NAME]      allow a client key (the line `quietwire-cli key` prints)\n"
+        "  allow 'KEY LINE' NAME        allow a client key (the line `quietwire-cli key` prints) under the\n"
+        "                               NAME you choose (the line's comment never names it); add\n"
+        "                               --same-person when NAME already has a key: another device of the\n"
+        "                               same person\n"
         "  revoke KEY|FINGERPRINT|NAME  remove a client key; its live sessions are closed\n"
         "  console [COMMAND...]         the running server's console (sessions, kick, say, ...) through\n"
         "                               <data-dir>/console.sock: one command, or interactive\n\n"
@@ -333,6 +336,11 @@ int main(int argc, char* argv[])
     parser.addOptions({listenOption, portOption, sessionPortsOption, dataDirOption, filesRootOption, quotaOption,
                        ticketTimeoutOption, handshakeTimeoutOption, idleTimeoutOption, maxHandshakesOption,
                        maxHandshakesPerIpOption, maxSessionsPerKeyOption});
+    // allow's confirmation, here so the parser knows it; offlineCommand() reads it among allow's words.
+    const QCommandLineOption samePersonOption(QString::fromLatin1(AuthorizedKeys::SamePersonOption).mid(2),
+                                              QStringLiteral("allow: NAME already has a key, and this is another "
+                                                             "device of the same person."));
+    parser.addOption(samePersonOption);
     parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("Optional offline command (see above)."),
                                  QStringLiteral("[command [args...]]"));
     parser.process(app);
@@ -348,8 +356,17 @@ int main(int argc, char* argv[])
         return fail(ownerError);
     }
     const QStringList positional = parser.positionalArguments();
+    if (parser.isSet(samePersonOption) && positional.value(0) != QLatin1String("allow")) {
+        return fail(QStringLiteral("--same-person goes with allow only (quietwired allow 'KEY LINE' NAME "
+                                   "--same-person)"));
+    }
     if (!positional.isEmpty()) {
-        return offlineCommand(positional.first(), positional.mid(1), dataDir);
+        return offlineCommand(positional.first(),
+                              positional.mid(1)
+                                  + (parser.isSet(samePersonOption)
+                                         ? QStringList {QLatin1String(AuthorizedKeys::SamePersonOption)}
+                                         : QStringList()),
+                              dataDir);
     }
 
     ServerApp::Options options;
