@@ -89,7 +89,9 @@ QString defaultDataDir()
 
 /// Run as root on a data dir that belongs to another user (the service's), quietwired acts as
 /// that user, so every file it writes stays the service's and readable by it; root-owned files in
-/// the service's data dir would lock the service out.
+/// the service's data dir would lock the service out. It takes the user's own groups (its primary
+/// group from the user database and its supplementary groups), never the directory's group: a data
+/// dir owned by nobody:root must not leave the server in group root.
 bool becomeOwnerOf(const QString& dataDir, QString* error)
 {
     struct stat info = {};
@@ -97,9 +99,21 @@ bool becomeOwnerOf(const QString& dataDir, QString* error)
         return true;
     }
     const passwd* owner = ::getpwuid(info.st_uid);
-    const QString name = owner ? QString::fromLocal8Bit(owner->pw_name) : QString::number(info.st_uid);
-    if (::setgroups(0, nullptr) != 0 || ::setgid(info.st_gid) != 0 || ::setuid(info.st_uid) != 0
-        || ::setuid(0) == 0) {
+    if (!owner) {
+        *error = QStringLiteral("%1 belongs to user id %2, which has no entry in the user database (/etc/passwd): "
+                                "quietwired cannot tell which groups to run with. Give the directory to a real user "
+                                "(chown -R quietwired: %1) or run the command as its owner.")
+                     .arg(dataDir)
+                     .arg(info.st_uid);
+        return false;
+    }
+    const QByteArray userName(owner->pw_name);
+    const uid_t uid = owner->pw_uid;
+    const gid_t gid = owner->pw_gid;
+    const QString name = QString::fromLocal8Bit(userName);
+    // initgroups() before setgid()/setuid(): only root may set the supplementary groups.
+    if (::initgroups(userName.constData(), gid) != 0 || ::setgid(gid) != 0 || ::setuid(uid) != 0
+        || ::setuid(0) == 0 || ::setgid(0) == 0 || ::getegid() != gid) {
         *error = QStringLiteral("cannot switch to %1, the owner of %2: %3 (run the command as %1: sudo -u %1 ...)")
                      .arg(name, dataDir, QString::fromLocal8Bit(strerror(errno)));
         return false;
