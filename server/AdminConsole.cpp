@@ -229,8 +229,10 @@ bool AdminConsole::execute(const QString& rawLine)
             print(QStringLiteral("error: usage: say <text>"));
             return true;
         }
-        if (rest.toUtf8().size() > ChatProtocol::MaxTextBytes) {
-            print(QStringLiteral("error: the text is longer than %1 bytes").arg(ChatProtocol::MaxTextBytes));
+        // The same rules as a member's message: no escape sequences in the members' terminals.
+        qsizetype position = -1;
+        if (const auto error = ChatProtocol::checkText(rest, &position); error != ChatProtocol::TextError::None) {
+            print(QStringLiteral("error: %1").arg(ChatProtocol::describe(error, rest, position)));
             return true;
         }
         m_server->say(rest);

@@ -7,10 +7,13 @@
 #include "EncryptedTcpSocket.h"
 #include "KnownClients.h"
 #include "Logging.h"
+#include "MessageFields.h"
 #include "Protocol.h"
 #include "Whitelist.h"
 
+#include <QDeadlineTimer>
 #include <QDir>
+#include <QEventLoop>
 #include <QTimer>
 
 namespace QuietWire {
@@ -121,11 +124,18 @@ void ServerApp::onNewSession(EncryptedTcpSocket* socket, const QByteArray& hello
     session->name = AuthorizedKeys::displayName(*entry);
     const QString whitelistName = entry->name;
 
-    const auto message = Protocol::decode(hello);
-    const QString service = message ? message->value(QLatin1String("service")).toString() : QString();
+    QString decodeError;
+    const auto message = Protocol::decode(hello, &decodeError);
     if (!message || Protocol::typeOf(*message) != QLatin1String("hello")) {
         closeSession(session, QLatin1String(Protocol::ErrorBadRequest),
-                     QStringLiteral("The first message must be {\"type\":\"hello\",\"service\":...}"));
+                     QStringLiteral("The first message must be {\"type\":\"hello\",\"service\":...}%1")
+                         .arg(decodeError.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(decodeError)));
+        return;
+    }
+    MessageFields fields(*message);
+    const QString service = fields.text("service");
+    if (!fields.ok()) {
+        closeSession(session, QLatin1String(Protocol::ErrorBadRequest), QStringLiteral("hello: %1").arg(fields.error()));
         return;
     }
     session->service = service;
@@ -165,7 +175,11 @@ void ServerApp::onMessage(Session* session, const QByteArray& data)
         return;
     }
     if (session->service == QLatin1String(Protocol::ServiceChat)) {
-        m_chat->handleMessage(session, *message);
+        QString fatalError;
+        if (!m_chat->handleMessage(session, *message, &fatalError)) {
+            qCInfo(lcServer).noquote() << "session" << session->id << "sent a malformed message:" << fatalError;
+            closeSession(session, QLatin1String(Protocol::ErrorBadRequest), fatalError);
+        }
     }
 }
 
