@@ -58,14 +58,30 @@ bool ServerApp::start(QString* error)
 
 void ServerApp::shutdown()
 {
-    if (!m_server) {
+    if (!m_server || m_shutDown) {
         return;
     }
+    m_shutDown = true;
+    m_server->close();
     const auto sessions = m_sessions.values();
     for (Session* session : sessions) {
         closeSession(session, QLatin1String(Protocol::ErrorShutdown), QStringLiteral("The server is shutting down"));
     }
-    m_server->close();
+    // The sockets write only from an event loop, and main()'s has stopped when this runs: without
+    // this the "shutdown" errors died with the process and clients saw a bare closed connection.
+    // Each session ends once its error is written; a peer that does not read gets two seconds.
+    if (!m_sessions.isEmpty()) {
+        QEventLoop loop;
+        QTimer poll;
+        QDeadlineTimer deadline(2000);
+        connect(&poll, &QTimer::timeout, &loop, [this, &loop, &deadline] {
+            if (m_sessions.isEmpty() || deadline.hasExpired()) {
+                loop.quit();
+            }
+        });
+        poll.start(10);
+        loop.exec();
+    }
     m_knownClients->save();
 }
 

@@ -68,6 +68,7 @@ private:
     std::unique_ptr<FileArea> m_files;
     QMap<int, Session*> m_sessions;
     int m_nextSessionId = 1;
+    bool m_shutDown = false;
 };
 
 } // namespace QuietWire
