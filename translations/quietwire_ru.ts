@@ -61,6 +61,10 @@
         <source>Not connected to a chat server</source>
         <translation>Нет подключения к серверу чата</translation>
     </message>
+    <message>
+        <source>The message contains the control character U+%1; only line breaks and tabs are allowed</source>
+        <translation>Сообщение содержит управляющий символ U+%1; допустимы только переводы строк и табуляция</translation>
+    </message>
 </context>
 <context>
     <name>QuietWire::EncryptedTcpSocket</name>
@@ -1077,6 +1081,10 @@ Someone may be intercepting this connection, or the administrator replaced the s
     <message>
         <source>The server closed the session: %1</source>
         <translation>Сервер закрыл сеанс: %1</translation>
+    </message>
+    <message>
+        <source>The server %1 shut down (its administrator stopped it). Connect again once it is back.</source>
+        <translation>Сервер %1 завершил работу (его остановил администратор). Подключитесь снова, когда он заработает.</translation>
     </message>
 </context>
 <context>
