@@ -94,7 +94,7 @@ EncryptedTcpServer::Decision ServerApp::authorize(const QByteArray& key, const Q
                                  << "- not in" << m_whitelist->path();
         return {false, QLatin1String(Protocol::ErrorUnauthorized),
                 QStringLiteral("Your key %1 is not allowed on this server. Ask the administrator to allow it "
-                               "(quietwired console: allow <your public key line>).")
+                               "(quietwired console: allow <your public key line> <your name>).")
                     .arg(Identity::fingerprint(key))};
     }
     int sessionsOfKey = 0;

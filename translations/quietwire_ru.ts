@@ -660,10 +660,6 @@ Double-click to send a direct message</source>
         <translation>&lt;b&gt;Сервер %1 пока не знает ваш ключ.&lt;/b&gt;</translation>
     </message>
     <message>
-        <source>Give this line to the server&apos;s administrator (copy it into an e-mail or a chat). They allow it with &lt;tt&gt;allow &amp;lt;line&amp;gt;&lt;/tt&gt; on the server console; then connect again.</source>
-        <translation>Передайте эту строку администратору сервера (вставьте её в письмо или чат). Он разрешит её командой &lt;tt&gt;allow &amp;lt;строка&amp;gt;&lt;/tt&gt; в консоли сервера; затем подключитесь снова.</translation>
-    </message>
-    <message>
         <source>&amp;Copy</source>
         <translation>&amp;Копировать</translation>
     </message>
@@ -682,6 +678,10 @@ Double-click to send a direct message</source>
     <message>
         <source>Close</source>
         <translation>Закрыть</translation>
+    </message>
+    <message>
+        <source>Give this line to the server&apos;s administrator (copy it into an e-mail or a chat). They allow it under your name with &lt;tt&gt;allow &amp;lt;line&amp;gt; &amp;lt;name&amp;gt;&lt;/tt&gt; on the server console; then connect again.</source>
+        <translation>Передайте эту строку администратору сервера (вставьте её в письмо или чат). Он разрешит её под вашим именем командой &lt;tt&gt;allow &amp;lt;строка&amp;gt; &amp;lt;имя&amp;gt;&lt;/tt&gt; в консоли сервера; затем подключитесь снова.</translation>
     </message>
 </context>
 <context>
