@@ -156,7 +156,7 @@ private:
             }
             return;
         }
-        // People get the time; --listen output stays one plain message per line for scripts.
+        // People get the time; --listen output stays plain for scripts (continuation lines marked all the same).
         out() << formatMessage(message, message.time.toLocalTime().toString(QStringLiteral("[HH:mm] "))) << Qt::endl;
     }
 
