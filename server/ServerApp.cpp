@@ -151,7 +151,8 @@ void ServerApp::onNewSession(EncryptedTcpSocket* socket, const QByteArray& hello
     MessageFields fields(*message);
     const QString service = fields.text("service");
     if (!fields.ok()) {
-        closeSession(session, QLatin1String(Protocol::ErrorBadRequest), QStringLiteral("hello: %1").arg(fields.error()));
+        closeSession(session, QLatin1String(Protocol::ErrorBadRequest),
+                     QStringLiteral("hello: %1").arg(fields.error()));
         return;
     }
     session->service = service;
