@@ -140,8 +140,8 @@ void TestGuiConnection::refusalShowsTheKey()
     QVERIFY(!mallory->isConnected());
     QVERIFY(m_server->waitForLog(QStringLiteral("refused %1").arg(mallory->identity->fingerprint())));
 
-    // The administrator pastes the line; "Connect again" then works.
-    QVERIFY(!m_server->command(QStringLiteral("allow %1").arg(line->text()), QStringLiteral("allowed")).isEmpty());
+    // The administrator pastes the line and names the key; "Connect again" then works.
+    QVERIFY(!m_server->command(QStringLiteral("allow %1 mallory").arg(line->text()), QStringLiteral("allowed")).isEmpty());
     QVERIFY(click(dialog, QStringLiteral("retryButton")));
     QTRY_VERIFY_WITH_TIMEOUT(mallory->isConnected(), Timeout);
 }
