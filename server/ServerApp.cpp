@@ -11,7 +11,9 @@
 #include "Protocol.h"
 #include "Whitelist.h"
 
+#include <QDeadlineTimer>
 #include <QDir>
+#include <QEventLoop>
 #include <QTimer>
 
 namespace QuietWire {
@@ -56,14 +58,30 @@ bool ServerApp::start(QString* error)
 
 void ServerApp::shutdown()
 {
-    if (!m_server) {
+    if (!m_server || m_shutDown) {
         return;
     }
+    m_shutDown = true;
+    m_server->close();
     const auto sessions = m_sessions.values();
     for (Session* session : sessions) {
         closeSession(session, QLatin1String(Protocol::ErrorShutdown), QStringLiteral("The server is shutting down"));
     }
-    m_server->close();
+    // The sockets write only from an event loop, and main()'s has stopped when this runs: without
+    // this the "shutdown" errors died with the process and clients saw a bare closed connection.
+    // Each session ends once its error is written; a peer that does not read gets two seconds.
+    if (!m_sessions.isEmpty()) {
+        QEventLoop loop;
+        QTimer poll;
+        QDeadlineTimer deadline(2000);
+        connect(&poll, &QTimer::timeout, &loop, [this, &loop, &deadline] {
+            if (m_sessions.isEmpty() || deadline.hasExpired()) {
+                loop.quit();
+            }
+        });
+        poll.start(10);
+        loop.exec();
+    }
     m_knownClients->save();
 }
 
@@ -78,7 +96,7 @@ EncryptedTcpServer::Decision ServerApp::authorize(const QByteArray& key, const Q
         }
         return {false, QLatin1String(Protocol::ErrorUnauthorized),
                 QStringLiteral("Your key %1 is not allowed on this server. Ask the administrator to allow it "
-                               "(quietwired console: allow <your public key line>).")
+                               "(quietwired console: allow <your public key line> <your name>).")
                     .arg(Identity::fingerprint(key))};
     }
     const QString name = Logging::escaped(AuthorizedKeys::displayName(*entry), 60);
@@ -133,17 +151,19 @@ void ServerApp::onNewSession(EncryptedTcpSocket* socket, const QByteArray& hello
     session->name = AuthorizedKeys::displayName(*entry);
     const QString whitelistName = entry->name;
 
-    const auto message = Protocol::decode(hello);
+    QString decodeError;
+    const auto message = Protocol::decode(hello, &decodeError);
     if (!message || Protocol::typeOf(*message) != QLatin1String("hello")) {
         closeSession(session, QLatin1String(Protocol::ErrorBadRequest),
-                     QStringLiteral("The first message must be {\"type\":\"hello\",\"service\":...}"));
+                     QStringLiteral("The first message must be {\"type\":\"hello\",\"service\":...}%1")
+                         .arg(decodeError.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(decodeError)));
         return;
     }
     MessageFields fields(*message);
     const QString service = fields.text("service");
     if (!fields.ok()) {
         closeSession(session, QLatin1String(Protocol::ErrorBadRequest),
-                     QStringLiteral("Bad hello: %1").arg(fields.error()));
+                     QStringLiteral("hello: %1").arg(fields.error()));
         return;
     }
     // The service name is the client's text: escaped, so it cannot forge or break log lines.
@@ -185,7 +205,11 @@ void ServerApp::onMessage(Session* session, const QByteArray& data)
         return;
     }
     if (session->service == QLatin1String(Protocol::ServiceChat)) {
-        m_chat->handleMessage(session, *message);
+        QString fatalError;
+        if (!m_chat->handleMessage(session, *message, &fatalError)) {
+            qCInfo(lcServer).noquote() << "session" << session->id << "sent a malformed message:" << fatalError;
+            closeSession(session, QLatin1String(Protocol::ErrorBadRequest), fatalError);
+        }
     }
 }
 

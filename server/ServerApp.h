@@ -72,6 +72,7 @@ private:
     int m_nextSessionId = 1;
     // Anyone can have a key refused as often as they like: the line is throttled.
     LogThrottle m_refusalLog {lcAuth(), QStringLiteral("refused-key")};
+    bool m_shutDown = false;
 };
 
 } // namespace QuietWire

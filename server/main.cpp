@@ -89,7 +89,9 @@ QString defaultDataDir()
 
 /// Run as root on a data dir that belongs to another user (the service's), quietwired acts as
 /// that user, so every file it writes stays the service's and readable by it; root-owned files in
-/// the service's data dir would lock the service out.
+/// the service's data dir would lock the service out. It takes the user's own groups (its primary
+/// group from the user database and its supplementary groups), never the directory's group: a data
+/// dir owned by nobody:root must not leave the server in group root.
 bool becomeOwnerOf(const QString& dataDir, QString* error)
 {
     struct stat info = {};
@@ -97,9 +99,21 @@ bool becomeOwnerOf(const QString& dataDir, QString* error)
         return true;
     }
     const passwd* owner = ::getpwuid(info.st_uid);
-    const QString name = owner ? QString::fromLocal8Bit(owner->pw_name) : QString::number(info.st_uid);
-    if (::setgroups(0, nullptr) != 0 || ::setgid(info.st_gid) != 0 || ::setuid(info.st_uid) != 0
-        || ::setuid(0) == 0) {
+    if (!owner) {
+        *error = QStringLiteral("%1 belongs to user id %2, which has no entry in the user database (/etc/passwd): "
+                                "quietwired cannot tell which groups to run with. Give the directory to a real user "
+                                "(chown -R quietwired: %1) or run the command as its owner.")
+                     .arg(dataDir)
+                     .arg(info.st_uid);
+        return false;
+    }
+    const QByteArray userName(owner->pw_name);
+    const uid_t uid = owner->pw_uid;
+    const gid_t gid = owner->pw_gid;
+    const QString name = QString::fromLocal8Bit(userName);
+    // initgroups() before setgid()/setuid(): only root may set the supplementary groups.
+    if (::initgroups(userName.constData(), gid) != 0 || ::setgid(gid) != 0 || ::setuid(uid) != 0
+        || ::setuid(0) == 0 || ::setgid(0) == 0 || ::getegid() != gid) {
         *error = QStringLiteral("cannot switch to %1, the owner of %2: %3 (run the command as %1: sudo -u %1 ...)")
                      .arg(name, dataDir, QString::fromLocal8Bit(strerror(errno)));
         return false;
@@ -210,21 +224,21 @@ int offlineCommand(const QString& command, const QStringList& args, const QStrin
         return 0;
     }
     if (command == QLatin1String("allow")) {
-        // The key line as `quietwire-cli key` prints it ("KEY COMMENT"), quoted or not, then an
-        // optional name; the comment names the key when no name is given.
-        const auto entry =
-            AuthorizedKeys::parseAllowWords(args.join(QLatin1Char(' ')).split(QLatin1Char(' '), Qt::SkipEmptyParts));
-        if (!entry) {
-            return fail(QStringLiteral("usage: quietwired allow 'KEY LINE' [NAME], with the line `quietwire-cli key` "
-                                       "prints (a base64 X25519 key, then an optional comment)"));
+        // The key line as `quietwire-cli key` prints it ("KEY COMMENT"), quoted or not, then the
+        // name, which the administrator always gives: nothing is taken from the comment.
+        AuthorizedKeys::AllowCommand allow;
+        const auto parseError = AuthorizedKeys::parseAllowWords(
+            args.join(QLatin1Char(' ')).split(QLatin1Char(' '), Qt::SkipEmptyParts), &allow);
+        if (parseError != AuthorizedKeys::AllowError::None) {
+            return fail(AuthorizedKeys::allowErrorMessage(parseError, allow, AuthorizedKeys::AllowSyntax::CommandLine));
         }
         QDir().mkpath(dataDir);
-        if (!AuthorizedKeys::appendKey(authorizedKeys, entry->key, entry->name, &error)) {
+        if (!AuthorizedKeys::appendKey(authorizedKeys, allow.key, allow.name, &error,
+                                       allow.samePerson ? AuthorizedKeys::SharedName::SamePerson
+                                                        : AuthorizedKeys::SharedName::Refuse)) {
             return fail(error);
         }
-        out() << "allowed " << Identity::fingerprint(entry->key)
-              << (entry->name.isEmpty() ? QString() : QStringLiteral(" as ") + entry->name)
-              << Qt::endl;
+        out() << "allowed " << Identity::fingerprint(allow.key) << " as " << allow.name << Qt::endl;
         return 0;
     }
     if (command == QLatin1String("revoke")) {
@@ -268,7 +282,10 @@ int main(int argc, char* argv[])
         "  keygen                       create the server key in the data dir\n"
         "  fingerprint                  print the server's public key line and fingerprint\n"
         "  whitelist                    list the allowed client keys\n"
-        "  allow 'KEY LINE' [NAME]      allow a client key (the line `quietwire-cli key` prints)\n"
+        "  allow 'KEY LINE' NAME        allow a client key (the line `quietwire-cli key` prints) under the\n"
+        "                               NAME you choose (the line's comment never names it); add\n"
+        "                               --same-person when NAME already has a key: another device of the\n"
+        "                               same person\n"
         "  revoke KEY|FINGERPRINT|NAME  remove a client key; its live sessions are closed\n"
         "  console [COMMAND...]         the running server's console (sessions, kick, say, ...) through\n"
         "                               <data-dir>/console.sock: one command, or interactive\n\n"
@@ -352,6 +369,11 @@ int main(int argc, char* argv[])
                        ticketTimeoutOption, handshakeTimeoutOption, idleTimeoutOption, maxHandshakesOption,
                        maxHandshakesPerIpOption, handshakePrefixV4Option, maxTicketsPerKeyOption,
                        maxTicketsPerIpOption, maxSessionsPerKeyOption});
+    // allow's confirmation, here so the parser knows it; offlineCommand() reads it among allow's words.
+    const QCommandLineOption samePersonOption(QString::fromLatin1(AuthorizedKeys::SamePersonOption).mid(2),
+                                              QStringLiteral("allow: NAME already has a key, and this is another "
+                                                             "device of the same person."));
+    parser.addOption(samePersonOption);
     parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("Optional offline command (see above)."),
                                  QStringLiteral("[command [args...]]"));
     parser.process(app);
@@ -367,8 +389,17 @@ int main(int argc, char* argv[])
         return fail(ownerError);
     }
     const QStringList positional = parser.positionalArguments();
+    if (parser.isSet(samePersonOption) && positional.value(0) != QLatin1String("allow")) {
+        return fail(QStringLiteral("--same-person goes with allow only (quietwired allow 'KEY LINE' NAME "
+                                   "--same-person)"));
+    }
     if (!positional.isEmpty()) {
-        return offlineCommand(positional.first(), positional.mid(1), dataDir);
+        return offlineCommand(positional.first(),
+                              positional.mid(1)
+                                  + (parser.isSet(samePersonOption)
+                                         ? QStringList {QLatin1String(AuthorizedKeys::SamePersonOption)}
+                                         : QStringList()),
+                              dataDir);
     }
 
     ServerApp::Options options;
