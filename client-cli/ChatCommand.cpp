@@ -3,6 +3,7 @@
 #include "ChatClient.h"
 #include "CliOutput.h"
 #include "EncryptedTcpSocket.h"
+#include "TerminalText.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -17,15 +18,25 @@ namespace QuietWire::Cli {
 
 namespace {
 
-QString formatMessage(const ChatProtocol::Message& message)
+using TerminalText::escape;
+
+/// One message for the terminal: "alice: text", continuation lines marked, nothing raw.
+QString formatMessage(const ChatProtocol::Message& message, const QString& timePrefix = QString())
 {
     if (message.notice) {
-        return QStringLiteral("* server: %1").arg(message.text);
+        return TerminalText::message(timePrefix + QStringLiteral("* server: "), message.text);
     }
     if (!message.to.isEmpty()) {
-        return QStringLiteral("%1 -> %2: %3").arg(message.from, message.to, message.text);
+        return TerminalText::message(
+            timePrefix + QStringLiteral("%1 -> %2: ").arg(escape(message.from), escape(message.to)), message.text);
     }
-    return QStringLiteral("%1: %2").arg(message.from, message.text);
+    return TerminalText::message(timePrefix + QStringLiteral("%1: ").arg(escape(message.from)), message.text);
+}
+
+/// A message the server or the client library wrote, which may quote what the server sent.
+QString safeError(const QString& message)
+{
+    return escape(message, TerminalText::LineBreaks::Keep);
 }
 
 /// The chat command: interactive, --send or --listen.
@@ -44,12 +55,12 @@ public:
         });
         connect(&m_client, &ChatClient::memberJoined, this, [this](const ChatProtocol::Member& member) {
             if (m_mode == Mode::Interactive) {
-                out() << "-- " << member.name << " joined" << Qt::endl;
+                out() << "-- " << escape(member.name) << " joined" << Qt::endl;
             }
         });
         connect(&m_client, &ChatClient::memberLeft, this, [this](const ChatProtocol::Member& member) {
             if (m_mode == Mode::Interactive) {
-                out() << "-- " << member.name << " left" << Qt::endl;
+                out() << "-- " << escape(member.name) << " left" << Qt::endl;
             }
         });
         connect(&m_client, &ChatClient::messageAccepted, this, [this](qint64 seq, qint64) {
@@ -59,7 +70,7 @@ public:
             }
         });
         connect(&m_client, &ChatClient::messageRejected, this, [this](qint64 seq, const QString& reason) {
-            err() << "quietwire-cli: message not sent: " << reason << Qt::endl;
+            err() << "quietwire-cli: message not sent: " << safeError(reason) << Qt::endl;
             if (m_mode == Mode::Send && seq == m_sendSeq) {
                 finish(1);
             }
@@ -109,7 +120,7 @@ private:
         ServiceClient* connection = m_client.connection();
         err() << "Connected to " << connection->hostPort() << " (server key "
               << Identity::fingerprint(connection->serverKey()) << ", session port " << connection->sessionPort()
-              << ", " << EncryptedTcpSocket::protocolName() << "); joined as " << name << Qt::endl;
+              << ", " << EncryptedTcpSocket::protocolName() << "); joined as " << escape(name) << Qt::endl;
         if (m_mode == Mode::Send) {
             m_sendSeq = m_client.sendText(m_sendText, m_sendTo);
             if (m_sendSeq < 0) {
@@ -121,7 +132,7 @@ private:
         } else if (m_mode == Mode::Interactive) {
             QStringList names;
             for (const auto& member : m_client.members()) {
-                names << member.name;
+                names << escape(member.name);
             }
             out() << "-- in the room: " << (names.isEmpty() ? QStringLiteral("nobody else") : names.join(QStringLiteral(", ")))
                   << "\n-- type a message and press Enter; /msg NAME TEXT, /who, /quit" << Qt::endl;
@@ -145,8 +156,8 @@ private:
             }
             return;
         }
-        // People get the time; --listen output stays one plain message per line for scripts.
-        out() << message.time.toLocalTime().toString(QStringLiteral("[HH:mm] ")) << formatMessage(message) << Qt::endl;
+        // People get the time; --listen output stays plain for scripts (continuation lines marked all the same).
+        out() << formatMessage(message, message.time.toLocalTime().toString(QStringLiteral("[HH:mm] "))) << Qt::endl;
     }
 
     void onStdin()
@@ -172,7 +183,7 @@ private:
             }
             if (line == QLatin1String("/who")) {
                 for (const auto& member : m_client.members()) {
-                    out() << "-- " << member.name << "  " << member.fingerprint << '\n';
+                    out() << "-- " << escape(member.name) << "  " << escape(member.fingerprint) << '\n';
                 }
                 out().flush();
                 continue;
@@ -220,7 +231,7 @@ private:
         // Only an interactive chat may end because the server closed it without an error.
         const bool clean = m_lastError.isEmpty() && m_mode == Mode::Interactive;
         err() << "quietwire-cli: "
-              << (m_lastError.isEmpty() ? QStringLiteral("The server closed the connection") : m_lastError)
+              << (m_lastError.isEmpty() ? QStringLiteral("The server closed the connection") : safeError(m_lastError))
               << Qt::endl;
         finish(clean ? 0 : 1);
     }

@@ -70,8 +70,9 @@ int main(int argc, char* argv[])
                                       QStringLiteral("NAME"));
     const QCommandLineOption listenOption(
         QStringLiteral("listen"),
-        QStringLiteral("chat: print the next N messages, one per line, then exit (history and join/leave notices "
-                       "do not count)."),
+        QStringLiteral("chat: print the next N messages, then exit (history and join/leave notices do not count). "
+                       "Each message starts a line \"NAME: TEXT\"; the further lines of a message start with \"  | \", "
+                       "and control characters are shown as \\xHH."),
         QStringLiteral("N"));
     const QCommandLineOption trustNewOption(QStringLiteral("trust-new"),
                                             QStringLiteral("Accept and pin the server key if this server is not "

@@ -26,8 +26,9 @@ KeyRefusedDialog::KeyRefusedDialog(const QString& hostPort, const Identity& iden
                                 this);
     headline->setWordWrap(true);
     auto* explanation = new QLabel(tr("Give this line to the server's administrator (copy it into an e-mail or a "
-                                      "chat). They allow it with <tt>allow &lt;line&gt;</tt> on the server console; "
-                                      "then connect again."),
+                                      "chat). They allow it under your name with "
+                                      "<tt>allow &lt;line&gt; &lt;name&gt;</tt> on the server console; then connect "
+                                      "again."),
                                    this);
     explanation->setWordWrap(true);
 

@@ -29,14 +29,16 @@ fi
 key="${line%% *}"
 name="$(printf '%s' "${USER:-me}" | tr -cd 'A-Za-z0-9._-' | cut -c1-32)"
 if ! "$bin/quietwired" whitelist --data-dir run/server | grep -qF "$key"; then
-    "$bin/quietwired" allow --data-dir run/server "$key" "${name:-me}"
+    # --same-person: a key of an earlier run under this name (before Keys > Regenerate) was this
+    # same user's.
+    "$bin/quietwired" allow --data-dir run/server "$key" "${name:-me}" --same-person
 fi
 
 # Someone to talk to: a demo member says hello, so the chat shows a message at once.
 "$bin/quietwire-cli" --config-dir run/demo-member key >/dev/null 2>&1
 demo_key="$(cut -d' ' -f1 run/demo-member/identity.pub)"
 if ! "$bin/quietwired" whitelist --data-dir run/server | grep -qF "$demo_key"; then
-    "$bin/quietwired" allow --data-dir run/server "$demo_key" quietwire-demo
+    "$bin/quietwired" allow --data-dir run/server "$demo_key" quietwire-demo --same-person
 fi
 sleep 1.2 # the server applies whitelist edits within a second
 "$bin/quietwire-cli" --config-dir run/demo-member chat "127.0.0.1:$port" --trust-new \

@@ -22,7 +22,9 @@ namespace {
 const char HelpText[] = R"(Commands:
   help                          this list
   whitelist                     the allowed keys (authorized_keys)
-  allow <key> [name]            allow a client key: paste the line from its identity.pub
+  allow <key line> <name>       allow a client key: paste the line from its identity.pub, then
+                                the name you choose (the line's comment is never used as a name);
+                                --same-person: another key of someone already on the whitelist
   revoke <key|fingerprint|name> remove a key; its live sessions are closed at once
   sessions                      the live sessions
   kick <id>                     close one session
@@ -143,7 +145,7 @@ bool AdminConsole::execute(const QString& rawLine)
     } else if (command == QLatin1String("whitelist")) {
         const auto& entries = m_server->whitelist()->keys().entries();
         if (entries.isEmpty()) {
-            print(QStringLiteral("The whitelist is empty: no client can connect. Use `allow <key> [name]`."));
+            print(QStringLiteral("The whitelist is empty: no client can connect. Use `allow <key line> <name>`."));
         }
         for (const auto& entry : entries) {
             print(QStringLiteral("%1  %2  %3")
@@ -151,21 +153,24 @@ bool AdminConsole::execute(const QString& rawLine)
                       .arg(Identity::fingerprint(entry.key), Identity::encodePublicKey(entry.key)));
         }
     } else if (command == QLatin1String("allow")) {
-        // Accepts the whole identity.pub line (the key, then its comment), then an optional name.
-        const auto entry = AuthorizedKeys::parseAllowWords(args);
-        if (!entry) {
-            print(QStringLiteral("error: usage: allow <key line> [name]  (the line `quietwire-cli key` prints, "
-                                 "the client's identity.pub: a base64 key and a comment)"));
+        // The whole identity.pub line (the key, then its comment), then the name the administrator
+        // chooses: nothing is taken from the comment, which the key's owner wrote.
+        AuthorizedKeys::AllowCommand allow;
+        const auto parseError = AuthorizedKeys::parseAllowWords(args, &allow);
+        if (parseError != AuthorizedKeys::AllowError::None) {
+            print(QStringLiteral("error: %1")
+                      .arg(AuthorizedKeys::allowErrorMessage(parseError, allow, AuthorizedKeys::AllowSyntax::Console)));
             return true;
         }
         QString error;
-        if (!AuthorizedKeys::appendKey(m_server->authorizedKeysPath(), entry->key, entry->name, &error)) {
+        if (!AuthorizedKeys::appendKey(m_server->authorizedKeysPath(), allow.key, allow.name, &error,
+                                       allow.samePerson ? AuthorizedKeys::SharedName::SamePerson
+                                                        : AuthorizedKeys::SharedName::Refuse)) {
             print(QStringLiteral("error: %1").arg(error));
             return true;
         }
         m_server->whitelist()->reload();
-        print(QStringLiteral("allowed %1%2").arg(Identity::fingerprint(entry->key),
-                                                  entry->name.isEmpty() ? QString() : QStringLiteral(" as ") + entry->name));
+        print(QStringLiteral("allowed %1 as %2").arg(Identity::fingerprint(allow.key), allow.name));
     } else if (command == QLatin1String("revoke")) {
         if (args.size() != 1) {
             print(QStringLiteral("error: usage: revoke <key|fingerprint|name>"));
@@ -224,8 +229,10 @@ bool AdminConsole::execute(const QString& rawLine)
             print(QStringLiteral("error: usage: say <text>"));
             return true;
         }
-        if (rest.toUtf8().size() > ChatProtocol::MaxTextBytes) {
-            print(QStringLiteral("error: the text is longer than %1 bytes").arg(ChatProtocol::MaxTextBytes));
+        // The same rules as a member's message: no escape sequences in the members' terminals.
+        qsizetype position = -1;
+        if (const auto error = ChatProtocol::checkText(rest, &position); error != ChatProtocol::TextError::None) {
+            print(QStringLiteral("error: %1").arg(ChatProtocol::describe(error, rest, position)));
             return true;
         }
         m_server->say(rest);

@@ -2,6 +2,7 @@
 
 #include "EncryptedTcpSocket.h"
 #include "Logging.h"
+#include "MessageFields.h"
 #include "Protocol.h"
 #include "Session.h"
 
@@ -75,6 +76,7 @@ void ChatRoom::join(Session* session)
         message.history = true;
         send(session, Protocol::encode(message.toCbor()));
     }
+    send(session, Protocol::encode(ChatProtocol::makeHistoryEnd()));
     // The newcomer learns of itself from "welcome"; the others from "join".
     const QByteArray joinMessage
         = Protocol::encode(ChatProtocol::makeMember(QStringLiteral("join"), {session->name, session->fingerprint}));
@@ -103,32 +105,44 @@ void ChatRoom::reject(Session* session, qint64 seq, const QString& code, const Q
                                              {QStringLiteral("message"), reason}}));
 }
 
-void ChatRoom::handleMessage(Session* session, const QCborMap& message)
+bool ChatRoom::handleMessage(Session* session, const QCborMap& message, QString* fatalError)
 {
     if (Protocol::typeOf(message) != QLatin1String("message")) {
-        return; // unknown types are ignored so newer clients can add messages
+        return true; // unknown types are ignored so newer clients can add messages
     }
-    const qint64 seq = Protocol::integer(message.value(QLatin1String("seq")));
-    const QCborValue textValue = message.value(QLatin1String("text"));
-    const QString text = textValue.toString();
-    if (!textValue.isString() || text.trimmed().isEmpty()) {
-        reject(session, seq, QLatin1String(Protocol::ErrorBadRequest), QStringLiteral("The message has no text"));
-        return;
+    MessageFields fields(message);
+    const qint64 seq = fields.unsignedInteger("seq");
+    if (!fields.ok()) {
+        // Without a usable seq there is nothing to answer "rejected" to: the session ends.
+        *fatalError = fields.error();
+        return false;
     }
-    if (text.toUtf8().size() > ChatProtocol::MaxTextBytes) {
+    const QString text = fields.text("text");
+    const QString to = fields.optionalText("to");
+    if (!fields.ok()) {
+        reject(session, seq, QLatin1String(Protocol::ErrorBadRequest), fields.error());
+        return true;
+    }
+    if (fields.has("to") && to.isEmpty()) {
+        // An empty name must not fall back to a room message.
         reject(session, seq, QLatin1String(Protocol::ErrorBadRequest),
-               QStringLiteral("The message is longer than %1 bytes").arg(ChatProtocol::MaxTextBytes));
-        return;
+               QStringLiteral("field \"to\" must be a member's name; leave it out for a message to the room"));
+        return true;
+    }
+    qsizetype position = -1;
+    if (const auto error = ChatProtocol::checkText(text, &position); error != ChatProtocol::TextError::None) {
+        reject(session, seq, QLatin1String(Protocol::ErrorBadRequest), ChatProtocol::describe(error, text, position));
+        return true;
     }
     ChatProtocol::Message chat;
     chat.from = session->name;
     chat.fingerprint = session->fingerprint;
     chat.text = text;
     chat.time = QDateTime::currentDateTimeUtc();
-    chat.to = message.value(QLatin1String("to")).toString();
+    chat.to = to;
 
+    QList<Session*> recipients;
     if (!chat.to.isEmpty()) {
-        QList<Session*> recipients;
         for (Session* member : std::as_const(m_members)) {
             if (member->name == chat.to) {
                 recipients.append(member);
@@ -137,31 +151,30 @@ void ChatRoom::handleMessage(Session* session, const QCborMap& message)
         if (recipients.isEmpty()) {
             reject(session, seq, QStringLiteral("not_found"),
                    QStringLiteral("%1 is not in the chat; the member list shows who is").arg(chat.to));
-            return;
+            return true;
         }
         if (!recipients.contains(session)) {
             recipients.append(session); // the sender sees its own direct message in order
         }
-        chat.id = m_nextId++;
-        send(session, Protocol::encode(QCborMap {{QStringLiteral("type"), QStringLiteral("accepted")},
-                                                 {QStringLiteral("seq"), seq},
-                                                 {QStringLiteral("id"), chat.id}}));
-        const QByteArray encoded = Protocol::encode(chat.toCbor());
-        for (Session* recipient : recipients) {
+    }
+    chat.id = m_nextId++;
+    // "accepted" always goes out before the echo of the same message (docs/PROTOCOL.md, section 7).
+    send(session, Protocol::encode(QCborMap {{QStringLiteral("type"), QStringLiteral("accepted")},
+                                             {QStringLiteral("seq"), seq},
+                                             {QStringLiteral("id"), chat.id}}));
+    if (!chat.to.isEmpty()) {
+        const QByteArray encoded = Protocol::encode(chat.toCbor()); // carries "to", also in the echo
+        for (Session* recipient : std::as_const(recipients)) {
             send(recipient, encoded);
         }
-        return;
+        return true;
     }
-
-    chat.id = m_nextId++;
     m_history.append(chat);
     while (m_history.size() > ChatProtocol::HistorySize) {
         m_history.removeFirst();
     }
-    send(session, Protocol::encode(QCborMap {{QStringLiteral("type"), QStringLiteral("accepted")},
-                                             {QStringLiteral("seq"), seq},
-                                             {QStringLiteral("id"), chat.id}}));
     broadcast(chat.toCbor());
+    return true;
 }
 
 void ChatRoom::notice(const QString& text)

@@ -23,7 +23,9 @@ public:
 
     void join(Session* session);
     void leave(Session* session);
-    void handleMessage(Session* session, const QCborMap& message);
+    /// Handles one message of a member. False when the session must end: fatalError then says
+    /// why (a message without a usable seq cannot be answered with "rejected").
+    bool handleMessage(Session* session, const QCborMap& message, QString* fatalError);
     void notice(const QString& text);
     int memberCount() const { return static_cast<int>(m_members.size()); }
 

@@ -140,8 +140,9 @@ void FileService::reply(const QCborMap& message)
     // Never silence: a request always gets its one answer, or the log says why it could not.
     const qint64 id = message.value(QLatin1String("id")).isInteger() ? message.value(QLatin1String("id")).toInteger()
                                                                      : FileProtocol::NoId;
-    qCWarning(lcFiles).noquote() << m_session->name << m_session->address.toString() << "could not answer request" << id
-                                 << "(" << encoded.size() << "bytes):" << socket->errorString();
+    qCWarning(lcFiles).noquote() << Logging::escaped(m_session->name, 60) << m_session->address.toString()
+                                 << "could not answer request" << id << "(" << encoded.size()
+                                 << "bytes):" << socket->errorString();
     if (encoded.size() > Protocol::MaxPayload) {
         socket->sendMessage(Protocol::encode(FileProtocol::makeFailure(id, code(FileProtocol::Io),
             QStringLiteral("The answer was too large to send (%1 bytes); this is a server "
@@ -169,8 +170,9 @@ std::optional<QStringList> FileService::resolve(qint64 id, const QString& path)
     QString error;
     auto components = FilePaths::resolve(m_cwd, path, &error);
     if (!components) {
-        qCInfo(lcFiles).noquote() << m_session->name << m_session->address.toString() << "refused path"
-                                  << path.left(200).toUtf8().toPercentEncoding("/~.-_ ") << "-" << error;
+        qCInfo(lcFiles).noquote() << Logging::escaped(m_session->name, 60) << m_session->address.toString()
+                                  << "refused path" << Logging::escaped(path, 200) << "-"
+                                  << Logging::escaped(error, 300);
         fail(id, code(FileProtocol::BadPath), error);
         return std::nullopt;
     }
@@ -193,8 +195,8 @@ void FileService::failOn(qint64 id, HomeFolder::Error error, const QStringList& 
         fail(id, code(FileProtocol::NotFound), QStringLiteral("%1 does not exist").arg(shown));
         return;
     case HomeFolder::Error::Link:
-        qCInfo(lcFiles).noquote() << m_session->name << m_session->address.toString() << "refused path" << shown
-                                  << "- crosses a symbolic link";
+        qCInfo(lcFiles).noquote() << Logging::escaped(m_session->name, 60) << m_session->address.toString()
+                                  << "refused path" << Logging::escaped(shown, 300) << "- crosses a symbolic link";
         fail(id, code(FileProtocol::BadPath),
             QStringLiteral("%1 goes through a symbolic link; links are not followed").arg(shown));
         return;
@@ -245,8 +247,9 @@ std::optional<FileService::Located> FileService::locate(qint64 id, const QString
 
 void FileService::log(const QString& op, const QStringList& path, const QString& extra) const
 {
-    qCInfo(lcFiles).noquote() << m_session->name << m_session->address.toString() << op << FilePaths::toVirtual(path)
-                              << extra;
+    // Paths and names come from the client: escaped, so they cannot forge or break log lines.
+    qCInfo(lcFiles).noquote() << Logging::escaped(m_session->name, 60) << m_session->address.toString() << op
+                              << Logging::escaped(FilePaths::toVirtual(path), 300) << Logging::escaped(extra, 400);
 }
 
 qint64 FileService::folderBytes(int fd)

@@ -7,10 +7,13 @@
 #include "EncryptedTcpSocket.h"
 #include "KnownClients.h"
 #include "Logging.h"
+#include "MessageFields.h"
 #include "Protocol.h"
 #include "Whitelist.h"
 
+#include <QDeadlineTimer>
 #include <QDir>
+#include <QEventLoop>
 #include <QTimer>
 
 namespace QuietWire {
@@ -55,43 +58,70 @@ bool ServerApp::start(QString* error)
 
 void ServerApp::shutdown()
 {
-    if (!m_server) {
+    if (!m_server || m_shutDown) {
         return;
     }
+    m_shutDown = true;
+    m_server->close();
     const auto sessions = m_sessions.values();
     for (Session* session : sessions) {
         closeSession(session, QLatin1String(Protocol::ErrorShutdown), QStringLiteral("The server is shutting down"));
     }
-    m_server->close();
+    // The sockets write only from an event loop, and main()'s has stopped when this runs: without
+    // this the "shutdown" errors died with the process and clients saw a bare closed connection.
+    // Each session ends once its error is written; a peer that does not read gets two seconds.
+    if (!m_sessions.isEmpty()) {
+        QEventLoop loop;
+        QTimer poll;
+        QDeadlineTimer deadline(2000);
+        connect(&poll, &QTimer::timeout, &loop, [this, &loop, &deadline] {
+            if (m_sessions.isEmpty() || deadline.hasExpired()) {
+                loop.quit();
+            }
+        });
+        poll.start(10);
+        loop.exec();
+    }
     m_knownClients->save();
 }
 
 EncryptedTcpServer::Decision ServerApp::authorize(const QByteArray& key, const QHostAddress& address)
 {
-    m_knownClients->record(address, key);
     const auto* entry = m_whitelist->find(key);
+    m_knownClients->record(address, key, entry ? KnownClients::Standing::Allowed : KnownClients::Standing::Refused);
     if (!entry) {
-        qCInfo(lcAuth).noquote() << "refused" << Identity::fingerprint(key) << "from" << address.toString()
-                                 << "- not in" << m_whitelist->path();
+        if (m_refusalLog.admit()) {
+            qCInfo(lcAuth).noquote() << "refused" << Identity::fingerprint(key) << "from" << address.toString()
+                                     << "- not in" << m_whitelist->path();
+        }
         return {false, QLatin1String(Protocol::ErrorUnauthorized),
                 QStringLiteral("Your key %1 is not allowed on this server. Ask the administrator to allow it "
-                               "(quietwired console: allow <your public key line>).")
+                               "(quietwired console: allow <your public key line> <your name>).")
                     .arg(Identity::fingerprint(key))};
     }
+    const QString name = Logging::escaped(AuthorizedKeys::displayName(*entry), 60);
+    // Connections still being set up count as sessions: otherwise one key could hold every
+    // session port with tickets it never redeems.
     int sessionsOfKey = 0;
     for (const Session* session : std::as_const(m_sessions)) {
         sessionsOfKey += session->key == key ? 1 : 0;
     }
-    if (sessionsOfKey >= m_options.maxSessionsPerKey) {
-        qCInfo(lcAuth).noquote() << "refused" << Identity::fingerprint(key) << "(" << AuthorizedKeys::displayName(*entry)
-                                 << ") from" << address.toString() << "- already" << sessionsOfKey << "sessions";
+    const int settingUp = m_server->handoffsOfKey(key);
+    if (sessionsOfKey + settingUp >= m_options.maxSessionsPerKey) {
+        if (m_refusalLog.admit()) {
+            qCInfo(lcAuth).noquote() << "refused" << Identity::fingerprint(key) << "(" << name << ") from"
+                                     << address.toString() << "- already" << sessionsOfKey << "sessions and"
+                                     << settingUp << "being set up";
+        }
         return {false, QLatin1String(Protocol::ErrorTooManySessions),
-                QStringLiteral("Your key already has %1 sessions open, the most this server allows; close some "
-                               "first")
-                    .arg(sessionsOfKey)};
+                QStringLiteral("Your key already has %1 sessions open and %2 being set up, the most this server "
+                               "allows (%3); close some first")
+                    .arg(sessionsOfKey)
+                    .arg(settingUp)
+                    .arg(m_options.maxSessionsPerKey)};
     }
-    qCInfo(lcAuth).noquote() << "accepted" << Identity::fingerprint(key) << "("
-                             << AuthorizedKeys::displayName(*entry) << ") from" << address.toString();
+    qCInfo(lcAuth).noquote() << "accepted" << Identity::fingerprint(key) << "(" << name << ") from"
+                             << address.toString();
     return {true, {}, {}};
 }
 
@@ -121,16 +151,26 @@ void ServerApp::onNewSession(EncryptedTcpSocket* socket, const QByteArray& hello
     session->name = AuthorizedKeys::displayName(*entry);
     const QString whitelistName = entry->name;
 
-    const auto message = Protocol::decode(hello);
-    const QString service = message ? message->value(QLatin1String("service")).toString() : QString();
+    QString decodeError;
+    const auto message = Protocol::decode(hello, &decodeError);
     if (!message || Protocol::typeOf(*message) != QLatin1String("hello")) {
         closeSession(session, QLatin1String(Protocol::ErrorBadRequest),
-                     QStringLiteral("The first message must be {\"type\":\"hello\",\"service\":...}"));
+                     QStringLiteral("The first message must be {\"type\":\"hello\",\"service\":...}%1")
+                         .arg(decodeError.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(decodeError)));
         return;
     }
+    MessageFields fields(*message);
+    const QString service = fields.text("service");
+    if (!fields.ok()) {
+        closeSession(session, QLatin1String(Protocol::ErrorBadRequest),
+                     QStringLiteral("hello: %1").arg(fields.error()));
+        return;
+    }
+    // The service name is the client's text: escaped, so it cannot forge or break log lines.
+    qCInfo(lcServer).noquote() << "session" << session->id << "for" << Logging::escaped(session->name, 60)
+                               << session->fingerprint << "from" << session->address.toString() << "service"
+                               << QStringLiteral("\"%1\"").arg(Logging::escaped(service, 40));
     session->service = service;
-    qCInfo(lcServer).noquote() << "session" << session->id << "for" << session->name << session->fingerprint
-                               << "from" << session->address.toString() << "service" << service;
     if (service == QLatin1String(Protocol::ServiceChat)) {
         m_chat->join(session);
         return;
@@ -148,7 +188,7 @@ void ServerApp::onNewSession(EncryptedTcpSocket* socket, const QByteArray& hello
         return;
     }
     closeSession(session, QLatin1String(Protocol::ErrorUnknownService),
-                 QStringLiteral("This server does not offer the service \"%1\"").arg(service.left(40)));
+                 QStringLiteral("This server does not offer the service \"%1\"").arg(Logging::escaped(service, 40)));
 }
 
 void ServerApp::onMessage(Session* session, const QByteArray& data)
@@ -165,7 +205,11 @@ void ServerApp::onMessage(Session* session, const QByteArray& data)
         return;
     }
     if (session->service == QLatin1String(Protocol::ServiceChat)) {
-        m_chat->handleMessage(session, *message);
+        QString fatalError;
+        if (!m_chat->handleMessage(session, *message, &fatalError)) {
+            qCInfo(lcServer).noquote() << "session" << session->id << "sent a malformed message:" << fatalError;
+            closeSession(session, QLatin1String(Protocol::ErrorBadRequest), fatalError);
+        }
     }
 }
 

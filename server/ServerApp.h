@@ -2,6 +2,8 @@
 
 #include "EncryptedTcpServer.h"
 #include "Identity.h"
+#include "LogThrottle.h"
+#include "Logging.h"
 #include "Session.h"
 
 #include <QMap>
@@ -70,6 +72,9 @@ private:
     std::unique_ptr<FileArea> m_files;
     QMap<int, Session*> m_sessions;
     int m_nextSessionId = 1;
+    // Anyone can have a key refused as often as they like: the line is throttled.
+    LogThrottle m_refusalLog {lcAuth(), QStringLiteral("refused-key")};
+    bool m_shutDown = false;
 };
 
 } // namespace QuietWire

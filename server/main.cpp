@@ -89,7 +89,9 @@ QString defaultDataDir()
 
 /// Run as root on a data dir that belongs to another user (the service's), quietwired acts as
 /// that user, so every file it writes stays the service's and readable by it; root-owned files in
-/// the service's data dir would lock the service out.
+/// the service's data dir would lock the service out. It takes the user's own groups (its primary
+/// group from the user database and its supplementary groups), never the directory's group: a data
+/// dir owned by nobody:root must not leave the server in group root.
 bool becomeOwnerOf(const QString& dataDir, QString* error)
 {
     struct stat info = {};
@@ -97,9 +99,21 @@ bool becomeOwnerOf(const QString& dataDir, QString* error)
         return true;
     }
     const passwd* owner = ::getpwuid(info.st_uid);
-    const QString name = owner ? QString::fromLocal8Bit(owner->pw_name) : QString::number(info.st_uid);
-    if (::setgroups(0, nullptr) != 0 || ::setgid(info.st_gid) != 0 || ::setuid(info.st_uid) != 0
-        || ::setuid(0) == 0) {
+    if (!owner) {
+        *error = QStringLiteral("%1 belongs to user id %2, which has no entry in the user database (/etc/passwd): "
+                                "quietwired cannot tell which groups to run with. Give the directory to a real user "
+                                "(chown -R quietwired: %1) or run the command as its owner.")
+                     .arg(dataDir)
+                     .arg(info.st_uid);
+        return false;
+    }
+    const QByteArray userName(owner->pw_name);
+    const uid_t uid = owner->pw_uid;
+    const gid_t gid = owner->pw_gid;
+    const QString name = QString::fromLocal8Bit(userName);
+    // initgroups() before setgid()/setuid(): only root may set the supplementary groups.
+    if (::initgroups(userName.constData(), gid) != 0 || ::setgid(gid) != 0 || ::setuid(uid) != 0
+        || ::setuid(0) == 0 || ::setgid(0) == 0 || ::getegid() != gid) {
         *error = QStringLiteral("cannot switch to %1, the owner of %2: %3 (run the command as %1: sudo -u %1 ...)")
                      .arg(name, dataDir, QString::fromLocal8Bit(strerror(errno)));
         return false;
@@ -210,21 +224,21 @@ int offlineCommand(const QString& command, const QStringList& args, const QStrin
         return 0;
     }
     if (command == QLatin1String("allow")) {
-        // The key line as `quietwire-cli key` prints it ("KEY COMMENT"), quoted or not, then an
-        // optional name; the comment names the key when no name is given.
-        const auto entry =
-            AuthorizedKeys::parseAllowWords(args.join(QLatin1Char(' ')).split(QLatin1Char(' '), Qt::SkipEmptyParts));
-        if (!entry) {
-            return fail(QStringLiteral("usage: quietwired allow 'KEY LINE' [NAME], with the line `quietwire-cli key` "
-                                       "prints (a base64 X25519 key, then an optional comment)"));
+        // The key line as `quietwire-cli key` prints it ("KEY COMMENT"), quoted or not, then the
+        // name, which the administrator always gives: nothing is taken from the comment.
+        AuthorizedKeys::AllowCommand allow;
+        const auto parseError = AuthorizedKeys::parseAllowWords(
+            args.join(QLatin1Char(' ')).split(QLatin1Char(' '), Qt::SkipEmptyParts), &allow);
+        if (parseError != AuthorizedKeys::AllowError::None) {
+            return fail(AuthorizedKeys::allowErrorMessage(parseError, allow, AuthorizedKeys::AllowSyntax::CommandLine));
         }
         QDir().mkpath(dataDir);
-        if (!AuthorizedKeys::appendKey(authorizedKeys, entry->key, entry->name, &error)) {
+        if (!AuthorizedKeys::appendKey(authorizedKeys, allow.key, allow.name, &error,
+                                       allow.samePerson ? AuthorizedKeys::SharedName::SamePerson
+                                                        : AuthorizedKeys::SharedName::Refuse)) {
             return fail(error);
         }
-        out() << "allowed " << Identity::fingerprint(entry->key)
-              << (entry->name.isEmpty() ? QString() : QStringLiteral(" as ") + entry->name)
-              << Qt::endl;
+        out() << "allowed " << Identity::fingerprint(allow.key) << " as " << allow.name << Qt::endl;
         return 0;
     }
     if (command == QLatin1String("revoke")) {
@@ -268,7 +282,10 @@ int main(int argc, char* argv[])
         "  keygen                       create the server key in the data dir\n"
         "  fingerprint                  print the server's public key line and fingerprint\n"
         "  whitelist                    list the allowed client keys\n"
-        "  allow 'KEY LINE' [NAME]      allow a client key (the line `quietwire-cli key` prints)\n"
+        "  allow 'KEY LINE' NAME        allow a client key (the line `quietwire-cli key` prints) under the\n"
+        "                               NAME you choose (the line's comment never names it); add\n"
+        "                               --same-person when NAME already has a key: another device of the\n"
+        "                               same person\n"
         "  revoke KEY|FINGERPRINT|NAME  remove a client key; its live sessions are closed\n"
         "  console [COMMAND...]         the running server's console (sessions, kick, say, ...) through\n"
         "                               <data-dir>/console.sock: one command, or interactive\n\n"
@@ -334,14 +351,38 @@ int main(int argc, char* argv[])
                                                  QStringLiteral("Handshakes in progress at once (default 64)."),
                                                  QStringLiteral("N"), QStringLiteral("64"));
     const QCommandLineOption maxHandshakesPerIpOption(
-        QStringLiteral("max-handshakes-per-ip"), QStringLiteral("Handshakes in progress from one IP address (default 8)."),
+        QStringLiteral("max-handshakes-per-ip"),
+        QStringLiteral("Handshakes in progress from one source: an IPv4 address (or /N network, see "
+                       "--handshake-prefix-v4) or an IPv6 /64 (default 8)."),
         QStringLiteral("N"), QStringLiteral("8"));
+    const QCommandLineOption handshakePrefixV4Option(
+        QStringLiteral("handshake-prefix-v4"),
+        QStringLiteral("IPv4 clients in one /N network count as one source for --max-handshakes-per-ip and "
+                       "--max-tickets-per-ip, 8-32 (default 32: each address; 24 groups a /24). IPv6 clients count "
+                       "per /64."),
+        QStringLiteral("N"), QStringLiteral("32"));
+    const QCommandLineOption maxTicketsPerKeyOption(
+        QStringLiteral("max-tickets-per-key"),
+        QStringLiteral("Session tickets one client key may hold not yet redeemed (default 8); they also count "
+                       "toward --max-sessions-per-key."),
+        QStringLiteral("N"), QStringLiteral("8"));
+    const QCommandLineOption maxTicketsPerIpOption(
+        QStringLiteral("max-tickets-per-ip"),
+        QStringLiteral("Session tickets not yet redeemed from one source (as for --max-handshakes-per-ip; "
+                       "default 16)."),
+        QStringLiteral("N"), QStringLiteral("16"));
     const QCommandLineOption maxSessionsPerKeyOption(QStringLiteral("max-sessions-per-key"),
                                                      QStringLiteral("Sessions one client key may have open (default 32)."),
                                                      QStringLiteral("N"), QStringLiteral("32"));
     parser.addOptions({listenOption, portOption, sessionPortsOption, dataDirOption, filesRootOption, quotaOption,
                        ticketTimeoutOption, handshakeTimeoutOption, idleTimeoutOption, maxHandshakesOption,
-                       maxHandshakesPerIpOption, maxSessionsPerKeyOption});
+                       maxHandshakesPerIpOption, handshakePrefixV4Option, maxTicketsPerKeyOption,
+                       maxTicketsPerIpOption, maxSessionsPerKeyOption});
+    // allow's confirmation, here so the parser knows it; offlineCommand() reads it among allow's words.
+    const QCommandLineOption samePersonOption(QString::fromLatin1(AuthorizedKeys::SamePersonOption).mid(2),
+                                              QStringLiteral("allow: NAME already has a key, and this is another "
+                                                             "device of the same person."));
+    parser.addOption(samePersonOption);
     parser.addOptions({maxDepthOption, maxEntriesOption});
     parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("Optional offline command (see above)."),
                                  QStringLiteral("[command [args...]]"));
@@ -358,8 +399,17 @@ int main(int argc, char* argv[])
         return fail(ownerError);
     }
     const QStringList positional = parser.positionalArguments();
+    if (parser.isSet(samePersonOption) && positional.value(0) != QLatin1String("allow")) {
+        return fail(QStringLiteral("--same-person goes with allow only (quietwired allow 'KEY LINE' NAME "
+                                   "--same-person)"));
+    }
     if (!positional.isEmpty()) {
-        return offlineCommand(positional.first(), positional.mid(1), dataDir);
+        return offlineCommand(positional.first(),
+                              positional.mid(1)
+                                  + (parser.isSet(samePersonOption)
+                                         ? QStringList {QLatin1String(AuthorizedKeys::SamePersonOption)}
+                                         : QStringList()),
+                              dataDir);
     }
 
     ServerApp::Options options;
@@ -417,12 +467,20 @@ int main(int argc, char* argv[])
         int* target;
     } limits[] = {{maxHandshakesOption, &options.network.maxHandshakes},
                   {maxHandshakesPerIpOption, &options.network.maxHandshakesPerAddress},
+                  {maxTicketsPerKeyOption, &options.network.maxTicketsPerKey},
+                  {maxTicketsPerIpOption, &options.network.maxTicketsPerSource},
                   {maxSessionsPerKeyOption, &options.maxSessionsPerKey}};
     for (const auto& limit : limits) {
         *limit.target = parser.value(limit.option).toInt(&ok);
         if (!ok || *limit.target < 1) {
             return fail(QStringLiteral("--%1 needs a positive number").arg(limit.option.names().constFirst()));
         }
+    }
+    options.network.handshakeIpv4Prefix = parser.value(handshakePrefixV4Option).toInt(&ok);
+    if (!ok || options.network.handshakeIpv4Prefix < 8 || options.network.handshakeIpv4Prefix > 32) {
+        return fail(QStringLiteral("--handshake-prefix-v4 %1 is not a prefix length from 8 to 32 (32: each IPv4 "
+                                   "address is a source of its own; 24: each /24 network)")
+                        .arg(parser.value(handshakePrefixV4Option)));
     }
 
     QString error;

@@ -31,19 +31,78 @@ bool lock(QLockFile& lockFile, const QString& path, QString* error)
 
 } // namespace
 
-std::optional<AuthorizedKeys::Entry> AuthorizedKeys::parseAllowWords(const QStringList& words)
+AuthorizedKeys::AllowError AuthorizedKeys::parseAllowWords(const QStringList& allWords, AllowCommand* command)
 {
+    *command = {};
+    QStringList words;
+    for (const QString& word : allWords) {
+        if (word == QLatin1String(SamePersonOption)) {
+            command->samePerson = true;
+        } else if (word.startsWith(QLatin1String("--"))) {
+            return AllowError::UnknownOption;
+        } else {
+            words.append(word);
+        }
+    }
     const auto key = words.isEmpty() ? std::nullopt : Identity::parsePublicKey(words.first());
-    if (!key || words.size() > 3) {
-        return std::nullopt;
+    if (!key) {
+        return AllowError::NotAKey;
     }
-    Entry entry;
-    entry.key = *key;
-    entry.name = words.size() > 1 ? words.last() : QString();
-    if (!entry.name.isEmpty() && !isValidName(entry.name)) {
-        entry.name = entry.name.section(QLatin1Char('@'), 0, 0);
+    command->key = *key;
+    if (words.size() == 1) {
+        return AllowError::MissingName;
     }
-    return entry;
+    // The name is the last word, always: a comment such as alice@laptop is never cut down to a name.
+    command->name = words.last();
+    command->comment = words.mid(1, words.size() - 2).join(QLatin1Char(' '));
+    if (!isValidName(command->name)) {
+        if (words.size() == 2) {
+            // Most likely the key line alone, its comment last: the name was left out.
+            command->comment = command->name;
+            command->name.clear();
+            return AllowError::MissingName;
+        }
+        return AllowError::InvalidName;
+    }
+    return AllowError::None;
+}
+
+QString AuthorizedKeys::allowErrorMessage(AllowError error, const AllowCommand& command, AllowSyntax syntax)
+{
+    const QString prefix
+        = syntax == AllowSyntax::Console ? QStringLiteral("allow") : QStringLiteral("quietwired allow");
+    const QString usage = QStringLiteral("%1 KEY [COMMENT] NAME [%2]").arg(prefix, QLatin1String(SamePersonOption));
+    const QString nameRule = QStringLiteral("1 to %1 letters, digits, '.', '_' or '-'").arg(MaxNameLength);
+    // The key line as it should be typed, with the comment cleaned of anything a terminal would act on.
+    QString comment = command.comment.left(60);
+    for (QChar& c : comment) {
+        if (!c.isPrint()) {
+            c = QLatin1Char('?');
+        }
+    }
+    QString keyLine
+        = Identity::encodePublicKey(command.key) + (comment.isEmpty() ? QString() : QLatin1Char(' ') + comment);
+    if (syntax == AllowSyntax::CommandLine && !comment.isEmpty()) {
+        keyLine = QLatin1Char('\'') + keyLine + QLatin1Char('\'');
+    }
+    switch (error) {
+    case AllowError::None:
+        return {};
+    case AllowError::NotAKey:
+        return QStringLiteral("usage: %1, with the line `quietwire-cli key` prints (a base64 X25519 key, then its "
+                              "comment) and a name you choose")
+            .arg(usage);
+    case AllowError::UnknownOption:
+        return QStringLiteral("usage: %1 (the only option is %2)").arg(usage, QLatin1String(SamePersonOption));
+    case AllowError::MissingName:
+        return QStringLiteral("give the key a name (%1); the comment in a key line is chosen by the key's owner "
+                              "and never names it. Type:\n  %2 %3 NAME")
+            .arg(nameRule, prefix, keyLine);
+    case AllowError::InvalidName:
+        return QStringLiteral("the name \"%1\" is not allowed: use %2. Type:\n  %3 %4 NAME")
+            .arg(command.name.left(60), nameRule, prefix, keyLine);
+    }
+    return {};
 }
 
 bool AuthorizedKeys::isValidName(const QString& name)
@@ -141,7 +200,8 @@ QString AuthorizedKeys::displayName(const Entry& entry)
     return entry.name.isEmpty() ? Identity::shortFingerprint(entry.key) : entry.name;
 }
 
-bool AuthorizedKeys::appendKey(const QString& path, const QByteArray& key, const QString& name, QString* error)
+bool AuthorizedKeys::appendKey(const QString& path, const QByteArray& key, const QString& name, QString* error,
+                               SharedName sharedName)
 {
     if (!name.isEmpty() && !isValidName(name)) {
         setError(error, QStringLiteral("Name \"%1\" is not allowed: use 1 to %2 letters, digits, '.', '_' or '-'")
@@ -169,6 +229,22 @@ bool AuthorizedKeys::appendKey(const QString& path, const QByteArray& key, const
                             .arg(Identity::fingerprint(key))
                             .arg(existing->line)
                             .arg(existing->name.isEmpty() ? QString() : QStringLiteral(", as ") + existing->name));
+        return false;
+    }
+    QStringList holders;
+    for (const Entry& entry : current->entries()) {
+        if (!name.isEmpty() && entry.name == name) {
+            holders.append(QStringLiteral("%1 (line %2)").arg(Identity::fingerprint(entry.key)).arg(entry.line));
+        }
+    }
+    if (!holders.isEmpty() && sharedName == SharedName::Refuse) {
+        setError(error, QStringLiteral("The name %1 already belongs to %2 %3: whoever holds a name speaks as it in "
+                                       "the chat and reads its files. If key %4 is another device of the same "
+                                       "person, repeat the command with %5; otherwise choose another name (nothing "
+                                       "was changed)")
+                            .arg(name, holders.size() == 1 ? QStringLiteral("key") : QStringLiteral("keys"),
+                                 holders.join(QStringLiteral(", ")), Identity::fingerprint(key),
+                                 QLatin1String(SamePersonOption)));
         return false;
     }
     if (!text->isEmpty() && !text->endsWith('\n')) {

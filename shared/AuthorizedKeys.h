@@ -3,6 +3,7 @@
 #include <QByteArray>
 #include <QList>
 #include <QString>
+#include <QStringList>
 
 #include <optional>
 
@@ -27,23 +28,52 @@ public:
 
     static constexpr qint64 MaxFileSize = 4 * 1024 * 1024;
     static constexpr int MaxNameLength = 32;
+    static constexpr char SamePersonOption[] = "--same-person";
 
     static std::optional<AuthorizedKeys> parse(const QByteArray& text, const QString& fileName,
                                                QString* error = nullptr);
     /// A missing file is an empty whitelist; an unreadable or malformed one is an error.
     static std::optional<AuthorizedKeys> load(const QString& path, QString* error = nullptr);
 
-    /// Adds a line for key (error if the key is already listed, or the name is invalid).
-    static bool appendKey(const QString& path, const QByteArray& key, const QString& name, QString* error = nullptr);
+    /// What appendKey() does when the name already belongs to other keys.
+    enum class SharedName {
+        Refuse,     // an error that names the keys holding it and the way out (--same-person)
+        SamePerson, // the administrator confirmed: another device of the same person
+    };
+
+    /// Adds a line for key. Errors: the key is already listed, the name is invalid, or (unless
+    /// sharedName is SamePerson) the name already belongs to other keys: a name is a person, who
+    /// reads that name's chat and files, so a second key under it must be confirmed.
+    static bool appendKey(const QString& path, const QByteArray& key, const QString& name, QString* error = nullptr,
+                          SharedName sharedName = SharedName::Refuse);
     /// Removes every line whose key, fingerprint or name equals what; returns the removed entries.
     static std::optional<QList<Entry>> removeKeys(const QString& path, const QString& what,
                                                   QString* error = nullptr);
 
     static bool isValidName(const QString& name);
-    /// The words of an `allow` command (console or offline): the key line as `quietwire-cli key`
-    /// prints it ("KEY [COMMENT]"), then an optional name. The last word after the key names it;
-    /// a comment like user@host gives "user". nullopt when the words are not that.
-    static std::optional<Entry> parseAllowWords(const QStringList& words);
+
+    /// An `allow` command (console or offline): `allow KEY [COMMENT] NAME [--same-person]`.
+    struct AllowCommand
+    {
+        QByteArray key;
+        QString comment; // the key line's comment: chosen by the key's owner, never used as a name
+        QString name;
+        bool samePerson = false;
+    };
+    enum class AllowError {
+        None,
+        NotAKey,     // the first word is not a QuietWire public key
+        MissingName, // only the key line: the administrator must choose the name
+        InvalidName, // the last word is not a valid name (e.g. the comment alice@laptop)
+        UnknownOption,
+    };
+    /// The words after `allow`: the key line as `quietwire-cli key` prints it (the key, then its
+    /// comment), then the name, which is always the last word and always the administrator's:
+    /// nothing is taken from the comment. `--same-person` may stand anywhere.
+    static AllowError parseAllowWords(const QStringList& words, AllowCommand* command);
+    enum class AllowSyntax { Console, CommandLine };
+    /// What went wrong, with the exact command to type (on the console, or `quietwired allow`).
+    static QString allowErrorMessage(AllowError error, const AllowCommand& command, AllowSyntax syntax);
 
     const QList<Entry>& entries() const { return m_entries; }
     const Entry* find(const QByteArray& key) const;

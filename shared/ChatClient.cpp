@@ -32,12 +32,19 @@ void ChatClient::disconnectFromServer()
 
 qint64 ChatClient::sendText(const QString& text, const QString& to)
 {
-    if (text.trimmed().isEmpty()) {
+    qsizetype position = -1;
+    switch (ChatProtocol::checkText(text, &position)) {
+    case ChatProtocol::TextError::None:
+        break;
+    case ChatProtocol::TextError::Empty:
         m_errorString = tr("Nothing to send: the message is empty");
         return -1;
-    }
-    if (text.toUtf8().size() > ChatProtocol::MaxTextBytes) {
+    case ChatProtocol::TextError::TooLong:
         m_errorString = tr("The message is too long: at most %1 bytes").arg(ChatProtocol::MaxTextBytes);
+        return -1;
+    case ChatProtocol::TextError::ControlCharacter:
+        m_errorString = tr("The message contains the control character U+%1; only line breaks and tabs are allowed")
+                            .arg(QString::number(text.at(position).unicode(), 16).toUpper().rightJustified(4, QLatin1Char('0')));
         return -1;
     }
     const qint64 seq = m_nextSeq++;

@@ -27,6 +27,20 @@ struct Message
     static Message fromCbor(const QCborMap& map);
 };
 
+/// Why a chat text cannot be sent. The server refuses such text (bad_request), the console's
+/// `say` and the clients too, before it goes out.
+enum class TextError {
+    None,
+    Empty,            // nothing but white space
+    TooLong,          // more than MaxTextBytes in UTF-8
+    ControlCharacter, // C0 (but newline and tab), DEL or C1: CR, ESC... would let a sender draw
+                      // "alice: ..." lines or run escape sequences in other members' terminals
+};
+/// The first problem of text; position gets the index of a control character.
+TextError checkText(const QString& text, qsizetype* position = nullptr);
+/// A message for a person, naming the problem (and the character: "U+001B at position 5").
+QString describe(TextError error, const QString& text, qsizetype position);
+
 struct Member
 {
     QString name;
@@ -35,5 +49,7 @@ struct Member
 
 QCborMap makeSend(qint64 seq, const QString& text, const QString& to = QString());
 QCborMap makeMember(const QString& type, const Member& member);
+/// Sent after welcome, the rest of the member list and the replayed history: what follows is live.
+QCborMap makeHistoryEnd();
 
 } // namespace QuietWire::ChatProtocol

@@ -9,7 +9,6 @@
 #include <QTcpSocket>
 #include <QTimer>
 #include <QtEndian>
-
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
@@ -18,8 +17,7 @@ namespace QuietWire {
 EncryptedTcpServer::EncryptedTcpServer(const Noise::KeyPair& identity, QObject* parent)
     : QObject(parent)
     , m_identity(identity)
-{
-}
+{ }
 
 EncryptedTcpServer::~EncryptedTcpServer()
 {
@@ -29,10 +27,12 @@ EncryptedTcpServer::~EncryptedTcpServer()
 bool EncryptedTcpServer::listen(const Options& options, QString* error)
 {
     m_options = options;
+    m_slots.setLimits({ options.maxHandshakes, options.maxHandshakesPerAddress, options.handshakeIpv4Prefix });
     if (options.sessionPortFirst == 0 || options.sessionPortLast < options.sessionPortFirst) {
         if (error) {
-            *error = QStringLiteral("Invalid session port range %1-%2").arg(options.sessionPortFirst).arg(
-                options.sessionPortLast);
+            *error = QStringLiteral("Invalid session port range %1-%2")
+                         .arg(options.sessionPortFirst)
+                         .arg(options.sessionPortLast);
         }
         return false;
     }
@@ -69,11 +69,7 @@ void EncryptedTcpServer::close()
 {
     const auto ports = m_reservations.keys();
     for (const quint16 port : ports) {
-        Reservation reservation = m_reservations.value(port);
-        releasePort(port);
-        if (reservation.socket) {
-            reservation.socket->deleteLater();
-        }
+        dropReservation(port);
     }
     if (m_mainServer) {
         m_mainServer->close();
@@ -93,8 +89,9 @@ void EncryptedTcpServer::configure(EncryptedTcpSocket* socket) const
     socket->setKeepaliveInterval(m_options.keepaliveMs);
     socket->setIdleTimeout(m_options.idleTimeoutMs);
     if (m_options.rekeyAfterMessages > 0 || m_options.rekeyAfterBytes > 0) {
-        socket->setRekeyLimits(m_options.rekeyAfterMessages > 0 ? m_options.rekeyAfterMessages : Protocol::RekeyAfterMessages,
-                               m_options.rekeyAfterBytes > 0 ? m_options.rekeyAfterBytes : Protocol::RekeyAfterBytes);
+        socket->setRekeyLimits(
+            m_options.rekeyAfterMessages > 0 ? m_options.rekeyAfterMessages : Protocol::RekeyAfterMessages,
+            m_options.rekeyAfterBytes > 0 ? m_options.rekeyAfterBytes : Protocol::RekeyAfterBytes);
     }
 }
 
@@ -102,40 +99,59 @@ void EncryptedTcpServer::onMainConnection()
 {
     while (QTcpSocket* connection = m_mainServer->nextPendingConnection()) {
         const QHostAddress address = EncryptedTcpSocket::plainAddress(connection->peerAddress());
-        // Refuse at once and cheaply, before any key exchange, when too many are in progress.
-        if (m_handshaking.size() >= m_options.maxHandshakes
-            || m_handshakesPerAddress.value(address) >= m_options.maxHandshakesPerAddress) {
+        auto* socket = new EncryptedTcpSocket(m_identity, this);
+        // Refused at once and cheaply, before any key exchange, when its source is at its limit or
+        // the table is full of connections that are not silent.
+        const HandshakeSlots::Admission admission = m_slots.admit(socket, address);
+        if (admission.result != HandshakeSlots::Result::Admitted) {
+            delete socket;
             connection->abort();
             connection->deleteLater();
-            ++m_refusedSinceLog;
-            if (!m_refusalLog.isValid() || m_refusalLog.elapsed() > 1000) {
-                qCWarning(lcServer).noquote() << "refused" << m_refusedSinceLog << "connection(s), the latest from"
-                                              << address.toString() << "- too many handshakes in progress ("
-                                              << m_handshaking.size() << "in all," << m_handshakesPerAddress.value(address)
-                                              << "from that address)";
-                m_refusedSinceLog = 0;
-                m_refusalLog.start();
+            if (m_refusalLog.admit()) {
+                qCWarning(lcServer).noquote()
+                    << "refused a connection from" << address.toString() << "- too many handshakes in progress ("
+                    << m_slots.size() << "in all," << m_slots.countFrom(address) << "from"
+                    << HandshakeSlots::describeSource(address, m_options.handshakeIpv4Prefix) << ")";
             }
             continue;
         }
-        auto* socket = new EncryptedTcpSocket(m_identity, this);
+        if (admission.evicted) {
+            // Out of the table already; its sockets go with it.
+            auto* evicted = static_cast<EncryptedTcpSocket*>(admission.evicted);
+            if (m_evictionLog.admit()) {
+                qCInfo(lcServer).noquote()
+                    << "handshake table full: closed a silent connection from" << evicted->peerAddress().toString()
+                    << "to make room for" << address.toString();
+            }
+            evicted->abort();
+        }
         configure(socket);
-        m_handshaking.insert(socket, address);
-        ++m_handshakesPerAddress[address];
-        connect(socket, &QObject::destroyed, this, [this, socket] { endHandshake(socket); });
+        connect(socket, &QObject::destroyed, this, [this, socket] {
+            endHandshake(socket);
+            m_handoffs.remove(socket);
+        });
+        // A connection that sent something is no longer silent: it keeps its place in a full table.
+        connect(connection, &QTcpSocket::readyRead, socket, [this, socket] { m_slots.heard(socket); });
+        if (connection->bytesAvailable() > 0) {
+            m_slots.heard(socket);
+        }
         connect(socket, &EncryptedTcpSocket::handshakeCompleted, this, [this, socket] {
             endHandshake(socket);
             onHandshakeCompleted(socket);
         });
         connect(socket, &EncryptedTcpSocket::errorOccurred, this,
-                [this, socket, address](EncryptedTcpSocket::Error, const QString& message) {
-                    endHandshake(socket);
-                    emit connectionFailed(address, message);
-                    // A socket still owned by the server is ours to delete.
-                    if (socket->parent() == this) {
-                        socket->deleteLater();
+            [this, socket, address](EncryptedTcpSocket::Error, const QString& message) {
+                endHandshake(socket);
+                // A socket still owned by the server is ours to delete; and anyone can make
+                // one fail, so its line is throttled.
+                if (socket->parent() == this) {
+                    if (m_failureLog.admit()) {
+                        qCInfo(lcNet).noquote() << "connection from" << address.toString() << "closed:" << message;
                     }
-                });
+                    socket->deleteLater();
+                }
+                emit connectionFailed(address, message);
+            });
         connect(socket, &EncryptedTcpSocket::disconnected, this, [this, socket] {
             endHandshake(socket);
             if (socket->parent() == this && socket->state() == EncryptedTcpSocket::State::Unconnected) {
@@ -148,35 +164,83 @@ void EncryptedTcpServer::onMainConnection()
 
 void EncryptedTcpServer::endHandshake(EncryptedTcpSocket* socket)
 {
-    const auto it = m_handshaking.find(socket);
-    if (it == m_handshaking.end()) {
-        return;
+    m_slots.remove(socket);
+}
+
+int EncryptedTcpServer::handoffsOfKey(const QByteArray& key) const
+{
+    int count = 0;
+    for (const Handoff& handoff : m_handoffs) {
+        count += handoff.key == key ? 1 : 0;
     }
-    const QHostAddress address = it.value();
-    m_handshaking.erase(it);
-    if (--m_handshakesPerAddress[address] <= 0) {
-        m_handshakesPerAddress.remove(address);
+    return count;
+}
+
+int EncryptedTcpServer::handoffsFrom(const QHostAddress& address) const
+{
+    const QHostAddress source = HandshakeSlots::sourceOf(address, m_options.handshakeIpv4Prefix);
+    int count = 0;
+    for (const Handoff& handoff : m_handoffs) {
+        count += handoff.source == source ? 1 : 0;
     }
+    return count;
+}
+
+void EncryptedTcpServer::refuse(EncryptedTcpSocket* socket, const char* code, const QString& message)
+{
+    socket->sendMessage(Protocol::encode(Protocol::makeError(QLatin1String(code), message)));
+    closeGracefully(socket);
 }
 
 void EncryptedTcpServer::onHandshakeCompleted(EncryptedTcpSocket* socket)
 {
-    const Decision decision = m_authorizer ? m_authorizer(socket->peerKey(), socket->peerAddress()) : Decision {true, {}, {}};
+    const Decision decision
+        = m_authorizer ? m_authorizer(socket->peerKey(), socket->peerAddress()) : Decision { true, {}, {} };
     if (!decision.allowed) {
         socket->sendMessage(Protocol::encode(Protocol::makeError(
             decision.code.isEmpty() ? QLatin1String(Protocol::ErrorUnauthorized) : decision.code, decision.message)));
         closeGracefully(socket);
         return;
     }
-    if (!reserve(socket)) {
-        qCWarning(lcServer).noquote() << "no free session port in" << m_options.sessionPortFirst << "-"
-                                      << m_options.sessionPortLast << "for" << socket->peerAddress().toString();
-        socket->sendMessage(Protocol::encode(Protocol::makeError(
-            QLatin1String(Protocol::ErrorBusy),
+    switch (reserve(socket)) {
+    case ReserveResult::Reserved:
+        return;
+    case ReserveResult::KeyAtLimit:
+        if (m_ticketLog.admit()) {
+            qCInfo(lcServer).noquote() << "refused a session ticket for" << Identity::fingerprint(socket->peerKey())
+                                       << "from" << socket->peerAddress().toString() << "- already"
+                                       << m_options.maxTicketsPerKey << "waiting to be redeemed";
+        }
+        refuse(socket, Protocol::ErrorTooManySessions,
+            QStringLiteral("Your key already has %1 connections being set up, the most this server allows; wait "
+                           "until they are set up (at most %2 seconds) and try again")
+                .arg(m_options.maxTicketsPerKey)
+                .arg(m_options.ticketTimeoutMs / 1000.0));
+        return;
+    case ReserveResult::SourceAtLimit:
+        if (m_ticketLog.admit()) {
+            qCInfo(lcServer).noquote() << "refused a session ticket for" << socket->peerAddress().toString() << "-"
+                                       << m_options.maxTicketsPerSource << "from"
+                                       << HandshakeSlots::describeSource(
+                                              socket->peerAddress(), m_options.handshakeIpv4Prefix)
+                                       << "waiting to be redeemed";
+        }
+        refuse(socket, Protocol::ErrorBusy,
+            QStringLiteral("Your address already has %1 connections being set up, the most this server allows; "
+                           "try again in a few seconds")
+                .arg(m_options.maxTicketsPerSource));
+        return;
+    case ReserveResult::NoFreePort:
+    case ReserveResult::Failed:
+        if (m_ticketLog.admit()) {
+            qCWarning(lcServer).noquote() << "no free session port in" << m_options.sessionPortFirst << "-"
+                                          << m_options.sessionPortLast << "for" << socket->peerAddress().toString();
+        }
+        refuse(socket, Protocol::ErrorBusy,
             QStringLiteral("The server has no free session port right now (all %1 are in use); try again in a few "
                            "seconds")
-                .arg(sessionPortCount()))));
-        closeGracefully(socket);
+                .arg(sessionPortCount()));
+        return;
     }
 }
 
@@ -187,8 +251,14 @@ void EncryptedTcpServer::closeGracefully(EncryptedTcpSocket* socket)
     QTimer::singleShot(m_options.handshakeTimeoutMs, socket, [socket] { socket->abort(); });
 }
 
-bool EncryptedTcpServer::reserve(EncryptedTcpSocket* socket)
+EncryptedTcpServer::ReserveResult EncryptedTcpServer::reserve(EncryptedTcpSocket* socket)
 {
+    if (handoffsOfKey(socket->peerKey()) >= m_options.maxTicketsPerKey) {
+        return ReserveResult::KeyAtLimit;
+    }
+    if (handoffsFrom(socket->peerAddress()) >= m_options.maxTicketsPerSource) {
+        return ReserveResult::SourceAtLimit;
+    }
     const int count = sessionPortCount();
     for (int i = 0; i < count; ++i) {
         const quint16 port = m_nextPort;
@@ -207,7 +277,7 @@ bool EncryptedTcpServer::reserve(EncryptedTcpSocket* socket)
         reservation.ticket.resize(Protocol::TicketSize);
         if (RAND_bytes(reinterpret_cast<unsigned char*>(reservation.ticket.data()), Protocol::TicketSize) != 1) {
             delete listener;
-            return false;
+            return ReserveResult::Failed;
         }
         reservation.clientAddress = socket->peerAddress();
         reservation.socket = socket;
@@ -215,85 +285,127 @@ bool EncryptedTcpServer::reserve(EncryptedTcpSocket* socket)
         reservation.expiry = new QTimer(this);
         reservation.expiry->setSingleShot(true);
         connect(reservation.expiry, &QTimer::timeout, this, [this, port] {
-            const Reservation expired = m_reservations.value(port);
-            qCInfo(lcServer).noquote() << "ticket for session port" << port << "from"
-                                       << expired.clientAddress.toString() << "expired unused";
-            releasePort(port);
-            if (expired.socket) {
-                expired.socket->deleteLater();
+            if (m_ticketLog.admit()) {
+                qCInfo(lcServer).noquote() << "ticket for session port" << port << "from"
+                                           << m_reservations.value(port).clientAddress.toString() << "expired unused";
             }
+            dropReservation(port);
         });
         connect(listener, &QTcpServer::newConnection, this, [this, port] { onSessionConnection(port); });
         disconnect(socket, &EncryptedTcpSocket::handshakeCompleted, this, nullptr);
-        socket->sendMessage(Protocol::encode(Protocol::makeSession(port, reservation.ticket,
-                                                                   m_options.sessionPortFirst,
-                                                                   m_options.sessionPortLast, m_options.keepaliveMs)));
+        socket->sendMessage(Protocol::encode(Protocol::makeSession(
+            port, reservation.ticket, m_options.sessionPortFirst, m_options.sessionPortLast, m_options.keepaliveMs)));
         socket->detachForRedemption();
         reservation.expiry->start(m_options.ticketTimeoutMs);
         m_reservations.insert(port, reservation);
-        return true;
+        m_handoffs.insert(socket,
+            { socket->peerKey(), HandshakeSlots::sourceOf(reservation.clientAddress, m_options.handshakeIpv4Prefix) });
+        return ReserveResult::Reserved;
     }
-    return false;
+    return ReserveResult::NoFreePort;
 }
 
 void EncryptedTcpServer::onSessionConnection(quint16 port)
 {
-    auto it = m_reservations.find(port);
+    const auto it = m_reservations.find(port);
     if (it == m_reservations.end()) {
         return;
     }
     while (QTcpSocket* connection = it->listener->nextPendingConnection()) {
         const QHostAddress from = EncryptedTcpSocket::plainAddress(connection->peerAddress());
-        if (from != it->clientAddress) {
-            qCWarning(lcServer).noquote() << "session port" << port << "connection from" << from.toString() << "but the ticket belongs to"
-                                          << it->clientAddress.toString() << "- refused";
+        if (from != it->clientAddress || it->connection) {
+            if (m_ticketLog.admit()) {
+                qCWarning(lcServer).noquote()
+                    << "session port" << port << "connection from" << from.toString() << "refused -"
+                    << (it->connection ? QStringLiteral("the port already took the one connection of its ticket")
+                                       : QStringLiteral("the ticket belongs to %1").arg(it->clientAddress.toString()));
+            }
             connection->abort();
             connection->deleteLater();
             continue;
         }
+        // One connection per ticket: the first from the ticket's address. Others wait in no queue.
+        it->connection = connection;
         connection->setParent(it->listener);
         connect(connection, &QTcpSocket::readyRead, this, [this, port, connection] { tryRedeem(port, connection); });
-        connect(connection, &QTcpSocket::disconnected, connection, &QObject::deleteLater);
-        tryRedeem(port, connection);
-        it = m_reservations.find(port);
-        if (it == m_reservations.end()) {
-            return;
-        }
+        connect(connection, &QTcpSocket::disconnected, this, [this, port, connection] {
+            // Closed before it redeemed: the ticket is spent.
+            const auto reservation = m_reservations.constFind(port);
+            if (reservation != m_reservations.cend() && reservation->connection == connection) {
+                dropReservation(port);
+            }
+        });
+    }
+    if (it->connection) {
+        it->listener->close();
+        tryRedeem(port, it->connection);
     }
 }
 
 void EncryptedTcpServer::tryRedeem(quint16 port, QTcpSocket* connection)
 {
     const auto it = m_reservations.find(port);
-    if (it == m_reservations.end() || connection->bytesAvailable() < Protocol::FrameHeaderSize + Protocol::TicketSize) {
+    if (it == m_reservations.end() || it->connection != connection
+        || connection->bytesAvailable() < Protocol::FrameHeaderSize) {
         return;
     }
+    // A length other than the ticket's is refused as soon as the two header bytes are in; a short
+    // body waits, until the ticket expires.
     uchar header[Protocol::FrameHeaderSize];
-    connection->read(reinterpret_cast<char*>(header), Protocol::FrameHeaderSize);
-    const QByteArray ticket = connection->read(Protocol::TicketSize);
-    const bool match = qFromBigEndian<quint16>(header) == Protocol::TicketSize
-        && CRYPTO_memcmp(ticket.constData(), it->ticket.constData(), Protocol::TicketSize) == 0;
+    connection->peek(reinterpret_cast<char*>(header), Protocol::FrameHeaderSize);
+    const int length = qFromBigEndian<quint16>(header);
+    if (length == Protocol::TicketSize
+        && connection->bytesAvailable() < Protocol::FrameHeaderSize + Protocol::TicketSize) {
+        return;
+    }
+    bool match = false;
+    if (length == Protocol::TicketSize) {
+        connection->skip(Protocol::FrameHeaderSize);
+        const QByteArray ticket = connection->read(Protocol::TicketSize);
+        match = CRYPTO_memcmp(ticket.constData(), it->ticket.constData(), Protocol::TicketSize) == 0;
+    }
     if (!match) {
-        qCWarning(lcServer).noquote() << "wrong ticket on session port" << port << "from"
-                                      << EncryptedTcpSocket::plainAddress(connection->peerAddress()).toString() << "- connection closed";
-        connection->disconnect(this);
-        connection->abort();
-        connection->deleteLater();
+        if (m_ticketLog.admit()) {
+            qCWarning(lcServer).noquote()
+                << (length == Protocol::TicketSize ? QStringLiteral("wrong ticket")
+                                                   : QStringLiteral("a %1-byte ticket frame").arg(length))
+                << "on session port" << port << "from"
+                << EncryptedTcpSocket::plainAddress(connection->peerAddress()).toString()
+                << "- connection closed, ticket spent";
+        }
+        dropReservation(port);
         return;
     }
     EncryptedTcpSocket* socket = it->socket;
     connection->disconnect(this);
     connection->disconnect(connection);
     connection->setParent(nullptr);
+    it->connection = nullptr;
     releasePort(port); // redeemed: the ticket is spent and the port goes back to the pool
-    connect(socket, &EncryptedTcpSocket::messageReceived, this,
-            [this, socket](const QByteArray& message) {
-                disconnect(socket, nullptr, this, nullptr);
-                socket->setParent(nullptr);
-                emit newSession(socket, message);
-            },
-            Qt::SingleShotConnection);
+    connect(
+        socket, &EncryptedTcpSocket::messageReceived, this,
+        [this, socket](const QByteArray& message) {
+            disconnect(socket, nullptr, this, nullptr);
+            m_handoffs.remove(socket);
+            socket->setParent(nullptr);
+            emit newSession(socket, message);
+        },
+        Qt::SingleShotConnection);
     socket->adoptSessionSocket(connection);
+}
+
+void EncryptedTcpServer::dropReservation(quint16 port)
+{
+    const auto it = m_reservations.constFind(port);
+    if (it == m_reservations.cend()) {
+        return;
+    }
+    EncryptedTcpSocket* socket = it->socket;
+    releasePort(port);
+    if (socket) {
+        m_handoffs.remove(socket);
+        socket->deleteLater();
+    }
 }
 
 void EncryptedTcpServer::releasePort(quint16 port)
@@ -304,6 +416,11 @@ void EncryptedTcpServer::releasePort(quint16 port)
     }
     it->expiry->stop();
     it->expiry->deleteLater();
+    if (QTcpSocket* connection = it->connection) {
+        // Not redeemed: close it now rather than when the listener it belongs to is deleted.
+        connection->disconnect(this);
+        connection->abort();
+    }
     it->listener->close();
     it->listener->deleteLater();
     m_reservations.erase(it);

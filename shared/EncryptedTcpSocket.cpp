@@ -590,9 +590,11 @@ void EncryptedTcpSocket::fail(Error error, const QString& message)
     }
     m_keepalive.stop();
     m_idle.stop();
-    if (m_isServer) {
+    if (m_isServer && m_state == State::Established) {
+        // Before that the socket is EncryptedTcpServer's, which logs its failures (throttled:
+        // anyone can cause them).
         qCInfo(lcNet).noquote() << "connection from" << peerAddress().toString() << "closed:" << message;
-    } else {
+    } else if (!m_isServer) {
         qCDebug(lcNet).noquote() << "connection to" << m_host << "closed:" << message;
     }
     m_error = error;

@@ -1,6 +1,7 @@
 #include "Protocol.h"
 
 #include <QCborArray>
+#include <QCborStreamReader>
 #include <QCborValue>
 
 namespace QuietWire::Protocol {
@@ -12,11 +13,19 @@ QByteArray encode(const QCborMap& message)
 
 std::optional<QCborMap> decode(const QByteArray& data, QString* error)
 {
-    QCborParserError parseError;
-    const QCborValue value = QCborValue::fromCbor(data, &parseError);
-    if (parseError.error != QCborError::NoError) {
+    QCborStreamReader reader(data);
+    const QCborValue value = QCborValue::fromCbor(reader);
+    if (reader.lastError() != QCborError::NoError) {
         if (error) {
-            *error = QStringLiteral("malformed CBOR: %1").arg(parseError.errorString());
+            *error = QStringLiteral("malformed CBOR: %1").arg(reader.lastError().toString());
+        }
+        return std::nullopt;
+    }
+    // One message is exactly one CBOR item: bytes after it would be a second, unread message.
+    if (reader.currentOffset() != data.size()) {
+        if (error) {
+            *error = QStringLiteral("%1 bytes after the CBOR item; a message is exactly one item")
+                         .arg(data.size() - reader.currentOffset());
         }
         return std::nullopt;
     }

@@ -54,7 +54,8 @@ inline constexpr char ErrorShutdown[] = "shutdown";
 inline constexpr char ErrorTooManySessions[] = "too_many_sessions";
 
 QByteArray encode(const QCborMap& message);
-/// A CBOR map whose "type" is a text string, or nullopt with a reason.
+/// A CBOR map whose "type" is a text string, or nullopt with a reason. data must be exactly one
+/// CBOR item: trailing bytes are refused (docs/PROTOCOL.md, section 4).
 std::optional<QCborMap> decode(const QByteArray& data, QString* error = nullptr);
 QString typeOf(const QCborMap& message);
 /// A CBOR integer, or defaultValue for anything else. Unlike QCborValue::toInteger() it never

@@ -160,6 +160,12 @@ void ServiceClient::onMessage(const QByteArray& data)
     if (Protocol::typeOf(*message) == QLatin1String("error")) {
         // A fatal error: the server closes the session after it.
         m_lastErrorCode = message->value(QLatin1String("code")).toString();
+        if (m_lastErrorCode == QLatin1String(Protocol::ErrorShutdown)) {
+            emit errorOccurred(tr("The server %1 shut down (its administrator stopped it). Connect again once it "
+                                  "is back.")
+                                   .arg(m_hostPort));
+            return;
+        }
         emit errorOccurred(tr("The server closed the session: %1").arg(message->value(QLatin1String("message")).toString()));
         return;
     }

@@ -45,6 +45,9 @@ private slots:
     void appendAndRemoveKeepOtherLines();
     void appendRefusesDuplicatesAndBadNames();
     void removeByFingerprintAndName();
+    void allowWordsNeverNameFromTheComment_data();
+    void allowWordsNeverNameFromTheComment();
+    void aSharedNameNeedsSamePerson();
     void knownServersPinning();
     void leftoversOfKilledEditorsDoNotBlock();
     void liveLockIsRespected();
@@ -149,6 +152,82 @@ void TestAuthorizedKeys::removeByFingerprintAndName()
     QVERIFY(keys);
     QCOMPARE(keys->entries().size(), 1);
     QCOMPARE(keys->entries().first().name, QStringLiteral("alice"));
+}
+
+void TestAuthorizedKeys::allowWordsNeverNameFromTheComment_data()
+{
+    using Error = AuthorizedKeys::AllowError;
+    QTest::addColumn<QString>("words");
+    QTest::addColumn<int>("error");
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<QString>("comment");
+    QTest::addColumn<bool>("samePerson");
+    QTest::addColumn<QString>("message"); // in allowErrorMessage()
+    const QString k = QString::fromLatin1(b64('a'));
+    // Issue 11, 5: "KEY alice@laptop" became "alice".
+    QTest::newRow("line alone") << k + QStringLiteral(" alice@laptop") << int(Error::MissingName) << QString()
+                                << QStringLiteral("alice@laptop") << false
+                                << QStringLiteral("allow %1 alice@laptop NAME").arg(k);
+    QTest::newRow("key alone") << k << int(Error::MissingName) << QString() << QString() << false
+                               << QStringLiteral("allow %1 NAME").arg(k);
+    QTest::newRow("line and name") << k + QStringLiteral(" alice@laptop bob") << int(Error::None)
+                                   << QStringLiteral("bob") << QStringLiteral("alice@laptop") << false << QString();
+    QTest::newRow("key and name") << k + QStringLiteral(" bob") << int(Error::None) << QStringLiteral("bob")
+                                  << QString() << false << QString();
+    QTest::newRow("long comment") << k + QStringLiteral(" Alice Smith laptop bob --same-person") << int(Error::None)
+                                  << QStringLiteral("bob") << QStringLiteral("Alice Smith laptop") << true << QString();
+    QTest::newRow("bad name") << k + QStringLiteral(" c@h bob/x") << int(Error::InvalidName) << QStringLiteral("bob/x")
+                              << QStringLiteral("c@h") << false << QStringLiteral("allow %1 c@h NAME").arg(k);
+    QTest::newRow("no key") << QStringLiteral("alice") << int(Error::NotAKey) << QString() << QString() << false
+                            << QStringLiteral("usage: allow KEY [COMMENT] NAME [--same-person]");
+    QTest::newRow("other option") << k + QStringLiteral(" bob --force") << int(Error::UnknownOption) << QString()
+                                  << QString() << false << QStringLiteral("--same-person");
+}
+
+void TestAuthorizedKeys::allowWordsNeverNameFromTheComment()
+{
+    QFETCH(QString, words);
+    QFETCH(int, error);
+    QFETCH(QString, name);
+    QFETCH(QString, comment);
+    QFETCH(bool, samePerson);
+    QFETCH(QString, message);
+    AuthorizedKeys::AllowCommand command;
+    const auto result = AuthorizedKeys::parseAllowWords(words.split(QLatin1Char(' ')), &command);
+    QCOMPARE(int(result), error);
+    if (result == AuthorizedKeys::AllowError::UnknownOption || result == AuthorizedKeys::AllowError::NotAKey) {
+        QVERIFY(command.name.isEmpty());
+    } else {
+        QCOMPARE(command.key, key('a'));
+        QCOMPARE(command.name, name);
+        QCOMPARE(command.comment, comment);
+        QCOMPARE(command.samePerson, samePerson);
+    }
+    const QString text
+        = AuthorizedKeys::allowErrorMessage(result, command, AuthorizedKeys::AllowSyntax::Console);
+    QVERIFY2(text.contains(message), qPrintable(text));
+}
+
+void TestAuthorizedKeys::aSharedNameNeedsSamePerson()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("authorized_keys"));
+    QString error;
+    QVERIFY(AuthorizedKeys::appendKey(path, key('a'), QStringLiteral("alice"), &error));
+    const QByteArray before = readFile(path);
+    QVERIFY(!AuthorizedKeys::appendKey(path, key('m'), QStringLiteral("alice"), &error));
+    QVERIFY2(error.contains(Identity::fingerprint(key('a'))) && error.contains(QStringLiteral("line 1"))
+                 && error.contains(QStringLiteral("--same-person")),
+             qPrintable(error));
+    QCOMPARE(readFile(path), before);
+    QVERIFY2(AuthorizedKeys::appendKey(path, key('l'), QStringLiteral("alice"), &error,
+                                       AuthorizedKeys::SharedName::SamePerson),
+             qPrintable(error));
+    QCOMPARE(readFile(path), before + b64('l') + " alice\n");
+    // Other names, and keys without a name, are not affected.
+    QVERIFY(AuthorizedKeys::appendKey(path, key('b'), QStringLiteral("bob"), &error));
+    QVERIFY(AuthorizedKeys::appendKey(path, key('c'), QString(), &error));
+    QVERIFY(AuthorizedKeys::appendKey(path, key('d'), QString(), &error));
 }
 
 void TestAuthorizedKeys::knownServersPinning()

@@ -8,6 +8,7 @@
 #include <QClipboard>
 #include <QFile>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QTemporaryDir>
 #include <QTimer>
 #include <QTreeWidget>
@@ -37,6 +38,7 @@ private slots:
     void changedServerKeyIsBlocked();
     void regeneratedKeyNeedsAllowing();
     void passphraseProtectsTheKey();
+    void serverShutdownIsShown();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -138,8 +140,8 @@ void TestGuiConnection::refusalShowsTheKey()
     QVERIFY(!mallory->isConnected());
     QVERIFY(m_server->waitForLog(QStringLiteral("refused %1").arg(mallory->identity->fingerprint())));
 
-    // The administrator pastes the line; "Connect again" then works.
-    QVERIFY(!m_server->command(QStringLiteral("allow %1").arg(line->text()), QStringLiteral("allowed")).isEmpty());
+    // The administrator pastes the line and names the key; "Connect again" then works.
+    QVERIFY(!m_server->command(QStringLiteral("allow %1 mallory").arg(line->text()), QStringLiteral("allowed")).isEmpty());
     QVERIFY(click(dialog, QStringLiteral("retryButton")));
     QTRY_VERIFY_WITH_TIMEOUT(mallory->isConnected(), Timeout);
 }
@@ -326,6 +328,23 @@ void TestGuiConnection::passphraseProtectsTheKey()
     QVERIFY(!IdentityLoader::load(alice->configDir, nullptr, &created, &error));
     quit.stop();
     QVERIFY(error.isEmpty());
+}
+
+void TestGuiConnection::serverShutdownIsShown()
+{
+    // Stopped with SIGTERM, the server says so; the window said "closed the connection".
+    auto alice = makeClient(m_dir->path(), QStringLiteral("alice"), m_server.get(), true);
+    QVERIFY(alice);
+    QVERIFY(connectWithDialog(*alice, m_server->port));
+    QWidget* prompt = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT((prompt = findWindow(QStringLiteral("unknownServerDialog"))), Timeout);
+    QVERIFY(click(prompt, QStringLiteral("trustOnceButton")));
+    QTRY_VERIFY_WITH_TIMEOUT(alice->isConnected(), Timeout);
+    m_server->stop();
+    QMessageBox* lost = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT((lost = findWindow<QMessageBox>(QStringLiteral("connectionLostBox"))), Timeout);
+    QVERIFY2(lost->text().contains(QStringLiteral("127.0.0.1:%1 shut down").arg(m_server->port)), qPrintable(lost->text()));
+    QVERIFY(!alice->isConnected());
 }
 
 QTEST_MAIN(TestGuiConnection)

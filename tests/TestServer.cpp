@@ -11,7 +11,10 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <QCborArray>
+
 #include <csignal>
+#include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -32,6 +35,46 @@ bool appendToFile(const QString& path, const QByteArray& data)
         return false;
     }
     return file.write(data) == data.size();
+}
+
+/// A chat session of a RawClient: the test writes and reads protocol messages directly.
+struct RawChat
+{
+    std::unique_ptr<RawClient> raw;
+    std::unique_ptr<QTcpSocket> socket;
+
+    void send(const QCborMap& message) { socket->write(raw->encryptFrame(message)); }
+    /// Any plaintext, even one that is not a message (an empty keepalive, trailing bytes).
+    void sendPlaintext(const QByteArray& plaintext)
+    {
+        QByteArray ciphertext;
+        QVERIFY(raw->send.encryptWithAd({}, plaintext, ciphertext));
+        socket->write(RawClient::frame(ciphertext));
+    }
+    std::optional<QCborMap> read() { return raw->readMessage(*socket); }
+    /// The next message of one of these types, skipping join, leave and the like.
+    std::optional<QCborMap> next(const QStringList& types)
+    {
+        for (int i = 0; i < 1000; ++i) {
+            const auto message = read();
+            if (!message || types.contains(Protocol::typeOf(*message))) {
+                return message;
+            }
+        }
+        return std::nullopt;
+    }
+};
+
+QCborMap chatMessage(const QCborValue& seq, const QCborValue& text)
+{
+    QCborMap message {{QStringLiteral("type"), QStringLiteral("message")}};
+    if (!seq.isUndefined()) {
+        message.insert(QStringLiteral("seq"), seq);
+    }
+    if (!text.isUndefined()) {
+        message.insert(QStringLiteral("text"), text);
+    }
+    return message;
 }
 
 /// A client identity in its own config dir, connecting from its own loopback address.
@@ -72,8 +115,23 @@ private slots:
     void sighupRereadsTheWhitelist();
     void rootActsAsTheOwnerOfTheDataDir();
     void consoleOfARunningServer();
+    void allowNeverTakesANameFromTheComment();
+    void aNameWithKeysNeedsSamePerson();
+    void controlCharactersInChatAreRefused();
+    void cliMarksContinuationLinesAndEscapes();
+    void malformedFieldsAreBadRequests_data();
+    void malformedFieldsAreBadRequests();
+    void messageWithoutUsableSeqEndsTheSession_data();
+    void messageWithoutUsableSeqEndsTheSession();
+    void helloServiceMustBeText();
+    void chatOrderAsDocumented();
+    void serverShutdownIsReported();
+    void rootDropsToTheOwnersOwnGroups();
 
 private:
+    /// Connects client's key on a RawClient and sends the chat hello (after a keepalive when
+    /// keepaliveFirst); the caller reads the welcome.
+    RawChat joinRaw(const Client& client, bool keepaliveFirst = false);
     Client makeClient(const QString& name, const QString& bind);
     std::unique_ptr<QProcess> startListener(const Client& client, int count);
     QString server() const { return QStringLiteral("127.0.0.1:%1").arg(m_server->port); }
@@ -120,6 +178,34 @@ std::unique_ptr<QProcess> TestServer::startListener(const Client& client, int co
         qWarning("listener did not join: %s", err.constData());
     }
     return process;
+}
+
+RawChat TestServer::joinRaw(const Client& client, bool keepaliveFirst)
+{
+    RawChat chat;
+    const auto identity = Identity::load(client.configDir);
+    if (!identity) {
+        return chat;
+    }
+    chat.raw = std::make_unique<RawClient>(identity->keyPair());
+    const QHostAddress server(QStringLiteral("127.0.0.1"));
+    if (!chat.raw->handshake(QHostAddress(client.bind), server, m_server->port)) {
+        return chat;
+    }
+    const auto session = chat.raw->readMainMessage();
+    if (!session || Protocol::typeOf(*session) != QLatin1String("session")) {
+        return chat;
+    }
+    chat.socket = chat.raw->redeem(QHostAddress(client.bind), server,
+                                   static_cast<quint16>(session->value(QStringLiteral("port")).toInteger()),
+                                   session->value(QStringLiteral("ticket")).toByteArray());
+    if (chat.socket && keepaliveFirst) {
+        chat.sendPlaintext({});
+    }
+    if (chat.socket) {
+        chat.send(Protocol::makeHello(QStringLiteral("chat")));
+    }
+    return chat;
 }
 
 void TestServer::offlineAdminCommands()
@@ -214,7 +300,7 @@ void TestServer::interactiveChatAndDirectMessage()
     QVERIFY(m_server->start());
     const Client alice = makeClient(QStringLiteral("alice"), QStringLiteral("127.0.0.2"));
     const Client bob = makeClient(QStringLiteral("bob"), QStringLiteral("127.0.0.3"));
-    m_server->command(QStringLiteral("allow ") + alice.keyLine, QStringLiteral("allowed"));
+    m_server->command(QStringLiteral("allow %1 alice").arg(alice.keyLine), QStringLiteral("allowed"));
     m_server->command(QStringLiteral("allow %1 bob").arg(QString::fromLatin1(bob.key.toBase64())), QStringLiteral("allowed"));
 
     auto listener = startListener(bob, 2);
@@ -228,10 +314,8 @@ void TestServer::interactiveChatAndDirectMessage()
     chat.write("hello from stdin\n/msg bob just for you\n");
     QVERIFY(chat.waitForBytesWritten(10000));
     QVERIFY(waitFinished(*listener, 30000));
-    // alice's name comes from her identity.pub comment (user@host -> user).
-    const QString aliceName = alice.keyLine.section(QLatin1Char(' '), 1).section(QLatin1Char('@'), 0, 0);
     QCOMPARE(QString::fromUtf8(listener->readAllStandardOutput()),
-             QStringLiteral("%1: hello from stdin\n%1 -> bob: just for you\n").arg(aliceName));
+             QStringLiteral("alice: hello from stdin\nalice -> bob: just for you\n"));
     chat.write("/quit\n");
     QVERIFY(chat.waitForBytesWritten(10000));
     QVERIFY(waitFinished(chat, 15000));
@@ -364,8 +448,9 @@ void TestServer::whitelistFileEditsReachTheServer()
     const CliResult still = runCli(carol.args({QStringLiteral("chat"), server(), QStringLiteral("--send"), QStringLiteral("hi")}));
     QVERIFY2(still.exitCode == 0, qPrintable(still.err));
     // The console refuses to edit a broken file rather than "fixing" it.
-    QVERIFY(!m_server->command(QStringLiteral("allow ") + QString::fromLatin1(QByteArray(32, 'k').toBase64()),
-                               QStringLiteral("error")).isEmpty());
+    QVERIFY(m_server->command(QStringLiteral("allow %1 kim").arg(QString::fromLatin1(QByteArray(32, 'k').toBase64())),
+                              QStringLiteral("error"))
+                .contains(QStringLiteral("fix the file first")));
 }
 
 void TestServer::serverKeyPinning()
@@ -500,7 +585,8 @@ void TestServer::ticketRulesOnTheRealServer()
     QCOMPARE(ticket.size(), 16);
     const QByteArray helloFrame = first.encryptFrame(hello);
 
-    // A wrong ticket is refused and does not spend the right one.
+    // A wrong ticket is refused, and spends the ticket: a session port takes one connection per
+    // ticket (docs/PROTOCOL.md section 5), so the client starts again with a handshake.
     QByteArray wrong = ticket;
     wrong[15] = static_cast<char>(wrong[15] ^ 0x40);
     auto bad = first.redeem(from, server, port, wrong);
@@ -508,17 +594,26 @@ void TestServer::ticketRulesOnTheRealServer()
     bad->write(helloFrame);
     QVERIFY(RawClient::waitClosed(*bad));
     QVERIFY(m_server->waitForLog(QStringLiteral("wrong ticket on session port %1").arg(port)));
+    auto spent = first.redeem(from, server, port, ticket);
+    if (spent) {
+        spent->write(helloFrame);
+        QVERIFY(RawClient::waitClosed(*spent));
+    }
 
-    auto good = first.redeem(from, server, port, ticket);
+    QVERIFY(first.handshake(from, server, m_server->port));
+    const auto second = first.readMainMessage();
+    QVERIFY(second);
+    QCOMPARE(static_cast<quint16>(second->value(QStringLiteral("port")).toInteger()), port);
+    auto good = first.redeem(from, server, port, second->value(QStringLiteral("ticket")).toByteArray());
     QVERIFY(good);
-    good->write(helloFrame);
+    good->write(first.encryptFrame(hello));
     const auto welcome = first.readMessage(*good);
     QVERIFY(welcome);
     QCOMPARE(Protocol::typeOf(*welcome), QStringLiteral("welcome"));
     QCOMPARE(welcome->value(QStringLiteral("name")).toString(), QStringLiteral("gina"));
 
     // Used once: a second redemption finds the port closed, or a listener that does not know the ticket.
-    auto reused = first.redeem(from, server, port, ticket);
+    auto reused = first.redeem(from, server, port, second->value(QStringLiteral("ticket")).toByteArray());
     if (reused) {
         reused->write(helloFrame);
         QVERIFY(RawClient::waitClosed(*reused));
@@ -738,6 +833,476 @@ void TestServer::consoleOfARunningServer()
     result = console({QStringLiteral("sessions")});
     QCOMPARE(result.exitCode, 1);
     QVERIFY2(result.err.contains(QStringLiteral("no running server answers")), qPrintable(result.err));
+}
+
+void TestServer::allowNeverTakesANameFromTheComment()
+{
+    // Issue 11, 5: a key line's comment (alice@laptop) once named the key "alice".
+    const QString dataDir = m_server->dataDir();
+    const Client mallory = makeClient(QStringLiteral("mallory"), QStringLiteral("127.0.0.2"));
+    const QString key = mallory.keyLine.section(QLatin1Char(' '), 0, 0);
+    const QString line = key + QStringLiteral(" alice@laptop");
+    QProcess process;
+    process.start(binary("quietwired"), {QStringLiteral("allow"), QStringLiteral("--data-dir"), dataDir, line});
+    QVERIFY(process.waitForFinished(30000));
+    const QString offlineError = QString::fromUtf8(process.readAllStandardError());
+    QCOMPARE(process.exitCode(), 1);
+    QVERIFY2(offlineError.contains(QStringLiteral("quietwired allow '%1' NAME").arg(line)), qPrintable(offlineError));
+    QVERIFY(!readFile(dataDir + QStringLiteral("/authorized_keys")).contains(key.toLatin1()));
+
+    QVERIFY(m_server->start());
+    const QString refused = m_server->command(QStringLiteral("allow ") + line, QStringLiteral("error"));
+    QVERIFY2(refused.contains(QStringLiteral("allow %1 NAME").arg(line)), qPrintable(refused));
+    QVERIFY2(!refused.contains(QStringLiteral("allowed")), qPrintable(refused));
+    QVERIFY(!readFile(dataDir + QStringLiteral("/authorized_keys")).contains(key.toLatin1()));
+    // Still not allowed: the handshake is refused.
+    const CliResult chat = runCli(mallory.args({QStringLiteral("chat"), server(), QStringLiteral("--trust-new"),
+                                                QStringLiteral("--send"), QStringLiteral("hi")}));
+    QCOMPARE(chat.exitCode, 1);
+    QVERIFY2(chat.err.contains(QStringLiteral("not on the server's whitelist")), qPrintable(chat.err));
+
+    // The name is the last word, the administrator's; the comment stays out of the whitelist.
+    QVERIFY(!m_server->command(QStringLiteral("allow %1 mallory").arg(line), QStringLiteral(" as mallory")).isEmpty());
+    QVERIFY(readFile(dataDir + QStringLiteral("/authorized_keys")).contains(key.toLatin1() + " mallory\n"));
+    QVERIFY(m_server->command(QStringLiteral("help"), QStringLiteral("quit")).contains(QStringLiteral("--same-person")));
+}
+
+void TestServer::aNameWithKeysNeedsSamePerson()
+{
+    QVERIFY(m_server->start());
+    const QString dataDir = m_server->dataDir();
+    const Client alice = makeClient(QStringLiteral("alice"), QStringLiteral("127.0.0.2"));
+    const Client laptop = makeClient(QStringLiteral("laptop"), QStringLiteral("127.0.0.3"));
+    const Client mallory = makeClient(QStringLiteral("mallory"), QStringLiteral("127.0.0.4"));
+    QVERIFY(!m_server->command(QStringLiteral("allow %1 alice").arg(alice.keyLine), QStringLiteral("allowed"))
+                 .isEmpty());
+
+    // A key line whose comment reads like the name of someone on the whitelist.
+    const QString malloryKey = mallory.keyLine.section(QLatin1Char(' '), 0, 0);
+    QString reply = m_server->command(QStringLiteral("allow %1 alice").arg(malloryKey), QStringLiteral("error"));
+    QVERIFY2(reply.contains(QStringLiteral("already belongs to key %1").arg(Identity::fingerprint(alice.key)))
+                 && reply.contains(QStringLiteral("--same-person")),
+             qPrintable(reply));
+    QProcess process;
+    process.start(binary("quietwired"),
+                  {QStringLiteral("allow"), QStringLiteral("--data-dir"), dataDir, malloryKey, QStringLiteral("alice")});
+    QVERIFY(process.waitForFinished(30000));
+    QCOMPARE(process.exitCode(), 1);
+    QVERIFY(QString::fromUtf8(process.readAllStandardError()).contains(QStringLiteral("--same-person")));
+    QVERIFY(!readFile(dataDir + QStringLiteral("/authorized_keys")).contains(mallory.key.toBase64()));
+    const CliResult refused = runCli(mallory.args({QStringLiteral("chat"), server(), QStringLiteral("--trust-new"),
+                                                   QStringLiteral("--send"), QStringLiteral("I am alice")}));
+    QCOMPARE(refused.exitCode, 1);
+
+    // Another device of alice, confirmed: offline and on the console.
+    process.start(binary("quietwired"), {QStringLiteral("allow"), QStringLiteral("--data-dir"), dataDir,
+                                         laptop.keyLine, QStringLiteral("alice"), QStringLiteral("--same-person")});
+    QVERIFY(process.waitForFinished(30000));
+    QVERIFY2(process.exitCode() == 0, process.readAllStandardError().constData());
+    QVERIFY(readFile(dataDir + QStringLiteral("/authorized_keys")).contains(laptop.key.toBase64() + " alice\n"));
+    process.start(binary("quietwired"), {QStringLiteral("revoke"), QStringLiteral("--data-dir"), dataDir,
+                                         Identity::fingerprint(laptop.key)});
+    QVERIFY(process.waitForFinished(30000));
+    QVERIFY(!m_server->command(QStringLiteral("allow %1 alice --same-person").arg(laptop.keyLine),
+                               QStringLiteral("allowed"))
+                 .isEmpty());
+    QVERIFY(waitUntil([&] {
+        const CliResult sent = runCli(laptop.args({QStringLiteral("chat"), server(), QStringLiteral("--trust-new"),
+                                                   QStringLiteral("--send"), QStringLiteral("from my laptop")}));
+        return sent.exitCode == 0 && sent.err.contains(QStringLiteral("joined as alice"));
+    }));
+}
+
+void TestServer::controlCharactersInChatAreRefused()
+{
+    // Issue 11, 6: CR and escape sequences let a member draw "alice: ..." in others' terminals.
+    QVERIFY(m_server->start());
+    const Client bob = makeClient(QStringLiteral("bob"), QStringLiteral("127.0.0.3"));
+    const Client carol = makeClient(QStringLiteral("carol"), QStringLiteral("127.0.0.4"));
+    m_server->command(QStringLiteral("allow %1 bob").arg(bob.keyLine), QStringLiteral("allowed"));
+    m_server->command(QStringLiteral("allow %1 carol").arg(carol.keyLine), QStringLiteral("allowed"));
+    RawChat chat = joinRaw(bob);
+    QVERIFY(chat.socket);
+    QVERIFY(chat.next({QStringLiteral("welcome")}));
+    RawChat witness = joinRaw(carol);
+    QVERIFY(witness.socket);
+    QVERIFY(witness.next({QStringLiteral("welcome")}));
+
+    const QList<QPair<QString, QString>> hostile {
+        {QStringLiteral("fine\r\x1b[2Kalice: send me your key"), QStringLiteral("U+000D at position 4")},
+        {QStringLiteral("\x1b]0;owned\x07"), QStringLiteral("U+001B")},
+        {QStringLiteral("c1 ") + QChar(0x9b) + QStringLiteral("31m"), QStringLiteral("U+009B")},
+        {QStringLiteral("nul") + QChar(0) + QStringLiteral("byte"), QStringLiteral("U+0000")},
+        {QStringLiteral("del") + QChar(0x7f), QStringLiteral("U+007F")},
+    };
+    qint64 seq = 1;
+    for (const auto& [text, expected] : hostile) {
+        chat.send(chatMessage(seq, text));
+        const auto reply = chat.next({QStringLiteral("accepted"), QStringLiteral("rejected"), QStringLiteral("message")});
+        QVERIFY(reply);
+        QCOMPARE(Protocol::typeOf(*reply), QStringLiteral("rejected"));
+        QCOMPARE(reply->value(QStringLiteral("seq")).toInteger(), seq);
+        QCOMPARE(reply->value(QStringLiteral("code")).toString(), QStringLiteral("bad_request"));
+        QVERIFY2(reply->value(QStringLiteral("message")).toString().contains(expected),
+                 qPrintable(reply->value(QStringLiteral("message")).toString()));
+        ++seq;
+    }
+    // Line breaks and tabs are text.
+    const QString allowed = QStringLiteral("two\nlines\tand a tab");
+    chat.send(chatMessage(seq, allowed));
+    const auto accepted = chat.next({QStringLiteral("accepted"), QStringLiteral("rejected")});
+    QVERIFY(accepted);
+    QCOMPARE(Protocol::typeOf(*accepted), QStringLiteral("accepted"));
+    // The witness saw nothing of the refused messages: the first message it gets is the allowed one.
+    const auto seen = witness.next({QStringLiteral("message")});
+    QVERIFY(seen);
+    QCOMPARE(seen->value(QStringLiteral("text")).toString(), allowed);
+
+    // The administrator's `say` follows the same rules.
+    const QString say = m_server->command(QStringLiteral("say hi \x1b[31mthere"), QStringLiteral("error"));
+    QVERIFY2(say.contains(QStringLiteral("U+001B")), qPrintable(say));
+    QVERIFY(!m_server->command(QStringLiteral("say plain\tnotice"), QStringLiteral("said")).isEmpty());
+    const auto notice = witness.next({QStringLiteral("notice"), QStringLiteral("message")});
+    QVERIFY(notice);
+    QCOMPARE(notice->value(QStringLiteral("text")).toString(), QStringLiteral("plain\tnotice"));
+}
+
+void TestServer::cliMarksContinuationLinesAndEscapes()
+{
+    // Issue 11, 6, the client side: what the server lets through (line breaks, Unicode direction
+    // controls) must not let bob's message pass for a line of alice's.
+    QVERIFY(m_server->start());
+    const Client bob = makeClient(QStringLiteral("bob"), QStringLiteral("127.0.0.3"));
+    const Client carol = makeClient(QStringLiteral("carol"), QStringLiteral("127.0.0.4"));
+    m_server->command(QStringLiteral("allow %1 bob").arg(bob.keyLine), QStringLiteral("allowed"));
+    m_server->command(QStringLiteral("allow %1 carol").arg(carol.keyLine), QStringLiteral("allowed"));
+
+    auto listener = startListener(carol, 2);
+    const QString forged = QStringLiteral("see you\nalice: my password is hunter2");
+    const QString reversed = QStringLiteral("abc") + QChar(0x202e) + QStringLiteral("fed") + QChar(0x2028)
+        + QStringLiteral("alice: hi");
+    for (const QString& text : {forged, reversed}) {
+        const CliResult sent = runCli(bob.args({QStringLiteral("chat"), server(), QStringLiteral("--trust-new"),
+                                                QStringLiteral("--send"), text}));
+        QVERIFY2(sent.exitCode == 0, qPrintable(sent.err));
+    }
+    QVERIFY(waitFinished(*listener));
+    QCOMPARE(QString::fromUtf8(listener->readAllStandardOutput()),
+             QStringLiteral("bob: see you\n  | alice: my password is hunter2\n"
+                            "bob: abc\\u{202E}fed\\u{2028}alice: hi\n"));
+
+    // The replayed history of an interactive chat too.
+    QProcess chat;
+    chat.start(binary("quietwire-cli"), carol.args({QStringLiteral("chat"), server()}));
+    QByteArray out;
+    QVERIFY(waitUntil([&] {
+        out += chat.readAllStandardOutput();
+        return out.contains("\\u{2028}alice: hi\n");
+    }));
+    const QStringList lines = QString::fromUtf8(out).split(QLatin1Char('\n'));
+    qsizetype first = 0;
+    while (first < lines.size() && !lines.at(first).endsWith(QStringLiteral("] bob: see you"))) {
+        ++first;
+    }
+    QVERIFY2(first + 2 < lines.size() && lines.at(first + 1) == QStringLiteral("  | alice: my password is hunter2")
+                 && lines.at(first + 2).endsWith(QStringLiteral("] bob: abc\\u{202E}fed\\u{2028}alice: hi")),
+             out.constData());
+    chat.write("/quit\n");
+    QVERIFY(waitFinished(chat));
+}
+
+void TestServer::malformedFieldsAreBadRequests_data()
+{
+    QTest::addColumn<QCborMap>("message");
+    QTest::addColumn<QString>("field");
+    const auto direct = [](const QCborValue& to) {
+        QCborMap message = chatMessage(7, QStringLiteral("for bob only"));
+        message.insert(QStringLiteral("to"), to);
+        return message;
+    };
+    // Issue 11, 7: each of these went to the whole room and into its history.
+    QTest::newRow("to is a number") << direct(5) << QStringLiteral("to");
+    QTest::newRow("to is empty") << direct(QString()) << QStringLiteral("to");
+    QTest::newRow("to is an array") << direct(QCborArray {QStringLiteral("bob")}) << QStringLiteral("to");
+    QTest::newRow("to is bytes") << direct(QByteArray("bob")) << QStringLiteral("to");
+    QTest::newRow("text is a number") << chatMessage(7, 42) << QStringLiteral("text");
+    QTest::newRow("text is missing") << chatMessage(7, QCborValue()) << QStringLiteral("text");
+}
+
+void TestServer::malformedFieldsAreBadRequests()
+{
+    QFETCH(QCborMap, message);
+    QFETCH(QString, field);
+    QVERIFY(m_server->start());
+    const Client alice = makeClient(QStringLiteral("alice"), QStringLiteral("127.0.0.2"));
+    const Client bob = makeClient(QStringLiteral("bob"), QStringLiteral("127.0.0.3"));
+    m_server->command(QStringLiteral("allow %1 alice").arg(alice.keyLine), QStringLiteral("allowed"));
+    m_server->command(QStringLiteral("allow %1 bob").arg(bob.keyLine), QStringLiteral("allowed"));
+    RawChat sender = joinRaw(alice);
+    QVERIFY(sender.socket);
+    QVERIFY(sender.next({QStringLiteral("welcome")}));
+    RawChat witness = joinRaw(bob);
+    QVERIFY(witness.socket);
+    QVERIFY(witness.next({QStringLiteral("welcome")}));
+
+    sender.send(message);
+    const auto reply = sender.next({QStringLiteral("accepted"), QStringLiteral("rejected"), QStringLiteral("message")});
+    QVERIFY(reply);
+    QCOMPARE(Protocol::typeOf(*reply), QStringLiteral("rejected"));
+    QCOMPARE(reply->value(QStringLiteral("seq")).toInteger(), 7);
+    QCOMPARE(reply->value(QStringLiteral("code")).toString(), QStringLiteral("bad_request"));
+    QVERIFY2(reply->value(QStringLiteral("message")).toString().contains(QStringLiteral("\"%1\"").arg(field)),
+             qPrintable(reply->value(QStringLiteral("message")).toString()));
+
+    // Nothing reached the room, nor its history: the next message bob and a newcomer see is this.
+    sender.send(chatMessage(8, QStringLiteral("to everyone")));
+    const auto seen = witness.next({QStringLiteral("message")});
+    QVERIFY(seen);
+    QCOMPARE(seen->value(QStringLiteral("text")).toString(), QStringLiteral("to everyone"));
+    const Client carol = makeClient(QStringLiteral("carol"), QStringLiteral("127.0.0.4"));
+    m_server->command(QStringLiteral("allow %1 carol").arg(carol.keyLine), QStringLiteral("allowed"));
+    RawChat late = joinRaw(carol);
+    QVERIFY(late.socket);
+    QStringList history;
+    for (auto replayed = late.next({QStringLiteral("message"), QStringLiteral("history_end")});
+         replayed && Protocol::typeOf(*replayed) == QLatin1String("message");
+         replayed = late.next({QStringLiteral("message"), QStringLiteral("history_end")})) {
+        history.append(replayed->value(QStringLiteral("text")).toString());
+    }
+    QCOMPARE(history, QStringList {QStringLiteral("to everyone")});
+}
+
+void TestServer::messageWithoutUsableSeqEndsTheSession_data()
+{
+    QTest::addColumn<QCborValue>("seq");
+    QTest::newRow("missing") << QCborValue();
+    QTest::newRow("negative") << QCborValue(-1);
+    QTest::newRow("text") << QCborValue(QStringLiteral("1"));
+    QTest::newRow("floating point") << QCborValue(1.5);
+}
+
+void TestServer::messageWithoutUsableSeqEndsTheSession()
+{
+    // Issue 11, 7: these were echoed back as if valid; "rejected" needs a seq to answer to.
+    QFETCH(QCborValue, seq);
+    QVERIFY(m_server->start());
+    const Client alice = makeClient(QStringLiteral("alice"), QStringLiteral("127.0.0.2"));
+    m_server->command(QStringLiteral("allow %1 alice").arg(alice.keyLine), QStringLiteral("allowed"));
+    RawChat chat = joinRaw(alice);
+    QVERIFY(chat.socket);
+    QVERIFY(chat.next({QStringLiteral("welcome")}));
+    chat.send(chatMessage(seq, QStringLiteral("hello")));
+    const auto reply = chat.next({QStringLiteral("accepted"), QStringLiteral("rejected"), QStringLiteral("error")});
+    QVERIFY(reply);
+    QCOMPARE(Protocol::typeOf(*reply), QStringLiteral("error"));
+    QCOMPARE(reply->value(QStringLiteral("code")).toString(), QStringLiteral("bad_request"));
+    QVERIFY2(reply->value(QStringLiteral("message")).toString().contains(QStringLiteral("\"seq\"")),
+             qPrintable(reply->value(QStringLiteral("message")).toString()));
+    QVERIFY(RawClient::waitClosed(*chat.socket));
+}
+
+void TestServer::helloServiceMustBeText()
+{
+    QVERIFY(m_server->start());
+    const Client alice = makeClient(QStringLiteral("alice"), QStringLiteral("127.0.0.2"));
+    m_server->command(QStringLiteral("allow %1 alice").arg(alice.keyLine), QStringLiteral("allowed"));
+    const auto identity = Identity::load(alice.configDir);
+    QVERIFY(identity);
+    for (const QCborValue& service : {QCborValue(5), QCborValue(QByteArray("chat")), QCborValue()}) {
+        RawClient raw(identity->keyPair());
+        const QHostAddress server(QStringLiteral("127.0.0.1"));
+        QVERIFY(raw.handshake(QHostAddress(alice.bind), server, m_server->port));
+        const auto session = raw.readMainMessage();
+        QVERIFY(session);
+        auto socket = raw.redeem(QHostAddress(alice.bind), server,
+                                 static_cast<quint16>(session->value(QStringLiteral("port")).toInteger()),
+                                 session->value(QStringLiteral("ticket")).toByteArray());
+        QVERIFY(socket);
+        QCborMap hello {{QStringLiteral("type"), QStringLiteral("hello")}};
+        if (!service.isUndefined()) {
+            hello.insert(QStringLiteral("service"), service);
+        }
+        socket->write(raw.encryptFrame(hello));
+        const auto reply = raw.readMessage(*socket);
+        QVERIFY(reply);
+        QCOMPARE(reply->value(QStringLiteral("code")).toString(), QStringLiteral("bad_request"));
+        QVERIFY2(reply->value(QStringLiteral("message")).toString().contains(QStringLiteral("\"service\"")),
+                 qPrintable(reply->value(QStringLiteral("message")).toString()));
+        QVERIFY(RawClient::waitClosed(*socket));
+    }
+}
+
+void TestServer::chatOrderAsDocumented()
+{
+    // docs/PROTOCOL.md, sections 4 and 7, on the real server.
+    QVERIFY(m_server->start());
+    const Client alice = makeClient(QStringLiteral("alice"), QStringLiteral("127.0.0.2"));
+    const Client bob = makeClient(QStringLiteral("bob"), QStringLiteral("127.0.0.3"));
+    const Client carol = makeClient(QStringLiteral("carol"), QStringLiteral("127.0.0.4"));
+    for (const auto* client : {&alice, &bob, &carol}) {
+        m_server->command(QStringLiteral("allow %1 %2").arg(client->keyLine, QFileInfo(client->configDir).fileName()),
+                          QStringLiteral("allowed"));
+    }
+    // An empty room: history_end follows the welcome at once.
+    RawChat a = joinRaw(alice);
+    QVERIFY(a.socket);
+    auto first = a.read();
+    QVERIFY(first);
+    QCOMPARE(Protocol::typeOf(*first), QStringLiteral("welcome"));
+    first = a.read();
+    QVERIFY(first);
+    QCOMPARE(Protocol::typeOf(*first), QStringLiteral("history_end"));
+    RawChat b = joinRaw(bob);
+    QVERIFY(b.socket);
+    QVERIFY(b.next({QStringLiteral("history_end")}));
+
+    // accepted before the echo of one's own message, with the same id.
+    a.send(chatMessage(1, QStringLiteral("to the room")));
+    const auto accepted = a.next({QStringLiteral("accepted"), QStringLiteral("message")});
+    QVERIFY(accepted);
+    QCOMPARE(Protocol::typeOf(*accepted), QStringLiteral("accepted"));
+    QCOMPARE(accepted->value(QStringLiteral("seq")).toInteger(), 1);
+    const auto echo = a.next({QStringLiteral("message")});
+    QVERIFY(echo);
+    QCOMPARE(echo->value(QStringLiteral("id")).toInteger(), accepted->value(QStringLiteral("id")).toInteger());
+    QVERIFY(!echo->contains(QStringLiteral("to")));
+
+    // A direct message: accepted, then the echo, which carries "to", as bob's copy does.
+    QCborMap direct = chatMessage(2, QStringLiteral("just for bob"));
+    direct.insert(QStringLiteral("to"), QStringLiteral("bob"));
+    direct.insert(QStringLiteral("x-future-field"), 1); // unknown keys are ignored
+    a.send(direct);
+    const auto directAccepted = a.next({QStringLiteral("accepted"), QStringLiteral("message")});
+    QVERIFY(directAccepted);
+    QCOMPARE(Protocol::typeOf(*directAccepted), QStringLiteral("accepted"));
+    const auto directEcho = a.next({QStringLiteral("message")});
+    QVERIFY(directEcho);
+    QCOMPARE(directEcho->value(QStringLiteral("to")).toString(), QStringLiteral("bob"));
+    QCOMPARE(directEcho->value(QStringLiteral("from")).toString(), QStringLiteral("alice"));
+    QVERIFY(b.next({QStringLiteral("message")})); // "to the room"
+    const auto atBob = b.next({QStringLiteral("message")});
+    QVERIFY(atBob);
+    QCOMPARE(atBob->value(QStringLiteral("to")).toString(), QStringLiteral("bob"));
+
+    // A newcomer, who sends a keepalive before its hello: welcome, the room's history (not the
+    // direct message), history_end, then live messages only.
+    RawChat c = joinRaw(carol, true);
+    QVERIFY(c.socket);
+    const auto welcome = c.read();
+    QVERIFY(welcome);
+    QCOMPARE(Protocol::typeOf(*welcome), QStringLiteral("welcome"));
+    const auto history = c.read();
+    QVERIFY(history);
+    QCOMPARE(history->value(QStringLiteral("text")).toString(), QStringLiteral("to the room"));
+    QVERIFY(history->value(QStringLiteral("history")).toBool());
+    const auto end = c.read();
+    QVERIFY(end);
+    QCOMPARE(Protocol::typeOf(*end), QStringLiteral("history_end"));
+    b.send(chatMessage(1, QStringLiteral("live")));
+    const auto live = c.next({QStringLiteral("message")});
+    QVERIFY(live);
+    QCOMPARE(live->value(QStringLiteral("text")).toString(), QStringLiteral("live"));
+    QVERIFY(!live->contains(QStringLiteral("history")));
+
+    // Trailing bytes after the CBOR item: bad_request, and the session ends.
+    b.sendPlaintext(Protocol::encode(chatMessage(2, QStringLiteral("and more"))) + QByteArray("\x00", 1));
+    const auto refused = b.next({QStringLiteral("error")});
+    QVERIFY(refused);
+    QCOMPARE(refused->value(QStringLiteral("code")).toString(), QStringLiteral("bad_request"));
+    QVERIFY2(refused->value(QStringLiteral("message")).toString().contains(QStringLiteral("after the CBOR item")),
+             qPrintable(refused->value(QStringLiteral("message")).toString()));
+    QVERIFY(RawClient::waitClosed(*b.socket));
+
+    // A clean end: the client closes its connection after its last message, which still counts.
+    c.send(chatMessage(1, QStringLiteral("last words")));
+    c.socket->disconnectFromHost();
+    auto last = a.next({QStringLiteral("message")});
+    QVERIFY(last);
+    QCOMPARE(last->value(QStringLiteral("text")).toString(), QStringLiteral("live"));
+    last = a.next({QStringLiteral("message")});
+    QVERIFY(last);
+    QCOMPARE(last->value(QStringLiteral("text")).toString(), QStringLiteral("last words"));
+    const auto left = a.next({QStringLiteral("leave")});
+    QVERIFY(left);
+    QCOMPARE(left->value(QStringLiteral("name")).toString(), QStringLiteral("carol"));
+}
+
+void TestServer::serverShutdownIsReported()
+{
+    // Clients said "The server closed the connection" when the server stopped on SIGTERM: the
+    // "shutdown" error died with the process before it was written.
+    QVERIFY(m_server->start());
+    const Client alice = makeClient(QStringLiteral("alice"), QStringLiteral("127.0.0.2"));
+    const Client bob = makeClient(QStringLiteral("bob"), QStringLiteral("127.0.0.3"));
+    m_server->command(QStringLiteral("allow %1 alice").arg(alice.keyLine), QStringLiteral("allowed"));
+    m_server->command(QStringLiteral("allow %1 bob").arg(bob.keyLine), QStringLiteral("allowed"));
+    auto listener = startListener(alice, 5);
+    RawChat raw = joinRaw(bob);
+    QVERIFY(raw.socket);
+    QVERIFY(raw.next({QStringLiteral("welcome")}));
+    QVERIFY(m_server->waitForLog(QStringLiteral("bob joined the chat")));
+    m_server->process()->terminate();
+    QVERIFY(m_server->process()->waitForFinished(10000));
+    QCOMPARE(m_server->process()->exitCode(), 0);
+
+    const auto error = raw.next({QStringLiteral("error")});
+    QVERIFY(error);
+    QCOMPARE(error->value(QStringLiteral("code")).toString(), QStringLiteral("shutdown"));
+    QVERIFY(waitFinished(*listener));
+    QCOMPARE(listener->exitCode(), 1);
+    const QString err = QString::fromUtf8(listener->readAllStandardError());
+    QVERIFY2(err.contains(QStringLiteral("The server %1 shut down").arg(server())), qPrintable(err));
+    QVERIFY2(!err.contains(QStringLiteral("closed the connection")), qPrintable(err));
+}
+
+void TestServer::rootDropsToTheOwnersOwnGroups()
+{
+    // Issue 11, 11: on a data dir owned by nobody:root the server ran as uid 65534, gid 0.
+    if (::geteuid() != 0) {
+        QSKIP("needs root: checks the groups quietwired takes when it acts as the data dir's owner");
+    }
+    const passwd* nobody = ::getpwuid(65534);
+    QVERIFY(nobody);
+    const gid_t ownGroup = nobody->pw_gid;
+    QVERIFY(ownGroup != 0);
+    const QString dataDir = m_server->dataDir();
+    QVERIFY(QDir().mkpath(dataDir));
+    QCOMPARE(::chown(QFile::encodeName(m_dir->path()).constData(), 65534, 0), 0);
+    QCOMPARE(::chown(QFile::encodeName(dataDir).constData(), 65534, 0), 0);
+    QVERIFY(m_server->start());
+    const QByteArray status = readFile(QStringLiteral("/proc/%1/status").arg(m_server->process()->processId()));
+    QByteArray uids;
+    QByteArray gids;
+    QByteArray groups;
+    for (const QByteArray& line : status.split('\n')) {
+        if (line.startsWith("Uid:")) {
+            uids = line.mid(4).simplified();
+        } else if (line.startsWith("Gid:")) {
+            gids = line.mid(4).simplified();
+        } else if (line.startsWith("Groups:")) {
+            groups = line.mid(7).simplified();
+        }
+    }
+    QCOMPARE(uids, QByteArray("65534 65534 65534 65534"));
+    const QByteArray own = QByteArray::number(ownGroup);
+    QCOMPARE(gids, own + ' ' + own + ' ' + own + ' ' + own);
+    QVERIFY2(!groups.split(' ').contains("0"), groups.constData());
+    QVERIFY(QFileInfo(dataDir + QStringLiteral("/identity.key")).groupId() == ownGroup);
+    m_server->stop();
+
+    // An owner the user database does not know: refused, with the reason.
+    uid_t unknown = 4242420;
+    while (::getpwuid(unknown)) {
+        ++unknown;
+    }
+    QCOMPARE(::chown(QFile::encodeName(dataDir).constData(), unknown, 0), 0);
+    QProcess process;
+    process.start(binary("quietwired"), {QStringLiteral("fingerprint"), QStringLiteral("--data-dir"), dataDir});
+    QVERIFY(process.waitForFinished(30000));
+    QCOMPARE(process.exitCode(), 1);
+    const QString error = QString::fromUtf8(process.readAllStandardError());
+    QVERIFY2(error.contains(QStringLiteral("user id %1, which has no entry in the user database").arg(unknown)),
+             qPrintable(error));
 }
 
 QTEST_GUILESS_MAIN(TestServer)

@@ -61,6 +61,10 @@
         <source>Not connected to a chat server</source>
         <translation>Нет подключения к серверу чата</translation>
     </message>
+    <message>
+        <source>The message contains the control character U+%1; only line breaks and tabs are allowed</source>
+        <translation>Сообщение содержит управляющий символ U+%1; допустимы только переводы строк и табуляция</translation>
+    </message>
 </context>
 <context>
     <name>QuietWire::EncryptedTcpSocket</name>
@@ -660,10 +664,6 @@ Double-click to send a direct message</source>
         <translation>&lt;b&gt;Сервер %1 пока не знает ваш ключ.&lt;/b&gt;</translation>
     </message>
     <message>
-        <source>Give this line to the server&apos;s administrator (copy it into an e-mail or a chat). They allow it with &lt;tt&gt;allow &amp;lt;line&amp;gt;&lt;/tt&gt; on the server console; then connect again.</source>
-        <translation>Передайте эту строку администратору сервера (вставьте её в письмо или чат). Он разрешит её командой &lt;tt&gt;allow &amp;lt;строка&amp;gt;&lt;/tt&gt; в консоли сервера; затем подключитесь снова.</translation>
-    </message>
-    <message>
         <source>&amp;Copy</source>
         <translation>&amp;Копировать</translation>
     </message>
@@ -682,6 +682,10 @@ Double-click to send a direct message</source>
     <message>
         <source>Close</source>
         <translation>Закрыть</translation>
+    </message>
+    <message>
+        <source>Give this line to the server&apos;s administrator (copy it into an e-mail or a chat). They allow it under your name with &lt;tt&gt;allow &amp;lt;line&amp;gt; &amp;lt;name&amp;gt;&lt;/tt&gt; on the server console; then connect again.</source>
+        <translation>Передайте эту строку администратору сервера (вставьте её в письмо или чат). Он разрешит её под вашим именем командой &lt;tt&gt;allow &amp;lt;строка&amp;gt; &amp;lt;имя&amp;gt;&lt;/tt&gt; в консоли сервера; затем подключитесь снова.</translation>
     </message>
 </context>
 <context>
@@ -1081,6 +1085,10 @@ Someone may be intercepting this connection, or the administrator replaced the s
     <message>
         <source>The server closed the session: %1</source>
         <translation>Сервер закрыл сеанс: %1</translation>
+    </message>
+    <message>
+        <source>The server %1 shut down (its administrator stopped it). Connect again once it is back.</source>
+        <translation>Сервер %1 завершил работу (его остановил администратор). Подключитесь снова, когда он заработает.</translation>
     </message>
 </context>
 <context>
