@@ -8,6 +8,7 @@
 #include "Protocol.h"
 #include "RawClient.h"
 #include "ServerProcess.h"
+#include "Sha256.h"
 
 #include <QCborArray>
 #include <QFile>
@@ -236,6 +237,11 @@ private slots:
     void chatServerMessagesAsDocumented();
     void chatRejectionCodes_data();
     void chatRejectionCodes();
+    void fileFailureCodes_data();
+    void fileFailureCodes();
+    void fileRequests_data();
+    void fileRequests();
+    void fileTransfersAsDocumented();
 
 private:
     struct Member
@@ -535,6 +541,244 @@ void TestProtocolDocument::chatRejectionCodes()
     QVERIFY(rejected);
     QCOMPARE(rejected->value(QStringLiteral("seq")).toInteger(), 5);
     QCOMPARE(rejected->value(QStringLiteral("code")).toString(), code);
+}
+
+namespace {
+
+QCborMap request(const char* type, qint64 id, std::initializer_list<std::pair<const char*, QCborValue>> fields = {})
+{
+    QCborMap map { { QStringLiteral("type"), QLatin1String(type) }, { QStringLiteral("id"), id } };
+    for (const auto& [key, value] : fields) {
+        map.insert(QLatin1String(key), value);
+    }
+    return map;
+}
+
+QCborMap data(const QByteArray& bytes)
+{
+    return QCborMap { { QStringLiteral("type"), QStringLiteral("data") }, { QStringLiteral("data"), bytes } };
+}
+
+QByteArray sha256(const QByteArray& bytes)
+{
+    QuietWire::Sha256 hash;
+    hash.addData(bytes);
+    return hash.result();
+}
+
+/// Sends request and reads its answer.
+std::optional<QCborMap> ask(Peer& peer, const QCborMap& message)
+{
+    peer.send(message);
+    return peer.read();
+}
+
+} // namespace
+
+void TestProtocolDocument::fileFailureCodes_data()
+{
+    QTest::addColumn<QString>("code");
+    for (const QStringList& row : table(section(protocolDocument(), QStringLiteral("## 8.")), QStringLiteral("code"))) {
+        for (const QString& code : quoted(row.value(0))) {
+            QTest::newRow(qPrintable(code)) << code;
+        }
+    }
+}
+
+void TestProtocolDocument::fileFailureCodes()
+{
+    QFETCH(QString, code);
+    const Member alice = allowed(QStringLiteral("alice"));
+    QVERIFY(startServer({ QStringLiteral("--quota"), QStringLiteral("1M") }));
+    Peer peer(alice.key);
+    QVERIFY(peer.open(m_server->port, QStringLiteral("files")));
+    const auto ok = [&](const QCborMap& message) {
+        const auto answer = ask(peer, message);
+        return answer && Protocol::typeOf(*answer) == QLatin1String("result");
+    };
+
+    QCborMap provocation;
+    if (code == QLatin1String("not_found")) {
+        provocation = request("stat", 9, { { "path", QStringLiteral("nothing-here") } });
+    } else if (code == QLatin1String("exists")) {
+        QVERIFY(ok(request("mkdir", 1, { { "path", QStringLiteral("d") } })));
+        provocation = request("mkdir", 9, { { "path", QStringLiteral("d") } });
+    } else if (code == QLatin1String("not_empty")) {
+        QVERIFY(ok(request("mkdir", 1, { { "path", QStringLiteral("d/e") } })));
+        provocation = request("rmdir", 9, { { "path", QStringLiteral("d") } });
+    } else if (code == QLatin1String("permission")) {
+        provocation = request("rmdir", 9, { { "path", QStringLiteral("~") }, { "recursive", true } });
+    } else if (code == QLatin1String("quota")) {
+        provocation = request("put", 9, { { "path", QStringLiteral("big") }, { "size", 8 * 1024 * 1024 } });
+    } else if (code == QLatin1String("bad_path")) {
+        provocation = request("stat", 9, { { "path", QStringLiteral("/etc/passwd") } });
+    } else if (code == QLatin1String("io")) {
+        QVERIFY(ok(request("put", 1, { { "path", QStringLiteral("f") }, { "size", 3 } })));
+        peer.send(data("abc"));
+        provocation = request("end", 1, { { "sha256", sha256("abd") } });
+    } else if (code == QLatin1String("mismatch")) {
+        QVERIFY(ok(request("put", 1, { { "path", QStringLiteral("f") }, { "size", 3 } })));
+        peer.send(data("abc"));
+        QVERIFY(ok(request("end", 1, { { "sha256", sha256("abc") } })));
+        provocation = request(
+            "get", 9, { { "path", QStringLiteral("f") }, { "offset", 2 }, { "prefix_sha256", sha256("xy") } });
+    } else if (code == QLatin1String("busy")) {
+        // Another session uploads to the same name.
+        Peer other(alice.key);
+        QVERIFY(other.open(m_server->port, QStringLiteral("files")));
+        const auto first = ask(other, request("put", 1, { { "path", QStringLiteral("f") }, { "size", 10 } }));
+        QVERIFY(first && Protocol::typeOf(*first) == QLatin1String("result"));
+        provocation = request("put", 9, { { "path", QStringLiteral("f") }, { "size", 10 } });
+        const auto answer = ask(peer, provocation);
+        QVERIFY(answer);
+        QCOMPARE(answer->value(QStringLiteral("code")).toString(), code);
+        return;
+    } else if (code == QLatin1String("bad_request")) {
+        provocation = request("stat", 9, { { "path", 42 } });
+    } else {
+        QFAIL(
+            qPrintable(QStringLiteral("section 8 lists the failure `%1`; add a way to bring it about here").arg(code)));
+    }
+    const auto answer = ask(peer, provocation);
+    QVERIFY(answer);
+    QCOMPARE(Protocol::typeOf(*answer), QStringLiteral("failed"));
+    QCOMPARE(answer->value(QStringLiteral("code")).toString(), code);
+    QCOMPARE(answer->value(QStringLiteral("id")).toInteger(), provocation.value(QStringLiteral("id")).toInteger());
+    QVERIFY(answer->value(QStringLiteral("message")).isString());
+}
+
+void TestProtocolDocument::fileRequests_data()
+{
+    QTest::addColumn<QString>("type");
+    QTest::addColumn<QString>("resultCell");
+    for (const QStringList& row :
+        table(section(protocolDocument(), QStringLiteral("## 8.")), QStringLiteral("request"))) {
+        for (const QString& type : quoted(row.value(0))) {
+            QTest::newRow(qPrintable(type)) << type << row.value(2);
+        }
+    }
+}
+
+void TestProtocolDocument::fileRequests()
+{
+    // Each request of section 8's table, well formed, gets a `result` with its id and the result
+    // fields the table names (`next` only comes with a long listing).
+    QFETCH(QString, type);
+    QFETCH(QString, resultCell);
+    const Member alice = allowed(QStringLiteral("alice"));
+    QVERIFY(startServer());
+    Peer peer(alice.key);
+    QVERIFY(peer.open(m_server->port, QStringLiteral("files")));
+    const auto answer = [&](const QCborMap& message) {
+        const auto reply = ask(peer, message);
+        return reply ? *reply : QCborMap();
+    };
+    QCOMPARE(
+        Protocol::typeOf(answer(request("mkdir", 1, { { "path", QStringLiteral("d") } }))), QStringLiteral("result"));
+    QCOMPARE(Protocol::typeOf(answer(request("put", 2, { { "path", QStringLiteral("d/f") }, { "size", 2 } }))),
+        QStringLiteral("result"));
+    peer.send(data("hi"));
+    QCOMPARE(Protocol::typeOf(answer(request("end", 2, { { "sha256", sha256("hi") } }))), QStringLiteral("result"));
+
+    const QHash<QString, QCborMap> requests {
+        { QStringLiteral("pwd"), request("pwd", 9) },
+        { QStringLiteral("cd"), request("cd", 9, { { "path", QStringLiteral("d") } }) },
+        { QStringLiteral("ls"), request("ls", 9, { { "path", QStringLiteral("d") } }) },
+        { QStringLiteral("stat"), request("stat", 9, { { "path", QStringLiteral("d/f") } }) },
+        { QStringLiteral("cat"), request("cat", 9, { { "path", QStringLiteral("d/f") }, { "max", 10 } }) },
+        { QStringLiteral("mkdir"), request("mkdir", 9, { { "path", QStringLiteral("e/g") } }) },
+        { QStringLiteral("rmdir"), request("rmdir", 9, { { "path", QStringLiteral("d") }, { "recursive", true } }) },
+        { QStringLiteral("rm"), request("rm", 9, { { "path", QStringLiteral("d/f") } }) },
+        { QStringLiteral("rename"),
+            request("rename", 9, { { "from", QStringLiteral("d/f") }, { "to", QStringLiteral("g") } }) },
+        { QStringLiteral("partial"), request("partial", 9, { { "path", QStringLiteral("d/f") } }) },
+    };
+    if (!requests.contains(type)) {
+        QFAIL(qPrintable(QStringLiteral("section 8 lists the request `%1`; add a well-formed one here").arg(type)));
+    }
+    const QCborMap result = answer(requests.value(type));
+    QVERIFY2(Protocol::typeOf(result) == QLatin1String("result"),
+        qPrintable(QStringLiteral("%1 answered %2 %3")
+                       .arg(type, Protocol::typeOf(result), result.value(QStringLiteral("message")).toString())));
+    QCOMPARE(result.value(QStringLiteral("id")).toInteger(), 9);
+    // The result fields are the quoted names that open the cell or follow a comma ("`path`,
+    // `entries`: ..."); other quoted words in it are prose ("`exists` if ...", "into `to`").
+    static const QRegularExpression fieldPattern(QStringLiteral("(?:^ *|, )`([a-z_0-9]+)`"));
+    for (auto it = fieldPattern.globalMatch(resultCell); it.hasNext();) {
+        const QString field = it.next().captured(1);
+        QVERIFY2(result.contains(field), qPrintable(QStringLiteral("%1: no `%2` in the result").arg(type, field)));
+    }
+}
+
+void TestProtocolDocument::fileTransfersAsDocumented()
+{
+    // The two code blocks of section 8 "Transfers", in both directions, with resume.
+    const QString text = section(m_document, QStringLiteral("## 8.")).join(QLatin1Char('\n'));
+    QVERIFY(text.contains(QLatin1String("<- {\"type\":\"result\",\"id\":N,\"path\":P,\"size\":S,\"sha256\":...}")));
+    QVERIFY(text.contains(
+        QLatin1String("<- {\"type\":\"end\",\"id\":N,\"size\":S,\"sha256\":<SHA-256 of the whole file as sent>}")));
+    const Member alice = allowed(QStringLiteral("alice"));
+    QVERIFY(startServer());
+    Peer peer(alice.key);
+    QVERIFY(peer.open(m_server->port, QStringLiteral("files")));
+    QByteArray content(200000, Qt::Uninitialized);
+    for (int i = 0; i < content.size(); ++i) {
+        content[i] = static_cast<char>(i * 7);
+    }
+    // Upload the first 100000 bytes, then end the session: the partial data stays.
+    auto reply = ask(peer,
+        request("put", 1,
+            { { "path", QStringLiteral("f") }, { "size", content.size() }, { "mtime", qint64(1700000000000) } }));
+    QVERIFY(reply && Protocol::typeOf(*reply) == QLatin1String("result"));
+    QCOMPARE(reply->value(QStringLiteral("offset")).toInteger(), 0);
+    peer.send(data(content.left(65500)));
+    peer.send(data(content.mid(65500, 100000 - 65500)));
+    reply = ask(peer, request("end", 1, { { "sha256", sha256(content) } }));
+    QVERIFY(reply);
+    QCOMPARE(reply->value(QStringLiteral("code")).toString(), QStringLiteral("bad_request")); // end before all bytes
+    reply = ask(peer, request("partial", 2, { { "path", QStringLiteral("f") } }));
+    QVERIFY(reply);
+    QCOMPARE(reply->value(QStringLiteral("offset")).toInteger(), 100000);
+    // Resume at 100000 with the prefix's SHA-256.
+    reply = ask(peer,
+        request("put", 3,
+            { { "path", QStringLiteral("f") }, { "size", content.size() }, { "offset", 100000 },
+                { "prefix_sha256", sha256(content.left(100000)) }, { "mtime", qint64(1700000000000) } }));
+    QVERIFY(reply && Protocol::typeOf(*reply) == QLatin1String("result"));
+    QCOMPARE(reply->value(QStringLiteral("offset")).toInteger(), 100000);
+    peer.send(data(content.mid(100000, 65500)));
+    peer.send(data(content.mid(165500)));
+    reply = ask(peer, request("end", 3, { { "sha256", sha256(content) } }));
+    QVERIFY(reply && Protocol::typeOf(*reply) == QLatin1String("result"));
+    QCOMPARE(reply->value(QStringLiteral("path")).toString(), QStringLiteral("~/f"));
+    QCOMPARE(reply->value(QStringLiteral("size")).toInteger(), content.size());
+    QCOMPARE(reply->value(QStringLiteral("sha256")).toByteArray(), sha256(content));
+
+    // Download from 150000, prefix checked; the end carries the whole file's SHA-256.
+    reply = ask(peer,
+        request("get", 4,
+            { { "path", QStringLiteral("f") }, { "offset", 150000 },
+                { "prefix_sha256", sha256(content.left(150000)) } }));
+    QVERIFY(reply && Protocol::typeOf(*reply) == QLatin1String("result"));
+    QCOMPARE(reply->value(QStringLiteral("size")).toInteger(), content.size());
+    QCOMPARE(reply->value(QStringLiteral("offset")).toInteger(), 150000);
+    QCOMPARE(reply->value(QStringLiteral("mtime")).toInteger(), qint64(1700000000000));
+    QByteArray received;
+    std::optional<QCborMap> end;
+    while (!end) {
+        auto message = peer.read();
+        QVERIFY(message);
+        if (Protocol::typeOf(*message) == QLatin1String("data")) {
+            received += message->value(QStringLiteral("data")).toByteArray();
+        } else {
+            end = message;
+        }
+    }
+    QCOMPARE(Protocol::typeOf(*end), QStringLiteral("end"));
+    QCOMPARE(end->value(QStringLiteral("id")).toInteger(), 4);
+    QCOMPARE(end->value(QStringLiteral("size")).toInteger(), content.size());
+    QCOMPARE(end->value(QStringLiteral("sha256")).toByteArray(), sha256(content));
+    QCOMPARE(received, content.mid(150000));
 }
 
 QTEST_GUILESS_MAIN(TestProtocolDocument)
