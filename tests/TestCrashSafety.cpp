@@ -7,10 +7,13 @@
 #include "ServerProcess.h"
 #include "Sha256.h"
 
+#include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
 #include <QRandomGenerator>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
 
 using namespace QuietWire;
 
@@ -202,10 +205,21 @@ void TestCrashSafety::clientKilledDuringDownload()
         QProcess cli;
         cli.start(binary("quietwire-cli"), args);
         QVERIFY(cli.waitForStarted(10000));
-        if (attempt < 6 && !cli.waitForFinished(randomBetween(30, 300))) {
-            cli.kill();
-            QVERIFY(cli.waitForFinished(10000));
-            ++kills;
+        if (attempt < 6) {
+            // Killed once the partial download holds a random share of the file: a fixed delay
+            // raced the download itself, which on a fast machine finished first.
+            const qint64 threshold = qint64(randomBetween(1, 24)) * 1024 * 1024;
+            QElapsedTimer waited;
+            waited.start();
+            while (cli.state() != QProcess::NotRunning && waited.elapsed() < 60000
+                   && QFileInfo(local + QStringLiteral(".part")).size() < threshold) {
+                QThread::usleep(200);
+            }
+            if (cli.state() != QProcess::NotRunning) {
+                cli.kill();
+                QVERIFY(cli.waitForFinished(10000));
+                ++kills;
+            }
         } else {
             QVERIFY(waitFinished(cli, 120000));
         }
