@@ -783,6 +783,39 @@ void FileService::stat(qint64 id, MessageFields& fields)
     reply(result);
 }
 
+bool FileService::openForReading(qint64 id, const QStringList& path, QFile& file, struct stat* info)
+{
+    const QString shown = FilePaths::toVirtual(path);
+    if (path.isEmpty()) {
+        fail(id, code(FileProtocol::BadPath), QStringLiteral("~ is a folder"));
+        return false;
+    }
+    const auto located = locate(id, path);
+    if (!located) {
+        return false;
+    }
+    HomeFolder::Error error;
+    // O_NONBLOCK: a FIFO someone placed in the folder must not stall the server.
+    FileDescriptor fd = HomeFolder::openFile(located->parent.get(), located->name, O_RDONLY | O_NONBLOCK, &error);
+    struct stat& st = *info;
+    if (error != HomeFolder::Error::None || ::fstat(fd.get(), &st) != 0) {
+        failOn(
+            id, error == HomeFolder::Error::None ? HomeFolder::fromErrno(errno) : error, path, QStringLiteral("read"));
+        return false;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        fail(id, code(FileProtocol::BadPath),
+            S_ISDIR(st.st_mode) ? QStringLiteral("%1 is a folder").arg(shown)
+                                : QStringLiteral("%1 is not a regular file").arg(shown));
+        return false;
+    }
+    if (!file.open(fd.release(), QIODevice::ReadOnly, QFileDevice::AutoCloseHandle)) {
+        fail(id, code(FileProtocol::Io), QStringLiteral("Cannot read %1: %2").arg(shown, file.errorString()));
+        return false;
+    }
+    return true;
+}
+
 void FileService::cat(qint64 id, MessageFields& fields)
 {
     const QString text = fields.text("path");
@@ -800,32 +833,11 @@ void FileService::cat(qint64 id, MessageFields& fields)
         return;
     }
     const QString shown = FilePaths::toVirtual(*path);
-    if (path->isEmpty()) {
-        fail(id, code(FileProtocol::BadPath), QStringLiteral("~ is a folder"));
-        return;
-    }
-    const auto located = locate(id, *path);
-    if (!located) {
-        return;
-    }
-    HomeFolder::Error error;
-    // O_NONBLOCK: a FIFO someone placed in the folder must not stall the server.
-    FileDescriptor fd = HomeFolder::openFile(located->parent.get(), located->name, O_RDONLY | O_NONBLOCK, &error);
-    struct stat st;
-    if (error != HomeFolder::Error::None || ::fstat(fd.get(), &st) != 0) {
-        failOn(
-            id, error == HomeFolder::Error::None ? HomeFolder::fromErrno(errno) : error, *path, QStringLiteral("read"));
-        return;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        fail(id, code(FileProtocol::BadPath),
-            S_ISDIR(st.st_mode) ? QStringLiteral("%1 is a folder").arg(shown)
-                                : QStringLiteral("%1 is not a regular file").arg(shown));
-        return;
-    }
     QFile file;
-    if (!file.open(fd.release(), QIODevice::ReadOnly, QFileDevice::AutoCloseHandle)) {
-        fail(id, code(FileProtocol::Io), QStringLiteral("Cannot read %1: %2").arg(shown, file.errorString()));
+    struct stat st
+    {
+    };
+    if (!openForReading(id, *path, file, &st)) {
         return;
     }
     const QByteArray data = file.read(max);
@@ -1180,32 +1192,12 @@ void FileService::get(qint64 id, MessageFields& fields)
         return;
     }
     const QString shown = FilePaths::toVirtual(*path);
-    if (path->isEmpty()) {
-        fail(id, code(FileProtocol::BadPath), QStringLiteral("~ is a folder"));
-        return;
-    }
-    const auto located = locate(id, *path);
-    if (!located) {
-        return;
-    }
-    HomeFolder::Error error;
-    FileDescriptor fd = HomeFolder::openFile(located->parent.get(), located->name, O_RDONLY | O_NONBLOCK, &error);
-    struct stat st;
-    if (error != HomeFolder::Error::None || ::fstat(fd.get(), &st) != 0) {
-        failOn(
-            id, error == HomeFolder::Error::None ? HomeFolder::fromErrno(errno) : error, *path, QStringLiteral("read"));
-        return;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        fail(id, code(FileProtocol::BadPath),
-            S_ISDIR(st.st_mode) ? QStringLiteral("%1 is a folder").arg(shown)
-                                : QStringLiteral("%1 is not a regular file").arg(shown));
-        return;
-    }
     auto download = std::make_unique<Download>();
     download->id = id;
-    if (!download->file.open(fd.release(), QIODevice::ReadOnly, QFileDevice::AutoCloseHandle)) {
-        fail(id, code(FileProtocol::Io), QStringLiteral("Cannot read %1: %2").arg(shown, download->file.errorString()));
+    struct stat st
+    {
+    };
+    if (!openForReading(id, *path, download->file, &st)) {
         return;
     }
     download->size = st.st_size;

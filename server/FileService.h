@@ -11,6 +11,7 @@
 #include <QStringList>
 #include <memory>
 #include <optional>
+#include <sys/stat.h>
 
 namespace QuietWire {
 
@@ -60,6 +61,9 @@ private:
     /// Opens the parent of path (which must not be the home folder) and looks up its last
     /// component; on failure answers the request and returns nullopt.
     std::optional<Located> locate(qint64 id, const QStringList& path);
+    /// Opens path, a regular file, for reading beneath the home (cat, get), and fills info from
+    /// the open file; false once the request is answered.
+    bool openForReading(qint64 id, const QStringList& path, QFile& file, struct stat* info);
     /// Answers a HomeFolder error on path with the matching code.
     void failOn(qint64 id, HomeFolder::Error error, const QStringList& path, const QString& action = QString());
     void log(const QString& op, const QStringList& path, const QString& extra = QString()) const;
