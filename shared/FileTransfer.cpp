@@ -1,6 +1,7 @@
 #include "FileTransfer.h"
 
 #include "EncryptedTcpSocket.h"
+#include "FileIo.h"
 #include "FileProtocol.h"
 #include "Protocol.h"
 
@@ -14,8 +15,6 @@
 namespace QuietWire {
 
 namespace {
-constexpr qint64 SendHighWater = 1024 * 1024;
-constexpr qint64 HashBlock = 1024 * 1024;
 constexpr qint64 RequestId = 1;
 } // namespace
 
@@ -140,20 +139,11 @@ void FileTransfer::setFailed(const QString& code, const QString& message)
 bool FileTransfer::hashLocalPrefix(QFile& file, qint64 length, QByteArray* prefixHash)
 {
     m_hash.reset();
-    if (!file.seek(0)) {
+    if (!FileIo::hashPrefix(file, length, m_hash)) {
         return false;
     }
-    QByteArray buffer(HashBlock, Qt::Uninitialized);
-    for (qint64 left = length; left > 0;) {
-        const qint64 n = file.read(buffer.data(), qMin(left, HashBlock));
-        if (n <= 0) {
-            return false;
-        }
-        m_hash.addData(buffer.constData(), n);
-        left -= n;
-    }
     *prefixHash = m_hash.result();
-    return file.seek(length);
+    return true;
 }
 
 void FileTransfer::onReady()
@@ -363,27 +353,21 @@ void FileTransfer::pumpUpload()
     if (m_state != State::Running || m_phase != Phase::Streaming || !socket) {
         return;
     }
-    QByteArray buffer(FileProtocol::ChunkSize, Qt::Uninitialized);
-    while (socket->isReady() && socket->bytesToWrite() < SendHighWater) {
-        const qint64 n = m_file.read(buffer.data(), qMin<qint64>(FileProtocol::ChunkSize, m_total - m_done));
-        if (n < 0) {
-            setFailed(QStringLiteral("local"), tr("Cannot read %1: %2").arg(m_localPath, m_file.errorString()));
-            return;
-        }
-        if (n == 0) {
-            if (m_done != m_total) {
-                setFailed(QStringLiteral("local"), tr("%1 became shorter during the upload").arg(m_localPath));
-                return;
-            }
-            m_phase = Phase::Confirm;
-            m_connection->send(QCborMap { { QStringLiteral("type"), QStringLiteral("end") },
-                { QStringLiteral("id"), RequestId }, { QStringLiteral("sha256"), m_hash.result() } });
-            return;
-        }
-        m_hash.addData(buffer.constData(), n);
-        m_done += n;
-        socket->sendMessage(FileProtocol::encodeData(buffer.constData(), n));
+    const auto result = FileIo::sendChunks(*socket, m_file, m_total, m_hash, &m_done, [this] {
         emit progress(m_done, m_total);
+    });
+    if (result == FileIo::SendResult::ReadError) {
+        setFailed(QStringLiteral("local"), tr("Cannot read %1: %2").arg(m_localPath, m_file.errorString()));
+        return;
+    }
+    if (result == FileIo::SendResult::Finished) {
+        if (m_done != m_total) {
+            setFailed(QStringLiteral("local"), tr("%1 became shorter during the upload").arg(m_localPath));
+            return;
+        }
+        m_phase = Phase::Confirm;
+        m_connection->send(QCborMap { { QStringLiteral("type"), QStringLiteral("end") },
+            { QStringLiteral("id"), RequestId }, { QStringLiteral("sha256"), m_hash.result() } });
     }
 }
 
@@ -398,13 +382,13 @@ void FileTransfer::finishDownload(const QCborMap& end)
                "file may have changed during the download); download it again"));
         return;
     }
-    if (!m_file.flush() || ::fsync(m_file.handle()) != 0) {
+    if (!FileIo::syncFile(m_file)) {
         setFailed(QStringLiteral("local"), tr("Cannot write %1: %2").arg(m_file.fileName(), m_file.errorString()));
         return;
     }
     const QString part = m_file.fileName();
     m_file.close();
-    if (::rename(QFile::encodeName(part).constData(), QFile::encodeName(m_localPath).constData()) != 0) {
+    if (!FileIo::durableRename(AT_FDCWD, part, AT_FDCWD, m_localPath)) {
         setFailed(QStringLiteral("local"),
             tr("Cannot move %1 into place: %2").arg(part, QString::fromLocal8Bit(strerror(errno))));
         return;
