@@ -56,9 +56,10 @@ void reloadWhitelist(AdminContext& context)
 Result keygen(AdminContext& context, const QStringList&, const QString&)
 {
     if (QFileInfo::exists(QDir(context.dataDir).filePath(QLatin1String(Identity::PrivateKeyFile)))) {
-        return fail(context, QStringLiteral("%1 already holds a server key; move identity.key away first if you "
-                                            "really want a new one (every client will then see a changed key)")
-                                 .arg(context.dataDir));
+        return fail(context,
+            QStringLiteral("%1 already holds a server key; move identity.key away first if you "
+                           "really want a new one (every client will then see a changed key)")
+                .arg(context.dataDir));
     }
     QString error;
     const auto identity = Identity::loadOrCreate(
@@ -107,21 +108,19 @@ Result allow(AdminContext& context, const QStringList& args, const QString&)
     // owner wrote.
     const bool offline = context.where == AdminContext::Where::Offline;
     AuthorizedKeys::AllowCommand command;
-    const auto parseError
-        = AuthorizedKeys::parseAllowWords(args.join(QLatin1Char(' ')).split(QLatin1Char(' '), Qt::SkipEmptyParts),
-                                          &command);
+    const auto parseError = AuthorizedKeys::parseAllowWords(
+        args.join(QLatin1Char(' ')).split(QLatin1Char(' '), Qt::SkipEmptyParts), &command);
     if (parseError != AuthorizedKeys::AllowError::None) {
-        return fail(context, AuthorizedKeys::allowErrorMessage(parseError, command,
-                                                               offline ? AuthorizedKeys::AllowSyntax::CommandLine
-                                                                       : AuthorizedKeys::AllowSyntax::Console));
+        return fail(context,
+            AuthorizedKeys::allowErrorMessage(parseError, command,
+                offline ? AuthorizedKeys::AllowSyntax::CommandLine : AuthorizedKeys::AllowSyntax::Console));
     }
     if (offline) {
         QDir().mkpath(context.dataDir);
     }
     QString error;
     if (!AuthorizedKeys::appendKey(context.authorizedKeysPath(), command.key, command.name, &error,
-                                   command.samePerson ? AuthorizedKeys::SharedName::SamePerson
-                                                      : AuthorizedKeys::SharedName::Refuse)) {
+            command.samePerson ? AuthorizedKeys::SharedName::SamePerson : AuthorizedKeys::SharedName::Refuse)) {
         return fail(context, error);
     }
     reloadWhitelist(context);
@@ -132,9 +131,10 @@ Result allow(AdminContext& context, const QStringList& args, const QString&)
 Result revoke(AdminContext& context, const QStringList& args, const QString&)
 {
     if (args.size() != 1) {
-        return fail(context, context.where == AdminContext::Where::Offline
-                                 ? QStringLiteral("usage: quietwired revoke --data-dir DIR <key|fingerprint|name>")
-                                 : QStringLiteral("usage: revoke <key|fingerprint|name>"));
+        return fail(context,
+            context.where == AdminContext::Where::Offline
+                ? QStringLiteral("usage: quietwired revoke --data-dir DIR <key|fingerprint|name>")
+                : QStringLiteral("usage: revoke <key|fingerprint|name>"));
     }
     QString error;
     const auto removed = AuthorizedKeys::removeKeys(context.authorizedKeysPath(), args.at(0), &error);
@@ -242,8 +242,8 @@ Result fingerprint(AdminContext& context, const QStringList&, const QString&)
     QString error;
     const auto identity = Identity::load(context.dataDir, &error);
     if (!identity) {
-        return fail(context,
-                    error + QStringLiteral(" (`quietwired keygen --data-dir %1` creates one)").arg(context.dataDir));
+        return fail(
+            context, error + QStringLiteral(" (`quietwired keygen --data-dir %1` creates one)").arg(context.dataDir));
     }
     printIdentity(context, *identity);
     return Result::Done;
@@ -252,8 +252,8 @@ Result fingerprint(AdminContext& context, const QStringList&, const QString&)
 Result quit(AdminContext& context, const QStringList&, const QString&)
 {
     context.print(context.remoteConsole
-                      ? QStringLiteral("Console closed; the server keeps running (systemctl stop quietwired stops it).")
-                      : QStringLiteral("Stopping the server."));
+            ? QStringLiteral("Console closed; the server keeps running (systemctl stop quietwired stops it).")
+            : QStringLiteral("Stopping the server."));
     return Result::Quit;
 }
 
@@ -265,41 +265,42 @@ Result console(AdminContext& context, const QStringList& args, const QString&)
 // In the order of the help texts. The console's lines are aligned for `help`, the offline ones
 // for quietwired --help.
 const QList<AdminCommand> Commands = {
-    {"keygen", nullptr, AdminCommand::Offline, "keygen                       create the server key in the data dir\n",
-     nullptr, keygen},
-    {"help", nullptr, AdminCommand::Console, nullptr, "help                          this list\n", help},
-    {"fingerprint", nullptr, AdminCommand::Both,
-     "fingerprint                  print the server's public key line and fingerprint\n",
-     "fingerprint                   this server's public key and fingerprint\n", fingerprint},
-    {"whitelist", nullptr, AdminCommand::Both, "whitelist                    list the allowed client keys\n",
-     "whitelist                     the allowed keys (authorized_keys)\n", whitelist},
-    {"allow", nullptr, AdminCommand::Both,
-     "allow 'KEY LINE' NAME        allow a client key (the line `quietwire-cli key` prints) under the\n"
-     "                             NAME you choose (the line's comment never names it); add\n"
-     "                             --same-person when NAME already has a key: another device of the\n"
-     "                             same person\n",
-     "allow <key line> <name>       allow a client key: paste the line from its identity.pub, then\n"
-     "                              the name you choose (the line's comment is never used as a name);\n"
-     "                              --same-person: another key of someone already on the whitelist\n",
-     allow},
-    {"revoke", nullptr, AdminCommand::Both, "revoke KEY|FINGERPRINT|NAME  remove a client key; its live sessions are "
-                                            "closed\n",
-     "revoke <key|fingerprint|name> remove a key; its live sessions are closed at once\n", revoke},
-    {"sessions", nullptr, AdminCommand::Console, nullptr, "sessions                      the live sessions\n",
-     sessions},
-    {"kick", nullptr, AdminCommand::Console, nullptr, "kick <id>                     close one session\n", kick},
-    {"clients", nullptr, AdminCommand::Console, nullptr,
-     "clients                       the keys each client IP has presented (known_clients)\n", clients},
-    {"say", nullptr, AdminCommand::Console, nullptr,
-     "say <text>                    send a notice to everyone in the chat\n", say},
-    {"files", nullptr, AdminCommand::Console, nullptr,
-     "files <name>                  disk usage of a user's file folder\n", files},
-    {"quit", "exit", AdminCommand::Console, nullptr,
-     "quit                          stop the server (in `quietwired console`: close the console only)\n", quit},
-    {"console", nullptr, AdminCommand::Offline,
-     "console [COMMAND...]         the running server's console (sessions, kick, say, ...) through\n"
-     "                             <data-dir>/console.sock: one command, or interactive\n",
-     nullptr, console},
+    { "keygen", nullptr, AdminCommand::Offline, "keygen                       create the server key in the data dir\n",
+        nullptr, keygen },
+    { "help", nullptr, AdminCommand::Console, nullptr, "help                          this list\n", help },
+    { "fingerprint", nullptr, AdminCommand::Both,
+        "fingerprint                  print the server's public key line and fingerprint\n",
+        "fingerprint                   this server's public key and fingerprint\n", fingerprint },
+    { "whitelist", nullptr, AdminCommand::Both, "whitelist                    list the allowed client keys\n",
+        "whitelist                     the allowed keys (authorized_keys)\n", whitelist },
+    { "allow", nullptr, AdminCommand::Both,
+        "allow 'KEY LINE' NAME        allow a client key (the line `quietwire-cli key` prints) under the\n"
+        "                             NAME you choose (the line's comment never names it); add\n"
+        "                             --same-person when NAME already has a key: another device of the\n"
+        "                             same person\n",
+        "allow <key line> <name>       allow a client key: paste the line from its identity.pub, then\n"
+        "                              the name you choose (the line's comment is never used as a name);\n"
+        "                              --same-person: another key of someone already on the whitelist\n",
+        allow },
+    { "revoke", nullptr, AdminCommand::Both,
+        "revoke KEY|FINGERPRINT|NAME  remove a client key; its live sessions are "
+        "closed\n",
+        "revoke <key|fingerprint|name> remove a key; its live sessions are closed at once\n", revoke },
+    { "sessions", nullptr, AdminCommand::Console, nullptr, "sessions                      the live sessions\n",
+        sessions },
+    { "kick", nullptr, AdminCommand::Console, nullptr, "kick <id>                     close one session\n", kick },
+    { "clients", nullptr, AdminCommand::Console, nullptr,
+        "clients                       the keys each client IP has presented (known_clients)\n", clients },
+    { "say", nullptr, AdminCommand::Console, nullptr,
+        "say <text>                    send a notice to everyone in the chat\n", say },
+    { "files", nullptr, AdminCommand::Console, nullptr,
+        "files <name>                  disk usage of a user's file folder\n", files },
+    { "quit", "exit", AdminCommand::Console, nullptr,
+        "quit                          stop the server (in `quietwired console`: close the console only)\n", quit },
+    { "console", nullptr, AdminCommand::Offline,
+        "console [COMMAND...]         the running server's console (sessions, kick, say, ...) through\n"
+        "                             <data-dir>/console.sock: one command, or interactive\n",
+        nullptr, console },
 };
 
 QString helpLines(bool offline)

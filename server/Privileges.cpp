@@ -1,7 +1,6 @@
 #include "Privileges.h"
 
 #include <QFile>
-
 #include <cerrno>
 #include <cstring>
 #include <grp.h>
@@ -31,8 +30,8 @@ bool becomeOwnerOf(const QString& dataDir, QString* error)
     const gid_t gid = owner->pw_gid;
     const QString name = QString::fromLocal8Bit(userName);
     // initgroups() before setgid()/setuid(): only root may set the supplementary groups.
-    if (::initgroups(userName.constData(), gid) != 0 || ::setgid(gid) != 0 || ::setuid(uid) != 0
-        || ::setuid(0) == 0 || ::setgid(0) == 0 || ::getegid() != gid) {
+    if (::initgroups(userName.constData(), gid) != 0 || ::setgid(gid) != 0 || ::setuid(uid) != 0 || ::setuid(0) == 0
+        || ::setgid(0) == 0 || ::getegid() != gid) {
         *error = QStringLiteral("cannot switch to %1, the owner of %2: %3 (run the command as %1: sudo -u %1 ...)")
                      .arg(name, dataDir, QString::fromLocal8Bit(strerror(errno)));
         return false;

@@ -5,7 +5,6 @@
 #include <QDir>
 #include <QLocalSocket>
 #include <QTextStream>
-
 #include <unistd.h>
 
 namespace QuietWire::RemoteConsole {

@@ -10,7 +10,6 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QStandardPaths>
-
 #include <pwd.h>
 #include <unistd.h>
 
@@ -67,95 +66,83 @@ ServerOptions ServerOptions::parse(const QCoreApplication& app)
     parser.addHelpOption();
     const QCommandLineOption versionOption = addVersionOption(parser);
     const QCommandLineOption listenOption(QStringLiteral("listen"),
-                                          QStringLiteral("Address to listen on (default: all addresses)."),
-                                          QStringLiteral("ADDR"));
+        QStringLiteral("Address to listen on (default: all addresses)."), QStringLiteral("ADDR"));
     const QCommandLineOption portOption(QStringLiteral("port"),
-                                        QStringLiteral("Handshake port (default %1).").arg(Protocol::DefaultPort),
-                                        QStringLiteral("N"), QString::number(Protocol::DefaultPort));
-    const QCommandLineOption sessionPortsOption(
-        QStringLiteral("session-ports"),
+        QStringLiteral("Handshake port (default %1).").arg(Protocol::DefaultPort), QStringLiteral("N"),
+        QString::number(Protocol::DefaultPort));
+    const QCommandLineOption sessionPortsOption(QStringLiteral("session-ports"),
         QStringLiteral("Pool of session ports (default %1-%2).")
             .arg(Protocol::DefaultSessionPortFirst)
             .arg(Protocol::DefaultSessionPortLast),
         QStringLiteral("A-B"),
         QStringLiteral("%1-%2").arg(Protocol::DefaultSessionPortFirst).arg(Protocol::DefaultSessionPortLast));
-    const QCommandLineOption dataDirOption(
-        QStringLiteral("data-dir"),
+    const QCommandLineOption dataDirOption(QStringLiteral("data-dir"),
         QStringLiteral("Data directory (default: " QUIETWIRED_SYSTEM_DATA_DIR " for root and the user quietwired, "
                        "else ~/.local/share/QuietWire/quietwired, or QuietWire/quietwired in $XDG_DATA_HOME)."),
         QStringLiteral("DIR"));
-    const QCommandLineOption ticketTimeoutOption(
-        QStringLiteral("ticket-timeout"),
+    const QCommandLineOption ticketTimeoutOption(QStringLiteral("ticket-timeout"),
         QStringLiteral("Milliseconds a client has to redeem its session ticket (default %1).")
             .arg(Protocol::TicketTimeoutMs),
         QStringLiteral("MS"), QString::number(Protocol::TicketTimeoutMs));
-    const QCommandLineOption handshakeTimeoutOption(
-        QStringLiteral("handshake-timeout"),
+    const QCommandLineOption handshakeTimeoutOption(QStringLiteral("handshake-timeout"),
         QStringLiteral("Milliseconds a client has to finish the handshake (default %1).")
             .arg(Protocol::HandshakeTimeoutMs),
         QStringLiteral("MS"), QString::number(Protocol::HandshakeTimeoutMs));
     const QCommandLineOption filesRootOption(QStringLiteral("files-root"),
-                                             QStringLiteral("Folder that holds the users' file folders (default: "
-                                                            "<data-dir>/files)."),
-                                             QStringLiteral("DIR"));
+        QStringLiteral("Folder that holds the users' file folders (default: "
+                       "<data-dir>/files)."),
+        QStringLiteral("DIR"));
     const QCommandLineOption quotaOption(QStringLiteral("quota"),
-                                         QStringLiteral("Disk quota of each user's file folder, e.g. 500M or 2G "
-                                                        "(default 1G)."),
-                                         QStringLiteral("SIZE"), QStringLiteral("1G"));
+        QStringLiteral("Disk quota of each user's file folder, e.g. 500M or 2G "
+                       "(default 1G)."),
+        QStringLiteral("SIZE"), QStringLiteral("1G"));
     // Limits that keep one user's tree cheap to count and to remove; a refusal names the limit.
     const QCommandLineOption maxDepthOption(QStringLiteral("max-depth"),
-                                            QStringLiteral("Deepest folder nesting in a user's file folder (default "
-                                                           "64)."),
-                                            QStringLiteral("N"), QStringLiteral("64"));
+        QStringLiteral("Deepest folder nesting in a user's file folder (default "
+                       "64)."),
+        QStringLiteral("N"), QStringLiteral("64"));
     const QCommandLineOption maxEntriesOption(QStringLiteral("max-entries"),
-                                              QStringLiteral("Files and folders in a user's file folder, counted "
-                                                             "with the quota (default 100000)."),
-                                              QStringLiteral("N"), QStringLiteral("100000"));
-    const QCommandLineOption idleTimeoutOption(
-        QStringLiteral("idle-timeout"),
+        QStringLiteral("Files and folders in a user's file folder, counted "
+                       "with the quota (default 100000)."),
+        QStringLiteral("N"), QStringLiteral("100000"));
+    const QCommandLineOption idleTimeoutOption(QStringLiteral("idle-timeout"),
         QStringLiteral("Close a session after this many seconds without any data or keepalive (default %1; clients "
                        "are asked to send keepalives at a quarter of it).")
             .arg(Protocol::IdleTimeoutMs / 1000),
         QStringLiteral("S"), QString::number(Protocol::IdleTimeoutMs / 1000));
     const QCommandLineOption maxHandshakesOption(QStringLiteral("max-handshakes"),
-                                                 QStringLiteral("Handshakes in progress at once (default 64)."),
-                                                 QStringLiteral("N"), QStringLiteral("64"));
-    const QCommandLineOption maxHandshakesPerIpOption(
-        QStringLiteral("max-handshakes-per-ip"),
+        QStringLiteral("Handshakes in progress at once (default 64)."), QStringLiteral("N"), QStringLiteral("64"));
+    const QCommandLineOption maxHandshakesPerIpOption(QStringLiteral("max-handshakes-per-ip"),
         QStringLiteral("Handshakes in progress from one source: an IPv4 address (or /N network, see "
                        "--handshake-prefix-v4) or an IPv6 /64 (default 8)."),
         QStringLiteral("N"), QStringLiteral("8"));
-    const QCommandLineOption handshakePrefixV4Option(
-        QStringLiteral("handshake-prefix-v4"),
+    const QCommandLineOption handshakePrefixV4Option(QStringLiteral("handshake-prefix-v4"),
         QStringLiteral("IPv4 clients in one /N network count as one source for --max-handshakes-per-ip and "
                        "--max-tickets-per-ip, 8-32 (default 32: each address; 24 groups a /24). IPv6 clients count "
                        "per /64."),
         QStringLiteral("N"), QStringLiteral("32"));
-    const QCommandLineOption maxTicketsPerKeyOption(
-        QStringLiteral("max-tickets-per-key"),
+    const QCommandLineOption maxTicketsPerKeyOption(QStringLiteral("max-tickets-per-key"),
         QStringLiteral("Session tickets one client key may hold not yet redeemed (default 8); they also count "
                        "toward --max-sessions-per-key."),
         QStringLiteral("N"), QStringLiteral("8"));
-    const QCommandLineOption maxTicketsPerIpOption(
-        QStringLiteral("max-tickets-per-ip"),
+    const QCommandLineOption maxTicketsPerIpOption(QStringLiteral("max-tickets-per-ip"),
         QStringLiteral("Session tickets not yet redeemed from one source (as for --max-handshakes-per-ip; "
                        "default 16)."),
         QStringLiteral("N"), QStringLiteral("16"));
-    const QCommandLineOption maxSessionsPerKeyOption(
-        QStringLiteral("max-sessions-per-key"), QStringLiteral("Sessions one client key may have open (default 32)."),
-        QStringLiteral("N"), QStringLiteral("32"));
-    parser.addOptions({listenOption, portOption, sessionPortsOption, dataDirOption, filesRootOption, quotaOption,
-                       ticketTimeoutOption, handshakeTimeoutOption, idleTimeoutOption, maxHandshakesOption,
-                       maxHandshakesPerIpOption, handshakePrefixV4Option, maxTicketsPerKeyOption,
-                       maxTicketsPerIpOption, maxSessionsPerKeyOption});
+    const QCommandLineOption maxSessionsPerKeyOption(QStringLiteral("max-sessions-per-key"),
+        QStringLiteral("Sessions one client key may have open (default 32)."), QStringLiteral("N"),
+        QStringLiteral("32"));
+    parser.addOptions({ listenOption, portOption, sessionPortsOption, dataDirOption, filesRootOption, quotaOption,
+        ticketTimeoutOption, handshakeTimeoutOption, idleTimeoutOption, maxHandshakesOption, maxHandshakesPerIpOption,
+        handshakePrefixV4Option, maxTicketsPerKeyOption, maxTicketsPerIpOption, maxSessionsPerKeyOption });
     // allow's confirmation, here so the parser knows it; the allow command reads it among its words.
     const QCommandLineOption samePersonOption(QString::fromLatin1(AuthorizedKeys::SamePersonOption).mid(2),
-                                              QStringLiteral("allow: NAME already has a key, and this is another "
-                                                             "device of the same person."));
+        QStringLiteral("allow: NAME already has a key, and this is another "
+                       "device of the same person."));
     parser.addOption(samePersonOption);
-    parser.addOptions({maxDepthOption, maxEntriesOption});
+    parser.addOptions({ maxDepthOption, maxEntriesOption });
     parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("Optional offline command (see above)."),
-                                 QStringLiteral("[command [args...]]"));
+        QStringLiteral("[command [args...]]"));
     parser.process(app);
 
     ServerOptions options;
@@ -163,8 +150,7 @@ ServerOptions ServerOptions::parse(const QCoreApplication& app)
         options.mode = Mode::Version;
         return options;
     }
-    options.dataDir =
-        QDir(parser.isSet(dataDirOption) ? parser.value(dataDirOption) : defaultDataDir()).absolutePath();
+    options.dataDir = QDir(parser.isSet(dataDirOption) ? parser.value(dataDirOption) : defaultDataDir()).absolutePath();
     const QStringList positional = parser.positionalArguments();
     if (parser.isSet(samePersonOption) && positional.value(0) != QLatin1String("allow")) {
         options.usageError = QStringLiteral("--same-person goes with allow only (quietwired allow 'KEY LINE' NAME "
@@ -200,8 +186,8 @@ ServerOptions ServerOptions::parse(const QCoreApplication& app)
                         .arg(parser.value(portOption)));
     }
     server.network.port = static_cast<quint16>(port);
-    if (!parsePortRange(parser.value(sessionPortsOption), &server.network.sessionPortFirst,
-                        &server.network.sessionPortLast)) {
+    if (!parsePortRange(
+            parser.value(sessionPortsOption), &server.network.sessionPortFirst, &server.network.sessionPortLast)) {
         return fail(QStringLiteral("--session-ports %1 is not a port range like 7401-7464")
                         .arg(parser.value(sessionPortsOption)));
     }
@@ -238,11 +224,11 @@ ServerOptions ServerOptions::parse(const QCoreApplication& app)
     {
         const QCommandLineOption& option;
         int* target;
-    } limits[] = {{maxHandshakesOption, &server.network.maxHandshakes},
-                  {maxHandshakesPerIpOption, &server.network.maxHandshakesPerAddress},
-                  {maxTicketsPerKeyOption, &server.network.maxTicketsPerKey},
-                  {maxTicketsPerIpOption, &server.network.maxTicketsPerSource},
-                  {maxSessionsPerKeyOption, &server.maxSessionsPerKey}};
+    } limits[] = { { maxHandshakesOption, &server.network.maxHandshakes },
+        { maxHandshakesPerIpOption, &server.network.maxHandshakesPerAddress },
+        { maxTicketsPerKeyOption, &server.network.maxTicketsPerKey },
+        { maxTicketsPerIpOption, &server.network.maxTicketsPerSource },
+        { maxSessionsPerKeyOption, &server.maxSessionsPerKey } };
     for (const auto& limit : limits) {
         *limit.target = parser.value(limit.option).toInt(&ok);
         if (!ok || *limit.target < 1) {

@@ -20,7 +20,7 @@ namespace QuietWire {
 struct ServerOptions
 {
     enum class Mode {
-        Serve,   // no command: run the server
+        Serve, // no command: run the server
         Command, // an offline command (command, arguments)
         Version, // --version
     };

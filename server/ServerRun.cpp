@@ -91,8 +91,7 @@ int runServer(const ServerOptions& options)
         << settings.network.sessionPortLast << '\n'
         << "Protocol:       " << Protocol::NoiseProtocolName << '\n'
         << "Whitelist:      " << server.authorizedKeysPath() << '\n'
-        << "Files:          " << server.fileArea()->root() << " (quota " << settings.quotaBytes
-        << " bytes per user)\n"
+        << "Files:          " << server.fileArea()->root() << " (quota " << settings.quotaBytes << " bytes per user)\n"
         << "Type `help` for console commands." << Qt::endl;
 
     AdminConsole console(&server);

@@ -1,7 +1,6 @@
 #include "SignalHandler.h"
 
 #include <QSocketNotifier>
-
 #include <csignal>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -10,7 +9,7 @@ namespace QuietWire {
 
 namespace {
 
-int g_signalPipe[2] = {-1, -1};
+int g_signalPipe[2] = { -1, -1 };
 
 void onSignal(int signal)
 {
@@ -22,8 +21,7 @@ void onSignal(int signal)
 
 SignalHandler::SignalHandler(QObject* parent)
     : QObject(parent)
-{
-}
+{ }
 
 SignalHandler::~SignalHandler()
 {

@@ -29,10 +29,10 @@ int main(int argc, char* argv[])
     QCoreApplication::setOrganizationName(QStringLiteral("QuietWire"));
     QCoreApplication::setApplicationVersion(QStringLiteral(QUIETWIRE_VERSION));
     // Under systemd the journal stamps every line itself (JOURNAL_STREAM is set for its streams).
-    qSetMessagePattern(QStringLiteral("%1%{if-warning}warning: %{endif}%{if-critical}error: %{endif}%{message}")
-                           .arg(qEnvironmentVariableIsSet("JOURNAL_STREAM")
-                                    ? QString()
-                                    : QStringLiteral("%{time yyyy-MM-dd hh:mm:ss.zzz} ")));
+    qSetMessagePattern(
+        QStringLiteral("%1%{if-warning}warning: %{endif}%{if-critical}error: %{endif}%{message}")
+            .arg(qEnvironmentVariableIsSet("JOURNAL_STREAM") ? QString()
+                                                             : QStringLiteral("%{time yyyy-MM-dd hh:mm:ss.zzz} ")));
 
     const ServerOptions options = ServerOptions::parse(app);
     if (options.mode == ServerOptions::Mode::Version) {

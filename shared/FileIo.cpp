@@ -5,7 +5,6 @@
 #include "Sha256.h"
 
 #include <QFile>
-
 #include <cstdio>
 #include <unistd.h>
 
@@ -50,7 +49,7 @@ bool durableRename(int fromDir, const QString& fromName, int toDir, const QStrin
 }
 
 SendResult sendChunks(EncryptedTcpSocket& socket, QFile& file, qint64 end, Sha256& hash, qint64* position,
-                      const std::function<void()>& sent)
+    const std::function<void()>& sent)
 {
     QByteArray buffer(FileProtocol::ChunkSize, Qt::Uninitialized);
     while (socket.isReady() && socket.bytesToWrite() < SendHighWater) {

@@ -1,7 +1,6 @@
 #pragma once
 
 #include <QString>
-
 #include <fcntl.h>
 #include <functional>
 
@@ -41,8 +40,8 @@ bool syncFile(QFile& file);
 bool durableRename(int fromDir, const QString& fromName, int toDir, const QString& toName);
 
 enum class SendResult {
-    Waiting,   // the socket has enough queued (or is not ready): call again on bytesWritten
-    Finished,  // the file ended, or end was reached
+    Waiting, // the socket has enough queued (or is not ready): call again on bytesWritten
+    Finished, // the file ended, or end was reached
     ReadError, // file.read() failed: file.errorString() says why
 };
 
@@ -50,7 +49,7 @@ enum class SendResult {
 /// to FileProtocol::ChunkSize bytes, never past end, while the socket is ready and holds less than
 /// SendHighWater. Each chunk is added to hash and *position; sent (if given) is called after each.
 SendResult sendChunks(EncryptedTcpSocket& socket, QFile& file, qint64 end, Sha256& hash, qint64* position,
-                      const std::function<void()>& sent = {});
+    const std::function<void()>& sent = {});
 
 } // namespace FileIo
 
