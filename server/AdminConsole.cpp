@@ -4,7 +4,6 @@
 #include "ServerApp.h"
 
 #include <QLocalSocket>
-
 #include <cerrno>
 #include <unistd.h>
 

@@ -7,8 +7,8 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QRegularExpression>
-#include <utility>
 #include <sys/stat.h>
+#include <utility>
 
 namespace QuietWire {
 
@@ -163,16 +163,14 @@ FileArea::UploadLease::UploadLease(FileArea* area, QString home, QString target)
     : m_area(area)
     , m_home(std::move(home))
     , m_target(std::move(target))
-{
-}
+{ }
 
 FileArea::UploadLease::UploadLease(UploadLease&& other) noexcept
     : m_area(std::exchange(other.m_area, nullptr))
     , m_home(std::move(other.m_home))
     , m_target(std::move(other.m_target))
     , m_reserved(std::exchange(other.m_reserved, 0))
-{
-}
+{ }
 
 FileArea::UploadLease& FileArea::UploadLease::operator=(UploadLease&& other) noexcept
 {

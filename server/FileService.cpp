@@ -11,10 +11,10 @@
 
 #include <QCborArray>
 #include <algorithm>
-#include <limits>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <limits>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -386,32 +386,32 @@ void FileService::pwd(Request& request)
 void FileService::cd(Request& request)
 {
     const qint64 id = request.id;
-    const QStringList* path = &request.path;
+    const QStringList& path = request.path;
     HomeFolder::Error error;
-    m_folder.openFolder(*path, &error);
-    if (error == HomeFolder::Error::NotFolder && !path->isEmpty()) {
+    m_folder.openFolder(path, &error);
+    if (error == HomeFolder::Error::NotFolder && !path.isEmpty()) {
         // The last component is a file (a folder on the way would also give NotFolder: check which).
-        const auto located = locate(id, *path);
+        const auto located = locate(id, path);
         if (!located) {
             return;
         }
         fail(id, code(located->exists ? FileProtocol::BadPath : FileProtocol::NotFound),
-            QStringLiteral("%1 is not a folder").arg(FilePaths::toVirtual(*path)));
+            QStringLiteral("%1 is not a folder").arg(FilePaths::toVirtual(path)));
         return;
     }
     if (error != HomeFolder::Error::None) {
-        failOn(id, error, *path);
+        failOn(id, error, path);
         return;
     }
-    m_cwd = *path;
-    log(QStringLiteral("cd"), *path);
+    m_cwd = path;
+    log(QStringLiteral("cd"), path);
     pwd(request);
 }
 
 void FileService::ls(Request& request)
 {
     const qint64 id = request.id;
-    const QStringList* path = &request.path;
+    const QStringList& path = request.path;
     const qint64 start = request.fields.optionalUnsigned("start", 0);
     if (!checkFields(id, request.fields)) {
         return;
@@ -419,10 +419,10 @@ void FileService::ls(Request& request)
     QList<HomeFolder::Child> children;
     HomeFolder::Error error = HomeFolder::Error::None;
     FileDescriptor dir;
-    if (path->isEmpty()) {
+    if (path.isEmpty()) {
         dir = m_folder.openFolder({}, &error);
     } else {
-        auto located = locateExisting(id, *path);
+        auto located = locateExisting(id, path);
         if (!located) {
             return;
         }
@@ -436,10 +436,10 @@ void FileService::ls(Request& request)
         error = HomeFolder::list(dir.get(), &children);
     }
     if (error != HomeFolder::Error::None) {
-        failOn(id, error, *path, QStringLiteral("read"));
+        failOn(id, error, path, QStringLiteral("read"));
         return;
     }
-    if (path->isEmpty()) {
+    if (path.isEmpty()) {
         children.erase(std::remove_if(children.begin(), children.end(),
                            [](const HomeFolder::Child& child) { return child.name == QLatin1String(StagingFolder); }),
             children.end());
@@ -452,7 +452,7 @@ void FileService::ls(Request& request)
 
     // One page: as many entries as fit in one transport message, then "next" for the rest.
     QCborMap result = FileProtocol::makeResult(id);
-    result.insert(QStringLiteral("path"), FilePaths::toVirtual(*path));
+    result.insert(QStringLiteral("path"), FilePaths::toVirtual(path));
     // The fixed part, the "entries" key with an array header of up to 5 bytes, and "next": <uint64>.
     const qint64 budget = Protocol::MaxPayload - Protocol::encode(result).size() - (1 + 7 + 5) - (1 + 4 + 9);
     QCborArray entries;
@@ -471,15 +471,15 @@ void FileService::ls(Request& request)
     if (index < children.size()) {
         result.insert(QStringLiteral("next"), index);
     }
-    log(QStringLiteral("ls"), *path, start > 0 ? QStringLiteral("from entry %1").arg(start) : QString());
+    log(QStringLiteral("ls"), path, start > 0 ? QStringLiteral("from entry %1").arg(start) : QString());
     reply(result);
 }
 
 void FileService::mkdir(Request& request)
 {
     const qint64 id = request.id;
-    const QStringList* path = &request.path;
-    if (path->isEmpty()) {
+    const QStringList& path = request.path;
+    if (path.isEmpty()) {
         fail(id, code(FileProtocol::Exists), QStringLiteral("~ already exists"));
         return;
     }
@@ -487,42 +487,42 @@ void FileService::mkdir(Request& request)
     HomeFolder::Error error;
     FileDescriptor dir = m_folder.openFolder({}, &error);
     qsizetype existing = 0;
-    for (; existing < path->size(); ++existing) {
-        const QString& component = path->at(existing);
+    for (; existing < path.size(); ++existing) {
+        const QString& component = path.at(existing);
         FileDescriptor next = HomeFolder::openFile(dir.get(), component, O_RDONLY | O_DIRECTORY, &error);
         if (error == HomeFolder::Error::NotFound) {
             break;
         }
         if (error == HomeFolder::Error::NotFolder) {
             fail(id, code(FileProtocol::Exists),
-                existing + 1 == path->size() ? QStringLiteral("%1 already exists").arg(FilePaths::toVirtual(*path))
+                existing + 1 == path.size() ? QStringLiteral("%1 already exists").arg(FilePaths::toVirtual(path))
                                              : QStringLiteral("%1 is a file, not a folder")
-                                                   .arg(FilePaths::toVirtual(path->mid(0, existing + 1))));
+                                                   .arg(FilePaths::toVirtual(path.mid(0, existing + 1))));
             return;
         }
         if (error != HomeFolder::Error::None) {
-            failOn(id, error, path->mid(0, existing + 1));
+            failOn(id, error, path.mid(0, existing + 1));
             return;
         }
         dir = std::move(next);
     }
-    if (existing == path->size()) {
-        fail(id, code(FileProtocol::Exists), QStringLiteral("%1 already exists").arg(FilePaths::toVirtual(*path)));
+    if (existing == path.size()) {
+        fail(id, code(FileProtocol::Exists), QStringLiteral("%1 already exists").arg(FilePaths::toVirtual(path)));
         return;
     }
-    const qint64 missing = path->size() - existing;
+    const qint64 missing = path.size() - existing;
     qint64 available = 0;
-    const auto refusal = m_area->check(m_home, missing * FileArea::FolderCost, missing, int(path->size()), &available);
+    const auto refusal = m_area->check(m_home, missing * FileArea::FolderCost, missing, int(path.size()), &available);
     if (refusal != FileArea::Refusal::None) {
         fail(id, code(FileProtocol::Quota),
-            m_area->explain(refusal, FilePaths::toVirtual(*path), missing * FileArea::FolderCost, available));
+            m_area->explain(refusal, FilePaths::toVirtual(path), missing * FileArea::FolderCost, available));
         return;
     }
-    for (qsizetype i = existing; i < path->size(); ++i) {
+    for (qsizetype i = existing; i < path.size(); ++i) {
         const qint64 before = folderBytes(dir.get());
-        error = HomeFolder::makeFolder(dir.get(), path->at(i));
+        error = HomeFolder::makeFolder(dir.get(), path.at(i));
         FileDescriptor next = error == HomeFolder::Error::None
-            ? HomeFolder::openFile(dir.get(), path->at(i), O_RDONLY | O_DIRECTORY, &error)
+            ? HomeFolder::openFile(dir.get(), path.at(i), O_RDONLY | O_DIRECTORY, &error)
             : FileDescriptor();
         struct stat st;
         if (next.isValid() && ::fstat(next.get(), &st) == 0) {
@@ -530,33 +530,33 @@ void FileService::mkdir(Request& request)
         }
         accountFolder(dir.get(), before);
         if (error != HomeFolder::Error::None) {
-            failOn(id, error, path->mid(0, i + 1), QStringLiteral("create"));
+            failOn(id, error, path.mid(0, i + 1), QStringLiteral("create"));
             return;
         }
         dir = std::move(next);
     }
-    m_area->noteDepth(m_home, int(path->size()));
-    log(QStringLiteral("mkdir"), *path);
+    m_area->noteDepth(m_home, int(path.size()));
+    log(QStringLiteral("mkdir"), path);
     reply(FileProtocol::makeResult(id));
 }
 
 void FileService::rmdir(Request& request)
 {
     const qint64 id = request.id;
-    const QStringList* path = &request.path;
+    const QStringList& path = request.path;
     const bool recursive = request.fields.optionalBool("recursive", false);
     if (!checkFields(id, request.fields)) {
         return;
     }
-    if (path->isEmpty()) {
+    if (path.isEmpty()) {
         fail(id, code(FileProtocol::Permission), QStringLiteral("Your home folder itself cannot be removed"));
         return;
     }
-    const auto located = locateExisting(id, *path);
+    const auto located = locateExisting(id, path);
     if (!located) {
         return;
     }
-    const QString shown = FilePaths::toVirtual(*path);
+    const QString shown = FilePaths::toVirtual(path);
     if (!S_ISDIR(located->st.st_mode)) {
         fail(id, code(FileProtocol::BadPath), QStringLiteral("%1 is a file: use rm").arg(shown));
         return;
@@ -582,26 +582,26 @@ void FileService::rmdir(Request& request)
     }
     accountFolder(located->parent.get(), before);
     if (error != HomeFolder::Error::None) {
-        failOn(id, error, *path, QStringLiteral("remove"));
+        failOn(id, error, path, QStringLiteral("remove"));
         return;
     }
-    log(recursive ? QStringLiteral("rmdir -r") : QStringLiteral("rmdir"), *path);
+    log(recursive ? QStringLiteral("rmdir -r") : QStringLiteral("rmdir"), path);
     reply(FileProtocol::makeResult(id));
 }
 
 void FileService::rm(Request& request)
 {
     const qint64 id = request.id;
-    const QStringList* path = &request.path;
-    if (path->isEmpty()) {
+    const QStringList& path = request.path;
+    if (path.isEmpty()) {
         fail(id, code(FileProtocol::BadPath), QStringLiteral("~ is a folder: use rmdir"));
         return;
     }
-    const auto located = locateExisting(id, *path);
+    const auto located = locateExisting(id, path);
     if (!located) {
         return;
     }
-    const QString shown = FilePaths::toVirtual(*path);
+    const QString shown = FilePaths::toVirtual(path);
     if (S_ISDIR(located->st.st_mode)) {
         fail(id, code(FileProtocol::BadPath), QStringLiteral("%1 is a folder: use rmdir").arg(shown));
         return;
@@ -613,42 +613,42 @@ void FileService::rm(Request& request)
     }
     accountFolder(located->parent.get(), before);
     if (error != HomeFolder::Error::None) {
-        failOn(id, error, *path, QStringLiteral("remove"));
+        failOn(id, error, path, QStringLiteral("remove"));
         return;
     }
-    log(QStringLiteral("rm"), *path);
+    log(QStringLiteral("rm"), path);
     reply(FileProtocol::makeResult(id));
 }
 
 void FileService::rename(Request& request)
 {
     const qint64 id = request.id;
-    const QStringList* from = &request.path;
-    const QStringList* to = &request.to;
-    if (from->isEmpty()) {
+    const QStringList& from = request.path;
+    const QStringList& to = request.to;
+    if (from.isEmpty()) {
         fail(id, code(FileProtocol::Permission), QStringLiteral("Your home folder itself cannot be moved"));
         return;
     }
-    const auto source = locateExisting(id, *from);
+    const auto source = locateExisting(id, from);
     if (!source) {
         return;
     }
     // Into an existing folder (like mv), else to the name given.
-    QStringList target = *to;
-    bool intoFolder = to->isEmpty();
+    QStringList target = to;
+    bool intoFolder = to.isEmpty();
     if (!intoFolder) {
-        const auto destination = locate(id, *to);
+        const auto destination = locate(id, to);
         if (!destination) {
             return;
         }
         intoFolder = destination->exists && S_ISDIR(destination->st.st_mode);
     }
     if (intoFolder) {
-        target.append(from->last());
+        target.append(from.last());
     }
-    if (target.mid(0, from->size()) == *from) {
+    if (target.mid(0, from.size()) == from) {
         fail(id, code(FileProtocol::BadPath),
-            QStringLiteral("%1 cannot be moved into itself").arg(FilePaths::toVirtual(*from)));
+            QStringLiteral("%1 cannot be moved into itself").arg(FilePaths::toVirtual(from)));
         return;
     }
     const auto destination = locate(id, target);
@@ -663,7 +663,7 @@ void FileService::rename(Request& request)
     // only when that bound says "too deep" is the moved folder itself measured.
     int height = 0;
     if (S_ISDIR(source->st.st_mode)) {
-        height = qMax<int>(0, m_area->usage(m_home).height - int(from->size()));
+        height = qMax<int>(0, m_area->usage(m_home).height - int(from.size()));
         if (target.size() + height > m_area->limits().maxDepth) {
             HomeFolder::Error error;
             FileDescriptor moved
@@ -693,35 +693,35 @@ void FileService::rename(Request& request)
         accountFolder(destination->parent.get(), qint64(targetFolder.st_blocks) * 512);
     }
     if (error != HomeFolder::Error::None) {
-        failOn(id, error, error == HomeFolder::Error::Exists ? target : *from, QStringLiteral("move"));
+        failOn(id, error, error == HomeFolder::Error::Exists ? target : from, QStringLiteral("move"));
         return;
     }
     m_area->noteDepth(m_home, int(target.size()) + height);
-    log(QStringLiteral("rename"), *from, QStringLiteral("-> %1").arg(FilePaths::toVirtual(target)));
+    log(QStringLiteral("rename"), from, QStringLiteral("-> %1").arg(FilePaths::toVirtual(target)));
     reply(FileProtocol::makeResult(id));
 }
 
 void FileService::stat(Request& request)
 {
     const qint64 id = request.id;
-    const QStringList* path = &request.path;
+    const QStringList& path = request.path;
     struct stat st;
-    if (path->isEmpty()) {
+    if (path.isEmpty()) {
         if (::fstat(m_folder.fd(), &st) != 0) {
-            failOn(id, HomeFolder::fromErrno(errno), *path);
+            failOn(id, HomeFolder::fromErrno(errno), path);
             return;
         }
     } else {
-        const auto located = locateExisting(id, *path);
+        const auto located = locateExisting(id, path);
         if (!located) {
             return;
         }
         st = located->st;
     }
-    log(QStringLiteral("stat"), *path);
+    log(QStringLiteral("stat"), path);
     QCborMap result = FileProtocol::makeResult(id);
-    result.insert(QStringLiteral("path"), FilePaths::toVirtual(*path));
-    result.insert(QStringLiteral("entry"), entryFor(st, path->isEmpty() ? QStringLiteral("~") : path->last()).toCbor());
+    result.insert(QStringLiteral("path"), FilePaths::toVirtual(path));
+    result.insert(QStringLiteral("entry"), entryFor(st, path.isEmpty() ? QStringLiteral("~") : path.last()).toCbor());
     reply(result);
 }
 
@@ -761,7 +761,7 @@ bool FileService::openForReading(qint64 id, const QStringList& path, QFile& file
 void FileService::cat(Request& request)
 {
     const qint64 id = request.id;
-    const QStringList* path = &request.path;
+    const QStringList& path = request.path;
     const qint64 max = request.fields.optionalUnsigned("max", FileProtocol::DefaultCatBytes);
     if (!checkFields(id, request.fields)) {
         return;
@@ -775,11 +775,11 @@ void FileService::cat(Request& request)
     struct stat st
     {
     };
-    if (!openForReading(id, *path, file, &st)) {
+    if (!openForReading(id, path, file, &st)) {
         return;
     }
     const QByteArray data = file.read(max);
-    log(QStringLiteral("cat"), *path);
+    log(QStringLiteral("cat"), path);
     QCborMap result = FileProtocol::makeResult(id);
     result.insert(QStringLiteral("size"), qint64(st.st_size));
     result.insert(QStringLiteral("data"), data.isNull() ? QByteArray("") : data);
@@ -789,8 +789,8 @@ void FileService::cat(Request& request)
 void FileService::partial(Request& request)
 {
     const qint64 id = request.id;
-    const QStringList* path = &request.path;
-    if (path->isEmpty()) {
+    const QStringList& path = request.path;
+    if (path.isEmpty()) {
         fail(id, code(FileProtocol::BadPath), QStringLiteral("~ is a folder"));
         return;
     }
@@ -799,12 +799,12 @@ void FileService::partial(Request& request)
     const FileDescriptor staging
         = HomeFolder::openFile(m_folder.fd(), QLatin1String(StagingFolder), O_RDONLY | O_DIRECTORY, &error);
     struct stat st;
-    if (staging.isValid() && HomeFolder::lookup(staging.get(), stagingName(*path), &st) == HomeFolder::Error::None
+    if (staging.isValid() && HomeFolder::lookup(staging.get(), stagingName(path), &st) == HomeFolder::Error::None
         && S_ISREG(st.st_mode)) {
         offset = st.st_size;
     }
     QCborMap result = FileProtocol::makeResult(id);
-    result.insert(QStringLiteral("path"), FilePaths::toVirtual(*path));
+    result.insert(QStringLiteral("path"), FilePaths::toVirtual(path));
     result.insert(QStringLiteral("offset"), offset);
     reply(result);
 }
@@ -812,7 +812,7 @@ void FileService::partial(Request& request)
 void FileService::put(Request& request)
 {
     const qint64 id = request.id;
-    const QStringList* path = &request.path;
+    const QStringList& path = request.path;
     MessageFields& fields = request.fields;
     const qint64 size = fields.unsignedInteger("size");
     const qint64 offset = fields.optionalUnsigned("offset", 0);
@@ -838,21 +838,21 @@ void FileService::put(Request& request)
                            "string"));
         return;
     }
-    if (path->isEmpty()) {
+    if (path.isEmpty()) {
         fail(id, code(FileProtocol::Exists), QStringLiteral("~ is a folder"));
         return;
     }
-    auto located = locate(id, *path);
+    auto located = locate(id, path);
     if (!located) {
         return;
     }
-    const QString shown = FilePaths::toVirtual(*path);
+    const QString shown = FilePaths::toVirtual(path);
     if (located->exists && S_ISDIR(located->st.st_mode)) {
         fail(id, code(FileProtocol::Exists), QStringLiteral("%1 is a folder").arg(shown));
         return;
     }
     if (located->exists && S_ISLNK(located->st.st_mode)) {
-        failOn(id, HomeFolder::Error::Link, *path);
+        failOn(id, HomeFolder::Error::Link, path);
         return;
     }
     if (located->exists && !S_ISREG(located->st.st_mode)) {
@@ -860,7 +860,7 @@ void FileService::put(Request& request)
         return;
     }
     auto upload = std::make_unique<Upload>();
-    upload->lease = m_area->claimUpload(m_home, m_home + QLatin1Char('/') + path->join(QLatin1Char('/')));
+    upload->lease = m_area->claimUpload(m_home, m_home + QLatin1Char('/') + path.join(QLatin1Char('/')));
     if (!upload->lease.isValid()) {
         fail(id, code(FileProtocol::Busy),
             QStringLiteral("Another upload to %1 is in progress; try again when it has finished").arg(shown));
@@ -876,7 +876,7 @@ void FileService::put(Request& request)
             QStringLiteral("Cannot prepare the upload of %1: %2").arg(shown, HomeFolder::describe(error)));
         return;
     }
-    upload->partName = stagingName(*path);
+    upload->partName = stagingName(path);
     struct stat partBefore;
     const bool partExists = stagingExists
         && HomeFolder::lookup(upload->staging.get(), upload->partName, &partBefore) == HomeFolder::Error::None
@@ -893,7 +893,7 @@ void FileService::put(Request& request)
         = size - offset + (partExists ? 0 : FileArea::EntryCost) + (stagingExists ? 0 : FileArea::FolderCost);
     const qint64 newEntries = (partExists ? 0 : 1) + (stagingExists ? 0 : 1);
     qint64 available = 0;
-    const auto refusal = m_area->check(m_home, needed - freed, newEntries, int(path->size()), &available);
+    const auto refusal = m_area->check(m_home, needed - freed, newEntries, int(path.size()), &available);
     if (refusal != FileArea::Refusal::None) {
         fail(id, code(FileProtocol::Quota), m_area->explain(refusal, shown, needed, available));
         return;
@@ -935,7 +935,7 @@ void FileService::put(Request& request)
     accountFolder(upload->staging.get(), stagingBefore);
     upload->lease.reserve(size - offset);
     upload->id = id;
-    upload->path = *path;
+    upload->path = path;
     upload->parent = std::move(located->parent);
     upload->name = located->name;
     upload->size = size;
@@ -944,7 +944,7 @@ void FileService::put(Request& request)
         upload->mtime = mtime;
     }
     m_upload = std::move(upload);
-    log(QStringLiteral("put"), *path, QStringLiteral("%1 bytes from offset %2").arg(size).arg(offset));
+    log(QStringLiteral("put"), path, QStringLiteral("%1 bytes from offset %2").arg(size).arg(offset));
     QCborMap result = FileProtocol::makeResult(id);
     result.insert(QStringLiteral("offset"), offset);
     reply(result);
@@ -1090,7 +1090,7 @@ void FileService::abortUpload(bool removePart)
 void FileService::get(Request& request)
 {
     const qint64 id = request.id;
-    const QStringList* path = &request.path;
+    const QStringList& path = request.path;
     MessageFields& fields = request.fields;
     const qint64 offset = fields.optionalUnsigned("offset", 0);
     const QByteArray prefixHash = fields.optionalBytes("prefix_sha256");
@@ -1108,13 +1108,13 @@ void FileService::get(Request& request)
                            "string"));
         return;
     }
-    const QString shown = FilePaths::toVirtual(*path);
+    const QString shown = FilePaths::toVirtual(path);
     auto download = std::make_unique<Download>();
     download->id = id;
     struct stat st
     {
     };
-    if (!openForReading(id, *path, download->file, &st)) {
+    if (!openForReading(id, path, download->file, &st)) {
         return;
     }
     download->size = st.st_size;
@@ -1136,7 +1136,7 @@ void FileService::get(Request& request)
     }
     download->file.seek(offset);
     download->sent = offset;
-    log(QStringLiteral("get"), *path, QStringLiteral("%1 bytes from offset %2").arg(download->size).arg(offset));
+    log(QStringLiteral("get"), path, QStringLiteral("%1 bytes from offset %2").arg(download->size).arg(offset));
     QCborMap result = FileProtocol::makeResult(id);
     result.insert(QStringLiteral("size"), download->size);
     result.insert(QStringLiteral("offset"), offset);

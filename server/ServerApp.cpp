@@ -67,7 +67,7 @@ void ServerApp::shutdown()
     for (Session* session : sessions) {
         closeSession(session, QLatin1String(Protocol::ErrorShutdown), QStringLiteral("The server is shutting down"));
     }
-    // The sockets write only from an event loop, and main()'s has stopped when this runs: without
+    // The sockets write only from an event loop, and runServer()'s has stopped when this runs: without
     // this the "shutdown" errors died with the process and clients saw a bare closed connection.
     // Each session ends once its error is written; a peer that does not read gets two seconds.
     if (!m_sessions.isEmpty()) {
