@@ -2,6 +2,7 @@
 // session a real EncryptedTcpSocket pair over loopback, files in a real temporary folder. The
 // end-to-end tests (TestServer, TestFiles) run the quietwired binary; these reach the classes.
 
+#include "AdminCommands.h"
 #include "ChatRoom.h"
 #include "EncryptedTcpServer.h"
 #include "EncryptedTcpSocket.h"
@@ -13,11 +14,13 @@
 #include "ServerProcess.h"
 #include "Session.h"
 #include "Sha256.h"
+#include "SignalHandler.h"
 
 #include <QCborArray>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <csignal>
 #include <memory>
 
 using namespace QuietWire;
@@ -77,6 +80,9 @@ private slots:
     void filesUploadLeaseEndsHoweverTheUploadEnds();
     void filesReservationCountsAgainstTheQuota();
     void filesResumeChecksThePrefix();
+
+    void adminCommandsOneTableForBothWaysIn();
+    void signalsBecomeQtSignals();
 
 private:
     Peer* connectPeer(const QString& name, const QHostAddress& from);
@@ -569,6 +575,79 @@ void TestServerCore::filesResumeChecksThePrefix()
             { { QStringLiteral("path"), QStringLiteral("r") }, { QStringLiteral("offset"), 3 },
                 { QStringLiteral("prefix_sha256"), Sha256::hash("abc") } }));
     QCOMPARE(answer.value(QStringLiteral("code")).toString(), QLatin1String(FileProtocol::Mismatch));
+}
+
+void TestServerCore::adminCommandsOneTableForBothWaysIn()
+{
+    const QString dataDir = m_dir.filePath(QStringLiteral("data"));
+    QStringList output;
+    QStringList errors;
+    AdminContext context;
+    context.where = AdminContext::Where::Offline;
+    context.dataDir = dataDir;
+    context.print = [&output](const QString& line) { output.append(line); };
+    context.fail = [&errors](const QString& message) { errors.append(message); };
+    const auto run = [&context](const QString& name, const QStringList& args) {
+        const AdminCommand* command = AdminCommands::find(name, context.where);
+        return command ? command->execute(context, args, args.join(QLatin1Char(' '))) : AdminCommand::Result::Failed;
+    };
+    const Noise::KeyPair key = newKey();
+    const QString keyText = QString::fromLatin1(key.publicKey.toBase64());
+    QCOMPARE(run(QStringLiteral("allow"), { keyText, QStringLiteral("comment"), QStringLiteral("erin") }),
+        AdminCommand::Result::Done);
+    QCOMPARE(output.last(), QStringLiteral("allowed %1 as erin").arg(Identity::fingerprint(key.publicKey)));
+    QCOMPARE(run(QStringLiteral("whitelist"), {}), AdminCommand::Result::Done);
+    QVERIFY(output.last().startsWith(QStringLiteral("erin ")));
+    QVERIFY(output.last().contains(keyText));
+    QCOMPARE(run(QStringLiteral("revoke"), {}), AdminCommand::Result::Failed);
+    QCOMPARE(errors.last(), QStringLiteral("usage: quietwired revoke --data-dir DIR <key|fingerprint|name>"));
+    QCOMPARE(run(QStringLiteral("revoke"), { QStringLiteral("erin") }), AdminCommand::Result::Done);
+    QVERIFY(output.last().startsWith(QStringLiteral("revoked ")));
+    output.clear();
+    QCOMPARE(run(QStringLiteral("whitelist"), {}), AdminCommand::Result::Done);
+    QVERIFY(output.isEmpty());
+    QCOMPARE(run(QStringLiteral("fingerprint"), {}), AdminCommand::Result::Failed);
+    QVERIFY(errors.last().contains(QStringLiteral("keygen")));
+
+    // Which commands exist where, and the help texts list exactly those.
+    const QStringList both = { QStringLiteral("whitelist"), QStringLiteral("allow"), QStringLiteral("revoke"),
+        QStringLiteral("fingerprint") };
+    for (const QString& name : both) {
+        QVERIFY(AdminCommands::find(name, AdminContext::Where::Offline));
+        QVERIFY(AdminCommands::find(name, AdminContext::Where::Console));
+    }
+    for (const char* name : { "sessions", "kick", "clients", "say", "files", "quit", "exit", "help" }) {
+        QVERIFY2(!AdminCommands::find(QLatin1String(name), AdminContext::Where::Offline), name);
+        QVERIFY2(AdminCommands::find(QLatin1String(name), AdminContext::Where::Console), name);
+    }
+    for (const char* name : { "keygen", "console" }) {
+        QVERIFY2(AdminCommands::find(QLatin1String(name), AdminContext::Where::Offline), name);
+        QVERIFY2(!AdminCommands::find(QLatin1String(name), AdminContext::Where::Console), name);
+    }
+    const QString consoleHelp = AdminCommands::consoleHelp();
+    const QString offlineHelp = AdminCommands::offlineHelp();
+    for (const AdminCommand& command : AdminCommands::all()) {
+        const QString line = QStringLiteral("\n  %1 ").arg(QLatin1String(command.name));
+        QCOMPARE(consoleHelp.contains(line), bool(command.availability & AdminCommand::Console));
+        QCOMPARE(offlineHelp.startsWith(line.mid(1)) || offlineHelp.contains(line),
+            bool(command.availability & AdminCommand::Offline));
+    }
+}
+
+void TestServerCore::signalsBecomeQtSignals()
+{
+    SignalHandler handler;
+    QSignalSpy reload(&handler, &SignalHandler::reloadRequested);
+    QSignalSpy stop(&handler, &SignalHandler::stopRequested);
+    QVERIFY(handler.install());
+    QCOMPARE(::raise(SIGHUP), 0);
+    QVERIFY(reload.wait(Timeout));
+    QCOMPARE(stop.count(), 0);
+    QCOMPARE(::raise(SIGTERM), 0);
+    QVERIFY(stop.wait(Timeout));
+    QCOMPARE(::raise(SIGINT), 0);
+    QTRY_COMPARE_WITH_TIMEOUT(stop.count(), 2, Timeout);
+    QCOMPARE(reload.count(), 1);
 }
 
 QTEST_GUILESS_MAIN(TestServerCore)
