@@ -496,8 +496,8 @@ void FileService::mkdir(Request& request)
         if (error == HomeFolder::Error::NotFolder) {
             fail(id, code(FileProtocol::Exists),
                 existing + 1 == path.size() ? QStringLiteral("%1 already exists").arg(FilePaths::toVirtual(path))
-                                             : QStringLiteral("%1 is a file, not a folder")
-                                                   .arg(FilePaths::toVirtual(path.mid(0, existing + 1))));
+                                            : QStringLiteral("%1 is a file, not a folder")
+                                                  .arg(FilePaths::toVirtual(path.mid(0, existing + 1))));
             return;
         }
         if (error != HomeFolder::Error::None) {

@@ -353,9 +353,8 @@ void FileTransfer::pumpUpload()
     if (m_state != State::Running || m_phase != Phase::Streaming || !socket) {
         return;
     }
-    const auto result = FileIo::sendChunks(*socket, m_file, m_total, m_hash, &m_done, [this] {
-        emit progress(m_done, m_total);
-    });
+    const auto result
+        = FileIo::sendChunks(*socket, m_file, m_total, m_hash, &m_done, [this] { emit progress(m_done, m_total); });
     if (result == FileIo::SendResult::ReadError) {
         setFailed(QStringLiteral("local"), tr("Cannot read %1: %2").arg(m_localPath, m_file.errorString()));
         return;
