@@ -4,12 +4,11 @@
 #include "Identity.h"
 #include "Logging.h"
 #include "Protocol.h"
+#include "ServerHandshake.h"
+#include "SessionTicket.h"
 
 #include <QTcpServer>
 #include <QTcpSocket>
-#include <QTimer>
-#include <QtEndian>
-#include <openssl/crypto.h>
 #include <openssl/rand.h>
 
 namespace QuietWire {
@@ -67,10 +66,13 @@ bool EncryptedTcpServer::listen(const Options& options, QString* error)
 
 void EncryptedTcpServer::close()
 {
-    const auto ports = m_reservations.keys();
-    for (const quint16 port : ports) {
-        dropReservation(port);
+    // Tickets not redeemed yet give their ports back now; their sockets go with them.
+    const auto tickets = m_ports.values();
+    for (SessionTicket* ticket : tickets) {
+        m_handoffs.remove(ticket);
+        delete ticket;
     }
+    m_ports.clear();
     if (m_mainServer) {
         m_mainServer->close();
         delete m_mainServer;
@@ -83,30 +85,21 @@ quint16 EncryptedTcpServer::serverPort() const
     return m_mainServer ? m_mainServer->serverPort() : 0;
 }
 
-void EncryptedTcpServer::configure(EncryptedTcpSocket* socket) const
-{
-    socket->setHandshakeTimeout(m_options.handshakeTimeoutMs);
-    socket->setKeepaliveInterval(m_options.keepaliveMs);
-    socket->setIdleTimeout(m_options.idleTimeoutMs);
-    if (m_options.rekeyAfterMessages > 0 || m_options.rekeyAfterBytes > 0) {
-        socket->setRekeyLimits(
-            m_options.rekeyAfterMessages > 0 ? m_options.rekeyAfterMessages : Protocol::RekeyAfterMessages,
-            m_options.rekeyAfterBytes > 0 ? m_options.rekeyAfterBytes : Protocol::RekeyAfterBytes);
-    }
-}
-
 void EncryptedTcpServer::onMainConnection()
 {
+    ServerHandshake::Settings settings;
+    settings.identity = m_identity;
+    settings.timeoutMs = m_options.handshakeTimeoutMs;
+    settings.rekeyAfterMessages = m_options.rekeyAfterMessages;
+    settings.rekeyAfterBytes = m_options.rekeyAfterBytes;
     while (QTcpSocket* connection = m_mainServer->nextPendingConnection()) {
-        const QHostAddress address = EncryptedTcpSocket::plainAddress(connection->peerAddress());
-        auto* socket = new EncryptedTcpSocket(m_identity, this);
+        auto* handshake = new ServerHandshake(connection, settings, this);
+        const QHostAddress address = handshake->peerAddress();
         // Refused at once and cheaply, before any key exchange, when its source is at its limit or
         // the table is full of connections that are not silent.
-        const HandshakeSlots::Admission admission = m_slots.admit(socket, address);
+        const HandshakeSlots::Admission admission = m_slots.admit(handshake, address);
         if (admission.result != HandshakeSlots::Result::Admitted) {
-            delete socket;
-            connection->abort();
-            connection->deleteLater();
+            delete handshake; // and its connection, aborted
             if (m_refusalLog.admit()) {
                 qCWarning(lcServer).noquote()
                     << "refused a connection from" << address.toString() << "- too many handshakes in progress ("
@@ -116,8 +109,8 @@ void EncryptedTcpServer::onMainConnection()
             continue;
         }
         if (admission.evicted) {
-            // Out of the table already; its sockets go with it.
-            auto* evicted = static_cast<EncryptedTcpSocket*>(admission.evicted);
+            // Out of the table already; its connection goes with it.
+            auto* evicted = static_cast<ServerHandshake*>(admission.evicted);
             if (m_evictionLog.admit()) {
                 qCInfo(lcServer).noquote()
                     << "handshake table full: closed a silent connection from" << evicted->peerAddress().toString()
@@ -125,46 +118,34 @@ void EncryptedTcpServer::onMainConnection()
             }
             evicted->abort();
         }
-        configure(socket);
-        connect(socket, &QObject::destroyed, this, [this, socket] {
-            endHandshake(socket);
-            m_handoffs.remove(socket);
-        });
+        // Out of the table once it is over, whichever way.
+        connect(handshake, &QObject::destroyed, this, [this, handshake] { m_slots.remove(handshake); });
         // A connection that sent something is no longer silent: it keeps its place in a full table.
-        connect(connection, &QTcpSocket::readyRead, socket, [this, socket] { m_slots.heard(socket); });
+        connect(connection, &QTcpSocket::readyRead, handshake, [this, handshake] { m_slots.heard(handshake); });
         if (connection->bytesAvailable() > 0) {
-            m_slots.heard(socket);
+            m_slots.heard(handshake);
         }
-        connect(socket, &EncryptedTcpSocket::handshakeCompleted, this, [this, socket] {
-            endHandshake(socket);
-            onHandshakeCompleted(socket);
+        connect(handshake, &ServerHandshake::completed, this, [this, handshake] {
+            m_slots.remove(handshake);
+            onHandshakeCompleted(handshake);
         });
-        connect(socket, &EncryptedTcpSocket::errorOccurred, this,
-            [this, socket, address](EncryptedTcpSocket::Error, const QString& message) {
-                endHandshake(socket);
-                // A socket still owned by the server is ours to delete; and anyone can make
-                // one fail, so its line is throttled.
-                if (socket->parent() == this) {
-                    if (m_failureLog.admit()) {
-                        qCInfo(lcNet).noquote() << "connection from" << address.toString() << "closed:" << message;
-                    }
-                    socket->deleteLater();
-                }
-                emit connectionFailed(address, message);
-            });
-        connect(socket, &EncryptedTcpSocket::disconnected, this, [this, socket] {
-            endHandshake(socket);
-            if (socket->parent() == this && socket->state() == EncryptedTcpSocket::State::Unconnected) {
-                socket->deleteLater();
-            }
+        connect(handshake, &ServerHandshake::failed, this,
+            [this, address](const QString& reason) { logFailure(address, reason); });
+        connect(handshake, &ServerHandshake::finished, this, [this, handshake] {
+            m_slots.remove(handshake);
+            handshake->deleteLater();
         });
-        socket->startServerHandshake(connection);
+        handshake->start();
     }
 }
 
-void EncryptedTcpServer::endHandshake(EncryptedTcpSocket* socket)
+void EncryptedTcpServer::logFailure(const QHostAddress& address, const QString& reason)
 {
-    m_slots.remove(socket);
+    // Anyone can make a connection fail, so its line is throttled.
+    if (m_failureLog.admit()) {
+        qCInfo(lcNet).noquote() << "connection from" << address.toString() << "closed:" << reason;
+    }
+    emit connectionFailed(address, reason);
 }
 
 int EncryptedTcpServer::handoffsOfKey(const QByteArray& key) const
@@ -186,32 +167,25 @@ int EncryptedTcpServer::handoffsFrom(const QHostAddress& address) const
     return count;
 }
 
-void EncryptedTcpServer::refuse(EncryptedTcpSocket* socket, const char* code, const QString& message)
-{
-    socket->sendMessage(Protocol::encode(Protocol::makeError(QLatin1String(code), message)));
-    closeGracefully(socket);
-}
-
-void EncryptedTcpServer::onHandshakeCompleted(EncryptedTcpSocket* socket)
+void EncryptedTcpServer::onHandshakeCompleted(ServerHandshake* handshake)
 {
     const Decision decision
-        = m_authorizer ? m_authorizer(socket->peerKey(), socket->peerAddress()) : Decision { true, {}, {} };
+        = m_authorizer ? m_authorizer(handshake->peerKey(), handshake->peerAddress()) : Decision { true, {}, {} };
     if (!decision.allowed) {
-        socket->sendMessage(Protocol::encode(Protocol::makeError(
-            decision.code.isEmpty() ? QLatin1String(Protocol::ErrorUnauthorized) : decision.code, decision.message)));
-        closeGracefully(socket);
+        handshake->refuse(
+            decision.code.isEmpty() ? QLatin1String(Protocol::ErrorUnauthorized) : decision.code, decision.message);
         return;
     }
-    switch (reserve(socket)) {
+    switch (reserve(handshake)) {
     case ReserveResult::Reserved:
         return;
     case ReserveResult::KeyAtLimit:
         if (m_ticketLog.admit()) {
-            qCInfo(lcServer).noquote() << "refused a session ticket for" << Identity::fingerprint(socket->peerKey())
-                                       << "from" << socket->peerAddress().toString() << "- already"
+            qCInfo(lcServer).noquote() << "refused a session ticket for" << Identity::fingerprint(handshake->peerKey())
+                                       << "from" << handshake->peerAddress().toString() << "- already"
                                        << m_options.maxTicketsPerKey << "waiting to be redeemed";
         }
-        refuse(socket, Protocol::ErrorTooManySessions,
+        handshake->refuse(QLatin1String(Protocol::ErrorTooManySessions),
             QStringLiteral("Your key already has %1 connections being set up, the most this server allows; wait "
                            "until they are set up (at most %2 seconds) and try again")
                 .arg(m_options.maxTicketsPerKey)
@@ -219,13 +193,13 @@ void EncryptedTcpServer::onHandshakeCompleted(EncryptedTcpSocket* socket)
         return;
     case ReserveResult::SourceAtLimit:
         if (m_ticketLog.admit()) {
-            qCInfo(lcServer).noquote() << "refused a session ticket for" << socket->peerAddress().toString() << "-"
+            qCInfo(lcServer).noquote() << "refused a session ticket for" << handshake->peerAddress().toString() << "-"
                                        << m_options.maxTicketsPerSource << "from"
                                        << HandshakeSlots::describeSource(
-                                              socket->peerAddress(), m_options.handshakeIpv4Prefix)
+                                              handshake->peerAddress(), m_options.handshakeIpv4Prefix)
                                        << "waiting to be redeemed";
         }
-        refuse(socket, Protocol::ErrorBusy,
+        handshake->refuse(QLatin1String(Protocol::ErrorBusy),
             QStringLiteral("Your address already has %1 connections being set up, the most this server allows; "
                            "try again in a few seconds")
                 .arg(m_options.maxTicketsPerSource));
@@ -234,9 +208,9 @@ void EncryptedTcpServer::onHandshakeCompleted(EncryptedTcpSocket* socket)
     case ReserveResult::Failed:
         if (m_ticketLog.admit()) {
             qCWarning(lcServer).noquote() << "no free session port in" << m_options.sessionPortFirst << "-"
-                                          << m_options.sessionPortLast << "for" << socket->peerAddress().toString();
+                                          << m_options.sessionPortLast << "for" << handshake->peerAddress().toString();
         }
-        refuse(socket, Protocol::ErrorBusy,
+        handshake->refuse(QLatin1String(Protocol::ErrorBusy),
             QStringLiteral("The server has no free session port right now (all %1 are in use); try again in a few "
                            "seconds")
                 .arg(sessionPortCount()));
@@ -244,26 +218,19 @@ void EncryptedTcpServer::onHandshakeCompleted(EncryptedTcpSocket* socket)
     }
 }
 
-void EncryptedTcpServer::closeGracefully(EncryptedTcpSocket* socket)
+EncryptedTcpServer::ReserveResult EncryptedTcpServer::reserve(ServerHandshake* handshake)
 {
-    socket->disconnectFromHost();
-    // A client that never reads must not keep the socket forever.
-    QTimer::singleShot(m_options.handshakeTimeoutMs, socket, [socket] { socket->abort(); });
-}
-
-EncryptedTcpServer::ReserveResult EncryptedTcpServer::reserve(EncryptedTcpSocket* socket)
-{
-    if (handoffsOfKey(socket->peerKey()) >= m_options.maxTicketsPerKey) {
+    if (handoffsOfKey(handshake->peerKey()) >= m_options.maxTicketsPerKey) {
         return ReserveResult::KeyAtLimit;
     }
-    if (handoffsFrom(socket->peerAddress()) >= m_options.maxTicketsPerSource) {
+    if (handoffsFrom(handshake->peerAddress()) >= m_options.maxTicketsPerSource) {
         return ReserveResult::SourceAtLimit;
     }
     const int count = sessionPortCount();
     for (int i = 0; i < count; ++i) {
         const quint16 port = m_nextPort;
         m_nextPort = port >= m_options.sessionPortLast ? m_options.sessionPortFirst : static_cast<quint16>(port + 1);
-        if (m_reservations.contains(port)) {
+        if (m_ports.contains(port)) {
             continue;
         }
         auto* listener = new QTcpServer(this);
@@ -272,158 +239,54 @@ EncryptedTcpServer::ReserveResult EncryptedTcpServer::reserve(EncryptedTcpSocket
             delete listener;
             continue;
         }
-        Reservation reservation;
-        reservation.port = port;
-        reservation.ticket.resize(Protocol::TicketSize);
-        if (RAND_bytes(reinterpret_cast<unsigned char*>(reservation.ticket.data()), Protocol::TicketSize) != 1) {
+        QByteArray ticketBytes(Protocol::TicketSize, Qt::Uninitialized);
+        if (RAND_bytes(reinterpret_cast<unsigned char*>(ticketBytes.data()), Protocol::TicketSize) != 1) {
             delete listener;
             return ReserveResult::Failed;
         }
-        reservation.clientAddress = socket->peerAddress();
-        reservation.socket = socket;
-        reservation.listener = listener;
-        reservation.expiry = new QTimer(this);
-        reservation.expiry->setSingleShot(true);
-        connect(reservation.expiry, &QTimer::timeout, this, [this, port] {
-            if (m_ticketLog.admit()) {
-                qCInfo(lcServer).noquote() << "ticket for session port" << port << "from"
-                                           << m_reservations.value(port).clientAddress.toString() << "expired unused";
+        auto handOff = handshake->handOff(Protocol::encode(Protocol::makeSession(
+            port, ticketBytes, m_options.sessionPortFirst, m_options.sessionPortLast, m_options.keepaliveMs)));
+        if (!handOff) {
+            delete listener;
+            return ReserveResult::Failed;
+        }
+        const Handoff handoff { handOff->peerKey,
+            HandshakeSlots::sourceOf(handOff->address, m_options.handshakeIpv4Prefix) };
+        auto* ticket = new SessionTicket(listener, ticketBytes, std::move(*handOff),
+            { m_options.ticketTimeoutMs, m_options.handshakeTimeoutMs }, &m_ticketLog, this);
+        m_ports.insert(port, ticket);
+        m_handoffs.insert(ticket, handoff);
+        connect(ticket, &SessionTicket::portReleased, this, [this](quint16 released) { m_ports.remove(released); });
+        connect(ticket, &SessionTicket::redeemed, this,
+            [this, ticket](EncryptedTcpSocket* socket, const QByteArray& firstMessage) {
+                m_handoffs.remove(ticket);
+                onRedeemed(socket, firstMessage);
+            });
+        connect(ticket, &SessionTicket::failed, this,
+            [this, ticket](const QString& reason) { logFailure(ticket->clientAddress(), reason); });
+        connect(ticket, &SessionTicket::finished, this, [this, ticket] {
+            m_handoffs.remove(ticket);
+            if (m_ports.value(ticket->port()) == ticket) {
+                m_ports.remove(ticket->port());
             }
-            dropReservation(port);
+            ticket->deleteLater();
         });
-        connect(listener, &QTcpServer::newConnection, this, [this, port] { onSessionConnection(port); });
-        disconnect(socket, &EncryptedTcpSocket::handshakeCompleted, this, nullptr);
-        socket->sendMessage(Protocol::encode(Protocol::makeSession(
-            port, reservation.ticket, m_options.sessionPortFirst, m_options.sessionPortLast, m_options.keepaliveMs)));
-        socket->detachForRedemption();
-        reservation.expiry->start(m_options.ticketTimeoutMs);
-        m_reservations.insert(port, reservation);
-        m_handoffs.insert(socket,
-            { socket->peerKey(), HandshakeSlots::sourceOf(reservation.clientAddress, m_options.handshakeIpv4Prefix) });
         return ReserveResult::Reserved;
     }
     return ReserveResult::NoFreePort;
 }
 
-void EncryptedTcpServer::onSessionConnection(quint16 port)
+void EncryptedTcpServer::onRedeemed(EncryptedTcpSocket* socket, const QByteArray& firstMessage)
 {
-    const auto it = m_reservations.find(port);
-    if (it == m_reservations.end()) {
-        return;
-    }
-    while (QTcpSocket* connection = it->listener->nextPendingConnection()) {
-        const QHostAddress from = EncryptedTcpSocket::plainAddress(connection->peerAddress());
-        if (from != it->clientAddress || it->connection) {
-            if (m_ticketLog.admit()) {
-                qCWarning(lcServer).noquote()
-                    << "session port" << port << "connection from" << from.toString() << "refused -"
-                    << (it->connection ? QStringLiteral("the port already took the one connection of its ticket")
-                                       : QStringLiteral("the ticket belongs to %1").arg(it->clientAddress.toString()));
-            }
-            connection->abort();
-            connection->deleteLater();
-            continue;
-        }
-        // One connection per ticket: the first from the ticket's address. Others wait in no queue.
-        it->connection = connection;
-        connection->setParent(it->listener);
-        connect(connection, &QTcpSocket::readyRead, this, [this, port, connection] { tryRedeem(port, connection); });
-        connect(connection, &QTcpSocket::disconnected, this, [this, port, connection] {
-            // Closed before it redeemed: the ticket is spent.
-            const auto reservation = m_reservations.constFind(port);
-            if (reservation != m_reservations.cend() && reservation->connection == connection) {
-                dropReservation(port);
-            }
+    // The session starts now: from here the peer must keep it alive, and so must we.
+    socket->setKeepaliveInterval(m_options.keepaliveMs);
+    socket->setIdleTimeout(m_options.idleTimeoutMs);
+    const QHostAddress address = socket->peerAddress();
+    connect(socket, &EncryptedTcpSocket::errorOccurred, socket,
+        [address](EncryptedTcpSocket::Error, const QString& message) {
+            qCInfo(lcNet).noquote() << "connection from" << address.toString() << "closed:" << message;
         });
-    }
-    if (it->connection) {
-        it->listener->close();
-        tryRedeem(port, it->connection);
-    }
-}
-
-void EncryptedTcpServer::tryRedeem(quint16 port, QTcpSocket* connection)
-{
-    const auto it = m_reservations.find(port);
-    if (it == m_reservations.end() || it->connection != connection
-        || connection->bytesAvailable() < Protocol::FrameHeaderSize) {
-        return;
-    }
-    // A length other than the ticket's is refused as soon as the two header bytes are in; a short
-    // body waits, until the ticket expires.
-    uchar header[Protocol::FrameHeaderSize];
-    connection->peek(reinterpret_cast<char*>(header), Protocol::FrameHeaderSize);
-    const int length = qFromBigEndian<quint16>(header);
-    if (length == Protocol::TicketSize
-        && connection->bytesAvailable() < Protocol::FrameHeaderSize + Protocol::TicketSize) {
-        return;
-    }
-    bool match = false;
-    if (length == Protocol::TicketSize) {
-        connection->skip(Protocol::FrameHeaderSize);
-        const QByteArray ticket = connection->read(Protocol::TicketSize);
-        match = CRYPTO_memcmp(ticket.constData(), it->ticket.constData(), Protocol::TicketSize) == 0;
-    }
-    if (!match) {
-        if (m_ticketLog.admit()) {
-            qCWarning(lcServer).noquote()
-                << (length == Protocol::TicketSize ? QStringLiteral("wrong ticket")
-                                                   : QStringLiteral("a %1-byte ticket frame").arg(length))
-                << "on session port" << port << "from"
-                << EncryptedTcpSocket::plainAddress(connection->peerAddress()).toString()
-                << "- connection closed, ticket spent";
-        }
-        dropReservation(port);
-        return;
-    }
-    EncryptedTcpSocket* socket = it->socket;
-    connection->disconnect(this);
-    connection->disconnect(connection);
-    connection->setParent(nullptr);
-    it->connection = nullptr;
-    releasePort(port); // redeemed: the ticket is spent and the port goes back to the pool
-    connect(
-        socket, &EncryptedTcpSocket::messageReceived, this,
-        [this, socket](const QByteArray& message) {
-            disconnect(socket, nullptr, this, nullptr);
-            m_handoffs.remove(socket);
-            socket->setParent(nullptr);
-            emit newSession(socket, message);
-        },
-        Qt::SingleShotConnection);
-    socket->adoptSessionSocket(connection);
-}
-
-void EncryptedTcpServer::dropReservation(quint16 port)
-{
-    const auto it = m_reservations.constFind(port);
-    if (it == m_reservations.cend()) {
-        return;
-    }
-    EncryptedTcpSocket* socket = it->socket;
-    releasePort(port);
-    if (socket) {
-        m_handoffs.remove(socket);
-        socket->deleteLater();
-    }
-}
-
-void EncryptedTcpServer::releasePort(quint16 port)
-{
-    const auto it = m_reservations.find(port);
-    if (it == m_reservations.end()) {
-        return;
-    }
-    it->expiry->stop();
-    it->expiry->deleteLater();
-    if (QTcpSocket* connection = it->connection) {
-        // Not redeemed: close it now rather than when the listener it belongs to is deleted.
-        connection->disconnect(this);
-        connection->abort();
-    }
-    it->listener->close();
-    it->listener->deleteLater();
-    m_reservations.erase(it);
+    emit newSession(socket, firstMessage);
 }
 
 } // namespace QuietWire

@@ -3,6 +3,7 @@
 #include "HandshakeSlots.h"
 #include "LogThrottle.h"
 #include "Logging.h"
+#include "Protocol.h"
 #include "noise/X25519.h"
 
 #include <QHash>
@@ -11,17 +12,18 @@
 #include <functional>
 
 class QTcpServer;
-class QTcpSocket;
-class QTimer;
 
 namespace QuietWire {
 
 class EncryptedTcpSocket;
+class ServerHandshake;
+class SessionTicket;
 
-/// Accepts QuietWire connections: runs the Noise XX handshake on the main port, asks the
-/// authorizer about the client's static key, and hands the client over to a session port from
-/// the pool with a one-time ticket. Only a client that redeems its ticket (same IP, within the
-/// ticket timeout, once) and whose first transport message there decrypts becomes a session.
+/// Accepts QuietWire connections: runs the Noise XX handshake on the main port (a ServerHandshake
+/// per connection), asks the authorizer about the client's static key, and hands the client over
+/// to a session port from the pool with a one-time ticket (a SessionTicket). Only a client that
+/// redeems its ticket (same IP, within the ticket timeout, once) and whose first transport message
+/// there decrypts becomes a session.
 ///
 /// Limits against floods (docs/PROTOCOL.md section 5): handshakes in progress are counted per
 /// source (an IPv4 address or /N, an IPv6 /64; see HandshakeSlots), and when the table is full a
@@ -31,7 +33,9 @@ class EncryptedTcpSocket;
 ///
 /// Usage:
 ///     EncryptedTcpServer server(identity.keyPair());
-///     server.setAuthorizer([](const QByteArray& key, const QHostAddress& ip, QString* refusal) { ... });
+///     server.setAuthorizer([](const QByteArray& key, const QHostAddress& address) {
+///         return EncryptedTcpServer::Decision {true, {}, {}}; // or {false, code, message for the client}
+///     });
 ///     connect(&server, &EncryptedTcpServer::newSession, ...); // socket is yours, firstMessage is its hello
 ///     if (!server.listen(options, &error)) ...
 class EncryptedTcpServer : public QObject
@@ -42,20 +46,22 @@ public:
     struct Options
     {
         QHostAddress address = QHostAddress::Any;
-        quint16 port = 7400;
-        quint16 sessionPortFirst = 7401;
-        quint16 sessionPortLast = 7464;
-        int handshakeTimeoutMs = 10000;
-        int ticketTimeoutMs = 10000;
-        int idleTimeoutMs = 60000;
-        int keepaliveMs = 15000; // also recommended to clients in the session message
-        int maxHandshakes = 64; // in progress at once; silent ones make room, else more are closed at once
-        int maxHandshakesPerAddress = 8; // from one source (see handshakeIpv4Prefix)
-        int handshakeIpv4Prefix = 32; // IPv4 clients in one /N are one source; IPv6: one /64
+        quint16 port = Protocol::DefaultPort;
+        quint16 sessionPortFirst = Protocol::DefaultSessionPortFirst;
+        quint16 sessionPortLast = Protocol::DefaultSessionPortLast;
+        int handshakeTimeoutMs = Protocol::HandshakeTimeoutMs;
+        int ticketTimeoutMs = Protocol::TicketTimeoutMs;
+        int idleTimeoutMs = Protocol::IdleTimeoutMs;
+        int keepaliveMs = Protocol::KeepaliveMs; // also recommended to clients in the session message
+        // Handshakes in progress at once; silent ones make room, else more are closed at once.
+        int maxHandshakes = HandshakeSlots::Limits {}.total;
+        // ... from one source: an IPv4 address, or its /handshakeIpv4Prefix network; an IPv6 /64.
+        int maxHandshakesPerAddress = HandshakeSlots::Limits {}.perSource;
+        int handshakeIpv4Prefix = HandshakeSlots::Limits {}.ipv4PrefixLength;
         int maxTicketsPerKey = 8; // session tickets handed out and not yet redeemed, per client key
         int maxTicketsPerSource = 16; // ... and per source
-        quint64 rekeyAfterMessages = 0; // 0: the protocol's default
-        quint64 rekeyAfterBytes = 0;
+        quint64 rekeyAfterMessages = Protocol::RekeyAfterMessages;
+        quint64 rekeyAfterBytes = Protocol::RekeyAfterBytes;
     };
 
     struct Decision
@@ -79,7 +85,7 @@ public:
     int handoffsOfKey(const QByteArray& key) const;
     int handoffsFrom(const QHostAddress& address) const;
     const Options& options() const { return m_options; }
-    int sessionPortsInUse() const { return static_cast<int>(m_reservations.size()); }
+    int sessionPortsInUse() const { return static_cast<int>(m_ports.size()); }
     int sessionPortCount() const { return m_options.sessionPortLast - m_options.sessionPortFirst + 1; }
 
 signals:
@@ -89,17 +95,6 @@ signals:
     void connectionFailed(const QHostAddress& address, const QString& reason);
 
 private:
-    struct Reservation
-    {
-        quint16 port = 0;
-        QByteArray ticket;
-        QHostAddress clientAddress;
-        EncryptedTcpSocket* socket = nullptr;
-        QTcpServer* listener = nullptr;
-        QTcpSocket* connection = nullptr; // the one connection the port took
-        QTimer* expiry = nullptr;
-    };
-
     struct Handoff
     {
         QByteArray key;
@@ -115,25 +110,18 @@ private:
     };
 
     void onMainConnection();
-    void endHandshake(EncryptedTcpSocket* socket);
-    void configure(EncryptedTcpSocket* socket) const;
-    void onHandshakeCompleted(EncryptedTcpSocket* socket);
-    ReserveResult reserve(EncryptedTcpSocket* socket);
-    void refuse(EncryptedTcpSocket* socket, const char* code, const QString& message);
-    void closeGracefully(EncryptedTcpSocket* socket);
-    void onSessionConnection(quint16 port);
-    void tryRedeem(quint16 port, QTcpSocket* connection);
-    /// The ticket can no longer be redeemed: the port goes back to the pool, the socket is deleted.
-    void dropReservation(quint16 port);
-    void releasePort(quint16 port);
+    void onHandshakeCompleted(ServerHandshake* handshake);
+    ReserveResult reserve(ServerHandshake* handshake);
+    void onRedeemed(EncryptedTcpSocket* socket, const QByteArray& firstMessage);
+    void logFailure(const QHostAddress& address, const QString& reason);
 
     Noise::KeyPair m_identity;
     Options m_options;
     Authorizer m_authorizer;
     QTcpServer* m_mainServer = nullptr;
-    QHash<quint16, Reservation> m_reservations;
     HandshakeSlots m_slots;
-    QHash<EncryptedTcpSocket*, Handoff> m_handoffs;
+    QHash<quint16, SessionTicket*> m_ports; // session ports whose ticket is not redeemed yet
+    QHash<SessionTicket*, Handoff> m_handoffs; // every ticket until its hello or its end
     // Lines a stranger can cause at will are throttled (LogThrottle), so the log stays bounded.
     LogThrottle m_refusalLog { lcServer(), QStringLiteral("refused-connection") };
     LogThrottle m_evictionLog { lcServer(), QStringLiteral("dropped-silent-handshake") };

@@ -1,7 +1,6 @@
 #pragma once
 
-#include "noise/CipherState.h"
-#include "noise/HandshakeState.h"
+#include "NoiseTransport.h"
 #include "noise/X25519.h"
 
 #include <QByteArray>
@@ -9,15 +8,15 @@
 #include <QObject>
 #include <QPointer>
 #include <QTimer>
-
 #include <functional>
-#include <memory>
 
 class QTcpSocket;
 
 namespace QuietWire {
 
-/// A TCP connection secured with Noise_XX_25519_ChaChaPoly_SHA256, carrying whole messages.
+class ClientConnection;
+
+/// An encrypted QuietWire session (Noise_XX_25519_ChaChaPoly_SHA256 over TCP) carrying whole messages.
 ///
 /// Client usage:
 ///     auto* socket = new EncryptedTcpSocket(identity.keyPair(), this);
@@ -27,16 +26,16 @@ namespace QuietWire {
 ///     connect(socket, &EncryptedTcpSocket::errorOccurred, ...);  // then disconnected()
 ///     socket->connectToHost("chat.example.org", 7400);
 ///
-/// The socket does the handshake on the main port, checks the server's static key through
-/// the peer-key check before revealing its own, reads the server's first transport message
-/// and, when it names a session port, moves to that port with the ticket and carries on with
-/// the same cipher states. A {"type":"error"} answer instead ends in errorOccurred(RemoteError)
-/// with remoteErrorCode() set. Server-side sockets come ready from EncryptedTcpServer.
+/// connectToHost() runs a ClientConnection: the handshake on the main port, the peer-key check
+/// before the client's own key is revealed, and the move to the session port with the server's
+/// ticket. A {"type":"error"} answer instead ends in errorOccurred(RemoteError) with
+/// remoteErrorCode() set. The server's sessions come established from EncryptedTcpServer.
 ///
-/// Each sendMessage() is one Noise transport message (at most Protocol::MaxPayload bytes);
-/// callers that move more data split it themselves and watch bytesToWrite() for back-pressure.
-/// Empty transport messages are keepalives and never reach messageReceived(). Each direction
-/// rekeys (Noise Rekey()) after Protocol::RekeyAfterMessages messages or RekeyAfterBytes bytes.
+/// Once established the socket is the same on both ends: each sendMessage() is one Noise transport
+/// message (at most Protocol::MaxPayload bytes; callers that move more data split it themselves and
+/// watch bytesToWrite() for back-pressure); empty transport messages are keepalives, sent after the
+/// keepalive interval without sending and never passed to messageReceived(); a session from which
+/// nothing arrives for the idle timeout is closed. NoiseTransport seals, opens and rekeys.
 class EncryptedTcpSocket : public QObject
 {
     Q_OBJECT
@@ -44,43 +43,55 @@ class EncryptedTcpSocket : public QObject
 public:
     enum class Error {
         None,
-        ConnectionFailed,       // TCP connect to the main port failed
-        Timeout,                // handshake or hand-off took too long
-        HandshakeFailed,        // a handshake message was malformed or did not authenticate
-        PeerKeyRejected,        // the peer-key check said no
-        ProtocolError,          // a well-encrypted message that breaks the protocol
-        DecryptFailed,          // a transport message failed authentication: tampering or a broken peer
-        FrameTooLarge,          // a frame length outside what the current state allows
-        MessageTooLarge,        // sendMessage() with more than Protocol::MaxPayload bytes
+        ConnectionFailed, // TCP connect to the main port failed
+        Timeout, // handshake or hand-off took too long, or nothing arrived for the idle timeout
+        HandshakeFailed, // a handshake message was malformed or did not authenticate
+        PeerKeyRejected, // the peer-key check said no
+        ProtocolError, // a well-encrypted message that breaks the protocol
+        DecryptFailed, // a transport message failed authentication: tampering or a broken peer
+        FrameTooLarge, // a frame length outside what the current state allows
+        MessageTooLarge, // sendMessage() with more than Protocol::MaxPayload bytes
         SessionPortUnreachable, // the session port from the server could not be reached
-        RemoteError,            // the server answered {"type":"error"}; see remoteErrorCode()
-        RemoteClosed,           // the peer closed the connection before the session was set up
-        NonceExhausted,         // 2^64-1 messages in one direction; reconnect
-        NetworkError,           // the connection broke after it was set up
+        RemoteError, // the server answered {"type":"error"}; see remoteErrorCode()
+        RemoteClosed, // the peer closed the connection before the session was set up
+        NonceExhausted, // 2^64-1 messages in one direction; reconnect
+        NetworkError, // the connection broke after it was set up
     };
     Q_ENUM(Error)
 
     enum class State {
         Unconnected,
-        Connecting,
-        Handshaking,
-        AwaitingSession,      // client: handshake done, waiting for the server's first message
-        SwitchingPort,        // client: connecting to the session port
-        AwaitingRedemption,   // server: session message sent, waiting for the ticket
-        AwaitingFirstMessage, // server: ticket accepted, waiting for the client's first message
+        Connecting, // a ClientConnection is setting the session up
         Established,
-        Closing,
+        Closing, // disconnectFromHost(): flushing what is queued
     };
     Q_ENUM(State)
 
     /// Returns true when the peer's static key is acceptable.
     using PeerKeyCheck = std::function<bool(const QByteArray& peerKey)>;
 
+    /// A connection whose handshake and hand-off are done: what a set-up hands to the socket.
+    struct Established
+    {
+        QTcpSocket* connection = nullptr; // connected; the socket takes it over
+        NoiseTransport transport;
+        QByteArray peerKey;
+        QByteArray handshakeHash;
+        QString peerName; // for messages: the host the client dialled, the client's address on the server
+        quint16 sessionPort = 0;
+        int peerKeepaliveMs = 0; // the keepalive interval the peer asks for (the session message); 0: none
+    };
+
+    /// A client socket: set it up, then connectToHost().
     explicit EncryptedTcpSocket(const Noise::KeyPair& identity, QObject* parent = nullptr);
+    /// A socket established at once (EncryptedTcpServer's sessions); no ready() follows. What the
+    /// connection holds already is read once control returns to the event loop.
+    explicit EncryptedTcpSocket(Established session, QObject* parent = nullptr);
     ~EncryptedTcpSocket() override;
 
     void setLocalAddress(const QHostAddress& address) { m_localAddress = address; }
     void setPeerKeyCheck(PeerKeyCheck check) { m_peerKeyCheck = std::move(check); }
+    /// How long connectToHost() may take: TCP connect, handshake and hand-off.
     void setHandshakeTimeout(int milliseconds) { m_handshakeTimeoutMs = milliseconds; }
     /// Sends an empty transport message (ignored by the peer) after this long without sending; 0 = never.
     void setKeepaliveInterval(int milliseconds);
@@ -90,11 +101,11 @@ public:
     /// the same limits; the protocol's are Protocol::RekeyAfterMessages / RekeyAfterBytes.
     void setRekeyLimits(quint64 messages, quint64 bytes);
     /// How many rekeys each direction has done (for tests and statistics).
-    quint64 sendRekeys() const { return m_sendRekeys; }
-    quint64 receiveRekeys() const { return m_receiveRekeys; }
+    quint64 sendRekeys() const { return m_transport.sendRekeys(); }
+    quint64 receiveRekeys() const { return m_transport.receiveRekeys(); }
     void connectToHost(const QString& host, quint16 port);
 
-    /// Encrypts and queues one message. False (and errorOccurred) when it cannot be sent.
+    /// Encrypts and queues one message. False (and errorString(), or errorOccurred) when it cannot be sent.
     bool sendMessage(const QByteArray& message);
     /// Flushes what is queued, then closes.
     void disconnectFromHost();
@@ -111,17 +122,14 @@ public:
     QByteArray handshakeHash() const { return m_handshakeHash; }
     QHostAddress peerAddress() const;
     quint16 peerPort() const;
-    QString peerName() const { return m_host; }
-    quint16 mainPort() const { return m_mainPort; }
+    QString peerName() const { return m_peerName; }
     quint16 sessionPort() const { return m_sessionPort; }
-    QPair<quint16, quint16> sessionPortRange() const { return m_sessionPortRange; }
     qint64 bytesToWrite() const;
     static QString protocolName();
     /// a.b.c.d for an IPv4-mapped IPv6 address, the address itself otherwise.
     static QHostAddress plainAddress(const QHostAddress& address);
 
 signals:
-    void handshakeCompleted(const QByteArray& peerKey);
     void ready();
     void messageReceived(const QByteArray& message);
     void bytesWritten(qint64 bytes);
@@ -129,37 +137,48 @@ signals:
     void disconnected();
 
 private:
-    friend class EncryptedTcpServer;
+    enum class Teardown {
+        Abort, // drop what is queued
+        PeerClosed, // the peer closed: nothing left to send
+    };
 
-    // Server side, driven by EncryptedTcpServer.
-    void startServerHandshake(QTcpSocket* socket);
-    void detachForRedemption();
-    void adoptSessionSocket(QTcpSocket* socket);
-
-    void attach(QTcpSocket* socket);
-    bool beginHandshake(Noise::HandshakeState::Role role);
-    void onReadyRead();
+    void setUpTimers();
+    void adopt(Established session);
     void readFrames();
-    bool processFrame(const QByteArray& frame);
-    bool processHandshakeFrame(const QByteArray& frame);
-    bool processSessionMessage(const QByteArray& plaintext);
-    void switchToSessionPort();
-    bool writeTransport(const QByteArray& message);
+    bool writeFrame(const QByteArray& message);
     void startSessionTimers();
-    bool writeHandshakeMessage();
-    void finishHandshake();
-    int maxFrameForState() const;
-    void setState(State state);
+    void touchKeepalive();
+    void touchIdle();
+    void onKeepaliveTimer();
+    void onIdleTimer();
+    void onPeerClosed();
+    void onSocketError();
     void fail(Error error, const QString& message);
-    void onTransportDisconnected();
-    void onTransportError();
+    /// The one way out of a session or a set-up: stops the timers, lets go of the connection, and
+    /// tells errorOccurred() (when error is not None) and disconnected() (when it was not unconnected).
+    void tearDown(Teardown how, Error error = Error::None, const QString& message = {});
 
+    // Set-up (connectToHost)
     Noise::KeyPair m_identity;
-    std::unique_ptr<Noise::HandshakeState> m_handshake;
-    Noise::CipherState m_sendCipher;
-    Noise::CipherState m_receiveCipher;
+    PeerKeyCheck m_peerKeyCheck;
+    QHostAddress m_localAddress;
+    int m_handshakeTimeoutMs = Protocol::HandshakeTimeoutMs;
+    QPointer<ClientConnection> m_connecting;
+
+    // The session
     QPointer<QTcpSocket> m_socket;
-    QTimer m_deadline;
+    NoiseTransport m_transport;
+    quint64 m_rekeyAfterMessages = Protocol::RekeyAfterMessages;
+    quint64 m_rekeyAfterBytes = Protocol::RekeyAfterBytes;
+    QByteArray m_peerKey;
+    QByteArray m_handshakeHash;
+    QString m_peerName;
+    quint16 m_sessionPort = 0;
+    State m_state = State::Unconnected;
+    Error m_error = Error::None;
+    QString m_errorString;
+    QString m_remoteErrorCode;
+
     // The keepalive and idle timers are not restarted for every message: with hundreds of sessions,
     // each QTimer::start() is a sorted insertion into the thread's list of all timers, which made
     // re-arming cost more than encrypting a chat message to each member. A message only records
@@ -170,31 +189,6 @@ private:
     int m_idleMs = 0;
     qint64 m_lastSendMs = 0;
     qint64 m_lastReceiveMs = 0;
-    void touchKeepalive();
-    void touchIdle();
-    quint64 m_rekeyAfterMessages;
-    quint64 m_rekeyAfterBytes;
-    quint64 m_sentMessages = 0;
-    quint64 m_sentBytes = 0;
-    quint64 m_receivedMessages = 0;
-    quint64 m_receivedBytes = 0;
-    quint64 m_sendRekeys = 0;
-    quint64 m_receiveRekeys = 0;
-    PeerKeyCheck m_peerKeyCheck;
-    QHostAddress m_localAddress;
-    QString m_host;
-    quint16 m_mainPort = 0;
-    quint16 m_sessionPort = 0;
-    QPair<quint16, quint16> m_sessionPortRange {0, 0};
-    QByteArray m_ticket;
-    QByteArray m_peerKey;
-    QByteArray m_handshakeHash;
-    QString m_remoteErrorCode;
-    State m_state = State::Unconnected;
-    Error m_error = Error::None;
-    QString m_errorString;
-    int m_handshakeTimeoutMs = 10000;
-    bool m_isServer = false;
 };
 
 } // namespace QuietWire

@@ -228,6 +228,8 @@ void TestEncryptedSocket::peerKeyCheckStopsBeforeClientKeyIsSent()
     QVERIFY(errors.wait(10000));
     QCOMPARE(errors.first().first().value<EncryptedTcpSocket::Error>(), EncryptedTcpSocket::Error::PeerKeyRejected);
     QCOMPARE(seenKey, m_serverKey.publicKey);
+    // The refused key stays readable, for the question "trust this key?".
+    QCOMPARE(client->peerKey(), m_serverKey.publicKey);
     // The server never learnt who we are: its handshake ended without a third message.
     QTRY_VERIFY_WITH_TIMEOUT(!serverFailures.isEmpty(), 15000);
     QVERIFY(m_serverSockets.isEmpty());

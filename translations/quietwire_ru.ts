@@ -67,7 +67,27 @@
     </message>
 </context>
 <context>
-    <name>QuietWire::EncryptedTcpSocket</name>
+    <name>QuietWire::ClientConnection</name>
+    <message>
+        <source>The server key %1 was not accepted</source>
+        <translation>Ключ сервера %1 не принят</translation>
+    </message>
+    <message>
+        <source>Rekeying failed: %1</source>
+        <translation>Не удалось сменить ключ: %1</translation>
+    </message>
+    <message>
+        <source>A message from %1 failed authentication (tampered with, replayed, dropped, reordered or from another session); the connection was closed</source>
+        <translation>Сообщение от %1 не прошло проверку подлинности (изменено, повторено, пропущено, переставлено или взято из другого сеанса); соединение закрыто</translation>
+    </message>
+    <message>
+        <source>The server&apos;s first message is not understood: %1</source>
+        <translation>Первое сообщение сервера непонятно: %1</translation>
+    </message>
+    <message>
+        <source>The server&apos;s first message is not a valid session hand-off</source>
+        <translation>Первое сообщение сервера не является корректной передачей сеанса</translation>
+    </message>
     <message>
         <source>Connecting to %1 port %2 timed out</source>
         <translation>Время ожидания подключения к %1, порт %2, истекло</translation>
@@ -81,41 +101,24 @@
         <translation>Собеседник не завершил рукопожатие QuietWire за %1 с</translation>
     </message>
     <message>
-        <source>The peer sent a %1-byte frame during the handshake (at most %2 allowed)</source>
-        <translation>Собеседник прислал во время рукопожатия кадр длиной %1 байт (допускается не более %2)</translation>
+        <source>%1 closed the connection during the handshake: the server may be busy with too many connections (try again shortly), or it is not a QuietWire server (protocol %2) on port %3</source>
+        <translation>%1 закрыл соединение во время рукопожатия: сервер может быть перегружен соединениями (повторите попытку чуть позже) или на порту %3 работает не сервер QuietWire (протокол %2)</translation>
     </message>
     <message>
-        <source>The peer sent a %1-byte transport frame, shorter than the authentication tag</source>
-        <translation>Собеседник прислал транспортный кадр длиной %1 байт — короче метки аутентификации</translation>
+        <source>Cannot connect to %1 port %2: %3</source>
+        <translation>Не удалось подключиться к %1, порт %2: %3</translation>
     </message>
     <message>
-        <source>The client sent data on the main port instead of the session port</source>
-        <translation>Клиент прислал данные на основной порт вместо сеансового</translation>
+        <source>The handshake with %1 on port %2 worked, but its session port %3 cannot be reached (%4). Ask the administrator to open TCP ports %5-%6 as well as %2 in the firewall.</source>
+        <translation>Рукопожатие с %1 на порту %2 прошло, но сеансовый порт %3 недоступен (%4). Попросите администратора открыть в межсетевом экране TCP-порты %5-%6, а также %2.</translation>
     </message>
     <message>
-        <source>The peer sent a handshake message out of turn</source>
-        <translation>Собеседник прислал сообщение рукопожатия не в свою очередь</translation>
+        <source>Connection error: %1</source>
+        <translation>Ошибка соединения: %1</translation>
     </message>
-    <message>
-        <source>Handshake message from the peer is invalid (%1); is it a QuietWire/1 peer?</source>
-        <translation>Сообщение рукопожатия от собеседника неверно (%1); это точно узел QuietWire/1?</translation>
-    </message>
-    <message>
-        <source>The server key %1 was not accepted</source>
-        <translation>Ключ сервера %1 не принят</translation>
-    </message>
-    <message>
-        <source>Cannot write handshake message: %1</source>
-        <translation>Не удалось сформировать сообщение рукопожатия: %1</translation>
-    </message>
-    <message>
-        <source>The server&apos;s first message is not understood: %1</source>
-        <translation>Первое сообщение сервера непонятно: %1</translation>
-    </message>
-    <message>
-        <source>The server&apos;s first message is not a valid session hand-off</source>
-        <translation>Первое сообщение сервера не является корректной передачей сеанса</translation>
-    </message>
+</context>
+<context>
+    <name>QuietWire::EncryptedTcpSocket</name>
     <message>
         <source>Cannot send: the encrypted session is not established</source>
         <translation>Отправка невозможна: зашифрованный сеанс не установлен</translation>
@@ -127,18 +130,6 @@
     <message>
         <source>Cannot encrypt: %1; reconnect to start a new session</source>
         <translation>Шифрование невозможно: %1; подключитесь заново, чтобы начать новый сеанс</translation>
-    </message>
-    <message>
-        <source>The client closed the connection before the session was set up</source>
-        <translation>Клиент закрыл соединение до установки сеанса</translation>
-    </message>
-    <message>
-        <source>Cannot connect to %1 port %2: %3</source>
-        <translation>Не удалось подключиться к %1, порт %2: %3</translation>
-    </message>
-    <message>
-        <source>The handshake with %1 on port %2 worked, but its session port %3 cannot be reached (%4). Ask the administrator to open TCP ports %5-%6 as well as %2 in the firewall.</source>
-        <translation>Рукопожатие с %1 на порту %2 прошло, но сеансовый порт %3 недоступен (%4). Попросите администратора открыть в межсетевом экране TCP-порты %5-%6, а также %2.</translation>
     </message>
     <message>
         <source>Connection error: %1</source>
@@ -159,10 +150,6 @@
     <message>
         <source>Cannot send an empty message: empty transport messages are keepalives</source>
         <translation>Нельзя отправить пустое сообщение: пустые транспортные сообщения служат сигналами активности</translation>
-    </message>
-    <message>
-        <source>%1 closed the connection during the handshake: the server may be busy with too many connections (try again shortly), or it is not a QuietWire server (protocol %2) on port %3</source>
-        <translation>%1 закрыл соединение во время рукопожатия: сервер может быть перегружен соединениями (повторите попытку чуть позже) или на порту %3 работает не сервер QuietWire (протокол %2)</translation>
     </message>
 </context>
 <context>
@@ -217,6 +204,17 @@
     <message>
         <source>Cannot move %1 into place: %2</source>
         <translation>Не удалось переместить %1 на место: %2</translation>
+    </message>
+</context>
+<context>
+    <name>QuietWire::FrameReader</name>
+    <message>
+        <source>The peer sent a %1-byte frame during the handshake (at most %2 allowed)</source>
+        <translation>Собеседник прислал во время рукопожатия кадр длиной %1 байт (допускается не более %2)</translation>
+    </message>
+    <message>
+        <source>The peer sent a %1-byte transport frame, shorter than the authentication tag</source>
+        <translation>Собеседник прислал транспортный кадр длиной %1 байт — короче метки аутентификации</translation>
     </message>
 </context>
 <context>
@@ -1046,6 +1044,21 @@ Double-click to send a direct message</source>
     <message>
         <source>Cancel</source>
         <translation>Отмена</translation>
+    </message>
+</context>
+<context>
+    <name>QuietWire::NoiseHandshake</name>
+    <message>
+        <source>Cannot write handshake message: %1</source>
+        <translation>Не удалось сформировать сообщение рукопожатия: %1</translation>
+    </message>
+    <message>
+        <source>The peer sent a handshake message out of turn</source>
+        <translation>Собеседник прислал сообщение рукопожатия не в свою очередь</translation>
+    </message>
+    <message>
+        <source>Handshake message from the peer is invalid (%1); is it a QuietWire/1 peer?</source>
+        <translation>Сообщение рукопожатия от собеседника неверно (%1); это точно узел QuietWire/1?</translation>
     </message>
 </context>
 <context>
