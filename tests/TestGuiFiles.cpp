@@ -15,6 +15,7 @@
 #include <QFile>
 #include <QFileSystemModel>
 #include <QInputDialog>
+#include <QMessageBox>
 #include <QMimeData>
 #include <QRandomGenerator>
 #include <QTabBar>
@@ -162,6 +163,7 @@ private slots:
     void dragAndDropBothWays();
     void cancelThenRetryResumes();
     void downloadResumesAfterServerRestart();
+    void quittingDuringATransferAsksWithoutBlocking();
 
 private:
     QModelIndex localIndex(const QString& path);
@@ -452,6 +454,55 @@ void TestGuiFiles::downloadResumesAfterServerRestart()
     QVERIFY2(longestGapMs < 1500, qPrintable(QString::number(longestGapMs)));
     QCOMPARE(fileHash(target + QStringLiteral("/big.bin")), fileHash(m_home + QStringLiteral("/big.bin")));
     QVERIFY(!QFile::exists(target + QStringLiteral("/big.bin.part")));
+}
+
+void TestGuiFiles::quittingDuringATransferAsksWithoutBlocking()
+{
+    // big.bin is on the server from the test before; a fresh folder makes its download a new one.
+    const QString target = QDir(m_files->localDirectory()).filePath(QStringLiteral("quit"));
+    QVERIFY(QDir().mkpath(target));
+    m_files->setLocalDirectory(target);
+    const int row = m_transfers->model()->rowCount();
+    m_files->download({ QStringLiteral("~/big.bin") });
+    QTRY_VERIFY_WITH_TIMEOUT(m_transfers->model()->rowCount() == row + 1, Timeout);
+    FileTransfer* transfer = m_alice->connection()->files()->findChildren<FileTransfer*>().last();
+
+    // Closing while it runs: the question is opened, close() returns at once, the window stays.
+    MainWindow* window = m_alice->window.get();
+    int closes = 0;
+    bool closedWhileRunning = false;
+    connect(transfer, &FileTransfer::progress, this, [&](qint64, qint64) {
+        if (closes == 0) {
+            ++closes;
+            closedWhileRunning = transfer->state() == FileTransfer::State::Running;
+            QVERIFY(!window->close());
+        }
+    });
+    QTRY_VERIFY_WITH_TIMEOUT(findWindow<QMessageBox>(QStringLiteral("quitConfirmBox")), Timeout);
+    QVERIFY(closedWhileRunning);
+    QVERIFY(window->isVisible());
+    // Cancel keeps the window and the transfer.
+    QMessageBox* box = findWindow<QMessageBox>(QStringLiteral("quitConfirmBox"));
+    QTest::mouseClick(box->button(QMessageBox::Cancel), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(!findWindow<QMessageBox>(QStringLiteral("quitConfirmBox")), Timeout);
+    QVERIFY(window->isVisible());
+    QVERIFY(transfer->state() != FileTransfer::State::Cancelled);
+    QTRY_VERIFY_WITH_TIMEOUT(transferDone(m_transfers, row), Timeout);
+
+    // Asked again while another transfer runs, Quit closes the window.
+    m_files->download({ QStringLiteral("~/report.bin") });
+    QTRY_VERIFY_WITH_TIMEOUT(m_transfers->model()->rowCount() == row + 2, Timeout);
+    FileTransfer* second = m_alice->connection()->files()->findChildren<FileTransfer*>().last();
+    QVERIFY(second != transfer);
+    connect(second, &FileTransfer::progress, this, [&](qint64, qint64) {
+        if (closes == 1) {
+            ++closes;
+            window->close();
+        }
+    });
+    QTRY_VERIFY_WITH_TIMEOUT((box = findWindow<QMessageBox>(QStringLiteral("quitConfirmBox"))), Timeout);
+    QVERIFY(click(box, QStringLiteral("confirmQuitButton")));
+    QTRY_VERIFY_WITH_TIMEOUT(!window->isVisible(), Timeout);
 }
 
 QTEST_MAIN(TestGuiFiles)
