@@ -22,7 +22,9 @@ void ProgressBarDelegate::paint(QPainter* painter, const QStyleOptionViewItem& o
     style->drawControl(QStyle::CE_ItemViewItem, &item, painter, widget);
 
     QStyleOptionProgressBar bar;
-    bar.initFrom(widget ? widget : QApplication::activeWindow());
+    if (widget) {
+        bar.initFrom(widget); // palette, direction and enabled state of the view
+    }
     bar.rect = option.rect.adjusted(2, 2, -2, -2);
     bar.state = option.state | QStyle::State_Horizontal;
     bar.minimum = 0;

@@ -45,7 +45,7 @@ TransferList::TransferList(QWidget* parent)
     m_retry->setAutoRaise(true);
     connect(m_cancel, &QToolButton::clicked, this, &TransferList::cancelSelected);
     connect(m_retry, &QToolButton::clicked, this, &TransferList::retrySelected);
-    connect(m_view, &QAbstractItemView::activated, this, [this](const QModelIndex& index) {
+    connect(m_view, &QAbstractItemView::doubleClicked, this, [this](const QModelIndex& index) {
         m_model->retry(index.row()); // a double-click retries a transfer that stopped
     });
     connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this, &TransferList::updateButtons);
