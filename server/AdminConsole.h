@@ -11,7 +11,8 @@ namespace QuietWire {
 
 class ServerApp;
 
-/// The administrator's console: one command per line (`help` lists them).
+/// The administrator's console: one command per line, from the table in AdminCommands (`help`
+/// lists them).
 /// On quietwired's standard input, replies go to standard output; end of input closes the
 /// console and leaves the server running. The same console is served on the Unix socket
 /// <data-dir>/console.sock for `quietwired console` (a server run as a service has no terminal):

@@ -8,6 +8,7 @@
 #include <QFileInfo>
 #include <QRegularExpression>
 #include <sys/stat.h>
+#include <utility>
 
 namespace QuietWire {
 
@@ -149,18 +150,59 @@ void FileArea::release(const QString& home, qint64 bytes)
     }
 }
 
-bool FileArea::beginUpload(const QString& key)
+FileArea::UploadLease FileArea::claimUpload(const QString& home, const QString& target)
 {
-    if (m_uploads.contains(key)) {
-        return false;
+    if (m_uploads.contains(target)) {
+        return {};
     }
-    m_uploads.insert(key);
-    return true;
+    m_uploads.insert(target);
+    return UploadLease(this, home, target);
 }
 
-void FileArea::endUpload(const QString& key)
+FileArea::UploadLease::UploadLease(FileArea* area, QString home, QString target)
+    : m_area(area)
+    , m_home(std::move(home))
+    , m_target(std::move(target))
+{ }
+
+FileArea::UploadLease::UploadLease(UploadLease&& other) noexcept
+    : m_area(std::exchange(other.m_area, nullptr))
+    , m_home(std::move(other.m_home))
+    , m_target(std::move(other.m_target))
+    , m_reserved(std::exchange(other.m_reserved, 0))
+{ }
+
+FileArea::UploadLease& FileArea::UploadLease::operator=(UploadLease&& other) noexcept
 {
-    m_uploads.remove(key);
+    if (this != &other) {
+        release();
+        m_area = std::exchange(other.m_area, nullptr);
+        m_home = std::move(other.m_home);
+        m_target = std::move(other.m_target);
+        m_reserved = std::exchange(other.m_reserved, 0);
+    }
+    return *this;
+}
+
+void FileArea::UploadLease::reserve(qint64 bytes)
+{
+    if (!m_area) {
+        return;
+    }
+    m_area->release(m_home, m_reserved);
+    m_reserved = bytes;
+    m_area->reserve(m_home, m_reserved);
+}
+
+void FileArea::UploadLease::release()
+{
+    if (!m_area) {
+        return;
+    }
+    m_area->release(m_home, m_reserved);
+    m_area->m_uploads.remove(m_target);
+    m_area = nullptr;
+    m_reserved = 0;
 }
 
 qint64 FileArea::parseSize(const QString& text)

@@ -65,22 +65,61 @@ public:
     Refusal check(const QString& home, qint64 bytes, qint64 entries, int depth, qint64* available = nullptr);
     /// A message naming the limit, for a "quota" failure.
     QString explain(Refusal refusal, const QString& what, qint64 bytes, qint64 available) const;
-    void reserve(const QString& home, qint64 bytes);
-    void release(const QString& home, qint64 bytes);
-    /// One upload per target at a time, so two uploads cannot interleave into one file.
-    bool beginUpload(const QString& key);
-    void endUpload(const QString& key);
+
+    class UploadLease;
+    /// Claims target (a home folder's path to a file) for one upload: one upload per target at a
+    /// time, so two uploads cannot interleave into one file. An invalid lease when another upload
+    /// holds it.
+    UploadLease claimUpload(const QString& home, const QString& target);
 
     /// Parses "1G", "500M", "64KiB", "1048576": bytes, or -1.
     static qint64 parseSize(const QString& text);
 
 private:
+    void reserve(const QString& home, qint64 bytes);
+    void release(const QString& home, qint64 bytes);
+
     QString m_root;
     Limits m_limits;
     QHash<QString, Usage> m_usage;
     QHash<QString, qint64> m_reserved;
     QSet<QString> m_uploads;
     qint64 m_walks = 0;
+};
+
+/// What one upload holds in FileArea: its claim on the target name, and the bytes reserved for
+/// what is still to come (check() counts them against the quota). Both end with the lease, however
+/// the upload ends: finished, refused, failed or cut off.
+///
+/// Usage:
+///     FileArea::UploadLease lease = area.claimUpload(home, target);
+///     if (!lease.isValid()) { busy(); return; }
+///     lease.reserve(size - offset); // until the lease ends or release() is called
+class FileArea::UploadLease
+{
+public:
+    UploadLease() = default;
+    UploadLease(UploadLease&& other) noexcept;
+    UploadLease& operator=(UploadLease&& other) noexcept;
+    UploadLease(const UploadLease&) = delete;
+    UploadLease& operator=(const UploadLease&) = delete;
+    ~UploadLease() { release(); }
+
+    bool isValid() const { return m_area != nullptr; }
+    /// Reserves bytes (in place of what was reserved before).
+    void reserve(qint64 bytes);
+    qint64 reserved() const { return m_reserved; }
+    /// Gives the reservation and the claim back now; the lease is then invalid.
+    void release();
+
+private:
+    friend class FileArea;
+    UploadLease(FileArea* area, QString home, QString target);
+
+    FileArea* m_area = nullptr;
+    QString m_home;
+    QString m_target;
+    qint64 m_reserved = 0;
 };
 
 } // namespace QuietWire

@@ -2,6 +2,7 @@
 
 #include "EncryptedTcpSocket.h"
 #include "FileArea.h"
+#include "FileIo.h"
 #include "FilePaths.h"
 #include "Logging.h"
 #include "MessageFields.h"
@@ -13,16 +14,13 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <limits>
 #include <sys/stat.h>
 #include <unistd.h>
 
 namespace QuietWire {
 
 namespace {
-
-// Keep about this much queued on the socket while streaming; more only costs memory.
-constexpr qint64 SendHighWater = 1024 * 1024;
-constexpr qint64 HashBlock = 1024 * 1024;
 
 QLatin1String code(const char* name)
 {
@@ -50,25 +48,6 @@ FileProtocol::Entry entryFor(const struct stat& st, const QString& name)
     return entry;
 }
 
-/// Hashes the first length bytes of file into hasher; false if the file is shorter or unreadable.
-bool hashPrefix(QFile& file, qint64 length, Sha256& hasher)
-{
-    if (!file.seek(0)) {
-        return false;
-    }
-    QByteArray buffer(HashBlock, Qt::Uninitialized);
-    qint64 left = length;
-    while (left > 0) {
-        const qint64 n = file.read(buffer.data(), qMin(left, HashBlock));
-        if (n <= 0) {
-            return false;
-        }
-        hasher.addData(buffer.constData(), n);
-        left -= n;
-    }
-    return true;
-}
-
 QString errnoText()
 {
     return QString::fromLocal8Bit(strerror(errno));
@@ -80,7 +59,7 @@ struct FileService::Upload
 {
     qint64 id = 0;
     QStringList path;
-    QString key; // for FileArea::beginUpload
+    FileArea::UploadLease lease; // the claim on the target and the bytes reserved for what is to come
     FileDescriptor parent;
     QString name;
     FileDescriptor staging;
@@ -89,7 +68,6 @@ struct FileService::Upload
     Sha256 hash;
     qint64 size = 0;
     qint64 received = 0; // including the resumed offset
-    qint64 reserved = 0; // bytes reserved against the quota for what is still to come
     qint64 partAccounted = 0; // what the partial file counts in the usage now
     std::optional<qint64> mtime;
 };
@@ -245,6 +223,23 @@ std::optional<FileService::Located> FileService::locate(qint64 id, const QString
     return located;
 }
 
+std::optional<FileService::Located> FileService::locateExisting(qint64 id, const QStringList& path)
+{
+    auto located = locate(id, path);
+    if (!located) {
+        return std::nullopt;
+    }
+    if (!located->exists) {
+        fail(id, code(FileProtocol::NotFound), QStringLiteral("%1 does not exist").arg(FilePaths::toVirtual(path)));
+        return std::nullopt;
+    }
+    if (S_ISLNK(located->st.st_mode)) {
+        failOn(id, HomeFolder::Error::Link, path);
+        return std::nullopt;
+    }
+    return located;
+}
+
 void FileService::log(const QString& op, const QStringList& path, const QString& extra) const
 {
     // Paths and names come from the client: escaped, so they cannot forge or break log lines.
@@ -292,6 +287,22 @@ FileDescriptor FileService::openStaging(HomeFolder::Error* error)
     return fd;
 }
 
+const FileService::Handler FileService::Handlers[] = {
+    { "end", PathField::None, &FileService::putEnd },
+    { "pwd", PathField::None, &FileService::pwd },
+    { "cd", PathField::Required, &FileService::cd },
+    { "ls", PathField::Optional, &FileService::ls },
+    { "mkdir", PathField::Required, &FileService::mkdir },
+    { "rmdir", PathField::Required, &FileService::rmdir },
+    { "rm", PathField::Required, &FileService::rm },
+    { "rename", PathField::FromTo, &FileService::rename },
+    { "stat", PathField::Required, &FileService::stat },
+    { "cat", PathField::Required, &FileService::cat },
+    { "partial", PathField::Required, &FileService::partial },
+    { "put", PathField::Required, &FileService::put },
+    { "get", PathField::Required, &FileService::get },
+};
+
 void FileService::handle(const QByteArray& raw)
 {
     // File data is most of the traffic: take it without building a CBOR map.
@@ -320,104 +331,99 @@ void FileService::handle(const QByteArray& raw)
             QStringLiteral("%1; the request was not carried out").arg(fields.error()));
         return;
     }
-    if (type == QLatin1String("end")) {
-        putEnd(id, fields);
-    } else if (type == QLatin1String("pwd")) {
-        pwd(id);
-    } else if (type == QLatin1String("cd")) {
-        cd(id, fields);
-    } else if (type == QLatin1String("ls")) {
-        ls(id, fields);
-    } else if (type == QLatin1String("mkdir")) {
-        mkdir(id, fields);
-    } else if (type == QLatin1String("rmdir")) {
-        rmdir(id, fields);
-    } else if (type == QLatin1String("rm")) {
-        rm(id, fields);
-    } else if (type == QLatin1String("rename")) {
-        rename(id, fields);
-    } else if (type == QLatin1String("stat")) {
-        stat(id, fields);
-    } else if (type == QLatin1String("cat")) {
-        cat(id, fields);
-    } else if (type == QLatin1String("partial")) {
-        partial(id, fields);
-    } else if (type == QLatin1String("put")) {
-        put(id, fields);
-    } else if (type == QLatin1String("get")) {
-        get(id, fields);
-    } else {
+    const auto handler = std::find_if(std::begin(Handlers), std::end(Handlers),
+        [&type](const Handler& entry) { return type == QLatin1String(entry.type); });
+    if (handler == std::end(Handlers)) {
         fail(id, code(FileProtocol::BadRequest),
             QStringLiteral("Unknown request \"%1\" for the files service").arg(type.left(40)));
+        return;
     }
+    // The paths are read and checked here, once for every request that names one.
+    QString pathText;
+    QString toText;
+    switch (handler->path) {
+    case PathField::None:
+        break;
+    case PathField::Required:
+        pathText = fields.text("path");
+        break;
+    case PathField::Optional:
+        pathText = fields.optionalText("path");
+        break;
+    case PathField::FromTo:
+        pathText = fields.text("from");
+        toText = fields.text("to");
+        break;
+    }
+    if (!checkFields(id, fields)) {
+        return;
+    }
+    Request request { id, fields, {}, {} };
+    if (handler->path != PathField::None) {
+        auto path = resolve(id, pathText);
+        if (!path) {
+            return;
+        }
+        request.path = std::move(*path);
+    }
+    if (handler->path == PathField::FromTo) {
+        auto to = resolve(id, toText);
+        if (!to) {
+            return;
+        }
+        request.to = std::move(*to);
+    }
+    (this->*handler->handle)(request);
 }
 
-void FileService::pwd(qint64 id)
+void FileService::pwd(Request& request)
 {
-    QCborMap result = FileProtocol::makeResult(id);
+    QCborMap result = FileProtocol::makeResult(request.id);
     result.insert(QStringLiteral("cwd"), FilePaths::toVirtual(m_cwd));
     reply(result);
 }
 
-void FileService::cd(qint64 id, MessageFields& fields)
+void FileService::cd(Request& request)
 {
-    const QString text = fields.text("path");
-    if (!checkFields(id, fields)) {
-        return;
-    }
-    const auto path = resolve(id, text);
-    if (!path) {
-        return;
-    }
+    const qint64 id = request.id;
+    const QStringList& path = request.path;
     HomeFolder::Error error;
-    m_folder.openFolder(*path, &error);
-    if (error == HomeFolder::Error::NotFolder && !path->isEmpty()) {
+    m_folder.openFolder(path, &error);
+    if (error == HomeFolder::Error::NotFolder && !path.isEmpty()) {
         // The last component is a file (a folder on the way would also give NotFolder: check which).
-        const auto located = locate(id, *path);
+        const auto located = locate(id, path);
         if (!located) {
             return;
         }
         fail(id, code(located->exists ? FileProtocol::BadPath : FileProtocol::NotFound),
-            QStringLiteral("%1 is not a folder").arg(FilePaths::toVirtual(*path)));
+            QStringLiteral("%1 is not a folder").arg(FilePaths::toVirtual(path)));
         return;
     }
     if (error != HomeFolder::Error::None) {
-        failOn(id, error, *path);
+        failOn(id, error, path);
         return;
     }
-    m_cwd = *path;
-    log(QStringLiteral("cd"), *path);
-    pwd(id);
+    m_cwd = path;
+    log(QStringLiteral("cd"), path);
+    pwd(request);
 }
 
-void FileService::ls(qint64 id, MessageFields& fields)
+void FileService::ls(Request& request)
 {
-    const QString text = fields.optionalText("path");
-    const qint64 start = fields.optionalUnsigned("start", 0);
-    if (!checkFields(id, fields)) {
-        return;
-    }
-    const auto path = resolve(id, text);
-    if (!path) {
+    const qint64 id = request.id;
+    const QStringList& path = request.path;
+    const qint64 start = request.fields.optionalUnsigned("start", 0);
+    if (!checkFields(id, request.fields)) {
         return;
     }
     QList<HomeFolder::Child> children;
     HomeFolder::Error error = HomeFolder::Error::None;
     FileDescriptor dir;
-    if (path->isEmpty()) {
+    if (path.isEmpty()) {
         dir = m_folder.openFolder({}, &error);
     } else {
-        auto located = locate(id, *path);
+        auto located = locateExisting(id, path);
         if (!located) {
-            return;
-        }
-        if (!located->exists) {
-            fail(
-                id, code(FileProtocol::NotFound), QStringLiteral("%1 does not exist").arg(FilePaths::toVirtual(*path)));
-            return;
-        }
-        if (S_ISLNK(located->st.st_mode)) {
-            failOn(id, HomeFolder::Error::Link, *path);
             return;
         }
         if (S_ISDIR(located->st.st_mode)) {
@@ -430,10 +436,10 @@ void FileService::ls(qint64 id, MessageFields& fields)
         error = HomeFolder::list(dir.get(), &children);
     }
     if (error != HomeFolder::Error::None) {
-        failOn(id, error, *path, QStringLiteral("read"));
+        failOn(id, error, path, QStringLiteral("read"));
         return;
     }
-    if (path->isEmpty()) {
+    if (path.isEmpty()) {
         children.erase(std::remove_if(children.begin(), children.end(),
                            [](const HomeFolder::Child& child) { return child.name == QLatin1String(StagingFolder); }),
             children.end());
@@ -446,7 +452,7 @@ void FileService::ls(qint64 id, MessageFields& fields)
 
     // One page: as many entries as fit in one transport message, then "next" for the rest.
     QCborMap result = FileProtocol::makeResult(id);
-    result.insert(QStringLiteral("path"), FilePaths::toVirtual(*path));
+    result.insert(QStringLiteral("path"), FilePaths::toVirtual(path));
     // The fixed part, the "entries" key with an array header of up to 5 bytes, and "next": <uint64>.
     const qint64 budget = Protocol::MaxPayload - Protocol::encode(result).size() - (1 + 7 + 5) - (1 + 4 + 9);
     QCborArray entries;
@@ -465,21 +471,15 @@ void FileService::ls(qint64 id, MessageFields& fields)
     if (index < children.size()) {
         result.insert(QStringLiteral("next"), index);
     }
-    log(QStringLiteral("ls"), *path, start > 0 ? QStringLiteral("from entry %1").arg(start) : QString());
+    log(QStringLiteral("ls"), path, start > 0 ? QStringLiteral("from entry %1").arg(start) : QString());
     reply(result);
 }
 
-void FileService::mkdir(qint64 id, MessageFields& fields)
+void FileService::mkdir(Request& request)
 {
-    const QString text = fields.text("path");
-    if (!checkFields(id, fields)) {
-        return;
-    }
-    const auto path = resolve(id, text);
-    if (!path) {
-        return;
-    }
-    if (path->isEmpty()) {
+    const qint64 id = request.id;
+    const QStringList& path = request.path;
+    if (path.isEmpty()) {
         fail(id, code(FileProtocol::Exists), QStringLiteral("~ already exists"));
         return;
     }
@@ -487,42 +487,42 @@ void FileService::mkdir(qint64 id, MessageFields& fields)
     HomeFolder::Error error;
     FileDescriptor dir = m_folder.openFolder({}, &error);
     qsizetype existing = 0;
-    for (; existing < path->size(); ++existing) {
-        const QString& component = path->at(existing);
+    for (; existing < path.size(); ++existing) {
+        const QString& component = path.at(existing);
         FileDescriptor next = HomeFolder::openFile(dir.get(), component, O_RDONLY | O_DIRECTORY, &error);
         if (error == HomeFolder::Error::NotFound) {
             break;
         }
         if (error == HomeFolder::Error::NotFolder) {
             fail(id, code(FileProtocol::Exists),
-                existing + 1 == path->size() ? QStringLiteral("%1 already exists").arg(FilePaths::toVirtual(*path))
-                                             : QStringLiteral("%1 is a file, not a folder")
-                                                   .arg(FilePaths::toVirtual(path->mid(0, existing + 1))));
+                existing + 1 == path.size() ? QStringLiteral("%1 already exists").arg(FilePaths::toVirtual(path))
+                                            : QStringLiteral("%1 is a file, not a folder")
+                                                  .arg(FilePaths::toVirtual(path.mid(0, existing + 1))));
             return;
         }
         if (error != HomeFolder::Error::None) {
-            failOn(id, error, path->mid(0, existing + 1));
+            failOn(id, error, path.mid(0, existing + 1));
             return;
         }
         dir = std::move(next);
     }
-    if (existing == path->size()) {
-        fail(id, code(FileProtocol::Exists), QStringLiteral("%1 already exists").arg(FilePaths::toVirtual(*path)));
+    if (existing == path.size()) {
+        fail(id, code(FileProtocol::Exists), QStringLiteral("%1 already exists").arg(FilePaths::toVirtual(path)));
         return;
     }
-    const qint64 missing = path->size() - existing;
+    const qint64 missing = path.size() - existing;
     qint64 available = 0;
-    const auto refusal = m_area->check(m_home, missing * FileArea::FolderCost, missing, int(path->size()), &available);
+    const auto refusal = m_area->check(m_home, missing * FileArea::FolderCost, missing, int(path.size()), &available);
     if (refusal != FileArea::Refusal::None) {
         fail(id, code(FileProtocol::Quota),
-            m_area->explain(refusal, FilePaths::toVirtual(*path), missing * FileArea::FolderCost, available));
+            m_area->explain(refusal, FilePaths::toVirtual(path), missing * FileArea::FolderCost, available));
         return;
     }
-    for (qsizetype i = existing; i < path->size(); ++i) {
+    for (qsizetype i = existing; i < path.size(); ++i) {
         const qint64 before = folderBytes(dir.get());
-        error = HomeFolder::makeFolder(dir.get(), path->at(i));
+        error = HomeFolder::makeFolder(dir.get(), path.at(i));
         FileDescriptor next = error == HomeFolder::Error::None
-            ? HomeFolder::openFile(dir.get(), path->at(i), O_RDONLY | O_DIRECTORY, &error)
+            ? HomeFolder::openFile(dir.get(), path.at(i), O_RDONLY | O_DIRECTORY, &error)
             : FileDescriptor();
         struct stat st;
         if (next.isValid() && ::fstat(next.get(), &st) == 0) {
@@ -530,44 +530,33 @@ void FileService::mkdir(qint64 id, MessageFields& fields)
         }
         accountFolder(dir.get(), before);
         if (error != HomeFolder::Error::None) {
-            failOn(id, error, path->mid(0, i + 1), QStringLiteral("create"));
+            failOn(id, error, path.mid(0, i + 1), QStringLiteral("create"));
             return;
         }
         dir = std::move(next);
     }
-    m_area->noteDepth(m_home, int(path->size()));
-    log(QStringLiteral("mkdir"), *path);
+    m_area->noteDepth(m_home, int(path.size()));
+    log(QStringLiteral("mkdir"), path);
     reply(FileProtocol::makeResult(id));
 }
 
-void FileService::rmdir(qint64 id, MessageFields& fields)
+void FileService::rmdir(Request& request)
 {
-    const QString text = fields.text("path");
-    const bool recursive = fields.optionalBool("recursive", false);
-    if (!checkFields(id, fields)) {
+    const qint64 id = request.id;
+    const QStringList& path = request.path;
+    const bool recursive = request.fields.optionalBool("recursive", false);
+    if (!checkFields(id, request.fields)) {
         return;
     }
-    const auto path = resolve(id, text);
-    if (!path) {
-        return;
-    }
-    if (path->isEmpty()) {
+    if (path.isEmpty()) {
         fail(id, code(FileProtocol::Permission), QStringLiteral("Your home folder itself cannot be removed"));
         return;
     }
-    const auto located = locate(id, *path);
+    const auto located = locateExisting(id, path);
     if (!located) {
         return;
     }
-    const QString shown = FilePaths::toVirtual(*path);
-    if (!located->exists) {
-        fail(id, code(FileProtocol::NotFound), QStringLiteral("%1 does not exist").arg(shown));
-        return;
-    }
-    if (S_ISLNK(located->st.st_mode)) {
-        failOn(id, HomeFolder::Error::Link, *path);
-        return;
-    }
+    const QString shown = FilePaths::toVirtual(path);
     if (!S_ISDIR(located->st.st_mode)) {
         fail(id, code(FileProtocol::BadPath), QStringLiteral("%1 is a file: use rm").arg(shown));
         return;
@@ -593,42 +582,28 @@ void FileService::rmdir(qint64 id, MessageFields& fields)
     }
     accountFolder(located->parent.get(), before);
     if (error != HomeFolder::Error::None) {
-        failOn(id, error, *path, QStringLiteral("remove"));
+        failOn(id, error, path, QStringLiteral("remove"));
         return;
     }
-    log(recursive ? QStringLiteral("rmdir -r") : QStringLiteral("rmdir"), *path);
+    log(recursive ? QStringLiteral("rmdir -r") : QStringLiteral("rmdir"), path);
     reply(FileProtocol::makeResult(id));
 }
 
-void FileService::rm(qint64 id, MessageFields& fields)
+void FileService::rm(Request& request)
 {
-    const QString text = fields.text("path");
-    if (!checkFields(id, fields)) {
-        return;
-    }
-    const auto path = resolve(id, text);
-    if (!path) {
-        return;
-    }
-    if (path->isEmpty()) {
+    const qint64 id = request.id;
+    const QStringList& path = request.path;
+    if (path.isEmpty()) {
         fail(id, code(FileProtocol::BadPath), QStringLiteral("~ is a folder: use rmdir"));
         return;
     }
-    const auto located = locate(id, *path);
+    const auto located = locateExisting(id, path);
     if (!located) {
         return;
     }
-    const QString shown = FilePaths::toVirtual(*path);
-    if (!located->exists) {
-        fail(id, code(FileProtocol::NotFound), QStringLiteral("%1 does not exist").arg(shown));
-        return;
-    }
+    const QString shown = FilePaths::toVirtual(path);
     if (S_ISDIR(located->st.st_mode)) {
         fail(id, code(FileProtocol::BadPath), QStringLiteral("%1 is a folder: use rmdir").arg(shown));
-        return;
-    }
-    if (S_ISLNK(located->st.st_mode)) {
-        failOn(id, HomeFolder::Error::Link, *path);
         return;
     }
     const qint64 before = folderBytes(located->parent.get());
@@ -638,60 +613,42 @@ void FileService::rm(qint64 id, MessageFields& fields)
     }
     accountFolder(located->parent.get(), before);
     if (error != HomeFolder::Error::None) {
-        failOn(id, error, *path, QStringLiteral("remove"));
+        failOn(id, error, path, QStringLiteral("remove"));
         return;
     }
-    log(QStringLiteral("rm"), *path);
+    log(QStringLiteral("rm"), path);
     reply(FileProtocol::makeResult(id));
 }
 
-void FileService::rename(qint64 id, MessageFields& fields)
+void FileService::rename(Request& request)
 {
-    const QString fromText = fields.text("from");
-    const QString toText = fields.text("to");
-    if (!checkFields(id, fields)) {
-        return;
-    }
-    const auto from = resolve(id, fromText);
-    if (!from) {
-        return;
-    }
-    const auto to = resolve(id, toText);
-    if (!to) {
-        return;
-    }
-    if (from->isEmpty()) {
+    const qint64 id = request.id;
+    const QStringList& from = request.path;
+    const QStringList& to = request.to;
+    if (from.isEmpty()) {
         fail(id, code(FileProtocol::Permission), QStringLiteral("Your home folder itself cannot be moved"));
         return;
     }
-    const auto source = locate(id, *from);
+    const auto source = locateExisting(id, from);
     if (!source) {
         return;
     }
-    if (!source->exists) {
-        fail(id, code(FileProtocol::NotFound), QStringLiteral("%1 does not exist").arg(FilePaths::toVirtual(*from)));
-        return;
-    }
-    if (S_ISLNK(source->st.st_mode)) {
-        failOn(id, HomeFolder::Error::Link, *from);
-        return;
-    }
     // Into an existing folder (like mv), else to the name given.
-    QStringList target = *to;
-    bool intoFolder = to->isEmpty();
+    QStringList target = to;
+    bool intoFolder = to.isEmpty();
     if (!intoFolder) {
-        const auto destination = locate(id, *to);
+        const auto destination = locate(id, to);
         if (!destination) {
             return;
         }
         intoFolder = destination->exists && S_ISDIR(destination->st.st_mode);
     }
     if (intoFolder) {
-        target.append(from->last());
+        target.append(from.last());
     }
-    if (target.mid(0, from->size()) == *from) {
+    if (target.mid(0, from.size()) == from) {
         fail(id, code(FileProtocol::BadPath),
-            QStringLiteral("%1 cannot be moved into itself").arg(FilePaths::toVirtual(*from)));
+            QStringLiteral("%1 cannot be moved into itself").arg(FilePaths::toVirtual(from)));
         return;
     }
     const auto destination = locate(id, target);
@@ -706,7 +663,7 @@ void FileService::rename(qint64 id, MessageFields& fields)
     // only when that bound says "too deep" is the moved folder itself measured.
     int height = 0;
     if (S_ISDIR(source->st.st_mode)) {
-        height = qMax<int>(0, m_area->usage(m_home).height - int(from->size()));
+        height = qMax<int>(0, m_area->usage(m_home).height - int(from.size()));
         if (target.size() + height > m_area->limits().maxDepth) {
             HomeFolder::Error error;
             FileDescriptor moved
@@ -736,50 +693,35 @@ void FileService::rename(qint64 id, MessageFields& fields)
         accountFolder(destination->parent.get(), qint64(targetFolder.st_blocks) * 512);
     }
     if (error != HomeFolder::Error::None) {
-        failOn(id, error, error == HomeFolder::Error::Exists ? target : *from, QStringLiteral("move"));
+        failOn(id, error, error == HomeFolder::Error::Exists ? target : from, QStringLiteral("move"));
         return;
     }
     m_area->noteDepth(m_home, int(target.size()) + height);
-    log(QStringLiteral("rename"), *from, QStringLiteral("-> %1").arg(FilePaths::toVirtual(target)));
+    log(QStringLiteral("rename"), from, QStringLiteral("-> %1").arg(FilePaths::toVirtual(target)));
     reply(FileProtocol::makeResult(id));
 }
 
-void FileService::stat(qint64 id, MessageFields& fields)
+void FileService::stat(Request& request)
 {
-    const QString text = fields.text("path");
-    if (!checkFields(id, fields)) {
-        return;
-    }
-    const auto path = resolve(id, text);
-    if (!path) {
-        return;
-    }
+    const qint64 id = request.id;
+    const QStringList& path = request.path;
     struct stat st;
-    if (path->isEmpty()) {
+    if (path.isEmpty()) {
         if (::fstat(m_folder.fd(), &st) != 0) {
-            failOn(id, HomeFolder::fromErrno(errno), *path);
+            failOn(id, HomeFolder::fromErrno(errno), path);
             return;
         }
     } else {
-        const auto located = locate(id, *path);
+        const auto located = locateExisting(id, path);
         if (!located) {
-            return;
-        }
-        if (!located->exists) {
-            fail(
-                id, code(FileProtocol::NotFound), QStringLiteral("%1 does not exist").arg(FilePaths::toVirtual(*path)));
-            return;
-        }
-        if (S_ISLNK(located->st.st_mode)) {
-            failOn(id, HomeFolder::Error::Link, *path);
             return;
         }
         st = located->st;
     }
-    log(QStringLiteral("stat"), *path);
+    log(QStringLiteral("stat"), path);
     QCborMap result = FileProtocol::makeResult(id);
-    result.insert(QStringLiteral("path"), FilePaths::toVirtual(*path));
-    result.insert(QStringLiteral("entry"), entryFor(st, path->isEmpty() ? QStringLiteral("~") : path->last()).toCbor());
+    result.insert(QStringLiteral("path"), FilePaths::toVirtual(path));
+    result.insert(QStringLiteral("entry"), entryFor(st, path.isEmpty() ? QStringLiteral("~") : path.last()).toCbor());
     reply(result);
 }
 
@@ -816,11 +758,12 @@ bool FileService::openForReading(qint64 id, const QStringList& path, QFile& file
     return true;
 }
 
-void FileService::cat(qint64 id, MessageFields& fields)
+void FileService::cat(Request& request)
 {
-    const QString text = fields.text("path");
-    const qint64 max = fields.optionalUnsigned("max", FileProtocol::DefaultCatBytes);
-    if (!checkFields(id, fields)) {
+    const qint64 id = request.id;
+    const QStringList& path = request.path;
+    const qint64 max = request.fields.optionalUnsigned("max", FileProtocol::DefaultCatBytes);
+    if (!checkFields(id, request.fields)) {
         return;
     }
     if (max > FileProtocol::MaxCatBytes) {
@@ -828,37 +771,26 @@ void FileService::cat(qint64 id, MessageFields& fields)
             QStringLiteral("field \"max\" must be at most %1 bytes; use get for more").arg(FileProtocol::MaxCatBytes));
         return;
     }
-    const auto path = resolve(id, text);
-    if (!path) {
-        return;
-    }
-    const QString shown = FilePaths::toVirtual(*path);
     QFile file;
     struct stat st
     {
     };
-    if (!openForReading(id, *path, file, &st)) {
+    if (!openForReading(id, path, file, &st)) {
         return;
     }
     const QByteArray data = file.read(max);
-    log(QStringLiteral("cat"), *path);
+    log(QStringLiteral("cat"), path);
     QCborMap result = FileProtocol::makeResult(id);
     result.insert(QStringLiteral("size"), qint64(st.st_size));
     result.insert(QStringLiteral("data"), data.isNull() ? QByteArray("") : data);
     reply(result);
 }
 
-void FileService::partial(qint64 id, MessageFields& fields)
+void FileService::partial(Request& request)
 {
-    const QString text = fields.text("path");
-    if (!checkFields(id, fields)) {
-        return;
-    }
-    const auto path = resolve(id, text);
-    if (!path) {
-        return;
-    }
-    if (path->isEmpty()) {
+    const qint64 id = request.id;
+    const QStringList& path = request.path;
+    if (path.isEmpty()) {
         fail(id, code(FileProtocol::BadPath), QStringLiteral("~ is a folder"));
         return;
     }
@@ -867,19 +799,21 @@ void FileService::partial(qint64 id, MessageFields& fields)
     const FileDescriptor staging
         = HomeFolder::openFile(m_folder.fd(), QLatin1String(StagingFolder), O_RDONLY | O_DIRECTORY, &error);
     struct stat st;
-    if (staging.isValid() && HomeFolder::lookup(staging.get(), stagingName(*path), &st) == HomeFolder::Error::None
+    if (staging.isValid() && HomeFolder::lookup(staging.get(), stagingName(path), &st) == HomeFolder::Error::None
         && S_ISREG(st.st_mode)) {
         offset = st.st_size;
     }
     QCborMap result = FileProtocol::makeResult(id);
-    result.insert(QStringLiteral("path"), FilePaths::toVirtual(*path));
+    result.insert(QStringLiteral("path"), FilePaths::toVirtual(path));
     result.insert(QStringLiteral("offset"), offset);
     reply(result);
 }
 
-void FileService::put(qint64 id, MessageFields& fields)
+void FileService::put(Request& request)
 {
-    const QString text = fields.text("path");
+    const qint64 id = request.id;
+    const QStringList& path = request.path;
+    MessageFields& fields = request.fields;
     const qint64 size = fields.unsignedInteger("size");
     const qint64 offset = fields.optionalUnsigned("offset", 0);
     const bool hasMtime = fields.has("mtime");
@@ -904,25 +838,21 @@ void FileService::put(qint64 id, MessageFields& fields)
                            "string"));
         return;
     }
-    const auto path = resolve(id, text);
-    if (!path) {
-        return;
-    }
-    if (path->isEmpty()) {
+    if (path.isEmpty()) {
         fail(id, code(FileProtocol::Exists), QStringLiteral("~ is a folder"));
         return;
     }
-    auto located = locate(id, *path);
+    auto located = locate(id, path);
     if (!located) {
         return;
     }
-    const QString shown = FilePaths::toVirtual(*path);
+    const QString shown = FilePaths::toVirtual(path);
     if (located->exists && S_ISDIR(located->st.st_mode)) {
         fail(id, code(FileProtocol::Exists), QStringLiteral("%1 is a folder").arg(shown));
         return;
     }
     if (located->exists && S_ISLNK(located->st.st_mode)) {
-        failOn(id, HomeFolder::Error::Link, *path);
+        failOn(id, HomeFolder::Error::Link, path);
         return;
     }
     if (located->exists && !S_ISREG(located->st.st_mode)) {
@@ -930,34 +860,29 @@ void FileService::put(qint64 id, MessageFields& fields)
         return;
     }
     auto upload = std::make_unique<Upload>();
-    upload->key = m_home + QLatin1Char('/') + path->join(QLatin1Char('/'));
-    if (!m_area->beginUpload(upload->key)) {
+    upload->lease = m_area->claimUpload(m_home, m_home + QLatin1Char('/') + path.join(QLatin1Char('/')));
+    if (!upload->lease.isValid()) {
         fail(id, code(FileProtocol::Busy),
             QStringLiteral("Another upload to %1 is in progress; try again when it has finished").arg(shown));
         return;
     }
-    // From here every way out ends the upload's claim on the name.
-    const auto refuse = [&](const QString& failCode, const QString& message) {
-        upload->part.close();
-        m_area->endUpload(upload->key);
-        fail(id, failCode, message);
-    };
+    // From here every way out drops upload, and with it its lease: the claim on the name ends.
     HomeFolder::Error error;
     // The staging folder is made only for an upload that fits: a refused put leaves nothing.
     upload->staging = HomeFolder::openFile(m_folder.fd(), QLatin1String(StagingFolder), O_RDONLY | O_DIRECTORY, &error);
     const bool stagingExists = upload->staging.isValid();
     if (!stagingExists && error != HomeFolder::Error::NotFound) {
-        refuse(code(FileProtocol::Io),
+        fail(id, code(FileProtocol::Io),
             QStringLiteral("Cannot prepare the upload of %1: %2").arg(shown, HomeFolder::describe(error)));
         return;
     }
-    upload->partName = stagingName(*path);
+    upload->partName = stagingName(path);
     struct stat partBefore;
     const bool partExists = stagingExists
         && HomeFolder::lookup(upload->staging.get(), upload->partName, &partBefore) == HomeFolder::Error::None
         && S_ISREG(partBefore.st_mode);
     if (offset > 0 && (!partExists || partBefore.st_size < offset)) {
-        refuse(code(FileProtocol::Mismatch),
+        fail(id, code(FileProtocol::Mismatch),
             QStringLiteral("There is no partial upload of %1 bytes of %2 to resume").arg(offset).arg(shown));
         return;
     }
@@ -968,15 +893,15 @@ void FileService::put(qint64 id, MessageFields& fields)
         = size - offset + (partExists ? 0 : FileArea::EntryCost) + (stagingExists ? 0 : FileArea::FolderCost);
     const qint64 newEntries = (partExists ? 0 : 1) + (stagingExists ? 0 : 1);
     qint64 available = 0;
-    const auto refusal = m_area->check(m_home, needed - freed, newEntries, int(path->size()), &available);
+    const auto refusal = m_area->check(m_home, needed - freed, newEntries, int(path.size()), &available);
     if (refusal != FileArea::Refusal::None) {
-        refuse(code(FileProtocol::Quota), m_area->explain(refusal, shown, needed, available));
+        fail(id, code(FileProtocol::Quota), m_area->explain(refusal, shown, needed, available));
         return;
     }
     if (!stagingExists) {
         upload->staging = openStaging(&error);
         if (error != HomeFolder::Error::None) {
-            refuse(code(FileProtocol::Io),
+            fail(id, code(FileProtocol::Io),
                 QStringLiteral("Cannot prepare the upload of %1: %2").arg(shown, HomeFolder::describe(error)));
             return;
         }
@@ -986,13 +911,13 @@ void FileService::put(qint64 id, MessageFields& fields)
         upload->staging.get(), upload->partName, O_RDWR | O_CREAT | (offset == 0 ? O_TRUNC : 0), &error);
     if (!fd.isValid() || !upload->part.open(fd.release(), QIODevice::ReadWrite, QFileDevice::AutoCloseHandle)) {
         accountFolder(upload->staging.get(), stagingBefore);
-        refuse(code(FileProtocol::Io), QStringLiteral("Cannot write %1: %2").arg(shown, HomeFolder::describe(error)));
+        fail(id, code(FileProtocol::Io), QStringLiteral("Cannot write %1: %2").arg(shown, HomeFolder::describe(error)));
         return;
     }
     if (offset > 0) {
         Sha256 prefix;
-        if (!hashPrefix(upload->part, offset, prefix) || prefix.result() != prefixHash) {
-            refuse(code(FileProtocol::Mismatch),
+        if (!FileIo::hashPrefix(upload->part, offset, prefix) || prefix.result() != prefixHash) {
+            fail(id, code(FileProtocol::Mismatch),
                 QStringLiteral("The partial upload of %1 on the server differs from your file; upload it again from "
                                "the start")
                     .arg(shown));
@@ -1008,10 +933,9 @@ void FileService::put(qint64 id, MessageFields& fields)
     upload->partAccounted = FileArea::cost(partNow);
     m_area->adjust(m_home, upload->partAccounted - (partExists ? FileArea::cost(partBefore) : 0), partExists ? 0 : 1);
     accountFolder(upload->staging.get(), stagingBefore);
-    upload->reserved = size - offset;
-    m_area->reserve(m_home, upload->reserved);
+    upload->lease.reserve(size - offset);
     upload->id = id;
-    upload->path = *path;
+    upload->path = path;
     upload->parent = std::move(located->parent);
     upload->name = located->name;
     upload->size = size;
@@ -1020,7 +944,7 @@ void FileService::put(qint64 id, MessageFields& fields)
         upload->mtime = mtime;
     }
     m_upload = std::move(upload);
-    log(QStringLiteral("put"), *path, QStringLiteral("%1 bytes from offset %2").arg(size).arg(offset));
+    log(QStringLiteral("put"), path, QStringLiteral("%1 bytes from offset %2").arg(size).arg(offset));
     QCborMap result = FileProtocol::makeResult(id);
     result.insert(QStringLiteral("offset"), offset);
     reply(result);
@@ -1054,8 +978,10 @@ void FileService::putData(const QByteArray& data)
     m_upload->received += data.size();
 }
 
-void FileService::putEnd(qint64 id, MessageFields& fields)
+void FileService::putEnd(Request& request)
 {
+    const qint64 id = request.id;
+    MessageFields& fields = request.fields;
     if (!m_upload) {
         fail(id, code(FileProtocol::BadRequest), QStringLiteral("end without a put"));
         return;
@@ -1101,7 +1027,7 @@ void FileService::putEnd(qint64 id, MessageFields& fields)
         return;
     }
     // Durable before visible: the data reaches the disk before the name points at it.
-    if (!upload.part.flush() || ::fsync(upload.part.handle()) != 0) {
+    if (!FileIo::syncFile(upload.part)) {
         const QString error = errnoText();
         abortUpload(true);
         fail(id, code(FileProtocol::Io), QStringLiteral("%1: cannot write the file to disk: %2").arg(shown, error));
@@ -1116,22 +1042,17 @@ void FileService::putEnd(qint64 id, MessageFields& fields)
     ::fstat(upload.part.handle(), &stored);
     const qint64 parentBefore = folderBytes(upload.parent.get());
     const qint64 stagingBefore = folderBytes(upload.staging.get());
-    if (::renameat(upload.staging.get(), QFile::encodeName(upload.partName).constData(), upload.parent.get(),
-            QFile::encodeName(upload.name).constData())
-        != 0) {
+    if (!FileIo::durableRename(upload.staging.get(), upload.partName, upload.parent.get(), upload.name)) {
         const QString error = errnoText();
         abortUpload(true);
         fail(id, code(FileProtocol::Io), QStringLiteral("%1: cannot move the upload into place: %2").arg(shown, error));
         return;
     }
-    ::fsync(upload.parent.get());
     m_area->adjust(m_home, FileArea::cost(stored) - upload.partAccounted - (replaces ? FileArea::cost(old) : 0),
         replaces ? -1 : 0);
     accountFolder(upload.parent.get(), parentBefore);
     accountFolder(upload.staging.get(), stagingBefore);
     m_area->noteDepth(m_home, int(upload.path.size()));
-    m_area->release(m_home, upload.reserved);
-    m_area->endUpload(upload.key);
     log(QStringLiteral("put done"), upload.path, QStringLiteral("%1 bytes").arg(upload.size));
     QCborMap result = FileProtocol::makeResult(id);
     result.insert(QStringLiteral("path"), shown);
@@ -1163,14 +1084,14 @@ void FileService::abortUpload(bool removePart)
     } else {
         m_area->adjust(m_home, now - upload.partAccounted, 0); // kept for a resume: it counts
     }
-    m_area->release(m_home, upload.reserved);
-    m_area->endUpload(upload.key);
-    m_upload.reset();
+    m_upload.reset(); // ends the lease
 }
 
-void FileService::get(qint64 id, MessageFields& fields)
+void FileService::get(Request& request)
 {
-    const QString text = fields.text("path");
+    const qint64 id = request.id;
+    const QStringList& path = request.path;
+    MessageFields& fields = request.fields;
     const qint64 offset = fields.optionalUnsigned("offset", 0);
     const QByteArray prefixHash = fields.optionalBytes("prefix_sha256");
     if (!checkFields(id, fields)) {
@@ -1187,17 +1108,13 @@ void FileService::get(qint64 id, MessageFields& fields)
                            "string"));
         return;
     }
-    const auto path = resolve(id, text);
-    if (!path) {
-        return;
-    }
-    const QString shown = FilePaths::toVirtual(*path);
+    const QString shown = FilePaths::toVirtual(path);
     auto download = std::make_unique<Download>();
     download->id = id;
     struct stat st
     {
     };
-    if (!openForReading(id, *path, download->file, &st)) {
+    if (!openForReading(id, path, download->file, &st)) {
         return;
     }
     download->size = st.st_size;
@@ -1208,7 +1125,7 @@ void FileService::get(qint64 id, MessageFields& fields)
     }
     if (offset > 0) {
         Sha256 prefix;
-        if (!hashPrefix(download->file, offset, prefix) || prefix.result() != prefixHash) {
+        if (!FileIo::hashPrefix(download->file, offset, prefix) || prefix.result() != prefixHash) {
             fail(id, code(FileProtocol::Mismatch),
                 QStringLiteral("Your partial copy of %1 differs from the file on the server; download it again from "
                                "the start")
@@ -1219,7 +1136,7 @@ void FileService::get(qint64 id, MessageFields& fields)
     }
     download->file.seek(offset);
     download->sent = offset;
-    log(QStringLiteral("get"), *path, QStringLiteral("%1 bytes from offset %2").arg(download->size).arg(offset));
+    log(QStringLiteral("get"), path, QStringLiteral("%1 bytes from offset %2").arg(download->size).arg(offset));
     QCborMap result = FileProtocol::makeResult(id);
     result.insert(QStringLiteral("size"), download->size);
     result.insert(QStringLiteral("offset"), offset);
@@ -1235,27 +1152,21 @@ void FileService::pumpDownload()
     if (!m_download || !socket) {
         return;
     }
-    QByteArray buffer(FileProtocol::ChunkSize, Qt::Uninitialized);
-    while (socket->isReady() && socket->bytesToWrite() < SendHighWater) {
-        const qint64 n = m_download->file.read(buffer.data(), FileProtocol::ChunkSize);
-        if (n < 0) {
-            const qint64 id = m_download->id;
-            const QString error = m_download->file.errorString();
-            m_download.reset();
-            fail(id, code(FileProtocol::Io), QStringLiteral("Reading the file failed: %1").arg(error));
-            return;
-        }
-        if (n == 0) {
-            // The hash covers what was sent, so a file that changed meanwhile fails the client's check.
-            QCborMap end { { QStringLiteral("type"), QStringLiteral("end") }, { QStringLiteral("id"), m_download->id },
-                { QStringLiteral("size"), m_download->sent }, { QStringLiteral("sha256"), m_download->hash.result() } };
-            m_download.reset();
-            reply(end);
-            return;
-        }
-        m_download->hash.addData(buffer.constData(), n);
-        m_download->sent += n;
-        socket->sendMessage(FileProtocol::encodeData(buffer.constData(), n));
+    const auto result = FileIo::sendChunks(
+        *socket, m_download->file, std::numeric_limits<qint64>::max(), m_download->hash, &m_download->sent);
+    if (result == FileIo::SendResult::ReadError) {
+        const qint64 id = m_download->id;
+        const QString error = m_download->file.errorString();
+        m_download.reset();
+        fail(id, code(FileProtocol::Io), QStringLiteral("Reading the file failed: %1").arg(error));
+        return;
+    }
+    if (result == FileIo::SendResult::Finished) {
+        // The hash covers what was sent, so a file that changed meanwhile fails the client's check.
+        QCborMap end { { QStringLiteral("type"), QStringLiteral("end") }, { QStringLiteral("id"), m_download->id },
+            { QStringLiteral("size"), m_download->sent }, { QStringLiteral("sha256"), m_download->hash.result() } };
+        m_download.reset();
+        reply(end);
     }
 }
 

@@ -56,11 +56,15 @@ private:
     void fail(qint64 id, const QString& code, const QString& message);
     /// Answers a field of the wrong type (or a missing one) with bad_request; false when so.
     bool checkFields(qint64 id, const MessageFields& fields);
-    /// Checks a request path; on failure answers the request and returns nullopt.
+    /// Checks a request path (handle() does, for every path a request names); on failure answers
+    /// the request and returns nullopt.
     std::optional<QStringList> resolve(qint64 id, const QString& path);
     /// Opens the parent of path (which must not be the home folder) and looks up its last
     /// component; on failure answers the request and returns nullopt.
     std::optional<Located> locate(qint64 id, const QStringList& path);
+    /// locate() for a path that must exist and not be a symbolic link (answered not_found and
+    /// bad_path otherwise).
+    std::optional<Located> locateExisting(qint64 id, const QStringList& path);
     /// Opens path, a regular file, for reading beneath the home (cat, get), and fills info from
     /// the open file; false once the request is answered.
     bool openForReading(qint64 id, const QStringList& path, QFile& file, struct stat* info);
@@ -73,20 +77,39 @@ private:
     QString stagingName(const QStringList& path) const;
     FileDescriptor openStaging(HomeFolder::Error* error);
 
-    void pwd(qint64 id);
-    void cd(qint64 id, MessageFields& fields);
-    void ls(qint64 id, MessageFields& fields);
-    void mkdir(qint64 id, MessageFields& fields);
-    void rmdir(qint64 id, MessageFields& fields);
-    void rm(qint64 id, MessageFields& fields);
-    void rename(qint64 id, MessageFields& fields);
-    void stat(qint64 id, MessageFields& fields);
-    void cat(qint64 id, MessageFields& fields);
-    void partial(qint64 id, MessageFields& fields);
-    void put(qint64 id, MessageFields& fields);
+    /// One request as the dispatch table hands it to its handler: the id, the fields still to
+    /// read, and the paths it names, already checked (path, or rename's from and to).
+    struct Request
+    {
+        qint64 id;
+        MessageFields& fields;
+        QStringList path;
+        QStringList to;
+    };
+    /// Which path fields a request has: handle() reads and resolves them before the handler runs.
+    enum class PathField { None, Required, Optional, FromTo };
+    struct Handler
+    {
+        const char* type;
+        PathField path;
+        void (FileService::*handle)(Request& request);
+    };
+    static const Handler Handlers[];
+
+    void pwd(Request& request);
+    void cd(Request& request);
+    void ls(Request& request);
+    void mkdir(Request& request);
+    void rmdir(Request& request);
+    void rm(Request& request);
+    void rename(Request& request);
+    void stat(Request& request);
+    void cat(Request& request);
+    void partial(Request& request);
+    void put(Request& request);
     void putData(const QByteArray& data);
-    void putEnd(qint64 id, MessageFields& fields);
-    void get(qint64 id, MessageFields& fields);
+    void putEnd(Request& request);
+    void get(Request& request);
     void pumpDownload();
     void abortUpload(bool removePart);
 

@@ -1,10 +1,10 @@
 #include "ServerApp.h"
 
 #include "ChatRoom.h"
+#include "EncryptedTcpSocket.h"
 #include "FileArea.h"
 #include "FilePaths.h"
 #include "FileService.h"
-#include "EncryptedTcpSocket.h"
 #include "KnownClients.h"
 #include "Logging.h"
 #include "MessageFields.h"
@@ -28,9 +28,10 @@ ServerApp::ServerApp(const Identity& identity, const Options& options, QObject* 
     m_chat = new ChatRoom(this);
     m_files = std::make_unique<FileArea>(
         options.filesRoot.isEmpty() ? QDir(options.dataDir).filePath(QStringLiteral("files")) : options.filesRoot,
-        FileArea::Limits {options.quotaBytes, options.maxDepth, options.maxEntries});
+        FileArea::Limits { options.quotaBytes, options.maxDepth, options.maxEntries });
     m_server = new EncryptedTcpServer(identity.keyPair(), this);
-    m_server->setAuthorizer([this](const QByteArray& key, const QHostAddress& address) { return authorize(key, address); });
+    m_server->setAuthorizer(
+        [this](const QByteArray& key, const QHostAddress& address) { return authorize(key, address); });
     connect(m_server, &EncryptedTcpServer::newSession, this, &ServerApp::onNewSession);
     connect(m_whitelist, &Whitelist::changed, this, &ServerApp::onWhitelistChanged);
 }
@@ -67,7 +68,7 @@ void ServerApp::shutdown()
     for (Session* session : sessions) {
         closeSession(session, QLatin1String(Protocol::ErrorShutdown), QStringLiteral("The server is shutting down"));
     }
-    // The sockets write only from an event loop, and main()'s has stopped when this runs: without
+    // The sockets write only from an event loop, and runServer()'s has stopped when this runs: without
     // this the "shutdown" errors died with the process and clients saw a bare closed connection.
     // Each session ends once its error is written; a peer that does not read gets two seconds.
     if (!m_sessions.isEmpty()) {
@@ -94,10 +95,10 @@ EncryptedTcpServer::Decision ServerApp::authorize(const QByteArray& key, const Q
             qCInfo(lcAuth).noquote() << "refused" << Identity::fingerprint(key) << "from" << address.toString()
                                      << "- not in" << m_whitelist->path();
         }
-        return {false, QLatin1String(Protocol::ErrorUnauthorized),
-                QStringLiteral("Your key %1 is not allowed on this server. Ask the administrator to allow it "
-                               "(quietwired console: allow <your public key line> <your name>).")
-                    .arg(Identity::fingerprint(key))};
+        return { false, QLatin1String(Protocol::ErrorUnauthorized),
+            QStringLiteral("Your key %1 is not allowed on this server. Ask the administrator to allow it "
+                           "(quietwired console: allow <your public key line> <your name>).")
+                .arg(Identity::fingerprint(key)) };
     }
     const QString name = Logging::escaped(AuthorizedKeys::displayName(*entry), 60);
     // Connections still being set up count as sessions: otherwise one key could hold every
@@ -113,16 +114,16 @@ EncryptedTcpServer::Decision ServerApp::authorize(const QByteArray& key, const Q
                                      << address.toString() << "- already" << sessionsOfKey << "sessions and"
                                      << settingUp << "being set up";
         }
-        return {false, QLatin1String(Protocol::ErrorTooManySessions),
-                QStringLiteral("Your key already has %1 sessions open and %2 being set up, the most this server "
-                               "allows (%3); close some first")
-                    .arg(sessionsOfKey)
-                    .arg(settingUp)
-                    .arg(m_options.maxSessionsPerKey)};
+        return { false, QLatin1String(Protocol::ErrorTooManySessions),
+            QStringLiteral("Your key already has %1 sessions open and %2 being set up, the most this server "
+                           "allows (%3); close some first")
+                .arg(sessionsOfKey)
+                .arg(settingUp)
+                .arg(m_options.maxSessionsPerKey) };
     }
     qCInfo(lcAuth).noquote() << "accepted" << Identity::fingerprint(key) << "(" << name << ") from"
                              << address.toString();
-    return {true, {}, {}};
+    return { true, {}, {} };
 }
 
 void ServerApp::onNewSession(EncryptedTcpSocket* socket, const QByteArray& hello)
@@ -139,7 +140,7 @@ void ServerApp::onNewSession(EncryptedTcpSocket* socket, const QByteArray& hello
     m_sessions.insert(session->id, session);
 
     connect(socket, &EncryptedTcpSocket::messageReceived, this,
-            [this, session](const QByteArray& data) { onMessage(session, data); });
+        [this, session](const QByteArray& data) { onMessage(session, data); });
     connect(socket, &EncryptedTcpSocket::disconnected, this, [this, session] { removeSession(session); });
 
     // The key may have been revoked between the handshake and now.
@@ -155,15 +156,15 @@ void ServerApp::onNewSession(EncryptedTcpSocket* socket, const QByteArray& hello
     const auto message = Protocol::decode(hello, &decodeError);
     if (!message || Protocol::typeOf(*message) != QLatin1String("hello")) {
         closeSession(session, QLatin1String(Protocol::ErrorBadRequest),
-                     QStringLiteral("The first message must be {\"type\":\"hello\",\"service\":...}%1")
-                         .arg(decodeError.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(decodeError)));
+            QStringLiteral("The first message must be {\"type\":\"hello\",\"service\":...}%1")
+                .arg(decodeError.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(decodeError)));
         return;
     }
     MessageFields fields(*message);
     const QString service = fields.text("service");
     if (!fields.ok()) {
-        closeSession(session, QLatin1String(Protocol::ErrorBadRequest),
-                     QStringLiteral("hello: %1").arg(fields.error()));
+        closeSession(
+            session, QLatin1String(Protocol::ErrorBadRequest), QStringLiteral("hello: %1").arg(fields.error()));
         return;
     }
     // The service name is the client's text: escaped, so it cannot forge or break log lines.
@@ -181,14 +182,14 @@ void ServerApp::onNewSession(EncryptedTcpSocket* socket, const QByteArray& hello
         if (home.isEmpty()) {
             qCWarning(lcFiles).noquote() << error;
             closeSession(session, QLatin1String(Protocol::ErrorBadRequest),
-                         QStringLiteral("The server cannot open your file area; tell the administrator"));
+                QStringLiteral("The server cannot open your file area; tell the administrator"));
             return;
         }
         session->files = new FileService(session, m_files.get(), home, this);
         return;
     }
     closeSession(session, QLatin1String(Protocol::ErrorUnknownService),
-                 QStringLiteral("This server does not offer the service \"%1\"").arg(Logging::escaped(service, 40)));
+        QStringLiteral("This server does not offer the service \"%1\"").arg(Logging::escaped(service, 40)));
 }
 
 void ServerApp::onMessage(Session* session, const QByteArray& data)
@@ -201,7 +202,8 @@ void ServerApp::onMessage(Session* session, const QByteArray& data)
     const auto message = Protocol::decode(data, &error);
     if (!message) {
         qCInfo(lcServer).noquote() << "session" << session->id << "sent an undecodable message:" << error;
-        closeSession(session, QLatin1String(Protocol::ErrorBadRequest), QStringLiteral("Undecodable message: %1").arg(error));
+        closeSession(
+            session, QLatin1String(Protocol::ErrorBadRequest), QStringLiteral("Undecodable message: %1").arg(error));
         return;
     }
     if (session->service == QLatin1String(Protocol::ServiceChat)) {
@@ -259,7 +261,8 @@ bool ServerApp::kick(int id, QString* error)
         return false;
     }
     qCInfo(lcServer).noquote() << "session" << id << "for" << session->name << "kicked by the administrator";
-    closeSession(session, QLatin1String(Protocol::ErrorKicked), QStringLiteral("The administrator closed your session"));
+    closeSession(
+        session, QLatin1String(Protocol::ErrorKicked), QStringLiteral("The administrator closed your session"));
     return true;
 }
 
@@ -268,7 +271,8 @@ QString ServerApp::homeFolderOf(const QString& nameOrFingerprint, QString* error
     for (const auto& entry : m_whitelist->keys().entries()) {
         if (entry.name == nameOrFingerprint || Identity::fingerprint(entry.key) == nameOrFingerprint
             || Identity::encodePublicKey(entry.key) == nameOrFingerprint) {
-            return QDir(m_files->root()).filePath(FilePaths::homeFolderName(entry.name, Identity::fingerprint(entry.key)));
+            return QDir(m_files->root())
+                .filePath(FilePaths::homeFolderName(entry.name, Identity::fingerprint(entry.key)));
         }
     }
     *error = QStringLiteral("No key, fingerprint or name \"%1\" on the whitelist; `whitelist` lists them")
@@ -289,7 +293,7 @@ void ServerApp::onWhitelistChanged()
             qCInfo(lcAuth).noquote() << "key" << session->fingerprint << "(" << session->name
                                      << ") was revoked: closing session" << session->id;
             closeSession(session, QLatin1String(Protocol::ErrorRevoked),
-                         QStringLiteral("Your key was removed from the server's whitelist"));
+                QStringLiteral("Your key was removed from the server's whitelist"));
         }
     }
 }

@@ -1,82 +1,16 @@
 #include "FileTransfer.h"
 
 #include "EncryptedTcpSocket.h"
+#include "FileIo.h"
 #include "FileProtocol.h"
 #include "Protocol.h"
 
 #include <QFileInfo>
 #include <QTimer>
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
-#include <unistd.h>
 
 namespace QuietWire {
-
-// Low-level file helpers. The server has its own copies of these; they are to become one
-// shared implementation, so they stay small free functions here.
-namespace {
-constexpr qint64 SendHighWater = 1024 * 1024;
-constexpr qint64 HashBlock = 1024 * 1024;
-
-/// Hashes the first length bytes of file into hash (reset first); the file is left at length.
-bool hashPrefix(QFile& file, qint64 length, Sha256& hash, QByteArray* prefixHash)
-{
-    hash.reset();
-    if (!file.seek(0)) {
-        return false;
-    }
-    QByteArray buffer(HashBlock, Qt::Uninitialized);
-    for (qint64 left = length; left > 0;) {
-        const qint64 n = file.read(buffer.data(), qMin(left, HashBlock));
-        if (n <= 0) {
-            return false;
-        }
-        hash.addData(buffer.constData(), n);
-        left -= n;
-    }
-    *prefixHash = hash.result();
-    return file.seek(length);
-}
-
-enum class SyncRenameError { None, Sync, Rename };
-
-/// Flushes and fsyncs file, closes it and renames it to target. On Rename, errno says why.
-SyncRenameError syncAndRename(QFile& file, const QString& target)
-{
-    if (!file.flush() || ::fsync(file.handle()) != 0) {
-        return SyncRenameError::Sync;
-    }
-    const QString from = file.fileName();
-    file.close();
-    if (::rename(QFile::encodeName(from).constData(), QFile::encodeName(target).constData()) != 0) {
-        return SyncRenameError::Rename;
-    }
-    return SyncRenameError::None;
-}
-
-enum class SendResult { Paused, EndOfFile, ReadError };
-
-/// Sends file data in chunks, hashing it, while the socket's queue is below the high-water mark.
-/// EndOfFile: nothing more to read (the caller checks *done against the size).
-SendResult sendChunks(EncryptedTcpSocket* socket, QFile& file, qint64 total, qint64* done, Sha256& hash)
-{
-    QByteArray buffer(FileProtocol::ChunkSize, Qt::Uninitialized);
-    while (socket->isReady() && socket->bytesToWrite() < SendHighWater) {
-        const qint64 n = file.read(buffer.data(), qMin<qint64>(FileProtocol::ChunkSize, total - *done));
-        if (n < 0) {
-            return SendResult::ReadError;
-        }
-        if (n == 0) {
-            return SendResult::EndOfFile;
-        }
-        hash.addData(buffer.constData(), n);
-        *done += n;
-        socket->sendMessage(FileProtocol::encodeData(buffer.constData(), n));
-    }
-    return SendResult::Paused;
-}
-} // namespace
 
 // ---- FileTransfer: the session, its retries, and the ends every transfer shares ----
 
@@ -221,7 +155,12 @@ void FileTransfer::restartFromZero()
 
 bool FileTransfer::hashLocalPrefix(qint64 length, QByteArray* prefixHash)
 {
-    return hashPrefix(m_file, length, m_hash, prefixHash);
+    m_hash.reset();
+    if (!FileIo::hashPrefix(m_file, length, m_hash)) {
+        return false;
+    }
+    *prefixHash = m_hash.result();
+    return true;
 }
 
 // ---- UploadTransfer ----
@@ -420,18 +359,15 @@ void UploadTransfer::pump()
     if (m_step != Step::Sending || !socket) {
         return;
     }
-    const qint64 before = m_done;
-    const SendResult result = sendChunks(socket, m_file, m_total, &m_done, m_hash);
-    if (m_done != before) {
-        emit progress(m_done, m_total);
-    }
+    const FileIo::SendResult result
+        = FileIo::sendChunks(*socket, m_file, m_total, m_hash, &m_done, [this] { emit progress(m_done, m_total); });
     switch (result) {
-    case SendResult::Paused:
+    case FileIo::SendResult::Waiting:
         return;
-    case SendResult::ReadError:
+    case FileIo::SendResult::ReadError:
         fail(QStringLiteral("local"), FileTransfer::tr("Cannot read %1: %2").arg(m_localPath, m_file.errorString()));
         return;
-    case SendResult::EndOfFile:
+    case FileIo::SendResult::Finished:
         if (m_done != m_total) {
             fail(QStringLiteral("local"), FileTransfer::tr("%1 became shorter during the upload").arg(m_localPath));
             return;
@@ -636,22 +572,20 @@ void DownloadTransfer::finish(const QCborMap& end)
                              "file may have changed during the download); download it again"));
         return;
     }
-    const SyncRenameError result = syncAndRename(m_file, m_localPath);
-    const int renameError = errno;
-    switch (result) {
-    case SyncRenameError::None:
-        succeed();
-        return;
-    case SyncRenameError::Sync:
+    if (!FileIo::syncFile(m_file)) {
         fail(QStringLiteral("local"),
             FileTransfer::tr("Cannot write %1: %2").arg(m_file.fileName(), m_file.errorString()));
         return;
-    case SyncRenameError::Rename:
+    }
+    m_file.close();
+    if (!FileIo::durableRename(AT_FDCWD, partPath(), AT_FDCWD, m_localPath)) {
+        const int renameError = errno;
         fail(QStringLiteral("local"),
             FileTransfer::tr("Cannot move %1 into place: %2")
                 .arg(partPath(), QString::fromLocal8Bit(strerror(renameError))));
         return;
     }
+    succeed();
 }
 
 } // namespace QuietWire

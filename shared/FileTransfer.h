@@ -24,8 +24,9 @@ namespace QuietWire {
 /// continued after its hash is checked against the sender's first bytes; when they differ the
 /// transfer starts over from the beginning.
 ///
-/// The three classes share this header so that the low-level helpers at the top of
-/// FileTransfer.cpp (prefix hashing, fsync-and-rename, the chunked send loop) stay in one place.
+/// The three classes share this header: the two subclasses are small, and FileIo does their
+/// low-level file work (prefix hashing, fsync-and-rename, the chunked send loop), as it does the
+/// server's.
 class FileTransfer : public QObject
 {
     Q_OBJECT

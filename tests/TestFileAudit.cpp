@@ -278,9 +278,11 @@ void TestFileAudit::usageIsKeptNotWalked()
     for (int i = 0; i < 500; ++i) {
         qint64 available = 0;
         QCOMPARE(area.check(home, 4096, 1, 1, &available), FileArea::Refusal::None);
-        area.reserve(home, 4096);
+        FileArea::UploadLease lease = area.claimUpload(home, home + QStringLiteral("/f%1").arg(i));
+        QVERIFY(lease.isValid());
+        lease.reserve(4096);
         area.adjust(home, 4096 + FileArea::EntryCost, 1);
-        area.release(home, 4096);
+        lease.release();
     }
     QCOMPARE(area.walks(), 1);
     QCOMPARE(area.usage(home).entries, Folders + 1 + 500);

@@ -1,0 +1,367 @@
+#include "AdminCommands.h"
+
+#include "AuthorizedKeys.h"
+#include "ChatProtocol.h"
+#include "FileArea.h"
+#include "Identity.h"
+#include "KnownClients.h"
+#include "RemoteConsole.h"
+#include "ServerApp.h"
+#include "Whitelist.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QSysInfo>
+#include <QTextStream>
+
+namespace QuietWire {
+
+using Result = AdminCommand::Result;
+
+QString AdminContext::authorizedKeysPath() const
+{
+    return server ? server->authorizedKeysPath() : QDir(dataDir).filePath(QStringLiteral("authorized_keys"));
+}
+
+namespace {
+
+Result fail(AdminContext& context, const QString& message)
+{
+    context.fail(message);
+    return Result::Failed;
+}
+
+QString whitelistLine(const AuthorizedKeys::Entry& entry)
+{
+    return QStringLiteral("%1  %2  %3")
+        .arg(AuthorizedKeys::displayName(entry), -16)
+        .arg(Identity::fingerprint(entry.key), Identity::encodePublicKey(entry.key));
+}
+
+void printIdentity(AdminContext& context, const Identity& identity)
+{
+    context.print(identity.publicKeyLine());
+    context.print(identity.fingerprint());
+}
+
+/// The running server re-reads the whitelist after an edit from its console (offline, its file
+/// watcher does within a second).
+void reloadWhitelist(AdminContext& context)
+{
+    if (context.server) {
+        context.server->whitelist()->reload();
+    }
+}
+
+Result keygen(AdminContext& context, const QStringList&, const QString&)
+{
+    if (QFileInfo::exists(QDir(context.dataDir).filePath(QLatin1String(Identity::PrivateKeyFile)))) {
+        return fail(context,
+            QStringLiteral("%1 already holds a server key; move identity.key away first if you "
+                           "really want a new one (every client will then see a changed key)")
+                .arg(context.dataDir));
+    }
+    QString error;
+    const auto identity = Identity::loadOrCreate(
+        context.dataDir, QStringLiteral("quietwired@%1").arg(QSysInfo::machineHostName()), &error);
+    if (!identity) {
+        return fail(context, error);
+    }
+    printIdentity(context, *identity);
+    return Result::Done;
+}
+
+Result help(AdminContext& context, const QStringList&, const QString&)
+{
+    context.print(AdminCommands::consoleHelp());
+    return Result::Done;
+}
+
+Result whitelist(AdminContext& context, const QStringList&, const QString&)
+{
+    if (context.server) {
+        const auto& entries = context.server->whitelist()->keys().entries();
+        if (entries.isEmpty()) {
+            context.print(
+                QStringLiteral("The whitelist is empty: no client can connect. Use `allow <key line> <name>`."));
+        }
+        for (const auto& entry : entries) {
+            context.print(whitelistLine(entry));
+        }
+        return Result::Done;
+    }
+    QString error;
+    const auto keys = AuthorizedKeys::load(context.authorizedKeysPath(), &error);
+    if (!keys) {
+        return fail(context, error);
+    }
+    for (const auto& entry : keys->entries()) {
+        context.print(whitelistLine(entry));
+    }
+    return Result::Done;
+}
+
+Result allow(AdminContext& context, const QStringList& args, const QString&)
+{
+    // The whole identity.pub line as `quietwire-cli key` prints it ("KEY COMMENT"), quoted or not,
+    // then the name the administrator chooses: nothing is taken from the comment, which the key's
+    // owner wrote.
+    const bool offline = context.where == AdminContext::Where::Offline;
+    AuthorizedKeys::AllowCommand command;
+    const auto parseError = AuthorizedKeys::parseAllowWords(
+        args.join(QLatin1Char(' ')).split(QLatin1Char(' '), Qt::SkipEmptyParts), &command);
+    if (parseError != AuthorizedKeys::AllowError::None) {
+        return fail(context,
+            AuthorizedKeys::allowErrorMessage(parseError, command,
+                offline ? AuthorizedKeys::AllowSyntax::CommandLine : AuthorizedKeys::AllowSyntax::Console));
+    }
+    if (offline) {
+        QDir().mkpath(context.dataDir);
+    }
+    QString error;
+    if (!AuthorizedKeys::appendKey(context.authorizedKeysPath(), command.key, command.name, &error,
+            command.samePerson ? AuthorizedKeys::SharedName::SamePerson : AuthorizedKeys::SharedName::Refuse)) {
+        return fail(context, error);
+    }
+    reloadWhitelist(context);
+    context.print(QStringLiteral("allowed %1 as %2").arg(Identity::fingerprint(command.key), command.name));
+    return Result::Done;
+}
+
+Result revoke(AdminContext& context, const QStringList& args, const QString&)
+{
+    if (args.size() != 1) {
+        return fail(context,
+            context.where == AdminContext::Where::Offline
+                ? QStringLiteral("usage: quietwired revoke --data-dir DIR <key|fingerprint|name>")
+                : QStringLiteral("usage: revoke <key|fingerprint|name>"));
+    }
+    QString error;
+    const auto removed = AuthorizedKeys::removeKeys(context.authorizedKeysPath(), args.at(0), &error);
+    if (!removed) {
+        return fail(context, error);
+    }
+    reloadWhitelist(context);
+    for (const auto& entry : *removed) {
+        context.print(QStringLiteral("revoked %1 (%2)")
+                          .arg(Identity::fingerprint(entry.key), AuthorizedKeys::displayName(entry)));
+    }
+    return Result::Done;
+}
+
+Result sessions(AdminContext& context, const QStringList&, const QString&)
+{
+    const auto sessions = context.server->sessions();
+    if (sessions.isEmpty()) {
+        context.print(QStringLiteral("No sessions."));
+    }
+    for (const Session* session : sessions) {
+        context.print(QStringLiteral("%1  %2  %3  %4  %5  port %6  since %7")
+                          .arg(session->id, 4)
+                          .arg(session->name, -16)
+                          .arg(session->fingerprint, session->address.toString(), session->service)
+                          .arg(session->sessionPort)
+                          .arg(session->since.toString(Qt::ISODate)));
+    }
+    return Result::Done;
+}
+
+Result kick(AdminContext& context, const QStringList& args, const QString&)
+{
+    bool ok = false;
+    const int id = args.value(0).toInt(&ok);
+    if (!ok || args.size() != 1) {
+        return fail(context, QStringLiteral("usage: kick <session id>  (`sessions` lists the ids)"));
+    }
+    QString error;
+    if (!context.server->kick(id, &error)) {
+        return fail(context, error);
+    }
+    context.print(QStringLiteral("kicked session %1").arg(id));
+    return Result::Done;
+}
+
+Result clients(AdminContext& context, const QStringList&, const QString&)
+{
+    const auto& entries = context.server->knownClients()->entries();
+    if (entries.isEmpty()) {
+        context.print(QStringLiteral("No client has connected yet."));
+    }
+    for (const auto& entry : entries) {
+        const auto* allowed = context.server->whitelist()->find(entry.key);
+        context.print(QStringLiteral("%1  %2  %3  first %4  last %5")
+                          .arg(entry.address, -15)
+                          .arg(Identity::fingerprint(entry.key))
+                          .arg(allowed ? AuthorizedKeys::displayName(*allowed) : QStringLiteral("(not allowed)"), -16)
+                          .arg(entry.firstSeen.toString(Qt::ISODate), entry.lastSeen.toString(Qt::ISODate)));
+    }
+    return Result::Done;
+}
+
+Result say(AdminContext& context, const QStringList&, const QString& text)
+{
+    if (text.isEmpty()) {
+        return fail(context, QStringLiteral("usage: say <text>"));
+    }
+    // The same rules as a member's message: no escape sequences in the members' terminals.
+    qsizetype position = -1;
+    if (const auto error = ChatProtocol::checkText(text, &position); error != ChatProtocol::TextError::None) {
+        return fail(context, ChatProtocol::describe(error, text, position));
+    }
+    context.server->say(text);
+    context.print(QStringLiteral("said to %1").arg(QStringLiteral("everyone in the chat")));
+    return Result::Done;
+}
+
+Result files(AdminContext& context, const QStringList& args, const QString&)
+{
+    QString error;
+    const QString home = args.size() == 1 ? context.server->homeFolderOf(args.at(0), &error) : QString();
+    if (home.isEmpty()) {
+        return fail(context, args.size() == 1 ? error : QStringLiteral("usage: files <name>"));
+    }
+    FileArea* area = context.server->fileArea();
+    const FileArea::Usage usage = QFileInfo::exists(home) ? area->usage(home) : FileArea::Usage();
+    const qint64 quota = area->quota();
+    context.print(QStringLiteral("%1: %2 bytes in %3 files and folders, %4% of the %5-byte quota (%6)")
+                      .arg(args.at(0))
+                      .arg(usage.bytes)
+                      .arg(usage.entries)
+                      .arg(quota > 0 ? usage.bytes * 100 / quota : 0)
+                      .arg(quota)
+                      .arg(home));
+    return Result::Done;
+}
+
+Result fingerprint(AdminContext& context, const QStringList&, const QString&)
+{
+    if (context.server) {
+        printIdentity(context, context.server->identity());
+        return Result::Done;
+    }
+    QString error;
+    const auto identity = Identity::load(context.dataDir, &error);
+    if (!identity) {
+        return fail(
+            context, error + QStringLiteral(" (`quietwired keygen --data-dir %1` creates one)").arg(context.dataDir));
+    }
+    printIdentity(context, *identity);
+    return Result::Done;
+}
+
+Result quit(AdminContext& context, const QStringList&, const QString&)
+{
+    context.print(context.remoteConsole
+            ? QStringLiteral("Console closed; the server keeps running (systemctl stop quietwired stops it).")
+            : QStringLiteral("Stopping the server."));
+    return Result::Quit;
+}
+
+Result console(AdminContext& context, const QStringList& args, const QString&)
+{
+    return RemoteConsole::run(args, context.dataDir, context.fail) == 0 ? Result::Done : Result::Failed;
+}
+
+// In the order of the help texts. The console's lines are aligned for `help`, the offline ones
+// for quietwired --help.
+const QList<AdminCommand> Commands = {
+    { "keygen", nullptr, AdminCommand::Offline, "keygen                       create the server key in the data dir\n",
+        nullptr, keygen },
+    { "help", nullptr, AdminCommand::Console, nullptr, "help                          this list\n", help },
+    { "whitelist", nullptr, AdminCommand::Both, "whitelist                    list the allowed client keys\n",
+        "whitelist                     the allowed keys (authorized_keys)\n", whitelist },
+    { "allow", nullptr, AdminCommand::Both,
+        "allow 'KEY LINE' NAME        allow a client key (the line `quietwire-cli key` prints) under the\n"
+        "                             NAME you choose (the line's comment never names it); add\n"
+        "                             --same-person when NAME already has a key: another device of the\n"
+        "                             same person\n",
+        "allow <key line> <name>       allow a client key: paste the line from its identity.pub, then\n"
+        "                              the name you choose (the line's comment is never used as a name);\n"
+        "                              --same-person: another key of someone already on the whitelist\n",
+        allow },
+    { "revoke", nullptr, AdminCommand::Both,
+        "revoke KEY|FINGERPRINT|NAME  remove a client key; its live sessions are closed\n",
+        "revoke <key|fingerprint|name> remove a key; its live sessions are closed at once\n", revoke },
+    { "sessions", nullptr, AdminCommand::Console, nullptr, "sessions                      the live sessions\n",
+        sessions },
+    { "kick", nullptr, AdminCommand::Console, nullptr, "kick <id>                     close one session\n", kick },
+    { "clients", nullptr, AdminCommand::Console, nullptr,
+        "clients                       the keys each client IP has presented (known_clients)\n", clients },
+    { "say", nullptr, AdminCommand::Console, nullptr,
+        "say <text>                    send a notice to everyone in the chat\n", say },
+    { "files", nullptr, AdminCommand::Console, nullptr,
+        "files <name>                  disk usage of a user's file folder\n", files },
+    { "fingerprint", nullptr, AdminCommand::Both,
+        "fingerprint                  print the server's public key line and fingerprint\n",
+        "fingerprint                   this server's public key and fingerprint\n", fingerprint },
+    { "quit", "exit", AdminCommand::Console, nullptr,
+        "quit                          stop the server (in `quietwired console`: close the console only)\n", quit },
+    { "console", nullptr, AdminCommand::Offline,
+        "console [COMMAND...]         the running server's console (sessions, kick, say, ...) through\n"
+        "                             <data-dir>/console.sock: one command, or interactive\n",
+        nullptr, console },
+};
+
+QString helpLines(bool offline)
+{
+    QString text;
+    for (const AdminCommand& command : Commands) {
+        const char* lines = offline ? command.offlineHelp : command.consoleHelp;
+        for (const QString& line : QString::fromLatin1(lines).split(QLatin1Char('\n'), Qt::SkipEmptyParts)) {
+            text += QLatin1String("  ") + line + QLatin1Char('\n');
+        }
+    }
+    return text;
+}
+
+} // namespace
+
+namespace AdminCommands {
+
+const QList<AdminCommand>& all()
+{
+    return Commands;
+}
+
+const AdminCommand* find(const QString& name, AdminContext::Where where)
+{
+    const unsigned wanted = where == AdminContext::Where::Offline ? AdminCommand::Offline : AdminCommand::Console;
+    for (const AdminCommand& command : Commands) {
+        if ((command.availability & wanted)
+            && (name == QLatin1String(command.name) || (command.alias && name == QLatin1String(command.alias)))) {
+            return &command;
+        }
+    }
+    return nullptr;
+}
+
+QString offlineHelp()
+{
+    return helpLines(true);
+}
+
+QString consoleHelp()
+{
+    return QStringLiteral("Commands:\n") + helpLines(false);
+}
+
+int runOffline(const QString& name, const QStringList& args, const QString& dataDir)
+{
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+    AdminContext context;
+    context.where = AdminContext::Where::Offline;
+    context.dataDir = dataDir;
+    context.print = [&out](const QString& line) { out << line << '\n' << Qt::flush; };
+    context.fail = [&err](const QString& message) { err << "quietwired: " << message << Qt::endl; };
+    const AdminCommand* command = find(name, AdminContext::Where::Offline);
+    if (!command) {
+        context.fail(QStringLiteral("unknown command \"%1\"; see --help").arg(name));
+        return 1;
+    }
+    return command->execute(context, args, args.join(QLatin1Char(' '))) == Result::Done ? 0 : 1;
+}
+
+} // namespace AdminCommands
+
+} // namespace QuietWire
