@@ -10,6 +10,7 @@
 #include "ServerConnection.h"
 #include "ServerKeyChangedDialog.h"
 #include "SettingsDialog.h"
+#include "ToolBarAction.h"
 #include "TransferList.h"
 #include "Translations.h"
 #include "UnknownServerDialog.h"
@@ -17,23 +18,12 @@
 #include <QCloseEvent>
 #include <QLabel>
 #include <QMessageBox>
+#include <QPushButton>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QToolBar>
 
 namespace QuietWire::Gui {
-
-namespace {
-QAction* makeAction(QToolBar* toolBar, const QString& name, const QString& icon)
-{
-    auto* action = toolBar->addAction(QIcon(QStringLiteral(":/icons/%1.png").arg(icon)), QString());
-    action->setObjectName(name);
-    if (QWidget* button = toolBar->widgetForAction(action)) {
-        button->setObjectName(name + QStringLiteral("Button"));
-    }
-    return action;
-}
-} // namespace
 
 MainWindow::MainWindow(const Identity& identity, GuiSettings* settings, QWidget* parent)
     : QMainWindow(parent)
@@ -54,11 +44,11 @@ MainWindow::MainWindow(const Identity& identity, GuiSettings* settings, QWidget*
     toolBar->setObjectName(QStringLiteral("mainToolBar"));
     toolBar->setMovable(false);
     toolBar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
-    m_connectAction = makeAction(toolBar, QStringLiteral("connectAction"), QStringLiteral("connect"));
-    m_disconnectAction = makeAction(toolBar, QStringLiteral("disconnectAction"), QStringLiteral("disconnect"));
+    m_connectAction = ToolBarAction::add(toolBar, QStringLiteral("connectAction"), QStringLiteral("connect"));
+    m_disconnectAction = ToolBarAction::add(toolBar, QStringLiteral("disconnectAction"), QStringLiteral("disconnect"));
     toolBar->addSeparator();
-    m_keysAction = makeAction(toolBar, QStringLiteral("keysAction"), QStringLiteral("keys"));
-    m_settingsAction = makeAction(toolBar, QStringLiteral("settingsAction"), QStringLiteral("settings"));
+    m_keysAction = ToolBarAction::add(toolBar, QStringLiteral("keysAction"), QStringLiteral("keys"));
+    m_settingsAction = ToolBarAction::add(toolBar, QStringLiteral("settingsAction"), QStringLiteral("settings"));
     m_quitAction = new QAction(this);
     m_quitAction->setShortcut(QKeySequence::Quit);
     addAction(m_quitAction);
@@ -104,7 +94,7 @@ MainWindow::MainWindow(const Identity& identity, GuiSettings* settings, QWidget*
         showError(QStringLiteral("connectionLostBox"), tr("Disconnected"), message);
     });
     connect(m_files, &FilesWidget::localDirectoryChanged, this,
-            [this](const QString& path) { m_settings->setLocalFolder(path); });
+        [this](const QString& path) { m_settings->setLocalFolder(path); });
     m_files->setLocalDirectory(m_settings->localFolder());
 
     retranslateUi();
@@ -139,19 +129,41 @@ void MainWindow::changeEvent(QEvent* event)
 
 void MainWindow::closeEvent(QCloseEvent* event)
 {
-    const int running = m_files->transfers()->runningCount();
-    if (running > 0
-        && QMessageBox::question(this, tr("Quit QuietWire?"),
-                                 tr("Transfers are still running. Quit anyway? They can be resumed later from where "
-                                    "they stopped."))
-            != QMessageBox::Yes) {
+    if (!m_quitConfirmed && m_files->transfers()->runningCount() > 0) {
+        // Asked with open() like every other question; Quit closes the window again.
         event->ignore();
+        askToQuit();
         return;
     }
     m_settings->setWindowGeometry(saveGeometry());
     m_settings->sync();
     m_connection->disconnectFromServer();
     event->accept();
+}
+
+void MainWindow::askToQuit()
+{
+    if (m_quitBox) {
+        m_quitBox->raise();
+        m_quitBox->activateWindow();
+        return;
+    }
+    auto* box = new QMessageBox(QMessageBox::Question, tr("Quit QuietWire?"),
+        tr("Transfers are still running. Quit anyway? They can be resumed later from where they stopped."),
+        QMessageBox::NoButton, this);
+    box->setObjectName(QStringLiteral("quitConfirmBox"));
+    QPushButton* quit = box->addButton(tr("&Quit"), QMessageBox::AcceptRole);
+    quit->setObjectName(QStringLiteral("confirmQuitButton"));
+    box->setDefaultButton(box->addButton(QMessageBox::Cancel));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    connect(box, &QMessageBox::buttonClicked, this, [this, quit](QAbstractButton* button) {
+        if (button == quit) {
+            m_quitConfirmed = true;
+            close();
+        }
+    });
+    m_quitBox = box;
+    box->open();
 }
 
 void MainWindow::updateStatus()
@@ -167,17 +179,18 @@ void MainWindow::updateStatus()
         m_stateLabel->setText(tr("Connecting to %1…").arg(m_connection->hostPort()));
         break;
     case ServerConnection::State::Connected:
-        m_stateLabel->setText(tr("Connected to %1 as %2").arg(m_connection->hostPort(), m_connection->chat()->myName()));
+        m_stateLabel->setText(
+            tr("Connected to %1 as %2").arg(m_connection->hostPort(), m_connection->chat()->myName()));
         setWindowTitle(tr("QuietWire — %1").arg(m_connection->hostPort()));
         break;
     }
     m_stateLabel->setToolTip(m_stateLabel->text());
     const QString fingerprint = connected ? Identity::fingerprint(m_connection->serverKey()) : QString();
     m_fingerprintLabel->setText(connected ? tr("Server key %1").arg(fingerprint) : tr("Server key: none"));
-    m_fingerprintLabel->setToolTip(connected ? tr("The fingerprint of the server's key, as pinned in known_servers")
-                                             : QString());
-    m_sessionPortLabel->setText(connected ? tr("Session port %1").arg(m_connection->sessionPort())
-                                          : tr("Session port: none"));
+    m_fingerprintLabel->setToolTip(
+        connected ? tr("The fingerprint of the server's key, as pinned in known_servers") : QString());
+    m_sessionPortLabel->setText(
+        connected ? tr("Session port %1").arg(m_connection->sessionPort()) : tr("Session port: none"));
     m_protocolLabel->setText(EncryptedTcpSocket::protocolName());
     m_protocolLabel->setToolTip(tr("The Noise protocol that encrypts and authenticates the connection"));
     m_connectAction->setEnabled(state != ServerConnection::State::Connecting);
@@ -196,7 +209,7 @@ void MainWindow::showConnectDialog()
     auto* dialog = new ConnectDialog(m_settings->recentServers(), this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &ConnectDialog::forgetRecentServer, this,
-            [this](const QString& hostPort) { m_settings->removeRecentServer(hostPort); });
+        [this](const QString& hostPort) { m_settings->removeRecentServer(hostPort); });
     connect(dialog, &QDialog::accepted, this, [this, dialog] { connectToServer(dialog->host(), dialog->port()); });
     dialog->open();
 }

@@ -18,8 +18,9 @@ class ServerConnection;
 
 /// The main window: toolbar (Connect, Disconnect, Keys, Settings), the Chat and Files tabs, and a
 /// status bar with the connection state, the server's fingerprint, the session port and the
-/// protocol. Every question (trust, refusal, changed key) is a window-modal dialog opened with
-/// open(), so the event loop never blocks and tests can answer it by objectName.
+/// protocol. Every question (trust, refusal, changed key, quitting while transfers run) is a
+/// window-modal dialog opened with open(), so the event loop never blocks and tests can answer
+/// it by objectName.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
@@ -50,6 +51,8 @@ private:
     void onKeyRefused(const QString& hostPort);
     void showError(const QString& objectName, const QString& title, const QString& message);
     void closePrompt();
+    /// Quitting while transfers run: asks first (quitConfirmBox); Quit closes the window.
+    void askToQuit();
     void setNote(const QString& note);
 
     GuiSettings* m_settings;
@@ -69,6 +72,8 @@ private:
     QString m_note; // why we are not connected, until the next attempt
     QPointer<QDialog> m_prompt;
     QPointer<KeyManagerDialog> m_keyManager;
+    QPointer<QDialog> m_quitBox;
+    bool m_quitConfirmed = false;
 };
 
 } // namespace QuietWire::Gui

@@ -1,27 +1,20 @@
 // quietwire: the QuietWire desktop client.
 
-#include "ChatWidget.h"
 #include "ConnectDialog.h"
 #include "FilesWidget.h"
 #include "GuiSettings.h"
 #include "Identity.h"
 #include "IdentityLoader.h"
 #include "MainWindow.h"
-#include "RemoteFileModel.h"
 #include "ServerConnection.h"
-#include "TransferList.h"
 #include "Translations.h"
 #include "Version.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
-#include <QFileInfo>
 #include <QMessageBox>
 #include <QStandardPaths>
-#include <QTabWidget>
-#include <QTimer>
-
 #include <csignal>
 #include <cstdio>
 #include <memory>
@@ -31,47 +24,6 @@ using namespace QuietWire;
 using namespace QuietWire::Gui;
 
 namespace {
-
-/// --screenshots: once connected and the server folder is listed, saves the Chat and Files tabs.
-void takeScreenshots(MainWindow* window, const QString& directory)
-{
-    auto* poll = new QTimer(window);
-    poll->setInterval(200);
-    auto step = std::make_shared<int>(0);
-    QObject::connect(poll, &QTimer::timeout, window, [window, directory, poll, step] {
-        FilesWidget* files = window->filesWidget();
-        if (*step == 0) {
-            if (!window->connection()->filesReady() || files->remoteModel()->rowCount() == 0) {
-                return;
-            }
-            // One finished download, so the transfer list shows what it looks like.
-            for (int row = 0; row < files->remoteModel()->rowCount(); ++row) {
-                const auto& entry = files->remoteModel()->entry(row);
-                if (entry.type == FileProtocol::Entry::Type::File
-                    && !QFileInfo::exists(QDir(files->localDirectory()).filePath(entry.name))) {
-                    files->download({files->remoteModel()->pathOf(files->remoteModel()->entry(row))});
-                    break;
-                }
-            }
-            *step = 1;
-            return;
-        }
-        if (*step < 10) { // two seconds for the transfer and the layout to settle
-            ++*step;
-            return;
-        }
-        QDir().mkpath(directory);
-        window->tabs()->setCurrentIndex(0);
-        window->grab().save(QDir(directory).filePath(QStringLiteral("chat.png")));
-        window->tabs()->setCurrentIndex(1);
-        QTimer::singleShot(500, window, [window, directory] {
-            window->grab().save(QDir(directory).filePath(QStringLiteral("files.png")));
-            QApplication::quit();
-        });
-        poll->stop();
-    });
-    poll->start();
-}
 
 /// --help and --version answer on the terminal; they must work without a display (over ssh,
 /// in a package check), so they do not open one.
@@ -90,9 +42,9 @@ bool onlyPrints(int argc, char* argv[])
 
 int main(int argc, char* argv[])
 {
-    const std::unique_ptr<QCoreApplication> application =
-        onlyPrints(argc, argv) ? std::make_unique<QCoreApplication>(argc, argv)
-                               : std::make_unique<QApplication>(argc, argv);
+    const std::unique_ptr<QCoreApplication> application = onlyPrints(argc, argv)
+        ? std::make_unique<QCoreApplication>(argc, argv)
+        : std::make_unique<QApplication>(argc, argv);
     QCoreApplication& app = *application;
     // The same names as quietwire-cli: one configuration directory, one identity for both.
     QCoreApplication::setOrganizationName(QStringLiteral("QuietWire"));
@@ -112,31 +64,23 @@ int main(int argc, char* argv[])
         "program, else built in)."));
     parser.addHelpOption();
     const QCommandLineOption versionOption = addVersionOption(parser);
-    const QCommandLineOption configDirOption(
-        QStringLiteral("config-dir"),
+    const QCommandLineOption configDirOption(QStringLiteral("config-dir"),
         QStringLiteral("Directory with identity.key, identity.pub, known_servers and quietwire.ini (default: "
                        "~/.config/QuietWire/quietwire, or QuietWire/quietwire in $XDG_CONFIG_HOME; shared with "
                        "quietwire-cli)."),
         QStringLiteral("DIR"));
-    const QCommandLineOption connectOption(QStringLiteral("connect"), QStringLiteral("Connect to HOST[:PORT] at start."),
-                                           QStringLiteral("HOST[:PORT]"));
+    const QCommandLineOption connectOption(
+        QStringLiteral("connect"), QStringLiteral("Connect to HOST[:PORT] at start."), QStringLiteral("HOST[:PORT]"));
     const QCommandLineOption trustNewOption(QStringLiteral("trust-new"),
-                                            QStringLiteral("Pin the key of a server not known yet without asking "
-                                                           "(a changed key is still refused)."));
+        QStringLiteral("Pin the key of a server not known yet without asking "
+                       "(a changed key is still refused)."));
     const QCommandLineOption languageOption(QStringLiteral("language"),
-                                            QStringLiteral("Interface language: en or ru (default: the setting, or "
-                                                           "the system's language)."),
-                                            QStringLiteral("CODE"));
+        QStringLiteral("Interface language: en or ru (default: the setting, or "
+                       "the system's language)."),
+        QStringLiteral("CODE"));
     const QCommandLineOption localDirOption(QStringLiteral("local-dir"),
-                                            QStringLiteral("Folder shown on the left of the Files tab."),
-                                            QStringLiteral("DIR"));
-    QCommandLineOption screenshotsOption(QStringLiteral("screenshots"),
-                                         QStringLiteral("Save chat.png and files.png of the window to DIR once "
-                                                        "connected, then quit."),
-                                         QStringLiteral("DIR"));
-    screenshotsOption.setFlags(QCommandLineOption::HiddenFromHelp);
-    parser.addOptions({configDirOption, connectOption, trustNewOption, languageOption, localDirOption,
-                       screenshotsOption});
+        QStringLiteral("Folder shown on the left of the Files tab."), QStringLiteral("DIR"));
+    parser.addOptions({ configDirOption, connectOption, trustNewOption, languageOption, localDirOption });
     parser.process(app);
     if (parser.isSet(versionOption)) {
         fputs(qPrintable(versionText(QStringLiteral("quietwire"))), stdout);
@@ -146,10 +90,10 @@ int main(int argc, char* argv[])
     QGuiApplication::setDesktopFileName(QStringLiteral("quietwire"));
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/quietwire.png")));
 
-    const QString configDir = QDir(parser.isSet(configDirOption)
-                                       ? parser.value(configDirOption)
-                                       : QStandardPaths::writableLocation(QStandardPaths::AppConfigLocation))
-                                  .absolutePath();
+    const QString configDir
+        = QDir(parser.isSet(configDirOption) ? parser.value(configDirOption)
+                                             : QStandardPaths::writableLocation(QStandardPaths::AppConfigLocation))
+              .absolutePath();
     QDir().mkpath(configDir);
     GuiSettings settings(configDir);
     Translations::apply(parser.isSet(languageOption) ? parser.value(languageOption) : settings.language());
@@ -176,17 +120,14 @@ int main(int argc, char* argv[])
         quint16 port = 0;
         if (!ConnectDialog::parseHostPort(parser.value(connectOption), &host, &port)) {
             QMessageBox::critical(&window, QCoreApplication::translate("main", "Cannot connect"),
-                                  QCoreApplication::translate("main", "--connect %1 is not HOST or HOST:PORT")
-                                      .arg(parser.value(connectOption)));
+                QCoreApplication::translate("main", "--connect %1 is not HOST or HOST:PORT")
+                    .arg(parser.value(connectOption)));
         } else {
             window.connectToServer(host, port);
         }
     } else if (created) {
         // A new key: the first thing to do is to give it to an administrator.
         window.showKeyManager();
-    }
-    if (parser.isSet(screenshotsOption)) {
-        takeScreenshots(&window, parser.value(screenshotsOption));
     }
     return QCoreApplication::exec();
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Takes docs/screenshots/chat.png and files.png from the real program: a throw-away quietwired
-# with three members who chatted and uploaded files, and the desktop client as alice under Xvfb.
+# Takes docs/screenshots/chat.png and files.png of the real window: a throw-away quietwired with three
+# members who chatted and uploaded files, and the desktop client's MainWindow as alice under Xvfb (shown by
+# quietwire-screenshots, a tool of the build tree, so the product binary carries no screenshot code).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 extra=(xvfb xauth fonts-dejavu-core)
@@ -12,7 +13,7 @@ if ((${#missing[@]})); then
     sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
-[ -x build/bin/quietwire ] || bash scripts/build.sh
+[ -x build/bin/quietwire-screenshots ] || bash scripts/build.sh
 
 bin="$PWD/build/bin"
 work="$(mktemp -d)"
@@ -59,6 +60,6 @@ done
 sleep 1
 
 mkdir -p docs/screenshots
-xvfb-run -a -s "-screen 0 1280x800x24" "$bin/quietwire" --config-dir "$work/alice" --connect "$server" \
-    --local-dir "$work/local" --screenshots "$PWD/docs/screenshots" "$@"
+xvfb-run -a -s "-screen 0 1280x800x24" "$bin/quietwire-screenshots" --config-dir "$work/alice" --connect "$server" \
+    --local-dir "$work/local" "$@" "$PWD/docs/screenshots"
 ls -l docs/screenshots

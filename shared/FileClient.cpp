@@ -221,7 +221,9 @@ FileTransfer* FileClient::startTransfer(
     if (!m_connection->serverKey().isEmpty()) {
         session->trustServerKey(m_connection->hostPort(), m_connection->serverKey(), false);
     }
-    auto* transfer = new FileTransfer(session, direction, local, remotePathFor(remote), resume, this);
+    FileTransfer* transfer = direction == FileTransfer::Direction::Upload
+        ? static_cast<FileTransfer*>(new UploadTransfer(session, local, remotePathFor(remote), resume, this))
+        : new DownloadTransfer(session, local, remotePathFor(remote), resume, this);
     transfer->setQueued();
     m_queue.append(transfer);
     // Start asynchronously, so callers can connect to the transfer's signals first.

@@ -14,8 +14,9 @@ namespace QuietWire {
 ///
 /// Usage: connection() to set the trust policy; connectToServer(); once connected(), call the
 /// browsing methods: each returns a request id that replyReceived() answers (check ok, code and
-/// message). upload()/download() return a FileTransfer that reports progress(), finished() and
-/// failed(); they do not need the browsing session. Relative remote paths are taken from the
+/// message). upload()/download() return a FileTransfer (an UploadTransfer or a DownloadTransfer)
+/// that reports stateChanged(), progress(), finished() and failed(); they do not need the
+/// browsing session. Relative remote paths are taken from the
 /// current folder (pwd/cd); "~/..." names a path from the home folder.
 class FileClient : public QObject
 {

@@ -3,9 +3,11 @@
 
 #include "FileListView.h"
 #include "GuiTestHelpers.h"
+#include "ProgressBarDelegate.h"
 #include "RemoteFileModel.h"
 #include "Sha256.h"
 #include "TransferList.h"
+#include "TransferModel.h"
 
 #include <QDragEnterEvent>
 #include <QDropEvent>
@@ -13,13 +15,14 @@
 #include <QFile>
 #include <QFileSystemModel>
 #include <QInputDialog>
+#include <QMessageBox>
 #include <QMimeData>
-#include <QProgressBar>
 #include <QRandomGenerator>
 #include <QTabBar>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTimer>
+#include <QTreeView>
 #include <QUrl>
 
 using namespace QuietWire;
@@ -85,7 +88,7 @@ qint64 bigTransferSize()
 /// Room for the big transfers (the default quota is 1 GiB per user).
 QStringList serverOptions()
 {
-    return {QStringLiteral("--quota"), QStringLiteral("%1M").arg(3 * bigTransferSize() / (1024 * 1024) + 64)};
+    return { QStringLiteral("--quota"), QStringLiteral("%1M").arg(3 * bigTransferSize() / (1024 * 1024) + 64) };
 }
 
 QByteArray readFile(const QString& path)
@@ -94,23 +97,36 @@ QByteArray readFile(const QString& path)
     return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
 }
 
-QProgressBar* progressBar(TransferList* list, int row)
+QModelIndex transferIndex(TransferList* list, int row, int column)
 {
-    QTreeWidgetItem* item = list->topLevelItem(row);
-    return item ? qobject_cast<QProgressBar*>(list->itemWidget(item, TransferList::ProgressColumn)) : nullptr;
+    return list->model()->index(row, column);
+}
+
+/// What the progress delegate paints: the model's progress role and the bar's text.
+int progressValue(TransferList* list, int row)
+{
+    return transferIndex(list, row, TransferModel::ProgressColumn).data(TransferModel::ProgressRole).toInt();
+}
+
+QString progressText(TransferList* list, int row)
+{
+    return transferIndex(list, row, TransferModel::ProgressColumn).data().toString();
 }
 
 QString stateText(TransferList* list, int row)
 {
-    QTreeWidgetItem* item = list->topLevelItem(row);
-    return item ? item->text(TransferList::StateColumn) : QString();
+    return transferIndex(list, row, TransferModel::StateColumn).data().toString();
+}
+
+FileTransfer::State transferState(TransferList* list, int row)
+{
+    return transferIndex(list, row, 0).data(TransferModel::StateRole).value<FileTransfer::State>();
 }
 
 bool transferDone(TransferList* list, int row)
 {
-    QProgressBar* bar = progressBar(list, row);
-    return bar && bar->value() == 100 && bar->text() == QLatin1String("100%")
-        && stateText(list, row).startsWith(QLatin1String("Done"));
+    return row < list->model()->rowCount() && progressValue(list, row) == 100
+        && progressText(list, row) == QLatin1String("100%") && stateText(list, row).startsWith(QLatin1String("Done"));
 }
 
 /// Clicks the row of a view the way a user selects it.
@@ -147,6 +163,7 @@ private slots:
     void dragAndDropBothWays();
     void cancelThenRetryResumes();
     void downloadResumesAfterServerRestart();
+    void quittingDuringATransferAsksWithoutBlocking();
 
 private:
     QModelIndex localIndex(const QString& path);
@@ -227,6 +244,10 @@ void TestGuiFiles::uploadAndDownloadWithTheToolbar()
     QVERIFY(clickRow(m_localView, localIndex(local)));
     QVERIFY(click(m_files, QStringLiteral("uploadActionButton")));
     QTRY_VERIFY_WITH_TIMEOUT(transferDone(m_transfers, 0), Timeout);
+    QCOMPARE(m_transfers->model()->rowCount(), 1);
+    QCOMPARE(transferState(m_transfers, 0), FileTransfer::State::Finished);
+    QVERIFY(!transferIndex(m_transfers, 0, 0).data(TransferModel::CanRetryRole).toBool());
+    QCOMPARE(transferIndex(m_transfers, 0, TransferModel::NameColumn).data().toString(), QStringLiteral("report.bin"));
     QCOMPARE(readFile(m_home + QStringLiteral("/report.bin")), data);
     QVERIFY(stateText(m_transfers, 0).contains(QStringLiteral("SHA-256 verified")));
     // The server pane shows the new file by itself.
@@ -273,9 +294,9 @@ void TestGuiFiles::dragAndDropBothWays()
     // From the desktop (or the local pane): file URLs dropped on the server pane upload.
     const QString desktopFile = m_dir->filePath(QStringLiteral("from-desktop.txt"));
     QVERIFY(writeFile(desktopFile, "dropped from the desktop\n"));
-    const int before = m_transfers->topLevelItemCount();
+    const int before = m_transfers->model()->rowCount();
     QMimeData urls;
-    urls.setUrls({QUrl::fromLocalFile(desktopFile)});
+    urls.setUrls({ QUrl::fromLocalFile(desktopFile) });
     drop(m_remoteView, &urls);
     QTRY_VERIFY_WITH_TIMEOUT(transferDone(m_transfers, before), Timeout);
     QCOMPARE(readFile(m_home + QStringLiteral("/from-desktop.txt")), QByteArray("dropped from the desktop\n"));
@@ -283,7 +304,7 @@ void TestGuiFiles::dragAndDropBothWays()
     // Dragging from the server pane carries remote paths; dropping them on the local pane downloads.
     const QModelIndex remote = remoteIndex(QStringLiteral("from-desktop.txt"));
     QVERIFY(remote.isValid());
-    std::unique_ptr<QMimeData> dragged(m_files->remoteModel()->mimeData({remote}));
+    std::unique_ptr<QMimeData> dragged(m_files->remoteModel()->mimeData({ remote }));
     QVERIFY(dragged->hasFormat(QLatin1String(RemoteFileModel::MimeType)));
     // The local pane takes no drops of local files: it never moves files about by itself.
     QDragEnterEvent refused(QPoint(5, 5), Qt::CopyAction, &urls, Qt::LeftButton, Qt::NoModifier);
@@ -292,7 +313,7 @@ void TestGuiFiles::dragAndDropBothWays()
     drop(m_localView, dragged.get());
     QTRY_VERIFY_WITH_TIMEOUT(transferDone(m_transfers, before + 1), Timeout);
     QCOMPARE(readFile(QDir(m_files->localDirectory()).filePath(QStringLiteral("from-desktop.txt"))),
-             QByteArray("dropped from the desktop\n"));
+        QByteArray("dropped from the desktop\n"));
 }
 
 void TestGuiFiles::cancelThenRetryResumes()
@@ -301,41 +322,58 @@ void TestGuiFiles::cancelThenRetryResumes()
     const QString local = QDir(m_files->localDirectory()).filePath(QStringLiteral("big.bin"));
     const QByteArray sha256 = writeRandomFile(local, size);
     QVERIFY(!sha256.isEmpty());
-    const int row = m_transfers->topLevelItemCount();
+    const int row = m_transfers->model()->rowCount();
 
     // Measures how long the event loop is ever kept busy while the upload runs.
     QElapsedTimer sinceTick;
     qint64 longestGapMs = 0;
     QTimer ticker;
     ticker.setInterval(10);
-    connect(&ticker, &QTimer::timeout, this, [&] {
-        longestGapMs = qMax(longestGapMs, sinceTick.restart());
-    });
+    connect(&ticker, &QTimer::timeout, this, [&] { longestGapMs = qMax(longestGapMs, sinceTick.restart()); });
 
     m_localView->setFocus();
     QVERIFY(clickRow(m_localView, localIndex(local)));
     QVERIFY(click(m_files, QStringLiteral("uploadActionButton")));
-    QTRY_VERIFY_WITH_TIMEOUT(m_transfers->topLevelItemCount() == row + 1, Timeout);
+    QTRY_VERIFY_WITH_TIMEOUT(m_transfers->model()->rowCount() == row + 1, Timeout);
     FileTransfer* first = m_alice->connection()->files()->findChildren<FileTransfer*>().last();
-    QTreeWidgetItem* item = m_transfers->topLevelItem(row);
-    auto* cancel = m_transfers->itemWidget(item, TransferList::ActionsColumn)
-                       ->findChild<QToolButton*>(QStringLiteral("cancelTransferButton"));
-    auto* retry = m_transfers->itemWidget(item, TransferList::ActionsColumn)
-                      ->findChild<QToolButton*>(QStringLiteral("retryTransferButton"));
+    // Cancel and Retry act on the selected transfers: select this one like a user.
+    QTreeView* view = m_transfers->view();
+    QVERIFY(clickRow(view, transferIndex(m_transfers, row, TransferModel::NameColumn)));
+    auto* cancel = child<QToolButton>(m_transfers, QStringLiteral("cancelTransferButton"));
+    auto* retry = child<QToolButton>(m_transfers, QStringLiteral("retryTransferButton"));
     QVERIFY(cancel && retry);
+    // The progress is painted by the delegate: no widget in the row.
+    QVERIFY(qobject_cast<ProgressBarDelegate*>(view->itemDelegateForColumn(TransferModel::ProgressColumn)));
+    QVERIFY(!view->indexWidget(transferIndex(m_transfers, row, TransferModel::ProgressColumn)));
     // The server must have seen the cancelled session end, or the retry's put would find the
     // target still busy with it (a real race a person clicking Retry at once can also meet).
     const qsizetype endedBefore = m_server->log().count(QStringLiteral(" ended"));
     bool clicked = false;
+    FileTransfer::State stateWhileRunning = FileTransfer::State::Idle;
     connect(first, &FileTransfer::progress, this, [&](qint64 done, qint64) {
         if (done >= 8 * 1024 * 1024 && !clicked) {
             clicked = true;
+            stateWhileRunning = transferState(m_transfers, row);
+            if (const QString grabDir = qEnvironmentVariable("QUIETWIRE_TEST_GRAB_DIR"); !grabDir.isEmpty()) {
+                m_alice->window->grab().save(QDir(grabDir).filePath(QStringLiteral("files-running.png")));
+            }
             QTimer::singleShot(0, this, [&] { QTest::mouseClick(cancel, Qt::LeftButton); });
         }
     });
     QTRY_VERIFY_WITH_TIMEOUT(stateText(m_transfers, row).startsWith(QLatin1String("Cancelled")), Timeout);
     QVERIFY(retry->isEnabled());
     QVERIFY(!cancel->isEnabled());
+    // The model says what the row shows: cancelled part of the way, with Retry and not Cancel.
+    QCOMPARE(stateWhileRunning, FileTransfer::State::Running);
+    QCOMPARE(transferState(m_transfers, row), FileTransfer::State::Cancelled);
+    QVERIFY2(progressValue(m_transfers, row) > 0 && progressValue(m_transfers, row) < 100,
+        qPrintable(progressText(m_transfers, row)));
+    QCOMPARE(progressText(m_transfers, row), QStringLiteral("%1%").arg(progressValue(m_transfers, row)));
+    QVERIFY(transferIndex(m_transfers, row, 0).data(TransferModel::CanRetryRole).toBool());
+    QVERIFY(!transferIndex(m_transfers, row, 0).data(TransferModel::CanCancelRole).toBool());
+    if (const QString grabDir = qEnvironmentVariable("QUIETWIRE_TEST_GRAB_DIR"); !grabDir.isEmpty()) {
+        QVERIFY(m_alice->window->grab().save(QDir(grabDir).filePath(QStringLiteral("files-cancelled.png"))));
+    }
     // What arrived waits in the server's partial file (in a staging folder no path reaches).
     const QString serverPart = m_home + QStringLiteral("/.partial\\uploads/")
         + QString::fromLatin1(Sha256::hash(QByteArrayLiteral("big.bin")).toHex()) + QStringLiteral(".part");
@@ -345,7 +383,7 @@ void TestGuiFiles::cancelThenRetryResumes()
 
     sinceTick.start();
     ticker.start();
-    QVERIFY(click(m_transfers->itemWidget(item, TransferList::ActionsColumn), QStringLiteral("retryTransferButton")));
+    QVERIFY(click(m_transfers, QStringLiteral("retryTransferButton")));
     QElapsedTimer clock;
     clock.start();
     QTRY_VERIFY_WITH_TIMEOUT(transferDone(m_transfers, row), 120000 + static_cast<int>(size / (256 * 1024)));
@@ -356,7 +394,7 @@ void TestGuiFiles::cancelThenRetryResumes()
     QVERIFY2(second->resumedFrom() > 0, "the retry started over instead of resuming");
     QCOMPARE(fileHash(m_home + QStringLiteral("/big.bin")), sha256);
     qInfo("%lld MiB upload: resumed at byte %lld, rest sent in %lld ms, longest event-loop gap %lld ms",
-          size / (1024 * 1024), second->resumedFrom(), elapsedMs, longestGapMs);
+        size / (1024 * 1024), second->resumedFrom(), elapsedMs, longestGapMs);
     // Generous for a loaded machine; per-chunk repainting would show up as multi-second stalls.
     QVERIFY2(longestGapMs < 1500, qPrintable(QString::number(longestGapMs)));
 }
@@ -369,11 +407,11 @@ void TestGuiFiles::downloadResumesAfterServerRestart()
     const QString target = QDir(m_files->localDirectory()).filePath(QStringLiteral("again"));
     QVERIFY(QDir().mkpath(target));
     m_files->setLocalDirectory(target);
-    const int row = m_transfers->topLevelItemCount();
+    const int row = m_transfers->model()->rowCount();
     m_remoteView->setFocus();
     QVERIFY(clickRow(m_remoteView, remoteIndex(QStringLiteral("big.bin"))));
     QVERIFY(click(m_files, QStringLiteral("downloadActionButton")));
-    QTRY_VERIFY_WITH_TIMEOUT(m_transfers->topLevelItemCount() == row + 1, Timeout);
+    QTRY_VERIFY_WITH_TIMEOUT(m_transfers->model()->rowCount() == row + 1, Timeout);
     FileTransfer* first = m_alice->connection()->files()->findChildren<FileTransfer*>().last();
 
     // The server goes away in the middle of the download.
@@ -402,8 +440,9 @@ void TestGuiFiles::downloadResumesAfterServerRestart()
     sinceTick.start();
     ticker.start();
     QVERIFY2(connectTrusting(*m_alice, m_server->port),
-             qPrintable(labelText(m_alice->window.get(), QStringLiteral("connectionStateLabel"))));
-    QTRY_VERIFY_WITH_TIMEOUT(transferDone(m_transfers, row), 120000 + static_cast<int>(bigTransferSize() / (256 * 1024)));
+        qPrintable(labelText(m_alice->window.get(), QStringLiteral("connectionStateLabel"))));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        transferDone(m_transfers, row), 120000 + static_cast<int>(bigTransferSize() / (256 * 1024)));
     ticker.stop();
     FileTransfer* second = m_alice->connection()->files()->findChildren<FileTransfer*>().last();
     QVERIFY(second != first);
@@ -411,10 +450,59 @@ void TestGuiFiles::downloadResumesAfterServerRestart()
     QVERIFY(second->resumedFrom() <= partial);
     qInfo("%lld MiB download: resumed at byte %lld after a server restart, reconnected and finished in %lld ms, "
           "longest event-loop gap %lld ms",
-          bigTransferSize() / (1024 * 1024), second->resumedFrom(), clock.elapsed(), longestGapMs);
+        bigTransferSize() / (1024 * 1024), second->resumedFrom(), clock.elapsed(), longestGapMs);
     QVERIFY2(longestGapMs < 1500, qPrintable(QString::number(longestGapMs)));
     QCOMPARE(fileHash(target + QStringLiteral("/big.bin")), fileHash(m_home + QStringLiteral("/big.bin")));
     QVERIFY(!QFile::exists(target + QStringLiteral("/big.bin.part")));
+}
+
+void TestGuiFiles::quittingDuringATransferAsksWithoutBlocking()
+{
+    // big.bin is on the server from the test before; a fresh folder makes its download a new one.
+    const QString target = QDir(m_files->localDirectory()).filePath(QStringLiteral("quit"));
+    QVERIFY(QDir().mkpath(target));
+    m_files->setLocalDirectory(target);
+    const int row = m_transfers->model()->rowCount();
+    m_files->download({ QStringLiteral("~/big.bin") });
+    QTRY_VERIFY_WITH_TIMEOUT(m_transfers->model()->rowCount() == row + 1, Timeout);
+    FileTransfer* transfer = m_alice->connection()->files()->findChildren<FileTransfer*>().last();
+
+    // Closing while it runs: the question is opened, close() returns at once, the window stays.
+    MainWindow* window = m_alice->window.get();
+    int closes = 0;
+    bool closedWhileRunning = false;
+    connect(transfer, &FileTransfer::progress, this, [&](qint64, qint64) {
+        if (closes == 0) {
+            ++closes;
+            closedWhileRunning = transfer->state() == FileTransfer::State::Running;
+            QVERIFY(!window->close());
+        }
+    });
+    QTRY_VERIFY_WITH_TIMEOUT(findWindow<QMessageBox>(QStringLiteral("quitConfirmBox")), Timeout);
+    QVERIFY(closedWhileRunning);
+    QVERIFY(window->isVisible());
+    // Cancel keeps the window and the transfer.
+    QMessageBox* box = findWindow<QMessageBox>(QStringLiteral("quitConfirmBox"));
+    QTest::mouseClick(box->button(QMessageBox::Cancel), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(!findWindow<QMessageBox>(QStringLiteral("quitConfirmBox")), Timeout);
+    QVERIFY(window->isVisible());
+    QVERIFY(transfer->state() != FileTransfer::State::Cancelled);
+    QTRY_VERIFY_WITH_TIMEOUT(transferDone(m_transfers, row), Timeout);
+
+    // Asked again while another transfer runs, Quit closes the window.
+    m_files->download({ QStringLiteral("~/report.bin") });
+    QTRY_VERIFY_WITH_TIMEOUT(m_transfers->model()->rowCount() == row + 2, Timeout);
+    FileTransfer* second = m_alice->connection()->files()->findChildren<FileTransfer*>().last();
+    QVERIFY(second != transfer);
+    connect(second, &FileTransfer::progress, this, [&](qint64, qint64) {
+        if (closes == 1) {
+            ++closes;
+            window->close();
+        }
+    });
+    QTRY_VERIFY_WITH_TIMEOUT((box = findWindow<QMessageBox>(QStringLiteral("quitConfirmBox"))), Timeout);
+    QVERIFY(click(box, QStringLiteral("confirmQuitButton")));
+    QTRY_VERIFY_WITH_TIMEOUT(!window->isVisible(), Timeout);
 }
 
 QTEST_MAIN(TestGuiFiles)

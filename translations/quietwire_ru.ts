@@ -408,56 +408,12 @@ Double-click to send a direct message</source>
         <translation>Скачать выбранные файлы сервера в папку слева</translation>
     </message>
     <message>
-        <source>This computer</source>
-        <translation>Этот компьютер</translation>
-    </message>
-    <message>
-        <source>Server</source>
-        <translation>Сервер</translation>
-    </message>
-    <message>
         <source>Transfers</source>
         <translation>Передачи</translation>
     </message>
     <message>
-        <source>Drop files here to upload them</source>
-        <translation>Перетащите сюда файлы, чтобы отправить их</translation>
-    </message>
-    <message>
-        <source>Drop server files here to download them</source>
-        <translation>Перетащите сюда файлы сервера, чтобы скачать их</translation>
-    </message>
-    <message>
-        <source>Server %1</source>
-        <translation>Сервер %1</translation>
-    </message>
-    <message>
-        <source>Server (not connected)</source>
-        <translation>Сервер (нет подключения)</translation>
-    </message>
-    <message>
-        <source>%1 is not a folder on this computer</source>
-        <translation>%1 — не папка на этом компьютере</translation>
-    </message>
-    <message>
-        <source>The server said: %1</source>
-        <translation>Ответ сервера: %1</translation>
-    </message>
-    <message>
         <source>&quot;%1&quot; is not a valid name: it must not be empty or contain / or \</source>
         <translation>«%1» — недопустимое имя: оно не может быть пустым или содержать / или \</translation>
-    </message>
-    <message>
-        <source>Name of the new folder in %1:</source>
-        <translation>Имя новой папки в %1:</translation>
-    </message>
-    <message>
-        <source>Name of the new folder in %1 on the server:</source>
-        <translation>Имя новой папки в %1 на сервере:</translation>
-    </message>
-    <message>
-        <source>Cannot create the folder %1 in %2: it exists already, or the folder is read-only</source>
-        <translation>Не удалось создать папку %1 в %2: она уже существует или папка доступна только для чтения</translation>
     </message>
     <message>
         <source>Select one item to rename</source>
@@ -468,28 +424,12 @@ Double-click to send a direct message</source>
         <translation>Новое имя для %1:</translation>
     </message>
     <message>
-        <source>Cannot rename %1 to %2: the name is taken, or the folder is read-only</source>
-        <translation>Не удалось переименовать %1 в %2: имя занято или папка доступна только для чтения</translation>
-    </message>
-    <message>
-        <source>Delete %1 from this computer for good?</source>
-        <translation>Удалить %1 с этого компьютера безвозвратно?</translation>
-    </message>
-    <message>
-        <source>Delete %1 from the server for good?</source>
-        <translation>Удалить %1 с сервера безвозвратно?</translation>
-    </message>
-    <message>
         <source>Folders are deleted with everything in them.</source>
         <translation>Папки удаляются вместе со всем содержимым.</translation>
     </message>
     <message>
         <source>&amp;Delete</source>
         <translation>&amp;Удалить</translation>
-    </message>
-    <message>
-        <source>Cannot delete %1: it is read-only or in use</source>
-        <translation>Не удалось удалить %1: объект доступен только для чтения или используется</translation>
     </message>
     <message>
         <source>Replace files?</source>
@@ -687,6 +627,41 @@ Double-click to send a direct message</source>
     </message>
 </context>
 <context>
+    <name>QuietWire::Gui::LocalPane</name>
+    <message>
+        <source>This computer</source>
+        <translation>Этот компьютер</translation>
+    </message>
+    <message>
+        <source>Drop server files here to download them</source>
+        <translation>Перетащите сюда файлы сервера, чтобы скачать их</translation>
+    </message>
+    <message>
+        <source>%1 is not a folder on this computer</source>
+        <translation>%1 — не папка на этом компьютере</translation>
+    </message>
+    <message>
+        <source>Name of the new folder in %1:</source>
+        <translation>Имя новой папки в %1:</translation>
+    </message>
+    <message>
+        <source>Cannot create the folder %1 in %2: it exists already, or the folder is read-only</source>
+        <translation>Не удалось создать папку %1 в %2: она уже существует или папка доступна только для чтения</translation>
+    </message>
+    <message>
+        <source>Cannot rename %1 to %2: the name is taken, or the folder is read-only</source>
+        <translation>Не удалось переименовать %1 в %2: имя занято или папка доступна только для чтения</translation>
+    </message>
+    <message>
+        <source>Delete %1 from this computer for good?</source>
+        <translation>Удалить %1 с этого компьютера безвозвратно?</translation>
+    </message>
+    <message>
+        <source>Cannot delete %1: it is read-only or in use</source>
+        <translation>Не удалось удалить %1: объект доступен только для чтения или используется</translation>
+    </message>
+</context>
+<context>
     <name>QuietWire::Gui::MainWindow</name>
     <message>
         <source>Cannot connect</source>
@@ -804,6 +779,10 @@ Double-click to send a direct message</source>
         <source>%1 does not allow your key yet</source>
         <translation>%1 пока не разрешает ваш ключ</translation>
     </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Выход</translation>
+    </message>
 </context>
 <context>
     <name>QuietWire::Gui::PassphraseDialog</name>
@@ -876,6 +855,33 @@ Double-click to send a direct message</source>
     </message>
 </context>
 <context>
+    <name>QuietWire::Gui::RemotePane</name>
+    <message>
+        <source>Drop files here to upload them</source>
+        <translation>Перетащите сюда файлы, чтобы отправить их</translation>
+    </message>
+    <message>
+        <source>Server %1</source>
+        <translation>Сервер %1</translation>
+    </message>
+    <message>
+        <source>Server (not connected)</source>
+        <translation>Сервер (нет подключения)</translation>
+    </message>
+    <message>
+        <source>The server said: %1</source>
+        <translation>Ответ сервера: %1</translation>
+    </message>
+    <message>
+        <source>Name of the new folder in %1 on the server:</source>
+        <translation>Имя новой папки в %1 на сервере:</translation>
+    </message>
+    <message>
+        <source>Delete %1 from the server for good?</source>
+        <translation>Удалить %1 с сервера безвозвратно?</translation>
+    </message>
+</context>
+<context>
     <name>QuietWire::Gui::ServerConnection</name>
     <message>
         <source>Cannot save the server key in %1: %2</source>
@@ -939,6 +945,17 @@ Double-click to send a direct message</source>
 <context>
     <name>QuietWire::Gui::TransferList</name>
     <message>
+        <source>Cancel the selected transfers (what arrived is kept for a later resume)</source>
+        <translation>Отменить выбранные передачи (полученное сохранится, чтобы продолжить позже)</translation>
+    </message>
+    <message>
+        <source>Try the selected transfers again, continuing where they stopped</source>
+        <translation>Повторить выбранные передачи, продолжив с места остановки</translation>
+    </message>
+</context>
+<context>
+    <name>QuietWire::Gui::TransferModel</name>
+    <message>
         <source>File</source>
         <translation>Файл</translation>
     </message>
@@ -959,24 +976,8 @@ Double-click to send a direct message</source>
         <translation>Состояние</translation>
     </message>
     <message>
-        <source>Cancel this transfer (what arrived is kept for a later resume)</source>
-        <translation>Отменить передачу (полученное сохранится, чтобы продолжить позже)</translation>
-    </message>
-    <message>
-        <source>Try again, continuing where it stopped</source>
-        <translation>Повторить, продолжив с места остановки</translation>
-    </message>
-    <message>
-        <source>Upload of %1 to %2</source>
-        <translation>Отправка %1 в %2</translation>
-    </message>
-    <message>
-        <source>Download of %1 to %2</source>
-        <translation>Загрузка %1 в %2</translation>
-    </message>
-    <message>
-        <source>Not connected: connect to the server, then retry</source>
-        <translation>Нет подключения: подключитесь к серверу и повторите</translation>
+        <source>Waiting: %1 transfers run at a time</source>
+        <translation>Ожидание: одновременно выполняется не более %1 передач</translation>
     </message>
     <message>
         <source>Connecting…</source>
@@ -1007,8 +1008,20 @@ Double-click to send a direct message</source>
         <translation>Отменено (повтор продолжит передачу)</translation>
     </message>
     <message>
-        <source>Waiting: %1 transfers run at a time</source>
-        <translation>Ожидание: одновременно выполняется не более %1 передач</translation>
+        <source>Upload of %1 to %2</source>
+        <translation>Отправка %1 в %2</translation>
+    </message>
+    <message>
+        <source>Download of %1 to %2</source>
+        <translation>Загрузка %1 в %2</translation>
+    </message>
+    <message>
+        <source>%1%</source>
+        <translation>%1%</translation>
+    </message>
+    <message>
+        <source>Not connected: connect to the server, then retry</source>
+        <translation>Нет подключения: подключитесь к серверу и повторите</translation>
     </message>
 </context>
 <context>

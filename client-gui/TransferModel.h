@@ -1,0 +1,88 @@
+#pragma once
+
+#include "FileTransfer.h"
+
+#include <QAbstractTableModel>
+#include <QPointer>
+#include <QTimer>
+#include <memory>
+#include <vector>
+
+namespace QuietWire {
+class FileClient;
+}
+
+namespace QuietWire::Gui {
+
+/// The transfers of this run, one row each: name, progress, rate, time left, state. It starts
+/// them through FileClient, cancels them, and retries them (a retry, and reconnecting after a
+/// broken connection, resumes from the .part file). Progress reaches the view a few times a
+/// second, never per chunk, so a multi-gigabyte transfer does not keep the window busy.
+/// ProgressBarDelegate paints ProgressColumn from ProgressRole.
+class TransferModel : public QAbstractTableModel
+{
+    Q_OBJECT
+
+public:
+    enum Column { NameColumn, ProgressColumn, RateColumn, TimeLeftColumn, StateColumn, ColumnCount };
+    enum Role {
+        ProgressRole = Qt::UserRole + 1, // int, 0..100
+        StateRole, // FileTransfer::State (Cancelled for a row whose transfer is gone)
+        CanCancelRole, // bool
+        CanRetryRole, // bool
+    };
+    static constexpr int RefreshIntervalMs = 250;
+
+    explicit TransferModel(QObject* parent = nullptr);
+    ~TransferModel() override;
+
+    int rowCount(const QModelIndex& parent = QModelIndex()) const override;
+    int columnCount(const QModelIndex& parent = QModelIndex()) const override;
+    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+    void setFileClient(FileClient* client);
+    /// Adds a row and starts it (a .part left by an earlier run is continued after its hash is checked).
+    void startUpload(const QString& localPath, const QString& remotePath);
+    void startDownload(const QString& remotePath, const QString& localPath);
+    void cancel(int row);
+    /// Starts the row again, continuing where it stopped.
+    void retry(int row);
+    /// Resumes every transfer a lost connection interrupted.
+    void resumeInterrupted();
+    int runningCount() const;
+    /// The texts are made in data(): after a language change the view asks again.
+    void retranslate();
+
+signals:
+    void transferFinished(
+        QuietWire::FileTransfer::Direction direction, const QString& localPath, const QString& remotePath);
+
+private:
+    struct Row
+    {
+        QPointer<FileTransfer> transfer;
+        FileTransfer::Direction direction = FileTransfer::Direction::Upload;
+        QString localPath;
+        QString remotePath;
+        qint64 done = 0;
+        qint64 total = 0;
+        bool dirty = false;
+        bool interrupted = false;
+        QString notice; // why it could not start
+    };
+
+    void add(FileTransfer::Direction direction, const QString& localPath, const QString& remotePath);
+    void start(Row* row, bool resume);
+    void refresh();
+    void changed(const Row* row);
+    int rowOf(const Row* row) const;
+    FileTransfer::State stateOf(const Row& row) const;
+    QString stateText(const Row& row) const;
+
+    QPointer<FileClient> m_client;
+    std::vector<std::unique_ptr<Row>> m_rows;
+    QTimer m_refreshTimer;
+};
+
+} // namespace QuietWire::Gui
