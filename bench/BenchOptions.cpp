@@ -36,8 +36,8 @@ qint64 parseSize(const QString& text)
 
 QString sizeLabel(qint64 bytes)
 {
-    const char* units[] = {"G", "M", "K"};
-    const int shifts[] = {30, 20, 10};
+    const char* units[] = { "G", "M", "K" };
+    const int shifts[] = { 30, 20, 10 };
     for (int i = 0; i < 3; ++i) {
         const qint64 unit = qint64(1) << shifts[i];
         if (bytes >= unit && bytes % unit == 0) {

@@ -15,24 +15,24 @@ struct BenchOptions
 
     QString host = QStringLiteral("127.0.0.1");
     quint16 port = 7400;
-    QString keysDir;    // keygen writes here; the other commands load identities from here
-    QString workDir;    // local files (a tmpfs directory)
+    QString keysDir; // keygen writes here; the other commands load identities from here
+    QString workDir; // local files (a tmpfs directory)
     QString sourceFile; // upload: send this file instead of a generated one
-    int count = 1;      // keygen
-    int parallel = 1;   // transfers at once
-    int repeat = 3;     // timed runs
-    int clients = 16;   // handshakes: concurrent loops
+    int count = 1; // keygen
+    int parallel = 1; // transfers at once
+    int repeat = 3; // timed runs
+    int clients = 16; // handshakes: concurrent loops
     double seconds = 5; // handshakes, fanout steady phase, idle hold time (0: until stdin closes)
-    int members = 500;  // fanout
+    int members = 500; // fanout
     int messages = 100; // fanout: one-at-a-time messages
     QList<double> rates; // fanout: messages per second of each steady phase (none: skip them)
     int sessions = 1000; // idle
-    int sources = 1;    // local addresses 127.0.0.1 .. 127.0.0.N to spread connections over
+    int sources = 1; // local addresses 127.0.0.1 .. 127.0.0.N to spread connections over
     int connectBatch = 32; // chat: connections being set up at once (the session port pool is finite)
     int intervalMs = 5; // stall: timer period
     int textBytes = 64; // fanout: length of each chat text
     QString service = QStringLiteral("chat"); // idle: chat or files
-    bool keep = false;  // upload: leave the uploaded files on the server
+    bool keep = false; // upload: leave the uploaded files on the server
 
     /// Local address number i (0-based) of the --sources pool.
     QHostAddress sourceAddress(int i) const;

@@ -18,8 +18,7 @@ HandshakeBench::HandshakeBench(const BenchOptions& options, const Identity& iden
     : QObject(parent)
     , m_options(options)
     , m_identity(identity)
-{
-}
+{ }
 
 void HandshakeBench::start(int index)
 {
@@ -64,15 +63,14 @@ int HandshakeBench::run()
         client->setTrustPolicy(ServiceClient::TrustPolicy::TrustNewKeys);
         client->setLocalAddress(m_options.sourceAddress(i));
         connect(client, &ServiceClient::ready, this, [client] {
-            client->send(QCborMap {{QStringLiteral("type"), QStringLiteral("pwd")}, {QStringLiteral("id"), 1}});
+            client->send(QCborMap { { QStringLiteral("type"), QStringLiteral("pwd") }, { QStringLiteral("id"), 1 } });
         });
         connect(client, &ServiceClient::messageReceived, this, [this, i](const QCborMap& message) {
             finish(i, Protocol::typeOf(message) == QLatin1String("result"), QStringLiteral("unexpected_reply"));
         });
-        connect(client, &ServiceClient::errorOccurred, this, [this, i, client](const QString&) {
-            finish(i, false, client->lastErrorCode());
-        });
-        m_loops.append({client, 0, false});
+        connect(client, &ServiceClient::errorOccurred, this,
+            [this, i, client](const QString&) { finish(i, false, client->lastErrorCode()); });
+        m_loops.append({ client, 0, false });
     }
     // The first set-up pins the server key (known_servers) before the crowd arrives.
     bool pinned = false;
@@ -85,7 +83,10 @@ int HandshakeBench::run()
         probe.connectToService(m_options.host, m_options.port, QLatin1String(Protocol::ServiceFiles));
         spinUntil([&] { return pinned || !error.isEmpty(); }, 15000);
         if (!pinned) {
-            note(QStringLiteral("handshakes: cannot reach %1:%2: %3").arg(m_options.host).arg(m_options.port).arg(error));
+            note(QStringLiteral("handshakes: cannot reach %1:%2: %3")
+                     .arg(m_options.host)
+                     .arg(m_options.port)
+                     .arg(error));
             return 1;
         }
         probe.disconnectFromServer();

@@ -7,10 +7,8 @@
 
 #include <QCborMap>
 #include <QSocketNotifier>
-
-#include <functional>
-
 #include <cmath>
+#include <functional>
 #include <unistd.h>
 
 namespace QuietWire::Bench {
@@ -97,7 +95,8 @@ bool SessionBench::connectSessions(int count, bool chat)
             connection = new ServiceClient(key, BenchKeys::knownServersPath(m_options.keysDir), this);
             m_sessions.append(connection);
             connect(connection, &ServiceClient::ready, &scope, [connection] {
-                connection->send(QCborMap {{QStringLiteral("type"), QStringLiteral("pwd")}, {QStringLiteral("id"), 1}});
+                connection->send(
+                    QCborMap { { QStringLiteral("type"), QStringLiteral("pwd") }, { QStringLiteral("id"), 1 } });
             });
             connect(connection, &ServiceClient::messageReceived, &scope, [&, i](const QCborMap& message) {
                 if (Protocol::typeOf(message) == QLatin1String("result")) {
@@ -118,10 +117,11 @@ bool SessionBench::connectSessions(int count, bool chat)
     connect(&watchdog, &QTimer::timeout, &scope, [&] {
         for (int i = 0; i < count; ++i) {
             if (startedMs[i] >= 0 && m_clock.elapsed() - startedMs[i] > AttemptTimeoutMs) {
-                failed(i, chat ? QStringLiteral("the server never sent its welcome (session open, %1 members in "
-                                                "the room)")
-                                     .arg(upCount)
-                               : QStringLiteral("the server never answered the first request"));
+                failed(i,
+                    chat ? QStringLiteral("the server never sent its welcome (session open, %1 members in "
+                                          "the room)")
+                               .arg(upCount)
+                         : QStringLiteral("the server never answered the first request"));
             }
         }
     });
@@ -303,7 +303,6 @@ void SessionBench::steadyPhase(double rate)
         .add(QStringLiteral("lost_sessions"), m_lost)
         .print();
 }
-
 
 int SessionBench::idle()
 {

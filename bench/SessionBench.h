@@ -48,8 +48,8 @@ private:
 
     BenchOptions m_options;
     QList<Identity> m_keys;
-    QList<ChatClient*> m_members;      // chat
-    QList<ServiceClient*> m_sessions;  // files
+    QList<ChatClient*> m_members; // chat
+    QList<ServiceClient*> m_sessions; // files
     QElapsedTimer m_clock;
     QHash<qint64, Pending> m_pending;
     qint64 m_lost = 0; // sessions that ended after they were up

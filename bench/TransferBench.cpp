@@ -99,9 +99,8 @@ bool TransferBench::removeRemote(const QString& path)
     }
     bool done = false;
     const qint64 id = m_client->remove(path);
-    const auto c = connect(m_client, &FileClient::replyReceived, this, [&](const FileClient::Reply& reply) {
-        done = done || reply.id == id;
-    });
+    const auto c = connect(m_client, &FileClient::replyReceived, this,
+        [&](const FileClient::Reply& reply) { done = done || reply.id == id; });
     spinUntil([&] { return done; }, ConnectTimeoutMs);
     disconnect(c);
     return done;
@@ -132,7 +131,7 @@ QString TransferBench::ensureRemote(qint64 size)
     if (source.isEmpty()) {
         return {};
     }
-    const Batch seed = runBatch(FileTransfer::Direction::Upload, {{source, remote}});
+    const Batch seed = runBatch(FileTransfer::Direction::Upload, { { source, remote } });
     if (!seed.ok) {
         note(QStringLiteral("cannot upload the download source %1: %2").arg(remote, seed.error));
         return {};
@@ -140,8 +139,8 @@ QString TransferBench::ensureRemote(qint64 size)
     return remote;
 }
 
-TransferBench::Batch TransferBench::runBatch(FileTransfer::Direction direction,
-                                             const QList<QPair<QString, QString>>& pairs)
+TransferBench::Batch TransferBench::runBatch(
+    FileTransfer::Direction direction, const QList<QPair<QString, QString>>& pairs)
 {
     Batch batch;
     int open = static_cast<int>(pairs.size());
@@ -151,7 +150,7 @@ TransferBench::Batch TransferBench::runBatch(FileTransfer::Direction direction,
     const double cpuBefore = cpuSeconds();
     for (const auto& [local, remote] : pairs) {
         FileTransfer* transfer = direction == FileTransfer::Direction::Upload ? m_client->upload(local, remote)
-                                                                               : m_client->download(remote, local);
+                                                                              : m_client->download(remote, local);
         transfers.append(transfer);
         connect(transfer, &FileTransfer::finished, this, [&open] { --open; });
         connect(transfer, &FileTransfer::failed, this, [&open, &batch](const QString& code, const QString& message) {
@@ -186,7 +185,7 @@ int TransferBench::run(FileTransfer::Direction direction, qint64 size)
         }
         size = QFileInfo(source).size();
         for (int i = 0; i < m_options.parallel; ++i) {
-            pairs.append({source, QStringLiteral("~/up-%1-%2").arg(label).arg(i)});
+            pairs.append({ source, QStringLiteral("~/up-%1-%2").arg(label).arg(i) });
         }
     } else {
         const QString remote = ensureRemote(size);
@@ -194,7 +193,7 @@ int TransferBench::run(FileTransfer::Direction direction, qint64 size)
             return 1;
         }
         for (int i = 0; i < m_options.parallel; ++i) {
-            pairs.append({QDir(m_options.workDir).filePath(QStringLiteral("dl-%1-%2").arg(label).arg(i)), remote});
+            pairs.append({ QDir(m_options.workDir).filePath(QStringLiteral("dl-%1-%2").arg(label).arg(i)), remote });
         }
     }
     // The browsing session is idle from here on; transfers do not need it.
@@ -285,7 +284,7 @@ int TransferBench::stall(FileTransfer::Direction direction, qint64 size)
     spinUntil([&] { return clock.elapsed() > 300; }, -1); // the idle loop, for comparison
 
     measuring = true;
-    const Batch batch = runBatch(direction, {{local, remote}});
+    const Batch batch = runBatch(direction, { { local, remote } });
     measuring = false;
     ticker.stop();
     if (!upload) {

@@ -4,15 +4,14 @@
 
 #include "BenchKeys.h"
 #include "BenchOptions.h"
-#include "SessionBench.h"
 #include "HandshakeBench.h"
 #include "Report.h"
+#include "SessionBench.h"
 #include "TransferBench.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDir>
-
 #include <csignal>
 
 using namespace QuietWire;
@@ -54,53 +53,50 @@ int main(int argc, char* argv[])
     parser.addHelpOption();
     parser.addVersionOption();
     const QCommandLineOption host(QStringLiteral("host"), QStringLiteral("Server address (127.0.0.1)."),
-                                  QStringLiteral("ADDR"), QStringLiteral("127.0.0.1"));
+        QStringLiteral("ADDR"), QStringLiteral("127.0.0.1"));
     const QCommandLineOption port(QStringLiteral("port"), QStringLiteral("Server handshake port (7400)."),
-                                  QStringLiteral("N"), QStringLiteral("7400"));
-    const QCommandLineOption keys(QStringLiteral("keys"), QStringLiteral("Directory of client keys (keygen)."),
-                                  QStringLiteral("DIR"));
+        QStringLiteral("N"), QStringLiteral("7400"));
+    const QCommandLineOption keys(
+        QStringLiteral("keys"), QStringLiteral("Directory of client keys (keygen)."), QStringLiteral("DIR"));
     const QCommandLineOption dir(QStringLiteral("dir"), QStringLiteral("Local work directory, best on tmpfs."),
-                                 QStringLiteral("DIR"), QStringLiteral("/dev/shm"));
-    const QCommandLineOption file(QStringLiteral("file"), QStringLiteral("upload: send this file."),
-                                  QStringLiteral("PATH"));
-    const QCommandLineOption count(QStringLiteral("count"), QStringLiteral("keygen: number of keys."),
-                                   QStringLiteral("N"), QStringLiteral("1"));
-    const QCommandLineOption parallel(QStringLiteral("parallel"), QStringLiteral("Transfers at once (1)."),
-                                      QStringLiteral("N"), QStringLiteral("1"));
-    const QCommandLineOption repeat(QStringLiteral("repeat"), QStringLiteral("Timed runs (3)."), QStringLiteral("R"),
-                                    QStringLiteral("3"));
+        QStringLiteral("DIR"), QStringLiteral("/dev/shm"));
+    const QCommandLineOption file(
+        QStringLiteral("file"), QStringLiteral("upload: send this file."), QStringLiteral("PATH"));
+    const QCommandLineOption count(
+        QStringLiteral("count"), QStringLiteral("keygen: number of keys."), QStringLiteral("N"), QStringLiteral("1"));
+    const QCommandLineOption parallel(
+        QStringLiteral("parallel"), QStringLiteral("Transfers at once (1)."), QStringLiteral("N"), QStringLiteral("1"));
+    const QCommandLineOption repeat(
+        QStringLiteral("repeat"), QStringLiteral("Timed runs (3)."), QStringLiteral("R"), QStringLiteral("3"));
     const QCommandLineOption clients(QStringLiteral("clients"), QStringLiteral("handshakes: concurrent loops (16)."),
-                                     QStringLiteral("N"), QStringLiteral("16"));
+        QStringLiteral("N"), QStringLiteral("16"));
     const QCommandLineOption seconds(QStringLiteral("seconds"), QStringLiteral("Duration of a timed phase (5)."),
-                                     QStringLiteral("S"), QStringLiteral("5"));
+        QStringLiteral("S"), QStringLiteral("5"));
     const QCommandLineOption members(QStringLiteral("members"), QStringLiteral("fanout: room members (500)."),
-                                     QStringLiteral("N"), QStringLiteral("500"));
+        QStringLiteral("N"), QStringLiteral("500"));
     const QCommandLineOption messages(QStringLiteral("messages"),
-                                      QStringLiteral("fanout: messages sent one at a time (100)."),
-                                      QStringLiteral("N"), QStringLiteral("100"));
+        QStringLiteral("fanout: messages sent one at a time (100)."), QStringLiteral("N"), QStringLiteral("100"));
     const QCommandLineOption rate(QStringLiteral("rate"),
-                                  QStringLiteral("fanout: messages per second of the steady phases, e.g. 20,50,100."),
-                                  QStringLiteral("R[,R...]"));
+        QStringLiteral("fanout: messages per second of the steady phases, e.g. 20,50,100."),
+        QStringLiteral("R[,R...]"));
     const QCommandLineOption sessions(QStringLiteral("sessions"), QStringLiteral("idle: sessions to hold (1000)."),
-                                      QStringLiteral("N"), QStringLiteral("1000"));
+        QStringLiteral("N"), QStringLiteral("1000"));
     const QCommandLineOption sources(QStringLiteral("sources"),
-                                     QStringLiteral("Spread connections over 127.0.0.1 .. 127.0.0.K (1: no bind)."),
-                                     QStringLiteral("K"), QStringLiteral("1"));
+        QStringLiteral("Spread connections over 127.0.0.1 .. 127.0.0.K (1: no bind)."), QStringLiteral("K"),
+        QStringLiteral("1"));
     const QCommandLineOption batch(QStringLiteral("connect-batch"),
-                                   QStringLiteral("Chat: session set-ups in flight at once (32)."), QStringLiteral("N"),
-                                   QStringLiteral("32"));
+        QStringLiteral("Chat: session set-ups in flight at once (32)."), QStringLiteral("N"), QStringLiteral("32"));
     const QCommandLineOption interval(QStringLiteral("interval"), QStringLiteral("stall: timer period in ms (5)."),
-                                      QStringLiteral("MS"), QStringLiteral("5"));
+        QStringLiteral("MS"), QStringLiteral("5"));
     const QCommandLineOption textBytes(QStringLiteral("text-bytes"),
-                                       QStringLiteral("fanout: length of each chat text (64)."), QStringLiteral("N"),
-                                       QStringLiteral("64"));
+        QStringLiteral("fanout: length of each chat text (64)."), QStringLiteral("N"), QStringLiteral("64"));
     const QCommandLineOption service(QStringLiteral("service"), QStringLiteral("idle: chat or files (chat)."),
-                                     QStringLiteral("NAME"), QStringLiteral("chat"));
+        QStringLiteral("NAME"), QStringLiteral("chat"));
     const QCommandLineOption keep(QStringLiteral("keep"), QStringLiteral("upload: keep the uploaded files."));
-    parser.addOptions({host, port, keys, dir, file, count, parallel, repeat, clients, seconds, members, messages, rate,
-                       sessions, sources, batch, interval, textBytes, service, keep});
-    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("See above."),
-                                 QStringLiteral("command [SIZE]"));
+    parser.addOptions({ host, port, keys, dir, file, count, parallel, repeat, clients, seconds, members, messages, rate,
+        sessions, sources, batch, interval, textBytes, service, keep });
+    parser.addPositionalArgument(
+        QStringLiteral("command"), QStringLiteral("See above."), QStringLiteral("command [SIZE]"));
     parser.process(app);
 
     const QStringList positional = parser.positionalArguments();

@@ -9,7 +9,6 @@
 #include <QDir>
 #include <QSocketNotifier>
 #include <QTimer>
-
 #include <iostream>
 #include <string>
 #include <unistd.h>
@@ -50,9 +49,8 @@ public:
         , m_mode(mode)
     {
         connect(&m_client, &ChatClient::joined, this, [this](const QString& name) { onJoined(name); });
-        connect(&m_client, &ChatClient::messageReceived, this, [this](const ChatProtocol::Message& message) {
-            onMessage(message);
-        });
+        connect(&m_client, &ChatClient::messageReceived, this,
+            [this](const ChatProtocol::Message& message) { onMessage(message); });
         connect(&m_client, &ChatClient::memberJoined, this, [this](const ChatProtocol::Member& member) {
             if (m_mode == Mode::Interactive) {
                 out() << "-- " << escape(member.name) << " joined" << Qt::endl;
@@ -76,10 +74,10 @@ public:
             }
         });
         connect(m_client.connection(), &ServiceClient::serverKeyUnknown, this,
-                [this](const QString& hostPort, const QByteArray& key) { m_unknownKey = {hostPort, key}; });
-        connect(&m_client, &ChatClient::errorOccurred, this, [this](const QString& message) {
-            m_lastError = message;
-        });
+            [this](const QString& hostPort, const QByteArray& key) {
+                m_unknownKey = { hostPort, key };
+            });
+        connect(&m_client, &ChatClient::errorOccurred, this, [this](const QString& message) { m_lastError = message; });
         connect(&m_client, &ChatClient::disconnected, this, [this] { onDisconnected(); });
     }
 
@@ -134,7 +132,8 @@ private:
             for (const auto& member : m_client.members()) {
                 names << escape(member.name);
             }
-            out() << "-- in the room: " << (names.isEmpty() ? QStringLiteral("nobody else") : names.join(QStringLiteral(", ")))
+            out() << "-- in the room: "
+                  << (names.isEmpty() ? QStringLiteral("nobody else") : names.join(QStringLiteral(", ")))
                   << "\n-- type a message and press Enter; /msg NAME TEXT, /who, /quit" << Qt::endl;
             m_stdin = new QSocketNotifier(STDIN_FILENO, QSocketNotifier::Read, this);
             connect(m_stdin, &QSocketNotifier::activated, this, [this] { onStdin(); });
@@ -255,8 +254,8 @@ private:
 
 } // namespace
 
-int runChat(const Identity& identity, const QString& configDir, const QString& host, quint16 port,
-            const ChatOptions& options)
+int runChat(
+    const Identity& identity, const QString& configDir, const QString& host, quint16 port, const ChatOptions& options)
 {
     ChatSession session(identity, configDir, options.mode);
     session.setSendText(options.sendText, options.sendTo);

@@ -19,7 +19,7 @@ struct ChatOptions
 };
 
 /// `quietwire-cli chat`: runs the chat until it ends and returns the exit code.
-int runChat(const Identity& identity, const QString& configDir, const QString& host, quint16 port,
-            const ChatOptions& options);
+int runChat(
+    const Identity& identity, const QString& configDir, const QString& host, quint16 port, const ChatOptions& options);
 
 } // namespace QuietWire::Cli

@@ -7,7 +7,6 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFileInfo>
-
 #include <cstdio>
 #include <unistd.h>
 
@@ -17,7 +16,7 @@ namespace {
 
 QString humanSize(double bytes)
 {
-    const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    const char* units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
     int unit = 0;
     while (bytes >= 1024 && unit < 4) {
         bytes /= 1024;
@@ -58,8 +57,8 @@ int usage(const QString& text)
 int runTransfer(FileTransfer* transfer)
 {
     const bool showProgress = isatty(STDERR_FILENO) == 1;
-    const QString name = QFileInfo(transfer->direction() == FileTransfer::Direction::Upload ? transfer->localPath()
-                                                                                            : transfer->remotePath())
+    const QString name = QFileInfo(
+        transfer->direction() == FileTransfer::Direction::Upload ? transfer->localPath() : transfer->remotePath())
                              .fileName();
     QElapsedTimer lastPrint;
     lastPrint.start();
@@ -73,7 +72,7 @@ int runTransfer(FileTransfer* transfer)
                      .arg(name)
                      .arg(total > 0 ? done * 100 / total : 100, 3)
                      .arg(humanSize(static_cast<double>(done)), humanSize(static_cast<double>(total)),
-                          humanSize(transfer->bytesPerSecond()));
+                         humanSize(transfer->bytesPerSecond()));
         err().flush();
     });
     QObject::connect(transfer, &FileTransfer::finished, transfer, [&] {
@@ -83,7 +82,7 @@ int runTransfer(FileTransfer* transfer)
         err() << (transfer->direction() == FileTransfer::Direction::Upload ? "uploaded " : "downloaded ")
               << humanSize(static_cast<double>(transfer->bytesTotal()))
               << (transfer->resumedFrom() > 0 ? QStringLiteral(" (resumed at byte %1)").arg(transfer->resumedFrom())
-                                               : QString())
+                                              : QString())
               << ", SHA-256 verified" << Qt::endl;
         code = 0;
         QCoreApplication::quit();
@@ -103,11 +102,11 @@ int runTransfer(FileTransfer* transfer)
 } // namespace
 
 int runFiles(const Identity& identity, const QString& configDir, const QString& host, quint16 port,
-             const QStringList& args, const FilesOptions& options)
+    const QStringList& args, const FilesOptions& options)
 {
     FileClient client(identity, QDir(configDir).filePath(QStringLiteral("known_servers")));
-    client.connection()->setTrustPolicy(options.trustNew ? ServiceClient::TrustPolicy::TrustNewKeys
-                                                         : ServiceClient::TrustPolicy::AskForNewKeys);
+    client.connection()->setTrustPolicy(
+        options.trustNew ? ServiceClient::TrustPolicy::TrustNewKeys : ServiceClient::TrustPolicy::AskForNewKeys);
     client.connection()->setLocalAddress(options.bindAddress);
     client.setServer(host, port);
     const QString command = args.value(0);
@@ -140,18 +139,18 @@ int runFiles(const Identity& identity, const QString& configDir, const QString& 
         QString usage;
     };
     static const QHash<QString, Operation> operations {
-        {QStringLiteral("ls"), {0, 1, QStringLiteral("ls [PATH]")}},
-        {QStringLiteral("stat"), {1, 1, QStringLiteral("stat PATH")}},
-        {QStringLiteral("cat"), {1, 1, QStringLiteral("cat PATH [--max N]")}},
-        {QStringLiteral("mkdir"), {1, 1, QStringLiteral("mkdir PATH")}},
-        {QStringLiteral("rm"), {1, 1, QStringLiteral("rm PATH")}},
-        {QStringLiteral("rmdir"), {1, 1, QStringLiteral("rmdir PATH [--recursive]")}},
-        {QStringLiteral("mv"), {2, 2, QStringLiteral("mv FROM TO")}},
+        { QStringLiteral("ls"), { 0, 1, QStringLiteral("ls [PATH]") } },
+        { QStringLiteral("stat"), { 1, 1, QStringLiteral("stat PATH") } },
+        { QStringLiteral("cat"), { 1, 1, QStringLiteral("cat PATH [--max N]") } },
+        { QStringLiteral("mkdir"), { 1, 1, QStringLiteral("mkdir PATH") } },
+        { QStringLiteral("rm"), { 1, 1, QStringLiteral("rm PATH") } },
+        { QStringLiteral("rmdir"), { 1, 1, QStringLiteral("rmdir PATH [--recursive]") } },
+        { QStringLiteral("mv"), { 2, 2, QStringLiteral("mv FROM TO") } },
     };
     if (!operations.contains(command)) {
         return fail(QStringLiteral("unknown files command \"%1\": use ls, stat, cat, mkdir, rm, rmdir, mv, get or put")
                         .arg(command),
-                    2);
+            2);
     }
     const Operation operation = operations.value(command);
     if (args.size() - 1 < operation.minArgs || args.size() - 1 > operation.maxArgs) {

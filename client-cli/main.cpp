@@ -2,8 +2,8 @@
 
 #include "ChatCommand.h"
 #include "CliOutput.h"
-#include "FilesCommand.h"
 #include "EncryptedTcpSocket.h"
+#include "FilesCommand.h"
 #include "Identity.h"
 #include "KnownServers.h"
 #include "Protocol.h"
@@ -16,7 +16,6 @@
 #include <QStandardPaths>
 #include <QTextStream>
 #include <QTimer>
-
 #include <csignal>
 #include <iostream>
 #include <string>
@@ -24,7 +23,6 @@
 
 using namespace QuietWire;
 using namespace QuietWire::Cli;
-
 
 int main(int argc, char* argv[])
 {
@@ -57,40 +55,35 @@ int main(int argc, char* argv[])
         "Exit status: 0 success, 1 failure (the reason is printed), 2 wrong usage."));
     parser.addHelpOption();
     const QCommandLineOption versionOption = addVersionOption(parser);
-    const QCommandLineOption configDirOption(
-        QStringLiteral("config-dir"),
+    const QCommandLineOption configDirOption(QStringLiteral("config-dir"),
         QStringLiteral("Directory with identity.key, identity.pub and known_servers (default: "
                        "~/.config/QuietWire/quietwire, or QuietWire/quietwire in $XDG_CONFIG_HOME)."),
         QStringLiteral("DIR"));
     const QCommandLineOption sendOption(QStringLiteral("send"),
-                                        QStringLiteral("chat: send TEXT, wait until the server took it, exit."),
-                                        QStringLiteral("TEXT"));
+        QStringLiteral("chat: send TEXT, wait until the server took it, exit."), QStringLiteral("TEXT"));
     const QCommandLineOption toOption(QStringLiteral("to"),
-                                      QStringLiteral("chat --send: send a direct message to member NAME."),
-                                      QStringLiteral("NAME"));
-    const QCommandLineOption listenOption(
-        QStringLiteral("listen"),
+        QStringLiteral("chat --send: send a direct message to member NAME."), QStringLiteral("NAME"));
+    const QCommandLineOption listenOption(QStringLiteral("listen"),
         QStringLiteral("chat: print the next N messages, then exit (history and join/leave notices do not count). "
                        "Each message starts a line \"NAME: TEXT\"; the further lines of a message start with \"  | \", "
                        "and control characters are shown as \\xHH."),
         QStringLiteral("N"));
     const QCommandLineOption trustNewOption(QStringLiteral("trust-new"),
-                                            QStringLiteral("Accept and pin the server key if this server is not "
-                                                           "known yet (never overrides a changed key)."));
-    const QCommandLineOption bindOption(QStringLiteral("bind"),
-                                        QStringLiteral("Local address to connect from."), QStringLiteral("ADDR"));
+        QStringLiteral("Accept and pin the server key if this server is not "
+                       "known yet (never overrides a changed key)."));
+    const QCommandLineOption bindOption(
+        QStringLiteral("bind"), QStringLiteral("Local address to connect from."), QStringLiteral("ADDR"));
     const QCommandLineOption resumeOption(QStringLiteral("resume"),
-                                          QStringLiteral("files get/put: continue an interrupted transfer from its "
-                                                         ".part file (its hash is checked first)."));
-    const QCommandLineOption recursiveOption({QStringLiteral("r"), QStringLiteral("recursive")},
-                                             QStringLiteral("files rmdir: remove the folder with all it holds."));
+        QStringLiteral("files get/put: continue an interrupted transfer from its "
+                       ".part file (its hash is checked first)."));
+    const QCommandLineOption recursiveOption({ QStringLiteral("r"), QStringLiteral("recursive") },
+        QStringLiteral("files rmdir: remove the folder with all it holds."));
     const QCommandLineOption maxOption(QStringLiteral("max"),
-                                       QStringLiteral("files cat: print at most N bytes (default 4096, at most 60000)."),
-                                       QStringLiteral("N"));
-    parser.addOptions({configDirOption, sendOption, toOption, listenOption, trustNewOption, bindOption, resumeOption,
-                       recursiveOption, maxOption});
+        QStringLiteral("files cat: print at most N bytes (default 4096, at most 60000)."), QStringLiteral("N"));
+    parser.addOptions({ configDirOption, sendOption, toOption, listenOption, trustNewOption, bindOption, resumeOption,
+        recursiveOption, maxOption });
     parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("key, chat, files, servers or forget."),
-                                 QStringLiteral("command [args...]"));
+        QStringLiteral("command [args...]"));
     parser.process(app);
     if (parser.isSet(versionOption)) {
         out() << versionText(QStringLiteral("quietwire-cli")) << Qt::flush;
@@ -102,10 +95,10 @@ int main(int argc, char* argv[])
         return fail(QStringLiteral("no command given; see --help"), 2);
     }
     const QString command = args.first();
-    const QString configDir = QDir(parser.isSet(configDirOption)
-                                       ? parser.value(configDirOption)
-                                       : QStandardPaths::writableLocation(QStandardPaths::AppConfigLocation))
-                                  .absolutePath();
+    const QString configDir
+        = QDir(parser.isSet(configDirOption) ? parser.value(configDirOption)
+                                             : QStandardPaths::writableLocation(QStandardPaths::AppConfigLocation))
+              .absolutePath();
     KnownServers knownServers(QDir(configDir).filePath(QStringLiteral("known_servers")));
 
     if (command == QLatin1String("servers")) {

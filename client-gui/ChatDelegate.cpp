@@ -15,8 +15,8 @@ constexpr int Margin = 4;
 
 QString nameColour(const QString& fingerprint)
 {
-    static const char* const colours[] = {"#1f6fb2", "#a0522d", "#2e8b57", "#8e44ad", "#c0392b", "#b7950b",
-                                          "#16a085", "#d35400"};
+    static const char* const colours[]
+        = { "#1f6fb2", "#a0522d", "#2e8b57", "#8e44ad", "#c0392b", "#b7950b", "#16a085", "#d35400" };
     return QLatin1String(colours[qHash(fingerprint) % (sizeof(colours) / sizeof(colours[0]))]);
 }
 
@@ -28,8 +28,7 @@ QString escaped(const QString& text)
 
 ChatDelegate::ChatDelegate(QObject* parent)
     : QStyledItemDelegate(parent)
-{
-}
+{ }
 
 void ChatDelegate::layout(QTextDocument& document, const QStyleOptionViewItem& option, const QModelIndex& index) const
 {
@@ -44,9 +43,9 @@ void ChatDelegate::layout(QTextDocument& document, const QStyleOptionViewItem& o
         html += QStringLiteral("<b style='color:%1'>%2</b> %3").arg(colour, from, text);
         break;
     case ChatModel::Kind::Direct:
-        html += QStringLiteral("<b style='color:%1'>%2</b> <span style='color:#888888'>%3</span> <i>%4</i>")
-                    .arg(colour, from,
-                         escaped(tr("→ %1 (direct)").arg(index.data(ChatModel::ToRole).toString())), text);
+        html
+            += QStringLiteral("<b style='color:%1'>%2</b> <span style='color:#888888'>%3</span> <i>%4</i>")
+                   .arg(colour, from, escaped(tr("→ %1 (direct)").arg(index.data(ChatModel::ToRole).toString())), text);
         break;
     case ChatModel::Kind::Notice:
         html += QStringLiteral("<b style='color:#b00020'>%1</b> %2").arg(escaped(tr("Server:")), text);

@@ -6,8 +6,7 @@ namespace QuietWire::Gui {
 
 ChatModel::ChatModel(QObject* parent)
     : QAbstractListModel(parent)
-{
-}
+{ }
 
 void ChatModel::addMessage(const ChatProtocol::Message& message)
 {

@@ -86,9 +86,8 @@ ChatWidget::ChatWidget(ServerConnection* connection, QWidget* parent)
         }
     });
     connect(m_connection, &ServerConnection::stateChanged, this, &ChatWidget::onStateChanged);
-    connect(m_connection, &ServerConnection::connectionLost, this, [this](const QString& message) {
-        m_model->addSystem(tr("Disconnected: %1").arg(message));
-    });
+    connect(m_connection, &ServerConnection::connectionLost, this,
+        [this](const QString& message) { m_model->addSystem(tr("Disconnected: %1").arg(message)); });
     connect(m_connection, &ServerConnection::clientsReplaced, this, &ChatWidget::attachClient);
     attachClient();
     retranslateUi();
@@ -102,12 +101,10 @@ void ChatWidget::attachClient()
     connect(chat, &ChatClient::joined, this, &ChatWidget::onJoined);
     connect(chat, &ChatClient::messageReceived, this, &ChatWidget::onMessage);
     connect(chat, &ChatClient::membersChanged, this, &ChatWidget::refreshMembers);
-    connect(chat, &ChatClient::memberJoined, this, [this](const ChatProtocol::Member& member) {
-        m_model->addSystem(tr("%1 joined").arg(member.name));
-    });
-    connect(chat, &ChatClient::memberLeft, this, [this](const ChatProtocol::Member& member) {
-        m_model->addSystem(tr("%1 left").arg(member.name));
-    });
+    connect(chat, &ChatClient::memberJoined, this,
+        [this](const ChatProtocol::Member& member) { m_model->addSystem(tr("%1 joined").arg(member.name)); });
+    connect(chat, &ChatClient::memberLeft, this,
+        [this](const ChatProtocol::Member& member) { m_model->addSystem(tr("%1 left").arg(member.name)); });
     connect(chat, &ChatClient::messageRejected, this, [this](qint64, const QString& reason) {
         m_model->addSystem(tr("Your message was not delivered: %1").arg(reason));
     });

@@ -108,7 +108,8 @@ quint16 ConnectDialog::port() const
     QString host;
     quint16 port = 0;
     const QString text = m_host->text().trimmed();
-    if (parseHostPort(text, &host, &port) && (text.contains(QLatin1String("]:")) || text.count(QLatin1Char(':')) == 1)) {
+    if (parseHostPort(text, &host, &port)
+        && (text.contains(QLatin1String("]:")) || text.count(QLatin1Char(':')) == 1)) {
         return port;
     }
     return static_cast<quint16>(m_port->value());

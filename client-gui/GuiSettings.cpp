@@ -8,8 +8,7 @@ namespace QuietWire::Gui {
 GuiSettings::GuiSettings(const QString& configDir)
     : m_configDir(configDir)
     , m_settings(QDir(configDir).filePath(QStringLiteral("quietwire.ini")), QSettings::IniFormat)
-{
-}
+{ }
 
 QStringList GuiSettings::recentServers() const
 {

@@ -3,7 +3,6 @@
 #include "Identity.h"
 
 #include <QCoreApplication>
-
 #include <optional>
 
 class QWidget;

@@ -41,7 +41,7 @@ KeyManagerDialog::KeyManagerDialog(const Identity& identity, const QString& conf
     auto* keyBox = new QGroupBox(tr("Your key"), this);
     auto* keyIntro = new QLabel(tr("Servers let you in by this public key line. Give it to each server's "
                                    "administrator; it is not secret."),
-                                keyBox);
+        keyBox);
     keyIntro->setWordWrap(true);
     m_keyLine->setObjectName(QStringLiteral("publicKeyLineEdit"));
     m_keyLine->setReadOnly(true);
@@ -82,16 +82,16 @@ KeyManagerDialog::KeyManagerDialog(const Identity& identity, const QString& conf
     auto* serverBox = new QGroupBox(tr("Trusted servers"), this);
     auto* serverIntro = new QLabel(tr("Keys of the servers you trusted. Remove one only when its administrator "
                                       "confirmed that the server has a new key."),
-                                   serverBox);
+        serverBox);
     serverIntro->setWordWrap(true);
     m_servers->setObjectName(QStringLiteral("trustedServerList"));
     m_servers->setRootIsDecorated(false);
-    m_servers->setHeaderLabels({tr("Server"), tr("Key fingerprint")});
+    m_servers->setHeaderLabels({ tr("Server"), tr("Key fingerprint") });
     m_servers->header()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
     m_removeServer->setObjectName(QStringLiteral("removeServerButton"));
     connect(m_removeServer, &QPushButton::clicked, this, &KeyManagerDialog::removeTrustedServer);
     connect(m_servers, &QTreeWidget::itemSelectionChanged, this,
-            [this] { m_removeServer->setEnabled(!m_servers->selectedItems().isEmpty()); });
+        [this] { m_removeServer->setEnabled(!m_servers->selectedItems().isEmpty()); });
     auto* serverButtons = new QHBoxLayout;
     serverButtons->addStretch();
     serverButtons->addWidget(m_removeServer);
@@ -129,8 +129,8 @@ void KeyManagerDialog::showIdentity()
     m_keyLine->setCursorPosition(0);
     m_fingerprint->setText(tr("Fingerprint: %1").arg(m_identity.fingerprint()));
     m_passphraseState->setText(Identity::isEncrypted(m_configDir)
-                                   ? tr("The private key in %1 is protected by a passphrase.").arg(keyPath())
-                                   : tr("The private key in %1 is not protected by a passphrase.").arg(keyPath()));
+            ? tr("The private key in %1 is protected by a passphrase.").arg(keyPath())
+            : tr("The private key in %1 is not protected by a passphrase.").arg(keyPath()));
 }
 
 void KeyManagerDialog::showTrustedServers()
@@ -150,7 +150,7 @@ void KeyManagerDialog::loadTrustedServers()
         setStatus(error, true);
     } else {
         for (const auto& entry : *entries) {
-            auto* item = new QTreeWidgetItem(m_servers, {entry.hostPort, Identity::fingerprint(entry.key)});
+            auto* item = new QTreeWidgetItem(m_servers, { entry.hostPort, Identity::fingerprint(entry.key) });
             item->setData(0, Qt::UserRole, entry.hostPort);
         }
     }
@@ -159,11 +159,11 @@ void KeyManagerDialog::loadTrustedServers()
 
 void KeyManagerDialog::exportPublicKey()
 {
-    const QString suggested = QDir(QStandardPaths::writableLocation(QStandardPaths::HomeLocation))
-                                  .filePath(m_identity.comment().section(QLatin1Char('@'), 0, 0)
-                                            + QStringLiteral("-quietwire.pub"));
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export public key"), suggested,
-                                                      tr("Public key (*.pub);;All files (*)"));
+    const QString suggested
+        = QDir(QStandardPaths::writableLocation(QStandardPaths::HomeLocation))
+              .filePath(m_identity.comment().section(QLatin1Char('@'), 0, 0) + QStringLiteral("-quietwire.pub"));
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Export public key"), suggested, tr("Public key (*.pub);;All files (*)"));
     if (path.isEmpty()) {
         return;
     }
@@ -179,8 +179,7 @@ void KeyManagerDialog::exportPublicKey()
 void KeyManagerDialog::confirmRegenerate()
 {
     auto* box = new QMessageBox(QMessageBox::Warning, tr("Make a new key?"),
-                                tr("A new key pair replaces your current one."),
-                                QMessageBox::NoButton, this);
+        tr("A new key pair replaces your current one."), QMessageBox::NoButton, this);
     box->setObjectName(QStringLiteral("regenerateConfirmBox"));
     box->setInformativeText(tr("No server will let you in with the new key until its administrator allows it: "
                                "send them the new public key line. You will be disconnected. The old key is kept "

@@ -22,14 +22,14 @@ KeyRefusedDialog::KeyRefusedDialog(const QString& hostPort, const Identity& iden
 
     auto* icon = new QLabel(this);
     icon->setPixmap(style()->standardIcon(QStyle::SP_MessageBoxInformation).pixmap(48, 48));
-    auto* headline = new QLabel(tr("<b>The server %1 does not know your key yet.</b>").arg(hostPort.toHtmlEscaped()),
-                                this);
+    auto* headline
+        = new QLabel(tr("<b>The server %1 does not know your key yet.</b>").arg(hostPort.toHtmlEscaped()), this);
     headline->setWordWrap(true);
     auto* explanation = new QLabel(tr("Give this line to the server's administrator (copy it into an e-mail or a "
                                       "chat). They allow it under your name with "
                                       "<tt>allow &lt;line&gt; &lt;name&gt;</tt> on the server console; then connect "
                                       "again."),
-                                   this);
+        this);
     explanation->setWordWrap(true);
 
     auto* keyLine = new QLineEdit(identity.publicKeyLine(), this);

@@ -50,7 +50,7 @@ PassphraseDialog::PassphraseDialog(Mode mode, const QString& keyPath, bool curre
         setWindowTitle(tr("Unlock your key"));
         auto* intro = new QLabel(tr("Your private key %1 is protected by a passphrase. Type it to start QuietWire.")
                                      .arg(keyPath.toHtmlEscaped()),
-                                 this);
+            this);
         intro->setWordWrap(true);
         layout->addWidget(intro);
         m_current = passwordEdit(QStringLiteral("currentPassphraseEdit"), this);
@@ -62,7 +62,7 @@ PassphraseDialog::PassphraseDialog(Mode mode, const QString& keyPath, bool curre
         auto* intro = new QLabel(tr("A passphrase encrypts your private key on disk, so a copy of the file alone is "
                                     "useless. QuietWire asks for it at every start. Leave the new passphrase empty "
                                     "to remove the protection. quietwire-cli cannot use a protected key."),
-                                 this);
+            this);
         intro->setWordWrap(true);
         layout->addWidget(intro);
         if (currentlyEncrypted) {

@@ -6,15 +6,13 @@
 #include <QLocale>
 #include <QMimeData>
 #include <QStyle>
-
 #include <algorithm>
 
 namespace QuietWire::Gui {
 
 RemoteFileModel::RemoteFileModel(QObject* parent)
     : QAbstractTableModel(parent)
-{
-}
+{ }
 
 void RemoteFileModel::setListing(const QString& path, QList<FileProtocol::Entry> entries)
 {
@@ -139,7 +137,7 @@ Qt::ItemFlags RemoteFileModel::flags(const QModelIndex& index) const
 
 QStringList RemoteFileModel::mimeTypes() const
 {
-    return {QLatin1String(MimeType)};
+    return { QLatin1String(MimeType) };
 }
 
 QMimeData* RemoteFileModel::mimeData(const QModelIndexList& indexes) const

@@ -31,9 +31,9 @@ void ServerConnection::createClients()
     }
     m_chat = new ChatClient(m_identity, knownServersPath(), this);
     m_files = new FileClient(m_identity, knownServersPath(), this);
-    for (ServiceClient* connection : {m_chat->connection(), m_files->connection()}) {
-        connection->setTrustPolicy(m_trustNewKeys ? ServiceClient::TrustPolicy::TrustNewKeys
-                                                  : ServiceClient::TrustPolicy::AskForNewKeys);
+    for (ServiceClient* connection : { m_chat->connection(), m_files->connection() }) {
+        connection->setTrustPolicy(
+            m_trustNewKeys ? ServiceClient::TrustPolicy::TrustNewKeys : ServiceClient::TrustPolicy::AskForNewKeys);
         connection->setLocalAddress(m_localAddress);
     }
 
@@ -157,8 +157,8 @@ void ServerConnection::onChatDisconnected()
     const bool wasConnected = m_state == State::Connected;
     setState(State::Disconnected);
     m_files->disconnectFromServer();
-    const QString message = m_lastError.isEmpty() ? tr("The server %1 closed the connection").arg(hostPort())
-                                                  : m_lastError;
+    const QString message
+        = m_lastError.isEmpty() ? tr("The server %1 closed the connection").arg(hostPort()) : m_lastError;
     if (wasConnected) {
         emit connectionLost(message);
     } else {

@@ -13,8 +13,7 @@
 namespace QuietWire::Gui {
 
 ServerKeyChangedDialog::ServerKeyChangedDialog(const QString& hostPort, const QByteArray& pinnedKey,
-                                               const QByteArray& offeredKey, const QString& knownServersPath,
-                                               QWidget* parent)
+    const QByteArray& offeredKey, const QString& knownServersPath, QWidget* parent)
     : QDialog(parent)
 {
     setObjectName(QStringLiteral("serverKeyChangedDialog"));
@@ -22,12 +21,12 @@ ServerKeyChangedDialog::ServerKeyChangedDialog(const QString& hostPort, const QB
 
     auto* icon = new QLabel(this);
     icon->setPixmap(style()->standardIcon(QStyle::SP_MessageBoxCritical).pixmap(48, 48));
-    auto* headline = new QLabel(tr("<b>The key of %1 is not the one you trusted before.</b>").arg(hostPort.toHtmlEscaped()),
-                                this);
+    auto* headline
+        = new QLabel(tr("<b>The key of %1 is not the one you trusted before.</b>").arg(hostPort.toHtmlEscaped()), this);
     headline->setWordWrap(true);
     auto* explanation = new QLabel(tr("Someone may be intercepting the connection, or the administrator replaced "
                                       "the server's key. The connection was stopped before your key was sent."),
-                                   this);
+        this);
     explanation->setWordWrap(true);
 
     QFont mono = QFontDatabase::systemFont(QFontDatabase::FixedFont);
@@ -35,7 +34,7 @@ ServerKeyChangedDialog::ServerKeyChangedDialog(const QString& hostPort, const QB
     pinned->setObjectName(QStringLiteral("pinnedFingerprintLabel"));
     auto* offered = new QLabel(Identity::fingerprint(offeredKey), this);
     offered->setObjectName(QStringLiteral("offeredFingerprintLabel"));
-    for (QLabel* label : {pinned, offered}) {
+    for (QLabel* label : { pinned, offered }) {
         label->setFont(mono);
         label->setTextInteractionFlags(Qt::TextSelectableByMouse);
     }
@@ -49,7 +48,7 @@ ServerKeyChangedDialog::ServerKeyChangedDialog(const QString& hostPort, const QB
                               "connect again; you will be asked to compare the new fingerprint. The trusted keys "
                               "are kept in %2.")
                                .arg(hostPort.toHtmlEscaped(), knownServersPath.toHtmlEscaped()),
-                           this);
+        this);
     fix->setWordWrap(true);
     fix->setTextInteractionFlags(Qt::TextSelectableByMouse);
 

@@ -12,7 +12,7 @@ class ServerKeyChangedDialog : public QDialog
 
 public:
     ServerKeyChangedDialog(const QString& hostPort, const QByteArray& pinnedKey, const QByteArray& offeredKey,
-                           const QString& knownServersPath, QWidget* parent = nullptr);
+        const QString& knownServersPath, QWidget* parent = nullptr);
 
 signals:
     void openKeyManager();

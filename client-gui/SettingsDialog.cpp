@@ -28,7 +28,7 @@ SettingsDialog::SettingsDialog(const QString& language, const QString& configDir
     auto* where = new QLabel(tr("Your key, the trusted servers and these settings are kept in %1 (shared with "
                                 "quietwire-cli; <tt>--config-dir</tt> chooses another folder).")
                                  .arg(configDir.toHtmlEscaped()),
-                             this);
+        this);
     where->setWordWrap(true);
     where->setTextInteractionFlags(Qt::TextSelectableByMouse);
 

@@ -4,7 +4,6 @@
 #include <QLibraryInfo>
 #include <QLocale>
 #include <QTranslator>
-
 #include <memory>
 
 namespace QuietWire::Gui {
@@ -25,9 +24,8 @@ void removeTranslator(std::unique_ptr<QTranslator>& translator)
 
 QList<Translations::Language> Translations::available()
 {
-    return {{QString(), tr("System language")},
-            {QStringLiteral("en"), QStringLiteral("English")},
-            {QStringLiteral("ru"), QStringLiteral("Русский")}};
+    return { { QString(), tr("System language") }, { QStringLiteral("en"), QStringLiteral("English") },
+        { QStringLiteral("ru"), QStringLiteral("Русский") } };
 }
 
 QString Translations::resolve(const QString& setting)
@@ -76,8 +74,8 @@ QString Translations::apply(const QString& setting)
 
 QString Translations::installedDirectory()
 {
-    return QDir::cleanPath(QDir(QCoreApplication::applicationDirPath())
-                               .filePath(QStringLiteral(QUIETWIRE_TRANSLATIONS_RELDIR)));
+    return QDir::cleanPath(
+        QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral(QUIETWIRE_TRANSLATIONS_RELDIR)));
 }
 
 QString Translations::loadedFrom()

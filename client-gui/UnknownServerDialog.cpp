@@ -24,7 +24,7 @@ UnknownServerDialog::UnknownServerDialog(const QString& hostPort, const QByteArr
     auto* intro = new QLabel(tr("<b>This is the first connection to %1.</b><br>"
                                 "Its key fingerprint is:")
                                  .arg(hostPort.toHtmlEscaped()),
-                             this);
+        this);
     intro->setWordWrap(true);
 
     auto* fingerprint = new QLabel(Identity::fingerprint(key), this);
@@ -39,7 +39,7 @@ UnknownServerDialog::UnknownServerDialog(const QString& hostPort, const QByteArr
                                  "prints it at start, and <tt>quietwired fingerprint</tt> shows it). Trust the "
                                  "server only if both are the same; if they differ, someone may be between you "
                                  "and the server: cancel and tell the administrator."),
-                              this);
+        this);
     advice->setWordWrap(true);
 
     auto* once = new QPushButton(tr("Trust &once"), this);

@@ -4,7 +4,6 @@
 #include "Protocol.h"
 
 #include <QCborArray>
-
 #include <cstdint>
 #include <cstdlib>
 

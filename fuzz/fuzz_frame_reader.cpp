@@ -2,7 +2,6 @@
 #include "FrameReader.h"
 
 #include <QBuffer>
-
 #include <cstdint>
 #include <cstdlib>
 

@@ -41,7 +41,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     }
     // Split the input into up to two messages (msg 1 and 3, or msg 2 and a bogus extra).
     const qsizetype cut = input.isEmpty() ? 0 : static_cast<uchar>(input.at(0)) * input.size() / 256;
-    for (const QByteArray& message : {input.mid(1, cut), input.mid(1 + cut)}) {
+    for (const QByteArray& message : { input.mid(1, cut), input.mid(1 + cut) }) {
         if (state.isFinished() || state.isMyTurn()) {
             break;
         }

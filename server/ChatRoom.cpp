@@ -20,8 +20,7 @@ constexpr qint64 MaxBacklogBytes = 16 * 1024 * 1024;
 
 ChatRoom::ChatRoom(QObject* parent)
     : QObject(parent)
-{
-}
+{ }
 
 void ChatRoom::send(Session* session, const QByteArray& encoded)
 {
@@ -60,17 +59,18 @@ void ChatRoom::join(Session* session)
         if (chunks.last().size() >= MembersPerMessage) {
             chunks.append(QCborArray());
         }
-        chunks.last().append(QCborMap {{QStringLiteral("name"), member->name},
-                                       {QStringLiteral("fingerprint"), member->fingerprint}});
+        chunks.last().append(QCborMap {
+            { QStringLiteral("name"), member->name }, { QStringLiteral("fingerprint"), member->fingerprint } });
     }
     m_members.append(session);
-    send(session, Protocol::encode(QCborMap {{QStringLiteral("type"), QStringLiteral("welcome")},
-                                             {QStringLiteral("name"), session->name},
-                                             {QStringLiteral("fingerprint"), session->fingerprint},
-                                             {QStringLiteral("members"), chunks.first()}}));
+    send(session,
+        Protocol::encode(QCborMap { { QStringLiteral("type"), QStringLiteral("welcome") },
+            { QStringLiteral("name"), session->name }, { QStringLiteral("fingerprint"), session->fingerprint },
+            { QStringLiteral("members"), chunks.first() } }));
     for (qsizetype i = 1; i < chunks.size(); ++i) {
-        send(session, Protocol::encode(QCborMap {{QStringLiteral("type"), QStringLiteral("members")},
-                                                 {QStringLiteral("members"), chunks.at(i)}}));
+        send(session,
+            Protocol::encode(QCborMap {
+                { QStringLiteral("type"), QStringLiteral("members") }, { QStringLiteral("members"), chunks.at(i) } }));
     }
     for (ChatProtocol::Message message : std::as_const(m_history)) {
         message.history = true;
@@ -79,7 +79,7 @@ void ChatRoom::join(Session* session)
     send(session, Protocol::encode(ChatProtocol::makeHistoryEnd()));
     // The newcomer learns of itself from "welcome"; the others from "join".
     const QByteArray joinMessage
-        = Protocol::encode(ChatProtocol::makeMember(QStringLiteral("join"), {session->name, session->fingerprint}));
+        = Protocol::encode(ChatProtocol::makeMember(QStringLiteral("join"), { session->name, session->fingerprint }));
     for (Session* member : QList<Session*>(m_members)) {
         if (member != session) {
             send(member, joinMessage);
@@ -93,16 +93,15 @@ void ChatRoom::leave(Session* session)
     if (!m_members.removeOne(session)) {
         return;
     }
-    broadcast(ChatProtocol::makeMember(QStringLiteral("leave"), {session->name, session->fingerprint}));
+    broadcast(ChatProtocol::makeMember(QStringLiteral("leave"), { session->name, session->fingerprint }));
     qCInfo(lcChat).noquote() << session->name << "left the chat (session" << session->id << ")";
 }
 
 void ChatRoom::reject(Session* session, qint64 seq, const QString& code, const QString& reason)
 {
-    send(session, Protocol::encode(QCborMap {{QStringLiteral("type"), QStringLiteral("rejected")},
-                                             {QStringLiteral("seq"), seq},
-                                             {QStringLiteral("code"), code},
-                                             {QStringLiteral("message"), reason}}));
+    send(session,
+        Protocol::encode(QCborMap { { QStringLiteral("type"), QStringLiteral("rejected") },
+            { QStringLiteral("seq"), seq }, { QStringLiteral("code"), code }, { QStringLiteral("message"), reason } }));
 }
 
 bool ChatRoom::handleMessage(Session* session, const QCborMap& message, QString* fatalError)
@@ -126,7 +125,7 @@ bool ChatRoom::handleMessage(Session* session, const QCborMap& message, QString*
     if (fields.has("to") && to.isEmpty()) {
         // An empty name must not fall back to a room message.
         reject(session, seq, QLatin1String(Protocol::ErrorBadRequest),
-               QStringLiteral("field \"to\" must be a member's name; leave it out for a message to the room"));
+            QStringLiteral("field \"to\" must be a member's name; leave it out for a message to the room"));
         return true;
     }
     qsizetype position = -1;
@@ -150,7 +149,7 @@ bool ChatRoom::handleMessage(Session* session, const QCborMap& message, QString*
         }
         if (recipients.isEmpty()) {
             reject(session, seq, QStringLiteral("not_found"),
-                   QStringLiteral("%1 is not in the chat; the member list shows who is").arg(chat.to));
+                QStringLiteral("%1 is not in the chat; the member list shows who is").arg(chat.to));
             return true;
         }
         if (!recipients.contains(session)) {
@@ -159,9 +158,9 @@ bool ChatRoom::handleMessage(Session* session, const QCborMap& message, QString*
     }
     chat.id = m_nextId++;
     // "accepted" always goes out before the echo of the same message (docs/PROTOCOL.md, section 7).
-    send(session, Protocol::encode(QCborMap {{QStringLiteral("type"), QStringLiteral("accepted")},
-                                             {QStringLiteral("seq"), seq},
-                                             {QStringLiteral("id"), chat.id}}));
+    send(session,
+        Protocol::encode(QCborMap { { QStringLiteral("type"), QStringLiteral("accepted") },
+            { QStringLiteral("seq"), seq }, { QStringLiteral("id"), chat.id } }));
     if (!chat.to.isEmpty()) {
         const QByteArray encoded = Protocol::encode(chat.toCbor()); // carries "to", also in the echo
         for (Session* recipient : std::as_const(recipients)) {

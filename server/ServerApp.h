@@ -8,7 +8,6 @@
 
 #include <QMap>
 #include <QObject>
-
 #include <memory>
 
 namespace QuietWire {
@@ -30,7 +29,7 @@ public:
         QString dataDir;
         QString filesRoot; // default: <dataDir>/files
         qint64 quotaBytes = qint64(1) << 30;
-        int maxDepth = 64;          // folders below a home folder
+        int maxDepth = 64; // folders below a home folder
         qint64 maxEntries = 100000; // files and folders in one home folder
         int maxSessionsPerKey = 32;
         EncryptedTcpServer::Options network;
@@ -73,7 +72,7 @@ private:
     QMap<int, Session*> m_sessions;
     int m_nextSessionId = 1;
     // Anyone can have a key refused as often as they like: the line is throttled.
-    LogThrottle m_refusalLog {lcAuth(), QStringLiteral("refused-key")};
+    LogThrottle m_refusalLog { lcAuth(), QStringLiteral("refused-key") };
     bool m_shutDown = false;
 };
 

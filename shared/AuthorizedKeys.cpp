@@ -21,8 +21,6 @@ void setError(QString* error, const QString& message)
     }
 }
 
-
-
 // Serialises edits by the console, the offline subcommands and a second server instance.
 bool lock(QLockFile& lockFile, const QString& path, QString* error)
 {
@@ -138,40 +136,44 @@ std::optional<AuthorizedKeys> AuthorizedKeys::parse(const QByteArray& text, cons
         const QStringList fields = line.split(QRegularExpression(QStringLiteral("\\s+")));
         const auto key = Identity::parsePublicKey(fields.at(0));
         if (!key) {
-            setError(error, QStringLiteral("%1 line %2: \"%3\" is not a QuietWire public key (44 characters of "
-                                           "base64, as in the client's identity.pub)")
-                                .arg(fileName)
-                                .arg(lineNumber)
-                                .arg(fields.at(0).left(60)));
+            setError(error,
+                QStringLiteral("%1 line %2: \"%3\" is not a QuietWire public key (44 characters of "
+                               "base64, as in the client's identity.pub)")
+                    .arg(fileName)
+                    .arg(lineNumber)
+                    .arg(fields.at(0).left(60)));
             return std::nullopt;
         }
         if (fields.size() > 2) {
-            setError(error, QStringLiteral("%1 line %2: expected `<key> [name]`, found %3 fields (names cannot "
-                                           "contain spaces)")
-                                .arg(fileName)
-                                .arg(lineNumber)
-                                .arg(fields.size()));
+            setError(error,
+                QStringLiteral("%1 line %2: expected `<key> [name]`, found %3 fields (names cannot "
+                               "contain spaces)")
+                    .arg(fileName)
+                    .arg(lineNumber)
+                    .arg(fields.size()));
             return std::nullopt;
         }
         const QString name = fields.size() == 2 ? fields.at(1) : QString();
         if (!name.isEmpty() && !isValidName(name)) {
-            setError(error, QStringLiteral("%1 line %2: name \"%3\" is not allowed: use 1 to %4 letters, digits, "
-                                           "'.', '_' or '-'")
-                                .arg(fileName)
-                                .arg(lineNumber)
-                                .arg(name.left(60))
-                                .arg(MaxNameLength));
+            setError(error,
+                QStringLiteral("%1 line %2: name \"%3\" is not allowed: use 1 to %4 letters, digits, "
+                               "'.', '_' or '-'")
+                    .arg(fileName)
+                    .arg(lineNumber)
+                    .arg(name.left(60))
+                    .arg(MaxNameLength));
             return std::nullopt;
         }
         if (const Entry* existing = result.find(*key)) {
-            setError(error, QStringLiteral("%1 line %2: key %3 is already listed on line %4; remove one of them")
-                                .arg(fileName)
-                                .arg(lineNumber)
-                                .arg(Identity::fingerprint(*key))
-                                .arg(existing->line));
+            setError(error,
+                QStringLiteral("%1 line %2: key %3 is already listed on line %4; remove one of them")
+                    .arg(fileName)
+                    .arg(lineNumber)
+                    .arg(Identity::fingerprint(*key))
+                    .arg(existing->line));
             return std::nullopt;
         }
-        result.m_entries.append(Entry {*key, name, lineNumber});
+        result.m_entries.append(Entry { *key, name, lineNumber });
     }
     return result;
 }
@@ -200,13 +202,14 @@ QString AuthorizedKeys::displayName(const Entry& entry)
     return entry.name.isEmpty() ? Identity::shortFingerprint(entry.key) : entry.name;
 }
 
-bool AuthorizedKeys::appendKey(const QString& path, const QByteArray& key, const QString& name, QString* error,
-                               SharedName sharedName)
+bool AuthorizedKeys::appendKey(
+    const QString& path, const QByteArray& key, const QString& name, QString* error, SharedName sharedName)
 {
     if (!name.isEmpty() && !isValidName(name)) {
-        setError(error, QStringLiteral("Name \"%1\" is not allowed: use 1 to %2 letters, digits, '.', '_' or '-'")
-                            .arg(name.left(60))
-                            .arg(MaxNameLength));
+        setError(error,
+            QStringLiteral("Name \"%1\" is not allowed: use 1 to %2 letters, digits, '.', '_' or '-'")
+                .arg(name.left(60))
+                .arg(MaxNameLength));
         return false;
     }
     QLockFile lockFile(path + QStringLiteral(".lock"));
@@ -225,10 +228,11 @@ bool AuthorizedKeys::appendKey(const QString& path, const QByteArray& key, const
         return false;
     }
     if (const Entry* existing = current->find(key)) {
-        setError(error, QStringLiteral("Key %1 is already allowed (line %2%3)")
-                            .arg(Identity::fingerprint(key))
-                            .arg(existing->line)
-                            .arg(existing->name.isEmpty() ? QString() : QStringLiteral(", as ") + existing->name));
+        setError(error,
+            QStringLiteral("Key %1 is already allowed (line %2%3)")
+                .arg(Identity::fingerprint(key))
+                .arg(existing->line)
+                .arg(existing->name.isEmpty() ? QString() : QStringLiteral(", as ") + existing->name));
         return false;
     }
     QStringList holders;
@@ -238,13 +242,13 @@ bool AuthorizedKeys::appendKey(const QString& path, const QByteArray& key, const
         }
     }
     if (!holders.isEmpty() && sharedName == SharedName::Refuse) {
-        setError(error, QStringLiteral("The name %1 already belongs to %2 %3: whoever holds a name speaks as it in "
-                                       "the chat and reads its files. If key %4 is another device of the same "
-                                       "person, repeat the command with %5; otherwise choose another name (nothing "
-                                       "was changed)")
-                            .arg(name, holders.size() == 1 ? QStringLiteral("key") : QStringLiteral("keys"),
-                                 holders.join(QStringLiteral(", ")), Identity::fingerprint(key),
-                                 QLatin1String(SamePersonOption)));
+        setError(error,
+            QStringLiteral("The name %1 already belongs to %2 %3: whoever holds a name speaks as it in "
+                           "the chat and reads its files. If key %4 is another device of the same "
+                           "person, repeat the command with %5; otherwise choose another name (nothing "
+                           "was changed)")
+                .arg(name, holders.size() == 1 ? QStringLiteral("key") : QStringLiteral("keys"),
+                    holders.join(QStringLiteral(", ")), Identity::fingerprint(key), QLatin1String(SamePersonOption)));
         return false;
     }
     if (!text->isEmpty() && !text->endsWith('\n')) {
@@ -258,8 +262,8 @@ bool AuthorizedKeys::appendKey(const QString& path, const QByteArray& key, const
     return TextFile::writeAtomically(path, *text, error);
 }
 
-std::optional<QList<AuthorizedKeys::Entry>> AuthorizedKeys::removeKeys(const QString& path, const QString& what,
-                                                                       QString* error)
+std::optional<QList<AuthorizedKeys::Entry>> AuthorizedKeys::removeKeys(
+    const QString& path, const QString& what, QString* error)
 {
     QLockFile lockFile(path + QStringLiteral(".lock"));
     if (!lock(lockFile, path, error)) {
@@ -287,8 +291,9 @@ std::optional<QList<AuthorizedKeys::Entry>> AuthorizedKeys::removeKeys(const QSt
         }
     }
     if (removed.isEmpty()) {
-        setError(error, QStringLiteral("No key, fingerprint or name \"%1\" in %2; `whitelist` lists them")
-                            .arg(needle.left(60), path));
+        setError(error,
+            QStringLiteral("No key, fingerprint or name \"%1\" in %2; `whitelist` lists them")
+                .arg(needle.left(60), path));
         return std::nullopt;
     }
     QList<QByteArray> lines = text->split('\n');

@@ -4,7 +4,6 @@
 #include <QList>
 #include <QString>
 #include <QStringList>
-
 #include <optional>
 
 namespace QuietWire {
@@ -30,14 +29,14 @@ public:
     static constexpr int MaxNameLength = 32;
     static constexpr char SamePersonOption[] = "--same-person";
 
-    static std::optional<AuthorizedKeys> parse(const QByteArray& text, const QString& fileName,
-                                               QString* error = nullptr);
+    static std::optional<AuthorizedKeys> parse(
+        const QByteArray& text, const QString& fileName, QString* error = nullptr);
     /// A missing file is an empty whitelist; an unreadable or malformed one is an error.
     static std::optional<AuthorizedKeys> load(const QString& path, QString* error = nullptr);
 
     /// What appendKey() does when the name already belongs to other keys.
     enum class SharedName {
-        Refuse,     // an error that names the keys holding it and the way out (--same-person)
+        Refuse, // an error that names the keys holding it and the way out (--same-person)
         SamePerson, // the administrator confirmed: another device of the same person
     };
 
@@ -45,10 +44,9 @@ public:
     /// sharedName is SamePerson) the name already belongs to other keys: a name is a person, who
     /// reads that name's chat and files, so a second key under it must be confirmed.
     static bool appendKey(const QString& path, const QByteArray& key, const QString& name, QString* error = nullptr,
-                          SharedName sharedName = SharedName::Refuse);
+        SharedName sharedName = SharedName::Refuse);
     /// Removes every line whose key, fingerprint or name equals what; returns the removed entries.
-    static std::optional<QList<Entry>> removeKeys(const QString& path, const QString& what,
-                                                  QString* error = nullptr);
+    static std::optional<QList<Entry>> removeKeys(const QString& path, const QString& what, QString* error = nullptr);
 
     static bool isValidName(const QString& name);
 
@@ -62,7 +60,7 @@ public:
     };
     enum class AllowError {
         None,
-        NotAKey,     // the first word is not a QuietWire public key
+        NotAKey, // the first word is not a QuietWire public key
         MissingName, // only the key line: the administrator must choose the name
         InvalidName, // the last word is not a valid name (e.g. the comment alice@laptop)
         UnknownOption,

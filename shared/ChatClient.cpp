@@ -43,8 +43,9 @@ qint64 ChatClient::sendText(const QString& text, const QString& to)
         m_errorString = tr("The message is too long: at most %1 bytes").arg(ChatProtocol::MaxTextBytes);
         return -1;
     case ChatProtocol::TextError::ControlCharacter:
-        m_errorString = tr("The message contains the control character U+%1; only line breaks and tabs are allowed")
-                            .arg(QString::number(text.at(position).unicode(), 16).toUpper().rightJustified(4, QLatin1Char('0')));
+        m_errorString
+            = tr("The message contains the control character U+%1; only line breaks and tabs are allowed")
+                  .arg(QString::number(text.at(position).unicode(), 16).toUpper().rightJustified(4, QLatin1Char('0')));
         return -1;
     }
     const qint64 seq = m_nextSeq++;
@@ -64,8 +65,8 @@ void ChatClient::onMessage(const QCborMap& message)
         const QCborArray members = message.value(QLatin1String("members")).toArray();
         for (const QCborValue& value : members) {
             const QCborMap member = value.toMap();
-            m_members.append({member.value(QLatin1String("name")).toString(),
-                              member.value(QLatin1String("fingerprint")).toString()});
+            m_members.append({ member.value(QLatin1String("name")).toString(),
+                member.value(QLatin1String("fingerprint")).toString() });
         }
         emit joined(m_myName);
         emit membersChanged();
@@ -73,15 +74,15 @@ void ChatClient::onMessage(const QCborMap& message)
         // The rest of a long member list, after "welcome".
         for (const QCborValue& value : message.value(QLatin1String("members")).toArray()) {
             const QCborMap member = value.toMap();
-            m_members.append({member.value(QLatin1String("name")).toString(),
-                              member.value(QLatin1String("fingerprint")).toString()});
+            m_members.append({ member.value(QLatin1String("name")).toString(),
+                member.value(QLatin1String("fingerprint")).toString() });
         }
         emit membersChanged();
     } else if (type == QLatin1String("message") || type == QLatin1String("notice")) {
         emit messageReceived(ChatProtocol::Message::fromCbor(message));
     } else if (type == QLatin1String("join") || type == QLatin1String("leave")) {
-        const ChatProtocol::Member member {message.value(QLatin1String("name")).toString(),
-                                           message.value(QLatin1String("fingerprint")).toString()};
+        const ChatProtocol::Member member { message.value(QLatin1String("name")).toString(),
+            message.value(QLatin1String("fingerprint")).toString() };
         if (type == QLatin1String("join")) {
             m_members.append(member);
             emit memberJoined(member);
@@ -97,10 +98,10 @@ void ChatClient::onMessage(const QCborMap& message)
         emit membersChanged();
     } else if (type == QLatin1String("accepted")) {
         emit messageAccepted(Protocol::integer(message.value(QLatin1String("seq"))),
-                             Protocol::integer(message.value(QLatin1String("id"))));
+            Protocol::integer(message.value(QLatin1String("id"))));
     } else if (type == QLatin1String("rejected")) {
-        emit messageRejected(Protocol::integer(message.value(QLatin1String("seq"))),
-                             message.value(QLatin1String("message")).toString());
+        emit messageRejected(
+            Protocol::integer(message.value(QLatin1String("seq"))), message.value(QLatin1String("message")).toString());
     }
     // Unknown types are ignored, so newer servers can add messages.
 }

@@ -6,10 +6,9 @@ namespace QuietWire::ChatProtocol {
 
 QCborMap Message::toCbor() const
 {
-    QCborMap map {{QStringLiteral("type"), notice ? QStringLiteral("notice") : QStringLiteral("message")},
-                  {QStringLiteral("id"), id},
-                  {QStringLiteral("text"), text},
-                  {QStringLiteral("time"), time.toMSecsSinceEpoch()}};
+    QCborMap map { { QStringLiteral("type"), notice ? QStringLiteral("notice") : QStringLiteral("message") },
+        { QStringLiteral("id"), id }, { QStringLiteral("text"), text },
+        { QStringLiteral("time"), time.toMSecsSinceEpoch() } };
     if (!notice) {
         map.insert(QStringLiteral("from"), from);
         map.insert(QStringLiteral("fingerprint"), fingerprint);
@@ -80,9 +79,8 @@ QString describe(TextError error, const QString& text, qsizetype position)
 
 QCborMap makeSend(qint64 seq, const QString& text, const QString& to)
 {
-    QCborMap map {{QStringLiteral("type"), QStringLiteral("message")},
-                  {QStringLiteral("seq"), seq},
-                  {QStringLiteral("text"), text}};
+    QCborMap map { { QStringLiteral("type"), QStringLiteral("message") }, { QStringLiteral("seq"), seq },
+        { QStringLiteral("text"), text } };
     if (!to.isEmpty()) {
         map.insert(QStringLiteral("to"), to);
     }
@@ -91,14 +89,13 @@ QCborMap makeSend(qint64 seq, const QString& text, const QString& to)
 
 QCborMap makeMember(const QString& type, const Member& member)
 {
-    return QCborMap {{QStringLiteral("type"), type},
-                     {QStringLiteral("name"), member.name},
-                     {QStringLiteral("fingerprint"), member.fingerprint}};
+    return QCborMap { { QStringLiteral("type"), type }, { QStringLiteral("name"), member.name },
+        { QStringLiteral("fingerprint"), member.fingerprint } };
 }
 
 QCborMap makeHistoryEnd()
 {
-    return QCborMap {{QStringLiteral("type"), QStringLiteral("history_end")}};
+    return QCborMap { { QStringLiteral("type"), QStringLiteral("history_end") } };
 }
 
 } // namespace QuietWire::ChatProtocol

@@ -15,13 +15,13 @@ inline constexpr int HistorySize = 100;
 struct Message
 {
     qint64 id = 0;
-    QString from;        // whitelist name of the sender ("" for a server notice)
+    QString from; // whitelist name of the sender ("" for a server notice)
     QString fingerprint; // sender's key fingerprint
-    QString to;          // for a direct message: the recipient's name
+    QString to; // for a direct message: the recipient's name
     QString text;
     QDateTime time;
     bool history = false; // replayed on join
-    bool notice = false;  // from the server administrator
+    bool notice = false; // from the server administrator
 
     QCborMap toCbor() const;
     static Message fromCbor(const QCborMap& map);
@@ -31,8 +31,8 @@ struct Message
 /// `say` and the clients too, before it goes out.
 enum class TextError {
     None,
-    Empty,            // nothing but white space
-    TooLong,          // more than MaxTextBytes in UTF-8
+    Empty, // nothing but white space
+    TooLong, // more than MaxTextBytes in UTF-8
     ControlCharacter, // C0 (but newline and tab), DEL or C1: CR, ESC... would let a sender draw
                       // "alice: ..." lines or run escape sequences in other members' terminals
 };

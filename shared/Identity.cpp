@@ -7,15 +7,13 @@
 #include <QFileInfo>
 #include <QSaveFile>
 #include <QSysInfo>
-
+#include <cstring>
+#include <memory>
 #include <openssl/bio.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
-
-#include <cstring>
-#include <memory>
 
 namespace QuietWire {
 
@@ -111,9 +109,9 @@ std::optional<Identity> Identity::load(const QString& directory, const QByteArra
         | QFileDevice::ReadOther | QFileDevice::WriteOther | QFileDevice::ExeOther;
     if (info.permissions() & otherAccess) {
         setError(error,
-                 QStringLiteral("Private key file %1 is accessible by other users: run `chmod 600 %1` "
-                                "(and consider the key compromised if others could read it)")
-                     .arg(keyPath));
+            QStringLiteral("Private key file %1 is accessible by other users: run `chmod 600 %1` "
+                           "(and consider the key compromised if others could read it)")
+                .arg(keyPath));
         return std::nullopt;
     }
     QByteArray pem = readWhole(keyPath, error);
@@ -130,9 +128,9 @@ std::optional<Identity> Identity::load(const QString& directory, const QByteArra
                                            "(the new key must then be allowed again by every server)");
     const bool encryptedFile = pem.trimmed().startsWith(EncryptedPemHeader);
     BioPtr bio(BIO_new_mem_buf(pem.constData(), static_cast<int>(pem.size())));
-    PkeyPtr pkey(bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, passphraseCallback,
-                                               const_cast<QByteArray*>(&passphrase))
-                     : nullptr);
+    PkeyPtr pkey(bio
+            ? PEM_read_bio_PrivateKey(bio.get(), nullptr, passphraseCallback, const_cast<QByteArray*>(&passphrase))
+            : nullptr);
     OPENSSL_cleanse(pem.data(), static_cast<size_t>(pem.size()));
     if (!pkey) {
         const unsigned long code = ERR_peek_last_error();
@@ -140,22 +138,26 @@ std::optional<Identity> Identity::load(const QString& directory, const QByteArra
             || ERR_GET_REASON(code) == PEM_R_PROBLEMS_GETTING_PASSWORD;
         ERR_clear_error();
         if ((encryptedFile || askedForPassword) && passphrase.isEmpty()) {
-            setError(error, QStringLiteral("Private key file %1 is encrypted with a passphrase, and this program "
-                                           "cannot ask for it: use the desktop client `quietwire`, which asks for "
-                                           "the passphrase at start (or can remove it in Keys > Passphrase)")
-                                .arg(keyPath));
+            setError(error,
+                QStringLiteral("Private key file %1 is encrypted with a passphrase, and this program "
+                               "cannot ask for it: use the desktop client `quietwire`, which asks for "
+                               "the passphrase at start (or can remove it in Keys > Passphrase)")
+                    .arg(keyPath));
         } else if (encryptedFile) {
-            setError(error, QStringLiteral("Cannot decrypt private key file %1: the passphrase is wrong (or the "
-                                           "file is damaged); type it again, or restore the file from a backup")
-                                .arg(keyPath));
+            setError(error,
+                QStringLiteral("Cannot decrypt private key file %1: the passphrase is wrong (or the "
+                               "file is damaged); type it again, or restore the file from a backup")
+                    .arg(keyPath));
         } else {
             setError(error, damaged.arg(keyPath, QStringLiteral("cannot be parsed")));
         }
         return std::nullopt;
     }
     if (EVP_PKEY_get_base_id(pkey.get()) != EVP_PKEY_X25519) {
-        setError(error, damaged.arg(keyPath, QStringLiteral("it holds a %1 key, not X25519")
-                                                 .arg(QString::fromLatin1(EVP_PKEY_get0_type_name(pkey.get())))));
+        setError(error,
+            damaged.arg(keyPath,
+                QStringLiteral("it holds a %1 key, not X25519")
+                    .arg(QString::fromLatin1(EVP_PKEY_get0_type_name(pkey.get())))));
         return std::nullopt;
     }
     Noise::SecretKey secret;
@@ -200,8 +202,8 @@ std::optional<Identity> Identity::load(const QString& directory, const QByteArra
     return identity;
 }
 
-std::optional<Identity> Identity::loadOrCreate(const QString& directory, const QString& comment, QString* error,
-                                               bool* created)
+std::optional<Identity> Identity::loadOrCreate(
+    const QString& directory, const QString& comment, QString* error, bool* created)
 {
     if (created) {
         *created = false;
@@ -234,8 +236,8 @@ bool Identity::save(const QString& directory, const QByteArray& passphrase, QStr
     }
     QFile::setPermissions(directory, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
 
-    PkeyPtr pkey(EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, nullptr, m_keyPair.privateKey.data(),
-                                              Noise::SecretKey::Size));
+    PkeyPtr pkey(
+        EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, nullptr, m_keyPair.privateKey.data(), Noise::SecretKey::Size));
     // BIO_s_secmem wipes its buffer when freed, so the PEM text does not linger on the heap.
     BioPtr bio(BIO_new(BIO_s_secmem()));
     // An encrypted key is PKCS#8 v2 with OpenSSL's defaults for it: PBES2 with PBKDF2 (HMAC-SHA256).
@@ -243,7 +245,7 @@ bool Identity::save(const QString& directory, const QByteArray& passphrase, QStr
         && (passphrase.isEmpty()
                 ? PEM_write_bio_PrivateKey(bio.get(), pkey.get(), nullptr, nullptr, 0, nullptr, nullptr) == 1
                 : PEM_write_bio_PKCS8PrivateKey(bio.get(), pkey.get(), EVP_aes_256_cbc(), passphrase.constData(),
-                                                static_cast<int>(passphrase.size()), nullptr, nullptr)
+                      static_cast<int>(passphrase.size()), nullptr, nullptr)
                     == 1);
     if (!written) {
         ERR_clear_error();
@@ -275,8 +277,8 @@ bool Identity::save(const QString& directory, const QByteArray& passphrase, QStr
     return true;
 }
 
-std::optional<Identity> Identity::regenerate(const QString& directory, const QString& comment,
-                                             const QByteArray& passphrase, QString* error, QString* backupPath)
+std::optional<Identity> Identity::regenerate(
+    const QString& directory, const QString& comment, const QByteArray& passphrase, QString* error, QString* backupPath)
 {
     auto identity = generate(comment.isEmpty() ? defaultComment() : comment, error);
     if (!identity) {
@@ -290,14 +292,13 @@ std::optional<Identity> Identity::regenerate(const QString& directory, const QSt
         suffix = QStringLiteral(".bak-%1-%2").arg(stamp).arg(n);
     }
     const QString keyBackup = dir.filePath(QLatin1String(PrivateKeyFile) + suffix);
-    for (const char* name : {PrivateKeyFile, PublicKeyFile}) {
+    for (const char* name : { PrivateKeyFile, PublicKeyFile }) {
         const QString from = dir.filePath(QLatin1String(name));
         if (!QFileInfo::exists(from)) {
             continue;
         }
         const QString to = dir.filePath(QLatin1String(name) + suffix);
-        if (!QFile::copy(from, to)
-            || !QFile::setPermissions(to, QFileDevice::ReadOwner | QFileDevice::WriteOwner)) {
+        if (!QFile::copy(from, to) || !QFile::setPermissions(to, QFileDevice::ReadOwner | QFileDevice::WriteOwner)) {
             setError(error, QStringLiteral("Cannot back up %1 to %2; the key was not changed").arg(from, to));
             return std::nullopt;
         }

@@ -4,7 +4,6 @@
 
 #include <QByteArray>
 #include <QString>
-
 #include <optional>
 
 namespace QuietWire {
@@ -32,13 +31,13 @@ public:
     static std::optional<Identity> generate(const QString& comment, QString* error = nullptr);
     static std::optional<Identity> load(const QString& directory, QString* error = nullptr);
     /// Like load(), for a key encrypted with passphrase (an unencrypted key loads as well).
-    static std::optional<Identity> load(const QString& directory, const QByteArray& passphrase,
-                                        QString* error = nullptr);
+    static std::optional<Identity> load(
+        const QString& directory, const QByteArray& passphrase, QString* error = nullptr);
     /// True when identity.key in directory is a passphrase-encrypted PKCS#8 key.
     static bool isEncrypted(const QString& directory);
     /// Loads the identity in directory, or creates and saves one when identity.key does not exist.
-    static std::optional<Identity> loadOrCreate(const QString& directory, const QString& comment,
-                                                QString* error = nullptr, bool* created = nullptr);
+    static std::optional<Identity> loadOrCreate(
+        const QString& directory, const QString& comment, QString* error = nullptr, bool* created = nullptr);
     /// Writes identity.key (atomically, 0600) and identity.pub into directory (created 0700).
     bool save(const QString& directory, QString* error = nullptr) const;
     /// Like save(); a non-empty passphrase encrypts identity.key (an empty one writes it plain).
@@ -47,8 +46,7 @@ public:
     /// after copying the current identity.key and identity.pub to *.bak-<yyyyMMdd-HHmmss> (mode
     /// 0600). backupPath gets the copy of identity.key. Every server must allow the new key.
     static std::optional<Identity> regenerate(const QString& directory, const QString& comment,
-                                              const QByteArray& passphrase = QByteArray(),
-                                              QString* error = nullptr, QString* backupPath = nullptr);
+        const QByteArray& passphrase = QByteArray(), QString* error = nullptr, QString* backupPath = nullptr);
     /// Overwrites a secret (a passphrase) in memory, then empties it.
     static void wipe(QByteArray& secret);
     static void wipe(QString& secret);

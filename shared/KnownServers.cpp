@@ -22,13 +22,11 @@ void setError(QString* error, const QString& message)
     }
 }
 
-
 } // namespace
 
 KnownServers::KnownServers(QString path)
     : m_path(std::move(path))
-{
-}
+{ }
 
 QString KnownServers::hostPort(const QString& host, quint16 port)
 {
@@ -39,8 +37,8 @@ QString KnownServers::hostPort(const QString& host, quint16 port)
     return QStringLiteral("%1:%2").arg(h.toLower()).arg(port);
 }
 
-std::optional<QList<KnownServers::Entry>> KnownServers::parse(const QByteArray& text, const QString& fileName,
-                                                              QString* error)
+std::optional<QList<KnownServers::Entry>> KnownServers::parse(
+    const QByteArray& text, const QString& fileName, QString* error)
 {
     QList<Entry> result;
     const QList<QByteArray> lines = text.split('\n');
@@ -52,12 +50,13 @@ std::optional<QList<KnownServers::Entry>> KnownServers::parse(const QByteArray& 
         const QStringList fields = line.split(QLatin1Char(' '), Qt::SkipEmptyParts);
         const auto key = fields.size() == 2 ? Identity::parsePublicKey(fields.at(1)) : std::nullopt;
         if (!key || fields.at(0).lastIndexOf(QLatin1Char(':')) <= 0) {
-            setError(error, QStringLiteral("%1 line %2: expected `<host>:<port> <base64 key>`; fix or delete the line")
-                                .arg(fileName)
-                                .arg(i + 1));
+            setError(error,
+                QStringLiteral("%1 line %2: expected `<host>:<port> <base64 key>`; fix or delete the line")
+                    .arg(fileName)
+                    .arg(i + 1));
             return std::nullopt;
         }
-        result.append(Entry {fields.at(0), *key});
+        result.append(Entry { fields.at(0), *key });
     }
     return result;
 }
@@ -71,8 +70,8 @@ std::optional<QList<KnownServers::Entry>> KnownServers::entries(QString* error) 
     return parse(*text, m_path, error);
 }
 
-KnownServers::Status KnownServers::check(const QString& hostPort, const QByteArray& key, QByteArray* pinnedKey,
-                                         QString* error) const
+KnownServers::Status KnownServers::check(
+    const QString& hostPort, const QByteArray& key, QByteArray* pinnedKey, QString* error) const
 {
     const auto list = entries(error);
     if (!list) {

@@ -3,7 +3,6 @@
 #include <QByteArray>
 #include <QList>
 #include <QString>
-
 #include <optional>
 
 namespace QuietWire {
@@ -29,7 +28,7 @@ public:
     static QString hostPort(const QString& host, quint16 port);
     /// Unknown when no line names hostPort; Mismatch when one does with another key (pinnedKey gets it).
     Status check(const QString& hostPort, const QByteArray& key, QByteArray* pinnedKey = nullptr,
-                 QString* error = nullptr) const;
+        QString* error = nullptr) const;
     bool add(const QString& hostPort, const QByteArray& key, QString* error = nullptr);
     /// Number of lines removed, or -1 on error.
     int remove(const QString& hostPort, QString* error = nullptr);

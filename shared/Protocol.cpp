@@ -83,23 +83,20 @@ bool parseHostPort(const QString& text, QString* host, quint16* port)
 
 QCborMap makeError(const QString& code, const QString& message)
 {
-    return QCborMap {{QStringLiteral("type"), QStringLiteral("error")},
-                     {QStringLiteral("code"), code},
-                     {QStringLiteral("message"), message}};
+    return QCborMap { { QStringLiteral("type"), QStringLiteral("error") }, { QStringLiteral("code"), code },
+        { QStringLiteral("message"), message } };
 }
 
 QCborMap makeHello(const QString& service)
 {
-    return QCborMap {{QStringLiteral("type"), QStringLiteral("hello")}, {QStringLiteral("service"), service}};
+    return QCborMap { { QStringLiteral("type"), QStringLiteral("hello") }, { QStringLiteral("service"), service } };
 }
 
 QCborMap makeSession(quint16 port, const QByteArray& ticket, quint16 rangeFirst, quint16 rangeLast, int keepaliveMs)
 {
-    return QCborMap {{QStringLiteral("type"), QStringLiteral("session")},
-                     {QStringLiteral("port"), port},
-                     {QStringLiteral("ticket"), ticket},
-                     {QStringLiteral("ports"), QCborArray {rangeFirst, rangeLast}},
-                     {QStringLiteral("keepalive"), keepaliveMs}};
+    return QCborMap { { QStringLiteral("type"), QStringLiteral("session") }, { QStringLiteral("port"), port },
+        { QStringLiteral("ticket"), ticket }, { QStringLiteral("ports"), QCborArray { rangeFirst, rangeLast } },
+        { QStringLiteral("keepalive"), keepaliveMs } };
 }
 
 } // namespace QuietWire::Protocol

@@ -4,7 +4,6 @@
 #include <QCborMap>
 #include <QCborValue>
 #include <QString>
-
 #include <optional>
 
 /// The QuietWire wire protocol in one place; docs/PROTOCOL.md is the prose version.

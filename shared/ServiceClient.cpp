@@ -11,8 +11,7 @@ ServiceClient::ServiceClient(const Identity& identity, const QString& knownServe
     : QObject(parent)
     , m_identity(identity)
     , m_knownServers(knownServersPath)
-{
-}
+{ }
 
 ServiceClient::~ServiceClient() = default;
 
@@ -65,9 +64,9 @@ void ServiceClient::connectToService(const QString& host, quint16 port, const QS
     });
     connect(m_socket, &EncryptedTcpSocket::messageReceived, this, &ServiceClient::onMessage);
     connect(m_socket, &EncryptedTcpSocket::errorOccurred, this,
-            [this](EncryptedTcpSocket::Error error, const QString& message) {
-                onSocketError(static_cast<int>(error), message);
-            });
+        [this](EncryptedTcpSocket::Error error, const QString& message) {
+            onSocketError(static_cast<int>(error), message);
+        });
     connect(m_socket, &EncryptedTcpSocket::disconnected, this, &ServiceClient::disconnected);
     m_socket->connectToHost(host, port);
 }
@@ -166,7 +165,8 @@ void ServiceClient::onMessage(const QByteArray& data)
                                    .arg(m_hostPort));
             return;
         }
-        emit errorOccurred(tr("The server closed the session: %1").arg(message->value(QLatin1String("message")).toString()));
+        emit errorOccurred(
+            tr("The server closed the session: %1").arg(message->value(QLatin1String("message")).toString()));
         return;
     }
     emit messageReceived(*message);

@@ -1,18 +1,16 @@
 #pragma once
 
-#include "Identity.h"
 #include "EncryptedTcpSocket.h"
+#include "Identity.h"
 #include "KnownServers.h"
 
 #include <QCborMap>
 #include <QHostAddress>
 #include <QObject>
 #include <QPointer>
-
 #include <functional>
 
 namespace QuietWire {
-
 
 /// One encrypted session with a QuietWire service ("chat" or "files"), with the server key
 /// pinned in known_servers. ChatClient and FileClient are built on it; the GUI and the CLI
@@ -30,7 +28,7 @@ class ServiceClient : public QObject
 public:
     enum class TrustPolicy {
         AskForNewKeys, // unknown keys end in serverKeyUnknown()
-        TrustNewKeys,  // unknown keys are pinned and accepted (--trust-new)
+        TrustNewKeys, // unknown keys are pinned and accepted (--trust-new)
     };
     Q_ENUM(TrustPolicy)
 

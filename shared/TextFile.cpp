@@ -1,8 +1,8 @@
 #include "TextFile.h"
 
-#include <QFile>
 #include <QDateTime>
 #include <QDeadlineTimer>
+#include <QFile>
 #include <QFileInfo>
 #include <QLockFile>
 #include <QSaveFile>
@@ -23,7 +23,8 @@ std::optional<QByteArray> readSmall(const QString& path, qint64 maxSize, QString
     }
     if (file.size() > maxSize) {
         if (error) {
-            *error = QStringLiteral("%1 is larger than %2 bytes; check that it is the right file").arg(path).arg(maxSize);
+            *error
+                = QStringLiteral("%1 is larger than %2 bytes; check that it is the right file").arg(path).arg(maxSize);
         }
         return std::nullopt;
     }

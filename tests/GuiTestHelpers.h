@@ -20,7 +20,6 @@
 #include <QSpinBox>
 #include <QTest>
 #include <QToolButton>
-
 #include <memory>
 
 namespace GuiTest {
@@ -68,7 +67,7 @@ inline bool click(QWidget* parent, const QString& objectName)
     auto* button = child<QAbstractButton>(parent, objectName);
     if (!button || !button->isVisible() || !button->isEnabled()) {
         qWarning("cannot click %s: %s", qPrintable(objectName),
-                 !button ? "not found" : (!button->isVisible() ? "hidden" : "disabled"));
+            !button ? "not found" : (!button->isVisible() ? "hidden" : "disabled"));
         return false;
     }
     QTest::mouseClick(button, Qt::LeftButton);
@@ -96,15 +95,12 @@ struct Client
     std::unique_ptr<QuietWire::Gui::MainWindow> window;
 
     QuietWire::Gui::ServerConnection* connection() const { return window->connection(); }
-    bool isConnected() const
-    {
-        return connection()->state() == QuietWire::Gui::ServerConnection::State::Connected;
-    }
+    bool isConnected() const { return connection()->state() == QuietWire::Gui::ServerConnection::State::Connected; }
 };
 
 /// Creates the client's key (allowed on the server when allow is set) and shows its window.
-inline std::unique_ptr<Client> makeClient(const QString& baseDir, const QString& name, ServerProcess* server,
-                                          bool allow)
+inline std::unique_ptr<Client> makeClient(
+    const QString& baseDir, const QString& name, ServerProcess* server, bool allow)
 {
     auto client = std::make_unique<Client>();
     client->name = name;
@@ -119,7 +115,7 @@ inline std::unique_ptr<Client> makeClient(const QString& baseDir, const QString&
         && server
                ->command(QStringLiteral("allow %1 %2")
                              .arg(QuietWire::Identity::encodePublicKey(client->identity->publicKey()), name),
-                         QStringLiteral("allowed"))
+                   QStringLiteral("allowed"))
                .isEmpty()) {
         return nullptr;
     }

@@ -12,7 +12,6 @@
 #include <QTcpSocket>
 #include <QTest>
 #include <QtEndian>
-
 #include <memory>
 #include <optional>
 
@@ -21,8 +20,7 @@ class RawClient
 public:
     explicit RawClient(const QuietWire::Noise::KeyPair& identity)
         : m_identity(identity)
-    {
-    }
+    { }
 
     static QByteArray frame(const QByteArray& payload)
     {
@@ -33,8 +31,9 @@ public:
 
     static std::optional<QByteArray> readFrame(QTcpSocket& socket, int timeoutMs = 10000)
     {
-        if (!QTest::qWaitFor([&] { return socket.bytesAvailable() >= 2 || socket.state() != QAbstractSocket::ConnectedState; },
-                             timeoutMs)
+        if (!QTest::qWaitFor(
+                [&] { return socket.bytesAvailable() >= 2 || socket.state() != QAbstractSocket::ConnectedState; },
+                timeoutMs)
             || socket.bytesAvailable() < 2) {
             return std::nullopt;
         }
@@ -124,17 +123,20 @@ public:
     }
 
     /// Opens a connection to the session port and sends the ticket frame.
-    std::unique_ptr<QTcpSocket> redeem(const QHostAddress& bindAddress, const QHostAddress& server, quint16 port,
-                                       const QByteArray& ticket)
+    std::unique_ptr<QTcpSocket> redeem(
+        const QHostAddress& bindAddress, const QHostAddress& server, quint16 port, const QByteArray& ticket)
     {
         auto socket = std::make_unique<QTcpSocket>();
         if (!bindAddress.isNull()) {
             socket->bind(bindAddress, 0);
         }
         socket->connectToHost(server, port);
-        if (!QTest::qWaitFor([&] { return socket->state() == QAbstractSocket::ConnectedState
-                                       || socket->state() == QAbstractSocket::UnconnectedState; },
-                             10000)
+        if (!QTest::qWaitFor(
+                [&] {
+                    return socket->state() == QAbstractSocket::ConnectedState
+                        || socket->state() == QAbstractSocket::UnconnectedState;
+                },
+                10000)
             || socket->state() != QAbstractSocket::ConnectedState) {
             return nullptr;
         }

@@ -9,7 +9,6 @@
 #include <QRegularExpression>
 #include <QTcpServer>
 #include <QTest>
-
 #include <memory>
 
 inline QString binary(const char* name)
@@ -53,8 +52,7 @@ class ServerProcess
 public:
     explicit ServerProcess(QString dataDir)
         : m_dataDir(std::move(dataDir))
-    {
-    }
+    { }
     ~ServerProcess() { stop(); }
 
     bool start(const QStringList& extra = {}, int poolSize = 8)
@@ -64,14 +62,13 @@ public:
         m_out.clear();
         m_err.clear();
         m_process = std::make_unique<QProcess>();
-        QStringList args {QStringLiteral("--data-dir"), m_dataDir, QStringLiteral("--listen"),
-                          QStringLiteral("127.0.0.1"), QStringLiteral("--port"), QStringLiteral("0"),
-                          QStringLiteral("--session-ports"),
-                          QStringLiteral("%1-%2").arg(sessionPortFirst).arg(sessionPortLast)};
+        QStringList args { QStringLiteral("--data-dir"), m_dataDir, QStringLiteral("--listen"),
+            QStringLiteral("127.0.0.1"), QStringLiteral("--port"), QStringLiteral("0"),
+            QStringLiteral("--session-ports"), QStringLiteral("%1-%2").arg(sessionPortFirst).arg(sessionPortLast) };
         if (m_wrapper.isEmpty()) {
             m_process->start(binary("quietwired"), args + extra);
         } else {
-            m_process->start(m_wrapper.first(), m_wrapper.mid(1) + QStringList {binary("quietwired")} + args + extra);
+            m_process->start(m_wrapper.first(), m_wrapper.mid(1) + QStringList { binary("quietwired") } + args + extra);
         }
         if (!m_process->waitForStarted(10000)) {
             return false;
@@ -108,12 +105,12 @@ public:
     bool waitForOutput(const QString& text, int timeoutMs = 15000, qsizetype from = 0)
     {
         return waitUntil(
-            [&] {
-                pump();
-                return QString::fromUtf8(m_out.mid(from)).contains(text)
-                    || m_process->state() == QProcess::NotRunning;
-            },
-            timeoutMs)
+                   [&] {
+                       pump();
+                       return QString::fromUtf8(m_out.mid(from)).contains(text)
+                           || m_process->state() == QProcess::NotRunning;
+                   },
+                   timeoutMs)
             && QString::fromUtf8(m_out.mid(from)).contains(text);
     }
 
@@ -135,7 +132,7 @@ public:
         m_process->write(line.toUtf8() + '\n');
         if (!waitForOutput(expected, 15000, from)) {
             qWarning("console did not answer '%s' with '%s'; got: %s", qPrintable(line), qPrintable(expected),
-                     m_out.mid(from).constData());
+                m_out.mid(from).constData());
             return QString();
         }
         return QString::fromUtf8(m_out.mid(from));

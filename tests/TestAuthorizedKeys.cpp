@@ -55,8 +55,8 @@ private slots:
 
 void TestAuthorizedKeys::parsesKeysNamesAndComments()
 {
-    const QByteArray text = "# lab whitelist\n\n" + b64('a') + " alice\n  " + b64('b') + "\t\n" + b64('c')
-        + " Маша\n# end";
+    const QByteArray text
+        = "# lab whitelist\n\n" + b64('a') + " alice\n  " + b64('b') + "\t\n" + b64('c') + " Маша\n# end";
     QString error;
     const auto keys = AuthorizedKeys::parse(text, QStringLiteral("authorized_keys"), &error);
     QVERIFY2(keys, qPrintable(error));
@@ -203,8 +203,7 @@ void TestAuthorizedKeys::allowWordsNeverNameFromTheComment()
         QCOMPARE(command.comment, comment);
         QCOMPARE(command.samePerson, samePerson);
     }
-    const QString text
-        = AuthorizedKeys::allowErrorMessage(result, command, AuthorizedKeys::AllowSyntax::Console);
+    const QString text = AuthorizedKeys::allowErrorMessage(result, command, AuthorizedKeys::AllowSyntax::Console);
     QVERIFY2(text.contains(message), qPrintable(text));
 }
 
@@ -217,12 +216,12 @@ void TestAuthorizedKeys::aSharedNameNeedsSamePerson()
     const QByteArray before = readFile(path);
     QVERIFY(!AuthorizedKeys::appendKey(path, key('m'), QStringLiteral("alice"), &error));
     QVERIFY2(error.contains(Identity::fingerprint(key('a'))) && error.contains(QStringLiteral("line 1"))
-                 && error.contains(QStringLiteral("--same-person")),
-             qPrintable(error));
+            && error.contains(QStringLiteral("--same-person")),
+        qPrintable(error));
     QCOMPARE(readFile(path), before);
-    QVERIFY2(AuthorizedKeys::appendKey(path, key('l'), QStringLiteral("alice"), &error,
-                                       AuthorizedKeys::SharedName::SamePerson),
-             qPrintable(error));
+    QVERIFY2(AuthorizedKeys::appendKey(
+                 path, key('l'), QStringLiteral("alice"), &error, AuthorizedKeys::SharedName::SamePerson),
+        qPrintable(error));
     QCOMPARE(readFile(path), before + b64('l') + " alice\n");
     // Other names, and keys without a name, are not affected.
     QVERIFY(AuthorizedKeys::appendKey(path, key('b'), QStringLiteral("bob"), &error));
@@ -267,7 +266,7 @@ void TestAuthorizedKeys::leftoversOfKilledEditorsDoNotBlock()
     writeFile(path + QStringLiteral(".lock.rmlock"), deadLock);
     writeFile(path + QStringLiteral(".lock.rmlock.rmlock"), QByteArray());
     const QDateTime old = QDateTime::currentDateTime().addSecs(-3);
-    for (const char* suffix : {".lock", ".lock.rmlock", ".lock.rmlock.rmlock"}) {
+    for (const char* suffix : { ".lock", ".lock.rmlock", ".lock.rmlock.rmlock" }) {
         QFile file(path + QLatin1String(suffix));
         QVERIFY(file.open(QIODevice::ReadWrite));
         QVERIFY(file.setFileTime(old, QFileDevice::FileModificationTime));

@@ -63,8 +63,8 @@ void TestCrashSafety::serverKilledDuringUploads()
     auto identity = Identity::loadOrCreate(dir.filePath(QStringLiteral("client")), QStringLiteral("dora@test"));
     QVERIFY(identity);
     QVERIFY(QDir().mkpath(dataDir));
-    QVERIFY(AuthorizedKeys::appendKey(dataDir + QStringLiteral("/authorized_keys"), identity->publicKey(),
-                                      QStringLiteral("dora")));
+    QVERIFY(AuthorizedKeys::appendKey(
+        dataDir + QStringLiteral("/authorized_keys"), identity->publicKey(), QStringLiteral("dora")));
     const QString home = dataDir + QStringLiteral("/files/dora");
     QList<QByteArray> contents;
     for (int i = 0; i < Files; ++i) {
@@ -79,7 +79,8 @@ void TestCrashSafety::serverKilledDuringUploads()
                 continue;
             }
             const int index = name.mid(3, name.indexOf(QLatin1Char('.')) - 3).toInt();
-            if (!name.startsWith(QLatin1String("dst")) || readFile(home + QLatin1Char('/') + name) != contents.at(index)) {
+            if (!name.startsWith(QLatin1String("dst"))
+                || readFile(home + QLatin1Char('/') + name) != contents.at(index)) {
                 qWarning("damaged file %s", qPrintable(name));
                 return false;
             }
@@ -98,8 +99,8 @@ void TestCrashSafety::serverKilledDuringUploads()
         QList<FileTransfer*> transfers(Files, nullptr);
         for (int i = 0; i < Files; ++i) {
             if (!done[i]) {
-                transfers[i] = client.upload(dir.filePath(QStringLiteral("src%1.bin").arg(i)),
-                                             QStringLiteral("dst%1.bin").arg(i), true);
+                transfers[i] = client.upload(
+                    dir.filePath(QStringLiteral("src%1.bin").arg(i)), QStringLiteral("dst%1.bin").arg(i), true);
             }
         }
         const bool lastRound = round == 7;
@@ -124,25 +125,30 @@ void TestCrashSafety::serverKilledDuringUploads()
             const qint64 target = startedAt + (left - startedAt) * randomBetween(10, 80) / 100;
             const auto allEnded = [&] {
                 return std::all_of(transfers.begin(), transfers.end(), [](FileTransfer* t) {
-                    return !t || t->state() == FileTransfer::State::Finished || t->state() == FileTransfer::State::Failed;
+                    return !t || t->state() == FileTransfer::State::Finished
+                        || t->state() == FileTransfer::State::Failed;
                 });
             };
             if (!waitUntil([&] { return moved() >= target || allEnded(); }, 60000)) {
                 for (FileTransfer* t : transfers) {
                     if (t) {
-                        qWarning("%s: state %d, %lld of %lld, %s", qPrintable(t->remotePath()), static_cast<int>(t->state()),
-                                 t->bytesDone(), t->bytesTotal(), qPrintable(t->errorString()));
+                        qWarning("%s: state %d, %lld of %lld, %s", qPrintable(t->remotePath()),
+                            static_cast<int>(t->state()), t->bytesDone(), t->bytesTotal(),
+                            qPrintable(t->errorString()));
                     }
                 }
             }
             server.process()->kill(); // SIGKILL, mid-transfer
             QVERIFY(server.process()->waitForFinished(10000));
         }
-        QVERIFY(waitUntil([&] {
-            return std::all_of(transfers.begin(), transfers.end(), [](FileTransfer* t) {
-                return !t || t->state() == FileTransfer::State::Finished || t->state() == FileTransfer::State::Failed;
-            });
-        }, 120000));
+        QVERIFY(waitUntil(
+            [&] {
+                return std::all_of(transfers.begin(), transfers.end(), [](FileTransfer* t) {
+                    return !t || t->state() == FileTransfer::State::Finished
+                        || t->state() == FileTransfer::State::Failed;
+                });
+            },
+            120000));
         for (int i = 0; i < Files; ++i) {
             if (transfers[i] && transfers[i]->state() == FileTransfer::State::Finished) {
                 done[i] = true;
@@ -164,10 +170,14 @@ void TestCrashSafety::serverKilledDuringUploads()
         client.setServer(QStringLiteral("127.0.0.1"), server.port);
         for (int i = 0; i < Files; ++i) {
             if (!done[i]) {
-                FileTransfer* transfer = client.upload(dir.filePath(QStringLiteral("src%1.bin").arg(i)),
-                                                       QStringLiteral("dst%1.bin").arg(i), true);
-                QVERIFY(waitUntil([&] { return transfer->state() == FileTransfer::State::Finished
-                                               || transfer->state() == FileTransfer::State::Failed; }, 120000));
+                FileTransfer* transfer = client.upload(
+                    dir.filePath(QStringLiteral("src%1.bin").arg(i)), QStringLiteral("dst%1.bin").arg(i), true);
+                QVERIFY(waitUntil(
+                    [&] {
+                        return transfer->state() == FileTransfer::State::Finished
+                            || transfer->state() == FileTransfer::State::Failed;
+                    },
+                    120000));
                 QVERIFY2(transfer->state() == FileTransfer::State::Finished, qPrintable(transfer->errorString()));
                 resumed += transfer->resumedFrom() > 0 ? 1 : 0;
             }
@@ -190,16 +200,16 @@ void TestCrashSafety::clientKilledDuringDownload()
     auto identity = Identity::loadOrCreate(config, QStringLiteral("eve@test"));
     QVERIFY(identity);
     QVERIFY(QDir().mkpath(dataDir + QStringLiteral("/files/eve")));
-    QVERIFY(AuthorizedKeys::appendKey(dataDir + QStringLiteral("/authorized_keys"), identity->publicKey(),
-                                      QStringLiteral("eve")));
+    QVERIFY(AuthorizedKeys::appendKey(
+        dataDir + QStringLiteral("/authorized_keys"), identity->publicKey(), QStringLiteral("eve")));
     const QByteArray content = randomBytes(48 * 1024 * 1024);
     QVERIFY(writeFile(dataDir + QStringLiteral("/files/eve/big.bin"), content));
     ServerProcess server(dataDir);
     QVERIFY(server.start());
     const QString local = dir.filePath(QStringLiteral("big.bin"));
-    const QStringList args {QStringLiteral("--config-dir"), config, QStringLiteral("--trust-new"), QStringLiteral("files"),
-                            QStringLiteral("127.0.0.1:%1").arg(server.port), QStringLiteral("get"),
-                            QStringLiteral("big.bin"), local, QStringLiteral("--resume")};
+    const QStringList args { QStringLiteral("--config-dir"), config, QStringLiteral("--trust-new"),
+        QStringLiteral("files"), QStringLiteral("127.0.0.1:%1").arg(server.port), QStringLiteral("get"),
+        QStringLiteral("big.bin"), local, QStringLiteral("--resume") };
     int kills = 0;
     for (int attempt = 0; attempt < 30; ++attempt) {
         QProcess cli;
@@ -212,7 +222,7 @@ void TestCrashSafety::clientKilledDuringDownload()
             QElapsedTimer waited;
             waited.start();
             while (cli.state() != QProcess::NotRunning && waited.elapsed() < 60000
-                   && QFileInfo(local + QStringLiteral(".part")).size() < threshold) {
+                && QFileInfo(local + QStringLiteral(".part")).size() < threshold) {
                 QThread::usleep(200);
             }
             if (cli.state() != QProcess::NotRunning) {
@@ -244,8 +254,9 @@ void TestCrashSafety::whitelistEditKilled()
     for (int i = 0; i < 40; ++i) {
         const QByteArray key = randomBytes(32);
         QProcess edit;
-        edit.start(binary("quietwired"), {QStringLiteral("allow"), QStringLiteral("--data-dir"), dir.path(),
-                                          QString::fromLatin1(key.toBase64()), QStringLiteral("user%1").arg(i)});
+        edit.start(binary("quietwired"),
+            { QStringLiteral("allow"), QStringLiteral("--data-dir"), dir.path(), QString::fromLatin1(key.toBase64()),
+                QStringLiteral("user%1").arg(i) });
         QVERIFY(edit.waitForStarted(10000));
         if (!edit.waitForFinished(randomBetween(1, 40))) {
             edit.kill();
@@ -261,8 +272,9 @@ void TestCrashSafety::whitelistEditKilled()
     }
     // A lock left by a killed editor does not block the next one.
     QProcess edit;
-    edit.start(binary("quietwired"), {QStringLiteral("allow"), QStringLiteral("--data-dir"), dir.path(),
-                                      QString::fromLatin1(randomBytes(32).toBase64()), QStringLiteral("last")});
+    edit.start(binary("quietwired"),
+        { QStringLiteral("allow"), QStringLiteral("--data-dir"), dir.path(),
+            QString::fromLatin1(randomBytes(32).toBase64()), QStringLiteral("last") });
     QVERIFY(edit.waitForFinished(30000));
     QCOMPARE(edit.exitCode(), 0);
 }

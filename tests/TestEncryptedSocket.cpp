@@ -67,7 +67,7 @@ void TestEncryptedSocket::init()
 {
     m_serverKey = newKey();
     m_aliceKey = newKey();
-    m_allowed = {m_aliceKey.publicKey};
+    m_allowed = { m_aliceKey.publicKey };
     m_serverSockets.clear();
     m_hellos.clear();
 }
@@ -85,19 +85,19 @@ void TestEncryptedSocket::startServer(int poolSize, int ticketTimeoutMs)
     m_server = std::make_unique<EncryptedTcpServer>(m_serverKey);
     m_server->setAuthorizer([this](const QByteArray& key, const QHostAddress&) {
         if (m_allowed.contains(key)) {
-            return EncryptedTcpServer::Decision {true, {}, {}};
+            return EncryptedTcpServer::Decision { true, {}, {} };
         }
-        return EncryptedTcpServer::Decision {false, QStringLiteral("unauthorized"),
-                                             QStringLiteral("not on the test whitelist")};
+        return EncryptedTcpServer::Decision { false, QStringLiteral("unauthorized"),
+            QStringLiteral("not on the test whitelist") };
     });
     connect(m_server.get(), &EncryptedTcpServer::newSession, this,
-            [this](EncryptedTcpSocket* socket, const QByteArray& hello) {
-                m_serverSockets.append(socket);
-                m_hellos.append(hello);
-                // Echo every message back, so tests see both directions.
-                connect(socket, &EncryptedTcpSocket::messageReceived, socket,
-                        [socket](const QByteArray& message) { socket->sendMessage(message); });
-            });
+        [this](EncryptedTcpSocket* socket, const QByteArray& hello) {
+            m_serverSockets.append(socket);
+            m_hellos.append(hello);
+            // Echo every message back, so tests see both directions.
+            connect(socket, &EncryptedTcpSocket::messageReceived, socket,
+                [socket](const QByteArray& message) { socket->sendMessage(message); });
+        });
     const quint16 first = freePortRange(poolSize);
     QVERIFY(first != 0);
     EncryptedTcpServer::Options options;
@@ -184,7 +184,7 @@ void TestEncryptedSocket::sessionKeysDifferPerConnection()
     QTRY_COMPARE_WITH_TIMEOUT(m_serverSockets.size(), 2, 10000);
     QVERIFY(one->handshakeHash() != two->handshakeHash());
     QVERIFY(one->handshakeHash() == m_serverSockets.at(0)->handshakeHash()
-            || one->handshakeHash() == m_serverSockets.at(1)->handshakeHash());
+        || one->handshakeHash() == m_serverSockets.at(1)->handshakeHash());
     delete one;
     delete two;
 }
@@ -366,9 +366,9 @@ void TestEncryptedSocket::firstMessageMustDecrypt()
     QVERIFY(raw.handshake(ClientA, Localhost, m_server->serverPort()));
     const auto session = raw.readMainMessage();
     QVERIFY(session);
-    auto connection = raw.redeem(ClientA, Localhost,
-                                 static_cast<quint16>(session->value(QStringLiteral("port")).toInteger()),
-                                 session->value(QStringLiteral("ticket")).toByteArray());
+    auto connection
+        = raw.redeem(ClientA, Localhost, static_cast<quint16>(session->value(QStringLiteral("port")).toInteger()),
+            session->value(QStringLiteral("ticket")).toByteArray());
     QVERIFY(connection);
     connection->write(RawClient::frame(QByteArray(40, 'x')));
     QVERIFY(RawClient::waitClosed(*connection));
@@ -389,9 +389,9 @@ void TestEncryptedSocket::tamperedFrameClosesOnlyThatSession()
     QVERIFY(raw.handshake(ClientA, Localhost, m_server->serverPort()));
     const auto session = raw.readMainMessage();
     QVERIFY(session);
-    auto connection = raw.redeem(ClientA, Localhost,
-                                 static_cast<quint16>(session->value(QStringLiteral("port")).toInteger()),
-                                 session->value(QStringLiteral("ticket")).toByteArray());
+    auto connection
+        = raw.redeem(ClientA, Localhost, static_cast<quint16>(session->value(QStringLiteral("port")).toInteger()),
+            session->value(QStringLiteral("ticket")).toByteArray());
     QVERIFY(connection);
     connection->write(raw.encryptFrame(Protocol::makeHello(QStringLiteral("chat"))));
     QTRY_COMPARE_WITH_TIMEOUT(m_serverSockets.size(), 2, 10000);
@@ -450,11 +450,12 @@ void TestEncryptedSocket::unreachableSessionPortNamesTheRange()
     QVERIFY(message && handshake.readMessage(*message, payload));
     auto [c1, c2] = handshake.split();
     QByteArray ciphertext;
-    QVERIFY(c2.encryptWithAd({}, Protocol::encode(Protocol::makeSession(deadPort, QByteArray(16, 'T'), 9001, 9064, 0)),
-                             ciphertext));
+    QVERIFY(c2.encryptWithAd(
+        {}, Protocol::encode(Protocol::makeSession(deadPort, QByteArray(16, 'T'), 9001, 9064, 0)), ciphertext));
     accepted->write(RawClient::frame(ciphertext));
     QVERIFY(errors.wait(15000));
-    QCOMPARE(errors.first().first().value<EncryptedTcpSocket::Error>(), EncryptedTcpSocket::Error::SessionPortUnreachable);
+    QCOMPARE(
+        errors.first().first().value<EncryptedTcpSocket::Error>(), EncryptedTcpSocket::Error::SessionPortUnreachable);
     const QString text = errors.first().at(1).toString();
     QVERIFY2(text.contains(QStringLiteral("9001-9064")), qPrintable(text));
     QVERIFY2(text.contains(QString::number(deadPort)), qPrintable(text));

@@ -96,8 +96,8 @@ void TestGuiChat::twoClientsTalk()
     QTest::keyClicks(aliceInput, QStringLiteral("second line"));
     QCOMPARE(findLine(*bob, ChatModel::Kind::Message, QStringLiteral("Hello Bob\nsecond line")), -1);
     QTest::keyClick(aliceInput, Qt::Key_Return);
-    QTRY_VERIFY_WITH_TIMEOUT(findLine(*bob, ChatModel::Kind::Message, QStringLiteral("Hello Bob\nsecond line")) >= 0,
-                             Timeout);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        findLine(*bob, ChatModel::Kind::Message, QStringLiteral("Hello Bob\nsecond line")) >= 0, Timeout);
     QVERIFY(aliceInput->toPlainText().isEmpty());
     const int row = findLine(*bob, ChatModel::Kind::Message, QStringLiteral("Hello Bob\nsecond line"));
     const QModelIndex index = chatOf(*bob)->index(row);
@@ -105,15 +105,14 @@ void TestGuiChat::twoClientsTalk()
     // The sender's short fingerprint in the tooltip, and the time in the line.
     const QString shortFingerprint = Identity::shortFingerprint(alice->identity->publicKey());
     QVERIFY2(index.data(Qt::ToolTipRole).toString().contains(shortFingerprint),
-             qPrintable(index.data(Qt::ToolTipRole).toString()));
+        qPrintable(index.data(Qt::ToolTipRole).toString()));
     QVERIFY(index.data(Qt::DisplayRole).toString().contains(QStringLiteral("alice: Hello Bob")));
     QVERIFY(index.data(ChatModel::TimeRole).toDateTime().isValid());
     // Alice sees her own message once, marked as hers.
-    QTRY_VERIFY_WITH_TIMEOUT(findLine(*alice, ChatModel::Kind::Message, QStringLiteral("Hello Bob\nsecond line")) >= 0,
-                             Timeout);
-    QVERIFY(chatOf(*alice)
-                ->line(findLine(*alice, ChatModel::Kind::Message, QStringLiteral("Hello Bob\nsecond line")))
-                .own);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        findLine(*alice, ChatModel::Kind::Message, QStringLiteral("Hello Bob\nsecond line")) >= 0, Timeout);
+    QVERIFY(
+        chatOf(*alice)->line(findLine(*alice, ChatModel::Kind::Message, QStringLiteral("Hello Bob\nsecond line"))).own);
 
     // Bob double-clicks alice in the member list: the next message goes to her alone.
     auto* bobMembers = child<QListWidget>(bob->window.get(), QStringLiteral("memberList"));
@@ -129,15 +128,17 @@ void TestGuiChat::twoClientsTalk()
     QVERIFY(click(bob->window.get(), QStringLiteral("sendButton")));
     QTRY_VERIFY_WITH_TIMEOUT(findLine(*alice, ChatModel::Kind::Direct, QStringLiteral("just for you")) >= 0, Timeout);
     QCOMPARE(chatOf(*alice)->line(findLine(*alice, ChatModel::Kind::Direct, QStringLiteral("just for you"))).to,
-             QStringLiteral("alice"));
+        QStringLiteral("alice"));
 
     // A latecomer sees the room's history on joining, without the direct message.
     auto carol = makeClient(m_dir->path(), QStringLiteral("carol"), m_server.get(), true);
     QVERIFY(carol);
     QVERIFY(connectTrusting(*carol, m_server->port));
-    QTRY_VERIFY_WITH_TIMEOUT(findLine(*carol, ChatModel::Kind::Message, QStringLiteral("Hello Bob\nsecond line")) >= 0,
-                             Timeout);
-    QVERIFY(chatOf(*carol)->line(findLine(*carol, ChatModel::Kind::Message, QStringLiteral("Hello Bob\nsecond line"))).history);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        findLine(*carol, ChatModel::Kind::Message, QStringLiteral("Hello Bob\nsecond line")) >= 0, Timeout);
+    QVERIFY(chatOf(*carol)
+                ->line(findLine(*carol, ChatModel::Kind::Message, QStringLiteral("Hello Bob\nsecond line")))
+                .history);
     QCOMPARE(findLine(*carol, ChatModel::Kind::Direct, QStringLiteral("just for you")), -1);
     QVERIFY(findLine(*carol, ChatModel::Kind::System, QStringLiteral("Earlier messages in the room:")) >= 0);
 
@@ -150,8 +151,8 @@ void TestGuiChat::twoClientsTalk()
 
     // An administrator's notice reaches the room as one.
     QVERIFY(!m_server->command(QStringLiteral("say maintenance at noon"), QStringLiteral("said to")).isEmpty());
-    QTRY_VERIFY_WITH_TIMEOUT(findLine(*alice, ChatModel::Kind::Notice, QStringLiteral("maintenance at noon")) >= 0,
-                             Timeout);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        findLine(*alice, ChatModel::Kind::Notice, QStringLiteral("maintenance at noon")) >= 0, Timeout);
 }
 
 QTEST_MAIN(TestGuiChat)

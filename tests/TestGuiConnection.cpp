@@ -85,8 +85,9 @@ void TestGuiConnection::connectAndTrust()
     QVERIFY(readFile(knownServers).contains(m_server->publicKey.toLatin1()));
 
     // The status bar: state, the server's fingerprint, the session port, the protocol.
-    QVERIFY2(labelText(window, QStringLiteral("connectionStateLabel")).contains(QStringLiteral("Connected to 127.0.0.1")),
-             qPrintable(labelText(window, QStringLiteral("connectionStateLabel"))));
+    QVERIFY2(
+        labelText(window, QStringLiteral("connectionStateLabel")).contains(QStringLiteral("Connected to 127.0.0.1")),
+        qPrintable(labelText(window, QStringLiteral("connectionStateLabel"))));
     QVERIFY(labelText(window, QStringLiteral("connectionStateLabel")).contains(QStringLiteral("as alice")));
     QVERIFY(labelText(window, QStringLiteral("serverFingerprintLabel")).contains(serverFingerprint(*m_server)));
     const quint16 sessionPort = alice->connection()->sessionPort();
@@ -96,12 +97,13 @@ void TestGuiConnection::connectAndTrust()
     QTRY_VERIFY_WITH_TIMEOUT(alice->connection()->filesReady(), Timeout);
     QVERIFY(!findWindow(QStringLiteral("unknownServerDialog")));
     // The server is remembered among the recent servers, in quietwire.ini in the config dir.
-    QCOMPARE(alice->settings->recentServers().value(0), KnownServers::hostPort(QStringLiteral("127.0.0.1"), m_server->port));
+    QCOMPARE(
+        alice->settings->recentServers().value(0), KnownServers::hostPort(QStringLiteral("127.0.0.1"), m_server->port));
     QVERIFY(QFile::exists(alice->configDir + QStringLiteral("/quietwire.ini")));
 
     QVERIFY(click(window, QStringLiteral("disconnectActionButton")));
-    QTRY_COMPARE_WITH_TIMEOUT(labelText(window, QStringLiteral("connectionStateLabel")), QStringLiteral("Not connected"),
-                              Timeout);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        labelText(window, QStringLiteral("connectionStateLabel")), QStringLiteral("Not connected"), Timeout);
 
     // Trust once: connected, chat and files, but nothing written to known_servers.
     auto bob = makeClient(m_dir->path(), QStringLiteral("bob"), m_server.get(), true);
@@ -119,7 +121,8 @@ void TestGuiConnection::connectAndTrust()
     QTRY_VERIFY_WITH_TIMEOUT((prompt = findWindow(QStringLiteral("unknownServerDialog"))), Timeout);
     QVERIFY(click(prompt, QStringLiteral("cancelButton")));
     QTRY_VERIFY_WITH_TIMEOUT(!findWindow(QStringLiteral("unknownServerDialog")), Timeout);
-    QVERIFY(labelText(carol->window.get(), QStringLiteral("connectionStateLabel")).contains(QStringLiteral("did not trust")));
+    QVERIFY(labelText(carol->window.get(), QStringLiteral("connectionStateLabel"))
+                .contains(QStringLiteral("did not trust")));
     QVERIFY(!carol->isConnected());
 }
 
@@ -141,7 +144,8 @@ void TestGuiConnection::refusalShowsTheKey()
     QVERIFY(m_server->waitForLog(QStringLiteral("refused %1").arg(mallory->identity->fingerprint())));
 
     // The administrator pastes the line and names the key; "Connect again" then works.
-    QVERIFY(!m_server->command(QStringLiteral("allow %1 mallory").arg(line->text()), QStringLiteral("allowed")).isEmpty());
+    QVERIFY(
+        !m_server->command(QStringLiteral("allow %1 mallory").arg(line->text()), QStringLiteral("allowed")).isEmpty());
     QVERIFY(click(dialog, QStringLiteral("retryButton")));
     QTRY_VERIFY_WITH_TIMEOUT(mallory->isConnected(), Timeout);
 }
@@ -222,7 +226,7 @@ void TestGuiConnection::regeneratedKeyNeedsAllowing()
     QTRY_VERIFY_WITH_TIMEOUT(!alice->isConnected(), Timeout);
     QCOMPARE(alice->connection()->identity().publicKeyLine(), newLine);
     QVERIFY(readFile(alice->configDir + QStringLiteral("/identity.pub")).startsWith(newLine.toUtf8()));
-    const QStringList backups = QDir(alice->configDir).entryList({QStringLiteral("identity.key.bak-*")});
+    const QStringList backups = QDir(alice->configDir).entryList({ QStringLiteral("identity.key.bak-*") });
     QCOMPARE(backups.size(), 1);
     QCOMPARE(readFile(alice->configDir + QLatin1Char('/') + backups.first()), oldKeyFile);
     QVERIFY(labelText(keys, QStringLiteral("keyStatusLabel")).contains(backups.first()));
@@ -234,14 +238,14 @@ void TestGuiConnection::regeneratedKeyNeedsAllowing()
     QTRY_VERIFY_WITH_TIMEOUT((refused = findWindow(QStringLiteral("keyRefusedDialog"))), Timeout);
     QCOMPARE(child<QLineEdit>(refused, QStringLiteral("publicKeyLineEdit"))->text(), newLine);
     // quietwire-cli shares the identity and is refused the same way.
-    const CliResult cli = runCli({QStringLiteral("--config-dir"), alice->configDir, QStringLiteral("chat"),
-                                  QStringLiteral("127.0.0.1:%1").arg(m_server->port), QStringLiteral("--send"),
-                                  QStringLiteral("hi")});
+    const CliResult cli = runCli({ QStringLiteral("--config-dir"), alice->configDir, QStringLiteral("chat"),
+        QStringLiteral("127.0.0.1:%1").arg(m_server->port), QStringLiteral("--send"), QStringLiteral("hi") });
     QCOMPARE(cli.exitCode, 1);
     QVERIFY2(cli.err.contains(newLine), qPrintable(cli.err));
 
-    QVERIFY(!m_server->command(QStringLiteral("allow %1 alice2").arg(newLine.section(QLatin1Char(' '), 0, 0)),
-                               QStringLiteral("allowed"))
+    QVERIFY(!m_server
+                 ->command(QStringLiteral("allow %1 alice2").arg(newLine.section(QLatin1Char(' '), 0, 0)),
+                     QStringLiteral("allowed"))
                  .isEmpty());
     QVERIFY(click(refused, QStringLiteral("retryButton")));
     QTRY_VERIFY_WITH_TIMEOUT(alice->isConnected(), Timeout);
@@ -274,7 +278,7 @@ void TestGuiConnection::passphraseProtectsTheKey()
     QVERIFY(unlocked);
     QCOMPARE(unlocked->publicKey(), alice->identity->publicKey());
     // quietwire-cli says why it cannot use the key.
-    const CliResult cli = runCli({QStringLiteral("--config-dir"), alice->configDir, QStringLiteral("key")});
+    const CliResult cli = runCli({ QStringLiteral("--config-dir"), alice->configDir, QStringLiteral("key") });
     QCOMPARE(cli.exitCode, 1);
     QVERIFY2(cli.err.contains(QStringLiteral("encrypted with a passphrase")), qPrintable(cli.err));
 
@@ -285,7 +289,8 @@ void TestGuiConnection::passphraseProtectsTheKey()
     QTest::keyClicks(child<QLineEdit>(ask, QStringLiteral("newPassphraseEdit")), QStringLiteral("x"));
     QTest::keyClicks(child<QLineEdit>(ask, QStringLiteral("repeatPassphraseEdit")), QStringLiteral("x"));
     QVERIFY(click(ask, QStringLiteral("passphraseOkButton")));
-    QTRY_VERIFY_WITH_TIMEOUT(labelText(keys, QStringLiteral("keyStatusLabel")).contains(QStringLiteral("wrong")), Timeout);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        labelText(keys, QStringLiteral("keyStatusLabel")).contains(QStringLiteral("wrong")), Timeout);
     QVERIFY(Identity::load(alice->configDir, QByteArrayLiteral("correct horse")));
     keys->close();
 
@@ -343,7 +348,8 @@ void TestGuiConnection::serverShutdownIsShown()
     m_server->stop();
     QMessageBox* lost = nullptr;
     QTRY_VERIFY_WITH_TIMEOUT((lost = findWindow<QMessageBox>(QStringLiteral("connectionLostBox"))), Timeout);
-    QVERIFY2(lost->text().contains(QStringLiteral("127.0.0.1:%1 shut down").arg(m_server->port)), qPrintable(lost->text()));
+    QVERIFY2(
+        lost->text().contains(QStringLiteral("127.0.0.1:%1 shut down").arg(m_server->port)), qPrintable(lost->text()));
     QVERIFY(!alice->isConnected());
 }
 

@@ -108,11 +108,11 @@ void TestGuiTranslations::everySourceStringHasRussian()
     const QString scratch = dir.filePath(QStringLiteral("scan_ru.ts"));
     QProcess lupdate;
     lupdate.start(QStringLiteral(QUIETWIRE_LUPDATE),
-                  {QStringLiteral("-silent"), QStringLiteral("-no-obsolete"), QStringLiteral("-locations"),
-                   QStringLiteral("none"), QStringLiteral("-source-language"), QStringLiteral("en"),
-                   QStringLiteral("-target-language"), QStringLiteral("ru"),
-                   QStringLiteral(QUIETWIRE_SOURCE_DIR "/client-gui"), QStringLiteral(QUIETWIRE_SOURCE_DIR "/shared"),
-                   QStringLiteral("-ts"), scratch});
+        { QStringLiteral("-silent"), QStringLiteral("-no-obsolete"), QStringLiteral("-locations"),
+            QStringLiteral("none"), QStringLiteral("-source-language"), QStringLiteral("en"),
+            QStringLiteral("-target-language"), QStringLiteral("ru"),
+            QStringLiteral(QUIETWIRE_SOURCE_DIR "/client-gui"), QStringLiteral(QUIETWIRE_SOURCE_DIR "/shared"),
+            QStringLiteral("-ts"), scratch });
     QVERIFY(lupdate.waitForFinished(120000));
     QVERIFY2(lupdate.exitCode() == 0, lupdate.readAllStandardError().constData());
     QString error;
@@ -124,28 +124,32 @@ void TestGuiTranslations::everySourceStringHasRussian()
     QVERIFY(russian.load(QStringLiteral(":/i18n/quietwire_ru.qm")));
     QStringList missing;
     for (const Message& message : found) {
-        const QString text = russian.translate(message.context.toUtf8().constData(), message.source.toUtf8().constData(),
-                                               message.comment.isEmpty() ? nullptr : message.comment.toUtf8().constData());
+        const QString text
+            = russian.translate(message.context.toUtf8().constData(), message.source.toUtf8().constData(),
+                message.comment.isEmpty() ? nullptr : message.comment.toUtf8().constData());
         if (text.isEmpty()) {
             missing << QStringLiteral("%1: \"%2\"").arg(message.context, message.source);
         }
     }
-    QVERIFY2(missing.isEmpty(), qPrintable(QStringLiteral("%1 string(s) without a Russian translation (run `ninja -C "
-                                                          "build update_translations` and translate them in "
-                                                          "translations/quietwire_ru.ts):\n")
-                                               .arg(missing.size())
-                                           + missing.join(QLatin1Char('\n'))));
+    QVERIFY2(missing.isEmpty(),
+        qPrintable(QStringLiteral("%1 string(s) without a Russian translation (run `ninja -C "
+                                  "build update_translations` and translate them in "
+                                  "translations/quietwire_ru.ts):\n")
+                       .arg(missing.size())
+            + missing.join(QLatin1Char('\n'))));
 }
 
 void TestGuiTranslations::committedCatalogueIsFinished()
 {
     QString error;
-    const QList<Message> messages = parseTs(QStringLiteral(QUIETWIRE_SOURCE_DIR "/translations/quietwire_ru.ts"), &error);
+    const QList<Message> messages
+        = parseTs(QStringLiteral(QUIETWIRE_SOURCE_DIR "/translations/quietwire_ru.ts"), &error);
     QVERIFY2(error.isEmpty(), qPrintable(error));
     QVERIFY(!messages.isEmpty());
     QStringList problems;
     for (const Message& message : messages) {
-        if (message.translationType == QLatin1String("vanished") || message.translationType == QLatin1String("obsolete")) {
+        if (message.translationType == QLatin1String("vanished")
+            || message.translationType == QLatin1String("obsolete")) {
             continue;
         }
         if (message.translationType == QLatin1String("unfinished") || message.translation.trimmed().isEmpty()) {
@@ -194,11 +198,11 @@ void TestGuiTranslations::widgetsSwitchLanguage()
     // The catalogue comes from the install layout beside the program (the build tree mirrors it:
     // build/share/quietwire/translations), not from the copy compiled in.
     QCOMPARE(Translations::loadedFrom(),
-             QDir(Translations::installedDirectory()).filePath(QStringLiteral("quietwire_ru.qm")));
+        QDir(Translations::installedDirectory()).filePath(QStringLiteral("quietwire_ru.qm")));
     QVERIFY(Translations::installedDirectory().endsWith(QLatin1String("/share/quietwire/translations")));
     // Shared library strings come out in Russian too.
     QVERIFY(QCoreApplication::translate("QuietWire::ChatClient", "Not connected to a chat server")
-            != QLatin1String("Not connected to a chat server"));
+        != QLatin1String("Not connected to a chat server"));
 
     Translations::apply(QStringLiteral("en"));
     QTRY_COMPARE(connect->text(), QStringLiteral("Connect"));

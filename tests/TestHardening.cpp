@@ -84,11 +84,12 @@ void TestHardening::cleanup()
 void TestHardening::startServer(EncryptedTcpServer::Options options)
 {
     m_server = std::make_unique<EncryptedTcpServer>(m_serverKey);
-    connect(m_server.get(), &EncryptedTcpServer::newSession, this, [this](EncryptedTcpSocket* socket, const QByteArray&) {
-        m_sessions.append(socket);
-        connect(socket, &EncryptedTcpSocket::messageReceived, socket,
+    connect(
+        m_server.get(), &EncryptedTcpServer::newSession, this, [this](EncryptedTcpSocket* socket, const QByteArray&) {
+            m_sessions.append(socket);
+            connect(socket, &EncryptedTcpSocket::messageReceived, socket,
                 [socket](const QByteArray& message) { socket->sendMessage(message); });
-    });
+        });
     const quint16 first = freePortRange(8);
     QVERIFY(first != 0);
     options.address = QHostAddress::Any;
@@ -126,7 +127,7 @@ std::unique_ptr<QTcpSocket> TestHardening::rawSession(RawClient& raw, const QHos
         return nullptr;
     }
     auto socket = raw.redeem(from, Localhost, static_cast<quint16>(session->value(QStringLiteral("port")).toInteger()),
-                             session->value(QStringLiteral("ticket")).toByteArray());
+        session->value(QStringLiteral("ticket")).toByteArray());
     if (socket) {
         socket->write(raw.encryptFrame(Protocol::makeHello(QStringLiteral("chat"))));
     }
@@ -227,14 +228,15 @@ void TestHardening::rekeyLimitsMustAgree()
     QSignalSpy sessionErrors(session.data(), &EncryptedTcpSocket::errorOccurred);
     QVERIFY(client->sendMessage("four, under a rekeyed key"));
     QVERIFY(sessionErrors.wait(10000));
-    QCOMPARE(sessionErrors.first().first().value<EncryptedTcpSocket::Error>(), EncryptedTcpSocket::Error::DecryptFailed);
+    QCOMPARE(
+        sessionErrors.first().first().value<EncryptedTcpSocket::Error>(), EncryptedTcpSocket::Error::DecryptFailed);
 }
 
 void TestHardening::tamperedTraffic_data()
 {
     QTest::addColumn<QString>("attack");
-    for (const char* attack : {"flipped bit", "replayed", "dropped", "reordered", "truncated", "other session",
-                               "garbage frame"}) {
+    for (const char* attack :
+        { "flipped bit", "replayed", "dropped", "reordered", "truncated", "other session", "garbage frame" }) {
         QTest::newRow(attack) << QString::fromLatin1(attack);
     }
 }
@@ -249,7 +251,9 @@ void TestHardening::tamperedTraffic()
     auto socket = rawSession(raw, loopback(4));
     QVERIFY(socket);
     QTRY_COMPARE_WITH_TIMEOUT(m_sessions.size(), 2, 10000);
-    const auto frame = [&](const char* text) { return raw.encryptFrame(QCborMap {{QStringLiteral("type"), QString::fromLatin1(text)}}); };
+    const auto frame = [&](const char* text) {
+        return raw.encryptFrame(QCborMap { { QStringLiteral("type"), QString::fromLatin1(text) } });
+    };
     const QByteArray one = frame("one");
     const QByteArray two = frame("two");
     QByteArray attackBytes;
@@ -269,7 +273,7 @@ void TestHardening::tamperedTraffic()
         RawClient other(m_clientKey);
         auto otherSocket = rawSession(other, loopback(5));
         QVERIFY(otherSocket);
-        attackBytes = other.encryptFrame(QCborMap {{QStringLiteral("type"), QStringLiteral("x")}});
+        attackBytes = other.encryptFrame(QCborMap { { QStringLiteral("type"), QStringLiteral("x") } });
     } else {
         attackBytes = RawClient::frame(QByteArray(200, '\x5a'));
     }
@@ -277,9 +281,9 @@ void TestHardening::tamperedTraffic()
     socket->write(attackBytes);
     QVERIFY(RawClient::waitClosed(*socket));
     QTRY_VERIFY_WITH_TIMEOUT(std::count_if(m_sessions.begin(), m_sessions.end(),
-                                           [](const QPointer<EncryptedTcpSocket>& s) { return s && s->isReady(); })
-                                 >= 1,
-                             5000);
+                                 [](const QPointer<EncryptedTcpSocket>& s) { return s && s->isReady(); })
+            >= 1,
+        5000);
     // The bystander is still served.
     QSignalSpy echoed(bystander, &EncryptedTcpSocket::messageReceived);
     QVERIFY(bystander->sendMessage("unaffected"));
@@ -305,9 +309,9 @@ void TestHardening::handshakeFloodIsRefusedCheaply()
     QTRY_COMPARE_WITH_TIMEOUT(m_server->handshakesInProgress(), 6, 10000);
     // The rest were closed at once, without a handshake.
     QTRY_VERIFY_WITH_TIMEOUT(std::count_if(idle.begin(), idle.end(),
-                                           [](const auto& s) { return s->state() == QAbstractSocket::UnconnectedState; })
-                                 >= 190,
-                             10000);
+                                 [](const auto& s) { return s->state() == QAbstractSocket::UnconnectedState; })
+            >= 190,
+        10000);
     QVERIFY(m_server->handshakesInProgress() <= 6);
     // An honest client gets in once the idle ones hit the handshake deadline.
     QElapsedTimer clock;
@@ -367,19 +371,19 @@ void TestHardening::randomByteFloodsAreClosed()
         floods.push_back(std::move(socket));
     }
     QTRY_VERIFY_WITH_TIMEOUT(std::all_of(floods.begin(), floods.end(),
-                                         [](const auto& s) { return s->state() != QAbstractSocket::ConnectingState; }),
-                             10000);
+                                 [](const auto& s) { return s->state() != QAbstractSocket::ConnectingState; }),
+        10000);
     for (auto& socket : floods) {
         QByteArray noise(64 * 1024, Qt::Uninitialized);
         QRandomGenerator::global()->fillRange(reinterpret_cast<quint32*>(noise.data()), noise.size() / 4);
         socket->write(noise);
     }
     QTRY_VERIFY_WITH_TIMEOUT(std::all_of(floods.begin(), floods.end(),
-                                         [](const auto& s) {
-                                             s->readAll();
-                                             return s->state() == QAbstractSocket::UnconnectedState;
-                                         }),
-                             15000);
+                                 [](const auto& s) {
+                                     s->readAll();
+                                     return s->state() == QAbstractSocket::UnconnectedState;
+                                 }),
+        15000);
     QVERIFY(m_sessions.isEmpty());
     QVERIFY(connectClient(loopback(8)));
 }

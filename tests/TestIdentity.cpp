@@ -94,8 +94,8 @@ void TestIdentity::keyFilesHaveTheDocumentedFormat()
     QVERIFY(readFile(keyPath).startsWith("-----BEGIN PRIVATE KEY-----\n"));
     QVERIFY(QFile::permissions(keyPath).testFlags(QFileDevice::ReadOwner | QFileDevice::WriteOwner));
     QCOMPARE(QFile::permissions(keyPath)
-                 & (QFileDevice::ReadGroup | QFileDevice::ReadOther | QFileDevice::WriteGroup | QFileDevice::WriteOther),
-             QFileDevice::Permissions());
+            & (QFileDevice::ReadGroup | QFileDevice::ReadOther | QFileDevice::WriteGroup | QFileDevice::WriteOther),
+        QFileDevice::Permissions());
 
     const QByteArray pub = readFile(dir.filePath(QStringLiteral("identity.pub")));
     QVERIFY(pub.endsWith('\n'));
@@ -116,8 +116,9 @@ void TestIdentity::opensslReadsThePrivateKey()
     const auto identity = Identity::loadOrCreate(dir.path(), QString());
     QVERIFY(identity);
     QProcess process;
-    process.start(openssl, {QStringLiteral("pkey"), QStringLiteral("-in"), dir.filePath(QStringLiteral("identity.key")),
-                            QStringLiteral("-pubout"), QStringLiteral("-outform"), QStringLiteral("DER")});
+    process.start(openssl,
+        { QStringLiteral("pkey"), QStringLiteral("-in"), dir.filePath(QStringLiteral("identity.key")),
+            QStringLiteral("-pubout"), QStringLiteral("-outform"), QStringLiteral("DER") });
     QVERIFY(process.waitForFinished(30000));
     QCOMPARE(process.exitCode(), 0);
     // SubjectPublicKeyInfo for X25519 ends with the 32 raw public key bytes.
@@ -181,7 +182,8 @@ void TestIdentity::rewritesMissingPublicFile()
     const auto again = Identity::load(dir.path());
     QVERIFY(again);
     QCOMPARE(again->publicKey(), identity->publicKey());
-    QVERIFY(readFile(dir.filePath(QStringLiteral("identity.pub"))).startsWith(Identity::encodePublicKey(identity->publicKey()).toLatin1()));
+    QVERIFY(readFile(dir.filePath(QStringLiteral("identity.pub")))
+                .startsWith(Identity::encodePublicKey(identity->publicKey()).toLatin1()));
 }
 
 void TestIdentity::fingerprintIsOpenSshStyle()
@@ -225,7 +227,8 @@ void TestIdentity::passphraseRoundTrip()
     const QByteArray pem = readFile(keyPath);
     QVERIFY2(pem.startsWith("-----BEGIN ENCRYPTED PRIVATE KEY-----\n"), pem.constData());
     QVERIFY(Identity::isEncrypted(dir.path()));
-    QCOMPARE(QFile::permissions(keyPath) & (QFileDevice::ReadGroup | QFileDevice::ReadOther), QFileDevice::Permissions());
+    QCOMPARE(
+        QFile::permissions(keyPath) & (QFileDevice::ReadGroup | QFileDevice::ReadOther), QFileDevice::Permissions());
 
     const auto again = Identity::load(dir.path(), QByteArrayLiteral("correct horse"), &error);
     QVERIFY2(again, qPrintable(error));
@@ -265,20 +268,20 @@ void TestIdentity::opensslReadsTheEncryptedKey()
     QVERIFY(identity);
     QVERIFY(identity->save(dir.path(), QByteArrayLiteral("pa55 word")));
     const QString keyPath = dir.filePath(QStringLiteral("identity.key"));
-    const QStringList pubout {QStringLiteral("pkey"), QStringLiteral("-in"), keyPath, QStringLiteral("-pubout"),
-                              QStringLiteral("-outform"), QStringLiteral("DER"), QStringLiteral("-passin")};
+    const QStringList pubout { QStringLiteral("pkey"), QStringLiteral("-in"), keyPath, QStringLiteral("-pubout"),
+        QStringLiteral("-outform"), QStringLiteral("DER"), QStringLiteral("-passin") };
     QProcess process;
-    process.start(openssl, pubout + QStringList {QStringLiteral("pass:pa55 word")});
+    process.start(openssl, pubout + QStringList { QStringLiteral("pass:pa55 word") });
     QVERIFY(process.waitForFinished(30000));
     QCOMPARE(process.exitCode(), 0);
     QVERIFY(process.readAllStandardOutput().endsWith(identity->publicKey()));
     // AES-256-CBC under PBES2, as documented.
-    process.start(openssl, {QStringLiteral("asn1parse"), QStringLiteral("-in"), keyPath});
+    process.start(openssl, { QStringLiteral("asn1parse"), QStringLiteral("-in"), keyPath });
     QVERIFY(process.waitForFinished(30000));
     const QByteArray asn1 = process.readAllStandardOutput();
     QVERIFY2(asn1.contains("PBES2") && asn1.contains("aes-256-cbc"), asn1.constData());
     // And a wrong passphrase is refused by openssl too: the key really is encrypted.
-    process.start(openssl, pubout + QStringList {QStringLiteral("pass:wrong")});
+    process.start(openssl, pubout + QStringList { QStringLiteral("pass:wrong") });
     QVERIFY(process.waitForFinished(30000));
     QVERIFY(process.exitCode() != 0);
 }
@@ -295,7 +298,8 @@ void TestIdentity::wrongOrMissingPassphraseIsNamed()
     QVERIFY(!Identity::load(dir.path(), QByteArrayLiteral("wrong"), &error));
     QVERIFY2(error.contains(QStringLiteral("passphrase is wrong")) && error.contains(keyPath), qPrintable(error));
     QVERIFY(!Identity::loadOrCreate(dir.path(), QString(), &error));
-    QVERIFY2(error.contains(QStringLiteral("encrypted with a passphrase")) && error.contains(keyPath), qPrintable(error));
+    QVERIFY2(
+        error.contains(QStringLiteral("encrypted with a passphrase")) && error.contains(keyPath), qPrintable(error));
     QCOMPARE(readFile(keyPath), before);
 }
 
@@ -314,7 +318,8 @@ void TestIdentity::regenerateKeepsABackup()
     QCOMPARE(fresh->comment(), QStringLiteral("frank@x"));
     QVERIFY2(QFileInfo(backup).fileName().startsWith(QStringLiteral("identity.key.bak-")), qPrintable(backup));
     QCOMPARE(readFile(backup), oldKey);
-    QCOMPARE(QFile::permissions(backup) & (QFileDevice::ReadGroup | QFileDevice::ReadOther), QFileDevice::Permissions());
+    QCOMPARE(
+        QFile::permissions(backup) & (QFileDevice::ReadGroup | QFileDevice::ReadOther), QFileDevice::Permissions());
     const QString pubBackup = QString(backup).replace(QStringLiteral("identity.key"), QStringLiteral("identity.pub"));
     QCOMPARE(readFile(pubBackup), oldPub);
     // The directory now holds the new identity.

@@ -10,7 +10,6 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
-
 #include <map>
 
 using namespace QuietWire;
@@ -58,12 +57,11 @@ void TestLoad::manyClientsLoseNothing()
         client->connection()->setTrustPolicy(ServiceClient::TrustPolicy::TrustNewKeys);
         client->connection()->setLocalAddress(QHostAddress(QStringLiteral("127.0.0.%1").arg(2 + i % Addresses)));
         connect(client.get(), &ChatClient::joined, this, [&joined] { ++joined; });
-        connect(client.get(), &ChatClient::messageReceived, this,
-                [&received, i](const ChatProtocol::Message& message) {
-                    if (!message.history && !message.notice) {
-                        received[i][message.from].append(message.text.section(QLatin1Char(' '), 1).toInt());
-                    }
-                });
+        connect(client.get(), &ChatClient::messageReceived, this, [&received, i](const ChatProtocol::Message& message) {
+            if (!message.history && !message.notice) {
+                received[i][message.from].append(message.text.section(QLatin1Char(' '), 1).toInt());
+            }
+        });
         clients.push_back(std::move(client));
     }
     // Connect in waves that stay within the server's per-address handshake limit.
@@ -72,7 +70,7 @@ void TestLoad::manyClientsLoseNothing()
             clients[i]->connectToServer(QStringLiteral("127.0.0.1"), server.port);
         }
         QVERIFY2(waitUntil([&] { return joined >= qMin(Clients, wave + 40); }, 60000),
-                 qPrintable(QStringLiteral("%1 of %2 joined").arg(joined).arg(qMin(Clients, wave + 40))));
+            qPrintable(QStringLiteral("%1 of %2 joined").arg(joined).arg(qMin(Clients, wave + 40))));
     }
 
     // The last one in saw everybody else, though the list did not fit one message.
@@ -89,15 +87,14 @@ void TestLoad::manyClientsLoseNothing()
     local.close();
     QProcess upload;
     upload.start(binary("quietwire-cli"),
-                 {QStringLiteral("--config-dir"), filesConfig, QStringLiteral("--trust-new"), QStringLiteral("files"),
-                  QStringLiteral("127.0.0.1:%1").arg(server.port), QStringLiteral("put"), local.fileName()});
+        { QStringLiteral("--config-dir"), filesConfig, QStringLiteral("--trust-new"), QStringLiteral("files"),
+            QStringLiteral("127.0.0.1:%1").arg(server.port), QStringLiteral("put"), local.fileName() });
 
     // The transfer is under way before the storm starts, and goes on during it.
     // (The server keeps the partial upload in its staging folder, named by the SHA-256 of the path.)
     const QString part = dataDir + QStringLiteral("/files/c0/.partial\\uploads/")
         + QString::fromLatin1(Sha256::hash(QByteArrayLiteral("blob.bin")).toHex()) + QStringLiteral(".part");
-    QVERIFY(waitUntil([&] { return QFile::exists(part)
-                                   || upload.state() == QProcess::NotRunning; }, 30000));
+    QVERIFY(waitUntil([&] { return QFile::exists(part) || upload.state() == QProcess::NotRunning; }, 30000));
 
     int accepted = 0;
     for (auto& client : clients) {
@@ -110,7 +107,7 @@ void TestLoad::manyClientsLoseNothing()
         QCoreApplication::processEvents();
     }
     QVERIFY2(waitUntil([&] { return accepted == Clients * PerClient; }, 240000),
-             qPrintable(QStringLiteral("%1 of %2 accepted").arg(accepted).arg(Clients * PerClient)));
+        qPrintable(QStringLiteral("%1 of %2 accepted").arg(accepted).arg(Clients * PerClient)));
     const auto complete = [&] {
         for (int i = 0; i < Clients; ++i) {
             qsizetype total = 0;

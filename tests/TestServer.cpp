@@ -4,15 +4,13 @@
 #include "RawClient.h"
 #include "ServerProcess.h"
 
+#include <QCborArray>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
-
-#include <QCborArray>
-
 #include <csignal>
 #include <pwd.h>
 #include <sys/stat.h>
@@ -67,7 +65,7 @@ struct RawChat
 
 QCborMap chatMessage(const QCborValue& seq, const QCborValue& text)
 {
-    QCborMap message {{QStringLiteral("type"), QStringLiteral("message")}};
+    QCborMap message { { QStringLiteral("type"), QStringLiteral("message") } };
     if (!seq.isUndefined()) {
         message.insert(QStringLiteral("seq"), seq);
     }
@@ -87,7 +85,7 @@ struct Client
 
     QStringList args(const QStringList& rest) const
     {
-        return QStringList {QStringLiteral("--config-dir"), configDir, QStringLiteral("--bind"), bind} + rest;
+        return QStringList { QStringLiteral("--config-dir"), configDir, QStringLiteral("--bind"), bind } + rest;
     }
 };
 
@@ -153,7 +151,7 @@ Client TestServer::makeClient(const QString& name, const QString& bind)
     Client client;
     client.configDir = m_dir->filePath(name);
     client.bind = bind;
-    const CliResult result = runCli({QStringLiteral("--config-dir"), client.configDir, QStringLiteral("key")});
+    const CliResult result = runCli({ QStringLiteral("--config-dir"), client.configDir, QStringLiteral("key") });
     if (result.exitCode != 0) {
         qWarning("key failed: %s", qPrintable(result.err));
         return client;
@@ -167,8 +165,8 @@ std::unique_ptr<QProcess> TestServer::startListener(const Client& client, int co
 {
     auto process = std::make_unique<QProcess>();
     process->start(binary("quietwire-cli"),
-                   client.args({QStringLiteral("chat"), server(), QStringLiteral("--trust-new"), QStringLiteral("--listen"),
-                                QString::number(count)}));
+        client.args({ QStringLiteral("chat"), server(), QStringLiteral("--trust-new"), QStringLiteral("--listen"),
+            QString::number(count) }));
     QByteArray err;
     const bool joined = waitUntil([&] {
         err += process->readAllStandardError();
@@ -197,8 +195,8 @@ RawChat TestServer::joinRaw(const Client& client, bool keepaliveFirst)
         return chat;
     }
     chat.socket = chat.raw->redeem(QHostAddress(client.bind), server,
-                                   static_cast<quint16>(session->value(QStringLiteral("port")).toInteger()),
-                                   session->value(QStringLiteral("ticket")).toByteArray());
+        static_cast<quint16>(session->value(QStringLiteral("port")).toInteger()),
+        session->value(QStringLiteral("ticket")).toByteArray());
     if (chat.socket && keepaliveFirst) {
         chat.sendPlaintext({});
     }
@@ -212,48 +210,50 @@ void TestServer::offlineAdminCommands()
 {
     const QString dataDir = m_server->dataDir();
     QProcess process;
-    process.start(binary("quietwired"), {QStringLiteral("keygen"), QStringLiteral("--data-dir"), dataDir});
+    process.start(binary("quietwired"), { QStringLiteral("keygen"), QStringLiteral("--data-dir"), dataDir });
     QVERIFY(process.waitForFinished(30000));
     QCOMPARE(process.exitCode(), 0);
     const QString keygenOut = QString::fromUtf8(process.readAllStandardOutput());
     QVERIFY(keygenOut.contains(QStringLiteral("SHA256:")));
 
-    process.start(binary("quietwired"), {QStringLiteral("keygen"), QStringLiteral("--data-dir"), dataDir});
+    process.start(binary("quietwired"), { QStringLiteral("keygen"), QStringLiteral("--data-dir"), dataDir });
     QVERIFY(process.waitForFinished(30000));
     QCOMPARE(process.exitCode(), 1);
     QVERIFY(QString::fromUtf8(process.readAllStandardError()).contains(QStringLiteral("already holds")));
 
-    process.start(binary("quietwired"), {QStringLiteral("fingerprint"), QStringLiteral("--data-dir"), dataDir});
+    process.start(binary("quietwired"), { QStringLiteral("fingerprint"), QStringLiteral("--data-dir"), dataDir });
     QVERIFY(process.waitForFinished(30000));
     QCOMPARE(QString::fromUtf8(process.readAllStandardOutput()), keygenOut);
 
     const Client alice = makeClient(QStringLiteral("alice"), QStringLiteral("127.0.0.2"));
-    process.start(binary("quietwired"), {QStringLiteral("allow"), QStringLiteral("--data-dir"), dataDir,
-                                         alice.keyLine.section(QLatin1Char(' '), 0, 0), QStringLiteral("alice")});
+    process.start(binary("quietwired"),
+        { QStringLiteral("allow"), QStringLiteral("--data-dir"), dataDir, alice.keyLine.section(QLatin1Char(' '), 0, 0),
+            QStringLiteral("alice") });
     QVERIFY(process.waitForFinished(30000));
     QCOMPARE(process.exitCode(), 0);
-    process.start(binary("quietwired"), {QStringLiteral("whitelist"), QStringLiteral("--data-dir"), dataDir});
+    process.start(binary("quietwired"), { QStringLiteral("whitelist"), QStringLiteral("--data-dir"), dataDir });
     QVERIFY(process.waitForFinished(30000));
     const QString list = QString::fromUtf8(process.readAllStandardOutput());
-    QVERIFY2(list.contains(QStringLiteral("alice")) && list.contains(Identity::fingerprint(alice.key)), qPrintable(list));
+    QVERIFY2(
+        list.contains(QStringLiteral("alice")) && list.contains(Identity::fingerprint(alice.key)), qPrintable(list));
 
     // The whole key line as `quietwire-cli key` prints it, quoted as one argument, with a name.
     const Client bob = makeClient(QStringLiteral("bob"), QStringLiteral("127.0.0.3"));
     QVERIFY(bob.keyLine.contains(QLatin1Char(' ')));
     process.start(binary("quietwired"),
-                  {QStringLiteral("allow"), QStringLiteral("--data-dir"), dataDir, bob.keyLine, QStringLiteral("bob")});
+        { QStringLiteral("allow"), QStringLiteral("--data-dir"), dataDir, bob.keyLine, QStringLiteral("bob") });
     QVERIFY(process.waitForFinished(30000));
     QCOMPARE(process.exitCode(), 0);
     QVERIFY(readFile(dataDir + QStringLiteral("/authorized_keys")).contains(bob.key.toBase64() + " bob\n"));
 
-    process.start(binary("quietwired"), {QStringLiteral("allow"), QStringLiteral("--data-dir"), dataDir,
-                                         QStringLiteral("not-a-key")});
+    process.start(binary("quietwired"),
+        { QStringLiteral("allow"), QStringLiteral("--data-dir"), dataDir, QStringLiteral("not-a-key") });
     QVERIFY(process.waitForFinished(30000));
     QCOMPARE(process.exitCode(), 1);
     QVERIFY(QString::fromUtf8(process.readAllStandardError()).contains(QStringLiteral("usage")));
 
-    process.start(binary("quietwired"), {QStringLiteral("revoke"), QStringLiteral("--data-dir"), dataDir,
-                                         Identity::fingerprint(alice.key)});
+    process.start(binary("quietwired"),
+        { QStringLiteral("revoke"), QStringLiteral("--data-dir"), dataDir, Identity::fingerprint(alice.key) });
     QVERIFY(process.waitForFinished(30000));
     QCOMPARE(process.exitCode(), 0);
     QVERIFY(!readFile(dataDir + QStringLiteral("/authorized_keys")).contains(alice.key.toBase64()));
@@ -264,21 +264,27 @@ void TestServer::twoClientsChatInOrder()
     QVERIFY(m_server->start());
     const Client alice = makeClient(QStringLiteral("alice"), QStringLiteral("127.0.0.2"));
     const Client bob = makeClient(QStringLiteral("bob"), QStringLiteral("127.0.0.3"));
-    QVERIFY(!m_server->command(QStringLiteral("allow ") + alice.keyLine.section(QLatin1Char(' '), 0, 0) + QStringLiteral(" alice"),
-                               QStringLiteral("allowed")).isEmpty());
-    QVERIFY(!m_server->command(QStringLiteral("allow %1 bob").arg(bob.keyLine.section(QLatin1Char(' '), 0, 0)),
-                               QStringLiteral("allowed")).isEmpty());
+    QVERIFY(!m_server
+                 ->command(QStringLiteral("allow ") + alice.keyLine.section(QLatin1Char(' '), 0, 0)
+                         + QStringLiteral(" alice"),
+                     QStringLiteral("allowed"))
+                 .isEmpty());
+    QVERIFY(!m_server
+                 ->command(QStringLiteral("allow %1 bob").arg(bob.keyLine.section(QLatin1Char(' '), 0, 0)),
+                     QStringLiteral("allowed"))
+                 .isEmpty());
 
     constexpr int Count = 12;
     auto listener = startListener(bob, Count);
     for (int i = 0; i < Count; ++i) {
-        const CliResult sent = runCli(alice.args({QStringLiteral("chat"), server(), QStringLiteral("--trust-new"),
-                                                   QStringLiteral("--send"), QStringLiteral("message %1 ✓").arg(i)}));
+        const CliResult sent = runCli(alice.args({ QStringLiteral("chat"), server(), QStringLiteral("--trust-new"),
+            QStringLiteral("--send"), QStringLiteral("message %1 ✓").arg(i) }));
         QVERIFY2(sent.exitCode == 0, qPrintable(sent.err));
     }
     QVERIFY(waitFinished(*listener, 30000));
     QCOMPARE(listener->exitCode(), 0);
-    const QStringList lines = QString::fromUtf8(listener->readAllStandardOutput()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    const QStringList lines
+        = QString::fromUtf8(listener->readAllStandardOutput()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
     QCOMPARE(lines.size(), Count);
     for (int i = 0; i < Count; ++i) {
         QCOMPARE(lines.at(i), QStringLiteral("alice: message %1 ✓").arg(i));
@@ -286,7 +292,8 @@ void TestServer::twoClientsChatInOrder()
 
     // The server key is now pinned for both clients, and the server logged both accepts.
     QVERIFY(readFile(alice.configDir + QStringLiteral("/known_servers")).contains(m_server->publicKey.toLatin1()));
-    QVERIFY(m_server->waitForLog(QStringLiteral("accepted %1 ( alice ) from 127.0.0.2").arg(Identity::fingerprint(alice.key))));
+    QVERIFY(m_server->waitForLog(
+        QStringLiteral("accepted %1 ( alice ) from 127.0.0.2").arg(Identity::fingerprint(alice.key))));
 
     // A newcomer gets the history replayed, and --listen does not count it.
     auto late = startListener(alice, 1);
@@ -301,11 +308,13 @@ void TestServer::interactiveChatAndDirectMessage()
     const Client alice = makeClient(QStringLiteral("alice"), QStringLiteral("127.0.0.2"));
     const Client bob = makeClient(QStringLiteral("bob"), QStringLiteral("127.0.0.3"));
     m_server->command(QStringLiteral("allow %1 alice").arg(alice.keyLine), QStringLiteral("allowed"));
-    m_server->command(QStringLiteral("allow %1 bob").arg(QString::fromLatin1(bob.key.toBase64())), QStringLiteral("allowed"));
+    m_server->command(
+        QStringLiteral("allow %1 bob").arg(QString::fromLatin1(bob.key.toBase64())), QStringLiteral("allowed"));
 
     auto listener = startListener(bob, 2);
     QProcess chat;
-    chat.start(binary("quietwire-cli"), alice.args({QStringLiteral("chat"), server(), QStringLiteral("--trust-new")}));
+    chat.start(
+        binary("quietwire-cli"), alice.args({ QStringLiteral("chat"), server(), QStringLiteral("--trust-new") }));
     QByteArray out;
     QVERIFY(waitUntil([&] {
         out += chat.readAllStandardOutput();
@@ -315,7 +324,7 @@ void TestServer::interactiveChatAndDirectMessage()
     QVERIFY(chat.waitForBytesWritten(10000));
     QVERIFY(waitFinished(*listener, 30000));
     QCOMPARE(QString::fromUtf8(listener->readAllStandardOutput()),
-             QStringLiteral("alice: hello from stdin\nalice -> bob: just for you\n"));
+        QStringLiteral("alice: hello from stdin\nalice -> bob: just for you\n"));
     chat.write("/quit\n");
     QVERIFY(chat.waitForBytesWritten(10000));
     QVERIFY(waitFinished(chat, 15000));
@@ -329,12 +338,12 @@ void TestServer::concurrentSendersKeepTheirOrder()
     constexpr int PerSender = 40;
     const Client listener = makeClient(QStringLiteral("listener"), QStringLiteral("127.0.0.10"));
     m_server->command(QStringLiteral("allow %1 listener").arg(QString::fromLatin1(listener.key.toBase64())),
-                      QStringLiteral("allowed"));
+        QStringLiteral("allowed"));
     QList<Client> senders;
     for (int i = 0; i < Senders; ++i) {
         senders.append(makeClient(QStringLiteral("s%1").arg(i), QStringLiteral("127.0.0.%1").arg(11 + i)));
         m_server->command(QStringLiteral("allow %1 s%2").arg(QString::fromLatin1(senders.last().key.toBase64())).arg(i),
-                          QStringLiteral("allowed"));
+            QStringLiteral("allowed"));
     }
     auto receiver = startListener(listener, Senders * PerSender);
 
@@ -342,7 +351,8 @@ void TestServer::concurrentSendersKeepTheirOrder()
     std::vector<std::unique_ptr<QProcess>> chats;
     for (const Client& sender : std::as_const(senders)) {
         auto chat = std::make_unique<QProcess>();
-        chat->start(binary("quietwire-cli"), sender.args({QStringLiteral("chat"), server(), QStringLiteral("--trust-new")}));
+        chat->start(
+            binary("quietwire-cli"), sender.args({ QStringLiteral("chat"), server(), QStringLiteral("--trust-new") }));
         QByteArray out;
         QVERIFY(waitUntil([&] {
             out += chat->readAllStandardOutput();
@@ -363,19 +373,20 @@ void TestServer::concurrentSendersKeepTheirOrder()
     if (!waitFinished(*receiver, 60000)) {
         // Everything there is to see about a hang (it happened once under heavy load).
         QString report = QStringLiteral("receiver got:\n") + QString::fromUtf8(receiver->readAllStandardOutput())
-                       + QStringLiteral("\nreceiver stderr:\n") + QString::fromUtf8(receiver->readAllStandardError());
+            + QStringLiteral("\nreceiver stderr:\n") + QString::fromUtf8(receiver->readAllStandardError());
         for (auto& chat : chats) {
             report += QStringLiteral("\nsender (%1) stdout:\n%2\nstderr:\n%3")
                           .arg(chat->state() == QProcess::NotRunning ? QStringLiteral("finished")
-                                                                      : QStringLiteral("still running"),
-                               QString::fromUtf8(chat->readAllStandardOutput()),
-                               QString::fromUtf8(chat->readAllStandardError()));
+                                                                     : QStringLiteral("still running"),
+                              QString::fromUtf8(chat->readAllStandardOutput()),
+                              QString::fromUtf8(chat->readAllStandardError()));
         }
         report += QStringLiteral("\nserver log:\n") + m_server->log();
         QFAIL(qPrintable(report));
     }
     QCOMPARE(receiver->exitCode(), 0);
-    const QStringList lines = QString::fromUtf8(receiver->readAllStandardOutput()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    const QStringList lines
+        = QString::fromUtf8(receiver->readAllStandardOutput()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
     QCOMPARE(lines.size(), Senders * PerSender);
     QList<int> next(Senders, 0);
     for (const QString& line : lines) {
@@ -394,8 +405,8 @@ void TestServer::unknownKeyIsRefusedAndRemembered()
 {
     QVERIFY(m_server->start());
     const Client mallory = makeClient(QStringLiteral("mallory"), QStringLiteral("127.0.0.4"));
-    const CliResult result = runCli(mallory.args({QStringLiteral("chat"), server(), QStringLiteral("--trust-new"),
-                                                  QStringLiteral("--send"), QStringLiteral("let me in")}));
+    const CliResult result = runCli(mallory.args({ QStringLiteral("chat"), server(), QStringLiteral("--trust-new"),
+        QStringLiteral("--send"), QStringLiteral("let me in") }));
     QCOMPARE(result.exitCode, 1);
     QVERIFY2(result.err.contains(QStringLiteral("refused your key")), qPrintable(result.err));
     QVERIFY2(result.err.contains(mallory.keyLine), qPrintable(result.err));
@@ -405,8 +416,8 @@ void TestServer::unknownKeyIsRefusedAndRemembered()
     const QString knownClients = m_server->dataDir() + QStringLiteral("/known_clients");
     QVERIFY(waitUntil([&] { return readFile(knownClients).contains("127.0.0.4 " + mallory.key.toBase64()); }));
     const Client other = makeClient(QStringLiteral("other"), QStringLiteral("127.0.0.4"));
-    runCli(other.args({QStringLiteral("chat"), server(), QStringLiteral("--trust-new"), QStringLiteral("--send"),
-                       QStringLiteral("x")}));
+    runCli(other.args({ QStringLiteral("chat"), server(), QStringLiteral("--trust-new"), QStringLiteral("--send"),
+        QStringLiteral("x") }));
     QVERIFY(m_server->waitForLog(QStringLiteral("presented a new key %1").arg(Identity::fingerprint(other.key))));
     QVERIFY(!m_server->command(QStringLiteral("clients"), Identity::fingerprint(other.key)).isEmpty());
 }
@@ -415,7 +426,8 @@ void TestServer::revokedKeyIsCutOffLive()
 {
     QVERIFY(m_server->start());
     const Client bob = makeClient(QStringLiteral("bob"), QStringLiteral("127.0.0.3"));
-    m_server->command(QStringLiteral("allow %1 bob").arg(QString::fromLatin1(bob.key.toBase64())), QStringLiteral("allowed"));
+    m_server->command(
+        QStringLiteral("allow %1 bob").arg(QString::fromLatin1(bob.key.toBase64())), QStringLiteral("allowed"));
     auto listener = startListener(bob, 5);
     QCOMPARE(listener->state(), QProcess::Running);
     QVERIFY(!m_server->command(QStringLiteral("revoke bob"), QStringLiteral("revoked")).isEmpty());
@@ -424,7 +436,8 @@ void TestServer::revokedKeyIsCutOffLive()
     const QString err = QString::fromUtf8(listener->readAllStandardError());
     QVERIFY2(err.contains(QStringLiteral("removed from the server's whitelist")), qPrintable(err));
 
-    const CliResult again = runCli(bob.args({QStringLiteral("chat"), server(), QStringLiteral("--send"), QStringLiteral("x")}));
+    const CliResult again
+        = runCli(bob.args({ QStringLiteral("chat"), server(), QStringLiteral("--send"), QStringLiteral("x") }));
     QCOMPARE(again.exitCode, 1);
     QVERIFY(again.err.contains(QStringLiteral("refused your key")));
 }
@@ -437,19 +450,21 @@ void TestServer::whitelistFileEditsReachTheServer()
     // As an editor would: append a line to the file.
     QVERIFY(appendToFile(path, "# added by hand\n" + carol.key.toBase64() + " carol\n"));
     QVERIFY(m_server->waitForLog(QStringLiteral("whitelist loaded: 1 key(s)"), 5000));
-    const CliResult ok = runCli(carol.args({QStringLiteral("chat"), server(), QStringLiteral("--trust-new"),
-                                            QStringLiteral("--send"), QStringLiteral("hi")}));
+    const CliResult ok = runCli(carol.args({ QStringLiteral("chat"), server(), QStringLiteral("--trust-new"),
+        QStringLiteral("--send"), QStringLiteral("hi") }));
     QVERIFY2(ok.exitCode == 0, qPrintable(ok.err));
 
     // A malformed edit is reported with its line and the last good whitelist stays.
     QVERIFY(appendToFile(path, "this line is broken\n"));
     QVERIFY(m_server->waitForLog(QStringLiteral("authorized_keys line 3"), 5000));
     QVERIFY(m_server->log().contains(QStringLiteral("previous one stays in force")));
-    const CliResult still = runCli(carol.args({QStringLiteral("chat"), server(), QStringLiteral("--send"), QStringLiteral("hi")}));
+    const CliResult still
+        = runCli(carol.args({ QStringLiteral("chat"), server(), QStringLiteral("--send"), QStringLiteral("hi") }));
     QVERIFY2(still.exitCode == 0, qPrintable(still.err));
     // The console refuses to edit a broken file rather than "fixing" it.
-    QVERIFY(m_server->command(QStringLiteral("allow %1 kim").arg(QString::fromLatin1(QByteArray(32, 'k').toBase64())),
-                              QStringLiteral("error"))
+    QVERIFY(m_server
+                ->command(QStringLiteral("allow %1 kim").arg(QString::fromLatin1(QByteArray(32, 'k').toBase64())),
+                    QStringLiteral("error"))
                 .contains(QStringLiteral("fix the file first")));
 }
 
@@ -457,14 +472,16 @@ void TestServer::serverKeyPinning()
 {
     QVERIFY(m_server->start());
     const Client dave = makeClient(QStringLiteral("dave"), QStringLiteral("127.0.0.6"));
-    m_server->command(QStringLiteral("allow %1 dave").arg(QString::fromLatin1(dave.key.toBase64())), QStringLiteral("allowed"));
+    m_server->command(
+        QStringLiteral("allow %1 dave").arg(QString::fromLatin1(dave.key.toBase64())), QStringLiteral("allowed"));
 
     // Unknown server, no --trust-new, no terminal: refuse and show the fingerprint.
-    const CliResult unknown = runCli(dave.args({QStringLiteral("chat"), server(), QStringLiteral("--send"), QStringLiteral("x")}));
+    const CliResult unknown
+        = runCli(dave.args({ QStringLiteral("chat"), server(), QStringLiteral("--send"), QStringLiteral("x") }));
     QCOMPARE(unknown.exitCode, 1);
     const QString serverFingerprint = Identity::fingerprint(QByteArray::fromBase64(m_server->publicKey.toLatin1()));
     QVERIFY2(unknown.err.contains(serverFingerprint) && unknown.err.contains(QStringLiteral("--trust-new")),
-             qPrintable(unknown.err));
+        qPrintable(unknown.err));
     QVERIFY(!QFile::exists(dave.configDir + QStringLiteral("/known_servers")));
 
     // A changed key is a hard error, --trust-new or not, and shows both fingerprints.
@@ -473,8 +490,8 @@ void TestServer::serverKeyPinning()
     QVERIFY(pins.open(QIODevice::WriteOnly));
     pins.write(server().toLatin1() + ' ' + other.toBase64() + '\n');
     pins.close();
-    const CliResult changed = runCli(dave.args({QStringLiteral("chat"), server(), QStringLiteral("--trust-new"),
-                                                QStringLiteral("--send"), QStringLiteral("x")}));
+    const CliResult changed = runCli(dave.args({ QStringLiteral("chat"), server(), QStringLiteral("--trust-new"),
+        QStringLiteral("--send"), QStringLiteral("x") }));
     QCOMPARE(changed.exitCode, 1);
     QVERIFY2(changed.err.contains(QStringLiteral("HAS CHANGED")), qPrintable(changed.err));
     QVERIFY(changed.err.contains(Identity::fingerprint(other)));
@@ -483,10 +500,11 @@ void TestServer::serverKeyPinning()
     QVERIFY(!m_server->log().contains(QStringLiteral("accepted %1").arg(Identity::fingerprint(dave.key))));
 
     // forget, then trust again.
-    const CliResult forget = runCli({QStringLiteral("--config-dir"), dave.configDir, QStringLiteral("forget"), server()});
+    const CliResult forget
+        = runCli({ QStringLiteral("--config-dir"), dave.configDir, QStringLiteral("forget"), server() });
     QCOMPARE(forget.exitCode, 0);
-    const CliResult ok = runCli(dave.args({QStringLiteral("chat"), server(), QStringLiteral("--trust-new"),
-                                           QStringLiteral("--send"), QStringLiteral("x")}));
+    const CliResult ok = runCli(dave.args({ QStringLiteral("chat"), server(), QStringLiteral("--trust-new"),
+        QStringLiteral("--send"), QStringLiteral("x") }));
     QVERIFY2(ok.exitCode == 0, qPrintable(ok.err));
 }
 
@@ -495,29 +513,35 @@ void TestServer::consoleSessionsSayKick()
     QVERIFY(m_server->start());
     const Client erin = makeClient(QStringLiteral("erin"), QStringLiteral("127.0.0.7"));
     QVERIFY(m_server->command(QStringLiteral("help"), QStringLiteral("quit")).contains(QStringLiteral("revoke")));
-    QVERIFY(m_server->command(QStringLiteral("frobnicate"), QStringLiteral("unknown command")).contains(QStringLiteral("help")));
+    QVERIFY(m_server->command(QStringLiteral("frobnicate"), QStringLiteral("unknown command"))
+                .contains(QStringLiteral("help")));
     QVERIFY(m_server->command(QStringLiteral("whitelist"), QStringLiteral("empty")).contains(QStringLiteral("allow")));
-    m_server->command(QStringLiteral("allow %1 erin").arg(QString::fromLatin1(erin.key.toBase64())), QStringLiteral("allowed"));
+    m_server->command(
+        QStringLiteral("allow %1 erin").arg(QString::fromLatin1(erin.key.toBase64())), QStringLiteral("allowed"));
     QVERIFY(m_server->command(QStringLiteral("fingerprint"), QStringLiteral("SHA256:")).contains(m_server->publicKey));
 
     auto listener = startListener(erin, 2);
     const QString sessions = m_server->command(QStringLiteral("sessions"), QStringLiteral("127.0.0.7"));
-    QVERIFY2(sessions.contains(QStringLiteral("erin")) && sessions.contains(QStringLiteral("chat")), qPrintable(sessions));
+    QVERIFY2(
+        sessions.contains(QStringLiteral("erin")) && sessions.contains(QStringLiteral("chat")), qPrintable(sessions));
     const QString id = sessions.trimmed().section(QLatin1Char(' '), 0, 0, QString::SectionSkipEmpty);
     m_server->command(QStringLiteral("say hello everyone"), QStringLiteral("said"));
-    QVERIFY(m_server->command(QStringLiteral("kick 999"), QStringLiteral("error")).contains(QStringLiteral("No session")));
+    QVERIFY(
+        m_server->command(QStringLiteral("kick 999"), QStringLiteral("error")).contains(QStringLiteral("No session")));
     QVERIFY(!m_server->command(QStringLiteral("kick ") + id, QStringLiteral("kicked")).isEmpty());
     QVERIFY(waitFinished(*listener, 10000));
     QCOMPARE(listener->exitCode(), 1);
     QCOMPARE(QString::fromUtf8(listener->readAllStandardOutput()), QStringLiteral("* server: hello everyone\n"));
-    QVERIFY(QString::fromUtf8(listener->readAllStandardError()).contains(QStringLiteral("administrator closed your session")));
+    QVERIFY(QString::fromUtf8(listener->readAllStandardError())
+                .contains(QStringLiteral("administrator closed your session")));
 }
 
 void TestServer::hostileBytesDoNotStopTheServer()
 {
     QVERIFY(m_server->start());
     const Client frank = makeClient(QStringLiteral("frank"), QStringLiteral("127.0.0.8"));
-    m_server->command(QStringLiteral("allow %1 frank").arg(QString::fromLatin1(frank.key.toBase64())), QStringLiteral("allowed"));
+    m_server->command(
+        QStringLiteral("allow %1 frank").arg(QString::fromLatin1(frank.key.toBase64())), QStringLiteral("allowed"));
     QString error;
     const auto identity = Identity::load(frank.configDir, &error);
     QVERIFY2(identity, qPrintable(error));
@@ -534,7 +558,8 @@ void TestServer::hostileBytesDoNotStopTheServer()
     QTcpSocket noise;
     noise.connectToHost(server, m_server->port);
     QVERIFY(noise.waitForConnected(10000));
-    noise.write(QByteArray::fromHex("0020") + QByteArray(32, '\x01') + QByteArray::fromHex("0050") + QByteArray(80, '\x02'));
+    noise.write(
+        QByteArray::fromHex("0020") + QByteArray(32, '\x01') + QByteArray::fromHex("0050") + QByteArray(80, '\x02'));
     QVERIFY(RawClient::waitClosed(noise));
 
     RawClient raw(identity->keyPair());
@@ -542,32 +567,33 @@ void TestServer::hostileBytesDoNotStopTheServer()
     const auto session = raw.readMainMessage();
     QVERIFY(session);
     auto connection = raw.redeem(from, server, static_cast<quint16>(session->value(QStringLiteral("port")).toInteger()),
-                                 session->value(QStringLiteral("ticket")).toByteArray());
+        session->value(QStringLiteral("ticket")).toByteArray());
     QVERIFY(connection);
     connection->write(raw.encryptFrame(Protocol::makeHello(QStringLiteral("chat"))));
     const auto welcome = raw.readMessage(*connection);
     QVERIFY(welcome);
     QCOMPARE(Protocol::typeOf(*welcome), QStringLiteral("welcome"));
-    QByteArray tampered = raw.encryptFrame(QCborMap {{QStringLiteral("type"), QStringLiteral("message")},
-                                                     {QStringLiteral("seq"), 1},
-                                                     {QStringLiteral("text"), QStringLiteral("evil")}});
+    QByteArray tampered = raw.encryptFrame(QCborMap { { QStringLiteral("type"), QStringLiteral("message") },
+        { QStringLiteral("seq"), 1 }, { QStringLiteral("text"), QStringLiteral("evil") } });
     tampered[5] = static_cast<char>(tampered[5] ^ 0x80);
     connection->write(tampered);
     QVERIFY(RawClient::waitClosed(*connection));
     QVERIFY(m_server->waitForLog(QStringLiteral("failed authentication")));
 
     QCOMPARE(m_server->process()->state(), QProcess::Running);
-    const CliResult ok = runCli(frank.args({QStringLiteral("chat"), server.toString() + QStringLiteral(":%1").arg(m_server->port),
-                                            QStringLiteral("--trust-new"), QStringLiteral("--send"), QStringLiteral("fine")}));
+    const CliResult ok
+        = runCli(frank.args({ QStringLiteral("chat"), server.toString() + QStringLiteral(":%1").arg(m_server->port),
+            QStringLiteral("--trust-new"), QStringLiteral("--send"), QStringLiteral("fine") }));
     QVERIFY2(ok.exitCode == 0, qPrintable(ok.err));
 }
 
 void TestServer::ticketRulesOnTheRealServer()
 {
     // One session port and a short ticket lifetime, so the pool runs out and tickets expire fast.
-    QVERIFY(m_server->start({QStringLiteral("--ticket-timeout"), QStringLiteral("700")}, 1));
+    QVERIFY(m_server->start({ QStringLiteral("--ticket-timeout"), QStringLiteral("700") }, 1));
     const Client gina = makeClient(QStringLiteral("gina"), QStringLiteral("127.0.0.9"));
-    m_server->command(QStringLiteral("allow %1 gina").arg(QString::fromLatin1(gina.key.toBase64())), QStringLiteral("allowed"));
+    m_server->command(
+        QStringLiteral("allow %1 gina").arg(QString::fromLatin1(gina.key.toBase64())), QStringLiteral("allowed"));
     const auto identity = Identity::load(gina.configDir);
     QVERIFY(identity);
     const QHostAddress server(QStringLiteral("127.0.0.1"));
@@ -643,8 +669,9 @@ void TestServer::ticketRulesOnTheRealServer()
         late->write(holder.encryptFrame(hello));
         QVERIFY(RawClient::waitClosed(*late));
     }
-    const CliResult ok = runCli(gina.args({QStringLiteral("chat"), server.toString() + QStringLiteral(":%1").arg(m_server->port),
-                                           QStringLiteral("--trust-new"), QStringLiteral("--send"), QStringLiteral("port is free again")}));
+    const CliResult ok
+        = runCli(gina.args({ QStringLiteral("chat"), server.toString() + QStringLiteral(":%1").arg(m_server->port),
+            QStringLiteral("--trust-new"), QStringLiteral("--send"), QStringLiteral("port is free again") }));
     QVERIFY2(ok.exitCode == 0, qPrintable(ok.err));
 }
 
@@ -654,10 +681,11 @@ void TestServer::clientThatNeverReadsIsDropped()
     const Client sender = makeClient(QStringLiteral("sender"), QStringLiteral("127.0.0.20"));
     const Client reader = makeClient(QStringLiteral("reader"), QStringLiteral("127.0.0.21"));
     const Client stuck = makeClient(QStringLiteral("stuck"), QStringLiteral("127.0.0.22"));
-    for (const Client* client : {&sender, &reader, &stuck}) {
-        m_server->command(QStringLiteral("allow %1 %2").arg(QString::fromLatin1(client->key.toBase64()),
-                                                            QFileInfo(client->configDir).fileName()),
-                          QStringLiteral("allowed"));
+    for (const Client* client : { &sender, &reader, &stuck }) {
+        m_server->command(
+            QStringLiteral("allow %1 %2")
+                .arg(QString::fromLatin1(client->key.toBase64()), QFileInfo(client->configDir).fileName()),
+            QStringLiteral("allowed"));
     }
     // A member that joins the chat and then never reads a byte.
     const auto stuckIdentity = Identity::load(stuck.configDir);
@@ -668,8 +696,8 @@ void TestServer::clientThatNeverReadsIsDropped()
     const auto session = raw.readMainMessage();
     QVERIFY(session);
     auto stuckSocket = raw.redeem(QHostAddress(stuck.bind), server,
-                                  static_cast<quint16>(session->value(QStringLiteral("port")).toInteger()),
-                                  session->value(QStringLiteral("ticket")).toByteArray());
+        static_cast<quint16>(session->value(QStringLiteral("port")).toInteger()),
+        session->value(QStringLiteral("ticket")).toByteArray());
     QVERIFY(stuckSocket);
     stuckSocket->setReadBufferSize(4096); // and the kernel buffer fills up behind it
     stuckSocket->write(raw.encryptFrame(Protocol::makeHello(QStringLiteral("chat"))));
@@ -681,8 +709,9 @@ void TestServer::clientThatNeverReadsIsDropped()
     QElapsedTimer clock;
     clock.start();
     QProcess chat;
-    chat.start(binary("quietwire-cli"), sender.args({QStringLiteral("chat"), server.toString() + QStringLiteral(":%1").arg(m_server->port),
-                                                     QStringLiteral("--trust-new")}));
+    chat.start(binary("quietwire-cli"),
+        sender.args({ QStringLiteral("chat"), server.toString() + QStringLiteral(":%1").arg(m_server->port),
+            QStringLiteral("--trust-new") }));
     QByteArray out;
     QVERIFY(waitUntil([&] {
         out += chat.readAllStandardOutput();
@@ -694,17 +723,21 @@ void TestServer::clientThatNeverReadsIsDropped()
     }
     chat.write(lines);
     // The sender echoes the room to its own stdout: keep reading it so it never blocks.
-    QVERIFY(waitUntil([&] {
-        chat.readAllStandardOutput();
-        listener->readAllStandardError();
-        return m_server->log().contains(QStringLiteral("does not read its messages"));
-    }, 120000));
+    QVERIFY(waitUntil(
+        [&] {
+            chat.readAllStandardOutput();
+            listener->readAllStandardError();
+            return m_server->log().contains(QStringLiteral("does not read its messages"));
+        },
+        120000));
     QByteArray received;
-    QVERIFY(waitUntil([&] {
-        chat.readAllStandardOutput();
-        received += listener->readAllStandardOutput();
-        return listener->state() == QProcess::NotRunning;
-    }, 120000));
+    QVERIFY(waitUntil(
+        [&] {
+            chat.readAllStandardOutput();
+            received += listener->readAllStandardOutput();
+            return listener->state() == QProcess::NotRunning;
+        },
+        120000));
     received += listener->readAllStandardOutput();
     QCOMPARE(listener->exitCode(), 0);
     QCOMPARE(received.count('\n'), Messages); // the honest reader got every message
@@ -742,16 +775,16 @@ void TestServer::sighupRereadsTheWhitelist()
     // SIGHUP's default action would end the process; the server re-reads and carries on.
     QVERIFY(m_server->waitForLog(QStringLiteral("SIGHUP: whitelist re-read: 1 key(s)"), 5000));
     QCOMPARE(m_server->process()->state(), QProcess::Running);
-    const CliResult ok = runCli(erin.args({QStringLiteral("chat"), server(), QStringLiteral("--trust-new"),
-                                           QStringLiteral("--send"), QStringLiteral("after reload")}));
+    const CliResult ok = runCli(erin.args({ QStringLiteral("chat"), server(), QStringLiteral("--trust-new"),
+        QStringLiteral("--send"), QStringLiteral("after reload") }));
     QVERIFY2(ok.exitCode == 0, qPrintable(ok.err));
 
     // A broken file on SIGHUP: reported, the last good whitelist stays.
     QVERIFY(appendToFile(path, "broken line\n"));
     QCOMPARE(::kill(pid, SIGHUP), 0);
     QVERIFY(m_server->waitForLog(QStringLiteral("SIGHUP: whitelist not reloaded"), 5000));
-    const CliResult still = runCli(erin.args({QStringLiteral("chat"), server(), QStringLiteral("--send"),
-                                              QStringLiteral("still in")}));
+    const CliResult still
+        = runCli(erin.args({ QStringLiteral("chat"), server(), QStringLiteral("--send"), QStringLiteral("still in") }));
     QVERIFY2(still.exitCode == 0, qPrintable(still.err));
 }
 
@@ -767,20 +800,20 @@ void TestServer::rootActsAsTheOwnerOfTheDataDir()
     QCOMPARE(::chown(QFile::encodeName(dataDir).constData(), 65534, 65534), 0);
     const Client frank = makeClient(QStringLiteral("frank"), QStringLiteral("127.0.0.7"));
     QProcess process;
-    for (const QStringList& args : {QStringList {QStringLiteral("keygen")},
-                                    QStringList {QStringLiteral("allow"), frank.keyLine, QStringLiteral("frank")}}) {
-        process.start(binary("quietwired"), args + QStringList {QStringLiteral("--data-dir"), dataDir});
+    for (const QStringList& args : { QStringList { QStringLiteral("keygen") },
+             QStringList { QStringLiteral("allow"), frank.keyLine, QStringLiteral("frank") } }) {
+        process.start(binary("quietwired"), args + QStringList { QStringLiteral("--data-dir"), dataDir });
         QVERIFY(process.waitForFinished(30000));
         QVERIFY2(process.exitCode() == 0, process.readAllStandardError().constData());
     }
-    for (const char* name : {"identity.key", "identity.pub", "authorized_keys"}) {
+    for (const char* name : { "identity.key", "identity.pub", "authorized_keys" }) {
         struct stat info = {};
         QCOMPARE(::stat(QFile::encodeName(dataDir + QLatin1Char('/') + QLatin1String(name)).constData(), &info), 0);
         QVERIFY2(info.st_uid == 65534 && info.st_gid == 65534, name);
     }
     // A data dir root owns stays root's.
     const QString rootDir = m_dir->filePath(QStringLiteral("root-owned"));
-    process.start(binary("quietwired"), {QStringLiteral("keygen"), QStringLiteral("--data-dir"), rootDir});
+    process.start(binary("quietwired"), { QStringLiteral("keygen"), QStringLiteral("--data-dir"), rootDir });
     QVERIFY(process.waitForFinished(30000));
     QCOMPARE(process.exitCode(), 0);
     QCOMPARE(QFileInfo(rootDir + QStringLiteral("/identity.key")).ownerId(), 0u);
@@ -794,29 +827,32 @@ void TestServer::consoleOfARunningServer()
     const auto console = [this](const QStringList& command, const QByteArray& input = {}) {
         QProcess process;
         process.start(binary("quietwired"),
-                      QStringList {QStringLiteral("console"), QStringLiteral("--data-dir"), m_server->dataDir()} + command);
+            QStringList { QStringLiteral("console"), QStringLiteral("--data-dir"), m_server->dataDir() } + command);
         process.write(input);
         process.closeWriteChannel();
         if (!process.waitForFinished(30000)) {
             return CliResult {};
         }
-        return CliResult {process.exitCode(), QString::fromUtf8(process.readAllStandardOutput()),
-                          QString::fromUtf8(process.readAllStandardError())};
+        return CliResult { process.exitCode(), QString::fromUtf8(process.readAllStandardOutput()),
+            QString::fromUtf8(process.readAllStandardError()) };
     };
     const Client gina = makeClient(QStringLiteral("gina"), QStringLiteral("127.0.0.8"));
-    CliResult result = console({QStringLiteral("allow"), gina.keyLine, QStringLiteral("gina")});
-    QVERIFY2(result.exitCode == 0 && result.out.contains(QStringLiteral("allowed")), qPrintable(result.out + result.err));
+    CliResult result = console({ QStringLiteral("allow"), gina.keyLine, QStringLiteral("gina") });
+    QVERIFY2(
+        result.exitCode == 0 && result.out.contains(QStringLiteral("allowed")), qPrintable(result.out + result.err));
     auto listener = startListener(gina, 1);
-    result = console({QStringLiteral("sessions")});
-    QVERIFY2(result.exitCode == 0 && result.out.contains(QStringLiteral("gina")) && result.out.contains(QStringLiteral("chat")),
-             qPrintable(result.out));
-    result = console({QStringLiteral("say"), QStringLiteral("maintenance"), QStringLiteral("at"), QStringLiteral("six")});
+    result = console({ QStringLiteral("sessions") });
+    QVERIFY2(result.exitCode == 0 && result.out.contains(QStringLiteral("gina"))
+            && result.out.contains(QStringLiteral("chat")),
+        qPrintable(result.out));
+    result = console(
+        { QStringLiteral("say"), QStringLiteral("maintenance"), QStringLiteral("at"), QStringLiteral("six") });
     QCOMPARE(result.exitCode, 0);
     QVERIFY(waitFinished(*listener));
     QVERIFY(QString::fromUtf8(listener->readAllStandardOutput()).contains(QStringLiteral("maintenance at six")));
 
     // Errors exit 1; several commands in one interactive console; quit closes the console only.
-    result = console({QStringLiteral("kick"), QStringLiteral("999")});
+    result = console({ QStringLiteral("kick"), QStringLiteral("999") });
     QCOMPARE(result.exitCode, 1);
     QVERIFY(result.out.contains(QStringLiteral("error: No session 999")));
     result = console({}, "whitelist\nfingerprint\nquit\nsessions\n");
@@ -830,7 +866,7 @@ void TestServer::consoleOfARunningServer()
 
     // With the server stopped, the command says so instead of hanging.
     m_server->stop();
-    result = console({QStringLiteral("sessions")});
+    result = console({ QStringLiteral("sessions") });
     QCOMPARE(result.exitCode, 1);
     QVERIFY2(result.err.contains(QStringLiteral("no running server answers")), qPrintable(result.err));
 }
@@ -843,7 +879,7 @@ void TestServer::allowNeverTakesANameFromTheComment()
     const QString key = mallory.keyLine.section(QLatin1Char(' '), 0, 0);
     const QString line = key + QStringLiteral(" alice@laptop");
     QProcess process;
-    process.start(binary("quietwired"), {QStringLiteral("allow"), QStringLiteral("--data-dir"), dataDir, line});
+    process.start(binary("quietwired"), { QStringLiteral("allow"), QStringLiteral("--data-dir"), dataDir, line });
     QVERIFY(process.waitForFinished(30000));
     const QString offlineError = QString::fromUtf8(process.readAllStandardError());
     QCOMPARE(process.exitCode(), 1);
@@ -856,15 +892,16 @@ void TestServer::allowNeverTakesANameFromTheComment()
     QVERIFY2(!refused.contains(QStringLiteral("allowed")), qPrintable(refused));
     QVERIFY(!readFile(dataDir + QStringLiteral("/authorized_keys")).contains(key.toLatin1()));
     // Still not allowed: the handshake is refused.
-    const CliResult chat = runCli(mallory.args({QStringLiteral("chat"), server(), QStringLiteral("--trust-new"),
-                                                QStringLiteral("--send"), QStringLiteral("hi")}));
+    const CliResult chat = runCli(mallory.args({ QStringLiteral("chat"), server(), QStringLiteral("--trust-new"),
+        QStringLiteral("--send"), QStringLiteral("hi") }));
     QCOMPARE(chat.exitCode, 1);
     QVERIFY2(chat.err.contains(QStringLiteral("not on the server's whitelist")), qPrintable(chat.err));
 
     // The name is the last word, the administrator's; the comment stays out of the whitelist.
     QVERIFY(!m_server->command(QStringLiteral("allow %1 mallory").arg(line), QStringLiteral(" as mallory")).isEmpty());
     QVERIFY(readFile(dataDir + QStringLiteral("/authorized_keys")).contains(key.toLatin1() + " mallory\n"));
-    QVERIFY(m_server->command(QStringLiteral("help"), QStringLiteral("quit")).contains(QStringLiteral("--same-person")));
+    QVERIFY(
+        m_server->command(QStringLiteral("help"), QStringLiteral("quit")).contains(QStringLiteral("--same-person")));
 }
 
 void TestServer::aNameWithKeysNeedsSamePerson()
@@ -874,41 +911,43 @@ void TestServer::aNameWithKeysNeedsSamePerson()
     const Client alice = makeClient(QStringLiteral("alice"), QStringLiteral("127.0.0.2"));
     const Client laptop = makeClient(QStringLiteral("laptop"), QStringLiteral("127.0.0.3"));
     const Client mallory = makeClient(QStringLiteral("mallory"), QStringLiteral("127.0.0.4"));
-    QVERIFY(!m_server->command(QStringLiteral("allow %1 alice").arg(alice.keyLine), QStringLiteral("allowed"))
-                 .isEmpty());
+    QVERIFY(
+        !m_server->command(QStringLiteral("allow %1 alice").arg(alice.keyLine), QStringLiteral("allowed")).isEmpty());
 
     // A key line whose comment reads like the name of someone on the whitelist.
     const QString malloryKey = mallory.keyLine.section(QLatin1Char(' '), 0, 0);
     QString reply = m_server->command(QStringLiteral("allow %1 alice").arg(malloryKey), QStringLiteral("error"));
     QVERIFY2(reply.contains(QStringLiteral("already belongs to key %1").arg(Identity::fingerprint(alice.key)))
-                 && reply.contains(QStringLiteral("--same-person")),
-             qPrintable(reply));
+            && reply.contains(QStringLiteral("--same-person")),
+        qPrintable(reply));
     QProcess process;
     process.start(binary("quietwired"),
-                  {QStringLiteral("allow"), QStringLiteral("--data-dir"), dataDir, malloryKey, QStringLiteral("alice")});
+        { QStringLiteral("allow"), QStringLiteral("--data-dir"), dataDir, malloryKey, QStringLiteral("alice") });
     QVERIFY(process.waitForFinished(30000));
     QCOMPARE(process.exitCode(), 1);
     QVERIFY(QString::fromUtf8(process.readAllStandardError()).contains(QStringLiteral("--same-person")));
     QVERIFY(!readFile(dataDir + QStringLiteral("/authorized_keys")).contains(mallory.key.toBase64()));
-    const CliResult refused = runCli(mallory.args({QStringLiteral("chat"), server(), QStringLiteral("--trust-new"),
-                                                   QStringLiteral("--send"), QStringLiteral("I am alice")}));
+    const CliResult refused = runCli(mallory.args({ QStringLiteral("chat"), server(), QStringLiteral("--trust-new"),
+        QStringLiteral("--send"), QStringLiteral("I am alice") }));
     QCOMPARE(refused.exitCode, 1);
 
     // Another device of alice, confirmed: offline and on the console.
-    process.start(binary("quietwired"), {QStringLiteral("allow"), QStringLiteral("--data-dir"), dataDir,
-                                         laptop.keyLine, QStringLiteral("alice"), QStringLiteral("--same-person")});
+    process.start(binary("quietwired"),
+        { QStringLiteral("allow"), QStringLiteral("--data-dir"), dataDir, laptop.keyLine, QStringLiteral("alice"),
+            QStringLiteral("--same-person") });
     QVERIFY(process.waitForFinished(30000));
     QVERIFY2(process.exitCode() == 0, process.readAllStandardError().constData());
     QVERIFY(readFile(dataDir + QStringLiteral("/authorized_keys")).contains(laptop.key.toBase64() + " alice\n"));
-    process.start(binary("quietwired"), {QStringLiteral("revoke"), QStringLiteral("--data-dir"), dataDir,
-                                         Identity::fingerprint(laptop.key)});
+    process.start(binary("quietwired"),
+        { QStringLiteral("revoke"), QStringLiteral("--data-dir"), dataDir, Identity::fingerprint(laptop.key) });
     QVERIFY(process.waitForFinished(30000));
-    QVERIFY(!m_server->command(QStringLiteral("allow %1 alice --same-person").arg(laptop.keyLine),
-                               QStringLiteral("allowed"))
-                 .isEmpty());
+    QVERIFY(
+        !m_server->command(
+                     QStringLiteral("allow %1 alice --same-person").arg(laptop.keyLine), QStringLiteral("allowed"))
+             .isEmpty());
     QVERIFY(waitUntil([&] {
-        const CliResult sent = runCli(laptop.args({QStringLiteral("chat"), server(), QStringLiteral("--trust-new"),
-                                                   QStringLiteral("--send"), QStringLiteral("from my laptop")}));
+        const CliResult sent = runCli(laptop.args({ QStringLiteral("chat"), server(), QStringLiteral("--trust-new"),
+            QStringLiteral("--send"), QStringLiteral("from my laptop") }));
         return sent.exitCode == 0 && sent.err.contains(QStringLiteral("joined as alice"));
     }));
 }
@@ -923,38 +962,39 @@ void TestServer::controlCharactersInChatAreRefused()
     m_server->command(QStringLiteral("allow %1 carol").arg(carol.keyLine), QStringLiteral("allowed"));
     RawChat chat = joinRaw(bob);
     QVERIFY(chat.socket);
-    QVERIFY(chat.next({QStringLiteral("welcome")}));
+    QVERIFY(chat.next({ QStringLiteral("welcome") }));
     RawChat witness = joinRaw(carol);
     QVERIFY(witness.socket);
-    QVERIFY(witness.next({QStringLiteral("welcome")}));
+    QVERIFY(witness.next({ QStringLiteral("welcome") }));
 
     const QList<QPair<QString, QString>> hostile {
-        {QStringLiteral("fine\r\x1b[2Kalice: send me your key"), QStringLiteral("U+000D at position 4")},
-        {QStringLiteral("\x1b]0;owned\x07"), QStringLiteral("U+001B")},
-        {QStringLiteral("c1 ") + QChar(0x9b) + QStringLiteral("31m"), QStringLiteral("U+009B")},
-        {QStringLiteral("nul") + QChar(0) + QStringLiteral("byte"), QStringLiteral("U+0000")},
-        {QStringLiteral("del") + QChar(0x7f), QStringLiteral("U+007F")},
+        { QStringLiteral("fine\r\x1b[2Kalice: send me your key"), QStringLiteral("U+000D at position 4") },
+        { QStringLiteral("\x1b]0;owned\x07"), QStringLiteral("U+001B") },
+        { QStringLiteral("c1 ") + QChar(0x9b) + QStringLiteral("31m"), QStringLiteral("U+009B") },
+        { QStringLiteral("nul") + QChar(0) + QStringLiteral("byte"), QStringLiteral("U+0000") },
+        { QStringLiteral("del") + QChar(0x7f), QStringLiteral("U+007F") },
     };
     qint64 seq = 1;
     for (const auto& [text, expected] : hostile) {
         chat.send(chatMessage(seq, text));
-        const auto reply = chat.next({QStringLiteral("accepted"), QStringLiteral("rejected"), QStringLiteral("message")});
+        const auto reply
+            = chat.next({ QStringLiteral("accepted"), QStringLiteral("rejected"), QStringLiteral("message") });
         QVERIFY(reply);
         QCOMPARE(Protocol::typeOf(*reply), QStringLiteral("rejected"));
         QCOMPARE(reply->value(QStringLiteral("seq")).toInteger(), seq);
         QCOMPARE(reply->value(QStringLiteral("code")).toString(), QStringLiteral("bad_request"));
         QVERIFY2(reply->value(QStringLiteral("message")).toString().contains(expected),
-                 qPrintable(reply->value(QStringLiteral("message")).toString()));
+            qPrintable(reply->value(QStringLiteral("message")).toString()));
         ++seq;
     }
     // Line breaks and tabs are text.
     const QString allowed = QStringLiteral("two\nlines\tand a tab");
     chat.send(chatMessage(seq, allowed));
-    const auto accepted = chat.next({QStringLiteral("accepted"), QStringLiteral("rejected")});
+    const auto accepted = chat.next({ QStringLiteral("accepted"), QStringLiteral("rejected") });
     QVERIFY(accepted);
     QCOMPARE(Protocol::typeOf(*accepted), QStringLiteral("accepted"));
     // The witness saw nothing of the refused messages: the first message it gets is the allowed one.
-    const auto seen = witness.next({QStringLiteral("message")});
+    const auto seen = witness.next({ QStringLiteral("message") });
     QVERIFY(seen);
     QCOMPARE(seen->value(QStringLiteral("text")).toString(), allowed);
 
@@ -962,7 +1002,7 @@ void TestServer::controlCharactersInChatAreRefused()
     const QString say = m_server->command(QStringLiteral("say hi \x1b[31mthere"), QStringLiteral("error"));
     QVERIFY2(say.contains(QStringLiteral("U+001B")), qPrintable(say));
     QVERIFY(!m_server->command(QStringLiteral("say plain\tnotice"), QStringLiteral("said")).isEmpty());
-    const auto notice = witness.next({QStringLiteral("notice"), QStringLiteral("message")});
+    const auto notice = witness.next({ QStringLiteral("notice"), QStringLiteral("message") });
     QVERIFY(notice);
     QCOMPARE(notice->value(QStringLiteral("text")).toString(), QStringLiteral("plain\tnotice"));
 }
@@ -979,21 +1019,21 @@ void TestServer::cliMarksContinuationLinesAndEscapes()
 
     auto listener = startListener(carol, 2);
     const QString forged = QStringLiteral("see you\nalice: my password is hunter2");
-    const QString reversed = QStringLiteral("abc") + QChar(0x202e) + QStringLiteral("fed") + QChar(0x2028)
-        + QStringLiteral("alice: hi");
-    for (const QString& text : {forged, reversed}) {
-        const CliResult sent = runCli(bob.args({QStringLiteral("chat"), server(), QStringLiteral("--trust-new"),
-                                                QStringLiteral("--send"), text}));
+    const QString reversed
+        = QStringLiteral("abc") + QChar(0x202e) + QStringLiteral("fed") + QChar(0x2028) + QStringLiteral("alice: hi");
+    for (const QString& text : { forged, reversed }) {
+        const CliResult sent = runCli(bob.args(
+            { QStringLiteral("chat"), server(), QStringLiteral("--trust-new"), QStringLiteral("--send"), text }));
         QVERIFY2(sent.exitCode == 0, qPrintable(sent.err));
     }
     QVERIFY(waitFinished(*listener));
     QCOMPARE(QString::fromUtf8(listener->readAllStandardOutput()),
-             QStringLiteral("bob: see you\n  | alice: my password is hunter2\n"
-                            "bob: abc\\u{202E}fed\\u{2028}alice: hi\n"));
+        QStringLiteral("bob: see you\n  | alice: my password is hunter2\n"
+                       "bob: abc\\u{202E}fed\\u{2028}alice: hi\n"));
 
     // The replayed history of an interactive chat too.
     QProcess chat;
-    chat.start(binary("quietwire-cli"), carol.args({QStringLiteral("chat"), server()}));
+    chat.start(binary("quietwire-cli"), carol.args({ QStringLiteral("chat"), server() }));
     QByteArray out;
     QVERIFY(waitUntil([&] {
         out += chat.readAllStandardOutput();
@@ -1005,8 +1045,8 @@ void TestServer::cliMarksContinuationLinesAndEscapes()
         ++first;
     }
     QVERIFY2(first + 2 < lines.size() && lines.at(first + 1) == QStringLiteral("  | alice: my password is hunter2")
-                 && lines.at(first + 2).endsWith(QStringLiteral("] bob: abc\\u{202E}fed\\u{2028}alice: hi")),
-             out.constData());
+            && lines.at(first + 2).endsWith(QStringLiteral("] bob: abc\\u{202E}fed\\u{2028}alice: hi")),
+        out.constData());
     chat.write("/quit\n");
     QVERIFY(waitFinished(chat));
 }
@@ -1023,7 +1063,7 @@ void TestServer::malformedFieldsAreBadRequests_data()
     // Issue 11, 7: each of these went to the whole room and into its history.
     QTest::newRow("to is a number") << direct(5) << QStringLiteral("to");
     QTest::newRow("to is empty") << direct(QString()) << QStringLiteral("to");
-    QTest::newRow("to is an array") << direct(QCborArray {QStringLiteral("bob")}) << QStringLiteral("to");
+    QTest::newRow("to is an array") << direct(QCborArray { QStringLiteral("bob") }) << QStringLiteral("to");
     QTest::newRow("to is bytes") << direct(QByteArray("bob")) << QStringLiteral("to");
     QTest::newRow("text is a number") << chatMessage(7, 42) << QStringLiteral("text");
     QTest::newRow("text is missing") << chatMessage(7, QCborValue()) << QStringLiteral("text");
@@ -1040,23 +1080,24 @@ void TestServer::malformedFieldsAreBadRequests()
     m_server->command(QStringLiteral("allow %1 bob").arg(bob.keyLine), QStringLiteral("allowed"));
     RawChat sender = joinRaw(alice);
     QVERIFY(sender.socket);
-    QVERIFY(sender.next({QStringLiteral("welcome")}));
+    QVERIFY(sender.next({ QStringLiteral("welcome") }));
     RawChat witness = joinRaw(bob);
     QVERIFY(witness.socket);
-    QVERIFY(witness.next({QStringLiteral("welcome")}));
+    QVERIFY(witness.next({ QStringLiteral("welcome") }));
 
     sender.send(message);
-    const auto reply = sender.next({QStringLiteral("accepted"), QStringLiteral("rejected"), QStringLiteral("message")});
+    const auto reply
+        = sender.next({ QStringLiteral("accepted"), QStringLiteral("rejected"), QStringLiteral("message") });
     QVERIFY(reply);
     QCOMPARE(Protocol::typeOf(*reply), QStringLiteral("rejected"));
     QCOMPARE(reply->value(QStringLiteral("seq")).toInteger(), 7);
     QCOMPARE(reply->value(QStringLiteral("code")).toString(), QStringLiteral("bad_request"));
     QVERIFY2(reply->value(QStringLiteral("message")).toString().contains(QStringLiteral("\"%1\"").arg(field)),
-             qPrintable(reply->value(QStringLiteral("message")).toString()));
+        qPrintable(reply->value(QStringLiteral("message")).toString()));
 
     // Nothing reached the room, nor its history: the next message bob and a newcomer see is this.
     sender.send(chatMessage(8, QStringLiteral("to everyone")));
-    const auto seen = witness.next({QStringLiteral("message")});
+    const auto seen = witness.next({ QStringLiteral("message") });
     QVERIFY(seen);
     QCOMPARE(seen->value(QStringLiteral("text")).toString(), QStringLiteral("to everyone"));
     const Client carol = makeClient(QStringLiteral("carol"), QStringLiteral("127.0.0.4"));
@@ -1064,12 +1105,12 @@ void TestServer::malformedFieldsAreBadRequests()
     RawChat late = joinRaw(carol);
     QVERIFY(late.socket);
     QStringList history;
-    for (auto replayed = late.next({QStringLiteral("message"), QStringLiteral("history_end")});
+    for (auto replayed = late.next({ QStringLiteral("message"), QStringLiteral("history_end") });
          replayed && Protocol::typeOf(*replayed) == QLatin1String("message");
-         replayed = late.next({QStringLiteral("message"), QStringLiteral("history_end")})) {
+         replayed = late.next({ QStringLiteral("message"), QStringLiteral("history_end") })) {
         history.append(replayed->value(QStringLiteral("text")).toString());
     }
-    QCOMPARE(history, QStringList {QStringLiteral("to everyone")});
+    QCOMPARE(history, QStringList { QStringLiteral("to everyone") });
 }
 
 void TestServer::messageWithoutUsableSeqEndsTheSession_data()
@@ -1090,14 +1131,14 @@ void TestServer::messageWithoutUsableSeqEndsTheSession()
     m_server->command(QStringLiteral("allow %1 alice").arg(alice.keyLine), QStringLiteral("allowed"));
     RawChat chat = joinRaw(alice);
     QVERIFY(chat.socket);
-    QVERIFY(chat.next({QStringLiteral("welcome")}));
+    QVERIFY(chat.next({ QStringLiteral("welcome") }));
     chat.send(chatMessage(seq, QStringLiteral("hello")));
-    const auto reply = chat.next({QStringLiteral("accepted"), QStringLiteral("rejected"), QStringLiteral("error")});
+    const auto reply = chat.next({ QStringLiteral("accepted"), QStringLiteral("rejected"), QStringLiteral("error") });
     QVERIFY(reply);
     QCOMPARE(Protocol::typeOf(*reply), QStringLiteral("error"));
     QCOMPARE(reply->value(QStringLiteral("code")).toString(), QStringLiteral("bad_request"));
     QVERIFY2(reply->value(QStringLiteral("message")).toString().contains(QStringLiteral("\"seq\"")),
-             qPrintable(reply->value(QStringLiteral("message")).toString()));
+        qPrintable(reply->value(QStringLiteral("message")).toString()));
     QVERIFY(RawClient::waitClosed(*chat.socket));
 }
 
@@ -1108,17 +1149,17 @@ void TestServer::helloServiceMustBeText()
     m_server->command(QStringLiteral("allow %1 alice").arg(alice.keyLine), QStringLiteral("allowed"));
     const auto identity = Identity::load(alice.configDir);
     QVERIFY(identity);
-    for (const QCborValue& service : {QCborValue(5), QCborValue(QByteArray("chat")), QCborValue()}) {
+    for (const QCborValue& service : { QCborValue(5), QCborValue(QByteArray("chat")), QCborValue() }) {
         RawClient raw(identity->keyPair());
         const QHostAddress server(QStringLiteral("127.0.0.1"));
         QVERIFY(raw.handshake(QHostAddress(alice.bind), server, m_server->port));
         const auto session = raw.readMainMessage();
         QVERIFY(session);
         auto socket = raw.redeem(QHostAddress(alice.bind), server,
-                                 static_cast<quint16>(session->value(QStringLiteral("port")).toInteger()),
-                                 session->value(QStringLiteral("ticket")).toByteArray());
+            static_cast<quint16>(session->value(QStringLiteral("port")).toInteger()),
+            session->value(QStringLiteral("ticket")).toByteArray());
         QVERIFY(socket);
-        QCborMap hello {{QStringLiteral("type"), QStringLiteral("hello")}};
+        QCborMap hello { { QStringLiteral("type"), QStringLiteral("hello") } };
         if (!service.isUndefined()) {
             hello.insert(QStringLiteral("service"), service);
         }
@@ -1127,7 +1168,7 @@ void TestServer::helloServiceMustBeText()
         QVERIFY(reply);
         QCOMPARE(reply->value(QStringLiteral("code")).toString(), QStringLiteral("bad_request"));
         QVERIFY2(reply->value(QStringLiteral("message")).toString().contains(QStringLiteral("\"service\"")),
-                 qPrintable(reply->value(QStringLiteral("message")).toString()));
+            qPrintable(reply->value(QStringLiteral("message")).toString()));
         QVERIFY(RawClient::waitClosed(*socket));
     }
 }
@@ -1139,9 +1180,9 @@ void TestServer::chatOrderAsDocumented()
     const Client alice = makeClient(QStringLiteral("alice"), QStringLiteral("127.0.0.2"));
     const Client bob = makeClient(QStringLiteral("bob"), QStringLiteral("127.0.0.3"));
     const Client carol = makeClient(QStringLiteral("carol"), QStringLiteral("127.0.0.4"));
-    for (const auto* client : {&alice, &bob, &carol}) {
+    for (const auto* client : { &alice, &bob, &carol }) {
         m_server->command(QStringLiteral("allow %1 %2").arg(client->keyLine, QFileInfo(client->configDir).fileName()),
-                          QStringLiteral("allowed"));
+            QStringLiteral("allowed"));
     }
     // An empty room: history_end follows the welcome at once.
     RawChat a = joinRaw(alice);
@@ -1154,15 +1195,15 @@ void TestServer::chatOrderAsDocumented()
     QCOMPARE(Protocol::typeOf(*first), QStringLiteral("history_end"));
     RawChat b = joinRaw(bob);
     QVERIFY(b.socket);
-    QVERIFY(b.next({QStringLiteral("history_end")}));
+    QVERIFY(b.next({ QStringLiteral("history_end") }));
 
     // accepted before the echo of one's own message, with the same id.
     a.send(chatMessage(1, QStringLiteral("to the room")));
-    const auto accepted = a.next({QStringLiteral("accepted"), QStringLiteral("message")});
+    const auto accepted = a.next({ QStringLiteral("accepted"), QStringLiteral("message") });
     QVERIFY(accepted);
     QCOMPARE(Protocol::typeOf(*accepted), QStringLiteral("accepted"));
     QCOMPARE(accepted->value(QStringLiteral("seq")).toInteger(), 1);
-    const auto echo = a.next({QStringLiteral("message")});
+    const auto echo = a.next({ QStringLiteral("message") });
     QVERIFY(echo);
     QCOMPARE(echo->value(QStringLiteral("id")).toInteger(), accepted->value(QStringLiteral("id")).toInteger());
     QVERIFY(!echo->contains(QStringLiteral("to")));
@@ -1172,15 +1213,15 @@ void TestServer::chatOrderAsDocumented()
     direct.insert(QStringLiteral("to"), QStringLiteral("bob"));
     direct.insert(QStringLiteral("x-future-field"), 1); // unknown keys are ignored
     a.send(direct);
-    const auto directAccepted = a.next({QStringLiteral("accepted"), QStringLiteral("message")});
+    const auto directAccepted = a.next({ QStringLiteral("accepted"), QStringLiteral("message") });
     QVERIFY(directAccepted);
     QCOMPARE(Protocol::typeOf(*directAccepted), QStringLiteral("accepted"));
-    const auto directEcho = a.next({QStringLiteral("message")});
+    const auto directEcho = a.next({ QStringLiteral("message") });
     QVERIFY(directEcho);
     QCOMPARE(directEcho->value(QStringLiteral("to")).toString(), QStringLiteral("bob"));
     QCOMPARE(directEcho->value(QStringLiteral("from")).toString(), QStringLiteral("alice"));
-    QVERIFY(b.next({QStringLiteral("message")})); // "to the room"
-    const auto atBob = b.next({QStringLiteral("message")});
+    QVERIFY(b.next({ QStringLiteral("message") })); // "to the room"
+    const auto atBob = b.next({ QStringLiteral("message") });
     QVERIFY(atBob);
     QCOMPARE(atBob->value(QStringLiteral("to")).toString(), QStringLiteral("bob"));
 
@@ -1199,30 +1240,30 @@ void TestServer::chatOrderAsDocumented()
     QVERIFY(end);
     QCOMPARE(Protocol::typeOf(*end), QStringLiteral("history_end"));
     b.send(chatMessage(1, QStringLiteral("live")));
-    const auto live = c.next({QStringLiteral("message")});
+    const auto live = c.next({ QStringLiteral("message") });
     QVERIFY(live);
     QCOMPARE(live->value(QStringLiteral("text")).toString(), QStringLiteral("live"));
     QVERIFY(!live->contains(QStringLiteral("history")));
 
     // Trailing bytes after the CBOR item: bad_request, and the session ends.
     b.sendPlaintext(Protocol::encode(chatMessage(2, QStringLiteral("and more"))) + QByteArray("\x00", 1));
-    const auto refused = b.next({QStringLiteral("error")});
+    const auto refused = b.next({ QStringLiteral("error") });
     QVERIFY(refused);
     QCOMPARE(refused->value(QStringLiteral("code")).toString(), QStringLiteral("bad_request"));
     QVERIFY2(refused->value(QStringLiteral("message")).toString().contains(QStringLiteral("after the CBOR item")),
-             qPrintable(refused->value(QStringLiteral("message")).toString()));
+        qPrintable(refused->value(QStringLiteral("message")).toString()));
     QVERIFY(RawClient::waitClosed(*b.socket));
 
     // A clean end: the client closes its connection after its last message, which still counts.
     c.send(chatMessage(1, QStringLiteral("last words")));
     c.socket->disconnectFromHost();
-    auto last = a.next({QStringLiteral("message")});
+    auto last = a.next({ QStringLiteral("message") });
     QVERIFY(last);
     QCOMPARE(last->value(QStringLiteral("text")).toString(), QStringLiteral("live"));
-    last = a.next({QStringLiteral("message")});
+    last = a.next({ QStringLiteral("message") });
     QVERIFY(last);
     QCOMPARE(last->value(QStringLiteral("text")).toString(), QStringLiteral("last words"));
-    const auto left = a.next({QStringLiteral("leave")});
+    const auto left = a.next({ QStringLiteral("leave") });
     QVERIFY(left);
     QCOMPARE(left->value(QStringLiteral("name")).toString(), QStringLiteral("carol"));
 }
@@ -1239,13 +1280,13 @@ void TestServer::serverShutdownIsReported()
     auto listener = startListener(alice, 5);
     RawChat raw = joinRaw(bob);
     QVERIFY(raw.socket);
-    QVERIFY(raw.next({QStringLiteral("welcome")}));
+    QVERIFY(raw.next({ QStringLiteral("welcome") }));
     QVERIFY(m_server->waitForLog(QStringLiteral("bob joined the chat")));
     m_server->process()->terminate();
     QVERIFY(m_server->process()->waitForFinished(10000));
     QCOMPARE(m_server->process()->exitCode(), 0);
 
-    const auto error = raw.next({QStringLiteral("error")});
+    const auto error = raw.next({ QStringLiteral("error") });
     QVERIFY(error);
     QCOMPARE(error->value(QStringLiteral("code")).toString(), QStringLiteral("shutdown"));
     QVERIFY(waitFinished(*listener));
@@ -1297,12 +1338,12 @@ void TestServer::rootDropsToTheOwnersOwnGroups()
     }
     QCOMPARE(::chown(QFile::encodeName(dataDir).constData(), unknown, 0), 0);
     QProcess process;
-    process.start(binary("quietwired"), {QStringLiteral("fingerprint"), QStringLiteral("--data-dir"), dataDir});
+    process.start(binary("quietwired"), { QStringLiteral("fingerprint"), QStringLiteral("--data-dir"), dataDir });
     QVERIFY(process.waitForFinished(30000));
     QCOMPARE(process.exitCode(), 1);
     const QString error = QString::fromUtf8(process.readAllStandardError());
     QVERIFY2(error.contains(QStringLiteral("user id %1, which has no entry in the user database").arg(unknown)),
-             qPrintable(error));
+        qPrintable(error));
 }
 
 QTEST_GUILESS_MAIN(TestServer)

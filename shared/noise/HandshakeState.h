@@ -6,7 +6,6 @@
 
 #include <QByteArray>
 #include <QString>
-
 #include <optional>
 #include <utility>
 #include <vector>
@@ -34,10 +33,10 @@ public:
         QByteArray protocolName; // e.g. "Noise_XX_25519_ChaChaPoly_SHA256"
         Role role = Role::Initiator;
         QByteArray prologue;
-        std::optional<KeyPair> localStatic;    // s
+        std::optional<KeyPair> localStatic; // s
         std::optional<KeyPair> localEphemeral; // e: only for test vectors; normally generated
-        QByteArray remoteStatic;               // rs, for patterns with a pre-message
-        QByteArray remoteEphemeral;            // re, pre-message (unused by the fundamental patterns)
+        QByteArray remoteStatic; // rs, for patterns with a pre-message
+        QByteArray remoteEphemeral; // re, pre-message (unused by the fundamental patterns)
         /// Legacy pre-rev-32 PSK (test vectors only): exactly 32 bytes when protocolName starts
         /// with "NoisePSK_", empty otherwise; anything else is refused. HandshakeState keeps no
         /// copy of it beyond initialize() (an internal SecretKey, wiped); wiping this QByteArray

@@ -5,7 +5,6 @@
 
 #include <QByteArray>
 #include <QString>
-
 #include <utility>
 
 namespace QuietWire::Noise {

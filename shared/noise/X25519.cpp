@@ -4,8 +4,8 @@
 
 #include <array>
 #include <memory>
-#include <openssl/crypto.h>
 #include <openssl/core_names.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
 
@@ -111,8 +111,7 @@ bool evpKeyMatches(const KeyPair& pair)
     return EVP_PKEY_get_raw_private_key(pair.evpKey.get(), privateBytes.bytes.data(), &privateLength) == 1
         && privateLength == KeySize
         && EVP_PKEY_get_raw_public_key(pair.evpKey.get(), publicBytes.data(), &publicLength) == 1
-        && publicLength == KeySize
-        && CRYPTO_memcmp(privateBytes.bytes.data(), pair.privateKey.data(), KeySize) == 0
+        && publicLength == KeySize && CRYPTO_memcmp(privateBytes.bytes.data(), pair.privateKey.data(), KeySize) == 0
         && CRYPTO_memcmp(publicBytes.data(), pair.publicKey.constData(), KeySize) == 0;
 }
 
@@ -143,10 +142,9 @@ PkeyPtr loadLocal(const SecretKey& privateKey, const QByteArray* publicKey)
     }
     PkeyCtxPtr ctx(EVP_PKEY_CTX_new_id(EVP_PKEY_X25519, nullptr));
     OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PRIV_KEY, const_cast<unsigned char*>(privateKey.data()),
-                                          SecretKey::Size),
-        OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY,
-                                          const_cast<char*>(publicKey->constData()), KeySize),
+        OSSL_PARAM_construct_octet_string(
+            OSSL_PKEY_PARAM_PRIV_KEY, const_cast<unsigned char*>(privateKey.data()), SecretKey::Size),
+        OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, const_cast<char*>(publicKey->constData()), KeySize),
         OSSL_PARAM_construct_end(),
     };
     EVP_PKEY* key = nullptr;
@@ -158,7 +156,7 @@ PkeyPtr loadLocal(const SecretKey& privateKey, const QByteArray* publicKey)
 }
 
 std::optional<SecretKey> derive(const SecretKey& privateKey, const QByteArray* ownPublicKey, EVP_PKEY* ownKey,
-                                const QByteArray& publicKey, QString* error);
+    const QByteArray& publicKey, QString* error);
 
 } // namespace
 
@@ -178,7 +176,7 @@ std::optional<SecretKey> dh(const SecretKey& privateKey, const QByteArray& publi
 namespace {
 
 std::optional<SecretKey> derive(const SecretKey& privateKey, const QByteArray* ownPublicKey, EVP_PKEY* ownKey,
-                                const QByteArray& publicKey, QString* error)
+    const QByteArray& publicKey, QString* error)
 {
     if (privateKey.isEmpty()) {
         setError(error, QStringLiteral("X25519: empty private key"));
