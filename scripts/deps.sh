@@ -2,7 +2,7 @@
 # Installs the Debian 12 packages QuietWire needs to build and test, when any is missing.
 set -euo pipefail
 
-packages=(cmake ninja-build g++ clang libclang-rt-14-dev qt6-base-dev qt6-tools-dev qt6-l10n-tools
+packages=(cmake ninja-build g++ clang clang-format libclang-rt-14-dev qt6-base-dev qt6-tools-dev qt6-l10n-tools
           qt6-tools-dev-tools qt6-translations-l10n libssl-dev libgl-dev openssl
           dpkg-dev systemd adduser help2man lintian strace)  # building and checking the .deb packages
 missing=()
