@@ -94,15 +94,12 @@ QByteArray decodeData(const QByteArray& message)
                                : QByteArray::fromRawData(message.constData() + DataPrefixSize + header, length);
         }
     }
-    // On malformed input Qt hands back a partial value that must not be touched (found by fuzz_cbor).
-    QCborParserError error;
-    const QCborValue value = QCborValue::fromCbor(message, &error);
-    if (error.error != QCborError::NoError || !value.isMap()
-        || value.toMap().value(QLatin1String("type")).toString() != QLatin1String("data")
-        || !value.toMap().value(QLatin1String("data")).isByteArray()) {
+    // The general decoder: one CBOR item and nothing after it (docs/PROTOCOL.md section 4).
+    const auto map = Protocol::decode(message);
+    if (!map || Protocol::typeOf(*map) != QLatin1String("data") || !map->value(QLatin1String("data")).isByteArray()) {
         return {};
     }
-    const QByteArray data = value.toMap().value(QLatin1String("data")).toByteArray();
+    const QByteArray data = map->value(QLatin1String("data")).toByteArray();
     return data.isNull() ? QByteArray("") : data;
 }
 

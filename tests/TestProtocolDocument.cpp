@@ -242,6 +242,7 @@ private slots:
     void fileRequests_data();
     void fileRequests();
     void fileTransfersAsDocumented();
+    void fileDataWithTrailingBytesIsRefused();
 
 private:
     struct Member
@@ -779,6 +780,26 @@ void TestProtocolDocument::fileTransfersAsDocumented()
     QCOMPARE(end->value(QStringLiteral("size")).toInteger(), content.size());
     QCOMPARE(end->value(QStringLiteral("sha256")).toByteArray(), sha256(content));
     QCOMPARE(received, content.mid(150000));
+}
+
+void TestProtocolDocument::fileDataWithTrailingBytesIsRefused()
+{
+    // Section 4: one CBOR item per message; bytes after it make it malformed, `data` included
+    // (the server reads file data on a fast path of its own, which must agree).
+    const Member alice = allowed(QStringLiteral("alice"));
+    QVERIFY(startServer());
+    Peer peer(alice.key);
+    QVERIFY(peer.open(m_server->port, QStringLiteral("files")));
+    const auto put = ask(peer, request("put", 1, { { "path", QStringLiteral("f") }, { "size", 3 } }));
+    QVERIFY(put && Protocol::typeOf(*put) == QLatin1String("result"));
+    peer.sendPlaintext(Protocol::encode(data("abc")) + QByteArray(1, '\0'));
+    const auto answer = peer.read();
+    QVERIFY(answer);
+    QCOMPARE(Protocol::typeOf(*answer), QStringLiteral("failed"));
+    QCOMPARE(answer->value(QStringLiteral("code")).toString(), QStringLiteral("bad_request"));
+    QVERIFY(!answer->contains(QStringLiteral("id")));
+    QVERIFY2(answer->value(QStringLiteral("message")).toString().contains(QLatin1String("after the CBOR item")),
+        qPrintable(answer->value(QStringLiteral("message")).toString()));
 }
 
 QTEST_GUILESS_MAIN(TestProtocolDocument)
