@@ -4,6 +4,7 @@
 
 #include <QDir>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QProcess>
 #include <QRandomGenerator>
 #include <QRegularExpression>
@@ -83,6 +84,20 @@ public:
         port = static_cast<quint16>(match.captured(1).toUInt());
         publicKey = key.captured(1);
         return port != 0;
+    }
+
+    /// Writes authorized_keys with these lines ("<key> <name>") into a new data dir, then starts.
+    bool start(const QStringList& authorizedKeys, const QStringList& extra, int poolSize)
+    {
+        QDir().mkpath(m_dataDir);
+        QFile::setPermissions(m_dataDir, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+        QFile file(QDir(m_dataDir).filePath(QStringLiteral("authorized_keys")));
+        if (!file.open(QIODevice::WriteOnly)) {
+            return false;
+        }
+        file.write(authorizedKeys.join(QLatin1Char('\n')).toUtf8() + '\n');
+        file.close();
+        return start(extra, poolSize);
     }
 
     void stop()

@@ -143,16 +143,7 @@ TestAuditNetwork::Client TestAuditNetwork::allowedClient(const QString& name)
 
 bool TestAuditNetwork::startServer(const QStringList& options, int poolSize)
 {
-    const QString dataDir = m_server->dataDir();
-    QDir().mkpath(dataDir);
-    QFile::setPermissions(dataDir, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
-    QFile file(QDir(dataDir).filePath(QStringLiteral("authorized_keys")));
-    if (!file.open(QIODevice::WriteOnly)) {
-        return false;
-    }
-    file.write(m_allowed.join(QLatin1Char('\n')).toUtf8() + '\n');
-    file.close();
-    return m_server->start(options, poolSize);
+    return m_server->start(m_allowed, options, poolSize);
 }
 
 std::optional<QCborMap> TestAuditNetwork::handshake(RawClient& raw, const QHostAddress& from)

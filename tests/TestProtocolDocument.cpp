@@ -284,16 +284,7 @@ TestProtocolDocument::Member TestProtocolDocument::allowed(const QString& name)
 
 bool TestProtocolDocument::startServer(const QStringList& options, int poolSize)
 {
-    const QString dataDir = m_server->dataDir();
-    QDir().mkpath(dataDir);
-    QFile::setPermissions(dataDir, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
-    QFile file(QDir(dataDir).filePath(QStringLiteral("authorized_keys")));
-    if (!file.open(QIODevice::WriteOnly)) {
-        return false;
-    }
-    file.write(m_allowed.join(QLatin1Char('\n')).toUtf8() + '\n');
-    file.close();
-    return m_server->start(options, poolSize);
+    return m_server->start(m_allowed, options, poolSize);
 }
 
 void TestProtocolDocument::documentHasTheTables()
