@@ -175,7 +175,10 @@ void TestNoiseTransport::roundTrips()
         QByteArray frame;
         QVERIFY(pair->client.seal(message, &frame));
         QCOMPARE(frame.size(), Protocol::FrameHeaderSize + size + Protocol::TagSize);
-        QVERIFY(!frame.contains(message.left(qMin(size, 32)))); // not in the clear
+        // Not in the clear. Only a run of 16 or more bytes says so: a shorter one turns
+        // up in random ciphertext by chance (one byte does in about 7 % of frames).
+        if (size >= 16)
+            QVERIFY(!frame.contains(message.left(qMin(size, 32))));
         QByteArray opened;
         QVERIFY(pair->server.open(bodyOf(frame), &opened));
         QCOMPARE(opened, message);
