@@ -1,6 +1,6 @@
 // Both Noise XX roles, fed arbitrary bytes where a peer's handshake message belongs.
+#include "HandshakeState.h"
 #include "Protocol.h"
-#include "noise/HandshakeState.h"
 
 #include <cstdint>
 

@@ -5,8 +5,8 @@
 // frames, ...). It waits with QTest::qWaitFor, which keeps the event loop (and an in-process
 // server) running.
 
+#include "HandshakeState.h"
 #include "Protocol.h"
-#include "noise/HandshakeState.h"
 
 #include <QCborMap>
 #include <QTcpSocket>

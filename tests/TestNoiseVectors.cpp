@@ -1,7 +1,7 @@
-#include "noise/CipherState.h"
-#include "noise/HandshakeState.h"
-#include "noise/SymmetricState.h"
-#include "noise/X25519.h"
+#include "CipherState.h"
+#include "HandshakeState.h"
+#include "SymmetricState.h"
+#include "X25519.h"
 
 #include <QFile>
 #include <QJsonArray>

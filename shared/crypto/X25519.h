@@ -1,6 +1,6 @@
 #pragma once
 
-#include "noise/SecretKey.h"
+#include "SecretKey.h"
 
 #include <QByteArray>
 #include <QString>

@@ -1,6 +1,6 @@
-#include "noise/SymmetricState.h"
+#include "SymmetricState.h"
 
-#include "noise/OpenSslError.h"
+#include "OpenSslError.h"
 
 #include <array>
 #include <initializer_list>

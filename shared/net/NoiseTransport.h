@@ -1,7 +1,7 @@
 #pragma once
 
+#include "CipherState.h"
 #include "Protocol.h"
-#include "noise/CipherState.h"
 
 #include <QByteArray>
 #include <QString>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "noise/X25519.h"
+#include "X25519.h"
 
 #include <QByteArray>
 #include <QString>

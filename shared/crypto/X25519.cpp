@@ -1,6 +1,6 @@
-#include "noise/X25519.h"
+#include "X25519.h"
 
-#include "noise/OpenSslError.h"
+#include "OpenSslError.h"
 
 #include <array>
 #include <memory>

@@ -1,6 +1,6 @@
-#include "noise/CipherState.h"
+#include "CipherState.h"
 
-#include "noise/OpenSslError.h"
+#include "OpenSslError.h"
 
 #include <algorithm>
 #include <array>

@@ -1,4 +1,4 @@
-#include "noise/SecretKey.h"
+#include "SecretKey.h"
 
 #include <algorithm>
 #include <openssl/crypto.h>

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "NoiseTransport.h"
-#include "noise/X25519.h"
+#include "X25519.h"
 
 #include <QByteArray>
 #include <QHostAddress>

@@ -1,8 +1,8 @@
 #pragma once
 
-#include "noise/CipherState.h"
-#include "noise/SymmetricState.h"
-#include "noise/X25519.h"
+#include "CipherState.h"
+#include "SymmetricState.h"
+#include "X25519.h"
 
 #include <QByteArray>
 #include <QString>

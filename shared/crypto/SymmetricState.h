@@ -1,7 +1,7 @@
 #pragma once
 
-#include "noise/CipherState.h"
-#include "noise/SecretKey.h"
+#include "CipherState.h"
+#include "SecretKey.h"
 
 #include <QByteArray>
 #include <QString>

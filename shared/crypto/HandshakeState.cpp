@@ -1,4 +1,4 @@
-#include "noise/HandshakeState.h"
+#include "HandshakeState.h"
 
 #include <QList>
 #include <openssl/crypto.h>

@@ -1,7 +1,7 @@
 #pragma once
 
+#include "HandshakeState.h"
 #include "NoiseTransport.h"
-#include "noise/HandshakeState.h"
 
 #include <QByteArray>
 #include <QCoreApplication>

@@ -4,7 +4,7 @@
 #include "LogThrottle.h"
 #include "Logging.h"
 #include "Protocol.h"
-#include "noise/X25519.h"
+#include "X25519.h"
 
 #include <QHash>
 #include <QHostAddress>
