@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds QuietWire and runs the whole test suite:
-#   1. a normal build with warnings as errors, and the sources checked against .clang-format,
+#   1. a normal build with warnings as errors, the sources checked against .clang-format and
+#      the includes against the layers (scripts/check-layers.sh),
 #   2. a build with AddressSanitizer + UndefinedBehaviorSanitizer (build-asan/),
 #   3. every libFuzzer target for FUZZ_SECONDS (default 45) each (build-fuzz/),
 # then ctest on the normal build, the Debian packages built and checked (scripts/package.sh;
@@ -11,6 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh -DQUIETWIRE_WERROR=ON
 bash scripts/format.sh --check
+bash scripts/check-layers.sh
 if [ "${QUIETWIRE_QUICK:-0}" = 1 ]; then
     exec ctest --test-dir build --output-on-failure --parallel 2 "$@"
 fi
