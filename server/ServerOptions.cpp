@@ -7,9 +7,10 @@
 #include "Version.h"
 
 #include <QCommandLineParser>
-#include <QCoreApplication>
 #include <QDir>
 #include <QStandardPaths>
+#include <functional>
+#include <limits>
 #include <pwd.h>
 #include <unistd.h>
 
@@ -42,7 +43,7 @@ bool ServerOptions::parsePortRange(const QString& text, quint16* first, quint16*
     return true;
 }
 
-ServerOptions ServerOptions::parse(const QCoreApplication& app)
+ServerOptions ServerOptions::parse(const QStringList& arguments)
 {
     QCommandLineParser parser;
     parser.setApplicationDescription(
@@ -143,7 +144,7 @@ ServerOptions ServerOptions::parse(const QCoreApplication& app)
     parser.addOptions({ maxDepthOption, maxEntriesOption });
     parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("Optional offline command (see above)."),
         QStringLiteral("[command [args...]]"));
-    parser.process(app);
+    parser.process(arguments);
 
     ServerOptions options;
     if (parser.isSet(versionOption)) {
@@ -198,42 +199,42 @@ ServerOptions ServerOptions::parse(const QCoreApplication& app)
     if (server.quotaBytes < 0) {
         return fail(QStringLiteral("--quota %1 is not a size like 500M or 2G").arg(parser.value(quotaOption)));
     }
-    server.maxDepth = parser.value(maxDepthOption).toInt(&ok);
-    if (!ok || server.maxDepth < 1 || server.maxDepth > 1000) {
-        return fail(QStringLiteral("--max-depth needs a number of folders between 1 and 1000"));
-    }
-    server.maxEntries = parser.value(maxEntriesOption).toLongLong(&ok);
-    if (!ok || server.maxEntries < 1) {
-        return fail(QStringLiteral("--max-entries needs a positive number"));
-    }
-    server.network.ticketTimeoutMs = parser.value(ticketTimeoutOption).toInt(&ok);
-    if (!ok || server.network.ticketTimeoutMs <= 0) {
-        return fail(QStringLiteral("--ticket-timeout needs a positive number of milliseconds"));
-    }
-    server.network.handshakeTimeoutMs = parser.value(handshakeTimeoutOption).toInt(&ok);
-    if (!ok || server.network.handshakeTimeoutMs <= 0) {
-        return fail(QStringLiteral("--handshake-timeout needs a positive number of milliseconds"));
-    }
     const double idleSeconds = parser.value(idleTimeoutOption).toDouble(&ok);
     if (!ok || idleSeconds < 0.2 || idleSeconds > 86400) {
         return fail(QStringLiteral("--idle-timeout needs a number of seconds between 0.2 and 86400"));
     }
     server.network.idleTimeoutMs = static_cast<int>(idleSeconds * 1000);
     server.network.keepaliveMs = server.network.idleTimeoutMs / 4;
+    // The integer options: each must be a whole number from min to max; the error names it.
+    constexpr qint64 IntMax = std::numeric_limits<int>::max();
+    const auto toInt = [](int* target) { return [target](qint64 value) { *target = static_cast<int>(value); }; };
     const struct
     {
         const QCommandLineOption& option;
-        int* target;
-    } limits[] = { { maxHandshakesOption, &server.network.maxHandshakes },
-        { maxHandshakesPerIpOption, &server.network.maxHandshakesPerAddress },
-        { maxTicketsPerKeyOption, &server.network.maxTicketsPerKey },
-        { maxTicketsPerIpOption, &server.network.maxTicketsPerSource },
-        { maxSessionsPerKeyOption, &server.maxSessionsPerKey } };
-    for (const auto& limit : limits) {
-        *limit.target = parser.value(limit.option).toInt(&ok);
-        if (!ok || *limit.target < 1) {
-            return fail(QStringLiteral("--%1 needs a positive number").arg(limit.option.names().constFirst()));
+        qint64 min;
+        qint64 max;
+        const char* needs;
+        std::function<void(qint64)> store;
+    } integers[] = {
+        { maxDepthOption, 1, 1000, "a number of folders between 1 and 1000", toInt(&server.maxDepth) },
+        { maxEntriesOption, 1, std::numeric_limits<qint64>::max(), "a positive number",
+            [&server](qint64 value) { server.maxEntries = value; } },
+        { ticketTimeoutOption, 1, IntMax, "a positive number of milliseconds", toInt(&server.network.ticketTimeoutMs) },
+        { handshakeTimeoutOption, 1, IntMax, "a positive number of milliseconds",
+            toInt(&server.network.handshakeTimeoutMs) },
+        { maxHandshakesOption, 1, IntMax, "a positive number", toInt(&server.network.maxHandshakes) },
+        { maxHandshakesPerIpOption, 1, IntMax, "a positive number", toInt(&server.network.maxHandshakesPerAddress) },
+        { maxTicketsPerKeyOption, 1, IntMax, "a positive number", toInt(&server.network.maxTicketsPerKey) },
+        { maxTicketsPerIpOption, 1, IntMax, "a positive number", toInt(&server.network.maxTicketsPerSource) },
+        { maxSessionsPerKeyOption, 1, IntMax, "a positive number", toInt(&server.maxSessionsPerKey) },
+    };
+    for (const auto& integer : integers) {
+        const qint64 value = parser.value(integer.option).toLongLong(&ok);
+        if (!ok || value < integer.min || value > integer.max) {
+            return fail(
+                QStringLiteral("--%1 needs %2").arg(integer.option.names().constFirst(), QLatin1String(integer.needs)));
         }
+        integer.store(value);
     }
     server.network.handshakeIpv4Prefix = parser.value(handshakePrefixV4Option).toInt(&ok);
     if (!ok || server.network.handshakeIpv4Prefix < 8 || server.network.handshakeIpv4Prefix > 32) {

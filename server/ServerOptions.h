@@ -5,8 +5,6 @@
 #include <QString>
 #include <QStringList>
 
-class QCoreApplication;
-
 namespace QuietWire {
 
 /// quietwired's command line, parsed in one place: the QCommandLineParser with every option and
@@ -15,7 +13,7 @@ namespace QuietWire {
 /// commands never read the server's options, so a bad --port does not stop `quietwired allow`.
 ///
 /// Usage:
-///     const ServerOptions options = ServerOptions::parse(app); // --help prints and exits
+///     const ServerOptions options = ServerOptions::parse(app.arguments()); // --help prints and exits
 ///     if (options.mode == ServerOptions::Mode::Serve && !options.error.isEmpty()) { fail(options.error); }
 struct ServerOptions
 {
@@ -36,8 +34,10 @@ struct ServerOptions
     ServerApp::Options server;
     QString error;
 
-    /// Parses QCoreApplication::arguments(); --help prints the help and exits the process.
-    static ServerOptions parse(const QCoreApplication& app);
+    /// Parses a command line (arguments[0] is the program), QCoreApplication::arguments() in
+    /// quietwired; --help, --version's text and an unknown option print and exit the process, as
+    /// QCommandLineParser::process() does.
+    static ServerOptions parse(const QStringList& arguments);
     /// The data dir without --data-dir: the service's state directory for root and for the
     /// service's own user (so `sudo quietwired allow ...` administers the installed service), the
     /// user's application data folder for everyone else.

@@ -34,7 +34,7 @@ int main(int argc, char* argv[])
             .arg(qEnvironmentVariableIsSet("JOURNAL_STREAM") ? QString()
                                                              : QStringLiteral("%{time yyyy-MM-dd hh:mm:ss.zzz} ")));
 
-    const ServerOptions options = ServerOptions::parse(app);
+    const ServerOptions options = ServerOptions::parse(app.arguments());
     if (options.mode == ServerOptions::Mode::Version) {
         QTextStream(stdout) << versionText(QStringLiteral("quietwired")) << Qt::flush;
         return 0;
