@@ -103,8 +103,9 @@ English and Russian) and the command-line client quietwire-cli.")
 
 set(CPACK_DEBIAN_QUIETWIRED_PACKAGE_NAME quietwired)
 set(CPACK_DEBIAN_QUIETWIRED_PACKAGE_SECTION net)
-# adduser for the service's user; the rest comes from dpkg-shlibdeps.
-set(CPACK_DEBIAN_QUIETWIRED_PACKAGE_DEPENDS "adduser")
+# adduser for the service's user, Qt's SQLite driver for the chat store (a plugin, which
+# dpkg-shlibdeps cannot see); the rest comes from dpkg-shlibdeps.
+set(CPACK_DEBIAN_QUIETWIRED_PACKAGE_DEPENDS "adduser, libqt6sql6-sqlite")
 set(CPACK_DEBIAN_QUIETWIRED_PACKAGE_CONTROL_EXTRA
     ${CMAKE_CURRENT_LIST_DIR}/debian/postinst ${CMAKE_CURRENT_LIST_DIR}/debian/prerm
     ${CMAKE_CURRENT_LIST_DIR}/debian/postrm)

@@ -45,7 +45,7 @@ echo "   quietwired: $server_depends"
 for dep in libqt6core6 libqt6network6 libqt6gui6 libqt6widgets6 libssl3 libc6 libstdc++6; do
     grep -q "\b$dep\b" <<<"$client_depends" || fail "quietwire does not depend on $dep"
 done
-for dep in libqt6core6 libqt6network6 libssl3 libc6 libstdc++6 adduser; do
+for dep in libqt6core6 libqt6network6 libqt6sql6 libqt6sql6-sqlite libssl3 libc6 libstdc++6 adduser; do
     grep -q "\b$dep\b" <<<"$server_depends" || fail "quietwired does not depend on $dep"
 done
 for dep in libqt6gui6 libqt6widgets6; do

@@ -1,0 +1,822 @@
+#include "ChatStore.h"
+
+#include <QAtomicInteger>
+#include <QFileInfo>
+#include <QHash>
+#include <QRegularExpression>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QStringList>
+#include <limits>
+
+namespace QuietWire {
+
+/// What differs between the databases the store runs on. Everything else is SQL both take.
+struct ChatStore::Dialect
+{
+    QString driver;
+    /// The primary key of tables whose ids the database assigns, growing and never reused.
+    QString generatedId;
+    /// The names of the tables in the database.
+    QString listTables;
+    /// Run after the checks, before any other statement (outside a transaction).
+    QStringList settings;
+    /// Takes the write lock and gives it back at once: does another process hold it?
+    QStringList lockProbe;
+    /// The full-text index over messages.body, kept by the database itself.
+    QStringList searchSchema;
+    /// %1: extra conditions. Binds: hit start, hit end, user, match expression, then the extras'
+    /// values, then the limit. Columns: the message's (as messageFrom() reads them), the snippet.
+    QString searchQuery;
+    /// Writes a consistent copy to the file bound as the one value.
+    QString backupInto;
+};
+
+namespace {
+
+QAtomicInteger<int> g_connections;
+
+// SQLite error codes (sqlite3.h) as QSqlError::nativeErrorCode() gives them.
+bool isCorruption(const QSqlError& error)
+{
+    const QString code = error.nativeErrorCode();
+    return code == QLatin1String("11") || code == QLatin1String("26"); // SQLITE_CORRUPT, SQLITE_NOTADB
+}
+
+bool isLock(const QSqlError& error)
+{
+    const QString code = error.nativeErrorCode();
+    return code == QLatin1String("5") || code == QLatin1String("6"); // SQLITE_BUSY, SQLITE_LOCKED
+}
+
+/// A text value for a NOT NULL column: Qt binds a null QString as SQL NULL.
+QVariant text(const QString& value)
+{
+    return value.isNull() ? QVariant(QString(QLatin1String(""))) : QVariant(value);
+}
+
+const QString MessageColumns = QStringLiteral("m.id, m.conversation_id, m.sender, m.fingerprint, m.client_id, "
+                                              "m.time_ms, m.body, m.notice");
+
+} // namespace
+
+namespace {
+const ChatStore::Dialect* dialectFor(const QString& driver)
+{
+    static const ChatStore::Dialect sqlite {
+        QStringLiteral("QSQLITE"),
+        QStringLiteral("INTEGER PRIMARY KEY AUTOINCREMENT"),
+        QStringLiteral("SELECT name FROM sqlite_master WHERE type = 'table'"),
+        { QStringLiteral("PRAGMA journal_mode = WAL"), QStringLiteral("PRAGMA synchronous = FULL"),
+            QStringLiteral("PRAGMA foreign_keys = ON") },
+        { QStringLiteral("BEGIN IMMEDIATE"), QStringLiteral("ROLLBACK") },
+        { QStringLiteral("CREATE VIRTUAL TABLE messages_search USING fts5(body, content = 'messages', "
+                         "content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2')"),
+            QStringLiteral("CREATE TRIGGER messages_search_insert AFTER INSERT ON messages BEGIN "
+                           "INSERT INTO messages_search (rowid, body) VALUES (new.id, new.body); END"),
+            QStringLiteral("CREATE TRIGGER messages_search_delete AFTER DELETE ON messages BEGIN "
+                           "INSERT INTO messages_search (messages_search, rowid, body) "
+                           "VALUES ('delete', old.id, old.body); END") },
+        QStringLiteral("SELECT ") + MessageColumns
+            + QStringLiteral(", snippet(messages_search, 0, ?, ?, '…', 12) "
+                             "FROM messages_search JOIN messages m ON m.id = messages_search.rowid "
+                             "JOIN members mb ON mb.conversation_id = m.conversation_id AND mb.name = ? "
+                             "WHERE messages_search MATCH ? %1 ORDER BY m.id DESC LIMIT ?"),
+        QStringLiteral("VACUUM INTO ?"),
+    };
+    if (driver == sqlite.driver) {
+        return &sqlite;
+    }
+    return nullptr;
+}
+} // namespace
+
+std::unique_ptr<ChatStore> ChatStore::open(const Options& options, StoreFailure* failure)
+{
+    const Dialect* dialect = dialectFor(options.driver);
+    if (!dialect) {
+        *failure = { StoreError::Unsupported,
+            QStringLiteral("The chat store cannot use the database driver %1 (this build knows QSQLITE)")
+                .arg(options.driver) };
+        return nullptr;
+    }
+    std::unique_ptr<ChatStore> store(new ChatStore(options, *dialect));
+    if (!store->openDatabase() || !store->checkAndMigrate()) {
+        *failure = store->m_failure;
+        return nullptr;
+    }
+    return store;
+}
+
+ChatStore::ChatStore(const Options& options, const Dialect& dialect)
+    : m_options(options)
+    , m_dialect(dialect)
+    , m_connectionName(QStringLiteral("quietwire-store-%1").arg(g_connections.fetchAndAddRelaxed(1)))
+{ }
+
+ChatStore::~ChatStore()
+{
+    if (m_db.isOpen()) {
+        m_db.close();
+    }
+    m_db = QSqlDatabase();
+    QSqlDatabase::removeDatabase(m_connectionName);
+}
+
+QString ChatStore::description() const
+{
+    return QStringLiteral("the chat store %1").arg(m_options.databaseName);
+}
+
+bool ChatStore::fail(StoreError error, const QString& message)
+{
+    m_failure = { error, message };
+    return false;
+}
+
+bool ChatStore::failQuery(const QSqlQuery& query)
+{
+    const QSqlError error = query.lastError();
+    if (isCorruption(error)) {
+        return fail(StoreError::Corrupt,
+            QStringLiteral("%1 is damaged or not a database (%2): restore it from a backup "
+                           "(quietwired restore FILE)")
+                .arg(description(), error.databaseText()));
+    }
+    if (isLock(error)) {
+        return fail(StoreError::Locked,
+            QStringLiteral("%1 is locked by another program (%2): close the program that holds it, then try again")
+                .arg(description(), error.databaseText()));
+    }
+    return fail(
+        StoreError::Io, QStringLiteral("%1: %2 failed: %3").arg(description(), query.lastQuery(), error.text()));
+}
+
+bool ChatStore::exec(QSqlQuery& query)
+{
+    return query.exec() || failQuery(query);
+}
+
+bool ChatStore::exec(const QString& sql)
+{
+    QSqlQuery query(m_db);
+    return query.exec(sql) || failQuery(query);
+}
+
+bool ChatStore::transaction()
+{
+    return m_db.transaction()
+        || fail(isLock(m_db.lastError()) ? StoreError::Locked : StoreError::Io,
+            QStringLiteral("%1: cannot begin a transaction: %2").arg(description(), m_db.lastError().text()));
+}
+
+bool ChatStore::commit()
+{
+    if (m_db.commit()) {
+        return true;
+    }
+    const QSqlError error = m_db.lastError();
+    m_db.rollback();
+    return fail(isLock(error) ? StoreError::Locked : StoreError::Io,
+        QStringLiteral("%1: the commit failed, nothing of it was stored: %2").arg(description(), error.text()));
+}
+
+bool ChatStore::openDatabase()
+{
+    if (!QSqlDatabase::isDriverAvailable(m_dialect.driver)) {
+        return fail(StoreError::Unavailable,
+            QStringLiteral("Qt's %1 database driver is not installed (Debian: libqt6sql6-sqlite)")
+                .arg(m_dialect.driver));
+    }
+    m_db = QSqlDatabase::addDatabase(m_dialect.driver, m_connectionName);
+    m_db.setDatabaseName(m_options.databaseName);
+    m_db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(m_options.busyTimeoutMs));
+    if (!m_db.open()) {
+        return fail(
+            StoreError::Unavailable, QStringLiteral("Cannot open %1: %2").arg(description(), m_db.lastError().text()));
+    }
+    return true;
+}
+
+bool ChatStore::checkAndMigrate()
+{
+    // Read first, write nothing until the store is known to be ours and not newer.
+    QSqlQuery tables(m_db);
+    if (!tables.exec(m_dialect.listTables)) {
+        return failQuery(tables);
+    }
+    QStringList names;
+    while (tables.next()) {
+        names << tables.value(0).toString();
+    }
+    int version = 0;
+    if (!names.isEmpty()) {
+        if (!names.contains(QLatin1String("quietwire_schema"))) {
+            return fail(StoreError::Corrupt,
+                QStringLiteral("%1 is a database, but not a QuietWire chat store (it has other tables): move it "
+                               "away, or restore the store from a backup")
+                    .arg(description()));
+        }
+        QSqlQuery read(m_db);
+        if (!read.exec(QStringLiteral("SELECT version FROM quietwire_schema"))) {
+            return failQuery(read);
+        }
+        const bool one = read.next();
+        bool ok = false;
+        version = one ? read.value(0).toInt(&ok) : 0;
+        if (!one || !ok || version < 1 || read.next()) {
+            return fail(StoreError::Corrupt,
+                QStringLiteral("%1 has no valid schema version: restore it from a backup").arg(description()));
+        }
+        if (version > SchemaVersion) {
+            return fail(StoreError::NewerSchema,
+                QStringLiteral("%1 was written by a newer quietwired (schema %2; this one knows up to %3): upgrade "
+                               "quietwired, or restore a backup this version made")
+                    .arg(description())
+                    .arg(version)
+                    .arg(SchemaVersion));
+        }
+    }
+    for (const QString& setting : m_dialect.settings) {
+        if (!exec(setting)) {
+            return false;
+        }
+    }
+    // Another process holding the write lock: say so now, not at the first message.
+    for (const QString& statement : m_dialect.lockProbe) {
+        if (!exec(statement)) {
+            return false;
+        }
+    }
+    if (version < SchemaVersion && !migrateFrom(version)) {
+        return false;
+    }
+    // The room everybody is in.
+    return room(QLatin1String(GeneralRoom)).has_value()
+        || (m_failure.error == StoreError::NotFound
+            && createRoom(QLatin1String(GeneralRoom), QString(), false, QString(), 0).has_value());
+}
+
+bool ChatStore::migrateFrom(int version)
+{
+    // Forward migrations, each in its own transaction with its new version number: a crash
+    // between two leaves a store of the earlier version, which the next start migrates on.
+    while (version < SchemaVersion) {
+        QStringList statements;
+        switch (version) {
+        case 0:
+            statements = {
+                QStringLiteral("CREATE TABLE quietwire_schema (version INTEGER NOT NULL)"),
+                QStringLiteral("CREATE TABLE conversations (id %1, kind SMALLINT NOT NULL, name TEXT NOT NULL, "
+                               "topic TEXT NOT NULL DEFAULT '', is_private SMALLINT NOT NULL DEFAULT 0, "
+                               "created_ms BIGINT NOT NULL, UNIQUE (kind, name))")
+                    .arg(m_dialect.generatedId),
+                QStringLiteral("CREATE TABLE members (conversation_id BIGINT NOT NULL REFERENCES conversations (id) "
+                               "ON DELETE CASCADE, name TEXT NOT NULL, role SMALLINT NOT NULL, "
+                               "PRIMARY KEY (conversation_id, name))"),
+                QStringLiteral("CREATE INDEX members_by_name ON members (name)"),
+                QStringLiteral("CREATE TABLE messages (id %1, conversation_id BIGINT NOT NULL REFERENCES "
+                               "conversations (id) ON DELETE CASCADE, sender TEXT NOT NULL, fingerprint TEXT NOT "
+                               "NULL, client_id TEXT, time_ms BIGINT NOT NULL, body TEXT NOT NULL, notice SMALLINT "
+                               "NOT NULL DEFAULT 0)")
+                    .arg(m_dialect.generatedId),
+                QStringLiteral("CREATE INDEX messages_by_conversation ON messages (conversation_id, id)"),
+                QStringLiteral("CREATE INDEX messages_by_time ON messages (time_ms)"),
+                QStringLiteral("CREATE UNIQUE INDEX messages_by_client_id ON messages (fingerprint, client_id)"),
+                QStringLiteral("CREATE TABLE read_markers (name TEXT NOT NULL, conversation_id BIGINT NOT NULL "
+                               "REFERENCES conversations (id) ON DELETE CASCADE, last_read BIGINT NOT NULL, "
+                               "PRIMARY KEY (name, conversation_id))"),
+            };
+            statements += m_dialect.searchSchema;
+            statements += QStringLiteral("INSERT INTO quietwire_schema (version) VALUES (1)");
+            break;
+        default:
+            return fail(
+                StoreError::Corrupt, QStringLiteral("%1: no migration from schema %2").arg(description()).arg(version));
+        }
+        if (!transaction()) {
+            return false;
+        }
+        for (const QString& statement : statements) {
+            if (!exec(statement)) {
+                const StoreFailure failure = m_failure;
+                m_db.rollback();
+                m_failure = failure;
+                return false;
+            }
+        }
+        if (version > 0) {
+            QSqlQuery update(m_db);
+            update.prepare(QStringLiteral("UPDATE quietwire_schema SET version = ?"));
+            update.addBindValue(version + 1);
+            if (!exec(update)) {
+                m_db.rollback();
+                return false;
+            }
+        }
+        if (!commit()) {
+            return false;
+        }
+        ++version;
+    }
+    return true;
+}
+
+bool ChatStore::isValidRoomName(const QString& name)
+{
+    if (name.isEmpty() || name.size() > MaxRoomNameLength) {
+        return false;
+    }
+    for (const QChar c : name) {
+        if (!(c.isLetterOrNumber() || c == QLatin1Char('.') || c == QLatin1Char('_') || c == QLatin1Char('-'))) {
+            return false;
+        }
+    }
+    return true;
+}
+
+std::optional<Conversation> ChatStore::insertConversation(Conversation conversation, const QStringList& members)
+{
+    if (!transaction()) {
+        return std::nullopt;
+    }
+    QSqlQuery existing(m_db);
+    existing.prepare(QStringLiteral("SELECT 1 FROM conversations WHERE kind = ? AND name = ?"));
+    existing.addBindValue(int(conversation.kind));
+    existing.addBindValue(text(conversation.name));
+    if (!exec(existing) || existing.next()) {
+        if (m_failure.error == StoreError::None || existing.isActive()) {
+            fail(StoreError::Exists, QStringLiteral("A room named %1 exists already").arg(conversation.name));
+        }
+        m_db.rollback();
+        return std::nullopt;
+    }
+    existing.finish();
+    QSqlQuery insert(m_db);
+    insert.prepare(QStringLiteral("INSERT INTO conversations (kind, name, topic, is_private, created_ms) "
+                                  "VALUES (?, ?, ?, ?, ?) RETURNING id"));
+    insert.addBindValue(int(conversation.kind));
+    insert.addBindValue(text(conversation.name));
+    insert.addBindValue(text(conversation.topic));
+    insert.addBindValue(conversation.isPrivate ? 1 : 0);
+    insert.addBindValue(conversation.createdMs);
+    if (!insert.exec() || !insert.next()) {
+        failQuery(insert);
+        const StoreFailure failure = m_failure;
+        m_db.rollback();
+        m_failure = failure;
+        return std::nullopt;
+    }
+    conversation.id = insert.value(0).toLongLong();
+    insert.finish();
+    for (qsizetype i = 0; i < members.size(); ++i) {
+        QSqlQuery member(m_db);
+        member.prepare(QStringLiteral("INSERT INTO members (conversation_id, name, role) VALUES (?, ?, ?)"));
+        member.addBindValue(conversation.id);
+        member.addBindValue(text(members[i]));
+        // A room's first member is its owner; both of a direct conversation are members.
+        member.addBindValue(
+            int(conversation.kind == Conversation::Kind::Room && i == 0 ? MemberRole::Owner : MemberRole::Member));
+        if (!exec(member)) {
+            m_db.rollback();
+            return std::nullopt;
+        }
+    }
+    if (!commit()) {
+        return std::nullopt;
+    }
+    return conversation;
+}
+
+std::optional<Conversation> ChatStore::createRoom(
+    const QString& name, const QString& topic, bool isPrivate, const QString& owner, qint64 nowMs)
+{
+    if (!isValidRoomName(name)) {
+        fail(StoreError::NotFound,
+            QStringLiteral("\"%1\" is not a room name: up to %2 letters, digits, '.', '_' and '-'")
+                .arg(name)
+                .arg(MaxRoomNameLength));
+        return std::nullopt;
+    }
+    Conversation room;
+    room.kind = Conversation::Kind::Room;
+    room.name = name;
+    room.topic = topic;
+    room.isPrivate = isPrivate;
+    room.createdMs = nowMs;
+    return insertConversation(room, owner.isEmpty() ? QStringList() : QStringList { owner });
+}
+
+std::optional<Conversation> ChatStore::conversationWhere(const QString& condition, const QVariantList& values)
+{
+    QSqlQuery query(m_db);
+    query.prepare(
+        QStringLiteral("SELECT id, kind, name, topic, is_private, created_ms FROM conversations WHERE ") + condition);
+    for (const QVariant& value : values) {
+        query.addBindValue(value);
+    }
+    if (!exec(query)) {
+        return std::nullopt;
+    }
+    if (!query.next()) {
+        fail(StoreError::NotFound, QStringLiteral("No such conversation"));
+        return std::nullopt;
+    }
+    Conversation conversation;
+    conversation.id = query.value(0).toLongLong();
+    conversation.kind = Conversation::Kind(query.value(1).toInt());
+    conversation.name = query.value(2).toString();
+    conversation.topic = query.value(3).toString();
+    conversation.isPrivate = query.value(4).toInt() != 0;
+    conversation.createdMs = query.value(5).toLongLong();
+    return conversation;
+}
+
+std::optional<Conversation> ChatStore::room(const QString& name)
+{
+    auto found = conversationWhere(QStringLiteral("kind = ? AND name = ?"), { int(Conversation::Kind::Room), name });
+    if (!found && m_failure.error == StoreError::NotFound) {
+        m_failure.message = QStringLiteral("There is no room named %1").arg(name);
+    }
+    return found;
+}
+
+std::optional<Conversation> ChatStore::conversation(qint64 id)
+{
+    return conversationWhere(QStringLiteral("id = ?"), { id });
+}
+
+std::optional<Conversation> ChatStore::directConversation(const QString& a, const QString& b, qint64 nowMs)
+{
+    QStringList names { a, b };
+    names.sort();
+    const QString key = names.join(QLatin1Char(' '));
+    if (auto found
+        = conversationWhere(QStringLiteral("kind = ? AND name = ?"), { int(Conversation::Kind::Direct), key })) {
+        return found;
+    }
+    if (m_failure.error != StoreError::NotFound) {
+        return std::nullopt;
+    }
+    Conversation direct;
+    direct.kind = Conversation::Kind::Direct;
+    direct.name = key;
+    direct.isPrivate = true;
+    direct.createdMs = nowMs;
+    if (names[0] == names[1]) {
+        names.removeLast(); // notes to oneself
+    }
+    return insertConversation(direct, names);
+}
+
+std::optional<QList<Conversation>> ChatStore::rooms()
+{
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral(
+        "SELECT id, kind, name, topic, is_private, created_ms FROM conversations WHERE kind = ? ORDER BY name"));
+    query.addBindValue(int(Conversation::Kind::Room));
+    if (!exec(query)) {
+        return std::nullopt;
+    }
+    QList<Conversation> rooms;
+    while (query.next()) {
+        Conversation room;
+        room.id = query.value(0).toLongLong();
+        room.kind = Conversation::Kind(query.value(1).toInt());
+        room.name = query.value(2).toString();
+        room.topic = query.value(3).toString();
+        room.isPrivate = query.value(4).toInt() != 0;
+        room.createdMs = query.value(5).toLongLong();
+        rooms << room;
+    }
+    return rooms;
+}
+
+bool ChatStore::deleteConversation(qint64 id)
+{
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral("DELETE FROM conversations WHERE id = ?"));
+    query.addBindValue(id);
+    if (!exec(query)) {
+        return false;
+    }
+    return query.numRowsAffected() > 0 || fail(StoreError::NotFound, QStringLiteral("No such conversation"));
+}
+
+bool ChatStore::setTopic(qint64 id, const QString& topic)
+{
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral("UPDATE conversations SET topic = ? WHERE id = ?"));
+    query.addBindValue(text(topic));
+    query.addBindValue(id);
+    if (!exec(query)) {
+        return false;
+    }
+    return query.numRowsAffected() > 0 || fail(StoreError::NotFound, QStringLiteral("No such conversation"));
+}
+
+bool ChatStore::conversationExists(qint64 id)
+{
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral("SELECT 1 FROM conversations WHERE id = ?"));
+    query.addBindValue(id);
+    if (!exec(query)) {
+        return false;
+    }
+    return query.next() || fail(StoreError::NotFound, QStringLiteral("No such conversation"));
+}
+
+bool ChatStore::addMember(qint64 conversation, const QString& name, MemberRole role)
+{
+    if (!conversationExists(conversation)) {
+        return false;
+    }
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral("INSERT INTO members (conversation_id, name, role) VALUES (?, ?, ?) "
+                                 "ON CONFLICT (conversation_id, name) DO UPDATE SET role = excluded.role"));
+    query.addBindValue(conversation);
+    query.addBindValue(text(name));
+    query.addBindValue(int(role));
+    return exec(query);
+}
+
+bool ChatStore::removeMember(qint64 conversation, const QString& name)
+{
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral("DELETE FROM members WHERE conversation_id = ? AND name = ?"));
+    query.addBindValue(conversation);
+    query.addBindValue(text(name));
+    if (!exec(query)) {
+        return false;
+    }
+    return query.numRowsAffected() > 0
+        || fail(StoreError::NotFound, QStringLiteral("%1 is not a member of that conversation").arg(name));
+}
+
+std::optional<MemberRole> ChatStore::roleOf(qint64 conversation, const QString& name)
+{
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral("SELECT role FROM members WHERE conversation_id = ? AND name = ?"));
+    query.addBindValue(conversation);
+    query.addBindValue(text(name));
+    if (!exec(query)) {
+        return std::nullopt;
+    }
+    if (!query.next()) {
+        fail(StoreError::NotFound, QStringLiteral("%1 is not a member of that conversation").arg(name));
+        return std::nullopt;
+    }
+    return MemberRole(query.value(0).toInt());
+}
+
+std::optional<QList<std::pair<QString, MemberRole>>> ChatStore::members(qint64 conversation)
+{
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral("SELECT name, role FROM members WHERE conversation_id = ? ORDER BY name"));
+    query.addBindValue(conversation);
+    if (!exec(query)) {
+        return std::nullopt;
+    }
+    QList<std::pair<QString, MemberRole>> members;
+    while (query.next()) {
+        members.append({ query.value(0).toString(), MemberRole(query.value(1).toInt()) });
+    }
+    return members;
+}
+
+StoredMessage ChatStore::messageFrom(const QSqlQuery& query, int firstColumn) const
+{
+    StoredMessage message;
+    message.id = query.value(firstColumn).toLongLong();
+    message.conversation = query.value(firstColumn + 1).toLongLong();
+    message.sender = query.value(firstColumn + 2).toString();
+    message.fingerprint = query.value(firstColumn + 3).toString();
+    message.clientId = query.value(firstColumn + 4).toString();
+    message.timeMs = query.value(firstColumn + 5).toLongLong();
+    message.text = query.value(firstColumn + 6).toString();
+    message.notice = query.value(firstColumn + 7).toInt() != 0;
+    return message;
+}
+
+std::optional<QList<ChatStore::Appended>> ChatStore::append(const QList<NewMessage>& batch)
+{
+    if (!transaction()) {
+        return std::nullopt;
+    }
+    QList<Appended> results;
+    results.reserve(batch.size());
+    QSqlQuery find(m_db);
+    find.prepare(QStringLiteral("SELECT id FROM messages WHERE fingerprint = ? AND client_id = ?"));
+    QSqlQuery insert(m_db);
+    insert.prepare(QStringLiteral("INSERT INTO messages (conversation_id, sender, fingerprint, client_id, time_ms, "
+                                  "body, notice) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id"));
+    const auto abandon = [this](QSqlQuery& query) {
+        failQuery(query);
+        const StoreFailure failure = m_failure;
+        m_db.rollback();
+        m_failure = failure;
+        return std::nullopt;
+    };
+    QHash<qint64, bool> exists;
+    for (const NewMessage& message : batch) {
+        Appended result;
+        if (!message.clientId.isEmpty()) {
+            find.addBindValue(text(message.fingerprint));
+            find.addBindValue(message.clientId);
+            if (!find.exec()) {
+                return abandon(find);
+            }
+            if (find.next()) {
+                result.id = find.value(0).toLongLong();
+                result.duplicate = true;
+                results << result;
+                find.finish();
+                continue;
+            }
+            find.finish();
+        }
+        // Checked in the same transaction, which holds the write lock: a message whose
+        // conversation was deleted meanwhile fails alone.
+        auto known = exists.find(message.conversation);
+        if (known == exists.end()) {
+            exists.insert(message.conversation, conversationExists(message.conversation));
+            if (!exists.value(message.conversation) && m_failure.error != StoreError::NotFound) {
+                const StoreFailure failure = m_failure;
+                m_db.rollback();
+                m_failure = failure;
+                return std::nullopt;
+            }
+            known = exists.find(message.conversation);
+        }
+        if (!known.value()) {
+            result.error = StoreError::NotFound;
+            results << result;
+            continue;
+        }
+        insert.addBindValue(message.conversation);
+        insert.addBindValue(text(message.sender));
+        insert.addBindValue(text(message.fingerprint));
+        insert.addBindValue(message.clientId.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : message.clientId);
+        insert.addBindValue(message.timeMs);
+        insert.addBindValue(text(message.text));
+        insert.addBindValue(message.notice ? 1 : 0);
+        if (!insert.exec() || !insert.next()) {
+            return abandon(insert);
+        }
+        result.id = insert.value(0).toLongLong();
+        insert.finish();
+        results << result;
+    }
+    if (!commit()) {
+        return std::nullopt;
+    }
+    return results;
+}
+
+std::optional<QList<StoredMessage>> ChatStore::history(qint64 conversation, qint64 beforeId, int limit)
+{
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral("SELECT ") + MessageColumns
+        + QStringLiteral(" FROM messages m WHERE m.conversation_id = ? AND m.id < ? ORDER BY m.id DESC LIMIT ?"));
+    query.addBindValue(conversation);
+    query.addBindValue(beforeId > 0 ? beforeId : std::numeric_limits<qint64>::max());
+    query.addBindValue(limit);
+    if (!exec(query)) {
+        return std::nullopt;
+    }
+    QList<StoredMessage> messages;
+    while (query.next()) {
+        messages << messageFrom(query);
+    }
+    return messages;
+}
+
+std::optional<QList<SearchHit>> ChatStore::search(const QString& user, const QString& words, qint64 conversation,
+    qint64 beforeId, int limit, const QString& hitStart, const QString& hitEnd)
+{
+    // Every word must occur (or start a longer word); each is quoted, so nothing in it is syntax.
+    QStringList terms;
+    for (const QString& word : words.split(QRegularExpression(QStringLiteral("\\s+")), Qt::SkipEmptyParts)) {
+        QString quoted = word;
+        quoted.replace(QLatin1Char('"'), QLatin1String("\"\""));
+        terms << QLatin1Char('"') + quoted + QLatin1String("\"*");
+    }
+    if (terms.isEmpty()) {
+        return QList<SearchHit>();
+    }
+    QString extra;
+    QVariantList extraValues;
+    if (conversation > 0) {
+        extra += QStringLiteral(" AND m.conversation_id = ?");
+        extraValues << conversation;
+    }
+    if (beforeId > 0) {
+        extra += QStringLiteral(" AND m.id < ?");
+        extraValues << beforeId;
+    }
+    QSqlQuery query(m_db);
+    query.prepare(m_dialect.searchQuery.arg(extra));
+    query.addBindValue(hitStart);
+    query.addBindValue(hitEnd);
+    query.addBindValue(text(user));
+    query.addBindValue(terms.join(QLatin1Char(' ')));
+    for (const QVariant& value : extraValues) {
+        query.addBindValue(value);
+    }
+    query.addBindValue(limit);
+    if (!exec(query)) {
+        return std::nullopt;
+    }
+    QList<SearchHit> hits;
+    while (query.next()) {
+        hits << SearchHit { messageFrom(query), query.value(8).toString() };
+    }
+    return hits;
+}
+
+std::optional<qint64> ChatStore::lastMessageId()
+{
+    QSqlQuery query(m_db);
+    if (!query.exec(QStringLiteral("SELECT max(id) FROM messages")) || !query.next()) {
+        failQuery(query);
+        return std::nullopt;
+    }
+    return query.value(0).toLongLong();
+}
+
+bool ChatStore::markRead(const QString& user, qint64 conversation, qint64 lastRead)
+{
+    if (!conversationExists(conversation)) {
+        return false;
+    }
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral("INSERT INTO read_markers (name, conversation_id, last_read) VALUES (?, ?, ?) "
+                                 "ON CONFLICT (name, conversation_id) DO UPDATE SET last_read = excluded.last_read "
+                                 "WHERE read_markers.last_read < excluded.last_read"));
+    query.addBindValue(text(user));
+    query.addBindValue(conversation);
+    query.addBindValue(lastRead);
+    return exec(query);
+}
+
+std::optional<QList<ConversationSummary>> ChatStore::conversationsOf(const QString& user)
+{
+    QSqlQuery query(m_db);
+    query.prepare(
+        QStringLiteral("SELECT c.id, c.kind, c.name, c.topic, c.is_private, c.created_ms, COALESCE(r.last_read, 0), "
+                       "(SELECT count(*) FROM messages u WHERE u.conversation_id = c.id AND u.id > "
+                       "COALESCE(r.last_read, 0)), ")
+        + MessageColumns
+        + QStringLiteral(" FROM members mb JOIN conversations c ON c.id = mb.conversation_id "
+                         "LEFT JOIN read_markers r ON r.conversation_id = c.id AND r.name = mb.name "
+                         "LEFT JOIN messages m ON m.id = (SELECT max(l.id) FROM messages l WHERE l.conversation_id "
+                         "= c.id) WHERE mb.name = ? ORDER BY c.kind, c.name"));
+    query.addBindValue(text(user));
+    if (!exec(query)) {
+        return std::nullopt;
+    }
+    QList<ConversationSummary> summaries;
+    while (query.next()) {
+        ConversationSummary summary;
+        summary.conversation.id = query.value(0).toLongLong();
+        summary.conversation.kind = Conversation::Kind(query.value(1).toInt());
+        summary.conversation.name = query.value(2).toString();
+        summary.conversation.topic = query.value(3).toString();
+        summary.conversation.isPrivate = query.value(4).toInt() != 0;
+        summary.conversation.createdMs = query.value(5).toLongLong();
+        summary.lastRead = query.value(6).toLongLong();
+        summary.unread = query.value(7).toLongLong();
+        if (!query.isNull(8)) {
+            summary.last = messageFrom(query, 8);
+        }
+        summaries << summary;
+    }
+    return summaries;
+}
+
+std::optional<int> ChatStore::deleteOlderThan(qint64 cutoffMs, int batch)
+{
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral("DELETE FROM messages WHERE id IN (SELECT id FROM messages WHERE time_ms < ? "
+                                 "ORDER BY time_ms, id LIMIT ?)"));
+    query.addBindValue(cutoffMs);
+    query.addBindValue(batch);
+    if (!exec(query)) {
+        return std::nullopt;
+    }
+    return query.numRowsAffected();
+}
+
+bool ChatStore::backup(const QString& path)
+{
+    if (QFileInfo::exists(path)) {
+        return fail(StoreError::Exists,
+            QStringLiteral("%1 exists already: a backup never writes over a file, name a new one").arg(path));
+    }
+    QSqlQuery query(m_db);
+    query.prepare(m_dialect.backupInto);
+    query.addBindValue(path);
+    return exec(query);
+}
+
+} // namespace QuietWire

@@ -1,0 +1,72 @@
+#pragma once
+
+#include <QList>
+#include <QString>
+
+namespace QuietWire {
+
+/// Why the store could not do something. Every failure carries one of these and a message that
+/// names the file (or server) and the way out.
+enum class StoreError {
+    None,
+    Unavailable, // the database cannot be opened (no driver, no permission, no server)
+    Corrupt, // not a QuietWire store, or damaged: restore from a backup
+    NewerSchema, // written by a newer quietwired: upgrade, or restore an older backup
+    Locked, // another process holds it (another quietwired, or a tool with a write open)
+    Io, // a statement failed (disk full, ...)
+    NotFound, // no such conversation or message
+    Exists, // a room of that name exists already
+    Unsupported, // the backend cannot do this (e.g. backup of a PostgreSQL store: use pg_dump)
+};
+
+struct StoreFailure
+{
+    StoreError error = StoreError::None;
+    QString message;
+};
+
+/// A conversation: a room, or the direct conversation of two names.
+struct Conversation
+{
+    enum class Kind { Room = 1, Direct = 2 };
+    qint64 id = 0;
+    Kind kind = Kind::Room;
+    /// A room's name; for a direct conversation the two whitelist names, sorted, joined by a space.
+    QString name;
+    QString topic;
+    bool isPrivate = false;
+    qint64 createdMs = 0;
+};
+
+enum class MemberRole { Member = 1, Owner = 2 };
+
+struct StoredMessage
+{
+    qint64 id = 0;
+    qint64 conversation = 0;
+    QString sender; // whitelist name at the time it was sent
+    QString fingerprint; // the sender key's fingerprint
+    QString clientId; // the sender's own id of the message (empty: none given)
+    qint64 timeMs = 0; // server time, ms since the epoch (UTC)
+    QString text;
+    bool notice = false; // from the administrator
+
+    bool operator==(const StoredMessage&) const = default;
+};
+
+/// One conversation as a user sees it: unread count and the newest message.
+struct ConversationSummary
+{
+    Conversation conversation;
+    qint64 lastRead = 0;
+    qint64 unread = 0;
+    StoredMessage last; // id 0 when the conversation has no messages
+};
+
+struct SearchHit
+{
+    StoredMessage message;
+    QString snippet; // a part of the text around the hits, each hit between the markers asked for
+};
+
+} // namespace QuietWire

@@ -1,0 +1,527 @@
+#include "ChatStore.h"
+
+#include <QCryptographicHash>
+#include <QFile>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace QuietWire;
+
+/// The chat store on a real SQLite file: what it keeps survives closing and reopening, ids only
+/// grow, a resend is stored once, markers, rooms, search, retention and backup, and a store it must
+/// not touch (corrupt, newer, foreign, locked) is refused and left byte-identical.
+class TestChatStore : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void init();
+    void cleanup();
+    void newStoreHasTheGeneralRoom();
+    void messagesSurviveReopening();
+    void historyPagesNewestFirst();
+    void resendWithTheSameClientIdIsStoredOnce();
+    void messageToADeletedConversationFailsAlone();
+    void idsAreNeverGivenTwice();
+    void roomsAndMembers();
+    void directConversationIsOneForThePair();
+    void readMarkersMoveForwardAndCountUnread();
+    void searchFindsWordsOnlyWhereTheUserMayRead();
+    void retentionDeletesOnlyOlderMessages();
+    void backupIsAConsistentCopy();
+    void refusedStoresAreLeftUntouched_data();
+    void refusedStoresAreLeftUntouched();
+    void lockedStoreIsRefused();
+
+private:
+    std::unique_ptr<ChatStore> openStore(const QString& path = QString());
+    QString storePath() const { return m_dir->filePath(QStringLiteral("quietwire.db")); }
+    static ChatStore::NewMessage message(
+        qint64 conversation, const QString& text, const QString& clientId = QString(), qint64 timeMs = 1000);
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+};
+
+void TestChatStore::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_dir->isValid());
+}
+
+void TestChatStore::cleanup()
+{
+    m_dir.reset();
+}
+
+std::unique_ptr<ChatStore> TestChatStore::openStore(const QString& path)
+{
+    StoreFailure failure;
+    ChatStore::Options options;
+    options.databaseName = path.isEmpty() ? storePath() : path;
+    auto store = ChatStore::open(options, &failure);
+    if (!store) {
+        qWarning("open failed: %s", qPrintable(failure.message));
+    }
+    return store;
+}
+
+ChatStore::NewMessage TestChatStore::message(
+    qint64 conversation, const QString& text, const QString& clientId, qint64 timeMs)
+{
+    ChatStore::NewMessage message;
+    message.conversation = conversation;
+    message.sender = QStringLiteral("alice");
+    message.fingerprint = QStringLiteral("SHA256:alice");
+    message.clientId = clientId;
+    message.timeMs = timeMs;
+    message.text = text;
+    return message;
+}
+
+void TestChatStore::newStoreHasTheGeneralRoom()
+{
+    auto store = openStore();
+    QVERIFY(store);
+    const auto general = store->room(QStringLiteral("general"));
+    QVERIFY(general);
+    QCOMPARE(general->kind, Conversation::Kind::Room);
+    QVERIFY(!general->isPrivate);
+    QCOMPARE(store->rooms()->size(), 1);
+    QCOMPARE(*store->lastMessageId(), qint64(0));
+    QVERIFY(QFile::exists(storePath()));
+}
+
+void TestChatStore::messagesSurviveReopening()
+{
+    qint64 general = 0;
+    {
+        auto store = openStore();
+        QVERIFY(store);
+        general = store->room(QStringLiteral("general"))->id;
+        const auto appended
+            = store->append({ message(general, QStringLiteral("first")), message(general, QStringLiteral("second")) });
+        QVERIFY(appended);
+        QCOMPARE(appended->size(), 2);
+    }
+    auto store = openStore();
+    QVERIFY(store);
+    QCOMPARE(store->room(QStringLiteral("general"))->id, general);
+    const auto history = store->history(general, 0, 10);
+    QVERIFY(history);
+    QCOMPARE(history->size(), 2);
+    QCOMPARE(history->at(0).text, QStringLiteral("second"));
+    QCOMPARE(history->at(1).text, QStringLiteral("first"));
+    QCOMPARE(history->at(0).sender, QStringLiteral("alice"));
+    QCOMPARE(history->at(0).fingerprint, QStringLiteral("SHA256:alice"));
+    QCOMPARE(history->at(0).timeMs, qint64(1000));
+}
+
+void TestChatStore::historyPagesNewestFirst()
+{
+    auto store = openStore();
+    QVERIFY(store);
+    const qint64 general = store->room(QStringLiteral("general"))->id;
+    const auto other = store->createRoom(QStringLiteral("other"), QString(), false, QStringLiteral("alice"), 5);
+    QVERIFY(other);
+    QList<ChatStore::NewMessage> batch;
+    for (int i = 0; i < 25; ++i) {
+        batch << message(general, QStringLiteral("m%1").arg(i));
+        batch << message(other->id, QStringLiteral("o%1").arg(i));
+    }
+    const auto appended = store->append(batch);
+    QVERIFY(appended);
+    for (qsizetype i = 1; i < appended->size(); ++i) {
+        QVERIFY(appended->at(i).id > appended->at(i - 1).id);
+    }
+    QStringList seen;
+    qint64 before = 0;
+    for (int page = 0; page < 10; ++page) {
+        const auto messages = store->history(general, before, 10);
+        QVERIFY(messages);
+        if (messages->isEmpty()) {
+            break;
+        }
+        for (const StoredMessage& m : *messages) {
+            QCOMPARE(m.conversation, general);
+            QVERIFY(before == 0 || m.id < before);
+            seen << m.text;
+        }
+        before = messages->last().id;
+    }
+    QCOMPARE(seen.size(), 25);
+    QCOMPARE(seen.first(), QStringLiteral("m24"));
+    QCOMPARE(seen.last(), QStringLiteral("m0"));
+}
+
+void TestChatStore::resendWithTheSameClientIdIsStoredOnce()
+{
+    auto store = openStore();
+    QVERIFY(store);
+    const qint64 general = store->room(QStringLiteral("general"))->id;
+    const auto first = store->append({ message(general, QStringLiteral("hello"), QStringLiteral("c-1")),
+        message(general, QStringLiteral("hello again"), QStringLiteral("c-1")) });
+    QVERIFY(first);
+    QVERIFY(!first->at(0).duplicate);
+    QVERIFY(first->at(1).duplicate); // in the same batch
+    QCOMPARE(first->at(1).id, first->at(0).id);
+    const auto resend = store->append({ message(general, QStringLiteral("hello"), QStringLiteral("c-1")) });
+    QVERIFY(resend);
+    QVERIFY(resend->at(0).duplicate);
+    QCOMPARE(resend->at(0).id, first->at(0).id);
+    // The same client id from another key is another message; no client id never matches.
+    auto fromBob = message(general, QStringLiteral("bob's"), QStringLiteral("c-1"));
+    fromBob.fingerprint = QStringLiteral("SHA256:bob");
+    const auto others
+        = store->append({ fromBob, message(general, QStringLiteral("x")), message(general, QStringLiteral("x")) });
+    QVERIFY(others);
+    QVERIFY(!others->at(0).duplicate && !others->at(1).duplicate && !others->at(2).duplicate);
+    QCOMPARE(store->history(general, 0, 100)->size(), 4);
+}
+
+void TestChatStore::messageToADeletedConversationFailsAlone()
+{
+    auto store = openStore();
+    QVERIFY(store);
+    const qint64 general = store->room(QStringLiteral("general"))->id;
+    const auto gone = store->createRoom(QStringLiteral("gone"), QString(), false, QStringLiteral("alice"), 1);
+    QVERIFY(gone);
+    QVERIFY(store->deleteConversation(gone->id));
+    const auto appended = store->append({ message(general, QStringLiteral("a")), message(gone->id, QStringLiteral("b")),
+        message(general, QStringLiteral("c")) });
+    QVERIFY(appended);
+    QVERIFY(appended->at(0).id > 0);
+    QCOMPARE(appended->at(1).id, qint64(0));
+    QCOMPARE(appended->at(1).error, StoreError::NotFound);
+    QVERIFY(appended->at(2).id > appended->at(0).id);
+    QCOMPARE(store->history(general, 0, 10)->size(), 2);
+}
+
+void TestChatStore::idsAreNeverGivenTwice()
+{
+    auto store = openStore();
+    QVERIFY(store);
+    const auto room = store->createRoom(QStringLiteral("temp"), QString(), false, QStringLiteral("alice"), 1);
+    QVERIFY(room);
+    const auto appended = store->append({ message(room->id, QStringLiteral("newest")) });
+    QVERIFY(appended);
+    const qint64 newest = appended->at(0).id;
+    QVERIFY(store->deleteConversation(room->id)); // the newest message goes with it
+    QCOMPARE(store->history(room->id, 0, 10)->size(), 0);
+    store.reset();
+    store = openStore();
+    const qint64 general = store->room(QStringLiteral("general"))->id;
+    const auto next = store->append({ message(general, QStringLiteral("after")) });
+    QVERIFY(next);
+    QVERIFY(next->at(0).id > newest);
+}
+
+void TestChatStore::roomsAndMembers()
+{
+    auto store = openStore();
+    QVERIFY(store);
+    const auto team
+        = store->createRoom(QStringLiteral("team-a.1"), QStringLiteral("plans"), true, QStringLiteral("alice"), 7);
+    QVERIFY(team);
+    QVERIFY(team->isPrivate);
+    QCOMPARE(team->createdMs, qint64(7));
+    QCOMPARE(*store->roleOf(team->id, QStringLiteral("alice")), MemberRole::Owner);
+    QVERIFY(!store->roleOf(team->id, QStringLiteral("bob")));
+    QCOMPARE(store->failure().error, StoreError::NotFound);
+
+    QVERIFY(!store->createRoom(QStringLiteral("team-a.1"), QString(), false, QStringLiteral("bob"), 8));
+    QCOMPARE(store->failure().error, StoreError::Exists);
+    for (const QString& bad :
+        { QString(), QStringLiteral("a b"), QStringLiteral("a/b"), QString(65, QLatin1Char('x')) }) {
+        QVERIFY(!store->createRoom(bad, QString(), false, QStringLiteral("bob"), 8));
+        QVERIFY2(store->failure().message.contains(QStringLiteral("not a room name")), qPrintable(bad));
+    }
+    QVERIFY(store->createRoom(
+        QStringLiteral("Комната"), QString(), false, QStringLiteral("bob"), 8)); // letters of any script
+
+    QVERIFY(store->addMember(team->id, QStringLiteral("bob"), MemberRole::Member));
+    QVERIFY(store->addMember(team->id, QStringLiteral("bob"), MemberRole::Owner)); // a role change
+    const auto members = store->members(team->id);
+    QVERIFY(members);
+    QCOMPARE(members->size(), 2);
+    QCOMPARE(members->at(1), std::make_pair(QStringLiteral("bob"), MemberRole::Owner));
+    QVERIFY(store->removeMember(team->id, QStringLiteral("bob")));
+    QVERIFY(!store->removeMember(team->id, QStringLiteral("bob")));
+    QCOMPARE(store->failure().error, StoreError::NotFound);
+
+    QVERIFY(store->setTopic(team->id, QStringLiteral("new plans")));
+    QCOMPARE(store->conversation(team->id)->topic, QStringLiteral("new plans"));
+    QVERIFY(store->append({ message(team->id, QStringLiteral("secret")) }));
+    QVERIFY(store->deleteConversation(team->id));
+    QVERIFY(!store->conversation(team->id));
+    QVERIFY(!store->addMember(team->id, QStringLiteral("carol"), MemberRole::Member));
+    QCOMPARE(store->failure().error, StoreError::NotFound);
+    QVERIFY(!store->setTopic(team->id, QStringLiteral("x")));
+    QCOMPARE(store->failure().error, StoreError::NotFound);
+}
+
+void TestChatStore::directConversationIsOneForThePair()
+{
+    auto store = openStore();
+    QVERIFY(store);
+    const auto ab = store->directConversation(QStringLiteral("bob"), QStringLiteral("alice"), 3);
+    QVERIFY(ab);
+    QCOMPARE(ab->kind, Conversation::Kind::Direct);
+    QCOMPARE(ab->name, QStringLiteral("alice bob"));
+    const auto ba = store->directConversation(QStringLiteral("alice"), QStringLiteral("bob"), 4);
+    QVERIFY(ba);
+    QCOMPARE(ba->id, ab->id);
+    QCOMPARE(store->members(ab->id)->size(), 2);
+    QCOMPARE(*store->roleOf(ab->id, QStringLiteral("bob")), MemberRole::Member);
+    // Not a room: a room of the same name is another conversation.
+    QVERIFY(!store->room(QStringLiteral("alice bob")));
+    QCOMPARE(store->rooms()->size(), 1);
+}
+
+void TestChatStore::readMarkersMoveForwardAndCountUnread()
+{
+    auto store = openStore();
+    QVERIFY(store);
+    const qint64 general = store->room(QStringLiteral("general"))->id;
+    QVERIFY(store->addMember(general, QStringLiteral("bob"), MemberRole::Member));
+    const auto direct = store->directConversation(QStringLiteral("alice"), QStringLiteral("bob"), 1);
+    QVERIFY(direct);
+    const auto appended
+        = store->append({ message(general, QStringLiteral("g1")), message(general, QStringLiteral("g2")),
+            message(general, QStringLiteral("g3")), message(direct->id, QStringLiteral("d1")) });
+    QVERIFY(appended);
+
+    auto summaries = store->conversationsOf(QStringLiteral("bob"));
+    QVERIFY(summaries);
+    QCOMPARE(summaries->size(), 2);
+    QCOMPARE(summaries->at(0).conversation.id, general); // rooms first
+    QCOMPARE(summaries->at(0).unread, qint64(3));
+    QCOMPARE(summaries->at(0).last.text, QStringLiteral("g3"));
+    QCOMPARE(summaries->at(1).unread, qint64(1));
+
+    QVERIFY(store->markRead(QStringLiteral("bob"), general, appended->at(1).id));
+    QVERIFY(store->markRead(QStringLiteral("bob"), general, appended->at(0).id)); // never back
+    summaries = store->conversationsOf(QStringLiteral("bob"));
+    QCOMPARE(summaries->at(0).lastRead, appended->at(1).id);
+    QCOMPARE(summaries->at(0).unread, qint64(1));
+    // The marker is the user's (every session of bob sees it), not alice's.
+    QCOMPARE(store->conversationsOf(QStringLiteral("alice"))->size(), 1); // alice is not in general's members here
+    QVERIFY(!store->markRead(QStringLiteral("bob"), 999999, 1));
+    QCOMPARE(store->failure().error, StoreError::NotFound);
+    // An empty conversation has no last message.
+    const auto empty = store->createRoom(QStringLiteral("empty"), QString(), false, QStringLiteral("bob"), 1);
+    QVERIFY(empty);
+    summaries = store->conversationsOf(QStringLiteral("bob"));
+    QCOMPARE(summaries->size(), 3);
+    for (const ConversationSummary& summary : *summaries) {
+        if (summary.conversation.id == empty->id) {
+            QCOMPARE(summary.last.id, qint64(0));
+            QCOMPARE(summary.unread, qint64(0));
+        }
+    }
+}
+
+void TestChatStore::searchFindsWordsOnlyWhereTheUserMayRead()
+{
+    auto store = openStore();
+    QVERIFY(store);
+    const qint64 general = store->room(QStringLiteral("general"))->id;
+    QVERIFY(store->addMember(general, QStringLiteral("bob"), MemberRole::Member));
+    const auto secret = store->createRoom(QStringLiteral("secret"), QString(), true, QStringLiteral("alice"), 1);
+    QVERIFY(secret);
+    QVERIFY(store->append({ message(general, QStringLiteral("Привет, мир! Deploying the server today")),
+        message(general, QStringLiteral("nothing to see")),
+        message(secret->id, QStringLiteral("привет from the secret room")) }));
+
+    auto hits = store->search(
+        QStringLiteral("bob"), QStringLiteral("ПРИВЕТ"), 0, 0, 10, QStringLiteral("["), QStringLiteral("]"));
+    QVERIFY(hits);
+    QCOMPARE(hits->size(), 1); // not the secret room's
+    QCOMPARE(hits->at(0).message.conversation, general);
+    QVERIFY2(hits->at(0).snippet.contains(QStringLiteral("[Привет]")), qPrintable(hits->at(0).snippet));
+
+    hits = store->search(
+        QStringLiteral("alice"), QStringLiteral("привет"), 0, 0, 10, QStringLiteral("["), QStringLiteral("]"));
+    QCOMPARE(hits->size(), 1); // alice is in the secret room only (general's members are bob here)
+    QCOMPARE(hits->at(0).message.conversation, secret->id);
+
+    // Every word must be there; a word finds longer ones it starts; Latin is case-insensitive.
+    QCOMPARE(store->search(QStringLiteral("bob"), QStringLiteral("deploy SERVER"), 0, 0, 10, {}, {})->size(), 1);
+    QCOMPARE(store->search(QStringLiteral("bob"), QStringLiteral("deploy nothing"), 0, 0, 10, {}, {})->size(), 0);
+    // Query syntax in the words is only text.
+    for (const QString& odd : { QStringLiteral("\"unbalanced"), QStringLiteral("NEAR(a b)"), QStringLiteral("a OR b"),
+             QStringLiteral("*"), QStringLiteral("body:x"), QStringLiteral("-x") }) {
+        const auto result = store->search(QStringLiteral("bob"), odd, 0, 0, 10, {}, {});
+        QVERIFY2(result, qPrintable(odd + QStringLiteral(": ") + store->failure().message));
+    }
+    QCOMPARE(store->search(QStringLiteral("bob"), QStringLiteral("   "), 0, 0, 10, {}, {})->size(), 0);
+    // Limited to one conversation.
+    QCOMPARE(store->search(QStringLiteral("bob"), QStringLiteral("привет"), secret->id, 0, 10, {}, {})->size(), 0);
+}
+
+void TestChatStore::retentionDeletesOnlyOlderMessages()
+{
+    auto store = openStore();
+    QVERIFY(store);
+    const qint64 general = store->room(QStringLiteral("general"))->id;
+    QList<ChatStore::NewMessage> batch;
+    for (int i = 0; i < 30; ++i) {
+        batch << message(general, QStringLiteral("old %1").arg(i), QString(), 1000 + i);
+    }
+    for (int i = 0; i < 5; ++i) {
+        batch << message(general, QStringLiteral("new %1").arg(i), QString(), 5000 + i);
+    }
+    QVERIFY(store->append(batch));
+    int deleted = 0;
+    int rounds = 0;
+    while (const auto n = store->deleteOlderThan(5000, 8)) {
+        QVERIFY(*n <= 8);
+        if (*n == 0) {
+            break;
+        }
+        deleted += *n;
+        QVERIFY(++rounds < 10);
+    }
+    QCOMPARE(deleted, 30);
+    const auto left = store->history(general, 0, 100);
+    QCOMPARE(left->size(), 5);
+    for (const StoredMessage& m : *left) {
+        QVERIFY(m.text.startsWith(QStringLiteral("new")));
+    }
+    // The search index forgot them too.
+    QCOMPARE(store->search(QStringLiteral("alice"), QStringLiteral("old"), 0, 0, 10, {}, {})->size(), 0);
+}
+
+void TestChatStore::backupIsAConsistentCopy()
+{
+    auto store = openStore();
+    QVERIFY(store);
+    const qint64 general = store->room(QStringLiteral("general"))->id;
+    QVERIFY(store->append({ message(general, QStringLiteral("kept")) }));
+    const QString copy = m_dir->filePath(QStringLiteral("backup.db"));
+    QVERIFY2(store->backup(copy), qPrintable(store->failure().message));
+    QVERIFY(!store->backup(copy)); // never over a file
+    QCOMPARE(store->failure().error, StoreError::Exists);
+    QVERIFY(store->append({ message(general, QStringLiteral("after the backup")) }));
+
+    auto restored = openStore(copy);
+    QVERIFY(restored);
+    const auto history = restored->history(general, 0, 10);
+    QCOMPARE(history->size(), 1);
+    QCOMPARE(history->at(0).text, QStringLiteral("kept"));
+}
+
+namespace {
+QByteArray fileHash(const QString& path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        return QByteArray();
+    }
+    return QCryptographicHash::hash(file.readAll(), QCryptographicHash::Sha256);
+}
+
+bool runSql(const QString& path, const QStringList& statements)
+{
+    const QString name = QStringLiteral("test-raw");
+    bool ok = true;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+        db.setDatabaseName(path);
+        ok = db.open();
+        for (const QString& statement : statements) {
+            QSqlQuery query(db);
+            if (ok && !query.exec(statement)) {
+                qWarning("%s: %s", qPrintable(statement), qPrintable(query.lastError().text()));
+                ok = false;
+            }
+        }
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(name);
+    return ok;
+}
+} // namespace
+
+void TestChatStore::refusedStoresAreLeftUntouched_data()
+{
+    QTest::addColumn<QString>("kind");
+    QTest::addColumn<int>("error");
+    QTest::addColumn<QString>("says");
+    QTest::newRow("garbage") << "garbage" << int(StoreError::Corrupt) << "restore it from a backup";
+    QTest::newRow("damaged header") << "damaged" << int(StoreError::Corrupt) << "restore it from a backup";
+    QTest::newRow("newer schema") << "newer" << int(StoreError::NewerSchema) << "newer quietwired (schema 99";
+    QTest::newRow("another program's database")
+        << "foreign" << int(StoreError::Corrupt) << "not a QuietWire chat store";
+    QTest::newRow("no schema version") << "noversion" << int(StoreError::Corrupt) << "no valid schema version";
+}
+
+void TestChatStore::refusedStoresAreLeftUntouched()
+{
+    QFETCH(QString, kind);
+    QFETCH(int, error);
+    QFETCH(QString, says);
+    const QString path = storePath();
+    if (kind == QLatin1String("garbage")) {
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        QByteArray junk(8192, '\0');
+        for (int i = 0; i < junk.size(); ++i) {
+            junk[i] = static_cast<char>((i * 7919 + 13) % 251);
+        }
+        file.write(junk);
+    } else if (kind == QLatin1String("damaged")) {
+        QVERIFY(openStore());
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::ReadWrite));
+        file.write("SQLite format 2\0", 16); // the magic of the header broken
+    } else if (kind == QLatin1String("newer")) {
+        QVERIFY(openStore());
+        QVERIFY(runSql(path, { QStringLiteral("UPDATE quietwire_schema SET version = 99") }));
+    } else if (kind == QLatin1String("foreign")) {
+        QVERIFY(runSql(path, { QStringLiteral("CREATE TABLE accounts (id INTEGER, balance INTEGER)") }));
+    } else {
+        QVERIFY(openStore());
+        QVERIFY(runSql(path, { QStringLiteral("DELETE FROM quietwire_schema") }));
+    }
+    const QByteArray before = fileHash(path);
+    QVERIFY(!before.isEmpty());
+    StoreFailure failure;
+    ChatStore::Options options;
+    options.databaseName = path;
+    QVERIFY(!ChatStore::open(options, &failure));
+    QCOMPARE(int(failure.error), error);
+    QVERIFY2(failure.message.contains(says), qPrintable(failure.message));
+    QVERIFY2(failure.message.contains(path), qPrintable(failure.message)); // names the file
+    QCOMPARE(fileHash(path), before);
+}
+
+void TestChatStore::lockedStoreIsRefused()
+{
+    QVERIFY(openStore());
+    const QString name = QStringLiteral("test-holder");
+    {
+        QSqlDatabase holder = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+        holder.setDatabaseName(storePath());
+        QVERIFY(holder.open());
+        QSqlQuery begin(holder);
+        QVERIFY(begin.exec(QStringLiteral("BEGIN IMMEDIATE"))); // another program's write open
+        StoreFailure failure;
+        ChatStore::Options options;
+        options.databaseName = storePath();
+        options.busyTimeoutMs = 100;
+        QVERIFY(!ChatStore::open(options, &failure));
+        QCOMPARE(failure.error, StoreError::Locked);
+        QVERIFY2(failure.message.contains(QStringLiteral("locked by another program")), qPrintable(failure.message));
+        QSqlQuery rollback(holder);
+        QVERIFY(rollback.exec(QStringLiteral("ROLLBACK")));
+        holder.close();
+    }
+    QSqlDatabase::removeDatabase(name);
+    QVERIFY(openStore()); // free again
+}
+
+QTEST_GUILESS_MAIN(TestChatStore)
+#include "TestChatStore.moc"
