@@ -1,7 +1,9 @@
 #include "ChatStore.h"
+#include "StoreThread.h"
 
 #include <QCryptographicHash>
 #include <QFile>
+#include <QSemaphore>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -35,6 +37,10 @@ private slots:
     void refusedStoresAreLeftUntouched_data();
     void refusedStoresAreLeftUntouched();
     void lockedStoreIsRefused();
+    void storeThreadGroupsAppendsIntoOneCommit();
+    void storeThreadAnswersOnTheCallersThread();
+    void storeThreadClosingFinishesWhatWasPosted();
+    void storeThreadReportsAStoreItCannotOpen();
 
 private:
     std::unique_ptr<ChatStore> openStore(const QString& path = QString());
@@ -521,6 +527,127 @@ void TestChatStore::lockedStoreIsRefused()
     }
     QSqlDatabase::removeDatabase(name);
     QVERIFY(openStore()); // free again
+}
+
+void TestChatStore::storeThreadGroupsAppendsIntoOneCommit()
+{
+    ChatStore::Options options;
+    options.databaseName = storePath();
+    StoreThread thread(options);
+    StoreFailure failure;
+    QVERIFY2(thread.open(&failure), qPrintable(failure.message));
+    qint64 general = 0;
+    bool found = false;
+    thread.post(
+        this, [](ChatStore& store) { return store.room(QStringLiteral("general")); },
+        [&](const std::optional<Conversation>& room) {
+            found = room.has_value();
+            general = room ? room->id : 0;
+        });
+    QTRY_VERIFY(found);
+    // Hold the store's thread while 1500 messages are posted: they must go in two groups
+    // (StoreThread::MaxGroup is 1000), not in 1500 commits.
+    QSemaphore held;
+    QSemaphore release;
+    thread.post(
+        this,
+        [&](ChatStore&) {
+            held.release();
+            release.acquire();
+            return 0;
+        },
+        [](int) {});
+    held.acquire();
+    constexpr int Count = 1500;
+    QList<qint64> ids;
+    for (int i = 0; i < Count; ++i) {
+        thread.append(message(general, QStringLiteral("m%1").arg(i)), this,
+            [&ids](const ChatStore::Appended& result, const StoreFailure& error) {
+                QCOMPARE(error.error, StoreError::None);
+                ids << result.id;
+            });
+    }
+    release.release();
+    QTRY_COMPARE_WITH_TIMEOUT(ids.size(), Count, 60000);
+    QCOMPARE(thread.groupsCommitted(), qint64(2));
+    QCOMPARE(thread.messagesCommitted(), qint64(Count));
+    for (int i = 1; i < Count; ++i) {
+        QVERIFY(ids[i] > ids[i - 1]); // in the order posted
+    }
+}
+
+void TestChatStore::storeThreadAnswersOnTheCallersThread()
+{
+    ChatStore::Options options;
+    options.databaseName = storePath();
+    StoreThread thread(options);
+    StoreFailure failure;
+    QVERIFY(thread.open(&failure));
+    QThread* worker = nullptr;
+    QThread* answeredOn = nullptr;
+    thread.post(
+        this,
+        [&worker](ChatStore&) {
+            worker = QThread::currentThread();
+            return 1;
+        },
+        [&answeredOn](int) { answeredOn = QThread::currentThread(); });
+    QTRY_VERIFY(answeredOn);
+    QCOMPARE(answeredOn, QThread::currentThread());
+    QVERIFY(worker != QThread::currentThread());
+    // A context that is gone gets no answer, and nothing breaks.
+    bool answered = false;
+    auto context = std::make_unique<QObject>();
+    QSemaphore release;
+    thread.post(
+        context.get(),
+        [&release](ChatStore&) {
+            release.acquire();
+            return 1;
+        },
+        [&answered](int) { answered = true; });
+    context.reset();
+    release.release();
+    thread.close();
+    QCoreApplication::processEvents();
+    QVERIFY(!answered);
+}
+
+void TestChatStore::storeThreadClosingFinishesWhatWasPosted()
+{
+    qint64 general = 0;
+    {
+        auto store = openStore();
+        QVERIFY(store);
+        general = store->room(QStringLiteral("general"))->id;
+    }
+    {
+        ChatStore::Options options;
+        options.databaseName = storePath();
+        StoreThread thread(options);
+        StoreFailure failure;
+        QVERIFY(thread.open(&failure));
+        for (int i = 0; i < 200; ++i) {
+            thread.append(message(general, QStringLiteral("m%1").arg(i)), this, [](const auto&, const auto&) {});
+        }
+        thread.close(); // no event loop ran: closing alone must commit them
+        QCOMPARE(thread.messagesCommitted(), qint64(200));
+    }
+    auto store = openStore();
+    QCOMPARE(store->history(general, 0, 1000)->size(), 200);
+}
+
+void TestChatStore::storeThreadReportsAStoreItCannotOpen()
+{
+    QVERIFY(openStore());
+    QVERIFY(runSql(storePath(), { QStringLiteral("UPDATE quietwire_schema SET version = 99") }));
+    ChatStore::Options options;
+    options.databaseName = storePath();
+    StoreThread thread(options);
+    StoreFailure failure;
+    QVERIFY(!thread.open(&failure));
+    QCOMPARE(failure.error, StoreError::NewerSchema);
+    QVERIFY(thread.isFinished());
 }
 
 QTEST_GUILESS_MAIN(TestChatStore)
