@@ -33,6 +33,9 @@ struct BenchOptions
     int textBytes = 64; // fanout: length of each chat text
     QString service = QStringLiteral("chat"); // idle: chat or files
     bool keep = false; // upload: leave the uploaded files on the server
+    qint64 stored = 100000; // store: messages to fill the store with
+    int conversations = 50; // store: conversations they are spread over
+    int queries = 1000; // store: timed history pages and searches (each)
 
     /// Local address number i (0-based) of the --sources pool.
     QHostAddress sourceAddress(int i) const;

@@ -7,6 +7,7 @@
 #include "HandshakeBench.h"
 #include "Report.h"
 #include "SessionBench.h"
+#include "StoreBench.h"
 #include "TransferBench.h"
 
 #include <QCommandLineParser>
@@ -37,6 +38,9 @@ Commands:
   stall-download SIZE / stall-upload SIZE [--interval MS]
                                      longest gap between ticks of a MS timer in the thread that
                                      runs the transfer (the GUI's situation)
+  store --dir DIR [--stored N] [--conversations C] [--queries Q]
+                                     the chat store alone (no server): fill rate with durable
+                                     group commits, history page and search latency (p50, p99)
 SIZE: bytes or 4K, 64K, 1M, 1G, 10G (binary units).)";
 
 } // namespace
@@ -93,8 +97,16 @@ int main(int argc, char* argv[])
     const QCommandLineOption service(QStringLiteral("service"), QStringLiteral("idle: chat or files (chat)."),
         QStringLiteral("NAME"), QStringLiteral("chat"));
     const QCommandLineOption keep(QStringLiteral("keep"), QStringLiteral("upload: keep the uploaded files."));
+    const QCommandLineOption stored(QStringLiteral("stored"),
+        QStringLiteral("store: messages to fill the store with (100000)."), QStringLiteral("N"),
+        QStringLiteral("100000"));
+    const QCommandLineOption conversations(QStringLiteral("conversations"),
+        QStringLiteral("store: conversations to spread them over (50)."), QStringLiteral("C"), QStringLiteral("50"));
+    const QCommandLineOption queries(QStringLiteral("queries"),
+        QStringLiteral("store: timed history pages and searches, each (1000)."), QStringLiteral("Q"),
+        QStringLiteral("1000"));
     parser.addOptions({ host, port, keys, dir, file, count, parallel, repeat, clients, seconds, members, messages, rate,
-        sessions, sources, batch, interval, textBytes, service, keep });
+        sessions, sources, batch, interval, textBytes, service, keep, stored, conversations, queries });
     parser.addPositionalArgument(
         QStringLiteral("command"), QStringLiteral("See above."), QStringLiteral("command [SIZE]"));
     parser.process(app);
@@ -130,6 +142,13 @@ int main(int argc, char* argv[])
     options.textBytes = qBound(16, parser.value(textBytes).toInt(), 16000);
     options.service = parser.value(service);
     options.keep = parser.isSet(keep);
+    options.stored = qMax<qint64>(1, parser.value(stored).toLongLong());
+    options.conversations = qMax(1, parser.value(conversations).toInt());
+    options.queries = qMax(1, parser.value(queries).toInt());
+
+    if (options.command == QLatin1String("store")) {
+        return StoreBench(options).run();
+    }
 
     if (options.keysDir.isEmpty()) {
         note(QStringLiteral("--keys DIR is required (quietwire-bench keygen --keys DIR --count N creates them)"));

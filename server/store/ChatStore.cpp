@@ -25,8 +25,8 @@ struct ChatStore::Dialect
     QStringList lockProbe;
     /// The full-text index over messages.body, kept by the database itself.
     QStringList searchSchema;
-    /// %1: extra conditions. Binds: hit start, hit end, user, match expression, then the extras'
-    /// values, then the limit. Columns: the message's (as messageFrom() reads them), the snippet.
+    /// %1: extra conditions. Binds: hit start, hit end, match expression, user, then the extras'
+    /// values, then the limit. Newest first, streaming: a common word does not sort every hit. Columns: the message's (as messageFrom() reads them), the snippet.
     QString searchQuery;
     /// Writes a consistent copy to the file bound as the one value.
     QString backupInto;
@@ -80,8 +80,9 @@ const ChatStore::Dialect* dialectFor(const QString& driver)
         QStringLiteral("SELECT ") + MessageColumns
             + QStringLiteral(", snippet(messages_search, 0, ?, ?, '…', 12) "
                              "FROM messages_search JOIN messages m ON m.id = messages_search.rowid "
-                             "JOIN members mb ON mb.conversation_id = m.conversation_id AND mb.name = ? "
-                             "WHERE messages_search MATCH ? %1 ORDER BY m.id DESC LIMIT ?"),
+                             "WHERE messages_search MATCH ? "
+                             "AND m.conversation_id IN (SELECT conversation_id FROM members WHERE name = ?) %1 "
+                             "ORDER BY messages_search.rowid DESC LIMIT ?"),
         QStringLiteral("VACUUM INTO ?"),
     };
     if (driver == sqlite.driver) {
@@ -711,15 +712,15 @@ std::optional<QList<SearchHit>> ChatStore::search(const QString& user, const QSt
         extraValues << conversation;
     }
     if (beforeId > 0) {
-        extra += QStringLiteral(" AND m.id < ?");
+        extra += QStringLiteral(" AND messages_search.rowid < ?");
         extraValues << beforeId;
     }
     QSqlQuery query(m_db);
     query.prepare(m_dialect.searchQuery.arg(extra));
     query.addBindValue(hitStart);
     query.addBindValue(hitEnd);
-    query.addBindValue(text(user));
     query.addBindValue(terms.join(QLatin1Char(' ')));
+    query.addBindValue(text(user));
     for (const QVariant& value : extraValues) {
         query.addBindValue(value);
     }
