@@ -26,7 +26,8 @@ struct ChatStore::Dialect
     /// The full-text index over messages.body, kept by the database itself.
     QStringList searchSchema;
     /// %1: extra conditions. Binds: hit start, hit end, match expression, user, then the extras'
-    /// values, then the limit. Newest first, streaming: a common word does not sort every hit. Columns: the message's (as messageFrom() reads them), the snippet.
+    /// values, then the limit. Newest first, streaming: a common word does not sort every hit. Columns: the message's
+    /// (as messageFrom() reads them), the snippet.
     QString searchQuery;
     /// Writes a consistent copy to the file bound as the one value.
     QString backupInto;
