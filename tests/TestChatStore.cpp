@@ -1,7 +1,9 @@
 #include "ChatStore.h"
+#include "RetentionTask.h"
 #include "StoreThread.h"
 
 #include <QCryptographicHash>
+#include <QDateTime>
 #include <QFile>
 #include <QSemaphore>
 #include <QSqlDatabase>
@@ -41,6 +43,9 @@ private slots:
     void storeThreadAnswersOnTheCallersThread();
     void storeThreadClosingFinishesWhatWasPosted();
     void storeThreadReportsAStoreItCannotOpen();
+    void restoreReplacesTheStoreAndKeepsTheOldOne();
+    void restoreRefusesABadBackupAndChangesNothing();
+    void retentionTaskSweepsInBatchesInTheBackground();
 
 private:
     std::unique_ptr<ChatStore> openStore(const QString& path = QString());
@@ -648,6 +653,117 @@ void TestChatStore::storeThreadReportsAStoreItCannotOpen()
     QVERIFY(!thread.open(&failure));
     QCOMPARE(failure.error, StoreError::NewerSchema);
     QVERIFY(thread.isFinished());
+}
+
+void TestChatStore::restoreReplacesTheStoreAndKeepsTheOldOne()
+{
+    const QString backupPath = m_dir->filePath(QStringLiteral("backup.db"));
+    qint64 general = 0;
+    {
+        auto store = openStore();
+        QVERIFY(store);
+        general = store->room(QStringLiteral("general"))->id;
+        QVERIFY(store->append({ message(general, QStringLiteral("in the backup")) }));
+        QVERIFY(store->backup(backupPath));
+        QVERIFY(store->append({ message(general, QStringLiteral("after the backup")) }));
+    }
+    const QByteArray backupBefore = fileHash(backupPath);
+    QString aside;
+    StoreFailure failure;
+    QVERIFY2(ChatStore::restore(backupPath, storePath(), &aside, &failure), qPrintable(failure.message));
+    QCOMPARE(fileHash(backupPath), backupBefore); // the backup itself is not changed
+    QVERIFY(!aside.isEmpty());
+    QVERIFY(!QFile::exists(storePath() + QStringLiteral(".restoring")));
+    {
+        auto store = openStore();
+        QVERIFY(store);
+        const auto history = store->history(general, 0, 10);
+        QCOMPARE(history->size(), 1);
+        QCOMPARE(history->at(0).text, QStringLiteral("in the backup"));
+    }
+    // Nothing was lost: the store it replaced is kept, with everything it had.
+    auto old = openStore(aside);
+    QVERIFY(old);
+    QCOMPARE(old->history(general, 0, 10)->size(), 2);
+}
+
+void TestChatStore::restoreRefusesABadBackupAndChangesNothing()
+{
+    {
+        auto store = openStore();
+        QVERIFY(store);
+        QVERIFY(store->append({ message(store->room(QStringLiteral("general"))->id, QStringLiteral("mine")) }));
+    }
+    const QByteArray storeBefore = fileHash(storePath());
+    const QString newer = m_dir->filePath(QStringLiteral("newer.db"));
+    QVERIFY(openStore(newer));
+    QVERIFY(runSql(newer, { QStringLiteral("UPDATE quietwire_schema SET version = 99") }));
+    const QString foreign = m_dir->filePath(QStringLiteral("foreign.db"));
+    QVERIFY(runSql(foreign, { QStringLiteral("CREATE TABLE t (x INTEGER)") }));
+    const QString garbage = m_dir->filePath(QStringLiteral("garbage.db"));
+    {
+        QFile file(garbage);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(QByteArray(4096, 'x'));
+    }
+    for (const QString& bad : { newer, foreign, garbage, m_dir->filePath(QStringLiteral("missing.db")) }) {
+        const QByteArray badBefore = fileHash(bad);
+        QString aside;
+        StoreFailure failure;
+        QVERIFY(!ChatStore::restore(bad, storePath(), &aside, &failure));
+        QVERIFY2(failure.message.contains(bad), qPrintable(failure.message));
+        QCOMPARE(fileHash(bad), badBefore);
+        QCOMPARE(fileHash(storePath()), storeBefore);
+        QVERIFY(aside.isEmpty());
+    }
+}
+
+void TestChatStore::retentionTaskSweepsInBatchesInTheBackground()
+{
+    qint64 general = 0;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const qint64 day = 24LL * 3600 * 1000;
+    {
+        auto store = openStore();
+        QVERIFY(store);
+        general = store->room(QStringLiteral("general"))->id;
+        QList<ChatStore::NewMessage> batch;
+        for (int i = 0; i < 120; ++i) {
+            batch << message(general, QStringLiteral("old %1").arg(i), QString(), now - 40 * day + i);
+        }
+        for (int i = 0; i < 7; ++i) {
+            batch << message(general, QStringLiteral("recent %1").arg(i), QString(), now - 2 * day + i);
+        }
+        QVERIFY(store->append(batch));
+    }
+    ChatStore::Options options;
+    options.databaseName = storePath();
+    StoreThread thread(options);
+    StoreFailure failure;
+    QVERIFY(thread.open(&failure));
+    RetentionTask retention(thread, 30 * day);
+    retention.setBatch(25);
+    QList<std::pair<qint64, QString>> sweeps;
+    connect(&retention, &RetentionTask::sweepFinished, this, [&sweeps](qint64 deleted, const QString& error) {
+        sweeps.append({ deleted, error });
+    });
+    retention.start();
+    QTRY_COMPARE_WITH_TIMEOUT(sweeps.size(), 1, 30000);
+    QCOMPARE(sweeps.first().first, qint64(120));
+    QVERIFY2(sweeps.first().second.isEmpty(), qPrintable(sweeps.first().second));
+    QCOMPARE(retention.deleted(), qint64(120));
+    bool checked = false;
+    thread.post(
+        this, [general](ChatStore& store) { return store.history(general, 0, 1000); },
+        [&checked](const std::optional<QList<StoredMessage>>& left) {
+            QVERIFY(left);
+            QCOMPARE(left->size(), 7);
+            for (const StoredMessage& m : *left) {
+                QVERIFY(m.text.startsWith(QStringLiteral("recent")));
+            }
+            checked = true;
+        });
+    QTRY_VERIFY(checked);
 }
 
 QTEST_GUILESS_MAIN(TestChatStore)

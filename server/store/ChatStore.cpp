@@ -1,13 +1,21 @@
 #include "ChatStore.h"
 
+#include "FileIo.h"
+
 #include <QAtomicInteger>
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QHash>
 #include <QRegularExpression>
+#include <QScopeGuard>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QStringList>
+#include <fcntl.h>
 #include <limits>
+#include <unistd.h>
 
 namespace QuietWire {
 
@@ -819,6 +827,106 @@ bool ChatStore::backup(const QString& path)
     query.prepare(m_dialect.backupInto);
     query.addBindValue(path);
     return exec(query);
+}
+
+bool ChatStore::restore(const QString& backupPath, const QString& storePath, QString* keptAside, StoreFailure* failure)
+{
+    const auto refuse = [failure](StoreError error, const QString& message) {
+        *failure = { error, message };
+        return false;
+    };
+    if (!QFileInfo(backupPath).isFile()) {
+        return refuse(StoreError::NotFound, QStringLiteral("There is no backup file %1").arg(backupPath));
+    }
+    // Check the backup read-only: it must be a whole QuietWire store this version can open.
+    QString problem;
+    const QString connection = QStringLiteral("quietwire-restore-%1").arg(g_connections.fetchAndAddRelaxed(1));
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), connection);
+        db.setDatabaseName(backupPath);
+        db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY"));
+        if (!db.open()) {
+            problem = db.lastError().text();
+        } else {
+            QSqlQuery query(db);
+            if (!query.exec(QStringLiteral("SELECT version FROM quietwire_schema")) || !query.next()) {
+                problem = QStringLiteral("it is not a QuietWire chat store (%1)").arg(query.lastError().text());
+            } else if (query.value(0).toInt() < 1 || query.value(0).toInt() > SchemaVersion) {
+                problem = QStringLiteral("its schema %1 is not one this quietwired knows (1 to %2)")
+                              .arg(query.value(0).toString())
+                              .arg(SchemaVersion);
+            } else {
+                query.finish();
+                if (!query.exec(QStringLiteral("PRAGMA integrity_check")) || !query.next()
+                    || query.value(0).toString() != QLatin1String("ok")) {
+                    problem = QStringLiteral("its integrity check failed: %1")
+                                  .arg(query.isValid() ? query.value(0).toString() : query.lastError().text());
+                }
+            }
+        }
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(connection);
+    if (!problem.isEmpty()) {
+        return refuse(StoreError::Corrupt,
+            QStringLiteral("%1 cannot be restored: %2. The store was not changed.").arg(backupPath, problem));
+    }
+
+    // Copy it next to the store, durably, before touching the store.
+    const QString incoming = storePath + QStringLiteral(".restoring");
+    QFile::remove(incoming);
+    QFile source(backupPath);
+    QFile target(incoming);
+    if (!source.open(QIODevice::ReadOnly) || !target.open(QIODevice::WriteOnly)) {
+        return refuse(StoreError::Io,
+            QStringLiteral("Cannot copy %1 to %2: %3%4")
+                .arg(backupPath, incoming, source.errorString(), target.errorString()));
+    }
+    while (!source.atEnd()) {
+        const QByteArray chunk = source.read(1 << 20);
+        if (chunk.isEmpty() || target.write(chunk) != chunk.size()) {
+            target.remove();
+            return refuse(StoreError::Io,
+                QStringLiteral("Cannot copy %1 to %2: %3").arg(backupPath, incoming, target.errorString()));
+        }
+    }
+    if (!FileIo::syncFile(target)) {
+        target.remove();
+        return refuse(StoreError::Io, QStringLiteral("Cannot write %1: %2").arg(incoming, qt_error_string(errno)));
+    }
+    target.close();
+
+    // Keep the store it replaces (and its write-ahead log, which holds committed messages). The
+    // renames happen in the store's folder, synced after each so they survive a crash.
+    const QFileInfo store(storePath);
+    const int folder = ::open(QFile::encodeName(store.absolutePath()).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (folder < 0) {
+        return refuse(
+            StoreError::Io, QStringLiteral("Cannot open %1: %2").arg(store.absolutePath(), qt_error_string(errno)));
+    }
+    const auto closeFolder = qScopeGuard([folder] { ::close(folder); });
+    const QString name = store.fileName();
+    keptAside->clear();
+    if (store.exists()) {
+        const QString aside = name + QStringLiteral(".before-restore-")
+            + QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss"));
+        for (const QString& suffix : { QStringLiteral("-wal"), QString() }) {
+            if (QFileInfo::exists(storePath + suffix)
+                && !FileIo::durableRename(folder, name + suffix, folder, aside + suffix)) {
+                return refuse(StoreError::Io,
+                    QStringLiteral("Cannot move %1 aside to %2: %3")
+                        .arg(storePath + suffix, aside + suffix, qt_error_string(errno)));
+            }
+        }
+        QFile::remove(storePath + QStringLiteral("-shm"));
+        *keptAside = store.absoluteDir().filePath(aside);
+    }
+    if (!FileIo::durableRename(folder, QFileInfo(incoming).fileName(), folder, name)) {
+        return refuse(StoreError::Io,
+            QStringLiteral("Cannot move %1 to %2: %3 (the old store is %4)")
+                .arg(incoming, storePath, qt_error_string(errno), *keptAside));
+    }
+    return true;
 }
 
 } // namespace QuietWire

@@ -127,6 +127,11 @@ public:
     std::optional<int> deleteOlderThan(qint64 cutoffMs, int batch);
     /// Writes a consistent copy of the store to path (a new file), while others keep writing.
     bool backup(const QString& path);
+    /// Replaces the SQLite store at storePath with a copy of the backup at backupPath, after
+    /// checking the backup (a QuietWire store of this schema or an older one, integrity_check
+    /// ok) without changing it. The store it replaces is kept beside it, renamed to *keptAside
+    /// (nothing is deleted). The server must not be running: the caller checks that.
+    static bool restore(const QString& backupPath, const QString& storePath, QString* keptAside, StoreFailure* failure);
 
     /// What differs between the databases (ChatStore.cpp).
     struct Dialect;

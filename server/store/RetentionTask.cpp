@@ -1,0 +1,56 @@
+#include "RetentionTask.h"
+
+#include "StoreThread.h"
+
+#include <QDateTime>
+
+namespace QuietWire {
+
+RetentionTask::RetentionTask(StoreThread& store, qint64 maxAgeMs, QObject* parent)
+    : QObject(parent)
+    , m_store(store)
+    , m_maxAgeMs(maxAgeMs)
+{
+    m_timer.setInterval(DefaultCheckIntervalMs);
+    connect(&m_timer, &QTimer::timeout, this, [this] {
+        if (!m_running) {
+            m_running = true;
+            m_sweepDeleted = 0;
+            nextBatch();
+        }
+    });
+}
+
+void RetentionTask::start()
+{
+    m_timer.start();
+    m_running = true;
+    m_sweepDeleted = 0;
+    nextBatch();
+}
+
+void RetentionTask::nextBatch()
+{
+    const qint64 cutoff = QDateTime::currentMSecsSinceEpoch() - m_maxAgeMs;
+    const int batch = m_batch;
+    m_store.post(
+        this,
+        [cutoff, batch](ChatStore& store) {
+            const auto deleted = store.deleteOlderThan(cutoff, batch);
+            return std::make_pair(deleted.value_or(-1), deleted ? QString() : store.failure().message);
+        },
+        [this, batch](const std::pair<int, QString>& result) {
+            if (result.first > 0) {
+                m_deleted += result.first;
+                m_sweepDeleted += result.first;
+            }
+            if (result.first == batch) {
+                nextBatch(); // more may be left
+                return;
+            }
+            m_running = false;
+            emit sweepFinished(m_sweepDeleted, result.second);
+        });
+}
+
+} // namespace QuietWire
