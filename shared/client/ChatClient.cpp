@@ -66,8 +66,9 @@ void ChatClient::onMessage(const QCborMap& message)
     if (!decoded) {
         // A client ignores a server message it cannot use rather than failing (docs/PROTOCOL.md
         // section 4); the log says what was wrong with it.
-        qCWarning(lcChat).noquote() << "ignored a malformed" << Logging::escaped(Protocol::typeOf(message), 40)
-                                    << "message from the server:" << error.message;
+        qCWarning(lcChat).noquote() << "ignored a malformed"
+                                    << QStringLiteral("\"%1\"").arg(Logging::escaped(Protocol::typeOf(message), 40))
+                                    << "from the server:" << error.message;
         return;
     }
     std::visit([this](const auto& decodedMessage) { handle(decodedMessage); }, *decoded);
