@@ -195,8 +195,7 @@ void ServiceClient::onMessage(const QByteArray& data)
         const auto fatal = Protocol::FatalError::fromCbor(*message, &decodeError);
         if (!fatal) {
             // Still the end of the session; say what was wrong with the error itself.
-            setFailure(ErrorCode::Unknown,
-                tr("The server closed the session with an error that is not understood (%1)").arg(decodeError.message));
+            setFailure(ErrorCode::Unknown, tr("The server closed the session: %1").arg(decodeError.message));
             return;
         }
         if (fatal->code == ErrorCode::Shutdown) {
