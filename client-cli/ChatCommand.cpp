@@ -67,9 +67,9 @@ public:
                 finish(0);
             }
         });
-        connect(&m_client, &ChatClient::messageRejected, this, [this](qint64 seq, const QString& reason) {
-            err() << "quietwire-cli: message not sent: " << safeError(reason) << Qt::endl;
-            if (m_mode == Mode::Send && seq == m_sendSeq) {
+        connect(&m_client, &ChatClient::messageRejected, this, [this](const ChatProtocol::Rejected& rejected) {
+            err() << "quietwire-cli: message not sent: " << safeError(rejected.message) << Qt::endl;
+            if (m_mode == Mode::Send && rejected.seq == m_sendSeq) {
                 finish(1);
             }
         });

@@ -105,8 +105,8 @@ void ChatWidget::attachClient()
         [this](const ChatProtocol::Member& member) { m_model->addSystem(tr("%1 joined").arg(member.name)); });
     connect(chat, &ChatClient::memberLeft, this,
         [this](const ChatProtocol::Member& member) { m_model->addSystem(tr("%1 left").arg(member.name)); });
-    connect(chat, &ChatClient::messageRejected, this, [this](qint64, const QString& reason) {
-        m_model->addSystem(tr("Your message was not delivered: %1").arg(reason));
+    connect(chat, &ChatClient::messageRejected, this, [this](const ChatProtocol::Rejected& rejected) {
+        m_model->addSystem(tr("Your message was not delivered: %1").arg(rejected.message));
     });
 }
 

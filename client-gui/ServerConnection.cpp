@@ -133,16 +133,16 @@ void ServerConnection::onChatError(const QString& message)
         return; // reported with the disconnect
     }
     ServiceClient* connection = m_chat->connection();
-    const QString code = connection->lastErrorCode();
     setState(State::Disconnected);
-    if (code == QLatin1String("unknown_server_key")) {
+    const ServiceClient::ServerKeyProblem keyProblem = connection->serverKeyProblem();
+    if (keyProblem == ServiceClient::ServerKeyProblem::Unknown) {
         // serverKeyUnknown() carries the key; ask the user.
         emit serverKeyUnknown(connection->hostPort(), connection->serverKey());
-    } else if (code == QLatin1String("server_key_changed")) {
+    } else if (keyProblem == ServiceClient::ServerKeyProblem::Changed) {
         QByteArray pinned;
         connection->knownServers().check(connection->hostPort(), connection->serverKey(), &pinned);
         emit serverKeyChanged(connection->hostPort(), pinned, connection->serverKey());
-    } else if (code == QLatin1String("unauthorized")) {
+    } else if (connection->lastFailure().code == ErrorCode::Unauthorized) {
         emit keyRefused(connection->hostPort());
     } else {
         emit connectionFailed(message);

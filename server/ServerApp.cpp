@@ -7,7 +7,6 @@
 #include "FileService.h"
 #include "KnownClients.h"
 #include "Logging.h"
-#include "MessageFields.h"
 #include "Protocol.h"
 #include "Whitelist.h"
 
@@ -66,7 +65,7 @@ void ServerApp::shutdown()
     m_server->close();
     const auto sessions = m_sessions.values();
     for (Session* session : sessions) {
-        closeSession(session, QLatin1String(Protocol::ErrorShutdown), QStringLiteral("The server is shutting down"));
+        closeSession(session, ErrorCode::Shutdown, QStringLiteral("The server is shutting down"));
     }
     // The sockets write only from an event loop, and runServer()'s has stopped when this runs: without
     // this the "shutdown" errors died with the process and clients saw a bare closed connection.
@@ -95,7 +94,7 @@ EncryptedTcpServer::Decision ServerApp::authorize(const QByteArray& key, const Q
             qCInfo(lcAuth).noquote() << "refused" << Identity::fingerprint(key) << "from" << address.toString()
                                      << "- not in" << m_whitelist->path();
         }
-        return { false, QLatin1String(Protocol::ErrorUnauthorized),
+        return { false, ErrorCode::Unauthorized,
             QStringLiteral("Your key %1 is not allowed on this server. Ask the administrator to allow it "
                            "(quietwired console: allow <your public key line> <your name>).")
                 .arg(Identity::fingerprint(key)) };
@@ -114,7 +113,7 @@ EncryptedTcpServer::Decision ServerApp::authorize(const QByteArray& key, const Q
                                      << address.toString() << "- already" << sessionsOfKey << "sessions and"
                                      << settingUp << "being set up";
         }
-        return { false, QLatin1String(Protocol::ErrorTooManySessions),
+        return { false, ErrorCode::TooManySessions,
             QStringLiteral("Your key already has %1 sessions open and %2 being set up, the most this server "
                            "allows (%3); close some first")
                 .arg(sessionsOfKey)
@@ -146,7 +145,7 @@ void ServerApp::onNewSession(EncryptedTcpSocket* socket, const QByteArray& hello
     // The key may have been revoked between the handshake and now.
     const auto* entry = m_whitelist->find(session->key);
     if (!entry) {
-        closeSession(session, QLatin1String(Protocol::ErrorRevoked), QStringLiteral("Your key was revoked"));
+        closeSession(session, ErrorCode::Revoked, QStringLiteral("Your key was revoked"));
         return;
     }
     session->name = AuthorizedKeys::displayName(*entry);
@@ -154,19 +153,19 @@ void ServerApp::onNewSession(EncryptedTcpSocket* socket, const QByteArray& hello
 
     QString decodeError;
     const auto message = Protocol::decode(hello, &decodeError);
-    if (!message || Protocol::typeOf(*message) != QLatin1String("hello")) {
-        closeSession(session, QLatin1String(Protocol::ErrorBadRequest),
+    if (!message || !Protocol::is<Protocol::Hello>(*message)) {
+        closeSession(session, ErrorCode::BadRequest,
             QStringLiteral("The first message must be {\"type\":\"hello\",\"service\":...}%1")
                 .arg(decodeError.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(decodeError)));
         return;
     }
-    MessageFields fields(*message);
-    const QString service = fields.text("service");
-    if (!fields.ok()) {
-        closeSession(
-            session, QLatin1String(Protocol::ErrorBadRequest), QStringLiteral("hello: %1").arg(fields.error()));
+    Protocol::DecodeError helloError;
+    const auto decodedHello = Protocol::Hello::fromCbor(*message, &helloError);
+    if (!decodedHello) {
+        closeSession(session, helloError.code, QStringLiteral("hello: %1").arg(helloError.message));
         return;
     }
+    const QString service = decodedHello->service;
     // The service name is the client's text: escaped, so it cannot forge or break log lines.
     qCInfo(lcServer).noquote() << "session" << session->id << "for" << Logging::escaped(session->name, 60)
                                << session->fingerprint << "from" << session->address.toString() << "service"
@@ -181,14 +180,14 @@ void ServerApp::onNewSession(EncryptedTcpSocket* socket, const QByteArray& hello
         const QString home = m_files->home(FilePaths::homeFolderName(whitelistName, session->fingerprint), &error);
         if (home.isEmpty()) {
             qCWarning(lcFiles).noquote() << error;
-            closeSession(session, QLatin1String(Protocol::ErrorBadRequest),
+            closeSession(session, ErrorCode::BadRequest,
                 QStringLiteral("The server cannot open your file area; tell the administrator"));
             return;
         }
         session->files = new FileService(session, m_files.get(), home, this);
         return;
     }
-    closeSession(session, QLatin1String(Protocol::ErrorUnknownService),
+    closeSession(session, ErrorCode::UnknownService,
         QStringLiteral("This server does not offer the service \"%1\"").arg(Logging::escaped(service, 40)));
 }
 
@@ -202,23 +201,22 @@ void ServerApp::onMessage(Session* session, const QByteArray& data)
     const auto message = Protocol::decode(data, &error);
     if (!message) {
         qCInfo(lcServer).noquote() << "session" << session->id << "sent an undecodable message:" << error;
-        closeSession(
-            session, QLatin1String(Protocol::ErrorBadRequest), QStringLiteral("Undecodable message: %1").arg(error));
+        closeSession(session, ErrorCode::BadRequest, QStringLiteral("Undecodable message: %1").arg(error));
         return;
     }
     if (session->service == QLatin1String(Protocol::ServiceChat)) {
         QString fatalError;
         if (!m_chat->handleMessage(session, *message, &fatalError)) {
             qCInfo(lcServer).noquote() << "session" << session->id << "sent a malformed message:" << fatalError;
-            closeSession(session, QLatin1String(Protocol::ErrorBadRequest), fatalError);
+            closeSession(session, ErrorCode::BadRequest, fatalError);
         }
     }
 }
 
-void ServerApp::closeSession(Session* session, const QString& code, const QString& message)
+void ServerApp::closeSession(Session* session, ErrorCode code, const QString& message)
 {
     if (EncryptedTcpSocket* socket = session->socket) {
-        socket->sendMessage(Protocol::encode(Protocol::makeError(code, message)));
+        socket->sendMessage(Protocol::encode(Protocol::FatalError { code, message }.toCbor()));
         socket->disconnectFromHost();
         // A peer that does not read must not keep the session alive.
         QTimer::singleShot(5000, socket, [socket] { socket->abort(); });
@@ -261,8 +259,7 @@ bool ServerApp::kick(int id, QString* error)
         return false;
     }
     qCInfo(lcServer).noquote() << "session" << id << "for" << session->name << "kicked by the administrator";
-    closeSession(
-        session, QLatin1String(Protocol::ErrorKicked), QStringLiteral("The administrator closed your session"));
+    closeSession(session, ErrorCode::Kicked, QStringLiteral("The administrator closed your session"));
     return true;
 }
 
@@ -292,8 +289,8 @@ void ServerApp::onWhitelistChanged()
         if (!m_whitelist->find(session->key)) {
             qCInfo(lcAuth).noquote() << "key" << session->fingerprint << "(" << session->name
                                      << ") was revoked: closing session" << session->id;
-            closeSession(session, QLatin1String(Protocol::ErrorRevoked),
-                QStringLiteral("Your key was removed from the server's whitelist"));
+            closeSession(
+                session, ErrorCode::Revoked, QStringLiteral("Your key was removed from the server's whitelist"));
         }
     }
 }

@@ -58,7 +58,7 @@ private:
     EncryptedTcpServer::Decision authorize(const QByteArray& key, const QHostAddress& address);
     void onNewSession(EncryptedTcpSocket* socket, const QByteArray& hello);
     void onMessage(Session* session, const QByteArray& data);
-    void closeSession(Session* session, const QString& code, const QString& message);
+    void closeSession(Session* session, ErrorCode code, const QString& message);
     void onWhitelistChanged();
     void removeSession(Session* session);
 

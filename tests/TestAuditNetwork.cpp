@@ -170,7 +170,7 @@ QString TestAuditNetwork::chatSession(const Client& client, const QHostAddress& 
     if (!socket) {
         return QStringLiteral("session port unreachable");
     }
-    socket->write(raw.encryptFrame(Protocol::makeHello(QStringLiteral("chat"))));
+    socket->write(raw.encryptFrame(Protocol::Hello { QStringLiteral("chat") }.toCbor()));
     const auto welcome = raw.readMessage(*socket);
     if (!welcome || Protocol::typeOf(*welcome) != QLatin1String("welcome")) {
         return QStringLiteral("no welcome");
@@ -597,7 +597,7 @@ void TestAuditNetwork::sessionPortTakesOneConnectionPerTicket()
         4000);
     // The first connection still redeems the ticket.
     first->write(RawClient::frame(session->value(QStringLiteral("ticket")).toByteArray()));
-    first->write(raw.encryptFrame(Protocol::makeHello(QStringLiteral("chat"))));
+    first->write(raw.encryptFrame(Protocol::Hello { QStringLiteral("chat") }.toCbor()));
     const auto welcome = raw.readMessage(*first);
     QVERIFY(welcome);
     QCOMPARE(Protocol::typeOf(*welcome), QStringLiteral("welcome"));
@@ -658,7 +658,7 @@ void TestAuditNetwork::serviceNameCannotForgeLogLines()
             session->value(QStringLiteral("ticket")).toByteArray());
     QVERIFY(socket);
     const QString forged = QStringLiteral("2026-12-01 10:00:00.000 quietwire.auth: accepted SHA256:forged (root)");
-    socket->write(raw.encryptFrame(Protocol::makeHello(QStringLiteral("chat\x1b[2J\n") + forged)));
+    socket->write(raw.encryptFrame(Protocol::Hello { QStringLiteral("chat\x1b[2J\n") + forged }.toCbor()));
     const auto answer = raw.readMessage(*socket);
     QVERIFY(answer);
     QCOMPARE(answer->value(QStringLiteral("code")).toString(), QStringLiteral("unknown_service"));

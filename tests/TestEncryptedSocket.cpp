@@ -87,7 +87,7 @@ void TestEncryptedSocket::startServer(int poolSize, int ticketTimeoutMs)
         if (m_allowed.contains(key)) {
             return EncryptedTcpServer::Decision { true, {}, {} };
         }
-        return EncryptedTcpServer::Decision { false, QStringLiteral("unauthorized"),
+        return EncryptedTcpServer::Decision { false, ErrorCode::Unauthorized,
             QStringLiteral("not on the test whitelist") };
     });
     connect(m_server.get(), &EncryptedTcpServer::newSession, this,
@@ -129,7 +129,7 @@ void TestEncryptedSocket::sessionMovesToSessionPort()
     QVERIFY(client->sessionPort() <= m_server->options().sessionPortLast);
     QCOMPARE(client->peerPort(), client->sessionPort());
 
-    QVERIFY(client->sendMessage(Protocol::encode(Protocol::makeHello(QStringLiteral("chat")))));
+    QVERIFY(client->sendMessage(Protocol::encode(Protocol::Hello { QStringLiteral("chat") }.toCbor())));
     QTRY_COMPARE_WITH_TIMEOUT(m_serverSockets.size(), 1, 10000);
     EncryptedTcpSocket* server = m_serverSockets.first();
     QCOMPARE(server->peerKey(), m_aliceKey.publicKey);
@@ -159,7 +159,7 @@ void TestEncryptedSocket::sessionKeysDifferPerConnection()
         QVERIFY(raw.handshake(ClientA, Localhost, m_server->serverPort()));
         hashes[i] = raw.handshakeHash;
         // The same plaintext at the same nonce under each session's key.
-        const QByteArray ciphertext = raw.encryptFrame(Protocol::makeHello(QStringLiteral("chat")));
+        const QByteArray ciphertext = raw.encryptFrame(Protocol::Hello { QStringLiteral("chat") }.toCbor());
         if (i == 0) {
             firstCiphertext = ciphertext;
         } else {
@@ -176,11 +176,11 @@ void TestEncryptedSocket::sessionKeysDifferPerConnection()
     EncryptedTcpSocket* one = connectClient(m_aliceKey);
     QSignalSpy readyOne(one, &EncryptedTcpSocket::ready);
     QVERIFY(readyOne.wait(10000));
-    QVERIFY(one->sendMessage(Protocol::encode(Protocol::makeHello(QStringLiteral("chat")))));
+    QVERIFY(one->sendMessage(Protocol::encode(Protocol::Hello { QStringLiteral("chat") }.toCbor())));
     EncryptedTcpSocket* two = connectClient(m_aliceKey);
     QSignalSpy readyTwo(two, &EncryptedTcpSocket::ready);
     QVERIFY(readyTwo.wait(10000));
-    QVERIFY(two->sendMessage(Protocol::encode(Protocol::makeHello(QStringLiteral("chat")))));
+    QVERIFY(two->sendMessage(Protocol::encode(Protocol::Hello { QStringLiteral("chat") }.toCbor())));
     QTRY_COMPARE_WITH_TIMEOUT(m_serverSockets.size(), 2, 10000);
     QVERIFY(one->handshakeHash() != two->handshakeHash());
     QVERIFY(one->handshakeHash() == m_serverSockets.at(0)->handshakeHash()
@@ -195,7 +195,7 @@ void TestEncryptedSocket::largestMessageFitsAndLargerIsRefused()
     EncryptedTcpSocket* client = connectClient(m_aliceKey);
     QSignalSpy ready(client, &EncryptedTcpSocket::ready);
     QVERIFY(ready.wait(10000));
-    QVERIFY(client->sendMessage(Protocol::encode(Protocol::makeHello(QStringLiteral("chat")))));
+    QVERIFY(client->sendMessage(Protocol::encode(Protocol::Hello { QStringLiteral("chat") }.toCbor())));
     QByteArray largest(Protocol::MaxPayload, Qt::Uninitialized);
     for (qsizetype i = 0; i < largest.size(); ++i) {
         largest[i] = static_cast<char>(i * 7);
@@ -244,7 +244,7 @@ void TestEncryptedSocket::unauthorizedKeyGetsTypedError()
     QSignalSpy disconnected(client, &EncryptedTcpSocket::disconnected);
     QVERIFY(errors.wait(10000));
     QCOMPARE(errors.first().first().value<EncryptedTcpSocket::Error>(), EncryptedTcpSocket::Error::RemoteError);
-    QCOMPARE(client->remoteErrorCode(), QStringLiteral("unauthorized"));
+    QCOMPARE(client->remoteErrorCode(), ErrorCode::Unauthorized);
     QVERIFY(errors.first().at(1).toString().contains(QStringLiteral("not on the test whitelist")));
     QTRY_COMPARE(disconnected.size(), 1);
     QCOMPARE(m_server->sessionPortsInUse(), 0);
@@ -263,7 +263,7 @@ void TestEncryptedSocket::wrongTicketIsRefused()
     wrong[0] = static_cast<char>(wrong[0] ^ 1);
     auto connection = raw.redeem(ClientA, Localhost, port, wrong);
     QVERIFY(connection);
-    connection->write(raw.encryptFrame(Protocol::makeHello(QStringLiteral("chat"))));
+    connection->write(raw.encryptFrame(Protocol::Hello { QStringLiteral("chat") }.toCbor()));
     QVERIFY(RawClient::waitClosed(*connection));
     QTest::qWait(200);
     QVERIFY(m_serverSockets.isEmpty());
@@ -280,13 +280,13 @@ void TestEncryptedSocket::ticketCannotBeReused()
     const QByteArray ticket = session->value(QStringLiteral("ticket")).toByteArray();
     auto first = raw.redeem(ClientA, Localhost, port, ticket);
     QVERIFY(first);
-    first->write(raw.encryptFrame(Protocol::makeHello(QStringLiteral("chat"))));
+    first->write(raw.encryptFrame(Protocol::Hello { QStringLiteral("chat") }.toCbor()));
     QTRY_COMPARE_WITH_TIMEOUT(m_serverSockets.size(), 1, 10000);
 
     // The same ticket again: the port is closed, or (if another client took it) the ticket is unknown.
     auto second = raw.redeem(ClientA, Localhost, port, ticket);
     if (second) {
-        second->write(raw.encryptFrame(Protocol::makeHello(QStringLiteral("chat"))));
+        second->write(raw.encryptFrame(Protocol::Hello { QStringLiteral("chat") }.toCbor()));
         QVERIFY(RawClient::waitClosed(*second));
     }
     QTest::qWait(200);
@@ -305,7 +305,7 @@ void TestEncryptedSocket::lateTicketIsRefused()
     const auto port = static_cast<quint16>(session->value(QStringLiteral("port")).toInteger());
     auto late = raw.redeem(ClientA, Localhost, port, session->value(QStringLiteral("ticket")).toByteArray());
     if (late) {
-        late->write(raw.encryptFrame(Protocol::makeHello(QStringLiteral("chat"))));
+        late->write(raw.encryptFrame(Protocol::Hello { QStringLiteral("chat") }.toCbor()));
         QVERIFY(RawClient::waitClosed(*late));
     }
     QVERIFY(m_serverSockets.isEmpty());
@@ -320,7 +320,7 @@ void TestEncryptedSocket::ticketFromAnotherAddressIsRefused()
     QVERIFY(session);
     const auto port = static_cast<quint16>(session->value(QStringLiteral("port")).toInteger());
     const QByteArray ticket = session->value(QStringLiteral("ticket")).toByteArray();
-    const QByteArray hello = raw.encryptFrame(Protocol::makeHello(QStringLiteral("chat")));
+    const QByteArray hello = raw.encryptFrame(Protocol::Hello { QStringLiteral("chat") }.toCbor());
     auto stolen = raw.redeem(ClientB, Localhost, port, ticket);
     if (stolen) {
         stolen->write(hello);
@@ -347,7 +347,7 @@ void TestEncryptedSocket::exhaustedPoolSaysBusyThenRecovers()
     EncryptedTcpSocket* client = connectClient(m_aliceKey, ClientB);
     QSignalSpy errors(client, &EncryptedTcpSocket::errorOccurred);
     QVERIFY(errors.wait(10000));
-    QCOMPARE(client->remoteErrorCode(), QStringLiteral("busy"));
+    QCOMPARE(client->remoteErrorCode(), ErrorCode::Busy);
     QVERIFY(errors.first().at(1).toString().contains(QStringLiteral("session port")));
 
     // Once the holder's ticket expires the port is free again.
@@ -383,7 +383,7 @@ void TestEncryptedSocket::tamperedFrameClosesOnlyThatSession()
     EncryptedTcpSocket* bystander = connectClient(m_aliceKey, ClientB);
     QSignalSpy bystanderReady(bystander, &EncryptedTcpSocket::ready);
     QVERIFY(bystanderReady.wait(10000));
-    QVERIFY(bystander->sendMessage(Protocol::encode(Protocol::makeHello(QStringLiteral("chat")))));
+    QVERIFY(bystander->sendMessage(Protocol::encode(Protocol::Hello { QStringLiteral("chat") }.toCbor())));
 
     RawClient raw(m_aliceKey);
     QVERIFY(raw.handshake(ClientA, Localhost, m_server->serverPort()));
@@ -393,9 +393,9 @@ void TestEncryptedSocket::tamperedFrameClosesOnlyThatSession()
         = raw.redeem(ClientA, Localhost, static_cast<quint16>(session->value(QStringLiteral("port")).toInteger()),
             session->value(QStringLiteral("ticket")).toByteArray());
     QVERIFY(connection);
-    connection->write(raw.encryptFrame(Protocol::makeHello(QStringLiteral("chat"))));
+    connection->write(raw.encryptFrame(Protocol::Hello { QStringLiteral("chat") }.toCbor()));
     QTRY_COMPARE_WITH_TIMEOUT(m_serverSockets.size(), 2, 10000);
-    QByteArray tampered = raw.encryptFrame(Protocol::makeHello(QStringLiteral("tampered")));
+    QByteArray tampered = raw.encryptFrame(Protocol::Hello { QStringLiteral("tampered") }.toCbor());
     tampered[tampered.size() / 2] = static_cast<char>(tampered[tampered.size() / 2] ^ 0x01);
     connection->write(tampered);
     QVERIFY(RawClient::waitClosed(*connection));
@@ -450,8 +450,9 @@ void TestEncryptedSocket::unreachableSessionPortNamesTheRange()
     QVERIFY(message && handshake.readMessage(*message, payload));
     auto [c1, c2] = handshake.split();
     QByteArray ciphertext;
-    QVERIFY(c2.encryptWithAd(
-        {}, Protocol::encode(Protocol::makeSession(deadPort, QByteArray(16, 'T'), 9001, 9064, 0)), ciphertext));
+    QVERIFY(c2.encryptWithAd({},
+        Protocol::encode(Protocol::SessionHandoff { deadPort, QByteArray(16, 'T'), 9001, 9064, 0 }.toCbor()),
+        ciphertext));
     accepted->write(RawClient::frame(ciphertext));
     QVERIFY(errors.wait(15000));
     QCOMPARE(

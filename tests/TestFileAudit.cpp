@@ -80,7 +80,7 @@ public:
         if (!m_socket) {
             return false;
         }
-        send(Protocol::makeHello(QStringLiteral("files")));
+        send(Protocol::Hello { QStringLiteral("files") }.toCbor());
         // One round trip: the home folder is set up.
         return call(QCborMap { { QStringLiteral("type"), QStringLiteral("pwd") }, { QStringLiteral("id"), 1 } })
             .has_value();

@@ -157,7 +157,7 @@ void TestFilePaths::dataMessageEncoding()
     if (size == FileProtocol::ChunkSize) {
         QCOMPARE(fast.size(), Protocol::MaxPayload);
     }
-    QVERIFY(FileProtocol::decodeData(Protocol::encode(Protocol::makeHello(QStringLiteral("files")))).isNull());
+    QVERIFY(FileProtocol::decodeData(Protocol::encode(Protocol::Hello { QStringLiteral("files") }.toCbor())).isNull());
     QVERIFY(FileProtocol::decodeData(fast.left(fast.size() - 1)).isNull() || size == 0);
 }
 

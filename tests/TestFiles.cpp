@@ -400,7 +400,7 @@ void TestFiles::checksumMismatchStoresNothing()
     auto socket = raw.redeem({}, server, static_cast<quint16>(session->value(QStringLiteral("port")).toInteger()),
         session->value(QStringLiteral("ticket")).toByteArray());
     QVERIFY(socket);
-    socket->write(raw.encryptFrame(Protocol::makeHello(QStringLiteral("files"))));
+    socket->write(raw.encryptFrame(Protocol::Hello { QStringLiteral("files") }.toCbor()));
     QCborMap put = FileProtocol::makeRequest(QStringLiteral("put"), 7);
     put.insert(QStringLiteral("path"), QStringLiteral("evil.bin"));
     put.insert(QStringLiteral("size"), 5);

@@ -112,7 +112,7 @@ EncryptedTcpSocket* TestHardening::connectClient(const QHostAddress& from, bool 
         return nullptr;
     }
     if (sendHello) {
-        socket->sendMessage(Protocol::encode(Protocol::makeHello(QStringLiteral("chat"))));
+        socket->sendMessage(Protocol::encode(Protocol::Hello { QStringLiteral("chat") }.toCbor()));
     }
     return socket;
 }
@@ -129,7 +129,7 @@ std::unique_ptr<QTcpSocket> TestHardening::rawSession(RawClient& raw, const QHos
     auto socket = raw.redeem(from, Localhost, static_cast<quint16>(session->value(QStringLiteral("port")).toInteger()),
         session->value(QStringLiteral("ticket")).toByteArray());
     if (socket) {
-        socket->write(raw.encryptFrame(Protocol::makeHello(QStringLiteral("chat"))));
+        socket->write(raw.encryptFrame(Protocol::Hello { QStringLiteral("chat") }.toCbor()));
     }
     return socket;
 }
@@ -190,7 +190,7 @@ void TestHardening::rekeyAcrossTheBoundaryBothWays()
     QSignalSpy ready(client, &EncryptedTcpSocket::ready);
     client->connectToHost(QStringLiteral("127.0.0.1"), m_server->serverPort());
     QVERIFY(ready.wait(10000));
-    QVERIFY(client->sendMessage(Protocol::encode(Protocol::makeHello(QStringLiteral("chat")))));
+    QVERIFY(client->sendMessage(Protocol::encode(Protocol::Hello { QStringLiteral("chat") }.toCbor())));
     QSignalSpy echoed(client, &EncryptedTcpSocket::messageReceived);
     QList<QByteArray> sent;
     for (int i = 0; i < 60; ++i) {
@@ -220,7 +220,7 @@ void TestHardening::rekeyLimitsMustAgree()
     client->connectToHost(QStringLiteral("127.0.0.1"), m_server->serverPort());
     QVERIFY(ready.wait(10000));
     QSignalSpy failures(m_server.get(), &EncryptedTcpServer::connectionFailed);
-    QVERIFY(client->sendMessage(Protocol::encode(Protocol::makeHello(QStringLiteral("chat")))));
+    QVERIFY(client->sendMessage(Protocol::encode(Protocol::Hello { QStringLiteral("chat") }.toCbor())));
     QVERIFY(client->sendMessage("two"));
     QVERIFY(client->sendMessage("three"));
     QTRY_COMPARE_WITH_TIMEOUT(m_sessions.size(), 1, 10000);

@@ -30,7 +30,7 @@ private slots:
     void wrongTypesAreErrors_data()
     {
         QTest::addColumn<QCborValue>("value");
-        QTest::addColumn<int>("kind"); // 0 text, 1 unsigned, 2 bytes, 3 bool
+        QTest::addColumn<int>("kind"); // 0 text, 1 unsigned, 2 bytes, 3 bool, 4 array
         QTest::newRow("text as number") << QCborValue(5) << 0;
         QTest::newRow("text as bytes") << QCborValue(QByteArray("x")) << 0;
         QTest::newRow("text as array") << QCborValue(QCborArray { QStringLiteral("bob") }) << 0;
@@ -41,6 +41,8 @@ private slots:
         QTest::newRow("unsigned as bool") << QCborValue(true) << 1;
         QTest::newRow("bytes as hex text") << QCborValue(QStringLiteral("abcd")) << 2;
         QTest::newRow("bool as integer") << QCborValue(1) << 3;
+        QTest::newRow("array as map") << QCborValue(QCborMap()) << 4;
+        QTest::newRow("array as text") << QCborValue(QStringLiteral("[1, 2]")) << 4;
     }
 
     void wrongTypesAreErrors()
@@ -61,8 +63,11 @@ private slots:
             case 2:
                 optional ? void(fields.optionalBytes("field")) : void(fields.bytes("field"));
                 break;
-            default:
+            case 3:
                 fields.optionalBool("field", false);
+                break;
+            default:
+                optional ? void(fields.optionalArray("field")) : void(fields.array("field"));
                 break;
             }
             QVERIFY(!fields.ok());
@@ -83,6 +88,27 @@ private slots:
         // The first problem is the one reported.
         fields.unsignedInteger("size");
         QCOMPARE(fields.failedField(), QStringLiteral("path"));
+    }
+
+    void arraysAndRejectedValues()
+    {
+        const QCborMap map { { QStringLiteral("ports"), QCborArray { 7401, 7464 } }, { QStringLiteral("port"), 0 } };
+        MessageFields fields(map);
+        QCOMPARE(fields.array("ports"), (QCborArray { 7401, 7464 }));
+        QCOMPARE(fields.optionalArray("absent", QCborArray { 1 }), QCborArray { 1 });
+        QVERIFY(fields.ok());
+        fields.array("members");
+        QCOMPARE(fields.failedField(), QStringLiteral("members"));
+        QVERIFY(fields.error().contains(QLatin1String("missing")));
+
+        // A value of the right wire type that is still wrong reads like a wrong type.
+        MessageFields values(map);
+        QCOMPARE(values.unsignedInteger("port"), 0);
+        QVERIFY(values.ok());
+        values.reject("port", "a port number (1-65535)");
+        QVERIFY(!values.ok());
+        QCOMPARE(values.failedField(), QStringLiteral("port"));
+        QCOMPARE(values.error(), QStringLiteral("field \"port\" must be a port number (1-65535)"));
     }
 };
 

@@ -1,8 +1,141 @@
+#include "ChatProtocol.h"
 #include "ErrorCode.h"
+#include "Protocol.h"
 
+#include <QCborArray>
+#include <QFile>
+#include <QRegularExpression>
 #include <QTest>
 
 using namespace QuietWire;
+
+namespace {
+
+QCborMap map(std::initializer_list<std::pair<const char*, QCborValue>> fields)
+{
+    QCborMap result;
+    for (const auto& [key, value] : fields) {
+        result.insert(QLatin1String(key), value);
+    }
+    return result;
+}
+
+/// The map with key's value replaced (or added).
+QCborMap with(QCborMap message, const char* key, const QCborValue& value)
+{
+    message.insert(QLatin1String(key), value);
+    return message;
+}
+
+QString protocolDocument()
+{
+    QFile file(QStringLiteral(QUIETWIRE_SOURCE_DIR "/docs/PROTOCOL.md"));
+    return file.open(QIODevice::ReadOnly) ? QString::fromUtf8(file.readAll()) : QString();
+}
+
+/// The lines of the section whose heading starts with heading ("## 4."), up to the next "## ".
+QStringList section(const QString& document, const QString& heading)
+{
+    QStringList lines;
+    bool inside = false;
+    for (const QString& line : document.split(QLatin1Char('\n'))) {
+        if (line.startsWith(QLatin1String("## "))) {
+            inside = line.startsWith(heading);
+            continue;
+        }
+        if (inside) {
+            lines.append(line);
+        }
+    }
+    return lines;
+}
+
+/// The `names` in backquotes in the first column of the nth table of lines whose header starts
+/// with "| type |" (section 7: 0 is server to client, 1 client to server).
+QStringList typeTable(const QStringList& lines, int nth)
+{
+    QStringList names;
+    int found = -1;
+    bool inside = false;
+    static const QRegularExpression quoted(QStringLiteral("`([a-z_0-9]+)`"));
+    for (qsizetype i = 0; i < lines.size(); ++i) {
+        const QString line = lines.at(i).trimmed();
+        if (!inside) {
+            if (line.startsWith(QLatin1String("| type |")) && ++found == nth) {
+                inside = true;
+                ++i; // the |---| line
+            }
+            continue;
+        }
+        if (!line.startsWith(QLatin1Char('|'))) {
+            break;
+        }
+        for (auto it = quoted.globalMatch(line.section(QLatin1Char('|'), 1, 1)); it.hasNext();) {
+            names.append(it.next().captured(1));
+        }
+    }
+    return names;
+}
+
+/// Every "type": "name" a message example of lines shows (sections 4 and 5 write messages out).
+QStringList exampleTypes(const QStringList& lines)
+{
+    QStringList names;
+    static const QRegularExpression pattern(QStringLiteral("\\{\\s*\"type\"\\s*:\\s*\"([a-z_0-9]+)\""));
+    for (auto it = pattern.globalMatch(lines.join(QLatin1Char('\n'))); it.hasNext();) {
+        const QString name = it.next().captured(1);
+        if (!names.contains(name)) {
+            names.append(name);
+        }
+    }
+    return names;
+}
+
+/// What T's own decoder makes of encoded; T {} (which no test expects) if it fails.
+template <typename T>
+T decoded(const QCborMap& encoded)
+{
+    Protocol::DecodeError error;
+    const std::optional<T> message = T::fromCbor(encoded, &error);
+    if (!message) {
+        qWarning("does not decode: %s", qPrintable(error.message));
+    }
+    return message.value_or(T {});
+}
+
+/// What decodeServerMessage() makes of encoded, if it is a T; T {} otherwise.
+template <typename T>
+T decodedServerMessage(const QCborMap& encoded)
+{
+    Protocol::DecodeError error;
+    const auto any = ChatProtocol::decodeServerMessage(encoded, &error);
+    if (!any) {
+        qWarning("does not decode: %s", qPrintable(error.message));
+        return T {};
+    }
+    const T* message = std::get_if<T>(&*any);
+    if (!message) {
+        qWarning("decodes as another type (%zu)", any->index());
+        return T {};
+    }
+    return *message;
+}
+
+const ChatProtocol::Member Alice { QStringLiteral("alice"), QStringLiteral("SHA256:alice") };
+const ChatProtocol::Member Bob { QStringLiteral("bob"), QStringLiteral("SHA256:bob") };
+
+ChatProtocol::Message roomMessage()
+{
+    ChatProtocol::Message message;
+    message.id = 7;
+    message.from = Alice.name;
+    message.fingerprint = Alice.fingerprint;
+    message.text = QStringLiteral("hello\nworld");
+    message.time = QDateTime::fromMSecsSinceEpoch(1764590000123, Qt::UTC);
+    return message;
+}
+
+} // namespace
 
 /// The protocol layer's codec: every error code and message type of docs/PROTOCOL.md goes through
 /// its one encoder and decoder and comes back the same.
@@ -15,6 +148,19 @@ private slots:
     void everyWireCodeRoundTrips();
     void clientSideKindsNeverTravel();
     void unknownCodeIsUnknown();
+
+    // Messages (docs/PROTOCOL.md sections 4, 5 and 7).
+    void messagesEncodeAsDocumented_data();
+    void messagesEncodeAsDocumented();
+    void envelopeRoundTrips();
+    void everyFatalCodeRoundTrips();
+    void chatServerMessagesRoundTrip();
+    void chatSendRoundTrips();
+    void wrongTypedFieldIsBadRequest_data();
+    void wrongTypedFieldIsBadRequest();
+    void sendKeepsSeqForTheRejection();
+    void unknownTypesAndCodesAreNotErrors();
+    void everyDocumentedTypeHasACodec();
 };
 
 void TestProtocolCodec::everyWireCodeRoundTrips_data()
@@ -71,6 +217,348 @@ void TestProtocolCodec::unknownCodeIsUnknown()
     QCOMPARE(errorCodeFromWire(u""), ErrorCode::None);
     QVERIFY((Failure { ErrorCode::ConnectionLost, QString() }.isInterruption()));
     QVERIFY(!(Failure { ErrorCode::NotFound, QString() }.isInterruption()));
+}
+
+void TestProtocolCodec::messagesEncodeAsDocumented_data()
+{
+    // The wire, written out as docs/PROTOCOL.md shows it: same keys, same CBOR types, same order.
+    QTest::addColumn<QCborMap>("encoded");
+    QTest::addColumn<QCborMap>("expected");
+    QTest::newRow("hello") << Protocol::Hello { QStringLiteral("chat") }.toCbor()
+                           << map({ { "type", QStringLiteral("hello") }, { "service", QStringLiteral("chat") } });
+    QTest::newRow("session") << Protocol::SessionHandoff { 7411, QByteArray(16, 'T'), 7401, 7464, 15000 }.toCbor()
+                             << map({ { "type", QStringLiteral("session") }, { "port", 7411 },
+                                    { "ticket", QByteArray(16, 'T') }, { "ports", QCborArray { 7401, 7464 } },
+                                    { "keepalive", 15000 } });
+    QTest::newRow("error") << Protocol::FatalError { ErrorCode::TooManySessions, QStringLiteral("why") }.toCbor()
+                           << map({ { "type", QStringLiteral("error") },
+                                  { "code", QStringLiteral("too_many_sessions") },
+                                  { "message", QStringLiteral("why") } });
+    const QCborMap alice = map({ { "name", Alice.name }, { "fingerprint", Alice.fingerprint } });
+    QTest::newRow("welcome") << ChatProtocol::Welcome { Bob.name, Bob.fingerprint, { Alice } }.toCbor()
+                             << map({ { "type", QStringLiteral("welcome") }, { "name", Bob.name },
+                                    { "fingerprint", Bob.fingerprint }, { "members", QCborArray { alice } } });
+    QTest::newRow("members") << ChatProtocol::Members { { Alice } }.toCbor()
+                             << map({ { "type", QStringLiteral("members") }, { "members", QCborArray { alice } } });
+    QTest::newRow("message") << roomMessage().toCbor()
+                             << map({ { "type", QStringLiteral("message") }, { "id", 7 },
+                                    { "text", QStringLiteral("hello\nworld") }, { "time", qint64(1764590000123) },
+                                    { "from", Alice.name }, { "fingerprint", Alice.fingerprint } });
+    ChatProtocol::Message direct = roomMessage();
+    direct.to = Bob.name;
+    direct.history = true; // never on the wire for a direct message, but the codec writes what it is given
+    QTest::newRow("message to") << direct.toCbor()
+                                << map({ { "type", QStringLiteral("message") }, { "id", 7 },
+                                       { "text", QStringLiteral("hello\nworld") }, { "time", qint64(1764590000123) },
+                                       { "from", Alice.name }, { "fingerprint", Alice.fingerprint }, { "to", Bob.name },
+                                       { "history", true } });
+    ChatProtocol::Message notice = roomMessage();
+    notice.notice = true;
+    notice.from.clear();
+    notice.fingerprint.clear();
+    QTest::newRow("notice") << notice.toCbor()
+                            << map({ { "type", QStringLiteral("notice") }, { "id", 7 },
+                                   { "text", QStringLiteral("hello\nworld") }, { "time", qint64(1764590000123) } });
+    QTest::newRow("history_end") << ChatProtocol::HistoryEnd {}.toCbor()
+                                 << map({ { "type", QStringLiteral("history_end") } });
+    QTest::newRow("join") << ChatProtocol::Join { Alice }.toCbor()
+                          << map({ { "type", QStringLiteral("join") }, { "name", Alice.name },
+                                 { "fingerprint", Alice.fingerprint } });
+    QTest::newRow("leave") << ChatProtocol::Leave { Alice }.toCbor()
+                           << map({ { "type", QStringLiteral("leave") }, { "name", Alice.name },
+                                  { "fingerprint", Alice.fingerprint } });
+    QTest::newRow("accepted") << ChatProtocol::Accepted { 3, 42 }.toCbor()
+                              << map({ { "type", QStringLiteral("accepted") }, { "seq", 3 }, { "id", 42 } });
+    QTest::newRow("rejected") << ChatProtocol::Rejected { 3, ErrorCode::NotFound, QStringLiteral("nobody") }.toCbor()
+                              << map({ { "type", QStringLiteral("rejected") }, { "seq", 3 },
+                                     { "code", QStringLiteral("not_found") },
+                                     { "message", QStringLiteral("nobody") } });
+    QTest::newRow("send") << ChatProtocol::Send { 3, QStringLiteral("hi"), std::nullopt }.toCbor()
+                          << map({ { "type", QStringLiteral("message") }, { "seq", 3 },
+                                 { "text", QStringLiteral("hi") } });
+    QTest::newRow("send to") << ChatProtocol::Send { 4, QStringLiteral("hi"), Bob.name }.toCbor()
+                             << map({ { "type", QStringLiteral("message") }, { "seq", 4 },
+                                    { "text", QStringLiteral("hi") }, { "to", Bob.name } });
+}
+
+void TestProtocolCodec::messagesEncodeAsDocumented()
+{
+    QFETCH(QCborMap, encoded);
+    QFETCH(QCborMap, expected);
+    // Bytes, not maps: the order of the keys and the CBOR types are part of the wire.
+    QCOMPARE(Protocol::encode(encoded).toHex(), Protocol::encode(expected).toHex());
+}
+
+void TestProtocolCodec::envelopeRoundTrips()
+{
+    Protocol::DecodeError error;
+    const Protocol::Hello hello { QStringLiteral("files") };
+    QCOMPARE(decoded<Protocol::Hello>(hello.toCbor()), hello);
+
+    const Protocol::SessionHandoff handoff { 65535, QByteArray(16, '\xff'), 1, 65535, 0 };
+    QCOMPARE(decoded<Protocol::SessionHandoff>(handoff.toCbor()), handoff);
+    // An older server's message without "ports" and "keepalive": the pool is the one port.
+    QCborMap bare = handoff.toCbor();
+    bare.remove(QLatin1String("ports"));
+    bare.remove(QLatin1String("keepalive"));
+    const auto fromBare = Protocol::SessionHandoff::fromCbor(bare, &error);
+    QVERIFY2(fromBare, qPrintable(error.message));
+    QCOMPARE(fromBare->portsFirst, quint16(65535));
+    QCOMPARE(fromBare->portsLast, quint16(65535));
+    QCOMPARE(fromBare->keepaliveMs, qint64(0));
+    QVERIFY(!error.failed());
+
+    // Through the bytes as well: what encode() writes, decode() reads back to the same struct.
+    const auto bytes = Protocol::decode(Protocol::encode(handoff.toCbor()));
+    QVERIFY(bytes);
+    QCOMPARE(decoded<Protocol::SessionHandoff>(*bytes), handoff);
+}
+
+void TestProtocolCodec::everyFatalCodeRoundTrips()
+{
+    // Every code section 4 lists; the test of the document checks that list against the table.
+    for (const ErrorCode code :
+        { ErrorCode::Unauthorized, ErrorCode::Busy, ErrorCode::BadRequest, ErrorCode::UnknownService,
+            ErrorCode::Revoked, ErrorCode::Kicked, ErrorCode::Shutdown, ErrorCode::TooManySessions }) {
+        const Protocol::FatalError fatal { code, QStringLiteral("because") };
+        const auto bytes = Protocol::decode(Protocol::encode(fatal.toCbor()));
+        QVERIFY(bytes);
+        QCOMPARE(decoded<Protocol::FatalError>(*bytes), fatal);
+    }
+}
+
+void TestProtocolCodec::chatServerMessagesRoundTrip()
+{
+    QList<ChatProtocol::Member> many;
+    for (int i = 0; i < 3; ++i) {
+        many.append({ QStringLiteral("m%1").arg(i), QStringLiteral("SHA256:%1").arg(i) });
+    }
+    const ChatProtocol::Welcome welcome { Bob.name, Bob.fingerprint, many };
+    QCOMPARE(decodedServerMessage<ChatProtocol::Welcome>(welcome.toCbor()), welcome);
+    const ChatProtocol::Welcome alone { Bob.name, Bob.fingerprint, {} };
+    QCOMPARE(decodedServerMessage<ChatProtocol::Welcome>(alone.toCbor()), alone);
+    const ChatProtocol::Members members { many };
+    QCOMPARE(decodedServerMessage<ChatProtocol::Members>(members.toCbor()), members);
+
+    ChatProtocol::Message message = roomMessage();
+    QCOMPARE(decodedServerMessage<ChatProtocol::Message>(message.toCbor()), message);
+    message.to = Bob.name;
+    QCOMPARE(decodedServerMessage<ChatProtocol::Message>(message.toCbor()), message);
+    message.to.clear();
+    message.history = true;
+    QCOMPARE(decodedServerMessage<ChatProtocol::Message>(message.toCbor()), message);
+    ChatProtocol::Message notice;
+    notice.notice = true;
+    notice.id = 8;
+    notice.text = QStringLiteral("maintenance at noon");
+    notice.time = QDateTime::fromMSecsSinceEpoch(0, Qt::UTC);
+    QCOMPARE(decodedServerMessage<ChatProtocol::Message>(notice.toCbor()), notice);
+    notice.history = true;
+    QCOMPARE(decodedServerMessage<ChatProtocol::Message>(notice.toCbor()), notice);
+
+    Protocol::DecodeError error;
+    const auto end = ChatProtocol::decodeServerMessage(ChatProtocol::HistoryEnd {}.toCbor(), &error);
+    QVERIFY(end && std::holds_alternative<ChatProtocol::HistoryEnd>(*end));
+    QCOMPARE(
+        decodedServerMessage<ChatProtocol::Join>(ChatProtocol::Join { Alice }.toCbor()), ChatProtocol::Join { Alice });
+    QCOMPARE(decodedServerMessage<ChatProtocol::Leave>(ChatProtocol::Leave { Alice }.toCbor()),
+        ChatProtocol::Leave { Alice });
+    const ChatProtocol::Accepted accepted { 5, (qint64(1) << 62) };
+    QCOMPARE(decodedServerMessage<ChatProtocol::Accepted>(accepted.toCbor()), accepted);
+    for (const ErrorCode code : { ErrorCode::BadRequest, ErrorCode::NotFound }) {
+        const ChatProtocol::Rejected rejected { 6, code, QStringLiteral("no") };
+        QCOMPARE(decodedServerMessage<ChatProtocol::Rejected>(rejected.toCbor()), rejected);
+    }
+}
+
+void TestProtocolCodec::chatSendRoundTrips()
+{
+    const ChatProtocol::Send room { 1, QStringLiteral("to all"), std::nullopt };
+    QCOMPARE(decoded<ChatProtocol::Send>(room.toCbor()), room);
+    const ChatProtocol::Send direct { 2, QStringLiteral("psst"), Bob.name };
+    QCOMPARE(decoded<ChatProtocol::Send>(direct.toCbor()), direct);
+}
+
+void TestProtocolCodec::wrongTypedFieldIsBadRequest_data()
+{
+    QTest::addColumn<QCborMap>("message");
+    QTest::addColumn<QString>("field");
+    const QCborMap hello = Protocol::Hello { QStringLiteral("chat") }.toCbor();
+    const QCborMap session = Protocol::SessionHandoff { 7411, QByteArray(16, 'T'), 7401, 7464, 15000 }.toCbor();
+    const QCborMap fatal = Protocol::FatalError { ErrorCode::Busy, QStringLiteral("later") }.toCbor();
+    const QCborMap welcome = ChatProtocol::Welcome { Bob.name, Bob.fingerprint, { Alice } }.toCbor();
+    const QCborMap message = roomMessage().toCbor();
+    const QCborMap accepted = ChatProtocol::Accepted { 3, 4 }.toCbor();
+    const QCborMap rejected = ChatProtocol::Rejected { 3, ErrorCode::NotFound, QStringLiteral("no") }.toCbor();
+    const QCborMap join = ChatProtocol::Join { Alice }.toCbor();
+    const QCborMap send = ChatProtocol::Send { 3, QStringLiteral("hi"), std::nullopt }.toCbor();
+
+    QTest::newRow("hello service number") << with(hello, "service", 1) << "service";
+    QTest::newRow("session port text") << with(session, "port", QStringLiteral("7411")) << "port";
+    QTest::newRow("session port 0") << with(session, "port", 0) << "port";
+    QTest::newRow("session port 65536") << with(session, "port", 65536) << "port";
+    QTest::newRow("session ticket hex") << with(session, "ticket", QStringLiteral("54545454")) << "ticket";
+    QTest::newRow("session ticket short") << with(session, "ticket", QByteArray(15, 'T')) << "ticket";
+    QTest::newRow("session keepalive float") << with(session, "keepalive", 15000.0) << "keepalive";
+    QTest::newRow("session ports map") << with(session, "ports", QCborMap()) << "ports";
+    QTest::newRow("session ports one") << with(session, "ports", QCborArray { 7401 }) << "ports";
+    QTest::newRow("error code number") << with(fatal, "code", 2) << "code";
+    QTest::newRow("error message bytes") << with(fatal, "message", QByteArray("later")) << "message";
+    QTest::newRow("welcome name bytes") << with(welcome, "name", QByteArray("bob")) << "name";
+    QTest::newRow("welcome members map") << with(welcome, "members", QCborMap()) << "members";
+    QTest::newRow("welcome member text") << with(welcome, "members", QCborArray { QStringLiteral("alice") })
+                                         << "members";
+    QTest::newRow("welcome member without fingerprint")
+        << with(welcome, "members", QCborArray { map({ { "name", Alice.name } }) }) << "members";
+    QTest::newRow("members missing") << map({ { "type", QStringLiteral("members") } }) << "members";
+    QTest::newRow("message id negative") << with(message, "id", -1) << "id";
+    QTest::newRow("message from number") << with(message, "from", 5) << "from";
+    QTest::newRow("message text bytes") << with(message, "text", QByteArray("hi")) << "text";
+    QTest::newRow("message time text") << with(message, "time", QStringLiteral("noon")) << "time";
+    QTest::newRow("message to bool") << with(message, "to", true) << "to";
+    QTest::newRow("message history 1") << with(message, "history", 1) << "history";
+    QTest::newRow("join fingerprint number") << with(join, "fingerprint", 1) << "fingerprint";
+    QTest::newRow("leave name missing") << map(
+        { { "type", QStringLiteral("leave") }, { "fingerprint", Alice.fingerprint } })
+                                        << "name";
+    QTest::newRow("accepted seq float") << with(accepted, "seq", 3.0) << "seq";
+    QTest::newRow("accepted id text") << with(accepted, "id", QStringLiteral("4")) << "id";
+    QTest::newRow("rejected code number") << with(rejected, "code", 1) << "code";
+    QTest::newRow("send seq text") << with(send, "seq", QStringLiteral("3")) << "seq";
+    QTest::newRow("send text number") << with(send, "text", 12) << "text";
+    QTest::newRow("send to number") << with(send, "to", 12) << "to";
+    QTest::newRow("send to empty") << with(send, "to", QString()) << "to";
+}
+
+void TestProtocolCodec::wrongTypedFieldIsBadRequest()
+{
+    QFETCH(QCborMap, message);
+    QFETCH(QString, field);
+    // Each message through its own decoder (the type picks it); none reads the field as a default.
+    Protocol::DecodeError error;
+    bool decoded = true;
+    const QString type = Protocol::typeOf(message);
+    if (Protocol::is<Protocol::Hello>(message)) {
+        decoded = Protocol::Hello::fromCbor(message, &error).has_value();
+    } else if (Protocol::is<Protocol::SessionHandoff>(message)) {
+        decoded = Protocol::SessionHandoff::fromCbor(message, &error).has_value();
+    } else if (Protocol::is<Protocol::FatalError>(message)) {
+        decoded = Protocol::FatalError::fromCbor(message, &error).has_value();
+    } else if (message.contains(QLatin1String("seq")) && message.contains(QLatin1String("text"))) {
+        decoded = ChatProtocol::Send::fromCbor(message, &error).has_value();
+    } else {
+        decoded = ChatProtocol::decodeServerMessage(message, &error).has_value();
+    }
+    QVERIFY2(!decoded, qPrintable(type));
+    QCOMPARE(error.code, ErrorCode::BadRequest);
+    QCOMPARE(error.field, field);
+    QVERIFY2(error.message.startsWith(QStringLiteral("field \"%1\" ").arg(field)), qPrintable(error.message));
+}
+
+void TestProtocolCodec::sendKeepsSeqForTheRejection()
+{
+    // A bad text still has a seq to answer "rejected" to; a bad seq has none, and the session ends.
+    Protocol::DecodeError error;
+    std::optional<qint64> seq;
+    const QCborMap send = ChatProtocol::Send { 9, QStringLiteral("hi"), std::nullopt }.toCbor();
+    QVERIFY(!ChatProtocol::Send::fromCbor(with(send, "text", 12), &error, &seq));
+    QCOMPARE(seq, std::optional<qint64>(9));
+    QCOMPARE(error.field, QStringLiteral("text"));
+    seq.reset();
+    QVERIFY(!ChatProtocol::Send::fromCbor(with(send, "to", QString()), &error, &seq));
+    QCOMPARE(seq, std::optional<qint64>(9));
+    QCOMPARE(
+        error.message, QStringLiteral("field \"to\" must be a member's name; leave it out for a message to the room"));
+    seq.reset();
+    QVERIFY(!ChatProtocol::Send::fromCbor(with(with(send, "seq", -1), "text", 12), &error, &seq));
+    QVERIFY(!seq);
+    QCOMPARE(error.field, QStringLiteral("seq"));
+}
+
+void TestProtocolCodec::unknownTypesAndCodesAreNotErrors()
+{
+    // A newer server's message type is ignored, not a failure (docs/PROTOCOL.md section 4).
+    Protocol::DecodeError error;
+    const auto future = ChatProtocol::decodeServerMessage(map({ { "type", QStringLiteral("reaction") } }), &error);
+    QVERIFY(future);
+    QVERIFY(std::holds_alternative<std::monostate>(*future));
+    QVERIFY(!error.failed());
+    // Unknown keys are ignored too.
+    const auto extra = ChatProtocol::decodeServerMessage(
+        with(ChatProtocol::Accepted { 1, 2 }.toCbor(), "colour", QStringLiteral("red")), &error);
+    QVERIFY(extra && std::holds_alternative<ChatProtocol::Accepted>(*extra));
+    // A code this program does not know still decodes: the message says what happened.
+    const auto rejected = ChatProtocol::decodeServerMessage(
+        with(ChatProtocol::Rejected { 1, ErrorCode::NotFound, QStringLiteral("m") }.toCbor(), "code",
+            QStringLiteral("rate_limited")),
+        &error);
+    QVERIFY(rejected);
+    QCOMPARE(std::get<ChatProtocol::Rejected>(*rejected).code, ErrorCode::Unknown);
+    const auto fatal = Protocol::FatalError::fromCbor(
+        map({ { "type", QStringLiteral("error") }, { "code", QStringLiteral("from_the_future") },
+            { "message", QStringLiteral("m") } }),
+        &error);
+    QVERIFY(fatal);
+    QCOMPARE(fatal->code, ErrorCode::Unknown);
+    // A decoder given another type says so instead of reading its fields.
+    QVERIFY(!Protocol::Hello::fromCbor(ChatProtocol::HistoryEnd {}.toCbor(), &error));
+    QCOMPARE(error.field, QStringLiteral("type"));
+}
+
+void TestProtocolCodec::everyDocumentedTypeHasACodec()
+{
+    const QString document = protocolDocument();
+    QVERIFY2(!document.isEmpty(), "docs/PROTOCOL.md cannot be read");
+    const QStringList envelope = exampleTypes(section(document, QStringLiteral("## 4.")))
+        + exampleTypes(section(document, QStringLiteral("## 5.")));
+    const QStringList chatLines = section(document, QStringLiteral("## 7."));
+    const QStringList serverToClient = typeTable(chatLines, 0);
+    const QStringList clientToServer = typeTable(chatLines, 1);
+    // The parser must find what the document has, or this test would check nothing.
+    QVERIFY2(envelope.size() >= 3, qPrintable(envelope.join(u' ')));
+    QVERIFY2(serverToClient.size() >= 9, qPrintable(serverToClient.join(u' ')));
+    QVERIFY2(!clientToServer.isEmpty(), "section 7 has no client-to-server table");
+
+    QStringList problems;
+    const QStringList envelopeCodecs { QLatin1String(Protocol::Hello::Type),
+        QLatin1String(Protocol::SessionHandoff::Type), QLatin1String(Protocol::FatalError::Type) };
+    for (const QString& type : envelope) {
+        if (!envelopeCodecs.contains(type)) {
+            problems.append(QStringLiteral("sections 4/5 show `%1`, which the envelope codec does not know").arg(type));
+        }
+    }
+    for (const QString& type : envelopeCodecs) {
+        if (!envelope.contains(type)) {
+            problems.append(QStringLiteral("the envelope codec knows `%1`, which sections 4/5 do not show").arg(type));
+        }
+    }
+    // A type the codec knows decodes to its struct, or fails on its missing fields; an unknown one
+    // is the std::monostate of a newer server's message.
+    for (const QString& type : serverToClient) {
+        Protocol::DecodeError error;
+        const auto decoded = ChatProtocol::decodeServerMessage(map({ { "type", type } }), &error);
+        if (decoded && std::holds_alternative<std::monostate>(*decoded)) {
+            problems.append(
+                QStringLiteral("section 7 lists the server message `%1`, which the codec does not know").arg(type));
+        }
+    }
+    for (const QString& type : clientToServer) {
+        if (type != QLatin1String(ChatProtocol::Send::Type)) {
+            problems.append(
+                QStringLiteral("section 7 lists the client message `%1`, which the codec does not know").arg(type));
+        }
+    }
+    const QStringList chatCodecs { QLatin1String(ChatProtocol::Welcome::Type),
+        QLatin1String(ChatProtocol::Members::Type), QLatin1String(ChatProtocol::Message::Type),
+        QLatin1String(ChatProtocol::Message::NoticeType), QLatin1String(ChatProtocol::HistoryEnd::Type),
+        QLatin1String(ChatProtocol::Join::Type), QLatin1String(ChatProtocol::Leave::Type),
+        QLatin1String(ChatProtocol::Accepted::Type), QLatin1String(ChatProtocol::Rejected::Type) };
+    for (const QString& type : chatCodecs) {
+        if (!serverToClient.contains(type)) {
+            problems.append(QStringLiteral("the chat codec knows `%1`, which section 7 does not list").arg(type));
+        }
+    }
+    QVERIFY2(problems.isEmpty(), qPrintable(problems.join(QLatin1String("; "))));
 }
 
 QTEST_APPLESS_MAIN(TestProtocolCodec)

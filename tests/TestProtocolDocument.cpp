@@ -174,7 +174,7 @@ public:
             return std::nullopt;
         }
         if (!service.isNull()) {
-            send(Protocol::makeHello(service));
+            send(Protocol::Hello { service }.toCbor());
         }
         return first;
     }
@@ -310,11 +310,11 @@ void TestProtocolDocument::everyFatalCodeInTheCodeIsDocumented()
     for (const QStringList& row : table(section(m_document, QStringLiteral("## 4.")), QStringLiteral("code"))) {
         documented += quoted(row.value(0));
     }
-    const char* const codes[]
-        = { Protocol::ErrorUnauthorized, Protocol::ErrorBusy, Protocol::ErrorBadRequest, Protocol::ErrorUnknownService,
-              Protocol::ErrorRevoked, Protocol::ErrorKicked, Protocol::ErrorShutdown, Protocol::ErrorTooManySessions };
-    for (const char* code : codes) {
-        QVERIFY2(documented.contains(QLatin1String(code)), code);
+    const ErrorCode codes[]
+        = { ErrorCode::Unauthorized, ErrorCode::Busy, ErrorCode::BadRequest, ErrorCode::UnknownService,
+              ErrorCode::Revoked, ErrorCode::Kicked, ErrorCode::Shutdown, ErrorCode::TooManySessions };
+    for (const ErrorCode code : codes) {
+        QVERIFY2(documented.contains(wireName(code)), qPrintable(wireName(code)));
     }
 }
 

@@ -201,7 +201,7 @@ RawChat TestServer::joinRaw(const Client& client, bool keepaliveFirst)
         chat.sendPlaintext({});
     }
     if (chat.socket) {
-        chat.send(Protocol::makeHello(QStringLiteral("chat")));
+        chat.send(Protocol::Hello { QStringLiteral("chat") }.toCbor());
     }
     return chat;
 }
@@ -569,7 +569,7 @@ void TestServer::hostileBytesDoNotStopTheServer()
     auto connection = raw.redeem(from, server, static_cast<quint16>(session->value(QStringLiteral("port")).toInteger()),
         session->value(QStringLiteral("ticket")).toByteArray());
     QVERIFY(connection);
-    connection->write(raw.encryptFrame(Protocol::makeHello(QStringLiteral("chat"))));
+    connection->write(raw.encryptFrame(Protocol::Hello { QStringLiteral("chat") }.toCbor()));
     const auto welcome = raw.readMessage(*connection);
     QVERIFY(welcome);
     QCOMPARE(Protocol::typeOf(*welcome), QStringLiteral("welcome"));
@@ -598,7 +598,7 @@ void TestServer::ticketRulesOnTheRealServer()
     QVERIFY(identity);
     const QHostAddress server(QStringLiteral("127.0.0.1"));
     const QHostAddress from(QStringLiteral("127.0.0.9"));
-    const auto hello = Protocol::makeHello(QStringLiteral("chat"));
+    const auto hello = Protocol::Hello { QStringLiteral("chat") }.toCbor();
 
     RawClient first(identity->keyPair());
     QVERIFY(first.handshake(from, server, m_server->port));
@@ -700,7 +700,7 @@ void TestServer::clientThatNeverReadsIsDropped()
         session->value(QStringLiteral("ticket")).toByteArray());
     QVERIFY(stuckSocket);
     stuckSocket->setReadBufferSize(4096); // and the kernel buffer fills up behind it
-    stuckSocket->write(raw.encryptFrame(Protocol::makeHello(QStringLiteral("chat"))));
+    stuckSocket->write(raw.encryptFrame(Protocol::Hello { QStringLiteral("chat") }.toCbor()));
     QVERIFY(m_server->waitForLog(QStringLiteral("stuck joined the chat")));
 
     constexpr int Messages = 1800;

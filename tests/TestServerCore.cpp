@@ -29,6 +29,19 @@ namespace {
 
 constexpr int Timeout = 15000;
 
+/// A chat message as the server sent it; an empty one (which no assertion accepts) if it does not decode.
+ChatProtocol::Message chatMessage(const QCborMap& map)
+{
+    Protocol::DecodeError error;
+    return ChatProtocol::Message::fromCbor(map, &error).value_or(ChatProtocol::Message {});
+}
+
+/// A member's chat message: to the room when to is empty.
+QCborMap sendMessage(qint64 seq, const QString& text, const QString& to)
+{
+    return ChatProtocol::Send { seq, text, to.isEmpty() ? std::nullopt : std::optional<QString>(to) }.toCbor();
+}
+
 Noise::KeyPair newKey()
 {
     auto pair = Noise::X25519::generate();
@@ -161,7 +174,7 @@ Peer* TestServerCore::connectPeer(const QString& name, const QHostAddress& from)
     peer->client->setLocalAddress(from);
     Peer* raw = peer.get();
     connect(peer->client, &EncryptedTcpSocket::ready, this,
-        [raw] { raw->client->sendMessage(Protocol::encode(Protocol::makeHello(QStringLiteral("test")))); });
+        [raw] { raw->client->sendMessage(Protocol::encode(Protocol::Hello { QStringLiteral("test") }.toCbor())); });
     connect(peer->client, &EncryptedTcpSocket::messageReceived, this, [raw](const QByteArray& message) {
         const auto decoded = Protocol::decode(message);
         raw->received.append(
@@ -255,7 +268,7 @@ void TestServerCore::chatAcceptsBeforeTheEchoAndRelaysToAll()
     const qint64 id = accepted.value(QStringLiteral("id")).toInteger();
     QVERIFY(id > 0);
     for (Peer* peer : { alice, bob }) {
-        const auto message = ChatProtocol::Message::fromCbor(next(peer));
+        const auto message = chatMessage(next(peer));
         QCOMPARE(message.id, id);
         QCOMPARE(message.from, QStringLiteral("alice"));
         QCOMPARE(message.fingerprint, alice->session.fingerprint);
@@ -285,22 +298,21 @@ void TestServerCore::chatDirectMessageReachesOnlyTheNamedMember()
         peer->received.clear();
     }
     QString fatal;
-    QVERIFY(m_room->handleMessage(
-        &alice->session, ChatProtocol::makeSend(1, QStringLiteral("psst"), QStringLiteral("bob")), &fatal));
+    QVERIFY(
+        m_room->handleMessage(&alice->session, sendMessage(1, QStringLiteral("psst"), QStringLiteral("bob")), &fatal));
     QCOMPARE(typeOf(next(alice)), QStringLiteral("accepted"));
     for (Peer* peer : { alice, bob }) {
-        const auto message = ChatProtocol::Message::fromCbor(next(peer));
+        const auto message = chatMessage(next(peer));
         QCOMPARE(message.text, QStringLiteral("psst"));
         QCOMPARE(message.to, QStringLiteral("bob"));
     }
     // Nobody else: carol's next message is the room message that follows, not the direct one.
-    QVERIFY(
-        m_room->handleMessage(&alice->session, ChatProtocol::makeSend(2, QStringLiteral("all"), QString()), &fatal));
-    QCOMPARE(ChatProtocol::Message::fromCbor(next(carol)).text, QStringLiteral("all"));
+    QVERIFY(m_room->handleMessage(&alice->session, sendMessage(2, QStringLiteral("all"), QString()), &fatal));
+    QCOMPARE(chatMessage(next(carol)).text, QStringLiteral("all"));
 
     // A name nobody has is refused with not_found, and nothing goes out.
-    QVERIFY(m_room->handleMessage(
-        &alice->session, ChatProtocol::makeSend(3, QStringLiteral("x"), QStringLiteral("dave")), &fatal));
+    QVERIFY(
+        m_room->handleMessage(&alice->session, sendMessage(3, QStringLiteral("x"), QStringLiteral("dave")), &fatal));
     QCborMap rejected;
     for (int i = 0; i < 10 && typeOf(rejected) != QStringLiteral("rejected"); ++i) {
         rejected = next(alice); // passes the "accepted" and the echo of "all"
@@ -325,7 +337,7 @@ void TestServerCore::chatRejectsBadFieldsAndEndsOnBadSeq()
         &fatal));
     QCborMap rejected = next(alice);
     QCOMPARE(typeOf(rejected), QStringLiteral("rejected"));
-    QCOMPARE(rejected.value(QStringLiteral("code")).toString(), QLatin1String(Protocol::ErrorBadRequest));
+    QCOMPARE(rejected.value(QStringLiteral("code")).toString(), wireName(ErrorCode::BadRequest));
     QVERIFY(rejected.value(QStringLiteral("message")).toString().contains(QStringLiteral("\"text\"")));
     // An empty "to" is not a room message.
     QVERIFY(m_room->handleMessage(&alice->session,
@@ -336,8 +348,7 @@ void TestServerCore::chatRejectsBadFieldsAndEndsOnBadSeq()
     QCOMPARE(typeOf(rejected), QStringLiteral("rejected"));
     QCOMPARE(rejected.value(QStringLiteral("seq")).toInteger(), 5);
     // Control characters are refused.
-    QVERIFY(m_room->handleMessage(
-        &alice->session, ChatProtocol::makeSend(6, QStringLiteral("a\x1b[2Jb"), QString()), &fatal));
+    QVERIFY(m_room->handleMessage(&alice->session, sendMessage(6, QStringLiteral("a\x1b[2Jb"), QString()), &fatal));
     rejected = next(alice);
     QCOMPARE(typeOf(rejected), QStringLiteral("rejected"));
     QCOMPARE(rejected.value(QStringLiteral("seq")).toInteger(), 6);
@@ -356,18 +367,17 @@ void TestServerCore::chatReplaysHistoryAndNoticesToNewcomers()
     QVERIFY(alice && bob);
     m_room->join(&alice->session);
     QString fatal;
-    QVERIFY(
-        m_room->handleMessage(&alice->session, ChatProtocol::makeSend(1, QStringLiteral("first"), QString()), &fatal));
+    QVERIFY(m_room->handleMessage(&alice->session, sendMessage(1, QStringLiteral("first"), QString()), &fatal));
     QVERIFY(m_room->handleMessage(
-        &alice->session, ChatProtocol::makeSend(2, QStringLiteral("secret"), QStringLiteral("alice")), &fatal));
+        &alice->session, sendMessage(2, QStringLiteral("secret"), QStringLiteral("alice")), &fatal));
     m_room->notice(QStringLiteral("maintenance at noon"));
     m_room->join(&bob->session);
     QCOMPARE(typeOf(next(bob)), QStringLiteral("welcome"));
     // The room message and the notice, marked as history; the direct message is not kept.
-    auto first = ChatProtocol::Message::fromCbor(next(bob));
+    auto first = chatMessage(next(bob));
     QCOMPARE(first.text, QStringLiteral("first"));
     QVERIFY(first.history);
-    auto notice = ChatProtocol::Message::fromCbor(next(bob));
+    auto notice = chatMessage(next(bob));
     QCOMPARE(notice.text, QStringLiteral("maintenance at noon"));
     QVERIFY(notice.notice);
     QVERIFY(notice.history);

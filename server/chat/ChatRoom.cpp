@@ -2,17 +2,12 @@
 
 #include "EncryptedTcpSocket.h"
 #include "Logging.h"
-#include "MessageFields.h"
 #include "Protocol.h"
 #include "Session.h"
-
-#include <QCborArray>
 
 namespace QuietWire {
 
 namespace {
-// Each entry is at most ~250 bytes (a 32-character name in 4-byte UTF-8, a fingerprint, keys).
-constexpr qsizetype MembersPerMessage = 200;
 // A member whose unread backlog grows past this is too slow to keep: it would hold the
 // server's memory hostage. It is disconnected and may reconnect.
 constexpr qint64 MaxBacklogBytes = 16 * 1024 * 1024;
@@ -54,32 +49,27 @@ void ChatRoom::join(Session* session)
 {
     // The member list goes in chunks that each fit one transport message: the welcome carries
     // the first, "members" messages the rest (a room of thousands would not fit in one).
-    QList<QCborArray> chunks(1);
+    QList<QList<ChatProtocol::Member>> chunks(1);
     for (const Session* member : std::as_const(m_members)) {
-        if (chunks.last().size() >= MembersPerMessage) {
-            chunks.append(QCborArray());
+        if (chunks.last().size() >= ChatProtocol::MembersPerMessage) {
+            chunks.append(QList<ChatProtocol::Member>());
         }
-        chunks.last().append(QCborMap {
-            { QStringLiteral("name"), member->name }, { QStringLiteral("fingerprint"), member->fingerprint } });
+        chunks.last().append(ChatProtocol::Member { member->name, member->fingerprint });
     }
     m_members.append(session);
     send(session,
-        Protocol::encode(QCborMap { { QStringLiteral("type"), QStringLiteral("welcome") },
-            { QStringLiteral("name"), session->name }, { QStringLiteral("fingerprint"), session->fingerprint },
-            { QStringLiteral("members"), chunks.first() } }));
+        Protocol::encode(ChatProtocol::Welcome { session->name, session->fingerprint, chunks.first() }.toCbor()));
     for (qsizetype i = 1; i < chunks.size(); ++i) {
-        send(session,
-            Protocol::encode(QCborMap {
-                { QStringLiteral("type"), QStringLiteral("members") }, { QStringLiteral("members"), chunks.at(i) } }));
+        send(session, Protocol::encode(ChatProtocol::Members { chunks.at(i) }.toCbor()));
     }
     for (ChatProtocol::Message message : std::as_const(m_history)) {
         message.history = true;
         send(session, Protocol::encode(message.toCbor()));
     }
-    send(session, Protocol::encode(ChatProtocol::makeHistoryEnd()));
+    send(session, Protocol::encode(ChatProtocol::HistoryEnd {}.toCbor()));
     // The newcomer learns of itself from "welcome"; the others from "join".
     const QByteArray joinMessage
-        = Protocol::encode(ChatProtocol::makeMember(QStringLiteral("join"), { session->name, session->fingerprint }));
+        = Protocol::encode(ChatProtocol::Join { { session->name, session->fingerprint } }.toCbor());
     for (Session* member : QList<Session*>(m_members)) {
         if (member != session) {
             send(member, joinMessage);
@@ -93,52 +83,50 @@ void ChatRoom::leave(Session* session)
     if (!m_members.removeOne(session)) {
         return;
     }
-    broadcast(ChatProtocol::makeMember(QStringLiteral("leave"), { session->name, session->fingerprint }));
+    broadcast(ChatProtocol::Leave { { session->name, session->fingerprint } }.toCbor());
     qCInfo(lcChat).noquote() << session->name << "left the chat (session" << session->id << ")";
 }
 
-void ChatRoom::reject(Session* session, qint64 seq, const QString& code, const QString& reason)
+void ChatRoom::reject(Session* session, qint64 seq, ErrorCode code, const QString& reason)
 {
-    send(session,
-        Protocol::encode(QCborMap { { QStringLiteral("type"), QStringLiteral("rejected") },
-            { QStringLiteral("seq"), seq }, { QStringLiteral("code"), code }, { QStringLiteral("message"), reason } }));
+    send(session, Protocol::encode(ChatProtocol::Rejected { seq, code, reason }.toCbor()));
 }
 
 bool ChatRoom::handleMessage(Session* session, const QCborMap& message, QString* fatalError)
 {
-    if (Protocol::typeOf(message) != QLatin1String("message")) {
+    if (!Protocol::is<ChatProtocol::Send>(message)) {
         return true; // unknown types are ignored so newer clients can add messages
     }
-    MessageFields fields(message);
-    const qint64 seq = fields.unsignedInteger("seq");
-    if (!fields.ok()) {
+    Protocol::DecodeError error;
+    std::optional<qint64> seq;
+    const auto send = ChatProtocol::Send::fromCbor(message, &error, &seq);
+    if (!seq) {
         // Without a usable seq there is nothing to answer "rejected" to: the session ends.
-        *fatalError = fields.error();
+        *fatalError = error.message;
         return false;
     }
-    const QString text = fields.text("text");
-    const QString to = fields.optionalText("to");
-    if (!fields.ok()) {
-        reject(session, seq, QLatin1String(Protocol::ErrorBadRequest), fields.error());
+    if (!send) {
+        reject(session, *seq, error.code, error.message);
         return true;
     }
-    if (fields.has("to") && to.isEmpty()) {
-        // An empty name must not fall back to a room message.
-        reject(session, seq, QLatin1String(Protocol::ErrorBadRequest),
-            QStringLiteral("field \"to\" must be a member's name; leave it out for a message to the room"));
-        return true;
-    }
+    post(session, *send);
+    return true;
+}
+
+void ChatRoom::post(Session* session, const ChatProtocol::Send& request)
+{
+    const qint64 seq = request.seq;
     qsizetype position = -1;
-    if (const auto error = ChatProtocol::checkText(text, &position); error != ChatProtocol::TextError::None) {
-        reject(session, seq, QLatin1String(Protocol::ErrorBadRequest), ChatProtocol::describe(error, text, position));
-        return true;
+    if (const auto error = ChatProtocol::checkText(request.text, &position); error != ChatProtocol::TextError::None) {
+        reject(session, seq, ErrorCode::BadRequest, ChatProtocol::describe(error, request.text, position));
+        return;
     }
     ChatProtocol::Message chat;
     chat.from = session->name;
     chat.fingerprint = session->fingerprint;
-    chat.text = text;
+    chat.text = request.text;
     chat.time = QDateTime::currentDateTimeUtc();
-    chat.to = to;
+    chat.to = request.to.value_or(QString());
 
     QList<Session*> recipients;
     if (!chat.to.isEmpty()) {
@@ -148,9 +136,9 @@ bool ChatRoom::handleMessage(Session* session, const QCborMap& message, QString*
             }
         }
         if (recipients.isEmpty()) {
-            reject(session, seq, QStringLiteral("not_found"),
+            reject(session, seq, ErrorCode::NotFound,
                 QStringLiteral("%1 is not in the chat; the member list shows who is").arg(chat.to));
-            return true;
+            return;
         }
         if (!recipients.contains(session)) {
             recipients.append(session); // the sender sees its own direct message in order
@@ -158,22 +146,19 @@ bool ChatRoom::handleMessage(Session* session, const QCborMap& message, QString*
     }
     chat.id = m_nextId++;
     // "accepted" always goes out before the echo of the same message (docs/PROTOCOL.md, section 7).
-    send(session,
-        Protocol::encode(QCborMap { { QStringLiteral("type"), QStringLiteral("accepted") },
-            { QStringLiteral("seq"), seq }, { QStringLiteral("id"), chat.id } }));
+    send(session, Protocol::encode(ChatProtocol::Accepted { seq, chat.id }.toCbor()));
     if (!chat.to.isEmpty()) {
         const QByteArray encoded = Protocol::encode(chat.toCbor()); // carries "to", also in the echo
         for (Session* recipient : std::as_const(recipients)) {
             send(recipient, encoded);
         }
-        return true;
+        return;
     }
     m_history.append(chat);
     while (m_history.size() > ChatProtocol::HistorySize) {
         m_history.removeFirst();
     }
     broadcast(chat.toCbor());
-    return true;
 }
 
 void ChatRoom::notice(const QString& text)

@@ -23,8 +23,8 @@ public:
 
     void join(Session* session);
     void leave(Session* session);
-    /// Handles one message of a member. False when the session must end: fatalError then says
-    /// why (a message without a usable seq cannot be answered with "rejected").
+    /// Decodes and handles one message of a member. False when the session must end: fatalError
+    /// then says why (a message without a usable seq cannot be answered with "rejected").
     bool handleMessage(Session* session, const QCborMap& message, QString* fatalError);
     void notice(const QString& text);
     int memberCount() const { return static_cast<int>(m_members.size()); }
@@ -32,7 +32,9 @@ public:
 private:
     void send(Session* session, const QByteArray& encoded);
     void broadcast(const QCborMap& message);
-    void reject(Session* session, qint64 seq, const QString& code, const QString& reason);
+    /// A member's message, decoded: checked, then relayed (or rejected).
+    void post(Session* session, const ChatProtocol::Send& request);
+    void reject(Session* session, qint64 seq, ErrorCode code, const QString& reason);
 
     QList<Session*> m_members;
     QList<ChatProtocol::Message> m_history;

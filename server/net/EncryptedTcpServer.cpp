@@ -172,8 +172,7 @@ void EncryptedTcpServer::onHandshakeCompleted(ServerHandshake* handshake)
     const Decision decision
         = m_authorizer ? m_authorizer(handshake->peerKey(), handshake->peerAddress()) : Decision { true, {}, {} };
     if (!decision.allowed) {
-        handshake->refuse(
-            decision.code.isEmpty() ? QLatin1String(Protocol::ErrorUnauthorized) : decision.code, decision.message);
+        handshake->refuse(decision.code == ErrorCode::None ? ErrorCode::Unauthorized : decision.code, decision.message);
         return;
     }
     switch (reserve(handshake)) {
@@ -185,7 +184,7 @@ void EncryptedTcpServer::onHandshakeCompleted(ServerHandshake* handshake)
                                        << "from" << handshake->peerAddress().toString() << "- already"
                                        << m_options.maxTicketsPerKey << "waiting to be redeemed";
         }
-        handshake->refuse(QLatin1String(Protocol::ErrorTooManySessions),
+        handshake->refuse(ErrorCode::TooManySessions,
             QStringLiteral("Your key already has %1 connections being set up, the most this server allows; wait "
                            "until they are set up (at most %2 seconds) and try again")
                 .arg(m_options.maxTicketsPerKey)
@@ -199,7 +198,7 @@ void EncryptedTcpServer::onHandshakeCompleted(ServerHandshake* handshake)
                                               handshake->peerAddress(), m_options.handshakeIpv4Prefix)
                                        << "waiting to be redeemed";
         }
-        handshake->refuse(QLatin1String(Protocol::ErrorBusy),
+        handshake->refuse(ErrorCode::Busy,
             QStringLiteral("Your address already has %1 connections being set up, the most this server allows; "
                            "try again in a few seconds")
                 .arg(m_options.maxTicketsPerSource));
@@ -210,7 +209,7 @@ void EncryptedTcpServer::onHandshakeCompleted(ServerHandshake* handshake)
             qCWarning(lcServer).noquote() << "no free session port in" << m_options.sessionPortFirst << "-"
                                           << m_options.sessionPortLast << "for" << handshake->peerAddress().toString();
         }
-        handshake->refuse(QLatin1String(Protocol::ErrorBusy),
+        handshake->refuse(ErrorCode::Busy,
             QStringLiteral("The server has no free session port right now (all %1 are in use); try again in a few "
                            "seconds")
                 .arg(sessionPortCount()));
@@ -244,8 +243,9 @@ EncryptedTcpServer::ReserveResult EncryptedTcpServer::reserve(ServerHandshake* h
             delete listener;
             return ReserveResult::Failed;
         }
-        auto handOff = handshake->handOff(Protocol::encode(Protocol::makeSession(
-            port, ticketBytes, m_options.sessionPortFirst, m_options.sessionPortLast, m_options.keepaliveMs)));
+        auto handOff = handshake->handOff(Protocol::encode(Protocol::SessionHandoff {
+            port, ticketBytes, m_options.sessionPortFirst, m_options.sessionPortLast, m_options.keepaliveMs }
+                                                               .toCbor()));
         if (!handOff) {
             delete listener;
             return ReserveResult::Failed;

@@ -67,7 +67,7 @@ public:
     struct Decision
     {
         bool allowed = false;
-        QString code; // for a refusal: "unauthorized", "too_many_sessions", ...
+        ErrorCode code = ErrorCode::None; // for a refusal: Unauthorized (also for None), TooManySessions, ...
         QString message; // for a refusal: sent to the client
     };
     using Authorizer = std::function<Decision(const QByteArray& key, const QHostAddress& address)>;

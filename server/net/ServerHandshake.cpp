@@ -95,9 +95,10 @@ bool ServerHandshake::writeMessage(const QByteArray& message)
     return true;
 }
 
-void ServerHandshake::refuse(const QString& code, const QString& message)
+void ServerHandshake::refuse(ErrorCode code, const QString& message)
 {
-    if (m_state != State::Completed || !writeMessage(Protocol::encode(Protocol::makeError(code, message)))) {
+    if (m_state != State::Completed
+        || !writeMessage(Protocol::encode(Protocol::FatalError { code, message }.toCbor()))) {
         return;
     }
     m_state = State::Refusing;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "ErrorCode.h"
 #include "NoiseHandshake.h"
 
 #include <QHostAddress>
@@ -62,7 +63,7 @@ public:
 
     void start();
     /// Sends {"type":"error"} and closes once it is written (at the latest after the timeout).
-    void refuse(const QString& code, const QString& message);
+    void refuse(ErrorCode code, const QString& message);
     /// Sends the session message; the main connection closes once it is written.
     std::optional<HandOff> handOff(const QByteArray& sessionMessage);
     /// Closes at once, without a word (a silent connection that gives up its place).

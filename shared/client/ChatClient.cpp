@@ -1,8 +1,7 @@
 #include "ChatClient.h"
 
+#include "Logging.h"
 #include "Protocol.h"
-
-#include <QCborArray>
 
 namespace QuietWire {
 
@@ -49,7 +48,11 @@ qint64 ChatClient::sendText(const QString& text, const QString& to)
         return -1;
     }
     const qint64 seq = m_nextSeq++;
-    if (!m_connection->send(ChatProtocol::makeSend(seq, text, to))) {
+    ChatProtocol::Send send { seq, text, std::nullopt };
+    if (!to.isEmpty()) {
+        send.to = to;
+    }
+    if (!m_connection->send(send.toCbor())) {
         m_errorString = tr("Not connected to a chat server");
         return -1;
     }
@@ -58,52 +61,71 @@ qint64 ChatClient::sendText(const QString& text, const QString& to)
 
 void ChatClient::onMessage(const QCborMap& message)
 {
-    const QString type = Protocol::typeOf(message);
-    if (type == QLatin1String("welcome")) {
-        m_myName = message.value(QLatin1String("name")).toString();
-        m_members.clear();
-        const QCborArray members = message.value(QLatin1String("members")).toArray();
-        for (const QCborValue& value : members) {
-            const QCborMap member = value.toMap();
-            m_members.append({ member.value(QLatin1String("name")).toString(),
-                member.value(QLatin1String("fingerprint")).toString() });
-        }
-        emit joined(m_myName);
-        emit membersChanged();
-    } else if (type == QLatin1String("members")) {
-        // The rest of a long member list, after "welcome".
-        for (const QCborValue& value : message.value(QLatin1String("members")).toArray()) {
-            const QCborMap member = value.toMap();
-            m_members.append({ member.value(QLatin1String("name")).toString(),
-                member.value(QLatin1String("fingerprint")).toString() });
-        }
-        emit membersChanged();
-    } else if (type == QLatin1String("message") || type == QLatin1String("notice")) {
-        emit messageReceived(ChatProtocol::Message::fromCbor(message));
-    } else if (type == QLatin1String("join") || type == QLatin1String("leave")) {
-        const ChatProtocol::Member member { message.value(QLatin1String("name")).toString(),
-            message.value(QLatin1String("fingerprint")).toString() };
-        if (type == QLatin1String("join")) {
-            m_members.append(member);
-            emit memberJoined(member);
-        } else {
-            for (qsizetype i = 0; i < m_members.size(); ++i) {
-                if (m_members.at(i).fingerprint == member.fingerprint && m_members.at(i).name == member.name) {
-                    m_members.removeAt(i);
-                    break;
-                }
-            }
-            emit memberLeft(member);
-        }
-        emit membersChanged();
-    } else if (type == QLatin1String("accepted")) {
-        emit messageAccepted(Protocol::integer(message.value(QLatin1String("seq"))),
-            Protocol::integer(message.value(QLatin1String("id"))));
-    } else if (type == QLatin1String("rejected")) {
-        emit messageRejected(
-            Protocol::integer(message.value(QLatin1String("seq"))), message.value(QLatin1String("message")).toString());
+    Protocol::DecodeError error;
+    const auto decoded = ChatProtocol::decodeServerMessage(message, &error);
+    if (!decoded) {
+        // A client ignores a server message it cannot use rather than failing (docs/PROTOCOL.md
+        // section 4); the log says what was wrong with it.
+        qCWarning(lcChat).noquote() << "ignored a malformed"
+                                    << QStringLiteral("\"%1\"").arg(Logging::escaped(Protocol::typeOf(message), 40))
+                                    << "from the server:" << error.message;
+        return;
     }
+    std::visit([this](const auto& decodedMessage) { handle(decodedMessage); }, *decoded);
+}
+
+void ChatClient::handle(const std::monostate&)
+{
     // Unknown types are ignored, so newer servers can add messages.
+}
+
+void ChatClient::handle(const ChatProtocol::Welcome& welcome)
+{
+    m_myName = welcome.name;
+    m_members = welcome.members;
+    emit joined(m_myName);
+    emit membersChanged();
+}
+
+void ChatClient::handle(const ChatProtocol::Members& members)
+{
+    // The rest of a long member list, after "welcome".
+    m_members.append(members.members);
+    emit membersChanged();
+}
+
+void ChatClient::handle(const ChatProtocol::Message& message)
+{
+    emit messageReceived(message);
+}
+
+void ChatClient::handle(const ChatProtocol::HistoryEnd&)
+{
+    // Everything until here was history; the messages say so themselves (history).
+}
+
+void ChatClient::handle(const ChatProtocol::Join& join)
+{
+    m_members.append(join.member);
+    emit memberJoined(join.member);
+    emit membersChanged();
+}
+
+void ChatClient::handle(const ChatProtocol::Leave& leave)
+{
+    m_members.removeOne(leave.member);
+    emit memberLeft(leave.member);
+    emit membersChanged();
+}
+
+void ChatClient::handle(const ChatProtocol::Accepted& accepted)
+{
+    emit messageAccepted(accepted.seq, accepted.id);
+}
+
+void ChatClient::handle(const ChatProtocol::Rejected& rejected)
+{
+    emit messageRejected(rejected);
 }
 
 } // namespace QuietWire

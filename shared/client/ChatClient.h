@@ -37,12 +37,22 @@ signals:
     void memberLeft(const QuietWire::ChatProtocol::Member& member);
     void membersChanged();
     void messageAccepted(qint64 seq, qint64 id);
-    void messageRejected(qint64 seq, const QString& reason);
+    /// The server did not deliver message seq: rejected.code (BadRequest, NotFound, ...) and a reason.
+    void messageRejected(const QuietWire::ChatProtocol::Rejected& rejected);
     void errorOccurred(const QString& message);
     void disconnected();
 
 private:
     void onMessage(const QCborMap& message);
+    void handle(const std::monostate&);
+    void handle(const ChatProtocol::Welcome& welcome);
+    void handle(const ChatProtocol::Members& members);
+    void handle(const ChatProtocol::Message& message);
+    void handle(const ChatProtocol::HistoryEnd&);
+    void handle(const ChatProtocol::Join& join);
+    void handle(const ChatProtocol::Leave& leave);
+    void handle(const ChatProtocol::Accepted& accepted);
+    void handle(const ChatProtocol::Rejected& rejected);
 
     ServiceClient* m_connection;
     QString m_myName;

@@ -51,8 +51,8 @@ void FileTransfer::onConnectionError(const QString& message)
     const QString code = m_connection->lastErrorCode();
     // A server at its handshake limit closes new connections at once, and one with no free
     // session port says busy: both are worth a few more tries before giving up.
-    const bool retriable = code == QLatin1String("RemoteClosed") || code == QLatin1String(Protocol::ErrorBusy)
-        || code == QLatin1String(Protocol::ErrorTooManySessions);
+    const bool retriable = code == QLatin1String("RemoteClosed") || code == wireName(ErrorCode::Busy)
+        || code == wireName(ErrorCode::TooManySessions);
     if (state() == State::Connecting && retriable && m_connectAttempts < MaxConnectAttempts) {
         const int delay = 100 << m_connectAttempts; // 100 ms, 200 ms, ... 3.2 s
         ++m_connectAttempts;

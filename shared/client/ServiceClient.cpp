@@ -46,7 +46,9 @@ void ServiceClient::connectToService(const QString& host, quint16 port, const QS
     }
     m_hostPort = KnownServers::hostPort(host, port);
     m_service = service;
-    m_lastErrorCode.clear();
+    m_lastFailure = {};
+    m_serverKeyProblem = ServerKeyProblem::None;
+    m_lastSocketError = EncryptedTcpSocket::Error::None;
     m_unknownKey = false;
     m_rejectedKey.clear();
     m_pinnedKey.clear();
@@ -56,8 +58,8 @@ void ServiceClient::connectToService(const QString& host, quint16 port, const QS
     m_socket->setLocalAddress(m_localAddress);
     m_socket->setPeerKeyCheck([this](const QByteArray& key) { return checkServerKey(key); });
     connect(m_socket, &EncryptedTcpSocket::ready, this, [this] {
-        if (!m_socket->sendMessage(Protocol::encode(Protocol::makeHello(m_service)))) {
-            emit errorOccurred(m_socket->errorString());
+        if (!m_socket->sendMessage(Protocol::encode(Protocol::Hello { m_service }.toCbor()))) {
+            setFailure(ErrorCode::ConnectionLost, m_socket->errorString());
             return;
         }
         emit ready();
@@ -100,24 +102,55 @@ bool ServiceClient::checkServerKey(const QByteArray& key)
     return false;
 }
 
+QString ServiceClient::lastErrorCode() const
+{
+    switch (m_serverKeyProblem) {
+    case ServerKeyProblem::Unknown:
+        return QStringLiteral("unknown_server_key");
+    case ServerKeyProblem::Changed:
+        return QStringLiteral("server_key_changed");
+    case ServerKeyProblem::PinsUnreadable:
+        return QStringLiteral("known_servers");
+    case ServerKeyProblem::None:
+        break;
+    }
+    if (isWireCode(m_lastFailure.code)) {
+        return wireName(m_lastFailure.code);
+    }
+    if (m_lastSocketError != EncryptedTcpSocket::Error::None) {
+        return QString::fromLatin1(
+            QMetaEnum::fromType<EncryptedTcpSocket::Error>().valueToKey(static_cast<int>(m_lastSocketError)));
+    }
+    return {};
+}
+
+void ServiceClient::setFailure(ErrorCode code, const QString& message)
+{
+    m_lastFailure = { code, message };
+    emit errorOccurred(message);
+}
+
 void ServiceClient::onSocketError(int error, const QString& message)
 {
     const auto kind = static_cast<EncryptedTcpSocket::Error>(error);
+    m_lastSocketError = kind;
     if (kind == EncryptedTcpSocket::Error::PeerKeyRejected) {
         const QString offered = Identity::fingerprint(m_rejectedKey);
         if (m_unknownKey) {
-            m_lastErrorCode = QStringLiteral("unknown_server_key");
+            m_serverKeyProblem = ServerKeyProblem::Unknown;
+            m_lastFailure.code = ErrorCode::ServerKeyNotTrusted;
             emit serverKeyUnknown(m_hostPort, m_rejectedKey);
-            emit errorOccurred(tr("The server %1 is not known yet. Its key fingerprint is %2. Compare it with the "
-                                  "fingerprint the administrator gives you (`quietwired fingerprint`) and, if they "
-                                  "match, trust it (quietwire-cli: --trust-new).")
-                                   .arg(m_hostPort, offered));
+            setFailure(ErrorCode::ServerKeyNotTrusted,
+                tr("The server %1 is not known yet. Its key fingerprint is %2. Compare it with the "
+                   "fingerprint the administrator gives you (`quietwired fingerprint`) and, if they "
+                   "match, trust it (quietwire-cli: --trust-new).")
+                    .arg(m_hostPort, offered));
         } else if (!m_pinError.isEmpty()) {
-            m_lastErrorCode = QStringLiteral("known_servers");
-            emit errorOccurred(tr("Cannot check the server key: %1").arg(m_pinError));
+            m_serverKeyProblem = ServerKeyProblem::PinsUnreadable;
+            setFailure(ErrorCode::ServerKeyNotTrusted, tr("Cannot check the server key: %1").arg(m_pinError));
         } else {
-            m_lastErrorCode = QStringLiteral("server_key_changed");
-            emit errorOccurred(
+            m_serverKeyProblem = ServerKeyProblem::Changed;
+            setFailure(ErrorCode::ServerKeyNotTrusted,
                 tr("WARNING: THE KEY OF SERVER %1 HAS CHANGED.\n"
                    "  Pinned key:  %2\n"
                    "  Offered key: %3\n"
@@ -130,18 +163,18 @@ void ServiceClient::onSocketError(int error, const QString& message)
         return;
     }
     if (kind == EncryptedTcpSocket::Error::RemoteError) {
-        m_lastErrorCode = m_socket ? m_socket->remoteErrorCode() : QString();
-        if (m_lastErrorCode == QLatin1String(Protocol::ErrorUnauthorized)) {
-            emit errorOccurred(tr("The server %1 refused your key %2: it is not on the server's whitelist. Give the "
-                                  "administrator this line to allow it:\n%3")
-                                   .arg(m_hostPort, m_identity.fingerprint(), m_identity.publicKeyLine()));
+        const ErrorCode code = m_socket ? m_socket->remoteErrorCode() : ErrorCode::Unknown;
+        if (code == ErrorCode::Unauthorized) {
+            setFailure(code,
+                tr("The server %1 refused your key %2: it is not on the server's whitelist. Give the "
+                   "administrator this line to allow it:\n%3")
+                    .arg(m_hostPort, m_identity.fingerprint(), m_identity.publicKeyLine()));
             return;
         }
-        emit errorOccurred(tr("The server %1 refused the session: %2").arg(m_hostPort, message));
+        setFailure(code, tr("The server %1 refused the session: %2").arg(m_hostPort, message));
         return;
     }
-    m_lastErrorCode = QString::fromLatin1(QMetaEnum::fromType<EncryptedTcpSocket::Error>().valueToKey(error));
-    emit errorOccurred(message);
+    setFailure(ErrorCode::ConnectionLost, message);
 }
 
 void ServiceClient::onMessage(const QByteArray& data)
@@ -156,17 +189,23 @@ void ServiceClient::onMessage(const QByteArray& data)
         m_socket->abort();
         return;
     }
-    if (Protocol::typeOf(*message) == QLatin1String("error")) {
+    if (Protocol::is<Protocol::FatalError>(*message)) {
         // A fatal error: the server closes the session after it.
-        m_lastErrorCode = message->value(QLatin1String("code")).toString();
-        if (m_lastErrorCode == QLatin1String(Protocol::ErrorShutdown)) {
-            emit errorOccurred(tr("The server %1 shut down (its administrator stopped it). Connect again once it "
-                                  "is back.")
-                                   .arg(m_hostPort));
+        Protocol::DecodeError decodeError;
+        const auto fatal = Protocol::FatalError::fromCbor(*message, &decodeError);
+        if (!fatal) {
+            // Still the end of the session; say what was wrong with the error itself.
+            setFailure(ErrorCode::Unknown, tr("The server closed the session: %1").arg(decodeError.message));
             return;
         }
-        emit errorOccurred(
-            tr("The server closed the session: %1").arg(message->value(QLatin1String("message")).toString()));
+        if (fatal->code == ErrorCode::Shutdown) {
+            setFailure(fatal->code,
+                tr("The server %1 shut down (its administrator stopped it). Connect again once it "
+                   "is back.")
+                    .arg(m_hostPort));
+            return;
+        }
+        setFailure(fatal->code, tr("The server closed the session: %1").arg(fatal->message));
         return;
     }
     emit messageReceived(*message);

@@ -18,14 +18,25 @@ namespace QuietWire {
 ///
 /// Usage: connectToService(host, port, "chat"); ready() once the hello went out on the session
 /// port; messageReceived() for each decoded message; errorOccurred(text) with a message a person
-/// can act on, then disconnected(). An unknown server key aborts the attempt with
-/// serverKeyUnknown(): after the user compared the fingerprint, call trustServerKey() and
-/// connect again (a trust prompt may take longer than the server's handshake deadline).
+/// can act on, then disconnected(). lastFailure().code says what to do about it (switch on the
+/// ErrorCode: Unauthorized, Shutdown, ConnectionLost, ServerKeyNotTrusted with serverKeyProblem()).
+/// An unknown server key aborts the attempt with serverKeyUnknown(): after the user compared the
+/// fingerprint, call trustServerKey() and connect again (a trust prompt may take longer than the
+/// server's handshake deadline).
 class ServiceClient : public QObject
 {
     Q_OBJECT
 
 public:
+    /// Why the server's key stopped the connection (lastFailure() is ServerKeyNotTrusted).
+    enum class ServerKeyProblem {
+        None,
+        Unknown, // not pinned yet: serverKeyUnknown() asked about it
+        Changed, // pinned, and the server offered another key
+        PinsUnreadable, // known_servers could not be read or written
+    };
+    Q_ENUM(ServerKeyProblem)
+
     enum class TrustPolicy {
         AskForNewKeys, // unknown keys end in serverKeyUnknown()
         TrustNewKeys, // unknown keys are pinned and accepted (--trust-new)
@@ -53,8 +64,15 @@ public:
     QString hostPort() const { return m_hostPort; }
     QByteArray serverKey() const;
     quint16 sessionPort() const;
-    /// The error code the server gave when it closed the session ("unauthorized", "revoked", ...).
-    QString lastErrorCode() const { return m_lastErrorCode; }
+    /// Why the last connection or session ended: the server's code (Unauthorized, Revoked,
+    /// Shutdown, ...), ConnectionLost, or ServerKeyNotTrusted; None while nothing failed.
+    Failure lastFailure() const { return m_lastFailure; }
+    ServerKeyProblem serverKeyProblem() const { return m_serverKeyProblem; }
+    /// The socket's own error behind a ConnectionLost (RemoteClosed: a server at its handshake limit).
+    EncryptedTcpSocket::Error lastSocketError() const { return m_lastSocketError; }
+    /// The old text spelling of lastFailure(): the wire code, a key problem's name or the socket
+    /// error's. Only FileTransfer still reads it; remove once it switches to lastFailure().
+    QString lastErrorCode() const;
     EncryptedTcpSocket* socket() const { return m_socket; }
     const Identity& identity() const { return m_identity; }
     KnownServers& knownServers() { return m_knownServers; }
@@ -70,6 +88,7 @@ private:
     bool checkServerKey(const QByteArray& key);
     void onSocketError(int error, const QString& message);
     void onMessage(const QByteArray& data);
+    void setFailure(ErrorCode code, const QString& message);
 
     Identity m_identity;
     KnownServers m_knownServers;
@@ -84,7 +103,9 @@ private:
     QByteArray m_pinnedKey;
     QString m_pinError;
     bool m_unknownKey = false;
-    QString m_lastErrorCode;
+    Failure m_lastFailure;
+    ServerKeyProblem m_serverKeyProblem = ServerKeyProblem::None;
+    EncryptedTcpSocket::Error m_lastSocketError = EncryptedTcpSocket::Error::None;
     std::function<bool(const QByteArray&)> m_rawFilter;
 };
 

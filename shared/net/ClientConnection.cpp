@@ -3,10 +3,8 @@
 #include "FrameReader.h"
 #include "Identity.h"
 #include "Logging.h"
-#include "MessageFields.h"
 #include "Protocol.h"
 
-#include <QCborArray>
 #include <QNetworkProxy>
 #include <QTcpSocket>
 #include <limits>
@@ -159,38 +157,33 @@ bool ClientConnection::takeSessionMessage(const QByteArray& plaintext)
         fail(Error::ProtocolError, tr("The server's first message is not understood: %1").arg(decodeError));
         return false;
     }
-    const QString type = Protocol::typeOf(*message);
-    MessageFields fields(*message);
-    if (type == QLatin1String("error")) {
-        const QString code = fields.text("code");
-        const QString text = fields.text("message");
-        if (!fields.ok()) {
-            fail(Error::ProtocolError, tr("The server's first message is not understood: %1").arg(fields.error()));
+    Protocol::DecodeError error;
+    if (Protocol::is<Protocol::FatalError>(*message)) {
+        const auto fatal = Protocol::FatalError::fromCbor(*message, &error);
+        if (!fatal) {
+            fail(Error::ProtocolError, tr("The server's first message is not understood: %1").arg(error.message));
             return false;
         }
-        m_remoteErrorCode = code;
-        fail(Error::RemoteError, text);
+        m_remoteErrorCode = fatal->code;
+        fail(Error::RemoteError, fatal->message);
         return false;
     }
-    const qint64 port = fields.unsignedInteger("port");
-    const QByteArray ticket = fields.bytes("ticket");
-    // How often the server wants to hear from us to keep an idle session open.
-    const qint64 keepalive = fields.optionalUnsigned("keepalive", 0);
-    if (type == QLatin1String("session") && !fields.ok()) {
-        fail(Error::ProtocolError, tr("The server's first message is not understood: %1").arg(fields.error()));
-        return false;
-    }
-    if (type != QLatin1String("session") || port <= 0 || port > 65535 || ticket.size() != Protocol::TicketSize) {
+    if (!Protocol::is<Protocol::SessionHandoff>(*message)) {
         fail(Error::ProtocolError, tr("The server's first message is not a valid session hand-off"));
         return false;
     }
-    m_sessionPort = static_cast<quint16>(port);
-    m_ticket = ticket;
-    m_serverKeepaliveMs = static_cast<int>(qMin<qint64>(keepalive, std::numeric_limits<int>::max()));
+    const auto handoff = Protocol::SessionHandoff::fromCbor(*message, &error);
+    if (!handoff) {
+        fail(Error::ProtocolError, tr("The server's first message is not understood: %1").arg(error.message));
+        return false;
+    }
+    m_sessionPort = handoff->port;
+    m_ticket = handoff->ticket;
+    // How often the server wants to hear from us to keep an idle session open.
+    m_serverKeepaliveMs = static_cast<int>(qMin<qint64>(handoff->keepaliveMs, std::numeric_limits<int>::max()));
     // Only for telling the user which ports to open when the session port cannot be reached.
-    const QCborArray range = message->value(QLatin1String("ports")).toArray();
-    m_sessionPortFirst = range.size() == 2 ? static_cast<quint16>(Protocol::integer(range.at(0))) : m_sessionPort;
-    m_sessionPortLast = range.size() == 2 ? static_cast<quint16>(Protocol::integer(range.at(1))) : m_sessionPort;
+    m_sessionPortFirst = handoff->portsFirst;
+    m_sessionPortLast = handoff->portsLast;
     return true;
 }
 

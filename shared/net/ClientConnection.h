@@ -64,8 +64,8 @@ public:
     QByteArray handshakeHash() const { return m_handshakeHash; }
     /// The session port the server named, once its session message arrived.
     quint16 sessionPort() const { return m_sessionPort; }
-    /// The code of the server's {"type":"error"} answer, after failed(RemoteError).
-    QString remoteErrorCode() const { return m_remoteErrorCode; }
+    /// The code of the server's fatal error answer, after failed(RemoteError); None before.
+    ErrorCode remoteErrorCode() const { return m_remoteErrorCode; }
 
 signals:
     void established();
@@ -104,7 +104,7 @@ private:
     quint16 m_sessionPortLast = 0;
     QByteArray m_ticket;
     int m_serverKeepaliveMs = 0;
-    QString m_remoteErrorCode;
+    ErrorCode m_remoteErrorCode = ErrorCode::None;
 };
 
 } // namespace QuietWire

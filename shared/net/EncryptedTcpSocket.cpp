@@ -176,7 +176,7 @@ void EncryptedTcpSocket::connectToHost(const QString& host, quint16 port)
     }
     m_error = Error::None;
     m_errorString.clear();
-    m_remoteErrorCode.clear();
+    m_remoteErrorCode = ErrorCode::None;
     m_peerKey.clear();
     m_handshakeHash.clear();
     m_peerName = host;

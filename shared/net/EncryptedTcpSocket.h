@@ -1,5 +1,6 @@
 #pragma once
 
+#include "ErrorCode.h"
 #include "NoiseTransport.h"
 #include "X25519.h"
 
@@ -116,7 +117,7 @@ public:
     bool isReady() const { return m_state == State::Established; }
     Error error() const { return m_error; }
     QString errorString() const { return m_errorString; }
-    QString remoteErrorCode() const { return m_remoteErrorCode; }
+    ErrorCode remoteErrorCode() const { return m_remoteErrorCode; }
     QByteArray peerKey() const { return m_peerKey; }
     /// The Noise handshake hash h: unique per session, the same on both ends (channel binding).
     QByteArray handshakeHash() const { return m_handshakeHash; }
@@ -177,7 +178,7 @@ private:
     State m_state = State::Unconnected;
     Error m_error = Error::None;
     QString m_errorString;
-    QString m_remoteErrorCode;
+    ErrorCode m_remoteErrorCode = ErrorCode::None;
 
     // The keepalive and idle timers are not restarted for every message: with hundreds of sessions,
     // each QTimer::start() is a sorted insertion into the thread's list of all timers, which made

@@ -1,39 +1,332 @@
 #include "ChatProtocol.h"
 
-#include "Protocol.h"
+#include "MessageFields.h"
+
+#include <QCborArray>
 
 namespace QuietWire::ChatProtocol {
 
+namespace {
+// The wire keys of the chat messages; nothing outside this file spells them.
+constexpr char NameKey[] = "name";
+constexpr char FingerprintKey[] = "fingerprint";
+constexpr char MembersKey[] = "members";
+constexpr char IdKey[] = "id";
+constexpr char FromKey[] = "from";
+constexpr char ToKey[] = "to";
+constexpr char TextKey[] = "text";
+constexpr char TimeKey[] = "time";
+constexpr char HistoryKey[] = "history";
+constexpr char SeqKey[] = "seq";
+constexpr char CodeKey[] = "code";
+constexpr char MessageKey[] = "message";
+
+using Protocol::checkType;
+using Protocol::DecodeError;
+using Protocol::takeError;
+using Protocol::typedMap;
+
+QCborMap memberMap(const Member& member)
+{
+    return QCborMap { { QLatin1String(NameKey), member.name }, { QLatin1String(FingerprintKey), member.fingerprint } };
+}
+
+QCborArray memberArray(const QList<Member>& members)
+{
+    QCborArray array;
+    for (const Member& member : members) {
+        array.append(memberMap(member));
+    }
+    return array;
+}
+
+Member readMember(MessageFields& fields)
+{
+    Member member;
+    member.name = fields.text(NameKey);
+    member.fingerprint = fields.text(FingerprintKey);
+    return member;
+}
+
+QList<Member> readMembers(MessageFields& fields)
+{
+    QList<Member> members;
+    const QCborArray array = fields.array(MembersKey);
+    for (const QCborValue& value : array) {
+        MessageFields item(value.toMap());
+        const Member member = readMember(item);
+        if (!value.isMap() || !item.ok()) {
+            fields.reject(MembersKey, "an array of maps {\"name\": text, \"fingerprint\": text}");
+            return {};
+        }
+        members.append(member);
+    }
+    return members;
+}
+
+/// One message's decoder, picked by type; std::visit-able results from one table.
+template <typename Variant, typename T>
+std::optional<Variant> decodeAs(const QCborMap& map, DecodeError* error)
+{
+    if (auto message = T::fromCbor(map, error)) {
+        return Variant { std::move(*message) };
+    }
+    return std::nullopt;
+}
+} // namespace
+
+QCborMap Welcome::toCbor() const
+{
+    QCborMap map = typedMap(Type);
+    map.insert(QLatin1String(NameKey), name);
+    map.insert(QLatin1String(FingerprintKey), fingerprint);
+    map.insert(QLatin1String(MembersKey), memberArray(members));
+    return map;
+}
+
+std::optional<Welcome> Welcome::fromCbor(const QCborMap& map, DecodeError* error)
+{
+    if (!checkType(map, Type, error)) {
+        return std::nullopt;
+    }
+    MessageFields fields(map);
+    Welcome welcome;
+    welcome.name = fields.text(NameKey);
+    welcome.fingerprint = fields.text(FingerprintKey);
+    welcome.members = readMembers(fields);
+    if (takeError(fields, error)) {
+        return std::nullopt;
+    }
+    return welcome;
+}
+
+QCborMap Members::toCbor() const
+{
+    QCborMap map = typedMap(Type);
+    map.insert(QLatin1String(MembersKey), memberArray(members));
+    return map;
+}
+
+std::optional<Members> Members::fromCbor(const QCborMap& map, DecodeError* error)
+{
+    if (!checkType(map, Type, error)) {
+        return std::nullopt;
+    }
+    MessageFields fields(map);
+    Members members;
+    members.members = readMembers(fields);
+    if (takeError(fields, error)) {
+        return std::nullopt;
+    }
+    return members;
+}
+
 QCborMap Message::toCbor() const
 {
-    QCborMap map { { QStringLiteral("type"), notice ? QStringLiteral("notice") : QStringLiteral("message") },
-        { QStringLiteral("id"), id }, { QStringLiteral("text"), text },
-        { QStringLiteral("time"), time.toMSecsSinceEpoch() } };
+    QCborMap map = typedMap(notice ? NoticeType : Type);
+    map.insert(QLatin1String(IdKey), id);
+    map.insert(QLatin1String(TextKey), text);
+    map.insert(QLatin1String(TimeKey), time.toMSecsSinceEpoch());
     if (!notice) {
-        map.insert(QStringLiteral("from"), from);
-        map.insert(QStringLiteral("fingerprint"), fingerprint);
+        map.insert(QLatin1String(FromKey), from);
+        map.insert(QLatin1String(FingerprintKey), fingerprint);
     }
     if (!to.isEmpty()) {
-        map.insert(QStringLiteral("to"), to);
+        map.insert(QLatin1String(ToKey), to);
     }
     if (history) {
-        map.insert(QStringLiteral("history"), true);
+        map.insert(QLatin1String(HistoryKey), true);
     }
     return map;
 }
 
-Message Message::fromCbor(const QCborMap& map)
+std::optional<Message> Message::fromCbor(const QCborMap& map, DecodeError* error)
 {
     Message message;
-    message.notice = map.value(QLatin1String("type")).toString() == QLatin1String("notice");
-    message.id = Protocol::integer(map.value(QLatin1String("id")));
-    message.from = map.value(QLatin1String("from")).toString();
-    message.fingerprint = map.value(QLatin1String("fingerprint")).toString();
-    message.to = map.value(QLatin1String("to")).toString();
-    message.text = map.value(QLatin1String("text")).toString();
-    message.time = QDateTime::fromMSecsSinceEpoch(Protocol::integer(map.value(QLatin1String("time"))), Qt::UTC);
-    message.history = map.value(QLatin1String("history")).toBool();
+    message.notice = Protocol::typeOf(map) == QLatin1String(NoticeType);
+    if (!message.notice && !checkType(map, Type, error)) {
+        return std::nullopt;
+    }
+    MessageFields fields(map);
+    message.id = fields.unsignedInteger(IdKey);
+    if (!message.notice) {
+        message.from = fields.text(FromKey);
+        message.fingerprint = fields.text(FingerprintKey);
+    }
+    message.text = fields.text(TextKey);
+    message.time = QDateTime::fromMSecsSinceEpoch(fields.unsignedInteger(TimeKey), Qt::UTC);
+    message.to = fields.optionalText(ToKey);
+    message.history = fields.optionalBool(HistoryKey, false);
+    if (takeError(fields, error)) {
+        return std::nullopt;
+    }
     return message;
+}
+
+QCborMap HistoryEnd::toCbor() const
+{
+    return typedMap(Type);
+}
+
+std::optional<HistoryEnd> HistoryEnd::fromCbor(const QCborMap& map, DecodeError* error)
+{
+    if (!checkType(map, Type, error)) {
+        return std::nullopt;
+    }
+    return HistoryEnd {};
+}
+
+QCborMap Join::toCbor() const
+{
+    QCborMap map = typedMap(Type);
+    map.insert(QLatin1String(NameKey), member.name);
+    map.insert(QLatin1String(FingerprintKey), member.fingerprint);
+    return map;
+}
+
+std::optional<Join> Join::fromCbor(const QCborMap& map, DecodeError* error)
+{
+    if (!checkType(map, Type, error)) {
+        return std::nullopt;
+    }
+    MessageFields fields(map);
+    Join join { readMember(fields) };
+    if (takeError(fields, error)) {
+        return std::nullopt;
+    }
+    return join;
+}
+
+QCborMap Leave::toCbor() const
+{
+    QCborMap map = typedMap(Type);
+    map.insert(QLatin1String(NameKey), member.name);
+    map.insert(QLatin1String(FingerprintKey), member.fingerprint);
+    return map;
+}
+
+std::optional<Leave> Leave::fromCbor(const QCborMap& map, DecodeError* error)
+{
+    if (!checkType(map, Type, error)) {
+        return std::nullopt;
+    }
+    MessageFields fields(map);
+    Leave leave { readMember(fields) };
+    if (takeError(fields, error)) {
+        return std::nullopt;
+    }
+    return leave;
+}
+
+QCborMap Accepted::toCbor() const
+{
+    QCborMap map = typedMap(Type);
+    map.insert(QLatin1String(SeqKey), seq);
+    map.insert(QLatin1String(IdKey), id);
+    return map;
+}
+
+std::optional<Accepted> Accepted::fromCbor(const QCborMap& map, DecodeError* error)
+{
+    if (!checkType(map, Type, error)) {
+        return std::nullopt;
+    }
+    MessageFields fields(map);
+    Accepted accepted;
+    accepted.seq = fields.unsignedInteger(SeqKey);
+    accepted.id = fields.unsignedInteger(IdKey);
+    if (takeError(fields, error)) {
+        return std::nullopt;
+    }
+    return accepted;
+}
+
+QCborMap Rejected::toCbor() const
+{
+    Q_ASSERT(isWireCode(code));
+    QCborMap map = typedMap(Type);
+    map.insert(QLatin1String(SeqKey), seq);
+    map.insert(QLatin1String(CodeKey), wireName(code));
+    map.insert(QLatin1String(MessageKey), message);
+    return map;
+}
+
+std::optional<Rejected> Rejected::fromCbor(const QCborMap& map, DecodeError* error)
+{
+    if (!checkType(map, Type, error)) {
+        return std::nullopt;
+    }
+    MessageFields fields(map);
+    Rejected rejected;
+    rejected.seq = fields.unsignedInteger(SeqKey);
+    rejected.code = errorCodeFromWire(fields.text(CodeKey));
+    if (rejected.code == ErrorCode::None) {
+        rejected.code = ErrorCode::Unknown; // an empty code is still a refusal
+    }
+    rejected.message = fields.text(MessageKey);
+    if (takeError(fields, error)) {
+        return std::nullopt;
+    }
+    return rejected;
+}
+
+std::optional<ServerMessage> decodeServerMessage(const QCborMap& map, DecodeError* error)
+{
+    using Decoder = std::optional<ServerMessage> (*)(const QCborMap&, DecodeError*);
+    static const std::pair<const char*, Decoder> decoders[] = {
+        { Welcome::Type, &decodeAs<ServerMessage, Welcome> },
+        { Members::Type, &decodeAs<ServerMessage, Members> },
+        { Message::Type, &decodeAs<ServerMessage, Message> },
+        { Message::NoticeType, &decodeAs<ServerMessage, Message> },
+        { HistoryEnd::Type, &decodeAs<ServerMessage, HistoryEnd> },
+        { Join::Type, &decodeAs<ServerMessage, Join> },
+        { Leave::Type, &decodeAs<ServerMessage, Leave> },
+        { Accepted::Type, &decodeAs<ServerMessage, Accepted> },
+        { Rejected::Type, &decodeAs<ServerMessage, Rejected> },
+    };
+    const QString type = Protocol::typeOf(map);
+    for (const auto& [name, decoder] : decoders) {
+        if (type == QLatin1String(name)) {
+            return decoder(map, error);
+        }
+    }
+    return ServerMessage {}; // a newer server's type: ignored
+}
+
+QCborMap Send::toCbor() const
+{
+    QCborMap map = typedMap(Type);
+    map.insert(QLatin1String(SeqKey), seq);
+    map.insert(QLatin1String(TextKey), text);
+    if (to) {
+        map.insert(QLatin1String(ToKey), *to);
+    }
+    return map;
+}
+
+std::optional<Send> Send::fromCbor(const QCborMap& map, DecodeError* error, std::optional<qint64>* seq)
+{
+    if (!checkType(map, Type, error)) {
+        return std::nullopt;
+    }
+    MessageFields fields(map);
+    Send send;
+    send.seq = fields.unsignedInteger(SeqKey);
+    if (seq && fields.ok()) {
+        *seq = send.seq;
+    }
+    send.text = fields.text(TextKey);
+    if (fields.has(ToKey)) {
+        send.to = fields.optionalText(ToKey);
+        if (fields.ok() && send.to->isEmpty()) {
+            // An empty name must not fall back to a room message.
+            fields.reject(ToKey, "a member's name; leave it out for a message to the room");
+        }
+    }
+    if (takeError(fields, error)) {
+        return std::nullopt;
+    }
+    return send;
 }
 
 TextError checkText(const QString& text, qsizetype* position)
@@ -75,27 +368,6 @@ QString describe(TextError error, const QString& text, qsizetype position)
     }
     }
     return {};
-}
-
-QCborMap makeSend(qint64 seq, const QString& text, const QString& to)
-{
-    QCborMap map { { QStringLiteral("type"), QStringLiteral("message") }, { QStringLiteral("seq"), seq },
-        { QStringLiteral("text"), text } };
-    if (!to.isEmpty()) {
-        map.insert(QStringLiteral("to"), to);
-    }
-    return map;
-}
-
-QCborMap makeMember(const QString& type, const Member& member)
-{
-    return QCborMap { { QStringLiteral("type"), type }, { QStringLiteral("name"), member.name },
-        { QStringLiteral("fingerprint"), member.fingerprint } };
-}
-
-QCborMap makeHistoryEnd()
-{
-    return QCborMap { { QStringLiteral("type"), QStringLiteral("history_end") } };
 }
 
 } // namespace QuietWire::ChatProtocol

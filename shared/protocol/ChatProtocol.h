@@ -1,22 +1,76 @@
 #pragma once
 
+#include "ErrorCode.h"
+#include "Protocol.h"
+
 #include <QCborMap>
 #include <QDateTime>
 #include <QList>
 #include <QString>
+#include <optional>
+#include <variant>
 
-/// Messages of the "chat" service (docs/PROTOCOL.md, section Chat), encoded and decoded in one place.
+/// Messages of the "chat" service (docs/PROTOCOL.md, section 7) as structs, encoded and decoded in
+/// one place (ChatProtocol.cpp).
+///
+/// Usage:
+///     socket->sendMessage(Protocol::encode(ChatProtocol::Accepted { seq, id }.toCbor()));
+///     Protocol::DecodeError error;
+///     const auto message = ChatProtocol::decodeServerMessage(map, &error); // nullopt: error names the field
+///     std::visit(handler, *message);                                       // monostate: an unknown type
 namespace QuietWire::ChatProtocol {
 
 /// Longest chat text accepted, in UTF-8 bytes.
 inline constexpr int MaxTextBytes = 16 * 1024;
 inline constexpr int HistorySize = 100;
+/// Members listed per welcome / members message, so that each fits one transport message (an
+/// entry is at most ~250 bytes: a 32-character name in 4-byte UTF-8, a fingerprint, the keys).
+inline constexpr qsizetype MembersPerMessage = 200;
 
+struct Member
+{
+    QString name;
+    QString fingerprint;
+
+    bool operator==(const Member&) const = default;
+};
+
+// Server to client (section 7's first table). Each encodes in toCbor() and decodes in
+// fromCbor(), the only places that know its keys; fromCbor() checks the type and gives nullopt
+// with error set (BadRequest, naming the field) for a field missing or of the wrong type.
+
+/// First, right after the hello: who you are and (the first MembersPerMessage of) who is there.
+struct Welcome
+{
+    static constexpr char Type[] = "welcome";
+    QString name;
+    QString fingerprint;
+    QList<Member> members; // the others
+
+    QCborMap toCbor() const;
+    static std::optional<Welcome> fromCbor(const QCborMap& map, Protocol::DecodeError* error);
+    bool operator==(const Welcome&) const = default;
+};
+
+/// The rest of a long member list, after the welcome.
+struct Members
+{
+    static constexpr char Type[] = "members";
+    QList<Member> members;
+
+    QCborMap toCbor() const;
+    static std::optional<Members> fromCbor(const QCborMap& map, Protocol::DecodeError* error);
+    bool operator==(const Members&) const = default;
+};
+
+/// A room or direct message ("message"), or the administrator's notice ("notice").
 struct Message
 {
+    static constexpr char Type[] = "message";
+    static constexpr char NoticeType[] = "notice";
     qint64 id = 0;
     QString from; // whitelist name of the sender ("" for a server notice)
-    QString fingerprint; // sender's key fingerprint
+    QString fingerprint; // sender's key fingerprint ("" for a notice)
     QString to; // for a direct message: the recipient's name
     QString text;
     QDateTime time;
@@ -24,7 +78,92 @@ struct Message
     bool notice = false; // from the server administrator
 
     QCborMap toCbor() const;
-    static Message fromCbor(const QCborMap& map);
+    static std::optional<Message> fromCbor(const QCborMap& map, Protocol::DecodeError* error);
+    bool operator==(const Message&) const = default;
+};
+
+/// After welcome, the rest of the member list and the replayed history: what follows is live.
+struct HistoryEnd
+{
+    static constexpr char Type[] = "history_end";
+
+    QCborMap toCbor() const;
+    static std::optional<HistoryEnd> fromCbor(const QCborMap& map, Protocol::DecodeError* error);
+    bool operator==(const HistoryEnd&) const = default;
+};
+
+/// Another member's session started.
+struct Join
+{
+    static constexpr char Type[] = "join";
+    Member member;
+
+    QCborMap toCbor() const;
+    static std::optional<Join> fromCbor(const QCborMap& map, Protocol::DecodeError* error);
+    bool operator==(const Join&) const = default;
+};
+
+/// Another member's session ended.
+struct Leave
+{
+    static constexpr char Type[] = "leave";
+    Member member;
+
+    QCborMap toCbor() const;
+    static std::optional<Leave> fromCbor(const QCborMap& map, Protocol::DecodeError* error);
+    bool operator==(const Leave&) const = default;
+};
+
+/// The server took your message seq and gave it id (sent before the echo).
+struct Accepted
+{
+    static constexpr char Type[] = "accepted";
+    qint64 seq = 0;
+    qint64 id = 0;
+
+    QCborMap toCbor() const;
+    static std::optional<Accepted> fromCbor(const QCborMap& map, Protocol::DecodeError* error);
+    bool operator==(const Accepted&) const = default;
+};
+
+/// Your message seq was not delivered.
+struct Rejected
+{
+    static constexpr char Type[] = "rejected";
+    qint64 seq = 0;
+    ErrorCode code = ErrorCode::None; // BadRequest, NotFound; Unknown for a code this program does not know
+    QString message; // for a person
+
+    QCborMap toCbor() const;
+    static std::optional<Rejected> fromCbor(const QCborMap& map, Protocol::DecodeError* error);
+    bool operator==(const Rejected&) const = default;
+};
+
+/// Any server-to-client chat message; std::monostate for a type this program does not know (a
+/// newer server's), which a client ignores (docs/PROTOCOL.md section 4).
+using ServerMessage
+    = std::variant<std::monostate, Welcome, Members, Message, HistoryEnd, Join, Leave, Accepted, Rejected>;
+/// The message map holds, by its type; nullopt with error set for a known type with a bad field.
+std::optional<ServerMessage> decodeServerMessage(const QCborMap& map, Protocol::DecodeError* error);
+
+// Client to server (section 7's second table).
+
+/// A message for the room, or for one member when to is set.
+struct Send
+{
+    static constexpr char Type[] = "message";
+    qint64 seq = 0; // the client's own counter, echoed in accepted / rejected
+    QString text;
+    std::optional<QString> to; // present: a member's name (never empty); absent: the room
+
+    QCborMap toCbor() const;
+    /// Also refuses an empty "to" (it must never pass for a room message); the text's content
+    /// (checkText()) is the receiver's to judge. seq, when given, gets the seq whenever it is
+    /// usable, also when another field fails: the answer is then "rejected" for that seq, and
+    /// without one the session ends (docs/PROTOCOL.md section 7).
+    static std::optional<Send> fromCbor(
+        const QCborMap& map, Protocol::DecodeError* error, std::optional<qint64>* seq = nullptr);
+    bool operator==(const Send&) const = default;
 };
 
 /// Why a chat text cannot be sent. The server refuses such text (bad_request), the console's
@@ -40,16 +179,5 @@ enum class TextError {
 TextError checkText(const QString& text, qsizetype* position = nullptr);
 /// A message for a person, naming the problem (and the character: "U+001B at position 5").
 QString describe(TextError error, const QString& text, qsizetype position);
-
-struct Member
-{
-    QString name;
-    QString fingerprint;
-};
-
-QCborMap makeSend(qint64 seq, const QString& text, const QString& to = QString());
-QCborMap makeMember(const QString& type, const Member& member);
-/// Sent after welcome, the rest of the member list and the replayed history: what follows is live.
-QCborMap makeHistoryEnd();
 
 } // namespace QuietWire::ChatProtocol

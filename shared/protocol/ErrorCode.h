@@ -39,6 +39,7 @@ enum class ErrorCode {
     // The client's own, never on the wire.
     ConnectionLost, // the connection failed, or closed before the answer came
     LocalFile, // a file on this machine could not be read or written
+    ServerKeyNotTrusted, // the server's key is not pinned yet, or not the pinned one (nothing was sent)
 };
 
 /// "not_found" for NotFound; empty for None, Unknown and the client's own kinds.

@@ -101,4 +101,31 @@ bool MessageFields::optionalBool(const char* key, bool defaultValue)
     return value.toBool();
 }
 
+QCborArray MessageFields::array(const char* key)
+{
+    if (!has(key)) {
+        fail(key, "an array", true);
+        return {};
+    }
+    return optionalArray(key);
+}
+
+QCborArray MessageFields::optionalArray(const char* key, const QCborArray& defaultValue)
+{
+    if (!has(key)) {
+        return defaultValue;
+    }
+    const QCborValue value = m_message.value(QLatin1String(key));
+    if (!value.isArray()) {
+        fail(key, "an array", false);
+        return defaultValue;
+    }
+    return value.toArray();
+}
+
+void MessageFields::reject(const char* key, const char* expected)
+{
+    fail(key, expected, false);
+}
+
 } // namespace QuietWire

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QCborArray>
 #include <QCborMap>
 #include <QString>
 
@@ -34,6 +35,12 @@ public:
     QByteArray bytes(const char* key);
     QByteArray optionalBytes(const char* key, const QByteArray& defaultValue = QByteArray());
     bool optionalBool(const char* key, bool defaultValue);
+    /// An array (its items are the caller's to check; reject() a bad one).
+    QCborArray array(const char* key);
+    QCborArray optionalArray(const char* key, const QCborArray& defaultValue = QCborArray());
+    /// Records that key, present and of the right wire type, is still not what it must be
+    /// ("a port number (1-65535)"): the same "field \"key\" must be ..." message as a wrong type.
+    void reject(const char* key, const char* expected);
 
     bool ok() const { return m_error.isEmpty(); }
     /// "field \"to\" must be a text string", or empty.

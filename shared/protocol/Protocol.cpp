@@ -1,10 +1,34 @@
 #include "Protocol.h"
 
+#include "MessageFields.h"
+
 #include <QCborArray>
 #include <QCborStreamReader>
 #include <QCborValue>
 
 namespace QuietWire::Protocol {
+
+namespace {
+// The wire keys of the envelope's messages; nothing outside this file spells them.
+constexpr char TypeKey[] = "type";
+constexpr char ServiceKey[] = "service";
+constexpr char PortKey[] = "port";
+constexpr char TicketKey[] = "ticket";
+constexpr char PortsKey[] = "ports";
+constexpr char KeepaliveKey[] = "keepalive";
+constexpr char CodeKey[] = "code";
+constexpr char MessageKey[] = "message";
+
+/// A uint field that must be a port number; 0 (and a recorded problem) otherwise.
+quint16 portNumber(MessageFields& fields, const char* key, qint64 value)
+{
+    if (fields.ok() && (value <= 0 || value > 65535)) {
+        fields.reject(key, "a port number (1-65535)");
+        return 0;
+    }
+    return static_cast<quint16>(value);
+}
+} // namespace
 
 QByteArray encode(const QCborMap& message)
 {
@@ -29,7 +53,7 @@ std::optional<QCborMap> decode(const QByteArray& data, QString* error)
         }
         return std::nullopt;
     }
-    if (!value.isMap() || !value.toMap().value(QLatin1String("type")).isString()) {
+    if (!value.isMap() || !value.toMap().value(QLatin1String(TypeKey)).isString()) {
         if (error) {
             *error = QStringLiteral("message is not a CBOR map with a text \"type\"");
         }
@@ -45,7 +69,7 @@ qint64 integer(const QCborValue& value, qint64 defaultValue)
 
 QString typeOf(const QCborMap& message)
 {
-    return message.value(QLatin1String("type")).toString();
+    return message.value(QLatin1String(TypeKey)).toString();
 }
 
 bool parseHostPort(const QString& text, QString* host, quint16* port)
@@ -81,22 +105,117 @@ bool parseHostPort(const QString& text, QString* host, quint16* port)
     return !host->isEmpty();
 }
 
-QCborMap makeError(const QString& code, const QString& message)
+QCborMap typedMap(const char* type)
 {
-    return QCborMap { { QStringLiteral("type"), QStringLiteral("error") }, { QStringLiteral("code"), code },
-        { QStringLiteral("message"), message } };
+    return QCborMap { { QLatin1String(TypeKey), QLatin1String(type) } };
 }
 
-QCborMap makeHello(const QString& service)
+bool checkType(const QCborMap& map, const char* type, DecodeError* error)
 {
-    return QCborMap { { QStringLiteral("type"), QStringLiteral("hello") }, { QStringLiteral("service"), service } };
+    if (typeOf(map) == QLatin1String(type)) {
+        return true;
+    }
+    *error = { ErrorCode::BadRequest, QStringLiteral("field \"type\" must be \"%1\"").arg(QLatin1String(type)),
+        QLatin1String(TypeKey) };
+    return false;
 }
 
-QCborMap makeSession(quint16 port, const QByteArray& ticket, quint16 rangeFirst, quint16 rangeLast, int keepaliveMs)
+bool takeError(const MessageFields& fields, DecodeError* error)
 {
-    return QCborMap { { QStringLiteral("type"), QStringLiteral("session") }, { QStringLiteral("port"), port },
-        { QStringLiteral("ticket"), ticket }, { QStringLiteral("ports"), QCborArray { rangeFirst, rangeLast } },
-        { QStringLiteral("keepalive"), keepaliveMs } };
+    if (fields.ok()) {
+        return false;
+    }
+    *error = { ErrorCode::BadRequest, fields.error(), fields.failedField() };
+    return true;
+}
+
+QCborMap Hello::toCbor() const
+{
+    QCborMap map = typedMap(Type);
+    map.insert(QLatin1String(ServiceKey), service);
+    return map;
+}
+
+std::optional<Hello> Hello::fromCbor(const QCborMap& map, DecodeError* error)
+{
+    if (!checkType(map, Type, error)) {
+        return std::nullopt;
+    }
+    MessageFields fields(map);
+    Hello hello;
+    hello.service = fields.text(ServiceKey);
+    if (takeError(fields, error)) {
+        return std::nullopt;
+    }
+    return hello;
+}
+
+QCborMap SessionHandoff::toCbor() const
+{
+    QCborMap map = typedMap(Type);
+    map.insert(QLatin1String(PortKey), port);
+    map.insert(QLatin1String(TicketKey), ticket);
+    map.insert(QLatin1String(PortsKey), QCborArray { portsFirst, portsLast });
+    map.insert(QLatin1String(KeepaliveKey), keepaliveMs);
+    return map;
+}
+
+std::optional<SessionHandoff> SessionHandoff::fromCbor(const QCborMap& map, DecodeError* error)
+{
+    if (!checkType(map, Type, error)) {
+        return std::nullopt;
+    }
+    MessageFields fields(map);
+    SessionHandoff handoff;
+    handoff.port = portNumber(fields, PortKey, fields.unsignedInteger(PortKey));
+    handoff.ticket = fields.bytes(TicketKey);
+    if (fields.ok() && handoff.ticket.size() != TicketSize) {
+        fields.reject(TicketKey, "a byte string of 16 bytes");
+    }
+    // How often the server wants to hear from us to keep an idle session open.
+    handoff.keepaliveMs = fields.optionalUnsigned(KeepaliveKey, 0);
+    // Only for telling the user which ports to open when the session port cannot be reached.
+    handoff.portsFirst = handoff.port;
+    handoff.portsLast = handoff.port;
+    if (fields.has(PortsKey)) {
+        const QCborArray ports = fields.array(PortsKey);
+        if (fields.ok() && (ports.size() != 2 || !ports.at(0).isInteger() || !ports.at(1).isInteger())) {
+            fields.reject(PortsKey, "an array of two port numbers");
+        }
+        handoff.portsFirst = portNumber(fields, PortsKey, integer(ports.at(0)));
+        handoff.portsLast = portNumber(fields, PortsKey, integer(ports.at(1)));
+    }
+    if (takeError(fields, error)) {
+        return std::nullopt;
+    }
+    return handoff;
+}
+
+QCborMap FatalError::toCbor() const
+{
+    Q_ASSERT(isWireCode(code));
+    QCborMap map = typedMap(Type);
+    map.insert(QLatin1String(CodeKey), wireName(code));
+    map.insert(QLatin1String(MessageKey), message);
+    return map;
+}
+
+std::optional<FatalError> FatalError::fromCbor(const QCborMap& map, DecodeError* error)
+{
+    if (!checkType(map, Type, error)) {
+        return std::nullopt;
+    }
+    MessageFields fields(map);
+    FatalError fatal;
+    fatal.code = errorCodeFromWire(fields.text(CodeKey));
+    if (fatal.code == ErrorCode::None) {
+        fatal.code = ErrorCode::Unknown; // an empty code still ends the session
+    }
+    fatal.message = fields.text(MessageKey);
+    if (takeError(fields, error)) {
+        return std::nullopt;
+    }
+    return fatal;
 }
 
 } // namespace QuietWire::Protocol

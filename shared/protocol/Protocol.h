@@ -1,12 +1,25 @@
 #pragma once
 
+#include "ErrorCode.h"
+
 #include <QByteArray>
 #include <QCborMap>
 #include <QCborValue>
 #include <QString>
 #include <optional>
 
-/// The QuietWire wire protocol in one place; docs/PROTOCOL.md is the prose version.
+namespace QuietWire {
+class MessageFields;
+}
+
+/// The QuietWire wire protocol in one place; docs/PROTOCOL.md is the prose version: constants, the
+/// CBOR envelope (one map with a text "type" per transport message) and its messages as structs.
+///
+/// Usage:
+///     socket->sendMessage(Protocol::encode(Protocol::Hello { QLatin1String(Protocol::ServiceChat) }.toCbor()));
+///     const auto map = Protocol::decode(bytes, &why);                // one CBOR map with a text "type"
+///     Protocol::DecodeError error;
+///     if (const auto fatal = Protocol::FatalError::fromCbor(*map, &error)) { switch (fatal->code) ... }
 namespace QuietWire::Protocol {
 
 inline constexpr char NoiseProtocolName[] = "Noise_XX_25519_ChaChaPoly_SHA256";
@@ -42,16 +55,6 @@ inline constexpr quint64 RekeyAfterBytes = quint64(1) << 30;
 inline constexpr char ServiceChat[] = "chat";
 inline constexpr char ServiceFiles[] = "files";
 
-// Error codes in {"type":"error"}.
-inline constexpr char ErrorUnauthorized[] = "unauthorized";
-inline constexpr char ErrorBusy[] = "busy";
-inline constexpr char ErrorBadRequest[] = "bad_request";
-inline constexpr char ErrorUnknownService[] = "unknown_service";
-inline constexpr char ErrorRevoked[] = "revoked";
-inline constexpr char ErrorKicked[] = "kicked";
-inline constexpr char ErrorShutdown[] = "shutdown";
-inline constexpr char ErrorTooManySessions[] = "too_many_sessions";
-
 QByteArray encode(const QCborMap& message);
 /// A CBOR map whose "type" is a text string, or nullopt with a reason. data must be exactly one
 /// CBOR item: trailing bytes are refused (docs/PROTOCOL.md, section 4).
@@ -65,8 +68,73 @@ qint64 integer(const QCborValue& value, qint64 defaultValue = 0);
 /// "host", "host:port", "[v6]:port" or a bare IPv6 address; the port defaults to DefaultPort.
 bool parseHostPort(const QString& text, QString* host, quint16* port);
 
-QCborMap makeError(const QString& code, const QString& message);
-QCborMap makeHello(const QString& service);
-QCborMap makeSession(quint16 port, const QByteArray& ticket, quint16 rangeFirst, quint16 rangeLast, int keepaliveMs);
+/// Why a received message could not be read. The wire answer to it is bad_request (section 4):
+/// message names the field and the type it must have ("field \"to\" must be a text string").
+struct DecodeError
+{
+    ErrorCode code = ErrorCode::None;
+    QString message;
+    QString field; // the first field that was missing or wrong
+
+    bool failed() const { return code != ErrorCode::None; }
+};
+
+// The envelope's messages (docs/PROTOCOL.md sections 4 and 5). Each encodes in toCbor() and
+// decodes in fromCbor(), the only places that know its keys: fromCbor() checks "type" too, and
+// gives nullopt with error set (BadRequest, naming the field) for a field missing or of the wrong
+// type; it never reads such a field as a default.
+
+/// Client to server, the first message on the session port.
+struct Hello
+{
+    static constexpr char Type[] = "hello";
+    QString service; // ServiceChat, ServiceFiles, or a name this server may not offer
+
+    QCborMap toCbor() const;
+    static std::optional<Hello> fromCbor(const QCborMap& map, DecodeError* error);
+    bool operator==(const Hello&) const = default;
+};
+
+/// Server to client on the main port: where the session continues.
+struct SessionHandoff
+{
+    static constexpr char Type[] = "session";
+    quint16 port = 0; // 1-65535
+    QByteArray ticket; // TicketSize random bytes
+    quint16 portsFirst = 0; // the session port pool; absent on the wire: port (older servers)
+    quint16 portsLast = 0;
+    qint64 keepaliveMs = 0; // absent on the wire: 0 (the client keeps its own interval)
+
+    QCborMap toCbor() const;
+    static std::optional<SessionHandoff> fromCbor(const QCborMap& map, DecodeError* error);
+    bool operator==(const SessionHandoff&) const = default;
+};
+
+/// Server to client, any time: the server closes the connection after it.
+struct FatalError
+{
+    static constexpr char Type[] = "error";
+    ErrorCode code = ErrorCode::None; // a wire code; Unknown for a code this program does not know
+    QString message; // for a person
+
+    QCborMap toCbor() const;
+    static std::optional<FatalError> fromCbor(const QCborMap& map, DecodeError* error);
+    bool operator==(const FatalError&) const = default;
+};
+
+// Shared by the codecs of this layer (Protocol.cpp, ChatProtocol.cpp, ...).
+/// {"type": type}, the start of every message's encoding.
+QCborMap typedMap(const char* type);
+/// False, with error set (BadRequest naming "type"), unless map's type is type.
+bool checkType(const QCborMap& map, const char* type, DecodeError* error);
+/// False when fields found no problem; otherwise true, with error set from it.
+bool takeError(const MessageFields& fields, DecodeError* error);
+
+/// True when message's "type" is T::Type.
+template <typename T>
+bool is(const QCborMap& message)
+{
+    return typeOf(message) == QLatin1String(T::Type);
+}
 
 } // namespace QuietWire::Protocol
