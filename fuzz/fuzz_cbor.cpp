@@ -26,10 +26,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     }
     (void)Protocol::typeOf(*message);
     (void)ChatProtocol::Message::fromCbor(*message).toCbor();
-    (void)FileProtocol::Entry::fromCbor(*message).toCbor();
+    (void)FileProtocol::Entry::decode(*message).value.toCbor();
     for (const QCborValue& value : message->value(QLatin1String("entries")).toArray()) {
-        (void)FileProtocol::Entry::fromCbor(value.toMap());
+        (void)FileProtocol::Entry::decode(value.toMap());
     }
-    (void)FileProtocol::Entry::fromCbor(message->value(QLatin1String("entry")).toMap());
+    (void)FileProtocol::Entry::decode(message->value(QLatin1String("entry")).toMap());
     return 0;
 }

@@ -44,11 +44,11 @@ QString checkCbor(const QByteArray& input)
     }
     (void)Protocol::typeOf(*message);
     (void)ChatProtocol::Message::fromCbor(*message).toCbor();
-    (void)FileProtocol::Entry::fromCbor(*message).toCbor();
+    (void)FileProtocol::Entry::decode(*message).value.toCbor();
     for (const QCborValue& value : message->value(QLatin1String("entries")).toArray()) {
-        (void)FileProtocol::Entry::fromCbor(value.toMap());
+        (void)FileProtocol::Entry::decode(value.toMap());
     }
-    (void)FileProtocol::Entry::fromCbor(message->value(QLatin1String("entry")).toMap());
+    (void)FileProtocol::Entry::decode(message->value(QLatin1String("entry")).toMap());
     return QString();
 }
 
