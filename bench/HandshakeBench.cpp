@@ -2,6 +2,8 @@
 
 #include "BenchKeys.h"
 #include "EventLoop.h"
+#include "FailureLabel.h"
+#include "FileProtocol.h"
 #include "Protocol.h"
 #include "Report.h"
 #include "ServiceClient.h"
@@ -62,14 +64,14 @@ int HandshakeBench::run()
         auto* client = new ServiceClient(m_identity, BenchKeys::knownServersPath(m_options.keysDir), this);
         client->setTrustPolicy(ServiceClient::TrustPolicy::TrustNewKeys);
         client->setLocalAddress(m_options.sourceAddress(i));
-        connect(client, &ServiceClient::ready, this, [client] {
-            client->send(QCborMap { { QStringLiteral("type"), QStringLiteral("pwd") }, { QStringLiteral("id"), 1 } });
-        });
+        connect(
+            client, &ServiceClient::ready, this, [client] { client->send(FileProtocol::PwdRequest { 1 }.toCbor()); });
         connect(client, &ServiceClient::messageReceived, this, [this, i](const QCborMap& message) {
-            finish(i, Protocol::typeOf(message) == QLatin1String("result"), QStringLiteral("unexpected_reply"));
+            finish(i, FileProtocol::replyKind(message) == FileProtocol::ReplyKind::Result,
+                QStringLiteral("unexpected_reply"));
         });
         connect(client, &ServiceClient::errorOccurred, this,
-            [this, i, client](const QString&) { finish(i, false, client->lastErrorCode()); });
+            [this, i, client](const QString&) { finish(i, false, failureLabel(*client)); });
         m_loops.append({ client, 0, false });
     }
     // The first set-up pins the server key (known_servers) before the crowd arrives.

@@ -2,6 +2,8 @@
 
 #include "BenchKeys.h"
 #include "EventLoop.h"
+#include "FailureLabel.h"
+#include "FileProtocol.h"
 #include "Protocol.h"
 #include "Report.h"
 
@@ -94,12 +96,10 @@ bool SessionBench::connectSessions(int count, bool chat)
         } else {
             connection = new ServiceClient(key, BenchKeys::knownServersPath(m_options.keysDir), this);
             m_sessions.append(connection);
-            connect(connection, &ServiceClient::ready, &scope, [connection] {
-                connection->send(
-                    QCborMap { { QStringLiteral("type"), QStringLiteral("pwd") }, { QStringLiteral("id"), 1 } });
-            });
+            connect(connection, &ServiceClient::ready, &scope,
+                [connection] { connection->send(FileProtocol::PwdRequest { 1 }.toCbor()); });
             connect(connection, &ServiceClient::messageReceived, &scope, [&, i](const QCborMap& message) {
-                if (Protocol::typeOf(message) == QLatin1String("result")) {
+                if (FileProtocol::replyKind(message) == FileProtocol::ReplyKind::Result) {
                     succeeded(i);
                 }
             });
@@ -107,7 +107,7 @@ bool SessionBench::connectSessions(int count, bool chat)
         connection->setTrustPolicy(ServiceClient::TrustPolicy::TrustNewKeys);
         connection->setLocalAddress(m_options.sourceAddress(i));
         connect(connection, &ServiceClient::errorOccurred, &scope, [&, i, connection](const QString& message) {
-            failed(i, connection->lastErrorCode() + QStringLiteral(": ") + message);
+            failed(i, failureLabel(*connection) + QStringLiteral(": ") + message);
         });
         connect(connection, &ServiceClient::disconnected, this, [this] { ++m_lost; });
         queue.append(i);

@@ -153,9 +153,9 @@ TransferBench::Batch TransferBench::runBatch(
                                                                               : m_client->download(remote, local);
         transfers.append(transfer);
         connect(transfer, &FileTransfer::finished, this, [&open] { --open; });
-        connect(transfer, &FileTransfer::failed, this, [&open, &batch](const QString& code, const QString& message) {
+        connect(transfer, &FileTransfer::failed, this, [&open, &batch](const Failure& failure) {
             --open;
-            batch.error = code + QStringLiteral(": ") + message;
+            batch.error = wireName(failure.code) + QStringLiteral(": ") + failure.message;
         });
         if (transfer->state() == FileTransfer::State::Failed) {
             --open; // failed before start() returned (unreadable source)

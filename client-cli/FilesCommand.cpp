@@ -53,6 +53,14 @@ int usage(const QString& text)
     return fail(QStringLiteral("usage: quietwire-cli files HOST[:PORT] %1").arg(text), 2);
 }
 
+/// " (not_found)" after an error message: the server's code, for scripts and bug reports. The
+/// client's own failures (connection lost, a local file) have no wire code; their message says it.
+QString codeSuffix(ErrorCode code)
+{
+    const QString name = wireName(code);
+    return name.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(name);
+}
+
 /// Runs a transfer to its end, with a progress line on a terminal.
 int runTransfer(FileTransfer* transfer)
 {
@@ -87,11 +95,11 @@ int runTransfer(FileTransfer* transfer)
         code = 0;
         QCoreApplication::quit();
     });
-    QObject::connect(transfer, &FileTransfer::failed, transfer, [&](const QString& errorCode, const QString& message) {
+    QObject::connect(transfer, &FileTransfer::failed, transfer, [&](const Failure& failure) {
         if (showProgress) {
             err() << '\n';
         }
-        err() << "quietwire-cli: " << message << " (" << errorCode << ")" << Qt::endl;
+        err() << "quietwire-cli: " << failure.message << codeSuffix(failure.code) << Qt::endl;
         code = 1;
         QCoreApplication::quit();
     });
@@ -177,14 +185,14 @@ int runFiles(const Identity& identity, const QString& configDir, const QString& 
     });
     QObject::connect(&client, &FileClient::replyReceived, &client, [&](const FileClient::Reply& reply) {
         if (!reply.ok) {
-            err() << "quietwire-cli: " << reply.message << " (" << reply.code << ")" << Qt::endl;
-        } else if (reply.request == QLatin1String("ls")) {
+            err() << "quietwire-cli: " << reply.message << codeSuffix(reply.code) << Qt::endl;
+        } else if (reply.request == FileProtocol::RequestType::Ls) {
             for (const auto& entry : reply.entries) {
                 out() << formatEntry(entry) << '\n';
             }
-        } else if (reply.request == QLatin1String("stat")) {
+        } else if (reply.request == FileProtocol::RequestType::Stat) {
             out() << reply.path << '\n' << formatEntry(reply.entry) << '\n';
-        } else if (reply.request == QLatin1String("cat")) {
+        } else if (reply.request == FileProtocol::RequestType::Cat) {
             out().flush();
             std::fwrite(reply.data.constData(), 1, static_cast<size_t>(reply.data.size()), stdout);
             std::fflush(stdout);

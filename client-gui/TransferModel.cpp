@@ -9,15 +9,6 @@
 namespace QuietWire::Gui {
 
 namespace {
-// Failures a new session can get past: the connection, not the file, was the problem.
-bool isInterruption(const QString& code)
-{
-    static const QStringList codes { QStringLiteral("connection"), QStringLiteral("ConnectionFailed"),
-        QStringLiteral("NetworkError"), QStringLiteral("RemoteClosed"), QStringLiteral("Timeout"),
-        QStringLiteral("SessionPortUnreachable"), QStringLiteral("shutdown"), QStringLiteral("busy") };
-    return codes.contains(code);
-}
-
 bool isActive(FileTransfer::State state)
 {
     return state == FileTransfer::State::Running || state == FileTransfer::State::Connecting
@@ -245,7 +236,8 @@ void TransferModel::start(Row* row, bool resume)
         if (state == FileTransfer::State::Finished) {
             row->done = row->total = row->transfer->bytesTotal();
         } else if (state == FileTransfer::State::Failed) {
-            row->interrupted = isInterruption(row->transfer->errorCode());
+            // A new session can get past it: the connection, not the file, was the problem.
+            row->interrupted = row->transfer->failure().isInterruption();
         }
         changed(row);
         if (state == FileTransfer::State::Finished) {

@@ -205,7 +205,8 @@ FileClient::Reply TestFileAudit::call(FileClient& client, const std::function<qi
     done = QTest::qWaitFor([&] { return done; }, timeoutMs);
     disconnect(connection);
     if (!done) {
-        result.code = QStringLiteral("timeout");
+        result.code = ErrorCode::ConnectionLost;
+        result.message = QStringLiteral("timeout");
     }
     return result;
 }
@@ -220,7 +221,8 @@ bool TestFileAudit::runTransfer(FileTransfer* transfer, int timeoutMs)
         return false;
     }
     if (transfer->state() == FileTransfer::State::Failed) {
-        qWarning("transfer failed: %s (%s)", qPrintable(transfer->errorString()), qPrintable(transfer->errorCode()));
+        qWarning("transfer failed: %s (%s)", qPrintable(transfer->errorString()),
+            qPrintable(wireName(transfer->errorCode())));
     }
     return transfer->state() == FileTransfer::State::Finished;
 }
@@ -341,7 +343,7 @@ void TestFileAudit::foldersAndEmptyFilesCountAgainstTheQuota()
             break;
         }
     }
-    QCOMPARE(reply.code, QStringLiteral("quota"));
+    QCOMPARE(reply.code, ErrorCode::Quota);
     QVERIFY2(reply.message.contains(QStringLiteral("quota of 16384 bytes")), qPrintable(reply.message));
     QVERIFY2(made < 32, qPrintable(QString::number(made)));
     QVERIFY(!QFileInfo::exists(homeOf(QStringLiteral("alice")) + QStringLiteral("/d%1").arg(made)));
@@ -361,7 +363,7 @@ void TestFileAudit::foldersAndEmptyFilesCountAgainstTheQuota()
         }
     }
     QVERIFY(last);
-    QCOMPARE(last->errorCode(), QStringLiteral("quota"));
+    QCOMPARE(last->errorCode(), ErrorCode::Quota);
     QVERIFY2(uploaded > 0 && uploaded < 32, qPrintable(QString::number(uploaded)));
 }
 
@@ -374,14 +376,14 @@ void TestFileAudit::entryAndDepthLimitsNameTheLimit()
     QVERIFY(client);
     FileClient& c = *client;
     auto reply = call(c, [&] { return c.makeDirectory(QStringLiteral("1/2/3/4/5/6/7")); });
-    QCOMPARE(reply.code, QStringLiteral("quota"));
+    QCOMPARE(reply.code, ErrorCode::Quota);
     QVERIFY2(reply.message.contains(QStringLiteral("6 folders deep")), qPrintable(reply.message));
     QVERIFY(!QFileInfo::exists(homeOf(QStringLiteral("alice")) + QStringLiteral("/1")));
     QVERIFY(call(c, [&] { return c.makeDirectory(QStringLiteral("1/2/3/4/5/6")); }).ok);
     // A move deeper is a way to nest past the limit too: a 3-deep folder cannot go 4 levels down.
     QVERIFY(call(c, [&] { return c.makeDirectory(QStringLiteral("a/b/c")); }).ok);
     reply = call(c, [&] { return c.rename(QStringLiteral("a"), QStringLiteral("1/2/3/4")); });
-    QCOMPARE(reply.code, QStringLiteral("quota"));
+    QCOMPARE(reply.code, ErrorCode::Quota);
     QVERIFY2(reply.message.contains(QStringLiteral("6 folders deep")), qPrintable(reply.message));
     QVERIFY(QFileInfo(homeOf(QStringLiteral("alice")) + QStringLiteral("/a/b/c")).isDir());
     QVERIFY(call(c, [&] { return c.rename(QStringLiteral("a"), QStringLiteral("1/2/3")); }).ok);
@@ -395,7 +397,7 @@ void TestFileAudit::entryAndDepthLimitsNameTheLimit()
         }
     }
     QCOMPARE(made, 11);
-    QCOMPARE(reply.code, QStringLiteral("quota"));
+    QCOMPARE(reply.code, ErrorCode::Quota);
     QVERIFY2(reply.message.contains(QStringLiteral("20 files and folders")), qPrintable(reply.message));
 }
 
@@ -418,7 +420,7 @@ void TestFileAudit::deepTreeCannotHideBytes()
     QVERIFY(call(c, [&] { return c.rename(QStringLiteral("A"), QStringLiteral("B/") + chain); }).ok);
     FileTransfer* second = c.upload(local, QStringLiteral("~/second.bin"));
     QVERIFY(!runTransfer(second, 15000));
-    QCOMPARE(second->errorCode(), QStringLiteral("quota"));
+    QCOMPARE(second->errorCode(), ErrorCode::Quota);
 
     // And after a restart, when the usage is measured afresh.
     client.reset();
@@ -428,7 +430,7 @@ void TestFileAudit::deepTreeCannotHideBytes()
     QVERIFY(client);
     FileTransfer* third = client->upload(local, QStringLiteral("~/third.bin"));
     QVERIFY(!runTransfer(third, 15000));
-    QCOMPARE(third->errorCode(), QStringLiteral("quota"));
+    QCOMPARE(third->errorCode(), ErrorCode::Quota);
     // Removing the deep tree (its host path is past PATH_MAX too) gives the bytes back.
     QVERIFY(call(*client, [&] { return client->removeDirectory(QStringLiteral("B"), true); }).ok);
     QVERIFY(!QFileInfo::exists(homeOf(QStringLiteral("alice")) + QStringLiteral("/B")));
@@ -450,7 +452,7 @@ void TestFileAudit::usageIsMeasuredBeforeTheFirstChange()
     QVERIFY(writeFile(local, randomBytes(600 * 1024)));
     FileTransfer* upload = client->upload(local, QStringLiteral("more.bin"));
     QVERIFY(!runTransfer(upload, 15000));
-    QCOMPARE(upload->errorCode(), QStringLiteral("quota"));
+    QCOMPARE(upload->errorCode(), ErrorCode::Quota);
     const QString console = m_server->command(QStringLiteral("files alice"), QStringLiteral("quota"));
     // big.bin alone: the refused upload left nothing, not even the staging folder.
     QVERIFY2(console.contains(QStringLiteral("in 1 files and folders")), qPrintable(console));
@@ -474,7 +476,7 @@ void TestFileAudit::largeListingArrivesWhole()
     }
     const auto reply = call(
         *client, [&] { return client->list(QStringLiteral("many")); }, 60000);
-    QVERIFY2(reply.ok, qPrintable(reply.code + QLatin1Char(' ') + reply.message));
+    QVERIFY2(reply.ok, qPrintable(wireName(reply.code) + QLatin1Char(' ') + reply.message));
     QCOMPARE(reply.path, QStringLiteral("~/many"));
     QCOMPARE(reply.entries.size(), Files);
     QSet<QString> listed;
@@ -512,7 +514,7 @@ void TestFileAudit::tooLargeAnswerIsAnsweredNotDropped()
     }
     // 256 names of 255 bytes and their slashes pass 65,519 bytes.
     QCOMPARE(depth, 255);
-    QCOMPARE(reply.code, QStringLiteral("io"));
+    QCOMPARE(reply.code, ErrorCode::Io);
     QVERIFY2(reply.message.contains(QStringLiteral("too large")), qPrintable(reply.message));
     QVERIFY(m_server->waitForLog(QStringLiteral("could not answer request")));
     // The session goes on.
@@ -623,7 +625,7 @@ void TestFileAudit::symlinkSwapNeverLeadsOutside()
                 ++inside;
             }
             // A listing of the outside folder: its "f" has the outside file's size.
-            if (reply.request == QLatin1String("ls") && reply.ok && reply.entries.size() == 1
+            if (reply.request == FileProtocol::RequestType::Ls && reply.ok && reply.entries.size() == 1
                 && reply.entries.first().size == qint64(sizeof("SECRET from outside") - 1)) {
                 ++leaked;
             }

@@ -155,7 +155,7 @@ void TestFileTransfer::failedResumeQuestionIsAnError()
     QList<FileTransfer::State> states;
     const auto steps = stepsOf(transfer, &states);
     QCOMPARE(transfer->state(), FileTransfer::State::Failed);
-    QCOMPARE(transfer->errorCode(), QStringLiteral("bad_path"));
+    QCOMPARE(transfer->errorCode(), ErrorCode::BadPath);
     QCOMPARE(failed.count(), 1);
     QCOMPARE(steps, (QList<Step> { Step::Queued, Step::Connecting, Step::AskingPartial, Step::Failed }));
     QCOMPARE(states.last(), FileTransfer::State::Failed);

@@ -169,7 +169,8 @@ FileClient::Reply TestFiles::call(FileClient& client, const std::function<qint64
     done = QTest::qWaitFor([&] { return done; }, 15000);
     disconnect(connection);
     if (!done) {
-        result.code = QStringLiteral("timeout");
+        result.code = ErrorCode::ConnectionLost;
+        result.message = QStringLiteral("timeout");
     }
     return result;
 }
@@ -182,8 +183,8 @@ bool TestFiles::runTransfer(FileTransfer* transfer, int timeoutMs)
     };
     if (QTest::qWaitFor(ended, timeoutMs)) {
         if (transfer->state() == FileTransfer::State::Failed && !transfer->property("expectFailure").toBool()) {
-            qWarning(
-                "transfer failed: %s (%s)", qPrintable(transfer->errorString()), qPrintable(transfer->errorCode()));
+            qWarning("transfer failed: %s (%s)", qPrintable(transfer->errorString()),
+                qPrintable(wireName(transfer->errorCode())));
         }
         return transfer->state() == FileTransfer::State::Finished;
     }
@@ -208,7 +209,7 @@ void TestFiles::everyOperationAndErrorCode()
     QVERIFY(call(c, [&] { return c.makeDirectory(QStringLiteral("docs/deep/er")); }).ok);
     QVERIFY(QFileInfo(homeOf(QStringLiteral("alice")) + QStringLiteral("/docs/deep/er")).isDir());
     reply = call(c, [&] { return c.makeDirectory(QStringLiteral("docs")); });
-    QCOMPARE(reply.code, QStringLiteral("exists"));
+    QCOMPARE(reply.code, ErrorCode::Exists);
     QVERIFY(reply.message.contains(QStringLiteral("~/docs")));
 
     QVERIFY(writeFile(homeOf(QStringLiteral("alice")) + QStringLiteral("/docs/notes.txt"), "hello notes\n"));
@@ -239,28 +240,27 @@ void TestFiles::everyOperationAndErrorCode()
     QVERIFY(call(c, [&] { return c.rename(QStringLiteral("deep/notes.txt"), QStringLiteral("~/n.txt")); }).ok);
     QVERIFY(writeFile(homeOf(QStringLiteral("alice")) + QStringLiteral("/other.txt"), "x"));
     QCOMPARE(call(c, [&] { return c.rename(QStringLiteral("~/n.txt"), QStringLiteral("~/other.txt")); }).code,
-        QStringLiteral("exists"));
+        ErrorCode::Exists);
     QCOMPARE(call(c, [&] { return c.rename(QStringLiteral("deep"), QStringLiteral("deep/er/inside")); }).code,
-        QStringLiteral("bad_path"));
+        ErrorCode::BadPath);
 
-    QCOMPARE(call(c, [&] { return c.stat(QStringLiteral("missing")); }).code, QStringLiteral("not_found"));
-    QCOMPARE(call(c, [&] { return c.remove(QStringLiteral("missing")); }).code, QStringLiteral("not_found"));
-    QCOMPARE(call(c, [&] { return c.changeDirectory(QStringLiteral("missing")); }).code, QStringLiteral("not_found"));
-    QCOMPARE(call(c, [&] { return c.list(QStringLiteral("missing")); }).code, QStringLiteral("not_found"));
-    QCOMPARE(call(c, [&] { return c.remove(QStringLiteral("deep")); }).code, QStringLiteral("bad_path"));
+    QCOMPARE(call(c, [&] { return c.stat(QStringLiteral("missing")); }).code, ErrorCode::NotFound);
+    QCOMPARE(call(c, [&] { return c.remove(QStringLiteral("missing")); }).code, ErrorCode::NotFound);
+    QCOMPARE(call(c, [&] { return c.changeDirectory(QStringLiteral("missing")); }).code, ErrorCode::NotFound);
+    QCOMPARE(call(c, [&] { return c.list(QStringLiteral("missing")); }).code, ErrorCode::NotFound);
+    QCOMPARE(call(c, [&] { return c.remove(QStringLiteral("deep")); }).code, ErrorCode::BadPath);
 
     reply = call(c, [&] { return c.removeDirectory(QStringLiteral("deep")); });
-    QCOMPARE(reply.code, QStringLiteral("not_empty"));
+    QCOMPARE(reply.code, ErrorCode::NotEmpty);
     QVERIFY(QFileInfo(homeOf(QStringLiteral("alice")) + QStringLiteral("/docs/deep/er")).isDir());
     QVERIFY(call(c, [&] { return c.removeDirectory(QStringLiteral("deep/er")); }).ok);
     QVERIFY(call(c, [&] { return c.makeDirectory(QStringLiteral("deep/again/and")); }).ok);
     QVERIFY(call(c, [&] { return c.removeDirectory(QStringLiteral("deep"), true); }).ok);
     QVERIFY(!QFileInfo::exists(homeOf(QStringLiteral("alice")) + QStringLiteral("/docs/deep")));
 
-    QCOMPARE(call(c, [&] { return c.removeDirectory(QStringLiteral("~"), true); }).code, QStringLiteral("permission"));
+    QCOMPARE(call(c, [&] { return c.removeDirectory(QStringLiteral("~"), true); }).code, ErrorCode::Permission);
     QVERIFY(QFileInfo(homeOf(QStringLiteral("alice"))).isDir());
-    QCOMPARE(
-        call(c, [&] { return c.rename(QStringLiteral("~"), QStringLiteral("x")); }).code, QStringLiteral("permission"));
+    QCOMPARE(call(c, [&] { return c.rename(QStringLiteral("~"), QStringLiteral("x")); }).code, ErrorCode::Permission);
     QVERIFY(call(c, [&] { return c.remove(QStringLiteral("~/n.txt")); }).ok);
     QVERIFY(!QFile::exists(homeOf(QStringLiteral("alice")) + QStringLiteral("/n.txt")));
 
@@ -401,7 +401,7 @@ void TestFiles::checksumMismatchStoresNothing()
         session->value(QStringLiteral("ticket")).toByteArray());
     QVERIFY(socket);
     socket->write(raw.encryptFrame(Protocol::Hello { QStringLiteral("files") }.toCbor()));
-    QCborMap put = FileProtocol::makeRequest(QStringLiteral("put"), 7);
+    QCborMap put { { QStringLiteral("type"), QStringLiteral("put") }, { QStringLiteral("id"), 7 } };
     put.insert(QStringLiteral("path"), QStringLiteral("evil.bin"));
     put.insert(QStringLiteral("size"), 5);
     socket->write(raw.encryptFrame(put));
@@ -434,8 +434,8 @@ void TestFiles::quotaIsEnforced()
     FileTransfer* over = client->upload(small, QStringLiteral("second.bin"));
     QSignalSpy failed(over, &FileTransfer::failed);
     QVERIFY(failed.wait(15000));
-    QCOMPARE(failed.first().at(0).toString(), QStringLiteral("quota"));
-    QVERIFY(failed.first().at(1).toString().contains(QStringLiteral("quota")));
+    QCOMPARE(failed.first().at(0).value<Failure>().code, ErrorCode::Quota);
+    QVERIFY(failed.first().at(0).value<Failure>().message.contains(QStringLiteral("quota")));
     QVERIFY(!QFile::exists(homeOf(QStringLiteral("alice")) + QStringLiteral("/second.bin")));
     QVERIFY(!QFile::exists(partialUpload(homeOf(QStringLiteral("alice")), QStringLiteral("second.bin"))));
     QVERIFY(!m_server->command(QStringLiteral("files alice"), QStringLiteral("quota")).isEmpty());
@@ -460,7 +460,7 @@ void TestFiles::diskFullIsReportedAndLeavesNothing()
     FileTransfer* upload = client->upload(local, QStringLiteral("big.bin"));
     upload->setProperty("expectFailure", true);
     QVERIFY(!runTransfer(upload));
-    QCOMPARE(upload->errorCode(), QStringLiteral("io"));
+    QCOMPARE(upload->errorCode(), ErrorCode::Io);
     QVERIFY2(upload->errorString().contains(QStringLiteral("could not store")), qPrintable(upload->errorString()));
     // The old file is untouched and no partial file is left behind.
     QCOMPARE(readFile(homeOf(QStringLiteral("alice")) + QStringLiteral("/big.bin")), QByteArray("the old version"));
@@ -528,7 +528,7 @@ void TestFiles::hostilePathsTouchNothingOutside()
         const QString shown = QString::fromLatin1(path.left(60).toUtf8().toPercentEncoding("/.~"));
         const auto stat = call(c, [&] { return c.stat(path); });
         QVERIFY2(
-            !stat.ok && (stat.code == QLatin1String("bad_path")), qPrintable(shown + QLatin1Char(' ') + stat.code));
+            !stat.ok && (stat.code == ErrorCode::BadPath), qPrintable(shown + QLatin1Char(' ') + wireName(stat.code)));
         QVERIFY2(!call(c, [&] { return c.cat(path); }).ok, qPrintable(shown));
         QVERIFY2(!call(c, [&] { return c.makeDirectory(path + QStringLiteral("/x")); }).ok, qPrintable(shown));
         QVERIFY2(!call(c, [&] { return c.remove(path); }).ok, qPrintable(shown));
@@ -537,11 +537,11 @@ void TestFiles::hostilePathsTouchNothingOutside()
         FileTransfer* up = c.upload(upload, path);
         up->setProperty("expectFailure", true);
         QVERIFY2(!runTransfer(up, 15000), qPrintable(shown));
-        QCOMPARE(up->errorCode(), QStringLiteral("bad_path"));
+        QCOMPARE(up->errorCode(), ErrorCode::BadPath);
         FileTransfer* down = c.download(path, m_dir->filePath(QStringLiteral("got")));
         down->setProperty("expectFailure", true);
         QVERIFY2(!runTransfer(down, 15000), qPrintable(shown));
-        QCOMPARE(down->errorCode(), QStringLiteral("bad_path"));
+        QCOMPARE(down->errorCode(), ErrorCode::BadPath);
     }
     QCOMPARE(snapshot(m_server->dataDir()).keys(), before.keys());
     QVERIFY(snapshot(m_server->dataDir()) == before);
@@ -564,15 +564,14 @@ void TestFiles::usersCannotSeeEachOther()
     const auto listing = call(*bobClient, [&] { return bobClient->list(QStringLiteral("~")); });
     QVERIFY(listing.ok);
     QVERIFY(listing.entries.isEmpty());
-    QCOMPARE(call(*bobClient, [&] { return bobClient->stat(QStringLiteral("diary.txt")); }).code,
-        QStringLiteral("not_found"));
+    QCOMPARE(call(*bobClient, [&] { return bobClient->stat(QStringLiteral("diary.txt")); }).code, ErrorCode::NotFound);
     QCOMPARE(call(*bobClient, [&] { return bobClient->cat(QStringLiteral("../alice/diary.txt")); }).code,
-        QStringLiteral("bad_path"));
+        ErrorCode::BadPath);
     FileTransfer* steal
         = bobClient->download(QStringLiteral("../alice/diary.txt"), m_dir->filePath(QStringLiteral("stolen")));
     steal->setProperty("expectFailure", true);
     QVERIFY(!runTransfer(steal, 15000));
-    QCOMPARE(steal->errorCode(), QStringLiteral("bad_path"));
+    QCOMPARE(steal->errorCode(), ErrorCode::BadPath);
     QVERIFY(!QFile::exists(m_dir->filePath(QStringLiteral("stolen"))));
 }
 
@@ -624,7 +623,7 @@ void TestFiles::uploadsToOneNameCannotInterleave()
     FileTransfer* b = client->upload(m_dir->filePath(QStringLiteral("b.bin")), QStringLiteral("same.bin"));
     QSignalSpy bFailed(b, &FileTransfer::failed);
     QVERIFY(bFailed.wait(15000));
-    QCOMPARE(bFailed.first().at(0).toString(), QStringLiteral("busy"));
+    QCOMPARE(bFailed.first().at(0).value<Failure>().code, ErrorCode::Busy);
     QVERIFY(runTransfer(a));
     QVERIFY(readFile(homeOf(QStringLiteral("alice")) + QStringLiteral("/same.bin")) == first);
 }

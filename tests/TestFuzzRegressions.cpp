@@ -76,11 +76,11 @@ QString checkCbor(const QByteArray& input)
     if (const auto fatal = Protocol::FatalError::fromCbor(*message, &decodeError); fatal && isWireCode(fatal->code)) {
         (void)fatal->toCbor();
     }
-    (void)FileProtocol::Entry::fromCbor(*message).toCbor();
+    (void)FileProtocol::Entry::decode(*message).value.toCbor();
     for (const QCborValue& value : message->value(QLatin1String("entries")).toArray()) {
-        (void)FileProtocol::Entry::fromCbor(value.toMap());
+        (void)FileProtocol::Entry::decode(value.toMap());
     }
-    (void)FileProtocol::Entry::fromCbor(message->value(QLatin1String("entry")).toMap());
+    (void)FileProtocol::Entry::decode(message->value(QLatin1String("entry")).toMap());
     return QString();
 }
 

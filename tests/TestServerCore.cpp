@@ -392,7 +392,7 @@ void TestServerCore::filesDispatchAndPathChecks()
     QVERIFY(files);
     QCborMap answer = call(*files, alice, request("frobnicate", 1));
     QCOMPARE(typeOf(answer), QStringLiteral("failed"));
-    QCOMPARE(answer.value(QStringLiteral("code")).toString(), QLatin1String(FileProtocol::BadRequest));
+    QCOMPARE(answer.value(QStringLiteral("code")).toString(), wireName(ErrorCode::BadRequest));
     QCOMPARE(answer.value(QStringLiteral("id")).toInteger(), 1);
 
     answer = call(*files, alice, request("mkdir", 2, { { QStringLiteral("path"), QStringLiteral("docs/old") } }));
@@ -404,13 +404,13 @@ void TestServerCore::filesDispatchAndPathChecks()
     answer = call(*files, alice, request("stat", 4, { { QStringLiteral("path"), QStringLiteral("old") } }));
     QCOMPARE(answer.value(QStringLiteral("path")).toString(), QStringLiteral("~/docs/old"));
     answer = call(*files, alice, request("ls", 5, { { QStringLiteral("path"), QStringLiteral("../../..") } }));
-    QCOMPARE(answer.value(QStringLiteral("code")).toString(), QLatin1String(FileProtocol::BadPath));
+    QCOMPARE(answer.value(QStringLiteral("code")).toString(), wireName(ErrorCode::BadPath));
     // Both of rename's paths are checked before anything moves.
     answer = call(*files, alice,
         request("rename", 6,
             { { QStringLiteral("from"), QStringLiteral("old") },
                 { QStringLiteral("to"), QStringLiteral("../../x") } }));
-    QCOMPARE(answer.value(QStringLiteral("code")).toString(), QLatin1String(FileProtocol::BadPath));
+    QCOMPARE(answer.value(QStringLiteral("code")).toString(), wireName(ErrorCode::BadPath));
     QVERIFY(QFileInfo(m_area->home(QStringLiteral("alice")) + QStringLiteral("/docs/old")).isDir());
     answer = call(*files, alice,
         request("rename", 7,
@@ -420,7 +420,7 @@ void TestServerCore::filesDispatchAndPathChecks()
     // Paths that must exist: not_found, named.
     for (const char* type : { "rm", "rmdir", "stat", "ls" }) {
         answer = call(*files, alice, request(type, 8, { { QStringLiteral("path"), QStringLiteral("ghost") } }));
-        QCOMPARE(answer.value(QStringLiteral("code")).toString(), QLatin1String(FileProtocol::NotFound));
+        QCOMPARE(answer.value(QStringLiteral("code")).toString(), wireName(ErrorCode::NotFound));
         QVERIFY(answer.value(QStringLiteral("message")).toString().contains(QStringLiteral("~/docs/ghost")));
     }
     answer = call(*files, alice, request("rmdir", 9, { { QStringLiteral("path"), QStringLiteral("new") } }));
@@ -489,7 +489,7 @@ void TestServerCore::filesUploadLeaseEndsHoweverTheUploadEnds()
     QCOMPARE(typeOf(call(*first, alice, put5)), QStringLiteral("result"));
     // The name is claimed: another session's upload to it is busy.
     QCborMap answer = call(*second, other, put5);
-    QCOMPARE(answer.value(QStringLiteral("code")).toString(), QLatin1String(FileProtocol::Busy));
+    QCOMPARE(answer.value(QStringLiteral("code")).toString(), wireName(ErrorCode::Busy));
     // A finished upload ends the claim.
     first->handle(FileProtocol::encodeData("hello", 5));
     QCOMPARE(typeOf(call(*first, alice, request("end", 1, { { QStringLiteral("sha256"), Sha256::hash("hello") } }))),
@@ -498,7 +498,7 @@ void TestServerCore::filesUploadLeaseEndsHoweverTheUploadEnds()
     // So does a failed one (a wrong checksum)...
     second->handle(FileProtocol::encodeData("world", 5));
     answer = call(*second, other, request("end", 1, { { QStringLiteral("sha256"), Sha256::hash("other") } }));
-    QCOMPARE(answer.value(QStringLiteral("code")).toString(), QLatin1String(FileProtocol::Io));
+    QCOMPARE(answer.value(QStringLiteral("code")).toString(), wireName(ErrorCode::Io));
     QCOMPARE(typeOf(call(*first, alice, put5)), QStringLiteral("result"));
     // ... a cut session (the service goes with it) ...
     first.reset();
@@ -510,7 +510,7 @@ void TestServerCore::filesUploadLeaseEndsHoweverTheUploadEnds()
         request("put", 2,
             { { QStringLiteral("path"), QStringLiteral("g") }, { QStringLiteral("size"), 5 },
                 { QStringLiteral("offset"), 2 }, { QStringLiteral("prefix_sha256"), Sha256::hash("he") } }));
-    QCOMPARE(answer.value(QStringLiteral("code")).toString(), QLatin1String(FileProtocol::Mismatch));
+    QCOMPARE(answer.value(QStringLiteral("code")).toString(), wireName(ErrorCode::Mismatch));
     second = filesFor(other);
     QCOMPARE(
         typeOf(call(*second, other,
@@ -536,7 +536,7 @@ void TestServerCore::filesReservationCountsAgainstTheQuota()
     QCOMPARE(typeOf(call(*first, alice, putA)), QStringLiteral("result"));
     // Nothing written yet, but the first upload's bytes are reserved: the second does not fit.
     QCborMap answer = call(*second, other, putB);
-    QCOMPARE(answer.value(QStringLiteral("code")).toString(), QLatin1String(FileProtocol::Quota));
+    QCOMPARE(answer.value(QStringLiteral("code")).toString(), wireName(ErrorCode::Quota));
     // Abandoned (too much data), the first upload gives its reservation back.
     const QByteArray data(size + 1, 'x');
     for (qint64 at = 0; at < data.size(); at += FileProtocol::ChunkSize) {
@@ -544,7 +544,7 @@ void TestServerCore::filesReservationCountsAgainstTheQuota()
             FileProtocol::encodeData(data.constData() + at, qMin<qint64>(FileProtocol::ChunkSize, data.size() - at)));
     }
     answer = next(alice);
-    QCOMPARE(answer.value(QStringLiteral("code")).toString(), QLatin1String(FileProtocol::BadRequest));
+    QCOMPARE(answer.value(QStringLiteral("code")).toString(), wireName(ErrorCode::BadRequest));
     QCOMPARE(typeOf(call(*second, other, putB)), QStringLiteral("result"));
 }
 
@@ -568,7 +568,7 @@ void TestServerCore::filesResumeChecksThePrefix()
         request("put", 3,
             { { QStringLiteral("path"), QStringLiteral("r") }, { QStringLiteral("size"), 10 },
                 { QStringLiteral("offset"), 4 }, { QStringLiteral("prefix_sha256"), Sha256::hash("0124") } }));
-    QCOMPARE(answer.value(QStringLiteral("code")).toString(), QLatin1String(FileProtocol::Mismatch));
+    QCOMPARE(answer.value(QStringLiteral("code")).toString(), wireName(ErrorCode::Mismatch));
     answer = call(*files, alice,
         request("put", 4,
             { { QStringLiteral("path"), QStringLiteral("r") }, { QStringLiteral("size"), 10 },
@@ -584,7 +584,7 @@ void TestServerCore::filesResumeChecksThePrefix()
         request("get", 5,
             { { QStringLiteral("path"), QStringLiteral("r") }, { QStringLiteral("offset"), 3 },
                 { QStringLiteral("prefix_sha256"), Sha256::hash("abc") } }));
-    QCOMPARE(answer.value(QStringLiteral("code")).toString(), QLatin1String(FileProtocol::Mismatch));
+    QCOMPARE(answer.value(QStringLiteral("code")).toString(), wireName(ErrorCode::Mismatch));
 }
 
 void TestServerCore::adminCommandsOneTableForBothWaysIn()

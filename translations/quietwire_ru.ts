@@ -166,6 +166,18 @@
         <source>The server sent a listing of %1 that does not move forward</source>
         <translation>Сервер прислал список %1, который не продвигается дальше</translation>
     </message>
+    <message>
+        <source>The server sent a failure that is not understood: %1</source>
+        <translation>Сервер прислал сообщение об ошибке, которое не удалось разобрать: %1</translation>
+    </message>
+    <message>
+        <source>The server sent an answer that is not understood: %1</source>
+        <translation>Сервер прислал ответ, который не удалось разобрать: %1</translation>
+    </message>
+    <message>
+        <source>The server sent a listing of %1 that is not understood: %2</source>
+        <translation>Сервер прислал список %1, который не удалось разобрать: %2</translation>
+    </message>
 </context>
 <context>
     <name>QuietWire::FileTransfer</name>
@@ -204,6 +216,14 @@
     <message>
         <source>Cannot move %1 into place: %2</source>
         <translation>Не удалось переместить %1 на место: %2</translation>
+    </message>
+    <message>
+        <source>The server&apos;s answer to the download is not understood: %1</source>
+        <translation>Ответ сервера на загрузку не удалось разобрать: %1</translation>
+    </message>
+    <message>
+        <source>The server sent a failure that is not understood: %1</source>
+        <translation>Сервер прислал сообщение об ошибке, которое не удалось разобрать: %1</translation>
     </message>
 </context>
 <context>

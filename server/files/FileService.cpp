@@ -5,11 +5,9 @@
 #include "FileIo.h"
 #include "FilePaths.h"
 #include "Logging.h"
-#include "MessageFields.h"
 #include "Protocol.h"
 #include "Session.h"
 
-#include <QCborArray>
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -21,11 +19,6 @@
 namespace QuietWire {
 
 namespace {
-
-QLatin1String code(const char* name)
-{
-    return QLatin1String(name);
-}
 
 qint64 mtimeMs(const struct stat& st)
 {
@@ -116,31 +109,22 @@ void FileService::reply(const QCborMap& message)
         return;
     }
     // Never silence: a request always gets its one answer, or the log says why it could not.
-    const qint64 id = message.value(QLatin1String("id")).isInteger() ? message.value(QLatin1String("id")).toInteger()
-                                                                     : FileProtocol::NoId;
+    const qint64 id = FileProtocol::replyId(message);
     qCWarning(lcFiles).noquote() << Logging::escaped(m_session->name, 60) << m_session->address.toString()
                                  << "could not answer request" << id << "(" << encoded.size()
                                  << "bytes):" << socket->errorString();
     if (encoded.size() > Protocol::MaxPayload) {
-        socket->sendMessage(Protocol::encode(FileProtocol::makeFailure(id, code(FileProtocol::Io),
+        socket->sendMessage(Protocol::encode(FileProtocol::Failed { id, ErrorCode::Io,
             QStringLiteral("The answer was too large to send (%1 bytes); this is a server "
                            "bug, please tell the administrator")
-                .arg(encoded.size()))));
+                .arg(encoded.size()) }
+                                                 .toCbor()));
     }
 }
 
-void FileService::fail(qint64 id, const QString& code, const QString& message)
+void FileService::fail(qint64 id, ErrorCode code, const QString& message)
 {
-    reply(FileProtocol::makeFailure(id, code, message));
-}
-
-bool FileService::checkFields(qint64 id, const MessageFields& fields)
-{
-    if (fields.ok()) {
-        return true;
-    }
-    fail(id, code(FileProtocol::BadRequest), fields.error());
-    return false;
+    reply(FileProtocol::Failed { id, code, message }.toCbor());
 }
 
 std::optional<QStringList> FileService::resolve(qint64 id, const QString& path)
@@ -151,12 +135,11 @@ std::optional<QStringList> FileService::resolve(qint64 id, const QString& path)
         qCInfo(lcFiles).noquote() << Logging::escaped(m_session->name, 60) << m_session->address.toString()
                                   << "refused path" << Logging::escaped(path, 200) << "-"
                                   << Logging::escaped(error, 300);
-        fail(id, code(FileProtocol::BadPath), error);
+        fail(id, ErrorCode::BadPath, error);
         return std::nullopt;
     }
     if (!m_folder.isOpen()) {
-        fail(id, code(FileProtocol::Io),
-            QStringLiteral("The server cannot open your home folder; tell the administrator"));
+        fail(id, ErrorCode::Io, QStringLiteral("The server cannot open your home folder; tell the administrator"));
         return std::nullopt;
     }
     return components;
@@ -170,30 +153,30 @@ void FileService::failOn(qint64 id, HomeFolder::Error error, const QStringList& 
         return;
     case HomeFolder::Error::NotFound:
     case HomeFolder::Error::NotFolder:
-        fail(id, code(FileProtocol::NotFound), QStringLiteral("%1 does not exist").arg(shown));
+        fail(id, ErrorCode::NotFound, QStringLiteral("%1 does not exist").arg(shown));
         return;
     case HomeFolder::Error::Link:
         qCInfo(lcFiles).noquote() << Logging::escaped(m_session->name, 60) << m_session->address.toString()
                                   << "refused path" << Logging::escaped(shown, 300) << "- crosses a symbolic link";
-        fail(id, code(FileProtocol::BadPath),
+        fail(id, ErrorCode::BadPath,
             QStringLiteral("%1 goes through a symbolic link; links are not followed").arg(shown));
         return;
     case HomeFolder::Error::Exists:
-        fail(id, code(FileProtocol::Exists), QStringLiteral("%1 already exists").arg(shown));
+        fail(id, ErrorCode::Exists, QStringLiteral("%1 already exists").arg(shown));
         return;
     case HomeFolder::Error::NotEmpty:
-        fail(id, code(FileProtocol::NotEmpty),
+        fail(id, ErrorCode::NotEmpty,
             QStringLiteral("%1 is not empty; remove its contents first, or ask for a recursive removal").arg(shown));
         return;
     case HomeFolder::Error::Permission:
-        fail(id, code(FileProtocol::Permission),
+        fail(id, ErrorCode::Permission,
             QStringLiteral("The server may not %1 %2")
                 .arg(action.isEmpty() ? QStringLiteral("access") : action, shown));
         return;
     case HomeFolder::Error::Io:
         break;
     }
-    fail(id, code(FileProtocol::Io),
+    fail(id, ErrorCode::Io,
         QStringLiteral("Cannot %1 %2: %3")
             .arg(action.isEmpty() ? QStringLiteral("access") : action, shown, errnoText()));
 }
@@ -207,7 +190,7 @@ std::optional<FileService::Located> FileService::locate(qint64 id, const QString
     located.parent = m_folder.openFolder(path.mid(0, path.size() - 1), &error);
     if (error != HomeFolder::Error::None) {
         if (error == HomeFolder::Error::NotFound || error == HomeFolder::Error::NotFolder) {
-            fail(id, code(FileProtocol::NotFound),
+            fail(id, ErrorCode::NotFound,
                 QStringLiteral("The folder %1 does not exist").arg(FilePaths::toVirtual(path.mid(0, path.size() - 1))));
         } else {
             failOn(id, error, path.mid(0, path.size() - 1));
@@ -230,7 +213,7 @@ std::optional<FileService::Located> FileService::locateExisting(qint64 id, const
         return std::nullopt;
     }
     if (!located->exists) {
-        fail(id, code(FileProtocol::NotFound), QStringLiteral("%1 does not exist").arg(FilePaths::toVirtual(path)));
+        fail(id, ErrorCode::NotFound, QStringLiteral("%1 does not exist").arg(FilePaths::toVirtual(path)));
         return std::nullopt;
     }
     if (S_ISLNK(located->st.st_mode)) {
@@ -287,20 +270,64 @@ FileDescriptor FileService::openStaging(HomeFolder::Error* error)
     return fd;
 }
 
+namespace {
+// The texts of a request's path fields, in the order the server checks them.
+QStringList pathTexts(const FileProtocol::PwdRequest&)
+{
+    return {};
+}
+
+QStringList pathTexts(const FileProtocol::RenameRequest& request)
+{
+    return { request.from, request.to };
+}
+
+template <typename Request>
+QStringList pathTexts(const Request& request)
+{
+    return { request.path };
+}
+} // namespace
+
+template <typename Request, void (FileService::*Handle)(const Request&, const FileService::Paths&)>
+void FileService::run(const QCborMap& message, qint64 id)
+{
+    // docs/PROTOCOL.md's order: the path fields' types, then the paths, then the other fields.
+    const FileProtocol::Decoded<Request> request = Request::decode(message);
+    if (!request.ok() && request.error->inPath) {
+        fail(id, ErrorCode::BadRequest, request.error->message);
+        return;
+    }
+    Paths paths;
+    const QStringList texts = pathTexts(request.value);
+    for (qsizetype i = 0; i < texts.size(); ++i) {
+        auto path = resolve(id, texts.at(i));
+        if (!path) {
+            return;
+        }
+        (i == 0 ? paths.path : paths.to) = std::move(*path);
+    }
+    if (!request.ok()) {
+        fail(id, ErrorCode::BadRequest, request.error->message);
+        return;
+    }
+    (this->*Handle)(request.value, paths);
+}
+
 const FileService::Handler FileService::Handlers[] = {
-    { "end", PathField::None, &FileService::putEnd },
-    { "pwd", PathField::None, &FileService::pwd },
-    { "cd", PathField::Required, &FileService::cd },
-    { "ls", PathField::Optional, &FileService::ls },
-    { "mkdir", PathField::Required, &FileService::mkdir },
-    { "rmdir", PathField::Required, &FileService::rmdir },
-    { "rm", PathField::Required, &FileService::rm },
-    { "rename", PathField::FromTo, &FileService::rename },
-    { "stat", PathField::Required, &FileService::stat },
-    { "cat", PathField::Required, &FileService::cat },
-    { "partial", PathField::Required, &FileService::partial },
-    { "put", PathField::Required, &FileService::put },
-    { "get", PathField::Required, &FileService::get },
+    { FileProtocol::RequestType::End, &FileService::putEnd },
+    { FileProtocol::RequestType::Pwd, &FileService::run<FileProtocol::PwdRequest, &FileService::pwd> },
+    { FileProtocol::RequestType::Cd, &FileService::run<FileProtocol::CdRequest, &FileService::cd> },
+    { FileProtocol::RequestType::Ls, &FileService::run<FileProtocol::LsRequest, &FileService::ls> },
+    { FileProtocol::RequestType::Mkdir, &FileService::run<FileProtocol::MkdirRequest, &FileService::mkdir> },
+    { FileProtocol::RequestType::Rmdir, &FileService::run<FileProtocol::RmdirRequest, &FileService::rmdir> },
+    { FileProtocol::RequestType::Rm, &FileService::run<FileProtocol::RmRequest, &FileService::rm> },
+    { FileProtocol::RequestType::Rename, &FileService::run<FileProtocol::RenameRequest, &FileService::rename> },
+    { FileProtocol::RequestType::Stat, &FileService::run<FileProtocol::StatRequest, &FileService::stat> },
+    { FileProtocol::RequestType::Cat, &FileService::run<FileProtocol::CatRequest, &FileService::cat> },
+    { FileProtocol::RequestType::Partial, &FileService::run<FileProtocol::PartialRequest, &FileService::partial> },
+    { FileProtocol::RequestType::Put, &FileService::run<FileProtocol::PutRequest, &FileService::put> },
+    { FileProtocol::RequestType::Get, &FileService::run<FileProtocol::GetRequest, &FileService::get> },
 };
 
 void FileService::handle(const QByteArray& raw)
@@ -314,79 +341,40 @@ void FileService::handle(const QByteArray& raw)
     QString error;
     const auto decoded = Protocol::decode(raw, &error);
     if (!decoded) {
-        fail(FileProtocol::NoId, code(FileProtocol::BadRequest), QStringLiteral("Undecodable message: %1").arg(error));
+        fail(FileProtocol::NoId, ErrorCode::BadRequest, QStringLiteral("Undecodable message: %1").arg(error));
         return;
     }
-    MessageFields fields(*decoded);
-    const QString type = fields.text("type");
-    if (fields.ok() && type == QLatin1String("data")) {
-        fail(
-            FileProtocol::NoId, code(FileProtocol::BadRequest), QStringLiteral("field \"data\" must be a byte string"));
+    const auto header = FileProtocol::RequestHeader::decode(*decoded);
+    if (header.ok() && header.value.isData) {
+        fail(FileProtocol::NoId, ErrorCode::BadRequest, QStringLiteral("field \"data\" must be a byte string"));
         return;
     }
-    const qint64 id = fields.unsignedInteger("id");
-    if (!fields.ok()) {
+    if (!header.ok()) {
         // Without a valid id the answer could not name the request: it is not carried out.
-        fail(FileProtocol::NoId, code(FileProtocol::BadRequest),
-            QStringLiteral("%1; the request was not carried out").arg(fields.error()));
+        fail(FileProtocol::NoId, ErrorCode::BadRequest,
+            QStringLiteral("%1; the request was not carried out").arg(header.error->message));
         return;
     }
+    const qint64 id = header.value.id;
     const auto handler = std::find_if(std::begin(Handlers), std::end(Handlers),
-        [&type](const Handler& entry) { return type == QLatin1String(entry.type); });
+        [&header](const Handler& entry) { return header.value.type == entry.type; });
     if (handler == std::end(Handlers)) {
-        fail(id, code(FileProtocol::BadRequest),
-            QStringLiteral("Unknown request \"%1\" for the files service").arg(type.left(40)));
+        fail(id, ErrorCode::BadRequest,
+            QStringLiteral("Unknown request \"%1\" for the files service").arg(header.value.typeName.left(40)));
         return;
     }
-    // The paths are read and checked here, once for every request that names one.
-    QString pathText;
-    QString toText;
-    switch (handler->path) {
-    case PathField::None:
-        break;
-    case PathField::Required:
-        pathText = fields.text("path");
-        break;
-    case PathField::Optional:
-        pathText = fields.optionalText("path");
-        break;
-    case PathField::FromTo:
-        pathText = fields.text("from");
-        toText = fields.text("to");
-        break;
-    }
-    if (!checkFields(id, fields)) {
-        return;
-    }
-    Request request { id, fields, {}, {} };
-    if (handler->path != PathField::None) {
-        auto path = resolve(id, pathText);
-        if (!path) {
-            return;
-        }
-        request.path = std::move(*path);
-    }
-    if (handler->path == PathField::FromTo) {
-        auto to = resolve(id, toText);
-        if (!to) {
-            return;
-        }
-        request.to = std::move(*to);
-    }
-    (this->*handler->handle)(request);
+    (this->*handler->run)(*decoded, id);
 }
 
-void FileService::pwd(Request& request)
+void FileService::pwd(const FileProtocol::PwdRequest& request, const Paths&)
 {
-    QCborMap result = FileProtocol::makeResult(request.id);
-    result.insert(QStringLiteral("cwd"), FilePaths::toVirtual(m_cwd));
-    reply(result);
+    reply(FileProtocol::CwdResult { request.id, FilePaths::toVirtual(m_cwd) }.toCbor());
 }
 
-void FileService::cd(Request& request)
+void FileService::cd(const FileProtocol::CdRequest& request, const Paths& paths)
 {
     const qint64 id = request.id;
-    const QStringList& path = request.path;
+    const QStringList& path = paths.path;
     HomeFolder::Error error;
     m_folder.openFolder(path, &error);
     if (error == HomeFolder::Error::NotFolder && !path.isEmpty()) {
@@ -395,7 +383,7 @@ void FileService::cd(Request& request)
         if (!located) {
             return;
         }
-        fail(id, code(located->exists ? FileProtocol::BadPath : FileProtocol::NotFound),
+        fail(id, located->exists ? ErrorCode::BadPath : ErrorCode::NotFound,
             QStringLiteral("%1 is not a folder").arg(FilePaths::toVirtual(path)));
         return;
     }
@@ -405,17 +393,14 @@ void FileService::cd(Request& request)
     }
     m_cwd = path;
     log(QStringLiteral("cd"), path);
-    pwd(request);
+    reply(FileProtocol::CwdResult { id, FilePaths::toVirtual(m_cwd) }.toCbor());
 }
 
-void FileService::ls(Request& request)
+void FileService::ls(const FileProtocol::LsRequest& request, const Paths& paths)
 {
     const qint64 id = request.id;
-    const QStringList& path = request.path;
-    const qint64 start = request.fields.optionalUnsigned("start", 0);
-    if (!checkFields(id, request.fields)) {
-        return;
-    }
+    const QStringList& path = paths.path;
+    const qint64 start = request.start;
     QList<HomeFolder::Child> children;
     HomeFolder::Error error = HomeFolder::Error::None;
     FileDescriptor dir;
@@ -451,36 +436,32 @@ void FileService::ls(Request& request)
     });
 
     // One page: as many entries as fit in one transport message, then "next" for the rest.
-    QCborMap result = FileProtocol::makeResult(id);
-    result.insert(QStringLiteral("path"), FilePaths::toVirtual(path));
-    // The fixed part, the "entries" key with an array header of up to 5 bytes, and "next": <uint64>.
-    const qint64 budget = Protocol::MaxPayload - Protocol::encode(result).size() - (1 + 7 + 5) - (1 + 4 + 9);
-    QCborArray entries;
+    FileProtocol::LsResult page { id, FilePaths::toVirtual(path), {}, std::nullopt };
+    const qint64 budget = page.entriesBudget();
     qint64 used = 0;
     qsizetype index = qMin<qint64>(start, children.size());
     for (; index < children.size(); ++index) {
-        const QCborValue entry(entryFor(children.at(index).st, children.at(index).name).toCbor());
-        const qint64 size = entry.toCbor().size();
+        FileProtocol::Entry entry = entryFor(children.at(index).st, children.at(index).name);
+        const qint64 size = FileProtocol::LsResult::encodedSize(entry);
         if (used + size > budget) {
             break;
         }
-        entries.append(entry);
+        page.entries.append(std::move(entry));
         used += size;
     }
-    result.insert(QStringLiteral("entries"), entries);
     if (index < children.size()) {
-        result.insert(QStringLiteral("next"), index);
+        page.next = index;
     }
     log(QStringLiteral("ls"), path, start > 0 ? QStringLiteral("from entry %1").arg(start) : QString());
-    reply(result);
+    reply(page.toCbor());
 }
 
-void FileService::mkdir(Request& request)
+void FileService::mkdir(const FileProtocol::MkdirRequest& request, const Paths& paths)
 {
     const qint64 id = request.id;
-    const QStringList& path = request.path;
+    const QStringList& path = paths.path;
     if (path.isEmpty()) {
-        fail(id, code(FileProtocol::Exists), QStringLiteral("~ already exists"));
+        fail(id, ErrorCode::Exists, QStringLiteral("~ already exists"));
         return;
     }
     // Parents are created as needed, like mkdir -p: first find how much exists.
@@ -494,7 +475,7 @@ void FileService::mkdir(Request& request)
             break;
         }
         if (error == HomeFolder::Error::NotFolder) {
-            fail(id, code(FileProtocol::Exists),
+            fail(id, ErrorCode::Exists,
                 existing + 1 == path.size() ? QStringLiteral("%1 already exists").arg(FilePaths::toVirtual(path))
                                             : QStringLiteral("%1 is a file, not a folder")
                                                   .arg(FilePaths::toVirtual(path.mid(0, existing + 1))));
@@ -507,14 +488,14 @@ void FileService::mkdir(Request& request)
         dir = std::move(next);
     }
     if (existing == path.size()) {
-        fail(id, code(FileProtocol::Exists), QStringLiteral("%1 already exists").arg(FilePaths::toVirtual(path)));
+        fail(id, ErrorCode::Exists, QStringLiteral("%1 already exists").arg(FilePaths::toVirtual(path)));
         return;
     }
     const qint64 missing = path.size() - existing;
     qint64 available = 0;
     const auto refusal = m_area->check(m_home, missing * FileArea::FolderCost, missing, int(path.size()), &available);
     if (refusal != FileArea::Refusal::None) {
-        fail(id, code(FileProtocol::Quota),
+        fail(id, ErrorCode::Quota,
             m_area->explain(refusal, FilePaths::toVirtual(path), missing * FileArea::FolderCost, available));
         return;
     }
@@ -537,19 +518,16 @@ void FileService::mkdir(Request& request)
     }
     m_area->noteDepth(m_home, int(path.size()));
     log(QStringLiteral("mkdir"), path);
-    reply(FileProtocol::makeResult(id));
+    reply(FileProtocol::DoneResult { id }.toCbor());
 }
 
-void FileService::rmdir(Request& request)
+void FileService::rmdir(const FileProtocol::RmdirRequest& request, const Paths& paths)
 {
     const qint64 id = request.id;
-    const QStringList& path = request.path;
-    const bool recursive = request.fields.optionalBool("recursive", false);
-    if (!checkFields(id, request.fields)) {
-        return;
-    }
+    const QStringList& path = paths.path;
+    const bool recursive = request.recursive;
     if (path.isEmpty()) {
-        fail(id, code(FileProtocol::Permission), QStringLiteral("Your home folder itself cannot be removed"));
+        fail(id, ErrorCode::Permission, QStringLiteral("Your home folder itself cannot be removed"));
         return;
     }
     const auto located = locateExisting(id, path);
@@ -558,7 +536,7 @@ void FileService::rmdir(Request& request)
     }
     const QString shown = FilePaths::toVirtual(path);
     if (!S_ISDIR(located->st.st_mode)) {
-        fail(id, code(FileProtocol::BadPath), QStringLiteral("%1 is a file: use rm").arg(shown));
+        fail(id, ErrorCode::BadPath, QStringLiteral("%1 is a file: use rm").arg(shown));
         return;
     }
     const qint64 before = folderBytes(located->parent.get());
@@ -586,15 +564,15 @@ void FileService::rmdir(Request& request)
         return;
     }
     log(recursive ? QStringLiteral("rmdir -r") : QStringLiteral("rmdir"), path);
-    reply(FileProtocol::makeResult(id));
+    reply(FileProtocol::DoneResult { id }.toCbor());
 }
 
-void FileService::rm(Request& request)
+void FileService::rm(const FileProtocol::RmRequest& request, const Paths& paths)
 {
     const qint64 id = request.id;
-    const QStringList& path = request.path;
+    const QStringList& path = paths.path;
     if (path.isEmpty()) {
-        fail(id, code(FileProtocol::BadPath), QStringLiteral("~ is a folder: use rmdir"));
+        fail(id, ErrorCode::BadPath, QStringLiteral("~ is a folder: use rmdir"));
         return;
     }
     const auto located = locateExisting(id, path);
@@ -603,7 +581,7 @@ void FileService::rm(Request& request)
     }
     const QString shown = FilePaths::toVirtual(path);
     if (S_ISDIR(located->st.st_mode)) {
-        fail(id, code(FileProtocol::BadPath), QStringLiteral("%1 is a folder: use rmdir").arg(shown));
+        fail(id, ErrorCode::BadPath, QStringLiteral("%1 is a folder: use rmdir").arg(shown));
         return;
     }
     const qint64 before = folderBytes(located->parent.get());
@@ -617,16 +595,16 @@ void FileService::rm(Request& request)
         return;
     }
     log(QStringLiteral("rm"), path);
-    reply(FileProtocol::makeResult(id));
+    reply(FileProtocol::DoneResult { id }.toCbor());
 }
 
-void FileService::rename(Request& request)
+void FileService::rename(const FileProtocol::RenameRequest& request, const Paths& paths)
 {
     const qint64 id = request.id;
-    const QStringList& from = request.path;
-    const QStringList& to = request.to;
+    const QStringList& from = paths.path;
+    const QStringList& to = paths.to;
     if (from.isEmpty()) {
-        fail(id, code(FileProtocol::Permission), QStringLiteral("Your home folder itself cannot be moved"));
+        fail(id, ErrorCode::Permission, QStringLiteral("Your home folder itself cannot be moved"));
         return;
     }
     const auto source = locateExisting(id, from);
@@ -647,8 +625,7 @@ void FileService::rename(Request& request)
         target.append(from.last());
     }
     if (target.mid(0, from.size()) == from) {
-        fail(id, code(FileProtocol::BadPath),
-            QStringLiteral("%1 cannot be moved into itself").arg(FilePaths::toVirtual(from)));
+        fail(id, ErrorCode::BadPath, QStringLiteral("%1 cannot be moved into itself").arg(FilePaths::toVirtual(from)));
         return;
     }
     const auto destination = locate(id, target);
@@ -656,7 +633,7 @@ void FileService::rename(Request& request)
         return;
     }
     if (destination->exists) {
-        fail(id, code(FileProtocol::Exists), QStringLiteral("%1 already exists").arg(FilePaths::toVirtual(target)));
+        fail(id, ErrorCode::Exists, QStringLiteral("%1 already exists").arg(FilePaths::toVirtual(target)));
         return;
     }
     // The depth of what moves: its deepest object can be no deeper than the deepest in the home;
@@ -678,7 +655,7 @@ void FileService::rename(Request& request)
     qint64 available = 0;
     const auto refusal = m_area->check(m_home, 0, 0, int(target.size()) + height, &available);
     if (refusal != FileArea::Refusal::None) {
-        fail(id, code(FileProtocol::Quota), m_area->explain(refusal, FilePaths::toVirtual(target), 0, available));
+        fail(id, ErrorCode::Quota, m_area->explain(refusal, FilePaths::toVirtual(target), 0, available));
         return;
     }
     struct stat sourceFolder;
@@ -698,13 +675,13 @@ void FileService::rename(Request& request)
     }
     m_area->noteDepth(m_home, int(target.size()) + height);
     log(QStringLiteral("rename"), from, QStringLiteral("-> %1").arg(FilePaths::toVirtual(target)));
-    reply(FileProtocol::makeResult(id));
+    reply(FileProtocol::DoneResult { id }.toCbor());
 }
 
-void FileService::stat(Request& request)
+void FileService::stat(const FileProtocol::StatRequest& request, const Paths& paths)
 {
     const qint64 id = request.id;
-    const QStringList& path = request.path;
+    const QStringList& path = paths.path;
     struct stat st;
     if (path.isEmpty()) {
         if (::fstat(m_folder.fd(), &st) != 0) {
@@ -719,17 +696,16 @@ void FileService::stat(Request& request)
         st = located->st;
     }
     log(QStringLiteral("stat"), path);
-    QCborMap result = FileProtocol::makeResult(id);
-    result.insert(QStringLiteral("path"), FilePaths::toVirtual(path));
-    result.insert(QStringLiteral("entry"), entryFor(st, path.isEmpty() ? QStringLiteral("~") : path.last()).toCbor());
-    reply(result);
+    reply(FileProtocol::StatResult {
+        id, FilePaths::toVirtual(path), entryFor(st, path.isEmpty() ? QStringLiteral("~") : path.last()) }
+              .toCbor());
 }
 
 bool FileService::openForReading(qint64 id, const QStringList& path, QFile& file, struct stat* info)
 {
     const QString shown = FilePaths::toVirtual(path);
     if (path.isEmpty()) {
-        fail(id, code(FileProtocol::BadPath), QStringLiteral("~ is a folder"));
+        fail(id, ErrorCode::BadPath, QStringLiteral("~ is a folder"));
         return false;
     }
     const auto located = locate(id, path);
@@ -746,28 +722,25 @@ bool FileService::openForReading(qint64 id, const QStringList& path, QFile& file
         return false;
     }
     if (!S_ISREG(st.st_mode)) {
-        fail(id, code(FileProtocol::BadPath),
+        fail(id, ErrorCode::BadPath,
             S_ISDIR(st.st_mode) ? QStringLiteral("%1 is a folder").arg(shown)
                                 : QStringLiteral("%1 is not a regular file").arg(shown));
         return false;
     }
     if (!file.open(fd.release(), QIODevice::ReadOnly, QFileDevice::AutoCloseHandle)) {
-        fail(id, code(FileProtocol::Io), QStringLiteral("Cannot read %1: %2").arg(shown, file.errorString()));
+        fail(id, ErrorCode::Io, QStringLiteral("Cannot read %1: %2").arg(shown, file.errorString()));
         return false;
     }
     return true;
 }
 
-void FileService::cat(Request& request)
+void FileService::cat(const FileProtocol::CatRequest& request, const Paths& paths)
 {
     const qint64 id = request.id;
-    const QStringList& path = request.path;
-    const qint64 max = request.fields.optionalUnsigned("max", FileProtocol::DefaultCatBytes);
-    if (!checkFields(id, request.fields)) {
-        return;
-    }
+    const QStringList& path = paths.path;
+    const qint64 max = request.max;
     if (max > FileProtocol::MaxCatBytes) {
-        fail(id, code(FileProtocol::BadRequest),
+        fail(id, ErrorCode::BadRequest,
             QStringLiteral("field \"max\" must be at most %1 bytes; use get for more").arg(FileProtocol::MaxCatBytes));
         return;
     }
@@ -780,18 +753,15 @@ void FileService::cat(Request& request)
     }
     const QByteArray data = file.read(max);
     log(QStringLiteral("cat"), path);
-    QCborMap result = FileProtocol::makeResult(id);
-    result.insert(QStringLiteral("size"), qint64(st.st_size));
-    result.insert(QStringLiteral("data"), data.isNull() ? QByteArray("") : data);
-    reply(result);
+    reply(FileProtocol::CatResult { id, qint64(st.st_size), data }.toCbor());
 }
 
-void FileService::partial(Request& request)
+void FileService::partial(const FileProtocol::PartialRequest& request, const Paths& paths)
 {
     const qint64 id = request.id;
-    const QStringList& path = request.path;
+    const QStringList& path = paths.path;
     if (path.isEmpty()) {
-        fail(id, code(FileProtocol::BadPath), QStringLiteral("~ is a folder"));
+        fail(id, ErrorCode::BadPath, QStringLiteral("~ is a folder"));
         return;
     }
     qint64 offset = 0;
@@ -803,43 +773,34 @@ void FileService::partial(Request& request)
         && S_ISREG(st.st_mode)) {
         offset = st.st_size;
     }
-    QCborMap result = FileProtocol::makeResult(id);
-    result.insert(QStringLiteral("path"), FilePaths::toVirtual(path));
-    result.insert(QStringLiteral("offset"), offset);
-    reply(result);
+    reply(FileProtocol::PartialResult { id, FilePaths::toVirtual(path), offset }.toCbor());
 }
 
-void FileService::put(Request& request)
+void FileService::put(const FileProtocol::PutRequest& request, const Paths& paths)
 {
     const qint64 id = request.id;
-    const QStringList& path = request.path;
-    MessageFields& fields = request.fields;
-    const qint64 size = fields.unsignedInteger("size");
-    const qint64 offset = fields.optionalUnsigned("offset", 0);
-    const bool hasMtime = fields.has("mtime");
-    const qint64 mtime = fields.optionalUnsigned("mtime", 0);
-    const QByteArray prefixHash = fields.optionalBytes("prefix_sha256");
-    if (!checkFields(id, fields)) {
-        return;
-    }
+    const QStringList& path = paths.path;
+    const qint64 size = request.size;
+    const qint64 offset = request.offset;
+    const QByteArray& prefixHash = request.prefixSha256;
     if (m_upload || m_download) {
-        fail(id, code(FileProtocol::BadRequest),
+        fail(id, ErrorCode::BadRequest,
             QStringLiteral("A transfer is already running on this session; open a new session for another one"));
         return;
     }
     if (offset > size) {
-        fail(id, code(FileProtocol::BadRequest),
+        fail(id, ErrorCode::BadRequest,
             QStringLiteral("field \"offset\" (%1) is past the size (%2)").arg(offset).arg(size));
         return;
     }
     if (offset > 0 && prefixHash.size() != FileProtocol::DigestSize) {
-        fail(id, code(FileProtocol::BadRequest),
+        fail(id, ErrorCode::BadRequest,
             QStringLiteral("field \"prefix_sha256\" must be the 32-byte SHA-256 of the first offset bytes, as a byte "
                            "string"));
         return;
     }
     if (path.isEmpty()) {
-        fail(id, code(FileProtocol::Exists), QStringLiteral("~ is a folder"));
+        fail(id, ErrorCode::Exists, QStringLiteral("~ is a folder"));
         return;
     }
     auto located = locate(id, path);
@@ -848,7 +809,7 @@ void FileService::put(Request& request)
     }
     const QString shown = FilePaths::toVirtual(path);
     if (located->exists && S_ISDIR(located->st.st_mode)) {
-        fail(id, code(FileProtocol::Exists), QStringLiteral("%1 is a folder").arg(shown));
+        fail(id, ErrorCode::Exists, QStringLiteral("%1 is a folder").arg(shown));
         return;
     }
     if (located->exists && S_ISLNK(located->st.st_mode)) {
@@ -856,13 +817,13 @@ void FileService::put(Request& request)
         return;
     }
     if (located->exists && !S_ISREG(located->st.st_mode)) {
-        fail(id, code(FileProtocol::BadPath), QStringLiteral("%1 is not a regular file").arg(shown));
+        fail(id, ErrorCode::BadPath, QStringLiteral("%1 is not a regular file").arg(shown));
         return;
     }
     auto upload = std::make_unique<Upload>();
     upload->lease = m_area->claimUpload(m_home, m_home + QLatin1Char('/') + path.join(QLatin1Char('/')));
     if (!upload->lease.isValid()) {
-        fail(id, code(FileProtocol::Busy),
+        fail(id, ErrorCode::Busy,
             QStringLiteral("Another upload to %1 is in progress; try again when it has finished").arg(shown));
         return;
     }
@@ -872,7 +833,7 @@ void FileService::put(Request& request)
     upload->staging = HomeFolder::openFile(m_folder.fd(), QLatin1String(StagingFolder), O_RDONLY | O_DIRECTORY, &error);
     const bool stagingExists = upload->staging.isValid();
     if (!stagingExists && error != HomeFolder::Error::NotFound) {
-        fail(id, code(FileProtocol::Io),
+        fail(id, ErrorCode::Io,
             QStringLiteral("Cannot prepare the upload of %1: %2").arg(shown, HomeFolder::describe(error)));
         return;
     }
@@ -882,7 +843,7 @@ void FileService::put(Request& request)
         && HomeFolder::lookup(upload->staging.get(), upload->partName, &partBefore) == HomeFolder::Error::None
         && S_ISREG(partBefore.st_mode);
     if (offset > 0 && (!partExists || partBefore.st_size < offset)) {
-        fail(id, code(FileProtocol::Mismatch),
+        fail(id, ErrorCode::Mismatch,
             QStringLiteral("There is no partial upload of %1 bytes of %2 to resume").arg(offset).arg(shown));
         return;
     }
@@ -895,13 +856,13 @@ void FileService::put(Request& request)
     qint64 available = 0;
     const auto refusal = m_area->check(m_home, needed - freed, newEntries, int(path.size()), &available);
     if (refusal != FileArea::Refusal::None) {
-        fail(id, code(FileProtocol::Quota), m_area->explain(refusal, shown, needed, available));
+        fail(id, ErrorCode::Quota, m_area->explain(refusal, shown, needed, available));
         return;
     }
     if (!stagingExists) {
         upload->staging = openStaging(&error);
         if (error != HomeFolder::Error::None) {
-            fail(id, code(FileProtocol::Io),
+            fail(id, ErrorCode::Io,
                 QStringLiteral("Cannot prepare the upload of %1: %2").arg(shown, HomeFolder::describe(error)));
             return;
         }
@@ -911,13 +872,13 @@ void FileService::put(Request& request)
         upload->staging.get(), upload->partName, O_RDWR | O_CREAT | (offset == 0 ? O_TRUNC : 0), &error);
     if (!fd.isValid() || !upload->part.open(fd.release(), QIODevice::ReadWrite, QFileDevice::AutoCloseHandle)) {
         accountFolder(upload->staging.get(), stagingBefore);
-        fail(id, code(FileProtocol::Io), QStringLiteral("Cannot write %1: %2").arg(shown, HomeFolder::describe(error)));
+        fail(id, ErrorCode::Io, QStringLiteral("Cannot write %1: %2").arg(shown, HomeFolder::describe(error)));
         return;
     }
     if (offset > 0) {
         Sha256 prefix;
         if (!FileIo::hashPrefix(upload->part, offset, prefix) || prefix.result() != prefixHash) {
-            fail(id, code(FileProtocol::Mismatch),
+            fail(id, ErrorCode::Mismatch,
                 QStringLiteral("The partial upload of %1 on the server differs from your file; upload it again from "
                                "the start")
                     .arg(shown));
@@ -940,35 +901,30 @@ void FileService::put(Request& request)
     upload->name = located->name;
     upload->size = size;
     upload->received = offset;
-    if (hasMtime) {
-        upload->mtime = mtime;
-    }
+    upload->mtime = request.mtime;
     m_upload = std::move(upload);
     log(QStringLiteral("put"), path, QStringLiteral("%1 bytes from offset %2").arg(size).arg(offset));
-    QCborMap result = FileProtocol::makeResult(id);
-    result.insert(QStringLiteral("offset"), offset);
-    reply(result);
+    reply(FileProtocol::PutResult { id, offset }.toCbor());
 }
 
 void FileService::putData(const QByteArray& data)
 {
     if (!m_upload) {
-        fail(FileProtocol::NoId, code(FileProtocol::BadRequest), QStringLiteral("File data without a put"));
+        fail(FileProtocol::NoId, ErrorCode::BadRequest, QStringLiteral("File data without a put"));
         return;
     }
     if (m_upload->received + data.size() > m_upload->size) {
         const qint64 id = m_upload->id;
         abortUpload(true);
-        fail(id, code(FileProtocol::BadRequest),
+        fail(id, ErrorCode::BadRequest,
             QStringLiteral("More data than the size given in put; the upload was abandoned"));
         return;
     }
     if (m_upload->part.write(data) != data.size()) {
         const qint64 id = m_upload->id;
         const QString error = m_upload->part.errorString();
-        const QString failCode = m_upload->part.error() == QFileDevice::PermissionsError
-            ? code(FileProtocol::Permission)
-            : code(FileProtocol::Io);
+        const ErrorCode failCode
+            = m_upload->part.error() == QFileDevice::PermissionsError ? ErrorCode::Permission : ErrorCode::Io;
         log(QStringLiteral("put failed"), m_upload->path, error);
         abortUpload(true); // e.g. disk full: nothing half-written stays behind
         fail(id, failCode, QStringLiteral("The server could not store the file: %1").arg(error));
@@ -978,22 +934,23 @@ void FileService::putData(const QByteArray& data)
     m_upload->received += data.size();
 }
 
-void FileService::putEnd(Request& request)
+void FileService::putEnd(const QCborMap& message, qint64 id)
 {
-    const qint64 id = request.id;
-    MessageFields& fields = request.fields;
+    // Not through run(): an end is checked against the running upload before its fields, and a
+    // bad field abandons that upload.
     if (!m_upload) {
-        fail(id, code(FileProtocol::BadRequest), QStringLiteral("end without a put"));
+        fail(id, ErrorCode::BadRequest, QStringLiteral("end without a put"));
         return;
     }
-    const QByteArray sha256 = fields.bytes("sha256");
+    const FileProtocol::Decoded<FileProtocol::EndRequest> end = FileProtocol::EndRequest::decode(message);
+    const QByteArray& sha256 = end.value.sha256;
     const QString shown = FilePaths::toVirtual(m_upload->path);
     QString problem;
     if (id != m_upload->id) {
         problem
             = QStringLiteral("end has id %1, but the upload of %2 is request %3").arg(id).arg(shown).arg(m_upload->id);
-    } else if (!fields.ok()) {
-        problem = fields.error();
+    } else if (!end.ok()) {
+        problem = end.error->message;
     } else if (sha256.size() != FileProtocol::DigestSize) {
         problem = QStringLiteral("field \"sha256\" must be the 32-byte SHA-256 of the file, as a byte string");
     } else if (m_upload->received != m_upload->size) {
@@ -1005,14 +962,14 @@ void FileService::putEnd(Request& request)
     if (!problem.isEmpty()) {
         // What arrived stays for a resume.
         abortUpload(false);
-        fail(id, code(FileProtocol::BadRequest), problem);
+        fail(id, ErrorCode::BadRequest, problem);
         return;
     }
     const QByteArray digest = m_upload->hash.result();
     if (digest != sha256) {
         log(QStringLiteral("put failed"), m_upload->path, QStringLiteral("checksum mismatch"));
         abortUpload(true);
-        fail(id, code(FileProtocol::Io),
+        fail(id, ErrorCode::Io,
             QStringLiteral("The SHA-256 of what arrived differs from yours; %1 was not stored. Upload it again.")
                 .arg(shown));
         return;
@@ -1022,15 +979,14 @@ void FileService::putEnd(Request& request)
     const bool replaces = HomeFolder::lookup(upload.parent.get(), upload.name, &old) == HomeFolder::Error::None;
     if (replaces && !S_ISREG(old.st_mode)) {
         abortUpload(true);
-        fail(id, code(FileProtocol::Exists),
-            QStringLiteral("%1 became a folder or another object meanwhile").arg(shown));
+        fail(id, ErrorCode::Exists, QStringLiteral("%1 became a folder or another object meanwhile").arg(shown));
         return;
     }
     // Durable before visible: the data reaches the disk before the name points at it.
     if (!FileIo::syncFile(upload.part)) {
         const QString error = errnoText();
         abortUpload(true);
-        fail(id, code(FileProtocol::Io), QStringLiteral("%1: cannot write the file to disk: %2").arg(shown, error));
+        fail(id, ErrorCode::Io, QStringLiteral("%1: cannot write the file to disk: %2").arg(shown, error));
         return;
     }
     if (upload.mtime) {
@@ -1045,7 +1001,7 @@ void FileService::putEnd(Request& request)
     if (!FileIo::durableRename(upload.staging.get(), upload.partName, upload.parent.get(), upload.name)) {
         const QString error = errnoText();
         abortUpload(true);
-        fail(id, code(FileProtocol::Io), QStringLiteral("%1: cannot move the upload into place: %2").arg(shown, error));
+        fail(id, ErrorCode::Io, QStringLiteral("%1: cannot move the upload into place: %2").arg(shown, error));
         return;
     }
     m_area->adjust(m_home, FileArea::cost(stored) - upload.partAccounted - (replaces ? FileArea::cost(old) : 0),
@@ -1054,13 +1010,10 @@ void FileService::putEnd(Request& request)
     accountFolder(upload.staging.get(), stagingBefore);
     m_area->noteDepth(m_home, int(upload.path.size()));
     log(QStringLiteral("put done"), upload.path, QStringLiteral("%1 bytes").arg(upload.size));
-    QCborMap result = FileProtocol::makeResult(id);
-    result.insert(QStringLiteral("path"), shown);
-    result.insert(QStringLiteral("size"), upload.size);
-    result.insert(QStringLiteral("sha256"), digest);
+    const FileProtocol::StoredResult result { id, shown, upload.size, digest };
     upload.part.close();
     m_upload.reset();
-    reply(result);
+    reply(result.toCbor());
 }
 
 void FileService::abortUpload(bool removePart)
@@ -1087,23 +1040,19 @@ void FileService::abortUpload(bool removePart)
     m_upload.reset(); // ends the lease
 }
 
-void FileService::get(Request& request)
+void FileService::get(const FileProtocol::GetRequest& request, const Paths& paths)
 {
     const qint64 id = request.id;
-    const QStringList& path = request.path;
-    MessageFields& fields = request.fields;
-    const qint64 offset = fields.optionalUnsigned("offset", 0);
-    const QByteArray prefixHash = fields.optionalBytes("prefix_sha256");
-    if (!checkFields(id, fields)) {
-        return;
-    }
+    const QStringList& path = paths.path;
+    const qint64 offset = request.offset;
+    const QByteArray& prefixHash = request.prefixSha256;
     if (m_upload || m_download) {
-        fail(id, code(FileProtocol::BadRequest),
+        fail(id, ErrorCode::BadRequest,
             QStringLiteral("A transfer is already running on this session; open a new session for another one"));
         return;
     }
     if (offset > 0 && prefixHash.size() != FileProtocol::DigestSize) {
-        fail(id, code(FileProtocol::BadRequest),
+        fail(id, ErrorCode::BadRequest,
             QStringLiteral("field \"prefix_sha256\" must be the 32-byte SHA-256 of the first offset bytes, as a byte "
                            "string"));
         return;
@@ -1119,14 +1068,14 @@ void FileService::get(Request& request)
     }
     download->size = st.st_size;
     if (offset > download->size) {
-        fail(id, code(FileProtocol::Mismatch),
+        fail(id, ErrorCode::Mismatch,
             QStringLiteral("%1 has %2 bytes; cannot resume at %3").arg(shown).arg(download->size).arg(offset));
         return;
     }
     if (offset > 0) {
         Sha256 prefix;
         if (!FileIo::hashPrefix(download->file, offset, prefix) || prefix.result() != prefixHash) {
-            fail(id, code(FileProtocol::Mismatch),
+            fail(id, ErrorCode::Mismatch,
                 QStringLiteral("Your partial copy of %1 differs from the file on the server; download it again from "
                                "the start")
                     .arg(shown));
@@ -1137,11 +1086,7 @@ void FileService::get(Request& request)
     download->file.seek(offset);
     download->sent = offset;
     log(QStringLiteral("get"), path, QStringLiteral("%1 bytes from offset %2").arg(download->size).arg(offset));
-    QCborMap result = FileProtocol::makeResult(id);
-    result.insert(QStringLiteral("size"), download->size);
-    result.insert(QStringLiteral("offset"), offset);
-    result.insert(QStringLiteral("mtime"), mtimeMs(st));
-    reply(result);
+    reply(FileProtocol::GetResult { id, download->size, offset, mtimeMs(st) }.toCbor());
     m_download = std::move(download);
     pumpDownload();
 }
@@ -1158,15 +1103,14 @@ void FileService::pumpDownload()
         const qint64 id = m_download->id;
         const QString error = m_download->file.errorString();
         m_download.reset();
-        fail(id, code(FileProtocol::Io), QStringLiteral("Reading the file failed: %1").arg(error));
+        fail(id, ErrorCode::Io, QStringLiteral("Reading the file failed: %1").arg(error));
         return;
     }
     if (result == FileIo::SendResult::Finished) {
         // The hash covers what was sent, so a file that changed meanwhile fails the client's check.
-        QCborMap end { { QStringLiteral("type"), QStringLiteral("end") }, { QStringLiteral("id"), m_download->id },
-            { QStringLiteral("size"), m_download->sent }, { QStringLiteral("sha256"), m_download->hash.result() } };
+        const FileProtocol::DownloadEnd end { m_download->id, m_download->sent, m_download->hash.result() };
         m_download.reset();
-        reply(end);
+        reply(end.toCbor());
     }
 }
 

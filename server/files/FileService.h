@@ -16,7 +16,6 @@
 namespace QuietWire {
 
 class FileArea;
-class MessageFields;
 struct Session;
 
 /// The "files" service for one session: browsing requests with ids, and at most one
@@ -53,10 +52,8 @@ private:
     };
 
     void reply(const QCborMap& message);
-    void fail(qint64 id, const QString& code, const QString& message);
-    /// Answers a field of the wrong type (or a missing one) with bad_request; false when so.
-    bool checkFields(qint64 id, const MessageFields& fields);
-    /// Checks a request path (handle() does, for every path a request names); on failure answers
+    void fail(qint64 id, ErrorCode code, const QString& message);
+    /// Checks a request path (run() does, for every path a request names); on failure answers
     /// the request and returns nullopt.
     std::optional<QStringList> resolve(qint64 id, const QString& path);
     /// Opens the parent of path (which must not be the home folder) and looks up its last
@@ -77,39 +74,39 @@ private:
     QString stagingName(const QStringList& path) const;
     FileDescriptor openStaging(HomeFolder::Error* error);
 
-    /// One request as the dispatch table hands it to its handler: the id, the fields still to
-    /// read, and the paths it names, already checked (path, or rename's from and to).
-    struct Request
+    /// A request's paths, checked (FilePaths) before its handler runs: path, or rename's from and to.
+    struct Paths
     {
-        qint64 id;
-        MessageFields& fields;
         QStringList path;
         QStringList to;
     };
-    /// Which path fields a request has: handle() reads and resolves them before the handler runs.
-    enum class PathField { None, Required, Optional, FromTo };
+    /// One entry of the dispatch table: run() for most requests, putEnd() for end.
     struct Handler
     {
-        const char* type;
-        PathField path;
-        void (FileService::*handle)(Request& request);
+        FileProtocol::RequestType type;
+        void (FileService::*run)(const QCborMap& message, qint64 id);
     };
     static const Handler Handlers[];
 
-    void pwd(Request& request);
-    void cd(Request& request);
-    void ls(Request& request);
-    void mkdir(Request& request);
-    void rmdir(Request& request);
-    void rm(Request& request);
-    void rename(Request& request);
-    void stat(Request& request);
-    void cat(Request& request);
-    void partial(Request& request);
-    void put(Request& request);
+    /// Decodes Request (FileProtocol), checks its paths in the documented order, answers a
+    /// decode failure or a bad path, and otherwise calls Handle.
+    template <typename Request, void (FileService::*Handle)(const Request&, const Paths&)>
+    void run(const QCborMap& message, qint64 id);
+
+    void pwd(const FileProtocol::PwdRequest& request, const Paths& paths);
+    void cd(const FileProtocol::CdRequest& request, const Paths& paths);
+    void ls(const FileProtocol::LsRequest& request, const Paths& paths);
+    void mkdir(const FileProtocol::MkdirRequest& request, const Paths& paths);
+    void rmdir(const FileProtocol::RmdirRequest& request, const Paths& paths);
+    void rm(const FileProtocol::RmRequest& request, const Paths& paths);
+    void rename(const FileProtocol::RenameRequest& request, const Paths& paths);
+    void stat(const FileProtocol::StatRequest& request, const Paths& paths);
+    void cat(const FileProtocol::CatRequest& request, const Paths& paths);
+    void partial(const FileProtocol::PartialRequest& request, const Paths& paths);
+    void put(const FileProtocol::PutRequest& request, const Paths& paths);
     void putData(const QByteArray& data);
-    void putEnd(Request& request);
-    void get(Request& request);
+    void putEnd(const QCborMap& message, qint64 id);
+    void get(const FileProtocol::GetRequest& request, const Paths& paths);
     void pumpDownload();
     void abortUpload(bool removePart);
 

@@ -2,8 +2,6 @@
 
 #include "Protocol.h"
 
-#include <QCborArray>
-
 namespace QuietWire {
 
 FileClient::FileClient(const Identity& identity, const QString& knownServersPath, QObject* parent)
@@ -25,7 +23,7 @@ FileClient::FileClient(const Identity& identity, const QString& knownServersPath
             Reply reply;
             reply.id = it.key();
             reply.request = it.value();
-            reply.code = QStringLiteral("connection");
+            reply.code = ErrorCode::ConnectionLost;
             reply.message = tr("The connection to the server closed before it answered");
             emit replyReceived(reply);
         }
@@ -50,22 +48,22 @@ void FileClient::disconnectFromServer()
     m_connection->disconnectFromServer();
 }
 
-qint64 FileClient::request(const QString& type, QCborMap arguments)
+template <typename Request>
+qint64 FileClient::request(Request request)
 {
     const qint64 id = m_nextId++;
-    arguments.insert(QStringLiteral("type"), type);
-    arguments.insert(QStringLiteral("id"), id);
-    m_pending.insert(id, type);
-    if (!m_connection->send(arguments)) {
+    request.id = id;
+    m_pending.insert(id, Request::Type);
+    if (!m_connection->send(request.toCbor())) {
         m_pending.remove(id);
         // Answer asynchronously, like every other reply.
         QMetaObject::invokeMethod(
             this,
-            [this, id, type] {
+            [this, id] {
                 Reply reply;
                 reply.id = id;
-                reply.request = type;
-                reply.code = QStringLiteral("connection");
+                reply.request = Request::Type;
+                reply.code = ErrorCode::ConnectionLost;
                 reply.message = tr("Not connected to a file server");
                 emit replyReceived(reply);
             },
@@ -76,62 +74,59 @@ qint64 FileClient::request(const QString& type, QCborMap arguments)
 
 qint64 FileClient::pwd()
 {
-    return request(QStringLiteral("pwd"), {});
+    return request(FileProtocol::PwdRequest {});
 }
 
 qint64 FileClient::list(const QString& path)
 {
-    return request(QStringLiteral("ls"), QCborMap { { QStringLiteral("path"), path } });
+    return request(FileProtocol::LsRequest { 0, path, 0 });
 }
 
 qint64 FileClient::changeDirectory(const QString& path)
 {
-    return request(QStringLiteral("cd"), QCborMap { { QStringLiteral("path"), path } });
+    return request(FileProtocol::CdRequest { 0, path });
 }
 
 qint64 FileClient::makeDirectory(const QString& path)
 {
-    return request(QStringLiteral("mkdir"), QCborMap { { QStringLiteral("path"), path } });
+    return request(FileProtocol::MkdirRequest { 0, path });
 }
 
 qint64 FileClient::removeDirectory(const QString& path, bool recursive)
 {
-    return request(QStringLiteral("rmdir"),
-        QCborMap { { QStringLiteral("path"), path }, { QStringLiteral("recursive"), recursive } });
+    return request(FileProtocol::RmdirRequest { 0, path, recursive });
 }
 
 qint64 FileClient::remove(const QString& path)
 {
-    return request(QStringLiteral("rm"), QCborMap { { QStringLiteral("path"), path } });
+    return request(FileProtocol::RmRequest { 0, path });
 }
 
 qint64 FileClient::rename(const QString& from, const QString& to)
 {
-    return request(
-        QStringLiteral("rename"), QCborMap { { QStringLiteral("from"), from }, { QStringLiteral("to"), to } });
+    return request(FileProtocol::RenameRequest { 0, from, to });
 }
 
 qint64 FileClient::stat(const QString& path)
 {
-    return request(QStringLiteral("stat"), QCborMap { { QStringLiteral("path"), path } });
+    return request(FileProtocol::StatRequest { 0, path });
 }
 
 qint64 FileClient::cat(const QString& path, qint64 maxBytes)
 {
-    return request(
-        QStringLiteral("cat"), QCborMap { { QStringLiteral("path"), path }, { QStringLiteral("max"), maxBytes } });
+    return request(FileProtocol::CatRequest { 0, path, maxBytes });
 }
 
 void FileClient::onMessage(const QCborMap& message)
 {
-    const QString type = Protocol::typeOf(message);
-    if (type != QLatin1String("result") && type != QLatin1String("failed")) {
+    const FileProtocol::ReplyKind kind = FileProtocol::replyKind(message);
+    if (kind != FileProtocol::ReplyKind::Result && kind != FileProtocol::ReplyKind::Failed) {
         return;
     }
     Reply reply;
-    reply.id = Protocol::integer(message.value(QLatin1String("id")));
+    reply.id = FileProtocol::replyId(message);
     if (m_listings.contains(reply.id)
-        || (m_pending.value(reply.id) == QLatin1String("ls") && message.contains(QLatin1String("next")))) {
+        || (m_pending.contains(reply.id) && m_pending.value(reply.id) == FileProtocol::RequestType::Ls)) {
         if (!takeListingPage(message, &reply)) {
             return; // more pages to come
         }
@@ -139,63 +134,116 @@ void FileClient::onMessage(const QCborMap& message)
         emit replyReceived(reply);
         return;
     }
-    reply.request = m_pending.take(reply.id);
-    reply.ok = type == QLatin1String("result");
-    reply.code = message.value(QLatin1String("code")).toString();
-    reply.message = message.value(QLatin1String("message")).toString();
-    reply.path = message.value(QLatin1String("path")).toString();
-    reply.cwd = message.value(QLatin1String("cwd")).toString();
-    for (const QCborValue& value : message.value(QLatin1String("entries")).toArray()) {
-        reply.entries.append(FileProtocol::Entry::fromCbor(value.toMap()));
+    if (!m_pending.contains(reply.id)) {
+        return; // an answer to nothing this client asked
     }
-    reply.entry = FileProtocol::Entry::fromCbor(message.value(QLatin1String("entry")).toMap());
-    reply.data = message.value(QLatin1String("data")).toByteArray();
-    reply.size = Protocol::integer(message.value(QLatin1String("size")));
+    reply.request = m_pending.take(reply.id);
+    if (kind == FileProtocol::ReplyKind::Failed) {
+        takeFailure(message, &reply);
+    } else {
+        takeResult(message, &reply);
+    }
     if (reply.ok && !reply.cwd.isEmpty()) {
         m_cwd = reply.cwd;
     }
     emit replyReceived(reply);
 }
 
+void FileClient::takeFailure(const QCborMap& message, Reply* reply)
+{
+    const auto failed = FileProtocol::Failed::decode(message);
+    reply->ok = false;
+    reply->code = failed.ok() ? failed.value.code : ErrorCode::Unknown;
+    reply->message = failed.ok()
+        ? failed.value.message
+        : tr("The server sent a failure that is not understood: %1").arg(failed.error->message);
+}
+
+void FileClient::takeResult(const QCborMap& message, Reply* reply)
+{
+    // Decodes the result the request gets, and fills reply from it when it is understood.
+    const auto take = [reply](const auto& decoded, const auto& fill) {
+        if (!decoded.ok()) {
+            reply->code = ErrorCode::Unknown;
+            reply->message = tr("The server sent an answer that is not understood: %1").arg(decoded.error->message);
+            return;
+        }
+        reply->ok = true;
+        fill(decoded.value);
+    };
+    switch (reply->request) {
+    case FileProtocol::RequestType::Pwd:
+    case FileProtocol::RequestType::Cd:
+        take(FileProtocol::CwdResult::decode(message),
+            [reply](const FileProtocol::CwdResult& result) { reply->cwd = result.cwd; });
+        return;
+    case FileProtocol::RequestType::Stat:
+        take(FileProtocol::StatResult::decode(message), [reply](const FileProtocol::StatResult& result) {
+            reply->path = result.path;
+            reply->entry = result.entry;
+        });
+        return;
+    case FileProtocol::RequestType::Cat:
+        take(FileProtocol::CatResult::decode(message), [reply](const FileProtocol::CatResult& result) {
+            reply->size = result.size;
+            reply->data = result.data;
+        });
+        return;
+    case FileProtocol::RequestType::Ls: // takeListingPage()
+    case FileProtocol::RequestType::Mkdir:
+    case FileProtocol::RequestType::Rmdir:
+    case FileProtocol::RequestType::Rm:
+    case FileProtocol::RequestType::Rename:
+    case FileProtocol::RequestType::Partial: // transfers ask these on their own sessions
+    case FileProtocol::RequestType::Put:
+    case FileProtocol::RequestType::Get:
+    case FileProtocol::RequestType::End:
+        break;
+    }
+    take(FileProtocol::DoneResult::decode(message), [](const FileProtocol::DoneResult&) {});
+}
+
 bool FileClient::takeListingPage(const QCborMap& message, Reply* reply)
 {
     const qint64 pageId = reply->id;
     Listing listing = m_listings.take(pageId);
+    reply->request = FileProtocol::RequestType::Ls;
+    if (FileProtocol::replyKind(message) != FileProtocol::ReplyKind::Result) {
+        reply->id = listing.id == 0 ? pageId : listing.id;
+        reply->path = listing.path;
+        takeFailure(message, reply);
+        return true;
+    }
+    const auto page = FileProtocol::LsResult::decode(message);
     if (listing.id == 0) {
         // The first page: the caller's own request.
         listing.id = pageId;
-        listing.path = message.value(QLatin1String("path")).toString();
+        listing.path = page.value.path;
     }
     reply->id = listing.id;
-    reply->request = QStringLiteral("ls");
     reply->path = listing.path;
-    if (Protocol::typeOf(message) != QLatin1String("result")) {
-        reply->code = message.value(QLatin1String("code")).toString();
-        reply->message = message.value(QLatin1String("message")).toString();
+    if (!page.ok()) {
+        reply->code = ErrorCode::Unknown;
+        reply->message
+            = tr("The server sent a listing of %1 that is not understood: %2").arg(listing.path, page.error->message);
         return true;
     }
-    for (const QCborValue& value : message.value(QLatin1String("entries")).toArray()) {
-        listing.entries.append(FileProtocol::Entry::fromCbor(value.toMap()));
-    }
-    const QCborValue next = message.value(QLatin1String("next"));
-    if (next.isUndefined()) {
+    listing.entries.append(page.value.entries);
+    if (!page.value.next) {
         reply->ok = true;
         reply->entries = listing.entries;
         return true;
     }
-    if (!next.isInteger() || next.toInteger() <= listing.start) {
-        reply->code = QStringLiteral("protocol");
+    if (*page.value.next <= listing.start) {
+        reply->code = ErrorCode::Unknown;
         reply->message = tr("The server sent a listing of %1 that does not move forward").arg(listing.path);
         return true;
     }
     // Ask for the next page by the path the server resolved, so a cd meanwhile changes nothing.
-    listing.start = next.toInteger();
+    listing.start = *page.value.next;
     const qint64 id = m_nextId++;
-    QCborMap request = FileProtocol::makeRequest(QStringLiteral("ls"), id);
-    request.insert(QStringLiteral("path"), listing.path);
-    request.insert(QStringLiteral("start"), listing.start);
-    if (!m_connection->send(request)) {
-        reply->code = QStringLiteral("connection");
+    if (!m_connection->send(FileProtocol::LsRequest { id, listing.path, listing.start }.toCbor())) {
+        reply->code = ErrorCode::ConnectionLost;
         reply->message = tr("Not connected to a file server");
         return true;
     }

@@ -1,8 +1,10 @@
 #pragma once
 
+#include "DownloadTransfer.h"
+#include "ErrorCode.h"
 #include "FileProtocol.h"
-#include "FileTransfer.h"
 #include "ServiceClient.h"
+#include "UploadTransfer.h"
 
 #include <QObject>
 #include <QPointer>
@@ -14,10 +16,10 @@ namespace QuietWire {
 ///
 /// Usage: connection() to set the trust policy; connectToServer(); once connected(), call the
 /// browsing methods: each returns a request id that replyReceived() answers (check ok, code and
-/// message). upload()/download() return a FileTransfer (an UploadTransfer or a DownloadTransfer)
-/// that reports stateChanged(), progress(), finished() and failed(); they do not need the
-/// browsing session. Relative remote paths are taken from the
-/// current folder (pwd/cd); "~/..." names a path from the home folder.
+/// message; code is the server's, or ErrorCode::ConnectionLost when the session ended first). upload()/download()
+/// return a FileTransfer (an UploadTransfer or a DownloadTransfer) that reports stateChanged(), progress(), finished()
+/// and failed(); they do not need the browsing session. Relative remote paths are taken from the current folder
+/// (pwd/cd); "~/..." names a path from the home folder.
 class FileClient : public QObject
 {
     Q_OBJECT
@@ -26,9 +28,11 @@ public:
     struct Reply
     {
         qint64 id = 0;
-        QString request; // "ls", "stat", ...
+        FileProtocol::RequestType request = FileProtocol::RequestType::Pwd;
         bool ok = false;
-        QString code; // when !ok: not_found, exists, not_empty, permission, quota, bad_path, io, ...
+        /// When !ok: the server's code (NotFound, Exists, Quota, BadPath, Io, ...), ConnectionLost,
+        /// or Unknown for an answer this program does not understand.
+        ErrorCode code = ErrorCode::None;
         QString message; // when !ok: what went wrong, for a person
         QString path; // ls, stat: the resolved path ("~/a")
         QString cwd; // pwd, cd
@@ -36,6 +40,8 @@ public:
         FileProtocol::Entry entry; // stat
         QByteArray data; // cat
         qint64 size = 0; // cat: the whole file's size
+
+        Failure failure() const { return { code, message }; }
     };
 
     FileClient(const Identity& identity, const QString& knownServersPath, QObject* parent = nullptr);
@@ -77,7 +83,10 @@ signals:
     void disconnected();
 
 private:
-    qint64 request(const QString& type, QCborMap arguments);
+    template <typename Request>
+    qint64 request(Request request);
+    /// Fills reply from a result of its request; false (reply failed) when it is not understood.
+    void takeResult(const QCborMap& message, Reply* reply);
     void onMessage(const QCborMap& message);
     FileTransfer* startTransfer(
         FileTransfer::Direction direction, const QString& local, const QString& remote, bool resume);
@@ -87,7 +96,7 @@ private:
     quint16 m_port = 0;
     QString m_cwd = QStringLiteral("~");
     qint64 m_nextId = 1;
-    QHash<qint64, QString> m_pending;
+    QHash<qint64, FileProtocol::RequestType> m_pending;
     /// A listing that arrives in pages: the id of the request for its next page -> what came so far.
     struct Listing
     {
@@ -99,6 +108,8 @@ private:
     QHash<qint64, Listing> m_listings;
     /// Takes one page of a listing; true when the listing is complete (reply filled in) or failed.
     bool takeListingPage(const QCborMap& message, Reply* reply);
+    /// Fills reply's code and message from a failed answer.
+    static void takeFailure(const QCborMap& message, Reply* reply);
     void startQueued();
     QList<QPointer<FileTransfer>> m_queue;
     int m_running = 0;

@@ -102,28 +102,6 @@ bool ServiceClient::checkServerKey(const QByteArray& key)
     return false;
 }
 
-QString ServiceClient::lastErrorCode() const
-{
-    switch (m_serverKeyProblem) {
-    case ServerKeyProblem::Unknown:
-        return QStringLiteral("unknown_server_key");
-    case ServerKeyProblem::Changed:
-        return QStringLiteral("server_key_changed");
-    case ServerKeyProblem::PinsUnreadable:
-        return QStringLiteral("known_servers");
-    case ServerKeyProblem::None:
-        break;
-    }
-    if (isWireCode(m_lastFailure.code)) {
-        return wireName(m_lastFailure.code);
-    }
-    if (m_lastSocketError != EncryptedTcpSocket::Error::None) {
-        return QString::fromLatin1(
-            QMetaEnum::fromType<EncryptedTcpSocket::Error>().valueToKey(static_cast<int>(m_lastSocketError)));
-    }
-    return {};
-}
-
 void ServiceClient::setFailure(ErrorCode code, const QString& message)
 {
     m_lastFailure = { code, message };

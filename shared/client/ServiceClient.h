@@ -70,9 +70,6 @@ public:
     ServerKeyProblem serverKeyProblem() const { return m_serverKeyProblem; }
     /// The socket's own error behind a ConnectionLost (RemoteClosed: a server at its handshake limit).
     EncryptedTcpSocket::Error lastSocketError() const { return m_lastSocketError; }
-    /// The old text spelling of lastFailure(): the wire code, a key problem's name or the socket
-    /// error's. Only FileTransfer still reads it; remove once it switches to lastFailure().
-    QString lastErrorCode() const;
     EncryptedTcpSocket* socket() const { return m_socket; }
     const Identity& identity() const { return m_identity; }
     KnownServers& knownServers() { return m_knownServers; }

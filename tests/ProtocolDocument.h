@@ -1,0 +1,101 @@
+#pragma once
+
+// Reading docs/PROTOCOL.md from a test: its sections, its tables and the `words` in backquotes,
+// so a test can take the message types and codes from the document itself (a type added to the
+// document without code then fails the test). Needs QUIETWIRE_SOURCE_DIR.
+//
+// Usage:
+//     for (const QStringList& row : ProtocolDocument::table(
+//              ProtocolDocument::section(ProtocolDocument::text(), QStringLiteral("## 8.")),
+//              QStringLiteral("request"))) {
+//         const QStringList types = ProtocolDocument::quoted(row.value(0));
+//     }
+
+#include <QFile>
+#include <QRegularExpression>
+#include <QString>
+#include <QStringList>
+
+namespace QuietWire::ProtocolDocument {
+
+/// The whole of docs/PROTOCOL.md, or an empty string when it cannot be read.
+inline QString text()
+{
+    QFile file(QStringLiteral(QUIETWIRE_SOURCE_DIR "/docs/PROTOCOL.md"));
+    return file.open(QIODevice::ReadOnly) ? QString::fromUtf8(file.readAll()) : QString();
+}
+
+/// The lines of the section whose heading starts with `heading` ("## 8."), up to the next "## ".
+inline QStringList section(const QString& document, const QString& heading)
+{
+    QStringList lines;
+    bool inside = false;
+    for (const QString& line : document.split(QLatin1Char('\n'))) {
+        if (line.startsWith(QLatin1String("## "))) {
+            inside = line.startsWith(heading);
+            continue;
+        }
+        if (inside) {
+            lines.append(line);
+        }
+    }
+    return lines;
+}
+
+/// The rows (cells split on '|') of the `nth` table in `lines` whose header's first cell starts
+/// with `firstHeader`.
+inline QList<QStringList> table(const QStringList& lines, const QString& firstHeader, int nth = 0)
+{
+    QList<QStringList> rows;
+    int found = -1;
+    bool inside = false;
+    for (qsizetype i = 0; i < lines.size(); ++i) {
+        const QString line = lines.at(i).trimmed();
+        if (!inside) {
+            if (line.startsWith(QLatin1Char('|'))
+                && line.section(QLatin1Char('|'), 1, 1).trimmed().startsWith(firstHeader) && ++found == nth) {
+                inside = true;
+                ++i; // the |---| line
+            }
+            continue;
+        }
+        if (!line.startsWith(QLatin1Char('|'))) {
+            break;
+        }
+        QStringList cells = line.split(QLatin1Char('|'));
+        cells.removeFirst();
+        cells.removeLast();
+        rows.append(cells);
+    }
+    return rows;
+}
+
+/// Every `word` in backquotes in text.
+inline QStringList quoted(const QString& text)
+{
+    QStringList words;
+    static const QRegularExpression pattern(QStringLiteral("`([a-z_0-9]+)`"));
+    for (auto it = pattern.globalMatch(text); it.hasNext();) {
+        words.append(it.next().captured(1));
+    }
+    return words;
+}
+
+/// Every "type" value that opens a JSON-like example in lines: `{"type":"put",...}` and
+/// `{"type": "result", ...}`.
+inline QStringList exampleTypes(const QStringList& lines)
+{
+    QStringList types;
+    static const QRegularExpression pattern(QStringLiteral("\\{\"type\":\\s*\"([a-z_]+)\""));
+    for (const QString& line : lines) {
+        for (auto it = pattern.globalMatch(line); it.hasNext();) {
+            const QString type = it.next().captured(1);
+            if (!types.contains(type)) {
+                types.append(type);
+            }
+        }
+    }
+    return types;
+}
+
+} // namespace QuietWire::ProtocolDocument
