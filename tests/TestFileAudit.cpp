@@ -4,6 +4,7 @@
 
 #include "FileArea.h"
 #include "FileClient.h"
+#include "FileTestSupport.h"
 #include "HomeFolder.h"
 #include "Identity.h"
 #include "RawClient.h"
@@ -26,36 +27,9 @@
 #include <unistd.h>
 
 using namespace QuietWire;
+using namespace QuietWire::FileTest;
 
 namespace {
-
-QByteArray randomBytes(qint64 size)
-{
-    QByteArray data(size, Qt::Uninitialized);
-    for (qint64 i = 0; i < size; ++i) {
-        data[i] = static_cast<char>(QRandomGenerator::global()->generate());
-    }
-    return data;
-}
-
-bool writeFile(const QString& path, const QByteArray& data)
-{
-    QFile file(path);
-    return file.open(QIODevice::WriteOnly | QIODevice::Truncate) && file.write(data) == data.size();
-}
-
-QByteArray readFile(const QString& path)
-{
-    QFile file(path);
-    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
-}
-
-struct User
-{
-    QString name;
-    QString configDir;
-    std::optional<Identity> identity;
-};
 
 /// A files session spoken by hand, for messages FileClient would never send.
 class RawFiles
@@ -136,10 +110,8 @@ private slots:
 
 private:
     bool startServer(const QStringList& extra = {}) { return m_server->start(extra, 16); }
-    User makeUser(const QString& name);
-    std::unique_ptr<FileClient> connectUser(const User& user);
-    FileClient::Reply call(FileClient& client, const std::function<qint64()>& request, int timeoutMs = 15000);
-    bool runTransfer(FileTransfer* transfer, int timeoutMs = 120000);
+    User makeUser(const QString& name) { return FileTest::makeUser(*m_server, m_dir->path(), name); }
+    std::unique_ptr<FileClient> connectUser(const User& user) { return FileTest::connectUser(user, m_server->port); }
     QString homeOf(const QString& name) const { return m_server->dataDir() + QStringLiteral("/files/") + name; }
     QStringList cli(const User& user) const
     {
@@ -161,70 +133,6 @@ void TestFileAudit::cleanup()
 {
     m_server.reset();
     m_dir.reset();
-}
-
-User TestFileAudit::makeUser(const QString& name)
-{
-    User user;
-    user.name = name;
-    user.configDir = m_dir->filePath(QStringLiteral("client-") + name);
-    QString error;
-    user.identity = Identity::loadOrCreate(user.configDir, name + QStringLiteral("@test"), &error);
-    if (user.identity) {
-        m_server->command(
-            QStringLiteral("allow %1 %2").arg(Identity::encodePublicKey(user.identity->publicKey()), name),
-            QStringLiteral("allowed"));
-    }
-    return user;
-}
-
-std::unique_ptr<FileClient> TestFileAudit::connectUser(const User& user)
-{
-    auto client = std::make_unique<FileClient>(*user.identity, user.configDir + QStringLiteral("/known_servers"));
-    client->connection()->setTrustPolicy(ServiceClient::TrustPolicy::TrustNewKeys);
-    QSignalSpy connected(client.get(), &FileClient::connected);
-    client->connectToServer(QStringLiteral("127.0.0.1"), m_server->port);
-    if (!connected.wait(15000) || !call(*client, [&] { return client->pwd(); }).ok) {
-        return nullptr;
-    }
-    return client;
-}
-
-FileClient::Reply TestFileAudit::call(FileClient& client, const std::function<qint64()>& request, int timeoutMs)
-{
-    FileClient::Reply result;
-    qint64 id = -1;
-    bool done = false;
-    const auto connection = connect(&client, &FileClient::replyReceived, this, [&](const FileClient::Reply& reply) {
-        if (reply.id == id) {
-            result = reply;
-            done = true;
-        }
-    });
-    id = request();
-    done = QTest::qWaitFor([&] { return done; }, timeoutMs);
-    disconnect(connection);
-    if (!done) {
-        result.code = ErrorCode::ConnectionLost;
-        result.message = QStringLiteral("timeout");
-    }
-    return result;
-}
-
-bool TestFileAudit::runTransfer(FileTransfer* transfer, int timeoutMs)
-{
-    const auto ended = [transfer] {
-        return transfer->state() == FileTransfer::State::Finished || transfer->state() == FileTransfer::State::Failed;
-    };
-    if (!QTest::qWaitFor(ended, timeoutMs)) {
-        qWarning("transfer of %s timed out", qPrintable(transfer->remotePath()));
-        return false;
-    }
-    if (transfer->state() == FileTransfer::State::Failed) {
-        qWarning("transfer failed: %s (%s)", qPrintable(transfer->errorString()),
-            qPrintable(wireName(transfer->errorCode())));
-    }
-    return transfer->state() == FileTransfer::State::Finished;
 }
 
 void TestFileAudit::homeFolderRefusesLinks()

@@ -2,6 +2,7 @@
 // quietwired, what stateChanged() reports, and that a failed resume question is an error.
 
 #include "FileClient.h"
+#include "FileTestSupport.h"
 #include "Identity.h"
 #include "ServerProcess.h"
 
@@ -12,35 +13,7 @@
 #include <QTest>
 
 using namespace QuietWire;
-
-namespace {
-QByteArray randomBytes(qint64 size)
-{
-    QByteArray data(size, Qt::Uninitialized);
-    for (qint64 i = 0; i < size; ++i) {
-        data[i] = static_cast<char>(QRandomGenerator::global()->generate());
-    }
-    return data;
-}
-
-bool writeFile(const QString& path, const QByteArray& data)
-{
-    QFile file(path);
-    return file.open(QIODevice::WriteOnly | QIODevice::Truncate) && file.write(data) == data.size();
-}
-
-QByteArray readFile(const QString& path)
-{
-    QFile file(path);
-    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
-}
-
-bool hasEnded(const FileTransfer* transfer)
-{
-    return transfer->state() == FileTransfer::State::Finished || transfer->state() == FileTransfer::State::Failed
-        || transfer->state() == FileTransfer::State::Cancelled;
-}
-} // namespace
+using namespace QuietWire::FileTest;
 
 class TestFileTransfer : public QObject
 {

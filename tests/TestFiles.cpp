@@ -1,6 +1,7 @@
 // The file service end to end: the real quietwired, FileClient in this process, and quietwire-cli.
 
 #include "FileClient.h"
+#include "FileTestSupport.h"
 #include "Identity.h"
 #include "RawClient.h"
 #include "ServerProcess.h"
@@ -16,31 +17,9 @@
 #include <functional>
 
 using namespace QuietWire;
+using namespace QuietWire::FileTest;
 
 namespace {
-
-QByteArray randomBytes(qint64 size)
-{
-    QByteArray data(size, Qt::Uninitialized);
-    auto* words = reinterpret_cast<quint32*>(data.data());
-    QRandomGenerator::global()->fillRange(words, size / 4);
-    for (qint64 i = size - size % 4; i < size; ++i) {
-        data[i] = static_cast<char>(QRandomGenerator::global()->generate());
-    }
-    return data;
-}
-
-bool writeFile(const QString& path, const QByteArray& data)
-{
-    QFile file(path);
-    return file.open(QIODevice::WriteOnly | QIODevice::Truncate) && file.write(data) == data.size();
-}
-
-QByteArray readFile(const QString& path)
-{
-    QFile file(path);
-    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
-}
 
 /// Every file under dir with its content hash, to prove nothing changed there.
 QMap<QString, QByteArray> snapshot(const QString& dir)
@@ -62,13 +41,6 @@ QString partialUpload(const QString& home, const QString& path)
     return home + QStringLiteral("/.partial\\uploads/") + QString::fromLatin1(Sha256::hash(path.toUtf8()).toHex())
         + QStringLiteral(".part");
 }
-
-struct User
-{
-    QString name;
-    QString configDir;
-    std::optional<Identity> identity;
-};
 
 } // namespace
 
@@ -96,10 +68,11 @@ private slots:
 
 private:
     bool startServer(const QStringList& extra = {});
-    User makeUser(const QString& name, bool allow = true);
-    std::unique_ptr<FileClient> connectUser(const User& user);
-    FileClient::Reply call(FileClient& client, const std::function<qint64()>& request);
-    bool runTransfer(FileTransfer* transfer, int timeoutMs = 120000);
+    User makeUser(const QString& name, bool allow = true)
+    {
+        return FileTest::makeUser(*m_server, m_dir->path(), name, allow);
+    }
+    std::unique_ptr<FileClient> connectUser(const User& user) { return FileTest::connectUser(user, m_server->port); }
     QString homeOf(const QString& name) const { return m_server->dataDir() + QStringLiteral("/files/") + name; }
 
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -121,76 +94,6 @@ void TestFiles::cleanup()
 bool TestFiles::startServer(const QStringList& extra)
 {
     return m_server->start(extra, 16);
-}
-
-User TestFiles::makeUser(const QString& name, bool allow)
-{
-    User user;
-    user.name = name;
-    user.configDir = m_dir->filePath(QStringLiteral("client-") + name);
-    QString error;
-    user.identity = Identity::loadOrCreate(user.configDir, name + QStringLiteral("@test"), &error);
-    if (allow && user.identity) {
-        m_server->command(
-            QStringLiteral("allow %1 %2").arg(Identity::encodePublicKey(user.identity->publicKey()), name),
-            QStringLiteral("allowed"));
-    }
-    return user;
-}
-
-std::unique_ptr<FileClient> TestFiles::connectUser(const User& user)
-{
-    auto client = std::make_unique<FileClient>(*user.identity, user.configDir + QStringLiteral("/known_servers"));
-    client->connection()->setTrustPolicy(ServiceClient::TrustPolicy::TrustNewKeys);
-    QSignalSpy connected(client.get(), &FileClient::connected);
-    client->connectToServer(QStringLiteral("127.0.0.1"), m_server->port);
-    if (!connected.wait(15000)) {
-        return nullptr;
-    }
-    // connected() means the hello went out; one round trip makes sure the server set up the home folder.
-    if (!call(*client, [&] { return client->pwd(); }).ok) {
-        return nullptr;
-    }
-    return client;
-}
-
-FileClient::Reply TestFiles::call(FileClient& client, const std::function<qint64()>& request)
-{
-    FileClient::Reply result;
-    qint64 id = -1;
-    bool done = false;
-    const auto connection = connect(&client, &FileClient::replyReceived, this, [&](const FileClient::Reply& reply) {
-        if (reply.id == id) {
-            result = reply;
-            done = true;
-        }
-    });
-    id = request();
-    done = QTest::qWaitFor([&] { return done; }, 15000);
-    disconnect(connection);
-    if (!done) {
-        result.code = ErrorCode::ConnectionLost;
-        result.message = QStringLiteral("timeout");
-    }
-    return result;
-}
-
-bool TestFiles::runTransfer(FileTransfer* transfer, int timeoutMs)
-{
-    // It may have ended already while an earlier transfer was being waited for.
-    const auto ended = [transfer] {
-        return transfer->state() == FileTransfer::State::Finished || transfer->state() == FileTransfer::State::Failed;
-    };
-    if (QTest::qWaitFor(ended, timeoutMs)) {
-        if (transfer->state() == FileTransfer::State::Failed && !transfer->property("expectFailure").toBool()) {
-            qWarning("transfer failed: %s (%s)", qPrintable(transfer->errorString()),
-                qPrintable(wireName(transfer->errorCode())));
-        }
-        return transfer->state() == FileTransfer::State::Finished;
-    }
-    qWarning("transfer of %s timed out at %lld of %lld bytes", qPrintable(transfer->remotePath()),
-        transfer->bytesDone(), transfer->bytesTotal());
-    return false;
 }
 
 void TestFiles::everyOperationAndErrorCode()

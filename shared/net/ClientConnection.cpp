@@ -74,18 +74,14 @@ void ClientConnection::readFrames()
         const bool handshaking = m_state == State::Handshaking;
         QByteArray frame;
         QString refusal;
-        switch (handshaking ? FrameReader::readHandshake(*m_socket, &frame, &refusal)
-                            : FrameReader::readTransport(*m_socket, &frame, &refusal)) {
-        case FrameReader::Result::NeedMore:
+        const FrameReader::Result result = handshaking ? FrameReader::readHandshake(*m_socket, &frame, &refusal)
+                                                       : FrameReader::readTransport(*m_socket, &frame, &refusal);
+        if (result == FrameReader::Result::NeedMore) {
             return;
-        case FrameReader::Result::TooLarge:
-            fail(Error::FrameTooLarge, refusal);
+        }
+        if (result != FrameReader::Result::Frame) {
+            fail(EncryptedTcpSocket::frameError(result), refusal);
             return;
-        case FrameReader::Result::TooSmall:
-            fail(Error::ProtocolError, refusal);
-            return;
-        case FrameReader::Result::Frame:
-            break;
         }
         if (!(handshaking ? onHandshakeFrame(frame) : onSessionFrame(frame))) {
             return;

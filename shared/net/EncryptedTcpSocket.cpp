@@ -239,23 +239,24 @@ void EncryptedTcpSocket::adopt(Established session)
     startSessionTimers();
 }
 
+EncryptedTcpSocket::Error EncryptedTcpSocket::frameError(FrameReader::Result refused)
+{
+    return refused == FrameReader::Result::TooLarge ? Error::FrameTooLarge : Error::ProtocolError;
+}
+
 void EncryptedTcpSocket::readFrames()
 {
     const QPointer<EncryptedTcpSocket> guard(this);
     while (guard && m_socket && m_state == State::Established) {
         QByteArray frame;
         QString refusal;
-        switch (FrameReader::readTransport(*m_socket, &frame, &refusal)) {
-        case FrameReader::Result::NeedMore:
+        const FrameReader::Result result = FrameReader::readTransport(*m_socket, &frame, &refusal);
+        if (result == FrameReader::Result::NeedMore) {
             return;
-        case FrameReader::Result::TooLarge:
-            fail(Error::FrameTooLarge, refusal);
+        }
+        if (result != FrameReader::Result::Frame) {
+            fail(frameError(result), refusal);
             return;
-        case FrameReader::Result::TooSmall:
-            fail(Error::ProtocolError, refusal);
-            return;
-        case FrameReader::Result::Frame:
-            break;
         }
         QByteArray message;
         if (!m_transport.open(frame, &message)) {

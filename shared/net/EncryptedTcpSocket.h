@@ -1,6 +1,7 @@
 #pragma once
 
 #include "ErrorCode.h"
+#include "FrameReader.h"
 #include "NoiseTransport.h"
 #include "X25519.h"
 
@@ -59,6 +60,8 @@ public:
         NetworkError, // the connection broke after it was set up
     };
     Q_ENUM(Error)
+    /// The error a refused frame (FrameReader's TooLarge or TooSmall) ends a connection with.
+    static Error frameError(FrameReader::Result refused);
 
     enum class State {
         Unconnected,
