@@ -16,24 +16,7 @@ DownloadTransfer::DownloadTransfer(
 
 FileTransfer::State DownloadTransfer::state() const
 {
-    switch (m_step) {
-    case Step::Idle:
-        return State::Idle;
-    case Step::Queued:
-        return State::Queued;
-    case Step::Connecting:
-        return State::Connecting;
-    case Step::Requesting:
-    case Step::Receiving:
-        return State::Running;
-    case Step::Finished:
-        return State::Finished;
-    case Step::Failed:
-        return State::Failed;
-    case Step::Cancelled:
-        return State::Cancelled;
-    }
-    return State::Idle;
+    return stateOfStep(m_step);
 }
 
 void DownloadTransfer::setStep(Step step)
@@ -49,27 +32,8 @@ void DownloadTransfer::setStep(Step step)
 
 void DownloadTransfer::enter(State state)
 {
-    switch (state) {
-    case State::Idle:
-        setStep(Step::Idle);
-        return;
-    case State::Queued:
-        setStep(Step::Queued);
-        return;
-    case State::Connecting:
-        setStep(Step::Connecting);
-        return;
-    case State::Running: // each running step is chosen by the download itself
-        return;
-    case State::Finished:
-        setStep(Step::Finished);
-        return;
-    case State::Failed:
-        setStep(Step::Failed);
-        return;
-    case State::Cancelled:
-        setStep(Step::Cancelled);
-        return;
+    if (const auto step = stepOfState<Step>(state)) { // Running: the steps are this transfer's own
+        setStep(*step);
     }
 }
 

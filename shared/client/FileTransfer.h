@@ -8,6 +8,7 @@
 #include <QFile>
 #include <QObject>
 #include <memory>
+#include <optional>
 
 namespace QuietWire {
 
@@ -102,6 +103,52 @@ protected:
     bool hashLocalPrefix(qint64 length, QByteArray* prefixHash);
     /// Emits stateChanged() when a step change moved state() (call after every step change).
     void reportState(State before);
+
+    /// What both transfers' Step enums share: their steps Idle, Queued, Connecting, Finished,
+    /// Failed and Cancelled are the states of those names; every other step (the direction's
+    /// own) is Running.
+    template <typename Step>
+    static State stateOfStep(Step step)
+    {
+        switch (step) {
+        case Step::Idle:
+            return State::Idle;
+        case Step::Queued:
+            return State::Queued;
+        case Step::Connecting:
+            return State::Connecting;
+        case Step::Finished:
+            return State::Finished;
+        case Step::Failed:
+            return State::Failed;
+        case Step::Cancelled:
+            return State::Cancelled;
+        default:
+            return State::Running;
+        }
+    }
+    /// The step that enters state; nullopt for Running, whose steps each transfer picks itself.
+    template <typename Step>
+    static std::optional<Step> stepOfState(State state)
+    {
+        switch (state) {
+        case State::Idle:
+            return Step::Idle;
+        case State::Queued:
+            return Step::Queued;
+        case State::Connecting:
+            return Step::Connecting;
+        case State::Running:
+            return std::nullopt;
+        case State::Finished:
+            return Step::Finished;
+        case State::Failed:
+            return Step::Failed;
+        case State::Cancelled:
+            return Step::Cancelled;
+        }
+        return std::nullopt;
+    }
 
     static constexpr qint64 RequestId = 1;
 
