@@ -1,6 +1,7 @@
 #include "ServerRun.h"
 
 #include "AdminConsole.h"
+#include "DataDirLock.h"
 #include "FileArea.h"
 #include "Identity.h"
 #include "Logging.h"
@@ -46,6 +47,12 @@ int runServer(const ServerOptions& options)
     const auto identity = Identity::loadOrCreate(
         options.dataDir, QStringLiteral("quietwired@%1").arg(QSysInfo::machineHostName()), &error, &created);
     if (!identity) {
+        return fail(error);
+    }
+
+    // One server per data dir.
+    DataDirLock running(options.dataDir);
+    if (!running.acquire(&error)) {
         return fail(error);
     }
 

@@ -98,6 +98,7 @@ class TestServer : public QObject
 private slots:
     void init();
     void offlineAdminCommands();
+    void oneServerPerDataDirAndRestoreOnlyWhenStopped();
     void twoClientsChatInOrder();
     void interactiveChatAndDirectMessage();
     void concurrentSendersKeepTheirOrder();
@@ -204,6 +205,45 @@ RawChat TestServer::joinRaw(const Client& client, bool keepaliveFirst)
         chat.send(Protocol::Hello { QStringLiteral("chat") }.toCbor());
     }
     return chat;
+}
+
+void TestServer::oneServerPerDataDirAndRestoreOnlyWhenStopped()
+{
+    QVERIFY(m_server->start());
+    const QString dataDir = m_server->dataDir();
+    const auto run = [](const QStringList& args, QString* err) {
+        QProcess process;
+        process.start(binary("quietwired"), args);
+        process.closeWriteChannel();
+        if (!process.waitForFinished(30000)) {
+            process.kill();
+            process.waitForFinished();
+            return -1;
+        }
+        *err = QString::fromUtf8(process.readAllStandardError());
+        return process.exitCode();
+    };
+    QString err;
+    // A second server on the same data dir is refused, naming the running one.
+    QCOMPARE(run({ QStringLiteral("--data-dir"), dataDir, QStringLiteral("--listen"), QStringLiteral("127.0.0.1"),
+                     QStringLiteral("--port"), QStringLiteral("0") },
+                 &err),
+        1);
+    QVERIFY2(err.contains(QStringLiteral("is running on")) && err.contains(dataDir), qPrintable(err));
+
+    // A backup while it runs; a restore only once it stopped.
+    const QString backupFile = m_dir->filePath(QStringLiteral("store-backup.db"));
+    QCOMPARE(run({ QStringLiteral("backup"), QStringLiteral("--data-dir"), dataDir, backupFile }, &err), 0);
+    QVERIFY(QFile::exists(backupFile));
+    QCOMPARE(run({ QStringLiteral("backup"), QStringLiteral("--data-dir"), dataDir, backupFile }, &err), 1);
+    QVERIFY2(err.contains(QStringLiteral("never writes over")), qPrintable(err));
+    QCOMPARE(run({ QStringLiteral("restore"), QStringLiteral("--data-dir"), dataDir, backupFile }, &err), 1);
+    QVERIFY2(err.contains(QStringLiteral("cannot restore while")), qPrintable(err));
+    m_server->stop();
+    QCOMPARE(run({ QStringLiteral("restore"), QStringLiteral("--data-dir"), dataDir, backupFile }, &err), 0);
+    QVERIFY2(err.isEmpty(), qPrintable(err));
+    // And a server starts on it again.
+    QVERIFY(m_server->start());
 }
 
 void TestServer::offlineAdminCommands()

@@ -2,6 +2,8 @@
 
 #include "AuthorizedKeys.h"
 #include "ChatProtocol.h"
+#include "ChatStore.h"
+#include "DataDirLock.h"
 #include "FileArea.h"
 #include "Identity.h"
 #include "KnownClients.h"
@@ -68,6 +70,55 @@ Result keygen(AdminContext& context, const QStringList&, const QString&)
         return fail(context, error);
     }
     printIdentity(context, *identity);
+    return Result::Done;
+}
+
+QString storePath(const AdminContext& context)
+{
+    return QDir(context.dataDir).filePath(QLatin1String(ChatStore::FileName));
+}
+
+Result backup(AdminContext& context, const QStringList& args, const QString&)
+{
+    if (args.size() != 1) {
+        return fail(context, QStringLiteral("usage: backup FILE (a new file: a backup never writes over one)"));
+    }
+    // A consistent copy while the server runs too: SQLite reads one snapshot of the store.
+    const QString target = QFileInfo(args.first()).absoluteFilePath();
+    StoreFailure failure;
+    ChatStore::Options options;
+    options.databaseName = storePath(context);
+    const auto store = ChatStore::open(options, &failure);
+    if (!store) {
+        return fail(context, failure.message);
+    }
+    if (!store->backup(target)) {
+        return fail(context, store->failure().message);
+    }
+    context.print(QStringLiteral("Backed up %1 to %2").arg(options.databaseName, target));
+    return Result::Done;
+}
+
+Result restore(AdminContext& context, const QStringList& args, const QString&)
+{
+    if (args.size() != 1) {
+        return fail(context, QStringLiteral("usage: restore FILE (a file `quietwired backup` made)"));
+    }
+    DataDirLock running(context.dataDir);
+    QString error;
+    if (!running.acquire(&error)) {
+        return fail(context, QStringLiteral("cannot restore while %1").arg(error));
+    }
+    QString aside;
+    StoreFailure failure;
+    if (!ChatStore::restore(QFileInfo(args.first()).absoluteFilePath(), storePath(context), &aside, &failure)) {
+        return fail(context, failure.message);
+    }
+    context.print(
+        QStringLiteral("Restored %1 from %2").arg(storePath(context), QFileInfo(args.first()).absoluteFilePath()));
+    if (!aside.isEmpty()) {
+        context.print(QStringLiteral("The store it replaced is kept as %1").arg(aside));
+    }
     return Result::Done;
 }
 
@@ -296,6 +347,14 @@ const QList<AdminCommand> Commands = {
         "fingerprint                   this server's public key and fingerprint\n", fingerprint },
     { "quit", "exit", AdminCommand::Console, nullptr,
         "quit                          stop the server (in `quietwired console`: close the console only)\n", quit },
+    { "backup", nullptr, AdminCommand::Offline,
+        "backup FILE                  copy the chat store (messages, rooms, read markers) to FILE, a\n"
+        "                             new file; consistent while the server runs\n",
+        nullptr, backup },
+    { "restore", nullptr, AdminCommand::Offline,
+        "restore FILE                 replace the chat store with the backup FILE (the server must be\n"
+        "                             stopped; the replaced store is kept beside it)\n",
+        nullptr, restore },
     { "console", nullptr, AdminCommand::Offline,
         "console [COMMAND...]         the running server's console (sessions, kick, say, ...) through\n"
         "                             <data-dir>/console.sock: one command, or interactive\n",

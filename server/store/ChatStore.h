@@ -35,6 +35,8 @@ class ChatStore
 public:
     /// The schema this build writes; open() migrates older stores forward, refuses newer ones.
     static constexpr int SchemaVersion = 1;
+    /// The SQLite store's file in the data dir.
+    static constexpr char FileName[] = "quietwire.db";
     /// The room every user is in.
     static constexpr char GeneralRoom[] = "general";
     /// Longest room name; names are letters, digits and "._-".

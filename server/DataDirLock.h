@@ -1,0 +1,31 @@
+#pragma once
+
+#include <QLockFile>
+#include <QString>
+
+namespace QuietWire {
+
+/// Whether a quietwired is running on a data dir: the running server holds <data-dir>/quietwired.lock
+/// (a QLockFile with the server's pid; one left by a crashed server is taken over). A second server
+/// on the same data dir, and `quietwired restore`, which must not replace the chat store under a
+/// running server, are refused while it is held.
+///
+/// Usage:
+///     DataDirLock lock(dataDir);
+///     QString error;
+///     if (!lock.acquire(&error)) { fail(error); } // "quietwired (pid 1234) is running on ..."
+class DataDirLock
+{
+public:
+    static constexpr char FileName[] = "quietwired.lock";
+
+    explicit DataDirLock(const QString& dataDir);
+    /// Takes the lock at once or says who holds it.
+    bool acquire(QString* error);
+
+private:
+    QString m_dataDir;
+    QLockFile m_lock;
+};
+
+} // namespace QuietWire
