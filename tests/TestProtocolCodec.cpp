@@ -1,10 +1,9 @@
 #include "ChatProtocol.h"
 #include "ErrorCode.h"
 #include "Protocol.h"
+#include "ProtocolDocument.h"
 
 #include <QCborArray>
-#include <QFile>
-#include <QRegularExpression>
 #include <QTest>
 
 using namespace QuietWire;
@@ -27,66 +26,13 @@ QCborMap with(QCborMap message, const char* key, const QCborValue& value)
     return message;
 }
 
-QString protocolDocument()
-{
-    QFile file(QStringLiteral(QUIETWIRE_SOURCE_DIR "/docs/PROTOCOL.md"));
-    return file.open(QIODevice::ReadOnly) ? QString::fromUtf8(file.readAll()) : QString();
-}
-
-/// The lines of the section whose heading starts with heading ("## 4."), up to the next "## ".
-QStringList section(const QString& document, const QString& heading)
-{
-    QStringList lines;
-    bool inside = false;
-    for (const QString& line : document.split(QLatin1Char('\n'))) {
-        if (line.startsWith(QLatin1String("## "))) {
-            inside = line.startsWith(heading);
-            continue;
-        }
-        if (inside) {
-            lines.append(line);
-        }
-    }
-    return lines;
-}
-
-/// The `names` in backquotes in the first column of the nth table of lines whose header starts
-/// with "| type |" (section 7: 0 is server to client, 1 client to server).
+/// The type names in the first column of the nth table of lines whose header starts with "type"
+/// (section 7: 0 is server to client, 1 client to server).
 QStringList typeTable(const QStringList& lines, int nth)
 {
     QStringList names;
-    int found = -1;
-    bool inside = false;
-    static const QRegularExpression quoted(QStringLiteral("`([a-z_0-9]+)`"));
-    for (qsizetype i = 0; i < lines.size(); ++i) {
-        const QString line = lines.at(i).trimmed();
-        if (!inside) {
-            if (line.startsWith(QLatin1String("| type |")) && ++found == nth) {
-                inside = true;
-                ++i; // the |---| line
-            }
-            continue;
-        }
-        if (!line.startsWith(QLatin1Char('|'))) {
-            break;
-        }
-        for (auto it = quoted.globalMatch(line.section(QLatin1Char('|'), 1, 1)); it.hasNext();) {
-            names.append(it.next().captured(1));
-        }
-    }
-    return names;
-}
-
-/// Every "type": "name" a message example of lines shows (sections 4 and 5 write messages out).
-QStringList exampleTypes(const QStringList& lines)
-{
-    QStringList names;
-    static const QRegularExpression pattern(QStringLiteral("\\{\\s*\"type\"\\s*:\\s*\"([a-z_0-9]+)\""));
-    for (auto it = pattern.globalMatch(lines.join(QLatin1Char('\n'))); it.hasNext();) {
-        const QString name = it.next().captured(1);
-        if (!names.contains(name)) {
-            names.append(name);
-        }
+    for (const QStringList& row : ProtocolDocument::table(lines, QStringLiteral("type"), nth)) {
+        names += ProtocolDocument::quoted(row.value(0));
     }
     return names;
 }
@@ -507,11 +453,12 @@ void TestProtocolCodec::unknownTypesAndCodesAreNotErrors()
 
 void TestProtocolCodec::everyDocumentedTypeHasACodec()
 {
-    const QString document = protocolDocument();
+    const QString document = ProtocolDocument::text();
     QVERIFY2(!document.isEmpty(), "docs/PROTOCOL.md cannot be read");
-    const QStringList envelope = exampleTypes(section(document, QStringLiteral("## 4.")))
-        + exampleTypes(section(document, QStringLiteral("## 5.")));
-    const QStringList chatLines = section(document, QStringLiteral("## 7."));
+    const QStringList envelope
+        = ProtocolDocument::exampleTypes(ProtocolDocument::section(document, QStringLiteral("## 4.")))
+        + ProtocolDocument::exampleTypes(ProtocolDocument::section(document, QStringLiteral("## 5.")));
+    const QStringList chatLines = ProtocolDocument::section(document, QStringLiteral("## 7."));
     const QStringList serverToClient = typeTable(chatLines, 0);
     const QStringList clientToServer = typeTable(chatLines, 1);
     // The parser must find what the document has, or this test would check nothing.
