@@ -45,21 +45,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     }
     (void)Protocol::typeOf(*message);
     // Every decoder of the envelope and the chat service, and the encoder of what it accepts.
-    Protocol::DecodeError decodeError;
-    if (const auto chat = ChatProtocol::decodeServerMessage(*message, &decodeError)) {
-        std::visit([](const auto& decoded) { encodeIfMessage(decoded); }, *chat);
+    if (const auto chat = ChatProtocol::decodeServerMessage(*message); chat.ok()) {
+        std::visit([](const auto& decoded) { encodeIfMessage(decoded); }, chat.value);
     }
-    if (const auto send = ChatProtocol::Send::fromCbor(*message, &decodeError)) {
-        (void)send->toCbor();
+    if (const auto send = ChatProtocol::Send::decode(*message); send.ok()) {
+        (void)send.value.toCbor();
     }
-    if (const auto hello = Protocol::Hello::fromCbor(*message, &decodeError)) {
-        (void)hello->toCbor();
+    if (const auto hello = Protocol::Hello::decode(*message); hello.ok()) {
+        (void)hello.value.toCbor();
     }
-    if (const auto handoff = Protocol::SessionHandoff::fromCbor(*message, &decodeError)) {
-        (void)handoff->toCbor();
+    if (const auto handoff = Protocol::SessionHandoff::decode(*message); handoff.ok()) {
+        (void)handoff.value.toCbor();
     }
-    if (const auto fatal = Protocol::FatalError::fromCbor(*message, &decodeError); fatal && isWireCode(fatal->code)) {
-        (void)fatal->toCbor();
+    if (const auto fatal = Protocol::FatalError::decode(*message); fatal.ok() && isWireCode(fatal.value.code)) {
+        (void)fatal.value.toCbor();
     }
     (void)FileProtocol::Entry::decode(*message).value.toCbor();
     for (const QCborValue& value : message->value(QLatin1String("entries")).toArray()) {
