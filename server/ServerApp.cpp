@@ -159,13 +159,12 @@ void ServerApp::onNewSession(EncryptedTcpSocket* socket, const QByteArray& hello
                 .arg(decodeError.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(decodeError)));
         return;
     }
-    Protocol::DecodeError helloError;
-    const auto decodedHello = Protocol::Hello::fromCbor(*message, &helloError);
-    if (!decodedHello) {
-        closeSession(session, helloError.code, QStringLiteral("hello: %1").arg(helloError.message));
+    const auto decodedHello = Protocol::Hello::decode(*message);
+    if (!decodedHello.ok()) {
+        closeSession(session, decodedHello.error->code, QStringLiteral("hello: %1").arg(decodedHello.error->message));
         return;
     }
-    const QString service = decodedHello->service;
+    const QString service = decodedHello.value.service;
     // The service name is the client's text: escaped, so it cannot forge or break log lines.
     qCInfo(lcServer).noquote() << "session" << session->id << "for" << Logging::escaped(session->name, 60)
                                << session->fingerprint << "from" << session->address.toString() << "service"

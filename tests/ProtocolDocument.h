@@ -1,8 +1,10 @@
 #pragma once
 
-// Reading docs/PROTOCOL.md from a test: its sections, its tables and the `words` in backquotes,
-// so a test can take the message types and codes from the document itself (a type added to the
-// document without code then fails the test). Needs QUIETWIRE_SOURCE_DIR.
+// Reading docs/PROTOCOL.md from a test: its sections, its tables, the `words` in backquotes and the
+// types of its message examples, so a test can take the message types and codes from the document
+// itself (a type added to the document without code then fails the test). The one parser of the
+// document for every test (TestProtocolDocument, TestProtocolCodec, TestFileCodec). Needs
+// QUIETWIRE_SOURCE_DIR.
 //
 // Usage:
 //     for (const QStringList& row : ProtocolDocument::table(
@@ -81,18 +83,16 @@ inline QStringList quoted(const QString& text)
     return words;
 }
 
-/// Every "type" value that opens a JSON-like example in lines: `{"type":"put",...}` and
-/// `{"type": "result", ...}`.
+/// Every "type" value that opens a JSON-like example in lines, once, in the order they first
+/// appear: `{"type":"put",...}`, `{"type": "result", ...}` (sections 4, 5 and 8 write messages out).
 inline QStringList exampleTypes(const QStringList& lines)
 {
     QStringList types;
-    static const QRegularExpression pattern(QStringLiteral("\\{\"type\":\\s*\"([a-z_]+)\""));
-    for (const QString& line : lines) {
-        for (auto it = pattern.globalMatch(line); it.hasNext();) {
-            const QString type = it.next().captured(1);
-            if (!types.contains(type)) {
-                types.append(type);
-            }
+    static const QRegularExpression pattern(QStringLiteral("\\{\\s*\"type\"\\s*:\\s*\"([a-z_0-9]+)\""));
+    for (auto it = pattern.globalMatch(lines.join(QLatin1Char('\n'))); it.hasNext();) {
+        const QString type = it.next().captured(1);
+        if (!types.contains(type)) {
+            types.append(type);
         }
     }
     return types;

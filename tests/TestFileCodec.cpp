@@ -33,7 +33,7 @@ QString roundTrip(const Message& message)
     if (!map) {
         return QStringLiteral("the encoding does not decode: %1").arg(error);
     }
-    const Decoded<Message> decoded = Message::decode(*map);
+    const Protocol::Decoded<Message> decoded = Message::decode(*map);
     if (!decoded.ok()) {
         return QStringLiteral("decode failed: %1").arg(decoded.error->message);
     }
@@ -89,14 +89,14 @@ QMultiHash<RequestType, std::function<QString()>> requestSamples()
 }
 
 /// The DecodeError of message decoded as the request its type names.
-std::optional<DecodeError> requestError(const QCborMap& message)
+std::optional<Protocol::DecodeError> requestError(const QCborMap& message)
 {
     const auto header = RequestHeader::decode(message);
     if (!header.ok()) {
         return header.error;
     }
     if (!header.value.type) {
-        return DecodeError { QStringLiteral("type"), QStringLiteral("not a request"), false };
+        return Protocol::DecodeError { ErrorCode::BadRequest, QStringLiteral("not a request"), QStringLiteral("type") };
     }
     switch (*header.value.type) {
     case RequestType::Pwd:
@@ -320,7 +320,7 @@ void TestFileCodec::wrongTypedRequestFieldIsNamed_data()
 {
     QTest::addColumn<QCborMap>("message");
     QTest::addColumn<QString>("field");
-    QTest::addColumn<bool>("inPath");
+    QTest::addColumn<bool>("pathField");
     const QString path = QStringLiteral("f");
     QTest::newRow("cd path number") << request("cd", { { "path", 5 } }) << "path" << true;
     QTest::newRow("cd path missing") << request("cd", {}) << "path" << true;
@@ -360,11 +360,12 @@ void TestFileCodec::wrongTypedRequestFieldIsNamed()
 {
     QFETCH(QCborMap, message);
     QFETCH(QString, field);
-    QFETCH(bool, inPath);
+    QFETCH(bool, pathField);
     const auto error = requestError(message);
     QVERIFY(error);
+    QCOMPARE(error->code, ErrorCode::BadRequest);
     QCOMPARE(error->field, field);
-    QCOMPARE(error->inPath, inPath);
+    QCOMPARE(isPathField(error->field), pathField);
     // The text the server sends with bad_request names the field.
     QVERIFY2(error->message.startsWith(QStringLiteral("field \"%1\" ").arg(field)), qPrintable(error->message));
     QVERIFY(error->message.contains(QLatin1String(" must be ")));
@@ -405,7 +406,7 @@ void TestFileCodec::wrongTypedReplyFieldIsNamed()
 {
     QFETCH(QCborMap, message);
     QFETCH(QString, field);
-    std::optional<DecodeError> error;
+    std::optional<Protocol::DecodeError> error;
     if (replyKind(message) == ReplyKind::Failed) {
         error = Failed::decode(message).error;
     } else if (message.contains(QStringLiteral("cwd"))) {

@@ -1,10 +1,9 @@
 #include "ChatProtocol.h"
 #include "ErrorCode.h"
 #include "Protocol.h"
+#include "ProtocolDocument.h"
 
 #include <QCborArray>
-#include <QFile>
-#include <QRegularExpression>
 #include <QTest>
 
 using namespace QuietWire;
@@ -27,66 +26,13 @@ QCborMap with(QCborMap message, const char* key, const QCborValue& value)
     return message;
 }
 
-QString protocolDocument()
-{
-    QFile file(QStringLiteral(QUIETWIRE_SOURCE_DIR "/docs/PROTOCOL.md"));
-    return file.open(QIODevice::ReadOnly) ? QString::fromUtf8(file.readAll()) : QString();
-}
-
-/// The lines of the section whose heading starts with heading ("## 4."), up to the next "## ".
-QStringList section(const QString& document, const QString& heading)
-{
-    QStringList lines;
-    bool inside = false;
-    for (const QString& line : document.split(QLatin1Char('\n'))) {
-        if (line.startsWith(QLatin1String("## "))) {
-            inside = line.startsWith(heading);
-            continue;
-        }
-        if (inside) {
-            lines.append(line);
-        }
-    }
-    return lines;
-}
-
-/// The `names` in backquotes in the first column of the nth table of lines whose header starts
-/// with "| type |" (section 7: 0 is server to client, 1 client to server).
+/// The type names in the first column of the nth table of lines whose header starts with "type"
+/// (section 7: 0 is server to client, 1 client to server).
 QStringList typeTable(const QStringList& lines, int nth)
 {
     QStringList names;
-    int found = -1;
-    bool inside = false;
-    static const QRegularExpression quoted(QStringLiteral("`([a-z_0-9]+)`"));
-    for (qsizetype i = 0; i < lines.size(); ++i) {
-        const QString line = lines.at(i).trimmed();
-        if (!inside) {
-            if (line.startsWith(QLatin1String("| type |")) && ++found == nth) {
-                inside = true;
-                ++i; // the |---| line
-            }
-            continue;
-        }
-        if (!line.startsWith(QLatin1Char('|'))) {
-            break;
-        }
-        for (auto it = quoted.globalMatch(line.section(QLatin1Char('|'), 1, 1)); it.hasNext();) {
-            names.append(it.next().captured(1));
-        }
-    }
-    return names;
-}
-
-/// Every "type": "name" a message example of lines shows (sections 4 and 5 write messages out).
-QStringList exampleTypes(const QStringList& lines)
-{
-    QStringList names;
-    static const QRegularExpression pattern(QStringLiteral("\\{\\s*\"type\"\\s*:\\s*\"([a-z_0-9]+)\""));
-    for (auto it = pattern.globalMatch(lines.join(QLatin1Char('\n'))); it.hasNext();) {
-        const QString name = it.next().captured(1);
-        if (!names.contains(name)) {
-            names.append(name);
-        }
+    for (const QStringList& row : ProtocolDocument::table(lines, QStringLiteral("type"), nth)) {
+        names += ProtocolDocument::quoted(row.value(0));
     }
     return names;
 }
@@ -95,27 +41,26 @@ QStringList exampleTypes(const QStringList& lines)
 template <typename T>
 T decoded(const QCborMap& encoded)
 {
-    Protocol::DecodeError error;
-    const std::optional<T> message = T::fromCbor(encoded, &error);
-    if (!message) {
-        qWarning("does not decode: %s", qPrintable(error.message));
+    const Protocol::Decoded<T> message = T::decode(encoded);
+    if (!message.ok()) {
+        qWarning("does not decode: %s", qPrintable(message.error->message));
+        return T {};
     }
-    return message.value_or(T {});
+    return message.value;
 }
 
 /// What decodeServerMessage() makes of encoded, if it is a T; T {} otherwise.
 template <typename T>
 T decodedServerMessage(const QCborMap& encoded)
 {
-    Protocol::DecodeError error;
-    const auto any = ChatProtocol::decodeServerMessage(encoded, &error);
-    if (!any) {
-        qWarning("does not decode: %s", qPrintable(error.message));
+    const auto any = ChatProtocol::decodeServerMessage(encoded);
+    if (!any.ok()) {
+        qWarning("does not decode: %s", qPrintable(any.error->message));
         return T {};
     }
-    const T* message = std::get_if<T>(&*any);
+    const T* message = std::get_if<T>(&any.value);
     if (!message) {
-        qWarning("decodes as another type (%zu)", any->index());
+        qWarning("decodes as another type (%zu)", any.value.index());
         return T {};
     }
     return *message;
@@ -291,7 +236,6 @@ void TestProtocolCodec::messagesEncodeAsDocumented()
 
 void TestProtocolCodec::envelopeRoundTrips()
 {
-    Protocol::DecodeError error;
     const Protocol::Hello hello { QStringLiteral("files") };
     QCOMPARE(decoded<Protocol::Hello>(hello.toCbor()), hello);
 
@@ -301,12 +245,12 @@ void TestProtocolCodec::envelopeRoundTrips()
     QCborMap bare = handoff.toCbor();
     bare.remove(QLatin1String("ports"));
     bare.remove(QLatin1String("keepalive"));
-    const auto fromBare = Protocol::SessionHandoff::fromCbor(bare, &error);
-    QVERIFY2(fromBare, qPrintable(error.message));
-    QCOMPARE(fromBare->portsFirst, quint16(65535));
-    QCOMPARE(fromBare->portsLast, quint16(65535));
-    QCOMPARE(fromBare->keepaliveMs, qint64(0));
-    QVERIFY(!error.failed());
+    const auto fromBare = Protocol::SessionHandoff::decode(bare);
+    QVERIFY2(fromBare.ok(), qPrintable(fromBare.error.value_or(Protocol::DecodeError {}).message));
+    QCOMPARE(fromBare.value.portsFirst, quint16(65535));
+    QCOMPARE(fromBare.value.portsLast, quint16(65535));
+    QCOMPARE(fromBare.value.keepaliveMs, qint64(0));
+    QVERIFY(!fromBare.error);
 
     // Through the bytes as well: what encode() writes, decode() reads back to the same struct.
     const auto bytes = Protocol::decode(Protocol::encode(handoff.toCbor()));
@@ -356,9 +300,8 @@ void TestProtocolCodec::chatServerMessagesRoundTrip()
     notice.history = true;
     QCOMPARE(decodedServerMessage<ChatProtocol::Message>(notice.toCbor()), notice);
 
-    Protocol::DecodeError error;
-    const auto end = ChatProtocol::decodeServerMessage(ChatProtocol::HistoryEnd {}.toCbor(), &error);
-    QVERIFY(end && std::holds_alternative<ChatProtocol::HistoryEnd>(*end));
+    const auto end = ChatProtocol::decodeServerMessage(ChatProtocol::HistoryEnd {}.toCbor());
+    QVERIFY(end.ok() && std::holds_alternative<ChatProtocol::HistoryEnd>(end.value));
     QCOMPARE(
         decodedServerMessage<ChatProtocol::Join>(ChatProtocol::Join { Alice }.toCbor()), ChatProtocol::Join { Alice });
     QCOMPARE(decodedServerMessage<ChatProtocol::Leave>(ChatProtocol::Leave { Alice }.toCbor()),
@@ -435,83 +378,87 @@ void TestProtocolCodec::wrongTypedFieldIsBadRequest()
     QFETCH(QCborMap, message);
     QFETCH(QString, field);
     // Each message through its own decoder (the type picks it); none reads the field as a default.
-    Protocol::DecodeError error;
-    bool decoded = true;
+    std::optional<Protocol::DecodeError> error;
     const QString type = Protocol::typeOf(message);
     if (Protocol::is<Protocol::Hello>(message)) {
-        decoded = Protocol::Hello::fromCbor(message, &error).has_value();
+        error = Protocol::Hello::decode(message).error;
     } else if (Protocol::is<Protocol::SessionHandoff>(message)) {
-        decoded = Protocol::SessionHandoff::fromCbor(message, &error).has_value();
+        error = Protocol::SessionHandoff::decode(message).error;
     } else if (Protocol::is<Protocol::FatalError>(message)) {
-        decoded = Protocol::FatalError::fromCbor(message, &error).has_value();
+        error = Protocol::FatalError::decode(message).error;
     } else if (message.contains(QLatin1String("seq")) && message.contains(QLatin1String("text"))) {
-        decoded = ChatProtocol::Send::fromCbor(message, &error).has_value();
+        error = ChatProtocol::Send::decode(message).error;
     } else {
-        decoded = ChatProtocol::decodeServerMessage(message, &error).has_value();
+        const auto any = ChatProtocol::decodeServerMessage(message);
+        // A known type with a bad field gives no message at all, never a half-read one.
+        QVERIFY(any.ok() || std::holds_alternative<std::monostate>(any.value));
+        error = any.error;
     }
-    QVERIFY2(!decoded, qPrintable(type));
-    QCOMPARE(error.code, ErrorCode::BadRequest);
-    QCOMPARE(error.field, field);
-    QVERIFY2(error.message.startsWith(QStringLiteral("field \"%1\" ").arg(field)), qPrintable(error.message));
+    QVERIFY2(error, qPrintable(type));
+    QCOMPARE(error->code, ErrorCode::BadRequest);
+    QCOMPARE(error->field, field);
+    QVERIFY2(error->message.startsWith(QStringLiteral("field \"%1\" ").arg(field)), qPrintable(error->message));
 }
 
 void TestProtocolCodec::sendKeepsSeqForTheRejection()
 {
     // A bad text still has a seq to answer "rejected" to; a bad seq has none, and the session ends.
-    Protocol::DecodeError error;
-    std::optional<qint64> seq;
     const QCborMap send = ChatProtocol::Send { 9, QStringLiteral("hi"), std::nullopt }.toCbor();
-    QVERIFY(!ChatProtocol::Send::fromCbor(with(send, "text", 12), &error, &seq));
-    QCOMPARE(seq, std::optional<qint64>(9));
-    QCOMPARE(error.field, QStringLiteral("text"));
-    seq.reset();
-    QVERIFY(!ChatProtocol::Send::fromCbor(with(send, "to", QString()), &error, &seq));
-    QCOMPARE(seq, std::optional<qint64>(9));
-    QCOMPARE(
-        error.message, QStringLiteral("field \"to\" must be a member's name; leave it out for a message to the room"));
-    seq.reset();
-    QVERIFY(!ChatProtocol::Send::fromCbor(with(with(send, "seq", -1), "text", 12), &error, &seq));
-    QVERIFY(!seq);
-    QCOMPARE(error.field, QStringLiteral("seq"));
+    const auto badText = ChatProtocol::Send::decode(with(send, "text", 12));
+    QVERIFY(!badText.ok());
+    QVERIFY(ChatProtocol::Send::hasSeq(badText));
+    QCOMPARE(badText.value.seq, qint64(9));
+    QCOMPARE(badText.error->field, QStringLiteral("text"));
+    const auto emptyTo = ChatProtocol::Send::decode(with(send, "to", QString()));
+    QVERIFY(!emptyTo.ok());
+    QVERIFY(ChatProtocol::Send::hasSeq(emptyTo));
+    QCOMPARE(emptyTo.value.seq, qint64(9));
+    QCOMPARE(emptyTo.error->message,
+        QStringLiteral("field \"to\" must be a member's name; leave it out for a message to the room"));
+    const auto badSeq = ChatProtocol::Send::decode(with(with(send, "seq", -1), "text", 12));
+    QVERIFY(!badSeq.ok());
+    QVERIFY(!ChatProtocol::Send::hasSeq(badSeq));
+    QCOMPARE(badSeq.error->field, QStringLiteral("seq"));
+    // Another type has no seq of a message either.
+    QVERIFY(!ChatProtocol::Send::hasSeq(ChatProtocol::Send::decode(with(send, "type", QStringLiteral("notice")))));
+    QVERIFY(ChatProtocol::Send::hasSeq(ChatProtocol::Send::decode(send)));
 }
 
 void TestProtocolCodec::unknownTypesAndCodesAreNotErrors()
 {
     // A newer server's message type is ignored, not a failure (docs/PROTOCOL.md section 4).
-    Protocol::DecodeError error;
-    const auto future = ChatProtocol::decodeServerMessage(map({ { "type", QStringLiteral("reaction") } }), &error);
-    QVERIFY(future);
-    QVERIFY(std::holds_alternative<std::monostate>(*future));
-    QVERIFY(!error.failed());
+    const auto future = ChatProtocol::decodeServerMessage(map({ { "type", QStringLiteral("reaction") } }));
+    QVERIFY(future.ok());
+    QVERIFY(std::holds_alternative<std::monostate>(future.value));
+    QVERIFY(!future.error);
     // Unknown keys are ignored too.
     const auto extra = ChatProtocol::decodeServerMessage(
-        with(ChatProtocol::Accepted { 1, 2 }.toCbor(), "colour", QStringLiteral("red")), &error);
-    QVERIFY(extra && std::holds_alternative<ChatProtocol::Accepted>(*extra));
+        with(ChatProtocol::Accepted { 1, 2 }.toCbor(), "colour", QStringLiteral("red")));
+    QVERIFY(extra.ok() && std::holds_alternative<ChatProtocol::Accepted>(extra.value));
     // A code this program does not know still decodes: the message says what happened.
     const auto rejected = ChatProtocol::decodeServerMessage(
         with(ChatProtocol::Rejected { 1, ErrorCode::NotFound, QStringLiteral("m") }.toCbor(), "code",
-            QStringLiteral("rate_limited")),
-        &error);
-    QVERIFY(rejected);
-    QCOMPARE(std::get<ChatProtocol::Rejected>(*rejected).code, ErrorCode::Unknown);
-    const auto fatal = Protocol::FatalError::fromCbor(
-        map({ { "type", QStringLiteral("error") }, { "code", QStringLiteral("from_the_future") },
-            { "message", QStringLiteral("m") } }),
-        &error);
-    QVERIFY(fatal);
-    QCOMPARE(fatal->code, ErrorCode::Unknown);
+            QStringLiteral("rate_limited")));
+    QVERIFY(rejected.ok());
+    QCOMPARE(std::get<ChatProtocol::Rejected>(rejected.value).code, ErrorCode::Unknown);
+    const auto fatal = Protocol::FatalError::decode(map({ { "type", QStringLiteral("error") },
+        { "code", QStringLiteral("from_the_future") }, { "message", QStringLiteral("m") } }));
+    QVERIFY(fatal.ok());
+    QCOMPARE(fatal.value.code, ErrorCode::Unknown);
     // A decoder given another type says so instead of reading its fields.
-    QVERIFY(!Protocol::Hello::fromCbor(ChatProtocol::HistoryEnd {}.toCbor(), &error));
-    QCOMPARE(error.field, QStringLiteral("type"));
+    const auto notHello = Protocol::Hello::decode(ChatProtocol::HistoryEnd {}.toCbor());
+    QVERIFY(!notHello.ok());
+    QCOMPARE(notHello.error->field, QStringLiteral("type"));
 }
 
 void TestProtocolCodec::everyDocumentedTypeHasACodec()
 {
-    const QString document = protocolDocument();
+    const QString document = ProtocolDocument::text();
     QVERIFY2(!document.isEmpty(), "docs/PROTOCOL.md cannot be read");
-    const QStringList envelope = exampleTypes(section(document, QStringLiteral("## 4.")))
-        + exampleTypes(section(document, QStringLiteral("## 5.")));
-    const QStringList chatLines = section(document, QStringLiteral("## 7."));
+    const QStringList envelope
+        = ProtocolDocument::exampleTypes(ProtocolDocument::section(document, QStringLiteral("## 4.")))
+        + ProtocolDocument::exampleTypes(ProtocolDocument::section(document, QStringLiteral("## 5.")));
+    const QStringList chatLines = ProtocolDocument::section(document, QStringLiteral("## 7."));
     const QStringList serverToClient = typeTable(chatLines, 0);
     const QStringList clientToServer = typeTable(chatLines, 1);
     // The parser must find what the document has, or this test would check nothing.
@@ -535,9 +482,8 @@ void TestProtocolCodec::everyDocumentedTypeHasACodec()
     // A type the codec knows decodes to its struct, or fails on its missing fields; an unknown one
     // is the std::monostate of a newer server's message.
     for (const QString& type : serverToClient) {
-        Protocol::DecodeError error;
-        const auto decoded = ChatProtocol::decodeServerMessage(map({ { "type", type } }), &error);
-        if (decoded && std::holds_alternative<std::monostate>(*decoded)) {
+        const auto decoded = ChatProtocol::decodeServerMessage(map({ { "type", type } }));
+        if (decoded.ok() && std::holds_alternative<std::monostate>(decoded.value)) {
             problems.append(
                 QStringLiteral("section 7 lists the server message `%1`, which the codec does not know").arg(type));
         }

@@ -6,12 +6,12 @@
 
 #include "Identity.h"
 #include "Protocol.h"
+#include "ProtocolDocument.h"
 #include "RawClient.h"
 #include "ServerProcess.h"
 #include "Sha256.h"
 
 #include <QCborArray>
-#include <QFile>
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
@@ -23,67 +23,10 @@ namespace {
 
 const QHostAddress Localhost(QStringLiteral("127.0.0.1"));
 
-QString protocolDocument()
-{
-    QFile file(QStringLiteral(QUIETWIRE_SOURCE_DIR "/docs/PROTOCOL.md"));
-    return file.open(QIODevice::ReadOnly) ? QString::fromUtf8(file.readAll()) : QString();
-}
-
-/// The lines of the section whose heading starts with `heading` ("## 4."), up to the next "## ".
-QStringList section(const QString& document, const QString& heading)
-{
-    QStringList lines;
-    bool inside = false;
-    for (const QString& line : document.split(QLatin1Char('\n'))) {
-        if (line.startsWith(QLatin1String("## "))) {
-            inside = line.startsWith(heading);
-            continue;
-        }
-        if (inside) {
-            lines.append(line);
-        }
-    }
-    return lines;
-}
-
-/// The rows (cells split on '|') of the `nth` table in `lines` whose header's first cell is
-/// `firstHeader`.
-QList<QStringList> table(const QStringList& lines, const QString& firstHeader, int nth = 0)
-{
-    QList<QStringList> rows;
-    int found = -1;
-    bool inside = false;
-    for (qsizetype i = 0; i < lines.size(); ++i) {
-        const QString line = lines.at(i).trimmed();
-        if (!inside) {
-            if (line.startsWith(QLatin1Char('|'))
-                && line.section(QLatin1Char('|'), 1, 1).trimmed().startsWith(firstHeader) && ++found == nth) {
-                inside = true;
-                ++i; // the |---| line
-            }
-            continue;
-        }
-        if (!line.startsWith(QLatin1Char('|'))) {
-            break;
-        }
-        QStringList cells = line.split(QLatin1Char('|'));
-        cells.removeFirst();
-        cells.removeLast();
-        rows.append(cells);
-    }
-    return rows;
-}
-
-/// Every `word` in backquotes in text.
-QStringList quoted(const QString& text)
-{
-    QStringList words;
-    static const QRegularExpression pattern(QStringLiteral("`([a-z_0-9]+)`"));
-    for (auto it = pattern.globalMatch(text); it.hasNext();) {
-        words.append(it.next().captured(1));
-    }
-    return words;
-}
+// The document's one parser (tests/ProtocolDocument.h), under the short names this test uses.
+using ProtocolDocument::quoted;
+using ProtocolDocument::section;
+using ProtocolDocument::table;
 
 /// One field as a table describes it: "`to` text *optional*".
 struct FieldSpec
@@ -261,7 +204,7 @@ private:
 
 void TestProtocolDocument::init()
 {
-    m_document = protocolDocument();
+    m_document = ProtocolDocument::text();
     QVERIFY2(!m_document.isEmpty(), "docs/PROTOCOL.md cannot be read");
     m_dir = std::make_unique<QTemporaryDir>();
     QVERIFY(m_dir->isValid());
@@ -321,7 +264,8 @@ void TestProtocolDocument::everyFatalCodeInTheCodeIsDocumented()
 void TestProtocolDocument::fatalErrorCodes_data()
 {
     QTest::addColumn<QString>("code");
-    for (const QStringList& row : table(section(protocolDocument(), QStringLiteral("## 4.")), QStringLiteral("code"))) {
+    for (const QStringList& row :
+        table(section(ProtocolDocument::text(), QStringLiteral("## 4.")), QStringLiteral("code"))) {
         for (const QString& code : quoted(row.value(0))) {
             QTest::newRow(qPrintable(code)) << code;
         }
@@ -495,7 +439,8 @@ void TestProtocolDocument::chatRejectionCodes_data()
 {
     QTest::addColumn<QString>("code");
     QSet<QString> codes;
-    for (const QStringList& row : table(section(protocolDocument(), QStringLiteral("## 7.")), QStringLiteral("case"))) {
+    for (const QStringList& row :
+        table(section(ProtocolDocument::text(), QStringLiteral("## 7.")), QStringLiteral("case"))) {
         const QString answer = row.value(1);
         if (answer.contains(QLatin1String("rejected"))) {
             static const QRegularExpression pattern(QStringLiteral("code `([a-z_]+)`"));
@@ -570,7 +515,8 @@ std::optional<QCborMap> ask(Peer& peer, const QCborMap& message)
 void TestProtocolDocument::fileFailureCodes_data()
 {
     QTest::addColumn<QString>("code");
-    for (const QStringList& row : table(section(protocolDocument(), QStringLiteral("## 8.")), QStringLiteral("code"))) {
+    for (const QStringList& row :
+        table(section(ProtocolDocument::text(), QStringLiteral("## 8.")), QStringLiteral("code"))) {
         for (const QString& code : quoted(row.value(0))) {
             QTest::newRow(qPrintable(code)) << code;
         }
@@ -644,7 +590,7 @@ void TestProtocolDocument::fileRequests_data()
     QTest::addColumn<QString>("type");
     QTest::addColumn<QString>("resultCell");
     for (const QStringList& row :
-        table(section(protocolDocument(), QStringLiteral("## 8.")), QStringLiteral("request"))) {
+        table(section(ProtocolDocument::text(), QStringLiteral("## 8.")), QStringLiteral("request"))) {
         for (const QString& type : quoted(row.value(0))) {
             QTest::newRow(qPrintable(type)) << type << row.value(2);
         }

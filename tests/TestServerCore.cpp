@@ -32,8 +32,8 @@ constexpr int Timeout = 15000;
 /// A chat message as the server sent it; an empty one (which no assertion accepts) if it does not decode.
 ChatProtocol::Message chatMessage(const QCborMap& map)
 {
-    Protocol::DecodeError error;
-    return ChatProtocol::Message::fromCbor(map, &error).value_or(ChatProtocol::Message {});
+    const auto message = ChatProtocol::Message::decode(map);
+    return message.ok() ? message.value : ChatProtocol::Message {};
 }
 
 /// A member's chat message: to the room when to is empty.

@@ -97,19 +97,17 @@ bool ChatRoom::handleMessage(Session* session, const QCborMap& message, QString*
     if (!Protocol::is<ChatProtocol::Send>(message)) {
         return true; // unknown types are ignored so newer clients can add messages
     }
-    Protocol::DecodeError error;
-    std::optional<qint64> seq;
-    const auto send = ChatProtocol::Send::fromCbor(message, &error, &seq);
-    if (!seq) {
+    const auto send = ChatProtocol::Send::decode(message);
+    if (!ChatProtocol::Send::hasSeq(send)) {
         // Without a usable seq there is nothing to answer "rejected" to: the session ends.
-        *fatalError = error.message;
+        *fatalError = send.error->message;
         return false;
     }
-    if (!send) {
-        reject(session, *seq, error.code, error.message);
+    if (!send.ok()) {
+        reject(session, send.value.seq, send.error->code, send.error->message);
         return true;
     }
-    post(session, *send);
+    post(session, send.value);
     return true;
 }
 

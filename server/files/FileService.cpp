@@ -293,8 +293,8 @@ template <typename Request, void (FileService::*Handle)(const Request&, const Fi
 void FileService::run(const QCborMap& message, qint64 id)
 {
     // docs/PROTOCOL.md's order: the path fields' types, then the paths, then the other fields.
-    const FileProtocol::Decoded<Request> request = Request::decode(message);
-    if (!request.ok() && request.error->inPath) {
+    const Protocol::Decoded<Request> request = Request::decode(message);
+    if (!request.ok() && FileProtocol::isPathField(request.error->field)) {
         fail(id, ErrorCode::BadRequest, request.error->message);
         return;
     }
@@ -942,7 +942,7 @@ void FileService::putEnd(const QCborMap& message, qint64 id)
         fail(id, ErrorCode::BadRequest, QStringLiteral("end without a put"));
         return;
     }
-    const FileProtocol::Decoded<FileProtocol::EndRequest> end = FileProtocol::EndRequest::decode(message);
+    const Protocol::Decoded<FileProtocol::EndRequest> end = FileProtocol::EndRequest::decode(message);
     const QByteArray& sha256 = end.value.sha256;
     const QString shown = FilePaths::toVirtual(m_upload->path);
     QString problem;

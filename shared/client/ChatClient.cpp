@@ -61,17 +61,16 @@ qint64 ChatClient::sendText(const QString& text, const QString& to)
 
 void ChatClient::onMessage(const QCborMap& message)
 {
-    Protocol::DecodeError error;
-    const auto decoded = ChatProtocol::decodeServerMessage(message, &error);
-    if (!decoded) {
+    const auto decoded = ChatProtocol::decodeServerMessage(message);
+    if (!decoded.ok()) {
         // A client ignores a server message it cannot use rather than failing (docs/PROTOCOL.md
         // section 4); the log says what was wrong with it.
         qCWarning(lcChat).noquote() << "ignored a malformed"
                                     << QStringLiteral("\"%1\"").arg(Logging::escaped(Protocol::typeOf(message), 40))
-                                    << "from the server:" << error.message;
+                                    << "from the server:" << decoded.error->message;
         return;
     }
-    std::visit([this](const auto& decodedMessage) { handle(decodedMessage); }, *decoded);
+    std::visit([this](const auto& decodedMessage) { handle(decodedMessage); }, decoded.value);
 }
 
 void ChatClient::handle(const std::monostate&)

@@ -169,21 +169,21 @@ void ServiceClient::onMessage(const QByteArray& data)
     }
     if (Protocol::is<Protocol::FatalError>(*message)) {
         // A fatal error: the server closes the session after it.
-        Protocol::DecodeError decodeError;
-        const auto fatal = Protocol::FatalError::fromCbor(*message, &decodeError);
-        if (!fatal) {
+        const auto decoded = Protocol::FatalError::decode(*message);
+        if (!decoded.ok()) {
             // Still the end of the session; say what was wrong with the error itself.
-            setFailure(ErrorCode::Unknown, tr("The server closed the session: %1").arg(decodeError.message));
+            setFailure(ErrorCode::Unknown, tr("The server closed the session: %1").arg(decoded.error->message));
             return;
         }
-        if (fatal->code == ErrorCode::Shutdown) {
-            setFailure(fatal->code,
+        const Protocol::FatalError& fatal = decoded.value;
+        if (fatal.code == ErrorCode::Shutdown) {
+            setFailure(fatal.code,
                 tr("The server %1 shut down (its administrator stopped it). Connect again once it "
                    "is back.")
                     .arg(m_hostPort));
             return;
         }
-        setFailure(fatal->code, tr("The server closed the session: %1").arg(fatal->message));
+        setFailure(fatal.code, tr("The server closed the session: %1").arg(fatal.message));
         return;
     }
     emit messageReceived(*message);

@@ -153,33 +153,34 @@ bool ClientConnection::takeSessionMessage(const QByteArray& plaintext)
         fail(Error::ProtocolError, tr("The server's first message is not understood: %1").arg(decodeError));
         return false;
     }
-    Protocol::DecodeError error;
     if (Protocol::is<Protocol::FatalError>(*message)) {
-        const auto fatal = Protocol::FatalError::fromCbor(*message, &error);
-        if (!fatal) {
-            fail(Error::ProtocolError, tr("The server's first message is not understood: %1").arg(error.message));
+        const auto fatal = Protocol::FatalError::decode(*message);
+        if (!fatal.ok()) {
+            fail(
+                Error::ProtocolError, tr("The server's first message is not understood: %1").arg(fatal.error->message));
             return false;
         }
-        m_remoteErrorCode = fatal->code;
-        fail(Error::RemoteError, fatal->message);
+        m_remoteErrorCode = fatal.value.code;
+        fail(Error::RemoteError, fatal.value.message);
         return false;
     }
     if (!Protocol::is<Protocol::SessionHandoff>(*message)) {
         fail(Error::ProtocolError, tr("The server's first message is not a valid session hand-off"));
         return false;
     }
-    const auto handoff = Protocol::SessionHandoff::fromCbor(*message, &error);
-    if (!handoff) {
-        fail(Error::ProtocolError, tr("The server's first message is not understood: %1").arg(error.message));
+    const auto decoded = Protocol::SessionHandoff::decode(*message);
+    if (!decoded.ok()) {
+        fail(Error::ProtocolError, tr("The server's first message is not understood: %1").arg(decoded.error->message));
         return false;
     }
-    m_sessionPort = handoff->port;
-    m_ticket = handoff->ticket;
+    const Protocol::SessionHandoff& handoff = decoded.value;
+    m_sessionPort = handoff.port;
+    m_ticket = handoff.ticket;
     // How often the server wants to hear from us to keep an idle session open.
-    m_serverKeepaliveMs = static_cast<int>(qMin<qint64>(handoff->keepaliveMs, std::numeric_limits<int>::max()));
+    m_serverKeepaliveMs = static_cast<int>(qMin<qint64>(handoff.keepaliveMs, std::numeric_limits<int>::max()));
     // Only for telling the user which ports to open when the session port cannot be reached.
-    m_sessionPortFirst = handoff->portsFirst;
-    m_sessionPortLast = handoff->portsLast;
+    m_sessionPortFirst = handoff.portsFirst;
+    m_sessionPortLast = handoff.portsLast;
     return true;
 }
 

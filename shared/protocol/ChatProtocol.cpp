@@ -8,6 +8,7 @@ namespace QuietWire::ChatProtocol {
 
 namespace {
 // The wire keys of the chat messages; nothing outside this file spells them.
+constexpr char TypeKey[] = "type"; // checked by Protocol::typeError()
 constexpr char NameKey[] = "name";
 constexpr char FingerprintKey[] = "fingerprint";
 constexpr char MembersKey[] = "members";
@@ -21,10 +22,10 @@ constexpr char SeqKey[] = "seq";
 constexpr char CodeKey[] = "code";
 constexpr char MessageKey[] = "message";
 
-using Protocol::checkType;
-using Protocol::DecodeError;
-using Protocol::takeError;
+using Protocol::Decoded;
+using Protocol::fieldsError;
 using Protocol::typedMap;
+using Protocol::typeError;
 
 QCborMap memberMap(const Member& member)
 {
@@ -66,12 +67,13 @@ QList<Member> readMembers(MessageFields& fields)
 
 /// One message's decoder, picked by type; std::visit-able results from one table.
 template <typename Variant, typename T>
-std::optional<Variant> decodeAs(const QCborMap& map, DecodeError* error)
+Decoded<Variant> decodeAs(const QCborMap& map)
 {
-    if (auto message = T::fromCbor(map, error)) {
-        return Variant { std::move(*message) };
+    Decoded<T> message = T::decode(map);
+    if (!message.ok()) {
+        return { Variant {}, std::move(message.error) };
     }
-    return std::nullopt;
+    return { Variant { std::move(message.value) }, std::nullopt };
 }
 } // namespace
 
@@ -84,20 +86,17 @@ QCborMap Welcome::toCbor() const
     return map;
 }
 
-std::optional<Welcome> Welcome::fromCbor(const QCborMap& map, DecodeError* error)
+Decoded<Welcome> Welcome::decode(const QCborMap& map)
 {
-    if (!checkType(map, Type, error)) {
-        return std::nullopt;
+    if (auto error = typeError(map, Type)) {
+        return { {}, error };
     }
     MessageFields fields(map);
     Welcome welcome;
     welcome.name = fields.text(NameKey);
     welcome.fingerprint = fields.text(FingerprintKey);
     welcome.members = readMembers(fields);
-    if (takeError(fields, error)) {
-        return std::nullopt;
-    }
-    return welcome;
+    return { welcome, fieldsError(fields) };
 }
 
 QCborMap Members::toCbor() const
@@ -107,18 +106,15 @@ QCborMap Members::toCbor() const
     return map;
 }
 
-std::optional<Members> Members::fromCbor(const QCborMap& map, DecodeError* error)
+Decoded<Members> Members::decode(const QCborMap& map)
 {
-    if (!checkType(map, Type, error)) {
-        return std::nullopt;
+    if (auto error = typeError(map, Type)) {
+        return { {}, error };
     }
     MessageFields fields(map);
     Members members;
     members.members = readMembers(fields);
-    if (takeError(fields, error)) {
-        return std::nullopt;
-    }
-    return members;
+    return { members, fieldsError(fields) };
 }
 
 QCborMap Message::toCbor() const
@@ -140,12 +136,12 @@ QCborMap Message::toCbor() const
     return map;
 }
 
-std::optional<Message> Message::fromCbor(const QCborMap& map, DecodeError* error)
+Decoded<Message> Message::decode(const QCborMap& map)
 {
     Message message;
     message.notice = Protocol::typeOf(map) == QLatin1String(NoticeType);
-    if (!message.notice && !checkType(map, Type, error)) {
-        return std::nullopt;
+    if (auto error = message.notice ? std::nullopt : typeError(map, Type)) {
+        return { {}, error };
     }
     MessageFields fields(map);
     message.id = fields.unsignedInteger(IdKey);
@@ -157,10 +153,7 @@ std::optional<Message> Message::fromCbor(const QCborMap& map, DecodeError* error
     message.time = QDateTime::fromMSecsSinceEpoch(fields.unsignedInteger(TimeKey), Qt::UTC);
     message.to = fields.optionalText(ToKey);
     message.history = fields.optionalBool(HistoryKey, false);
-    if (takeError(fields, error)) {
-        return std::nullopt;
-    }
-    return message;
+    return { message, fieldsError(fields) };
 }
 
 QCborMap HistoryEnd::toCbor() const
@@ -168,12 +161,9 @@ QCborMap HistoryEnd::toCbor() const
     return typedMap(Type);
 }
 
-std::optional<HistoryEnd> HistoryEnd::fromCbor(const QCborMap& map, DecodeError* error)
+Decoded<HistoryEnd> HistoryEnd::decode(const QCborMap& map)
 {
-    if (!checkType(map, Type, error)) {
-        return std::nullopt;
-    }
-    return HistoryEnd {};
+    return { HistoryEnd {}, typeError(map, Type) };
 }
 
 QCborMap Join::toCbor() const
@@ -184,17 +174,14 @@ QCborMap Join::toCbor() const
     return map;
 }
 
-std::optional<Join> Join::fromCbor(const QCborMap& map, DecodeError* error)
+Decoded<Join> Join::decode(const QCborMap& map)
 {
-    if (!checkType(map, Type, error)) {
-        return std::nullopt;
+    if (auto error = typeError(map, Type)) {
+        return { {}, error };
     }
     MessageFields fields(map);
     Join join { readMember(fields) };
-    if (takeError(fields, error)) {
-        return std::nullopt;
-    }
-    return join;
+    return { join, fieldsError(fields) };
 }
 
 QCborMap Leave::toCbor() const
@@ -205,17 +192,14 @@ QCborMap Leave::toCbor() const
     return map;
 }
 
-std::optional<Leave> Leave::fromCbor(const QCborMap& map, DecodeError* error)
+Decoded<Leave> Leave::decode(const QCborMap& map)
 {
-    if (!checkType(map, Type, error)) {
-        return std::nullopt;
+    if (auto error = typeError(map, Type)) {
+        return { {}, error };
     }
     MessageFields fields(map);
     Leave leave { readMember(fields) };
-    if (takeError(fields, error)) {
-        return std::nullopt;
-    }
-    return leave;
+    return { leave, fieldsError(fields) };
 }
 
 QCborMap Accepted::toCbor() const
@@ -226,19 +210,16 @@ QCborMap Accepted::toCbor() const
     return map;
 }
 
-std::optional<Accepted> Accepted::fromCbor(const QCborMap& map, DecodeError* error)
+Decoded<Accepted> Accepted::decode(const QCborMap& map)
 {
-    if (!checkType(map, Type, error)) {
-        return std::nullopt;
+    if (auto error = typeError(map, Type)) {
+        return { {}, error };
     }
     MessageFields fields(map);
     Accepted accepted;
     accepted.seq = fields.unsignedInteger(SeqKey);
     accepted.id = fields.unsignedInteger(IdKey);
-    if (takeError(fields, error)) {
-        return std::nullopt;
-    }
-    return accepted;
+    return { accepted, fieldsError(fields) };
 }
 
 QCborMap Rejected::toCbor() const
@@ -251,10 +232,10 @@ QCborMap Rejected::toCbor() const
     return map;
 }
 
-std::optional<Rejected> Rejected::fromCbor(const QCborMap& map, DecodeError* error)
+Decoded<Rejected> Rejected::decode(const QCborMap& map)
 {
-    if (!checkType(map, Type, error)) {
-        return std::nullopt;
+    if (auto error = typeError(map, Type)) {
+        return { {}, error };
     }
     MessageFields fields(map);
     Rejected rejected;
@@ -264,15 +245,12 @@ std::optional<Rejected> Rejected::fromCbor(const QCborMap& map, DecodeError* err
         rejected.code = ErrorCode::Unknown; // an empty code is still a refusal
     }
     rejected.message = fields.text(MessageKey);
-    if (takeError(fields, error)) {
-        return std::nullopt;
-    }
-    return rejected;
+    return { rejected, fieldsError(fields) };
 }
 
-std::optional<ServerMessage> decodeServerMessage(const QCborMap& map, DecodeError* error)
+Decoded<ServerMessage> decodeServerMessage(const QCborMap& map)
 {
-    using Decoder = std::optional<ServerMessage> (*)(const QCborMap&, DecodeError*);
+    using Decoder = Decoded<ServerMessage> (*)(const QCborMap&);
     static const std::pair<const char*, Decoder> decoders[] = {
         { Welcome::Type, &decodeAs<ServerMessage, Welcome> },
         { Members::Type, &decodeAs<ServerMessage, Members> },
@@ -287,10 +265,10 @@ std::optional<ServerMessage> decodeServerMessage(const QCborMap& map, DecodeErro
     const QString type = Protocol::typeOf(map);
     for (const auto& [name, decoder] : decoders) {
         if (type == QLatin1String(name)) {
-            return decoder(map, error);
+            return decoder(map);
         }
     }
-    return ServerMessage {}; // a newer server's type: ignored
+    return { ServerMessage {}, std::nullopt }; // a newer server's type: ignored
 }
 
 QCborMap Send::toCbor() const
@@ -304,17 +282,14 @@ QCborMap Send::toCbor() const
     return map;
 }
 
-std::optional<Send> Send::fromCbor(const QCborMap& map, DecodeError* error, std::optional<qint64>* seq)
+Decoded<Send> Send::decode(const QCborMap& map)
 {
-    if (!checkType(map, Type, error)) {
-        return std::nullopt;
+    if (auto error = typeError(map, Type)) {
+        return { {}, error };
     }
     MessageFields fields(map);
     Send send;
-    send.seq = fields.unsignedInteger(SeqKey);
-    if (seq && fields.ok()) {
-        *seq = send.seq;
-    }
+    send.seq = fields.unsignedInteger(SeqKey); // first: hasSeq() relies on it
     send.text = fields.text(TextKey);
     if (fields.has(ToKey)) {
         send.to = fields.optionalText(ToKey);
@@ -323,10 +298,14 @@ std::optional<Send> Send::fromCbor(const QCborMap& map, DecodeError* error, std:
             fields.reject(ToKey, "a member's name; leave it out for a message to the room");
         }
     }
-    if (takeError(fields, error)) {
-        return std::nullopt;
-    }
-    return send;
+    return { send, fieldsError(fields) };
+}
+
+bool Send::hasSeq(const Decoded<Send>& decoded)
+{
+    // seq is the first field read after the type, so a failure of any other field leaves it read.
+    return decoded.ok()
+        || (decoded.error->field != QLatin1String(SeqKey) && decoded.error->field != QLatin1String(TypeKey));
 }
 
 TextError checkText(const QString& text, qsizetype* position)

@@ -15,9 +15,9 @@
 ///
 /// Usage:
 ///     socket->sendMessage(Protocol::encode(ChatProtocol::Accepted { seq, id }.toCbor()));
-///     Protocol::DecodeError error;
-///     const auto message = ChatProtocol::decodeServerMessage(map, &error); // nullopt: error names the field
-///     std::visit(handler, *message);                                       // monostate: an unknown type
+///     const auto message = ChatProtocol::decodeServerMessage(map); // Decoded<ServerMessage> (Decoded.h)
+///     if (!message.ok()) { log(message.error->message); return; }  // the error names the field
+///     std::visit(handler, message.value);                           // monostate: an unknown type
 namespace QuietWire::ChatProtocol {
 
 /// Longest chat text accepted, in UTF-8 bytes.
@@ -35,9 +35,9 @@ struct Member
     bool operator==(const Member&) const = default;
 };
 
-// Server to client (section 7's first table). Each encodes in toCbor() and decodes in
-// fromCbor(), the only places that know its keys; fromCbor() checks the type and gives nullopt
-// with error set (BadRequest, naming the field) for a field missing or of the wrong type.
+// Server to client (section 7's first table). Each encodes in toCbor() and decodes in decode(),
+// the only places that know its keys; decode() checks the type and gives a Protocol::DecodeError
+// (BadRequest, naming the field) for a field missing or of the wrong type.
 
 /// First, right after the hello: who you are and (the first MembersPerMessage of) who is there.
 struct Welcome
@@ -48,7 +48,7 @@ struct Welcome
     QList<Member> members; // the others
 
     QCborMap toCbor() const;
-    static std::optional<Welcome> fromCbor(const QCborMap& map, Protocol::DecodeError* error);
+    static Protocol::Decoded<Welcome> decode(const QCborMap& map);
     bool operator==(const Welcome&) const = default;
 };
 
@@ -59,7 +59,7 @@ struct Members
     QList<Member> members;
 
     QCborMap toCbor() const;
-    static std::optional<Members> fromCbor(const QCborMap& map, Protocol::DecodeError* error);
+    static Protocol::Decoded<Members> decode(const QCborMap& map);
     bool operator==(const Members&) const = default;
 };
 
@@ -78,7 +78,7 @@ struct Message
     bool notice = false; // from the server administrator
 
     QCborMap toCbor() const;
-    static std::optional<Message> fromCbor(const QCborMap& map, Protocol::DecodeError* error);
+    static Protocol::Decoded<Message> decode(const QCborMap& map);
     bool operator==(const Message&) const = default;
 };
 
@@ -88,7 +88,7 @@ struct HistoryEnd
     static constexpr char Type[] = "history_end";
 
     QCborMap toCbor() const;
-    static std::optional<HistoryEnd> fromCbor(const QCborMap& map, Protocol::DecodeError* error);
+    static Protocol::Decoded<HistoryEnd> decode(const QCborMap& map);
     bool operator==(const HistoryEnd&) const = default;
 };
 
@@ -99,7 +99,7 @@ struct Join
     Member member;
 
     QCborMap toCbor() const;
-    static std::optional<Join> fromCbor(const QCborMap& map, Protocol::DecodeError* error);
+    static Protocol::Decoded<Join> decode(const QCborMap& map);
     bool operator==(const Join&) const = default;
 };
 
@@ -110,7 +110,7 @@ struct Leave
     Member member;
 
     QCborMap toCbor() const;
-    static std::optional<Leave> fromCbor(const QCborMap& map, Protocol::DecodeError* error);
+    static Protocol::Decoded<Leave> decode(const QCborMap& map);
     bool operator==(const Leave&) const = default;
 };
 
@@ -122,7 +122,7 @@ struct Accepted
     qint64 id = 0;
 
     QCborMap toCbor() const;
-    static std::optional<Accepted> fromCbor(const QCborMap& map, Protocol::DecodeError* error);
+    static Protocol::Decoded<Accepted> decode(const QCborMap& map);
     bool operator==(const Accepted&) const = default;
 };
 
@@ -135,7 +135,7 @@ struct Rejected
     QString message; // for a person
 
     QCborMap toCbor() const;
-    static std::optional<Rejected> fromCbor(const QCborMap& map, Protocol::DecodeError* error);
+    static Protocol::Decoded<Rejected> decode(const QCborMap& map);
     bool operator==(const Rejected&) const = default;
 };
 
@@ -143,8 +143,9 @@ struct Rejected
 /// newer server's), which a client ignores (docs/PROTOCOL.md section 4).
 using ServerMessage
     = std::variant<std::monostate, Welcome, Members, Message, HistoryEnd, Join, Leave, Accepted, Rejected>;
-/// The message map holds, by its type; nullopt with error set for a known type with a bad field.
-std::optional<ServerMessage> decodeServerMessage(const QCborMap& map, Protocol::DecodeError* error);
+/// The message map holds, by its type, through that type's decode(); the error is set for a known
+/// type with a bad field (the value is then std::monostate).
+Protocol::Decoded<ServerMessage> decodeServerMessage(const QCborMap& map);
 
 // Client to server (section 7's second table).
 
@@ -158,11 +159,12 @@ struct Send
 
     QCborMap toCbor() const;
     /// Also refuses an empty "to" (it must never pass for a room message); the text's content
-    /// (checkText()) is the receiver's to judge. seq, when given, gets the seq whenever it is
-    /// usable, also when another field fails: the answer is then "rejected" for that seq, and
-    /// without one the session ends (docs/PROTOCOL.md section 7).
-    static std::optional<Send> fromCbor(
-        const QCborMap& map, Protocol::DecodeError* error, std::optional<qint64>* seq = nullptr);
+    /// (checkText()) is the receiver's to judge. seq is read first: see hasSeq().
+    static Protocol::Decoded<Send> decode(const QCborMap& map);
+    /// Whether decoded.value.seq was read and is usable, also when another field failed: the
+    /// answer is then "rejected" for that seq, and without one the session ends (docs/PROTOCOL.md
+    /// section 7).
+    static bool hasSeq(const Protocol::Decoded<Send>& decoded);
     bool operator==(const Send&) const = default;
 };
 

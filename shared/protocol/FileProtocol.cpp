@@ -10,6 +10,9 @@
 namespace QuietWire::FileProtocol {
 
 namespace {
+using Protocol::Decoded;
+using Protocol::DecodeError;
+
 // CBOR: map(2), "type", "data", "data", then a byte string header.
 constexpr char DataPrefix[] = "\xa2\x64type\x64\x64\x61ta\x64\x64\x61ta";
 constexpr qsizetype DataPrefixSize = sizeof(DataPrefix) - 1;
@@ -58,16 +61,16 @@ QCborMap result(qint64 id)
 }
 
 /// The decode's answer: value, or the first field MessageFields found missing or mistyped.
-/// pathsOk: whether that was still so after the request's path fields were read.
 template <typename Message>
-Decoded<Message> finish(Message value, const MessageFields& fields, bool pathsOk = true)
+Decoded<Message> finish(Message value, const MessageFields& fields)
 {
-    Decoded<Message> decoded { std::move(value), std::nullopt };
-    if (!fields.ok()) {
-        decoded.error = DecodeError { fields.failedField(), fields.error(),
-            !pathsOk && fields.failedField() != QLatin1String("id") };
-    }
-    return decoded;
+    return { std::move(value), Protocol::fieldsError(fields) };
+}
+
+/// A bad field found after MessageFields was done: BadRequest naming it.
+DecodeError badField(const QString& field, const QString& message)
+{
+    return DecodeError { ErrorCode::BadRequest, message, field };
 }
 
 /// A time in ms since the epoch as a server sends it: any integer (a file may be older than
@@ -78,8 +81,8 @@ void readTime(const QCborMap& map, const char* key, qint64* time, Decoded<Messag
 {
     const QCborValue value = map.value(QLatin1String(key));
     if (decoded.ok() && !value.isInteger()) {
-        decoded.error = DecodeError { QLatin1String(key),
-            QStringLiteral("field \"%1\" must be an integer").arg(QLatin1String(key)), false };
+        decoded.error
+            = badField(QLatin1String(key), QStringLiteral("field \"%1\" must be an integer").arg(QLatin1String(key)));
         return;
     }
     *time = value.toInteger();
@@ -110,6 +113,11 @@ std::optional<RequestType> requestTypeFromName(QStringView name)
         }
     }
     return std::nullopt;
+}
+
+bool isPathField(QStringView field)
+{
+    return field == QLatin1String("path") || field == QLatin1String("from") || field == QLatin1String("to");
 }
 
 QList<RequestType> allRequestTypes()
@@ -204,7 +212,7 @@ Decoded<CdRequest> CdRequest::decode(const QCborMap& message)
     CdRequest decoded;
     decoded.id = fields.unsignedInteger("id");
     decoded.path = fields.text("path");
-    return finish(std::move(decoded), fields, fields.ok());
+    return finish(std::move(decoded), fields);
 }
 
 QCborMap LsRequest::toCbor() const
@@ -223,9 +231,8 @@ Decoded<LsRequest> LsRequest::decode(const QCborMap& message)
     LsRequest decoded;
     decoded.id = fields.unsignedInteger("id");
     decoded.path = fields.optionalText("path");
-    const bool pathsOk = fields.ok();
     decoded.start = fields.optionalUnsigned("start", 0);
-    return finish(std::move(decoded), fields, pathsOk);
+    return finish(std::move(decoded), fields);
 }
 
 QCborMap StatRequest::toCbor() const
@@ -241,7 +248,7 @@ Decoded<StatRequest> StatRequest::decode(const QCborMap& message)
     StatRequest decoded;
     decoded.id = fields.unsignedInteger("id");
     decoded.path = fields.text("path");
-    return finish(std::move(decoded), fields, fields.ok());
+    return finish(std::move(decoded), fields);
 }
 
 QCborMap CatRequest::toCbor() const
@@ -258,9 +265,8 @@ Decoded<CatRequest> CatRequest::decode(const QCborMap& message)
     CatRequest decoded;
     decoded.id = fields.unsignedInteger("id");
     decoded.path = fields.text("path");
-    const bool pathsOk = fields.ok();
     decoded.max = fields.optionalUnsigned("max", DefaultCatBytes);
-    return finish(std::move(decoded), fields, pathsOk);
+    return finish(std::move(decoded), fields);
 }
 
 QCborMap MkdirRequest::toCbor() const
@@ -276,7 +282,7 @@ Decoded<MkdirRequest> MkdirRequest::decode(const QCborMap& message)
     MkdirRequest decoded;
     decoded.id = fields.unsignedInteger("id");
     decoded.path = fields.text("path");
-    return finish(std::move(decoded), fields, fields.ok());
+    return finish(std::move(decoded), fields);
 }
 
 QCborMap RmdirRequest::toCbor() const
@@ -293,9 +299,8 @@ Decoded<RmdirRequest> RmdirRequest::decode(const QCborMap& message)
     RmdirRequest decoded;
     decoded.id = fields.unsignedInteger("id");
     decoded.path = fields.text("path");
-    const bool pathsOk = fields.ok();
     decoded.recursive = fields.optionalBool("recursive", false);
-    return finish(std::move(decoded), fields, pathsOk);
+    return finish(std::move(decoded), fields);
 }
 
 QCborMap RmRequest::toCbor() const
@@ -311,7 +316,7 @@ Decoded<RmRequest> RmRequest::decode(const QCborMap& message)
     RmRequest decoded;
     decoded.id = fields.unsignedInteger("id");
     decoded.path = fields.text("path");
-    return finish(std::move(decoded), fields, fields.ok());
+    return finish(std::move(decoded), fields);
 }
 
 QCborMap RenameRequest::toCbor() const
@@ -329,7 +334,7 @@ Decoded<RenameRequest> RenameRequest::decode(const QCborMap& message)
     decoded.id = fields.unsignedInteger("id");
     decoded.from = fields.text("from");
     decoded.to = fields.text("to");
-    return finish(std::move(decoded), fields, fields.ok());
+    return finish(std::move(decoded), fields);
 }
 
 QCborMap PartialRequest::toCbor() const
@@ -345,7 +350,7 @@ Decoded<PartialRequest> PartialRequest::decode(const QCborMap& message)
     PartialRequest decoded;
     decoded.id = fields.unsignedInteger("id");
     decoded.path = fields.text("path");
-    return finish(std::move(decoded), fields, fields.ok());
+    return finish(std::move(decoded), fields);
 }
 
 QCborMap PutRequest::toCbor() const
@@ -369,14 +374,13 @@ Decoded<PutRequest> PutRequest::decode(const QCborMap& message)
     PutRequest decoded;
     decoded.id = fields.unsignedInteger("id");
     decoded.path = fields.text("path");
-    const bool pathsOk = fields.ok();
     decoded.size = fields.unsignedInteger("size");
     decoded.offset = fields.optionalUnsigned("offset", 0);
     if (fields.has("mtime")) {
         decoded.mtime = fields.optionalUnsigned("mtime", 0);
     }
     decoded.prefixSha256 = fields.optionalBytes("prefix_sha256");
-    return finish(std::move(decoded), fields, pathsOk);
+    return finish(std::move(decoded), fields);
 }
 
 QCborMap GetRequest::toCbor() const
@@ -396,10 +400,9 @@ Decoded<GetRequest> GetRequest::decode(const QCborMap& message)
     GetRequest decoded;
     decoded.id = fields.unsignedInteger("id");
     decoded.path = fields.text("path");
-    const bool pathsOk = fields.ok();
     decoded.offset = fields.optionalUnsigned("offset", 0);
     decoded.prefixSha256 = fields.optionalBytes("prefix_sha256");
-    return finish(std::move(decoded), fields, pathsOk);
+    return finish(std::move(decoded), fields);
 }
 
 QCborMap EndRequest::toCbor() const
@@ -486,17 +489,16 @@ Decoded<LsResult> LsResult::decode(const QCborMap& message)
     }
     const QCborValue entries = message.value(QLatin1String("entries"));
     if (!entries.isArray()) {
-        answer.error = DecodeError { QStringLiteral("entries"),
-            QStringLiteral("field \"entries\" must be an array of entries"), false };
+        answer.error
+            = badField(QStringLiteral("entries"), QStringLiteral("field \"entries\" must be an array of entries"));
         return answer;
     }
     for (const QCborValue& value : entries.toArray()) {
         const Decoded<Entry> entry = Entry::decode(value.toMap());
         if (!value.isMap() || !entry.ok()) {
-            answer.error = DecodeError { QStringLiteral("entries"),
+            answer.error = badField(QStringLiteral("entries"),
                 QStringLiteral("field \"entries\" must be an array of entries: %1")
-                    .arg(value.isMap() ? entry.error->message : QStringLiteral("an entry is not a map")),
-                false };
+                    .arg(value.isMap() ? entry.error->message : QStringLiteral("an entry is not a map")));
             return answer;
         }
         answer.value.entries.append(entry.value);
@@ -538,10 +540,9 @@ Decoded<StatResult> StatResult::decode(const QCborMap& message)
     const QCborValue value = message.value(QLatin1String("entry"));
     const Decoded<Entry> entry = Entry::decode(value.toMap());
     if (!value.isMap() || !entry.ok()) {
-        answer.error = DecodeError { QStringLiteral("entry"),
+        answer.error = badField(QStringLiteral("entry"),
             QStringLiteral("field \"entry\" must be an entry: %1")
-                .arg(value.isMap() ? entry.error->message : QStringLiteral("it is not a map")),
-            false };
+                .arg(value.isMap() ? entry.error->message : QStringLiteral("it is not a map")));
         return answer;
     }
     answer.value.entry = entry.value;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "Decoded.h"
 #include "ErrorCode.h"
 
 #include <QByteArray>
@@ -12,9 +13,10 @@
 
 /// The messages of the "files" service (docs/PROTOCOL.md section 8) as structs. Each has exactly
 /// one encoder, toCbor(), and one decoder, decode(), here in FileProtocol.cpp; nothing else
-/// spells a files message type or field key. A decode checks every field's wire type through
-/// MessageFields: a field that is missing or of the wrong type is a DecodeError naming it (the
-/// server answers it bad_request), never a default.
+/// spells a files message type or field key. A decode gives a Protocol::Decoded (Decoded.h, the
+/// shape of every wire message's decoder) and checks every field's wire type through
+/// MessageFields: a field that is missing or of the wrong type is a Protocol::DecodeError naming
+/// it (the server answers it bad_request), never a default.
 ///
 /// Usage (client):
 ///     connection->send(FileProtocol::StatRequest { id, path }.toCbor());
@@ -28,7 +30,8 @@
 /// Usage (server):
 ///     const auto header = FileProtocol::RequestHeader::decode(message); // type and id first
 ///     const auto put = FileProtocol::PutRequest::decode(message);
-///     if (!put.ok()) { answer(FileProtocol::Failed { id, ErrorCode::BadRequest, put.error->message }); }
+///     if (!put.ok() && FileProtocol::isPathField(put.error->field)) { ... } // answered before the paths
+///     if (!put.ok()) { answer(FileProtocol::Failed { id, put.error->code, put.error->message }); }
 ///     reply(FileProtocol::PutResult { put.value.id, offset }.toCbor());
 /// File data is the exception to "one struct per message": it is most of the traffic, so
 /// encodeData()/decodeData() read and write its bytes without building a map.
@@ -55,29 +58,11 @@ std::optional<RequestType> requestTypeFromName(QStringView name);
 /// Every request type, in the order of the enum (for tests and tables).
 QList<RequestType> allRequestTypes();
 
-/// Why a message could not be decoded. On the wire it is always bad_request with message.
-struct DecodeError
-{
-    QString field; // the first field that was missing or had the wrong type
-    QString message; // "field \"size\" must be an unsigned integer"
-    /// The field is one of the request's paths (path, from, to). docs/PROTOCOL.md's order of
-    /// checks: the types of a request's path fields, then the paths themselves (bad_path), then
-    /// its other fields; so a server answers this error before it looks at the paths, any other
-    /// after.
-    bool inPath = false;
-};
-
-/// What decode() gives: the message, or the first problem with it.
-template <typename Message>
-struct Decoded
-{
-    /// Complete only when ok(). After a failure it holds the fields read before the failed one
-    /// (a request's paths are read first), and nothing may be carried out with it.
-    Message value {};
-    std::optional<DecodeError> error;
-
-    bool ok() const { return !error.has_value(); }
-};
+/// Whether field is one of a request's paths (path, from, to). docs/PROTOCOL.md's order of checks:
+/// the types of a request's path fields, then the paths themselves (bad_path), then its other
+/// fields; so a server answers a request's DecodeError of a path field before it looks at the
+/// paths, any other after. (A request's decode reads its id and paths before its other fields.)
+bool isPathField(QStringView field);
 
 /// A directory entry: {"name", "type": "file"|"dir"|"other", "size", "mtime"}.
 struct Entry
@@ -90,7 +75,7 @@ struct Entry
 
     QCborMap toCbor() const;
     /// A type text this program does not know is Other (newer servers may add types).
-    static Decoded<Entry> decode(const QCborMap& map);
+    static Protocol::Decoded<Entry> decode(const QCborMap& map);
     static QString typeName(Type type);
     bool operator==(const Entry&) const = default;
 };
@@ -107,7 +92,7 @@ struct RequestHeader
     qint64 id = NoId;
 
     /// For a data message, ok() with isData set and no id read.
-    static Decoded<RequestHeader> decode(const QCborMap& message);
+    static Protocol::Decoded<RequestHeader> decode(const QCborMap& message);
 };
 
 struct PwdRequest
@@ -116,7 +101,7 @@ struct PwdRequest
     qint64 id = 0;
 
     QCborMap toCbor() const;
-    static Decoded<PwdRequest> decode(const QCborMap& message);
+    static Protocol::Decoded<PwdRequest> decode(const QCborMap& message);
     bool operator==(const PwdRequest&) const = default;
 };
 
@@ -127,7 +112,7 @@ struct CdRequest
     QString path;
 
     QCborMap toCbor() const;
-    static Decoded<CdRequest> decode(const QCborMap& message);
+    static Protocol::Decoded<CdRequest> decode(const QCborMap& message);
     bool operator==(const CdRequest&) const = default;
 };
 
@@ -139,7 +124,7 @@ struct LsRequest
     qint64 start = 0; // sent only when > 0 (a later page)
 
     QCborMap toCbor() const;
-    static Decoded<LsRequest> decode(const QCborMap& message);
+    static Protocol::Decoded<LsRequest> decode(const QCborMap& message);
     bool operator==(const LsRequest&) const = default;
 };
 
@@ -150,7 +135,7 @@ struct StatRequest
     QString path;
 
     QCborMap toCbor() const;
-    static Decoded<StatRequest> decode(const QCborMap& message);
+    static Protocol::Decoded<StatRequest> decode(const QCborMap& message);
     bool operator==(const StatRequest&) const = default;
 };
 
@@ -162,7 +147,7 @@ struct CatRequest
     qint64 max = DefaultCatBytes; // the server refuses more than MaxCatBytes
 
     QCborMap toCbor() const;
-    static Decoded<CatRequest> decode(const QCborMap& message);
+    static Protocol::Decoded<CatRequest> decode(const QCborMap& message);
     bool operator==(const CatRequest&) const = default;
 };
 
@@ -173,7 +158,7 @@ struct MkdirRequest
     QString path;
 
     QCborMap toCbor() const;
-    static Decoded<MkdirRequest> decode(const QCborMap& message);
+    static Protocol::Decoded<MkdirRequest> decode(const QCborMap& message);
     bool operator==(const MkdirRequest&) const = default;
 };
 
@@ -185,7 +170,7 @@ struct RmdirRequest
     bool recursive = false;
 
     QCborMap toCbor() const;
-    static Decoded<RmdirRequest> decode(const QCborMap& message);
+    static Protocol::Decoded<RmdirRequest> decode(const QCborMap& message);
     bool operator==(const RmdirRequest&) const = default;
 };
 
@@ -196,7 +181,7 @@ struct RmRequest
     QString path;
 
     QCborMap toCbor() const;
-    static Decoded<RmRequest> decode(const QCborMap& message);
+    static Protocol::Decoded<RmRequest> decode(const QCborMap& message);
     bool operator==(const RmRequest&) const = default;
 };
 
@@ -208,7 +193,7 @@ struct RenameRequest
     QString to;
 
     QCborMap toCbor() const;
-    static Decoded<RenameRequest> decode(const QCborMap& message);
+    static Protocol::Decoded<RenameRequest> decode(const QCborMap& message);
     bool operator==(const RenameRequest&) const = default;
 };
 
@@ -219,7 +204,7 @@ struct PartialRequest
     QString path;
 
     QCborMap toCbor() const;
-    static Decoded<PartialRequest> decode(const QCborMap& message);
+    static Protocol::Decoded<PartialRequest> decode(const QCborMap& message);
     bool operator==(const PartialRequest&) const = default;
 };
 
@@ -234,7 +219,7 @@ struct PutRequest
     QByteArray prefixSha256; // required when offset > 0 (the server checks its length); sent when not empty
 
     QCborMap toCbor() const;
-    static Decoded<PutRequest> decode(const QCborMap& message);
+    static Protocol::Decoded<PutRequest> decode(const QCborMap& message);
     bool operator==(const PutRequest&) const = default;
 };
 
@@ -247,7 +232,7 @@ struct GetRequest
     QByteArray prefixSha256; // required when offset > 0; sent when not empty
 
     QCborMap toCbor() const;
-    static Decoded<GetRequest> decode(const QCborMap& message);
+    static Protocol::Decoded<GetRequest> decode(const QCborMap& message);
     bool operator==(const GetRequest&) const = default;
 };
 
@@ -259,7 +244,7 @@ struct EndRequest
     QByteArray sha256;
 
     QCborMap toCbor() const;
-    static Decoded<EndRequest> decode(const QCborMap& message);
+    static Protocol::Decoded<EndRequest> decode(const QCborMap& message);
     bool operator==(const EndRequest&) const = default;
 };
 
@@ -278,7 +263,7 @@ struct CwdResult
     QString cwd;
 
     QCborMap toCbor() const;
-    static Decoded<CwdResult> decode(const QCborMap& message);
+    static Protocol::Decoded<CwdResult> decode(const QCborMap& message);
     bool operator==(const CwdResult&) const = default;
 };
 
@@ -291,7 +276,7 @@ struct LsResult
     std::optional<qint64> next; // more entries follow from this index
 
     QCborMap toCbor() const;
-    static Decoded<LsResult> decode(const QCborMap& message);
+    static Protocol::Decoded<LsResult> decode(const QCborMap& message);
     /// Bytes the encoded entries of a page with this id and path may take so that the page,
     /// "next" included, fits in one transport message.
     qint64 entriesBudget() const;
@@ -307,7 +292,7 @@ struct StatResult
     Entry entry;
 
     QCborMap toCbor() const;
-    static Decoded<StatResult> decode(const QCborMap& message);
+    static Protocol::Decoded<StatResult> decode(const QCborMap& message);
     bool operator==(const StatResult&) const = default;
 };
 
@@ -318,7 +303,7 @@ struct CatResult
     QByteArray data; // the first max bytes
 
     QCborMap toCbor() const;
-    static Decoded<CatResult> decode(const QCborMap& message);
+    static Protocol::Decoded<CatResult> decode(const QCborMap& message);
     bool operator==(const CatResult&) const = default;
 };
 
@@ -328,7 +313,7 @@ struct DoneResult
     qint64 id = 0;
 
     QCborMap toCbor() const;
-    static Decoded<DoneResult> decode(const QCborMap& message);
+    static Protocol::Decoded<DoneResult> decode(const QCborMap& message);
     bool operator==(const DoneResult&) const = default;
 };
 
@@ -339,7 +324,7 @@ struct PartialResult
     qint64 offset = 0; // bytes of an unfinished upload the server holds
 
     QCborMap toCbor() const;
-    static Decoded<PartialResult> decode(const QCborMap& message);
+    static Protocol::Decoded<PartialResult> decode(const QCborMap& message);
     bool operator==(const PartialResult&) const = default;
 };
 
@@ -350,7 +335,7 @@ struct PutResult
     qint64 offset = 0;
 
     QCborMap toCbor() const;
-    static Decoded<PutResult> decode(const QCborMap& message);
+    static Protocol::Decoded<PutResult> decode(const QCborMap& message);
     bool operator==(const PutResult&) const = default;
 };
 
@@ -363,7 +348,7 @@ struct StoredResult
     QByteArray sha256;
 
     QCborMap toCbor() const;
-    static Decoded<StoredResult> decode(const QCborMap& message);
+    static Protocol::Decoded<StoredResult> decode(const QCborMap& message);
     bool operator==(const StoredResult&) const = default;
 };
 
@@ -376,7 +361,7 @@ struct GetResult
     qint64 mtime = 0; // ms since the epoch
 
     QCborMap toCbor() const;
-    static Decoded<GetResult> decode(const QCborMap& message);
+    static Protocol::Decoded<GetResult> decode(const QCborMap& message);
     bool operator==(const GetResult&) const = default;
 };
 
@@ -388,7 +373,7 @@ struct DownloadEnd
     QByteArray sha256; // of the whole file as sent
 
     QCborMap toCbor() const;
-    static Decoded<DownloadEnd> decode(const QCborMap& message);
+    static Protocol::Decoded<DownloadEnd> decode(const QCborMap& message);
     bool operator==(const DownloadEnd&) const = default;
 };
 
@@ -400,7 +385,7 @@ struct Failed
     QString message;
 
     QCborMap toCbor() const;
-    static Decoded<Failed> decode(const QCborMap& message);
+    static Protocol::Decoded<Failed> decode(const QCborMap& message);
     Failure failure() const { return { code, message }; }
     bool operator==(const Failed&) const = default;
 };

@@ -110,23 +110,21 @@ QCborMap typedMap(const char* type)
     return QCborMap { { QLatin1String(TypeKey), QLatin1String(type) } };
 }
 
-bool checkType(const QCborMap& map, const char* type, DecodeError* error)
+std::optional<DecodeError> typeError(const QCborMap& map, const char* type)
 {
     if (typeOf(map) == QLatin1String(type)) {
-        return true;
+        return std::nullopt;
     }
-    *error = { ErrorCode::BadRequest, QStringLiteral("field \"type\" must be \"%1\"").arg(QLatin1String(type)),
-        QLatin1String(TypeKey) };
-    return false;
+    return DecodeError { ErrorCode::BadRequest,
+        QStringLiteral("field \"type\" must be \"%1\"").arg(QLatin1String(type)), QLatin1String(TypeKey) };
 }
 
-bool takeError(const MessageFields& fields, DecodeError* error)
+std::optional<DecodeError> fieldsError(const MessageFields& fields)
 {
     if (fields.ok()) {
-        return false;
+        return std::nullopt;
     }
-    *error = { ErrorCode::BadRequest, fields.error(), fields.failedField() };
-    return true;
+    return DecodeError { ErrorCode::BadRequest, fields.error(), fields.failedField() };
 }
 
 QCborMap Hello::toCbor() const
@@ -136,18 +134,15 @@ QCborMap Hello::toCbor() const
     return map;
 }
 
-std::optional<Hello> Hello::fromCbor(const QCborMap& map, DecodeError* error)
+Decoded<Hello> Hello::decode(const QCborMap& map)
 {
-    if (!checkType(map, Type, error)) {
-        return std::nullopt;
+    if (auto error = typeError(map, Type)) {
+        return { {}, error };
     }
     MessageFields fields(map);
     Hello hello;
     hello.service = fields.text(ServiceKey);
-    if (takeError(fields, error)) {
-        return std::nullopt;
-    }
-    return hello;
+    return { hello, fieldsError(fields) };
 }
 
 QCborMap SessionHandoff::toCbor() const
@@ -160,10 +155,10 @@ QCborMap SessionHandoff::toCbor() const
     return map;
 }
 
-std::optional<SessionHandoff> SessionHandoff::fromCbor(const QCborMap& map, DecodeError* error)
+Decoded<SessionHandoff> SessionHandoff::decode(const QCborMap& map)
 {
-    if (!checkType(map, Type, error)) {
-        return std::nullopt;
+    if (auto error = typeError(map, Type)) {
+        return { {}, error };
     }
     MessageFields fields(map);
     SessionHandoff handoff;
@@ -185,10 +180,7 @@ std::optional<SessionHandoff> SessionHandoff::fromCbor(const QCborMap& map, Deco
         handoff.portsFirst = portNumber(fields, PortsKey, integer(ports.at(0)));
         handoff.portsLast = portNumber(fields, PortsKey, integer(ports.at(1)));
     }
-    if (takeError(fields, error)) {
-        return std::nullopt;
-    }
-    return handoff;
+    return { handoff, fieldsError(fields) };
 }
 
 QCborMap FatalError::toCbor() const
@@ -200,10 +192,10 @@ QCborMap FatalError::toCbor() const
     return map;
 }
 
-std::optional<FatalError> FatalError::fromCbor(const QCborMap& map, DecodeError* error)
+Decoded<FatalError> FatalError::decode(const QCborMap& map)
 {
-    if (!checkType(map, Type, error)) {
-        return std::nullopt;
+    if (auto error = typeError(map, Type)) {
+        return { {}, error };
     }
     MessageFields fields(map);
     FatalError fatal;
@@ -212,10 +204,7 @@ std::optional<FatalError> FatalError::fromCbor(const QCborMap& map, DecodeError*
         fatal.code = ErrorCode::Unknown; // an empty code still ends the session
     }
     fatal.message = fields.text(MessageKey);
-    if (takeError(fields, error)) {
-        return std::nullopt;
-    }
-    return fatal;
+    return { fatal, fieldsError(fields) };
 }
 
 } // namespace QuietWire::Protocol

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "Decoded.h"
 #include "ErrorCode.h"
 
 #include <QByteArray>
@@ -18,8 +19,8 @@ class MessageFields;
 /// Usage:
 ///     socket->sendMessage(Protocol::encode(Protocol::Hello { QLatin1String(Protocol::ServiceChat) }.toCbor()));
 ///     const auto map = Protocol::decode(bytes, &why);                // one CBOR map with a text "type"
-///     Protocol::DecodeError error;
-///     if (const auto fatal = Protocol::FatalError::fromCbor(*map, &error)) { switch (fatal->code) ... }
+///     const auto fatal = Protocol::FatalError::decode(*map);         // Decoded<FatalError> (Decoded.h)
+///     if (fatal.ok()) { switch (fatal.value.code) ... } else { report(fatal.error->message); }
 namespace QuietWire::Protocol {
 
 inline constexpr char NoiseProtocolName[] = "Noise_XX_25519_ChaChaPoly_SHA256";
@@ -68,21 +69,10 @@ qint64 integer(const QCborValue& value, qint64 defaultValue = 0);
 /// "host", "host:port", "[v6]:port" or a bare IPv6 address; the port defaults to DefaultPort.
 bool parseHostPort(const QString& text, QString* host, quint16* port);
 
-/// Why a received message could not be read. The wire answer to it is bad_request (section 4):
-/// message names the field and the type it must have ("field \"to\" must be a text string").
-struct DecodeError
-{
-    ErrorCode code = ErrorCode::None;
-    QString message;
-    QString field; // the first field that was missing or wrong
-
-    bool failed() const { return code != ErrorCode::None; }
-};
-
 // The envelope's messages (docs/PROTOCOL.md sections 4 and 5). Each encodes in toCbor() and
-// decodes in fromCbor(), the only places that know its keys: fromCbor() checks "type" too, and
-// gives nullopt with error set (BadRequest, naming the field) for a field missing or of the wrong
-// type; it never reads such a field as a default.
+// decodes in decode(), the only places that know its keys: decode() checks "type" too, and gives
+// a DecodeError (BadRequest, naming the field) for a field missing or of the wrong type; it never
+// reads such a field as a default.
 
 /// Client to server, the first message on the session port.
 struct Hello
@@ -91,7 +81,7 @@ struct Hello
     QString service; // ServiceChat, ServiceFiles, or a name this server may not offer
 
     QCborMap toCbor() const;
-    static std::optional<Hello> fromCbor(const QCborMap& map, DecodeError* error);
+    static Decoded<Hello> decode(const QCborMap& map);
     bool operator==(const Hello&) const = default;
 };
 
@@ -106,7 +96,7 @@ struct SessionHandoff
     qint64 keepaliveMs = 0; // absent on the wire: 0 (the client keeps its own interval)
 
     QCborMap toCbor() const;
-    static std::optional<SessionHandoff> fromCbor(const QCborMap& map, DecodeError* error);
+    static Decoded<SessionHandoff> decode(const QCborMap& map);
     bool operator==(const SessionHandoff&) const = default;
 };
 
@@ -118,17 +108,17 @@ struct FatalError
     QString message; // for a person
 
     QCborMap toCbor() const;
-    static std::optional<FatalError> fromCbor(const QCborMap& map, DecodeError* error);
+    static Decoded<FatalError> decode(const QCborMap& map);
     bool operator==(const FatalError&) const = default;
 };
 
-// Shared by the codecs of this layer (Protocol.cpp, ChatProtocol.cpp, ...).
+// Shared by the codecs of this layer (Protocol.cpp, ChatProtocol.cpp, FileProtocol.cpp).
 /// {"type": type}, the start of every message's encoding.
 QCborMap typedMap(const char* type);
-/// False, with error set (BadRequest naming "type"), unless map's type is type.
-bool checkType(const QCborMap& map, const char* type, DecodeError* error);
-/// False when fields found no problem; otherwise true, with error set from it.
-bool takeError(const MessageFields& fields, DecodeError* error);
+/// A DecodeError naming "type" unless map's type is type.
+std::optional<DecodeError> typeError(const QCborMap& map, const char* type);
+/// The first problem fields found (BadRequest naming the field); nullopt when it found none.
+std::optional<DecodeError> fieldsError(const MessageFields& fields);
 
 /// True when message's "type" is T::Type.
 template <typename T>
