@@ -10,7 +10,7 @@
 //     QVERIFY2(FuzzChecks::checkCbor(input).isEmpty(), qPrintable(...));    // a test
 
 #include "AuthorizedKeys.h"
-#include "ChatProtocol.h"
+#include "ChatMessages.h"
 #include "FilePaths.h"
 #include "FileProtocol.h"
 #include "KnownServers.h"
@@ -95,9 +95,14 @@ inline QString checkCbor(const QByteArray& input)
     if (chat.ok()) {
         std::visit([](const auto& decoded) { encodeIfMessage(decoded); }, chat.value);
     }
-    QStringList problems { decodeErrorProblem(chat), decodeAndEncode<ChatProtocol::Send>(*message),
-        decodeAndEncode<Protocol::Hello>(*message), decodeAndEncode<Protocol::SessionHandoff>(*message),
-        decodeAndEncode<Protocol::FatalError>(*message) };
+    // Every client-to-server chat message (version 2's requests too), as the server reads them.
+    const auto request = ChatProtocol::decodeClientMessage(*message);
+    if (request.ok()) {
+        std::visit([](const auto& decoded) { encodeIfMessage(decoded); }, request.value);
+    }
+    QStringList problems { decodeErrorProblem(chat), decodeErrorProblem(request),
+        decodeAndEncode<ChatProtocol::Send>(*message), decodeAndEncode<Protocol::Hello>(*message),
+        decodeAndEncode<Protocol::SessionHandoff>(*message), decodeAndEncode<Protocol::FatalError>(*message) };
     // The files service's entries, wherever a listing or a stat result carries them.
     problems.append(decodeAndEncode<FileProtocol::Entry>(*message));
     for (const QCborValue& value : message->value(QLatin1String("entries")).toArray()) {

@@ -3,7 +3,7 @@
 // docs/PROTOCOL.md section 4 asks of a client, without ending the session or acting on a default.
 
 #include "ChatClient.h"
-#include "ChatProtocol.h"
+#include "ChatMessages.h"
 #include "EncryptedTcpServer.h"
 #include "EncryptedTcpSocket.h"
 #include "Identity.h"

@@ -1,4 +1,4 @@
-#include "ChatProtocol.h"
+#include "ChatMessages.h"
 #include "ErrorCode.h"
 #include "Protocol.h"
 #include "ProtocolDocument.h"

@@ -1,5 +1,6 @@
 #include "ChatClient.h"
 
+#include "ChatMessages.h"
 #include "Logging.h"
 #include "Protocol.h"
 

@@ -53,6 +53,10 @@ private:
     void handle(const ChatProtocol::Leave& leave);
     void handle(const ChatProtocol::Accepted& accepted);
     void handle(const ChatProtocol::Rejected& rejected);
+    /// The version-2 messages: this client says hello as version 1, so a server sends it none.
+    template <typename Version2Message>
+    void handle(const Version2Message&)
+    { }
 
     ServiceClient* m_connection;
     QString m_myName;

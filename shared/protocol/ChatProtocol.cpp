@@ -21,6 +21,12 @@ constexpr char HistoryKey[] = "history";
 constexpr char SeqKey[] = "seq";
 constexpr char CodeKey[] = "code";
 constexpr char MessageKey[] = "message";
+constexpr char VersionKey[] = "version";
+constexpr char ConversationKey[] = "conversation";
+constexpr char RoomKey[] = "room";
+constexpr char ClientIdKey[] = "client_id";
+constexpr char DuplicateKey[] = "duplicate";
+constexpr char WaitingKey[] = "waiting";
 
 using Protocol::Decoded;
 using Protocol::fieldsError;
@@ -65,16 +71,6 @@ QList<Member> readMembers(MessageFields& fields)
     return members;
 }
 
-/// One message's decoder, picked by type; std::visit-able results from one table.
-template <typename Variant, typename T>
-Decoded<Variant> decodeAs(const QCborMap& map)
-{
-    Decoded<T> message = T::decode(map);
-    if (!message.ok()) {
-        return { Variant {}, std::move(message.error) };
-    }
-    return { Variant { std::move(message.value) }, std::nullopt };
-}
 } // namespace
 
 QCborMap Welcome::toCbor() const
@@ -83,6 +79,9 @@ QCborMap Welcome::toCbor() const
     map.insert(QLatin1String(NameKey), name);
     map.insert(QLatin1String(FingerprintKey), fingerprint);
     map.insert(QLatin1String(MembersKey), memberArray(members));
+    if (version) {
+        map.insert(QLatin1String(VersionKey), *version);
+    }
     return map;
 }
 
@@ -96,6 +95,9 @@ Decoded<Welcome> Welcome::decode(const QCborMap& map)
     welcome.name = fields.text(NameKey);
     welcome.fingerprint = fields.text(FingerprintKey);
     welcome.members = readMembers(fields);
+    if (fields.has(VersionKey)) {
+        welcome.version = fields.unsignedInteger(VersionKey);
+    }
     return { welcome, fieldsError(fields) };
 }
 
@@ -133,6 +135,15 @@ QCborMap Message::toCbor() const
     if (history) {
         map.insert(QLatin1String(HistoryKey), true);
     }
+    if (conversation) {
+        map.insert(QLatin1String(ConversationKey), *conversation);
+    }
+    if (!room.isEmpty()) {
+        map.insert(QLatin1String(RoomKey), room);
+    }
+    if (!clientId.isEmpty()) {
+        map.insert(QLatin1String(ClientIdKey), clientId);
+    }
     return map;
 }
 
@@ -153,6 +164,11 @@ Decoded<Message> Message::decode(const QCborMap& map)
     message.time = QDateTime::fromMSecsSinceEpoch(fields.unsignedInteger(TimeKey), Qt::UTC);
     message.to = fields.optionalText(ToKey);
     message.history = fields.optionalBool(HistoryKey, false);
+    if (fields.has(ConversationKey)) {
+        message.conversation = fields.unsignedInteger(ConversationKey);
+    }
+    message.room = fields.optionalText(RoomKey);
+    message.clientId = fields.optionalText(ClientIdKey);
     return { message, fieldsError(fields) };
 }
 
@@ -207,6 +223,15 @@ QCborMap Accepted::toCbor() const
     QCborMap map = typedMap(Type);
     map.insert(QLatin1String(SeqKey), seq);
     map.insert(QLatin1String(IdKey), id);
+    if (conversation) {
+        map.insert(QLatin1String(ConversationKey), *conversation);
+    }
+    if (duplicate) {
+        map.insert(QLatin1String(DuplicateKey), true);
+    }
+    if (waiting) {
+        map.insert(QLatin1String(WaitingKey), true);
+    }
     return map;
 }
 
@@ -219,6 +244,11 @@ Decoded<Accepted> Accepted::decode(const QCborMap& map)
     Accepted accepted;
     accepted.seq = fields.unsignedInteger(SeqKey);
     accepted.id = fields.unsignedInteger(IdKey);
+    if (fields.has(ConversationKey)) {
+        accepted.conversation = fields.unsignedInteger(ConversationKey);
+    }
+    accepted.duplicate = fields.optionalBool(DuplicateKey, false);
+    accepted.waiting = fields.optionalBool(WaitingKey, false);
     return { accepted, fieldsError(fields) };
 }
 
@@ -248,29 +278,6 @@ Decoded<Rejected> Rejected::decode(const QCborMap& map)
     return { rejected, fieldsError(fields) };
 }
 
-Decoded<ServerMessage> decodeServerMessage(const QCborMap& map)
-{
-    using Decoder = Decoded<ServerMessage> (*)(const QCborMap&);
-    static const std::pair<const char*, Decoder> decoders[] = {
-        { Welcome::Type, &decodeAs<ServerMessage, Welcome> },
-        { Members::Type, &decodeAs<ServerMessage, Members> },
-        { Message::Type, &decodeAs<ServerMessage, Message> },
-        { Message::NoticeType, &decodeAs<ServerMessage, Message> },
-        { HistoryEnd::Type, &decodeAs<ServerMessage, HistoryEnd> },
-        { Join::Type, &decodeAs<ServerMessage, Join> },
-        { Leave::Type, &decodeAs<ServerMessage, Leave> },
-        { Accepted::Type, &decodeAs<ServerMessage, Accepted> },
-        { Rejected::Type, &decodeAs<ServerMessage, Rejected> },
-    };
-    const QString type = Protocol::typeOf(map);
-    for (const auto& [name, decoder] : decoders) {
-        if (type == QLatin1String(name)) {
-            return decoder(map);
-        }
-    }
-    return { ServerMessage {}, std::nullopt }; // a newer server's type: ignored
-}
-
 QCborMap Send::toCbor() const
 {
     QCborMap map = typedMap(Type);
@@ -278,6 +285,12 @@ QCborMap Send::toCbor() const
     map.insert(QLatin1String(TextKey), text);
     if (to) {
         map.insert(QLatin1String(ToKey), *to);
+    }
+    if (room) {
+        map.insert(QLatin1String(RoomKey), *room);
+    }
+    if (clientId) {
+        map.insert(QLatin1String(ClientIdKey), *clientId);
     }
     return map;
 }
@@ -298,6 +311,20 @@ Decoded<Send> Send::decode(const QCborMap& map)
             fields.reject(ToKey, "a member's name; leave it out for a message to the room");
         }
     }
+    if (fields.has(RoomKey)) {
+        send.room = fields.optionalText(RoomKey);
+        if (fields.ok() && send.room->isEmpty()) {
+            fields.reject(RoomKey, "a room's name; leave it out for general");
+        } else if (fields.ok() && send.to) {
+            fields.reject(RoomKey, "left out when \"to\" is given (a message goes to a room or to a person)");
+        }
+    }
+    if (fields.has(ClientIdKey)) {
+        send.clientId = fields.optionalText(ClientIdKey);
+        if (fields.ok() && !isValidClientId(*send.clientId)) {
+            fields.reject(ClientIdKey, "1 to 64 bytes of text without control characters");
+        }
+    }
     return { send, fieldsError(fields) };
 }
 
@@ -306,6 +333,19 @@ bool Send::hasSeq(const Decoded<Send>& decoded)
     // seq is the first field read after the type, so a failure of any other field leaves it read.
     return decoded.ok()
         || (decoded.error->field != QLatin1String(SeqKey) && decoded.error->field != QLatin1String(TypeKey));
+}
+
+bool isValidClientId(const QString& clientId)
+{
+    if (clientId.isEmpty() || clientId.toUtf8().size() > MaxClientIdBytes) {
+        return false;
+    }
+    for (const QChar c : clientId) {
+        if (c.unicode() < 0x20 || (c.unicode() >= 0x7f && c.unicode() <= 0x9f)) {
+            return false;
+        }
+    }
+    return true;
 }
 
 TextError checkText(const QString& text, qsizetype* position)

@@ -8,16 +8,15 @@
 #include <QList>
 #include <QString>
 #include <optional>
-#include <variant>
 
 /// Messages of the "chat" service (docs/PROTOCOL.md, section 7) as structs, encoded and decoded in
 /// one place (ChatProtocol.cpp).
 ///
 /// Usage:
 ///     socket->sendMessage(Protocol::encode(ChatProtocol::Accepted { seq, id }.toCbor()));
-///     const auto message = ChatProtocol::decodeServerMessage(map); // Decoded<ServerMessage> (Decoded.h)
-///     if (!message.ok()) { log(message.error->message); return; }  // the error names the field
-///     std::visit(handler, message.value);                           // monostate: an unknown type
+///     const auto send = ChatProtocol::Send::decode(map);                   // Decoded<Send> (Decoded.h)
+///     if (!send.ok()) { reject(send.value.seq, send.error->message); }     // the error names the field
+/// Any message by its type: ChatMessages.h (decodeServerMessage, decodeClientMessage).
 namespace QuietWire::ChatProtocol {
 
 /// Longest chat text accepted, in UTF-8 bytes.
@@ -26,6 +25,13 @@ inline constexpr int HistorySize = 100;
 /// Members listed per welcome / members message, so that each fits one transport message (an
 /// entry is at most ~250 bytes: a 32-character name in 4-byte UTF-8, a fingerprint, the keys).
 inline constexpr qsizetype MembersPerMessage = 200;
+/// The chat protocol versions: 1 (one room, replay on join) and 2 (conversations, history and
+/// search on request). A hello without a version is 1; the server answers with the version it
+/// speaks in welcome (absent: 1).
+inline constexpr qint64 Version1 = 1;
+inline constexpr qint64 CurrentVersion = 2;
+/// Longest client id of a message, in UTF-8 bytes.
+inline constexpr int MaxClientIdBytes = 64;
 
 struct Member
 {
@@ -46,6 +52,7 @@ struct Welcome
     QString name;
     QString fingerprint;
     QList<Member> members; // the others
+    std::optional<qint64> version {}; // the version the server speaks in this session (absent: 1)
 
     QCborMap toCbor() const;
     static Protocol::Decoded<Welcome> decode(const QCborMap& map);
@@ -74,8 +81,12 @@ struct Message
     QString to; // for a direct message: the recipient's name
     QString text;
     QDateTime time;
-    bool history = false; // replayed on join
+    bool history = false; // replayed on join, or a page of a history request
     bool notice = false; // from the server administrator
+    // Version 2 (absent in version 1 sessions):
+    std::optional<qint64> conversation {}; // the conversation's id
+    QString room; // a room message: the room's name
+    QString clientId; // the sender's own id of the message, when it gave one
 
     QCborMap toCbor() const;
     static Protocol::Decoded<Message> decode(const QCborMap& map);
@@ -120,6 +131,10 @@ struct Accepted
     static constexpr char Type[] = "accepted";
     qint64 seq = 0;
     qint64 id = 0;
+    // Version 2:
+    std::optional<qint64> conversation {}; // where the message was stored
+    bool duplicate = false; // a resend of a message already stored under its client id: not sent again
+    bool waiting = false; // a direct message to a name with no session now: kept until they come
 
     QCborMap toCbor() const;
     static Protocol::Decoded<Accepted> decode(const QCborMap& map);
@@ -139,14 +154,6 @@ struct Rejected
     bool operator==(const Rejected&) const = default;
 };
 
-/// Any server-to-client chat message; std::monostate for a type this program does not know (a
-/// newer server's), which a client ignores (docs/PROTOCOL.md section 4).
-using ServerMessage
-    = std::variant<std::monostate, Welcome, Members, Message, HistoryEnd, Join, Leave, Accepted, Rejected>;
-/// The message map holds, by its type, through that type's decode(); the error is set for a known
-/// type with a bad field (the value is then std::monostate).
-Protocol::Decoded<ServerMessage> decodeServerMessage(const QCborMap& map);
-
 // Client to server (section 7's second table).
 
 /// A message for the room, or for one member when to is set.
@@ -155,7 +162,11 @@ struct Send
     static constexpr char Type[] = "message";
     qint64 seq = 0; // the client's own counter, echoed in accepted / rejected
     QString text;
-    std::optional<QString> to; // present: a member's name (never empty); absent: the room
+    std::optional<QString> to {}; // present: a member's name (never empty); absent: the room
+    std::optional<QString> room {}; // version 2: a room by name (not with to); absent: general
+    /// Version 2: the client's own id of this message (1 to MaxClientIdBytes bytes, no control
+    /// characters), so a resend after a reconnect is recognised and stored once.
+    std::optional<QString> clientId {};
 
     QCborMap toCbor() const;
     /// Also refuses an empty "to" (it must never pass for a room message); the text's content
@@ -177,6 +188,8 @@ enum class TextError {
     ControlCharacter, // C0 (but newline and tab), DEL or C1: CR, ESC... would let a sender draw
                       // "alice: ..." lines or run escape sequences in other members' terminals
 };
+/// A client id a message may carry: 1 to MaxClientIdBytes UTF-8 bytes, no control characters.
+bool isValidClientId(const QString& clientId);
 /// The first problem of text; position gets the index of a control character.
 TextError checkText(const QString& text, qsizetype* position = nullptr);
 /// A message for a person, naming the problem (and the character: "U+001B at position 5").

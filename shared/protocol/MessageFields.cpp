@@ -110,6 +110,20 @@ QCborArray MessageFields::array(const char* key)
     return optionalArray(key);
 }
 
+QCborMap MessageFields::map(const char* key)
+{
+    if (!has(key)) {
+        fail(key, "a map", true);
+        return {};
+    }
+    const QCborValue value = m_message.value(QLatin1String(key));
+    if (!value.isMap()) {
+        fail(key, "a map", false);
+        return {};
+    }
+    return value.toMap();
+}
+
 QCborArray MessageFields::optionalArray(const char* key, const QCborArray& defaultValue)
 {
     if (!has(key)) {

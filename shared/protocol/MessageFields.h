@@ -38,6 +38,8 @@ public:
     /// An array (its items are the caller's to check; reject() a bad one).
     QCborArray array(const char* key);
     QCborArray optionalArray(const char* key, const QCborArray& defaultValue = QCborArray());
+    /// A map (its fields are the caller's to read, with a MessageFields of their own).
+    QCborMap map(const char* key);
     /// Records that key, present and of the right wire type, is still not what it must be
     /// ("a port number (1-65535)"): the same "field \"key\" must be ..." message as a wrong type.
     void reject(const char* key, const char* expected);

@@ -12,6 +12,7 @@ namespace {
 // The wire keys of the envelope's messages; nothing outside this file spells them.
 constexpr char TypeKey[] = "type";
 constexpr char ServiceKey[] = "service";
+constexpr char VersionKey[] = "version";
 constexpr char PortKey[] = "port";
 constexpr char TicketKey[] = "ticket";
 constexpr char PortsKey[] = "ports";
@@ -131,6 +132,9 @@ QCborMap Hello::toCbor() const
 {
     QCborMap map = typedMap(Type);
     map.insert(QLatin1String(ServiceKey), service);
+    if (version) {
+        map.insert(QLatin1String(VersionKey), *version);
+    }
     return map;
 }
 
@@ -142,6 +146,9 @@ Decoded<Hello> Hello::decode(const QCborMap& map)
     MessageFields fields(map);
     Hello hello;
     hello.service = fields.text(ServiceKey);
+    if (fields.has(VersionKey)) {
+        hello.version = fields.unsignedInteger(VersionKey);
+    }
     return { hello, fieldsError(fields) };
 }
 

@@ -79,6 +79,8 @@ struct Hello
 {
     static constexpr char Type[] = "hello";
     QString service; // ServiceChat, ServiceFiles, or a name this server may not offer
+    /// The service's protocol version the client speaks (uint, optional; absent: 1).
+    std::optional<qint64> version {};
 
     QCborMap toCbor() const;
     static Decoded<Hello> decode(const QCborMap& map);
