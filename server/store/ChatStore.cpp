@@ -354,14 +354,17 @@ std::optional<Conversation> ChatStore::insertConversation(Conversation conversat
     existing.prepare(QStringLiteral("SELECT 1 FROM conversations WHERE kind = ? AND name = ?"));
     existing.addBindValue(int(conversation.kind));
     existing.addBindValue(text(conversation.name));
-    if (!exec(existing) || existing.next()) {
-        if (m_failure.error == StoreError::None || existing.isActive()) {
-            fail(StoreError::Exists, QStringLiteral("A room named %1 exists already").arg(conversation.name));
-        }
+    if (!exec(existing)) {
         m_db.rollback();
         return std::nullopt;
     }
+    const bool taken = existing.next();
     existing.finish();
+    if (taken) {
+        m_db.rollback();
+        fail(StoreError::Exists, QStringLiteral("A room named %1 exists already").arg(conversation.name));
+        return std::nullopt;
+    }
     QSqlQuery insert(m_db);
     insert.prepare(QStringLiteral("INSERT INTO conversations (kind, name, topic, is_private, created_ms) "
                                   "VALUES (?, ?, ?, ?, ?) RETURNING id"));

@@ -116,11 +116,12 @@ Target readTarget(MessageFields& fields, bool required)
     return target;
 }
 
-qint64 readLimit(MessageFields& fields, qint64 defaultValue, qint64 maximum)
+/// limit, from 1 to maximum (range says so in words: "from 1 to 200").
+qint64 readLimit(MessageFields& fields, qint64 defaultValue, qint64 maximum, const char* range)
 {
     const qint64 limit = fields.optionalUnsigned(LimitKey, defaultValue);
     if (fields.ok() && (limit < 1 || limit > maximum)) {
-        fields.reject(LimitKey, maximum == MaxHistoryLimit ? "from 1 to 200" : "from 1 to 100");
+        fields.reject(LimitKey, range);
     }
     return limit;
 }
@@ -239,7 +240,7 @@ Decoded<HistoryRequest> HistoryRequest::decode(const QCborMap& map)
     request.seq = fields.unsignedInteger(SeqKey);
     request.target = readTarget(fields, true);
     request.before = readBefore(fields);
-    request.limit = readLimit(fields, DefaultHistoryLimit, MaxHistoryLimit);
+    request.limit = readLimit(fields, DefaultHistoryLimit, MaxHistoryLimit, "from 1 to 200");
     return { request, fieldsError(fields) };
 }
 
@@ -270,7 +271,7 @@ Decoded<SearchRequest> SearchRequest::decode(const QCborMap& map)
     }
     request.target = readTarget(fields, false);
     request.before = readBefore(fields);
-    request.limit = readLimit(fields, DefaultSearchLimit, MaxSearchLimit);
+    request.limit = readLimit(fields, DefaultSearchLimit, MaxSearchLimit, "from 1 to 100");
     return { request, fieldsError(fields) };
 }
 
