@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <future>
 #include <mutex>
 
 class QObject;
@@ -58,6 +59,19 @@ public:
             auto result = work(store);
             deliver(guard, [done = std::move(done), result = std::move(result)]() mutable { done(result); });
         });
+    }
+
+    /// Runs work(store) on the store's thread after everything posted before it, and waits for its
+    /// result: for the administrator's console, whose commands answer at once. Not for the event
+    /// loop's hot paths (it waits for the commits queued ahead of it).
+    template <typename Work>
+    auto call(Work work) -> decltype(work(std::declval<ChatStore&>()))
+    {
+        using Result = decltype(work(std::declval<ChatStore&>()));
+        std::promise<Result> promise;
+        std::future<Result> future = promise.get_future();
+        enqueue([&promise, &work](ChatStore& store) { promise.set_value(work(store)); });
+        return future.get();
     }
 
     /// Transactions committed with appends so far (for tests and the benchmark).
