@@ -12,6 +12,8 @@
 //              QStringLiteral("request"))) {
 //         const QStringList types = ProtocolDocument::quoted(row.value(0));
 //     }
+//     const QStringList chat = ProtocolDocument::section(ProtocolDocument::text(), QStringLiteral("## 7."));
+//     ProtocolDocument::table(ProtocolDocument::subsection(chat, QStringLiteral("#### Client to server")), "type");
 
 #include <QFile>
 #include <QRegularExpression>
@@ -42,6 +44,28 @@ inline QStringList section(const QString& document, const QString& heading)
         }
     }
     return lines;
+}
+
+/// The lines under the heading line that is exactly `heading` ("#### Client to server"), up to the
+/// next heading of the same level or above.
+inline QStringList subsection(const QStringList& lines, const QString& heading)
+{
+    const qsizetype level = heading.indexOf(QLatin1Char(' '));
+    QStringList result;
+    bool inside = false;
+    for (const QString& line : lines) {
+        const qsizetype hashes = line.indexOf(QLatin1Char(' '));
+        const bool isHeading
+            = line.startsWith(QLatin1Char('#')) && hashes > 0 && line.left(hashes) == QString(hashes, QLatin1Char('#'));
+        if (isHeading && hashes <= level) {
+            inside = line.trimmed() == heading;
+            continue;
+        }
+        if (inside) {
+            result.append(line);
+        }
+    }
+    return result;
 }
 
 /// The rows (cells split on '|') of the `nth` table in `lines` whose header's first cell starts

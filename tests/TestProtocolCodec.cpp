@@ -26,13 +26,16 @@ QCborMap with(QCborMap message, const char* key, const QCborValue& value)
     return message;
 }
 
-/// The type names in the first column of the nth table of lines whose header starts with "type"
-/// (section 7: 0 is server to client, 1 client to server).
-QStringList typeTable(const QStringList& lines, int nth)
+/// The type names in the first column of the "type" table under each of headings (section 7's
+/// "#### Server to client", ...).
+QStringList typeTable(const QStringList& lines, const QStringList& headings)
 {
     QStringList names;
-    for (const QStringList& row : ProtocolDocument::table(lines, QStringLiteral("type"), nth)) {
-        names += ProtocolDocument::quoted(row.value(0));
+    for (const QString& heading : headings) {
+        for (const QStringList& row :
+            ProtocolDocument::table(ProtocolDocument::subsection(lines, heading), QStringLiteral("type"))) {
+            names += ProtocolDocument::quoted(row.value(0));
+        }
     }
     return names;
 }
@@ -461,12 +464,15 @@ void TestProtocolCodec::everyDocumentedTypeHasACodec()
         = ProtocolDocument::exampleTypes(ProtocolDocument::section(document, QStringLiteral("## 4.")))
         + ProtocolDocument::exampleTypes(ProtocolDocument::section(document, QStringLiteral("## 5.")));
     const QStringList chatLines = ProtocolDocument::section(document, QStringLiteral("## 7."));
-    const QStringList serverToClient = typeTable(chatLines, 0);
-    const QStringList clientToServer = typeTable(chatLines, 1);
+    // Version 1's tables and version 2's.
+    const QStringList serverToClient = typeTable(
+        chatLines, { QStringLiteral("#### Server to client"), QStringLiteral("#### Server to client, version 2") });
+    const QStringList clientToServer = typeTable(
+        chatLines, { QStringLiteral("#### Client to server"), QStringLiteral("#### Client to server, version 2") });
     // The parser must find what the document has, or this test would check nothing.
     QVERIFY2(envelope.size() >= 3, qPrintable(envelope.join(u' ')));
-    QVERIFY2(serverToClient.size() >= 9, qPrintable(serverToClient.join(u' ')));
-    QVERIFY2(!clientToServer.isEmpty(), "section 7 has no client-to-server table");
+    QVERIFY2(serverToClient.size() >= 14, qPrintable(serverToClient.join(u' ')));
+    QVERIFY2(clientToServer.size() >= 14, qPrintable(clientToServer.join(u' ')));
 
     QStringList problems;
     const QStringList envelopeCodecs { QLatin1String(Protocol::Hello::Type),
@@ -491,7 +497,8 @@ void TestProtocolCodec::everyDocumentedTypeHasACodec()
         }
     }
     for (const QString& type : clientToServer) {
-        if (type != QLatin1String(ChatProtocol::Send::Type)) {
+        const auto decoded = ChatProtocol::decodeClientMessage(map({ { "type", type } }));
+        if (decoded.ok() && std::holds_alternative<std::monostate>(decoded.value)) {
             problems.append(
                 QStringLiteral("section 7 lists the client message `%1`, which the codec does not know").arg(type));
         }
@@ -500,10 +507,29 @@ void TestProtocolCodec::everyDocumentedTypeHasACodec()
         QLatin1String(ChatProtocol::Members::Type), QLatin1String(ChatProtocol::Message::Type),
         QLatin1String(ChatProtocol::Message::NoticeType), QLatin1String(ChatProtocol::HistoryEnd::Type),
         QLatin1String(ChatProtocol::Join::Type), QLatin1String(ChatProtocol::Leave::Type),
-        QLatin1String(ChatProtocol::Accepted::Type), QLatin1String(ChatProtocol::Rejected::Type) };
+        QLatin1String(ChatProtocol::Accepted::Type), QLatin1String(ChatProtocol::Rejected::Type),
+        QLatin1String(ChatProtocol::Conversations::Type), QLatin1String(ChatProtocol::Done::Type),
+        QLatin1String(ChatProtocol::ReadMarker::Type), QLatin1String(ChatProtocol::RoomChanged::Type),
+        QLatin1String(ChatProtocol::RoomGone::Type) };
     for (const QString& type : chatCodecs) {
         if (!serverToClient.contains(type)) {
             problems.append(QStringLiteral("the chat codec knows `%1`, which section 7 does not list").arg(type));
+        }
+    }
+    QStringList clientCodecs { QLatin1String(ChatProtocol::Send::Type),
+        QLatin1String(ChatProtocol::HistoryRequest::Type), QLatin1String(ChatProtocol::SearchRequest::Type),
+        QLatin1String(ChatProtocol::ReadRequest::Type), QLatin1String(ChatProtocol::RoomsRequest::Type) };
+    for (const auto action : { ChatProtocol::RoomRequest::Action::Create, ChatProtocol::RoomRequest::Action::Join,
+             ChatProtocol::RoomRequest::Action::Leave, ChatProtocol::RoomRequest::Action::Invite,
+             ChatProtocol::RoomRequest::Action::Remove, ChatProtocol::RoomRequest::Action::Topic,
+             ChatProtocol::RoomRequest::Action::Delete, ChatProtocol::RoomRequest::Action::Members }) {
+        clientCodecs.append(ChatProtocol::RoomRequest::typeName(action));
+    }
+    for (const QString& type : clientCodecs) {
+        if (!clientToServer.contains(type)) {
+            problems.append(
+                QStringLiteral("the chat codec decodes the client message `%1`, which section 7 does not list")
+                    .arg(type));
         }
     }
     QVERIFY2(problems.isEmpty(), qPrintable(problems.join(QLatin1String("; "))));

@@ -13,6 +13,8 @@
 
 #include <QCborArray>
 #include <QRegularExpression>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 #include <functional>
@@ -26,6 +28,7 @@ const QHostAddress Localhost(QStringLiteral("127.0.0.1"));
 // The document's one parser (tests/ProtocolDocument.h), under the short names this test uses.
 using ProtocolDocument::quoted;
 using ProtocolDocument::section;
+using ProtocolDocument::subsection;
 using ProtocolDocument::table;
 
 /// One field as a table describes it: "`to` text *optional*".
@@ -101,7 +104,7 @@ public:
 
     /// The server's answer on the main port (session or error), and on success the session port
     /// connection with the hello sent. Empty if the server did not answer at all.
-    std::optional<QCborMap> open(quint16 port, const QString& service)
+    std::optional<QCborMap> open(quint16 port, const QString& service, std::optional<qint64> version = std::nullopt)
     {
         if (!m_raw.handshake(Localhost, Localhost, port)) {
             return std::nullopt;
@@ -117,7 +120,9 @@ public:
             return std::nullopt;
         }
         if (!service.isNull()) {
-            send(Protocol::Hello { service }.toCbor());
+            Protocol::Hello hello { service };
+            hello.version = version;
+            send(hello.toCbor());
         }
         return first;
     }
@@ -156,11 +161,286 @@ public:
         return std::nullopt;
     }
     bool closed() { return RawClient::waitClosed(*m_socket); }
+    void close() { m_socket->abort(); }
 
 private:
     RawClient m_raw;
     std::unique_ptr<QTcpSocket> m_socket;
 };
+
+/// A chat request (or message) of version 2: type, seq and fields.
+QCborMap chat(const char* type, qint64 seq, std::initializer_list<std::pair<const char*, QCborValue>> fields = {})
+{
+    QCborMap map { { QStringLiteral("type"), QLatin1String(type) }, { QStringLiteral("seq"), seq } };
+    for (const auto& [key, value] : fields) {
+        map.insert(QLatin1String(key), value);
+    }
+    return map;
+}
+
+/// Sends a chat request and reads until its answer (`accepted`, `done` or `rejected` with its seq),
+/// handing every message on the way, the answer included, to `seen`.
+std::optional<QCborMap> answerOf(
+    Peer& peer, const QCborMap& request, const std::function<void(const QCborMap&)>& seen = {})
+{
+    peer.send(request);
+    const qint64 seq = request.value(QStringLiteral("seq")).toInteger();
+    for (int i = 0; i < 1000; ++i) {
+        auto message = peer.read();
+        if (!message) {
+            return std::nullopt;
+        }
+        if (seen) {
+            seen(*message);
+        }
+        const QString type = Protocol::typeOf(*message);
+        const bool answer
+            = type == QLatin1String("accepted") || type == QLatin1String("done") || type == QLatin1String("rejected");
+        if (answer && message->value(QStringLiteral("seq")).toInteger() == seq) {
+            return message;
+        }
+    }
+    return std::nullopt;
+}
+
+/// A value of another type than the document gives a field (text for a uint, ...).
+QCborValue wrongValue(const QString& type)
+{
+    return type == QLatin1String("text") ? QCborValue(42) : QCborValue(QStringLiteral("x"));
+}
+
+/// Holds the write lock of the server's SQLite store (as another program could) for as long as it
+/// lives: the server's writes wait for it, then fail.
+class StoreLock
+{
+public:
+    explicit StoreLock(const QString& path)
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connection);
+        db.setDatabaseName(path);
+        QSqlQuery wait(db);
+        m_locked = db.open() && wait.exec(QStringLiteral("PRAGMA busy_timeout = 10000"))
+            && QSqlQuery(db).exec(QStringLiteral("BEGIN IMMEDIATE"));
+    }
+    ~StoreLock()
+    {
+        {
+            QSqlDatabase db = QSqlDatabase::database(m_connection);
+            QSqlQuery(db).exec(QStringLiteral("ROLLBACK"));
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(m_connection);
+    }
+    StoreLock(const StoreLock&) = delete;
+    StoreLock& operator=(const StoreLock&) = delete;
+    bool locked() const { return m_locked; }
+
+private:
+    const QString m_connection = QStringLiteral("TestProtocolDocument.lock");
+    bool m_locked = false;
+};
+
+/// Three version-2 sessions and two rooms of alice's: "team" (public, bob joined, one message of
+/// alice's in it) and "secret" (private). carol is in neither.
+struct ChatRooms
+{
+    std::unique_ptr<Peer> alice;
+    std::unique_ptr<Peer> bob;
+    std::unique_ptr<Peer> carol;
+    qint64 team = 0;
+    qint64 secret = 0;
+    qint64 said = 0; // the id of alice's message in team
+};
+
+/// A request and the session that sends it.
+struct Asked
+{
+    Peer* peer = nullptr;
+    QCborMap request; // without seq: it is given when sent
+};
+
+/// One request per "type/code" that the server answers `rejected` with that code (the rooms of
+/// ChatRooms as they are after it opened).
+QHash<QString, Asked> provocations(const ChatRooms& rooms)
+{
+    Peer* const a = rooms.alice.get();
+    Peer* const b = rooms.bob.get();
+    Peer* const c = rooms.carol.get();
+    const QString team = QStringLiteral("team");
+    const QString secret = QStringLiteral("secret");
+    const QString hello = QStringLiteral("hello");
+    return {
+        { QStringLiteral("message/bad_request"), { a, chat("message", 0, { { "text", hello }, { "to", 42 } }) } },
+        { QStringLiteral("message/not_found"),
+            { a, chat("message", 0, { { "text", hello }, { "to", QStringLiteral("nobody") } }) } },
+        { QStringLiteral("message/permission"), { c, chat("message", 0, { { "text", hello }, { "room", team } }) } },
+        { QStringLiteral("history/bad_request"), { a, chat("history", 0, { { "room", team }, { "limit", 0 } }) } },
+        { QStringLiteral("history/not_found"), { c, chat("history", 0, { { "room", secret } }) } },
+        { QStringLiteral("history/permission"), { c, chat("history", 0, { { "room", team } }) } },
+        { QStringLiteral("search/bad_request"), { a, chat("search", 0, { { "text", QStringLiteral("  ") } }) } },
+        { QStringLiteral("search/not_found"), { c, chat("search", 0, { { "text", hello }, { "room", secret } }) } },
+        { QStringLiteral("search/permission"), { c, chat("search", 0, { { "text", hello }, { "room", team } }) } },
+        { QStringLiteral("read/bad_request"), { a, chat("read", 0, { { "conversation", rooms.team } }) } },
+        { QStringLiteral("read/not_found"),
+            { c, chat("read", 0, { { "conversation", rooms.secret }, { "up_to", rooms.said } }) } },
+        { QStringLiteral("read/permission"),
+            { c, chat("read", 0, { { "conversation", rooms.team }, { "up_to", rooms.said } }) } },
+        { QStringLiteral("room_create/bad_request"),
+            { a,
+                chat("room_create", 0,
+                    { { "room", QStringLiteral("x1") }, { "topic", QStringLiteral("a\x1b[2J") } }) } },
+        { QStringLiteral("room_create/bad_name"),
+            { a, chat("room_create", 0, { { "room", QStringLiteral("two words") } }) } },
+        { QStringLiteral("room_create/exists"), { a, chat("room_create", 0, { { "room", team } }) } },
+        { QStringLiteral("room_join/bad_request"), { c, chat("room_join", 0, { { "room", QString() } }) } },
+        { QStringLiteral("room_join/not_found"), { c, chat("room_join", 0, { { "room", secret } }) } },
+        { QStringLiteral("room_leave/bad_request"), { b, chat("room_leave", 0) } },
+        { QStringLiteral("room_leave/not_found"), { c, chat("room_leave", 0, { { "room", team } }) } },
+        { QStringLiteral("room_leave/permission"),
+            { b, chat("room_leave", 0, { { "room", QStringLiteral("general") } }) } },
+        { QStringLiteral("room_invite/bad_request"), { a, chat("room_invite", 0, { { "room", secret } }) } },
+        { QStringLiteral("room_invite/not_found"),
+            { a, chat("room_invite", 0, { { "room", secret }, { "member", QStringLiteral("nobody") } }) } },
+        { QStringLiteral("room_invite/permission"),
+            { b, chat("room_invite", 0, { { "room", team }, { "member", QStringLiteral("carol") } }) } },
+        { QStringLiteral("room_remove/bad_request"),
+            { a, chat("room_remove", 0, { { "room", team }, { "member", 42 } }) } },
+        { QStringLiteral("room_remove/not_found"),
+            { a, chat("room_remove", 0, { { "room", team }, { "member", QStringLiteral("carol") } }) } },
+        { QStringLiteral("room_remove/permission"),
+            { b, chat("room_remove", 0, { { "room", team }, { "member", QStringLiteral("alice") } }) } },
+        { QStringLiteral("room_topic/bad_request"),
+            { a, chat("room_topic", 0, { { "room", team }, { "topic", QString(1025, QLatin1Char('x')) } }) } },
+        { QStringLiteral("room_topic/not_found"),
+            { c, chat("room_topic", 0, { { "room", secret }, { "topic", hello } }) } },
+        { QStringLiteral("room_topic/permission"),
+            { b, chat("room_topic", 0, { { "room", team }, { "topic", hello } }) } },
+        { QStringLiteral("room_delete/bad_request"), { a, chat("room_delete", 0, { { "room", 42 } }) } },
+        { QStringLiteral("room_delete/not_found"),
+            { a, chat("room_delete", 0, { { "room", QStringLiteral("nothing") } }) } },
+        { QStringLiteral("room_delete/permission"), { b, chat("room_delete", 0, { { "room", team } }) } },
+        { QStringLiteral("room_members/bad_request"), { a, chat("room_members", 0) } },
+        { QStringLiteral("room_members/not_found"), { c, chat("room_members", 0, { { "room", secret } }) } },
+    };
+}
+
+/// One request of each type that the server carries out (`accepted` for a message, else `done`).
+QHash<QString, Asked> wellFormed(const ChatRooms& rooms)
+{
+    Peer* const a = rooms.alice.get();
+    Peer* const b = rooms.bob.get();
+    Peer* const c = rooms.carol.get();
+    const QString team = QStringLiteral("team");
+    return {
+        { QStringLiteral("message"),
+            { a,
+                chat("message", 0,
+                    { { "room", team }, { "text", QStringLiteral("hi again") },
+                        { "client_id", QStringLiteral("c-9") } }) } },
+        { QStringLiteral("history"), { a, chat("history", 0, { { "room", team } }) } },
+        { QStringLiteral("search"), { a, chat("search", 0, { { "text", QStringLiteral("hello") } }) } },
+        { QStringLiteral("read"), { a, chat("read", 0, { { "conversation", rooms.team }, { "up_to", rooms.said } }) } },
+        { QStringLiteral("rooms"), { a, chat("rooms", 0) } },
+        { QStringLiteral("room_create"),
+            { a,
+                chat("room_create", 0,
+                    { { "room", QStringLiteral("fresh") }, { "topic", QStringLiteral("new things") },
+                        { "private", true } }) } },
+        { QStringLiteral("room_join"), { c, chat("room_join", 0, { { "room", team } }) } },
+        { QStringLiteral("room_leave"), { b, chat("room_leave", 0, { { "room", team } }) } },
+        { QStringLiteral("room_invite"),
+            { a,
+                chat("room_invite", 0,
+                    { { "room", QStringLiteral("secret") }, { "member", QStringLiteral("carol") } }) } },
+        { QStringLiteral("room_remove"),
+            { a, chat("room_remove", 0, { { "room", team }, { "member", QStringLiteral("bob") } }) } },
+        { QStringLiteral("room_topic"),
+            { a, chat("room_topic", 0, { { "room", team }, { "topic", QStringLiteral("Widgets") } }) } },
+        { QStringLiteral("room_delete"), { a, chat("room_delete", 0, { { "room", team } }) } },
+        { QStringLiteral("room_members"), { a, chat("room_members", 0, { { "room", team } }) } },
+    };
+}
+
+/// The fields of each type in the "type" table under heading in section 7's lines.
+QHash<QString, QHash<QString, FieldSpec>> typeSpecs(const QStringList& lines, const QString& heading)
+{
+    QHash<QString, QHash<QString, FieldSpec>> specs;
+    for (const QStringList& row : table(subsection(lines, heading), QStringLiteral("type"))) {
+        for (const QString& type : quoted(row.value(0))) {
+            specs.insert(type, fieldSpecs(row.value(1)));
+        }
+    }
+    return specs;
+}
+
+/// The keys of the maps inside version 2's messages ("conversation", "room", "hit", "member").
+QHash<QString, QHash<QString, FieldSpec>> mapSpecs(const QStringList& lines)
+{
+    QHash<QString, QHash<QString, FieldSpec>> specs;
+    for (const QStringList& row :
+        table(subsection(lines, QStringLiteral("#### Server to client, version 2")), QStringLiteral("map"))) {
+        specs.insert(row.value(0).trimmed(), fieldSpecs(row.value(1)));
+    }
+    return specs;
+}
+
+/// What is wrong with the maps inside message against the document's map table (and the message
+/// maps inside, against types); seen gets the names of the maps met.
+QStringList checkMaps(const QCborMap& message, const QHash<QString, QHash<QString, FieldSpec>>& maps,
+    const QHash<QString, QHash<QString, FieldSpec>>& types, QSet<QString>* seen)
+{
+    QStringList problems;
+    const QString type = Protocol::typeOf(message);
+    const auto check = [&](const QCborValue& value, const QString& name, const QString& where) {
+        seen->insert(name);
+        if (!value.isMap()) {
+            problems.append(QStringLiteral("%1: a %2 that is not a map").arg(where, name));
+            return;
+        }
+        for (const QString& problem : checkFields(value.toMap(), maps.value(name))) {
+            problems.append(QStringLiteral("%1: %2 map: %3").arg(where, name, problem));
+        }
+        if (name == QLatin1String("conversation") && value.toMap().contains(QStringLiteral("last"))) {
+            const QCborMap last = value.toMap().value(QStringLiteral("last")).toMap();
+            for (const QString& problem : checkFields(last, types.value(Protocol::typeOf(last)))) {
+                problems.append(QStringLiteral("%1: last: %2").arg(where, problem));
+            }
+        }
+        if (name == QLatin1String("hit")) {
+            for (const QCborValue& mark : value.toMap().value(QStringLiteral("marks")).toArray()) {
+                const QCborArray pair = mark.toArray();
+                if (pair.size() != 2 || !hasType(pair.at(0), QStringLiteral("uint"))
+                    || !hasType(pair.at(1), QStringLiteral("uint"))) {
+                    problems.append(QStringLiteral("%1: a mark that is not [start, end]").arg(where));
+                }
+            }
+        }
+    };
+    const auto each = [&](const char* key, const QString& name) {
+        for (const QCborValue& value : message.value(QLatin1String(key)).toArray()) {
+            check(value, name, QStringLiteral("%1.%2").arg(type, QLatin1String(key)));
+        }
+    };
+    if (type == QLatin1String("conversations")) {
+        each("conversations", QStringLiteral("conversation"));
+    } else if (type == QLatin1String("room")) {
+        check(message.value(QStringLiteral("conversation")), QStringLiteral("conversation"), type);
+    } else if (type == QLatin1String("done")) {
+        each("rooms", QStringLiteral("room"));
+        each("hits", QStringLiteral("hit"));
+        each("members", QStringLiteral("member"));
+        for (const QCborValue& value : message.value(QStringLiteral("messages")).toArray()) {
+            const QCborMap item = value.toMap();
+            for (const QString& problem : checkFields(item, types.value(Protocol::typeOf(item)))) {
+                problems.append(QStringLiteral("done.messages: %1: %2").arg(Protocol::typeOf(item), problem));
+            }
+            if (!item.value(QStringLiteral("history")).toBool()) {
+                problems.append(QStringLiteral("done.messages: a message without history: true"));
+            }
+        }
+    }
+    return problems;
+}
 
 } // namespace
 
@@ -180,6 +460,12 @@ private slots:
     void chatServerMessagesAsDocumented();
     void chatRejectionCodes_data();
     void chatRejectionCodes();
+    void everyChatCodeInTheCodeIsDocumented();
+    void chatVersion2ServerMessagesAsDocumented();
+    void chatVersion2Requests_data();
+    void chatVersion2Requests();
+    void chatVersion2RejectionCodes_data();
+    void chatVersion2RejectionCodes();
     void fileFailureCodes_data();
     void fileFailureCodes();
     void fileRequests_data();
@@ -195,11 +481,16 @@ private:
     };
     Member allowed(const QString& name);
     bool startServer(const QStringList& options = {}, int poolSize = 8);
+    /// Starts the server with alice, bob and carol in the rooms of ChatRooms.
+    bool openChatRooms(ChatRooms& rooms);
+    /// Sends a request with the next seq and reads its answer.
+    std::optional<QCborMap> send(Asked asked);
 
     QString m_document;
     std::unique_ptr<QTemporaryDir> m_dir;
     std::unique_ptr<ServerProcess> m_server;
     QStringList m_allowed;
+    qint64 m_seq = 100;
 };
 
 void TestProtocolDocument::init()
@@ -234,9 +525,22 @@ void TestProtocolDocument::documentHasTheTables()
 {
     // The parser must find what the other tests check, or they would check nothing.
     QVERIFY(table(section(m_document, QStringLiteral("## 4.")), QStringLiteral("code")).size() >= 8);
-    QVERIFY(table(section(m_document, QStringLiteral("## 7.")), QStringLiteral("type")).size() >= 8);
-    QVERIFY(table(section(m_document, QStringLiteral("## 7.")), QStringLiteral("type"), 1).size() >= 1);
-    QVERIFY(table(section(m_document, QStringLiteral("## 7.")), QStringLiteral("case")).size() >= 4);
+    const QStringList chat = section(m_document, QStringLiteral("## 7."));
+    const auto under = [&chat](const char* heading, const char* firstHeader) {
+        return table(subsection(chat, QLatin1String(heading)), QLatin1String(firstHeader)).size();
+    };
+    QVERIFY(under("#### Server to client", "type") >= 8);
+    QVERIFY(under("#### Client to server", "type") >= 1);
+    QVERIFY(under("#### Client to server", "case") >= 5);
+    QVERIFY(under("#### Server to client, version 2", "type") >= 9);
+    QVERIFY(under("#### Server to client, version 2", "map") >= 4);
+    QVERIFY(under("#### Client to server, version 2", "type") >= 13);
+    QVERIFY(under("#### Rejection codes", "code") >= 6);
+    QCOMPARE(subsection(
+                 QStringList { QStringLiteral("### A"), QStringLiteral("#### B"), QStringLiteral("x"),
+                     QStringLiteral("#### B, two"), QStringLiteral("y"), QStringLiteral("### C"), QStringLiteral("z") },
+                 QStringLiteral("#### B")),
+        QStringList { QStringLiteral("x") });
     QCOMPARE(quoted(QStringLiteral("| `join` / `leave` | x |")),
         QStringList({ QStringLiteral("join"), QStringLiteral("leave") }));
     const auto specs = fieldSpecs(QStringLiteral("`id` uint, `to` text *optional* (a name), `ticket` bytes"));
@@ -359,14 +663,10 @@ void TestProtocolDocument::sessionMessageAsDocumented()
 
 void TestProtocolDocument::chatServerMessagesAsDocumented()
 {
-    // Every server-to-client type in section 7's table arrives, with the documented fields.
-    const QStringList lines = section(m_document, QStringLiteral("## 7."));
-    QHash<QString, QHash<QString, FieldSpec>> documented;
-    for (const QStringList& row : table(lines, QStringLiteral("type"))) {
-        for (const QString& type : quoted(row.value(0))) {
-            documented.insert(type, fieldSpecs(row.value(1)));
-        }
-    }
+    // Every server-to-client type in section 7's version-1 table arrives in a version-1 session
+    // (a hello without `version`), with the documented fields.
+    const auto documented
+        = typeSpecs(section(m_document, QStringLiteral("## 7.")), QStringLiteral("#### Server to client"));
     QVERIFY(documented.contains(QStringLiteral("welcome")));
 
     // The room needs more than 200 other members for `members`: fillers under a few keys.
@@ -439,8 +739,9 @@ void TestProtocolDocument::chatRejectionCodes_data()
 {
     QTest::addColumn<QString>("code");
     QSet<QString> codes;
-    for (const QStringList& row :
-        table(section(ProtocolDocument::text(), QStringLiteral("## 7.")), QStringLiteral("case"))) {
+    for (const QStringList& row : table(subsection(section(ProtocolDocument::text(), QStringLiteral("## 7.")),
+                                            QStringLiteral("#### Client to server")),
+             QStringLiteral("case"))) {
         const QString answer = row.value(1);
         if (answer.contains(QLatin1String("rejected"))) {
             static const QRegularExpression pattern(QStringLiteral("code `([a-z_]+)`"));
@@ -469,6 +770,16 @@ void TestProtocolDocument::chatRejectionCodes()
         message.insert(QStringLiteral("to"), 42);
     } else if (code == QLatin1String("not_found")) {
         message.insert(QStringLiteral("to"), QStringLiteral("nobody"));
+    } else if (code == QLatin1String("unavailable")) {
+        // The store stays busy past the server's wait (another program holds its write lock).
+        StoreLock lock(m_dir->filePath(QStringLiteral("data/quietwire.db")));
+        QVERIFY(lock.locked());
+        a.send(message);
+        const auto rejected = a.readUntil(QStringLiteral("rejected"));
+        QVERIFY(rejected);
+        QCOMPARE(rejected->value(QStringLiteral("seq")).toInteger(), 5);
+        QCOMPARE(rejected->value(QStringLiteral("code")).toString(), code);
+        return;
     } else {
         QFAIL(qPrintable(
             QStringLiteral("section 7 answers `rejected` with `%1`; add a way to bring it about").arg(code)));
@@ -478,6 +789,345 @@ void TestProtocolDocument::chatRejectionCodes()
     QVERIFY(rejected);
     QCOMPARE(rejected->value(QStringLiteral("seq")).toInteger(), 5);
     QCOMPARE(rejected->value(QStringLiteral("code")).toString(), code);
+}
+
+bool TestProtocolDocument::openChatRooms(ChatRooms& rooms)
+{
+    const Member alice = allowed(QStringLiteral("alice"));
+    const Member bob = allowed(QStringLiteral("bob"));
+    const Member carol = allowed(QStringLiteral("carol"));
+    if (!startServer()) {
+        return false;
+    }
+    const auto open = [this](const Member& member) {
+        auto peer = std::make_unique<Peer>(member.key);
+        if (!peer->open(m_server->port, QStringLiteral("chat"), 2) || !peer->readUntil(QStringLiteral("history_end"))) {
+            peer.reset();
+        }
+        return peer;
+    };
+    rooms.alice = open(alice);
+    rooms.bob = open(bob);
+    rooms.carol = open(carol);
+    if (!rooms.alice || !rooms.bob || !rooms.carol) {
+        return false;
+    }
+    const auto conversationOf = [](const std::optional<QCborMap>& answer) {
+        return answer && Protocol::typeOf(*answer) == QLatin1String("done")
+            ? answer->value(QStringLiteral("conversation")).toInteger()
+            : -1;
+    };
+    rooms.team = conversationOf(answerOf(*rooms.alice, chat("room_create", 1, { { "room", QStringLiteral("team") } })));
+    rooms.secret = conversationOf(
+        answerOf(*rooms.alice, chat("room_create", 2, { { "room", QStringLiteral("secret") }, { "private", true } })));
+    const qint64 joined
+        = conversationOf(answerOf(*rooms.bob, chat("room_join", 3, { { "room", QStringLiteral("team") } })));
+    const auto said = answerOf(*rooms.alice,
+        chat("message", 4, { { "room", QStringLiteral("team") }, { "text", QStringLiteral("hello team") } }));
+    rooms.said = said && Protocol::typeOf(*said) == QLatin1String("accepted")
+        ? said->value(QStringLiteral("id")).toInteger()
+        : 0;
+    return rooms.team > 0 && rooms.secret > 0 && joined == rooms.team && rooms.said > 0;
+}
+
+std::optional<QCborMap> TestProtocolDocument::send(Asked asked)
+{
+    asked.request.insert(QStringLiteral("seq"), ++m_seq);
+    return answerOf(*asked.peer, asked.request);
+}
+
+void TestProtocolDocument::everyChatCodeInTheCodeIsDocumented()
+{
+    // The codes the chat service answers `rejected` with (ChatService) must be in section 7's table.
+    QStringList documented;
+    for (const QStringList& row :
+        table(subsection(section(m_document, QStringLiteral("## 7.")), QStringLiteral("#### Rejection codes")),
+            QStringLiteral("code"))) {
+        documented += quoted(row.value(0));
+    }
+    const ErrorCode codes[] = { ErrorCode::BadRequest, ErrorCode::NotFound, ErrorCode::Permission, ErrorCode::Exists,
+        ErrorCode::BadName, ErrorCode::Unavailable };
+    for (const ErrorCode code : codes) {
+        QVERIFY2(documented.contains(wireName(code)), qPrintable(wireName(code)));
+    }
+}
+
+void TestProtocolDocument::chatVersion2ServerMessagesAsDocumented()
+{
+    // Every type of version 2's server-to-client table arrives in a version-2 session, with the
+    // fields the table gives it (the other types with version 1's), and the maps inside them
+    // with the keys of the map table.
+    const QStringList lines = section(m_document, QStringLiteral("## 7."));
+    const auto versionOne = typeSpecs(lines, QStringLiteral("#### Server to client"));
+    const auto versionTwo = typeSpecs(lines, QStringLiteral("#### Server to client, version 2"));
+    const auto maps = mapSpecs(lines);
+    QVERIFY(versionTwo.contains(QStringLiteral("conversations")));
+    QVERIFY(maps.contains(QStringLiteral("conversation")));
+
+    const Member alice = allowed(QStringLiteral("alice"));
+    const Member bob = allowed(QStringLiteral("bob"));
+    QVERIFY(startServer());
+    QHash<QString, int> seen;
+    QSet<QString> mapsSeen;
+    QStringList problems;
+    const auto record = [&](const QCborMap& message) {
+        const QString type = Protocol::typeOf(message);
+        ++seen[type];
+        if (!versionTwo.contains(type) && !versionOne.contains(type)) {
+            problems.append(QStringLiteral("the server sent `%1`, which section 7 does not list").arg(type));
+            return;
+        }
+        const auto specs = versionTwo.contains(type) ? versionTwo.value(type) : versionOne.value(type);
+        for (const QString& problem : checkFields(message, specs)) {
+            problems.append(QStringLiteral("%1: %2").arg(type, problem));
+        }
+        problems += checkMaps(message, maps, versionTwo, &mapsSeen);
+    };
+    const auto isA = [](const std::optional<QCborMap>& message, const char* type) {
+        return message && Protocol::typeOf(*message) == QLatin1String(type);
+    };
+
+    Peer a(alice.key);
+    QVERIFY(a.open(m_server->port, QStringLiteral("chat"), 2));
+    const auto welcome = a.readUntil(QStringLiteral("welcome"), record);
+    QVERIFY(welcome);
+    QCOMPARE(welcome->value(QStringLiteral("version")).toInteger(), 2);
+    QVERIFY(a.readUntil(QStringLiteral("history_end"), record));
+    QCOMPARE(seen.value(QStringLiteral("message")), 0); // no replay in version 2
+
+    auto answer = answerOf(a, chat("room_create", 1, { { "room", QStringLiteral("team") } }), record);
+    QVERIFY(isA(answer, "done"));
+    const qint64 team = answer->value(QStringLiteral("conversation")).toInteger();
+    QVERIFY(seen.value(QStringLiteral("room")) == 1); // the event came before the done
+    const QCborMap said = chat("message", 2,
+        { { "room", QStringLiteral("team") }, { "text", QStringLiteral("hello team") },
+            { "client_id", QStringLiteral("c-2") } });
+    answer = answerOf(a, said, record);
+    QVERIFY(isA(answer, "accepted"));
+    const qint64 id = answer->value(QStringLiteral("id")).toInteger();
+    QCOMPARE(answer->value(QStringLiteral("conversation")).toInteger(), team);
+    const auto echo = a.readUntil(QStringLiteral("message"), record);
+    QVERIFY(echo);
+    QCOMPARE(echo->value(QStringLiteral("id")).toInteger(), id);
+    QCOMPARE(echo->value(QStringLiteral("room")).toString(), QStringLiteral("team"));
+    QCOMPARE(echo->value(QStringLiteral("client_id")).toString(), QStringLiteral("c-2"));
+    // The resend: the first id, marked duplicate.
+    QCborMap resend = said;
+    resend.insert(QStringLiteral("seq"), 3);
+    answer = answerOf(a, resend, record);
+    QVERIFY(isA(answer, "accepted"));
+    QCOMPARE(answer->value(QStringLiteral("id")).toInteger(), id);
+    QCOMPARE(answer->value(QStringLiteral("duplicate")).toBool(), true);
+    // A direct message to someone away: waiting.
+    answer = answerOf(a,
+        chat("message", 4, { { "to", QStringLiteral("bob") }, { "text", QStringLiteral("are you there?") } }), record);
+    QVERIFY(isA(answer, "accepted"));
+    QCOMPARE(answer->value(QStringLiteral("waiting")).toBool(), true);
+    const auto direct = a.readUntil(QStringLiteral("message"), record);
+    QVERIFY(direct);
+    QCOMPARE(direct->value(QStringLiteral("to")).toString(), QStringLiteral("bob"));
+
+    QVERIFY(isA(answerOf(a, chat("history", 5, { { "room", QStringLiteral("team") } }), record), "done"));
+    QVERIFY(isA(answerOf(a, chat("search", 6, { { "text", QStringLiteral("hello") } }), record), "done"));
+    QVERIFY(isA(answerOf(a, chat("read", 7, { { "conversation", team }, { "up_to", id } }), record), "done"));
+    const auto marker = a.readUntil(QStringLiteral("read_marker"), record);
+    QVERIFY(marker);
+    QCOMPARE(marker->value(QStringLiteral("last_read")).toInteger(), id);
+    QVERIFY(isA(answerOf(a, chat("rooms", 8), record), "done"));
+    QVERIFY(isA(answerOf(a, chat("room_members", 9, { { "room", QStringLiteral("team") } }), record), "done"));
+    QVERIFY(isA(answerOf(a, chat("history", 10, { { "room", QStringLiteral("nothing") } }), record), "rejected"));
+    m_server->command(QStringLiteral("say from the administrator"), QStringLiteral("said"));
+    QVERIFY(a.readUntil(QStringLiteral("notice"), record));
+
+    // bob comes: his conversations hold alice's direct message (a `last`); alice sees him join.
+    Peer b(bob.key);
+    QVERIFY(b.open(m_server->port, QStringLiteral("chat"), 2));
+    QVERIFY(b.readUntil(QStringLiteral("history_end"), record));
+    QVERIFY(a.readUntil(QStringLiteral("join"), record));
+    QVERIFY(
+        isA(answerOf(a,
+                chat("room_invite", 11, { { "room", QStringLiteral("team") }, { "member", QStringLiteral("bob") } }),
+                record),
+            "done"));
+    QVERIFY(b.readUntil(QStringLiteral("room"), record));
+    QVERIFY(
+        isA(answerOf(a,
+                chat("room_remove", 12, { { "room", QStringLiteral("team") }, { "member", QStringLiteral("bob") } }),
+                record),
+            "done"));
+    const auto removed = b.readUntil(QStringLiteral("room_gone"), record);
+    QVERIFY(removed);
+    QCOMPARE(removed->value(QStringLiteral("reason")).toString(), QStringLiteral("removed"));
+    QVERIFY(isA(answerOf(a, chat("room_delete", 13, { { "room", QStringLiteral("team") } }), record), "done"));
+    QCOMPARE(seen.value(QStringLiteral("room_gone")), 2); // alice's, before the done
+    b.close();
+    QVERIFY(a.readUntil(QStringLiteral("leave"), record));
+
+    for (auto it = versionTwo.cbegin(); it != versionTwo.cend(); ++it) {
+        if (!seen.contains(it.key())) {
+            problems.append(QStringLiteral("section 7 (version 2) lists `%1`, which never arrived").arg(it.key()));
+        }
+    }
+    for (auto it = maps.cbegin(); it != maps.cend(); ++it) {
+        if (!mapsSeen.contains(it.key())) {
+            problems.append(
+                QStringLiteral("section 7 lists the %1 map, which never arrived or is not checked here").arg(it.key()));
+        }
+    }
+    QVERIFY2(problems.isEmpty(), qPrintable(problems.join(QLatin1String("; "))));
+}
+
+void TestProtocolDocument::chatVersion2Requests_data()
+{
+    QTest::addColumn<QString>("type");
+    QTest::addColumn<QString>("fieldsCell");
+    QTest::addColumn<QString>("doneCell");
+    QTest::addColumn<QString>("codesCell");
+    const QStringList lines = subsection(
+        section(ProtocolDocument::text(), QStringLiteral("## 7.")), QStringLiteral("#### Client to server, version 2"));
+    for (const QStringList& row : table(lines, QStringLiteral("type"))) {
+        for (const QString& type : quoted(row.value(0))) {
+            QTest::newRow(qPrintable(type)) << type << row.value(1) << row.value(2) << row.value(3);
+        }
+    }
+}
+
+void TestProtocolDocument::chatVersion2Requests()
+{
+    // Each row of version 2's client-to-server table, against the server: every code of its last
+    // column brought about (and no other), every field of the wrong type named in `bad_request`,
+    // and a well-formed one answered with the `done` fields of its third column (and no others).
+    QFETCH(QString, type);
+    QFETCH(QString, fieldsCell);
+    QFETCH(QString, doneCell);
+    QFETCH(QString, codesCell);
+    ChatRooms rooms;
+    QVERIFY(openChatRooms(rooms));
+    const auto provoke = provocations(rooms);
+    const auto carryOut = wellFormed(rooms);
+    if (!carryOut.contains(type)) {
+        QFAIL(qPrintable(QStringLiteral("section 7 lists the request `%1`; add a well-formed one here").arg(type)));
+    }
+    QStringList problems;
+    const QStringList codes = quoted(codesCell);
+    for (const QString& code : codes) {
+        const QString key = type + QLatin1Char('/') + code;
+        if (!provoke.contains(key)) {
+            problems.append(QStringLiteral("section 7 lets `%1` be rejected with `%2`; add a way to bring it about")
+                                .arg(type, code));
+            continue;
+        }
+        const auto answer = send(provoke.value(key));
+        if (!answer || Protocol::typeOf(*answer) != QLatin1String("rejected")
+            || answer->value(QStringLiteral("code")).toString() != code) {
+            problems.append(QStringLiteral("%1: got %2 %3 (%4)")
+                                .arg(key, answer ? Protocol::typeOf(*answer) : QStringLiteral("nothing"),
+                                    answer ? answer->value(QStringLiteral("code")).toString() : QString(),
+                                    answer ? answer->value(QStringLiteral("message")).toString() : QString()));
+        }
+    }
+    for (auto it = provoke.cbegin(); it != provoke.cend(); ++it) {
+        if (it.key().section(QLatin1Char('/'), 0, 0) == type
+            && !codes.contains(it.key().section(QLatin1Char('/'), 1))) {
+            problems.append(QStringLiteral("the server rejects `%1` with `%2`, which its row does not list")
+                                .arg(type, it.key().section(QLatin1Char('/'), 1)));
+        }
+    }
+    const auto fields = fieldSpecs(fieldsCell);
+    if (!fields.contains(QStringLiteral("seq"))) {
+        problems.append(QStringLiteral("the row of `%1` has no `seq`").arg(type));
+    }
+    for (auto it = fields.cbegin(); it != fields.cend(); ++it) {
+        if (it.key() == QLatin1String("seq")) {
+            continue; // a bad seq ends the session (chatRejectionCodes, fatalErrorCodes)
+        }
+        Asked asked = carryOut.value(type);
+        asked.request.insert(it.key(), wrongValue(it->type));
+        const auto answer = send(asked);
+        if (!answer || answer->value(QStringLiteral("code")).toString() != QLatin1String("bad_request")
+            || !answer->value(QStringLiteral("message")).toString().contains(QStringLiteral("\"%1\"").arg(it.key()))) {
+            problems.append(
+                QStringLiteral("%1 with `%2` not %3: got %4 %5")
+                    .arg(type, it.key(), it->type, answer ? Protocol::typeOf(*answer) : QStringLiteral("nothing"),
+                        answer ? answer->value(QStringLiteral("message")).toString() : QString()));
+        }
+    }
+    const auto answer = send(carryOut.value(type));
+    QVERIFY(answer);
+    const QString expected = type == QLatin1String("message") ? QStringLiteral("accepted") : QStringLiteral("done");
+    QVERIFY2(Protocol::typeOf(*answer) == expected,
+        qPrintable(QStringLiteral("%1 answered %2 %3")
+                       .arg(type, Protocol::typeOf(*answer), answer->value(QStringLiteral("message")).toString())));
+    if (expected == QLatin1String("done")) {
+        const auto doneFields = fieldSpecs(doneCell);
+        for (const QString& problem : checkFields(*answer, doneFields)) {
+            problems.append(QStringLiteral("done of %1: %2").arg(type, problem));
+        }
+        for (const QCborValue& key : answer->keys()) {
+            const QString name = key.toString();
+            if (name != QLatin1String("type") && name != QLatin1String("seq") && !doneFields.contains(name)) {
+                problems.append(QStringLiteral("done of %1 has `%2`, which its row does not list").arg(type, name));
+            }
+        }
+    }
+    QVERIFY2(problems.isEmpty(), qPrintable(problems.join(QLatin1String("; "))));
+}
+
+void TestProtocolDocument::chatVersion2RejectionCodes_data()
+{
+    QTest::addColumn<QString>("code");
+    QSet<QString> codes;
+    const QStringList lines = subsection(
+        section(ProtocolDocument::text(), QStringLiteral("## 7.")), QStringLiteral("#### Rejection codes"));
+    for (const QStringList& row : table(lines, QStringLiteral("code"))) {
+        for (const QString& code : quoted(row.value(0))) {
+            if (!codes.contains(code)) {
+                codes.insert(code);
+                QTest::newRow(qPrintable(code)) << code;
+            }
+        }
+    }
+}
+
+void TestProtocolDocument::chatVersion2RejectionCodes()
+{
+    // Each code of section 7's table, in a version-2 session.
+    QFETCH(QString, code);
+    ChatRooms rooms;
+    QVERIFY(openChatRooms(rooms));
+    const auto provoke = provocations(rooms);
+    const QHash<QString, QString> examples {
+        { QStringLiteral("bad_request"), QStringLiteral("message/bad_request") },
+        { QStringLiteral("bad_name"), QStringLiteral("room_create/bad_name") },
+        { QStringLiteral("not_found"), QStringLiteral("room_join/not_found") },
+        { QStringLiteral("permission"), QStringLiteral("room_leave/permission") },
+        { QStringLiteral("exists"), QStringLiteral("room_create/exists") },
+    };
+    std::optional<QCborMap> answer;
+    if (code == QLatin1String("unavailable")) {
+        // The store stays busy: nothing is stored, and the message says to try again.
+        const QCborMap message
+            = chat("message", 0, { { "room", QStringLiteral("team") }, { "text", QStringLiteral("kept?") } });
+        {
+            StoreLock lock(m_dir->filePath(QStringLiteral("data/quietwire.db")));
+            QVERIFY(lock.locked());
+            answer = send({ rooms.alice.get(), message });
+        }
+        const auto history = send({ rooms.alice.get(), chat("history", 0, { { "room", QStringLiteral("team") } }) });
+        QVERIFY(history);
+        for (const QCborValue& stored : history->value(QStringLiteral("messages")).toArray()) {
+            QVERIFY(stored.toMap().value(QStringLiteral("text")).toString() != QLatin1String("kept?"));
+        }
+    } else if (examples.contains(code)) {
+        answer = send(provoke.value(examples.value(code)));
+    } else {
+        QFAIL(qPrintable(
+            QStringLiteral("section 7 lists the rejection `%1`; add a way to bring it about here").arg(code)));
+    }
+    QVERIFY(answer);
+    QCOMPARE(Protocol::typeOf(*answer), QStringLiteral("rejected"));
+    QCOMPARE(answer->value(QStringLiteral("code")).toString(), code);
+    QVERIFY(!answer->value(QStringLiteral("message")).toString().isEmpty());
 }
 
 namespace {
