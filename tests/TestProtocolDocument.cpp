@@ -466,6 +466,7 @@ private slots:
     void chatVersion2Requests();
     void chatVersion2RejectionCodes_data();
     void chatVersion2RejectionCodes();
+    void conversationsFitOneTransportMessageEach();
     void fileFailureCodes_data();
     void fileFailureCodes();
     void fileRequests_data();
@@ -1128,6 +1129,38 @@ void TestProtocolDocument::chatVersion2RejectionCodes()
     QCOMPARE(Protocol::typeOf(*answer), QStringLiteral("rejected"));
     QCOMPARE(answer->value(QStringLiteral("code")).toString(), code);
     QVERIFY(!answer->value(QStringLiteral("message")).toString().isEmpty());
+}
+
+void TestProtocolDocument::conversationsFitOneTransportMessageEach()
+{
+    // Section 7: the conversations come in "as many messages as it takes for each to fit one
+    // transport message". A user in 60 rooms with topics of the longest length allowed.
+    const Member alice = allowed(QStringLiteral("alice"));
+    QVERIFY(startServer());
+    Peer a(alice.key);
+    QVERIFY(a.open(m_server->port, QStringLiteral("chat"), 2));
+    QVERIFY(a.readUntil(QStringLiteral("history_end")));
+    const QString topic(1024, QLatin1Char('t'));
+    constexpr int Rooms = 60;
+    for (int i = 0; i < Rooms; ++i) {
+        const auto done = answerOf(
+            a, chat("room_create", i + 1, { { "room", QStringLiteral("room%1").arg(i) }, { "topic", topic } }));
+        QVERIFY(done && Protocol::typeOf(*done) == QLatin1String("done"));
+    }
+    Peer again(alice.key);
+    QVERIFY(again.open(m_server->port, QStringLiteral("chat"), 2));
+    int conversations = 0;
+    QVERIFY(again.readUntil(QStringLiteral("history_end"), [&](const QCborMap& message) {
+        if (Protocol::typeOf(message) == QLatin1String("conversations")) {
+            conversations += message.value(QStringLiteral("conversations")).toArray().size();
+        }
+    }));
+    // A server bug, reported to the lead: ChatService::finishJoin counts 512 bytes for a summary
+    // whatever its topic, so these go out as one message of 66079 bytes, which cannot be sent
+    // ("could not send to session ...") and the session starts without its conversations.
+    // Remove this line with the fix (an unexpected pass fails the test).
+    QEXPECT_FAIL("", "ChatService::finishJoin leaves topics out of a conversation's size", Continue);
+    QCOMPARE(conversations, Rooms + 1); // and general
 }
 
 namespace {
