@@ -203,7 +203,7 @@ std::optional<QCborMap> answerOf(
     return std::nullopt;
 }
 
-/// A value of another type than the document gives a field (text for a uint, ...).
+/// A value of another type than the document gives a field: 42 for text, "x" for the others.
 QCborValue wrongValue(const QString& type)
 {
     return type == QLatin1String("text") ? QCborValue(42) : QCborValue(QStringLiteral("x"));
@@ -218,8 +218,7 @@ public:
     {
         QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connection);
         db.setDatabaseName(path);
-        QSqlQuery wait(db);
-        m_locked = db.open() && wait.exec(QStringLiteral("PRAGMA busy_timeout = 10000"))
+        m_locked = db.open() && QSqlQuery(db).exec(QStringLiteral("PRAGMA busy_timeout = 10000"))
             && QSqlQuery(db).exec(QStringLiteral("BEGIN IMMEDIATE"));
     }
     ~StoreLock()
@@ -899,7 +898,7 @@ void TestProtocolDocument::chatVersion2ServerMessagesAsDocumented()
     auto answer = answerOf(a, chat("room_create", 1, { { "room", QStringLiteral("team") } }), record);
     QVERIFY(isA(answer, "done"));
     const qint64 team = answer->value(QStringLiteral("conversation")).toInteger();
-    QVERIFY(seen.value(QStringLiteral("room")) == 1); // the event came before the done
+    QCOMPARE(seen.value(QStringLiteral("room")), 1); // the event came before the done
     const QCborMap said = chat("message", 2,
         { { "room", QStringLiteral("team") }, { "text", QStringLiteral("hello team") },
             { "client_id", QStringLiteral("c-2") } });
