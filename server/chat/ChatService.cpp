@@ -339,8 +339,7 @@ void ChatService::leave(Session* session)
     }
     m_byId.remove(session->id);
     m_byName.remove(session->name, session);
-    qCInfo(lcChat).noquote() << Logging::escaped(session->name, 60) << "left the chat (session" << session->id
-                             << ")";
+    qCInfo(lcChat).noquote() << Logging::escaped(session->name, 60) << "left the chat (session" << session->id << ")";
     // Announced after the messages it sent last are stored and sent: through the store's queue.
     const Member member { session->name, session->fingerprint };
     m_store->post(
