@@ -417,7 +417,8 @@ void TestChatRooms::killDuringABurstLosesNothingAccepted()
                 answer = again[s].chat.read();
             }
             QVERIFY2(answer && Protocol::typeOf(*answer) == QLatin1String(Accepted::Type),
-                answer ? qPrintable(answer->value(QStringLiteral("message")).toString()) : qPrintable(m_server->log().right(2000)));
+                answer ? qPrintable(answer->value(QStringLiteral("message")).toString())
+                       : qPrintable(m_server->log().right(2000)));
             const QString clientId = resent.take(answer->value(QStringLiteral("seq")).toInteger());
             QVERIFY(!clientId.isEmpty());
             const bool duplicate = answer->value(QStringLiteral("duplicate")).toBool();
