@@ -753,7 +753,7 @@ void ChatService::history(Session* session, const HistoryRequest& request)
             }
             Done done { request.seq };
             done.conversation = page.resolved.conversation.id;
-            done.messages = QList<Message>();
+            QList<Message> messages;
             done.more = page.messages.size() > request.limit;
             qsizetype bytes = 0;
             for (const StoredMessage& stored : page.messages.mid(0, request.limit)) {
@@ -765,8 +765,9 @@ void ChatService::history(Session* session, const HistoryRequest& request)
                     break;
                 }
                 bytes += size;
-                done.messages->append(message);
+                messages.append(message);
             }
+            done.messages = std::move(messages);
             answer(sessionId, done);
         });
 }
@@ -809,7 +810,7 @@ void ChatService::search(Session* session, const SearchRequest& request)
                 return;
             }
             Done done { request.seq };
-            done.hits = QList<ChatProtocol::SearchHit>();
+            QList<ChatProtocol::SearchHit> hits;
             done.more = found.hits.size() > request.limit;
             qsizetype bytes = 0;
             for (const QuietWire::SearchHit& stored : found.hits.mid(0, request.limit)) {
@@ -826,8 +827,9 @@ void ChatService::search(Session* session, const SearchRequest& request)
                     break;
                 }
                 bytes += size;
-                done.hits->append(hit);
+                hits.append(hit);
             }
+            done.hits = std::move(hits);
             answer(sessionId, done);
         });
 }
@@ -886,7 +888,7 @@ void ChatService::rooms(Session* session, const RoomsRequest& request)
     }
     std::sort(list.begin(), list.end(), [](const RoomInfo& a, const RoomInfo& b) { return a.name < b.name; });
     Done done { request.seq };
-    done.rooms = QList<RoomInfo>();
+    QList<RoomInfo> listed;
     qsizetype bytes = 0;
     for (const RoomInfo& info : std::as_const(list)) {
         const qsizetype size = (info.name.size() + info.topic.size()) * 3 + 100;
@@ -895,8 +897,9 @@ void ChatService::rooms(Session* session, const RoomsRequest& request)
             break;
         }
         bytes += size;
-        done.rooms->append(info);
+        listed.append(info);
     }
+    done.rooms = std::move(listed);
     sendMap(session, done.toCbor());
 }
 
