@@ -207,6 +207,7 @@ private slots:
     void privateRoomsAreClosedToOutsiders();
     void searchFindsWordsOnlyWhereTheUserMayRead();
     void roomRequestsAndTheirErrors();
+    void aSessionCannotQueueTheStoreFull();
     void damagedOrNewerStoreIsRefusedUntouched_data();
     void damagedOrNewerStoreIsRefusedUntouched();
 
@@ -704,6 +705,44 @@ void TestChatRooms::roomRequestsAndTheirErrors()
     QCOMPARE(RoomGone::decode(*gone).value.reason, RoomGone::Reason::Deleted);
     QCOMPARE(bob.say(QStringLiteral("anyone?"), QStringLiteral("design"))->value(QStringLiteral("code")).toString(),
         wireName(ErrorCode::NotFound));
+}
+
+void TestChatRooms::aSessionCannotQueueTheStoreFull()
+{
+    // 300 searches written at once: the server reads them faster than the store answers, and
+    // beyond 32 waiting it says busy instead of queueing; every request gets exactly one answer.
+    Session2 alice = connect(m_alice);
+    QVERIFY(alice.ok());
+    QVERIFY(alice.say(QStringLiteral("something to find")));
+    QByteArray burst;
+    QSet<qint64> asked;
+    for (int i = 0; i < 300; ++i) {
+        SearchRequest search;
+        search.seq = alice.nextSeq++;
+        search.text = QStringLiteral("something");
+        burst += alice.chat.raw->encryptFrame(search.toCbor());
+        asked.insert(search.seq);
+    }
+    alice.chat.socket->write(burst);
+    int busy = 0;
+    while (!asked.isEmpty()) {
+        const auto reply = alice.chat.read();
+        QVERIFY(reply);
+        const QString type = Protocol::typeOf(*reply);
+        if (type != QLatin1String(Done::Type) && type != QLatin1String(Rejected::Type)) {
+            continue;
+        }
+        QVERIFY(asked.remove(reply->value(QStringLiteral("seq")).toInteger()));
+        if (type == QLatin1String(Rejected::Type)) {
+            QCOMPARE(Rejected::decode(*reply).value.code, ErrorCode::Busy);
+            ++busy;
+        }
+    }
+    QVERIFY2(busy > 0 && busy < 300, qPrintable(QString::number(busy)));
+    // Once the answers are in, the session is served again.
+    SearchRequest again;
+    again.text = QStringLiteral("something");
+    QVERIFY(alice.done(withoutSeq(again.toCbor())));
 }
 
 void TestChatRooms::damagedOrNewerStoreIsRefusedUntouched_data()

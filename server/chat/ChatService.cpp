@@ -22,6 +22,10 @@ constexpr qint64 MaxBacklogBytes = 16 * 1024 * 1024;
 // message's limit, which leaves room for the envelope around them.
 constexpr qsizetype MaxListBytes = Protocol::MaxPayload - 1024;
 
+// How much one session may have waiting for the store: beyond it, `busy` until answers come.
+constexpr int MaxPendingMessages = 1000;
+constexpr int MaxPendingRequests = 32;
+
 // Around each hit in a search snippet: control characters, which no stored text can hold (the
 // server refuses them in chat text), so they cannot be confused with the text's own characters.
 const QString HitStart = QString(QChar(0x02));
@@ -365,6 +369,17 @@ bool ChatService::handleMessage(Session* session, const QCborMap& map, QString* 
         reject(session, *seq, decoded.error->code, decoded.error->message);
         return true;
     }
+    const SessionState& state = m_sessions[session];
+    const bool isMessage = std::holds_alternative<Send>(decoded.value);
+    if (isMessage
+            ? state.pendingMessages >= MaxPendingMessages
+            : (state.pendingRequests >= MaxPendingRequests && !std::holds_alternative<std::monostate>(decoded.value))) {
+        reject(session, *seqOf(decoded), ErrorCode::Busy,
+            QStringLiteral("Too many %1 waiting for answers (at most %2); wait for them, then send again")
+                .arg(isMessage ? QStringLiteral("messages") : QStringLiteral("requests"))
+                .arg(isMessage ? MaxPendingMessages : MaxPendingRequests));
+        return true;
+    }
     std::visit(
         [this, session](const auto& message) {
             using T = std::decay_t<decltype(message)>;
@@ -472,6 +487,7 @@ void ChatService::post(Session* session, const Send& request)
         const qint64 known = m_directIds.value(key);
         if (known != 0) {
             message.conversation = known;
+            ++m_sessions[session].pendingMessages; // until accepted() answers it
             appendTo(session, seq, message, m_directs.value(known));
             return;
         }
@@ -484,6 +500,7 @@ void ChatService::post(Session* session, const Send& request)
             StoreFailure failure;
         };
         const QString me = session->name;
+        ++m_sessions[session].pendingMessages;
         m_store->post(
             this,
             [=](ChatStore& store) {
@@ -528,6 +545,7 @@ void ChatService::post(Session* session, const Send& request)
     message.conversation = room->conversation.id;
     // Checked again at the commit: a removal served before this message is honoured.
     message.requireMember = true;
+    ++m_sessions[session].pendingMessages;
     appendTo(session, seq, message, room->conversation);
 }
 
@@ -554,6 +572,9 @@ void ChatService::accepted(qint64 sessionId, qint64 seq, const ChatStore::NewMes
 {
     SessionState* state = sessionId != 0 ? stateOf(sessionId) : nullptr;
     Session* sender = state ? state->session : nullptr;
+    if (state) {
+        --state->pendingMessages;
+    }
     if (failure.error != StoreError::None || result.id == 0) {
         qCWarning(lcChat).noquote() << "a message of" << Logging::escaped(message.sender, 60) << "was not stored:"
                                     << (failure.message.isEmpty() ? QStringLiteral("refused") : failure.message);
@@ -729,8 +750,8 @@ void ChatService::history(Session* session, const HistoryRequest& request)
         Resolved resolved;
         QList<StoredMessage> messages;
     };
-    m_store->post(
-        this,
+    serve(
+        session,
         [user = session->name, request](ChatStore& store) {
             Page page;
             page.resolved = resolve(store, request.target, user, nowMs());
@@ -782,8 +803,8 @@ void ChatService::search(Session* session, const SearchRequest& request)
         Resolved resolved;
         QList<QuietWire::SearchHit> hits;
     };
-    m_store->post(
-        this,
+    serve(
+        session,
         [user = session->name, request](ChatStore& store) {
             Found found;
             qint64 conversation = 0;
@@ -842,8 +863,8 @@ void ChatService::markRead(Session* session, const ReadRequest& request)
         qint64 lastRead = 0;
         qint64 unread = 0;
     };
-    m_store->post(
-        this,
+    serve(
+        session,
         [user = session->name, request](ChatStore& store) {
             Marker marker;
             marker.resolved = resolve(store, Target { request.conversation, {}, {} }, user, nowMs());
