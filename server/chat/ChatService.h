@@ -13,7 +13,6 @@
 
 namespace QuietWire {
 
-
 /// The chat of a server (docs/PROTOCOL.md section 7): rooms and direct conversations kept in the
 /// store, messages accepted only once committed and then sent to the online sessions of the
 /// conversation's members, history, search, read markers and the room requests of version 2, and
