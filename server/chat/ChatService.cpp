@@ -308,7 +308,7 @@ void ChatService::finishJoin(qint64 sessionId, const QList<StoredMessage>& repla
         qsizetype bytes = 0;
         for (const QuietWire::ConversationSummary& stored : conversations) {
             ChatProtocol::ConversationSummary summary = wireSummary(stored, session->name);
-            const qsizetype size = encodedSize(summary.last ? summary.last->toCbor() : QCborMap()) + 512;
+            const qsizetype size = encodedSize(Conversations { { summary } }.toCbor());
             if (!list.conversations.isEmpty() && bytes + size > MaxListBytes) {
                 sendMap(session, list.toCbor());
                 list.conversations.clear();
