@@ -8,9 +8,11 @@
 #include "Identity.h"
 #include "KnownClients.h"
 #include "RemoteConsole.h"
+#include "RoomCommands.h"
 #include "ServerApp.h"
 #include "Whitelist.h"
 
+#include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
 #include <QSysInfo>
@@ -120,6 +122,88 @@ Result restore(AdminContext& context, const QStringList& args, const QString&)
         context.print(QStringLiteral("The store it replaced is kept as %1").arg(aside));
     }
     return Result::Done;
+}
+
+/// The names on the whitelist: the running server's, or offline the file's; nullopt (reported) when
+/// the file cannot be read.
+std::optional<QSet<QString>> whitelistNames(AdminContext& context)
+{
+    std::optional<AuthorizedKeys> loaded;
+    if (!context.server) {
+        QString error;
+        loaded = AuthorizedKeys::load(context.authorizedKeysPath(), &error);
+        if (!loaded) {
+            context.fail(error);
+            return std::nullopt;
+        }
+    }
+    QSet<QString> names;
+    for (const auto& entry : (context.server ? context.server->whitelist()->keys() : *loaded).entries()) {
+        if (!entry.name.isEmpty()) {
+            names.insert(entry.name);
+        }
+    }
+    return names;
+}
+
+/// Offline, with no server running: the store opened here, under the data dir's lock. With a server
+/// running on the data dir, the command goes to its console instead, so its sessions learn of the
+/// change.
+Result roomsOffline(AdminContext& context, const QString& name, const RoomCommands::Command& command)
+{
+    if (!QFileInfo(context.dataDir).isDir()) {
+        return fail(context,
+            QStringLiteral("%1 does not exist: no server has run there (see --data-dir)").arg(context.dataDir));
+    }
+    DataDirLock lock(context.dataDir);
+    QString error;
+    if (!lock.acquire(&error)) {
+        if (!lock.heldByServer()) {
+            return fail(context, error);
+        }
+        const QString line = (QStringList { name } + command.words()).join(QLatin1Char(' '));
+        return RemoteConsole::forward(line, context.dataDir, context.print, context.fail) == 0 ? Result::Done
+                                                                                               : Result::Failed;
+    }
+    const auto names = whitelistNames(context);
+    if (!names) {
+        return Result::Failed;
+    }
+    StoreFailure failure;
+    ChatStore::Options options;
+    options.databaseName = storePath(context);
+    const auto store = ChatStore::open(options, &failure);
+    if (!store) {
+        return fail(context, failure.message);
+    }
+    const RoomCommands::Result result = RoomCommands::run(*store, command, *names, QDateTime::currentMSecsSinceEpoch());
+    if (result.error != RoomCommands::Error::None) {
+        return fail(context, result.message);
+    }
+    for (const QString& line : result.lines) {
+        context.print(line);
+    }
+    return Result::Done;
+}
+
+Result roomCommand(AdminContext& context, const QString& name, const QStringList& args)
+{
+    RoomCommands::Command command;
+    QString error;
+    if (!RoomCommands::parse(name, args, &command, &error)) {
+        return fail(context, error);
+    }
+    return roomsOffline(context, name, command);
+}
+
+Result rooms(AdminContext& context, const QStringList& args, const QString&)
+{
+    return roomCommand(context, QStringLiteral("rooms"), args);
+}
+
+Result room(AdminContext& context, const QStringList& args, const QString&)
+{
+    return roomCommand(context, QStringLiteral("room"), args);
 }
 
 Result help(AdminContext& context, const QStringList&, const QString&)
@@ -347,6 +431,30 @@ const QList<AdminCommand> Commands = {
         "fingerprint                   this server's public key and fingerprint\n", fingerprint },
     { "quit", "exit", AdminCommand::Console, nullptr,
         "quit                          stop the server (in `quietwired console`: close the console only)\n", quit },
+    { "rooms", nullptr, AdminCommand::Offline,
+        "rooms                        the rooms (name, public or private, members, topic) and the\n"
+        "                             number of direct conversations\n",
+        "rooms                         the rooms (name, public or private, members, topic) and the\n"
+        "                              number of direct conversations\n",
+        rooms },
+    { "room", nullptr, AdminCommand::Offline,
+        "room create NAME [--private] [--owner MEMBER] [--topic TEXT]\n"
+        "                             a new room (NAME: up to 64 letters, digits, '.', '_', '-'); MEMBER\n"
+        "                             (its owner) and every member is a name on the whitelist\n"
+        "room delete NAME             delete a room and its messages (not general)\n"
+        "room topic NAME [TEXT]       set (or without TEXT clear) a room's topic\n"
+        "room members NAME            a room's members and their roles\n"
+        "room add NAME MEMBER [--owner]  add a member (or make one an owner)\n"
+        "room remove NAME MEMBER      remove a member (nobody is removed from general); while the\n"
+        "                             server runs, room commands go through its console\n",
+        "room create <name> [--private] [--owner <member>] [--topic <text>]\n"
+        "                              a new room; members are names on the whitelist\n"
+        "room delete <name>            delete a room and its messages (not general)\n"
+        "room topic <name> [<text>]    set (or clear) a room's topic\n"
+        "room members <name>           a room's members and their roles\n"
+        "room add <name> <member> [--owner]  add a member (or make one an owner)\n"
+        "room remove <name> <member>   remove a member (not from general)\n",
+        room },
     { "backup", nullptr, AdminCommand::Offline,
         "backup FILE                  copy the chat store (messages, rooms, read markers) to FILE, a\n"
         "                             new file; consistent while the server runs\n",
