@@ -1,8 +1,10 @@
 #include "ChatRequests.h"
 #include "ChatStore.h"
 #include "Identity.h"
+#include "RetentionTask.h"
 #include "RoomCommands.h"
 #include "ServerProcess.h"
+#include "StoreThread.h"
 
 #include <QDateTime>
 #include <QFile>
@@ -10,6 +12,17 @@
 #include <QTest>
 
 using namespace QuietWire;
+
+namespace {
+
+QStringList capturedLog;
+
+void captureLog(QtMsgType, const QMessageLogContext& context, const QString& message)
+{
+    capturedLog << QString::fromLatin1(context.category) + QStringLiteral(": ") + message;
+}
+
+} // namespace
 
 /// The administrator's side of the chat store: the room commands (parsed and run on a store
 /// in-process, then through the real quietwired offline, on its console and forwarded to it while
@@ -26,6 +39,7 @@ private slots:
     void badWordsAreUsageErrors();
     void runOnAStoreGivesTypedErrors();
     void offlineRoomCommands();
+    void retentionSweepsAreLoggedWhenTheyDelete();
 
 private:
     /// quietwired with args (--data-dir added) to completion.
@@ -292,6 +306,54 @@ void TestAdminRooms::offlineRoomCommands()
     result = quietwired({ QStringLiteral("--help") });
     QVERIFY(result.out.contains(QStringLiteral("room create NAME [--private] [--owner MEMBER] [--topic TEXT]")));
     QVERIFY(result.out.contains(QStringLiteral("--retention-days <N>")));
+}
+
+void TestAdminRooms::retentionSweepsAreLoggedWhenTheyDelete()
+{
+    const qint64 day = 24LL * 3600 * 1000;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    ChatStore::Options options;
+    options.databaseName = m_dir->filePath(QStringLiteral("retention.db"));
+    {
+        StoreFailure failure;
+        const auto store = ChatStore::open(options, &failure);
+        QVERIFY2(store, qPrintable(failure.message));
+        const qint64 general = store->room(QStringLiteral("general"))->id;
+        QList<ChatStore::NewMessage> batch;
+        for (const qint64 age : { 9 * day, 6 * day, 4 * day, day }) {
+            ChatStore::NewMessage message;
+            message.conversation = general;
+            message.sender = QStringLiteral("alice");
+            message.timeMs = now - age;
+            message.text = QStringLiteral("%1 days old").arg(age / day);
+            batch << message;
+        }
+        QVERIFY(store->append(batch));
+    }
+    StoreThread thread(options);
+    StoreFailure failure;
+    QVERIFY2(thread.open(&failure), qPrintable(failure.message));
+    capturedLog.clear();
+    const QtMessageHandler previous = qInstallMessageHandler(captureLog);
+    RetentionTask* task = RetentionTask::startForDays(thread, 5, this);
+    int sweeps = 0;
+    connect(task, &RetentionTask::sweepFinished, this, [&sweeps] { ++sweeps; });
+    const bool swept = QTest::qWaitFor([&] { return sweeps == 1; }, 30000);
+    // The next sweeps find nothing more and say nothing.
+    task->setCheckInterval(20);
+    const bool sweptAgain = QTest::qWaitFor([&] { return sweeps >= 3; }, 30000);
+    qInstallMessageHandler(previous);
+    QVERIFY(swept && sweptAgain);
+    QCOMPARE(task->deleted(), qint64(2));
+    QCOMPARE(capturedLog,
+        QStringList { QStringLiteral("quietwire.chat: retention: deleted 2 message(s) older than 5 day(s)") });
+    const auto left = thread.call([](ChatStore& store) { return store.history(store.room("general")->id, 0, 10); });
+    QVERIFY(left);
+    QCOMPARE(left->size(), 2);
+    QCOMPARE(left->at(0).text, QStringLiteral("1 days old"));
+    QCOMPARE(left->at(1).text, QStringLiteral("4 days old"));
+    delete task;
+    thread.close();
 }
 
 QTEST_GUILESS_MAIN(TestAdminRooms)

@@ -7,6 +7,7 @@
 #include "FileArea.h"
 #include "Identity.h"
 #include "KnownClients.h"
+#include "Logging.h"
 #include "RemoteConsole.h"
 #include "RoomCommands.h"
 #include "ServerApp.h"
@@ -85,7 +86,16 @@ Result backup(AdminContext& context, const QStringList& args, const QString&)
     if (args.size() != 1) {
         return fail(context, QStringLiteral("usage: backup FILE (a new file: a backup never writes over one)"));
     }
-    // A consistent copy while the server runs too: SQLite reads one snapshot of the store.
+    // On the console the file is the server's to write: a relative path would be relative to the
+    // server's working directory, not the administrator's.
+    if (context.where == AdminContext::Where::Console && QFileInfo(args.first()).isRelative()) {
+        return fail(context,
+            QStringLiteral("backup FILE needs an absolute path on the console (%1 would be relative to the "
+                           "server's working directory)")
+                .arg(args.first()));
+    }
+    // A consistent copy while the server runs too: SQLite reads one snapshot of the store, on a
+    // connection of its own (the console waits for it; the server's store thread goes on writing).
     const QString target = QFileInfo(args.first()).absoluteFilePath();
     StoreFailure failure;
     ChatStore::Options options;
@@ -98,6 +108,9 @@ Result backup(AdminContext& context, const QStringList& args, const QString&)
         return fail(context, store->failure().message);
     }
     context.print(QStringLiteral("Backed up %1 to %2").arg(options.databaseName, target));
+    if (context.server) {
+        qCInfo(lcServer).noquote() << "console: chat store backed up to" << Logging::escaped(target, 300);
+    }
     return Result::Done;
 }
 
@@ -455,10 +468,10 @@ const QList<AdminCommand> Commands = {
         "room add <name> <member> [--owner]  add a member (or make one an owner)\n"
         "room remove <name> <member>   remove a member (not from general)\n",
         room },
-    { "backup", nullptr, AdminCommand::Offline,
+    { "backup", nullptr, AdminCommand::Both,
         "backup FILE                  copy the chat store (messages, rooms, read markers) to FILE, a\n"
         "                             new file; consistent while the server runs\n",
-        nullptr, backup },
+        "backup <file>                 copy the chat store to <file> (a new file; an absolute path)\n", backup },
     { "restore", nullptr, AdminCommand::Offline,
         "restore FILE                 replace the chat store with the backup FILE (the server must be\n"
         "                             stopped; the replaced store is kept beside it)\n",
