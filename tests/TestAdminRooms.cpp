@@ -1,5 +1,6 @@
 #include "ChatRequests.h"
 #include "ChatStore.h"
+#include "ChatTestSupport.h"
 #include "Identity.h"
 #include "RetentionTask.h"
 #include "RoomCommands.h"
@@ -40,6 +41,9 @@ private slots:
     void runOnAStoreGivesTypedErrors();
     void offlineRoomCommands();
     void retentionSweepsAreLoggedWhenTheyDelete();
+    void roomCommandsOnTheRunningServer();
+    void retentionOnTheRunningServer();
+    void consoleBackupWhileMessagesAreWritten();
 
 private:
     /// quietwired with args (--data-dir added) to completion.
@@ -47,12 +51,18 @@ private:
     /// Writes authorized_keys with a new key for each name.
     void writeWhitelist(const QStringList& names);
     QString dataDir() const { return m_dir->filePath(QStringLiteral("server")); }
+    /// Starts the server with these clients on its whitelist under their names.
+    bool startServer(const QList<std::pair<QString, ChatTest::Client>>& clients, const QStringList& extra = {});
+    static ChatStore::NewMessage message(qint64 conversation, const QString& text, qint64 timeMs);
+
+    std::unique_ptr<ServerProcess> m_server;
 
     std::unique_ptr<QTemporaryDir> m_dir;
 };
 
 void TestAdminRooms::init()
 {
+    m_server.reset();
     m_dir = std::make_unique<QTemporaryDir>();
     QVERIFY(m_dir->isValid());
     QVERIFY(QDir().mkpath(dataDir()));
@@ -354,6 +364,273 @@ void TestAdminRooms::retentionSweepsAreLoggedWhenTheyDelete()
     QCOMPARE(left->at(1).text, QStringLiteral("4 days old"));
     delete task;
     thread.close();
+}
+
+bool TestAdminRooms::startServer(const QList<std::pair<QString, ChatTest::Client>>& clients, const QStringList& extra)
+{
+    QStringList lines;
+    for (const auto& [name, client] : clients) {
+        lines << client.keyLine.section(QLatin1Char(' '), 0, 0) + QLatin1Char(' ') + name;
+    }
+    m_server = std::make_unique<ServerProcess>(dataDir());
+    return m_server->start(lines, extra, 8);
+}
+
+ChatStore::NewMessage TestAdminRooms::message(qint64 conversation, const QString& text, qint64 timeMs)
+{
+    ChatStore::NewMessage message;
+    message.conversation = conversation;
+    message.sender = QStringLiteral("alice");
+    message.fingerprint = QStringLiteral("SHA256:test");
+    message.timeMs = timeMs;
+    message.text = text;
+    return message;
+}
+
+void TestAdminRooms::roomCommandsOnTheRunningServer()
+{
+    const auto alice = ChatTest::makeClient(m_dir->filePath(QStringLiteral("alice")), QStringLiteral("127.0.0.2"));
+    const auto bob = ChatTest::makeClient(m_dir->filePath(QStringLiteral("bob")), QStringLiteral("127.0.0.3"));
+    QVERIFY(startServer({ { QStringLiteral("alice"), alice }, { QStringLiteral("bob"), bob } }));
+    // bob speaks version 2: the chat tells him what the administrator changes.
+    ChatTest::RawChat session = ChatTest::joinChat(bob, m_server->port, false, 2);
+    QVERIFY(session.socket);
+    QVERIFY(session.next({ QStringLiteral("history_end") }));
+
+    // On the console through console.sock ...
+    CliResult result = quietwired({ QStringLiteral("console"), QStringLiteral("room"), QStringLiteral("create"),
+        QStringLiteral("plans"), QStringLiteral("--private"), QStringLiteral("--owner"), QStringLiteral("alice"),
+        QStringLiteral("--topic"), QStringLiteral("Plans for 2027") });
+    QVERIFY2(result.exitCode == 0 && result.out.contains(QStringLiteral("room plans (private) created, owner alice")),
+        qPrintable(result.out + result.err));
+    QVERIFY(m_server->waitForLog(
+        QStringLiteral("console: room plans (private) created, owner alice, topic: Plans for 2027")));
+
+    // ... on its standard input ...
+    QVERIFY(!m_server->command(QStringLiteral("room add plans bob"), QStringLiteral("bob added as member")).isEmpty());
+    auto event = session.next({ QStringLiteral("room"), QStringLiteral("room_gone") });
+    QVERIFY(event);
+    const auto added = ChatProtocol::RoomChanged::decode(*event);
+    QVERIFY2(added.ok(), qPrintable(added.error ? added.error->message : QString()));
+    QCOMPARE(added.value.conversation.name, QStringLiteral("plans"));
+    QCOMPARE(added.value.conversation.topic, QStringLiteral("Plans for 2027"));
+    QVERIFY(added.value.conversation.isPrivate);
+    QVERIFY(m_server->waitForLog(QStringLiteral("console: room plans: bob added as member")));
+
+    // ... and offline, which goes through the console while the server runs.
+    result = quietwired({ QStringLiteral("room"), QStringLiteral("members"), QStringLiteral("plans") });
+    QVERIFY2(result.exitCode == 0, qPrintable(result.err));
+    QVERIFY2(result.out.contains(QRegularExpression(QStringLiteral("^alice +owner\nbob +member\n$"))),
+        qPrintable(result.out));
+    result = quietwired({ QStringLiteral("room"), QStringLiteral("topic"), QStringLiteral("plans"),
+        QStringLiteral("The"), QStringLiteral("plans") });
+    QCOMPARE(result.exitCode, 0);
+    event = session.next({ QStringLiteral("room"), QStringLiteral("room_gone") });
+    QVERIFY(event);
+    QCOMPARE(ChatProtocol::RoomChanged::decode(*event).value.conversation.topic, QStringLiteral("The plans"));
+    result = quietwired(
+        { QStringLiteral("room"), QStringLiteral("remove"), QStringLiteral("plans"), QStringLiteral("bob") });
+    QVERIFY2(result.exitCode == 0 && result.out.contains(QStringLiteral("room plans: bob removed")),
+        qPrintable(result.out + result.err));
+    event = session.next({ QStringLiteral("room"), QStringLiteral("room_gone") });
+    QVERIFY(event);
+    const auto gone = ChatProtocol::RoomGone::decode(*event);
+    QVERIFY(gone.ok());
+    QCOMPARE(gone.value.room, QStringLiteral("plans"));
+    QCOMPARE(gone.value.reason, ChatProtocol::RoomGone::Reason::Removed);
+    QVERIFY(m_server->waitForLog(QStringLiteral("console: room plans: bob removed")));
+
+    // The errors: on the console as "error: ..." (exit 1), forwarded on standard error (exit 1).
+    result = quietwired({ QStringLiteral("console"), QStringLiteral("room"), QStringLiteral("add"),
+        QStringLiteral("plans"), QStringLiteral("carol") });
+    QVERIFY2(result.exitCode == 1
+            && result.out.contains(
+                QStringLiteral("error: carol is not a name on the whitelist (`whitelist` lists them)")),
+        qPrintable(result.out));
+    const QList<std::pair<QStringList, QString>> refused {
+        { { "room", "create", "no/slash" }, "is not a room name: up to 64 letters, digits" },
+        { { "room", "create", "plans" }, "a room named plans exists already" },
+        { { "room", "remove", "general", "alice" }, "nobody is removed from general" },
+        { { "room", "delete", "general" }, "general cannot be deleted" },
+        { { "room", "remove", "plans", "bob" }, "bob is not a member of plans" },
+    };
+    for (const auto& [words, message] : refused) {
+        result = quietwired(words);
+        QVERIFY2(result.exitCode == 1 && result.err.startsWith(QStringLiteral("quietwired: "))
+                && result.err.contains(message) && result.out.isEmpty(),
+            qPrintable(words.join(QLatin1Char(' ')) + QStringLiteral(": ") + result.out + result.err));
+    }
+    result = quietwired({ QStringLiteral("console"), QStringLiteral("rooms") });
+    QCOMPARE(result.exitCode, 0);
+    QVERIFY2(result.out.contains(QRegularExpression(QStringLiteral("plans +private +1 member +The plans\n"))),
+        qPrintable(result.out));
+
+    result = quietwired({ QStringLiteral("room"), QStringLiteral("delete"), QStringLiteral("plans") });
+    QCOMPARE(result.exitCode, 0);
+    QVERIFY(m_server->waitForLog(QStringLiteral("console: room plans (private) deleted")));
+    result = quietwired({ QStringLiteral("rooms") });
+    QVERIFY2(result.exitCode == 0 && !result.out.contains(QStringLiteral("plans")), qPrintable(result.out));
+
+    // Stopped, the same command opens the store itself and sees what the server did.
+    m_server->stop();
+    result = quietwired({ QStringLiteral("room"), QStringLiteral("create"), QStringLiteral("after") });
+    QVERIFY2(result.exitCode == 0, qPrintable(result.err));
+    QVERIFY(m_server->start());
+    result = quietwired({ QStringLiteral("console"), QStringLiteral("rooms") });
+    QVERIFY2(result.out.contains(QRegularExpression(QStringLiteral("after +public"))), qPrintable(result.out));
+}
+
+void TestAdminRooms::retentionOnTheRunningServer()
+{
+    // Messages of every age, written into the store before the server starts.
+    const qint64 day = 24LL * 3600 * 1000;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    ChatStore::Options options;
+    options.databaseName = QDir(dataDir()).filePath(QLatin1String(ChatStore::FileName));
+    {
+        StoreFailure failure;
+        const auto store = ChatStore::open(options, &failure);
+        QVERIFY2(store, qPrintable(failure.message));
+        const qint64 general = store->room(QStringLiteral("general"))->id;
+        const auto plans = store->createRoom(QStringLiteral("plans"), QString(), true, QStringLiteral("alice"), now);
+        QVERIFY(plans);
+        QVERIFY(store->append({ message(general, QStringLiteral("ten days"), now - 10 * day),
+            message(plans->id, QStringLiteral("eight days"), now - 8 * day),
+            message(general, QStringLiteral("six days"), now - 6 * day),
+            message(plans->id, QStringLiteral("four days"), now - 4 * day),
+            message(general, QStringLiteral("today"), now) }));
+    }
+    const auto alice = ChatTest::makeClient(m_dir->filePath(QStringLiteral("alice")), QStringLiteral("127.0.0.2"));
+    QVERIFY(startServer(
+        { { QStringLiteral("alice"), alice } }, { QStringLiteral("--retention-days"), QStringLiteral("5") }));
+    QVERIFY2(m_server->waitForLog(QStringLiteral("retention: deleted 3 message(s) older than 5 day(s)")),
+        qPrintable(m_server->log()));
+    m_server->stop();
+    QVERIFY2(!m_server->log().contains(QStringLiteral("retention: the sweep stopped")), qPrintable(m_server->log()));
+
+    StoreFailure failure;
+    const auto store = ChatStore::open(options, &failure);
+    QVERIFY2(store, qPrintable(failure.message));
+    QStringList left;
+    for (const QString& room : { QStringLiteral("general"), QStringLiteral("plans") }) {
+        const auto page = store->history(store->room(room)->id, 0, 100);
+        QVERIFY(page);
+        for (const StoredMessage& stored : *page) {
+            left << stored.text;
+        }
+    }
+    QCOMPARE(left, (QStringList { QStringLiteral("today"), QStringLiteral("four days") }));
+    QVERIFY(store->room(QStringLiteral("plans"))); // the room stays, only its old messages go
+}
+
+void TestAdminRooms::consoleBackupWhileMessagesAreWritten()
+{
+    // A store with some history already (in another room), so the backup takes a while.
+    constexpr int Archived = 20000;
+    {
+        StoreFailure failure;
+        ChatStore::Options options;
+        options.databaseName = QDir(dataDir()).filePath(QLatin1String(ChatStore::FileName));
+        const auto store = ChatStore::open(options, &failure);
+        QVERIFY2(store, qPrintable(failure.message));
+        const auto archive = store->createRoom(QStringLiteral("archive"), QString(), false, QString(), 1000);
+        QVERIFY(archive);
+        QList<ChatStore::NewMessage> batch;
+        for (int i = 0; i < Archived; ++i) {
+            batch << message(archive->id, QStringLiteral("archived %1 ").arg(i).repeated(20), 1000 + i);
+        }
+        QVERIFY(store->append(batch));
+    }
+    const auto alice = ChatTest::makeClient(m_dir->filePath(QStringLiteral("alice")), QStringLiteral("127.0.0.2"));
+    QVERIFY(startServer({ { QStringLiteral("alice"), alice } }));
+    ChatTest::RawChat chat = ChatTest::joinChat(alice, m_server->port);
+    QVERIFY(chat.socket);
+    QVERIFY(chat.next({ QStringLiteral("history_end") }));
+    // alice keeps writing, 20 messages at a time, from before the backup starts until after it ended.
+    int sent = 0;
+    int accepted = 0;
+    const auto writeSome = [&] {
+        for (int i = 0; i < 20; ++i) {
+            ++sent;
+            chat.send(ChatTest::chatMessage(sent, QStringLiteral("burst %1").arg(sent)));
+        }
+        while (accepted < sent) {
+            const auto reply = chat.next({ QStringLiteral("accepted"), QStringLiteral("rejected") });
+            if (!reply || Protocol::typeOf(*reply) != QLatin1String("accepted")) {
+                return false;
+            }
+            ++accepted;
+        }
+        return true;
+    };
+    QVERIFY(writeSome());
+    const int acceptedBefore = accepted; // committed: the backup must hold these
+    const QString backupFile = m_dir->filePath(QStringLiteral("backup.db"));
+    QProcess backup;
+    backup.start(binary("quietwired"),
+        { QStringLiteral("console"), QStringLiteral("--data-dir"), dataDir(), QStringLiteral("backup"), backupFile });
+    while (backup.state() != QProcess::NotRunning && !backup.waitForFinished(1) && sent < 1000000) {
+        QVERIFY(writeSome());
+    }
+    QVERIFY(waitFinished(backup));
+    const int acceptedDuring = accepted; // none after these can be in the backup
+    QVERIFY(writeSome());
+    const int count = sent;
+    const QString backupOut = QString::fromUtf8(backup.readAllStandardOutput());
+    QVERIFY2(backup.exitCode() == 0 && backupOut.contains(QStringLiteral("Backed up")), qPrintable(backupOut));
+    QVERIFY(m_server->waitForLog(QStringLiteral("console: chat store backed up to")));
+    // A relative path is refused on the console: it would be the server's working directory's.
+    CliResult result
+        = quietwired({ QStringLiteral("console"), QStringLiteral("backup"), QStringLiteral("relative.db") });
+    QVERIFY2(
+        result.exitCode == 1 && result.out.contains(QStringLiteral("needs an absolute path")), qPrintable(result.out));
+    // On standard input too; the console takes the next line once the backup is written.
+    const QString reply
+        = m_server->command(QStringLiteral("backup %1\nrooms").arg(m_dir->filePath(QStringLiteral("second.db"))),
+            QStringLiteral("direct conversation"));
+    QVERIFY2(reply.indexOf(QStringLiteral("Backed up")) >= 0
+            && reply.indexOf(QStringLiteral("Backed up")) < reply.indexOf(QStringLiteral("archive ")),
+        qPrintable(reply));
+    QVERIFY(QFile::exists(m_dir->filePath(QStringLiteral("second.db"))));
+    m_server->stop();
+
+    // Restored into the stopped server: what the backup holds is the oldest part of what was
+    // accepted (a snapshot of whole commits): at least what was accepted before it began, nothing
+    // accepted after it ended.
+    result = quietwired({ QStringLiteral("restore"), backupFile });
+    QVERIFY2(result.exitCode == 0, qPrintable(result.err));
+    const QStringList kept = QDir(dataDir()).entryList({ QStringLiteral("quietwire.db.before-restore-*") });
+    QVERIFY2(!kept.isEmpty(), qPrintable(QDir(dataDir()).entryList().join(QLatin1Char(' '))));
+    const auto historyOf = [](const QString& path, const QString& room) {
+        StoreFailure failure;
+        ChatStore::Options options;
+        options.databaseName = path;
+        const auto store = ChatStore::open(options, &failure);
+        if (!store) {
+            qWarning("%s", qPrintable(failure.message));
+            return QList<StoredMessage>();
+        }
+        const auto page = store->history(store->room(room)->id, 0, 2000000);
+        return page ? *page : QList<StoredMessage>();
+    };
+    const QString livePath = QDir(dataDir()).filePath(kept.first());
+    const QString restoredPath = QDir(dataDir()).filePath(QLatin1String(ChatStore::FileName));
+    QList<StoredMessage> live = historyOf(livePath, QStringLiteral("general"));
+    QList<StoredMessage> restored = historyOf(restoredPath, QStringLiteral("general"));
+    QCOMPARE(historyOf(restoredPath, QStringLiteral("archive")).size(), Archived);
+    std::reverse(live.begin(), live.end()); // oldest first
+    std::reverse(restored.begin(), restored.end());
+    QCOMPARE(live.size(), count);
+    for (int i = 0; i < count; ++i) {
+        QCOMPARE(live.at(i).text, QStringLiteral("burst %1").arg(i + 1));
+    }
+    QVERIFY2(restored.size() >= acceptedBefore && restored.size() <= acceptedDuring,
+        qPrintable(QStringLiteral("%1 <= %2 <= %3").arg(acceptedBefore).arg(restored.size()).arg(acceptedDuring)));
+    QCOMPARE(restored, live.mid(0, restored.size()));
+    qInfo("accepted before the backup began: %d, in the backup: %lld, accepted when it ended: %d, in all: %d",
+        acceptedBefore, qint64(restored.size()), acceptedDuring, count);
+    // And the server runs on it.
+    QVERIFY(m_server->start());
 }
 
 QTEST_GUILESS_MAIN(TestAdminRooms)

@@ -2,6 +2,7 @@
 
 #include "AuthorizedKeys.h"
 #include "ChatProtocol.h"
+#include "ChatService.h"
 #include "ChatStore.h"
 #include "DataDirLock.h"
 #include "FileArea.h"
@@ -11,13 +12,17 @@
 #include "RemoteConsole.h"
 #include "RoomCommands.h"
 #include "ServerApp.h"
+#include "StoreThread.h"
 #include "Whitelist.h"
 
+#include <QCoreApplication>
 #include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
 #include <QSysInfo>
 #include <QTextStream>
+#include <QThread>
+#include <memory>
 
 namespace QuietWire {
 
@@ -81,25 +86,59 @@ QString storePath(const AdminContext& context)
     return QDir(context.dataDir).filePath(QLatin1String(ChatStore::FileName));
 }
 
+/// The console's backup: on a thread of its own with a connection of its own, so the server goes
+/// on serving, and storing messages, while the copy is written; the console waits for it.
+Result backupInBackground(AdminContext& context, const ChatStore::Options& options, const QString& target)
+{
+    auto error = std::make_shared<QString>(); // empty: written
+    QThread* worker = QThread::create([options, target, error] {
+        StoreFailure failure;
+        const auto store = ChatStore::open(options, &failure);
+        if (!store) {
+            *error = failure.message;
+        } else if (!store->backup(target)) {
+            *error = store->failure().message;
+        }
+    });
+    // A server told to stop lets the copy finish first, so no half-written backup is left.
+    QObject::connect(qApp, &QCoreApplication::aboutToQuit, worker, [worker] { worker->wait(); });
+    QObject::connect(worker, &QThread::finished, context.server, [context, worker, error, options, target] {
+        worker->deleteLater();
+        if (!error->isEmpty()) {
+            context.fail(*error);
+            context.finish(false);
+            return;
+        }
+        qCInfo(lcServer).noquote() << "console: chat store backed up to" << Logging::escaped(target, 300);
+        context.print(QStringLiteral("Backed up %1 to %2").arg(options.databaseName, target));
+        context.finish(true);
+    });
+    worker->start();
+    return Result::Pending;
+}
+
 Result backup(AdminContext& context, const QStringList& args, const QString&)
 {
     if (args.size() != 1) {
         return fail(context, QStringLiteral("usage: backup FILE (a new file: a backup never writes over one)"));
     }
-    // On the console the file is the server's to write: a relative path would be relative to the
-    // server's working directory, not the administrator's.
-    if (context.where == AdminContext::Where::Console && QFileInfo(args.first()).isRelative()) {
-        return fail(context,
-            QStringLiteral("backup FILE needs an absolute path on the console (%1 would be relative to the "
-                           "server's working directory)")
-                .arg(args.first()));
-    }
     // A consistent copy while the server runs too: SQLite reads one snapshot of the store, on a
-    // connection of its own (the console waits for it; the server's store thread goes on writing).
-    const QString target = QFileInfo(args.first()).absoluteFilePath();
-    StoreFailure failure;
+    // connection of its own.
     ChatStore::Options options;
     options.databaseName = storePath(context);
+    if (context.server) {
+        // The file is the server's to write: a relative path would be relative to the server's
+        // working directory, not the administrator's.
+        if (QFileInfo(args.first()).isRelative()) {
+            return fail(context,
+                QStringLiteral("backup FILE needs an absolute path on the console (%1 would be relative to the "
+                               "server's working directory)")
+                    .arg(args.first()));
+        }
+        return backupInBackground(context, options, args.first());
+    }
+    const QString target = QFileInfo(args.first()).absoluteFilePath();
+    StoreFailure failure;
     const auto store = ChatStore::open(options, &failure);
     if (!store) {
         return fail(context, failure.message);
@@ -108,9 +147,6 @@ Result backup(AdminContext& context, const QStringList& args, const QString&)
         return fail(context, store->failure().message);
     }
     context.print(QStringLiteral("Backed up %1 to %2").arg(options.databaseName, target));
-    if (context.server) {
-        qCInfo(lcServer).noquote() << "console: chat store backed up to" << Logging::escaped(target, 300);
-    }
     return Result::Done;
 }
 
@@ -151,10 +187,9 @@ std::optional<QSet<QString>> whitelistNames(AdminContext& context)
         }
     }
     QSet<QString> names;
+    // The names the chat knows its users by (a key without a name: its short fingerprint).
     for (const auto& entry : (context.server ? context.server->whitelist()->keys() : *loaded).entries()) {
-        if (!entry.name.isEmpty()) {
-            names.insert(entry.name);
-        }
+        names.insert(AuthorizedKeys::displayName(entry));
     }
     return names;
 }
@@ -199,6 +234,31 @@ Result roomsOffline(AdminContext& context, const QString& name, const RoomComman
     return Result::Done;
 }
 
+/// On the console of the running server: the command runs on the store's thread (after what was
+/// posted before it; the console waits), then the chat re-reads the conversation it changed and
+/// tells the sessions concerned.
+Result roomsOnServer(AdminContext& context, const RoomCommands::Command& command)
+{
+    const auto names = whitelistNames(context);
+    ChatService* chat = context.server->chat();
+    const RoomCommands::Result result = chat->store()->call([&command, &names](ChatStore& store) {
+        return RoomCommands::run(store, command, *names, QDateTime::currentMSecsSinceEpoch());
+    });
+    if (result.error != RoomCommands::Error::None) {
+        return fail(context, result.message);
+    }
+    if (result.changed != 0) {
+        chat->reload(result.changed);
+    }
+    if (!result.logLine.isEmpty()) {
+        qCInfo(lcChat).noquote() << "console:" << Logging::escaped(result.logLine, 300);
+    }
+    for (const QString& line : result.lines) {
+        context.print(line);
+    }
+    return Result::Done;
+}
+
 Result roomCommand(AdminContext& context, const QString& name, const QStringList& args)
 {
     RoomCommands::Command command;
@@ -206,7 +266,7 @@ Result roomCommand(AdminContext& context, const QString& name, const QStringList
     if (!RoomCommands::parse(name, args, &command, &error)) {
         return fail(context, error);
     }
-    return roomsOffline(context, name, command);
+    return context.server ? roomsOnServer(context, command) : roomsOffline(context, name, command);
 }
 
 Result rooms(AdminContext& context, const QStringList& args, const QString&)
@@ -444,13 +504,13 @@ const QList<AdminCommand> Commands = {
         "fingerprint                   this server's public key and fingerprint\n", fingerprint },
     { "quit", "exit", AdminCommand::Console, nullptr,
         "quit                          stop the server (in `quietwired console`: close the console only)\n", quit },
-    { "rooms", nullptr, AdminCommand::Offline,
+    { "rooms", nullptr, AdminCommand::Both,
         "rooms                        the rooms (name, public or private, members, topic) and the\n"
         "                             number of direct conversations\n",
         "rooms                         the rooms (name, public or private, members, topic) and the\n"
         "                              number of direct conversations\n",
         rooms },
-    { "room", nullptr, AdminCommand::Offline,
+    { "room", nullptr, AdminCommand::Both,
         "room create NAME [--private] [--owner MEMBER] [--topic TEXT]\n"
         "                             a new room (NAME: up to 64 letters, digits, '.', '_', '-'); MEMBER\n"
         "                             (its owner) and every member is a name on the whitelist\n"
