@@ -339,8 +339,7 @@ void ChatService::leave(Session* session)
     }
     m_byId.remove(session->id);
     m_byName.remove(session->name, session);
-    qCInfo(lcChat).noquote() << Logging::escaped(session->name, 60) << "left the chat (session" << session->id
-                             << ")";
+    qCInfo(lcChat).noquote() << Logging::escaped(session->name, 60) << "left the chat (session" << session->id << ")";
     // Announced after the messages it sent last are stored and sent: through the store's queue.
     const Member member { session->name, session->fingerprint };
     m_store->post(
@@ -754,7 +753,7 @@ void ChatService::history(Session* session, const HistoryRequest& request)
             }
             Done done { request.seq };
             done.conversation = page.resolved.conversation.id;
-            done.messages = QList<Message>();
+            QList<Message> messages;
             done.more = page.messages.size() > request.limit;
             qsizetype bytes = 0;
             for (const StoredMessage& stored : page.messages.mid(0, request.limit)) {
@@ -766,8 +765,9 @@ void ChatService::history(Session* session, const HistoryRequest& request)
                     break;
                 }
                 bytes += size;
-                done.messages->append(message);
+                messages.append(message);
             }
+            done.messages = std::move(messages);
             answer(sessionId, done);
         });
 }
@@ -810,7 +810,7 @@ void ChatService::search(Session* session, const SearchRequest& request)
                 return;
             }
             Done done { request.seq };
-            done.hits = QList<ChatProtocol::SearchHit>();
+            QList<ChatProtocol::SearchHit> hits;
             done.more = found.hits.size() > request.limit;
             qsizetype bytes = 0;
             for (const QuietWire::SearchHit& stored : found.hits.mid(0, request.limit)) {
@@ -827,8 +827,9 @@ void ChatService::search(Session* session, const SearchRequest& request)
                     break;
                 }
                 bytes += size;
-                done.hits->append(hit);
+                hits.append(hit);
             }
+            done.hits = std::move(hits);
             answer(sessionId, done);
         });
 }
@@ -887,7 +888,7 @@ void ChatService::rooms(Session* session, const RoomsRequest& request)
     }
     std::sort(list.begin(), list.end(), [](const RoomInfo& a, const RoomInfo& b) { return a.name < b.name; });
     Done done { request.seq };
-    done.rooms = QList<RoomInfo>();
+    QList<RoomInfo> listed;
     qsizetype bytes = 0;
     for (const RoomInfo& info : std::as_const(list)) {
         const qsizetype size = (info.name.size() + info.topic.size()) * 3 + 100;
@@ -896,8 +897,9 @@ void ChatService::rooms(Session* session, const RoomsRequest& request)
             break;
         }
         bytes += size;
-        done.rooms->append(info);
+        listed.append(info);
     }
+    done.rooms = std::move(listed);
     sendMap(session, done.toCbor());
 }
 
