@@ -584,6 +584,11 @@ void TestAdminRooms::consoleBackupWhileMessagesAreWritten()
         = quietwired({ QStringLiteral("console"), QStringLiteral("backup"), QStringLiteral("relative.db") });
     QVERIFY2(
         result.exitCode == 1 && result.out.contains(QStringLiteral("needs an absolute path")), qPrintable(result.out));
+    // A backup never writes over a file; the error comes back once the copy was tried.
+    result = quietwired({ QStringLiteral("console"), QStringLiteral("backup"), backupFile });
+    QVERIFY2(result.exitCode == 1 && result.out.startsWith(QStringLiteral("error: "))
+            && result.out.contains(QStringLiteral("never writes over")),
+        qPrintable(result.out));
     // On standard input too; the console takes the next line once the backup is written.
     const QString reply
         = m_server->command(QStringLiteral("backup %1\nrooms").arg(m_dir->filePath(QStringLiteral("second.db"))),
