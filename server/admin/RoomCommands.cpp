@@ -38,14 +38,21 @@ QString roleName(MemberRole role)
     return role == MemberRole::Owner ? QStringLiteral("owner") : QStringLiteral("member");
 }
 
+Result checkRoomName(const QString& name)
+{
+    if (ChatStore::isValidRoomName(name)) {
+        return {};
+    }
+    return failed(Error::BadName,
+        QStringLiteral("\"%1\" is not a room name: up to %2 letters, digits, '.', '_' and '-'")
+            .arg(name.left(80))
+            .arg(ChatStore::MaxRoomNameLength));
+}
+
 /// The room called name, or why there is none.
 std::optional<Conversation> findRoom(ChatStore& store, const QString& name, Result* failure)
 {
-    if (!ChatStore::isValidRoomName(name)) {
-        *failure = failed(Error::BadName,
-            QStringLiteral("\"%1\" is not a room name: up to %2 letters, digits, '.', '_' and '-'")
-                .arg(name.left(80))
-                .arg(ChatStore::MaxRoomNameLength));
+    if (*failure = checkRoomName(name); failure->error != Error::None) {
         return std::nullopt;
     }
     auto room = store.room(name);
@@ -137,9 +144,8 @@ Result list(ChatStore& store, const QSet<QString>& whitelistNames)
 
 Result create(ChatStore& store, const Command& command, const QSet<QString>& whitelistNames, qint64 nowMs)
 {
-    Result result;
-    if (!ChatStore::isValidRoomName(command.room)) {
-        findRoom(store, command.room, &result); // the name's error
+    Result result = checkRoomName(command.room);
+    if (result.error != Error::None) {
         return result;
     }
     if (!command.member.isEmpty()) {
