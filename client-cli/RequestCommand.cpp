@@ -223,13 +223,16 @@ void printRooms(const QList<ChatProtocol::RoomInfo>& rooms, bool json)
             out() << ChatOutput::line(ChatOutput::roomJson(room)) << '\n';
             continue;
         }
-        out() << escape(room.name).leftJustified(width) << "  "
-              << QStringLiteral("%1 member%2")
-                     .arg(room.members, 4)
-                     .arg(QLatin1String(room.members == 1 ? "" : "s"))
-                     .leftJustified(12)
-              << "  " << (room.joined ? "joined" : "-     ") << "  " << (room.isPrivate ? "private" : "public ")
-              << (room.topic.isEmpty() ? QString() : QStringLiteral("  ") + escape(room.topic)) << '\n';
+        // NAME  MEMBERS  joined|-  private|public  TOPIC (one line: the topic's line breaks escaped)
+        const QString line = QStringLiteral("%1  %2  %3  %4  %5")
+                                 .arg(escape(room.name).leftJustified(width),
+                                     QStringLiteral("%1 member%2")
+                                         .arg(room.members, 4)
+                                         .arg(QLatin1String(room.members == 1 ? "" : "s"))
+                                         .leftJustified(12),
+                                     QLatin1String(room.joined ? "joined" : "-     "),
+                                     QLatin1String(room.isPrivate ? "private" : "public "), escape(room.topic));
+        out() << line.trimmed() << '\n';
     }
 }
 

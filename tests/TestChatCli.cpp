@@ -67,6 +67,7 @@ private slots:
     void privateRoomCreateInviteChatAndHistory();
     void historyJsonLinesCarryEveryField();
     void listenToOneRoomOnly();
+    void ownerChangesTopicRemovesAndDeletes();
     void searchFindsCyrillicAndLatinWords();
     void directMessageToSomeoneAwayIsKeptForThem();
     void refusalsExitOneWithTheCode();
@@ -249,6 +250,12 @@ void TestChatCli::historyJsonLinesCarryEveryField()
         QVERIFY(messages.at(i - 1).value(QStringLiteral("id")).toInteger()
             < messages.at(i).value(QStringLiteral("id")).toInteger());
     }
+    // --all reads page after page (here one message each) into the same list.
+    const CliResult all = run(m_bob,
+        { QStringLiteral("history"), server(), QStringLiteral("--all"), QStringLiteral("--limit"), QStringLiteral("1"),
+            QStringLiteral("--json") });
+    QVERIFY2(all.exitCode == 0, qPrintable(describe(all)));
+    QCOMPARE(jsonLines(all.out), messages);
 }
 
 void TestChatCli::listenToOneRoomOnly()
@@ -285,6 +292,57 @@ void TestChatCli::listenToOneRoomOnly()
     QCOMPARE(messages.size(), 1);
     QCOMPARE(messages.first().value(QStringLiteral("text")).toString(), QStringLiteral("in lobby"));
     QCOMPARE(messages.first().value(QStringLiteral("room")).toString(), QStringLiteral("lobby"));
+}
+
+void TestChatCli::ownerChangesTopicRemovesAndDeletes()
+{
+    const auto room = [this](const Client& client, const QStringList& rest) {
+        return run(client, QStringList { QStringLiteral("room"), server() } + rest);
+    };
+    const auto roomsOf = [this](const Client& client) {
+        QHash<QString, QJsonObject> byName;
+        const CliResult rooms = run(client, { QStringLiteral("rooms"), server(), QStringLiteral("--json") });
+        for (const QJsonObject& object : jsonLines(rooms.out)) {
+            byName.insert(object.value(QStringLiteral("name")).toString(), object);
+        }
+        return byName;
+    };
+    CliResult result = room(m_alice, { QStringLiteral("create"), QStringLiteral("temp") });
+    QVERIFY2(result.exitCode == 0, qPrintable(describe(result)));
+    result = room(m_bob, { QStringLiteral("join"), QStringLiteral("temp") });
+    QVERIFY2(result.exitCode == 0, qPrintable(describe(result)));
+    QVERIFY2(result.err.contains(QStringLiteral("joined room temp")), qPrintable(describe(result)));
+
+    // Only the owner sets the topic.
+    result = room(m_bob, { QStringLiteral("topic"), QStringLiteral("temp"), QStringLiteral("mine now") });
+    QCOMPARE(result.exitCode, 1);
+    QVERIFY2(result.err.contains(QStringLiteral("(permission)")), qPrintable(describe(result)));
+    result = room(m_alice, { QStringLiteral("topic"), QStringLiteral("temp"), QStringLiteral("Short-lived") });
+    QVERIFY2(result.exitCode == 0, qPrintable(describe(result)));
+    auto rooms = roomsOf(m_bob);
+    QCOMPARE(
+        rooms.value(QStringLiteral("temp")).value(QStringLiteral("topic")).toString(), QStringLiteral("Short-lived"));
+    QCOMPARE(rooms.value(QStringLiteral("temp")).value(QStringLiteral("joined")).toBool(), true);
+    QCOMPARE(rooms.value(QStringLiteral("temp")).value(QStringLiteral("members")).toInteger(), 2);
+
+    // Only the owner deletes it.
+    result = room(m_bob, { QStringLiteral("delete"), QStringLiteral("temp") });
+    QCOMPARE(result.exitCode, 1);
+    QVERIFY2(result.err.contains(QStringLiteral("(permission)")), qPrintable(describe(result)));
+    result = room(m_alice, { QStringLiteral("remove"), QStringLiteral("temp"), QStringLiteral("bob") });
+    QVERIFY2(result.exitCode == 0, qPrintable(describe(result)));
+    rooms = roomsOf(m_bob);
+    QVERIFY(rooms.contains(QStringLiteral("temp"))); // public: still listed, no longer joined
+    QCOMPARE(rooms.value(QStringLiteral("temp")).value(QStringLiteral("joined")).toBool(), false);
+    result = room(m_bob, { QStringLiteral("leave"), QStringLiteral("temp") });
+    QCOMPARE(result.exitCode, 1);
+    QVERIFY2(result.err.contains(QStringLiteral("(not_found)")), qPrintable(describe(result)));
+
+    result = room(m_alice, { QStringLiteral("delete"), QStringLiteral("temp") });
+    QVERIFY2(result.exitCode == 0, qPrintable(describe(result)));
+    QVERIFY(!roomsOf(m_bob).contains(QStringLiteral("temp")));
+    QVERIFY(!roomsOf(m_alice).contains(QStringLiteral("temp")));
+    QVERIFY(roomsOf(m_alice).contains(QStringLiteral("general")));
 }
 
 void TestChatCli::searchFindsCyrillicAndLatinWords()
