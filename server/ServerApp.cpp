@@ -1,6 +1,7 @@
 #include "ServerApp.h"
 
-#include "ChatRoom.h"
+#include "ChatService.h"
+#include "ChatStore.h"
 #include "EncryptedTcpSocket.h"
 #include "FileArea.h"
 #include "FilePaths.h"
@@ -8,6 +9,7 @@
 #include "KnownClients.h"
 #include "Logging.h"
 #include "Protocol.h"
+#include "StoreThread.h"
 #include "Whitelist.h"
 
 #include <QDeadlineTimer>
@@ -24,7 +26,6 @@ ServerApp::ServerApp(const Identity& identity, const Options& options, QObject* 
 {
     m_whitelist = new Whitelist(authorizedKeysPath(), this);
     m_knownClients = new KnownClients(QDir(options.dataDir).filePath(QStringLiteral("known_clients")), this);
-    m_chat = new ChatRoom(this);
     m_files = std::make_unique<FileArea>(
         options.filesRoot.isEmpty() ? QDir(options.dataDir).filePath(QStringLiteral("files")) : options.filesRoot,
         FileArea::Limits { options.quotaBytes, options.maxDepth, options.maxEntries });
@@ -51,6 +52,31 @@ bool ServerApp::start(QString* error)
         if (error) {
             *error += QStringLiteral("\nFix the file (or move it away) and start the server again.");
         }
+        return false;
+    }
+    // The chat's store: a newer, damaged or locked one stops the start, untouched.
+    ChatStore::Options storeOptions;
+    storeOptions.databaseName = QDir(m_options.dataDir).filePath(QLatin1String(ChatStore::FileName));
+    m_store = new StoreThread(storeOptions, this);
+    StoreFailure failure;
+    if (!m_store->open(&failure)) {
+        if (error) {
+            *error = failure.message;
+        }
+        return false;
+    }
+    m_chat = new ChatService(
+        m_store,
+        [this](const QString& name) {
+            for (const auto& entry : m_whitelist->keys().entries()) {
+                if (AuthorizedKeys::displayName(entry) == name) {
+                    return true;
+                }
+            }
+            return false;
+        },
+        this);
+    if (!m_chat->load(error)) {
         return false;
     }
     return m_server->listen(m_options.network, error);
@@ -83,6 +109,9 @@ void ServerApp::shutdown()
         loop.exec();
     }
     m_knownClients->save();
+    if (m_store) {
+        m_store->close(); // what was accepted is committed already; this finishes the rest
+    }
 }
 
 EncryptedTcpServer::Decision ServerApp::authorize(const QByteArray& key, const QHostAddress& address)
@@ -171,7 +200,7 @@ void ServerApp::onNewSession(EncryptedTcpSocket* socket, const QByteArray& hello
                                << QStringLiteral("\"%1\"").arg(Logging::escaped(service, 40));
     session->service = service;
     if (service == QLatin1String(Protocol::ServiceChat)) {
-        m_chat->join(session);
+        m_chat->join(session, decodedHello.value.version.value_or(ChatProtocol::Version1));
         return;
     }
     if (service == QLatin1String(Protocol::ServiceFiles)) {
@@ -220,7 +249,7 @@ void ServerApp::closeSession(Session* session, ErrorCode code, const QString& me
         // A peer that does not read must not keep the session alive.
         QTimer::singleShot(5000, socket, [socket] { socket->abort(); });
     }
-    if (session->service == QLatin1String(Protocol::ServiceChat)) {
+    if (session->service == QLatin1String(Protocol::ServiceChat) && m_chat) {
         m_chat->leave(session);
     }
 }
@@ -231,7 +260,9 @@ void ServerApp::removeSession(Session* session)
         return;
     }
     qCInfo(lcServer).noquote() << "session" << session->id << "for" << session->name << "ended";
-    m_chat->leave(session);
+    if (m_chat) {
+        m_chat->leave(session);
+    }
     m_sessions.remove(session->id);
     delete session->files;
     if (session->socket) {

@@ -12,13 +12,14 @@
 
 namespace QuietWire {
 
-class ChatRoom;
+class ChatService;
 class FileArea;
 class KnownClients;
+class StoreThread;
 class Whitelist;
 
 /// quietwired's running state: the listener, the whitelist, the known clients, the sessions
-/// and the chat room. The admin console and the signal handlers drive it.
+/// the chat and its store. The admin console and the signal handlers drive it.
 class ServerApp : public QObject
 {
     Q_OBJECT
@@ -41,6 +42,8 @@ public:
     bool start(QString* error);
     void shutdown();
 
+    /// The chat (its store: chat()->store()); exists once start() succeeded.
+    ChatService* chat() const { return m_chat; }
     const Identity& identity() const { return m_identity; }
     const Options& options() const { return m_options; }
     quint16 port() const { return m_server->serverPort(); }
@@ -67,7 +70,8 @@ private:
     EncryptedTcpServer* m_server = nullptr;
     Whitelist* m_whitelist = nullptr;
     KnownClients* m_knownClients = nullptr;
-    ChatRoom* m_chat = nullptr;
+    StoreThread* m_store = nullptr;
+    ChatService* m_chat = nullptr;
     std::unique_ptr<FileArea> m_files;
     QMap<int, Session*> m_sessions;
     int m_nextSessionId = 1;

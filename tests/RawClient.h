@@ -103,9 +103,9 @@ public:
     /// The server's first transport message on the main port.
     std::optional<QCborMap> readMainMessage() { return readMessage(*m_main); }
 
-    std::optional<QCborMap> readMessage(QTcpSocket& socket)
+    std::optional<QCborMap> readMessage(QTcpSocket& socket, int timeoutMs = 10000)
     {
-        const auto data = readFrame(socket);
+        const auto data = readFrame(socket, timeoutMs);
         QByteArray plaintext;
         if (!data || !receive.decryptWithAd({}, *data, plaintext)) {
             return std::nullopt;

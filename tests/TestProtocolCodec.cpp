@@ -129,6 +129,8 @@ void TestProtocolCodec::everyWireCodeRoundTrips_data()
         { "bad_path", ErrorCode::BadPath },
         { "io", ErrorCode::Io },
         { "mismatch", ErrorCode::Mismatch },
+        { "bad_name", ErrorCode::BadName },
+        { "unavailable", ErrorCode::Unavailable },
     };
     for (const auto& [text, code] : codes)
         QTest::newRow(text) << QString::fromLatin1(text) << int(code);

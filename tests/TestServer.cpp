@@ -1,8 +1,7 @@
 // The real quietwired and quietwire-cli, started as processes on loopback.
 
+#include "ChatTestSupport.h"
 #include "Identity.h"
-#include "RawClient.h"
-#include "ServerProcess.h"
 
 #include <QCborArray>
 #include <QElapsedTimer>
@@ -17,6 +16,7 @@
 #include <unistd.h>
 
 using namespace QuietWire;
+using namespace QuietWire::ChatTest;
 
 namespace {
 
@@ -34,60 +34,6 @@ bool appendToFile(const QString& path, const QByteArray& data)
     }
     return file.write(data) == data.size();
 }
-
-/// A chat session of a RawClient: the test writes and reads protocol messages directly.
-struct RawChat
-{
-    std::unique_ptr<RawClient> raw;
-    std::unique_ptr<QTcpSocket> socket;
-
-    void send(const QCborMap& message) { socket->write(raw->encryptFrame(message)); }
-    /// Any plaintext, even one that is not a message (an empty keepalive, trailing bytes).
-    void sendPlaintext(const QByteArray& plaintext)
-    {
-        QByteArray ciphertext;
-        QVERIFY(raw->send.encryptWithAd({}, plaintext, ciphertext));
-        socket->write(RawClient::frame(ciphertext));
-    }
-    std::optional<QCborMap> read() { return raw->readMessage(*socket); }
-    /// The next message of one of these types, skipping join, leave and the like.
-    std::optional<QCborMap> next(const QStringList& types)
-    {
-        for (int i = 0; i < 1000; ++i) {
-            const auto message = read();
-            if (!message || types.contains(Protocol::typeOf(*message))) {
-                return message;
-            }
-        }
-        return std::nullopt;
-    }
-};
-
-QCborMap chatMessage(const QCborValue& seq, const QCborValue& text)
-{
-    QCborMap message { { QStringLiteral("type"), QStringLiteral("message") } };
-    if (!seq.isUndefined()) {
-        message.insert(QStringLiteral("seq"), seq);
-    }
-    if (!text.isUndefined()) {
-        message.insert(QStringLiteral("text"), text);
-    }
-    return message;
-}
-
-/// A client identity in its own config dir, connecting from its own loopback address.
-struct Client
-{
-    QString configDir;
-    QString bind;
-    QString keyLine;
-    QByteArray key;
-
-    QStringList args(const QStringList& rest) const
-    {
-        return QStringList { QStringLiteral("--config-dir"), configDir, QStringLiteral("--bind"), bind } + rest;
-    }
-};
 
 } // namespace
 
@@ -128,10 +74,14 @@ private slots:
     void rootDropsToTheOwnersOwnGroups();
 
 private:
-    /// Connects client's key on a RawClient and sends the chat hello (after a keepalive when
-    /// keepaliveFirst); the caller reads the welcome.
-    RawChat joinRaw(const Client& client, bool keepaliveFirst = false);
-    Client makeClient(const QString& name, const QString& bind);
+    RawChat joinRaw(const Client& client, bool keepaliveFirst = false)
+    {
+        return joinChat(client, m_server->port, keepaliveFirst);
+    }
+    Client makeClient(const QString& name, const QString& bind)
+    {
+        return ChatTest::makeClient(m_dir->filePath(name), bind);
+    }
     std::unique_ptr<QProcess> startListener(const Client& client, int count);
     QString server() const { return QStringLiteral("127.0.0.1:%1").arg(m_server->port); }
 
@@ -145,21 +95,6 @@ void TestServer::init()
     m_dir = std::make_unique<QTemporaryDir>();
     QVERIFY(m_dir->isValid());
     m_server = std::make_unique<ServerProcess>(m_dir->filePath(QStringLiteral("server")));
-}
-
-Client TestServer::makeClient(const QString& name, const QString& bind)
-{
-    Client client;
-    client.configDir = m_dir->filePath(name);
-    client.bind = bind;
-    const CliResult result = runCli({ QStringLiteral("--config-dir"), client.configDir, QStringLiteral("key") });
-    if (result.exitCode != 0) {
-        qWarning("key failed: %s", qPrintable(result.err));
-        return client;
-    }
-    client.keyLine = result.out.trimmed();
-    client.key = QByteArray::fromBase64(client.keyLine.section(QLatin1Char(' '), 0, 0).toLatin1());
-    return client;
 }
 
 std::unique_ptr<QProcess> TestServer::startListener(const Client& client, int count)
@@ -177,34 +112,6 @@ std::unique_ptr<QProcess> TestServer::startListener(const Client& client, int co
         qWarning("listener did not join: %s", err.constData());
     }
     return process;
-}
-
-RawChat TestServer::joinRaw(const Client& client, bool keepaliveFirst)
-{
-    RawChat chat;
-    const auto identity = Identity::load(client.configDir);
-    if (!identity) {
-        return chat;
-    }
-    chat.raw = std::make_unique<RawClient>(identity->keyPair());
-    const QHostAddress server(QStringLiteral("127.0.0.1"));
-    if (!chat.raw->handshake(QHostAddress(client.bind), server, m_server->port)) {
-        return chat;
-    }
-    const auto session = chat.raw->readMainMessage();
-    if (!session || Protocol::typeOf(*session) != QLatin1String("session")) {
-        return chat;
-    }
-    chat.socket = chat.raw->redeem(QHostAddress(client.bind), server,
-        static_cast<quint16>(session->value(QStringLiteral("port")).toInteger()),
-        session->value(QStringLiteral("ticket")).toByteArray());
-    if (chat.socket && keepaliveFirst) {
-        chat.sendPlaintext({});
-    }
-    if (chat.socket) {
-        chat.send(Protocol::Hello { QStringLiteral("chat") }.toCbor());
-    }
-    return chat;
 }
 
 void TestServer::oneServerPerDataDirAndRestoreOnlyWhenStopped()

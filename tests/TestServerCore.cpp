@@ -1,9 +1,9 @@
-// The server's classes in-process (quietwired_core): ChatRoom and FileService driven directly, each
-// session a real EncryptedTcpSocket pair over loopback, files in a real temporary folder. The
-// end-to-end tests (TestServer, TestFiles) run the quietwired binary; these reach the classes.
+// The server's classes in-process (quietwired_core): ChatService (on a real SQLite store) and FileService driven
+// directly, each session a real EncryptedTcpSocket pair over loopback, files in a real temporary folder. The end-to-end
+// tests (TestServer, TestFiles) run the quietwired binary; these reach the classes.
 
 #include "AdminCommands.h"
-#include "ChatRoom.h"
+#include "ChatService.h"
 #include "EncryptedTcpServer.h"
 #include "EncryptedTcpSocket.h"
 #include "FileArea.h"
@@ -15,6 +15,7 @@
 #include "Session.h"
 #include "Sha256.h"
 #include "SignalHandler.h"
+#include "StoreThread.h"
 
 #include <QCborArray>
 #include <QSignalSpy>
@@ -107,7 +108,8 @@ private:
 
     QTemporaryDir m_dir;
     std::unique_ptr<EncryptedTcpServer> m_server;
-    std::unique_ptr<ChatRoom> m_room;
+    std::unique_ptr<StoreThread> m_store;
+    std::unique_ptr<ChatService> m_room;
     std::unique_ptr<FileArea> m_area;
     QList<std::shared_ptr<Peer>> m_peers;
     QList<QPointer<EncryptedTcpSocket>> m_serverSockets;
@@ -141,13 +143,22 @@ void TestServerCore::init()
     options.sessionPortLast = static_cast<quint16>(first + 7);
     QString error;
     QVERIFY2(m_server->listen(options, &error), qPrintable(error));
-    m_room = std::make_unique<ChatRoom>();
+    ChatStore::Options storeOptions;
+    storeOptions.databaseName = m_dir.filePath(QStringLiteral("quietwire.db"));
+    m_store = std::make_unique<StoreThread>(storeOptions);
+    StoreFailure failure;
+    QVERIFY2(m_store->open(&failure), qPrintable(failure.message));
+    const QStringList names { QStringLiteral("alice"), QStringLiteral("bob"), QStringLiteral("carol") };
+    m_room
+        = std::make_unique<ChatService>(m_store.get(), [names](const QString& name) { return names.contains(name); });
+    QVERIFY2(m_room->load(&error), qPrintable(error));
     m_area = std::make_unique<FileArea>(m_dir.filePath(QStringLiteral("files")), FileArea::Limits {});
 }
 
 void TestServerCore::cleanup()
 {
     m_room.reset();
+    m_store.reset();
     for (const auto& peer : std::as_const(m_peers)) {
         delete peer->client;
     }
@@ -216,7 +227,7 @@ void TestServerCore::chatWelcomesAndAnnouncesMembers()
     Peer* alice = connectPeer(QStringLiteral("alice"), QHostAddress(QStringLiteral("127.0.0.2")));
     Peer* bob = connectPeer(QStringLiteral("bob"), QHostAddress(QStringLiteral("127.0.0.3")));
     QVERIFY(alice && bob);
-    m_room->join(&alice->session);
+    m_room->join(&alice->session, ChatProtocol::Version1);
     QCborMap welcome = next(alice);
     QCOMPARE(typeOf(welcome), QStringLiteral("welcome"));
     QCOMPARE(welcome.value(QStringLiteral("name")).toString(), QStringLiteral("alice"));
@@ -224,7 +235,7 @@ void TestServerCore::chatWelcomesAndAnnouncesMembers()
     QVERIFY(welcome.value(QStringLiteral("members")).toArray().isEmpty());
     QCOMPARE(typeOf(next(alice)), QStringLiteral("history_end"));
 
-    m_room->join(&bob->session);
+    m_room->join(&bob->session, ChatProtocol::Version1);
     welcome = next(bob);
     QCOMPARE(typeOf(welcome), QStringLiteral("welcome"));
     const QCborArray members = welcome.value(QStringLiteral("members")).toArray();
@@ -234,13 +245,13 @@ void TestServerCore::chatWelcomesAndAnnouncesMembers()
     const QCborMap join = next(alice);
     QCOMPARE(typeOf(join), QStringLiteral("join"));
     QCOMPARE(join.value(QStringLiteral("name")).toString(), QStringLiteral("bob"));
-    QCOMPARE(m_room->memberCount(), 2);
+    QCOMPARE(m_room->sessionCount(), 2);
 
     m_room->leave(&bob->session);
     const QCborMap leave = next(alice);
     QCOMPARE(typeOf(leave), QStringLiteral("leave"));
     QCOMPARE(leave.value(QStringLiteral("name")).toString(), QStringLiteral("bob"));
-    QCOMPARE(m_room->memberCount(), 1);
+    QCOMPARE(m_room->sessionCount(), 1);
 }
 
 void TestServerCore::chatAcceptsBeforeTheEchoAndRelaysToAll()
@@ -248,8 +259,8 @@ void TestServerCore::chatAcceptsBeforeTheEchoAndRelaysToAll()
     Peer* alice = connectPeer(QStringLiteral("alice"), QHostAddress(QStringLiteral("127.0.0.2")));
     Peer* bob = connectPeer(QStringLiteral("bob"), QHostAddress(QStringLiteral("127.0.0.3")));
     QVERIFY(alice && bob);
-    m_room->join(&alice->session);
-    m_room->join(&bob->session);
+    m_room->join(&alice->session, ChatProtocol::Version1);
+    m_room->join(&bob->session, ChatProtocol::Version1);
     QTRY_COMPARE_WITH_TIMEOUT(alice->received.size(), 3, Timeout); // welcome, history_end, join
     QTRY_COMPARE_WITH_TIMEOUT(bob->received.size(), 2, Timeout);
     alice->received.clear();
@@ -289,7 +300,7 @@ void TestServerCore::chatDirectMessageReachesOnlyTheNamedMember()
     Peer* carol = connectPeer(QStringLiteral("carol"), QHostAddress(QStringLiteral("127.0.0.4")));
     QVERIFY(alice && bob && carol);
     for (Peer* peer : { alice, bob, carol }) {
-        m_room->join(&peer->session);
+        m_room->join(&peer->session, ChatProtocol::Version1);
     }
     QTRY_COMPARE_WITH_TIMEOUT(alice->received.size(), 4, Timeout); // welcome, history_end, 2 joins
     QTRY_COMPARE_WITH_TIMEOUT(bob->received.size(), 3, Timeout);
@@ -326,7 +337,7 @@ void TestServerCore::chatRejectsBadFieldsAndEndsOnBadSeq()
 {
     Peer* alice = connectPeer(QStringLiteral("alice"), QHostAddress(QStringLiteral("127.0.0.2")));
     QVERIFY(alice);
-    m_room->join(&alice->session);
+    m_room->join(&alice->session, ChatProtocol::Version1);
     QTRY_COMPARE_WITH_TIMEOUT(alice->received.size(), 2, Timeout);
     alice->received.clear();
     QString fatal;
@@ -365,13 +376,13 @@ void TestServerCore::chatReplaysHistoryAndNoticesToNewcomers()
     Peer* alice = connectPeer(QStringLiteral("alice"), QHostAddress(QStringLiteral("127.0.0.2")));
     Peer* bob = connectPeer(QStringLiteral("bob"), QHostAddress(QStringLiteral("127.0.0.3")));
     QVERIFY(alice && bob);
-    m_room->join(&alice->session);
+    m_room->join(&alice->session, ChatProtocol::Version1);
     QString fatal;
     QVERIFY(m_room->handleMessage(&alice->session, sendMessage(1, QStringLiteral("first"), QString()), &fatal));
     QVERIFY(m_room->handleMessage(
         &alice->session, sendMessage(2, QStringLiteral("secret"), QStringLiteral("alice")), &fatal));
     m_room->notice(QStringLiteral("maintenance at noon"));
-    m_room->join(&bob->session);
+    m_room->join(&bob->session, ChatProtocol::Version1);
     QCOMPARE(typeOf(next(bob)), QStringLiteral("welcome"));
     // The room message and the notice, marked as history; the direct message is not kept.
     auto first = chatMessage(next(bob));

@@ -66,62 +66,88 @@ private:
     {
         Session* session = nullptr;
         qint64 version = 1;
-        bool joining = true; // welcome sent, the replay or conversations not yet
-        QList<ChatProtocol::Message> queued; // live messages while joining
-        QSet<qint64> replayed; // version 1: ids in the replay (not sent again live)
-        qint64 snapshotId = 0; // version 2: the newest id when the conversations were read
+        bool joining = true; // welcome sent, the replay or the conversations not yet
+        QList<ChatProtocol::Message> queued; // version 1: direct messages that came while joining
+        qint64 snapshotId = 0; // the newest id when the replay or the conversations were read
     };
     struct Room
     {
         Conversation conversation;
         QHash<QString, MemberRole> members;
     };
-    /// What a request to the store gives back when it cannot be served.
+    /// Why a request cannot be served (a `rejected` code and message).
     struct Refusal
     {
         ErrorCode code = ErrorCode::None;
         QString message;
         explicit operator bool() const { return code != ErrorCode::None; }
     };
+    /// A request's target found in the store, with the user's role in it.
+    struct Resolved
+    {
+        Refusal refusal;
+        Conversation conversation;
+        MemberRole role = MemberRole::Member;
+    };
+    struct RoomOutcome;
 
+    // Sending.
     void send(Session* session, const QByteArray& encoded);
     void sendMap(Session* session, const QCborMap& message);
     void reject(Session* session, qint64 seq, ErrorCode code, const QString& reason);
-    void finishJoin(qint64 sessionId, const QList<ChatProtocol::Message>& replay,
-        const QList<ChatProtocol::ConversationSummary>& conversations, qint64 snapshotId);
+    void answer(qint64 sessionId, const ChatProtocol::Done& done);
+    void refuse(qint64 sessionId, qint64 seq, const Refusal& refusal);
+    /// An event to every version-2 session of name (not to one still joining: it reads it).
+    void tellUser(const QString& name, const QCborMap& event);
+    QList<Session*> sessionsOf(const QString& name) const;
     SessionState* stateOf(qint64 sessionId);
+    void finishJoin(qint64 sessionId, const QList<StoredMessage>& replay,
+        const QList<ConversationSummary>& conversations, qint64 snapshotId);
 
     // Messages.
     void post(Session* session, const ChatProtocol::Send& request);
-    void accepted(qint64 sessionId, qint64 seq, const ChatStore::NewMessage& message, const QString& to,
+    void appendTo(Session* session, qint64 seq, const ChatStore::NewMessage& message, const Conversation& conversation);
+    void accepted(qint64 sessionId, qint64 seq, const ChatStore::NewMessage& message, const Conversation& conversation,
         const ChatStore::Appended& result, const StoreFailure& failure);
-    void deliver(const ChatProtocol::Message& message, const QStringList& recipients);
-    ChatProtocol::Message wireMessage(const StoredMessage& stored, const Conversation& conversation) const;
-    /// The name of the other member of a direct conversation as user sees it.
+    void deliver(const ChatProtocol::Message& message, const Conversation& conversation);
+    static ChatProtocol::Message wireMessage(const StoredMessage& stored, const Conversation& conversation);
+    /// The same message as a version-1 session sees it (no conversation, room, client id).
+    static ChatProtocol::Message versionOne(ChatProtocol::Message message);
+    /// The other member of a direct conversation, as user sees it (user itself for a note to self).
     static QString otherOf(const Conversation& direct, const QString& user);
+    ChatProtocol::ConversationSummary wireSummary(const ConversationSummary& stored, const QString& user) const;
+    static QString noSuchRoom(const QString& name);
+    static QString notJoined(const QString& name);
+    static QString unavailable();
 
-    // Version-2 requests.
+    // Version-2 requests. The parts that run on the store's thread are static: they touch nothing
+    // of this object.
+    bool checkTarget(Session* session, qint64 seq, const ChatProtocol::Target& target);
+    static Resolved resolve(ChatStore& store, const ChatProtocol::Target& target, const QString& user, qint64 nowMs);
     void history(Session* session, const ChatProtocol::HistoryRequest& request);
     void search(Session* session, const ChatProtocol::SearchRequest& request);
     void markRead(Session* session, const ChatProtocol::ReadRequest& request);
     void rooms(Session* session, const ChatProtocol::RoomsRequest& request);
     void room(Session* session, const ChatProtocol::RoomRequest& request);
-    void answer(qint64 sessionId, const ChatProtocol::Done& done);
-    void refuse(qint64 sessionId, qint64 seq, const Refusal& refusal);
+    static RoomOutcome serveRoomRequest(
+        ChatStore& store, const QString& user, const ChatProtocol::RoomRequest& request);
+    static bool readBack(ChatStore& store, RoomOutcome& outcome, const QStringList& tell);
+    static std::optional<ConversationSummary> summaryIn(
+        ChatStore& store, const Conversation& conversation, const QString& user);
+    void applyOutcome(const RoomOutcome& outcome);
 
-    // Cache and events.
+    // The cache.
     void cacheRoom(const Conversation& conversation, const QList<std::pair<QString, MemberRole>>& members);
-    void applyReload(qint64 id, const std::optional<Conversation>& conversation,
-        const QList<std::pair<QString, MemberRole>>& members);
-    void tellUser(const QString& name, const QCborMap& event, qint64 minimumVersion = 2);
-    ChatProtocol::ConversationSummary summaryOf(const Room& room, const QString& user) const;
-    QList<Session*> sessionsOf(const QString& name) const;
 
     StoreThread* m_store;
     NameCheck m_isKnownName;
     QHash<Session*, SessionState> m_sessions;
+    QHash<qint64, Session*> m_byId;
+    QMultiHash<QString, Session*> m_byName;
     QHash<qint64, Room> m_rooms; // rooms by conversation id
     QHash<QString, qint64> m_roomIds; // rooms by name
+    QHash<qint64, Conversation> m_directs; // direct conversations seen since the start
+    QHash<QString, qint64> m_directIds; // by the store's name of the pair
     qint64 m_generalId = 0;
 };
 

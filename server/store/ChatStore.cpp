@@ -631,6 +631,8 @@ std::optional<QList<ChatStore::Appended>> ChatStore::append(const QList<NewMessa
         return std::nullopt;
     };
     QHash<qint64, bool> exists;
+    QSqlQuery member(m_db);
+    member.prepare(QStringLiteral("SELECT 1 FROM members WHERE conversation_id = ? AND name = ?"));
     for (const NewMessage& message : batch) {
         Appended result;
         if (!message.clientId.isEmpty()) {
@@ -665,6 +667,20 @@ std::optional<QList<ChatStore::Appended>> ChatStore::append(const QList<NewMessa
             result.error = StoreError::NotFound;
             results << result;
             continue;
+        }
+        if (message.requireMember) {
+            member.addBindValue(message.conversation);
+            member.addBindValue(text(message.sender));
+            if (!member.exec()) {
+                return abandon(member);
+            }
+            const bool isMember = member.next();
+            member.finish();
+            if (!isMember) {
+                result.error = StoreError::NotMember;
+                results << result;
+                continue;
+            }
         }
         insert.addBindValue(message.conversation);
         insert.addBindValue(text(message.sender));
@@ -805,6 +821,33 @@ std::optional<QList<ConversationSummary>> ChatStore::conversationsOf(const QStri
         summaries << summary;
     }
     return summaries;
+}
+
+std::optional<qint64> ChatStore::lastRead(const QString& user, qint64 conversation)
+{
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral("SELECT last_read FROM read_markers WHERE name = ? AND conversation_id = ?"));
+    query.addBindValue(text(user));
+    query.addBindValue(conversation);
+    if (!exec(query)) {
+        return std::nullopt;
+    }
+    return query.next() ? query.value(0).toLongLong() : 0;
+}
+
+std::optional<qint64> ChatStore::unreadCount(const QString& user, qint64 conversation)
+{
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral("SELECT count(*) FROM messages WHERE conversation_id = ? AND id > COALESCE((SELECT "
+                                 "last_read FROM read_markers WHERE name = ? AND conversation_id = ?), 0)"));
+    query.addBindValue(conversation);
+    query.addBindValue(text(user));
+    query.addBindValue(conversation);
+    if (!exec(query) || !query.next()) {
+        failQuery(query);
+        return std::nullopt;
+    }
+    return query.value(0).toLongLong();
 }
 
 std::optional<int> ChatStore::deleteOlderThan(qint64 cutoffMs, int batch)

@@ -94,12 +94,14 @@ public:
         qint64 timeMs = 0;
         QString text;
         bool notice = false;
+        /// Store it only when sender is a member of conversation at the moment of the commit.
+        bool requireMember = false;
     };
     struct Appended
     {
         qint64 id = 0; // 0 when this message could not be stored (error says why)
         bool duplicate = false; // stored before under the same fingerprint and client id
-        StoreError error = StoreError::None; // NotFound: its conversation is gone
+        StoreError error = StoreError::None; // NotFound: its conversation is gone; NotMember
     };
     /// Stores the messages of batch in one transaction, each with the next server-wide id (ids
     /// only grow, and are never given twice, deleted messages' included); when this returns, the
@@ -122,6 +124,10 @@ public:
     bool markRead(const QString& user, qint64 conversation, qint64 lastRead);
     /// Every conversation user is a member of, with its unread count and newest message.
     std::optional<QList<ConversationSummary>> conversationsOf(const QString& user);
+    /// user's read marker in conversation (0: none yet).
+    std::optional<qint64> lastRead(const QString& user, qint64 conversation);
+    /// How many messages of conversation are newer than user's read marker.
+    std::optional<qint64> unreadCount(const QString& user, qint64 conversation);
 
     // Upkeep.
     /// Deletes up to batch messages older than cutoffMs (oldest first); the number deleted, 0 when

@@ -15,6 +15,7 @@ enum class StoreError {
     Locked, // another process holds it (another quietwired, or a tool with a write open)
     Io, // a statement failed (disk full, ...)
     NotFound, // no such conversation or message
+    NotMember, // the sender is not a member of the conversation (a message that asked for it)
     Exists, // a room of that name exists already
     Unsupported, // the backend cannot do this (e.g. backup of a PostgreSQL store: use pg_dump)
 };

@@ -29,6 +29,8 @@ constexpr WireCode WireCodes[] = {
     { ErrorCode::BadPath, "bad_path" },
     { ErrorCode::Io, "io" },
     { ErrorCode::Mismatch, "mismatch" },
+    { ErrorCode::BadName, "bad_name" },
+    { ErrorCode::Unavailable, "unavailable" },
 };
 } // namespace
 

@@ -34,6 +34,8 @@ enum class ErrorCode {
     BadPath,
     Io,
     Mismatch,
+    BadName, // chat: a room name outside the rule (letters, digits, "._-", 1 to 64)
+    Unavailable, // chat: the server's store cannot take or serve it now (nothing was stored); try again
     /// A code this program does not know (a newer server sent it); the message still says what.
     Unknown,
     // The client's own, never on the wire.

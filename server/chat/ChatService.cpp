@@ -1,0 +1,903 @@
+#include "ChatService.h"
+
+#include "EncryptedTcpSocket.h"
+#include "Logging.h"
+#include "Protocol.h"
+#include "Session.h"
+#include "StoreThread.h"
+
+#include <QDateTime>
+#include <algorithm>
+
+namespace QuietWire {
+
+using namespace ChatProtocol;
+
+namespace {
+
+// A member whose unread backlog grows past this is too slow to keep: it would hold the
+// server's memory hostage. It is disconnected and may reconnect.
+constexpr qint64 MaxBacklogBytes = 16 * 1024 * 1024;
+// Lists (history pages, hits, rooms, conversations) are cut to stay this far below the transport
+// message's limit, which leaves room for the envelope around them.
+constexpr qsizetype MaxListBytes = Protocol::MaxPayload - 1024;
+
+// Around each hit in a search snippet: control characters, which no stored text can hold (the
+// server refuses them in chat text), so they cannot be confused with the text's own characters.
+const QString HitStart = QString(QChar(0x02));
+const QString HitEnd = QString(QChar(0x03));
+
+qint64 nowMs()
+{
+    return QDateTime::currentMSecsSinceEpoch();
+}
+
+Role wireRole(MemberRole role)
+{
+    return role == MemberRole::Owner ? Role::Owner : Role::Member;
+}
+
+qsizetype encodedSize(const QCborMap& map)
+{
+    return Protocol::encode(map).size();
+}
+
+/// The key of the direct conversation of two names in the store (ChatStore: sorted, one space).
+QString directKey(const QString& a, const QString& b)
+{
+    return a < b ? a + QLatin1Char(' ') + b : b + QLatin1Char(' ') + a;
+}
+
+/// A snippet with the hit markers taken out, and where they were, in code points.
+std::pair<QString, QList<std::pair<qint64, qint64>>> markedSnippet(const QString& marked)
+{
+    QString plain;
+    QList<std::pair<qint64, qint64>> marks;
+    qint64 codePoints = 0;
+    qint64 start = -1;
+    for (qsizetype i = 0; i < marked.size(); ++i) {
+        const QChar c = marked.at(i);
+        if (c == HitStart.at(0)) {
+            start = codePoints;
+            continue;
+        }
+        if (c == HitEnd.at(0)) {
+            if (start >= 0) {
+                marks.append({ start, codePoints });
+            }
+            start = -1;
+            continue;
+        }
+        plain.append(c);
+        if (!c.isHighSurrogate()) {
+            ++codePoints;
+        }
+    }
+    return { plain, marks };
+}
+
+} // namespace
+
+ChatService::ChatService(StoreThread* store, NameCheck isKnownName, QObject* parent)
+    : QObject(parent)
+    , m_store(store)
+    , m_isKnownName(std::move(isKnownName))
+{ }
+
+// ---- The cache ------------------------------------------------------------------------------
+
+bool ChatService::load(QString* error)
+{
+    using Loaded = QList<std::pair<Conversation, QList<std::pair<QString, MemberRole>>>>;
+    StoreFailure failure;
+    const auto loaded = m_store->call([&failure](ChatStore& store) -> std::optional<Loaded> {
+        const auto rooms = store.rooms();
+        if (!rooms) {
+            failure = store.failure();
+            return std::nullopt;
+        }
+        Loaded result;
+        for (const Conversation& room : *rooms) {
+            const auto members = store.members(room.id);
+            if (!members) {
+                failure = store.failure();
+                return std::nullopt;
+            }
+            result.append({ room, *members });
+        }
+        return result;
+    });
+    if (!loaded) {
+        *error = failure.message;
+        return false;
+    }
+    for (const auto& [room, members] : *loaded) {
+        cacheRoom(room, members);
+    }
+    m_generalId = m_roomIds.value(QLatin1String(ChatStore::GeneralRoom));
+    if (m_generalId == 0) {
+        *error = QStringLiteral("The chat store has no room \"general\"; restore it from a backup");
+        return false;
+    }
+    return true;
+}
+
+void ChatService::cacheRoom(const Conversation& conversation, const QList<std::pair<QString, MemberRole>>& members)
+{
+    Room& room = m_rooms[conversation.id];
+    room.conversation = conversation;
+    room.members.clear();
+    for (const auto& [name, role] : members) {
+        room.members.insert(name, role);
+    }
+    m_roomIds.insert(conversation.name, conversation.id);
+}
+
+QList<Session*> ChatService::sessionsOf(const QString& name) const
+{
+    return m_byName.values(name);
+}
+
+ChatService::SessionState* ChatService::stateOf(qint64 sessionId)
+{
+    Session* session = m_byId.value(sessionId);
+    if (!session) {
+        return nullptr;
+    }
+    auto found = m_sessions.find(session);
+    return found == m_sessions.end() ? nullptr : &found.value();
+}
+
+// ---- Sending --------------------------------------------------------------------------------
+
+void ChatService::send(Session* session, const QByteArray& encoded)
+{
+    EncryptedTcpSocket* socket = session->socket;
+    if (!socket || !socket->isReady()) {
+        return;
+    }
+    if (socket->bytesToWrite() > MaxBacklogBytes) {
+        qCWarning(lcChat).noquote() << "session" << session->id << session->name << "does not read its messages;"
+                                    << "disconnecting it";
+        socket->abort();
+        return;
+    }
+    if (!socket->sendMessage(encoded)) {
+        qCWarning(lcChat).noquote() << "could not send to session" << session->id << session->name << "-"
+                                    << socket->errorString();
+    }
+}
+
+void ChatService::sendMap(Session* session, const QCborMap& message)
+{
+    send(session, Protocol::encode(message));
+}
+
+void ChatService::reject(Session* session, qint64 seq, ErrorCode code, const QString& reason)
+{
+    sendMap(session, Rejected { seq, code, reason }.toCbor());
+}
+
+void ChatService::answer(qint64 sessionId, const Done& done)
+{
+    if (Session* session = m_byId.value(sessionId)) {
+        sendMap(session, done.toCbor());
+    }
+}
+
+void ChatService::refuse(qint64 sessionId, qint64 seq, const Refusal& refusal)
+{
+    if (Session* session = m_byId.value(sessionId)) {
+        reject(session, seq, refusal.code, refusal.message);
+    }
+}
+
+void ChatService::tellUser(const QString& name, const QCborMap& event)
+{
+    const QByteArray encoded = Protocol::encode(event);
+    for (Session* session : sessionsOf(name)) {
+        const SessionState& state = m_sessions[session];
+        // A session still joining reads its conversations after this change: it knows it already.
+        if (state.version >= 2 && !state.joining) {
+            send(session, encoded);
+        }
+    }
+}
+
+// ---- Sessions -------------------------------------------------------------------------------
+
+void ChatService::join(Session* session, qint64 helloVersion)
+{
+    SessionState state;
+    state.session = session;
+    state.version = helloVersion >= CurrentVersion ? CurrentVersion : Version1;
+
+    // The member list goes in chunks that each fit one transport message: the welcome carries
+    // the first, "members" messages the rest (a room of thousands would not fit in one).
+    QList<QList<Member>> chunks(1);
+    for (const Session* member : m_sessions.keys()) {
+        if (chunks.last().size() >= MembersPerMessage) {
+            chunks.append(QList<Member>());
+        }
+        chunks.last().append(Member { member->name, member->fingerprint });
+    }
+    m_sessions.insert(session, state);
+    m_byId.insert(session->id, session);
+    m_byName.insert(session->name, session);
+
+    Welcome welcome { session->name, session->fingerprint, chunks.first() };
+    if (state.version >= 2) {
+        welcome.version = state.version;
+    }
+    sendMap(session, welcome.toCbor());
+    for (qsizetype i = 1; i < chunks.size(); ++i) {
+        sendMap(session, Members { chunks.at(i) }.toCbor());
+    }
+    // The newcomer learns of itself from "welcome"; the others from "join".
+    const QByteArray joinMessage = Protocol::encode(Join { { session->name, session->fingerprint } }.toCbor());
+    for (Session* member : m_sessions.keys()) {
+        if (member != session) {
+            send(member, joinMessage);
+        }
+    }
+    qCInfo(lcChat).noquote() << Logging::escaped(session->name, 60) << "joined the chat (session" << session->id
+                             << ", version" << state.version << ")";
+
+    // Everybody is in general: the store learns of a new user before anything else of its session.
+    Room& general = m_rooms[m_generalId];
+    const bool addToGeneral = !general.members.contains(session->name);
+    if (addToGeneral) {
+        general.members.insert(session->name, MemberRole::Member);
+    }
+    struct Start
+    {
+        StoreFailure failure;
+        QList<StoredMessage> replay; // version 1, newest first
+        QList<QuietWire::ConversationSummary> conversations; // version 2 (the store's)
+        qint64 snapshotId = 0;
+    };
+    const qint64 generalId = m_generalId;
+    const QString name = session->name;
+    const qint64 version = state.version;
+    m_store->post(
+        this,
+        [=](ChatStore& store) {
+            Start start;
+            if (addToGeneral && !store.roleOf(generalId, name)
+                && !store.addMember(generalId, name, MemberRole::Member)) {
+                start.failure = store.failure();
+            }
+            start.snapshotId = store.lastMessageId().value_or(0);
+            if (version >= 2) {
+                if (auto conversations = store.conversationsOf(name)) {
+                    start.conversations = *conversations;
+                } else {
+                    start.failure = store.failure();
+                }
+            } else if (auto page = store.history(generalId, 0, HistorySize)) {
+                start.replay = *page;
+            } else {
+                start.failure = store.failure();
+            }
+            return start;
+        },
+        [this, sessionId = session->id](const Start& start) {
+            if (start.failure.error != StoreError::None) {
+                qCWarning(lcChat).noquote()
+                    << "session" << sessionId << "starts without its history:" << start.failure.message;
+            }
+            finishJoin(sessionId, start.replay, start.conversations, start.snapshotId);
+        });
+}
+
+void ChatService::finishJoin(qint64 sessionId, const QList<StoredMessage>& replay,
+    const QList<QuietWire::ConversationSummary>& conversations, qint64 snapshotId)
+{
+    SessionState* state = stateOf(sessionId);
+    if (!state) {
+        return;
+    }
+    Session* session = state->session;
+    state->snapshotId = snapshotId;
+    if (state->version >= 2) {
+        Conversations list;
+        qsizetype bytes = 0;
+        for (const QuietWire::ConversationSummary& stored : conversations) {
+            ChatProtocol::ConversationSummary summary = wireSummary(stored, session->name);
+            const qsizetype size = encodedSize(summary.last ? summary.last->toCbor() : QCborMap()) + 512;
+            if (!list.conversations.isEmpty() && bytes + size > MaxListBytes) {
+                sendMap(session, list.toCbor());
+                list.conversations.clear();
+                bytes = 0;
+            }
+            list.conversations.append(summary);
+            bytes += size;
+        }
+        sendMap(session, list.toCbor());
+    } else {
+        const Room& general = m_rooms[m_generalId];
+        for (auto it = replay.crbegin(); it != replay.crend(); ++it) {
+            Message message = versionOne(wireMessage(*it, general.conversation));
+            message.history = true;
+            sendMap(session, message.toCbor());
+        }
+    }
+    sendMap(session, HistoryEnd {}.toCbor());
+    state->joining = false;
+    // What arrived meanwhile: messages committed before the snapshot are in the replay or in the
+    // conversations' counts; version 1 sees direct messages only live, so those wait here.
+    const QList<Message> queued = std::exchange(state->queued, {});
+    for (const Message& message : queued) {
+        sendMap(session, message.toCbor());
+    }
+}
+
+void ChatService::leave(Session* session)
+{
+    if (!m_sessions.remove(session)) {
+        return;
+    }
+    m_byId.remove(session->id);
+    m_byName.remove(session->name, session);
+    qCInfo(lcChat).noquote() << Logging::escaped(session->name, 60) << "left the chat (session" << session->id << ")";
+    // Announced after the messages it sent last are stored and sent: through the store's queue.
+    const Member member { session->name, session->fingerprint };
+    m_store->post(
+        this, [](ChatStore&) { return 0; },
+        [this, member](int) {
+            const QByteArray leaveMessage = Protocol::encode(Leave { member }.toCbor());
+            for (Session* other : m_sessions.keys()) {
+                send(other, leaveMessage);
+            }
+        });
+}
+
+bool ChatService::handleMessage(Session* session, const QCborMap& map, QString* fatalError)
+{
+    const auto decoded = decodeClientMessage(map);
+    if (!decoded.ok()) {
+        const auto seq = seqOf(decoded);
+        if (!seq) {
+            // Without a usable seq there is nothing to answer "rejected" to: the session ends.
+            *fatalError = decoded.error->message;
+            return false;
+        }
+        reject(session, *seq, decoded.error->code, decoded.error->message);
+        return true;
+    }
+    std::visit(
+        [this, session](const auto& message) {
+            using T = std::decay_t<decltype(message)>;
+            if constexpr (std::is_same_v<T, Send>) {
+                post(session, message);
+            } else if constexpr (std::is_same_v<T, HistoryRequest>) {
+                history(session, message);
+            } else if constexpr (std::is_same_v<T, SearchRequest>) {
+                search(session, message);
+            } else if constexpr (std::is_same_v<T, ReadRequest>) {
+                markRead(session, message);
+            } else if constexpr (std::is_same_v<T, RoomsRequest>) {
+                rooms(session, message);
+            } else if constexpr (std::is_same_v<T, RoomRequest>) {
+                room(session, message);
+            }
+            // std::monostate: a type this server does not know is ignored (section 4).
+        },
+        decoded.value);
+    return true;
+}
+
+// ---- Messages -------------------------------------------------------------------------------
+
+Message ChatService::wireMessage(const StoredMessage& stored, const Conversation& conversation)
+{
+    Message message;
+    message.id = stored.id;
+    message.from = stored.sender;
+    message.fingerprint = stored.fingerprint;
+    message.text = stored.text;
+    message.time = QDateTime::fromMSecsSinceEpoch(stored.timeMs, Qt::UTC);
+    message.notice = stored.notice;
+    message.conversation = conversation.id;
+    message.clientId = stored.clientId;
+    if (conversation.kind == Conversation::Kind::Room) {
+        message.room = conversation.name;
+    } else {
+        message.to = otherOf(conversation, stored.sender);
+    }
+    return message;
+}
+
+Message ChatService::versionOne(Message message)
+{
+    message.conversation.reset();
+    message.room.clear();
+    message.clientId.clear();
+    return message;
+}
+
+QString ChatService::otherOf(const Conversation& direct, const QString& user)
+{
+    const QStringList names = direct.name.split(QLatin1Char(' '));
+    if (names.size() != 2) {
+        return user; // a note to oneself
+    }
+    return names.at(0) == user ? names.at(1) : names.at(0);
+}
+
+ChatProtocol::ConversationSummary ChatService::wireSummary(
+    const QuietWire::ConversationSummary& stored, const QString& user) const
+{
+    ChatProtocol::ConversationSummary summary;
+    summary.id = stored.conversation.id;
+    summary.kind
+        = stored.conversation.kind == Conversation::Kind::Room ? ConversationKind::Room : ConversationKind::Direct;
+    summary.name
+        = summary.kind == ConversationKind::Room ? stored.conversation.name : otherOf(stored.conversation, user);
+    summary.topic = stored.conversation.topic;
+    summary.isPrivate = stored.conversation.isPrivate || summary.kind == ConversationKind::Direct;
+    const auto room = m_rooms.constFind(stored.conversation.id);
+    summary.role = room != m_rooms.cend() ? wireRole(room->members.value(user, MemberRole::Member)) : Role::Member;
+    summary.unread = stored.unread;
+    summary.lastRead = stored.lastRead;
+    if (stored.last.id != 0) {
+        summary.last = wireMessage(stored.last, stored.conversation);
+    }
+    return summary;
+}
+
+void ChatService::post(Session* session, const Send& request)
+{
+    const qint64 seq = request.seq;
+    qsizetype position = -1;
+    if (const auto error = checkText(request.text, &position); error != TextError::None) {
+        reject(session, seq, ErrorCode::BadRequest, describe(error, request.text, position));
+        return;
+    }
+    ChatStore::NewMessage message;
+    message.sender = session->name;
+    message.fingerprint = session->fingerprint;
+    message.clientId = request.clientId.value_or(QString());
+    message.timeMs = nowMs();
+    message.text = request.text;
+
+    if (request.to) {
+        const QString to = *request.to;
+        if (!m_isKnownName(to)) {
+            reject(session, seq, ErrorCode::NotFound,
+                QStringLiteral("Nobody is called %1 on this server").arg(Logging::escaped(to, 60)));
+            return;
+        }
+        const QString key = directKey(session->name, to);
+        const qint64 known = m_directIds.value(key);
+        if (known != 0) {
+            message.conversation = known;
+            appendTo(session, seq, message, m_directs.value(known));
+            return;
+        }
+        // The first message between the two: the conversation is made in the same turn of the
+        // store's queue as the message, so the order of the sender's messages holds.
+        struct First
+        {
+            std::optional<Conversation> conversation;
+            ChatStore::Appended appended;
+            StoreFailure failure;
+        };
+        const QString me = session->name;
+        m_store->post(
+            this,
+            [=](ChatStore& store) {
+                First first;
+                first.conversation = store.directConversation(me, to, message.timeMs);
+                if (!first.conversation) {
+                    first.failure = store.failure();
+                    return first;
+                }
+                ChatStore::NewMessage stored = message;
+                stored.conversation = first.conversation->id;
+                const auto appended = store.append({ stored });
+                if (!appended) {
+                    first.failure = store.failure();
+                } else {
+                    first.appended = appended->first();
+                }
+                return first;
+            },
+            [this, sessionId = session->id, seq, message](const First& first) {
+                if (first.conversation) {
+                    m_directs.insert(first.conversation->id, *first.conversation);
+                    m_directIds.insert(first.conversation->name, first.conversation->id);
+                }
+                ChatStore::NewMessage stored = message;
+                stored.conversation = first.conversation ? first.conversation->id : 0;
+                accepted(
+                    sessionId, seq, stored, first.conversation.value_or(Conversation()), first.appended, first.failure);
+            });
+        return;
+    }
+    const QString roomName = request.room.value_or(QLatin1String(ChatStore::GeneralRoom));
+    const auto room = m_rooms.constFind(m_roomIds.value(roomName));
+    if (room == m_rooms.cend() || (room->conversation.isPrivate && !room->members.contains(session->name))) {
+        reject(session, seq, ErrorCode::NotFound, noSuchRoom(roomName));
+        return;
+    }
+    if (!room->members.contains(session->name)) {
+        reject(session, seq, ErrorCode::Permission, notJoined(roomName));
+        return;
+    }
+    message.conversation = room->conversation.id;
+    // Checked again at the commit: a removal served before this message is honoured.
+    message.requireMember = true;
+    appendTo(session, seq, message, room->conversation);
+}
+
+QString ChatService::noSuchRoom(const QString& name)
+{
+    return QStringLiteral("There is no room %1 that you may see; `rooms` lists them").arg(Logging::escaped(name, 70));
+}
+
+QString ChatService::notJoined(const QString& name)
+{
+    return QStringLiteral("You are not in room %1; join it first (room_join)").arg(Logging::escaped(name, 70));
+}
+
+void ChatService::appendTo(
+    Session* session, qint64 seq, const ChatStore::NewMessage& message, const Conversation& conversation)
+{
+    m_store->append(message, this,
+        [this, sessionId = session ? session->id : 0, seq, message, conversation](const ChatStore::Appended& result,
+            const StoreFailure& failure) { accepted(sessionId, seq, message, conversation, result, failure); });
+}
+
+void ChatService::accepted(qint64 sessionId, qint64 seq, const ChatStore::NewMessage& message,
+    const Conversation& conversation, const ChatStore::Appended& result, const StoreFailure& failure)
+{
+    SessionState* state = sessionId != 0 ? stateOf(sessionId) : nullptr;
+    Session* sender = state ? state->session : nullptr;
+    if (failure.error != StoreError::None || result.id == 0) {
+        qCWarning(lcChat).noquote() << "a message of" << Logging::escaped(message.sender, 60) << "was not stored:"
+                                    << (failure.message.isEmpty() ? QStringLiteral("refused") : failure.message);
+        if (!sender) {
+            return;
+        }
+        if (result.error == StoreError::NotMember) {
+            reject(sender, seq, ErrorCode::Permission,
+                QStringLiteral("You are no longer a member of %1").arg(conversation.name));
+        } else if (result.error == StoreError::NotFound) {
+            reject(sender, seq, ErrorCode::NotFound, QStringLiteral("The conversation was deleted"));
+        } else {
+            reject(sender, seq, ErrorCode::Unavailable,
+                QStringLiteral("The server could not store your message just now; nothing was stored, send it again"));
+        }
+        return;
+    }
+    const bool direct = conversation.kind == Conversation::Kind::Direct;
+    if (sender) {
+        Accepted answer { seq, result.id };
+        if (state->version >= 2) {
+            answer.conversation = conversation.id;
+            answer.duplicate = result.duplicate;
+            answer.waiting = direct && sessionsOf(otherOf(conversation, message.sender)).isEmpty();
+        }
+        // "accepted" always goes out before the echo of the same message (section 7).
+        sendMap(sender, answer.toCbor());
+    }
+    if (result.duplicate) {
+        return; // stored and sent when it first came
+    }
+    StoredMessage stored;
+    stored.id = result.id;
+    stored.conversation = conversation.id;
+    stored.sender = message.sender;
+    stored.fingerprint = message.fingerprint;
+    stored.clientId = message.clientId;
+    stored.timeMs = message.timeMs;
+    stored.text = message.text;
+    stored.notice = message.notice;
+    deliver(wireMessage(stored, conversation), conversation);
+}
+
+void ChatService::deliver(const Message& message, const Conversation& conversation)
+{
+    // Who may see it: everybody (general), a room's members, the two of a direct conversation.
+    QList<Session*> recipients;
+    const bool general = conversation.id == m_generalId;
+    const bool direct = conversation.kind == Conversation::Kind::Direct;
+    if (general) {
+        recipients = m_sessions.keys();
+    } else if (direct) {
+        recipients = sessionsOf(message.from);
+        const QString other = otherOf(conversation, message.from);
+        if (other != message.from) {
+            recipients += sessionsOf(other);
+        }
+    } else {
+        const auto room = m_rooms.constFind(conversation.id);
+        if (room == m_rooms.cend()) {
+            return;
+        }
+        for (auto it = room->members.cbegin(); it != room->members.cend(); ++it) {
+            recipients += sessionsOf(it.key());
+        }
+    }
+    QByteArray current;
+    QByteArray versionOneEncoded;
+    for (Session* recipient : std::as_const(recipients)) {
+        auto found = m_sessions.find(recipient);
+        if (found == m_sessions.end()) {
+            continue; // ended meanwhile (a slow reader is aborted in send())
+        }
+        SessionState& state = found.value();
+        if (state.version < 2) {
+            if (!general && !direct) {
+                continue; // version 1 knows one room
+            }
+            if (state.joining) {
+                if (direct) {
+                    state.queued.append(versionOne(message)); // not in the replay of general
+                }
+                continue;
+            }
+            if (versionOneEncoded.isEmpty()) {
+                versionOneEncoded = Protocol::encode(versionOne(message).toCbor());
+            }
+            send(recipient, versionOneEncoded);
+            continue;
+        }
+        if (state.joining) {
+            continue; // committed before its conversations were read: counted there
+        }
+        if (current.isEmpty()) {
+            current = Protocol::encode(message.toCbor());
+        }
+        send(recipient, current);
+    }
+}
+
+void ChatService::notice(const QString& text)
+{
+    ChatStore::NewMessage message;
+    message.conversation = m_generalId;
+    message.timeMs = nowMs();
+    message.text = text;
+    message.notice = true;
+    appendTo(nullptr, 0, message, m_rooms.value(m_generalId).conversation);
+}
+
+// ---- Version-2 requests ---------------------------------------------------------------------
+
+ChatService::Resolved ChatService::resolve(ChatStore& store, const Target& target, const QString& user, qint64 nowMs)
+{
+    Resolved resolved;
+    std::optional<Conversation> conversation;
+    QString what;
+    if (target.conversation) {
+        conversation = store.conversation(*target.conversation);
+        what = QStringLiteral("There is no conversation %1 that you may see").arg(*target.conversation);
+    } else if (target.room) {
+        conversation = store.room(*target.room);
+        what = noSuchRoom(*target.room);
+    } else if (target.with) {
+        // Both names are on the whitelist (checked by the caller): made on first use.
+        conversation = store.directConversation(user, *target.with, nowMs);
+        what = QStringLiteral("There is no direct conversation with %1").arg(Logging::escaped(*target.with, 60));
+    }
+    if (!conversation) {
+        const bool failed = store.failure().error != StoreError::None && store.failure().error != StoreError::NotFound;
+        resolved.refusal
+            = failed ? Refusal { ErrorCode::Unavailable, unavailable() } : Refusal { ErrorCode::NotFound, what };
+        return resolved;
+    }
+    const auto role = store.roleOf(conversation->id, user);
+    if (!role) {
+        if (store.failure().error != StoreError::NotFound) {
+            resolved.refusal = { ErrorCode::Unavailable, unavailable() };
+        } else if (conversation->kind == Conversation::Kind::Room && !conversation->isPrivate) {
+            resolved.refusal = { ErrorCode::Permission, notJoined(conversation->name) };
+        } else {
+            resolved.refusal = { ErrorCode::NotFound, what };
+        }
+        return resolved;
+    }
+    resolved.conversation = *conversation;
+    resolved.role = *role;
+    return resolved;
+}
+
+QString ChatService::unavailable()
+{
+    return QStringLiteral("The server's store cannot answer just now; try again");
+}
+
+bool ChatService::checkTarget(Session* session, qint64 seq, const Target& target)
+{
+    if (target.with && !m_isKnownName(*target.with)) {
+        reject(session, seq, ErrorCode::NotFound,
+            QStringLiteral("Nobody is called %1 on this server").arg(Logging::escaped(*target.with, 60)));
+        return false;
+    }
+    return true;
+}
+
+void ChatService::history(Session* session, const HistoryRequest& request)
+{
+    if (!checkTarget(session, request.seq, request.target)) {
+        return;
+    }
+    struct Page
+    {
+        Resolved resolved;
+        QList<StoredMessage> messages;
+    };
+    m_store->post(
+        this,
+        [user = session->name, request](ChatStore& store) {
+            Page page;
+            page.resolved = resolve(store, request.target, user, nowMs());
+            if (page.resolved.refusal) {
+                return page;
+            }
+            const auto messages = store.history(
+                page.resolved.conversation.id, request.before.value_or(0), static_cast<int>(request.limit + 1));
+            if (!messages) {
+                page.resolved.refusal = { ErrorCode::Unavailable, unavailable() };
+            } else {
+                page.messages = *messages;
+            }
+            return page;
+        },
+        [this, sessionId = session->id, request](const Page& page) {
+            if (page.resolved.refusal) {
+                refuse(sessionId, request.seq, page.resolved.refusal);
+                return;
+            }
+            Done done { request.seq };
+            done.conversation = page.resolved.conversation.id;
+            done.messages = QList<Message>();
+            done.more = page.messages.size() > request.limit;
+            qsizetype bytes = 0;
+            for (const StoredMessage& stored : page.messages.mid(0, request.limit)) {
+                Message message = wireMessage(stored, page.resolved.conversation);
+                message.history = true;
+                const qsizetype size = encodedSize(message.toCbor());
+                if (bytes + size > MaxListBytes) {
+                    done.more = true; // the rest did not fit this answer: ask again from here
+                    break;
+                }
+                bytes += size;
+                done.messages->append(message);
+            }
+            answer(sessionId, done);
+        });
+}
+
+void ChatService::search(Session* session, const SearchRequest& request)
+{
+    if (!checkTarget(session, request.seq, request.target)) {
+        return;
+    }
+    struct Found
+    {
+        Resolved resolved;
+        QList<QuietWire::SearchHit> hits;
+    };
+    m_store->post(
+        this,
+        [user = session->name, request](ChatStore& store) {
+            Found found;
+            qint64 conversation = 0;
+            if (!request.target.isEmpty()) {
+                found.resolved = resolve(store, request.target, user, nowMs());
+                if (found.resolved.refusal) {
+                    return found;
+                }
+                conversation = found.resolved.conversation.id;
+            }
+            // Only conversations user is a member of at this moment (the store's own condition).
+            const auto hits = store.search(user, request.text, conversation, request.before.value_or(0),
+                static_cast<int>(request.limit + 1), HitStart, HitEnd);
+            if (!hits) {
+                found.resolved.refusal = { ErrorCode::Unavailable, unavailable() };
+            } else {
+                found.hits = *hits;
+            }
+            return found;
+        },
+        [this, sessionId = session->id, request](const Found& found) {
+            if (found.resolved.refusal) {
+                refuse(sessionId, request.seq, found.resolved.refusal);
+                return;
+            }
+            Done done { request.seq };
+            done.hits = QList<ChatProtocol::SearchHit>();
+            done.more = found.hits.size() > request.limit;
+            qsizetype bytes = 0;
+            for (const QuietWire::SearchHit& stored : found.hits.mid(0, request.limit)) {
+                ChatProtocol::SearchHit hit;
+                hit.id = stored.message.id;
+                hit.conversation = stored.message.conversation;
+                hit.from = stored.message.sender;
+                hit.fingerprint = stored.message.fingerprint;
+                hit.time = QDateTime::fromMSecsSinceEpoch(stored.message.timeMs, Qt::UTC);
+                std::tie(hit.snippet, hit.marks) = markedSnippet(stored.snippet);
+                const qsizetype size = hit.snippet.size() * 3 + hit.marks.size() * 20 + 300;
+                if (bytes + size > MaxListBytes) {
+                    done.more = true;
+                    break;
+                }
+                bytes += size;
+                done.hits->append(hit);
+            }
+            answer(sessionId, done);
+        });
+}
+
+void ChatService::markRead(Session* session, const ReadRequest& request)
+{
+    struct Marker
+    {
+        Resolved resolved;
+        qint64 lastRead = 0;
+        qint64 unread = 0;
+    };
+    m_store->post(
+        this,
+        [user = session->name, request](ChatStore& store) {
+            Marker marker;
+            marker.resolved = resolve(store, Target { request.conversation, {}, {} }, user, nowMs());
+            if (marker.resolved.refusal) {
+                return marker;
+            }
+            // Never past the newest message: a marker from the future would hide what comes next.
+            const auto newest = store.history(request.conversation, 0, 1);
+            const qint64 upTo = std::min(request.upTo, newest && !newest->isEmpty() ? newest->first().id : qint64(0));
+            const auto lastRead = store.markRead(user, request.conversation, upTo)
+                ? store.lastRead(user, request.conversation)
+                : std::nullopt;
+            const auto unread = lastRead ? store.unreadCount(user, request.conversation) : std::nullopt;
+            if (!lastRead || !unread) {
+                marker.resolved.refusal = { ErrorCode::Unavailable, unavailable() };
+                return marker;
+            }
+            marker.lastRead = *lastRead;
+            marker.unread = *unread;
+            return marker;
+        },
+        [this, sessionId = session->id, user = session->name, request](const Marker& marker) {
+            if (marker.resolved.refusal) {
+                refuse(sessionId, request.seq, marker.resolved.refusal);
+                return;
+            }
+            answer(sessionId, Done { request.seq });
+            tellUser(user, ReadMarker { request.conversation, marker.lastRead, marker.unread }.toCbor());
+        });
+}
+
+void ChatService::rooms(Session* session, const RoomsRequest& request)
+{
+    QList<RoomInfo> list;
+    for (const Room& room : std::as_const(m_rooms)) {
+        const bool joined = room.members.contains(session->name);
+        if (room.conversation.isPrivate && !joined) {
+            continue;
+        }
+        list.append(RoomInfo { room.conversation.id, room.conversation.name, room.conversation.topic,
+            room.conversation.isPrivate, room.members.size(), joined });
+    }
+    std::sort(list.begin(), list.end(), [](const RoomInfo& a, const RoomInfo& b) { return a.name < b.name; });
+    Done done { request.seq };
+    done.rooms = QList<RoomInfo>();
+    qsizetype bytes = 0;
+    for (const RoomInfo& info : std::as_const(list)) {
+        const qsizetype size = (info.name.size() + info.topic.size()) * 3 + 100;
+        if (bytes + size > MaxListBytes) {
+            done.more = true; // cut to one answer
+            break;
+        }
+        bytes += size;
+        done.rooms->append(info);
+    }
+    sendMap(session, done.toCbor());
+}
+
+} // namespace QuietWire
