@@ -334,6 +334,15 @@ void TestChatCli::ownerChangesTopicRemovesAndDeletes()
     rooms = roomsOf(m_bob);
     QVERIFY(rooms.contains(QStringLiteral("temp"))); // public: still listed, no longer joined
     QCOMPARE(rooms.value(QStringLiteral("temp")).value(QStringLiteral("joined")).toBool(), false);
+    // A public room he is not in: join it first.
+    result = run(m_bob,
+        { QStringLiteral("chat"), server(), QStringLiteral("--room"), QStringLiteral("temp"), QStringLiteral("--send"),
+            QStringLiteral("still here?") });
+    QCOMPARE(result.exitCode, 1);
+    QVERIFY2(result.err.contains(QStringLiteral("(permission)")), qPrintable(describe(result)));
+    result = run(m_bob, { QStringLiteral("history"), server(), QStringLiteral("--room"), QStringLiteral("temp") });
+    QCOMPARE(result.exitCode, 1);
+    QVERIFY2(result.err.contains(QStringLiteral("(permission)")), qPrintable(describe(result)));
     result = room(m_bob, { QStringLiteral("leave"), QStringLiteral("temp") });
     QCOMPARE(result.exitCode, 1);
     QVERIFY2(result.err.contains(QStringLiteral("(not_found)")), qPrintable(describe(result)));
@@ -448,6 +457,9 @@ void TestChatCli::refusalsExitOneWithTheCode()
     refused = run(m_alice, { QStringLiteral("room"), server(), QStringLiteral("leave"), QStringLiteral("general") });
     QCOMPARE(refused.exitCode, 1);
     QVERIFY2(refused.err.contains(QStringLiteral("(permission)")), qPrintable(describe(refused)));
+    refused = run(m_alice, { QStringLiteral("room"), server(), QStringLiteral("create"), QStringLiteral("no spaces") });
+    QCOMPARE(refused.exitCode, 1);
+    QVERIFY2(refused.err.contains(QStringLiteral("(bad_name)")), qPrintable(describe(refused)));
     QCOMPARE(
         run(m_alice, { QStringLiteral("room"), server(), QStringLiteral("create"), QStringLiteral("taken") }).exitCode,
         0);
