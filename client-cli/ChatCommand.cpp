@@ -152,6 +152,19 @@ private:
             }
             const QString others = names.isEmpty() ? QStringLiteral("nobody else") : names.join(QStringLiteral(", "));
             if (!m_options.room.isEmpty() || !m_options.to.isEmpty()) {
+                QStringList unread;
+                for (const auto& conversation : m_client.conversations()) {
+                    if (conversation.unread > 0) {
+                        unread << QStringLiteral("%1%2 %3")
+                                      .arg(QLatin1String(
+                                          conversation.kind == ChatProtocol::ConversationKind::Room ? "#" : "@"))
+                                      .arg(escape(conversation.name))
+                                      .arg(conversation.unread);
+                    }
+                }
+                if (!unread.isEmpty()) {
+                    out() << "-- unread (quietwire-cli history): " << unread.join(QStringLiteral(", ")) << '\n';
+                }
                 out() << "-- online: " << others << "\n-- type a message for "
                       << (m_options.room.isEmpty() ? escape(m_options.to)
                                                    : QStringLiteral("#") + escape(m_options.room))

@@ -415,6 +415,18 @@ void TestChatCli::directMessageToSomeoneAwayIsKeptForThem()
     const qint64 id = answer.first().value(QStringLiteral("id")).toInteger();
     QVERIFY(id > 0);
 
+    // carol's interactive chat with alice lists what she has not read (stdin is closed: it ends at once).
+    const CliResult interactive
+        = run(m_carol, { QStringLiteral("chat"), server(), QStringLiteral("--to"), QStringLiteral("alice") });
+    QVERIFY2(interactive.exitCode == 0, qPrintable(describe(interactive)));
+    QVERIFY2(QRegularExpression(QStringLiteral("^-- unread \\(quietwire-cli history\\): (.*, )?@alice 1(,.*)?$"),
+                 QRegularExpression::MultilineOption)
+                 .match(interactive.out)
+                 .hasMatch(),
+        qPrintable(describe(interactive)));
+    QVERIFY2(
+        interactive.out.contains(QStringLiteral("-- type a message for alice")), qPrintable(describe(interactive)));
+
     const CliResult history
         = run(m_carol, { QStringLiteral("history"), server(), QStringLiteral("--to"), QStringLiteral("alice") });
     QVERIFY2(history.exitCode == 0, qPrintable(describe(history)));
