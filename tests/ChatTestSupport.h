@@ -86,9 +86,9 @@ inline QCborMap chatMessage(const QCborValue& seq, const QCborValue& text)
 }
 
 /// Connects client's key on a RawClient and sends the chat hello (after a keepalive when
-/// keepaliveFirst; with version when given); the caller reads the welcome.
-inline RawChat joinChat(
-    const Client& client, quint16 port, bool keepaliveFirst = false, std::optional<qint64> version = {})
+/// keepaliveFirst; with version when given; none when !sayHello); the caller reads the welcome.
+inline RawChat joinChat(const Client& client, quint16 port, bool keepaliveFirst = false,
+    std::optional<qint64> version = {}, bool sayHello = true)
 {
     RawChat chat;
     const auto identity = Identity::load(client.configDir);
@@ -110,7 +110,7 @@ inline RawChat joinChat(
     if (chat.socket && keepaliveFirst) {
         chat.sendPlaintext({});
     }
-    if (chat.socket) {
+    if (chat.socket && sayHello) {
         chat.send(Protocol::Hello { QStringLiteral("chat"), version }.toCbor());
     }
     return chat;

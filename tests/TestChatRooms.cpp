@@ -209,6 +209,7 @@ private slots:
     void roomRequestsAndTheirErrors();
     void aSessionCannotQueueTheStoreFull();
     void longListsAreSplitToFitTheTransport();
+    void nothingButTheStartBeforeHistoryEnd();
     void damagedOrNewerStoreIsRefusedUntouched_data();
     void damagedOrNewerStoreIsRefusedUntouched();
 
@@ -787,6 +788,35 @@ void TestChatRooms::longListsAreSplitToFitTheTransport()
     QVERIFY(page->messages->size() < 20 && !page->messages->isEmpty());
     QVERIFY(page->more);
     QCOMPARE(everything(bob, room(QStringLiteral("general"))).size(), 20);
+}
+
+void TestChatRooms::nothingButTheStartBeforeHistoryEnd()
+{
+    // Two sessions say hello at the same moment, each after a session of the other is there: the
+    // other's join (and a leave) must wait until history_end, in both versions.
+    for (int round = 0; round < 10; ++round) {
+        for (const std::optional<qint64> version : { std::optional<qint64>(), std::optional<qint64>(CurrentVersion) }) {
+            RawChat a = joinChat(m_alice, m_server->port, false, version, false);
+            RawChat b = joinChat(m_bob, m_server->port, false, version, false);
+            RawChat c = joinChat(m_carol, m_server->port, false, version);
+            QVERIFY(a.socket && b.socket && c.socket);
+            QVERIFY(c.next({ QStringLiteral("history_end") }));
+            const QByteArray hello = Protocol::encode(Protocol::Hello { QStringLiteral("chat"), version }.toCbor());
+            a.sendPlaintext(hello);
+            b.sendPlaintext(hello);
+            c.socket->abort(); // its leave reaches a and b while they may still be starting
+            for (RawChat* chat : { &a, &b }) {
+                const QStringList start { QStringLiteral("welcome"), QStringLiteral("members"),
+                    QStringLiteral("conversations"), QStringLiteral("message"), QStringLiteral("notice") };
+                std::optional<QCborMap> message = chat->read();
+                QVERIFY(message);
+                QCOMPARE(Protocol::typeOf(*message), QStringLiteral("welcome"));
+                while ((message = chat->read()) && start.contains(Protocol::typeOf(*message))) { }
+                QVERIFY(message);
+                QCOMPARE(Protocol::typeOf(*message), QStringLiteral("history_end"));
+            }
+        }
+    }
 }
 
 void TestChatRooms::damagedOrNewerStoreIsRefusedUntouched_data()

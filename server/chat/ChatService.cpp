@@ -161,9 +161,13 @@ void ChatService::send(Session* session, const QByteArray& encoded)
         return;
     }
     if (socket->bytesToWrite() > MaxBacklogBytes) {
-        qCWarning(lcChat).noquote() << "session" << session->id << session->name << "does not read its messages;"
-                                    << "disconnecting it";
-        socket->abort();
+        if (!socket->property("quietwire.dropping").toBool()) {
+            qCWarning(lcChat).noquote() << "session" << session->id << session->name
+                                        << "does not read its messages; disconnecting it";
+            socket->setProperty("quietwire.dropping", true);
+            // From the event loop: the caller may still be going through a list with this session.
+            QMetaObject::invokeMethod(socket, &EncryptedTcpSocket::abort, Qt::QueuedConnection);
+        }
         return;
     }
     if (!socket->sendMessage(encoded)) {
@@ -238,12 +242,7 @@ void ChatService::join(Session* session, qint64 helloVersion)
         sendMap(session, Members { chunks.at(i) }.toCbor());
     }
     // The newcomer learns of itself from "welcome"; the others from "join".
-    const QByteArray joinMessage = Protocol::encode(Join { { session->name, session->fingerprint } }.toCbor());
-    for (Session* member : m_sessions.keys()) {
-        if (member != session) {
-            send(member, joinMessage);
-        }
-    }
+    announce(session, Protocol::encode(Join { { session->name, session->fingerprint } }.toCbor()));
     qCInfo(lcChat).noquote() << Logging::escaped(session->name, 60) << "joined the chat (session" << session->id
                              << ", version" << state.version << ")";
 
@@ -330,9 +329,26 @@ void ChatService::finishJoin(qint64 sessionId, const QList<StoredMessage>& repla
     state->joining = false;
     // What arrived meanwhile: messages committed before the snapshot are in the replay or in the
     // conversations' counts; version 1 sees direct messages only live, so those wait here.
-    const QList<Message> queued = std::exchange(state->queued, {});
-    for (const Message& message : queued) {
-        sendMap(session, message.toCbor());
+    const QList<QByteArray> queued = std::exchange(state->queued, {});
+    for (const QByteArray& message : queued) {
+        send(session, message);
+    }
+}
+
+void ChatService::announce(Session* except, const QByteArray& encoded)
+{
+    // Over a copy: send() may abort a slow session, whose leave() then edits m_sessions.
+    const QList<Session*> sessions = m_sessions.keys();
+    for (Session* session : sessions) {
+        auto state = m_sessions.find(session);
+        if (session == except || state == m_sessions.end()) {
+            continue;
+        }
+        if (state->joining) {
+            state->queued.append(encoded); // nothing but the start before history_end
+        } else {
+            send(session, encoded);
+        }
     }
 }
 
@@ -348,12 +364,7 @@ void ChatService::leave(Session* session)
     const Member member { session->name, session->fingerprint };
     m_store->post(
         this, [](ChatStore&) { return 0; },
-        [this, member](int) {
-            const QByteArray leaveMessage = Protocol::encode(Leave { member }.toCbor());
-            for (Session* other : m_sessions.keys()) {
-                send(other, leaveMessage);
-            }
-        });
+        [this, member](int) { announce(nullptr, Protocol::encode(Leave { member }.toCbor())); });
 }
 
 bool ChatService::handleMessage(Session* session, const QCborMap& map, QString* fatalError)
@@ -655,7 +666,7 @@ void ChatService::deliver(const Message& message, const Conversation& conversati
             }
             if (state.joining) {
                 if (direct) {
-                    state.queued.append(versionOne(message)); // not in the replay of general
+                    state.queued.append(Protocol::encode(versionOne(message).toCbor())); // not in the replay
                 }
                 continue;
             }

@@ -66,7 +66,7 @@ private:
         Session* session = nullptr;
         qint64 version = 1;
         bool joining = true; // welcome sent, the replay or the conversations not yet
-        QList<ChatProtocol::Message> queued; // version 1: direct messages that came while joining
+        QList<QByteArray> queued; // while joining: join, leave and (version 1) direct messages
         qint64 snapshotId = 0; // the newest id when the replay or the conversations were read
         int pendingMessages = 0; // sent to the store, not yet answered
         int pendingRequests = 0;
@@ -102,6 +102,8 @@ private:
     void tellUser(const QString& name, const QCborMap& event);
     QList<Session*> sessionsOf(const QString& name) const;
     SessionState* stateOf(qint64 sessionId);
+    /// Presence (join, leave) to every other session; one still joining gets it after history_end.
+    void announce(Session* except, const QByteArray& encoded);
     void finishJoin(qint64 sessionId, const QList<StoredMessage>& replay,
         const QList<ConversationSummary>& conversations, qint64 snapshotId);
 
