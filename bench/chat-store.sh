@@ -15,11 +15,11 @@ CHAT_END='<!-- /chat-store -->'
 if [ "$MODE" = full ]; then
     CHAT_SENDERS=100; CHAT_WINDOW=10; CHAT_SECONDS=10; CHAT_LOAD_REPEAT=3
     CHAT_STORED=1000000; CHAT_CONVERSATIONS=50; CHAT_QUERIES=1000; CHAT_JOINS=5
-    CHAT_SQL_ROWS=200000; CHAT_SQL_QUERIES=300; CHAT_SQL_COMMITS=2000
+    CHAT_SQL_ROWS=200000; CHAT_SQL_QUERIES=300; CHAT_SQL_COMMITS=2000; CHAT_QUERY_REPEAT=2
 else
     CHAT_SENDERS=100; CHAT_WINDOW=10; CHAT_SECONDS=3; CHAT_LOAD_REPEAT=1
     CHAT_STORED=20000; CHAT_CONVERSATIONS=50; CHAT_QUERIES=100; CHAT_JOINS=3
-    CHAT_SQL_ROWS=10000; CHAT_SQL_QUERIES=50; CHAT_SQL_COMMITS=300
+    CHAT_SQL_ROWS=10000; CHAT_SQL_QUERIES=50; CHAT_SQL_COMMITS=300; CHAT_QUERY_REPEAT=1
 fi
 CHATDIR=""
 
@@ -115,15 +115,21 @@ chat_store_measure() {
     rm -rf "$CHATDIR/load"
 
     # 2. and 3. Memory, history, search and joins through the server: an empty store, then a full one
-    log "chat store: $CHAT_SENDERS sessions on an empty store"
-    chat_query_run empty "$CHATDIR/empty"
-    rm -rf "$CHATDIR/empty"
+    for r in $(seq "$CHAT_QUERY_REPEAT"); do
+        log "chat store: $CHAT_SENDERS sessions on an empty store (run $r of $CHAT_QUERY_REPEAT)"
+        chat_query_run empty "$CHATDIR/empty"
+        rm -rf "$CHATDIR/empty"
+    done
     log "chat store: filling a store with $CHAT_STORED messages in $CHAT_CONVERSATIONS conversations"
     bench store-fill --dir "$CHATDIR/full" --members "$CHAT_SENDERS" --stored "$CHAT_STORED" \
         --conversations "$CHAT_CONVERSATIONS" >"$WORK/store-fill.out" || die "store-fill failed: $(cat "$WORK/store-fill.out")"
     record_fields fill "$(grep '^store_fill ' "$WORK/store-fill.out")" per_s seconds file_mb
-    log "chat store: $CHAT_SENDERS sessions on the store of $CHAT_STORED messages"
-    chat_query_run full "$CHATDIR/full"
+    for r in $(seq "$CHAT_QUERY_REPEAT"); do
+        log "chat store: $CHAT_SENDERS sessions on the store of $CHAT_STORED messages (run $r of $CHAT_QUERY_REPEAT)"
+        chat_query_run full "$CHATDIR/full"
+        # The run read everything as b0000; the next one starts unread again.
+        sqlite3 "$CHATDIR/full/$STORE_FILE" "DELETE FROM read_markers"
+    done
     log "chat store: the same queries on the store alone (quietwire-bench store-query)"
     bench store-query --dir "$CHATDIR/full" --queries "$CHAT_QUERIES" --stored "$CHAT_STORED" >"$WORK/store-query.out" \
         || die "store-query failed: $(cat "$WORK/store-query.out")"
@@ -136,6 +142,7 @@ chat_store_measure() {
     chat_sqlite_queries "$db"
     log "chat store: the sqlite3 shell inserting $CHAT_SQL_ROWS rows, synchronous=FULL, WAL"
     chat_sqlite_inserts "$db" 1000 "$CHAT_SQL_ROWS"
+    chat_sqlite_inserts "$db" 1000 "$CHAT_SQL_ROWS" bulk
     chat_sqlite_inserts "$db" 100 "$CHAT_SQL_ROWS"
     chat_sqlite_inserts "$db" 1 "$CHAT_SQL_COMMITS"   # one row per commit: what an fsync costs here
     rm -rf "$CHATDIR"; CHATDIR=""
@@ -173,39 +180,51 @@ chat_sqlite_queries() {
         echo "SELECT c.id, c.kind, c.name, c.topic, c.is_private, c.created_ms, COALESCE(r.last_read, 0), (SELECT count(*) FROM messages u WHERE u.conversation_id = c.id AND u.id > COALESCE(r.last_read, 0)), $cols FROM members mb JOIN conversations c ON c.id = mb.conversation_id LEFT JOIN read_markers r ON r.conversation_id = c.id AND r.name = mb.name LEFT JOIN messages m ON m.id = (SELECT max(l.id) FROM messages l WHERE l.conversation_id = c.id) WHERE mb.name = '$1' ORDER BY c.kind, c.name;"
     }
     for _ in $(seq "$CHAT_JOINS"); do conversations_sql b0001; done >"$WORK/sql-unread.sql"
+    # A proposal: the unread count of each conversation capped at 1000 (LIMIT inside the count).
+    sed 's/(SELECT count(\*) FROM messages u WHERE u.conversation_id = c.id AND u.id > COALESCE(r.last_read, 0))/(SELECT count(*) FROM (SELECT 1 FROM messages u WHERE u.conversation_id = c.id AND u.id > COALESCE(r.last_read, 0) LIMIT 1000))/' \
+        "$WORK/sql-unread.sql" >"$WORK/sql-capped.sql"
+    grep -q 'LIMIT 1000))' "$WORK/sql-capped.sql" || die "the capped conversations query was not made"
+    sqlite3 "$db" "INSERT INTO read_markers (name, conversation_id, last_read) SELECT 'b0000', id, (SELECT max(id) FROM messages) FROM conversations WHERE true ON CONFLICT DO UPDATE SET last_read = excluded.last_read"
     for _ in $(seq "$CHAT_JOINS"); do conversations_sql b0000; done >"$WORK/sql-read.sql"
     rec sql_unread_total "$(sqlite3 "$db" "SELECT count(*) FROM messages m JOIN members mb ON mb.conversation_id = m.conversation_id AND mb.name = 'b0001'")"
     sqlite3 "$db" "SELECT 1 FROM messages LIMIT 1" >/dev/null # warm the page cache as the server's run did
-    for q in history search unread read; do
+    for q in history search unread capped read; do
         sqlite_run "$db" "$WORK/sql-$q.sql" "$WORK/sql-$q.ms"
         rec_percentiles "sql_$q" "$WORK/sql-$q.ms"
     done
 }
 
-# chat_sqlite_inserts SOURCE_DB BATCH ROWS: ROWS rows like the bench's messages into a new store
+# chat_sqlite_inserts SOURCE_DB BATCH ROWS [bulk]: ROWS rows like the bench's messages into a new store
 # with SOURCE_DB's schema, BATCH rows per transaction, each its own INSERT (as ChatStore::append
-# does), PRAGMA synchronous = FULL, journal_mode = WAL; records sql_insert_BATCH_per_s
+# does), PRAGMA synchronous = FULL, journal_mode = WAL; records sql_insert_BATCH_per_s. bulk: without the
+# per-row trigger of the full-text index, which is filled by one INSERT ... SELECT per transaction instead
+# (sql_insert_bulk_BATCH_per_s)
 chat_sqlite_inserts() {
-    local src=$1 batch=$2 rows=$3 db=$CHATDIR/sqlite-insert.db t0 t1
+    local src=$1 batch=$2 rows=$3 mode=${4:-trigger} db=$CHATDIR/sqlite-insert.db t0 t1
     rm -f "$db" "$db-wal" "$db-shm"
     {
         echo "PRAGMA journal_mode = WAL;"
         sqlite3 "$src" "SELECT sql || ';' FROM sqlite_master WHERE sql IS NOT NULL AND name NOT IN ('sqlite_sequence', 'messages_search_data', 'messages_search_idx', 'messages_search_docsize', 'messages_search_config', 'messages_search_content') ORDER BY rowid"
         echo "ATTACH '$src' AS src; INSERT INTO conversations SELECT * FROM src.conversations; DETACH src;"
+        [ "$mode" = trigger ] || echo "DROP TRIGGER messages_search_insert;"
     } | sqlite3 "$db" >/dev/null
-    awk -v rows="$rows" -v batch="$batch" -v rare=$((CHAT_STORED / 20 + 1)) -v convs="$CHAT_CONVERSATIONS" 'BEGIN {
+    awk -v rows="$rows" -v batch="$batch" -v mode="$mode" -v rare=$((CHAT_STORED / 20 + 1)) -v convs="$CHAT_CONVERSATIONS" 'BEGIN {
         split("the server deploy build сервер сборка today review тест files meeting отчёт", w, " ")
         srand(42)
         print "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
         for (i = 0; i < rows; i++) {
-            if (i % batch == 0) print "BEGIN IMMEDIATE;"
+            if (i % batch == 0) { print "BEGIN IMMEDIATE;"; first = i + 1 }
             body = ""
             for (k = 0; k < 8; k++) body = body w[1 + int(rand() * 12)] " "
             s = int(rand() * 100)
             printf "INSERT INTO messages (conversation_id, sender, fingerprint, client_id, time_ms, body) VALUES (%d, %s, %s, %s, %d, %s);\n",
                 1 + int(rand() * convs), "\047b" s "\047", "\047SHA256:bench" s "\047", "\047s" i "\047", 1764600000000 + i,
                 "\047" body "w" int(rand() * rare) "x\047"
-            if (i % batch == batch - 1 || i == rows - 1) print "COMMIT;"
+            if (i % batch == batch - 1 || i == rows - 1) {
+                if (mode == "bulk")
+                    printf "INSERT INTO messages_search (rowid, body) SELECT id, body FROM messages WHERE id BETWEEN %d AND %d;\n", first, i + 1
+                print "COMMIT;"
+            }
         }
     }' >"$WORK/sql-insert.sql"
     sync
@@ -213,6 +232,12 @@ chat_sqlite_inserts() {
     sqlite3 "$db" <"$WORK/sql-insert.sql" >/dev/null || die "the sqlite3 insert failed"
     t1=$(now_ns)
     [ "$(sqlite3 "$db" 'SELECT count(*) FROM messages')" = "$rows" ] || die "the sqlite3 insert stored a different number of rows"
+    if [ "$mode" = bulk ]; then
+        [ "$(sqlite3 "$db" "SELECT count(*) FROM messages_search WHERE messages_search MATCH 'server'")" = \
+            "$(sqlite3 "$db" "SELECT count(*) FROM messages WHERE ' ' || body || ' ' LIKE '% server %'")" ] \
+            || die "the index filled per transaction does not find what the rows hold"
+        batch=bulk_$batch
+    fi
     rec "sql_insert_${batch}_per_s" "$(awk -v n="$rows" -v ns=$((t1 - t0)) 'BEGIN { printf "%.0f", n / (ns / 1e9) }')"
     rm -f "$db" "$db-wal" "$db-shm"
 }
@@ -291,6 +316,7 @@ literals, $CHAT_SQL_QUERIES of each, timed by \`.timer on\` (1 ms resolution; th
 | history page of 100 | $(fmt "$(med cq_full_history_p50_ms)" 2) / **$(fmt "$(med cq_full_history_p99_ms)" 2)** / $(fmt "$(med cq_full_history_max_ms)" 2) ms | $(fmt "$(med sq_history_p50_ms)" 2) / $(fmt "$(med sq_history_p99_ms)" 2) / $(fmt "$(med sq_history_max_ms)" 2) ms | $(fmt "$(med sql_history_p50_ms)" 0) / $(fmt "$(med sql_history_p99_ms)" 0) / $(fmt "$(med sql_history_mean_ms)" 2) ms |
 | search, 50 hits | $(fmt "$(med cq_full_search_p50_ms)" 1) / **$(fmt "$(med cq_full_search_p99_ms)" 1)** / $(fmt "$(med cq_full_search_max_ms)" 1) ms | $(fmt "$(med sq_search_p50_ms)" 1) / $(fmt "$(med sq_search_p99_ms)" 1) / $(fmt "$(med sq_search_max_ms)" 1) ms | $(fmt "$(med sql_search_p50_ms)" 0) / $(fmt "$(med sql_search_p99_ms)" 0) / $(fmt "$(med sql_search_mean_ms)" 1) ms |
 | join (version 2), $(med cq_full_join_conversations) conversations, $(med cq_full_join_unread) unread | $(fmt "$(med cq_full_join_p50_ms)" 1) ms (min $(fmt "$(med cq_full_join_min_ms)" 1), max $(fmt "$(med cq_full_join_max_ms)" 1)) | | conversations query: $(fmt "$(med sql_unread_p50_ms)" 0) / $(fmt "$(med sql_unread_max_ms)" 0) max / $(fmt "$(med sql_unread_mean_ms)" 1) ms ($(med sql_unread_total) unread) |
+| join's conversations query with each unread count capped at 1000 (a proposal), $(med cq_full_join_unread) unread | | | $(fmt "$(med sql_capped_p50_ms)" 0) / $(fmt "$(med sql_capped_max_ms)" 0) max / $(fmt "$(med sql_capped_mean_ms)" 1) ms |
 | join after reading everything, 0 unread | $(fmt "$(med cq_full_joinread_p50_ms)" 1) ms (min $(fmt "$(med cq_full_joinread_min_ms)" 1), max $(fmt "$(med cq_full_joinread_max_ms)" 1)) | | conversations query: $(fmt "$(med sql_read_p50_ms)" 0) / $(fmt "$(med sql_read_max_ms)" 0) max / $(fmt "$(med sql_read_mean_ms)" 1) ms |
 | the same join, empty store | $(fmt "$(med cq_empty_join_p50_ms)" 1) ms | | |
 
@@ -317,6 +343,7 @@ $(sqlite3 --version | cut -d' ' -f1), the library Qt's QSQLITE driver loads too.
 | writer | rows per transaction | rows/s |
 |---|---:|---:|
 | sqlite3 shell | 1000 | $(cell sql_insert_1000_per_s) |
+| sqlite3 shell, the full-text index filled once per transaction instead of by the per-row trigger | 1000 | $(cell sql_insert_bulk_1000_per_s) |
 | sqlite3 shell | 100 | $(cell sql_insert_100_per_s) |
 | sqlite3 shell | 1 ($CHAT_SQL_COMMITS commits: the cost of one durable commit on this disk) | $(cell sql_insert_1_per_s) |
 | ChatStore::append (quietwire-bench store-fill, no server) | 1000 | $(cell fill_per_s) |
