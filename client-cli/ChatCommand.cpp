@@ -1,12 +1,14 @@
 #include "ChatCommand.h"
 
 #include "ChatClient.h"
+#include "ChatOutput.h"
 #include "CliOutput.h"
 #include "EncryptedTcpSocket.h"
 #include "TerminalText.h"
 
 #include <QCoreApplication>
 #include <QDir>
+#include <QJsonObject>
 #include <QSocketNotifier>
 #include <QTimer>
 #include <iostream>
@@ -18,19 +20,6 @@ namespace QuietWire::Cli {
 namespace {
 
 using TerminalText::escape;
-
-/// One message for the terminal: "alice: text", continuation lines marked, nothing raw.
-QString formatMessage(const ChatProtocol::Message& message, const QString& timePrefix = QString())
-{
-    if (message.notice) {
-        return TerminalText::message(timePrefix + QStringLiteral("* server: "), message.text);
-    }
-    if (!message.to.isEmpty()) {
-        return TerminalText::message(
-            timePrefix + QStringLiteral("%1 -> %2: ").arg(escape(message.from), escape(message.to)), message.text);
-    }
-    return TerminalText::message(timePrefix + QStringLiteral("%1: ").arg(escape(message.from)), message.text);
-}
 
 /// A message the server or the client library wrote, which may quote what the server sent.
 QString safeError(const QString& message)
@@ -44,11 +33,30 @@ class ChatSession : public QObject
 public:
     using Mode = ChatOptions::Mode;
 
-    ChatSession(const Identity& identity, const QString& configDir, Mode mode)
+    ChatSession(const Identity& identity, const QString& configDir, const ChatOptions& options)
         : m_client(identity, QDir(configDir).filePath(QStringLiteral("known_servers")))
-        , m_mode(mode)
+        , m_mode(options.mode)
+        , m_options(options)
     {
+        if (!options.room.isEmpty() || !options.to.isEmpty()) {
+            m_client.setProtocolVersion(ChatProtocol::CurrentVersion);
+        }
         connect(&m_client, &ChatClient::joined, this, [this](const QString& name) { onJoined(name); });
+        connect(&m_client, &ChatClient::conversationsReceived, this, [this] { begin(); });
+        connect(&m_client, &ChatClient::roomChanged, this, [this](const ChatProtocol::ConversationSummary& room) {
+            if (m_mode == Mode::Interactive && room.kind == ChatProtocol::ConversationKind::Room) {
+                out() << "-- room " << escape(room.name) << (room.topic.isEmpty() ? QString() : QStringLiteral(": "))
+                      << escape(room.topic) << Qt::endl;
+            }
+        });
+        connect(&m_client, &ChatClient::roomGone, this, [this](const ChatProtocol::RoomGone& gone) {
+            if (m_mode == Mode::Interactive) {
+                const char* why = gone.reason == ChatProtocol::RoomGone::Reason::Deleted ? "was deleted"
+                    : gone.reason == ChatProtocol::RoomGone::Reason::Removed             ? "removed you"
+                                                                                         : "left";
+                out() << "-- room " << escape(gone.room) << ": " << why << Qt::endl;
+            }
+        });
         connect(&m_client, &ChatClient::messageReceived, this,
             [this](const ChatProtocol::Message& message) { onMessage(message); });
         connect(&m_client, &ChatClient::memberJoined, this, [this](const ChatProtocol::Member& member) {
@@ -61,14 +69,14 @@ public:
                 out() << "-- " << escape(member.name) << " left" << Qt::endl;
             }
         });
-        connect(&m_client, &ChatClient::messageAccepted, this, [this](qint64 seq, qint64) {
-            if (m_mode == Mode::Send && seq == m_sendSeq) {
-                err() << "sent" << Qt::endl;
-                finish(0);
+        connect(&m_client, &ChatClient::messageStored, this, [this](const ChatProtocol::Accepted& accepted) {
+            if (m_mode == Mode::Send && accepted.seq == m_sendSeq) {
+                onSent(accepted);
             }
         });
         connect(&m_client, &ChatClient::messageRejected, this, [this](const ChatProtocol::Rejected& rejected) {
-            err() << "quietwire-cli: message not sent: " << safeError(rejected.message) << Qt::endl;
+            err() << "quietwire-cli: message not sent: " << safeError(rejected.message) << codeSuffix(rejected.code)
+                  << Qt::endl;
             if (m_mode == Mode::Send && rejected.seq == m_sendSeq) {
                 finish(1);
             }
@@ -82,12 +90,6 @@ public:
     }
 
     ChatClient& client() { return m_client; }
-    void setSendText(const QString& text, const QString& to)
-    {
-        m_sendText = text;
-        m_sendTo = to;
-    }
-    void setListenCount(int count) { m_listenCount = count; }
 
     void start(const QString& host, quint16 port)
     {
@@ -119,25 +121,102 @@ private:
         err() << "Connected to " << connection->hostPort() << " (server key "
               << Identity::fingerprint(connection->serverKey()) << ", session port " << connection->sessionPort()
               << ", " << EncryptedTcpSocket::protocolName() << "); joined as " << escape(name) << Qt::endl;
+        if (m_client.sessionVersion() >= ChatProtocol::CurrentVersion) {
+            return; // begin() once the conversations are in
+        }
+        if (!m_options.room.isEmpty()) {
+            err() << "quietwire-cli: the server speaks version " << m_client.sessionVersion()
+                  << " of the chat protocol, which has one room only; --room needs version "
+                  << ChatProtocol::CurrentVersion << " (a newer quietwired)" << Qt::endl;
+            finish(1);
+            return;
+        }
+        begin();
+    }
+
+    /// The session is ready: send, listen or read what is typed.
+    void begin()
+    {
         if (m_mode == Mode::Send) {
-            m_sendSeq = m_client.sendText(m_sendText, m_sendTo);
+            m_sendSeq = m_client.sendText(m_options.sendText, destination());
             if (m_sendSeq < 0) {
                 err() << "quietwire-cli: " << m_client.errorString() << Qt::endl;
                 finish(1);
             }
-        } else if (m_mode == Mode::Listen && m_listenCount == 0) {
+        } else if (m_mode == Mode::Listen && m_options.listenCount == 0) {
             finish(0);
         } else if (m_mode == Mode::Interactive) {
             QStringList names;
             for (const auto& member : m_client.members()) {
                 names << escape(member.name);
             }
-            out() << "-- in the room: "
-                  << (names.isEmpty() ? QStringLiteral("nobody else") : names.join(QStringLiteral(", ")))
-                  << "\n-- type a message and press Enter; /msg NAME TEXT, /who, /quit" << Qt::endl;
+            const QString others = names.isEmpty() ? QStringLiteral("nobody else") : names.join(QStringLiteral(", "));
+            if (!m_options.room.isEmpty() || !m_options.to.isEmpty()) {
+                QStringList unread;
+                for (const auto& conversation : m_client.conversations()) {
+                    if (conversation.unread > 0) {
+                        unread << QStringLiteral("%1%2 %3")
+                                      .arg(QLatin1String(
+                                          conversation.kind == ChatProtocol::ConversationKind::Room ? "#" : "@"))
+                                      .arg(escape(conversation.name))
+                                      .arg(conversation.unread);
+                    }
+                }
+                if (!unread.isEmpty()) {
+                    out() << "-- unread (quietwire-cli history): " << unread.join(QStringLiteral(", ")) << '\n';
+                }
+                out() << "-- online: " << others << "\n-- type a message for "
+                      << (m_options.room.isEmpty() ? escape(m_options.to)
+                                                   : QStringLiteral("#") + escape(m_options.room))
+                      << " and press Enter; /msg NAME TEXT, /who, /quit" << Qt::endl;
+            } else {
+                out() << "-- in the room: " << others
+                      << "\n-- type a message and press Enter; /msg NAME TEXT, /who, /quit" << Qt::endl;
+            }
             m_stdin = new QSocketNotifier(STDIN_FILENO, QSocketNotifier::Read, this);
             connect(m_stdin, &QSocketNotifier::activated, this, [this] { onStdin(); });
         }
+    }
+
+    ChatClient::Destination destination() const { return { m_options.room, m_options.to }; }
+
+    void onSent(const ChatProtocol::Accepted& accepted)
+    {
+        if (m_options.json) {
+            QJsonObject object { { QStringLiteral("type"), QStringLiteral("accepted") },
+                { QStringLiteral("id"), accepted.id }, { QStringLiteral("duplicate"), accepted.duplicate },
+                { QStringLiteral("waiting"), accepted.waiting } };
+            if (accepted.conversation) {
+                object.insert(QStringLiteral("conversation"), *accepted.conversation);
+            }
+            if (!m_client.lastClientId().isEmpty()) {
+                object.insert(QStringLiteral("client_id"), m_client.lastClientId());
+            }
+            out() << ChatOutput::line(object) << Qt::endl;
+        }
+        if (accepted.duplicate) {
+            err() << "sent before (the server had it already)" << Qt::endl;
+        } else if (accepted.waiting) {
+            err() << "stored for " << escape(m_options.to) << ", who is not connected now" << Qt::endl;
+        } else {
+            err() << "sent" << Qt::endl;
+        }
+        finish(0);
+    }
+
+    /// --listen with --room or --to prints that conversation's messages only.
+    bool isListenedTo(const ChatProtocol::Message& message) const
+    {
+        if (!m_options.room.isEmpty()) {
+            return message.room == m_options.room;
+        }
+        if (!m_options.to.isEmpty()) {
+            const QString me = m_client.myName();
+            return !message.to.isEmpty()
+                && ((message.from == m_options.to && message.to == me)
+                    || (message.from == me && message.to == m_options.to));
+        }
+        return true;
     }
 
     void onMessage(const ChatProtocol::Message& message)
@@ -145,18 +224,28 @@ private:
         if (m_mode == Mode::Send) {
             return;
         }
-        if (m_mode == Mode::Listen) {
-            if (message.history) {
+        if (m_options.json) {
+            if (m_mode != Mode::Listen || (!message.history && isListenedTo(message))) {
+                out() << ChatOutput::line(ChatOutput::messageJson(message)) << Qt::endl;
+            }
+        } else if (m_mode == Mode::Listen) {
+            if (message.history || !isListenedTo(message)) {
                 return;
             }
-            out() << formatMessage(message) << Qt::endl;
-            if (++m_received >= m_listenCount) {
-                finish(0);
+            out() << ChatOutput::messageText(message) << Qt::endl;
+        } else {
+            // People get the time (and, in version 2, the room); --listen output stays plain for scripts
+            // (continuation lines marked all the same).
+            QString prefix = message.time.toLocalTime().toString(QStringLiteral("[HH:mm] "));
+            if (!message.room.isEmpty()) {
+                prefix += QStringLiteral("#%1 ").arg(escape(message.room));
             }
-            return;
+            out() << ChatOutput::messageText(message, prefix) << Qt::endl;
         }
-        // People get the time; --listen output stays plain for scripts (continuation lines marked all the same).
-        out() << formatMessage(message, message.time.toLocalTime().toString(QStringLiteral("[HH:mm] "))) << Qt::endl;
+        if (m_mode == Mode::Listen && !message.history && isListenedTo(message)
+            && ++m_received >= m_options.listenCount) {
+            finish(0);
+        }
     }
 
     void onStdin()
@@ -187,13 +276,13 @@ private:
                 out().flush();
                 continue;
             }
-            QString to;
+            ChatClient::Destination target = destination();
             QString text = line;
             if (line.startsWith(QLatin1String("/msg "))) {
-                to = line.section(QLatin1Char(' '), 1, 1);
+                target = { QString(), line.section(QLatin1Char(' '), 1, 1) };
                 text = line.section(QLatin1Char(' '), 2);
             }
-            if (m_client.sendText(text, to) < 0) {
+            if (m_client.sendText(text, target) < 0) {
                 err() << "quietwire-cli: " << m_client.errorString() << Qt::endl;
             }
         }
@@ -237,12 +326,10 @@ private:
 
     ChatClient m_client;
     Mode m_mode;
+    ChatOptions m_options;
     QString m_host;
     quint16 m_port = 0;
-    QString m_sendText;
-    QString m_sendTo;
     qint64 m_sendSeq = -1;
-    int m_listenCount = 0;
     int m_received = 0;
     QSocketNotifier* m_stdin = nullptr;
     QByteArray m_buffer;
@@ -257,9 +344,7 @@ private:
 int runChat(
     const Identity& identity, const QString& configDir, const QString& host, quint16 port, const ChatOptions& options)
 {
-    ChatSession session(identity, configDir, options.mode);
-    session.setSendText(options.sendText, options.sendTo);
-    session.setListenCount(options.listenCount);
+    ChatSession session(identity, configDir, options);
     if (options.trustNew) {
         session.client().connection()->setTrustPolicy(ServiceClient::TrustPolicy::TrustNewKeys);
     }

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "ErrorCode.h"
+
 #include <QString>
 #include <QTextStream>
 
@@ -21,6 +23,14 @@ inline int fail(const QString& message, int code = 1)
 {
     err() << "quietwire-cli: " << message << Qt::endl;
     return code;
+}
+
+/// " (not_found)" after an error message: the server's code, for scripts and bug reports. The
+/// client's own failures (connection lost, a local file) have no wire code; their message says it.
+inline QString codeSuffix(ErrorCode code)
+{
+    const QString name = wireName(code);
+    return name.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(name);
 }
 
 } // namespace QuietWire::Cli

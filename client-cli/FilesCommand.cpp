@@ -53,14 +53,6 @@ int usage(const QString& text)
     return fail(QStringLiteral("usage: quietwire-cli files HOST[:PORT] %1").arg(text), 2);
 }
 
-/// " (not_found)" after an error message: the server's code, for scripts and bug reports. The
-/// client's own failures (connection lost, a local file) have no wire code; their message says it.
-QString codeSuffix(ErrorCode code)
-{
-    const QString name = wireName(code);
-    return name.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(name);
-}
-
 /// Runs a transfer to its end, with a progress line on a terminal.
 int runTransfer(FileTransfer* transfer)
 {

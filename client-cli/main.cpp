@@ -7,6 +7,7 @@
 #include "Identity.h"
 #include "KnownServers.h"
 #include "Protocol.h"
+#include "RequestCommand.h"
 #include "Version.h"
 
 #include <QCommandLineParser>
@@ -39,7 +40,20 @@ int main(int argc, char* argv[])
         "Commands:\n"
         "  key                  print this client's public key line (created on first use); give it to the\n"
         "                       server administrator\n"
-        "  chat HOST[:PORT]     chat interactively (/msg NAME TEXT, /who, /quit), or with --send / --listen\n"
+        "  chat HOST[:PORT]     chat interactively (/msg NAME TEXT, /who, /quit), or with --send / --listen;\n"
+        "                       in the general room, or with --room NAME in a room, with --to NAME with a person\n"
+        "  history HOST[:PORT]  print the stored messages of general, --room NAME or --to NAME, oldest first,\n"
+        "                       one a line: ID  TIME  SENDER: TEXT (--before ID, --limit N, --all)\n"
+        "  search HOST[:PORT] TEXT\n"
+        "                       find messages with these words (each also matches longer words it starts) in\n"
+        "                       all your conversations, or in --room NAME / --to NAME; newest first\n"
+        "  rooms HOST[:PORT]    list the public rooms and yours: name, members, joined, private, topic\n"
+        "  room HOST[:PORT] COMMAND NAME [ARGS]\n"
+        "                       one room operation: create NAME [--private] [--topic TEXT], join NAME,\n"
+        "                         leave NAME, invite NAME MEMBER, remove NAME MEMBER, topic NAME TEXT,\n"
+        "                         delete NAME, members NAME\n"
+        "                       (rooms, room, history, search and chat --room/--to need a server that speaks\n"
+        "                       version 2 of the chat protocol)\n"
         "  files HOST[:PORT] COMMAND [ARGS]\n"
         "                       one file operation on the server, then exit:\n"
         "                         ls [PATH], stat PATH, cat PATH, mkdir PATH, rm PATH, rmdir PATH [-r],\n"
@@ -52,7 +66,14 @@ int main(int argc, char* argv[])
         "  identity.pub         its public key line, the one the administrator allows\n"
         "  known_servers        the server keys pinned on first use (HOST:PORT KEY)\n\n"
         "HOST[:PORT]: the server's handshake port, 7400 if left out; [IPv6]:PORT for IPv6.\n"
-        "Exit status: 0 success, 1 failure (the reason is printed), 2 wrong usage."));
+        "Text output escapes control characters (\\xHH) and starts the further lines of a message with \"  | \".\n"
+        "--json prints one JSON object a line instead (times in ISO 8601 UTC, text as sent): a message\n"
+        "{type, id, conversation, room or to, from, fingerprint, time, text}; a room {type, id, name, topic,\n"
+        "private, members, joined}; a member {type, room, name, role}; a search hit {type, id, conversation,\n"
+        "room or with, from, fingerprint, time, snippet, marks}; chat --send's answer {type, id, conversation,\n"
+        "duplicate, waiting}; a room change {type: done, action, room, conversation, member}.\n"
+        "Exit status: 0 success, 1 failure (the reason is printed on stderr; a server's refusal ends with its\n"
+        "code, e.g. \"(not_found)\"), 2 wrong usage."));
     parser.addHelpOption();
     const QCommandLineOption versionOption = addVersionOption(parser);
     const QCommandLineOption configDirOption(QStringLiteral("config-dir"),
@@ -62,7 +83,26 @@ int main(int argc, char* argv[])
     const QCommandLineOption sendOption(QStringLiteral("send"),
         QStringLiteral("chat: send TEXT, wait until the server took it, exit."), QStringLiteral("TEXT"));
     const QCommandLineOption toOption(QStringLiteral("to"),
-        QStringLiteral("chat --send: send a direct message to member NAME."), QStringLiteral("NAME"));
+        QStringLiteral("chat, history, search: the direct conversation with NAME (a name the server allows, "
+                       "connected or not: a message for someone away is kept for them)."),
+        QStringLiteral("NAME"));
+    const QCommandLineOption roomOption(QStringLiteral("room"),
+        QStringLiteral("chat, history, search: the room NAME instead of general (chat: you must be a member)."),
+        QStringLiteral("NAME"));
+    const QCommandLineOption jsonOption(QStringLiteral("json"),
+        QStringLiteral("chat, history, search, rooms, room: one JSON object per line on stdout, for scripts."));
+    const QCommandLineOption beforeOption(QStringLiteral("before"),
+        QStringLiteral("history, search: only messages older than message ID."), QStringLiteral("ID"));
+    const QCommandLineOption limitOption(QStringLiteral("limit"),
+        QStringLiteral("history: at most N messages (default 50, at most 200; with --all: per request); "
+                       "search: at most N hits (default 20, at most 100)."),
+        QStringLiteral("N"));
+    const QCommandLineOption allOption(
+        QStringLiteral("all"), QStringLiteral("history: every stored message, not only the newest page."));
+    const QCommandLineOption privateOption(
+        QStringLiteral("private"), QStringLiteral("room create: a private room (members join by invitation)."));
+    const QCommandLineOption topicOption(
+        QStringLiteral("topic"), QStringLiteral("room create: the room's topic."), QStringLiteral("TEXT"));
     const QCommandLineOption listenOption(QStringLiteral("listen"),
         QStringLiteral("chat: print the next N messages, then exit (history and join/leave notices do not count). "
                        "Each message starts a line \"NAME: TEXT\"; the further lines of a message start with \"  | \", "
@@ -80,9 +120,11 @@ int main(int argc, char* argv[])
         QStringLiteral("files rmdir: remove the folder with all it holds."));
     const QCommandLineOption maxOption(QStringLiteral("max"),
         QStringLiteral("files cat: print at most N bytes (default 4096, at most 60000)."), QStringLiteral("N"));
-    parser.addOptions({ configDirOption, sendOption, toOption, listenOption, trustNewOption, bindOption, resumeOption,
-        recursiveOption, maxOption });
-    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("key, chat, files, servers or forget."),
+    parser.addOptions({ configDirOption, sendOption, toOption, roomOption, listenOption, jsonOption, beforeOption,
+        limitOption, allOption, privateOption, topicOption, trustNewOption, bindOption, resumeOption, recursiveOption,
+        maxOption });
+    parser.addPositionalArgument(QStringLiteral("command"),
+        QStringLiteral("key, chat, history, search, rooms, room, files, servers or forget."),
         QStringLiteral("command [args...]"));
     parser.process(app);
     if (parser.isSet(versionOption)) {
@@ -173,20 +215,56 @@ int main(int argc, char* argv[])
         }
         return runFiles(*identity, configDir, host, port, args.mid(2), options);
     }
+    if (parser.isSet(roomOption) && parser.isSet(toOption)) {
+        return fail(QStringLiteral("--room and --to cannot be combined"), 2);
+    }
+    if (command == QLatin1String("rooms") || command == QLatin1String("room") || command == QLatin1String("history")
+        || command == QLatin1String("search")) {
+        if (args.size() < 2 || !Protocol::parseHostPort(args.at(1), &host, &port)) {
+            return fail(QStringLiteral("usage: quietwire-cli %1 HOST[:PORT] ...; see --help").arg(command), 2);
+        }
+        RequestOptions options;
+        options.trustNew = parser.isSet(trustNewOption);
+        options.bindAddress = bindAddress;
+        options.json = parser.isSet(jsonOption);
+        options.room = parser.value(roomOption);
+        options.to = parser.value(toOption);
+        options.all = parser.isSet(allOption);
+        options.isPrivate = parser.isSet(privateOption);
+        options.topic = parser.value(topicOption);
+        bool ok = true;
+        if (parser.isSet(beforeOption)) {
+            options.before = parser.value(beforeOption).toLongLong(&ok);
+            if (!ok) {
+                return fail(QStringLiteral("--before needs a message id"), 2);
+            }
+        }
+        if (parser.isSet(limitOption)) {
+            options.limit = parser.value(limitOption).toLongLong(&ok);
+            if (!ok) {
+                return fail(QStringLiteral("--limit needs a number"), 2);
+            }
+        }
+        return runRequest(*identity, configDir, host, port, command, args.mid(2), options);
+    }
     if (command != QLatin1String("chat")) {
         return fail(QStringLiteral("unknown command \"%1\"; see --help").arg(command), 2);
     }
     if (args.size() != 2 || !Protocol::parseHostPort(args.at(1), &host, &port)) {
-        return fail(QStringLiteral("usage: quietwire-cli chat HOST[:PORT] [--send TEXT | --listen N]"), 2);
+        return fail(QStringLiteral("usage: quietwire-cli chat HOST[:PORT] [--room NAME | --to NAME] [--send TEXT | "
+                                   "--listen N] [--json]"),
+            2);
     }
     if (parser.isSet(sendOption) && parser.isSet(listenOption)) {
         return fail(QStringLiteral("--send and --listen cannot be combined"), 2);
     }
     ChatOptions options;
+    options.room = parser.value(roomOption);
+    options.to = parser.value(toOption);
+    options.json = parser.isSet(jsonOption);
     if (parser.isSet(sendOption)) {
         options.mode = ChatOptions::Mode::Send;
         options.sendText = parser.value(sendOption);
-        options.sendTo = parser.value(toOption);
     } else if (parser.isSet(listenOption)) {
         options.mode = ChatOptions::Mode::Listen;
         bool ok = false;

@@ -49,7 +49,7 @@ endfunction()
 
 if(HELP2MAN_EXE AND NOT QUIETWIRE_SANITIZE)
     quietwire_man_page(quietwire 1 quietwire "encrypted chat and file transfer through your own QuietWire server")
-    quietwire_man_page(quietwire-cli 1 quietwire "QuietWire command-line client: chat and files")
+    quietwire_man_page(quietwire-cli 1 quietwire "QuietWire command-line client: chat, rooms, history, search and files")
     quietwire_man_page(quietwired 8 quietwired "QuietWire server: encrypted chat and files for the keys on its whitelist")
 else()
     message(STATUS "help2man not found (or a sanitizer build): no manual pages")

@@ -20,7 +20,8 @@ bool DataDirLock::acquire(QString* error)
     qint64 pid = 0;
     QString host;
     QString application;
-    if (m_lock.error() == QLockFile::LockFailedError && m_lock.getLockInfo(&pid, &host, &application)) {
+    m_heldByServer = m_lock.error() == QLockFile::LockFailedError && m_lock.getLockInfo(&pid, &host, &application);
+    if (m_heldByServer) {
         *error = QStringLiteral("quietwired (pid %1) is running on %2: stop it first (systemctl stop quietwired), "
                                 "or use another --data-dir")
                      .arg(pid)

@@ -14,6 +14,7 @@ namespace QuietWire {
 ///     DataDirLock lock(dataDir);
 ///     QString error;
 ///     if (!lock.acquire(&error)) { fail(error); } // "quietwired (pid 1234) is running on ..."
+///     // lock.heldByServer(): the server's console can do it instead (`quietwired room ...`)
 class DataDirLock
 {
 public:
@@ -22,10 +23,14 @@ public:
     explicit DataDirLock(const QString& dataDir);
     /// Takes the lock at once or says who holds it.
     bool acquire(QString* error);
+    /// After acquire() failed: whether it failed because a quietwired holds the lock (rather
+    /// than, say, the data dir's permissions).
+    bool heldByServer() const { return m_heldByServer; }
 
 private:
     QString m_dataDir;
     QLockFile m_lock;
+    bool m_heldByServer = false;
 };
 
 } // namespace QuietWire

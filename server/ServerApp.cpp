@@ -9,6 +9,7 @@
 #include "KnownClients.h"
 #include "Logging.h"
 #include "Protocol.h"
+#include "RetentionTask.h"
 #include "StoreThread.h"
 #include "Whitelist.h"
 
@@ -78,6 +79,10 @@ bool ServerApp::start(QString* error)
         this);
     if (!m_chat->load(error)) {
         return false;
+    }
+    // --retention-days: messages older than that are deleted in the background.
+    if (m_options.retentionDays > 0) {
+        RetentionTask::startForDays(*m_store, m_options.retentionDays, this);
     }
     return m_server->listen(m_options.network, error);
 }

@@ -25,6 +25,9 @@ class ServerApp : public QObject
     Q_OBJECT
 
 public:
+    /// The longest --retention-days (a hundred years).
+    static constexpr int MaxRetentionDays = 36500;
+
     struct Options
     {
         QString dataDir;
@@ -33,6 +36,8 @@ public:
         int maxDepth = 64; // folders below a home folder
         qint64 maxEntries = 100000; // files and folders in one home folder
         int maxSessionsPerKey = 32;
+        /// Chat messages older than this many days are deleted (RetentionTask); 0 keeps everything.
+        int retentionDays = 0;
         EncryptedTcpServer::Options network;
     };
 

@@ -8,6 +8,7 @@
 
 #include <QCommandLineParser>
 #include <QDir>
+#include <QSet>
 #include <QStandardPaths>
 #include <functional>
 #include <limits>
@@ -43,6 +44,58 @@ bool ServerOptions::parsePortRange(const QString& text, quint16* first, quint16*
     return true;
 }
 
+namespace {
+
+/// Commands with options of their own (`room create plans --private`, `console room add ...`):
+/// quietwired's parser would refuse them as unknown options, so they stay among the command's words.
+const QStringList CommandsWithOwnOptions { QStringLiteral("room"), QStringLiteral("console") };
+
+/// Splits arguments for such a command: what quietwired's parser reads (everything before the
+/// command, the command, and quietwired's own options after it, with their values), and the
+/// command's words in their order. False when the command is not one of them.
+bool splitCommandWords(const QStringList& arguments, const QList<QCommandLineOption>& options,
+    QStringList* parserArguments, QStringList* words)
+{
+    QSet<QString> flags;
+    QSet<QString> valued;
+    for (const QCommandLineOption& option : options) {
+        for (const QString& name : option.names()) {
+            (option.valueName().isEmpty() ? flags : valued).insert(name);
+        }
+    }
+    // The option's name in "--name", "--name=value", "-n".
+    const auto nameOf = [](const QString& word) {
+        return word.mid(word.startsWith(QLatin1String("--")) ? 2 : 1).section(QLatin1Char('='), 0, 0);
+    };
+    const auto takesNext = [&](const QString& word) { return valued.contains(nameOf(word)) && !word.contains('='); };
+    qsizetype command = 1;
+    while (command < arguments.size() && arguments.at(command).startsWith(QLatin1Char('-'))
+        && arguments.at(command) != QLatin1String("--")) {
+        command += takesNext(arguments.at(command)) ? 2 : 1;
+    }
+    if (command >= arguments.size() || !CommandsWithOwnOptions.contains(arguments.at(command))) {
+        return false;
+    }
+    *parserArguments = arguments.mid(0, command + 1);
+    words->clear();
+    for (qsizetype i = command + 1; i < arguments.size(); ++i) {
+        const QString& word = arguments.at(i);
+        const bool ours = word.startsWith(QLatin1Char('-')) && word.size() > 1
+            && (flags.contains(nameOf(word)) || valued.contains(nameOf(word)));
+        if (!ours) {
+            *words << word;
+            continue;
+        }
+        *parserArguments << word;
+        if (takesNext(word) && i + 1 < arguments.size()) {
+            *parserArguments << arguments.at(++i);
+        }
+    }
+    return true;
+}
+
+} // namespace
+
 ServerOptions ServerOptions::parse(const QStringList& arguments)
 {
     QCommandLineParser parser;
@@ -64,7 +117,7 @@ ServerOptions ServerOptions::parse(const QStringList& arguments)
             "quietwired acts as that user, so `sudo quietwired allow ...` keeps the service's files its own.\n\n"
             "Signals: SIGHUP re-reads the whitelist; SIGINT and SIGTERM stop the server cleanly.\n"
             "Exit status: 0 success, 1 failure (the reason is printed)."));
-    parser.addHelpOption();
+    const QCommandLineOption helpOption = parser.addHelpOption();
     const QCommandLineOption versionOption = addVersionOption(parser);
     const QCommandLineOption listenOption(QStringLiteral("listen"),
         QStringLiteral("Address to listen on (default: all addresses)."), QStringLiteral("ADDR"));
@@ -133,9 +186,13 @@ ServerOptions ServerOptions::parse(const QStringList& arguments)
     const QCommandLineOption maxSessionsPerKeyOption(QStringLiteral("max-sessions-per-key"),
         QStringLiteral("Sessions one client key may have open (default 32)."), QStringLiteral("N"),
         QStringLiteral("32"));
+    const QCommandLineOption retentionDaysOption(QStringLiteral("retention-days"),
+        QStringLiteral("Delete chat messages older than N days, in the background (default 0: keep everything)."),
+        QStringLiteral("N"), QStringLiteral("0"));
     parser.addOptions({ listenOption, portOption, sessionPortsOption, dataDirOption, filesRootOption, quotaOption,
         ticketTimeoutOption, handshakeTimeoutOption, idleTimeoutOption, maxHandshakesOption, maxHandshakesPerIpOption,
-        handshakePrefixV4Option, maxTicketsPerKeyOption, maxTicketsPerIpOption, maxSessionsPerKeyOption });
+        handshakePrefixV4Option, maxTicketsPerKeyOption, maxTicketsPerIpOption, maxSessionsPerKeyOption,
+        retentionDaysOption });
     // allow's confirmation, here so the parser knows it; the allow command reads it among its words.
     const QCommandLineOption samePersonOption(QString::fromLatin1(AuthorizedKeys::SamePersonOption).mid(2),
         QStringLiteral("allow: NAME already has a key, and this is another "
@@ -144,7 +201,15 @@ ServerOptions ServerOptions::parse(const QStringList& arguments)
     parser.addOptions({ maxDepthOption, maxEntriesOption });
     parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("Optional offline command (see above)."),
         QStringLiteral("[command [args...]]"));
-    parser.process(arguments);
+    QStringList parserArguments = arguments;
+    QStringList commandWords;
+    const bool ownOptions = splitCommandWords(arguments,
+        { helpOption, versionOption, listenOption, portOption, sessionPortsOption, dataDirOption, filesRootOption,
+            quotaOption, ticketTimeoutOption, handshakeTimeoutOption, idleTimeoutOption, maxHandshakesOption,
+            maxHandshakesPerIpOption, handshakePrefixV4Option, maxTicketsPerKeyOption, maxTicketsPerIpOption,
+            maxSessionsPerKeyOption, retentionDaysOption, samePersonOption, maxDepthOption, maxEntriesOption },
+        &parserArguments, &commandWords);
+    parser.process(parserArguments);
 
     ServerOptions options;
     if (parser.isSet(versionOption)) {
@@ -160,7 +225,7 @@ ServerOptions ServerOptions::parse(const QStringList& arguments)
     if (!positional.isEmpty()) {
         options.mode = Mode::Command;
         options.command = positional.first();
-        options.arguments = positional.mid(1);
+        options.arguments = ownOptions ? commandWords : positional.mid(1);
         if (parser.isSet(samePersonOption)) {
             options.arguments.append(QLatin1String(AuthorizedKeys::SamePersonOption));
         }
@@ -227,6 +292,8 @@ ServerOptions ServerOptions::parse(const QStringList& arguments)
         { maxTicketsPerKeyOption, 1, IntMax, "a positive number", toInt(&server.network.maxTicketsPerKey) },
         { maxTicketsPerIpOption, 1, IntMax, "a positive number", toInt(&server.network.maxTicketsPerSource) },
         { maxSessionsPerKeyOption, 1, IntMax, "a positive number", toInt(&server.maxSessionsPerKey) },
+        { retentionDaysOption, 0, ServerApp::MaxRetentionDays, "a number of days from 0 (keep everything) to 36500",
+            toInt(&server.retentionDays) },
     };
     for (const auto& integer : integers) {
         const qint64 value = parser.value(integer.option).toLongLong(&ok);

@@ -39,6 +39,7 @@ private slots:
     void cleanup();
 
     void decodesEveryServerMessage();
+    void version2SessionRequestsAndEvents();
     void ignoresMalformedMessagesAndGoesOn();
     void fatalErrorIsAnErrorCode_data();
     void fatalErrorIsAnErrorCode();
@@ -163,6 +164,121 @@ void TestChatClient::decodesEveryServerMessage()
     QCOMPARE(m_fromClient.takeFirst(),
         (QCborMap { { QStringLiteral("type"), QStringLiteral("message") }, { QStringLiteral("seq"), 1 },
             { QStringLiteral("text"), QStringLiteral("hi") }, { QStringLiteral("to"), QStringLiteral("alice") } }));
+}
+
+void TestChatClient::version2SessionRequestsAndEvents()
+{
+    m_client->setProtocolVersion(ChatProtocol::CurrentVersion);
+    QSignalSpy conversations(m_client.get(), &ChatClient::conversationsReceived);
+    QSignalSpy stored(m_client.get(), &ChatClient::messageStored);
+    QSignalSpy messageRejected(m_client.get(), &ChatClient::messageRejected);
+    QSignalSpy done(m_client.get(), &ChatClient::requestDone);
+    QSignalSpy requestRejected(m_client.get(), &ChatClient::requestRejected);
+    QSignalSpy markers(m_client.get(), &ChatClient::readMarkerChanged);
+    QSignalSpy changed(m_client.get(), &ChatClient::roomChanged);
+    QSignalSpy gone(m_client.get(), &ChatClient::roomGone);
+    QVERIFY(connectClient());
+    QTRY_VERIFY_WITH_TIMEOUT(!m_fromClient.isEmpty(), Timeout);
+    QCOMPARE(m_fromClient.takeFirst(),
+        (QCborMap { { QStringLiteral("type"), QStringLiteral("hello") },
+            { QStringLiteral("service"), QStringLiteral("chat") }, { QStringLiteral("version"), 2 } }));
+
+    // Requests before the welcome said version 2 do not go out.
+    QCOMPARE(m_client->request(ChatProtocol::RoomsRequest {}), -1);
+    QVERIFY(!m_client->errorString().isEmpty());
+
+    ChatProtocol::ConversationSummary general;
+    general.id = 1;
+    general.name = QStringLiteral("general");
+    ChatProtocol::ConversationSummary direct;
+    direct.id = 7;
+    direct.kind = ChatProtocol::ConversationKind::Direct;
+    direct.name = QStringLiteral("alice");
+    direct.unread = 3;
+    ChatProtocol::Welcome welcome { QStringLiteral("bob"), QStringLiteral("SHA256:b"), {} };
+    welcome.version = ChatProtocol::CurrentVersion;
+    serverSends(welcome.toCbor());
+    serverSends(ChatProtocol::Conversations { { general } }.toCbor());
+    serverSends(ChatProtocol::Conversations { { direct } }.toCbor());
+    serverSends(ChatProtocol::HistoryEnd {}.toCbor());
+    QTRY_COMPARE_WITH_TIMEOUT(conversations.size(), 1, Timeout);
+    QCOMPARE(m_client->sessionVersion(), ChatProtocol::CurrentVersion);
+    const QList<ChatProtocol::ConversationSummary> both { general, direct };
+    QCOMPARE(conversations.first().first().value<QList<ChatProtocol::ConversationSummary>>(), both);
+    QCOMPARE(m_client->conversations(), both);
+
+    // A message to a room carries the room and a client id; a resend may give the id again.
+    const qint64 sent
+        = m_client->sendText(QStringLiteral("hi"), ChatClient::Destination { QStringLiteral("proj"), {} });
+    QCOMPARE(sent, 1);
+    const QString clientId = m_client->lastClientId();
+    QVERIFY(ChatProtocol::isValidClientId(clientId));
+    QCOMPARE(
+        m_client->sendText(QStringLiteral("hi"), ChatClient::Destination { QStringLiteral("proj"), {} }, clientId), 2);
+    QCOMPARE(
+        m_client->sendText(QStringLiteral("x"), ChatClient::Destination { QStringLiteral("a"), QStringLiteral("b") }),
+        -1);
+    ChatProtocol::HistoryRequest history;
+    history.target.with = QStringLiteral("alice");
+    history.limit = 10;
+    const qint64 historySeq = m_client->request(history);
+    QCOMPARE(historySeq, 3);
+    ChatProtocol::RoomRequest join;
+    join.action = ChatProtocol::RoomRequest::Action::Join;
+    join.room = QStringLiteral("nowhere");
+    const qint64 joinSeq = m_client->request(join);
+    QCOMPARE(joinSeq, 4);
+
+    QTRY_COMPARE_WITH_TIMEOUT(m_fromClient.size(), 4, Timeout);
+    const ChatProtocol::Send expected { 1, QStringLiteral("hi"), std::nullopt, QStringLiteral("proj"), clientId };
+    QCOMPARE(ChatProtocol::Send::decode(m_fromClient.at(0)).value, expected);
+    ChatProtocol::Send resent = expected;
+    resent.seq = 2;
+    QCOMPARE(ChatProtocol::Send::decode(m_fromClient.at(1)).value, resent);
+    history.seq = historySeq;
+    QCOMPARE(ChatProtocol::HistoryRequest::decode(m_fromClient.at(2)).value, history);
+    join.seq = joinSeq;
+    QCOMPARE(ChatProtocol::RoomRequest::decode(m_fromClient.at(3)).value, join);
+
+    // Answers go by seq: a request's rejected is not a message's.
+    ChatProtocol::Accepted accepted { 1, 40 };
+    accepted.conversation = 9;
+    ChatProtocol::Accepted duplicate { 2, 40 };
+    duplicate.conversation = 9;
+    duplicate.duplicate = true;
+    serverSends(accepted.toCbor());
+    serverSends(duplicate.toCbor());
+    ChatProtocol::Done page { historySeq };
+    page.conversation = 7;
+    page.messages = QList<ChatProtocol::Message> {};
+    page.more = true;
+    serverSends(page.toCbor());
+    serverSends(ChatProtocol::Rejected { joinSeq, ErrorCode::NotFound, QStringLiteral("no such room") }.toCbor());
+    serverSends(ChatProtocol::Done { 99 }.toCbor()); // no such request: ignored
+    // Events keep the conversation list current.
+    serverSends(ChatProtocol::ReadMarker { 7, 30, 0 }.toCbor());
+    ChatProtocol::ConversationSummary proj;
+    proj.id = 9;
+    proj.name = QStringLiteral("proj");
+    proj.topic = QStringLiteral("plans");
+    serverSends(ChatProtocol::RoomChanged { proj }.toCbor());
+    serverSends(
+        ChatProtocol::RoomGone { 1, QStringLiteral("general"), ChatProtocol::RoomGone::Reason::Deleted }.toCbor());
+
+    QTRY_COMPARE_WITH_TIMEOUT(gone.size(), 1, Timeout);
+    QCOMPARE(stored.size(), 2);
+    QCOMPARE(stored.at(0).first().value<ChatProtocol::Accepted>(), accepted);
+    QCOMPARE(stored.at(1).first().value<ChatProtocol::Accepted>(), duplicate);
+    QCOMPARE(done.size(), 1);
+    QCOMPARE(done.first().first().value<ChatProtocol::Done>(), page);
+    QCOMPARE(requestRejected.size(), 1);
+    QCOMPARE(requestRejected.first().first().value<ChatProtocol::Rejected>().code, ErrorCode::NotFound);
+    QCOMPARE(messageRejected.size(), 0);
+    QCOMPARE(markers.size(), 1);
+    QCOMPARE(changed.size(), 1);
+    direct.lastRead = 30;
+    direct.unread = 0;
+    QCOMPARE(m_client->conversations(), (QList<ChatProtocol::ConversationSummary> { direct, proj }));
 }
 
 void TestChatClient::ignoresMalformedMessagesAndGoesOn()

@@ -207,6 +207,8 @@ private slots:
     void privateRoomsAreClosedToOutsiders();
     void searchFindsWordsOnlyWhereTheUserMayRead();
     void roomRequestsAndTheirErrors();
+    void aSessionCannotQueueTheStoreFull();
+    void longListsAreSplitToFitTheTransport();
     void damagedOrNewerStoreIsRefusedUntouched_data();
     void damagedOrNewerStoreIsRefusedUntouched();
 
@@ -704,6 +706,87 @@ void TestChatRooms::roomRequestsAndTheirErrors()
     QCOMPARE(RoomGone::decode(*gone).value.reason, RoomGone::Reason::Deleted);
     QCOMPARE(bob.say(QStringLiteral("anyone?"), QStringLiteral("design"))->value(QStringLiteral("code")).toString(),
         wireName(ErrorCode::NotFound));
+}
+
+void TestChatRooms::aSessionCannotQueueTheStoreFull()
+{
+    // 300 searches written at once: the server reads them faster than the store answers, and
+    // beyond 32 waiting it says busy instead of queueing; every request gets exactly one answer.
+    Session2 alice = connect(m_alice);
+    QVERIFY(alice.ok());
+    QVERIFY(alice.say(QStringLiteral("something to find")));
+    QByteArray burst;
+    QSet<qint64> asked;
+    for (int i = 0; i < 300; ++i) {
+        SearchRequest search;
+        search.seq = alice.nextSeq++;
+        search.text = QStringLiteral("something");
+        burst += alice.chat.raw->encryptFrame(search.toCbor());
+        asked.insert(search.seq);
+    }
+    alice.chat.socket->write(burst);
+    int busy = 0;
+    while (!asked.isEmpty()) {
+        const auto reply = alice.chat.read();
+        QVERIFY(reply);
+        const QString type = Protocol::typeOf(*reply);
+        if (type != QLatin1String(Done::Type) && type != QLatin1String(Rejected::Type)) {
+            continue;
+        }
+        QVERIFY(asked.remove(reply->value(QStringLiteral("seq")).toInteger()));
+        if (type == QLatin1String(Rejected::Type)) {
+            QCOMPARE(Rejected::decode(*reply).value.code, ErrorCode::Busy);
+            ++busy;
+        }
+    }
+    QVERIFY2(busy > 0 && busy < 300, qPrintable(QString::number(busy)));
+    // Once the answers are in, the session is served again.
+    SearchRequest again;
+    again.text = QStringLiteral("something");
+    QVERIFY(alice.done(withoutSeq(again.toCbor())));
+}
+
+void TestChatRooms::longListsAreSplitToFitTheTransport()
+{
+    // Ten rooms whose newest messages are 15 KB each: bob's conversations do not fit one
+    // transport message, nor does a page of 20 such messages.
+    Session2 alice = connect(m_alice);
+    QVERIFY(alice.ok());
+    const QString big = QString(15000, QLatin1Char('x'));
+    for (int i = 0; i < 10; ++i) {
+        const QString name = QStringLiteral("room%1").arg(i);
+        QVERIFY(alice.done(withoutSeq(roomRequest(RoomRequest::Action::Create, name).toCbor())));
+        QVERIFY(alice.done(withoutSeq(roomRequest(RoomRequest::Action::Invite, name, QStringLiteral("bob")).toCbor())));
+        const auto sent = alice.say(big, name);
+        QVERIFY(sent && Protocol::typeOf(*sent) == QLatin1String(Accepted::Type));
+    }
+    for (int i = 0; i < 20; ++i) {
+        QVERIFY(alice.say(big));
+    }
+    Session2 bob;
+    bob.chat = joinChat(m_bob, m_server->port, false, CurrentVersion);
+    QVERIFY(bob.ok());
+    int lists = 0;
+    QVERIFY(QTest::qWaitFor([&] {
+        const auto message = bob.chat.read();
+        if (message && Protocol::typeOf(*message) == QLatin1String(Conversations::Type)) {
+            ++lists;
+            bob.conversations += Conversations::decode(*message).value.conversations;
+        }
+        return !message || Protocol::typeOf(*message) == QLatin1String(HistoryEnd::Type);
+    }));
+    QCOMPARE(bob.conversations.size(), 11); // general and the ten rooms
+    QVERIFY2(lists >= 3, qPrintable(QString::number(lists)));
+    for (const auto& conversation : std::as_const(bob.conversations)) {
+        QVERIFY(conversation.last);
+        QCOMPARE(conversation.last->text, big);
+    }
+    // A page is cut where the transport message is full, and says there is more.
+    const auto page = bob.done(withoutSeq(historyOf(room(QStringLiteral("general")), 20).toCbor()));
+    QVERIFY(page && page->messages);
+    QVERIFY(page->messages->size() < 20 && !page->messages->isEmpty());
+    QVERIFY(page->more);
+    QCOMPARE(everything(bob, room(QStringLiteral("general"))).size(), 20);
 }
 
 void TestChatRooms::damagedOrNewerStoreIsRefusedUntouched_data()

@@ -5,12 +5,14 @@
 #include <QCryptographicHash>
 #include <QDateTime>
 #include <QFile>
+#include <QScopeGuard>
 #include <QSemaphore>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
+#include <sys/stat.h>
 
 using namespace QuietWire;
 
@@ -46,6 +48,7 @@ private slots:
     void restoreReplacesTheStoreAndKeepsTheOldOne();
     void restoreRefusesABadBackupAndChangesNothing();
     void retentionTaskSweepsInBatchesInTheBackground();
+    void storeBackupAndRestoredCopyAreOnlyTheOwners();
 
 private:
     std::unique_ptr<ChatStore> openStore(const QString& path = QString());
@@ -764,6 +767,32 @@ void TestChatStore::retentionTaskSweepsInBatchesInTheBackground()
             checked = true;
         });
     QTRY_VERIFY(checked);
+}
+
+void TestChatStore::storeBackupAndRestoredCopyAreOnlyTheOwners()
+{
+    // The history must not be readable by others, whatever the umask, wherever a backup goes.
+    const mode_t old = ::umask(0022);
+    const auto restoreUmask = qScopeGuard([old] { ::umask(old); });
+    const QString backupPath = m_dir->filePath(QStringLiteral("backup.db"));
+    {
+        auto store = openStore();
+        QVERIFY(store);
+        QVERIFY(store->append({ message(store->room(QStringLiteral("general"))->id, QStringLiteral("private")) }));
+        QVERIFY(store->backup(backupPath));
+    }
+    const auto ownerOnly = QFile::ReadOwner | QFile::WriteOwner;
+    for (const QString& path : { storePath(), backupPath }) {
+        QVERIFY2((QFile::permissions(path) & ~(ownerOnly | QFile::ReadUser | QFile::WriteUser)) == 0, qPrintable(path));
+    }
+    QString aside;
+    StoreFailure failure;
+    QVERIFY2(ChatStore::restore(backupPath, storePath(), &aside, &failure), qPrintable(failure.message));
+    QVERIFY((QFile::permissions(storePath()) & ~(ownerOnly | QFile::ReadUser | QFile::WriteUser)) == 0);
+    // A backup never writes over a file, and leaves it as it was.
+    auto store = openStore();
+    QVERIFY(!store->backup(backupPath));
+    QCOMPARE(store->failure().error, StoreError::Exists);
 }
 
 QTEST_GUILESS_MAIN(TestChatStore)

@@ -20,6 +20,7 @@ private slots:
     void offlineCommandIgnoresTheServerOptions();
     void samePersonGoesWithAllowOnly();
     void versionIsItsOwnMode();
+    void roomCommandsKeepTheirOptions();
     void portRanges_data();
     void portRanges();
 
@@ -58,19 +59,20 @@ void TestServerOptions::defaultsAreTheDocumentedOnes()
     QCOMPARE(server.quotaBytes, qint64(1) << 30);
     QCOMPARE(server.maxDepth, 64);
     QCOMPARE(server.maxEntries, qint64(100000));
+    QCOMPARE(server.retentionDays, 0); // keep everything
     QVERIFY(server.filesRoot.isEmpty()); // <data-dir>/files, chosen by the server
 }
 
 void TestServerOptions::valuesLandInTheirFields()
 {
-    const ServerOptions options = parse(
-        { QStringLiteral("--listen=127.0.0.2"), QStringLiteral("--port=0"), QStringLiteral("--session-ports=9000-9010"),
-            QStringLiteral("--quota=500M"), QStringLiteral("--max-depth=3"), QStringLiteral("--max-entries=12"),
-            QStringLiteral("--ticket-timeout=1500"), QStringLiteral("--handshake-timeout=2500"),
-            QStringLiteral("--idle-timeout=0.5"), QStringLiteral("--max-handshakes=5"),
-            QStringLiteral("--max-handshakes-per-ip=2"), QStringLiteral("--handshake-prefix-v4=24"),
-            QStringLiteral("--max-tickets-per-key=3"), QStringLiteral("--max-tickets-per-ip=4"),
-            QStringLiteral("--max-sessions-per-key=6"), QStringLiteral("--files-root=relative/files") });
+    const ServerOptions options = parse({ QStringLiteral("--listen=127.0.0.2"), QStringLiteral("--port=0"),
+        QStringLiteral("--session-ports=9000-9010"), QStringLiteral("--quota=500M"), QStringLiteral("--max-depth=3"),
+        QStringLiteral("--max-entries=12"), QStringLiteral("--ticket-timeout=1500"),
+        QStringLiteral("--handshake-timeout=2500"), QStringLiteral("--idle-timeout=0.5"),
+        QStringLiteral("--max-handshakes=5"), QStringLiteral("--max-handshakes-per-ip=2"),
+        QStringLiteral("--handshake-prefix-v4=24"), QStringLiteral("--max-tickets-per-key=3"),
+        QStringLiteral("--max-tickets-per-ip=4"), QStringLiteral("--max-sessions-per-key=6"),
+        QStringLiteral("--files-root=relative/files"), QStringLiteral("--retention-days=30") });
     QVERIFY2(options.error.isEmpty(), qPrintable(options.error));
     const ServerApp::Options& server = options.server;
     QCOMPARE(server.network.address, QHostAddress(QStringLiteral("127.0.0.2")));
@@ -90,6 +92,7 @@ void TestServerOptions::valuesLandInTheirFields()
     QCOMPARE(server.network.maxTicketsPerKey, 3);
     QCOMPARE(server.network.maxTicketsPerSource, 4);
     QCOMPARE(server.maxSessionsPerKey, 6);
+    QCOMPARE(server.retentionDays, 30);
     QCOMPARE(server.filesRoot, QDir(QStringLiteral("relative/files")).absolutePath());
 }
 
@@ -121,6 +124,9 @@ void TestServerOptions::badValueNamesTheOption_data()
         { "--max-sessions-per-key=1.5", "--max-sessions-per-key" },
         { "--handshake-prefix-v4=7", "--handshake-prefix-v4" },
         { "--handshake-prefix-v4=33", "--handshake-prefix-v4" },
+        { "--retention-days=-1", "--retention-days" },
+        { "--retention-days=36501", "--retention-days" },
+        { "--retention-days=1.5", "--retention-days" },
     };
     for (const auto& [argument, named] : cases)
         QTest::newRow(argument) << QString::fromLatin1(argument) << QString::fromLatin1(named);
@@ -164,6 +170,41 @@ void TestServerOptions::samePersonGoesWithAllowOnly()
 void TestServerOptions::versionIsItsOwnMode()
 {
     QCOMPARE(parse({ QStringLiteral("--version") }).mode, ServerOptions::Mode::Version);
+}
+
+void TestServerOptions::roomCommandsKeepTheirOptions()
+{
+    // The room command's own options stay among its words, in their place; quietwired's own
+    // options (here --data-dir, after the words) are still quietwired's.
+    const ServerOptions create = parse({ QStringLiteral("room"), QStringLiteral("create"), QStringLiteral("plans"),
+        QStringLiteral("--private"), QStringLiteral("--topic"), QStringLiteral("Our plans"), QStringLiteral("--owner"),
+        QStringLiteral("alice"), QStringLiteral("--data-dir"), QStringLiteral("/tmp/rooms-test") });
+    QCOMPARE(create.mode, ServerOptions::Mode::Command);
+    QCOMPARE(create.command, QStringLiteral("room"));
+    QCOMPARE(create.dataDir, QStringLiteral("/tmp/rooms-test"));
+    QCOMPARE(create.arguments,
+        (QStringList { QStringLiteral("create"), QStringLiteral("plans"), QStringLiteral("--private"),
+            QStringLiteral("--topic"), QStringLiteral("Our plans"), QStringLiteral("--owner"),
+            QStringLiteral("alice") }));
+    const ServerOptions add
+        = parse({ QStringLiteral("--data-dir"), QStringLiteral("/tmp/rooms-test"), QStringLiteral("room"),
+            QStringLiteral("add"), QStringLiteral("plans"), QStringLiteral("bob"), QStringLiteral("--owner") });
+    QCOMPARE(add.dataDir, QStringLiteral("/tmp/rooms-test"));
+    QCOMPARE(add.arguments,
+        (QStringList {
+            QStringLiteral("add"), QStringLiteral("plans"), QStringLiteral("bob"), QStringLiteral("--owner") }));
+    // The same through the console.
+    const ServerOptions console = parse({ QStringLiteral("console"), QStringLiteral("room"), QStringLiteral("create"),
+        QStringLiteral("x"), QStringLiteral("--private") });
+    QCOMPARE(console.command, QStringLiteral("console"));
+    QCOMPARE(console.arguments,
+        (QStringList {
+            QStringLiteral("room"), QStringLiteral("create"), QStringLiteral("x"), QStringLiteral("--private") }));
+    // Other commands are as before: --same-person is quietwired's.
+    const ServerOptions allow = parse(
+        { QStringLiteral("allow"), QStringLiteral("KEY"), QStringLiteral("bob"), QStringLiteral("--same-person") });
+    QCOMPARE(allow.arguments,
+        (QStringList { QStringLiteral("KEY"), QStringLiteral("bob"), QStringLiteral("--same-person") }));
 }
 
 void TestServerOptions::portRanges_data()

@@ -65,6 +65,22 @@
         <source>The message contains the control character U+%1; only line breaks and tabs are allowed</source>
         <translation>Сообщение содержит управляющий символ U+%1; допустимы только переводы строк и табуляция</translation>
     </message>
+    <message>
+        <source>A message goes to a room or to a person, not both</source>
+        <translation>Сообщение отправляется в комнату или одному человеку, но не туда и туда сразу</translation>
+    </message>
+    <message>
+        <source>This server has one room only (it speaks version 1 of the chat protocol)</source>
+        <translation>На этом сервере только одна комната (он работает по версии 1 протокола чата)</translation>
+    </message>
+    <message>
+        <source>A client id is 1 to %1 bytes without control characters</source>
+        <translation>Клиентский идентификатор сообщения — от 1 до %1 байт без управляющих символов</translation>
+    </message>
+    <message>
+        <source>This server speaks version %1 of the chat protocol; history, search and rooms need version %2</source>
+        <translation>Этот сервер работает по версии %1 протокола чата; для истории, поиска и комнат нужна версия %2</translation>
+    </message>
 </context>
 <context>
     <name>QuietWire::ClientConnection</name>

@@ -2,19 +2,27 @@
 
 #include "AuthorizedKeys.h"
 #include "ChatProtocol.h"
+#include "ChatService.h"
 #include "ChatStore.h"
 #include "DataDirLock.h"
 #include "FileArea.h"
 #include "Identity.h"
 #include "KnownClients.h"
+#include "Logging.h"
 #include "RemoteConsole.h"
+#include "RoomCommands.h"
 #include "ServerApp.h"
+#include "StoreThread.h"
 #include "Whitelist.h"
 
+#include <QCoreApplication>
+#include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
 #include <QSysInfo>
 #include <QTextStream>
+#include <QThread>
+#include <memory>
 
 namespace QuietWire {
 
@@ -78,16 +86,59 @@ QString storePath(const AdminContext& context)
     return QDir(context.dataDir).filePath(QLatin1String(ChatStore::FileName));
 }
 
+/// The console's backup: on a thread of its own with a connection of its own, so the server goes
+/// on serving, and storing messages, while the copy is written; the console waits for it.
+Result backupInBackground(AdminContext& context, const ChatStore::Options& options, const QString& target)
+{
+    auto error = std::make_shared<QString>(); // empty: written
+    QThread* worker = QThread::create([options, target, error] {
+        StoreFailure failure;
+        const auto store = ChatStore::open(options, &failure);
+        if (!store) {
+            *error = failure.message;
+        } else if (!store->backup(target)) {
+            *error = store->failure().message;
+        }
+    });
+    // A server told to stop lets the copy finish first, so no half-written backup is left.
+    QObject::connect(qApp, &QCoreApplication::aboutToQuit, worker, [worker] { worker->wait(); });
+    QObject::connect(worker, &QThread::finished, context.server, [context, worker, error, options, target] {
+        worker->deleteLater();
+        if (!error->isEmpty()) {
+            context.fail(*error);
+            context.finish(false);
+            return;
+        }
+        qCInfo(lcServer).noquote() << "console: chat store backed up to" << Logging::escaped(target, 300);
+        context.print(QStringLiteral("Backed up %1 to %2").arg(options.databaseName, target));
+        context.finish(true);
+    });
+    worker->start();
+    return Result::Pending;
+}
+
 Result backup(AdminContext& context, const QStringList& args, const QString&)
 {
     if (args.size() != 1) {
         return fail(context, QStringLiteral("usage: backup FILE (a new file: a backup never writes over one)"));
     }
-    // A consistent copy while the server runs too: SQLite reads one snapshot of the store.
-    const QString target = QFileInfo(args.first()).absoluteFilePath();
-    StoreFailure failure;
+    // A consistent copy while the server runs too: SQLite reads one snapshot of the store, on a
+    // connection of its own.
     ChatStore::Options options;
     options.databaseName = storePath(context);
+    if (context.server) {
+        // The file is the server's to write: a relative path would be relative to the server's
+        // working directory, not the administrator's.
+        if (QFileInfo(args.first()).isRelative()) {
+            return fail(context,
+                QStringLiteral("backup FILE needs an absolute path on the console (%1 would be relative to the "
+                               "server's working directory)")
+                    .arg(args.first()));
+        }
+        return backupInBackground(context, options, args.first());
+    }
+    const QString target = QFileInfo(args.first()).absoluteFilePath();
+    StoreFailure failure;
     const auto store = ChatStore::open(options, &failure);
     if (!store) {
         return fail(context, failure.message);
@@ -120,6 +171,112 @@ Result restore(AdminContext& context, const QStringList& args, const QString&)
         context.print(QStringLiteral("The store it replaced is kept as %1").arg(aside));
     }
     return Result::Done;
+}
+
+/// The names on the whitelist: the running server's, or offline the file's; nullopt (reported) when
+/// the file cannot be read.
+std::optional<QSet<QString>> whitelistNames(AdminContext& context)
+{
+    std::optional<AuthorizedKeys> loaded;
+    if (!context.server) {
+        QString error;
+        loaded = AuthorizedKeys::load(context.authorizedKeysPath(), &error);
+        if (!loaded) {
+            context.fail(error);
+            return std::nullopt;
+        }
+    }
+    QSet<QString> names;
+    // The names the chat knows its users by (a key without a name: its short fingerprint).
+    for (const auto& entry : (context.server ? context.server->whitelist()->keys() : *loaded).entries()) {
+        names.insert(AuthorizedKeys::displayName(entry));
+    }
+    return names;
+}
+
+/// Offline, with no server running: the store opened here, under the data dir's lock. With a server
+/// running on the data dir, the command goes to its console instead, so its sessions learn of the
+/// change.
+Result roomsOffline(AdminContext& context, const QString& name, const RoomCommands::Command& command)
+{
+    if (!QFileInfo(context.dataDir).isDir()) {
+        return fail(context,
+            QStringLiteral("%1 does not exist: no server has run there (see --data-dir)").arg(context.dataDir));
+    }
+    DataDirLock lock(context.dataDir);
+    QString error;
+    if (!lock.acquire(&error)) {
+        if (!lock.heldByServer()) {
+            return fail(context, error);
+        }
+        const QString line = (QStringList { name } + command.words()).join(QLatin1Char(' '));
+        return RemoteConsole::forward(line, context.dataDir, context.print, context.fail) == 0 ? Result::Done
+                                                                                               : Result::Failed;
+    }
+    const auto names = whitelistNames(context);
+    if (!names) {
+        return Result::Failed;
+    }
+    StoreFailure failure;
+    ChatStore::Options options;
+    options.databaseName = storePath(context);
+    const auto store = ChatStore::open(options, &failure);
+    if (!store) {
+        return fail(context, failure.message);
+    }
+    const RoomCommands::Result result = RoomCommands::run(*store, command, *names, QDateTime::currentMSecsSinceEpoch());
+    if (result.error != RoomCommands::Error::None) {
+        return fail(context, result.message);
+    }
+    for (const QString& line : result.lines) {
+        context.print(line);
+    }
+    return Result::Done;
+}
+
+/// On the console of the running server: the command runs on the store's thread (after what was
+/// posted before it; the console waits), then the chat re-reads the conversation it changed and
+/// tells the sessions concerned.
+Result roomsOnServer(AdminContext& context, const RoomCommands::Command& command)
+{
+    const auto names = whitelistNames(context);
+    ChatService* chat = context.server->chat();
+    const RoomCommands::Result result = chat->store()->call([&command, &names](ChatStore& store) {
+        return RoomCommands::run(store, command, *names, QDateTime::currentMSecsSinceEpoch());
+    });
+    if (result.error != RoomCommands::Error::None) {
+        return fail(context, result.message);
+    }
+    if (result.changed != 0) {
+        chat->reload(result.changed);
+    }
+    if (!result.logLine.isEmpty()) {
+        qCInfo(lcChat).noquote() << "console:" << Logging::escaped(result.logLine, 300);
+    }
+    for (const QString& line : result.lines) {
+        context.print(line);
+    }
+    return Result::Done;
+}
+
+Result roomCommand(AdminContext& context, const QString& name, const QStringList& args)
+{
+    RoomCommands::Command command;
+    QString error;
+    if (!RoomCommands::parse(name, args, &command, &error)) {
+        return fail(context, error);
+    }
+    return context.server ? roomsOnServer(context, command) : roomsOffline(context, name, command);
+}
+
+Result rooms(AdminContext& context, const QStringList& args, const QString&)
+{
+    return roomCommand(context, QStringLiteral("rooms"), args);
+}
+
+Result room(AdminContext& context, const QStringList& args, const QString&)
+{
+    return roomCommand(context, QStringLiteral("room"), args);
 }
 
 Result help(AdminContext& context, const QStringList&, const QString&)
@@ -347,10 +504,34 @@ const QList<AdminCommand> Commands = {
         "fingerprint                   this server's public key and fingerprint\n", fingerprint },
     { "quit", "exit", AdminCommand::Console, nullptr,
         "quit                          stop the server (in `quietwired console`: close the console only)\n", quit },
-    { "backup", nullptr, AdminCommand::Offline,
+    { "rooms", nullptr, AdminCommand::Both,
+        "rooms                        the rooms (name, public or private, members, topic) and the\n"
+        "                             number of direct conversations\n",
+        "rooms                         the rooms (name, public or private, members, topic) and the\n"
+        "                              number of direct conversations\n",
+        rooms },
+    { "room", nullptr, AdminCommand::Both,
+        "room create NAME [--private] [--owner MEMBER] [--topic TEXT]\n"
+        "                             a new room (NAME: up to 64 letters, digits, '.', '_', '-'); MEMBER\n"
+        "                             (its owner) and every member is a name on the whitelist\n"
+        "room delete NAME             delete a room and its messages (not general)\n"
+        "room topic NAME [TEXT]       set (or without TEXT clear) a room's topic\n"
+        "room members NAME            a room's members and their roles\n"
+        "room add NAME MEMBER [--owner]  add a member (or make one an owner)\n"
+        "room remove NAME MEMBER      remove a member (nobody is removed from general); while the\n"
+        "                             server runs, room commands go through its console\n",
+        "room create <name> [--private] [--owner <member>] [--topic <text>]\n"
+        "                              a new room; members are names on the whitelist\n"
+        "room delete <name>            delete a room and its messages (not general)\n"
+        "room topic <name> [<text>]    set (or clear) a room's topic\n"
+        "room members <name>           a room's members and their roles\n"
+        "room add <name> <member> [--owner]  add a member (or make one an owner)\n"
+        "room remove <name> <member>   remove a member (not from general)\n",
+        room },
+    { "backup", nullptr, AdminCommand::Both,
         "backup FILE                  copy the chat store (messages, rooms, read markers) to FILE, a\n"
         "                             new file; consistent while the server runs\n",
-        nullptr, backup },
+        "backup <file>                 copy the chat store to <file> (a new file; an absolute path)\n", backup },
     { "restore", nullptr, AdminCommand::Offline,
         "restore FILE                 replace the chat store with the backup FILE (the server must be\n"
         "                             stopped; the replaced store is kept beside it)\n",

@@ -27,6 +27,10 @@ struct AdminContext
     std::function<void(const QString&)> print;
     /// Reports why the command failed; the command then returns Result::Failed.
     std::function<void(const QString&)> fail;
+    /// Console only: a command that returned Result::Pending goes on in the background (the
+    /// server keeps serving) and calls this once when it is over, true when it succeeded; the
+    /// console takes its next line only then. print and fail stay usable until then.
+    std::function<void(bool succeeded)> finish;
 
     QString authorizedKeysPath() const;
 };
@@ -37,7 +41,7 @@ struct AdminContext
 /// exist once for both ways in.
 struct AdminCommand
 {
-    enum class Result { Done, Failed, Quit };
+    enum class Result { Done, Failed, Quit, Pending };
     enum Availability : unsigned { Offline = 1, Console = 2, Both = Offline | Console };
 
     const char* name;

@@ -74,8 +74,18 @@ void AdminConsole::onReadable()
 
 void AdminConsole::endOfInput()
 {
+    if (m_waiting) {
+        m_inputEnded = true; // after the command running now
+        return;
+    }
     if (!m_buffer.trimmed().isEmpty()) {
-        execute(QString::fromUtf8(m_buffer));
+        const QString last = QString::fromUtf8(m_buffer);
+        m_buffer.clear();
+        execute(last);
+        if (m_waiting) {
+            m_inputEnded = true;
+            return;
+        }
     }
     m_buffer.clear();
     print(QStringLiteral("Console input closed; the server keeps running (stop it with SIGTERM or Ctrl+C)."));
@@ -90,14 +100,32 @@ void AdminConsole::consume(const QByteArray& chunk)
         prompt();
         return;
     }
+    runLines();
+}
+
+void AdminConsole::runLines()
+{
     qsizetype newline;
-    while ((newline = m_buffer.indexOf('\n')) >= 0) {
+    while (!m_waiting && (newline = m_buffer.indexOf('\n')) >= 0) {
         const QString line = QString::fromUtf8(m_buffer.left(newline));
         m_buffer.remove(0, newline + 1);
         if (!execute(line)) {
             return;
         }
-        prompt();
+        if (!m_waiting) {
+            prompt();
+        }
+    }
+}
+
+void AdminConsole::finished()
+{
+    m_waiting = false;
+    prompt();
+    runLines();
+    if (m_inputEnded && !m_waiting) {
+        m_inputEnded = false;
+        endOfInput();
     }
 }
 
@@ -120,10 +148,30 @@ bool AdminConsole::execute(const QString& rawLine)
     context.server = m_server;
     context.dataDir = m_server->options().dataDir;
     context.remoteConsole = m_socket != nullptr;
-    context.print = [this](const QString& text) { print(text); };
-    context.fail = [this](const QString& message) { print(QStringLiteral("error: %1").arg(message)); };
-    if (command->execute(context, rest.split(QLatin1Char(' '), Qt::SkipEmptyParts), rest)
-        != AdminCommand::Result::Quit) {
+    // A command that goes on in the background may outlive this console (its socket closed).
+    const QPointer<AdminConsole> console(this);
+    context.print = [console](const QString& text) {
+        if (console) {
+            console->print(text);
+        }
+    };
+    context.fail = [console](const QString& message) {
+        if (console) {
+            console->print(QStringLiteral("error: %1").arg(message));
+        }
+    };
+    context.finish = [console](bool) {
+        if (console) {
+            console->finished();
+        }
+    };
+    const AdminCommand::Result result
+        = command->execute(context, rest.split(QLatin1Char(' '), Qt::SkipEmptyParts), rest);
+    if (result == AdminCommand::Result::Pending) {
+        m_waiting = true;
+        return true;
+    }
+    if (result != AdminCommand::Result::Quit) {
         return true;
     }
     if (m_socket) {

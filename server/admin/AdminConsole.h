@@ -30,7 +30,8 @@ public:
     /// A console on a connection to console.sock; deletes itself with the socket.
     AdminConsole(ServerApp* server, QLocalSocket* socket);
 
-    /// Runs one command line; returns false for `quit`.
+    /// Runs one command line; returns false for `quit`. A command that goes on in the background
+    /// (`backup`) holds the lines after it until it is over.
     bool execute(const QString& line);
 
 signals:
@@ -39,6 +40,10 @@ signals:
 private:
     void onReadable();
     void consume(const QByteArray& chunk);
+    /// Runs the whole lines in the buffer, until one is `quit` or goes on in the background.
+    void runLines();
+    /// A command that went on in the background is over.
+    void finished();
     void endOfInput();
     void print(const QString& text);
     void prompt();
@@ -49,6 +54,8 @@ private:
     QByteArray m_buffer;
     QTextStream m_out;
     bool m_interactive = false;
+    bool m_waiting = false; // for a command that goes on in the background
+    bool m_inputEnded = false; // while waiting
 };
 
 } // namespace QuietWire

@@ -9,38 +9,72 @@
 
 namespace QuietWire::RemoteConsole {
 
-int run(const QStringList& args, const QString& dataDir, const std::function<void(const QString&)>& fail)
+namespace {
+
+/// A connection to console.sock: one command line at a time, each reply read up to its end marker.
+class Connection
 {
-    QTextStream out(stdout);
-    const QString path = QDir(dataDir).filePath(QLatin1String(AdminConsole::SocketName));
-    QLocalSocket socket;
-    socket.connectToServer(path);
-    if (!socket.waitForConnected(5000)) {
+public:
+    explicit Connection(const QString& dataDir)
+        : m_dataDir(dataDir)
+    { }
+
+    bool connect(const std::function<void(const QString&)>& fail)
+    {
+        const QString path = QDir(m_dataDir).filePath(QLatin1String(AdminConsole::SocketName));
+        m_socket.connectToServer(path);
+        if (m_socket.waitForConnected(5000)) {
+            return true;
+        }
         fail(QStringLiteral("no running server answers on %1 (%2): is it running with --data-dir %3? "
                             "(systemctl status quietwired)")
-                 .arg(path, socket.errorString(), dataDir));
-        return 1;
+                 .arg(path, m_socket.errorString(), m_dataDir));
+        return false;
     }
-    // Sends one line and prints the reply up to its end marker; false if the server went away.
-    bool failed = false;
-    const auto runLine = [&](const QString& line) {
-        socket.write(line.toUtf8() + '\n');
+
+    /// Sends one line and reads the reply up to its end marker into *reply; false if the server
+    /// went away first (*reply holds what came).
+    bool request(const QString& line, QByteArray* reply)
+    {
+        m_socket.write(line.toUtf8() + '\n');
         QByteArray buffer;
         for (;;) {
             const qsizetype end = buffer.indexOf(QByteArray(1, AdminConsole::EndOfReply) + '\n');
             if (end >= 0) {
-                const QByteArray reply = buffer.left(end);
-                out << QString::fromUtf8(reply) << Qt::flush;
-                failed = failed || reply.startsWith("error:");
+                *reply = buffer.left(end);
                 return true;
             }
-            if (socket.state() != QLocalSocket::ConnectedState && socket.bytesAvailable() == 0) {
-                out << QString::fromUtf8(buffer) << Qt::flush;
+            if (m_socket.state() != QLocalSocket::ConnectedState && m_socket.bytesAvailable() == 0) {
+                *reply = buffer;
                 return false;
             }
-            socket.waitForReadyRead(1000);
-            buffer += socket.readAll();
+            m_socket.waitForReadyRead(1000);
+            buffer += m_socket.readAll();
         }
+    }
+
+private:
+    QString m_dataDir;
+    QLocalSocket m_socket;
+};
+
+} // namespace
+
+int run(const QStringList& args, const QString& dataDir, const std::function<void(const QString&)>& fail)
+{
+    QTextStream out(stdout);
+    Connection connection(dataDir);
+    if (!connection.connect(fail)) {
+        return 1;
+    }
+    // Sends one line and prints the reply; false if the server went away.
+    bool failed = false;
+    const auto runLine = [&](const QString& line) {
+        QByteArray reply;
+        const bool answered = connection.request(line, &reply);
+        out << QString::fromUtf8(reply) << Qt::flush;
+        failed = failed || (answered && reply.startsWith("error:"));
+        return answered;
     };
     if (!args.isEmpty()) {
         if (!runLine(args.join(QLatin1Char(' ')))) {
@@ -67,6 +101,29 @@ int run(const QStringList& args, const QString& dataDir, const std::function<voi
             return 0; // `quit`, or the server stopped
         }
     }
+}
+
+int forward(const QString& line, const QString& dataDir, const std::function<void(const QString&)>& print,
+    const std::function<void(const QString&)>& fail)
+{
+    Connection connection(dataDir);
+    if (!connection.connect(fail)) {
+        return 1;
+    }
+    QByteArray reply;
+    if (!connection.request(line, &reply)) {
+        fail(QStringLiteral("the server closed the console"));
+        return 1;
+    }
+    const QString text = QString::fromUtf8(reply).chopped(reply.endsWith('\n') ? 1 : 0);
+    if (text.startsWith(QLatin1String("error: "))) {
+        fail(text.mid(7));
+        return 1;
+    }
+    if (!text.isEmpty()) {
+        print(text);
+    }
+    return 0;
 }
 
 } // namespace QuietWire::RemoteConsole

@@ -22,6 +22,10 @@ constexpr qint64 MaxBacklogBytes = 16 * 1024 * 1024;
 // message's limit, which leaves room for the envelope around them.
 constexpr qsizetype MaxListBytes = Protocol::MaxPayload - 1024;
 
+// How much one session may have waiting for the store: beyond it, `busy` until answers come.
+constexpr int MaxPendingMessages = 1000;
+constexpr int MaxPendingRequests = 32;
+
 // Around each hit in a search snippet: control characters, which no stored text can hold (the
 // server refuses them in chat text), so they cannot be confused with the text's own characters.
 const QString HitStart = QString(QChar(0x02));
@@ -304,7 +308,7 @@ void ChatService::finishJoin(qint64 sessionId, const QList<StoredMessage>& repla
         qsizetype bytes = 0;
         for (const QuietWire::ConversationSummary& stored : conversations) {
             ChatProtocol::ConversationSummary summary = wireSummary(stored, session->name);
-            const qsizetype size = encodedSize(summary.last ? summary.last->toCbor() : QCborMap()) + 512;
+            const qsizetype size = encodedSize(Conversations { { summary } }.toCbor());
             if (!list.conversations.isEmpty() && bytes + size > MaxListBytes) {
                 sendMap(session, list.toCbor());
                 list.conversations.clear();
@@ -363,6 +367,17 @@ bool ChatService::handleMessage(Session* session, const QCborMap& map, QString* 
             return false;
         }
         reject(session, *seq, decoded.error->code, decoded.error->message);
+        return true;
+    }
+    const SessionState& state = m_sessions[session];
+    const bool isMessage = std::holds_alternative<Send>(decoded.value);
+    if (isMessage
+            ? state.pendingMessages >= MaxPendingMessages
+            : (state.pendingRequests >= MaxPendingRequests && !std::holds_alternative<std::monostate>(decoded.value))) {
+        reject(session, *seqOf(decoded), ErrorCode::Busy,
+            QStringLiteral("Too many %1 waiting for answers (at most %2); wait for them, then send again")
+                .arg(isMessage ? QStringLiteral("messages") : QStringLiteral("requests"))
+                .arg(isMessage ? MaxPendingMessages : MaxPendingRequests));
         return true;
     }
     std::visit(
@@ -472,6 +487,7 @@ void ChatService::post(Session* session, const Send& request)
         const qint64 known = m_directIds.value(key);
         if (known != 0) {
             message.conversation = known;
+            ++m_sessions[session].pendingMessages; // until accepted() answers it
             appendTo(session, seq, message, m_directs.value(known));
             return;
         }
@@ -484,6 +500,7 @@ void ChatService::post(Session* session, const Send& request)
             StoreFailure failure;
         };
         const QString me = session->name;
+        ++m_sessions[session].pendingMessages;
         m_store->post(
             this,
             [=](ChatStore& store) {
@@ -528,6 +545,7 @@ void ChatService::post(Session* session, const Send& request)
     message.conversation = room->conversation.id;
     // Checked again at the commit: a removal served before this message is honoured.
     message.requireMember = true;
+    ++m_sessions[session].pendingMessages;
     appendTo(session, seq, message, room->conversation);
 }
 
@@ -554,6 +572,9 @@ void ChatService::accepted(qint64 sessionId, qint64 seq, const ChatStore::NewMes
 {
     SessionState* state = sessionId != 0 ? stateOf(sessionId) : nullptr;
     Session* sender = state ? state->session : nullptr;
+    if (state) {
+        --state->pendingMessages;
+    }
     if (failure.error != StoreError::None || result.id == 0) {
         qCWarning(lcChat).noquote() << "a message of" << Logging::escaped(message.sender, 60) << "was not stored:"
                                     << (failure.message.isEmpty() ? QStringLiteral("refused") : failure.message);
@@ -729,8 +750,8 @@ void ChatService::history(Session* session, const HistoryRequest& request)
         Resolved resolved;
         QList<StoredMessage> messages;
     };
-    m_store->post(
-        this,
+    serve(
+        session,
         [user = session->name, request](ChatStore& store) {
             Page page;
             page.resolved = resolve(store, request.target, user, nowMs());
@@ -753,7 +774,7 @@ void ChatService::history(Session* session, const HistoryRequest& request)
             }
             Done done { request.seq };
             done.conversation = page.resolved.conversation.id;
-            done.messages = QList<Message>();
+            QList<Message> messages;
             done.more = page.messages.size() > request.limit;
             qsizetype bytes = 0;
             for (const StoredMessage& stored : page.messages.mid(0, request.limit)) {
@@ -765,8 +786,9 @@ void ChatService::history(Session* session, const HistoryRequest& request)
                     break;
                 }
                 bytes += size;
-                done.messages->append(message);
+                messages.append(message);
             }
+            done.messages = std::move(messages);
             answer(sessionId, done);
         });
 }
@@ -781,8 +803,8 @@ void ChatService::search(Session* session, const SearchRequest& request)
         Resolved resolved;
         QList<QuietWire::SearchHit> hits;
     };
-    m_store->post(
-        this,
+    serve(
+        session,
         [user = session->name, request](ChatStore& store) {
             Found found;
             qint64 conversation = 0;
@@ -809,7 +831,7 @@ void ChatService::search(Session* session, const SearchRequest& request)
                 return;
             }
             Done done { request.seq };
-            done.hits = QList<ChatProtocol::SearchHit>();
+            QList<ChatProtocol::SearchHit> hits;
             done.more = found.hits.size() > request.limit;
             qsizetype bytes = 0;
             for (const QuietWire::SearchHit& stored : found.hits.mid(0, request.limit)) {
@@ -826,8 +848,9 @@ void ChatService::search(Session* session, const SearchRequest& request)
                     break;
                 }
                 bytes += size;
-                done.hits->append(hit);
+                hits.append(hit);
             }
+            done.hits = std::move(hits);
             answer(sessionId, done);
         });
 }
@@ -840,8 +863,8 @@ void ChatService::markRead(Session* session, const ReadRequest& request)
         qint64 lastRead = 0;
         qint64 unread = 0;
     };
-    m_store->post(
-        this,
+    serve(
+        session,
         [user = session->name, request](ChatStore& store) {
             Marker marker;
             marker.resolved = resolve(store, Target { request.conversation, {}, {} }, user, nowMs());
@@ -886,7 +909,7 @@ void ChatService::rooms(Session* session, const RoomsRequest& request)
     }
     std::sort(list.begin(), list.end(), [](const RoomInfo& a, const RoomInfo& b) { return a.name < b.name; });
     Done done { request.seq };
-    done.rooms = QList<RoomInfo>();
+    QList<RoomInfo> listed;
     qsizetype bytes = 0;
     for (const RoomInfo& info : std::as_const(list)) {
         const qsizetype size = (info.name.size() + info.topic.size()) * 3 + 100;
@@ -895,8 +918,9 @@ void ChatService::rooms(Session* session, const RoomsRequest& request)
             break;
         }
         bytes += size;
-        done.rooms->append(info);
+        listed.append(info);
     }
+    done.rooms = std::move(listed);
     sendMap(session, done.toCbor());
 }
 

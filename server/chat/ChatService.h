@@ -2,6 +2,8 @@
 
 #include "ChatMessages.h"
 #include "ChatStore.h"
+#include "Session.h"
+#include "StoreThread.h"
 
 #include <QHash>
 #include <QList>
@@ -10,9 +12,6 @@
 #include <functional>
 
 namespace QuietWire {
-
-struct Session;
-class StoreThread;
 
 /// The chat of a server (docs/PROTOCOL.md section 7): rooms and direct conversations kept in the
 /// store, messages accepted only once committed and then sent to the online sessions of the
@@ -69,6 +68,8 @@ private:
         bool joining = true; // welcome sent, the replay or the conversations not yet
         QList<ChatProtocol::Message> queued; // version 1: direct messages that came while joining
         qint64 snapshotId = 0; // the newest id when the replay or the conversations were read
+        int pendingMessages = 0; // sent to the store, not yet answered
+        int pendingRequests = 0;
     };
     struct Room
     {
@@ -119,6 +120,21 @@ private:
     static QString noSuchRoom(const QString& name);
     static QString notJoined(const QString& name);
     static QString unavailable();
+
+    /// Runs work on the store's thread for session's request, then done with its result here,
+    /// counting the session's requests in flight (a session may not queue the store full).
+    template <typename Work, typename Done>
+    void serve(Session* session, Work work, Done done)
+    {
+        ++m_sessions[session].pendingRequests;
+        m_store->post(
+            this, std::move(work), [this, sessionId = session->id, done = std::move(done)](const auto& result) {
+                if (SessionState* state = stateOf(sessionId)) {
+                    --state->pendingRequests;
+                }
+                done(result);
+            });
+    }
 
     // Version-2 requests. The parts that run on the store's thread are static: they touch nothing
     // of this object.

@@ -109,8 +109,8 @@ void ChatService::room(Session* session, const RoomRequest& request)
         return;
     }
     const QString user = session->name;
-    m_store->post(
-        this, [user, request](ChatStore& store) { return serveRoomRequest(store, user, request); },
+    serve(
+        session, [user, request](ChatStore& store) { return serveRoomRequest(store, user, request); },
         [this, sessionId = session->id, user, request](const RoomOutcome& outcome) {
             if (outcome.refusal) {
                 refuse(sessionId, request.seq, outcome.refusal);

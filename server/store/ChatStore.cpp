@@ -99,6 +99,18 @@ const ChatStore::Dialect* dialectFor(const QString& driver)
     }
     return nullptr;
 }
+/// Creates path as a new, empty file only its owner may read (0600): the chat's history must not
+/// be readable by others wherever it is written (a backup in /tmp). False when path exists.
+bool createPrivateFile(const QString& path, QString* error)
+{
+    const int fd = ::open(QFile::encodeName(path).constData(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        *error = qt_error_string(errno);
+        return false;
+    }
+    ::close(fd);
+    return true;
+}
 } // namespace
 
 std::unique_ptr<ChatStore> ChatStore::open(const Options& options, StoreFailure* failure)
@@ -109,6 +121,16 @@ std::unique_ptr<ChatStore> ChatStore::open(const Options& options, StoreFailure*
             QStringLiteral("The chat store cannot use the database driver %1 (this build knows QSQLITE)")
                 .arg(options.driver) };
         return nullptr;
+    }
+    // A new SQLite store is made private before SQLite writes to it (its WAL and shared-memory
+    // files take the same permissions).
+    if (options.driver == QLatin1String("QSQLITE") && !QFileInfo::exists(options.databaseName)) {
+        QString error;
+        if (!createPrivateFile(options.databaseName, &error) && !QFileInfo::exists(options.databaseName)) {
+            *failure = { StoreError::Unavailable,
+                QStringLiteral("Cannot create the chat store %1: %2").arg(options.databaseName, error) };
+            return nullptr;
+        }
     }
     std::unique_ptr<ChatStore> store(new ChatStore(options, *dialect));
     if (!store->openDatabase() || !store->checkAndMigrate()) {
@@ -865,14 +887,22 @@ std::optional<int> ChatStore::deleteOlderThan(qint64 cutoffMs, int batch)
 
 bool ChatStore::backup(const QString& path)
 {
-    if (QFileInfo::exists(path)) {
-        return fail(StoreError::Exists,
-            QStringLiteral("%1 exists already: a backup never writes over a file, name a new one").arg(path));
+    // Made here, private and new (never over an existing file); SQLite fills the empty file.
+    QString error;
+    if (!createPrivateFile(path, &error)) {
+        return fail(QFileInfo::exists(path) ? StoreError::Exists : StoreError::Io,
+            QFileInfo::exists(path)
+                ? QStringLiteral("%1 exists already: a backup never writes over a file, name a new one").arg(path)
+                : QStringLiteral("Cannot create %1: %2").arg(path, error));
     }
     QSqlQuery query(m_db);
     query.prepare(m_dialect.backupInto);
     query.addBindValue(path);
-    return exec(query);
+    if (!exec(query)) {
+        QFile::remove(path); // the empty file made above, or a partial copy
+        return false;
+    }
+    return true;
 }
 
 bool ChatStore::restore(const QString& backupPath, const QString& storePath, QString* keptAside, StoreFailure* failure)
@@ -923,10 +953,13 @@ bool ChatStore::restore(const QString& backupPath, const QString& storePath, QSt
     QFile::remove(incoming);
     QFile source(backupPath);
     QFile target(incoming);
-    if (!source.open(QIODevice::ReadOnly) || !target.open(QIODevice::WriteOnly)) {
+    QString createError;
+    if (!createPrivateFile(incoming, &createError) || !source.open(QIODevice::ReadOnly)
+        || !target.open(QIODevice::WriteOnly)) {
         return refuse(StoreError::Io,
-            QStringLiteral("Cannot copy %1 to %2: %3%4")
-                .arg(backupPath, incoming, source.errorString(), target.errorString()));
+            QStringLiteral("Cannot copy %1 to %2: %3 %4 %5")
+                .arg(backupPath, incoming, createError, source.errorString(), target.errorString())
+                .simplified());
     }
     while (!source.atEnd()) {
         const QByteArray chunk = source.read(1 << 20);

@@ -1,5 +1,6 @@
 #include "RetentionTask.h"
 
+#include "Logging.h"
 #include "StoreThread.h"
 
 #include <QDateTime>
@@ -19,6 +20,21 @@ RetentionTask::RetentionTask(StoreThread& store, qint64 maxAgeMs, QObject* paren
             nextBatch();
         }
     });
+}
+
+RetentionTask* RetentionTask::startForDays(StoreThread& store, int days, QObject* parent)
+{
+    auto* task = new RetentionTask(store, qint64(days) * 24 * 3600 * 1000, parent);
+    connect(task, &RetentionTask::sweepFinished, task, [days](qint64 deleted, const QString& error) {
+        if (deleted > 0) {
+            qCInfo(lcChat).noquote() << "retention: deleted" << deleted << "message(s) older than" << days << "day(s)";
+        }
+        if (!error.isEmpty()) {
+            qCWarning(lcChat).noquote() << "retention: the sweep stopped:" << error;
+        }
+    });
+    task->start();
+    return task;
 }
 
 void RetentionTask::start()

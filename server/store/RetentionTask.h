@@ -15,6 +15,7 @@ class StoreThread;
 /// Usage:
 ///     RetentionTask retention(store, 30LL * 24 * 3600 * 1000);
 ///     retention.start();
+///     // or, in the server: RetentionTask::startForDays(storeThread, options.retentionDays, this);
 class RetentionTask : public QObject
 {
     Q_OBJECT
@@ -24,6 +25,9 @@ public:
     static constexpr int DefaultCheckIntervalMs = 10 * 60 * 1000;
 
     RetentionTask(StoreThread& store, qint64 maxAgeMs, QObject* parent = nullptr);
+    /// --retention-days: a task for messages older than days, started, each sweep that deleted
+    /// something (or failed) logged in one line.
+    static RetentionTask* startForDays(StoreThread& store, int days, QObject* parent);
 
     void setBatch(int batch) { m_batch = batch; }
     void setCheckInterval(int ms) { m_timer.setInterval(ms); }

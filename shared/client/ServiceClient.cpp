@@ -58,7 +58,7 @@ void ServiceClient::connectToService(const QString& host, quint16 port, const QS
     m_socket->setLocalAddress(m_localAddress);
     m_socket->setPeerKeyCheck([this](const QByteArray& key) { return checkServerKey(key); });
     connect(m_socket, &EncryptedTcpSocket::ready, this, [this] {
-        if (!m_socket->sendMessage(Protocol::encode(Protocol::Hello { m_service }.toCbor()))) {
+        if (!m_socket->sendMessage(Protocol::encode(Protocol::Hello { m_service, m_serviceVersion }.toCbor()))) {
             setFailure(ErrorCode::ConnectionLost, m_socket->errorString());
             return;
         }

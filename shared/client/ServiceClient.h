@@ -9,6 +9,7 @@
 #include <QObject>
 #include <QPointer>
 #include <functional>
+#include <optional>
 
 namespace QuietWire {
 
@@ -54,6 +55,9 @@ public:
     bool trustServerKey(const QString& hostPort, const QByteArray& key, bool permanently, QString* error = nullptr);
 
     void connectToService(const QString& host, quint16 port, const QString& service);
+    /// The service protocol version the hello asks for (its `version`); nullopt, the default,
+    /// leaves it out (version 1). Read when the session starts.
+    void setServiceVersion(std::optional<qint64> version) { m_serviceVersion = version; }
     /// Sees every message before it is decoded; returning true consumes it (messageReceived()
     /// is not emitted). FileTransfer takes file data this way without a CBOR parse per chunk.
     void setRawFilter(std::function<bool(const QByteArray&)> filter) { m_rawFilter = std::move(filter); }
@@ -94,6 +98,7 @@ private:
     QPointer<EncryptedTcpSocket> m_socket;
     QString m_hostPort;
     QString m_service;
+    std::optional<qint64> m_serviceVersion;
     QByteArray m_trustedOnce;
     QString m_trustedOnceHostPort;
     QByteArray m_rejectedKey;
