@@ -152,6 +152,7 @@ int ChatStoreLoad::load()
         return 1;
     }
     const QString target = m_options.target;
+    QObject scope; // the connections below use locals: they end with this function
     qint64 lost = 0;
     qint64 rejected = 0;
     QString lastRejection;
@@ -170,8 +171,8 @@ int ChatStoreLoad::load()
             sender.to = sessions.at(i)->name();
         }
         m_senders << sender;
-        connect(sender.session, &ChatSessionV2::failed, this, [&lost] { ++lost; });
-        connect(sender.session, &ChatSessionV2::accepted, this, [&, i](const ChatProtocol::Accepted& answer) {
+        connect(sender.session, &ChatSessionV2::failed, &scope, [&lost] { ++lost; });
+        connect(sender.session, &ChatSessionV2::accepted, &scope, [&, i](const ChatProtocol::Accepted& answer) {
             Sender& s = m_senders[i];
             const auto it = s.outstanding.constFind(answer.seq);
             if (it == s.outstanding.cend()) {
@@ -196,7 +197,7 @@ int ChatStoreLoad::load()
             }
             pump(i);
         });
-        connect(sender.session, &ChatSessionV2::rejected, this, [&, i](qint64 seq, const QString& what) {
+        connect(sender.session, &ChatSessionV2::rejected, &scope, [&, i](qint64 seq, const QString& what) {
             if (m_senders[i].outstanding.remove(seq)) {
                 ++rejected;
                 lastRejection = what;
@@ -295,7 +296,7 @@ int ChatStoreLoad::load()
         .add(QStringLiteral("bench_waited"), bench.wait / seconds, 2)
         .print();
     for (Sender& s : m_senders) {
-        s.session->disconnect(this);
+        s.session->disconnect(&scope); // the history read-back below has its own
     }
     return checkStored(accepted, senderOf) && lost == 0 && unanswered == 0 ? 0 : 1;
 }
