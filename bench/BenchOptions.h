@@ -35,7 +35,11 @@ struct BenchOptions
     bool keep = false; // upload: leave the uploaded files on the server
     qint64 stored = 100000; // store: messages to fill the store with
     int conversations = 50; // store: conversations they are spread over
-    int queries = 1000; // store: timed history pages and searches (each)
+    int queries = 1000; // store, chat-query: timed history pages and searches (each)
+    int senders = 100; // chat-load: sessions sending, each with its own key
+    int window = 10; // chat-load: messages each sender keeps unanswered
+    QString target = QStringLiteral("ring"); // chat-load: ring, self or general
+    qint64 serverPid = 0; // chat-load: the local quietwired, to read its threads' CPU time (0: not)
 
     /// Local address number i (0-based) of the --sources pool.
     QHostAddress sourceAddress(int i) const;

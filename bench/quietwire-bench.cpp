@@ -4,6 +4,7 @@
 
 #include "BenchKeys.h"
 #include "BenchOptions.h"
+#include "ChatStoreLoad.h"
 #include "HandshakeBench.h"
 #include "Report.h"
 #include "SessionBench.h"
@@ -41,6 +42,21 @@ Commands:
   store --dir DIR [--stored N] [--conversations C] [--queries Q]
                                      the chat store alone (no server): fill rate with durable
                                      group commits, history page and search latency (p50, p99)
+  store-fill --dir DATADIR --keys DIR --members M [--stored N] [--conversations C]
+                                     fill a server's store (DATADIR/quietwire.db, server stopped):
+                                     general and C-1 public rooms, members b0000.. of each
+  store-query --dir DATADIR [--queries Q] [--stored N]
+                                     store's history pages and searches on DATADIR/quietwire.db
+                                     as it is (server stopped), as user b0000
+  chat-load [--senders N] [--window W] [--seconds S] [--target ring|self|general] [--sources K]
+            [--server-pid PID]       accepted messages per second from N version-2 sessions, each
+                                     with W unanswered (durable: the server's group commits),
+                                     latency to `accepted` (p50, p99), CPU per message; then each
+                                     accepted message is looked up in the history, once
+  chat-query --sessions N [--queries Q] [--repeat J] [--stored N] [--seconds S]
+                                     N version-2 sessions join; join time of one more (J times),
+                                     history pages of 100 and searches through the server (p50,
+                                     p99); held S seconds (0: until stdin closes) for the memory
 SIZE: bytes or 4K, 64K, 1M, 1G, 10G (binary units).)";
 
 } // namespace
@@ -105,8 +121,19 @@ int main(int argc, char* argv[])
     const QCommandLineOption queries(QStringLiteral("queries"),
         QStringLiteral("store: timed history pages and searches, each (1000)."), QStringLiteral("Q"),
         QStringLiteral("1000"));
+    const QCommandLineOption senders(QStringLiteral("senders"),
+        QStringLiteral("chat-load: sending sessions, one key each (100)."), QStringLiteral("N"), QStringLiteral("100"));
+    const QCommandLineOption window(QStringLiteral("window"),
+        QStringLiteral("chat-load: unanswered messages per sender (10)."), QStringLiteral("W"), QStringLiteral("10"));
+    const QCommandLineOption target(QStringLiteral("target"),
+        QStringLiteral("chat-load: ring (direct messages to the next sender), self or general (ring)."),
+        QStringLiteral("T"), QStringLiteral("ring"));
+    const QCommandLineOption serverPid(QStringLiteral("server-pid"),
+        QStringLiteral("chat-load: the local quietwired's pid, for its threads' CPU time per message."),
+        QStringLiteral("PID"), QStringLiteral("0"));
     parser.addOptions({ host, port, keys, dir, file, count, parallel, repeat, clients, seconds, members, messages, rate,
-        sessions, sources, batch, interval, textBytes, service, keep, stored, conversations, queries });
+        sessions, sources, batch, interval, textBytes, service, keep, stored, conversations, queries, senders, window,
+        target, serverPid });
     parser.addPositionalArgument(
         QStringLiteral("command"), QStringLiteral("See above."), QStringLiteral("command [SIZE]"));
     parser.process(app);
@@ -145,6 +172,15 @@ int main(int argc, char* argv[])
     options.stored = qMax<qint64>(1, parser.value(stored).toLongLong());
     options.conversations = qMax(1, parser.value(conversations).toInt());
     options.queries = qMax(1, parser.value(queries).toInt());
+    options.senders = qMax(1, parser.value(senders).toInt());
+    options.window = qMax(1, parser.value(window).toInt());
+    options.target = parser.value(target);
+    options.serverPid = parser.value(serverPid).toLongLong();
+    if (options.target != QLatin1String("ring") && options.target != QLatin1String("self")
+        && options.target != QLatin1String("general")) {
+        note(QStringLiteral("--target is ring, self or general"));
+        return 2;
+    }
 
     if (options.command == QLatin1String("store")) {
         return StoreBench(options).run();
@@ -192,6 +228,21 @@ int main(int argc, char* argv[])
         }
         HandshakeBench bench(options, identities->first());
         return bench.run();
+    }
+    if (command == QLatin1String("store-fill")) {
+        return StoreBench(options).fill();
+    }
+    if (command == QLatin1String("store-query")) {
+        return StoreBench(options).query();
+    }
+    if (command == QLatin1String("chat-load") || command == QLatin1String("chat-query")) {
+        auto identities = BenchKeys::load(options.keysDir, 0, &error);
+        if (!identities) {
+            note(error);
+            return 1;
+        }
+        ChatStoreLoad bench(options, *identities);
+        return command == QLatin1String("chat-load") ? bench.load() : bench.query();
     }
     if (command == QLatin1String("fanout") || command == QLatin1String("idle")) {
         const int needed = command == QLatin1String("fanout") ? options.members : options.sessions;

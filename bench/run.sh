@@ -5,6 +5,8 @@
 #
 #   bench/run.sh              the full figures (about 15-20 minutes on 2 cores)
 #   bench/run.sh --quick      small sizes, few repeats (a few minutes): checks that it all works
+#   bench/run.sh --only chat  only the chat store (bench/chat-store.sh: about 6 minutes; with --quick
+#                             under one); replaces only its section of docs/PERFORMANCE.md
 #
 # Options: --no-build (use build/bin as it is), --no-install (never call apt-get),
 #          --keep (keep the work directories), --out DIR (write the report there; default docs/)
@@ -20,6 +22,7 @@ DO_BUILD=1
 DO_INSTALL=1
 KEEP=0
 OUT=$ROOT/docs
+ONLY=""
 while (($#)); do
     case $1 in
     --quick) MODE=quick ;;
@@ -27,7 +30,8 @@ while (($#)); do
     --no-install) DO_INSTALL=0 ;;
     --keep) KEEP=1 ;;
     --out) OUT=$2; shift ;;
-    -h | --help) sed -n '2,14p' "$0"; exit 0 ;;
+    --only) ONLY=$2; shift; [ "$ONLY" = chat ] || { echo "run.sh: --only takes chat" >&2; exit 2; } ;;
+    -h | --help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
@@ -96,7 +100,11 @@ need_packages() {
     [ $own_policy = 0 ] || $sudo rm -f $policy
 }
 [ "$DO_INSTALL" = 0 ] || bash "$ROOT/scripts/deps.sh" >&2
-need_packages openssh-server openssh-client openssl iperf3 gnuplot-nox procps iproute2
+if [ "$ONLY" = chat ]; then
+    need_packages sqlite3 procps iproute2
+else
+    need_packages openssh-server openssh-client openssl iperf3 gnuplot-nox procps iproute2 sqlite3
+fi
 
 BIN=$ROOT/build/bin
 if [ "$DO_BUILD" = 1 ]; then
@@ -105,7 +113,7 @@ if [ "$DO_BUILD" = 1 ]; then
     # -j1: the machine may be shared; the build is incremental after the first time.
     ninja -C "$ROOT/build" -j1 quietwired quietwire-cli quietwire-bench >&2
 fi
-for b in quietwired quietwire-cli quietwire-bench; do [ -x "$BIN/$b" ] || die "$BIN/$b is missing"; done
+for b in quietwired $([ "$ONLY" = chat ] || echo quietwire-cli) quietwire-bench; do [ -x "$BIN/$b" ] || die "$BIN/$b is missing"; done
 BUILD_TYPE=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$ROOT/build/CMakeCache.txt")
 # Taken now: by the time the report is written, docs/ holds this run's own output.
 QW_REVISION=$(git -C "$ROOT" describe --always --dirty 2>/dev/null)
@@ -114,6 +122,7 @@ QW_REVISION=$(git -C "$ROOT" describe --always --dirty 2>/dev/null)
 # Work directories, processes, clean-up
 WORK=$(mktemp -d /dev/shm/quietwire-bench.XXXXXX)   # tmpfs: sources, servers' files, downloads
 BIGDIR=""                                          # disk: the server side of the big transfer
+CHATDIR=""                                         # disk: the chat stores (bench/chat-store.sh)
 RES=$WORK/results.tsv; : >"$RES"
 PIDS=()
 cleanup() {
@@ -121,9 +130,9 @@ cleanup() {
     for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
     for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
     if [ "$KEEP" = 1 ]; then
-        log "kept $WORK ${BIGDIR}"
+        log "kept $WORK ${BIGDIR} ${CHATDIR}"
     else
-        rm -rf "$WORK" ${BIGDIR:+"$BIGDIR"}
+        rm -rf "$WORK" ${BIGDIR:+"$BIGDIR"} ${CHATDIR:+"$CHATDIR"}
     fi
 }
 trap cleanup EXIT
@@ -154,6 +163,20 @@ size_to_bytes() {
     case $u in K) echo $((n << 10)) ;; M) echo $((n << 20)) ;; G) echo $((n << 30)) ;; *) echo "$n" ;; esac
 }
 now_ns() { date +%s%N; }
+S() { stats "$1"; }
+cell() { # metric [decimals] -> "median (min-max)"
+    local m mn mx n
+    read -r m mn mx n <<<"$(S "$1")"
+    if [ "$n" = 0 ]; then echo "n/a"; elif [ "$n" = 1 ]; then fmt "$m" "${2:-0}"; else
+        echo "$(fmt "$m" "${2:-0}") ($(fmt "$mn" "${2:-0}")-$(fmt "$mx" "${2:-0}"))"; fi
+}
+runs() { S "$1" | cut -d' ' -f4; }
+verdict() { # value op target -> met / NOT met
+    awk -v v="$1" -v t="$3" -v op="$2" 'BEGIN {
+        if (v == "n/a" || v == "-" || v == "") { print "n/a"; exit }
+        ok = (op == ">=") ? (v >= t) : (v < t); print ok ? "**met**" : "**not met**" }'
+}
+
 CLK_TCK=$(getconf CLK_TCK)
 # CPU seconds a process used (own) or collected from its reaped children (children)
 cpu_own() { awk -v t="$CLK_TCK" '{ printf "%.2f", ($14 + $15) / t }' "/proc/$1/stat"; }
@@ -195,17 +218,18 @@ PIDS+=($!)
 # The QuietWire server
 KEYS=$WORK/keys
 SRV_PID=""; SRV_PORT=""
-# start_server NAME FILES_ROOT: a fresh quietwired on 127.0.0.1 (sets SRV_PID, SRV_PORT)
+# start_server NAME FILES_ROOT [DATA_DIR]: a fresh quietwired on 127.0.0.1 (sets SRV_PID, SRV_PORT); its
+# data dir is $WORK/NAME (tmpfs) unless DATA_DIR is given
 start_server() {
-    local name=$1 files=$2 range
-    mkdir -p "$WORK/$name" "$files"
-    cp "$KEYS/authorized_keys" "$WORK/$name/"
+    local name=$1 files=$2 data=${3:-$WORK/$1} range
+    mkdir -p "$data" "$files"
+    cp "$KEYS/authorized_keys" "$data/"
     # Every server has a new key, and a port may come round again: no stale pins.
     rm -f "$KEYS/known_servers" "$KEYS/0000/known_servers"
     range=$(free_range 128) || die "no free port range"
     # The handshake benchmark runs up to 32 set-ups of one key at once: more tickets of one key
     # than a user needs (--max-tickets-per-key, 8 by default) are waiting then.
-    env ${SRV_ENV:+"$SRV_ENV"} "$BIN/quietwired" --data-dir "$WORK/$name" --files-root "$files" --listen 127.0.0.1 --port 0 \
+    env ${SRV_ENV:+"$SRV_ENV"} "$BIN/quietwired" --data-dir "$data" --files-root "$files" --listen 127.0.0.1 --port 0 \
         --session-ports "$range" --quota 64G --max-tickets-per-key 64 </dev/null >"$WORK/$name.out" 2>"$WORK/$name.log" &
     SRV_PID=$!
     PIDS+=("$SRV_PID")
@@ -238,6 +262,31 @@ mkdir -p "$WORK/client" "$WORK/ssh-remote" "$WORK/ssh-local"
 log "mode $MODE, work dir $WORK"
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 START_TIME=$(date +%s)
+# shellcheck source=bench/chat-store.sh
+. "$ROOT/bench/chat-store.sh"
+
+if [ "$ONLY" = chat ]; then
+    "$BIN/quietwire-bench" keygen --keys "$KEYS" --count "$CHAT_SENDERS" >/dev/null
+    chat_store_measure
+    mkdir -p "$OUT"
+    DOC=$OUT/PERFORMANCE.md
+    chat_store_report >"$WORK/chat-section.md"
+    if [ -f "$DOC" ] && grep -qF "$CHAT_BEGIN" "$DOC"; then
+        # Replace the section between its markers, keep the rest of the report.
+        awk -v b="$CHAT_BEGIN" -v e="$CHAT_END" -v f="$WORK/chat-section.md" '
+            $0 == b { while ((getline line < f) > 0) print line; skip = 1; next }
+            skip && $0 == e { skip = 0; next }
+            !skip' "$DOC" >"$WORK/doc.md"
+    elif [ -f "$DOC" ] && grep -q '^## Where the time goes' "$DOC"; then
+        awk -v f="$WORK/chat-section.md" '/^## Where the time goes/ && !done {
+                while ((getline line < f) > 0) print line; print ""; done = 1 } { print }' "$DOC" >"$WORK/doc.md"
+    else
+        { [ ! -f "$DOC" ] || cat "$DOC"; echo; cat "$WORK/chat-section.md"; } >"$WORK/doc.md"
+    fi
+    cp "$WORK/doc.md" "$DOC"
+    log "wrote the chat store section of $DOC"
+    exit 0
+fi
 "$BIN/quietwire-bench" keygen --keys "$KEYS" --count $((IDLE_FILES > FAN_MEMBERS ? IDLE_FILES : FAN_MEMBERS)) >/dev/null
 start_server main "$WORK/main-files"
 MAIN_PID=$SRV_PID; MAIN_PORT=$SRV_PORT
@@ -647,7 +696,11 @@ stop_pid "$SRV_PID"
 rm -rf "$BIGDIR"; BIGDIR=""
 
 # ---------------------------------------------------------------------------------------------
-# 11. Where the time goes: perf profiles of both ends during one upload and one download
+# 11. The chat store: durable messages per second, history and search, memory against history
+chat_store_measure
+
+# ---------------------------------------------------------------------------------------------
+# 12. Where the time goes: perf profiles of both ends during one upload and one download
 PROFILE=""
 if command -v perf >/dev/null && perf record -o "$WORK/perf.test" -- true >/dev/null 2>&1; then
     log "profiling a $PROFILE_SIZE upload and download with perf"
@@ -746,14 +799,6 @@ EOF
 
 # ---------------------------------------------------------------------------------------------
 # The report
-S() { stats "$1"; }
-cell() { # metric [decimals] -> "median (min-max)"
-    local m mn mx n
-    read -r m mn mx n <<<"$(S "$1")"
-    if [ "$n" = 0 ]; then echo "n/a"; elif [ "$n" = 1 ]; then fmt "$m" "${2:-0}"; else
-        echo "$(fmt "$m" "${2:-0}") ($(fmt "$mn" "${2:-0}")-$(fmt "$mx" "${2:-0}"))"; fi
-}
-runs() { S "$1" | cut -d' ' -f4; }
 # cpu_cell PREFIX -> "client + server" CPU seconds per GiB (medians)
 cpu_cell() {
     local c sv
@@ -762,11 +807,6 @@ cpu_cell() {
     awk -v c="$c" -v s="$sv" 'BEGIN { printf "%.2f + %.2f = **%.2f**", c, s, c + s }'
 }
 cpu_total() { awk -v c="$(med "${1}_cpu_client")" -v s="$(med "${1}_cpu_server")" 'BEGIN { if (c == "-" || s == "-") print "-"; else printf "%.3f", c + s }'; }
-verdict() { # value op target -> met / NOT met
-    awk -v v="$1" -v t="$3" -v op="$2" 'BEGIN {
-        if (v == "n/a" || v == "-" || v == "") { print "n/a"; exit }
-        ok = (op == ">=") ? (v >= t) : (v < t); print ok ? "**met**" : "**not met**" }'
-}
 
 # Bulk: per direction against the fastest scp of that direction (any cipher, scp or scp -O);
 # the headline is the weaker direction. quietwire-cli against scp is the like-for-like pair
@@ -1020,6 +1060,8 @@ are drawn (the desktop client is not in this tree yet), so painting is not inclu
 | upload $STALL_SIZE | $(cell stall_max_upload 1) ms | $(cell stall_p99_upload 1) ms | $(med stall_over16_upload) | $(fmt "$(med stall_idle_upload)" 1) ms | $(fmt "$(med stall_mbps_upload)") | $(runs stall_max_upload) |
 
 EOF
+chat_store_report
+echo
 if [ -f "$ROOT/bench/ANALYSIS.md" ]; then
     cat "$ROOT/bench/ANALYSIS.md"
     echo
@@ -1041,6 +1083,7 @@ cat <<EOF
 \`\`\`sh
 bench/run.sh            # this report: about $DURATION_MIN minutes here
 bench/run.sh --quick    # small sizes and few repeats: checks that everything works
+bench/run.sh --only chat [--quick]   # only section 6, the chat store; replaces that section here
 \`\`\`
 
 The script installs what is missing (openssh-server, iperf3, gnuplot-nox; the packages' own services are
