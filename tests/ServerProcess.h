@@ -184,15 +184,17 @@ struct CliResult
     QString err;
 };
 
-/// Runs quietwire-cli to completion.
-inline CliResult runCli(const QStringList& args, int timeoutMs = 30000)
+/// Runs one of the project's programs to completion, input on its standard input.
+inline CliResult runProgram(
+    const char* program, const QStringList& args, const QByteArray& input = {}, int timeoutMs = 30000)
 {
     QProcess process;
-    process.start(binary("quietwire-cli"), args);
+    process.start(binary(program), args);
     CliResult result;
     if (!process.waitForStarted(10000)) {
         return result;
     }
+    process.write(input);
     process.closeWriteChannel();
     if (!process.waitForFinished(timeoutMs)) {
         process.kill();
@@ -203,4 +205,10 @@ inline CliResult runCli(const QStringList& args, int timeoutMs = 30000)
     result.out = QString::fromUtf8(process.readAllStandardOutput());
     result.err += QString::fromUtf8(process.readAllStandardError());
     return result;
+}
+
+/// Runs quietwire-cli to completion.
+inline CliResult runCli(const QStringList& args, int timeoutMs = 30000)
+{
+    return runProgram("quietwire-cli", args, {}, timeoutMs);
 }

@@ -71,23 +71,7 @@ void TestAdminRooms::init()
 
 CliResult TestAdminRooms::quietwired(const QStringList& args, const QByteArray& input)
 {
-    QProcess process;
-    process.start(binary("quietwired"), QStringList { QStringLiteral("--data-dir"), dataDir() } + args);
-    CliResult result;
-    if (!process.waitForStarted(10000)) {
-        return result;
-    }
-    process.write(input);
-    process.closeWriteChannel();
-    if (!process.waitForFinished(60000)) {
-        process.kill();
-        process.waitForFinished(5000);
-        result.err = QStringLiteral("(timed out) ");
-    }
-    result.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-    result.out = QString::fromUtf8(process.readAllStandardOutput());
-    result.err += QString::fromUtf8(process.readAllStandardError());
-    return result;
+    return runProgram("quietwired", QStringList { QStringLiteral("--data-dir"), dataDir() } + args, input, 60000);
 }
 
 void TestAdminRooms::writeWhitelist(const QStringList& names)

@@ -1,8 +1,8 @@
 // quietwire-cli on version 2 of the chat protocol, against the real quietwired: rooms, room,
 // chat --room/--to, history and search, in text and in --json, and the exit status of a refusal.
 
+#include "ChatTestSupport.h"
 #include "Identity.h"
-#include "ServerProcess.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -87,18 +87,13 @@ private:
 
 Client TestChatCli::makeClient(const QString& name, const QString& bind)
 {
+    const ChatTest::Client made = ChatTest::makeClient(m_dir.filePath(name), bind);
     Client client;
     client.name = name;
-    client.configDir = m_dir.filePath(name);
+    client.configDir = made.configDir;
     client.bind = bind;
-    const CliResult result = runCli({ QStringLiteral("--config-dir"), client.configDir, QStringLiteral("key") });
-    if (result.exitCode != 0) {
-        qWarning("key failed: %s", qPrintable(result.err));
-        return client;
-    }
-    client.keyLine = result.out.trimmed();
-    client.fingerprint
-        = Identity::fingerprint(QByteArray::fromBase64(client.keyLine.section(QLatin1Char(' '), 0, 0).toLatin1()));
+    client.keyLine = made.keyLine;
+    client.fingerprint = Identity::fingerprint(made.key);
     const QString allowed
         = m_server->command(QStringLiteral("allow %1 %2").arg(client.keyLine.section(QLatin1Char(' '), 0, 0), name),
             QStringLiteral("allowed"));
