@@ -122,17 +122,25 @@ bool StoreBench::addMembers(const QString& path, const QList<qint64>& conversati
     return ok;
 }
 
-int StoreBench::fill()
+std::unique_ptr<ChatStore> StoreBench::openStore(const QString& path)
 {
-    // The server's own store file in its data dir; quietwired opens it as it finds it.
-    const QString path = QDir(m_options.workDir).filePath(QString::fromLatin1(ChatStore::FileName));
-    QDir().mkpath(m_options.workDir);
     StoreFailure failure;
     ChatStore::Options storeOptions;
     storeOptions.databaseName = path;
     auto store = ChatStore::open(storeOptions, &failure);
     if (!store) {
         note(failure.message);
+    }
+    return store;
+}
+
+int StoreBench::fill()
+{
+    // The server's own store file in its data dir; quietwired opens it as it finds it.
+    const QString path = QDir(m_options.workDir).filePath(QString::fromLatin1(ChatStore::FileName));
+    QDir().mkpath(m_options.workDir);
+    auto store = openStore(path);
+    if (!store) {
         return 1;
     }
     QStringList members;
@@ -169,12 +177,8 @@ int StoreBench::run()
         QFile::remove(path + suffix);
     }
     QDir().mkpath(m_options.workDir);
-    StoreFailure failure;
-    ChatStore::Options storeOptions;
-    storeOptions.databaseName = path;
-    auto store = ChatStore::open(storeOptions, &failure);
+    auto store = openStore(path);
     if (!store) {
-        note(failure.message);
         return 1;
     }
     const int conversations = qMax(1, m_options.conversations);
@@ -207,12 +211,8 @@ int StoreBench::query()
         note(QStringLiteral("there is no store %1").arg(path));
         return 1;
     }
-    StoreFailure failure;
-    ChatStore::Options storeOptions;
-    storeOptions.databaseName = path;
-    auto store = ChatStore::open(storeOptions, &failure);
+    auto store = openStore(path);
     if (!store) {
-        note(failure.message);
         return 1;
     }
     const auto rooms = store->rooms();

@@ -5,6 +5,7 @@
 #include <QList>
 #include <QRandomGenerator>
 #include <QStringList>
+#include <memory>
 
 namespace QuietWire {
 class ChatStore;
@@ -36,6 +37,8 @@ public:
     static QString searchWords(int i, QRandomGenerator& random, qint64 stored);
 
 private:
+    /// The store at path, opened; nullptr (and a note saying why) when it cannot be.
+    std::unique_ptr<ChatStore> openStore(const QString& path);
     /// Appends --stored generated messages to the conversations, in durable batches of 1000, from
     /// senders (picked at random); prints store_fill. False when the store failed (said).
     bool fillMessages(ChatStore& store, const QList<qint64>& conversations, const QStringList& senders,

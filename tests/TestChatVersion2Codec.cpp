@@ -2,6 +2,7 @@
 // every message round-trips, version 1's encoding is unchanged, and every bad field is a
 // BadRequest naming it, with the request's seq kept for the answer when seq itself was fine.
 
+#include "CborMap.h"
 #include "ChatMessages.h"
 
 #include <QCborArray>
@@ -11,15 +12,6 @@ using namespace QuietWire;
 using namespace QuietWire::ChatProtocol;
 
 namespace {
-
-QCborMap map(std::initializer_list<std::pair<const char*, QCborValue>> fields)
-{
-    QCborMap result;
-    for (const auto& [key, value] : fields) {
-        result.insert(QLatin1String(key), value);
-    }
-    return result;
-}
 
 template <typename T>
 T serverRoundTrip(const T& message)

@@ -1,3 +1,4 @@
+#include "CborMap.h"
 #include "ChatMessages.h"
 #include "ErrorCode.h"
 #include "Protocol.h"
@@ -9,15 +10,6 @@
 using namespace QuietWire;
 
 namespace {
-
-QCborMap map(std::initializer_list<std::pair<const char*, QCborValue>> fields)
-{
-    QCborMap result;
-    for (const auto& [key, value] : fields) {
-        result.insert(QLatin1String(key), value);
-    }
-    return result;
-}
 
 /// The map with key's value replaced (or added).
 QCborMap with(QCborMap message, const char* key, const QCborValue& value)
