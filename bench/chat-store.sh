@@ -196,9 +196,9 @@ chat_sqlite_queries() {
 
 # chat_sqlite_inserts SOURCE_DB BATCH ROWS [bulk]: ROWS rows like the bench's messages into a new store
 # with SOURCE_DB's schema, BATCH rows per transaction, each its own INSERT (as ChatStore::append
-# does), PRAGMA synchronous = FULL, journal_mode = WAL; records sql_insert_BATCH_per_s. bulk: without the
-# per-row trigger of the full-text index, which is filled by one INSERT ... SELECT per transaction instead
-# (sql_insert_bulk_BATCH_per_s)
+# does), PRAGMA synchronous = FULL, journal_mode = WAL; records sql_insert_BATCH_per_s: the full-text
+# index filled by a trigger per row (schema 1's way). bulk: filled by one INSERT ... SELECT per
+# transaction instead, as ChatStore::append does since schema 2 (sql_insert_bulk_BATCH_per_s)
 chat_sqlite_inserts() {
     local src=$1 batch=$2 rows=$3 mode=${4:-trigger} db=$CHATDIR/sqlite-insert.db t0 t1
     rm -f "$db" "$db-wal" "$db-shm"
@@ -206,7 +206,7 @@ chat_sqlite_inserts() {
         echo "PRAGMA journal_mode = WAL;"
         sqlite3 "$src" "SELECT sql || ';' FROM sqlite_master WHERE sql IS NOT NULL AND name NOT IN ('sqlite_sequence', 'messages_search_data', 'messages_search_idx', 'messages_search_docsize', 'messages_search_config', 'messages_search_content') ORDER BY rowid"
         echo "ATTACH '$src' AS src; INSERT INTO conversations SELECT * FROM src.conversations; DETACH src;"
-        [ "$mode" = trigger ] || echo "DROP TRIGGER messages_search_insert;"
+        [ "$mode" != trigger ] || echo "CREATE TRIGGER messages_search_insert AFTER INSERT ON messages BEGIN INSERT INTO messages_search (rowid, body) VALUES (new.id, new.body); END;"
     } | sqlite3 "$db" >/dev/null
     awk -v rows="$rows" -v batch="$batch" -v mode="$mode" -v rare=$((CHAT_STORED / 20 + 1)) -v convs="$CHAT_CONVERSATIONS" 'BEGIN {
         split("the server deploy build сервер сборка today review тест files meeting отчёт", w, " ")

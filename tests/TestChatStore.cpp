@@ -2,17 +2,21 @@
 #include "RetentionTask.h"
 #include "StoreThread.h"
 
+#include <QAtomicInteger>
 #include <QCryptographicHash>
 #include <QDateTime>
 #include <QFile>
 #include <QScopeGuard>
 #include <QSemaphore>
+#include <QSet>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
 #include <sys/stat.h>
+#include <thread>
 
 using namespace QuietWire;
 
@@ -41,6 +45,8 @@ private slots:
     void refusedStoresAreLeftUntouched_data();
     void refusedStoresAreLeftUntouched();
     void lockedStoreIsRefused();
+    void aWriteWaitsForAnotherProgramsLock();
+    void schemaOneStoreIsMigratedAndItsSearchKept();
     void storeThreadGroupsAppendsIntoOneCommit();
     void storeThreadAnswersOnTheCallersThread();
     void storeThreadClosingFinishesWhatWasPosted();
@@ -457,6 +463,26 @@ bool runSql(const QString& path, const QStringList& statements)
     QSqlDatabase::removeDatabase(name);
     return ok;
 }
+
+/// The first column of the first row of sql on the store at path (invalid when there is none).
+QVariant sqlValue(const QString& path, const QString& sql)
+{
+    const QString name = QStringLiteral("test-raw-value");
+    QVariant value;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+        db.setDatabaseName(path);
+        if (db.open()) {
+            QSqlQuery query(db);
+            if (query.exec(sql) && query.next()) {
+                value = query.value(0);
+            }
+        }
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(name);
+    return value;
+}
 } // namespace
 
 void TestChatStore::refusedStoresAreLeftUntouched_data()
@@ -535,6 +561,98 @@ void TestChatStore::lockedStoreIsRefused()
     }
     QSqlDatabase::removeDatabase(name);
     QVERIFY(openStore()); // free again
+}
+
+void TestChatStore::aWriteWaitsForAnotherProgramsLock()
+{
+    // Another program (here a thread with its own connection) holds the write lock for a while:
+    // a message waits for it within the busy timeout and is stored, instead of failing at once.
+    auto store = openStore();
+    QVERIFY(store);
+    const qint64 general = store->room(QStringLiteral("general"))->id;
+    QSemaphore locked;
+    QAtomicInteger<int> released = 0;
+    bool holderOk = false;
+    std::thread holder([&] {
+        const QString name = QStringLiteral("test-lock-holder");
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+            db.setDatabaseName(storePath());
+            QSqlQuery begin(db);
+            holderOk = db.open() && begin.exec(QStringLiteral("BEGIN IMMEDIATE"));
+            locked.release();
+            QThread::msleep(300);
+            released = 1;
+            QSqlQuery commit(db);
+            holderOk = holderOk && commit.exec(QStringLiteral("COMMIT"));
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(name);
+    });
+    locked.acquire();
+    const auto appended = store->append({ message(general, QStringLiteral("waited"), QStringLiteral("w1")) });
+    holder.join();
+    QVERIFY(holderOk);
+    QVERIFY2(appended, qPrintable(store->failure().message));
+    QCOMPARE(released.loadRelaxed(), 1); // it could only be stored once the other program let go
+    QVERIFY(appended->at(0).id > 0);
+    QCOMPARE(store->history(general, 0, 10)->at(0).text, QStringLiteral("waited"));
+}
+
+void TestChatStore::schemaOneStoreIsMigratedAndItsSearchKept()
+{
+    // A store as schema 1 left it: the full-text index filled by a trigger per row, and a message
+    // indexed that way.
+    qint64 general = 0;
+    {
+        auto store = openStore();
+        QVERIFY(store);
+        general = store->room(QStringLiteral("general"))->id;
+        QVERIFY(store->append({ message(general, QStringLiteral("before the upgrade: отчёт"), QStringLiteral("a")) }));
+    }
+    QVERIFY(runSql(storePath(),
+        { QStringLiteral("CREATE TRIGGER messages_search_insert AFTER INSERT ON messages BEGIN "
+                         "INSERT INTO messages_search (rowid, body) VALUES (new.id, new.body); END"),
+            QStringLiteral("INSERT INTO messages (conversation_id, sender, fingerprint, client_id, time_ms, body) "
+                           "VALUES (%1, 'bob', 'SHA256:bob', 'b', 2000, 'written by schema one: отчёт')")
+                .arg(general),
+            QStringLiteral("UPDATE quietwire_schema SET version = 1") }));
+
+    auto store = openStore();
+    QVERIFY(store);
+    QCOMPARE(sqlValue(storePath(), QStringLiteral("SELECT version FROM quietwire_schema")).toInt(),
+        ChatStore::SchemaVersion);
+    QCOMPARE(sqlValue(storePath(),
+                 QStringLiteral("SELECT count(*) FROM sqlite_master WHERE name = 'messages_search_insert'"))
+                 .toInt(),
+        0);
+    QVERIFY(store->append({ message(general, QStringLiteral("after the upgrade: отчёт"), QStringLiteral("c")),
+        message(general, QStringLiteral("and another отчёт"), QStringLiteral("d")) }));
+    // Every message found once: the old ones through the index the trigger filled, the new ones
+    // through the index filled per transaction (not twice: the trigger is gone).
+    const auto hits = store->search(QStringLiteral("alice"), QStringLiteral("ОТЧЁТ"), 0, 0, 10, {}, {});
+    QVERIFY(hits);
+    QCOMPARE(hits->size(), 0); // alice is not a member of general here
+    QVERIFY(store->addMember(general, QStringLiteral("alice"), MemberRole::Member));
+    const auto found = store->search(QStringLiteral("alice"), QStringLiteral("ОТЧЁТ"), 0, 0, 10, {}, {});
+    QVERIFY(found);
+    QCOMPARE(found->size(), 4);
+    QSet<qint64> ids;
+    for (const SearchHit& hit : *found) {
+        ids.insert(hit.message.id);
+    }
+    QCOMPARE(ids.size(), 4);
+    QCOMPARE(store->search(QStringLiteral("alice"), QStringLiteral("upgrade"), 0, 0, 10, {}, {})->size(), 2);
+    QCOMPARE(sqlValue(storePath(),
+                 QStringLiteral("SELECT count(*) FROM messages_search WHERE messages_search "
+                                "MATCH 'отчёт'"))
+                 .toInt(),
+        4);
+    QCOMPARE(sqlValue(storePath(), QStringLiteral("PRAGMA integrity_check")).toString(), QStringLiteral("ok"));
+    // The FTS5 index agrees with its content table (no row missing, none twice).
+    QVERIFY(runSql(storePath(),
+        { QStringLiteral("INSERT INTO messages_search (messages_search) VALUES "
+                         "('integrity-check')") }));
 }
 
 void TestChatStore::storeThreadGroupsAppendsIntoOneCommit()

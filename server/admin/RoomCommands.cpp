@@ -102,7 +102,7 @@ QString describe(const Conversation& room)
         room.name, room.isPrivate ? QStringLiteral("private") : QStringLiteral("public"));
 }
 
-Result list(ChatStore& store, const QSet<QString>& whitelistNames)
+Result list(ChatStore& store)
 {
     const auto rooms = store.rooms();
     if (!rooms) {
@@ -122,23 +122,13 @@ Result list(ChatStore& store, const QSet<QString>& whitelistNames)
                             .arg(room.topic)
                             .trimmed();
     }
-    // The store has no count of direct conversations: they are gathered from the conversations of
-    // each name on the whitelist (a conversation only between names revoked since is not counted).
-    QSet<qint64> direct;
-    for (const QString& name : whitelistNames) {
-        const auto conversations = store.conversationsOf(name);
-        if (!conversations) {
-            return storeFailed(store);
-        }
-        for (const ConversationSummary& summary : *conversations) {
-            if (summary.conversation.kind == Conversation::Kind::Direct) {
-                direct.insert(summary.conversation.id);
-            }
-        }
+    const auto direct = store.directConversationCount();
+    if (!direct) {
+        return storeFailed(store);
     }
-    result.lines << QStringLiteral("%1 direct %2 of names on the whitelist")
-                        .arg(direct.size())
-                        .arg(direct.size() == 1 ? QStringLiteral("conversation") : QStringLiteral("conversations"));
+    result.lines << QStringLiteral("%1 direct %2")
+                        .arg(*direct)
+                        .arg(*direct == 1 ? QStringLiteral("conversation") : QStringLiteral("conversations"));
     return result;
 }
 
@@ -282,7 +272,7 @@ bool parse(const QString& name, const QStringList& words, Command* command, QStr
 Result run(ChatStore& store, const Command& command, const QSet<QString>& whitelistNames, qint64 nowMs)
 {
     if (command.action == Command::Action::List) {
-        return list(store, whitelistNames);
+        return list(store);
     }
     if (command.action == Command::Action::Create) {
         return create(store, command, whitelistNames, nowMs);

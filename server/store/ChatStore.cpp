@@ -31,8 +31,19 @@ struct ChatStore::Dialect
     QStringList settings;
     /// Takes the write lock and gives it back at once: does another process hold it?
     QStringList lockProbe;
-    /// The full-text index over messages.body, kept by the database itself.
+    /// Begins a transaction that writes: it takes the write lock at once, waiting for another
+    /// process's lock as long as the busy timeout allows, so no statement in it fails halfway for
+    /// a lock.
+    QString beginWrite;
+    /// The full-text index over messages.body. New messages are added to it by indexAppended, once
+    /// per transaction; deleted ones leave it through the database itself (a trigger).
     QStringList searchSchema;
+    /// Adds the messages with an id from the bound value on (those of the running transaction,
+    /// which holds the write lock) to the full-text index.
+    QString indexAppended;
+    /// From schema 1 to 2: the full-text index stops being filled row by row (a trigger) and is
+    /// filled by indexAppended.
+    QStringList searchToSchema2;
     /// %1: extra conditions. Binds: hit start, hit end, match expression, user, then the extras'
     /// values, then the limit. Newest first, streaming: a common word does not sort every hit. Columns: the message's
     /// (as messageFrom() reads them), the snippet.
@@ -79,13 +90,14 @@ const ChatStore::Dialect* dialectFor(const QString& driver)
         { QStringLiteral("PRAGMA journal_mode = WAL"), QStringLiteral("PRAGMA synchronous = FULL"),
             QStringLiteral("PRAGMA foreign_keys = ON") },
         { QStringLiteral("BEGIN IMMEDIATE"), QStringLiteral("ROLLBACK") },
+        QStringLiteral("BEGIN IMMEDIATE"),
         { QStringLiteral("CREATE VIRTUAL TABLE messages_search USING fts5(body, content = 'messages', "
                          "content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2')"),
-            QStringLiteral("CREATE TRIGGER messages_search_insert AFTER INSERT ON messages BEGIN "
-                           "INSERT INTO messages_search (rowid, body) VALUES (new.id, new.body); END"),
             QStringLiteral("CREATE TRIGGER messages_search_delete AFTER DELETE ON messages BEGIN "
                            "INSERT INTO messages_search (messages_search, rowid, body) "
                            "VALUES ('delete', old.id, old.body); END") },
+        QStringLiteral("INSERT INTO messages_search (rowid, body) SELECT id, body FROM messages WHERE id >= ?"),
+        { QStringLiteral("DROP TRIGGER messages_search_insert") },
         QStringLiteral("SELECT ") + MessageColumns
             + QStringLiteral(", snippet(messages_search, 0, ?, ?, '…', 12) "
                              "FROM messages_search JOIN messages m ON m.id = messages_search.rowid "
@@ -197,9 +209,16 @@ bool ChatStore::exec(const QString& sql)
 
 bool ChatStore::transaction()
 {
-    return m_db.transaction()
-        || fail(isLock(m_db.lastError()) ? StoreError::Locked : StoreError::Io,
-            QStringLiteral("%1: cannot begin a transaction: %2").arg(description(), m_db.lastError().text()));
+    // Not QSqlDatabase::transaction(): SQLite's plain BEGIN takes the write lock only at the first
+    // write, and a lock held by another program then fails that statement at once (the busy
+    // timeout does not apply to a read lock turning into a write lock).
+    QSqlQuery begin(m_db);
+    if (begin.exec(m_dialect.beginWrite)) {
+        return true;
+    }
+    const QSqlError error = begin.lastError();
+    return fail(isLock(error) ? StoreError::Locked : StoreError::Io,
+        QStringLiteral("%1: cannot begin a transaction: %2").arg(description(), error.text()));
 }
 
 bool ChatStore::commit()
@@ -291,10 +310,12 @@ bool ChatStore::checkAndMigrate()
 
 bool ChatStore::migrateFrom(int version)
 {
-    // Forward migrations, each in its own transaction with its new version number: a crash
-    // between two leaves a store of the earlier version, which the next start migrates on.
+    // A new store gets the current schema at once; an older one is migrated forward a version at
+    // a time, each step in its own transaction with its new version number: a crash between two
+    // leaves a store of the earlier version, which the next start migrates on.
     while (version < SchemaVersion) {
         QStringList statements;
+        int reached = version + 1;
         switch (version) {
         case 0:
             statements = {
@@ -320,7 +341,13 @@ bool ChatStore::migrateFrom(int version)
                                "PRIMARY KEY (name, conversation_id))"),
             };
             statements += m_dialect.searchSchema;
-            statements += QStringLiteral("INSERT INTO quietwire_schema (version) VALUES (1)");
+            statements += QStringLiteral("INSERT INTO quietwire_schema (version) VALUES (%1)").arg(SchemaVersion);
+            reached = SchemaVersion;
+            break;
+        case 1:
+            // Schema 2: the full-text index is filled once per transaction (append()), not by a
+            // trigger per row; the index and its content are the same.
+            statements = m_dialect.searchToSchema2;
             break;
         default:
             return fail(
@@ -340,7 +367,7 @@ bool ChatStore::migrateFrom(int version)
         if (version > 0) {
             QSqlQuery update(m_db);
             update.prepare(QStringLiteral("UPDATE quietwire_schema SET version = ?"));
-            update.addBindValue(version + 1);
+            update.addBindValue(reached);
             if (!exec(update)) {
                 m_db.rollback();
                 return false;
@@ -349,7 +376,7 @@ bool ChatStore::migrateFrom(int version)
         if (!commit()) {
             return false;
         }
-        ++version;
+        version = reached;
     }
     return true;
 }
@@ -527,6 +554,18 @@ std::optional<QList<Conversation>> ChatStore::rooms()
     return rooms;
 }
 
+std::optional<qint64> ChatStore::directConversationCount()
+{
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral("SELECT count(*) FROM conversations WHERE kind = ?"));
+    query.addBindValue(int(Conversation::Kind::Direct));
+    if (!exec(query) || !query.next()) {
+        failQuery(query);
+        return std::nullopt;
+    }
+    return query.value(0).toLongLong();
+}
+
 bool ChatStore::deleteConversation(qint64 id)
 {
     QSqlQuery query(m_db);
@@ -653,6 +692,7 @@ std::optional<QList<ChatStore::Appended>> ChatStore::append(const QList<NewMessa
         return std::nullopt;
     };
     QHash<qint64, bool> exists;
+    qint64 firstId = 0;
     QSqlQuery member(m_db);
     member.prepare(QStringLiteral("SELECT 1 FROM members WHERE conversation_id = ? AND name = ?"));
     for (const NewMessage& message : batch) {
@@ -716,7 +756,19 @@ std::optional<QList<ChatStore::Appended>> ChatStore::append(const QList<NewMessa
         }
         result.id = insert.value(0).toLongLong();
         insert.finish();
+        firstId = firstId ? firstId : result.id;
         results << result;
+    }
+    // The full-text index takes the transaction's messages in one statement (much cheaper than a
+    // row at a time). This transaction holds the write lock since it began, so every id from the
+    // first it stored on is one of its own.
+    if (firstId) {
+        QSqlQuery index(m_db);
+        index.prepare(m_dialect.indexAppended);
+        index.addBindValue(firstId);
+        if (!index.exec()) {
+            return abandon(index);
+        }
     }
     if (!commit()) {
         return std::nullopt;

@@ -34,7 +34,7 @@ class ChatStore
 {
 public:
     /// The schema this build writes; open() migrates older stores forward, refuses newer ones.
-    static constexpr int SchemaVersion = 1;
+    static constexpr int SchemaVersion = 2;
     /// The SQLite store's file in the data dir.
     static constexpr char FileName[] = "quietwire.db";
     /// The room every user is in.
@@ -73,6 +73,8 @@ public:
     /// The direct conversation of two names, created (with both as members) the first time.
     std::optional<Conversation> directConversation(const QString& a, const QString& b, qint64 nowMs);
     std::optional<QList<Conversation>> rooms();
+    /// How many direct conversations there are (whoever's, revoked names' included).
+    std::optional<qint64> directConversationCount();
     bool deleteConversation(qint64 id);
     bool setTopic(qint64 id, const QString& topic);
     /// Adds name, or changes its role when it is a member already.
