@@ -338,17 +338,18 @@ history and search done), with an empty store and with $CHAT_STORED messages:
 
 ### SQLite's own insert speed, the sqlite3 shell
 
-$CHAT_SQL_ROWS rows like the bench's messages into a new store of the same schema (the full-text index
-kept by its trigger), each row its own INSERT as ChatStore does (without ChatStore's client-id lookup
-per row), \`PRAGMA journal_mode = WAL; synchronous = FULL\`, on the same disk; the sqlite3 shell
-$(sqlite3 --version | cut -d' ' -f1), the library Qt's QSQLITE driver loads too.
+$CHAT_SQL_ROWS rows like the bench's messages into a new store of the same schema, each row its own INSERT as
+ChatStore does (without ChatStore's client-id lookup per row), \`PRAGMA journal_mode = WAL; synchronous = FULL\`,
+on the same disk; the sqlite3 shell $(sqlite3 --version | cut -d' ' -f1), the library Qt's QSQLITE driver loads too.
+The full-text index filled by a trigger per row (the store's schema 1), or once per transaction by one
+\`INSERT ... SELECT\` (schema 2, what ChatStore::append does now).
 
 | writer | rows per transaction | rows/s |
 |---|---:|---:|
-| sqlite3 shell | 1000 | $(cell sql_insert_1000_per_s) |
-| sqlite3 shell, the full-text index filled once per transaction instead of by the per-row trigger | 1000 | $(cell sql_insert_bulk_1000_per_s) |
-| sqlite3 shell | 100 | $(cell sql_insert_100_per_s) |
-| sqlite3 shell | 1 ($CHAT_SQL_COMMITS commits: the cost of one durable commit on this disk) | $(cell sql_insert_1_per_s) |
+| sqlite3 shell, the index filled by a trigger per row (schema 1) | 1000 | $(cell sql_insert_1000_per_s) |
+| sqlite3 shell, the index filled once per transaction (schema 2) | 1000 | $(cell sql_insert_bulk_1000_per_s) |
+| sqlite3 shell, trigger | 100 | $(cell sql_insert_100_per_s) |
+| sqlite3 shell, trigger | 1 ($CHAT_SQL_COMMITS commits: the cost of one durable commit on this disk) | $(cell sql_insert_1_per_s) |
 | ChatStore::append (quietwire-bench store-fill, no server) | 1000 | $(cell fill_per_s) |
 | quietwired, end to end (chat-load above) | up to 1000 (group commit) | $(cell cl_per_s) |
 
@@ -359,10 +360,16 @@ $(sqlite3 --version | cut -d' ' -f1), the library Qt's QSQLITE driver loads too.
   core taken by other work. Estimates, not measurements: with a core of its own it could commit about
   $(awk -v u="$(med cl_store_thread_us_per_msg)" 'BEGIN { if (u > 0) printf "%.0f", 1e6 / u; else print "n/a" }') messages/s; the server and the bench together use $(awk -v a="$(med cl_store_thread_us_per_msg)" -v b="$(med cl_server_other_us_per_msg)" -v c="$(med cl_bench_us_per_msg)" 'BEGIN { printf "%.0f", a + b + c }') µs of CPU per message, about
   $(awk -v a="$(med cl_store_thread_us_per_msg)" -v b="$(med cl_server_other_us_per_msg)" -v c="$(med cl_bench_us_per_msg)" 'BEGIN { printf "%.0f", 2e6 / (a + b + c) }') messages/s if nothing else ran on the two cores.
-- The full-text index, filled by a trigger row by row, is the costly part of an insert: the sqlite3 shell inserts the same rows $(ratio "$(med sql_insert_bulk_1000_per_s)" "$(med sql_insert_1000_per_s)")x as fast
-  when the index is filled once per transaction (\`INSERT INTO messages_search (rowid, body) SELECT id, body FROM
-  messages WHERE id BETWEEN first AND last\`) instead of by the per-row trigger ChatStore's schema has: an INSERT with
-  a trigger runs in a statement savepoint, and FTS5 writes its pending terms out at each one.
+- The full-text index is the costly part of an insert. Filled by a trigger row by row (schema 1), an INSERT runs
+  in a statement savepoint and FTS5 writes its pending terms out at each one; the sqlite3 shell inserts the same
+  rows $(ratio "$(med sql_insert_bulk_1000_per_s)" "$(med sql_insert_1000_per_s)")x as fast when the index is filled once per transaction (\`INSERT INTO messages_search (rowid, body)
+  SELECT id, body FROM messages WHERE id >= first\`), which is what ChatStore::append does since schema 2.
+- A search word also matches longer words it starts (\`"word"*\`). FTS5 answers such a prefix query by merging the
+  whole list of rows of every matching term in memory before the first hit, so a common word costs what its
+  list is long (about 20-40 ms for a word in half of 1,000,000 messages here), while the same word matched
+  exactly streams newest first and takes 1-2 ms (sqlite3 shell). FTS5's own vocabulary table cannot list the terms
+  of a prefix without reading their lists too. Left for later: a vocabulary of terms kept per transaction, to turn a
+  prefix into an OR of exact terms.
 - A version-2 join counts every unread message of every conversation (\`ChatStore::conversationsOf\`, a correlated
   \`count(*)\` each): $(fmt "$(med cq_full_join_p50_ms)" 0) ms for $(med cq_full_join_unread) unread, on the store's thread, where joins and commits wait for one another
   in turn: $CHAT_SENDERS sessions joining at once took $(fmt "$(med cq_full_sessions_seconds)" 1) s. The same query with each count capped at 1000 takes

@@ -67,16 +67,7 @@ bool ServerApp::start(QString* error)
         return false;
     }
     m_chat = new ChatService(
-        m_store,
-        [this](const QString& name) {
-            for (const auto& entry : m_whitelist->keys().entries()) {
-                if (AuthorizedKeys::displayName(entry) == name) {
-                    return true;
-                }
-            }
-            return false;
-        },
-        this);
+        m_store, [this](const QString& name) { return m_whitelist->hasName(name); }, this);
     if (!m_chat->load(error)) {
         return false;
     }

@@ -68,6 +68,10 @@ bool Whitelist::reload(QString* error)
         return false;
     }
     m_keys = *keys;
+    m_names.clear();
+    for (const auto& entry : m_keys.entries()) {
+        m_names.insert(AuthorizedKeys::displayName(entry));
+    }
     m_loadedText = text.isNull() ? QByteArray("") : text;
     qCInfo(lcAuth).noquote() << "whitelist loaded:" << m_keys.entries().size() << "key(s) from" << m_path;
     emit changed();

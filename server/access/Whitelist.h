@@ -4,6 +4,7 @@
 
 #include <QFileSystemWatcher>
 #include <QObject>
+#include <QSet>
 #include <QTimer>
 
 namespace QuietWire {
@@ -23,6 +24,8 @@ public:
     bool reload(QString* error = nullptr);
     const AuthorizedKeys& keys() const { return m_keys; }
     const AuthorizedKeys::Entry* find(const QByteArray& key) const { return m_keys.find(key); }
+    /// Does a key on the whitelist go by name (its display name)? A lookup, not a walk.
+    bool hasName(const QString& name) const { return m_names.contains(name); }
     QString path() const { return m_path; }
 
 signals:
@@ -34,6 +37,7 @@ private:
 
     QString m_path;
     AuthorizedKeys m_keys;
+    QSet<QString> m_names; // the display names of m_keys' entries
     QByteArray m_loadedText;
     QFileSystemWatcher m_watcher;
     QTimer m_debounce;
