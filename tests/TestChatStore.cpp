@@ -6,6 +6,7 @@
 #include <QCryptographicHash>
 #include <QDateTime>
 #include <QFile>
+#include <QRandomGenerator>
 #include <QScopeGuard>
 #include <QSemaphore>
 #include <QSet>
@@ -40,6 +41,7 @@ private slots:
     void directConversationIsOneForThePair();
     void readMarkersMoveForwardAndCountUnread();
     void searchFindsWordsOnlyWhereTheUserMayRead();
+    void searchFindsWhatThePrefixQueryOfTheIndexFinds();
     void retentionDeletesOnlyOlderMessages();
     void backupIsAConsistentCopy();
     void refusedStoresAreLeftUntouched_data();
@@ -64,6 +66,83 @@ private:
 
     std::unique_ptr<QTemporaryDir> m_dir;
 };
+
+namespace {
+QByteArray fileHash(const QString& path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        return QByteArray();
+    }
+    return QCryptographicHash::hash(file.readAll(), QCryptographicHash::Sha256);
+}
+
+bool runSql(const QString& path, const QStringList& statements)
+{
+    const QString name = QStringLiteral("test-raw");
+    bool ok = true;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+        db.setDatabaseName(path);
+        ok = db.open();
+        for (const QString& statement : statements) {
+            QSqlQuery query(db);
+            if (ok && !query.exec(statement)) {
+                qWarning("%s: %s", qPrintable(statement), qPrintable(query.lastError().text()));
+                ok = false;
+            }
+        }
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(name);
+    return ok;
+}
+
+/// The first column of every row of sql, with value bound, on the store at path.
+QVariantList sqlColumn(const QString& path, const QString& sql, const QVariant& value)
+{
+    const QString name = QStringLiteral("test-raw-column");
+    QVariantList column;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+        db.setDatabaseName(path);
+        if (db.open()) {
+            QSqlQuery query(db);
+            query.prepare(sql);
+            query.addBindValue(value);
+            if (!query.exec()) {
+                qWarning("%s: %s", qPrintable(sql), qPrintable(query.lastError().text()));
+            }
+            while (query.next()) {
+                column << query.value(0);
+            }
+        }
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(name);
+    return column;
+}
+
+/// The first column of the first row of sql on the store at path (invalid when there is none).
+QVariant sqlValue(const QString& path, const QString& sql)
+{
+    const QString name = QStringLiteral("test-raw-value");
+    QVariant value;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+        db.setDatabaseName(path);
+        if (db.open()) {
+            QSqlQuery query(db);
+            if (query.exec(sql) && query.next()) {
+                value = query.value(0);
+            }
+        }
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(name);
+    return value;
+}
+} // namespace
 
 void TestChatStore::init()
 {
@@ -381,6 +460,67 @@ void TestChatStore::searchFindsWordsOnlyWhereTheUserMayRead()
     QCOMPARE(store->search(QStringLiteral("bob"), QStringLiteral("привет"), secret->id, 0, 10, {}, {})->size(), 0);
 }
 
+void TestChatStore::searchFindsWhatThePrefixQueryOfTheIndexFinds()
+{
+    // search() turns a word into the list of the vocabulary's terms it starts; what it finds must
+    // be exactly what FTS5's own prefix query ("word"*) finds, for every kind of word.
+    auto store = openStore();
+    QVERIFY(store);
+    const qint64 general = store->room(QStringLiteral("general"))->id;
+    QVERIFY(store->addMember(general, QStringLiteral("bob"), MemberRole::Member));
+    const QStringList vocabulary = { QStringLiteral("server"), QStringLiteral("servers"), QStringLiteral("serve"),
+        QStringLiteral("Сервер"), QStringLiteral("сервера"), QStringLiteral("отчёт"), QStringLiteral("ОТЧЁТЫ"),
+        QStringLiteral("e-mail"), QStringLiteral("café"), QStringLiteral("Cafe"), QStringLiteral("x2"),
+        QStringLiteral("ёлка"), QStringLiteral("deploy"), QStringLiteral("deployed") };
+    QRandomGenerator random(7);
+    QList<ChatStore::NewMessage> batch;
+    for (int i = 0; i < 400; ++i) {
+        QStringList words;
+        for (int w = 0; w < 4; ++w) {
+            words << vocabulary[random.bounded(vocabulary.size())];
+        }
+        words << QStringLiteral("p%1").arg(random.bounded(ChatStore::MaxPrefixTerms * 2), 3, 10, QLatin1Char('0'));
+        batch << message(general, words.join(QLatin1Char(' ')), QStringLiteral("v%1").arg(i));
+        if (batch.size() == 50) { // several transactions, each adding its terms
+            QVERIFY(store->append(batch));
+            batch.clear();
+        }
+    }
+    // Words of one term, short and long prefixes, both scripts, any case, a word of two terms, a
+    // prefix of more than MaxPrefixTerms terms, words nothing starts, and pairs.
+    const QStringList queries = { QStringLiteral("s"), QStringLiteral("serv"), QStringLiteral("SERVER"),
+        QStringLiteral("servers"), QStringLiteral("сер"), QStringLiteral("СЕРВЕР"), QStringLiteral("отч"),
+        QStringLiteral("отчёты"), QStringLiteral("e-mail"), QStringLiteral("e-ma"), QStringLiteral("cafe"),
+        QStringLiteral("CAFÉ"), QStringLiteral("ёл"), QStringLiteral("p0"), QStringLiteral("p01"), QStringLiteral("p"),
+        QStringLiteral("nothing"), QStringLiteral("\"quoted"), QStringLiteral("deploy serv"), QStringLiteral("p1 отч"),
+        QStringLiteral("x"), QStringLiteral("x2 cafe"), QStringLiteral("zz serv") };
+    int nonEmpty = 0;
+    for (const QString& words : queries) {
+        const auto hits = store->search(QStringLiteral("bob"), words, 0, 0, 1000, {}, {});
+        QVERIFY2(hits, qPrintable(words + QStringLiteral(": ") + store->failure().message));
+        QList<qint64> found;
+        for (const SearchHit& hit : *hits) {
+            found << hit.message.id;
+        }
+        QStringList phrases;
+        for (QString word : words.split(QLatin1Char(' '), Qt::SkipEmptyParts)) {
+            word.replace(QLatin1Char('"'), QLatin1String("\"\""));
+            phrases << QLatin1Char('"') + word + QLatin1String("\"*");
+        }
+        QList<qint64> expected;
+        for (const QVariant& id : sqlColumn(storePath(),
+                 QStringLiteral("SELECT rowid FROM messages_search WHERE messages_search MATCH ? ORDER BY rowid DESC"),
+                 phrases.join(QLatin1Char(' ')))) {
+            expected << id.toLongLong();
+        }
+        QVERIFY2(found == expected,
+            qPrintable(
+                QStringLiteral("%1: %2 found, the prefix query %3").arg(words).arg(found.size()).arg(expected.size())));
+        nonEmpty += found.isEmpty() ? 0 : 1;
+    }
+    QVERIFY(nonEmpty >= 15); // the comparison is not between empty lists
+}
+
 void TestChatStore::retentionDeletesOnlyOlderMessages()
 {
     auto store = openStore();
@@ -432,58 +572,6 @@ void TestChatStore::backupIsAConsistentCopy()
     QCOMPARE(history->size(), 1);
     QCOMPARE(history->at(0).text, QStringLiteral("kept"));
 }
-
-namespace {
-QByteArray fileHash(const QString& path)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) {
-        return QByteArray();
-    }
-    return QCryptographicHash::hash(file.readAll(), QCryptographicHash::Sha256);
-}
-
-bool runSql(const QString& path, const QStringList& statements)
-{
-    const QString name = QStringLiteral("test-raw");
-    bool ok = true;
-    {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
-        db.setDatabaseName(path);
-        ok = db.open();
-        for (const QString& statement : statements) {
-            QSqlQuery query(db);
-            if (ok && !query.exec(statement)) {
-                qWarning("%s: %s", qPrintable(statement), qPrintable(query.lastError().text()));
-                ok = false;
-            }
-        }
-        db.close();
-    }
-    QSqlDatabase::removeDatabase(name);
-    return ok;
-}
-
-/// The first column of the first row of sql on the store at path (invalid when there is none).
-QVariant sqlValue(const QString& path, const QString& sql)
-{
-    const QString name = QStringLiteral("test-raw-value");
-    QVariant value;
-    {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
-        db.setDatabaseName(path);
-        if (db.open()) {
-            QSqlQuery query(db);
-            if (query.exec(sql) && query.next()) {
-                value = query.value(0);
-            }
-        }
-        db.close();
-    }
-    QSqlDatabase::removeDatabase(name);
-    return value;
-}
-} // namespace
 
 void TestChatStore::refusedStoresAreLeftUntouched_data()
 {
@@ -616,7 +704,7 @@ void TestChatStore::schemaOneStoreIsMigratedAndItsSearchKept()
             QStringLiteral("INSERT INTO messages (conversation_id, sender, fingerprint, client_id, time_ms, body) "
                            "VALUES (%1, 'bob', 'SHA256:bob', 'b', 2000, 'written by schema one: отчёт')")
                 .arg(general),
-            QStringLiteral("UPDATE quietwire_schema SET version = 1") }));
+            QStringLiteral("DROP TABLE search_terms"), QStringLiteral("UPDATE quietwire_schema SET version = 1") }));
 
     auto store = openStore();
     QVERIFY(store);

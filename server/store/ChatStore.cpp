@@ -27,7 +27,8 @@ struct ChatStore::Dialect
     QString generatedId;
     /// The names of the tables in the database.
     QString listTables;
-    /// Run after the checks, before any other statement (outside a transaction).
+    /// Run after the checks, before any other statement (outside a transaction): settings, and the
+    /// connection's own temporary tables.
     QStringList settings;
     /// Takes the write lock and gives it back at once: does another process hold it?
     QStringList lockProbe;
@@ -38,12 +39,27 @@ struct ChatStore::Dialect
     /// The full-text index over messages.body. New messages are added to it by indexAppended, once
     /// per transaction; deleted ones leave it through the database itself (a trigger).
     QStringList searchSchema;
-    /// Adds the messages with an id from the bound value on (those of the running transaction,
-    /// which holds the write lock) to the full-text index.
-    QString indexAppended;
+    /// One statement of indexAppended: bindsFirstId when it takes the first new id as its value.
+    struct Step
+    {
+        QString sql;
+        bool bindsFirstId = false;
+    };
+    /// Adds the messages with an id from the first new one on (those of the running transaction,
+    /// which holds the write lock) to the full-text index, and their terms to the vocabulary.
+    QList<Step> indexAppended;
     /// From schema 1 to 2: the full-text index stops being filled row by row (a trigger) and is
-    /// filled by indexAppended.
+    /// filled by indexAppended; the vocabulary is made from the index.
     QStringList searchToSchema2;
+    /// The terms (as the full-text index has them) of the text bound as the one value, word by
+    /// word: columns word number (from 1), term; the text is numbered words, one per row, inserted
+    /// by splitting with wordRows. Empty: the database has no vocabulary (no prefix expansion).
+    QString insertQueryWord;
+    QString queryWordTerms;
+    QString clearQueryWords;
+    /// Terms of the vocabulary from the first bound value on, below the second, in order, up to the
+    /// third: the terms a prefix search of the first would match.
+    QString termsFrom;
     /// %1: extra conditions. Binds: hit start, hit end, match expression, user, then the extras'
     /// values, then the limit. Newest first, streaming: a common word does not sort every hit. Columns: the message's
     /// (as messageFrom() reads them), the snippet.
@@ -88,16 +104,39 @@ const ChatStore::Dialect* dialectFor(const QString& driver)
         QStringLiteral("INTEGER PRIMARY KEY AUTOINCREMENT"),
         QStringLiteral("SELECT name FROM sqlite_master WHERE type = 'table'"),
         { QStringLiteral("PRAGMA journal_mode = WAL"), QStringLiteral("PRAGMA synchronous = FULL"),
-            QStringLiteral("PRAGMA foreign_keys = ON") },
+            QStringLiteral("PRAGMA foreign_keys = ON"), QStringLiteral("PRAGMA temp_store = MEMORY"),
+            // The terms of a transaction's new messages and of a search's words, through the same
+            // tokenizer as the index: what a prefix of a word stands for is then exactly what the
+            // index holds.
+            QStringLiteral("CREATE VIRTUAL TABLE temp.new_text USING fts5(body, content = '', detail = none, "
+                           "columnsize = 0, tokenize = 'unicode61 remove_diacritics 2')"),
+            QStringLiteral("CREATE VIRTUAL TABLE temp.new_terms USING fts5vocab(temp, new_text, row)"),
+            QStringLiteral("CREATE VIRTUAL TABLE temp.query_text USING fts5(body, content = '', "
+                           "tokenize = 'unicode61 remove_diacritics 2')"),
+            QStringLiteral("CREATE VIRTUAL TABLE temp.query_terms USING fts5vocab(temp, query_text, instance)") },
         { QStringLiteral("BEGIN IMMEDIATE"), QStringLiteral("ROLLBACK") },
         QStringLiteral("BEGIN IMMEDIATE"),
         { QStringLiteral("CREATE VIRTUAL TABLE messages_search USING fts5(body, content = 'messages', "
                          "content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2')"),
             QStringLiteral("CREATE TRIGGER messages_search_delete AFTER DELETE ON messages BEGIN "
                            "INSERT INTO messages_search (messages_search, rowid, body) "
-                           "VALUES ('delete', old.id, old.body); END") },
-        QStringLiteral("INSERT INTO messages_search (rowid, body) SELECT id, body FROM messages WHERE id >= ?"),
-        { QStringLiteral("DROP TRIGGER messages_search_insert") },
+                           "VALUES ('delete', old.id, old.body); END"),
+            QStringLiteral("CREATE TABLE search_terms (term TEXT PRIMARY KEY) WITHOUT ROWID") },
+        { { QStringLiteral("INSERT INTO messages_search (rowid, body) SELECT id, body FROM messages WHERE id >= ?"),
+              true },
+            { QStringLiteral("INSERT INTO temp.new_text (rowid, body) SELECT id, body FROM messages WHERE id >= ?"),
+                true },
+            { QStringLiteral("INSERT OR IGNORE INTO search_terms (term) SELECT term FROM temp.new_terms"), false },
+            { QStringLiteral("INSERT INTO temp.new_text (new_text) VALUES ('delete-all')"), false } },
+        { QStringLiteral("DROP TRIGGER messages_search_insert"),
+            QStringLiteral("CREATE TABLE search_terms (term TEXT PRIMARY KEY) WITHOUT ROWID"),
+            QStringLiteral("CREATE VIRTUAL TABLE temp.all_terms USING fts5vocab(main, messages_search, row)"),
+            QStringLiteral("INSERT INTO search_terms (term) SELECT term FROM temp.all_terms"),
+            QStringLiteral("DROP TABLE temp.all_terms") },
+        QStringLiteral("INSERT INTO temp.query_text (rowid, body) VALUES (?, ?)"),
+        QStringLiteral("SELECT doc, term FROM temp.query_terms ORDER BY doc, \"offset\""),
+        QStringLiteral("INSERT INTO temp.query_text (query_text) VALUES ('delete-all')"),
+        QStringLiteral("SELECT term FROM search_terms WHERE term >= ? AND term < ? ORDER BY term LIMIT ?"),
         QStringLiteral("SELECT ") + MessageColumns
             + QStringLiteral(", snippet(messages_search, 0, ?, ?, '…', 12) "
                              "FROM messages_search JOIN messages m ON m.id = messages_search.rowid "
@@ -760,12 +799,17 @@ std::optional<QList<ChatStore::Appended>> ChatStore::append(const QList<NewMessa
         results << result;
     }
     // The full-text index takes the transaction's messages in one statement (much cheaper than a
-    // row at a time). This transaction holds the write lock since it began, so every id from the
-    // first it stored on is one of its own.
-    if (firstId) {
+    // row at a time), the vocabulary their new terms. This transaction holds the write lock since
+    // it began, so every id from the first it stored on is one of its own.
+    for (const Dialect::Step& step : m_dialect.indexAppended) {
+        if (!firstId) {
+            break;
+        }
         QSqlQuery index(m_db);
-        index.prepare(m_dialect.indexAppended);
-        index.addBindValue(firstId);
+        index.prepare(step.sql);
+        if (step.bindsFirstId) {
+            index.addBindValue(firstId);
+        }
         if (!index.exec()) {
             return abandon(index);
         }
@@ -794,18 +838,89 @@ std::optional<QList<StoredMessage>> ChatStore::history(qint64 conversation, qint
     return messages;
 }
 
+std::optional<QString> ChatStore::matchExpression(const QStringList& words)
+{
+    // Quoted, nothing in a word is query syntax.
+    const auto quoted = [](QString text) {
+        text.replace(QLatin1Char('"'), QLatin1String("\"\""));
+        return QLatin1Char('"') + text + QLatin1Char('"');
+    };
+    // The terms of each word, as the index's tokenizer makes them.
+    QList<QStringList> termsOf(words.size());
+    if (!m_dialect.queryWordTerms.isEmpty()) {
+        const auto clear = qScopeGuard([this] {
+            QSqlQuery query(m_db);
+            query.exec(m_dialect.clearQueryWords);
+        });
+        for (qsizetype i = 0; i < words.size(); ++i) {
+            QSqlQuery insert(m_db);
+            insert.prepare(m_dialect.insertQueryWord);
+            insert.addBindValue(i + 1);
+            insert.addBindValue(words[i]);
+            if (!exec(insert)) {
+                return std::nullopt;
+            }
+        }
+        QSqlQuery terms(m_db);
+        if (!terms.exec(m_dialect.queryWordTerms)) {
+            failQuery(terms);
+            return std::nullopt;
+        }
+        while (terms.next()) {
+            const qint64 word = terms.value(0).toLongLong();
+            if (word >= 1 && word <= words.size()) {
+                termsOf[word - 1] << terms.value(1).toString();
+            }
+        }
+    }
+    // Every word must occur or start a longer one. A word of one term becomes the OR of the
+    // vocabulary's terms it starts: exact terms are read newest first and stop at the limit, while
+    // FTS5 answers "word"* by merging the whole row list of every term it starts before the first
+    // hit (a common word: tens of milliseconds). Too many such terms, or a word of several terms
+    // ("e-mail"), stays a prefix query.
+    static const QString Last = QString::fromUcs4(U"\U0010FFFF");
+    QStringList clauses;
+    for (qsizetype i = 0; i < words.size(); ++i) {
+        if (termsOf[i].size() == 1) {
+            const QString& term = termsOf[i].first();
+            QSqlQuery expand(m_db);
+            expand.prepare(m_dialect.termsFrom);
+            expand.addBindValue(term);
+            expand.addBindValue(term + Last);
+            expand.addBindValue(MaxPrefixTerms + 1);
+            if (!exec(expand)) {
+                return std::nullopt;
+            }
+            QStringList expansion;
+            while (expand.next()) {
+                expansion << quoted(expand.value(0).toString());
+            }
+            if (expansion.isEmpty()) {
+                return QString(); // no message has a word it starts
+            }
+            if (expansion.size() <= MaxPrefixTerms) {
+                clauses << QLatin1Char('(') + expansion.join(QLatin1String(" OR ")) + QLatin1Char(')');
+                continue;
+            }
+        }
+        clauses << quoted(words[i]) + QLatin1Char('*');
+    }
+    return clauses.join(QLatin1String(" AND ")); // FTS5 has no implicit AND before a parenthesis
+}
+
 std::optional<QList<SearchHit>> ChatStore::search(const QString& user, const QString& words, qint64 conversation,
     qint64 beforeId, int limit, const QString& hitStart, const QString& hitEnd)
 {
-    // Every word must occur (or start a longer word); each is quoted, so nothing in it is syntax.
-    QStringList terms;
-    for (const QString& word : words.split(QRegularExpression(QStringLiteral("\\s+")), Qt::SkipEmptyParts)) {
-        QString quoted = word;
-        quoted.replace(QLatin1Char('"'), QLatin1String("\"\""));
-        terms << QLatin1Char('"') + quoted + QLatin1String("\"*");
-    }
-    if (terms.isEmpty()) {
+    const QStringList split = words.split(QRegularExpression(QStringLiteral("\\s+")), Qt::SkipEmptyParts);
+    if (split.isEmpty()) {
         return QList<SearchHit>();
+    }
+    const auto expression = matchExpression(split);
+    if (!expression) {
+        return std::nullopt;
+    }
+    if (expression->isEmpty()) {
+        return QList<SearchHit>(); // a word that starts no term anywhere: nothing can match
     }
     QString extra;
     QVariantList extraValues;
@@ -821,7 +936,7 @@ std::optional<QList<SearchHit>> ChatStore::search(const QString& user, const QSt
     query.prepare(m_dialect.searchQuery.arg(extra));
     query.addBindValue(hitStart);
     query.addBindValue(hitEnd);
-    query.addBindValue(terms.join(QLatin1Char(' ')));
+    query.addBindValue(*expression);
     query.addBindValue(text(user));
     for (const QVariant& value : extraValues) {
         query.addBindValue(value);

@@ -41,6 +41,9 @@ public:
     static constexpr char GeneralRoom[] = "general";
     /// Longest room name; names are letters, digits and "._-".
     static constexpr int MaxRoomNameLength = 64;
+    /// A search word that starts more terms than this is matched as a prefix by the index itself
+    /// (slower for common words) instead of as the list of those terms.
+    static constexpr int MaxPrefixTerms = 64;
 
     struct Options
     {
@@ -161,6 +164,8 @@ private:
     std::optional<Conversation> conversationWhere(const QString& condition, const QVariantList& values);
     std::optional<Conversation> insertConversation(Conversation conversation, const QStringList& members);
     StoredMessage messageFrom(const QSqlQuery& query, int firstColumn = 0) const;
+    /// The full-text query of search()'s words; empty when a word starts no term at all.
+    std::optional<QString> matchExpression(const QStringList& words);
 
     Options m_options;
     const Dialect& m_dialect;
