@@ -943,6 +943,8 @@ void TestChatStore::retentionTaskSweepsInBatchesInTheBackground()
         for (int i = 0; i < 7; ++i) {
             batch << message(general, QStringLiteral("recent %1").arg(i), QString(), now - 2 * day + i);
         }
+        batch << message(general, QStringLiteral("a secretword said long ago"), QString(), now - 50 * day);
+        batch << message(general, QStringLiteral("recent secretive"), QString(), now - day);
         QVERIFY(store->append(batch));
     }
     ChatStore::Options options;
@@ -958,15 +960,22 @@ void TestChatStore::retentionTaskSweepsInBatchesInTheBackground()
     });
     retention.start();
     QTRY_COMPARE_WITH_TIMEOUT(sweeps.size(), 1, 30000);
-    QCOMPARE(sweeps.first().first, qint64(120));
+    QCOMPARE(sweeps.first().first, qint64(121));
     QVERIFY2(sweeps.first().second.isEmpty(), qPrintable(sweeps.first().second));
-    QCOMPARE(retention.deleted(), qint64(120));
+    QCOMPARE(retention.deleted(), qint64(121));
+    // The words only expired messages had left the search vocabulary too (more terms than one
+    // batch: "old", "a", "secretword", "said", "long", "ago", and the numbers 7-119; 0-6 are kept),
+    // and a word that starts a kept one finds it.
+    QCOMPARE(retention.termsRemoved(), qint64(6 + 113));
+    QVERIFY(!sqlValue(storePath(), QStringLiteral("SELECT 1 FROM search_terms WHERE term = 'secretword'")).isValid());
+    QVERIFY(sqlValue(storePath(), QStringLiteral("SELECT 1 FROM search_terms WHERE term = 'secretive'")).isValid());
+    QVERIFY(sqlValue(storePath(), QStringLiteral("SELECT 1 FROM search_terms WHERE term = '6'")).isValid());
     bool checked = false;
     thread.post(
         this, [general](ChatStore& store) { return store.history(general, 0, 1000); },
         [&checked](const std::optional<QList<StoredMessage>>& left) {
             QVERIFY(left);
-            QCOMPARE(left->size(), 7);
+            QCOMPARE(left->size(), 8);
             for (const StoredMessage& m : *left) {
                 QVERIFY(m.text.startsWith(QStringLiteral("recent")));
             }

@@ -60,6 +60,11 @@ struct ChatStore::Dialect
     /// Terms of the vocabulary from the first bound value on, below the second, in order, up to the
     /// third: the terms a prefix search of the first would match.
     QString termsFrom;
+    /// Up to the second bound value of the vocabulary's terms after the first, in order.
+    QString termsAfter;
+    /// A row when the index has the term bound (quoted as a phrase).
+    QString termUsed;
+    QString deleteTerm;
     /// %1: extra conditions. Binds: hit start, hit end, match expression, user, then the extras'
     /// values, then the limit. Newest first, streaming: a common word does not sort every hit. Columns: the message's
     /// (as messageFrom() reads them), the snippet.
@@ -137,6 +142,9 @@ const ChatStore::Dialect* dialectFor(const QString& driver)
         QStringLiteral("SELECT doc, term FROM temp.query_terms ORDER BY doc, \"offset\""),
         QStringLiteral("INSERT INTO temp.query_text (query_text) VALUES ('delete-all')"),
         QStringLiteral("SELECT term FROM search_terms WHERE term >= ? AND term < ? ORDER BY term LIMIT ?"),
+        QStringLiteral("SELECT term FROM search_terms WHERE term > ? ORDER BY term LIMIT ?"),
+        QStringLiteral("SELECT 1 FROM messages_search WHERE messages_search MATCH ? LIMIT 1"),
+        QStringLiteral("DELETE FROM search_terms WHERE term = ?"),
         QStringLiteral("SELECT ") + MessageColumns
             + QStringLiteral(", snippet(messages_search, 0, ?, ?, '…', 12) "
                              "FROM messages_search JOIN messages m ON m.id = messages_search.rowid "
@@ -1050,6 +1058,63 @@ std::optional<int> ChatStore::deleteOlderThan(qint64 cutoffMs, int batch)
         return std::nullopt;
     }
     return query.numRowsAffected();
+}
+
+std::optional<ChatStore::Pruned> ChatStore::pruneTerms(const QString& after, int batch)
+{
+    Pruned pruned;
+    if (m_dialect.termsAfter.isEmpty()) {
+        return pruned; // no vocabulary
+    }
+    if (!transaction()) {
+        return std::nullopt;
+    }
+    const auto abandon = [this](const QSqlQuery& query) {
+        failQuery(query);
+        const StoreFailure failure = m_failure;
+        m_db.rollback();
+        m_failure = failure;
+        return std::nullopt;
+    };
+    QSqlQuery terms(m_db);
+    terms.prepare(m_dialect.termsAfter);
+    terms.addBindValue(text(after));
+    terms.addBindValue(batch);
+    if (!terms.exec()) {
+        return abandon(terms);
+    }
+    QStringList batchTerms;
+    while (terms.next()) {
+        batchTerms << terms.value(0).toString();
+    }
+    terms.finish();
+    QSqlQuery used(m_db);
+    used.prepare(m_dialect.termUsed);
+    QSqlQuery remove(m_db);
+    remove.prepare(m_dialect.deleteTerm);
+    for (const QString& term : batchTerms) {
+        QString phrase = term;
+        phrase.replace(QLatin1Char('"'), QLatin1String("\"\""));
+        used.addBindValue(QLatin1Char('"') + phrase + QLatin1Char('"'));
+        if (!used.exec()) {
+            return abandon(used);
+        }
+        const bool isUsed = used.next();
+        used.finish();
+        if (isUsed) {
+            continue;
+        }
+        remove.addBindValue(term);
+        if (!remove.exec()) {
+            return abandon(remove);
+        }
+        ++pruned.removed;
+    }
+    if (!commit()) {
+        return std::nullopt;
+    }
+    pruned.last = batchTerms.size() == batch ? batchTerms.last() : QString();
+    return pruned;
 }
 
 bool ChatStore::backup(const QString& path)

@@ -138,6 +138,14 @@ public:
     /// Deletes up to batch messages older than cutoffMs (oldest first); the number deleted, 0 when
     /// none are left.
     std::optional<int> deleteOlderThan(qint64 cutoffMs, int batch);
+    struct Pruned
+    {
+        QString last; // the last term looked at: the next call goes on after it; empty at the end
+        int removed = 0;
+    };
+    /// Removes from the search vocabulary the terms no message has any more (after deletions),
+    /// looking at up to batch terms after the term after (empty: from the start).
+    std::optional<Pruned> pruneTerms(const QString& after, int batch);
     /// Writes a consistent copy of the store to path (a new file), while others keep writing.
     bool backup(const QString& path);
     /// Replaces the SQLite store at storePath with a copy of the backup at backupPath, after

@@ -64,9 +64,41 @@ void RetentionTask::nextBatch()
                 nextBatch(); // more may be left
                 return;
             }
-            m_running = false;
-            emit sweepFinished(m_sweepDeleted, result.second);
+            if (m_sweepDeleted > 0 && result.second.isEmpty()) {
+                pruneTerms(QString());
+                return;
+            }
+            finishSweep(result.second);
         });
+}
+
+void RetentionTask::pruneTerms(const QString& after)
+{
+    const int batch = m_batch;
+    m_store.post(
+        this,
+        [after, batch](ChatStore& store) {
+            const auto pruned = store.pruneTerms(after, batch);
+            return std::make_pair(pruned, pruned ? QString() : store.failure().message);
+        },
+        [this](const std::pair<std::optional<ChatStore::Pruned>, QString>& result) {
+            if (!result.first) {
+                finishSweep(result.second);
+                return;
+            }
+            m_termsRemoved += result.first->removed;
+            if (!result.first->last.isEmpty()) {
+                pruneTerms(result.first->last); // more terms after this batch
+                return;
+            }
+            finishSweep(QString());
+        });
+}
+
+void RetentionTask::finishSweep(const QString& error)
+{
+    m_running = false;
+    emit sweepFinished(m_sweepDeleted, error);
 }
 
 } // namespace QuietWire

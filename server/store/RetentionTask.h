@@ -10,7 +10,9 @@ class StoreThread;
 /// Deletes messages older than the retention period (--retention-days) in the background: a
 /// small batch at a time on the store's thread, so the event loop never waits and group commits
 /// of new messages go in between. Runs at start, then every checkInterval; while batches come
-/// back full it asks for the next one at once.
+/// back full it asks for the next one at once. A sweep that deleted messages then walks the
+/// search vocabulary, a batch of terms at a time, and removes the words no message has any more
+/// (the retention period covers what was said, its words included).
 ///
 /// Usage:
 ///     RetentionTask retention(store, 30LL * 24 * 3600 * 1000);
@@ -33,13 +35,17 @@ public:
     void setCheckInterval(int ms) { m_timer.setInterval(ms); }
     void start();
     qint64 deleted() const { return m_deleted; }
+    qint64 termsRemoved() const { return m_termsRemoved; }
 
 signals:
-    /// One sweep is over: nothing older than the period is left (or the store failed: message).
+    /// One sweep is over: nothing older than the period is left, nor a word of it in the
+    /// vocabulary (or the store failed: message).
     void sweepFinished(qint64 deleted, const QString& error);
 
 private:
     void nextBatch();
+    void pruneTerms(const QString& after);
+    void finishSweep(const QString& error);
 
     StoreThread& m_store;
     qint64 m_maxAgeMs;
@@ -48,6 +54,7 @@ private:
     bool m_running = false;
     qint64 m_deleted = 0;
     qint64 m_sweepDeleted = 0;
+    qint64 m_termsRemoved = 0;
 };
 
 } // namespace QuietWire
