@@ -154,7 +154,7 @@ STORE_FILE=quietwire.db
 # as literals: CHAT_SQL_QUERIES of each, each timed by the shell's .timer (1 ms resolution: the
 # mean comes from the same times, summed).
 chat_sqlite_queries() {
-    local db=$1 ids last n i c b rare words match cols
+    local db=$1 ids last n i c b rare words match prefix terms w cols
     mapfile -t ids < <(sqlite3 "$db" "SELECT id FROM conversations ORDER BY id")
     last=$(sqlite3 "$db" "SELECT max(id) FROM messages")
     n=${#ids[@]}
@@ -167,15 +167,29 @@ chat_sqlite_queries() {
     done >"$WORK/sql-history.sql"
     rare=$((CHAT_STORED / 20)); [ "$rare" -gt 0 ] || rare=1
     local common=(the server deploy build сервер сборка today review тест files meeting отчёт)
+    : >"$WORK/sql-search.sql"; : >"$WORK/sql-prefix.sql"
     for i in $(seq 0 $((CHAT_SQL_QUERIES - 1))); do
         case $((i % 3)) in
         0) words="w$(((RANDOM << 15 | RANDOM) % rare))x" ;;
         1) words=${common[$((RANDOM % 12))]} ;;
         *) words="${common[$((RANDOM % 12))]} w$(((RANDOM << 15 | RANDOM) % rare))x" ;;
         esac
-        match=$(for w in $words; do printf '"%s"* ' "$w"; done)
-        echo "SELECT $cols, snippet(messages_search, 0, '[', ']', '…', 12) FROM messages_search JOIN messages m ON m.id = messages_search.rowid WHERE messages_search MATCH '${match% }' AND m.conversation_id IN (SELECT conversation_id FROM members WHERE name = 'b0000') ORDER BY messages_search.rowid DESC LIMIT 50;"
-    done >"$WORK/sql-search.sql"
+        # ChatStore's expression: each word the OR of the vocabulary's terms it starts (looked up
+        # here beforehand, untimed; the bench's words are one term each); the prefix query is how
+        # schema 1 searched.
+        match=""; prefix=""
+        for w in $words; do
+            terms=$(sqlite3 "$db" "SELECT group_concat('\"' || term || '\"', ' OR ') FROM (SELECT term FROM search_terms WHERE term >= '$w' AND term < '$w' || char(1114111) ORDER BY term LIMIT 65)")
+            if [ "$(grep -o ' OR ' <<<"$terms" | wc -l)" -ge 64 ] || [ -z "$terms" ]; then
+                match+="\"$w\"* AND "
+            else
+                match+="($terms) AND "
+            fi
+            prefix+="\"$w\"* "
+        done
+        echo "SELECT $cols, snippet(messages_search, 0, '[', ']', '…', 12) FROM messages_search JOIN messages m ON m.id = messages_search.rowid WHERE messages_search MATCH '${match% AND }' AND m.conversation_id IN (SELECT conversation_id FROM members WHERE name = 'b0000') ORDER BY messages_search.rowid DESC LIMIT 50;" >>"$WORK/sql-search.sql"
+        echo "SELECT $cols, snippet(messages_search, 0, '[', ']', '…', 12) FROM messages_search JOIN messages m ON m.id = messages_search.rowid WHERE messages_search MATCH '${prefix% }' AND m.conversation_id IN (SELECT conversation_id FROM members WHERE name = 'b0000') ORDER BY messages_search.rowid DESC LIMIT 50;" >>"$WORK/sql-prefix.sql"
+    done
     conversations_sql() { # user
         echo "SELECT c.id, c.kind, c.name, c.topic, c.is_private, c.created_ms, COALESCE(r.last_read, 0), (SELECT count(*) FROM messages u WHERE u.conversation_id = c.id AND u.id > COALESCE(r.last_read, 0)), $cols FROM members mb JOIN conversations c ON c.id = mb.conversation_id LEFT JOIN read_markers r ON r.conversation_id = c.id AND r.name = mb.name LEFT JOIN messages m ON m.id = (SELECT max(l.id) FROM messages l WHERE l.conversation_id = c.id) WHERE mb.name = '$1' ORDER BY c.kind, c.name;"
     }
@@ -188,7 +202,7 @@ chat_sqlite_queries() {
     for _ in $(seq "$CHAT_JOINS"); do conversations_sql b0000; done >"$WORK/sql-read.sql"
     rec sql_unread_total "$(sqlite3 "$db" "SELECT count(*) FROM messages m JOIN members mb ON mb.conversation_id = m.conversation_id AND mb.name = 'b0001'")"
     sqlite3 "$db" "SELECT 1 FROM messages LIMIT 1" >/dev/null # warm the page cache as the server's run did
-    for q in history search unread capped read; do
+    for q in history search prefix unread capped read; do
         sqlite_run "$db" "$WORK/sql-$q.sql" "$WORK/sql-$q.ms"
         rec_percentiles "sql_$q" "$WORK/sql-$q.ms"
     done
@@ -198,7 +212,8 @@ chat_sqlite_queries() {
 # with SOURCE_DB's schema, BATCH rows per transaction, each its own INSERT (as ChatStore::append
 # does), PRAGMA synchronous = FULL, journal_mode = WAL; records sql_insert_BATCH_per_s: the full-text
 # index filled by a trigger per row (schema 1's way). bulk: filled by one INSERT ... SELECT per
-# transaction instead, as ChatStore::append does since schema 2 (sql_insert_bulk_BATCH_per_s)
+# transaction instead, and the new terms into the vocabulary, as ChatStore::append does since schema 2
+# (sql_insert_bulk_BATCH_per_s)
 chat_sqlite_inserts() {
     local src=$1 batch=$2 rows=$3 mode=${4:-trigger} db=$CHATDIR/sqlite-insert.db t0 t1
     rm -f "$db" "$db-wal" "$db-shm"
@@ -211,7 +226,11 @@ chat_sqlite_inserts() {
     awk -v rows="$rows" -v batch="$batch" -v mode="$mode" -v rare=$((CHAT_STORED / 20 + 1)) -v convs="$CHAT_CONVERSATIONS" 'BEGIN {
         split("the server deploy build сервер сборка today review тест files meeting отчёт", w, " ")
         srand(42)
-        print "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
+        print "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;"
+        if (mode == "bulk") {
+            print "CREATE VIRTUAL TABLE temp.new_text USING fts5(body, content = \047\047, detail = none, columnsize = 0, tokenize = \047unicode61 remove_diacritics 2\047);"
+            print "CREATE VIRTUAL TABLE temp.new_terms USING fts5vocab(temp, new_text, row);"
+        }
         for (i = 0; i < rows; i++) {
             if (i % batch == 0) { print "BEGIN IMMEDIATE;"; first = i + 1 }
             body = ""
@@ -221,8 +240,12 @@ chat_sqlite_inserts() {
                 1 + int(rand() * convs), "\047b" s "\047", "\047SHA256:bench" s "\047", "\047s" i "\047", 1764600000000 + i,
                 "\047" body "w" int(rand() * rare) "x\047"
             if (i % batch == batch - 1 || i == rows - 1) {
-                if (mode == "bulk")
-                    printf "INSERT INTO messages_search (rowid, body) SELECT id, body FROM messages WHERE id BETWEEN %d AND %d;\n", first, i + 1
+                if (mode == "bulk") {
+                    printf "INSERT INTO messages_search (rowid, body) SELECT id, body FROM messages WHERE id >= %d;\n", first
+                    printf "INSERT INTO temp.new_text (rowid, body) SELECT id, body FROM messages WHERE id >= %d;\n", first
+                    print "INSERT OR IGNORE INTO search_terms (term) SELECT term FROM temp.new_terms;"
+                    print "INSERT INTO temp.new_text (new_text) VALUES (\047delete-all\047);"
+                }
                 print "COMMIT;"
             }
         }
@@ -309,12 +332,16 @@ newest page, half before a random id) and $CHAT_QUERIES \`search\` requests of 5
 conversations (a rare word, a common one, or both), one at a time over one session, from writing the
 request to reading \`done\`. Store alone: \`quietwire-bench store-query\`, the same queries through ChatStore on the
 same file with the server stopped. sqlite3 shell: the same SELECTs word for word (ChatStore's), values as
-literals, $CHAT_SQL_QUERIES of each, timed by \`.timer on\` (1 ms resolution; the mean is exact enough).
+literals, $CHAT_SQL_QUERIES of each, timed by \`.timer on\` (1 ms resolution; the mean is exact enough); for search,
+each word's terms looked up in the vocabulary beforehand (untimed; ChatStore does it in the same call, timed
+in the two columns before), and the same words as FTS5 prefix queries (\`"word"*\`, how the store searched
+before schema 2) for comparison.
 
 | request | through the server p50 / p99 / max | store alone p50 / p99 / max | sqlite3 shell p50 / p99 / mean |
 |---|---:|---:|---:|
 | history page of 100 | $(cell cq_full_history_p50_ms 2) / **$(cell cq_full_history_p99_ms 2)** / $(cell cq_full_history_max_ms 2) ms | $(fmt "$(med sq_history_p50_ms)" 2) / $(fmt "$(med sq_history_p99_ms)" 2) / $(fmt "$(med sq_history_max_ms)" 2) ms | $(fmt "$(med sql_history_p50_ms)" 0) / $(fmt "$(med sql_history_p99_ms)" 0) / $(fmt "$(med sql_history_mean_ms)" 2) ms |
 | search, 50 hits | $(cell cq_full_search_p50_ms 1) / **$(cell cq_full_search_p99_ms 1)** / $(cell cq_full_search_max_ms 1) ms | $(fmt "$(med sq_search_p50_ms)" 1) / $(fmt "$(med sq_search_p99_ms)" 1) / $(fmt "$(med sq_search_max_ms)" 1) ms | $(fmt "$(med sql_search_p50_ms)" 0) / $(fmt "$(med sql_search_p99_ms)" 0) / $(fmt "$(med sql_search_mean_ms)" 1) ms |
+| search as FTS5 prefix queries (before schema 2) | | | $(fmt "$(med sql_prefix_p50_ms)" 0) / $(fmt "$(med sql_prefix_p99_ms)" 0) / $(fmt "$(med sql_prefix_mean_ms)" 1) ms |
 | join (version 2), $(med cq_full_join_conversations) conversations, $(med cq_full_join_unread) unread | $(cell cq_full_join_p50_ms 1) ms (fastest $(fmt "$(stats cq_full_join_min_ms | cut -d' ' -f2)" 1), slowest $(fmt "$(stats cq_full_join_max_ms | cut -d' ' -f3)" 1)) | | conversations query: $(fmt "$(med sql_unread_p50_ms)" 0) / $(fmt "$(med sql_unread_max_ms)" 0) max / $(fmt "$(med sql_unread_mean_ms)" 1) ms ($(med sql_unread_total) unread) |
 | join's conversations query with each unread count capped at 1000 (a proposal), $(med cq_full_join_unread) unread | | | $(fmt "$(med sql_capped_p50_ms)" 0) / $(fmt "$(med sql_capped_max_ms)" 0) max / $(fmt "$(med sql_capped_mean_ms)" 1) ms |
 | join after reading everything, 0 unread | $(cell cq_full_joinread_p50_ms 1) ms (fastest $(fmt "$(stats cq_full_joinread_min_ms | cut -d' ' -f2)" 1), slowest $(fmt "$(stats cq_full_joinread_max_ms | cut -d' ' -f3)" 1)) | | conversations query: $(fmt "$(med sql_read_p50_ms)" 0) / $(fmt "$(med sql_read_max_ms)" 0) max / $(fmt "$(med sql_read_mean_ms)" 1) ms |
@@ -342,7 +369,7 @@ $CHAT_SQL_ROWS rows like the bench's messages into a new store of the same schem
 ChatStore does (without ChatStore's client-id lookup per row), \`PRAGMA journal_mode = WAL; synchronous = FULL\`,
 on the same disk; the sqlite3 shell $(sqlite3 --version | cut -d' ' -f1), the library Qt's QSQLITE driver loads too.
 The full-text index filled by a trigger per row (the store's schema 1), or once per transaction by one
-\`INSERT ... SELECT\` (schema 2, what ChatStore::append does now).
+\`INSERT ... SELECT\` with the new terms added to the search vocabulary (schema 2, what ChatStore::append does now).
 
 | writer | rows per transaction | rows/s |
 |---|---:|---:|
@@ -364,12 +391,12 @@ The full-text index filled by a trigger per row (the store's schema 1), or once 
   in a statement savepoint and FTS5 writes its pending terms out at each one; the sqlite3 shell inserts the same
   rows $(ratio "$(med sql_insert_bulk_1000_per_s)" "$(med sql_insert_1000_per_s)")x as fast when the index is filled once per transaction (\`INSERT INTO messages_search (rowid, body)
   SELECT id, body FROM messages WHERE id >= first\`), which is what ChatStore::append does since schema 2.
-- A search word also matches longer words it starts (\`"word"*\`). FTS5 answers such a prefix query by merging the
-  whole list of rows of every matching term in memory before the first hit, so a common word costs what its
-  list is long (about 20-40 ms for a word in half of 1,000,000 messages here), while the same word matched
-  exactly streams newest first and takes 1-2 ms (sqlite3 shell). FTS5's own vocabulary table cannot list the terms
-  of a prefix without reading their lists too. Left for later: a vocabulary of terms kept per transaction, to turn a
-  prefix into an OR of exact terms.
+- A search word also matches longer words it starts. FTS5 answers a prefix query (\`"word"*\`) by merging the whole
+  row list of every term the word starts before the first hit, so a common word costs what its list is long
+  (the sqlite3 shell's prefix row above: $(fmt "$(med sql_prefix_mean_ms)" 1) ms on average), while exact terms stream newest first and stop at the
+  limit. Since schema 2 ChatStore keeps a vocabulary of the index's terms (filled per transaction through the
+  index's own tokenizer) and turns a word into the OR of the terms it starts (up to 64; beyond that, or for a
+  word of several terms, it stays a prefix query): $(fmt "$(med sql_search_mean_ms)" 1) ms on average in the shell.
 - A version-2 join counts every unread message of every conversation (\`ChatStore::conversationsOf\`, a correlated
   \`count(*)\` each): $(fmt "$(med cq_full_join_p50_ms)" 0) ms for $(med cq_full_join_unread) unread, on the store's thread, where joins and commits wait for one another
   in turn: $CHAT_SENDERS sessions joining at once took $(fmt "$(med cq_full_sessions_seconds)" 1) s. The same query with each count capped at 1000 takes
