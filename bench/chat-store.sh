@@ -390,7 +390,8 @@ The full-text index filled by a trigger per row (the store's schema 1), or once 
 - The full-text index is the costly part of an insert. Filled by a trigger row by row (schema 1), an INSERT runs
   in a statement savepoint and FTS5 writes its pending terms out at each one; the sqlite3 shell inserts the same
   rows $(ratio "$(med sql_insert_bulk_1000_per_s)" "$(med sql_insert_1000_per_s)")x as fast when the index is filled once per transaction (\`INSERT INTO messages_search (rowid, body)
-  SELECT id, body FROM messages WHERE id >= first\`), which is what ChatStore::append does since schema 2.
+  SELECT id, body FROM messages WHERE id >= first\`, with the new terms added to the vocabulary), which is what
+  ChatStore::append does since schema 2.
 - A search word also matches longer words it starts. FTS5 answers a prefix query (\`"word"*\`) by merging the whole
   row list of every term the word starts before the first hit, so a common word costs what its list is long
   (the sqlite3 shell's prefix row above: $(fmt "$(med sql_prefix_mean_ms)" 1) ms on average), while exact terms stream newest first and stop at the
