@@ -194,9 +194,9 @@ ServerOptions ServerOptions::parse(const QStringList& arguments)
         QStringLiteral("Delete chat messages older than N days, in the background (default 0: keep everything)."),
         QStringLiteral("N"), QStringLiteral("0"));
     parser.addOptions({ listenOption, portOption, sessionPortsOption, dataDirOption, filesRootOption, quotaOption,
-        roomQuotaOption, ticketTimeoutOption, handshakeTimeoutOption, idleTimeoutOption, maxHandshakesOption, maxHandshakesPerIpOption,
-        handshakePrefixV4Option, maxTicketsPerKeyOption, maxTicketsPerIpOption, maxSessionsPerKeyOption,
-        retentionDaysOption });
+        roomQuotaOption, ticketTimeoutOption, handshakeTimeoutOption, idleTimeoutOption, maxHandshakesOption,
+        maxHandshakesPerIpOption, handshakePrefixV4Option, maxTicketsPerKeyOption, maxTicketsPerIpOption,
+        maxSessionsPerKeyOption, retentionDaysOption });
     // allow's confirmation, here so the parser knows it; the allow command reads it among its words.
     const QCommandLineOption samePersonOption(QString::fromLatin1(AuthorizedKeys::SamePersonOption).mid(2),
         QStringLiteral("allow: NAME already has a key, and this is another "
@@ -209,9 +209,10 @@ ServerOptions ServerOptions::parse(const QStringList& arguments)
     QStringList commandWords;
     const bool ownOptions = splitCommandWords(arguments,
         { helpOption, versionOption, listenOption, portOption, sessionPortsOption, dataDirOption, filesRootOption,
-            quotaOption, roomQuotaOption, ticketTimeoutOption, handshakeTimeoutOption, idleTimeoutOption, maxHandshakesOption,
-            maxHandshakesPerIpOption, handshakePrefixV4Option, maxTicketsPerKeyOption, maxTicketsPerIpOption,
-            maxSessionsPerKeyOption, retentionDaysOption, samePersonOption, maxDepthOption, maxEntriesOption },
+            quotaOption, roomQuotaOption, ticketTimeoutOption, handshakeTimeoutOption, idleTimeoutOption,
+            maxHandshakesOption, maxHandshakesPerIpOption, handshakePrefixV4Option, maxTicketsPerKeyOption,
+            maxTicketsPerIpOption, maxSessionsPerKeyOption, retentionDaysOption, samePersonOption, maxDepthOption,
+            maxEntriesOption },
         &parserArguments, &commandWords);
     parser.process(parserArguments);
 
@@ -270,8 +271,7 @@ ServerOptions ServerOptions::parse(const QStringList& arguments)
     }
     server.roomQuotaBytes = FileArea::parseSize(parser.value(roomQuotaOption));
     if (server.roomQuotaBytes < 0) {
-        return fail(
-            QStringLiteral("--room-quota %1 is not a size like 500M or 2G").arg(parser.value(roomQuotaOption)));
+        return fail(QStringLiteral("--room-quota %1 is not a size like 500M or 2G").arg(parser.value(roomQuotaOption)));
     }
     const double idleSeconds = parser.value(idleTimeoutOption).toDouble(&ok);
     if (!ok || idleSeconds < 0.2 || idleSeconds > 86400) {

@@ -532,8 +532,8 @@ void TestServerCore::filesUploadLeaseEndsHoweverTheUploadEnds()
 
 void TestServerCore::filesReservationCountsAgainstTheQuota()
 {
-    m_area = std::make_unique<FileArea>(m_dir.filePath(QStringLiteral("small")), m_dir.filePath(QStringLiteral("rooms")),
-        FileArea::Limits { 200 * 1024, 64, 1000 });
+    m_area = std::make_unique<FileArea>(m_dir.filePath(QStringLiteral("small")),
+        m_dir.filePath(QStringLiteral("rooms")), FileArea::Limits { 200 * 1024, 64, 1000 });
     Peer* alice = connectPeer(QStringLiteral("alice"), QHostAddress(QStringLiteral("127.0.0.2")));
     Peer* other = connectPeer(QStringLiteral("alice"), QHostAddress(QStringLiteral("127.0.0.3")));
     QVERIFY(alice && other);

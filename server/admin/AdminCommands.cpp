@@ -474,7 +474,7 @@ Result allFiles(AdminContext& context)
           });
     for (qsizetype i = 0; i < ids.size(); ++i) {
         const auto& conversation = conversations.at(i);
-        const QString label = !conversation ? QStringLiteral("conversation %1 (gone)").arg(ids.at(i))
+        const QString label = !conversation                  ? QStringLiteral("conversation %1 (gone)").arg(ids.at(i))
             : conversation->kind == Conversation::Kind::Room ? QStringLiteral("room %1").arg(conversation->name)
                                                              : QStringLiteral("direct %1").arg(conversation->name);
         context.print(usageLine(area, label, area->sharedFolderPath(ids.at(i))));

@@ -945,8 +945,16 @@ void ChatService::checkFolder(const QString& user, const FilePaths::Location& wh
     const bool knownPeer = where.area == Area::Direct && m_isKnownName(where.folder);
     m_store->post(
         context,
-        [user, where, knownPeer, now = nowMs()](ChatStore& store) {
+        [user, where, knownPeer, generalId = m_generalId, now = nowMs()](ChatStore& store) {
             FolderGrant grant;
+            // Every user is in general, added the first time they come (as a chat session does),
+            // also when they come to the files first.
+            const bool touchesGeneral = where.area == Area::Rooms
+                || (where.area == Area::Room && where.folder == QLatin1String(ChatStore::GeneralRoom));
+            if (touchesGeneral && generalId != 0 && !store.roleOf(generalId, user)
+                && store.failure().error == StoreError::NotFound) {
+                store.addMember(generalId, user, MemberRole::Member);
+            }
             if (where.area == Area::Rooms || where.area == Area::Directs) {
                 const auto conversations = store.conversationsOf(user);
                 if (!conversations) {
@@ -958,9 +966,9 @@ void ChatService::checkFolder(const QString& user, const FilePaths::Location& wh
                 for (const QuietWire::ConversationSummary& summary : *conversations) {
                     const Conversation& conversation = summary.conversation;
                     if (conversation.kind == kind) {
-                        grant.folders.append({ kind == Conversation::Kind::Room ? conversation.name
-                                                                                : otherOf(conversation, user),
-                            conversation.createdMs });
+                        grant.folders.append(
+                            { kind == Conversation::Kind::Room ? conversation.name : otherOf(conversation, user),
+                                conversation.createdMs });
                     }
                 }
                 return grant;

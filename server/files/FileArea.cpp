@@ -54,8 +54,10 @@ QString FileArea::keepAside(const QString& roomsRoot, qint64 conversationId, QSt
     const QString aside = QDir(roomsRoot).filePath(QStringLiteral("deleted"));
     QDir().mkpath(aside);
     QFile::setPermissions(aside, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
-    const QString target = QDir(aside).filePath(QStringLiteral("%1-%2").arg(conversationId).arg(
-        QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd'T'HHmmss'Z'"))));
+    const QString target = QDir(aside).filePath(
+        QStringLiteral("%1-%2")
+            .arg(conversationId)
+            .arg(QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd'T'HHmmss'Z'"))));
     if (!QDir().rename(path, target)) {
         if (error) {
             *error = QStringLiteral("Cannot move %1 to %2").arg(path, target);

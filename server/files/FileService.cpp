@@ -79,8 +79,7 @@ struct FileService::Download
     qint64 sent = 0;
 };
 
-FileService::FileService(
-    Session* session, FileArea* area, const QString& home, FolderAccess access, QObject* parent)
+FileService::FileService(Session* session, FileArea* area, const QString& home, FolderAccess access, QObject* parent)
     : QObject(parent)
     , m_session(session)
     , m_area(area)
@@ -164,8 +163,8 @@ bool FileService::enter(qint64 id, const FilePaths::Location& where, const Folde
         return true;
     }
     if (grant->code != ErrorCode::None) {
-        qCInfo(lcFiles).noquote() << Logging::escaped(m_session->name, 60) << m_session->address.toString()
-                                  << "refused" << Logging::escaped(FilePaths::areaRoot(where), 300) << "-"
+        qCInfo(lcFiles).noquote() << Logging::escaped(m_session->name, 60) << m_session->address.toString() << "refused"
+                                  << Logging::escaped(FilePaths::areaRoot(where), 300) << "-"
                                   << Logging::escaped(grant->message, 300);
         fail(id, grant->code, grant->message);
         return false;
@@ -224,7 +223,7 @@ void FileService::conversationChanged(qint64 id, const QStringList& members, boo
     if (m_upload && m_upload->conversation.id == id) {
         const qint64 requestId = m_upload->id;
         const QString shown = uploadShown();
-        log(QStringLiteral("put stopped"), m_upload->path, why);
+        log(QStringLiteral("put stopped"), uploadShown(), why);
         abortUpload(true);
         fail(requestId, ErrorCode::Permission, QStringLiteral("The upload of %1 stopped: %2").arg(shown, why));
     }
@@ -316,11 +315,11 @@ std::optional<FileService::Located> FileService::locateExisting(qint64 id, const
     return located;
 }
 
-void FileService::log(const QString& op, const QStringList& path, const QString& extra) const
+void FileService::log(const QString& op, const QString& shown, const QString& extra) const
 {
     // Paths and names come from the client: escaped, so they cannot forge or break log lines.
     qCInfo(lcFiles).noquote() << Logging::escaped(m_session->name, 60) << m_session->address.toString() << op
-                              << Logging::escaped(virtualPath(path), 300) << Logging::escaped(extra, 400);
+                              << Logging::escaped(shown, 300) << Logging::escaped(extra, 400);
 }
 
 qint64 FileService::folderBytes(int fd)
@@ -410,7 +409,8 @@ void FileService::run(const QCborMap& message, qint64 id)
         const FilePaths::Location& to = resolved.at(1);
         if (to.isVirtual() && !paths.where.isVirtual()) {
             fail(id, ErrorCode::Permission,
-                QStringLiteral("%1 is a list of shared folders; nothing can be put there").arg(FilePaths::toVirtual(to)));
+                QStringLiteral("%1 is a list of shared folders; nothing can be put there")
+                    .arg(FilePaths::toVirtual(to)));
             return;
         }
         if (!to.sameArea(paths.where) && !paths.where.isVirtual()) {
@@ -441,8 +441,8 @@ void FileService::run(const QCborMap& message, qint64 id)
     // A shared folder (or the list of them): the store decides, after whatever it was told before.
     // Until it answers, this session's messages wait (handle()), so they are served in order.
     m_checking = true;
-    m_access.check(m_session->name, paths.where, this,
-        [this, value = request.value, paths, id](const FolderGrant& grant) {
+    m_access.check(
+        m_session->name, paths.where, this, [this, value = request.value, paths, id](const FolderGrant& grant) {
             m_checking = false;
             if (paths.where.isVirtual()) {
                 if constexpr (std::is_same_v<Request, FileProtocol::LsRequest>) {
@@ -465,7 +465,7 @@ void FileService::serveVirtual(const Request& request, const Paths& paths)
     const QString shown = FilePaths::toVirtual(paths.where);
     if constexpr (std::is_same_v<Request, FileProtocol::CdRequest>) {
         m_cwd = paths.where;
-        log(QStringLiteral("cd"), {});
+        log(QStringLiteral("cd"), virtualPath({}));
         reply(FileProtocol::CwdResult { id, shown }.toCbor());
     } else if constexpr (std::is_same_v<Request, FileProtocol::LsRequest>) {
         // "/" (the lists of rooms and of direct conversations come from the store: listVirtual).
@@ -476,8 +476,10 @@ void FileService::serveVirtual(const Request& request, const Paths& paths)
         entry.type = FileProtocol::Entry::Type::Directory;
         entry.modified = QDateTime::fromMSecsSinceEpoch(0, Qt::UTC);
         reply(FileProtocol::StatResult { id, shown, entry }.toCbor());
-    } else if constexpr (std::is_same_v<Request, FileProtocol::CatRequest> || std::is_same_v<Request, FileProtocol::GetRequest>
-        || std::is_same_v<Request, FileProtocol::PartialRequest>) {
+    } else if constexpr (
+        std::is_same_v<Request,
+            FileProtocol::
+                CatRequest> || std::is_same_v<Request, FileProtocol::GetRequest> || std::is_same_v<Request, FileProtocol::PartialRequest>) {
         fail(id, ErrorCode::BadPath, QStringLiteral("%1 is a folder").arg(shown));
     } else {
         fail(id, ErrorCode::Permission,
@@ -615,7 +617,7 @@ void FileService::cd(const FileProtocol::CdRequest& request, const Paths& paths)
         return;
     }
     m_cwd = FilePaths::Location { paths.where.area, paths.where.folder, path };
-    log(QStringLiteral("cd"), path);
+    log(QStringLiteral("cd"), virtualPath(path));
     reply(FileProtocol::CwdResult { id, FilePaths::toVirtual(m_cwd) }.toCbor());
 }
 
@@ -675,7 +677,7 @@ void FileService::ls(const FileProtocol::LsRequest& request, const Paths& paths)
     if (index < children.size()) {
         page.next = index;
     }
-    log(QStringLiteral("ls"), path, start > 0 ? QStringLiteral("from entry %1").arg(start) : QString());
+    log(QStringLiteral("ls"), virtualPath(path), start > 0 ? QStringLiteral("from entry %1").arg(start) : QString());
     reply(page.toCbor());
 }
 
@@ -699,9 +701,9 @@ void FileService::mkdir(const FileProtocol::MkdirRequest& request, const Paths& 
         }
         if (error == HomeFolder::Error::NotFolder) {
             fail(id, ErrorCode::Exists,
-                existing + 1 == path.size() ? QStringLiteral("%1 already exists").arg(virtualPath(path))
-                                            : QStringLiteral("%1 is a file, not a folder")
-                                                  .arg(virtualPath(path.mid(0, existing + 1))));
+                existing + 1 == path.size()
+                    ? QStringLiteral("%1 already exists").arg(virtualPath(path))
+                    : QStringLiteral("%1 is a file, not a folder").arg(virtualPath(path.mid(0, existing + 1))));
             return;
         }
         if (error != HomeFolder::Error::None) {
@@ -740,8 +742,9 @@ void FileService::mkdir(const FileProtocol::MkdirRequest& request, const Paths& 
         dir = std::move(next);
     }
     m_area->noteDepth(m_home, int(path.size()));
-    log(QStringLiteral("mkdir"), path);
-    tellConversation(m_conversation, QStringLiteral("%1 created the folder %2").arg(m_session->name, virtualPath(path)));
+    log(QStringLiteral("mkdir"), virtualPath(path));
+    tellConversation(
+        m_conversation, QStringLiteral("%1 created the folder %2").arg(m_session->name, virtualPath(path)));
     reply(FileProtocol::DoneResult { id }.toCbor());
 }
 
@@ -787,7 +790,7 @@ void FileService::rmdir(const FileProtocol::RmdirRequest& request, const Paths& 
         failOn(id, error, path, QStringLiteral("remove"));
         return;
     }
-    log(recursive ? QStringLiteral("rmdir -r") : QStringLiteral("rmdir"), path);
+    log(recursive ? QStringLiteral("rmdir -r") : QStringLiteral("rmdir"), virtualPath(path));
     tellConversation(m_conversation,
         QStringLiteral("%1 removed the folder %2%3")
             .arg(m_session->name, shown, recursive ? QStringLiteral(" and everything in it") : QString()));
@@ -821,7 +824,7 @@ void FileService::rm(const FileProtocol::RmRequest& request, const Paths& paths)
         failOn(id, error, path, QStringLiteral("remove"));
         return;
     }
-    log(QStringLiteral("rm"), path);
+    log(QStringLiteral("rm"), virtualPath(path));
     tellConversation(m_conversation, QStringLiteral("%1 removed %2").arg(m_session->name, shown));
     reply(FileProtocol::DoneResult { id }.toCbor());
 }
@@ -902,9 +905,9 @@ void FileService::rename(const FileProtocol::RenameRequest& request, const Paths
         return;
     }
     m_area->noteDepth(m_home, int(target.size()) + height);
-    log(QStringLiteral("rename"), from, QStringLiteral("-> %1").arg(virtualPath(target)));
-    tellConversation(
-        m_conversation, QStringLiteral("%1 moved %2 to %3").arg(m_session->name, virtualPath(from), virtualPath(target)));
+    log(QStringLiteral("rename"), virtualPath(from), QStringLiteral("-> %1").arg(virtualPath(target)));
+    tellConversation(m_conversation,
+        QStringLiteral("%1 moved %2 to %3").arg(m_session->name, virtualPath(from), virtualPath(target)));
     reply(FileProtocol::DoneResult { id }.toCbor());
 }
 
@@ -925,10 +928,10 @@ void FileService::stat(const FileProtocol::StatRequest& request, const Paths& pa
         }
         st = located->st;
     }
-    log(QStringLiteral("stat"), path);
-    reply(FileProtocol::StatResult {
-        id, virtualPath(path), entryFor(st, path.isEmpty() ? virtualPath({}) : path.last()) }
-              .toCbor());
+    log(QStringLiteral("stat"), virtualPath(path));
+    reply(
+        FileProtocol::StatResult { id, virtualPath(path), entryFor(st, path.isEmpty() ? virtualPath({}) : path.last()) }
+            .toCbor());
 }
 
 bool FileService::openForReading(qint64 id, const QStringList& path, QFile& file, struct stat* info)
@@ -982,7 +985,7 @@ void FileService::cat(const FileProtocol::CatRequest& request, const Paths& path
         return;
     }
     const QByteArray data = file.read(max);
-    log(QStringLiteral("cat"), path);
+    log(QStringLiteral("cat"), virtualPath(path));
     reply(FileProtocol::CatResult { id, qint64(st.st_size), data }.toCbor());
 }
 
@@ -1060,7 +1063,8 @@ void FileService::put(const FileProtocol::PutRequest& request, const Paths& path
     // From here every way out drops upload, and with it its lease: the claim on the name ends.
     HomeFolder::Error error;
     // The staging folder is made only for an upload that fits: a refused put leaves nothing.
-    upload->staging = HomeFolder::openFile(m_folder->fd(), QLatin1String(StagingFolder), O_RDONLY | O_DIRECTORY, &error);
+    upload->staging
+        = HomeFolder::openFile(m_folder->fd(), QLatin1String(StagingFolder), O_RDONLY | O_DIRECTORY, &error);
     const bool stagingExists = upload->staging.isValid();
     if (!stagingExists && error != HomeFolder::Error::NotFound) {
         fail(id, ErrorCode::Io,
@@ -1136,7 +1140,7 @@ void FileService::put(const FileProtocol::PutRequest& request, const Paths& path
     upload->where = m_where;
     upload->conversation = m_conversation;
     m_upload = std::move(upload);
-    log(QStringLiteral("put"), path, QStringLiteral("%1 bytes from offset %2").arg(size).arg(offset));
+    log(QStringLiteral("put"), virtualPath(path), QStringLiteral("%1 bytes from offset %2").arg(size).arg(offset));
     reply(FileProtocol::PutResult { id, offset }.toCbor());
 }
 
@@ -1158,7 +1162,7 @@ void FileService::putData(const QByteArray& data)
         const QString error = m_upload->part.errorString();
         const ErrorCode failCode
             = m_upload->part.error() == QFileDevice::PermissionsError ? ErrorCode::Permission : ErrorCode::Io;
-        log(QStringLiteral("put failed"), m_upload->path, error);
+        log(QStringLiteral("put failed"), uploadShown(), error);
         abortUpload(true); // e.g. disk full: nothing half-written stays behind
         fail(id, failCode, QStringLiteral("The server could not store the file: %1").arg(error));
         return;
@@ -1200,7 +1204,7 @@ void FileService::putEnd(const QCborMap& message, qint64 id)
     }
     const QByteArray digest = m_upload->hash.result();
     if (digest != sha256) {
-        log(QStringLiteral("put failed"), m_upload->path, QStringLiteral("checksum mismatch"));
+        log(QStringLiteral("put failed"), uploadShown(), QStringLiteral("checksum mismatch"));
         abortUpload(true);
         fail(id, ErrorCode::Io,
             QStringLiteral("The SHA-256 of what arrived differs from yours; %1 was not stored. Upload it again.")
@@ -1242,9 +1246,9 @@ void FileService::putEnd(const QCborMap& message, qint64 id)
     accountFolder(upload.home, upload.parent.get(), parentBefore);
     accountFolder(upload.home, upload.staging.get(), stagingBefore);
     m_area->noteDepth(upload.home, int(upload.path.size()));
-    log(QStringLiteral("put done"), upload.path, QStringLiteral("%1 bytes").arg(upload.size));
-    tellConversation(upload.conversation,
-        QStringLiteral("%1 uploaded %2 (%3 bytes)").arg(m_session->name, shown).arg(upload.size));
+    log(QStringLiteral("put done"), uploadShown(), QStringLiteral("%1 bytes").arg(upload.size));
+    tellConversation(
+        upload.conversation, QStringLiteral("%1 uploaded %2 (%3 bytes)").arg(m_session->name, shown).arg(upload.size));
     const FileProtocol::StoredResult result { id, shown, upload.size, digest };
     upload.part.close();
     m_upload.reset();
@@ -1322,7 +1326,8 @@ void FileService::get(const FileProtocol::GetRequest& request, const Paths& path
     }
     download->file.seek(offset);
     download->sent = offset;
-    log(QStringLiteral("get"), path, QStringLiteral("%1 bytes from offset %2").arg(download->size).arg(offset));
+    log(QStringLiteral("get"), virtualPath(path),
+        QStringLiteral("%1 bytes from offset %2").arg(download->size).arg(offset));
     reply(FileProtocol::GetResult { id, download->size, offset, mtimeMs(st) }.toCbor());
     m_download = std::move(download);
     pumpDownload();

@@ -9,8 +9,8 @@
 
 #include <QCborMap>
 #include <QFile>
-#include <QObject>
 #include <QList>
+#include <QObject>
 #include <QStringList>
 #include <memory>
 #include <optional>
@@ -79,7 +79,7 @@ private:
     bool openForReading(qint64 id, const QStringList& path, QFile& file, struct stat* info);
     /// Answers a HomeFolder error on path with the matching code.
     void failOn(qint64 id, HomeFolder::Error error, const QStringList& path, const QString& action = QString());
-    void log(const QString& op, const QStringList& path, const QString& extra = QString()) const;
+    void log(const QString& op, const QString& shown, const QString& extra = QString()) const;
     /// Adds what the folder fd grew or shrank since before (in allocated bytes) to home's usage.
     void accountFolder(const QString& home, int fd, qint64 before);
     static qint64 folderBytes(int fd);

@@ -38,8 +38,8 @@ struct FolderAccess
         std::function<void(const FolderGrant&)> done)>
         check;
     /// Posts text into conversation as a notice from user, stored and sent like other messages.
-    std::function<void(const Conversation& conversation, const QString& user, const QString& fingerprint,
-        const QString& text)>
+    std::function<void(
+        const Conversation& conversation, const QString& user, const QString& fingerprint, const QString& text)>
         notice;
 };
 

@@ -41,7 +41,8 @@ bool climbsOut(QString* error, const QString& path, const Location& where)
         return refuse(error, QStringLiteral("\"%1\" leads out of your home folder").arg(path.left(80)));
     }
     if (where.isShared()) {
-        return refuse(error, QStringLiteral("\"%1\" leads out of the shared folder %2").arg(path.left(80), areaRoot(where)));
+        return refuse(
+            error, QStringLiteral("\"%1\" leads out of the shared folder %2").arg(path.left(80), areaRoot(where)));
     }
     return refuse(error,
         QStringLiteral("\"%1\" climbs above %2; name a shared folder from the top (/rooms/NAME, /direct/NAME)")
