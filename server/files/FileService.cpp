@@ -548,7 +548,15 @@ const FileService::Handler FileService::Handlers[] = {
 void FileService::handle(const QByteArray& raw)
 {
     if (m_checking) {
-        // Behind a shared folder's check: served in order once the store has answered.
+        // Behind a shared folder's check: served in order once the store has answered. A client
+        // that piles up more than that without waiting for answers gets "busy" for the rest.
+        if (m_waiting.size() >= MaxWaiting) {
+            fail(FileProtocol::NoId, ErrorCode::Busy,
+                QStringLiteral("More than %1 messages arrived while the server checked a shared folder; they were "
+                               "not carried out. Wait for answers before sending more")
+                    .arg(MaxWaiting));
+            return;
+        }
         m_waiting.append(raw);
         return;
     }

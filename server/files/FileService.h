@@ -49,6 +49,8 @@ public:
     /// The folder in each home that holds partial uploads. Its name has a backslash, which no
     /// path may contain, so no user path can reach it (or collide with an upload's partial data).
     static constexpr char StagingFolder[] = ".partial\\uploads";
+    /// Most messages that wait behind a shared folder's check (each at most one transport message).
+    static constexpr int MaxWaiting = 64;
 
 private:
     struct Upload;
