@@ -234,6 +234,14 @@ void TestRoomFolders::membersShareBothWays()
         = cli(bob, { QStringLiteral("files"), server(), QStringLiteral("ls"), QStringLiteral("/rooms/lab") });
     QVERIFY2(ls.exitCode == 0 && ls.out.contains(QStringLiteral("report.bin")), qPrintable(ls.out + ls.err));
 
+    const QString local = m_dir->filePath(QStringLiteral("cli.txt"));
+    QVERIFY(writeFile(local, "from the command line"));
+    const CliResult put = cli(
+        bob, { QStringLiteral("files"), server(), QStringLiteral("put"), local, QStringLiteral("/rooms/lab/cli.txt") });
+    QVERIFY2(put.exitCode == 0, qPrintable(put.out + put.err));
+    QCOMPARE(call(*a, [&] { return a->cat(QStringLiteral("/rooms/lab/cli.txt")); }).data,
+        QByteArray("from the command line"));
+
     // The console shows each room folder's usage.
     QVERIFY(!m_server->command(QStringLiteral("files"), QStringLiteral("room lab: ")).isEmpty());
 }
@@ -416,6 +424,27 @@ void TestRoomFolders::deletedRoomKeepsItsFolderAside()
     const auto fresh = call(*a, [&] { return a->list(QStringLiteral("/rooms/lab")); });
     QVERIFY2(fresh.ok, qPrintable(fresh.message));
     QVERIFY(fresh.entries.isEmpty());
+    QVERIFY(upload(*a, "new report", QStringLiteral("/rooms/lab/report.bin")));
+
+    // Deleted offline (no server running), the folder is kept aside too.
+    a.reset();
+    m_server->stop();
+    const CliResult deleted = runProgram("quietwired",
+        { QStringLiteral("--data-dir"), m_server->dataDir(), QStringLiteral("room"), QStringLiteral("delete"),
+            QStringLiteral("lab") },
+        {}, 60000);
+    QVERIFY2(deleted.exitCode == 0, qPrintable(deleted.out + deleted.err));
+    QVERIFY2(deleted.out.contains(QStringLiteral("its shared folder is kept at")), qPrintable(deleted.out));
+    const QStringList both
+        = QDir(roomsRoot() + QStringLiteral("/deleted")).entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name);
+    QCOMPARE(both.size(), 2);
+    QStringList reports;
+    for (const QString& name : both) {
+        reports << QString::fromUtf8(
+            readFile(roomsRoot() + QStringLiteral("/deleted/") + name + QStringLiteral("/report.bin")));
+    }
+    reports.sort();
+    QCOMPARE(reports, QStringList({ QStringLiteral("new report"), QStringLiteral("old report") }));
 }
 
 QTEST_MAIN(TestRoomFolders)
