@@ -1,6 +1,8 @@
 // Room folders end to end (docs/PROTOCOL.md section 8, "Paths"): the real quietwired, FileClient
 // in this process, a RawClient for a download that must stop, and quietwire-cli.
 
+#include "ChatProtocol.h"
+#include "ChatTestSupport.h"
 #include "FileClient.h"
 #include "FileTestSupport.h"
 #include "Identity.h"
@@ -50,6 +52,7 @@ private slots:
     void init();
     void cleanup();
     void membersShareBothWays();
+    void noticesArriveLive();
     void outsidersGetNothing();
     void removalStopsARunningDownload();
     void roomQuotaRefuses();
@@ -244,6 +247,29 @@ void TestRoomFolders::membersShareBothWays()
 
     // The console shows each room folder's usage.
     QVERIFY(!m_server->command(QStringLiteral("files"), QStringLiteral("room lab: ")).isEmpty());
+}
+
+void TestRoomFolders::noticesArriveLive()
+{
+    QVERIFY(startServer());
+    const User alice = makeUser(QStringLiteral("alice"));
+    const User bob = makeUser(QStringLiteral("bob"));
+    QVERIFY(makeLab());
+    ChatTest::Client bobsChat;
+    bobsChat.configDir = bob.configDir;
+    bobsChat.bind = QStringLiteral("127.0.0.1");
+    ChatTest::RawChat chat = ChatTest::joinChat(bobsChat, m_server->port, false, ChatProtocol::CurrentVersion);
+    QVERIFY(chat.socket);
+    QVERIFY(chat.next({ QStringLiteral("history_end") }));
+    auto a = connectUser(alice);
+    QVERIFY(a);
+    QVERIFY(upload(*a, "live", QStringLiteral("/rooms/lab/live.txt")));
+    const auto notice = chat.next({ QStringLiteral("notice"), QStringLiteral("message") });
+    QVERIFY(notice);
+    QCOMPARE(Protocol::typeOf(*notice), QStringLiteral("notice"));
+    QCOMPARE(notice->value(QStringLiteral("room")).toString(), QStringLiteral("lab"));
+    QCOMPARE(notice->value(QStringLiteral("text")).toString(),
+        QStringLiteral("alice uploaded /rooms/lab/live.txt (4 bytes)"));
 }
 
 void TestRoomFolders::outsidersGetNothing()
