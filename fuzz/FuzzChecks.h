@@ -113,30 +113,41 @@ inline QString checkCbor(const QByteArray& input)
     return problems.value(0);
 }
 
-/// What a resolved path may be: components that stay in their folder, below the home.
-inline QString pathProblem(const QStringList& resolved)
+/// What a resolved path may be: components that stay in their folder, below the home or a shared
+/// folder's root; none in the virtual folders ("/", "/rooms", "/direct").
+inline QString pathProblem(const FilePaths::Location& resolved)
 {
-    for (const QString& component : resolved) {
+    if (resolved.isVirtual() && !resolved.components.isEmpty()) {
+        return QStringLiteral("components below the virtual folder %1").arg(FilePaths::areaRoot(resolved));
+    }
+    if (resolved.isShared() != !resolved.folder.isEmpty()) {
+        return QStringLiteral("a shared folder without a name, or a name outside one: %1").arg(resolved.folder);
+    }
+    QStringList all = resolved.components;
+    if (resolved.isShared()) {
+        all.prepend(resolved.folder);
+    }
+    for (const QString& component : all) {
         if (component.isEmpty() || component == QLatin1String(".") || component == QLatin1String("..")
             || component.contains(QLatin1Char('/')) || component.contains(QChar(0)) || component == QLatin1String("~")
             || component.contains(QLatin1Char('\\')) || component.toUtf8().size() > FilePaths::MaxNameBytes) {
-            return QStringLiteral("component \"%1\" of %2").arg(component, resolved.join(QLatin1Char('/')));
+            return QStringLiteral("component \"%1\" of %2").arg(component, FilePaths::toVirtual(resolved));
         }
     }
-    const QString host = FilePaths::toHost(QStringLiteral("/srv/home"), resolved);
+    const QString host = FilePaths::toHost(QStringLiteral("/srv/home"), resolved.components);
     if (!(host == QLatin1String("/srv/home") || host.startsWith(QLatin1String("/srv/home/")))) {
         return QStringLiteral("%1 is outside /srv/home").arg(host);
     }
     return QString();
 }
 
-/// fuzz_paths: whatever the input, the result never leaves the home folder, and a refusal says
-/// why. A '|' splits the input into a current folder and a path.
+/// fuzz_paths: whatever the input, the result never leaves the home folder or the shared folder it
+/// names, and a refusal says why. A '|' splits the input into a current folder and a path.
 inline QString checkPaths(const QByteArray& input)
 {
     const QString text = QString::fromUtf8(input);
     const qsizetype bar = text.indexOf(QLatin1Char('|'));
-    QStringList cwd;
+    FilePaths::Location cwd;
     if (bar >= 0) {
         const auto base = FilePaths::resolve({}, text.left(bar));
         if (!base) {

@@ -27,9 +27,11 @@ ServerApp::ServerApp(const Identity& identity, const Options& options, QObject* 
 {
     m_whitelist = new Whitelist(authorizedKeysPath(), this);
     m_knownClients = new KnownClients(QDir(options.dataDir).filePath(QStringLiteral("known_clients")), this);
+    // The shared folders sit beside the homes' root by default, never in it: no home name reaches them.
     m_files = std::make_unique<FileArea>(
         options.filesRoot.isEmpty() ? QDir(options.dataDir).filePath(QStringLiteral("files")) : options.filesRoot,
-        FileArea::Limits { options.quotaBytes, options.maxDepth, options.maxEntries });
+        roomsRoot(options.dataDir),
+        FileArea::Limits { options.quotaBytes, options.maxDepth, options.maxEntries, options.roomQuotaBytes });
     m_server = new EncryptedTcpServer(identity.keyPair(), this);
     m_server->setAuthorizer(
         [this](const QByteArray& key, const QHostAddress& address) { return authorize(key, address); });
@@ -71,6 +73,7 @@ bool ServerApp::start(QString* error)
     if (!m_chat->load(error)) {
         return false;
     }
+    connect(m_chat, &ChatService::conversationChanged, this, &ServerApp::onConversationChanged);
     // --retention-days: messages older than that are deleted in the background.
     if (m_options.retentionDays > 0) {
         RetentionTask::startForDays(*m_store, m_options.retentionDays, this);
@@ -208,7 +211,14 @@ void ServerApp::onNewSession(EncryptedTcpSocket* socket, const QByteArray& hello
                 QStringLiteral("The server cannot open your file area; tell the administrator"));
             return;
         }
-        session->files = new FileService(session, m_files.get(), home, this);
+        FolderAccess access;
+        access.check = [this](const QString& user, const FilePaths::Location& where, QObject* context,
+                           std::function<void(const FolderGrant&)> done) {
+            m_chat->checkFolder(user, where, context, std::move(done));
+        };
+        access.notice = [this](const Conversation& conversation, const QString& user, const QString& fingerprint,
+                            const QString& text) { m_chat->fileNotice(conversation, user, fingerprint, text); };
+        session->files = new FileService(session, m_files.get(), home, std::move(access), this);
         return;
     }
     closeSession(session, ErrorCode::UnknownService,
@@ -306,6 +316,34 @@ QString ServerApp::homeFolderOf(const QString& nameOrFingerprint, QString* error
 void ServerApp::say(const QString& text)
 {
     m_chat->notice(text);
+}
+
+QString ServerApp::roomsRoot(const QString& dataDir)
+{
+    return QDir(dataDir).filePath(QStringLiteral("rooms"));
+}
+
+void ServerApp::onConversationChanged(qint64 id, const QStringList& members, bool deleted)
+{
+    // First the transfers in its folder stop (those of users no longer in it), then a deleted
+    // conversation's folder is kept aside.
+    const auto sessions = m_sessions.values();
+    for (Session* session : sessions) {
+        if (session->files) {
+            session->files->conversationChanged(id, members, deleted);
+        }
+    }
+    if (!deleted) {
+        return;
+    }
+    m_files->forget(m_files->sharedFolderPath(id));
+    QString error;
+    const QString kept = FileArea::keepAside(m_files->roomsRoot(), id, &error);
+    if (!kept.isEmpty()) {
+        qCInfo(lcFiles).noquote() << "conversation" << id << "was deleted: its folder is kept at" << kept;
+    } else if (!error.isEmpty()) {
+        qCWarning(lcFiles).noquote() << "conversation" << id << "was deleted, but its folder stays:" << error;
+    }
 }
 
 void ServerApp::onWhitelistChanged()

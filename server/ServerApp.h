@@ -33,6 +33,7 @@ public:
         QString dataDir;
         QString filesRoot; // default: <dataDir>/files
         qint64 quotaBytes = qint64(1) << 30;
+        qint64 roomQuotaBytes = qint64(1) << 30; // each room's and direct conversation's shared folder
         int maxDepth = 64; // folders below a home folder
         qint64 maxEntries = 100000; // files and folders in one home folder
         int maxSessionsPerKey = 32;
@@ -61,6 +62,8 @@ public:
     FileArea* fileArea() const { return m_files.get(); }
     /// The home folder name of a whitelist entry, for the console's `files` command.
     QString homeFolderOf(const QString& nameOrFingerprint, QString* error) const;
+    /// Where the rooms' and direct conversations' shared folders live: <dataDir>/rooms.
+    static QString roomsRoot(const QString& dataDir);
 
 private:
     EncryptedTcpServer::Decision authorize(const QByteArray& key, const QHostAddress& address);
@@ -68,6 +71,7 @@ private:
     void onMessage(Session* session, const QByteArray& data);
     void closeSession(Session* session, ErrorCode code, const QString& message);
     void onWhitelistChanged();
+    void onConversationChanged(qint64 id, const QStringList& members, bool deleted);
     void removeSession(Session* session);
 
     Identity m_identity;

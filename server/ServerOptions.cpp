@@ -150,6 +150,10 @@ ServerOptions ServerOptions::parse(const QStringList& arguments)
         QStringLiteral("Disk quota of each user's file folder, e.g. 500M or 2G "
                        "(default 1G)."),
         QStringLiteral("SIZE"), QStringLiteral("1G"));
+    const QCommandLineOption roomQuotaOption(QStringLiteral("room-quota"),
+        QStringLiteral("Disk quota of each room's (and direct conversation's) shared folder, e.g. 500M or 2G "
+                       "(default 1G)."),
+        QStringLiteral("SIZE"), QStringLiteral("1G"));
     // Limits that keep one user's tree cheap to count and to remove; a refusal names the limit.
     const QCommandLineOption maxDepthOption(QStringLiteral("max-depth"),
         QStringLiteral("Deepest folder nesting in a user's file folder (default "
@@ -190,9 +194,9 @@ ServerOptions ServerOptions::parse(const QStringList& arguments)
         QStringLiteral("Delete chat messages older than N days, in the background (default 0: keep everything)."),
         QStringLiteral("N"), QStringLiteral("0"));
     parser.addOptions({ listenOption, portOption, sessionPortsOption, dataDirOption, filesRootOption, quotaOption,
-        ticketTimeoutOption, handshakeTimeoutOption, idleTimeoutOption, maxHandshakesOption, maxHandshakesPerIpOption,
-        handshakePrefixV4Option, maxTicketsPerKeyOption, maxTicketsPerIpOption, maxSessionsPerKeyOption,
-        retentionDaysOption });
+        roomQuotaOption, ticketTimeoutOption, handshakeTimeoutOption, idleTimeoutOption, maxHandshakesOption,
+        maxHandshakesPerIpOption, handshakePrefixV4Option, maxTicketsPerKeyOption, maxTicketsPerIpOption,
+        maxSessionsPerKeyOption, retentionDaysOption });
     // allow's confirmation, here so the parser knows it; the allow command reads it among its words.
     const QCommandLineOption samePersonOption(QString::fromLatin1(AuthorizedKeys::SamePersonOption).mid(2),
         QStringLiteral("allow: NAME already has a key, and this is another "
@@ -205,9 +209,10 @@ ServerOptions ServerOptions::parse(const QStringList& arguments)
     QStringList commandWords;
     const bool ownOptions = splitCommandWords(arguments,
         { helpOption, versionOption, listenOption, portOption, sessionPortsOption, dataDirOption, filesRootOption,
-            quotaOption, ticketTimeoutOption, handshakeTimeoutOption, idleTimeoutOption, maxHandshakesOption,
-            maxHandshakesPerIpOption, handshakePrefixV4Option, maxTicketsPerKeyOption, maxTicketsPerIpOption,
-            maxSessionsPerKeyOption, retentionDaysOption, samePersonOption, maxDepthOption, maxEntriesOption },
+            quotaOption, roomQuotaOption, ticketTimeoutOption, handshakeTimeoutOption, idleTimeoutOption,
+            maxHandshakesOption, maxHandshakesPerIpOption, handshakePrefixV4Option, maxTicketsPerKeyOption,
+            maxTicketsPerIpOption, maxSessionsPerKeyOption, retentionDaysOption, samePersonOption, maxDepthOption,
+            maxEntriesOption },
         &parserArguments, &commandWords);
     parser.process(parserArguments);
 
@@ -263,6 +268,10 @@ ServerOptions ServerOptions::parse(const QStringList& arguments)
     server.quotaBytes = FileArea::parseSize(parser.value(quotaOption));
     if (server.quotaBytes < 0) {
         return fail(QStringLiteral("--quota %1 is not a size like 500M or 2G").arg(parser.value(quotaOption)));
+    }
+    server.roomQuotaBytes = FileArea::parseSize(parser.value(roomQuotaOption));
+    if (server.roomQuotaBytes < 0) {
+        return fail(QStringLiteral("--room-quota %1 is not a size like 500M or 2G").arg(parser.value(roomQuotaOption)));
     }
     const double idleSeconds = parser.value(idleTimeoutOption).toDouble(&ok);
     if (!ok || idleSeconds < 0.2 || idleSeconds > 86400) {

@@ -99,6 +99,8 @@ int runServer(const ServerOptions& options)
         << "Protocol:       " << Protocol::NoiseProtocolName << '\n'
         << "Whitelist:      " << server.authorizedKeysPath() << '\n'
         << "Files:          " << server.fileArea()->root() << " (quota " << settings.quotaBytes << " bytes per user)\n"
+        << "Shared folders: " << server.fileArea()->roomsRoot() << " (quota " << settings.roomQuotaBytes
+        << " bytes per room)\n"
         << "Type `help` for console commands." << Qt::endl;
 
     AdminConsole console(&server);

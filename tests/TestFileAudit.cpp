@@ -178,7 +178,8 @@ void TestFileAudit::usageIsKeptNotWalked()
         QVERIFY(QDir(home).mkdir(QStringLiteral("d%1").arg(i)));
     }
     QVERIFY(writeFile(home + QStringLiteral("/empty"), QByteArray()));
-    FileArea area(root.path(), FileArea::Limits { qint64(1) << 30, 64, 100000 });
+    FileArea area(
+        root.path(), root.filePath(QStringLiteral("rooms")), FileArea::Limits { qint64(1) << 30, 64, 100000 });
     const FileArea::Usage usage = area.usage(home);
     QCOMPARE(area.walks(), 1);
     // Folders and the empty file are not free: each costs at least its entry, a folder its block too.

@@ -10,6 +10,8 @@
 
 using namespace QuietWire;
 
+Q_DECLARE_METATYPE(QuietWire::FilePaths::Location)
+
 class TestFilePaths : public QObject
 {
     Q_OBJECT
@@ -19,6 +21,10 @@ private slots:
     void resolvesInsideHome();
     void refusesHostilePaths_data();
     void refusesHostilePaths();
+    void resolvesSharedFolders_data();
+    void resolvesSharedFolders();
+    void refusesPathsOutOfSharedFolders_data();
+    void refusesPathsOutOfSharedFolders();
     void hostPaths();
     void homeFolderNames();
     void dataMessageEncoding_data();
@@ -59,7 +65,7 @@ void TestFilePaths::resolvesInsideHome()
     QFETCH(QString, path);
     QFETCH(QString, expected);
     QString error;
-    const auto resolved = FilePaths::resolve(cwd, path, &error);
+    const auto resolved = FilePaths::resolve(FilePaths::Location::inHome(cwd), path, &error);
     QVERIFY2(resolved, qPrintable(error));
     QCOMPARE(FilePaths::toVirtual(*resolved), expected);
 }
@@ -79,7 +85,6 @@ void TestFilePaths::refusesHostilePaths_data()
     QTest::newRow("~/..") << deep << QStringLiteral("~/..");
     QTest::newRow("~/a/../..") << home << QStringLiteral("~/a/../..");
     QTest::newRow("/etc/passwd") << home << QStringLiteral("/etc/passwd");
-    QTest::newRow("/") << home << QStringLiteral("/");
     QTest::newRow("//etc") << home << QStringLiteral("//etc");
     QTest::newRow("/home/other") << home << QStringLiteral("/home/other/secret");
     QTest::newRow("NUL") << home << QStringLiteral("a") + QChar(0) + QStringLiteral("b");
@@ -109,6 +114,83 @@ void TestFilePaths::refusesHostilePaths_data()
 void TestFilePaths::refusesHostilePaths()
 {
     QFETCH(QStringList, cwd);
+    QFETCH(QString, path);
+    QString error;
+    QVERIFY(!FilePaths::resolve(FilePaths::Location::inHome(cwd), path, &error));
+    QVERIFY(!error.isEmpty());
+}
+
+void TestFilePaths::resolvesSharedFolders_data()
+{
+    using Location = FilePaths::Location;
+    using Area = Location::Area;
+    QTest::addColumn<Location>("cwd");
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<Location>("expected");
+    const Location home = Location::inHome({ QStringLiteral("docs") });
+    const Location lab { Area::Room, QStringLiteral("lab"), { QStringLiteral("a") } };
+    QTest::newRow("/") << home << QStringLiteral("/") << Location { Area::Root, {}, {} };
+    QTest::newRow("//") << home << QStringLiteral("//") << Location { Area::Root, {}, {} };
+    QTest::newRow("/rooms") << home << QStringLiteral("/rooms/") << Location { Area::Rooms, {}, {} };
+    QTest::newRow("/direct") << home << QStringLiteral("/direct") << Location { Area::Directs, {}, {} };
+    QTest::newRow("room") << home << QStringLiteral("/rooms/lab") << Location { Area::Room, QStringLiteral("lab"), {} };
+    QTest::newRow("room file") << home << QStringLiteral("/rooms/lab/x/../y.txt")
+                               << Location { Area::Room, QStringLiteral("lab"), { QStringLiteral("y.txt") } };
+    QTest::newRow("direct") << home << QStringLiteral("/direct/bob/n.txt")
+                            << Location { Area::Direct, QStringLiteral("bob"), { QStringLiteral("n.txt") } };
+    QTest::newRow("relative in room") << lab << QStringLiteral("b")
+                                      << Location { Area::Room, QStringLiteral("lab"),
+                                             { QStringLiteral("a"), QStringLiteral("b") } };
+    QTest::newRow("up to the room's root")
+        << lab << QStringLiteral("..") << Location { Area::Room, QStringLiteral("lab"), {} };
+    QTest::newRow("home from a room") << lab << QStringLiteral("~/z") << Location::inHome({ QStringLiteral("z") });
+    QTest::newRow("relative in /rooms") << Location { Area::Rooms, {}, {} } << QStringLiteral("lab")
+                                        << Location { Area::Room, QStringLiteral("lab"), {} };
+    QTest::newRow("relative in /") << Location { Area::Root, {}, {} } << QStringLiteral("direct/bob")
+                                   << Location { Area::Direct, QStringLiteral("bob"), {} };
+    QTest::newRow("tilde names in a room")
+        << lab << QStringLiteral("~x/a~b")
+        << Location { Area::Room, QStringLiteral("lab"),
+               { QStringLiteral("a"), QStringLiteral("~x"), QStringLiteral("a~b") } };
+}
+
+void TestFilePaths::resolvesSharedFolders()
+{
+    QFETCH(FilePaths::Location, cwd);
+    QFETCH(QString, path);
+    QFETCH(FilePaths::Location, expected);
+    QString error;
+    const auto resolved = FilePaths::resolve(cwd, path, &error);
+    QVERIFY2(resolved, qPrintable(error));
+    QCOMPARE(FilePaths::toVirtual(*resolved), FilePaths::toVirtual(expected));
+    QVERIFY(*resolved == expected);
+}
+
+void TestFilePaths::refusesPathsOutOfSharedFolders_data()
+{
+    using Location = FilePaths::Location;
+    using Area = Location::Area;
+    QTest::addColumn<Location>("cwd");
+    QTest::addColumn<QString>("path");
+    const Location home = Location::inHome();
+    const Location lab { Area::Room, QStringLiteral("lab"), {} };
+    QTest::newRow("/rooms/../x") << home << QStringLiteral("/rooms/../x");
+    QTest::newRow("/rooms/general/../../etc") << home << QStringLiteral("/rooms/general/../../etc");
+    QTest::newRow("/x") << home << QStringLiteral("/x");
+    QTest::newRow("/etc/passwd") << home << QStringLiteral("/etc/passwd");
+    QTest::newRow("/..") << home << QStringLiteral("/..");
+    QTest::newRow("/direct/..") << home << QStringLiteral("/direct/..");
+    QTest::newRow("room root ..") << lab << QStringLiteral("..");
+    QTest::newRow("room ../other") << lab << QStringLiteral("../other");
+    QTest::newRow("/rooms/~") << home << QStringLiteral("/rooms/~");
+    QTest::newRow("/~") << home << QStringLiteral("/~");
+    QTest::newRow("long room name") << home << QStringLiteral("/rooms/") + QString(256, QLatin1Char('r'));
+    QTest::newRow(".. in /rooms") << Location { Area::Rooms, {}, {} } << QStringLiteral("..");
+}
+
+void TestFilePaths::refusesPathsOutOfSharedFolders()
+{
+    QFETCH(FilePaths::Location, cwd);
     QFETCH(QString, path);
     QString error;
     QVERIFY(!FilePaths::resolve(cwd, path, &error));

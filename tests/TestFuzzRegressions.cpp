@@ -89,12 +89,18 @@ void TestFuzzRegressions::replay()
 void TestFuzzRegressions::checksCatchBrokenResults()
 {
     // The checks are not vacuous: a resolved path that would leave its folder is caught...
-    QVERIFY(FuzzChecks::pathProblem({ QStringLiteral("docs"), QStringLiteral("a.txt") }).isEmpty());
+    using Location = FilePaths::Location;
+    QVERIFY(FuzzChecks::pathProblem(Location::inHome({ QStringLiteral("docs"), QStringLiteral("a.txt") })).isEmpty());
+    QVERIFY(FuzzChecks::pathProblem({ Location::Area::Room, QStringLiteral("general"), { QStringLiteral("a") } })
+                .isEmpty());
     for (const QStringList& bad : QList<QStringList> { { QStringLiteral("..") },
              { QStringLiteral("a"), QStringLiteral(".") }, { QStringLiteral("a/b") }, { QStringLiteral("~") },
              { QString() }, { QStringLiteral("a\\b") }, { QString(FilePaths::MaxNameBytes + 1, QLatin1Char('x')) } }) {
-        QVERIFY2(!FuzzChecks::pathProblem(bad).isEmpty(), qPrintable(bad.join(QLatin1Char('|'))));
+        QVERIFY2(!FuzzChecks::pathProblem(Location::inHome(bad)).isEmpty(), qPrintable(bad.join(QLatin1Char('|'))));
     }
+    // ... and so is a shared folder named "..", or a virtual folder with components.
+    QVERIFY(!FuzzChecks::pathProblem({ Location::Area::Room, QStringLiteral(".."), {} }).isEmpty());
+    QVERIFY(!FuzzChecks::pathProblem({ Location::Area::Rooms, {}, { QStringLiteral("x") } }).isEmpty());
     // ... a decode error that does not name its field as bad_request is caught...
     using Hello = Protocol::Decoded<Protocol::Hello>;
     const QString badService = QStringLiteral("field \"service\" must be a text string");

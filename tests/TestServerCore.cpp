@@ -152,7 +152,8 @@ void TestServerCore::init()
     m_room
         = std::make_unique<ChatService>(m_store.get(), [names](const QString& name) { return names.contains(name); });
     QVERIFY2(m_room->load(&error), qPrintable(error));
-    m_area = std::make_unique<FileArea>(m_dir.filePath(QStringLiteral("files")), FileArea::Limits {});
+    m_area = std::make_unique<FileArea>(
+        m_dir.filePath(QStringLiteral("files")), m_dir.filePath(QStringLiteral("rooms")), FileArea::Limits {});
 }
 
 void TestServerCore::cleanup()
@@ -219,7 +220,7 @@ std::unique_ptr<FileService> TestServerCore::filesFor(Peer* peer)
     if (home.isEmpty()) {
         return nullptr;
     }
-    return std::make_unique<FileService>(&peer->session, m_area.get(), home);
+    return std::make_unique<FileService>(&peer->session, m_area.get(), home, FolderAccess());
 }
 
 void TestServerCore::chatWelcomesAndAnnouncesMembers()
@@ -531,8 +532,8 @@ void TestServerCore::filesUploadLeaseEndsHoweverTheUploadEnds()
 
 void TestServerCore::filesReservationCountsAgainstTheQuota()
 {
-    m_area = std::make_unique<FileArea>(
-        m_dir.filePath(QStringLiteral("small")), FileArea::Limits { 200 * 1024, 64, 1000 });
+    m_area = std::make_unique<FileArea>(m_dir.filePath(QStringLiteral("small")),
+        m_dir.filePath(QStringLiteral("rooms")), FileArea::Limits { 200 * 1024, 64, 1000 });
     Peer* alice = connectPeer(QStringLiteral("alice"), QHostAddress(QStringLiteral("127.0.0.2")));
     Peer* other = connectPeer(QStringLiteral("alice"), QHostAddress(QStringLiteral("127.0.0.3")));
     QVERIFY(alice && other);

@@ -57,6 +57,7 @@ void TestServerOptions::defaultsAreTheDocumentedOnes()
     QCOMPARE(server.network.maxTicketsPerSource, 16);
     QCOMPARE(server.maxSessionsPerKey, 32);
     QCOMPARE(server.quotaBytes, qint64(1) << 30);
+    QCOMPARE(server.roomQuotaBytes, qint64(1) << 30);
     QCOMPARE(server.maxDepth, 64);
     QCOMPARE(server.maxEntries, qint64(100000));
     QCOMPARE(server.retentionDays, 0); // keep everything
@@ -66,8 +67,8 @@ void TestServerOptions::defaultsAreTheDocumentedOnes()
 void TestServerOptions::valuesLandInTheirFields()
 {
     const ServerOptions options = parse({ QStringLiteral("--listen=127.0.0.2"), QStringLiteral("--port=0"),
-        QStringLiteral("--session-ports=9000-9010"), QStringLiteral("--quota=500M"), QStringLiteral("--max-depth=3"),
-        QStringLiteral("--max-entries=12"), QStringLiteral("--ticket-timeout=1500"),
+        QStringLiteral("--session-ports=9000-9010"), QStringLiteral("--quota=500M"), QStringLiteral("--room-quota=2G"),
+        QStringLiteral("--max-depth=3"), QStringLiteral("--max-entries=12"), QStringLiteral("--ticket-timeout=1500"),
         QStringLiteral("--handshake-timeout=2500"), QStringLiteral("--idle-timeout=0.5"),
         QStringLiteral("--max-handshakes=5"), QStringLiteral("--max-handshakes-per-ip=2"),
         QStringLiteral("--handshake-prefix-v4=24"), QStringLiteral("--max-tickets-per-key=3"),
@@ -80,6 +81,7 @@ void TestServerOptions::valuesLandInTheirFields()
     QCOMPARE(server.network.sessionPortFirst, quint16(9000));
     QCOMPARE(server.network.sessionPortLast, quint16(9010));
     QCOMPARE(server.quotaBytes, qint64(500) << 20);
+    QCOMPARE(server.roomQuotaBytes, qint64(2) << 30);
     QCOMPARE(server.maxDepth, 3);
     QCOMPARE(server.maxEntries, qint64(12));
     QCOMPARE(server.network.ticketTimeoutMs, 1500);

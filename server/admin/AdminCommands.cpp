@@ -231,6 +231,16 @@ Result roomsOffline(AdminContext& context, const QString& name, const RoomComman
     for (const QString& line : result.lines) {
         context.print(line);
     }
+    // A deleted room's shared folder is kept aside, as the running server does (ADMIN.md).
+    if (command.action == RoomCommands::Command::Action::Delete && result.changed != 0) {
+        QString moveError;
+        const QString kept = FileArea::keepAside(ServerApp::roomsRoot(context.dataDir), result.changed, &moveError);
+        if (!kept.isEmpty()) {
+            context.print(QStringLiteral("its shared folder is kept at %1").arg(kept));
+        } else if (!moveError.isEmpty()) {
+            context.print(QStringLiteral("its shared folder could not be kept aside: %1").arg(moveError));
+        }
+    }
     return Result::Done;
 }
 
@@ -421,23 +431,71 @@ Result say(AdminContext& context, const QStringList&, const QString& text)
     return Result::Done;
 }
 
+/// One line of `files`: what folder uses of its quota.
+QString usageLine(FileArea* area, const QString& label, const QString& folder)
+{
+    const FileArea::Usage usage = QFileInfo::exists(folder) ? area->usage(folder) : FileArea::Usage();
+    const qint64 quota = area->quotaOf(folder);
+    return QStringLiteral("%1: %2 bytes in %3 files and folders, %4% of the %5-byte quota (%6)")
+        .arg(label)
+        .arg(usage.bytes)
+        .arg(usage.entries)
+        .arg(quota > 0 ? usage.bytes * 100 / quota : 0)
+        .arg(quota)
+        .arg(folder);
+}
+
+/// `files` alone: every home under the files root, then every shared folder with its room's name
+/// (or the two names of a direct conversation) from the store.
+Result allFiles(AdminContext& context)
+{
+    FileArea* area = context.server->fileArea();
+    const QDir homes(area->root());
+    for (const QString& name : homes.entryList(QDir::Dirs | QDir::NoDotAndDotDot | QDir::Hidden, QDir::Name)) {
+        context.print(usageLine(area, QStringLiteral("home %1").arg(name), homes.filePath(name)));
+    }
+    const QDir shared(area->roomsRoot());
+    QList<qint64> ids;
+    for (const QString& name : shared.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+        bool ok = false;
+        const qint64 id = name.toLongLong(&ok);
+        if (ok && QString::number(id) == name) {
+            ids.append(id);
+        }
+    }
+    std::sort(ids.begin(), ids.end());
+    const QList<std::optional<Conversation>> conversations
+        = context.server->chat()->store()->call([&ids](ChatStore& store) {
+              QList<std::optional<Conversation>> found;
+              for (const qint64 id : ids) {
+                  found.append(store.conversation(id));
+              }
+              return found;
+          });
+    for (qsizetype i = 0; i < ids.size(); ++i) {
+        const auto& conversation = conversations.at(i);
+        const QString label = !conversation                  ? QStringLiteral("conversation %1 (gone)").arg(ids.at(i))
+            : conversation->kind == Conversation::Kind::Room ? QStringLiteral("room %1").arg(conversation->name)
+                                                             : QStringLiteral("direct %1").arg(conversation->name);
+        context.print(usageLine(area, label, area->sharedFolderPath(ids.at(i))));
+    }
+    if (homes.isEmpty() && ids.isEmpty()) {
+        context.print(QStringLiteral("no file folders yet"));
+    }
+    return Result::Done;
+}
+
 Result files(AdminContext& context, const QStringList& args, const QString&)
 {
+    if (args.isEmpty()) {
+        return allFiles(context);
+    }
     QString error;
     const QString home = args.size() == 1 ? context.server->homeFolderOf(args.at(0), &error) : QString();
     if (home.isEmpty()) {
-        return fail(context, args.size() == 1 ? error : QStringLiteral("usage: files <name>"));
+        return fail(context, args.size() == 1 ? error : QStringLiteral("usage: files [<name>]"));
     }
-    FileArea* area = context.server->fileArea();
-    const FileArea::Usage usage = QFileInfo::exists(home) ? area->usage(home) : FileArea::Usage();
-    const qint64 quota = area->quota();
-    context.print(QStringLiteral("%1: %2 bytes in %3 files and folders, %4% of the %5-byte quota (%6)")
-                      .arg(args.at(0))
-                      .arg(usage.bytes)
-                      .arg(usage.entries)
-                      .arg(quota > 0 ? usage.bytes * 100 / quota : 0)
-                      .arg(quota)
-                      .arg(home));
+    context.print(usageLine(context.server->fileArea(), args.at(0), home));
     return Result::Done;
 }
 
@@ -498,7 +556,8 @@ const QList<AdminCommand> Commands = {
     { "say", nullptr, AdminCommand::Console, nullptr,
         "say <text>                    send a notice to everyone in the chat\n", say },
     { "files", nullptr, AdminCommand::Console, nullptr,
-        "files <name>                  disk usage of a user's file folder\n", files },
+        "files [<name>]                disk usage of a user's file folder (alone: every home and room folder)\n",
+        files },
     { "fingerprint", nullptr, AdminCommand::Both,
         "fingerprint                  print the server's public key line and fingerprint\n",
         "fingerprint                   this server's public key and fingerprint\n", fingerprint },

@@ -935,4 +935,76 @@ void ChatService::rooms(Session* session, const RoomsRequest& request)
     sendMap(session, done.toCbor());
 }
 
+// ---- Shared folders (the files service asks) -------------------------------------------------
+
+void ChatService::checkFolder(const QString& user, const FilePaths::Location& where, QObject* context,
+    std::function<void(const FolderGrant&)> done)
+{
+    using Area = FilePaths::Location::Area;
+    // The whitelist lives on this thread: asked here, the answer travels with the work.
+    const bool knownPeer = where.area == Area::Direct && m_isKnownName(where.folder);
+    m_store->post(
+        context,
+        [user, where, knownPeer, generalId = m_generalId, now = nowMs()](ChatStore& store) {
+            FolderGrant grant;
+            // Every user is in general, added the first time they come (as a chat session does),
+            // also when they come to the files first.
+            const bool touchesGeneral = where.area == Area::Rooms
+                || (where.area == Area::Room && where.folder == QLatin1String(ChatStore::GeneralRoom));
+            if (touchesGeneral && generalId != 0 && !store.roleOf(generalId, user)
+                && store.failure().error == StoreError::NotFound) {
+                store.addMember(generalId, user, MemberRole::Member);
+            }
+            if (where.area == Area::Rooms || where.area == Area::Directs) {
+                const auto conversations = store.conversationsOf(user);
+                if (!conversations) {
+                    grant.code = ErrorCode::Unavailable;
+                    grant.message = unavailable();
+                    return grant;
+                }
+                const auto kind = where.area == Area::Rooms ? Conversation::Kind::Room : Conversation::Kind::Direct;
+                for (const QuietWire::ConversationSummary& summary : *conversations) {
+                    const Conversation& conversation = summary.conversation;
+                    if (conversation.kind == kind) {
+                        grant.folders.append(
+                            { kind == Conversation::Kind::Room ? conversation.name : otherOf(conversation, user),
+                                conversation.createdMs });
+                    }
+                }
+                return grant;
+            }
+            if (where.area == Area::Direct && !knownPeer) {
+                grant.code = ErrorCode::NotFound;
+                grant.message
+                    = QStringLiteral("Nobody is called %1 on this server").arg(Logging::escaped(where.folder, 60));
+                return grant;
+            }
+            Target target;
+            if (where.area == Area::Room) {
+                target.room = where.folder;
+            } else {
+                target.with = where.folder; // the direct conversation, made on first use as for a message
+            }
+            const Resolved resolved = resolve(store, target, user, now);
+            grant.code = resolved.refusal.code;
+            grant.message = resolved.refusal.message;
+            grant.conversation = resolved.conversation;
+            return grant;
+        },
+        std::move(done));
+}
+
+void ChatService::fileNotice(
+    const Conversation& conversation, const QString& user, const QString& fingerprint, const QString& text)
+{
+    ChatStore::NewMessage message;
+    message.conversation = conversation.id;
+    message.sender = user;
+    message.fingerprint = fingerprint;
+    message.timeMs = nowMs();
+    message.text = text;
+    message.notice = true;
+    appendTo(nullptr, 0, message, conversation);
+}
+
 } // namespace QuietWire

@@ -3,6 +3,7 @@
 #include "ChatMessages.h"
 #include "ChatStore.h"
 #include "Session.h"
+#include "SharedFolderAccess.h"
 #include "StoreThread.h"
 
 #include <QHash>
@@ -59,6 +60,20 @@ public:
 
     StoreThread* store() const { return m_store; }
     int sessionCount() const { return static_cast<int>(m_sessions.size()); }
+
+    /// The files service's question (FolderAccess::check): may user open the shared folder where
+    /// names (or, for "/rooms" and "/direct", which folders may they open)? Decided on the store's
+    /// thread against membership at that moment; done runs later on this thread.
+    void checkFolder(const QString& user, const FilePaths::Location& where, QObject* context,
+        std::function<void(const FolderGrant&)> done);
+    /// A change in a shared folder, posted into its conversation as a notice from user.
+    void fileNotice(
+        const Conversation& conversation, const QString& user, const QString& fingerprint, const QString& text);
+
+signals:
+    /// The members of conversation id changed (a room request, or the administrator's reload), or
+    /// it was deleted (deleted true, members empty). Emitted once the change is in the store.
+    void conversationChanged(qint64 conversationId, const QStringList& members, bool deleted);
 
 private:
     struct SessionState

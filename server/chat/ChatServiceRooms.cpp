@@ -282,11 +282,23 @@ ChatService::RoomOutcome ChatService::serveRoomRequest(
 
 void ChatService::applyOutcome(const RoomOutcome& outcome)
 {
+    if (outcome.refusal) {
+        return;
+    }
+    const bool wasCached = m_rooms.contains(outcome.id);
     if (outcome.conversation) {
         cacheRoom(*outcome.conversation, outcome.members);
+        QStringList members;
+        for (const auto& member : outcome.members) {
+            members.append(member.first);
+        }
+        emit conversationChanged(outcome.id, members, false);
     } else if (auto found = m_rooms.find(outcome.id); found != m_rooms.end()) {
         m_roomIds.remove(found->conversation.name);
         m_rooms.erase(found);
+    }
+    if (!outcome.conversation && outcome.id != 0 && wasCached) {
+        emit conversationChanged(outcome.id, {}, true);
     }
     for (qsizetype i = 0; i < outcome.told.size(); ++i) {
         const QString& user = outcome.toldUsers.at(i);

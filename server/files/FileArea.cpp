@@ -3,6 +3,7 @@
 #include "HomeFolder.h"
 #include "Logging.h"
 
+#include <QDateTime>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -12,10 +13,64 @@
 
 namespace QuietWire {
 
-FileArea::FileArea(QString root, Limits limits)
+FileArea::FileArea(QString root, QString roomsRoot, Limits limits)
     : m_root(std::move(root))
+    , m_roomsRoot(std::move(roomsRoot))
     , m_limits(limits)
 { }
+
+qint64 FileArea::quotaOf(const QString& home) const
+{
+    return home.startsWith(m_roomsRoot + QLatin1Char('/')) ? m_limits.roomQuotaBytes : m_limits.quotaBytes;
+}
+
+QString FileArea::sharedFolderPath(qint64 conversationId) const
+{
+    return QDir(m_roomsRoot).filePath(QString::number(conversationId));
+}
+
+QString FileArea::sharedFolder(qint64 conversationId, QString* error)
+{
+    const QString path = sharedFolderPath(conversationId);
+    if (!QFileInfo::exists(path)) {
+        if (!QDir().mkpath(path)) {
+            if (error) {
+                *error = QStringLiteral("Cannot create the shared folder %1").arg(path);
+            }
+            return {};
+        }
+        QFile::setPermissions(m_roomsRoot, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+        QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+    }
+    return path;
+}
+
+QString FileArea::keepAside(const QString& roomsRoot, qint64 conversationId, QString* error)
+{
+    const QString path = QDir(roomsRoot).filePath(QString::number(conversationId));
+    if (!QFileInfo(path).isDir()) {
+        return {};
+    }
+    const QString aside = QDir(roomsRoot).filePath(QStringLiteral("deleted"));
+    QDir().mkpath(aside);
+    QFile::setPermissions(aside, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+    const QString target = QDir(aside).filePath(
+        QStringLiteral("%1-%2")
+            .arg(conversationId)
+            .arg(QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd'T'HHmmss'Z'"))));
+    if (!QDir().rename(path, target)) {
+        if (error) {
+            *error = QStringLiteral("Cannot move %1 to %2").arg(path, target);
+        }
+        return {};
+    }
+    return target;
+}
+
+void FileArea::forget(const QString& home)
+{
+    m_usage.remove(home);
+}
 
 QString FileArea::home(const QString& folderName, QString* error)
 {
@@ -92,7 +147,7 @@ void FileArea::noteDepth(const QString& home, int depth)
 FileArea::Refusal FileArea::check(const QString& home, qint64 bytes, qint64 entries, int depth, qint64* available)
 {
     const Usage now = usage(home);
-    const qint64 free = m_limits.quotaBytes - now.bytes - m_reserved.value(home);
+    const qint64 free = quotaOf(home) - now.bytes - m_reserved.value(home);
     if (available) {
         *available = qMax<qint64>(0, free);
     }
@@ -108,8 +163,10 @@ FileArea::Refusal FileArea::check(const QString& home, qint64 bytes, qint64 entr
     return Refusal::None;
 }
 
-QString FileArea::explain(Refusal refusal, const QString& what, qint64 bytes, qint64 available) const
+QString FileArea::explain(
+    const QString& home, Refusal refusal, const QString& what, qint64 bytes, qint64 available) const
 {
+    const bool shared = home.startsWith(m_roomsRoot + QLatin1Char('/'));
     switch (refusal) {
     case Refusal::Depth:
         return QStringLiteral("%1 would be more than %2 folders deep, the limit of this server; keep your folders "
@@ -121,12 +178,13 @@ QString FileArea::explain(Refusal refusal, const QString& what, qint64 bytes, qi
             .arg(what)
             .arg(m_limits.maxEntries);
     case Refusal::Bytes:
-        return QStringLiteral("%1 needs %2 more bytes, but only %3 bytes of your quota of %4 bytes are free; remove "
+        return QStringLiteral("%1 needs %2 more bytes, but only %3 bytes of %4 quota of %5 bytes are free; remove "
                               "some files first")
             .arg(what)
             .arg(bytes)
             .arg(available)
-            .arg(m_limits.quotaBytes);
+            .arg(shared ? QStringLiteral("the shared folder's") : QStringLiteral("your"))
+            .arg(quotaOf(home));
     case Refusal::None:
         break;
     }

@@ -7,9 +7,11 @@
 
 namespace QuietWire {
 
-/// The server's file storage: one home folder per user under the files root, the per-user
-/// limits (bytes, entries, depth), and the bookkeeping shared by all file sessions (uploads in
-/// progress, and the bytes they have reserved).
+/// The server's file storage: one home folder per user under the files root, one folder per room
+/// or direct conversation under the rooms root (named by conversation id, so a room deleted and
+/// created again starts empty), the limits (bytes, entries, depth; a room folder has its own
+/// byte quota), and the bookkeeping shared by all file sessions (uploads in progress, and the
+/// bytes they have reserved). Below, "home" is the host path of either kind of folder.
 ///
 /// Usage is what the disk really spends: the blocks of every file and folder plus EntryCost per
 /// object, so folders and empty files are not free. It is measured once per home, the first time
@@ -24,6 +26,7 @@ public:
         qint64 quotaBytes = qint64(1) << 30;
         int maxDepth = 64; // folders below the home folder, the home itself being 0
         qint64 maxEntries = 100000; // files, folders and other objects in one home
+        qint64 roomQuotaBytes = qint64(1) << 30; // one room's (or direct conversation's) folder
     };
     struct Usage
     {
@@ -38,13 +41,28 @@ public:
     /// What a new, empty folder costs on common file systems (one 4 KiB block and its entry).
     static constexpr qint64 FolderCost = 4096 + EntryCost;
 
-    FileArea(QString root, Limits limits);
+    /// root holds the homes, roomsRoot the shared folders (a place no home name reaches).
+    FileArea(QString root, QString roomsRoot, Limits limits);
 
     QString root() const { return m_root; }
+    QString roomsRoot() const { return m_roomsRoot; }
     qint64 quota() const { return m_limits.quotaBytes; }
+    /// The byte quota of home: the room quota for a shared folder, the home quota otherwise.
+    qint64 quotaOf(const QString& home) const;
     const Limits& limits() const { return m_limits; }
     /// The user's home folder, created (mode 0700) on first use; empty on failure.
     QString home(const QString& folderName, QString* error = nullptr);
+    /// The shared folder of conversation id (rooms root + "/" + id), created (mode 0700, and the
+    /// rooms root too) on first use; empty on failure.
+    QString sharedFolder(qint64 conversationId, QString* error = nullptr);
+    /// The host path sharedFolder() gives, without creating anything.
+    QString sharedFolderPath(qint64 conversationId) const;
+    /// Keeps the folder of a deleted conversation aside: renamed into <roomsRoot>/deleted/ as
+    /// "<id>-<UTC time>", never deleted. Returns the new path (empty when there was no folder or
+    /// it could not be moved: error then says why).
+    static QString keepAside(const QString& roomsRoot, qint64 conversationId, QString* error = nullptr);
+    /// Forgets what is counted for home (after its folder was kept aside).
+    void forget(const QString& home);
 
     /// The disk cost of one object: its allocated blocks plus EntryCost.
     static qint64 cost(const struct stat& st);
@@ -63,8 +81,8 @@ public:
     /// Whether bytes and entries more, the deepest at depth, fit within the limits (counting
     /// what running uploads have reserved); available tells the bytes still free.
     Refusal check(const QString& home, qint64 bytes, qint64 entries, int depth, qint64* available = nullptr);
-    /// A message naming the limit, for a "quota" failure.
-    QString explain(Refusal refusal, const QString& what, qint64 bytes, qint64 available) const;
+    /// A message naming the limit of home, for a "quota" failure.
+    QString explain(const QString& home, Refusal refusal, const QString& what, qint64 bytes, qint64 available) const;
 
     class UploadLease;
     /// Claims target (a home folder's path to a file) for one upload: one upload per target at a
@@ -80,6 +98,7 @@ private:
     void release(const QString& home, qint64 bytes);
 
     QString m_root;
+    QString m_roomsRoot;
     Limits m_limits;
     QHash<QString, Usage> m_usage;
     QHash<QString, qint64> m_reserved;

@@ -63,30 +63,38 @@ struct FileService::Upload
     qint64 received = 0; // including the resumed offset
     qint64 partAccounted = 0; // what the partial file counts in the usage now
     std::optional<qint64> mtime;
+    QString home; // the host path of the folder area it goes into
+    FilePaths::Location where; // that area, as the client names it
+    Conversation conversation; // a shared folder's (id 0 in the home)
 };
 
 struct FileService::Download
 {
     qint64 id = 0;
+    qint64 conversation = 0; // a shared folder's (0 in the home)
+    QString shown;
     QFile file;
     Sha256 hash;
     qint64 size = 0;
     qint64 sent = 0;
 };
 
-FileService::FileService(Session* session, FileArea* area, const QString& home, QObject* parent)
+FileService::FileService(Session* session, FileArea* area, const QString& home, FolderAccess access, QObject* parent)
     : QObject(parent)
     , m_session(session)
     , m_area(area)
+    , m_access(std::move(access))
+    , m_homePath(home)
+    , m_homeFolder(home)
+    , m_sharedFolder(QString())
     , m_home(home)
-    , m_folder(home)
 {
-    if (!m_folder.isOpen()) {
+    if (!m_homeFolder.isOpen()) {
         qCWarning(lcFiles).noquote() << "cannot open the home folder" << home << "-" << errnoText();
     }
     // Measured before this session changes anything (once per home and server run): from then on
     // every change is added to the count as it happens.
-    m_area->usage(m_home);
+    m_area->usage(m_homePath);
     if (EncryptedTcpSocket* socket = session->socket) {
         connect(socket, &EncryptedTcpSocket::bytesWritten, this, &FileService::pumpDownload);
     }
@@ -127,27 +135,111 @@ void FileService::fail(qint64 id, ErrorCode code, const QString& message)
     reply(FileProtocol::Failed { id, code, message }.toCbor());
 }
 
-std::optional<QStringList> FileService::resolve(qint64 id, const QString& path)
+std::optional<FilePaths::Location> FileService::resolve(qint64 id, const QString& path)
 {
     QString error;
-    auto components = FilePaths::resolve(m_cwd, path, &error);
-    if (!components) {
+    auto location = FilePaths::resolve(m_cwd, path, &error);
+    if (!location) {
         qCInfo(lcFiles).noquote() << Logging::escaped(m_session->name, 60) << m_session->address.toString()
                                   << "refused path" << Logging::escaped(path, 200) << "-"
                                   << Logging::escaped(error, 300);
         fail(id, ErrorCode::BadPath, error);
         return std::nullopt;
     }
-    if (!m_folder.isOpen()) {
-        fail(id, ErrorCode::Io, QStringLiteral("The server cannot open your home folder; tell the administrator"));
-        return std::nullopt;
+    return location;
+}
+
+bool FileService::enter(qint64 id, const FilePaths::Location& where, const FolderGrant* grant)
+{
+    m_where = FilePaths::Location { where.area, where.folder, {} };
+    if (!grant) {
+        m_home = m_homePath;
+        m_folder = &m_homeFolder;
+        m_conversation = Conversation();
+        if (!m_homeFolder.isOpen()) {
+            fail(id, ErrorCode::Io, QStringLiteral("The server cannot open your home folder; tell the administrator"));
+            return false;
+        }
+        return true;
     }
-    return components;
+    if (grant->code != ErrorCode::None) {
+        qCInfo(lcFiles).noquote() << Logging::escaped(m_session->name, 60) << m_session->address.toString() << "refused"
+                                  << Logging::escaped(FilePaths::areaRoot(where), 300) << "-"
+                                  << Logging::escaped(grant->message, 300);
+        fail(id, grant->code, grant->message);
+        return false;
+    }
+    QString error;
+    const QString host = m_area->sharedFolder(grant->conversation.id, &error);
+    m_sharedFolder = HomeFolder(host);
+    if (host.isEmpty() || !m_sharedFolder.isOpen()) {
+        qCWarning(lcFiles).noquote() << "cannot open the shared folder" << host << "-" << error << errnoText();
+        fail(id, ErrorCode::Io,
+            QStringLiteral("The server cannot open the folder %1; tell the administrator")
+                .arg(FilePaths::areaRoot(where)));
+        return false;
+    }
+    m_home = host;
+    m_folder = &m_sharedFolder;
+    m_conversation = grant->conversation;
+    m_area->usage(m_home); // measured once, before the first change
+    return true;
+}
+
+void FileService::leave()
+{
+    m_where = FilePaths::Location::inHome();
+    m_home = m_homePath;
+    m_folder = &m_homeFolder;
+    m_conversation = Conversation();
+    m_sharedFolder = HomeFolder(QString()); // closes it
+}
+
+QString FileService::virtualPath(const QStringList& components) const
+{
+    return FilePaths::toVirtual(FilePaths::Location { m_where.area, m_where.folder, components });
+}
+
+QString FileService::uploadShown() const
+{
+    return FilePaths::toVirtual(FilePaths::Location { m_upload->where.area, m_upload->where.folder, m_upload->path });
+}
+
+void FileService::tellConversation(const Conversation& conversation, const QString& text) const
+{
+    if (conversation.id != 0 && m_access.notice) {
+        m_access.notice(conversation, m_session->name, m_session->fingerprint, text);
+    }
+}
+
+void FileService::conversationChanged(qint64 id, const QStringList& members, bool deleted)
+{
+    const bool stillMember = !deleted && members.contains(m_session->name);
+    if (stillMember) {
+        return;
+    }
+    const QString why = deleted ? QStringLiteral("the conversation was deleted")
+                                : QStringLiteral("you are no longer a member of the conversation");
+    if (m_upload && m_upload->conversation.id == id) {
+        const qint64 requestId = m_upload->id;
+        const QString shown = uploadShown();
+        log(QStringLiteral("put stopped"), uploadShown(), why);
+        abortUpload(true);
+        fail(requestId, ErrorCode::Permission, QStringLiteral("The upload of %1 stopped: %2").arg(shown, why));
+    }
+    if (m_download && m_download->conversation == id) {
+        const qint64 requestId = m_download->id;
+        const QString shown = m_download->shown;
+        m_download.reset();
+        qCInfo(lcFiles).noquote() << Logging::escaped(m_session->name, 60) << m_session->address.toString()
+                                  << "get stopped" << Logging::escaped(shown, 300) << "-" << why;
+        fail(requestId, ErrorCode::Permission, QStringLiteral("The download of %1 stopped: %2").arg(shown, why));
+    }
 }
 
 void FileService::failOn(qint64 id, HomeFolder::Error error, const QStringList& path, const QString& action)
 {
-    const QString shown = FilePaths::toVirtual(path);
+    const QString shown = virtualPath(path);
     switch (error) {
     case HomeFolder::Error::None:
         return;
@@ -187,11 +279,11 @@ std::optional<FileService::Located> FileService::locate(qint64 id, const QString
     located.path = path;
     located.name = path.last();
     HomeFolder::Error error = HomeFolder::Error::None;
-    located.parent = m_folder.openFolder(path.mid(0, path.size() - 1), &error);
+    located.parent = m_folder->openFolder(path.mid(0, path.size() - 1), &error);
     if (error != HomeFolder::Error::None) {
         if (error == HomeFolder::Error::NotFound || error == HomeFolder::Error::NotFolder) {
             fail(id, ErrorCode::NotFound,
-                QStringLiteral("The folder %1 does not exist").arg(FilePaths::toVirtual(path.mid(0, path.size() - 1))));
+                QStringLiteral("The folder %1 does not exist").arg(virtualPath(path.mid(0, path.size() - 1))));
         } else {
             failOn(id, error, path.mid(0, path.size() - 1));
         }
@@ -213,7 +305,7 @@ std::optional<FileService::Located> FileService::locateExisting(qint64 id, const
         return std::nullopt;
     }
     if (!located->exists) {
-        fail(id, ErrorCode::NotFound, QStringLiteral("%1 does not exist").arg(FilePaths::toVirtual(path)));
+        fail(id, ErrorCode::NotFound, QStringLiteral("%1 does not exist").arg(virtualPath(path)));
         return std::nullopt;
     }
     if (S_ISLNK(located->st.st_mode)) {
@@ -223,11 +315,11 @@ std::optional<FileService::Located> FileService::locateExisting(qint64 id, const
     return located;
 }
 
-void FileService::log(const QString& op, const QStringList& path, const QString& extra) const
+void FileService::log(const QString& op, const QString& shown, const QString& extra) const
 {
     // Paths and names come from the client: escaped, so they cannot forge or break log lines.
     qCInfo(lcFiles).noquote() << Logging::escaped(m_session->name, 60) << m_session->address.toString() << op
-                              << Logging::escaped(FilePaths::toVirtual(path), 300) << Logging::escaped(extra, 400);
+                              << Logging::escaped(shown, 300) << Logging::escaped(extra, 400);
 }
 
 qint64 FileService::folderBytes(int fd)
@@ -236,11 +328,11 @@ qint64 FileService::folderBytes(int fd)
     return ::fstat(fd, &st) == 0 ? qint64(st.st_blocks) * 512 : 0;
 }
 
-void FileService::accountFolder(int fd, qint64 before)
+void FileService::accountFolder(const QString& home, int fd, qint64 before)
 {
     const qint64 delta = folderBytes(fd) - before;
     if (delta != 0) {
-        m_area->adjust(m_home, delta, 0);
+        m_area->adjust(home, delta, 0);
     }
 }
 
@@ -253,20 +345,20 @@ QString FileService::stagingName(const QStringList& path) const
 FileDescriptor FileService::openStaging(HomeFolder::Error* error)
 {
     const QString name = QLatin1String(StagingFolder);
-    FileDescriptor fd = HomeFolder::openFile(m_folder.fd(), name, O_RDONLY | O_DIRECTORY, error);
+    FileDescriptor fd = HomeFolder::openFile(m_folder->fd(), name, O_RDONLY | O_DIRECTORY, error);
     if (*error != HomeFolder::Error::NotFound) {
         return fd;
     }
-    const qint64 before = folderBytes(m_folder.fd());
-    if ((*error = HomeFolder::makeFolder(m_folder.fd(), name)) != HomeFolder::Error::None) {
+    const qint64 before = folderBytes(m_folder->fd());
+    if ((*error = HomeFolder::makeFolder(m_folder->fd(), name)) != HomeFolder::Error::None) {
         return {};
     }
-    fd = HomeFolder::openFile(m_folder.fd(), name, O_RDONLY | O_DIRECTORY, error);
+    fd = HomeFolder::openFile(m_folder->fd(), name, O_RDONLY | O_DIRECTORY, error);
     struct stat st;
     if (fd.isValid() && ::fstat(fd.get(), &st) == 0) {
         m_area->adjust(m_home, FileArea::cost(st), 1);
     }
-    accountFolder(m_folder.fd(), before);
+    accountFolder(m_home, m_folder->fd(), before);
     return fd;
 }
 
@@ -292,26 +384,149 @@ QStringList pathTexts(const Request& request)
 template <typename Request, void (FileService::*Handle)(const Request&, const FileService::Paths&)>
 void FileService::run(const QCborMap& message, qint64 id)
 {
-    // docs/PROTOCOL.md's order: the path fields' types, then the paths, then the other fields.
+    // docs/PROTOCOL.md's order: the path fields' types, then the paths, then the other fields,
+    // then (in a shared folder) the store's check of membership.
     const Protocol::Decoded<Request> request = Request::decode(message);
     if (!request.ok() && FileProtocol::isPathField(request.error->field)) {
         fail(id, ErrorCode::BadRequest, request.error->message);
         return;
     }
-    Paths paths;
+    Paths paths; // pwd names no path: it is served in the home
     const QStringList texts = pathTexts(request.value);
-    for (qsizetype i = 0; i < texts.size(); ++i) {
-        auto path = resolve(id, texts.at(i));
-        if (!path) {
+    QList<FilePaths::Location> resolved;
+    for (const QString& text : texts) {
+        auto location = resolve(id, text);
+        if (!location) {
             return;
         }
-        (i == 0 ? paths.path : paths.to) = std::move(*path);
+        resolved.append(std::move(*location));
+    }
+    if (!resolved.isEmpty()) {
+        paths.where = resolved.first();
+        paths.path = resolved.first().components;
+    }
+    if (resolved.size() == 2) {
+        const FilePaths::Location& to = resolved.at(1);
+        if (to.isVirtual() && !paths.where.isVirtual()) {
+            fail(id, ErrorCode::Permission,
+                QStringLiteral("%1 is a list of shared folders; nothing can be put there")
+                    .arg(FilePaths::toVirtual(to)));
+            return;
+        }
+        if (!to.sameArea(paths.where) && !paths.where.isVirtual()) {
+            fail(id, ErrorCode::BadPath,
+                QStringLiteral("%1 and %2 are in different folders (%3, %4); rename moves within one, use get and put "
+                               "to copy between them")
+                    .arg(FilePaths::toVirtual(paths.where), FilePaths::toVirtual(to), FilePaths::areaRoot(paths.where),
+                        FilePaths::areaRoot(to)));
+            return;
+        }
+        paths.to = to.components;
     }
     if (!request.ok()) {
         fail(id, ErrorCode::BadRequest, request.error->message);
         return;
     }
-    (this->*Handle)(request.value, paths);
+    paths.where.components.clear();
+    const bool listsShared = paths.where.area == FilePaths::Location::Area::Rooms
+        || paths.where.area == FilePaths::Location::Area::Directs;
+    if (!paths.where.isShared() && !(listsShared && std::is_same_v<Request, FileProtocol::LsRequest>)) {
+        if (paths.where.isVirtual()) {
+            serveVirtual(request.value, paths);
+        } else if (enter(id, paths.where, nullptr)) {
+            (this->*Handle)(request.value, paths);
+        }
+        return;
+    }
+    // A shared folder (or the list of them): the store decides, after whatever it was told before.
+    // Until it answers, this session's messages wait (handle()), so they are served in order.
+    m_checking = true;
+    m_access.check(
+        m_session->name, paths.where, this, [this, value = request.value, paths, id](const FolderGrant& grant) {
+            m_checking = false;
+            if (paths.where.isVirtual()) {
+                if constexpr (std::is_same_v<Request, FileProtocol::LsRequest>) {
+                    listVirtual(id, paths.where, value.start, grant);
+                }
+            } else if (enter(id, paths.where, &grant)) {
+                (this->*Handle)(value, paths);
+            }
+            leave();
+            drain();
+        });
+}
+
+template <typename Request>
+void FileService::serveVirtual(const Request& request, const Paths& paths)
+{
+    const qint64 id = request.id;
+    m_where = paths.where;
+    m_conversation = Conversation();
+    const QString shown = FilePaths::toVirtual(paths.where);
+    if constexpr (std::is_same_v<Request, FileProtocol::CdRequest>) {
+        m_cwd = paths.where;
+        log(QStringLiteral("cd"), virtualPath({}));
+        reply(FileProtocol::CwdResult { id, shown }.toCbor());
+    } else if constexpr (std::is_same_v<Request, FileProtocol::LsRequest>) {
+        // "/" (the lists of rooms and of direct conversations come from the store: listVirtual).
+        listVirtual(id, paths.where, request.start, FolderGrant());
+    } else if constexpr (std::is_same_v<Request, FileProtocol::StatRequest>) {
+        FileProtocol::Entry entry;
+        entry.name = shown;
+        entry.type = FileProtocol::Entry::Type::Directory;
+        entry.modified = QDateTime::fromMSecsSinceEpoch(0, Qt::UTC);
+        reply(FileProtocol::StatResult { id, shown, entry }.toCbor());
+    } else if constexpr (
+        std::is_same_v<Request,
+            FileProtocol::
+                CatRequest> || std::is_same_v<Request, FileProtocol::GetRequest> || std::is_same_v<Request, FileProtocol::PartialRequest>) {
+        fail(id, ErrorCode::BadPath, QStringLiteral("%1 is a folder").arg(shown));
+    } else {
+        fail(id, ErrorCode::Permission,
+            QStringLiteral("%1 is the server's list of shared folders and cannot be changed; work in /rooms/NAME, "
+                           "/direct/NAME or ~")
+                .arg(shown));
+    }
+}
+
+void FileService::listVirtual(qint64 id, const FilePaths::Location& where, qint64 start, const FolderGrant& grant)
+{
+    if (grant.code != ErrorCode::None) {
+        fail(id, grant.code, grant.message);
+        return;
+    }
+    QList<std::pair<QString, qint64>> folders = grant.folders;
+    if (where.area == FilePaths::Location::Area::Root) {
+        folders = { { QStringLiteral("direct"), 0 }, { QStringLiteral("rooms"), 0 } };
+    }
+    std::sort(folders.begin(), folders.end());
+    FileProtocol::LsResult page { id, FilePaths::toVirtual(where), {}, std::nullopt };
+    const qint64 budget = page.entriesBudget();
+    qint64 used = 0;
+    qsizetype index = qMin<qint64>(start, folders.size());
+    for (; index < folders.size(); ++index) {
+        FileProtocol::Entry entry;
+        entry.name = folders.at(index).first;
+        entry.type = FileProtocol::Entry::Type::Directory;
+        entry.modified = QDateTime::fromMSecsSinceEpoch(folders.at(index).second, Qt::UTC);
+        const qint64 size = FileProtocol::LsResult::encodedSize(entry);
+        if (used + size > budget) {
+            break;
+        }
+        page.entries.append(std::move(entry));
+        used += size;
+    }
+    if (index < folders.size()) {
+        page.next = index;
+    }
+    reply(page.toCbor());
+}
+
+void FileService::drain()
+{
+    while (!m_checking && !m_waiting.isEmpty()) {
+        serve(m_waiting.takeFirst());
+    }
 }
 
 const FileService::Handler FileService::Handlers[] = {
@@ -331,6 +546,24 @@ const FileService::Handler FileService::Handlers[] = {
 };
 
 void FileService::handle(const QByteArray& raw)
+{
+    if (m_checking) {
+        // Behind a shared folder's check: served in order once the store has answered. A client
+        // that piles up more than that without waiting for answers gets "busy" for the rest.
+        if (m_waiting.size() >= MaxWaiting) {
+            fail(FileProtocol::NoId, ErrorCode::Busy,
+                QStringLiteral("More than %1 messages arrived while the server checked a shared folder; they were "
+                               "not carried out. Wait for answers before sending more")
+                    .arg(MaxWaiting));
+            return;
+        }
+        m_waiting.append(raw);
+        return;
+    }
+    serve(raw);
+}
+
+void FileService::serve(const QByteArray& raw)
 {
     // File data is most of the traffic: take it without building a CBOR map.
     const QByteArray data = FileProtocol::decodeData(raw);
@@ -376,7 +609,7 @@ void FileService::cd(const FileProtocol::CdRequest& request, const Paths& paths)
     const qint64 id = request.id;
     const QStringList& path = paths.path;
     HomeFolder::Error error;
-    m_folder.openFolder(path, &error);
+    m_folder->openFolder(path, &error);
     if (error == HomeFolder::Error::NotFolder && !path.isEmpty()) {
         // The last component is a file (a folder on the way would also give NotFolder: check which).
         const auto located = locate(id, path);
@@ -384,15 +617,15 @@ void FileService::cd(const FileProtocol::CdRequest& request, const Paths& paths)
             return;
         }
         fail(id, located->exists ? ErrorCode::BadPath : ErrorCode::NotFound,
-            QStringLiteral("%1 is not a folder").arg(FilePaths::toVirtual(path)));
+            QStringLiteral("%1 is not a folder").arg(virtualPath(path)));
         return;
     }
     if (error != HomeFolder::Error::None) {
         failOn(id, error, path);
         return;
     }
-    m_cwd = path;
-    log(QStringLiteral("cd"), path);
+    m_cwd = FilePaths::Location { paths.where.area, paths.where.folder, path };
+    log(QStringLiteral("cd"), virtualPath(path));
     reply(FileProtocol::CwdResult { id, FilePaths::toVirtual(m_cwd) }.toCbor());
 }
 
@@ -405,7 +638,7 @@ void FileService::ls(const FileProtocol::LsRequest& request, const Paths& paths)
     HomeFolder::Error error = HomeFolder::Error::None;
     FileDescriptor dir;
     if (path.isEmpty()) {
-        dir = m_folder.openFolder({}, &error);
+        dir = m_folder->openFolder({}, &error);
     } else {
         auto located = locateExisting(id, path);
         if (!located) {
@@ -436,7 +669,7 @@ void FileService::ls(const FileProtocol::LsRequest& request, const Paths& paths)
     });
 
     // One page: as many entries as fit in one transport message, then "next" for the rest.
-    FileProtocol::LsResult page { id, FilePaths::toVirtual(path), {}, std::nullopt };
+    FileProtocol::LsResult page { id, virtualPath(path), {}, std::nullopt };
     const qint64 budget = page.entriesBudget();
     qint64 used = 0;
     qsizetype index = qMin<qint64>(start, children.size());
@@ -452,7 +685,7 @@ void FileService::ls(const FileProtocol::LsRequest& request, const Paths& paths)
     if (index < children.size()) {
         page.next = index;
     }
-    log(QStringLiteral("ls"), path, start > 0 ? QStringLiteral("from entry %1").arg(start) : QString());
+    log(QStringLiteral("ls"), virtualPath(path), start > 0 ? QStringLiteral("from entry %1").arg(start) : QString());
     reply(page.toCbor());
 }
 
@@ -461,12 +694,12 @@ void FileService::mkdir(const FileProtocol::MkdirRequest& request, const Paths& 
     const qint64 id = request.id;
     const QStringList& path = paths.path;
     if (path.isEmpty()) {
-        fail(id, ErrorCode::Exists, QStringLiteral("~ already exists"));
+        fail(id, ErrorCode::Exists, QStringLiteral("%1 already exists").arg(virtualPath({})));
         return;
     }
     // Parents are created as needed, like mkdir -p: first find how much exists.
     HomeFolder::Error error;
-    FileDescriptor dir = m_folder.openFolder({}, &error);
+    FileDescriptor dir = m_folder->openFolder({}, &error);
     qsizetype existing = 0;
     for (; existing < path.size(); ++existing) {
         const QString& component = path.at(existing);
@@ -476,9 +709,9 @@ void FileService::mkdir(const FileProtocol::MkdirRequest& request, const Paths& 
         }
         if (error == HomeFolder::Error::NotFolder) {
             fail(id, ErrorCode::Exists,
-                existing + 1 == path.size() ? QStringLiteral("%1 already exists").arg(FilePaths::toVirtual(path))
-                                            : QStringLiteral("%1 is a file, not a folder")
-                                                  .arg(FilePaths::toVirtual(path.mid(0, existing + 1))));
+                existing + 1 == path.size()
+                    ? QStringLiteral("%1 already exists").arg(virtualPath(path))
+                    : QStringLiteral("%1 is a file, not a folder").arg(virtualPath(path.mid(0, existing + 1))));
             return;
         }
         if (error != HomeFolder::Error::None) {
@@ -488,7 +721,7 @@ void FileService::mkdir(const FileProtocol::MkdirRequest& request, const Paths& 
         dir = std::move(next);
     }
     if (existing == path.size()) {
-        fail(id, ErrorCode::Exists, QStringLiteral("%1 already exists").arg(FilePaths::toVirtual(path)));
+        fail(id, ErrorCode::Exists, QStringLiteral("%1 already exists").arg(virtualPath(path)));
         return;
     }
     const qint64 missing = path.size() - existing;
@@ -496,7 +729,7 @@ void FileService::mkdir(const FileProtocol::MkdirRequest& request, const Paths& 
     const auto refusal = m_area->check(m_home, missing * FileArea::FolderCost, missing, int(path.size()), &available);
     if (refusal != FileArea::Refusal::None) {
         fail(id, ErrorCode::Quota,
-            m_area->explain(refusal, FilePaths::toVirtual(path), missing * FileArea::FolderCost, available));
+            m_area->explain(m_home, refusal, virtualPath(path), missing * FileArea::FolderCost, available));
         return;
     }
     for (qsizetype i = existing; i < path.size(); ++i) {
@@ -509,7 +742,7 @@ void FileService::mkdir(const FileProtocol::MkdirRequest& request, const Paths& 
         if (next.isValid() && ::fstat(next.get(), &st) == 0) {
             m_area->adjust(m_home, FileArea::cost(st), 1);
         }
-        accountFolder(dir.get(), before);
+        accountFolder(m_home, dir.get(), before);
         if (error != HomeFolder::Error::None) {
             failOn(id, error, path.mid(0, i + 1), QStringLiteral("create"));
             return;
@@ -517,7 +750,9 @@ void FileService::mkdir(const FileProtocol::MkdirRequest& request, const Paths& 
         dir = std::move(next);
     }
     m_area->noteDepth(m_home, int(path.size()));
-    log(QStringLiteral("mkdir"), path);
+    log(QStringLiteral("mkdir"), virtualPath(path));
+    tellConversation(
+        m_conversation, QStringLiteral("%1 created the folder %2").arg(m_session->name, virtualPath(path)));
     reply(FileProtocol::DoneResult { id }.toCbor());
 }
 
@@ -527,14 +762,14 @@ void FileService::rmdir(const FileProtocol::RmdirRequest& request, const Paths& 
     const QStringList& path = paths.path;
     const bool recursive = request.recursive;
     if (path.isEmpty()) {
-        fail(id, ErrorCode::Permission, QStringLiteral("Your home folder itself cannot be removed"));
+        fail(id, ErrorCode::Permission, QStringLiteral("%1 itself cannot be removed").arg(virtualPath({})));
         return;
     }
     const auto located = locateExisting(id, path);
     if (!located) {
         return;
     }
-    const QString shown = FilePaths::toVirtual(path);
+    const QString shown = virtualPath(path);
     if (!S_ISDIR(located->st.st_mode)) {
         fail(id, ErrorCode::BadPath, QStringLiteral("%1 is a file: use rm").arg(shown));
         return;
@@ -558,12 +793,15 @@ void FileService::rmdir(const FileProtocol::RmdirRequest& request, const Paths& 
             m_area->adjust(m_home, -FileArea::cost(located->st), -1);
         }
     }
-    accountFolder(located->parent.get(), before);
+    accountFolder(m_home, located->parent.get(), before);
     if (error != HomeFolder::Error::None) {
         failOn(id, error, path, QStringLiteral("remove"));
         return;
     }
-    log(recursive ? QStringLiteral("rmdir -r") : QStringLiteral("rmdir"), path);
+    log(recursive ? QStringLiteral("rmdir -r") : QStringLiteral("rmdir"), virtualPath(path));
+    tellConversation(m_conversation,
+        QStringLiteral("%1 removed the folder %2%3")
+            .arg(m_session->name, shown, recursive ? QStringLiteral(" and everything in it") : QString()));
     reply(FileProtocol::DoneResult { id }.toCbor());
 }
 
@@ -572,14 +810,14 @@ void FileService::rm(const FileProtocol::RmRequest& request, const Paths& paths)
     const qint64 id = request.id;
     const QStringList& path = paths.path;
     if (path.isEmpty()) {
-        fail(id, ErrorCode::BadPath, QStringLiteral("~ is a folder: use rmdir"));
+        fail(id, ErrorCode::BadPath, QStringLiteral("%1 is a folder: use rmdir").arg(virtualPath({})));
         return;
     }
     const auto located = locateExisting(id, path);
     if (!located) {
         return;
     }
-    const QString shown = FilePaths::toVirtual(path);
+    const QString shown = virtualPath(path);
     if (S_ISDIR(located->st.st_mode)) {
         fail(id, ErrorCode::BadPath, QStringLiteral("%1 is a folder: use rmdir").arg(shown));
         return;
@@ -589,12 +827,13 @@ void FileService::rm(const FileProtocol::RmRequest& request, const Paths& paths)
     if (error == HomeFolder::Error::None) {
         m_area->adjust(m_home, -FileArea::cost(located->st), -1);
     }
-    accountFolder(located->parent.get(), before);
+    accountFolder(m_home, located->parent.get(), before);
     if (error != HomeFolder::Error::None) {
         failOn(id, error, path, QStringLiteral("remove"));
         return;
     }
-    log(QStringLiteral("rm"), path);
+    log(QStringLiteral("rm"), virtualPath(path));
+    tellConversation(m_conversation, QStringLiteral("%1 removed %2").arg(m_session->name, shown));
     reply(FileProtocol::DoneResult { id }.toCbor());
 }
 
@@ -604,7 +843,7 @@ void FileService::rename(const FileProtocol::RenameRequest& request, const Paths
     const QStringList& from = paths.path;
     const QStringList& to = paths.to;
     if (from.isEmpty()) {
-        fail(id, ErrorCode::Permission, QStringLiteral("Your home folder itself cannot be moved"));
+        fail(id, ErrorCode::Permission, QStringLiteral("%1 itself cannot be moved").arg(virtualPath({})));
         return;
     }
     const auto source = locateExisting(id, from);
@@ -625,7 +864,7 @@ void FileService::rename(const FileProtocol::RenameRequest& request, const Paths
         target.append(from.last());
     }
     if (target.mid(0, from.size()) == from) {
-        fail(id, ErrorCode::BadPath, QStringLiteral("%1 cannot be moved into itself").arg(FilePaths::toVirtual(from)));
+        fail(id, ErrorCode::BadPath, QStringLiteral("%1 cannot be moved into itself").arg(virtualPath(from)));
         return;
     }
     const auto destination = locate(id, target);
@@ -633,7 +872,7 @@ void FileService::rename(const FileProtocol::RenameRequest& request, const Paths
         return;
     }
     if (destination->exists) {
-        fail(id, ErrorCode::Exists, QStringLiteral("%1 already exists").arg(FilePaths::toVirtual(target)));
+        fail(id, ErrorCode::Exists, QStringLiteral("%1 already exists").arg(virtualPath(target)));
         return;
     }
     // The depth of what moves: its deepest object can be no deeper than the deepest in the home;
@@ -655,7 +894,7 @@ void FileService::rename(const FileProtocol::RenameRequest& request, const Paths
     qint64 available = 0;
     const auto refusal = m_area->check(m_home, 0, 0, int(target.size()) + height, &available);
     if (refusal != FileArea::Refusal::None) {
-        fail(id, ErrorCode::Quota, m_area->explain(refusal, FilePaths::toVirtual(target), 0, available));
+        fail(id, ErrorCode::Quota, m_area->explain(m_home, refusal, virtualPath(target), 0, available));
         return;
     }
     struct stat sourceFolder;
@@ -665,16 +904,18 @@ void FileService::rename(const FileProtocol::RenameRequest& request, const Paths
     const bool sameFolder = sourceFolder.st_dev == targetFolder.st_dev && sourceFolder.st_ino == targetFolder.st_ino;
     const HomeFolder::Error error
         = HomeFolder::rename(source->parent.get(), source->name, destination->parent.get(), destination->name);
-    accountFolder(source->parent.get(), qint64(sourceFolder.st_blocks) * 512);
+    accountFolder(m_home, source->parent.get(), qint64(sourceFolder.st_blocks) * 512);
     if (!sameFolder) {
-        accountFolder(destination->parent.get(), qint64(targetFolder.st_blocks) * 512);
+        accountFolder(m_home, destination->parent.get(), qint64(targetFolder.st_blocks) * 512);
     }
     if (error != HomeFolder::Error::None) {
         failOn(id, error, error == HomeFolder::Error::Exists ? target : from, QStringLiteral("move"));
         return;
     }
     m_area->noteDepth(m_home, int(target.size()) + height);
-    log(QStringLiteral("rename"), from, QStringLiteral("-> %1").arg(FilePaths::toVirtual(target)));
+    log(QStringLiteral("rename"), virtualPath(from), QStringLiteral("-> %1").arg(virtualPath(target)));
+    tellConversation(m_conversation,
+        QStringLiteral("%1 moved %2 to %3").arg(m_session->name, virtualPath(from), virtualPath(target)));
     reply(FileProtocol::DoneResult { id }.toCbor());
 }
 
@@ -684,7 +925,7 @@ void FileService::stat(const FileProtocol::StatRequest& request, const Paths& pa
     const QStringList& path = paths.path;
     struct stat st;
     if (path.isEmpty()) {
-        if (::fstat(m_folder.fd(), &st) != 0) {
+        if (::fstat(m_folder->fd(), &st) != 0) {
             failOn(id, HomeFolder::fromErrno(errno), path);
             return;
         }
@@ -695,17 +936,17 @@ void FileService::stat(const FileProtocol::StatRequest& request, const Paths& pa
         }
         st = located->st;
     }
-    log(QStringLiteral("stat"), path);
-    reply(FileProtocol::StatResult {
-        id, FilePaths::toVirtual(path), entryFor(st, path.isEmpty() ? QStringLiteral("~") : path.last()) }
-              .toCbor());
+    log(QStringLiteral("stat"), virtualPath(path));
+    reply(
+        FileProtocol::StatResult { id, virtualPath(path), entryFor(st, path.isEmpty() ? virtualPath({}) : path.last()) }
+            .toCbor());
 }
 
 bool FileService::openForReading(qint64 id, const QStringList& path, QFile& file, struct stat* info)
 {
-    const QString shown = FilePaths::toVirtual(path);
+    const QString shown = virtualPath(path);
     if (path.isEmpty()) {
-        fail(id, ErrorCode::BadPath, QStringLiteral("~ is a folder"));
+        fail(id, ErrorCode::BadPath, QStringLiteral("%1 is a folder").arg(virtualPath({})));
         return false;
     }
     const auto located = locate(id, path);
@@ -752,7 +993,7 @@ void FileService::cat(const FileProtocol::CatRequest& request, const Paths& path
         return;
     }
     const QByteArray data = file.read(max);
-    log(QStringLiteral("cat"), path);
+    log(QStringLiteral("cat"), virtualPath(path));
     reply(FileProtocol::CatResult { id, qint64(st.st_size), data }.toCbor());
 }
 
@@ -761,19 +1002,19 @@ void FileService::partial(const FileProtocol::PartialRequest& request, const Pat
     const qint64 id = request.id;
     const QStringList& path = paths.path;
     if (path.isEmpty()) {
-        fail(id, ErrorCode::BadPath, QStringLiteral("~ is a folder"));
+        fail(id, ErrorCode::BadPath, QStringLiteral("%1 is a folder").arg(virtualPath({})));
         return;
     }
     qint64 offset = 0;
     HomeFolder::Error error;
     const FileDescriptor staging
-        = HomeFolder::openFile(m_folder.fd(), QLatin1String(StagingFolder), O_RDONLY | O_DIRECTORY, &error);
+        = HomeFolder::openFile(m_folder->fd(), QLatin1String(StagingFolder), O_RDONLY | O_DIRECTORY, &error);
     struct stat st;
     if (staging.isValid() && HomeFolder::lookup(staging.get(), stagingName(path), &st) == HomeFolder::Error::None
         && S_ISREG(st.st_mode)) {
         offset = st.st_size;
     }
-    reply(FileProtocol::PartialResult { id, FilePaths::toVirtual(path), offset }.toCbor());
+    reply(FileProtocol::PartialResult { id, virtualPath(path), offset }.toCbor());
 }
 
 void FileService::put(const FileProtocol::PutRequest& request, const Paths& paths)
@@ -800,14 +1041,14 @@ void FileService::put(const FileProtocol::PutRequest& request, const Paths& path
         return;
     }
     if (path.isEmpty()) {
-        fail(id, ErrorCode::Exists, QStringLiteral("~ is a folder"));
+        fail(id, ErrorCode::Exists, QStringLiteral("%1 is a folder").arg(virtualPath({})));
         return;
     }
     auto located = locate(id, path);
     if (!located) {
         return;
     }
-    const QString shown = FilePaths::toVirtual(path);
+    const QString shown = virtualPath(path);
     if (located->exists && S_ISDIR(located->st.st_mode)) {
         fail(id, ErrorCode::Exists, QStringLiteral("%1 is a folder").arg(shown));
         return;
@@ -830,7 +1071,8 @@ void FileService::put(const FileProtocol::PutRequest& request, const Paths& path
     // From here every way out drops upload, and with it its lease: the claim on the name ends.
     HomeFolder::Error error;
     // The staging folder is made only for an upload that fits: a refused put leaves nothing.
-    upload->staging = HomeFolder::openFile(m_folder.fd(), QLatin1String(StagingFolder), O_RDONLY | O_DIRECTORY, &error);
+    upload->staging
+        = HomeFolder::openFile(m_folder->fd(), QLatin1String(StagingFolder), O_RDONLY | O_DIRECTORY, &error);
     const bool stagingExists = upload->staging.isValid();
     if (!stagingExists && error != HomeFolder::Error::NotFound) {
         fail(id, ErrorCode::Io,
@@ -856,7 +1098,7 @@ void FileService::put(const FileProtocol::PutRequest& request, const Paths& path
     qint64 available = 0;
     const auto refusal = m_area->check(m_home, needed - freed, newEntries, int(path.size()), &available);
     if (refusal != FileArea::Refusal::None) {
-        fail(id, ErrorCode::Quota, m_area->explain(refusal, shown, needed, available));
+        fail(id, ErrorCode::Quota, m_area->explain(m_home, refusal, shown, needed, available));
         return;
     }
     if (!stagingExists) {
@@ -871,7 +1113,7 @@ void FileService::put(const FileProtocol::PutRequest& request, const Paths& path
     FileDescriptor fd = HomeFolder::openFile(
         upload->staging.get(), upload->partName, O_RDWR | O_CREAT | (offset == 0 ? O_TRUNC : 0), &error);
     if (!fd.isValid() || !upload->part.open(fd.release(), QIODevice::ReadWrite, QFileDevice::AutoCloseHandle)) {
-        accountFolder(upload->staging.get(), stagingBefore);
+        accountFolder(m_home, upload->staging.get(), stagingBefore);
         fail(id, ErrorCode::Io, QStringLiteral("Cannot write %1: %2").arg(shown, HomeFolder::describe(error)));
         return;
     }
@@ -893,7 +1135,7 @@ void FileService::put(const FileProtocol::PutRequest& request, const Paths& path
     ::fstat(upload->part.handle(), &partNow);
     upload->partAccounted = FileArea::cost(partNow);
     m_area->adjust(m_home, upload->partAccounted - (partExists ? FileArea::cost(partBefore) : 0), partExists ? 0 : 1);
-    accountFolder(upload->staging.get(), stagingBefore);
+    accountFolder(m_home, upload->staging.get(), stagingBefore);
     upload->lease.reserve(size - offset);
     upload->id = id;
     upload->path = path;
@@ -902,8 +1144,11 @@ void FileService::put(const FileProtocol::PutRequest& request, const Paths& path
     upload->size = size;
     upload->received = offset;
     upload->mtime = request.mtime;
+    upload->home = m_home;
+    upload->where = m_where;
+    upload->conversation = m_conversation;
     m_upload = std::move(upload);
-    log(QStringLiteral("put"), path, QStringLiteral("%1 bytes from offset %2").arg(size).arg(offset));
+    log(QStringLiteral("put"), virtualPath(path), QStringLiteral("%1 bytes from offset %2").arg(size).arg(offset));
     reply(FileProtocol::PutResult { id, offset }.toCbor());
 }
 
@@ -925,7 +1170,7 @@ void FileService::putData(const QByteArray& data)
         const QString error = m_upload->part.errorString();
         const ErrorCode failCode
             = m_upload->part.error() == QFileDevice::PermissionsError ? ErrorCode::Permission : ErrorCode::Io;
-        log(QStringLiteral("put failed"), m_upload->path, error);
+        log(QStringLiteral("put failed"), uploadShown(), error);
         abortUpload(true); // e.g. disk full: nothing half-written stays behind
         fail(id, failCode, QStringLiteral("The server could not store the file: %1").arg(error));
         return;
@@ -944,7 +1189,7 @@ void FileService::putEnd(const QCborMap& message, qint64 id)
     }
     const Protocol::Decoded<FileProtocol::EndRequest> end = FileProtocol::EndRequest::decode(message);
     const QByteArray& sha256 = end.value.sha256;
-    const QString shown = FilePaths::toVirtual(m_upload->path);
+    const QString shown = uploadShown();
     QString problem;
     if (id != m_upload->id) {
         problem
@@ -967,7 +1212,7 @@ void FileService::putEnd(const QCborMap& message, qint64 id)
     }
     const QByteArray digest = m_upload->hash.result();
     if (digest != sha256) {
-        log(QStringLiteral("put failed"), m_upload->path, QStringLiteral("checksum mismatch"));
+        log(QStringLiteral("put failed"), uploadShown(), QStringLiteral("checksum mismatch"));
         abortUpload(true);
         fail(id, ErrorCode::Io,
             QStringLiteral("The SHA-256 of what arrived differs from yours; %1 was not stored. Upload it again.")
@@ -1004,12 +1249,14 @@ void FileService::putEnd(const QCborMap& message, qint64 id)
         fail(id, ErrorCode::Io, QStringLiteral("%1: cannot move the upload into place: %2").arg(shown, error));
         return;
     }
-    m_area->adjust(m_home, FileArea::cost(stored) - upload.partAccounted - (replaces ? FileArea::cost(old) : 0),
+    m_area->adjust(upload.home, FileArea::cost(stored) - upload.partAccounted - (replaces ? FileArea::cost(old) : 0),
         replaces ? -1 : 0);
-    accountFolder(upload.parent.get(), parentBefore);
-    accountFolder(upload.staging.get(), stagingBefore);
-    m_area->noteDepth(m_home, int(upload.path.size()));
-    log(QStringLiteral("put done"), upload.path, QStringLiteral("%1 bytes").arg(upload.size));
+    accountFolder(upload.home, upload.parent.get(), parentBefore);
+    accountFolder(upload.home, upload.staging.get(), stagingBefore);
+    m_area->noteDepth(upload.home, int(upload.path.size()));
+    log(QStringLiteral("put done"), uploadShown(), QStringLiteral("%1 bytes").arg(upload.size));
+    tellConversation(
+        upload.conversation, QStringLiteral("%1 uploaded %2 (%3 bytes)").arg(m_session->name, shown).arg(upload.size));
     const FileProtocol::StoredResult result { id, shown, upload.size, digest };
     upload.part.close();
     m_upload.reset();
@@ -1029,13 +1276,13 @@ void FileService::abortUpload(bool removePart)
     if (removePart) {
         const qint64 before = folderBytes(upload.staging.get());
         if (HomeFolder::removeFile(upload.staging.get(), upload.partName) == HomeFolder::Error::None) {
-            m_area->adjust(m_home, -upload.partAccounted, -1);
+            m_area->adjust(upload.home, -upload.partAccounted, -1);
         } else {
-            m_area->adjust(m_home, now - upload.partAccounted, 0);
+            m_area->adjust(upload.home, now - upload.partAccounted, 0);
         }
-        accountFolder(upload.staging.get(), before);
+        accountFolder(upload.home, upload.staging.get(), before);
     } else {
-        m_area->adjust(m_home, now - upload.partAccounted, 0); // kept for a resume: it counts
+        m_area->adjust(upload.home, now - upload.partAccounted, 0); // kept for a resume: it counts
     }
     m_upload.reset(); // ends the lease
 }
@@ -1057,9 +1304,11 @@ void FileService::get(const FileProtocol::GetRequest& request, const Paths& path
                            "string"));
         return;
     }
-    const QString shown = FilePaths::toVirtual(path);
+    const QString shown = virtualPath(path);
     auto download = std::make_unique<Download>();
     download->id = id;
+    download->conversation = m_conversation.id;
+    download->shown = shown;
     struct stat st
     {
     };
@@ -1085,7 +1334,8 @@ void FileService::get(const FileProtocol::GetRequest& request, const Paths& path
     }
     download->file.seek(offset);
     download->sent = offset;
-    log(QStringLiteral("get"), path, QStringLiteral("%1 bytes from offset %2").arg(download->size).arg(offset));
+    log(QStringLiteral("get"), virtualPath(path),
+        QStringLiteral("%1 bytes from offset %2").arg(download->size).arg(offset));
     reply(FileProtocol::GetResult { id, download->size, offset, mtimeMs(st) }.toCbor());
     m_download = std::move(download);
     pumpDownload();

@@ -50,7 +50,7 @@ struct StoredMessage
     QString clientId; // the sender's own id of the message (empty: none given)
     qint64 timeMs = 0; // server time, ms since the epoch (UTC)
     QString text;
-    bool notice = false; // from the administrator
+    bool notice = false; // from the administrator, or a change in a shared folder (sender: who made it)
 
     bool operator==(const StoredMessage&) const = default;
 };

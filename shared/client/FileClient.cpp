@@ -254,7 +254,7 @@ bool FileClient::takeListingPage(const QCborMap& message, Reply* reply)
 QString FileClient::remotePathFor(const QString& path) const
 {
     if (path == QLatin1String("~") || path.startsWith(QLatin1String("~/")) || path.startsWith(QLatin1Char('/'))) {
-        return path; // the server refuses "/..." with a clear error
+        return path; // from the home, or a shared folder ("/rooms/NAME/...", "/direct/NAME/...")
     }
     return m_cwd + QLatin1Char('/') + path;
 }

@@ -82,7 +82,7 @@ struct Message
     QString text;
     QDateTime time;
     bool history = false; // replayed on join, or a page of a history request
-    bool notice = false; // from the server administrator
+    bool notice = false; // from the administrator, or a change in a conversation's shared folder
     // Version 2 (absent in version 1 sessions):
     std::optional<qint64> conversation {}; // the conversation's id
     QString room; // a room message: the room's name

@@ -31,7 +31,68 @@ bool checkCharacters(const QString& path, QString* error)
 
 } // namespace
 
-std::optional<QStringList> resolve(const QStringList& cwd, const QString& path, QString* error)
+namespace {
+
+using Area = Location::Area;
+
+bool climbsOut(QString* error, const QString& path, const Location& where)
+{
+    if (where.area == Area::Home) {
+        return refuse(error, QStringLiteral("\"%1\" leads out of your home folder").arg(path.left(80)));
+    }
+    if (where.isShared()) {
+        return refuse(
+            error, QStringLiteral("\"%1\" leads out of the shared folder %2").arg(path.left(80), areaRoot(where)));
+    }
+    return refuse(error,
+        QStringLiteral("\"%1\" climbs above %2; name a shared folder from the top (/rooms/NAME, /direct/NAME)")
+            .arg(path.left(80), areaRoot(where)));
+}
+
+/// Applies one component (not empty, not ".", not "~") to where; false with error set when refused.
+bool step(Location& where, const QString& part, const QString& path, QString* error)
+{
+    if (part == QLatin1String("..")) {
+        if (where.isVirtual() || where.components.isEmpty()) {
+            return climbsOut(error, path, where);
+        }
+        where.components.removeLast();
+        return true;
+    }
+    if (part.toUtf8().size() > MaxNameBytes) {
+        return refuse(error, QStringLiteral("A name in the path is longer than %1 bytes").arg(MaxNameBytes));
+    }
+    switch (where.area) {
+    case Area::Root:
+        if (part == QLatin1String("rooms")) {
+            where.area = Area::Rooms;
+        } else if (part == QLatin1String("direct")) {
+            where.area = Area::Directs;
+        } else {
+            return refuse(error,
+                QStringLiteral("\"%1\": a path that starts with / names a shared folder, /rooms/NAME or "
+                               "/direct/NAME; your own files are under ~/")
+                    .arg(path.left(80)));
+        }
+        return true;
+    case Area::Rooms:
+        where = { Area::Room, part, {} };
+        return true;
+    case Area::Directs:
+        where = { Area::Direct, part, {} };
+        return true;
+    case Area::Home:
+    case Area::Room:
+    case Area::Direct:
+        where.components.append(part);
+        return true;
+    }
+    return true;
+}
+
+} // namespace
+
+std::optional<Location> resolve(const Location& cwd, const QString& path, QString* error)
 {
     if (path.toUtf8().size() > MaxPathBytes) {
         refuse(error, QStringLiteral("The path is longer than %1 bytes").arg(MaxPathBytes));
@@ -40,14 +101,7 @@ std::optional<QStringList> resolve(const QStringList& cwd, const QString& path, 
     if (!checkCharacters(path, error)) {
         return std::nullopt;
     }
-    if (path.startsWith(QLatin1Char('/'))) {
-        refuse(error,
-            QStringLiteral("\"%1\" is an absolute path; paths are relative to your current folder, "
-                           "or to your home folder when they start with ~/")
-                .arg(path.left(80)));
-        return std::nullopt;
-    }
-    QStringList result = cwd;
+    Location result = path.startsWith(QLatin1Char('/')) ? Location { Area::Root, {}, {} } : cwd;
     const QStringList parts = path.split(QLatin1Char('/'));
     for (qsizetype i = 0; i < parts.size(); ++i) {
         const QString& part = parts.at(i);
@@ -59,29 +113,39 @@ std::optional<QStringList> resolve(const QStringList& cwd, const QString& path, 
                 refuse(error, QStringLiteral("~ means your home folder only at the start of a path"));
                 return std::nullopt;
             }
-            result.clear();
+            result = Location::inHome();
             continue;
         }
-        if (part == QLatin1String("..")) {
-            if (result.isEmpty()) {
-                refuse(error, QStringLiteral("\"%1\" leads out of your home folder").arg(path.left(80)));
-                return std::nullopt;
-            }
-            result.removeLast();
-            continue;
-        }
-        if (part.toUtf8().size() > MaxNameBytes) {
-            refuse(error, QStringLiteral("A name in the path is longer than %1 bytes").arg(MaxNameBytes));
+        if (!step(result, part, path, error)) {
             return std::nullopt;
         }
-        result.append(part);
     }
     return result;
 }
 
-QString toVirtual(const QStringList& components)
+QString areaRoot(const Location& location)
 {
-    return components.isEmpty() ? QStringLiteral("~") : QStringLiteral("~/") + components.join(QLatin1Char('/'));
+    switch (location.area) {
+    case Area::Home:
+        return QStringLiteral("~");
+    case Area::Root:
+        return QStringLiteral("/");
+    case Area::Rooms:
+        return QStringLiteral("/rooms");
+    case Area::Directs:
+        return QStringLiteral("/direct");
+    case Area::Room:
+        return QStringLiteral("/rooms/") + location.folder;
+    case Area::Direct:
+        return QStringLiteral("/direct/") + location.folder;
+    }
+    return QString();
+}
+
+QString toVirtual(const Location& location)
+{
+    const QString root = areaRoot(location);
+    return location.components.isEmpty() ? root : root + QLatin1Char('/') + location.components.join(QLatin1Char('/'));
 }
 
 QString toHost(const QString& home, const QStringList& components)
