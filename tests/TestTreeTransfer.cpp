@@ -52,6 +52,28 @@ QMap<QString, Copy> snapshot(const QString& root)
     return files;
 }
 
+/// Runs quietwire-cli to its end while the event loop runs: the server logs a line per file, and its output is read
+/// only then (runCli() blocks, and a server whose stderr pipe is full stops).
+CliResult runCliWithEvents(const QStringList& args)
+{
+    QProcess process;
+    process.start(binary("quietwire-cli"), args);
+    CliResult result;
+    if (!process.waitForStarted(10000)) {
+        return result;
+    }
+    process.closeWriteChannel();
+    if (!QTest::qWaitFor([&] { return process.state() == QProcess::NotRunning; }, 600000)) {
+        process.kill();
+        process.waitForFinished(5000);
+        result.err = QStringLiteral("(timed out) ");
+    }
+    result.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+    result.out = QString::fromUtf8(process.readAllStandardOutput());
+    result.err += QString::fromUtf8(process.readAllStandardError());
+    return result;
+}
+
 bool quick()
 {
     return qEnvironmentVariable("QUIETWIRE_QUICK") == QLatin1String("1");
@@ -146,7 +168,7 @@ void TestTreeTransfer::uploadInterruptedAndResumed()
     QVERIFY(client);
     const int files = int(m_expected.size()) + 3;
 
-    // The first run stops once the big file (the last in the walk) is a fifth across: partial data on the server.
+    // The first run stops once half the big file (the last in the walk) is sent: partial data on the server.
     {
         TreeTransfer tree(client.get());
         bool cancelAsked = false;
@@ -158,7 +180,7 @@ void TestTreeTransfer::uploadInterruptedAndResumed()
         });
         connect(&tree, &TreeTransfer::progress, &tree, [&] {
             if (big >= 0 && !cancelAsked && tree.file(big).state == TreeTransfer::State::Running
-                && tree.file(big).done >= m_bigSize / 5) {
+                && tree.file(big).done >= m_bigSize / 2) {
                 cancelAsked = true;
                 QMetaObject::invokeMethod(&tree, &TreeTransfer::cancel, Qt::QueuedConnection);
             }
@@ -197,7 +219,8 @@ void TestTreeTransfer::uploadInterruptedAndResumed()
         byPath.insert(tree.file(i).path, tree.file(i));
     }
     QCOMPARE(byPath.value(m_bigName).state, TreeTransfer::State::Transferred);
-    QVERIFY2(byPath.value(m_bigName).resumedFrom >= m_bigSize / 5,
+    // What the server holds: less than was sent (some was still in the sockets' buffers when it stopped).
+    QVERIFY2(byPath.value(m_bigName).resumedFrom > 0 && byPath.value(m_bigName).resumedFrom < m_bigSize,
         qPrintable(QString::number(byPath.value(m_bigName).resumedFrom)));
     QCOMPARE(byPath.value(QStringLiteral("ссылка")).state, TreeTransfer::State::Skipped);
     QVERIFY(byPath.value(QStringLiteral("ссылка")).message.contains(QStringLiteral("symbolic link")));
@@ -239,7 +262,7 @@ void TestTreeTransfer::downloadWithCliKilledAndResumed()
     QVERIFY(QFileInfo(bigPart).size() > 0);
     QVERIFY(!QFileInfo::exists(target + QLatin1Char('/') + m_bigName));
 
-    const CliResult again = runCli(args, 600000);
+    const CliResult again = runCliWithEvents(args);
     QVERIFY2(again.exitCode == 0, qPrintable(again.err));
     QVERIFY2(again.err.contains(m_bigName + QStringLiteral(": resumed at byte")), qPrintable(again.err));
     QVERIFY2(again.err.contains(QStringLiteral("quietwire-cli: skipped link: ")), qPrintable(again.err));
@@ -253,11 +276,9 @@ void TestTreeTransfer::downloadWithCliKilledAndResumed()
 void TestTreeTransfer::uploadAgainKeepsEverything()
 {
     // put -r of the same tree: everything is there already; the link, the fifo and the refused name are named.
-    const CliResult result
-        = runCli({ QStringLiteral("--config-dir"), m_user.configDir, QStringLiteral("--trust-new"),
-                     QStringLiteral("files"), QStringLiteral("127.0.0.1:%1").arg(m_server->port), QStringLiteral("put"),
-                     QStringLiteral("-r"), m_source, QStringLiteral("отчёт") },
-            600000);
+    const CliResult result = runCliWithEvents({ QStringLiteral("--config-dir"), m_user.configDir,
+        QStringLiteral("--trust-new"), QStringLiteral("files"), QStringLiteral("127.0.0.1:%1").arg(m_server->port),
+        QStringLiteral("put"), QStringLiteral("-r"), m_source, QStringLiteral("отчёт") });
     QVERIFY2(result.exitCode == 0, qPrintable(result.err));
     QVERIFY2(
         result.err.contains(QStringLiteral("quietwire-cli: skipped ссылка: a symbolic link")), qPrintable(result.err));

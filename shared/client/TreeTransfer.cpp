@@ -300,7 +300,7 @@ void TreeTransfer::startFiles()
 {
     m_announced = true;
     for (const File& file : std::as_const(m_files)) {
-        m_bytesTotal += file.size;
+        m_bytesTotal += file.state == State::Skipped ? 0 : file.size;
     }
     emit listed();
     emitProgress();
@@ -539,6 +539,12 @@ void TreeTransfer::setState(int index, State state, const QString& message, Erro
 {
     File& file = m_files[index];
     const bool wasFinal = isFinal(file.state);
+    if (m_announced && state == State::Skipped && file.state != State::Skipped) {
+        // What cannot be stored leaves the total: a tree with a refused name still ends at 100 %.
+        m_bytesTotal -= file.size;
+        m_bytesDone -= file.done;
+        file.done = 0;
+    }
     file.state = state;
     file.message = message;
     file.code = code;
@@ -633,7 +639,7 @@ TreeTransfer::Summary TreeTransfer::summary() const
     summary.bytesDone = m_bytesDone;
     summary.cancelled = m_cancelled;
     for (const File& file : m_files) {
-        summary.bytes += file.size;
+        summary.bytes += file.state == State::Skipped ? 0 : file.size;
         switch (file.state) {
         case State::Transferred:
             ++summary.transferred;

@@ -62,7 +62,7 @@ public:
         int upToDate = 0;
         int skipped = 0;
         int failed = 0;
-        qint64 bytes = 0; // of the regular files
+        qint64 bytes = 0; // of the regular files, without the skipped ones
         qint64 bytesDone = 0;
         bool cancelled = false;
     };
@@ -88,7 +88,8 @@ signals:
     /// The list of file() is complete (after the walk): fileCount() entries, all Waiting or Skipped.
     void listed();
     void fileChanged(int index);
-    /// Files ended (in any state) of all, bytes done of all (regular files; an up-to-date one counts whole).
+    /// Files ended (in any state) of all, bytes done of all (regular files but the skipped ones; an up-to-date one
+    /// counts whole).
     void progress(int filesDone, int files, qint64 bytesDone, qint64 bytes);
     /// Everything has ended, or cancel(), or the tree could not start (error set, every file Failed).
     void finished();
