@@ -61,7 +61,7 @@ int TransferModel::rowCount(const QModelIndex& parent) const
 
 int TransferModel::columnCount(const QModelIndex& parent) const
 {
-    return parent.isValid() ? 0 : ColumnCount;
+    return parent.isValid() && parent.internalId() != 0 ? 0 : ColumnCount; // a folder's files have the same columns
 }
 
 QVariant TransferModel::headerData(int section, Qt::Orientation orientation, int role) const
