@@ -7,6 +7,8 @@
 #   bench/run.sh --quick      small sizes, few repeats (a few minutes): checks that it all works
 #   bench/run.sh --only chat  only the chat store (bench/chat-store.sh: about 6 minutes; with --quick
 #                             under one); replaces only its section of docs/PERFORMANCE.md
+#   bench/run.sh --only tree  only a folder of 1,000 files of 4 KiB: put -r against scp -r and sftp put -r
+#                             (bench/tree-upload.sh: about a minute); replaces only its section
 #
 # Options: --no-build (use build/bin as it is), --no-install (never call apt-get),
 #          --keep (keep the work directories), --out DIR (write the report there; default docs/)
@@ -30,8 +32,8 @@ while (($#)); do
     --no-install) DO_INSTALL=0 ;;
     --keep) KEEP=1 ;;
     --out) OUT=$2; shift ;;
-    --only) ONLY=$2; shift; [ "$ONLY" = chat ] || { echo "run.sh: --only takes chat" >&2; exit 2; } ;;
-    -h | --help) sed -n '2,16p' "$0"; exit 0 ;;
+    --only) ONLY=$2; shift; [ "$ONLY" = chat ] || [ "$ONLY" = tree ] || { echo "run.sh: --only takes chat or tree" >&2; exit 2; } ;;
+    -h | --help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
@@ -258,33 +260,98 @@ bench() { "$BIN/quietwire-bench" --host 127.0.0.1 --port "$SRV_PORT" --keys "$KE
 # so that stop_pid ends it and sample_rss reads its memory.
 bench_bg() { exec "$BIN/quietwire-bench" --host 127.0.0.1 --port "$SRV_PORT" --keys "$KEYS" --dir "$WORK/client" "$@"; }
 
+# start_sshd: a throwaway sshd on a free loopback port (sets SSHD_DIR, SSHD_PORT, SSHD_PID, CIPHERS)
+start_sshd() {
+    log "starting a throwaway sshd"
+    SSHD_DIR=$WORK/sshd
+    mkdir -p "$SSHD_DIR"
+    ssh-keygen -q -t ed25519 -N '' -f "$SSHD_DIR/host_key"
+    ssh-keygen -q -t ed25519 -N '' -f "$SSHD_DIR/client_key"
+    cp "$SSHD_DIR/client_key.pub" "$SSHD_DIR/authorized_keys"
+    SSHD_PORT=$(free_port)
+    cat >"$SSHD_DIR/sshd_config" <<EOF
+Port $SSHD_PORT
+ListenAddress 127.0.0.1
+HostKey $SSHD_DIR/host_key
+AuthorizedKeysFile $SSHD_DIR/authorized_keys
+PidFile $SSHD_DIR/sshd.pid
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+PermitRootLogin prohibit-password
+StrictModes no
+Subsystem sftp /usr/lib/openssh/sftp-server
+LogLevel ERROR
+EOF
+    cat >"$SSHD_DIR/ssh_config" <<EOF
+Host qwbench
+  HostName 127.0.0.1
+  Port $SSHD_PORT
+  User $(id -un)
+  IdentityFile $SSHD_DIR/client_key
+  IdentitiesOnly yes
+  StrictHostKeyChecking no
+  UserKnownHostsFile /dev/null
+  BatchMode yes
+  LogLevel ERROR
+EOF
+    mkdir -p /run/sshd 2>/dev/null || true   # sshd's privilege separation directory
+    /usr/sbin/sshd -D -f "$SSHD_DIR/sshd_config" -E "$SSHD_DIR/sshd.log" &
+    SSHD_PID=$!; PIDS+=("$SSHD_PID")
+    for _ in $(seq 50); do ssh -F "$SSHD_DIR/ssh_config" qwbench true 2>/dev/null && break; sleep 0.2; done
+    ssh -F "$SSHD_DIR/ssh_config" qwbench true || die "the throwaway sshd does not answer: $(cat "$SSHD_DIR/sshd.log")"
+    SSHD_CIPHERS=$(/usr/sbin/sshd -T -f "$SSHD_DIR/sshd_config" | awk '$1 == "ciphers" { print $2 }' | tr ',' ' ')
+    CIPHERS=""
+    for c in $(ssh -Q cipher); do case " $SSHD_CIPHERS " in *" $c "*) CIPHERS="$CIPHERS $c" ;; esac; done
+    CIPHERS=${CIPHERS# }
+    log "sshd on port $SSHD_PORT accepts: $CIPHERS"
+}
+
+# replace_section BEGIN END FILE: docs/PERFORMANCE.md gets FILE between the markers BEGIN and END (in place of
+# what they held), else before "## Where the time goes", else at the end; the rest of the report stays.
+replace_section() {
+    local begin=$1 end=$2 section=$3
+    mkdir -p "$OUT"
+    DOC=$OUT/PERFORMANCE.md
+    if [ -f "$DOC" ] && grep -qF "$begin" "$DOC"; then
+        awk -v b="$begin" -v e="$end" -v f="$section" '
+            $0 == b { while ((getline line < f) > 0) print line; skip = 1; next }
+            skip && $0 == e { skip = 0; next }
+            !skip' "$DOC" >"$WORK/doc.md"
+    elif [ -f "$DOC" ] && grep -q '^## Where the time goes' "$DOC"; then
+        awk -v f="$section" '/^## Where the time goes/ && !done {
+                while ((getline line < f) > 0) print line; print ""; done = 1 } { print }' "$DOC" >"$WORK/doc.md"
+    else
+        { [ ! -f "$DOC" ] || cat "$DOC"; echo; cat "$section"; } >"$WORK/doc.md"
+    fi
+    cp "$WORK/doc.md" "$DOC"
+}
+
 mkdir -p "$WORK/client" "$WORK/ssh-remote" "$WORK/ssh-local"
 log "mode $MODE, work dir $WORK"
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 START_TIME=$(date +%s)
 # shellcheck source=bench/chat-store.sh
 . "$ROOT/bench/chat-store.sh"
+# shellcheck source=bench/tree-upload.sh
+. "$ROOT/bench/tree-upload.sh"
 
 if [ "$ONLY" = chat ]; then
     "$BIN/quietwire-bench" keygen --keys "$KEYS" --count "$CHAT_SENDERS" >/dev/null
     chat_store_measure
-    mkdir -p "$OUT"
-    DOC=$OUT/PERFORMANCE.md
     chat_store_report >"$WORK/chat-section.md"
-    if [ -f "$DOC" ] && grep -qF "$CHAT_BEGIN" "$DOC"; then
-        # Replace the section between its markers, keep the rest of the report.
-        awk -v b="$CHAT_BEGIN" -v e="$CHAT_END" -v f="$WORK/chat-section.md" '
-            $0 == b { while ((getline line < f) > 0) print line; skip = 1; next }
-            skip && $0 == e { skip = 0; next }
-            !skip' "$DOC" >"$WORK/doc.md"
-    elif [ -f "$DOC" ] && grep -q '^## Where the time goes' "$DOC"; then
-        awk -v f="$WORK/chat-section.md" '/^## Where the time goes/ && !done {
-                while ((getline line < f) > 0) print line; print ""; done = 1 } { print }' "$DOC" >"$WORK/doc.md"
-    else
-        { [ ! -f "$DOC" ] || cat "$DOC"; echo; cat "$WORK/chat-section.md"; } >"$WORK/doc.md"
-    fi
-    cp "$WORK/doc.md" "$DOC"
+    replace_section "$CHAT_BEGIN" "$CHAT_END" "$WORK/chat-section.md"
     log "wrote the chat store section of $DOC"
+    exit 0
+fi
+if [ "$ONLY" = tree ]; then
+    "$BIN/quietwire-bench" keygen --keys "$KEYS" --count 1 >/dev/null
+    start_sshd
+    SSH_OPTS=(-F "$SSHD_DIR/ssh_config")
+    tree_upload_measure
+    tree_upload_report >"$WORK/tree-section.md"
+    replace_section "$TREE_BEGIN" "$TREE_END" "$WORK/tree-section.md"
+    log "wrote the folder upload section of $DOC"
     exit 0
 fi
 "$BIN/quietwire-bench" keygen --keys "$KEYS" --count $((IDLE_FILES > FAN_MEMBERS ? IDLE_FILES : FAN_MEMBERS)) >/dev/null
@@ -324,49 +391,7 @@ for a in chacha20-poly1305 aes-128-gcm aes-256-gcm sha256; do rec "speed_$a" "$(
 
 # ---------------------------------------------------------------------------------------------
 # 2. OpenSSH: a throwaway sshd on a free loopback port
-log "starting a throwaway sshd"
-SSHD_DIR=$WORK/sshd
-mkdir -p "$SSHD_DIR"
-ssh-keygen -q -t ed25519 -N '' -f "$SSHD_DIR/host_key"
-ssh-keygen -q -t ed25519 -N '' -f "$SSHD_DIR/client_key"
-cp "$SSHD_DIR/client_key.pub" "$SSHD_DIR/authorized_keys"
-SSHD_PORT=$(free_port)
-cat >"$SSHD_DIR/sshd_config" <<EOF
-Port $SSHD_PORT
-ListenAddress 127.0.0.1
-HostKey $SSHD_DIR/host_key
-AuthorizedKeysFile $SSHD_DIR/authorized_keys
-PidFile $SSHD_DIR/sshd.pid
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-UsePAM no
-PermitRootLogin prohibit-password
-StrictModes no
-Subsystem sftp /usr/lib/openssh/sftp-server
-LogLevel ERROR
-EOF
-cat >"$SSHD_DIR/ssh_config" <<EOF
-Host qwbench
-  HostName 127.0.0.1
-  Port $SSHD_PORT
-  User $(id -un)
-  IdentityFile $SSHD_DIR/client_key
-  IdentitiesOnly yes
-  StrictHostKeyChecking no
-  UserKnownHostsFile /dev/null
-  BatchMode yes
-  LogLevel ERROR
-EOF
-mkdir -p /run/sshd 2>/dev/null || true   # sshd's privilege separation directory
-/usr/sbin/sshd -D -f "$SSHD_DIR/sshd_config" -E "$SSHD_DIR/sshd.log" &
-SSHD_PID=$!; PIDS+=("$SSHD_PID")
-for _ in $(seq 50); do ssh -F "$SSHD_DIR/ssh_config" qwbench true 2>/dev/null && break; sleep 0.2; done
-ssh -F "$SSHD_DIR/ssh_config" qwbench true || die "the throwaway sshd does not answer: $(cat "$SSHD_DIR/sshd.log")"
-SSHD_CIPHERS=$(/usr/sbin/sshd -T -f "$SSHD_DIR/sshd_config" | awk '$1 == "ciphers" { print $2 }' | tr ',' ' ')
-CIPHERS=""
-for c in $(ssh -Q cipher); do case " $SSHD_CIPHERS " in *" $c "*) CIPHERS="$CIPHERS $c" ;; esac; done
-CIPHERS=${CIPHERS# }
-log "sshd on port $SSHD_PORT accepts: $CIPHERS"
+start_sshd
 SSH_OPTS=(-F "$SSHD_DIR/ssh_config")
 # What every scp/sftp command pays before the first byte: connect, key exchange, auth, exit.
 for _ in $(seq 5); do
@@ -698,6 +723,8 @@ rm -rf "$BIGDIR"; BIGDIR=""
 # ---------------------------------------------------------------------------------------------
 # 11. The chat store: durable messages per second, history and search, memory against history
 chat_store_measure
+# A folder of many small files: put -r, scp -r, sftp put -r
+tree_upload_measure
 
 # ---------------------------------------------------------------------------------------------
 # 12. Where the time goes: perf profiles of both ends during one upload and one download
@@ -1062,6 +1089,8 @@ are drawn (the desktop client is not in this tree yet), so painting is not inclu
 EOF
 chat_store_report
 echo
+tree_upload_report
+echo
 if [ -f "$ROOT/bench/ANALYSIS.md" ]; then
     cat "$ROOT/bench/ANALYSIS.md"
     echo
@@ -1084,6 +1113,7 @@ cat <<EOF
 bench/run.sh            # this report: about $DURATION_MIN minutes here
 bench/run.sh --quick    # small sizes and few repeats: checks that everything works
 bench/run.sh --only chat [--quick]   # only section 6, the chat store; replaces that section here
+bench/run.sh --only tree [--quick]   # only section 7, a folder of small files; replaces that section here
 \`\`\`
 
 The script installs what is missing (openssh-server, iperf3, gnuplot-nox; the packages' own services are

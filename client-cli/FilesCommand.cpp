@@ -2,6 +2,7 @@
 
 #include "CliOutput.h"
 #include "FileClient.h"
+#include "TreeTransfer.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -99,6 +100,120 @@ int runTransfer(FileTransfer* transfer)
     return code;
 }
 
+/// Moves a folder tree (put -r, get -r) on a browsing session of client: progress on a terminal, every name skipped
+/// or failed on stderr, a summary at the end. 0 when no file failed (skipped names do not fail it), else 1.
+int runTree(FileClient& client, const QString& host, quint16 port, FileTransfer::Direction direction,
+    const QString& local, const QString& remote)
+{
+    const bool showProgress = isatty(STDERR_FILENO) == 1;
+    const bool upload = direction == FileTransfer::Direction::Upload;
+    TreeTransfer tree(&client);
+    QElapsedTimer clock;
+    clock.start();
+    QElapsedTimer lastPrint;
+    lastPrint.start();
+    bool progressShown = false;
+    const auto endProgressLine = [&] {
+        if (progressShown) {
+            err() << '\n';
+            progressShown = false;
+        }
+    };
+    QObject::connect(&tree, &TreeTransfer::progress, &tree, [&](int filesDone, int files, qint64 done, qint64 total) {
+        if (!showProgress || (lastPrint.elapsed() < 200 && filesDone != files)) {
+            return;
+        }
+        lastPrint.restart();
+        const double seconds = qMax<qint64>(clock.elapsed(), 1) / 1000.0;
+        err() << QStringLiteral("\r%1 / %2 files  %3 / %4  %5/s   ")
+                     .arg(filesDone)
+                     .arg(files)
+                     .arg(humanSize(static_cast<double>(done)), humanSize(static_cast<double>(total)),
+                         humanSize(static_cast<double>(done) / seconds));
+        err().flush();
+        progressShown = true;
+    });
+    const auto report = [&](int index) {
+        const TreeTransfer::File& file = tree.file(index);
+        if (file.state == TreeTransfer::State::Skipped) {
+            endProgressLine();
+            err() << "quietwire-cli: skipped " << file.path << ": " << file.message << Qt::endl;
+        } else if (file.state == TreeTransfer::State::Failed) {
+            endProgressLine();
+            err() << "quietwire-cli: " << file.path << ": " << file.message << codeSuffix(file.code) << Qt::endl;
+        } else if (file.state == TreeTransfer::State::Transferred && file.resumedFrom > 0) {
+            endProgressLine();
+            err() << file.path << ": resumed at byte " << file.resumedFrom << Qt::endl;
+        }
+    };
+    QObject::connect(&tree, &TreeTransfer::fileChanged, &tree, report);
+    QObject::connect(&tree, &TreeTransfer::listed, &tree, [&] {
+        // What was skipped while walking (links, devices) is reported now, before the transfers.
+        for (int i = 0; i < tree.fileCount(); ++i) {
+            report(i);
+        }
+    });
+    // QUIETWIRE_TREE_TIMING=1: the phases on stderr at the end (bench/tree-upload.sh shows them).
+    qint64 connectedMs = -1;
+    qint64 listedMs = -1;
+    QObject::connect(&tree, &TreeTransfer::listed, &tree, [&] { listedMs = clock.elapsed(); });
+    QObject::connect(&tree, &TreeTransfer::finished, &tree, [] { QCoreApplication::quit(); });
+    QObject::connect(&client, &FileClient::connected, &tree, [&] {
+        connectedMs = clock.elapsed();
+        if (upload) {
+            tree.upload(local, remote);
+        } else {
+            tree.download(remote, local);
+        }
+    });
+    bool stopped = false;
+    QObject::connect(&tree, &TreeTransfer::failed, &tree, [&](const QString& message) {
+        endProgressLine();
+        err() << "quietwire-cli: " << message << Qt::endl;
+        stopped = true;
+    });
+    QObject::connect(&client, &FileClient::errorOccurred, &tree, [&](const QString& message) {
+        endProgressLine();
+        err() << "quietwire-cli: " << message << Qt::endl;
+        stopped = true;
+        tree.cancel();
+        QCoreApplication::quit();
+    });
+    client.connectToServer(host, port);
+    QCoreApplication::exec();
+    endProgressLine();
+    if (qEnvironmentVariable("QUIETWIRE_TREE_TIMING") == QLatin1String("1")) {
+        err() << QStringLiteral("timing: browsing session up %1 ms, tree walked and folders made %2 ms later, files "
+                                "moved %3 ms later (%4 ms from connecting to the end)")
+                     .arg(connectedMs)
+                     .arg(listedMs - connectedMs)
+                     .arg(clock.elapsed() - listedMs)
+                     .arg(clock.elapsed())
+              << Qt::endl;
+    }
+    const TreeTransfer::Summary summary = tree.summary();
+    err() << (upload ? "uploaded " : "downloaded ") << (upload ? local : remote) << " to " << (upload ? remote : local)
+          << ": " << summary.files << " entries, " << summary.transferred << " transferred, " << summary.upToDate
+          << " already there (same SHA-256), " << summary.skipped << " skipped, " << summary.failed << " failed; "
+          << humanSize(static_cast<double>(summary.bytesDone)) << " of "
+          << humanSize(static_cast<double>(summary.bytes)) << " in place"
+          << (summary.cancelled ? QStringLiteral("; stopped: run it again to continue") : QString()) << Qt::endl;
+    return summary.failed == 0 && !summary.cancelled && !stopped
+            && summary.transferred + summary.upToDate + summary.skipped == summary.files
+        ? 0
+        : 1;
+}
+
+/// The last name of a remote path ("docs/a" -> "a"); empty for the home folder.
+QString remoteName(const QString& path)
+{
+    const QStringList names = path.split(QLatin1Char('/'), Qt::SkipEmptyParts);
+    return names.isEmpty() || names.last() == QLatin1String("~") || names.last() == QLatin1String(".")
+            || names.last() == QLatin1String("..")
+        ? QString()
+        : names.last();
+}
+
 } // namespace
 
 int runFiles(const Identity& identity, const QString& configDir, const QString& host, quint16 port,
@@ -110,6 +225,31 @@ int runFiles(const Identity& identity, const QString& configDir, const QString& 
     client.connection()->setLocalAddress(options.bindAddress);
     client.setServer(host, port);
     const QString command = args.value(0);
+
+    // A folder tree: walked and made on the browsing session, moved over sessions of its own.
+    if (options.recursive && command == QLatin1String("get")) {
+        if (args.size() < 2 || args.size() > 3) {
+            return usage(QStringLiteral("get -r REMOTE_DIR [LOCAL_DIR]"));
+        }
+        const QString local = args.value(2, remoteName(args.at(1)));
+        if (local.isEmpty()) {
+            return usage(QStringLiteral("get -r REMOTE_DIR LOCAL_DIR (name the local folder for %1)").arg(args.at(1)));
+        }
+        return runTree(client, host, port, FileTransfer::Direction::Download, local, args.at(1));
+    }
+    if (options.recursive && command == QLatin1String("put")) {
+        if (args.size() < 2 || args.size() > 3) {
+            return usage(QStringLiteral("put -r LOCAL_DIR [REMOTE_DIR]"));
+        }
+        if (!QFileInfo(args.at(1)).isDir()) {
+            return fail(QStringLiteral("%1 is not a folder").arg(args.at(1)));
+        }
+        const QString remote = args.value(2, QFileInfo(QDir(args.at(1)).absolutePath()).fileName());
+        if (remote.isEmpty()) {
+            return usage(QStringLiteral("put -r LOCAL_DIR REMOTE_DIR (name the remote folder for %1)").arg(args.at(1)));
+        }
+        return runTree(client, host, port, FileTransfer::Direction::Upload, args.at(1), remote);
+    }
 
     // Transfers run on their own session; they need no browsing session.
     if (command == QLatin1String("get")) {
@@ -127,7 +267,11 @@ int runFiles(const Identity& identity, const QString& configDir, const QString& 
             return usage(QStringLiteral("put LOCAL [REMOTE]"));
         }
         if (!QFileInfo(args.at(1)).isFile()) {
-            return fail(QStringLiteral("%1 is not a file").arg(args.at(1)));
+            return fail(QStringLiteral("%1 is not a file%2")
+                            .arg(args.at(1),
+                                QFileInfo(args.at(1)).isDir() ? QStringLiteral(" (a folder: put -r LOCAL_DIR sends it "
+                                                                               "whole)")
+                                                              : QString()));
         }
         return runTransfer(client.upload(args.at(1), args.value(2, QFileInfo(args.at(1)).fileName()), options.resume));
     }

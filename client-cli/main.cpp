@@ -57,7 +57,10 @@ int main(int argc, char* argv[])
         "  files HOST[:PORT] COMMAND [ARGS]\n"
         "                       one file operation on the server, then exit:\n"
         "                         ls [PATH], stat PATH, cat PATH, mkdir PATH, rm PATH, rmdir PATH [-r],\n"
-        "                         mv FROM TO, get REMOTE [LOCAL], put LOCAL [REMOTE] (--resume continues)\n"
+        "                         mv FROM TO, get REMOTE [LOCAL], put LOCAL [REMOTE] (--resume continues),\n"
+        "                         put -r LOCAL_DIR [REMOTE_DIR], get -r REMOTE_DIR [LOCAL_DIR]: a whole folder\n"
+        "                         tree (the target folder gets the source's contents; run again, it continues:\n"
+        "                         identical files are kept, partial ones resume; links and devices are skipped)\n"
         "                       Remote paths are relative to your home folder on the server.\n"
         "  servers              list the pinned server keys (known_servers)\n"
         "  forget HOST[:PORT]   remove a pinned server key, after the administrator confirmed a new one\n\n"
@@ -117,7 +120,7 @@ int main(int argc, char* argv[])
         QStringLiteral("files get/put: continue an interrupted transfer from its "
                        ".part file (its hash is checked first)."));
     const QCommandLineOption recursiveOption({ QStringLiteral("r"), QStringLiteral("recursive") },
-        QStringLiteral("files rmdir: remove the folder with all it holds."));
+        QStringLiteral("files rmdir: remove the folder with all it holds; files put, get: a whole folder tree."));
     const QCommandLineOption maxOption(QStringLiteral("max"),
         QStringLiteral("files cat: print at most N bytes (default 4096, at most 60000)."), QStringLiteral("N"));
     parser.addOptions({ configDirOption, sendOption, toOption, roomOption, listenOption, jsonOption, beforeOption,

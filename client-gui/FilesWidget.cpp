@@ -146,9 +146,11 @@ void FilesWidget::retranslateUi()
     m_rename->setText(tr("Rename"));
     m_delete->setText(tr("Delete"));
     m_upload->setText(tr("Upload"));
-    m_upload->setToolTip(tr("Send the selected files of this computer to the server folder on the right"));
+    m_upload->setToolTip(
+        tr("Send the selected files and folders of this computer to the server folder on the right (a folder goes "
+           "whole, with everything in it)"));
     m_download->setText(tr("Download"));
-    m_download->setToolTip(tr("Fetch the selected server files into the folder on the left"));
+    m_download->setToolTip(tr("Fetch the selected server files and folders into the folder on the left"));
     m_transfersTitle->setText(tr("Transfers"));
     m_local->retranslateUi();
     m_remote->retranslateUi();
@@ -317,29 +319,33 @@ void FilesWidget::upload(const QStringList& localPaths)
         return;
     }
     QStringList files;
+    QStringList folders;
     QStringList skipped;
     QStringList existing;
     for (const QString& path : localPaths) {
         const QFileInfo info(path);
-        if (!info.isFile()) {
+        if (info.isSymLink() || (!info.isFile() && !info.isDir())) {
             skipped << info.fileName();
             continue;
         }
-        files << info.absoluteFilePath();
+        (info.isDir() ? folders : files) << info.absoluteFilePath();
         if (m_remote->model()->rowOf(info.fileName()) >= 0) {
             existing << info.fileName();
         }
     }
     if (!skipped.isEmpty()) {
-        setStatus(tr("Only files are uploaded, not folders: %1 skipped. Create the folder on the server and upload "
-                     "the files in it.")
+        setStatus(tr("Only files and folders are uploaded, not links or devices: %1 skipped")
                       .arg(skipped.join(QStringLiteral(", "))),
             true);
     }
     const QString target = m_remote->directory();
-    confirmReplace(existing, [this, files, target] {
+    confirmReplace(existing, [this, files, folders, target] {
         for (const QString& file : files) {
             m_transfers->startUpload(file, target + QLatin1Char('/') + QFileInfo(file).fileName());
+        }
+        // A folder goes whole; into an existing one of its name, files already there identically stay.
+        for (const QString& folder : folders) {
+            m_transfers->startTreeUpload(folder, target + QLatin1Char('/') + QFileInfo(folder).fileName());
         }
     });
 }
@@ -352,30 +358,33 @@ void FilesWidget::download(const QStringList& remotePaths)
     }
     const RemoteFileModel* model = m_remote->model();
     QStringList files;
+    QStringList folders;
     QStringList skipped;
     QStringList existing;
     for (const QString& path : remotePaths) {
         const QString name = path.section(QLatin1Char('/'), -1);
         const int row = RemoteFileModel::parentOf(path) == model->path() ? model->rowOf(name) : -1;
-        if (row >= 0 && model->entry(row).type != FileProtocol::Entry::Type::File) {
+        const auto type = row >= 0 ? model->entry(row).type : FileProtocol::Entry::Type::File;
+        if (type == FileProtocol::Entry::Type::Other) {
             skipped << name;
             continue;
         }
-        files << path;
+        (type == FileProtocol::Entry::Type::Directory ? folders : files) << path;
         if (QFileInfo::exists(QDir(m_local->directory()).filePath(name))) {
             existing << name;
         }
     }
     if (!skipped.isEmpty()) {
-        setStatus(tr("Only files are downloaded, not folders: %1 skipped. Open the folder and download the files "
-                     "in it.")
-                      .arg(skipped.join(QStringLiteral(", "))),
-            true);
+        setStatus(
+            tr("Only files and folders are downloaded: %1 skipped").arg(skipped.join(QStringLiteral(", "))), true);
     }
     const QString target = m_local->directory();
-    confirmReplace(existing, [this, files, target] {
+    confirmReplace(existing, [this, files, folders, target] {
         for (const QString& file : files) {
             m_transfers->startDownload(file, QDir(target).filePath(file.section(QLatin1Char('/'), -1)));
+        }
+        for (const QString& folder : folders) {
+            m_transfers->startTreeDownload(folder, QDir(target).filePath(folder.section(QLatin1Char('/'), -1)));
         }
     });
 }

@@ -19,7 +19,7 @@ class TransferList;
 
 /// The Files tab: this computer's folder on the left (QFileSystemModel), the server's on the
 /// right (RemoteFileModel over FileClient), one toolbar for the pane that has the focus, and
-/// the transfers below. Drag files between the panes, or from the desktop onto the server pane.
+/// the transfers below. Drag files and folders between the panes, or from the desktop onto the server pane.
 /// The toolbar acts on the active pane through the FilePane interface; uploads and downloads,
 /// which join both panes, are made here.
 class FilesWidget : public QWidget

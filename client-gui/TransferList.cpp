@@ -24,7 +24,7 @@ TransferList::TransferList(QWidget* parent)
     m_view->setModel(m_model);
     m_view->setItemDelegateForColumn(
         TransferModel::ProgressColumn, new ProgressBarDelegate(TransferModel::ProgressRole, m_view));
-    m_view->setRootIsDecorated(false);
+    m_view->setRootIsDecorated(true); // a folder's files open below its row
     m_view->setUniformRowHeights(true);
     m_view->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
@@ -46,12 +46,17 @@ TransferList::TransferList(QWidget* parent)
     connect(m_cancel, &QToolButton::clicked, this, &TransferList::cancelSelected);
     connect(m_retry, &QToolButton::clicked, this, &TransferList::retrySelected);
     connect(m_view, &QAbstractItemView::doubleClicked, this, [this](const QModelIndex& index) {
-        m_model->retry(index.row()); // a double-click retries a transfer that stopped
+        if (!index.parent().isValid()) {
+            m_model->retry(index.row()); // a double-click retries a transfer that stopped
+        }
     });
     connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this, &TransferList::updateButtons);
     connect(m_model, &QAbstractItemModel::dataChanged, this, &TransferList::updateButtons);
-    connect(m_model, &QAbstractItemModel::rowsInserted, this,
-        [this](const QModelIndex&, int, int last) { m_view->scrollTo(m_model->index(last, 0)); });
+    connect(m_model, &QAbstractItemModel::rowsInserted, this, [this](const QModelIndex& folder, int, int last) {
+        if (!folder.isValid()) {
+            m_view->scrollTo(m_model->index(last, 0));
+        }
+    });
     connect(m_model, &TransferModel::transferFinished, this, &TransferList::transferFinished);
 
     auto* buttons = new QVBoxLayout;
@@ -99,6 +104,16 @@ void TransferList::startDownload(const QString& remotePath, const QString& local
     m_model->startDownload(remotePath, localPath);
 }
 
+void TransferList::startTreeUpload(const QString& localDir, const QString& remoteDir)
+{
+    m_model->startTreeUpload(localDir, remoteDir);
+}
+
+void TransferList::startTreeDownload(const QString& remoteDir, const QString& localDir)
+{
+    m_model->startTreeDownload(remoteDir, localDir);
+}
+
 void TransferList::resumeInterrupted()
 {
     m_model->resumeInterrupted();
@@ -113,7 +128,11 @@ QList<int> TransferList::selectedRows() const
 {
     QList<int> rows;
     for (const QModelIndex& index : m_view->selectionModel()->selectedRows()) {
-        rows << index.row();
+        // A file of a folder acts through its folder's row.
+        const QModelIndex top = index.parent().isValid() ? index.parent() : index;
+        if (!rows.contains(top.row())) {
+            rows << top.row();
+        }
     }
     return rows;
 }

@@ -30,6 +30,9 @@ public:
     void setFileClient(FileClient* client);
     void startUpload(const QString& localPath, const QString& remotePath);
     void startDownload(const QString& remotePath, const QString& localPath);
+    /// A whole folder (TreeTransfer): one row with the total, its files below it.
+    void startTreeUpload(const QString& localDir, const QString& remoteDir);
+    void startTreeDownload(const QString& remoteDir, const QString& localDir);
     /// Resumes every transfer a lost connection interrupted.
     void resumeInterrupted();
     int runningCount() const;

@@ -17,7 +17,7 @@ bool isActive(FileTransfer::State state)
 } // namespace
 
 TransferModel::TransferModel(QObject* parent)
-    : QAbstractTableModel(parent)
+    : QAbstractItemModel(parent)
 {
     m_refreshTimer.setInterval(RefreshIntervalMs);
     connect(&m_refreshTimer, &QTimer::timeout, this, &TransferModel::refresh);
@@ -25,14 +25,43 @@ TransferModel::TransferModel(QObject* parent)
 
 TransferModel::~TransferModel() = default;
 
+// Internal ids: 0 for a top-level row, N + 1 for a file of the folder in top-level row N.
+QModelIndex TransferModel::index(int row, int column, const QModelIndex& parent) const
+{
+    if (row < 0 || column < 0 || column >= ColumnCount) {
+        return {};
+    }
+    if (!parent.isValid()) {
+        return row < rowCount() ? createIndex(row, column, quintptr(0)) : QModelIndex();
+    }
+    if (parent.internalId() != 0 || row >= rowCount(parent)) {
+        return {};
+    }
+    return createIndex(row, column, quintptr(parent.row()) + 1);
+}
+
+QModelIndex TransferModel::parent(const QModelIndex& child) const
+{
+    if (!child.isValid() || child.internalId() == 0) {
+        return {};
+    }
+    return createIndex(static_cast<int>(child.internalId() - 1), 0, quintptr(0));
+}
+
 int TransferModel::rowCount(const QModelIndex& parent) const
 {
-    return parent.isValid() ? 0 : static_cast<int>(m_rows.size());
+    if (!parent.isValid()) {
+        return static_cast<int>(m_rows.size());
+    }
+    if (parent.internalId() != 0 || parent.column() != 0 || parent.row() >= static_cast<int>(m_rows.size())) {
+        return 0;
+    }
+    return m_rows.at(static_cast<size_t>(parent.row()))->children;
 }
 
 int TransferModel::columnCount(const QModelIndex& parent) const
 {
-    return parent.isValid() ? 0 : ColumnCount;
+    return parent.isValid() && parent.internalId() != 0 ? 0 : ColumnCount; // a folder's files have the same columns
 }
 
 QVariant TransferModel::headerData(int section, Qt::Orientation orientation, int role) const
@@ -58,6 +87,9 @@ QVariant TransferModel::headerData(int section, Qt::Orientation orientation, int
 
 FileTransfer::State TransferModel::stateOf(const Row& row) const
 {
+    if (row.folder) {
+        return treeState(row);
+    }
     return row.transfer ? row.transfer->state() : FileTransfer::State::Cancelled;
 }
 
@@ -91,10 +123,23 @@ QString TransferModel::stateText(const Row& row) const
 
 QVariant TransferModel::data(const QModelIndex& index, int role) const
 {
-    if (!index.isValid() || index.row() >= rowCount()) {
+    if (!index.isValid()) {
+        return {};
+    }
+    if (index.internalId() != 0) {
+        const Row& folder = *m_rows.at(static_cast<size_t>(index.internalId() - 1));
+        if (!folder.tree || index.row() >= folder.tree->fileCount()) {
+            return {};
+        }
+        return fileData(*folder.tree, index.row(), index.column(), role);
+    }
+    if (index.row() >= rowCount()) {
         return {};
     }
     const Row& row = *m_rows.at(static_cast<size_t>(index.row()));
+    if (row.folder) {
+        return treeData(row, index.column(), role);
+    }
     const FileTransfer::State state = stateOf(row);
     const bool upload = row.direction == FileTransfer::Direction::Upload;
     const int percent = row.total > 0 ? static_cast<int>(row.done * 100 / row.total)
@@ -171,18 +216,288 @@ void TransferModel::startDownload(const QString& remotePath, const QString& loca
     add(FileTransfer::Direction::Download, localPath, remotePath);
 }
 
-void TransferModel::add(FileTransfer::Direction direction, const QString& localPath, const QString& remotePath)
+void TransferModel::startTreeUpload(const QString& localDir, const QString& remoteDir)
+{
+    add(FileTransfer::Direction::Upload, localDir, remoteDir, true);
+}
+
+void TransferModel::startTreeDownload(const QString& remoteDir, const QString& localDir)
+{
+    add(FileTransfer::Direction::Download, localDir, remoteDir, true);
+}
+
+TreeTransfer* TransferModel::treeOf(int row) const
+{
+    return row >= 0 && row < rowCount() ? m_rows.at(static_cast<size_t>(row))->tree.data() : nullptr;
+}
+
+void TransferModel::add(
+    FileTransfer::Direction direction, const QString& localPath, const QString& remotePath, bool folder)
 {
     auto row = std::make_unique<Row>();
     row->direction = direction;
     row->localPath = localPath;
     row->remotePath = remotePath;
+    row->folder = folder;
     Row* raw = row.get();
     beginInsertRows(QModelIndex(), rowCount(), rowCount());
     m_rows.push_back(std::move(row));
     endInsertRows();
+    if (folder) {
+        startTree(raw);
+        return;
+    }
     // A .part left by an earlier run is continued after its hash is checked.
     start(raw, true);
+}
+
+void TransferModel::setChildren(Row* row, int count)
+{
+    const int at = rowOf(row);
+    if (at < 0 || count == row->children) {
+        return;
+    }
+    const QModelIndex parent = index(at, 0);
+    if (row->children > 0) {
+        beginRemoveRows(parent, 0, row->children - 1);
+        row->children = 0;
+        endRemoveRows();
+    }
+    if (count > 0) {
+        beginInsertRows(parent, 0, count - 1);
+        row->children = count;
+        endInsertRows();
+    }
+}
+
+void TransferModel::startTree(Row* row)
+{
+    if (row->tree && row->tree->isRunning()) {
+        return;
+    }
+    setChildren(row, 0);
+    if (row->tree) {
+        row->tree->disconnect(this);
+        row->tree->deleteLater();
+        row->tree = nullptr;
+    }
+    row->interrupted = false;
+    row->notice.clear();
+    row->done = row->total = 0;
+    row->filesDone = row->files = 0;
+    if (!m_client || !m_client->isConnected()) {
+        row->notice = tr("Not connected: connect to the server, then retry");
+        changed(row);
+        return;
+    }
+    // A child of the client: it lists and makes folders on the client's session, and goes with it.
+    auto* tree = new TreeTransfer(m_client, m_client);
+    row->tree = tree;
+    row->clock.start();
+    connect(tree, &TreeTransfer::listed, this, [this, row, tree] { setChildren(row, tree->fileCount()); });
+    connect(tree, &TreeTransfer::progress, this, [row](int filesDone, int files, qint64 done, qint64 total) {
+        // Only remember: refresh() tells the view, a few times a second.
+        row->filesDone = filesDone;
+        row->files = files;
+        row->done = done;
+        row->total = total;
+        row->dirty = true;
+    });
+    connect(tree, &TreeTransfer::fileChanged, this, [row] { row->dirty = true; });
+    connect(tree, &TreeTransfer::failed, this, [row](const QString& message) { row->notice = message; });
+    connect(tree, &TreeTransfer::finished, this, [this, row, tree] {
+        for (int i = 0; i < tree->fileCount() && !row->interrupted; ++i) {
+            // A new session can get past it: the connection, not the file, was the problem.
+            row->interrupted = tree->file(i).state == TreeTransfer::State::Failed
+                && Failure { tree->file(i).code, QString() }.isInterruption();
+        }
+        changed(row);
+        refresh();
+        emit transferFinished(row->direction, row->localPath, row->remotePath);
+    });
+    connect(tree, &QObject::destroyed, this, [this, row] {
+        setChildren(row, 0);
+        row->notice = tr("Interrupted: the connection was replaced (Retry continues it)");
+        row->interrupted = true;
+        changed(row);
+    });
+    if (row->direction == FileTransfer::Direction::Upload) {
+        tree->upload(row->localPath, row->remotePath);
+    } else {
+        tree->download(row->remotePath, row->localPath);
+    }
+    changed(row);
+    m_refreshTimer.start();
+}
+
+FileTransfer::State TransferModel::treeState(const Row& row) const
+{
+    if (!row.tree) {
+        return FileTransfer::State::Cancelled;
+    }
+    if (row.tree->isRunning()) {
+        return row.tree->fileCount() == 0 ? FileTransfer::State::Connecting : FileTransfer::State::Running;
+    }
+    const TreeTransfer::Summary summary = row.tree->summary();
+    if (summary.cancelled) {
+        return FileTransfer::State::Cancelled;
+    }
+    return summary.failed > 0 || !row.notice.isEmpty() ? FileTransfer::State::Failed : FileTransfer::State::Finished;
+}
+
+QString TransferModel::treeStateText(const Row& row) const
+{
+    if (!row.tree) {
+        return row.notice;
+    }
+    const TreeTransfer::Summary summary = row.tree->summary();
+    const QString skipped
+        = summary.skipped > 0 ? tr(", %1 skipped (see the files below)").arg(summary.skipped) : QString();
+    switch (treeState(row)) {
+    case FileTransfer::State::Idle:
+    case FileTransfer::State::Queued:
+    case FileTransfer::State::Connecting:
+        return tr("Listing the folder…");
+    case FileTransfer::State::Running:
+        return tr("%1 of %2 files, %3 of %4%5")
+            .arg(row.filesDone)
+            .arg(row.files)
+            .arg(Format::size(row.done), Format::size(row.total), skipped);
+    case FileTransfer::State::Finished:
+        return tr("Done: %1 files (%2 sent, %3 already there), SHA-256 verified%4")
+            .arg(summary.transferred + summary.upToDate)
+            .arg(summary.transferred)
+            .arg(summary.upToDate)
+            .arg(skipped);
+    case FileTransfer::State::Failed:
+        if (!row.notice.isEmpty()) {
+            return tr("Failed: %1").arg(row.notice);
+        }
+        return tr("%1 of %2 files failed%3 (Retry continues it)").arg(summary.failed).arg(summary.files).arg(skipped);
+    case FileTransfer::State::Cancelled:
+        return tr("Stopped at %1 of %2 files (Retry continues it)").arg(row.filesDone).arg(row.files);
+    }
+    return {};
+}
+
+QVariant TransferModel::treeData(const Row& row, int column, int role) const
+{
+    const FileTransfer::State state = treeState(row);
+    const bool upload = row.direction == FileTransfer::Direction::Upload;
+    const int percent = row.total > 0 ? static_cast<int>(row.done * 100 / row.total)
+                                      : (state == FileTransfer::State::Finished ? 100 : 0);
+    const qint64 ms = row.clock.isValid() ? row.clock.elapsed() : 0;
+    const double rate = ms > 0 ? static_cast<double>(row.done) * 1000.0 / static_cast<double>(ms) : 0.0;
+    switch (role) {
+    case ProgressRole:
+        return percent;
+    case StateRole:
+        return QVariant::fromValue(state);
+    case CanCancelRole:
+        return row.tree && row.tree->isRunning();
+    case CanRetryRole:
+        return !(row.tree && row.tree->isRunning()) && state != FileTransfer::State::Finished;
+    case Qt::DecorationRole:
+        if (column == NameColumn) {
+            return QIcon(upload ? QStringLiteral(":/icons/upload.png") : QStringLiteral(":/icons/download.png"));
+        }
+        return {};
+    case Qt::ToolTipRole:
+        if (column == NameColumn) {
+            return upload ? tr("Upload of the folder %1 to %2").arg(row.localPath, row.remotePath)
+                          : tr("Download of the folder %1 to %2").arg(row.remotePath, row.localPath);
+        }
+        return column == StateColumn ? QVariant(treeStateText(row)) : QVariant();
+    case Qt::DisplayRole:
+        break;
+    default:
+        return {};
+    }
+    switch (column) {
+    case NameColumn:
+        return QFileInfo(upload ? row.localPath : row.remotePath).fileName() + QLatin1Char('/');
+    case ProgressColumn:
+        return tr("%1%").arg(percent);
+    case RateColumn:
+        return state == FileTransfer::State::Running || state == FileTransfer::State::Finished ? Format::rate(rate)
+                                                                                               : QString();
+    case TimeLeftColumn:
+        if (state == FileTransfer::State::Running && rate > 0 && row.total >= row.done) {
+            return Format::duration(static_cast<qint64>(static_cast<double>(row.total - row.done) / rate));
+        }
+        return QString();
+    case StateColumn:
+        return treeStateText(row);
+    default:
+        return {};
+    }
+}
+
+QVariant TransferModel::fileData(const TreeTransfer& tree, int at, int column, int role) const
+{
+    const TreeTransfer::File& file = tree.file(at);
+    using S = TreeTransfer::State;
+    const bool ended = file.state == S::Transferred || file.state == S::UpToDate;
+    const int percent = file.size > 0 ? static_cast<int>(file.done * 100 / file.size) : (ended ? 100 : 0);
+    FileTransfer::State state = FileTransfer::State::Queued;
+    QString text;
+    switch (file.state) {
+    case S::Waiting:
+        text = tr("Waiting");
+        break;
+    case S::Checking:
+        state = FileTransfer::State::Running;
+        text = tr("Comparing with the copy there (SHA-256)…");
+        break;
+    case S::Running:
+        state = FileTransfer::State::Running;
+        text = file.resumedFrom > 0
+            ? tr("%1 of %2, resumed at %3")
+                  .arg(Format::size(file.done), Format::size(file.size), Format::size(file.resumedFrom))
+            : tr("%1 of %2").arg(Format::size(file.done), Format::size(file.size));
+        break;
+    case S::Transferred:
+        state = FileTransfer::State::Finished;
+        text = tr("Done: %1, SHA-256 verified").arg(Format::size(file.size));
+        break;
+    case S::UpToDate:
+        state = FileTransfer::State::Finished;
+        text = tr("Already there: the same %1 (SHA-256)").arg(Format::size(file.size));
+        break;
+    case S::Skipped:
+        state = FileTransfer::State::Cancelled;
+        text = tr("Skipped: %1").arg(file.message);
+        break;
+    case S::Failed:
+        state = FileTransfer::State::Failed;
+        text = tr("Failed: %1").arg(file.message);
+        break;
+    }
+    switch (role) {
+    case ProgressRole:
+        return percent;
+    case StateRole:
+        return QVariant::fromValue(state);
+    case CanCancelRole:
+    case CanRetryRole:
+        return false; // the folder's row does both
+    case Qt::ToolTipRole:
+        return column == StateColumn ? QVariant(text) : QVariant(file.path);
+    case Qt::DisplayRole:
+        break;
+    default:
+        return {};
+    }
+    switch (column) {
+    case NameColumn:
+        return file.path + (file.kind == TreeTransfer::Kind::Folder ? QStringLiteral("/") : QString());
+    case ProgressColumn:
+        return tr("%1%").arg(percent);
+    case StateColumn:
+        return text;
+    default:
+        return QString();
+    }
 }
 
 int TransferModel::rowOf(const Row* row) const
@@ -254,6 +569,9 @@ void TransferModel::cancel(int at)
         return;
     }
     Row* row = m_rows[static_cast<size_t>(at)].get();
+    if (row->tree) {
+        row->tree->cancel();
+    }
     if (row->transfer) {
         row->transfer->cancel();
     }
@@ -263,14 +581,21 @@ void TransferModel::cancel(int at)
 void TransferModel::retry(int at)
 {
     if (at >= 0 && at < rowCount() && data(index(at, 0), CanRetryRole).toBool()) {
-        start(m_rows[static_cast<size_t>(at)].get(), true);
+        Row* row = m_rows[static_cast<size_t>(at)].get();
+        if (row->folder) {
+            startTree(row);
+        } else {
+            start(row, true);
+        }
     }
 }
 
 void TransferModel::resumeInterrupted()
 {
     for (const auto& row : m_rows) {
-        if (row->interrupted) {
+        if (row->interrupted && row->folder) {
+            startTree(row.get());
+        } else if (row->interrupted) {
             start(row.get(), true);
         }
     }
@@ -280,7 +605,9 @@ int TransferModel::runningCount() const
 {
     int count = 0;
     for (const auto& row : m_rows) {
-        if (row->transfer
+        if (row->tree && row->tree->isRunning()) {
+            ++count;
+        } else if (row->transfer
             && (row->transfer->state() == FileTransfer::State::Running
                 || row->transfer->state() == FileTransfer::State::Connecting)) {
             ++count;
@@ -295,6 +622,11 @@ void TransferModel::refresh()
         if (row->dirty) {
             row->dirty = false;
             changed(row.get());
+            const int at = rowOf(row.get());
+            if (row->children > 0 && at >= 0) {
+                const QModelIndex parent = index(at, 0);
+                emit dataChanged(index(0, 0, parent), index(row->children - 1, ColumnCount - 1, parent));
+            }
         }
     }
     if (runningCount() == 0) {

@@ -1,8 +1,10 @@
 #pragma once
 
 #include "FileTransfer.h"
+#include "TreeTransfer.h"
 
-#include <QAbstractTableModel>
+#include <QAbstractItemModel>
+#include <QElapsedTimer>
 #include <QPointer>
 #include <QTimer>
 #include <memory>
@@ -19,7 +21,11 @@ namespace QuietWire::Gui {
 /// broken connection, resumes from the .part file). Progress reaches the view a few times a
 /// second, never per chunk, so a multi-gigabyte transfer does not keep the window busy.
 /// ProgressBarDelegate paints ProgressColumn from ProgressRole.
-class TransferModel : public QAbstractTableModel
+///
+/// A folder (TreeTransfer) is one row with the total progress (bytes, files done of all); its files are the
+/// row's children, each with its own state (waiting, compared, running, done, already there, skipped, failed).
+/// Cancel and retry act on the folder; a retry continues it (identical files are kept, partial ones resume).
+class TransferModel : public QAbstractItemModel
 {
     Q_OBJECT
 
@@ -36,6 +42,8 @@ public:
     explicit TransferModel(QObject* parent = nullptr);
     ~TransferModel() override;
 
+    QModelIndex index(int row, int column, const QModelIndex& parent = QModelIndex()) const override;
+    QModelIndex parent(const QModelIndex& child) const override;
     int rowCount(const QModelIndex& parent = QModelIndex()) const override;
     int columnCount(const QModelIndex& parent = QModelIndex()) const override;
     QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
@@ -45,6 +53,12 @@ public:
     /// Adds a row and starts it (a .part left by an earlier run is continued after its hash is checked).
     void startUpload(const QString& localPath, const QString& remotePath);
     void startDownload(const QString& remotePath, const QString& localPath);
+    /// A folder tree (TreeTransfer): localDir into the remote folder remoteDir, or back. Needs the browsing
+    /// session of the FileClient (connected).
+    void startTreeUpload(const QString& localDir, const QString& remoteDir);
+    void startTreeDownload(const QString& remoteDir, const QString& localDir);
+    /// The folder transfer of a row (null for a file's row).
+    TreeTransfer* treeOf(int row) const;
     void cancel(int row);
     /// Starts the row again, continuing where it stopped.
     void retry(int row);
@@ -70,10 +84,23 @@ private:
         bool dirty = false;
         bool interrupted = false;
         QString notice; // why it could not start
+        bool folder = false; // a TreeTransfer's row
+        QPointer<TreeTransfer> tree;
+        int children = 0; // the tree's files the view knows of
+        int filesDone = 0;
+        int files = 0;
+        QElapsedTimer clock; // a folder: since its start, for the rate
     };
 
-    void add(FileTransfer::Direction direction, const QString& localPath, const QString& remotePath);
+    void add(
+        FileTransfer::Direction direction, const QString& localPath, const QString& remotePath, bool folder = false);
     void start(Row* row, bool resume);
+    void startTree(Row* row);
+    void setChildren(Row* row, int count);
+    QVariant treeData(const Row& row, int column, int role) const;
+    QVariant fileData(const TreeTransfer& tree, int file, int column, int role) const;
+    FileTransfer::State treeState(const Row& row) const;
+    QString treeStateText(const Row& row) const;
     void refresh();
     void changed(const Row* row);
     int rowOf(const Row* row) const;

@@ -241,6 +241,10 @@
         <source>The server sent a failure that is not understood: %1</source>
         <translation>Сервер прислал сообщение об ошибке, которое не удалось разобрать: %1</translation>
     </message>
+    <message>
+        <source>The session for this transfer has closed; run it again to resume it</source>
+        <translation>Сеанс этой передачи закрылся; запустите её снова, чтобы продолжить</translation>
+    </message>
 </context>
 <context>
     <name>QuietWire::FrameReader</name>
@@ -432,16 +436,8 @@ Double-click to send a direct message</source>
         <translation>Отправить</translation>
     </message>
     <message>
-        <source>Send the selected files of this computer to the server folder on the right</source>
-        <translation>Отправить выбранные файлы этого компьютера в папку сервера справа</translation>
-    </message>
-    <message>
         <source>Download</source>
         <translation>Скачать</translation>
-    </message>
-    <message>
-        <source>Fetch the selected server files into the folder on the left</source>
-        <translation>Скачать выбранные файлы сервера в папку слева</translation>
     </message>
     <message>
         <source>Transfers</source>
@@ -484,16 +480,24 @@ Double-click to send a direct message</source>
         <translation>Подключитесь к серверу, чтобы отправлять файлы</translation>
     </message>
     <message>
-        <source>Only files are uploaded, not folders: %1 skipped. Create the folder on the server and upload the files in it.</source>
-        <translation>Отправляются только файлы, не папки: %1 пропущено. Создайте папку на сервере и отправьте в неё файлы.</translation>
-    </message>
-    <message>
         <source>Connect to a server to download files</source>
         <translation>Подключитесь к серверу, чтобы скачивать файлы</translation>
     </message>
     <message>
-        <source>Only files are downloaded, not folders: %1 skipped. Open the folder and download the files in it.</source>
-        <translation>Скачиваются только файлы, не папки: %1 пропущено. Откройте папку и скачайте файлы из неё.</translation>
+        <source>Send the selected files and folders of this computer to the server folder on the right (a folder goes whole, with everything in it)</source>
+        <translation>Отправить выбранные файлы и папки этого компьютера в папку сервера справа (папка отправляется целиком, со всем содержимым)</translation>
+    </message>
+    <message>
+        <source>Fetch the selected server files and folders into the folder on the left</source>
+        <translation>Скачать выбранные файлы и папки сервера в папку слева</translation>
+    </message>
+    <message>
+        <source>Only files and folders are uploaded, not links or devices: %1 skipped</source>
+        <translation>Отправляются только файлы и папки, не ссылки и не устройства: пропущено %1</translation>
+    </message>
+    <message>
+        <source>Only files and folders are downloaded: %1 skipped</source>
+        <translation>Скачиваются только файлы и папки: пропущено %1</translation>
     </message>
 </context>
 <context>
@@ -1059,6 +1063,58 @@ Double-click to send a direct message</source>
         <source>Not connected: connect to the server, then retry</source>
         <translation>Нет подключения: подключитесь к серверу и повторите</translation>
     </message>
+    <message>
+        <source>Interrupted: the connection was replaced (Retry continues it)</source>
+        <translation>Прервано: соединение было заменено (повтор продолжит передачу)</translation>
+    </message>
+    <message>
+        <source>, %1 skipped (see the files below)</source>
+        <translation>, пропущено: %1 (см. файлы ниже)</translation>
+    </message>
+    <message>
+        <source>Listing the folder…</source>
+        <translation>Чтение содержимого папки…</translation>
+    </message>
+    <message>
+        <source>%1 of %2 files, %3 of %4%5</source>
+        <translation>%1 из %2 файлов, %3 из %4%5</translation>
+    </message>
+    <message>
+        <source>Done: %1 files (%2 sent, %3 already there), SHA-256 verified%4</source>
+        <translation>Готово: файлов %1 (передано %2, уже были на месте %3), SHA-256 проверена%4</translation>
+    </message>
+    <message>
+        <source>%1 of %2 files failed%3 (Retry continues it)</source>
+        <translation>Не удалось передать файлов: %1 из %2%3 (повтор продолжит передачу)</translation>
+    </message>
+    <message>
+        <source>Stopped at %1 of %2 files (Retry continues it)</source>
+        <translation>Остановлено на %1 из %2 файлов (повтор продолжит передачу)</translation>
+    </message>
+    <message>
+        <source>Upload of the folder %1 to %2</source>
+        <translation>Отправка папки %1 в %2</translation>
+    </message>
+    <message>
+        <source>Download of the folder %1 to %2</source>
+        <translation>Загрузка папки %1 в %2</translation>
+    </message>
+    <message>
+        <source>Waiting</source>
+        <translation>Ожидание</translation>
+    </message>
+    <message>
+        <source>Comparing with the copy there (SHA-256)…</source>
+        <translation>Сравнение с имеющейся копией (SHA-256)…</translation>
+    </message>
+    <message>
+        <source>Already there: the same %1 (SHA-256)</source>
+        <translation>Уже на месте: те же %1 (SHA-256)</translation>
+    </message>
+    <message>
+        <source>Skipped: %1</source>
+        <translation>Пропущено: %1</translation>
+    </message>
 </context>
 <context>
     <name>QuietWire::Gui::UnknownServerDialog</name>
@@ -1151,6 +1207,57 @@ Someone may be intercepting this connection, or the administrator replaced the s
     <message>
         <source>The server %1 shut down (its administrator stopped it). Connect again once it is back.</source>
         <translation>Сервер %1 завершил работу (его остановил администратор). Подключитесь снова, когда он заработает.</translation>
+    </message>
+</context>
+<context>
+    <name>QuietWire::TreeTransfer</name>
+    <message>
+        <source>%1 is not a folder</source>
+        <translation>%1 — не папка</translation>
+    </message>
+    <message>
+        <source>Cannot read the folder %1</source>
+        <translation>Не удалось прочитать папку %1</translation>
+    </message>
+    <message>
+        <source>a symbolic link (to %1): links are not followed or stored</source>
+        <translation>символическая ссылка (на %1): по ссылкам не переходят и их не сохраняют</translation>
+    </message>
+    <message>
+        <source>a device, fifo or socket: only files and folders are sent</source>
+        <translation>устройство, канал или сокет: передаются только файлы и папки</translation>
+    </message>
+    <message>
+        <source>Cannot list %1 on the server: %2</source>
+        <translation>Не удалось получить содержимое %1 на сервере: %2</translation>
+    </message>
+    <message>
+        <source>neither a file nor a folder on the server (a symbolic link?): not fetched</source>
+        <translation>на сервере это ни файл, ни папка (символическая ссылка?): не скачано</translation>
+    </message>
+    <message>
+        <source>Cannot create the folder %1 here</source>
+        <translation>Не удалось создать здесь папку %1</translation>
+    </message>
+    <message>
+        <source>%1 exists on the server and is not a folder</source>
+        <translation>%1 уже есть на сервере, и это не папка</translation>
+    </message>
+    <message>
+        <source>the server refuses this name: %1</source>
+        <translation>сервер не принимает это имя: %1</translation>
+    </message>
+    <message>
+        <source>in %1: %2</source>
+        <translation>в %1: %2</translation>
+    </message>
+    <message>
+        <source>The connection closed while the server compared the copies; run it again to continue</source>
+        <translation>Соединение закрылось, пока сервер сравнивал копии; запустите снова, чтобы продолжить</translation>
+    </message>
+    <message>
+        <source>Cancelled; run the folder again to continue it</source>
+        <translation>Отменено; запустите папку снова, чтобы продолжить</translation>
     </message>
 </context>
 <context>

@@ -10,8 +10,8 @@
 namespace QuietWire {
 
 DownloadTransfer::DownloadTransfer(
-    ServiceClient* connection, QString localPath, QString remotePath, bool resume, QObject* parent)
-    : FileTransfer(connection, std::move(localPath), std::move(remotePath), resume, parent)
+    ServiceClient* connection, Session session, QString localPath, QString remotePath, bool resume, QObject* parent)
+    : FileTransfer(connection, session, std::move(localPath), std::move(remotePath), resume, parent)
 { }
 
 FileTransfer::State DownloadTransfer::state() const

@@ -26,8 +26,8 @@ public:
     };
     Q_ENUM(Step)
 
-    DownloadTransfer(
-        ServiceClient* connection, QString localPath, QString remotePath, bool resume, QObject* parent = nullptr);
+    DownloadTransfer(ServiceClient* connection, Session session, QString localPath, QString remotePath, bool resume,
+        QObject* parent = nullptr);
 
     Direction direction() const override { return Direction::Download; }
     State state() const override;

@@ -259,19 +259,64 @@ QString FileClient::remotePathFor(const QString& path) const
     return m_cwd + QLatin1Char('/') + path;
 }
 
-FileTransfer* FileClient::startTransfer(
-    FileTransfer::Direction direction, const QString& local, const QString& remote, bool resume)
+ServiceClient* FileClient::newSession(QObject* parent) const
 {
-    auto* session = new ServiceClient(m_connection->identity(), m_connection->knownServers().path());
+    auto* session = new ServiceClient(m_connection->identity(), m_connection->knownServers().path(), parent);
     session->setTrustPolicy(m_connection->trustPolicy());
     session->setLocalAddress(m_connection->localAddress());
     // A key the user trusted once for browsing is trusted for its transfers too.
     if (!m_connection->serverKey().isEmpty()) {
         session->trustServerKey(m_connection->hostPort(), m_connection->serverKey(), false);
     }
-    FileTransfer* transfer = direction == FileTransfer::Direction::Upload
-        ? static_cast<FileTransfer*>(new UploadTransfer(session, local, remotePathFor(remote), resume, this))
-        : new DownloadTransfer(session, local, remotePathFor(remote), resume, this);
+    return session;
+}
+
+FileTransfer* FileClient::makeTransfer(FileTransfer::Direction direction, ServiceClient* session,
+    FileTransfer::Session use, const QString& local, const QString& remote, bool resume, QObject* parent) const
+{
+    if (direction == FileTransfer::Direction::Upload) {
+        return new UploadTransfer(session, use, local, remotePathFor(remote), resume, parent);
+    }
+    return new DownloadTransfer(session, use, local, remotePathFor(remote), resume, parent);
+}
+
+FileTransfer* FileClient::uploadOn(
+    ServiceClient* session, const QString& localPath, const QString& remotePath, bool resume, QObject* parent)
+{
+    FileTransfer* transfer = makeTransfer(FileTransfer::Direction::Upload, session, FileTransfer::Session::Borrowed,
+        localPath, remotePath, resume, parent);
+    startBorrowed(transfer);
+    return transfer;
+}
+
+FileTransfer* FileClient::downloadOn(
+    ServiceClient* session, const QString& remotePath, const QString& localPath, bool resume, QObject* parent)
+{
+    FileTransfer* transfer = makeTransfer(FileTransfer::Direction::Download, session, FileTransfer::Session::Borrowed,
+        localPath, remotePath, resume, parent);
+    startBorrowed(transfer);
+    return transfer;
+}
+
+void FileClient::startBorrowed(FileTransfer* transfer)
+{
+    transfer->setQueued();
+    // Start asynchronously, so callers can connect to the transfer's signals first.
+    QMetaObject::invokeMethod(
+        transfer,
+        [this, transfer] {
+            if (transfer->state() == FileTransfer::State::Queued) {
+                transfer->start(m_host, m_port);
+            }
+        },
+        Qt::QueuedConnection);
+}
+
+FileTransfer* FileClient::startTransfer(
+    FileTransfer::Direction direction, const QString& local, const QString& remote, bool resume)
+{
+    FileTransfer* transfer
+        = makeTransfer(direction, newSession(), FileTransfer::Session::Own, local, remote, resume, this);
     transfer->setQueued();
     m_queue.append(transfer);
     // Start asynchronously, so callers can connect to the transfer's signals first.

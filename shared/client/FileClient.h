@@ -69,6 +69,17 @@ public:
     /// Starts an upload on its own session; the FileTransfer is a child of this client.
     FileTransfer* upload(const QString& localPath, const QString& remotePath, bool resume = false);
     FileTransfer* download(const QString& remotePath, const QString& localPath, bool resume = false);
+    /// A session of the files service to this client's server, with its identity and trust (a key trusted once
+    /// for browsing is trusted here too); not connected yet: connectToService(host(), port(), "files").
+    ServiceClient* newSession(QObject* parent = nullptr) const;
+    QString host() const { return m_host; }
+    quint16 port() const { return m_port; }
+    /// A transfer on session, a ready session the caller keeps (FileTransfer::Session::Borrowed): not queued,
+    /// started asynchronously, a child of parent. When it has ended the session can carry the next one.
+    FileTransfer* uploadOn(
+        ServiceClient* session, const QString& localPath, const QString& remotePath, bool resume, QObject* parent);
+    FileTransfer* downloadOn(
+        ServiceClient* session, const QString& remotePath, const QString& localPath, bool resume, QObject* parent);
     /// At most this many transfers run at once (default 4, like FileZilla's queue); the rest wait
     /// in state Queued. It also keeps one client within the server's per-address handshake limit.
     void setMaxParallelTransfers(int count);
@@ -90,6 +101,9 @@ private:
     void onMessage(const QCborMap& message);
     FileTransfer* startTransfer(
         FileTransfer::Direction direction, const QString& local, const QString& remote, bool resume);
+    FileTransfer* makeTransfer(FileTransfer::Direction direction, ServiceClient* session, FileTransfer::Session use,
+        const QString& local, const QString& remote, bool resume, QObject* parent) const;
+    void startBorrowed(FileTransfer* transfer);
 
     ServiceClient* m_connection;
     QString m_host;

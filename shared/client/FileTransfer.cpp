@@ -15,20 +15,23 @@ namespace QuietWire {
 // ---- FileTransfer: the session, its retries, and the ends every transfer shares ----
 
 FileTransfer::FileTransfer(
-    ServiceClient* connection, QString localPath, QString remotePath, bool resume, QObject* parent)
+    ServiceClient* connection, Session session, QString localPath, QString remotePath, bool resume, QObject* parent)
     : QObject(parent)
     , m_connection(connection)
     , m_localPath(std::move(localPath))
     , m_remotePath(std::move(remotePath))
     , m_resume(resume)
+    , m_session(session)
 {
-    m_connection->setParent(this);
-    // File data is taken straight off the wire; only the other messages are CBOR-decoded.
-    m_connection->setRawFilter([this](const QByteArray& message) { return onRawMessage(message); });
-    connect(m_connection, &ServiceClient::ready, this, [this] {
-        m_clock.start();
-        onReady();
-    });
+    if (m_session == Session::Own) {
+        m_connection->setParent(this);
+        connect(m_connection, &ServiceClient::ready, this, [this] {
+            m_clock.start();
+            onReady();
+        });
+    } else {
+        m_borrowed = m_connection;
+    }
     connect(m_connection, &ServiceClient::messageReceived, this, [this](const QCborMap& message) {
         if (state() == State::Running) {
             onMessage(message);
@@ -44,18 +47,38 @@ FileTransfer::FileTransfer(
     });
 }
 
-FileTransfer::~FileTransfer() = default;
+FileTransfer::~FileTransfer()
+{
+    release();
+}
+
+void FileTransfer::release()
+{
+    if (m_session != Session::Borrowed || !m_borrowed) {
+        return;
+    }
+    m_borrowed->setRawFilter({});
+    disconnect(m_borrowed, nullptr, this, nullptr);
+    if (EncryptedTcpSocket* socket = m_borrowed->socket()) {
+        disconnect(socket, nullptr, this, nullptr);
+    }
+    m_borrowed = nullptr;
+}
+
+bool FileTransfer::worthRetrying(const ServiceClient& session)
+{
+    const ErrorCode serverCode = session.lastFailure().code;
+    return session.lastSocketError() == EncryptedTcpSocket::Error::RemoteClosed || serverCode == ErrorCode::Busy
+        || serverCode == ErrorCode::TooManySessions;
+}
 
 void FileTransfer::onConnectionError(const QString& message)
 {
     // Why the session stopped: the server's code when it refused or ended it (busy, shutdown,
     // unauthorized...), the client's own kind when its checks did (an untrusted server key).
     const ErrorCode serverCode = m_connection->lastFailure().code;
-    const bool remoteClosed = m_connection->lastSocketError() == EncryptedTcpSocket::Error::RemoteClosed;
-    // A server at its handshake limit closes new connections at once, and one with no free
-    // session port says busy: both are worth a few more tries before giving up.
-    const bool retriable = remoteClosed || serverCode == ErrorCode::Busy || serverCode == ErrorCode::TooManySessions;
-    if (state() == State::Connecting && retriable && m_connectAttempts < MaxConnectAttempts) {
+    if (m_session == Session::Own && state() == State::Connecting && worthRetrying(*m_connection)
+        && m_connectAttempts < MaxConnectAttempts) {
         const int delay = 100 << m_connectAttempts; // 100 ms, 200 ms, ... 3.2 s
         ++m_connectAttempts;
         QTimer::singleShot(delay, this, [this] {
@@ -89,11 +112,23 @@ void FileTransfer::start(const QString& host, quint16 port)
     m_port = port;
     m_connectAttempts = 0;
     m_failure = {};
+    m_sessionClean = false;
     enter(State::Connecting);
     if (!prepare()) {
         return;
     }
-    m_connection->connectToService(host, port, QLatin1String(Protocol::ServiceFiles));
+    // File data is taken straight off the wire; only the other messages are CBOR-decoded.
+    m_connection->setRawFilter([this](const QByteArray& message) { return onRawMessage(message); });
+    if (m_session == Session::Own) {
+        m_connection->connectToService(host, port, QLatin1String(Protocol::ServiceFiles));
+        return;
+    }
+    if (!m_borrowed || !m_borrowed->isReady()) {
+        fail(ErrorCode::ConnectionLost, tr("The session for this transfer has closed; run it again to resume it"));
+        return;
+    }
+    m_clock.start();
+    onReady();
 }
 
 void FileTransfer::setQueued()
@@ -116,6 +151,7 @@ void FileTransfer::cancel()
     if (EncryptedTcpSocket* socket = m_connection->socket()) {
         socket->abort();
     }
+    release();
     m_file.close();
     cleanUp();
     emit ended();
@@ -128,6 +164,9 @@ void FileTransfer::failWith(const QCborMap& failed)
         fail(ErrorCode::Unknown, tr("The server sent a failure that is not understood: %1").arg(answer.error->message));
         return;
     }
+    // The server answered before any file data or after all of it: it has dropped this transfer, and a borrowed
+    // session can carry the next one. In between, data may still be on its way and the session is closed.
+    m_sessionClean = m_done == m_offset || m_done == m_total;
     fail(answer.value.code, answer.value.message);
 }
 
@@ -141,9 +180,13 @@ void FileTransfer::fail(ErrorCode code, const QString& message)
     enter(State::Failed);
     m_file.close();
     cleanUp();
-    if (EncryptedTcpSocket* socket = m_connection->socket()) {
+    // Nothing was sent yet (Connecting), or the server answered: a borrowed session stays usable. Otherwise
+    // the session is in the middle of this transfer and is closed.
+    const bool keep = m_session == Session::Borrowed && (now == State::Connecting || m_sessionClean);
+    if (EncryptedTcpSocket* socket = m_connection->socket(); socket && !keep) {
         socket->abort();
     }
+    release();
     emit failed(m_failure);
     emit ended();
 }
@@ -152,7 +195,10 @@ void FileTransfer::succeed()
 {
     enter(State::Finished);
     m_file.close();
-    m_connection->disconnectFromServer();
+    if (m_session == Session::Own) {
+        m_connection->disconnectFromServer();
+    }
+    release();
     emit finished();
     emit ended();
 }

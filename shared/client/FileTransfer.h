@@ -7,6 +7,7 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QObject>
+#include <QPointer>
 #include <memory>
 #include <optional>
 
@@ -29,6 +30,11 @@ namespace QuietWire {
 /// continued after its hash is checked against the sender's first bytes; when they differ the
 /// transfer starts over from the beginning.
 ///
+/// A transfer normally owns its session (Session::Own): it connects it, and closes it at the end. TreeTransfer lends
+/// one instead (Session::Borrowed, FileClient::uploadOn()/downloadOn()): a session that is already up, on which
+/// transfers run one after another (the server allows one at a time per session); the transfer neither connects it
+/// nor closes it, and leaves it usable after finishing or after a refusal the server answered.
+///
 /// FileIo does the low-level file work of both subclasses (prefix hashing, fsync-and-rename, the
 /// chunked send loop), as it does the server's.
 class FileTransfer : public QObject
@@ -42,6 +48,8 @@ public:
     /// subclass derives it from its own Step, its one state.
     enum class State { Idle, Queued, Connecting, Running, Finished, Failed, Cancelled };
     Q_ENUM(State)
+    /// Whose session the transfer runs on (see above).
+    enum class Session { Own, Borrowed };
 
     ~FileTransfer() override;
 
@@ -66,6 +74,9 @@ public:
     ErrorCode errorCode() const { return m_failure.code; }
     QString errorString() const { return m_failure.message; }
     ServiceClient* connection() const { return m_connection; }
+    /// A failed set-up of session is worth another try soon: a server at its handshake limit closes new
+    /// connections at once, and one with no free session port says busy.
+    static bool worthRetrying(const ServiceClient& session);
 
 signals:
     void stateChanged(QuietWire::FileTransfer::State state);
@@ -76,8 +87,8 @@ signals:
     void ended();
 
 protected:
-    FileTransfer(
-        ServiceClient* connection, QString localPath, QString remotePath, bool resume, QObject* parent = nullptr);
+    FileTransfer(ServiceClient* connection, Session session, QString localPath, QString remotePath, bool resume,
+        QObject* parent = nullptr);
 
     /// The moves the shared part makes (Queued, Connecting, Finished, Failed, Cancelled); each
     /// subclass maps them onto its own Step.
@@ -165,7 +176,14 @@ protected:
 
 private:
     void onConnectionError(const QString& message);
+    /// A borrowed session is given back: no more of its signals or data come here.
+    void release();
 
+    Session m_session;
+    /// The borrowed session, while this transfer holds it (it may end before the transfer).
+    QPointer<ServiceClient> m_borrowed;
+    /// fail() leaves a borrowed session open: the server answered, so nothing of this transfer is in flight.
+    bool m_sessionClean = false;
     QString m_host;
     quint16 m_port = 0;
     static constexpr int MaxConnectAttempts = 6;

@@ -9,8 +9,8 @@
 namespace QuietWire {
 
 UploadTransfer::UploadTransfer(
-    ServiceClient* connection, QString localPath, QString remotePath, bool resume, QObject* parent)
-    : FileTransfer(connection, std::move(localPath), std::move(remotePath), resume, parent)
+    ServiceClient* connection, Session session, QString localPath, QString remotePath, bool resume, QObject* parent)
+    : FileTransfer(connection, session, std::move(localPath), std::move(remotePath), resume, parent)
 { }
 
 FileTransfer::State UploadTransfer::state() const

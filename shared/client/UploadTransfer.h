@@ -30,8 +30,8 @@ public:
     };
     Q_ENUM(Step)
 
-    UploadTransfer(
-        ServiceClient* connection, QString localPath, QString remotePath, bool resume, QObject* parent = nullptr);
+    UploadTransfer(ServiceClient* connection, Session session, QString localPath, QString remotePath, bool resume,
+        QObject* parent = nullptr);
 
     Direction direction() const override { return Direction::Upload; }
     State state() const override;
