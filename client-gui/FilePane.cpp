@@ -29,4 +29,9 @@ FilePane::FilePane(FileListView* view, QWidget* parent)
 
 FilePane::~FilePane() = default;
 
+void FilePane::addControlRow(QLayout* row)
+{
+    static_cast<QVBoxLayout*>(m_widget->layout())->insertLayout(1, row);
+}
+
 } // namespace QuietWire::Gui

@@ -4,6 +4,7 @@
 #include <QString>
 
 class QLabel;
+class QLayout;
 class QLineEdit;
 class QWidget;
 
@@ -56,6 +57,8 @@ signals:
 
 protected:
     FilePane(FileListView* view, QWidget* parent);
+    /// Puts a row of controls between the title and the path field.
+    void addControlRow(QLayout* row);
 
     QLabel* m_title;
     QLineEdit* m_pathEdit;

@@ -3,6 +3,7 @@
 #include "FileListView.h"
 
 #include <QApplication>
+#include <QBoxLayout>
 #include <QDir>
 #include <QFileIconProvider>
 #include <QFileSystemModel>
@@ -10,6 +11,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QStyle>
+#include <QToolButton>
 
 namespace QuietWire::Gui {
 
@@ -34,7 +36,16 @@ LocalPane::LocalPane(QWidget* parent)
     : FilePane(new FileListView(FileListView::Side::Local, parent), parent)
     , m_iconProvider(std::make_unique<StyleIconProvider>())
     , m_model(new QFileSystemModel(this))
+    , m_home(new QToolButton(parent))
 {
+    // A row like the server pane's (its places), so both lists line up.
+    m_home->setObjectName(QStringLiteral("localHomeButton"));
+    auto* places = new QHBoxLayout;
+    places->setContentsMargins(0, 0, 0, 0);
+    places->addWidget(m_home);
+    places->addStretch(1);
+    addControlRow(places);
+    connect(m_home, &QToolButton::clicked, this, [this] { setDirectory(QDir::homePath()); });
     m_model->setFilter(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::AllDirs);
     m_model->setReadOnly(true);
     m_model->setIconProvider(m_iconProvider.get());
@@ -65,6 +76,8 @@ LocalPane::~LocalPane()
 void LocalPane::retranslateUi()
 {
     m_title->setText(tr("This computer"));
+    m_home->setText(tr("Home folder"));
+    m_home->setToolTip(tr("Your home folder on this computer"));
     m_view->setToolTip(tr("Drop server files here to download them"));
 }
 

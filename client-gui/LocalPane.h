@@ -7,6 +7,8 @@
 class QFileIconProvider;
 class QFileSystemModel;
 
+class QToolButton;
+
 namespace QuietWire::Gui {
 
 /// The Files tab's left pane: a folder of this computer (QFileSystemModel), changed with the
@@ -42,6 +44,7 @@ signals:
 private:
     std::unique_ptr<QFileIconProvider> m_iconProvider;
     QFileSystemModel* m_model;
+    QToolButton* m_home;
     QString m_dir;
 };
 

@@ -40,7 +40,7 @@ void RemoteFileModel::clear()
 
 QString RemoteFileModel::pathOf(const FileProtocol::Entry& entry) const
 {
-    return m_path + QLatin1Char('/') + entry.name;
+    return m_path.endsWith(QLatin1Char('/')) ? m_path + entry.name : m_path + QLatin1Char('/') + entry.name;
 }
 
 int RemoteFileModel::rowOf(const QString& name) const
@@ -55,8 +55,12 @@ int RemoteFileModel::rowOf(const QString& name) const
 
 QString RemoteFileModel::parentOf(const QString& path)
 {
+    // "~/a" -> "~", "/rooms/lab" -> "/rooms", "/rooms" -> "/"; "~" and "/" are their own.
     const qsizetype slash = path.lastIndexOf(QLatin1Char('/'));
-    return slash <= 0 ? QStringLiteral("~") : path.left(slash);
+    if (slash < 0) {
+        return QStringLiteral("~");
+    }
+    return slash == 0 ? QStringLiteral("/") : path.left(slash);
 }
 
 int RemoteFileModel::rowCount(const QModelIndex& parent) const

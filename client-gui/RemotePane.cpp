@@ -4,9 +4,11 @@
 #include "RemoteFileModel.h"
 #include "ServerConnection.h"
 
+#include <QBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QToolButton>
 
 namespace QuietWire::Gui {
 
@@ -14,7 +16,19 @@ RemotePane::RemotePane(ServerConnection* connection, QWidget* parent)
     : FilePane(new FileListView(FileListView::Side::Remote, parent), parent)
     , m_connection(connection)
     , m_model(new RemoteFileModel(this))
+    , m_home(new QToolButton(parent))
+    , m_shared(new QToolButton(parent))
 {
+    m_home->setObjectName(QStringLiteral("remoteHomeButton"));
+    m_shared->setObjectName(QStringLiteral("remoteSharedButton"));
+    auto* places = new QHBoxLayout;
+    places->setContentsMargins(0, 0, 0, 0);
+    places->addWidget(m_home);
+    places->addWidget(m_shared);
+    places->addStretch(1);
+    addControlRow(places);
+    connect(m_home, &QToolButton::clicked, this, [this] { setDirectory(QStringLiteral("~")); });
+    connect(m_shared, &QToolButton::clicked, this, [this] { setDirectory(QStringLiteral("/rooms")); });
     m_view->setObjectName(QStringLiteral("remoteView"));
     m_view->setModel(m_model);
     m_view->header()->resizeSection(0, 240);
@@ -49,6 +63,10 @@ void RemotePane::attachClient()
 void RemotePane::retranslateUi()
 {
     m_view->setToolTip(tr("Drop files here to upload them"));
+    m_home->setText(tr("My files"));
+    m_home->setToolTip(tr("Your own folder on the server (~)"));
+    m_shared->setText(tr("Room folders"));
+    m_shared->setToolTip(tr("The shared folders of your rooms and direct conversations (/rooms, /direct)"));
     onConnectionStateChanged();
 }
 
@@ -64,6 +82,8 @@ void RemotePane::onConnectionStateChanged()
         m_requests.clear();
     }
     m_pathEdit->setEnabled(connected);
+    m_home->setEnabled(connected);
+    m_shared->setEnabled(connected);
     emit changed();
 }
 
@@ -115,7 +135,8 @@ bool RemotePane::isReady() const
 
 bool RemotePane::canGoUp() const
 {
-    return m_model->path() != QLatin1String("~");
+    // The home and the shared tree's top are where going up ends.
+    return m_model->path() != QLatin1String("~") && m_model->path() != QLatin1String("/");
 }
 
 void RemotePane::goUp()

@@ -5,13 +5,16 @@
 
 #include <QHash>
 
+class QToolButton;
+
 namespace QuietWire::Gui {
 
 class RemoteFileModel;
 class ServerConnection;
 
-/// The Files tab's right pane: the user's folder on the server (RemoteFileModel), changed with
-/// FileClient requests whose replies it takes itself.
+/// The Files tab's right pane: a folder on the server (RemoteFileModel), changed with FileClient
+/// requests whose replies it takes itself. Two buttons above the path go to the user's home ("~")
+/// and to the shared folders of their rooms ("/rooms"; PROTOCOL.md section 8, Paths).
 class RemotePane : public FilePane
 {
     Q_OBJECT
@@ -20,7 +23,7 @@ public:
     RemotePane(ServerConnection* connection, QWidget* parent);
 
     RemoteFileModel* model() const { return m_model; }
-    /// The folder shown ("~", "~/a"); empty while not connected.
+    /// The folder shown ("~", "~/a", "/rooms/lab"); empty while not connected.
     QString directory() const;
     /// Lists path once the files session is ready (remembered until then).
     void setDirectory(const QString& path);
@@ -46,6 +49,8 @@ private:
 
     ServerConnection* m_connection;
     RemoteFileModel* m_model;
+    QToolButton* m_home;
+    QToolButton* m_shared;
     QString m_wantedDir = QStringLiteral("~");
     QHash<qint64, Request> m_requests;
     qint64 m_listRequest = 0;

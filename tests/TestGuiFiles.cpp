@@ -164,6 +164,7 @@ private slots:
     void folderDroppedAndFetchedBack();
     void cancelThenRetryResumes();
     void downloadResumesAfterServerRestart();
+    void roomFoldersFromTheServerPane();
     void quittingDuringATransferAsksWithoutBlocking();
 
 private:
@@ -511,6 +512,58 @@ void TestGuiFiles::downloadResumesAfterServerRestart()
     QVERIFY2(longestGapMs < 1500, qPrintable(QString::number(longestGapMs)));
     QCOMPARE(fileHash(target + QStringLiteral("/big.bin")), fileHash(m_home + QStringLiteral("/big.bin")));
     QVERIFY(!QFile::exists(target + QStringLiteral("/big.bin.part")));
+}
+
+void TestGuiFiles::roomFoldersFromTheServerPane()
+{
+    // "Room folders" above the server pane opens the shared tree; a room's folder takes a drop
+    // like the home does; Up climbs to "/" and no further; "My files" comes back home.
+    QVERIFY(click(m_files, QStringLiteral("remoteSharedButton")));
+    QTRY_COMPARE_WITH_TIMEOUT(m_files->remoteModel()->path(), QStringLiteral("/rooms"), Timeout);
+    const QModelIndex general = remoteIndex(QStringLiteral("general"));
+    QVERIFY(general.isValid());
+    QCOMPARE(general.data(RemoteFileModel::PathRole).toString(), QStringLiteral("/rooms/general"));
+    QTest::mouseClick(m_remoteView->viewport(), Qt::LeftButton, {}, m_remoteView->visualRect(general).center());
+    QTest::mouseDClick(m_remoteView->viewport(), Qt::LeftButton, {}, m_remoteView->visualRect(general).center());
+    QTRY_COMPARE_WITH_TIMEOUT(m_files->remoteModel()->path(), QStringLiteral("/rooms/general"), Timeout);
+
+    const QString desktopFile = m_dir->filePath(QStringLiteral("for-the-room.txt"));
+    QVERIFY(writeFile(desktopFile, "for everyone in general\n"));
+    const int before = m_transfers->model()->rowCount();
+    QMimeData urls;
+    urls.setUrls({ QUrl::fromLocalFile(desktopFile) });
+    drop(m_remoteView, &urls);
+    QTRY_VERIFY_WITH_TIMEOUT(transferDone(m_transfers, before), Timeout);
+    QVERIFY(remoteIndex(QStringLiteral("for-the-room.txt")).isValid());
+    // On the server it is in the room's folder (<data-dir>/rooms/<id>/), not in alice's home.
+    QStringList found;
+    const QDir rooms(m_server->dataDir() + QStringLiteral("/rooms"));
+    for (const QString& id : rooms.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+        if (QFile::exists(rooms.filePath(id + QStringLiteral("/for-the-room.txt")))) {
+            found << id;
+        }
+    }
+    QCOMPARE(found.size(), 1);
+    QCOMPARE(readFile(rooms.filePath(found.first() + QStringLiteral("/for-the-room.txt"))),
+        QByteArray("for everyone in general\n"));
+    QVERIFY(!QFile::exists(m_home + QStringLiteral("/for-the-room.txt")));
+    if (const QString shot = qEnvironmentVariable("QUIETWIRE_TEST_SCREENSHOT_ROOMS"); !shot.isEmpty()) {
+        QTest::qWait(200);
+        m_alice->window->grab().save(shot);
+    }
+
+    m_remoteView->setFocus();
+    QVERIFY(click(m_files, QStringLiteral("upActionButton")));
+    QTRY_COMPARE_WITH_TIMEOUT(m_files->remoteModel()->path(), QStringLiteral("/rooms"), Timeout);
+    QVERIFY(click(m_files, QStringLiteral("upActionButton")));
+    QTRY_COMPARE_WITH_TIMEOUT(m_files->remoteModel()->path(), QStringLiteral("/"), Timeout);
+    QVERIFY(remoteIndex(QStringLiteral("rooms")).isValid());
+    auto* up = child<QAbstractButton>(m_files, QStringLiteral("upActionButton"));
+    QVERIFY(up);
+    QTRY_VERIFY_WITH_TIMEOUT(!up->isEnabled(), Timeout); // "/" is the top
+
+    QVERIFY(click(m_files, QStringLiteral("remoteHomeButton")));
+    QTRY_COMPARE_WITH_TIMEOUT(m_files->remoteModel()->path(), QStringLiteral("~"), Timeout);
 }
 
 void TestGuiFiles::quittingDuringATransferAsksWithoutBlocking()

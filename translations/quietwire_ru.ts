@@ -700,6 +700,14 @@ Double-click to send a direct message</source>
         <source>Cannot delete %1: it is read-only or in use</source>
         <translation>Не удалось удалить %1: объект доступен только для чтения или используется</translation>
     </message>
+    <message>
+        <source>Home folder</source>
+        <translation>Домашняя папка</translation>
+    </message>
+    <message>
+        <source>Your home folder on this computer</source>
+        <translation>Ваша домашняя папка на этом компьютере</translation>
+    </message>
 </context>
 <context>
     <name>QuietWire::Gui::MainWindow</name>
@@ -899,6 +907,22 @@ Double-click to send a direct message</source>
     <message>
         <source>Drop files here to upload them</source>
         <translation>Перетащите сюда файлы, чтобы отправить их</translation>
+    </message>
+    <message>
+        <source>My files</source>
+        <translation>Мои файлы</translation>
+    </message>
+    <message>
+        <source>Your own folder on the server (~)</source>
+        <translation>Ваша собственная папка на сервере (~)</translation>
+    </message>
+    <message>
+        <source>Room folders</source>
+        <translation>Папки комнат</translation>
+    </message>
+    <message>
+        <source>The shared folders of your rooms and direct conversations (/rooms, /direct)</source>
+        <translation>Общие папки ваших комнат и личных переписок (/rooms, /direct)</translation>
     </message>
     <message>
         <source>Server %1</source>
