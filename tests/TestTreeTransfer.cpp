@@ -2,6 +2,7 @@
 // symbolic link, a fifo and a name the server refuses, uploaded with TreeTransfer and interrupted once, resumed, then
 // fetched with `quietwire-cli files get -r`, the CLI killed once and run again: the trees are compared name by name,
 // size and SHA-256, and what cannot be stored is reported by name and skipped.
+// Then the server is stopped in the middle of a smaller tree and a folder it refuses is skipped with its files.
 // QUIETWIRE_QUICK=1: 200 files in 10 folders and a 10 MB file.
 
 #include "FileTestSupport.h"
@@ -17,6 +18,7 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 #include <sys/stat.h>
 
 using namespace QuietWire;
@@ -91,6 +93,7 @@ private slots:
     void uploadInterruptedAndResumed();
     void downloadWithCliKilledAndResumed();
     void uploadAgainKeepsEverything();
+    void serverLostMidTreeAndARefusedFolder();
 
 private:
     /// Runs tree to finished(); false on a timeout.
@@ -294,4 +297,80 @@ void TestTreeTransfer::uploadAgainKeepsEverything()
 }
 
 QTEST_GUILESS_MAIN(TestTreeTransfer)
+void TestTreeTransfer::serverLostMidTreeAndARefusedFolder()
+{
+    // A smaller tree: 20 files, a folder the server refuses (a backslash in its name) with 3 files in it, and a
+    // 30 MB file that comes last. The server stops while that file is half sent: the run ends with what it could
+    // not finish as failed, nothing lost; after the server is back, a second run resumes the big file, skips the
+    // refused folder's files by name, and the trees are identical.
+    const QString source = m_dir->filePath(QStringLiteral("lost-source"));
+    QVERIFY(QDir().mkpath(source + QStringLiteral("/ok")));
+    QVERIFY(QDir().mkpath(source + QStringLiteral("/bad\\folder")));
+    for (int i = 0; i < 20; ++i) {
+        QVERIFY(writeFile(source + QStringLiteral("/ok/f%1.txt").arg(i), randomBytes(100 + i)));
+    }
+    for (int i = 0; i < 3; ++i) {
+        QVERIFY(writeFile(source + QStringLiteral("/bad\\folder/g%1.txt").arg(i), randomBytes(50)));
+    }
+    const qint64 bigSize = 30 << 20;
+    QVERIFY(writeFile(source + QStringLiteral("/zz-big.bin"), randomBytes(bigSize)));
+    QMap<QString, Copy> expected = snapshot(source);
+    for (int i = 0; i < 3; ++i) {
+        expected.remove(QStringLiteral("bad\\folder/g%1.txt").arg(i));
+    }
+    QCOMPARE(expected.size(), 21);
+
+    {
+        auto client = connectUser(m_user, m_server->port);
+        QVERIFY(client);
+        TreeTransfer tree(client.get());
+        bool stopped = false;
+        int big = -1;
+        connect(&tree, &TreeTransfer::listed, &tree, [&] {
+            for (int i = 0; i < tree.fileCount(); ++i) {
+                big = tree.file(i).path == QLatin1String("zz-big.bin") ? i : big;
+            }
+        });
+        connect(&tree, &TreeTransfer::progress, &tree, [&] {
+            if (big >= 0 && !stopped && tree.file(big).done >= bigSize / 2) {
+                stopped = true;
+                QTimer::singleShot(0, this, [this] { m_server->stop(); });
+            }
+        });
+        tree.upload(source, QStringLiteral("lost"));
+        QVERIFY(runToEnd(tree));
+        QVERIFY(stopped);
+        const TreeTransfer::Summary summary = tree.summary();
+        QVERIFY2(summary.failed >= 1, qPrintable(QString::number(summary.failed)));
+        QVERIFY(summary.transferred < 21);
+    }
+
+    m_server = std::make_unique<ServerProcess>(m_server->dataDir());
+    QVERIFY(m_server->start());
+    auto client = connectUser(m_user, m_server->port);
+    QVERIFY(client);
+    TreeTransfer tree(client.get());
+    tree.upload(source, QStringLiteral("lost"));
+    QVERIFY(runToEnd(tree));
+    const TreeTransfer::Summary summary = tree.summary();
+    QCOMPARE(summary.failed, 0);
+    QCOMPARE(summary.skipped, 4); // the refused folder (listed because it could not be made) and its 3 files
+    QCOMPARE(summary.transferred + summary.upToDate, 21);
+    int refusedFolders = 0;
+    for (int i = 0; i < tree.fileCount(); ++i) {
+        const TreeTransfer::File& file = tree.file(i);
+        if (file.path.startsWith(QLatin1String("bad\\folder"))) {
+            QCOMPARE(file.state, TreeTransfer::State::Skipped);
+            QCOMPARE(file.code, ErrorCode::BadPath);
+            refusedFolders += file.kind == TreeTransfer::Kind::Folder ? 1 : 0;
+        }
+        if (file.path == QLatin1String("zz-big.bin")) {
+            QCOMPARE(file.state, TreeTransfer::State::Transferred);
+            QVERIFY2(file.resumedFrom > 0 && file.resumedFrom < bigSize, qPrintable(QString::number(file.resumedFrom)));
+        }
+    }
+    QCOMPARE(refusedFolders, 1);
+    QCOMPARE(snapshot(m_server->dataDir() + QStringLiteral("/files/alice/lost")), expected);
+}
+
 #include "TestTreeTransfer.moc"
