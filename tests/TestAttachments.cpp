@@ -12,7 +12,10 @@
 #include "Sha256.h"
 
 #include <QCborArray>
+#include <QDateTime>
 #include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -30,6 +33,7 @@ private slots:
     void attachmentIsDeliveredDownloadedAndShownRemoved();
     void laterMessagesDoNotOvertakeTheCheck();
     void versionOneSeesALine();
+    void sendFileThroughTheCli();
 
 private:
     bool startServer() { return m_server->start({}, 16); }
@@ -46,6 +50,14 @@ private:
         qint64 seq, const QString& room, const QString& path, qint64 size, const QByteArray& sha256);
     /// The messages of room, newest first, as user's history gives them.
     static QCborArray historyOf(ChatTest::RawChat& chat, const QString& room);
+
+    /// Runs quietwire-cli as user against the server.
+    CliResult cli(const User& user, const QStringList& args)
+    {
+        return runCli(
+            QStringList { QStringLiteral("--config-dir"), user.configDir, QStringLiteral("--trust-new") } + args);
+    }
+    QString server() const { return QStringLiteral("127.0.0.1:%1").arg(m_server->port); }
 
     std::unique_ptr<QTemporaryDir> m_dir;
     std::unique_ptr<ServerProcess> m_server;
@@ -338,6 +350,89 @@ void TestAttachments::versionOneSeesALine()
     QCOMPARE(seen->value(QStringLiteral("text")).toString(),
         QStringLiteral("[file report.pdf, 12,345 bytes: /rooms/general/attachments/2026-12-01/report.pdf]"));
     QVERIFY(!seen->contains(QStringLiteral("attachment")));
+}
+
+void TestAttachments::sendFileThroughTheCli()
+{
+    QVERIFY(startServer());
+    const User alice = makeUser(QStringLiteral("alice"));
+    const User bob = makeUser(QStringLiteral("bob"));
+    QVERIFY(makeLab());
+    const QByteArray data = randomBytes(200000);
+    const QString local = m_dir->filePath(QStringLiteral("report.pdf"));
+    QVERIFY(writeFile(local, data));
+    const QString day = QDateTime::currentDateTimeUtc().date().toString(QStringLiteral("yyyy-MM-dd"));
+
+    // Twice the same name: the second lands beside the first, never over it.
+    const CliResult first = cli(alice,
+        { QStringLiteral("send-file"), server(), QStringLiteral("--room"), QStringLiteral("lab"), local,
+            QStringLiteral("--text"), QStringLiteral("the report") });
+    QVERIFY2(first.exitCode == 0, qPrintable(first.err));
+    const CliResult second
+        = cli(alice, { QStringLiteral("send-file"), server(), QStringLiteral("--room"), QStringLiteral("lab"), local });
+    QVERIFY2(second.exitCode == 0, qPrintable(second.err));
+    bool ok = false;
+    const qint64 firstId = first.out.trimmed().toLongLong(&ok);
+    QVERIFY2(ok, qPrintable(first.out));
+    QVERIFY(second.out.trimmed().toLongLong() > firstId);
+    const QString path = QStringLiteral("/rooms/lab/attachments/%1/report.pdf").arg(day);
+    const QString path2 = QStringLiteral("/rooms/lab/attachments/%1/report (2).pdf").arg(day);
+
+    // bob's history shows both, with path and size, as text and as JSON.
+    const CliResult text
+        = cli(bob, { QStringLiteral("history"), server(), QStringLiteral("--room"), QStringLiteral("lab") });
+    QVERIFY2(text.exitCode == 0, qPrintable(text.err));
+    QVERIFY2(text.out.contains(QStringLiteral("[file report.pdf, 200,000 bytes: %1]").arg(path)), qPrintable(text.out));
+    QVERIFY2(
+        text.out.contains(QStringLiteral("[file report (2).pdf, 200,000 bytes: %1]").arg(path2)), qPrintable(text.out));
+    const CliResult json = cli(bob,
+        { QStringLiteral("history"), server(), QStringLiteral("--room"), QStringLiteral("lab"),
+            QStringLiteral("--json") });
+    QVERIFY2(json.exitCode == 0, qPrintable(json.err));
+    QJsonObject shown;
+    for (const QString& line : json.out.split(QLatin1Char('\n'), Qt::SkipEmptyParts)) {
+        const QJsonObject object = QJsonDocument::fromJson(line.toUtf8()).object();
+        if (object.value(QStringLiteral("id")).toInteger() == firstId) {
+            shown = object;
+        }
+    }
+    QCOMPARE(shown.value(QStringLiteral("from")).toString(), QStringLiteral("alice"));
+    QCOMPARE(shown.value(QStringLiteral("text")).toString(), QStringLiteral("the report"));
+    const QJsonObject attachment = shown.value(QStringLiteral("attachment")).toObject();
+    QCOMPARE(attachment.value(QStringLiteral("path")).toString(), path);
+    QCOMPARE(attachment.value(QStringLiteral("size")).toInteger(), data.size());
+    QCOMPARE(attachment.value(QStringLiteral("sha256")).toString(), QString::fromLatin1(Sha256::hash(data).toHex()));
+    QCOMPARE(attachment.value(QStringLiteral("removed")).toBool(), false);
+
+    // The path shown is the one `files get` takes.
+    const QString fetched = m_dir->filePath(QStringLiteral("fetched.pdf"));
+    const CliResult get = cli(bob, { QStringLiteral("files"), server(), QStringLiteral("get"), path, fetched });
+    QVERIFY2(get.exitCode == 0, qPrintable(get.err));
+    QCOMPARE(Sha256::hash(readFile(fetched)), Sha256::hash(data));
+
+    // A direct conversation: each of the two names the folder by the other.
+    const CliResult direct
+        = cli(alice, { QStringLiteral("send-file"), server(), QStringLiteral("--to"), bob.name, local });
+    QVERIFY2(direct.exitCode == 0, qPrintable(direct.err));
+    const CliResult bobs = cli(bob, { QStringLiteral("history"), server(), QStringLiteral("--to"), alice.name });
+    QVERIFY2(bobs.exitCode == 0, qPrintable(bobs.err));
+    const QString bobsPath = QStringLiteral("/direct/alice/attachments/%1/report.pdf").arg(day);
+    QVERIFY2(bobs.out.contains(bobsPath), qPrintable(bobs.out));
+    const QString fetchedDirect = m_dir->filePath(QStringLiteral("direct.pdf"));
+    const CliResult getDirect
+        = cli(bob, { QStringLiteral("files"), server(), QStringLiteral("get"), bobsPath, fetchedDirect });
+    QVERIFY2(getDirect.exitCode == 0, qPrintable(getDirect.err));
+    QCOMPARE(Sha256::hash(readFile(fetchedDirect)), Sha256::hash(data));
+    const CliResult alices = cli(alice, { QStringLiteral("history"), server(), QStringLiteral("--to"), bob.name });
+    QVERIFY2(
+        alices.out.contains(QStringLiteral("/direct/bob/attachments/%1/report.pdf").arg(day)), qPrintable(alices.out));
+
+    // Deleted in the room's folder: history says removed.
+    QCOMPARE(cli(alice, { QStringLiteral("files"), server(), QStringLiteral("rm"), path }).exitCode, 0);
+    const CliResult after
+        = cli(bob, { QStringLiteral("history"), server(), QStringLiteral("--room"), QStringLiteral("lab") });
+    QVERIFY2(after.out.contains(QStringLiteral("[file report.pdf, 200,000 bytes, removed: %1]").arg(path)),
+        qPrintable(after.out));
 }
 
 QTEST_MAIN(TestAttachments)

@@ -329,7 +329,7 @@ void ChatService::finishJoin(qint64 sessionId, const QList<StoredMessage>& repla
     } else {
         const Room& general = m_rooms[m_generalId];
         for (auto it = replay.crbegin(); it != replay.crend(); ++it) {
-            Message message = versionOne(wireMessage(*it, general.conversation));
+            Message message = versionOne(wireMessage(*it, general.conversation, session->name));
             message.history = true;
             sendMap(session, message.toCbor());
         }
@@ -437,7 +437,7 @@ bool ChatService::handleMessage(Session* session, const QCborMap& map, QString* 
 // ---- Messages -------------------------------------------------------------------------------
 
 std::optional<ChatProtocol::Attachment> ChatService::wireAttachment(
-    const StoredAttachment& stored, qint64 conversationId) const
+    const StoredAttachment& stored, const Conversation& conversation, const QString& viewer) const
 {
     if (stored.isEmpty()) {
         return std::nullopt;
@@ -448,13 +448,20 @@ std::optional<ChatProtocol::Attachment> ChatService::wireAttachment(
     attachment.sha256 = stored.sha256;
     const auto where = FilePaths::resolve(FilePaths::Location::inHome(), stored.path);
     attachment.name = where && !where->components.isEmpty() ? where->components.last() : stored.path;
+    if (where && conversation.kind == Conversation::Kind::Direct) {
+        FilePaths::Location viewed = *where;
+        viewed.folder = otherOf(conversation, viewer);
+        attachment.path = FilePaths::toVirtual(viewed);
+    }
+    const qint64 conversationId = conversation.id;
     attachment.removed = !where || m_roomsRoot.isEmpty()
         || !AttachmentFile::present(
             FileArea::sharedFolderPath(m_roomsRoot, conversationId), where->components, stored.size);
     return attachment;
 }
 
-Message ChatService::wireMessage(const StoredMessage& stored, const Conversation& conversation) const
+Message ChatService::wireMessage(
+    const StoredMessage& stored, const Conversation& conversation, const QString& viewer) const
 {
     Message message;
     message.id = stored.id;
@@ -465,7 +472,7 @@ Message ChatService::wireMessage(const StoredMessage& stored, const Conversation
     message.notice = stored.notice;
     message.conversation = conversation.id;
     message.clientId = stored.clientId;
-    message.attachment = wireAttachment(stored.attachment, conversation.id);
+    message.attachment = wireAttachment(stored.attachment, conversation, viewer);
     if (conversation.kind == Conversation::Kind::Room) {
         message.room = conversation.name;
     } else {
@@ -513,7 +520,7 @@ ChatProtocol::ConversationSummary ChatService::wireSummary(
     summary.unread = stored.unread;
     summary.lastRead = stored.lastRead;
     if (stored.last.id != 0) {
-        summary.last = wireMessage(stored.last, stored.conversation);
+        summary.last = wireMessage(stored.last, stored.conversation, user);
     }
     return summary;
 }
@@ -795,7 +802,7 @@ void ChatService::accepted(qint64 sessionId, qint64 seq, const ChatStore::NewMes
     stored.text = message.text;
     stored.notice = message.notice;
     stored.attachment = message.attachment;
-    deliver(wireMessage(stored, conversation), conversation);
+    deliver(wireMessage(stored, conversation, stored.sender), conversation);
 }
 
 void ChatService::deliver(const Message& message, const Conversation& conversation)
@@ -821,37 +828,47 @@ void ChatService::deliver(const Message& message, const Conversation& conversati
             recipients += sessionsOf(it.key());
         }
     }
-    QByteArray current;
-    QByteArray versionOneEncoded;
+    // In a direct conversation the other person names the attachment's folder by the sender.
+    Message forOther = message;
+    if (direct && message.attachment) {
+        if (auto where = FilePaths::resolve(FilePaths::Location::inHome(), message.attachment->path)) {
+            where->folder = message.from;
+            forOther.attachment->path = FilePaths::toVirtual(*where);
+        }
+    }
+    QByteArray encoded[2]; // [the sender's view, the other's]
+    QByteArray versionOneEncoded[2];
     for (Session* recipient : std::as_const(recipients)) {
         auto found = m_sessions.find(recipient);
         if (found == m_sessions.end()) {
             continue; // ended meanwhile (a slow reader is aborted in send())
         }
         SessionState& state = found.value();
+        const int view = direct && recipient->name != message.from ? 1 : 0;
+        const Message& seen = view ? forOther : message;
         if (state.version < 2) {
             if (!general && !direct) {
                 continue; // version 1 knows one room
             }
             if (state.joining) {
                 if (direct) {
-                    state.queued.append(Protocol::encode(versionOne(message).toCbor())); // not in the replay
+                    state.queued.append(Protocol::encode(versionOne(seen).toCbor())); // not in the replay
                 }
                 continue;
             }
-            if (versionOneEncoded.isEmpty()) {
-                versionOneEncoded = Protocol::encode(versionOne(message).toCbor());
+            if (versionOneEncoded[view].isEmpty()) {
+                versionOneEncoded[view] = Protocol::encode(versionOne(seen).toCbor());
             }
-            send(recipient, versionOneEncoded);
+            send(recipient, versionOneEncoded[view]);
             continue;
         }
         if (state.joining) {
             continue; // committed before its conversations were read: counted there
         }
-        if (current.isEmpty()) {
-            current = Protocol::encode(message.toCbor());
+        if (encoded[view].isEmpty()) {
+            encoded[view] = Protocol::encode(seen.toCbor());
         }
-        send(recipient, current);
+        send(recipient, encoded[view]);
     }
 }
 
@@ -947,7 +964,7 @@ void ChatService::history(Session* session, const HistoryRequest& request)
             }
             return page;
         },
-        [this, sessionId = session->id, request](const Page& page) {
+        [this, sessionId = session->id, user = session->name, request](const Page& page) {
             if (page.resolved.refusal) {
                 refuse(sessionId, request.seq, page.resolved.refusal);
                 return;
@@ -958,7 +975,7 @@ void ChatService::history(Session* session, const HistoryRequest& request)
             done.more = page.messages.size() > request.limit;
             qsizetype bytes = 0;
             for (const StoredMessage& stored : page.messages.mid(0, request.limit)) {
-                Message message = wireMessage(stored, page.resolved.conversation);
+                Message message = wireMessage(stored, page.resolved.conversation, user);
                 message.history = true;
                 const qsizetype size = encodedSize(message.toCbor());
                 if (bytes + size > MaxListBytes) {
@@ -982,6 +999,7 @@ void ChatService::search(Session* session, const SearchRequest& request)
     {
         Resolved resolved;
         QList<QuietWire::SearchHit> hits;
+        QHash<qint64, Conversation> withFiles; // the conversations of hits with an attachment
     };
     serve(
         session,
@@ -1002,10 +1020,18 @@ void ChatService::search(Session* session, const SearchRequest& request)
                 found.resolved.refusal = { ErrorCode::Unavailable, unavailable() };
             } else {
                 found.hits = *hits;
+                for (const QuietWire::SearchHit& hit : found.hits) {
+                    const qint64 id = hit.message.conversation;
+                    if (!hit.message.attachment.isEmpty() && !found.withFiles.contains(id)) {
+                        Conversation unknown;
+                        unknown.id = id; // a room's attachment path needs no name; a direct one keeps the sender's
+                        found.withFiles.insert(id, store.conversation(id).value_or(unknown));
+                    }
+                }
             }
             return found;
         },
-        [this, sessionId = session->id, request](const Found& found) {
+        [this, sessionId = session->id, user = session->name, request](const Found& found) {
             if (found.resolved.refusal) {
                 refuse(sessionId, request.seq, found.resolved.refusal);
                 return;
@@ -1022,7 +1048,8 @@ void ChatService::search(Session* session, const SearchRequest& request)
                 hit.fingerprint = stored.message.fingerprint;
                 hit.time = QDateTime::fromMSecsSinceEpoch(stored.message.timeMs, Qt::UTC);
                 std::tie(hit.snippet, hit.marks) = markedSnippet(stored.snippet);
-                hit.attachment = wireAttachment(stored.message.attachment, stored.message.conversation);
+                hit.attachment = wireAttachment(
+                    stored.message.attachment, found.withFiles.value(stored.message.conversation), user);
                 const qsizetype size = hit.snippet.size() * 3 + hit.marks.size() * 20 + 300;
                 if (bytes + size > MaxListBytes) {
                     done.more = true;

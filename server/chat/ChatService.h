@@ -140,9 +140,14 @@ private:
     void accepted(qint64 sessionId, qint64 seq, const ChatStore::NewMessage& message, const Conversation& conversation,
         const ChatStore::Appended& result, const StoreFailure& failure);
     void deliver(const ChatProtocol::Message& message, const Conversation& conversation);
-    ChatProtocol::Message wireMessage(const StoredMessage& stored, const Conversation& conversation) const;
-    /// A stored attachment as the wire has it, removed when its file is gone (no hashing).
-    std::optional<ChatProtocol::Attachment> wireAttachment(const StoredAttachment& stored, qint64 conversationId) const;
+    /// stored as viewer sees it (viewer names the folder of a direct conversation's attachment).
+    ChatProtocol::Message wireMessage(
+        const StoredMessage& stored, const Conversation& conversation, const QString& viewer) const;
+    /// A stored attachment as viewer gets it, removed when its file is gone (no hashing). In a
+    /// direct conversation each of the two names the folder by the other: "/direct/bob/..." is
+    /// "/direct/alice/..." for bob.
+    std::optional<ChatProtocol::Attachment> wireAttachment(
+        const StoredAttachment& stored, const Conversation& conversation, const QString& viewer) const;
     /// Checks request's attachment (where its path leads), then the file on a worker thread; the
     /// message is stored only after that, the session's later messages waiting meanwhile.
     void postAttachment(
