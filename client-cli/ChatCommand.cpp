@@ -138,7 +138,7 @@ private:
     void begin()
     {
         if (m_mode == Mode::Send) {
-            m_sendSeq = m_client.sendText(m_options.sendText, destination());
+            m_sendSeq = m_client.sendText(m_options.sendText, destination(), QString(), m_options.attachment);
             if (m_sendSeq < 0) {
                 err() << "quietwire-cli: " << m_client.errorString() << Qt::endl;
                 finish(1);
@@ -200,6 +200,9 @@ private:
             err() << "stored for " << escape(m_options.to) << ", who is not connected now" << Qt::endl;
         } else {
             err() << "sent" << Qt::endl;
+        }
+        if (m_options.attachment && !m_options.json) {
+            out() << accepted.id << Qt::endl; // send-file: the message's id
         }
         finish(0);
     }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "ChatProtocol.h"
 #include "Identity.h"
 
 #include <QHostAddress>
@@ -18,6 +19,8 @@ struct ChatOptions
     QString to;
     int listenCount = 0;
     bool json = false; // messages (and --send's answer) as one JSON object per line
+    /// --send: a file already in the conversation's shared folder, sent with the text (send-file).
+    std::optional<ChatProtocol::Attachment> attachment;
     bool trustNew = false;
     QHostAddress bindAddress;
 };

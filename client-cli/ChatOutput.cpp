@@ -8,8 +8,14 @@ namespace QuietWire::Cli::ChatOutput {
 
 using TerminalText::escape;
 
-QString messageText(const ChatProtocol::Message& message, const QString& prefix)
+QString messageText(const ChatProtocol::Message& original, const QString& prefix)
 {
+    ChatProtocol::Message message = original;
+    if (message.attachment) {
+        // The file on a line of its own: name, size, "removed" when it is, and the path to get.
+        const QString line = ChatProtocol::attachmentLine(*message.attachment);
+        message.text = message.text.isEmpty() ? line : message.text + QLatin1Char('\n') + line;
+    }
     if (message.notice) {
         return TerminalText::message(prefix + QStringLiteral("* server: "), message.text);
     }
@@ -49,6 +55,14 @@ QJsonObject messageJson(const ChatProtocol::Message& message)
     }
     if (!message.clientId.isEmpty()) {
         object.insert(QStringLiteral("client_id"), message.clientId);
+    }
+    if (message.attachment) {
+        const ChatProtocol::Attachment& attachment = *message.attachment;
+        object.insert(QStringLiteral("attachment"),
+            QJsonObject { { QStringLiteral("path"), attachment.path }, { QStringLiteral("name"), attachment.name },
+                { QStringLiteral("size"), attachment.size },
+                { QStringLiteral("sha256"), QString::fromLatin1(attachment.sha256.toHex()) },
+                { QStringLiteral("removed"), attachment.removed } });
     }
     return object;
 }

@@ -8,6 +8,7 @@
 #include "KnownServers.h"
 #include "Protocol.h"
 #include "RequestCommand.h"
+#include "SendFileCommand.h"
 #include "Version.h"
 
 #include <QCommandLineParser>
@@ -44,6 +45,9 @@ int main(int argc, char* argv[])
         "                       in the general room, or with --room NAME in a room, with --to NAME with a person\n"
         "  history HOST[:PORT]  print the stored messages of general, --room NAME or --to NAME, oldest first,\n"
         "                       one a line: ID  TIME  SENDER: TEXT (--before ID, --limit N, --all)\n"
+        "  send-file HOST[:PORT] (--room NAME | --to NAME) LOCAL [--text TEXT]\n"
+        "                       upload LOCAL into the conversation's shared folder (attachments/YYYY-MM-DD/,\n"
+        "                       never over an existing name) and send a message referring to it; prints its id\n"
         "  search HOST[:PORT] TEXT\n"
         "                       find messages with these words (each also matches longer words it starts) in\n"
         "                       all your conversations, or in --room NAME / --to NAME; newest first\n"
@@ -123,11 +127,13 @@ int main(int argc, char* argv[])
         QStringLiteral("files rmdir: remove the folder with all it holds; files put, get: a whole folder tree."));
     const QCommandLineOption maxOption(QStringLiteral("max"),
         QStringLiteral("files cat: print at most N bytes (default 4096, at most 60000)."), QStringLiteral("N"));
+    const QCommandLineOption textOption(QStringLiteral("text"),
+        QStringLiteral("send-file: the message's text (none: the file alone)."), QStringLiteral("TEXT"));
     parser.addOptions({ configDirOption, sendOption, toOption, roomOption, listenOption, jsonOption, beforeOption,
         limitOption, allOption, privateOption, topicOption, trustNewOption, bindOption, resumeOption, recursiveOption,
-        maxOption });
+        maxOption, textOption });
     parser.addPositionalArgument(QStringLiteral("command"),
-        QStringLiteral("key, chat, history, search, rooms, room, files, servers or forget."),
+        QStringLiteral("key, chat, history, search, rooms, room, files, send-file, servers or forget."),
         QStringLiteral("command [args...]"));
     parser.process(app);
     if (parser.isSet(versionOption)) {
@@ -220,6 +226,23 @@ int main(int argc, char* argv[])
     }
     if (parser.isSet(roomOption) && parser.isSet(toOption)) {
         return fail(QStringLiteral("--room and --to cannot be combined"), 2);
+    }
+    if (command == QLatin1String("send-file")) {
+        if (args.size() != 3 || !Protocol::parseHostPort(args.at(1), &host, &port)
+            || (!parser.isSet(roomOption) && !parser.isSet(toOption))) {
+            return fail(QStringLiteral(
+                            "usage: quietwire-cli send-file HOST[:PORT] (--room NAME | --to NAME) LOCAL [--text TEXT]"),
+                2);
+        }
+        SendFileOptions options;
+        options.room = parser.value(roomOption);
+        options.to = parser.value(toOption);
+        options.local = args.at(2);
+        options.text = parser.value(textOption);
+        options.json = parser.isSet(jsonOption);
+        options.trustNew = parser.isSet(trustNewOption);
+        options.bindAddress = bindAddress;
+        return runSendFile(*identity, configDir, host, port, options);
     }
     if (command == QLatin1String("rooms") || command == QLatin1String("room") || command == QLatin1String("history")
         || command == QLatin1String("search")) {

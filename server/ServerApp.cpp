@@ -73,6 +73,7 @@ bool ServerApp::start(QString* error)
     if (!m_chat->load(error)) {
         return false;
     }
+    m_chat->setRoomsRoot(m_files->roomsRoot()); // where the files of attachments are
     connect(m_chat, &ChatService::conversationChanged, this, &ServerApp::onConversationChanged);
     // --retention-days: messages older than that are deleted in the background.
     if (m_options.retentionDays > 0) {

@@ -49,6 +49,7 @@ private slots:
     void lockedStoreIsRefused();
     void aWriteWaitsForAnotherProgramsLock();
     void schemaOneStoreIsMigratedAndItsSearchKept();
+    void schemaTwoStoreIsMigratedAndTakesAttachments();
     void storeThreadGroupsAppendsIntoOneCommit();
     void storeThreadAnswersOnTheCallersThread();
     void storeThreadClosingFinishesWhatWasPosted();
@@ -704,7 +705,11 @@ void TestChatStore::schemaOneStoreIsMigratedAndItsSearchKept()
             QStringLiteral("INSERT INTO messages (conversation_id, sender, fingerprint, client_id, time_ms, body) "
                            "VALUES (%1, 'bob', 'SHA256:bob', 'b', 2000, 'written by schema one: отчёт')")
                 .arg(general),
-            QStringLiteral("DROP TABLE search_terms"), QStringLiteral("UPDATE quietwire_schema SET version = 1") }));
+            QStringLiteral("DROP TABLE search_terms"),
+            QStringLiteral("ALTER TABLE messages DROP COLUMN attachment_path"),
+            QStringLiteral("ALTER TABLE messages DROP COLUMN attachment_size"),
+            QStringLiteral("ALTER TABLE messages DROP COLUMN attachment_sha256"),
+            QStringLiteral("UPDATE quietwire_schema SET version = 1") }));
 
     auto store = openStore();
     QVERIFY(store);
@@ -741,6 +746,63 @@ void TestChatStore::schemaOneStoreIsMigratedAndItsSearchKept()
     QVERIFY(runSql(storePath(),
         { QStringLiteral("INSERT INTO messages_search (messages_search) VALUES "
                          "('integrity-check')") }));
+}
+
+void TestChatStore::schemaTwoStoreIsMigratedAndTakesAttachments()
+{
+    // A store as schema 2 left it: messages without the attachment columns.
+    qint64 general = 0;
+    {
+        auto store = openStore();
+        QVERIFY(store);
+        general = store->room(QStringLiteral("general"))->id;
+        QVERIFY(store->append({ message(general, QStringLiteral("written by schema two"), QStringLiteral("a")) }));
+    }
+    QVERIFY(runSql(storePath(),
+        { QStringLiteral("ALTER TABLE messages DROP COLUMN attachment_path"),
+            QStringLiteral("ALTER TABLE messages DROP COLUMN attachment_size"),
+            QStringLiteral("ALTER TABLE messages DROP COLUMN attachment_sha256"),
+            QStringLiteral("UPDATE quietwire_schema SET version = 2") }));
+    QCOMPARE(sqlValue(storePath(),
+                 QStringLiteral("SELECT count(*) FROM pragma_table_info('messages') WHERE name "
+                                "LIKE 'attachment%'"))
+                 .toInt(),
+        0);
+
+    auto store = openStore();
+    QVERIFY(store);
+    QCOMPARE(sqlValue(storePath(), QStringLiteral("SELECT version FROM quietwire_schema")).toInt(), 3);
+    QCOMPARE(ChatStore::SchemaVersion, 3);
+    ChatStore::NewMessage withFile = message(general, QString(), QStringLiteral("b"), 2000);
+    withFile.attachment.path = QStringLiteral("/rooms/general/attachments/2026-12-01/report.pdf");
+    withFile.attachment.size = 12345;
+    withFile.attachment.sha256 = QByteArray(32, '\xab');
+    const auto appended = store->append({ withFile });
+    QVERIFY(appended);
+    QVERIFY(appended->first().id > 0);
+
+    const auto page = store->history(general, 0, 10);
+    QVERIFY(page);
+    QCOMPARE(page->size(), 2);
+    QCOMPARE(page->at(0).attachment, withFile.attachment);
+    QCOMPARE(page->at(0).text, QString());
+    QVERIFY(page->at(1).attachment.isEmpty()); // the message from before the migration has none
+    QCOMPARE(page->at(1).text, QStringLiteral("written by schema two"));
+    // The newest message of the conversation list carries it too, and so does a search hit.
+    QVERIFY(store->addMember(general, QStringLiteral("alice"), MemberRole::Member));
+    const auto conversations = store->conversationsOf(QStringLiteral("alice"));
+    QVERIFY(conversations);
+    QCOMPARE(conversations->size(), 1);
+    QCOMPARE(conversations->first().last.attachment, withFile.attachment);
+    ChatStore::NewMessage found = message(general, QStringLiteral("findable report"), QStringLiteral("c"), 3000);
+    found.attachment = withFile.attachment;
+    QVERIFY(store->append({ found }));
+    const auto hits = store->search(QStringLiteral("alice"), QStringLiteral("findable"), 0, 0, 10, {}, {});
+    QVERIFY(hits);
+    QCOMPARE(hits->size(), 1);
+    QCOMPARE(hits->first().message.attachment, withFile.attachment);
+    QCOMPARE(hits->first().snippet, QStringLiteral("findable report"));
+    QCOMPARE(sqlValue(storePath(), QStringLiteral("PRAGMA integrity_check")).toString(), QStringLiteral("ok"));
 }
 
 void TestChatStore::storeThreadGroupsAppendsIntoOneCommit()

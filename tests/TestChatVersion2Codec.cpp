@@ -119,6 +119,24 @@ void TestChatVersion2Codec::version2FieldsRoundTrip()
     direct.text = QStringLiteral("hi");
     direct.to = QStringLiteral("carol");
     QCOMPARE(clientRoundTrip(direct), direct);
+
+    // An attachment: the client sends path, size and sha256; the server adds name and removed.
+    Send withFile;
+    withFile.seq = 7;
+    withFile.room = QStringLiteral("lab");
+    withFile.attachment.emplace();
+    withFile.attachment->path = QStringLiteral("/rooms/lab/attachments/2026-12-01/report.pdf");
+    withFile.attachment->size = 12345;
+    withFile.attachment->sha256 = QByteArray(32, 'h');
+    QCOMPARE(clientRoundTrip(withFile), withFile);
+    QVERIFY(!withFile.toCbor().value(QStringLiteral("attachment")).toMap().contains(QStringLiteral("name")));
+    Message delivered = sampleMessage(18);
+    delivered.attachment = withFile.attachment;
+    delivered.attachment->name = QStringLiteral("report.pdf");
+    delivered.attachment->removed = true;
+    QCOMPARE(serverRoundTrip(delivered), delivered);
+    QCOMPARE(attachmentLine(*delivered.attachment),
+        QStringLiteral("[file report.pdf, 12,345 bytes, removed: /rooms/lab/attachments/2026-12-01/report.pdf]"));
 }
 
 void TestChatVersion2Codec::requestsRoundTrip()
@@ -319,6 +337,27 @@ void TestChatVersion2Codec::badFieldIsNamed_data()
     QTest::newRow("room_gone with an unknown reason") << map({ { "type", QStringLiteral("room_gone") },
         { "conversation", 1 }, { "room", QStringLiteral("a") }, { "reason", QStringLiteral("vanished") } })
                                                       << "reason" << false;
+    const auto withFile = [](std::initializer_list<std::pair<const char*, QCborValue>> fields) {
+        QCborMap attachment = map({ { "path", QStringLiteral("/rooms/lab/a.pdf") }, { "size", 3 },
+            { "sha256", QCborValue(QByteArray(32, 'h')) } });
+        for (const auto& [key, value] : fields) {
+            attachment.insert(QLatin1String(key), value);
+        }
+        return map({ { "type", QStringLiteral("message") }, { "seq", 1 }, { "text", QString() },
+            { "room", QStringLiteral("lab") }, { "attachment", attachment } });
+    };
+    QTest::newRow("attachment not a map") << map({ { "type", QStringLiteral("message") }, { "seq", 1 },
+        { "text", QStringLiteral("a") }, { "attachment", QStringLiteral("/rooms/lab/a.pdf") } })
+                                          << "attachment" << true;
+    QTest::newRow("attachment path as bytes")
+        << withFile({ { "path", QCborValue(QByteArray("/rooms/lab/a")) } }) << "attachment.path" << true;
+    QTest::newRow("attachment size negative") << withFile({ { "size", -1 } }) << "attachment.size" << true;
+    QTest::newRow("attachment size as text")
+        << withFile({ { "size", QStringLiteral("3") } }) << "attachment.size" << true;
+    QTest::newRow("attachment sha256 as hex text")
+        << withFile({ { "sha256", QString(64, QLatin1Char('a')) } }) << "attachment.sha256" << true;
+    QTest::newRow("attachment sha256 of 31 bytes")
+        << withFile({ { "sha256", QCborValue(QByteArray(31, 'h')) } }) << "attachment.sha256" << true;
     QTest::newRow("room without its conversation map")
         << map({ { "type", QStringLiteral("room") }, { "conversation", 5 } }) << "conversation" << false;
 }

@@ -12,6 +12,8 @@
 #include "Sha256.h"
 
 #include <QCborArray>
+#include <QDir>
+#include <QFile>
 #include <QRegularExpression>
 #include <QSqlDatabase>
 #include <QSqlQuery>
@@ -251,6 +253,23 @@ struct ChatRooms
     qint64 said = 0; // the id of alice's message in team
 };
 
+/// The file every attachment of these tests names: a file placed in a room's shared folder
+/// (<data>/rooms/<conversation id>/doc.txt) as an upload would leave it.
+const QByteArray AttachedData("abc");
+
+bool placeAttachedFile(const QString& dataDir, qint64 conversation)
+{
+    const QString folder = QStringLiteral("%1/rooms/%2").arg(dataDir).arg(conversation);
+    QFile file(folder + QStringLiteral("/doc.txt"));
+    return QDir().mkpath(folder) && file.open(QIODevice::WriteOnly) && file.write(AttachedData) == AttachedData.size();
+}
+
+QCborMap attachmentOf(const QString& path, qint64 size, const QByteArray& sha256)
+{
+    return QCborMap { { QStringLiteral("path"), path }, { QStringLiteral("size"), size },
+        { QStringLiteral("sha256"), sha256 } };
+}
+
 /// A request and the session that sends it.
 struct Asked
 {
@@ -273,6 +292,20 @@ QHash<QString, Asked> provocations(const ChatRooms& rooms)
         { QStringLiteral("message/not_found"),
             { a, chat("message", 0, { { "text", hello }, { "to", QStringLiteral("nobody") } }) } },
         { QStringLiteral("message/permission"), { c, chat("message", 0, { { "text", hello }, { "room", team } }) } },
+        { QStringLiteral("message/bad_path"),
+            { a,
+                chat("message", 0,
+                    { { "text", hello }, { "room", team },
+                        { "attachment",
+                            attachmentOf(QStringLiteral("/rooms/secret/doc.txt"), AttachedData.size(),
+                                Sha256::hash(AttachedData)) } }) } },
+        { QStringLiteral("message/mismatch"),
+            { a,
+                chat("message", 0,
+                    { { "text", hello }, { "room", team },
+                        { "attachment",
+                            attachmentOf(QStringLiteral("/rooms/team/doc.txt"), AttachedData.size(),
+                                QByteArray(32, '\0')) } }) } },
         { QStringLiteral("history/bad_request"), { a, chat("history", 0, { { "room", team }, { "limit", 0 } }) } },
         { QStringLiteral("history/not_found"), { c, chat("history", 0, { { "room", secret } }) } },
         { QStringLiteral("history/permission"), { c, chat("history", 0, { { "room", team } }) } },
@@ -405,6 +438,13 @@ QStringList checkMaps(const QCborMap& message, const QHash<QString, QHash<QStrin
                 problems.append(QStringLiteral("%1: last: %2").arg(where, problem));
             }
         }
+        if (value.toMap().contains(QStringLiteral("attachment"))) { // a hit's
+            for (const QString& problem : checkFields(value.toMap().value(QStringLiteral("attachment")).toMap(),
+                     maps.value(QStringLiteral("attachment")))) {
+                problems.append(QStringLiteral("%1: %2 map: attachment: %3").arg(where, name, problem));
+            }
+            seen->insert(QStringLiteral("attachment"));
+        }
         if (name == QLatin1String("hit")) {
             for (const QCborValue& mark : value.toMap().value(QStringLiteral("marks")).toArray()) {
                 const QCborArray pair = mark.toArray();
@@ -420,6 +460,9 @@ QStringList checkMaps(const QCborMap& message, const QHash<QString, QHash<QStrin
             check(value, name, QStringLiteral("%1.%2").arg(type, QLatin1String(key)));
         }
     };
+    if (type == QLatin1String("message") && message.contains(QStringLiteral("attachment"))) {
+        check(message.value(QStringLiteral("attachment")), QStringLiteral("attachment"), type);
+    }
     if (type == QLatin1String("conversations")) {
         each("conversations", QStringLiteral("conversation"));
     } else if (type == QLatin1String("room")) {
@@ -432,6 +475,10 @@ QStringList checkMaps(const QCborMap& message, const QHash<QString, QHash<QStrin
             const QCborMap item = value.toMap();
             for (const QString& problem : checkFields(item, types.value(Protocol::typeOf(item)))) {
                 problems.append(QStringLiteral("done.messages: %1: %2").arg(Protocol::typeOf(item), problem));
+            }
+            if (item.contains(QStringLiteral("attachment"))) {
+                check(item.value(QStringLiteral("attachment")), QStringLiteral("attachment"),
+                    QStringLiteral("done.messages"));
             }
             if (!item.value(QStringLiteral("history")).toBool()) {
                 problems.append(QStringLiteral("done.messages: a message without history: true"));
@@ -851,7 +898,8 @@ bool TestProtocolDocument::openChatRooms(ChatRooms& rooms)
     rooms.said = said && Protocol::typeOf(*said) == QLatin1String("accepted")
         ? said->value(QStringLiteral("id")).toInteger()
         : 0;
-    return rooms.team > 0 && rooms.secret > 0 && joined == rooms.team && rooms.said > 0;
+    return rooms.team > 0 && rooms.secret > 0 && joined == rooms.team && rooms.said > 0
+        && placeAttachedFile(m_dir->filePath(QStringLiteral("data")), rooms.team);
 }
 
 std::optional<QCborMap> TestProtocolDocument::send(Asked asked)
@@ -870,7 +918,7 @@ void TestProtocolDocument::everyChatCodeInTheCodeIsDocumented()
         documented += quoted(row.value(0));
     }
     const ErrorCode codes[] = { ErrorCode::BadRequest, ErrorCode::NotFound, ErrorCode::Permission, ErrorCode::Exists,
-        ErrorCode::BadName, ErrorCode::Unavailable, ErrorCode::Busy };
+        ErrorCode::BadName, ErrorCode::Unavailable, ErrorCode::Busy, ErrorCode::BadPath, ErrorCode::Mismatch };
     for (const ErrorCode code : codes) {
         QVERIFY2(documented.contains(wireName(code)), qPrintable(wireName(code)));
     }
@@ -942,6 +990,22 @@ void TestProtocolDocument::chatVersion2ServerMessagesAsDocumented()
     QVERIFY(isA(answer, "accepted"));
     QCOMPARE(answer->value(QStringLiteral("id")).toInteger(), id);
     QCOMPARE(answer->value(QStringLiteral("duplicate")).toBool(), true);
+    // A message with a file of team's shared folder: its echo, the history and a search hit carry
+    // the attachment map.
+    QVERIFY(placeAttachedFile(m_dir->filePath(QStringLiteral("data")), team));
+    answer = answerOf(a,
+        chat("message", 31,
+            { { "room", QStringLiteral("team") }, { "text", QStringLiteral("hello file") },
+                { "attachment",
+                    attachmentOf(
+                        QStringLiteral("/rooms/team/doc.txt"), AttachedData.size(), Sha256::hash(AttachedData)) } }),
+        record);
+    QVERIFY2(
+        isA(answer, "accepted"), qPrintable(answer ? answer->value(QStringLiteral("message")).toString() : QString()));
+    const auto withFile = a.readUntil(QStringLiteral("message"), record);
+    QVERIFY(withFile);
+    QCOMPARE(withFile->value(QStringLiteral("attachment")).toMap().value(QStringLiteral("name")).toString(),
+        QStringLiteral("doc.txt"));
     // A direct message to someone away: waiting.
     answer = answerOf(a,
         chat("message", 4, { { "to", QStringLiteral("bob") }, { "text", QStringLiteral("are you there?") } }), record);
@@ -1126,6 +1190,8 @@ void TestProtocolDocument::chatVersion2RejectionCodes()
         { QStringLiteral("not_found"), QStringLiteral("room_join/not_found") },
         { QStringLiteral("permission"), QStringLiteral("room_leave/permission") },
         { QStringLiteral("exists"), QStringLiteral("room_create/exists") },
+        { QStringLiteral("bad_path"), QStringLiteral("message/bad_path") },
+        { QStringLiteral("mismatch"), QStringLiteral("message/mismatch") },
     };
     std::optional<QCborMap> answer;
     if (code == QLatin1String("unavailable")) {

@@ -74,6 +74,10 @@
         <translation>На этом сервере только одна комната (он работает по версии 1 протокола чата)</translation>
     </message>
     <message>
+        <source>This server cannot take files in messages (it speaks version 1 of the chat protocol)</source>
+        <translation>Этот сервер не принимает файлы в сообщениях (он работает по версии 1 протокола чата)</translation>
+    </message>
+    <message>
         <source>A client id is 1 to %1 bytes without control characters</source>
         <translation>Клиентский идентификатор сообщения — от 1 до %1 байт без управляющих символов</translation>
     </message>

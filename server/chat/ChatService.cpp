@@ -1,6 +1,8 @@
 #include "ChatService.h"
 
 #include "EncryptedTcpSocket.h"
+#include "FileArea.h"
+#include "FilePaths.h"
 #include "Logging.h"
 #include "Protocol.h"
 #include "Session.h"
@@ -86,7 +88,14 @@ ChatService::ChatService(StoreThread* store, NameCheck isKnownName, QObject* par
     : QObject(parent)
     , m_store(store)
     , m_isKnownName(std::move(isKnownName))
-{ }
+{
+    m_checks.setMaxThreadCount(2);
+}
+
+ChatService::~ChatService()
+{
+    m_checks.waitForDone();
+}
 
 // ---- The cache ------------------------------------------------------------------------------
 
@@ -320,7 +329,7 @@ void ChatService::finishJoin(qint64 sessionId, const QList<StoredMessage>& repla
     } else {
         const Room& general = m_rooms[m_generalId];
         for (auto it = replay.crbegin(); it != replay.crend(); ++it) {
-            Message message = versionOne(wireMessage(*it, general.conversation));
+            Message message = versionOne(wireMessage(*it, general.conversation, session->name));
             message.history = true;
             sendMap(session, message.toCbor());
         }
@@ -370,17 +379,29 @@ void ChatService::leave(Session* session)
 bool ChatService::handleMessage(Session* session, const QCborMap& map, QString* fatalError)
 {
     const auto decoded = decodeClientMessage(map);
-    if (!decoded.ok()) {
-        const auto seq = seqOf(decoded);
-        if (!seq) {
-            // Without a usable seq there is nothing to answer "rejected" to: the session ends.
-            *fatalError = decoded.error->message;
-            return false;
+    const auto seq = seqOf(decoded);
+    if (!decoded.ok() && !seq) {
+        // Without a usable seq there is nothing to answer "rejected" to: the session ends.
+        *fatalError = decoded.error->message;
+        return false;
+    }
+    SessionState& state = m_sessions[session];
+    if (state.checking) {
+        // An attachment is being checked: this waits, so it cannot overtake that message.
+        if (state.held.size() < MaxPendingMessages) {
+            state.held.append(map);
+        } else if (seq) {
+            reject(session, *seq, ErrorCode::Busy,
+                QStringLiteral("Too many messages wait behind an attachment being checked (at most %1); wait for "
+                               "the answers, then send again")
+                    .arg(MaxPendingMessages));
         }
+        return true;
+    }
+    if (!decoded.ok()) {
         reject(session, *seq, decoded.error->code, decoded.error->message);
         return true;
     }
-    const SessionState& state = m_sessions[session];
     const bool isMessage = std::holds_alternative<Send>(decoded.value);
     if (isMessage
             ? state.pendingMessages >= MaxPendingMessages
@@ -415,7 +436,32 @@ bool ChatService::handleMessage(Session* session, const QCborMap& map, QString* 
 
 // ---- Messages -------------------------------------------------------------------------------
 
-Message ChatService::wireMessage(const StoredMessage& stored, const Conversation& conversation)
+std::optional<ChatProtocol::Attachment> ChatService::wireAttachment(
+    const StoredAttachment& stored, const Conversation& conversation, const QString& viewer) const
+{
+    if (stored.isEmpty()) {
+        return std::nullopt;
+    }
+    Attachment attachment;
+    attachment.path = stored.path;
+    attachment.size = stored.size;
+    attachment.sha256 = stored.sha256;
+    const auto where = FilePaths::resolve(FilePaths::Location::inHome(), stored.path);
+    attachment.name = where && !where->components.isEmpty() ? where->components.last() : stored.path;
+    if (where && conversation.kind == Conversation::Kind::Direct) {
+        FilePaths::Location viewed = *where;
+        viewed.folder = otherOf(conversation, viewer);
+        attachment.path = FilePaths::toVirtual(viewed);
+    }
+    const qint64 conversationId = conversation.id;
+    attachment.removed = !where || m_roomsRoot.isEmpty()
+        || !AttachmentFile::present(
+            FileArea::sharedFolderPath(m_roomsRoot, conversationId), where->components, stored.size);
+    return attachment;
+}
+
+Message ChatService::wireMessage(
+    const StoredMessage& stored, const Conversation& conversation, const QString& viewer) const
 {
     Message message;
     message.id = stored.id;
@@ -426,6 +472,7 @@ Message ChatService::wireMessage(const StoredMessage& stored, const Conversation
     message.notice = stored.notice;
     message.conversation = conversation.id;
     message.clientId = stored.clientId;
+    message.attachment = wireAttachment(stored.attachment, conversation, viewer);
     if (conversation.kind == Conversation::Kind::Room) {
         message.room = conversation.name;
     } else {
@@ -439,6 +486,12 @@ Message ChatService::versionOne(Message message)
     message.conversation.reset();
     message.room.clear();
     message.clientId.clear();
+    if (message.attachment) {
+        // Version 1 knows no attachments: the file is named in the text (section 7, Attachments).
+        const QString line = attachmentLine(*message.attachment);
+        message.text = message.text.isEmpty() ? line : message.text + QLatin1Char('\n') + line;
+        message.attachment.reset();
+    }
     return message;
 }
 
@@ -467,7 +520,7 @@ ChatProtocol::ConversationSummary ChatService::wireSummary(
     summary.unread = stored.unread;
     summary.lastRead = stored.lastRead;
     if (stored.last.id != 0) {
-        summary.last = wireMessage(stored.last, stored.conversation);
+        summary.last = wireMessage(stored.last, stored.conversation, user);
     }
     return summary;
 }
@@ -476,7 +529,10 @@ void ChatService::post(Session* session, const Send& request)
 {
     const qint64 seq = request.seq;
     qsizetype position = -1;
-    if (const auto error = checkText(request.text, &position); error != TextError::None) {
+    const auto textError = checkText(request.text, &position);
+    // With an attachment the text may be empty (or white space); the rest of the rule holds.
+    if (const auto error = request.attachment && textError == TextError::Empty ? TextError::None : textError;
+        error != TextError::None) {
         reject(session, seq, ErrorCode::BadRequest, describe(error, request.text, position));
         return;
     }
@@ -492,6 +548,10 @@ void ChatService::post(Session* session, const Send& request)
         if (!m_isKnownName(to)) {
             reject(session, seq, ErrorCode::NotFound,
                 QStringLiteral("Nobody is called %1 on this server").arg(Logging::escaped(to, 60)));
+            return;
+        }
+        if (request.attachment) {
+            postAttachment(session, request, message, QString());
             return;
         }
         const QString key = directKey(session->name, to);
@@ -556,8 +616,123 @@ void ChatService::post(Session* session, const Send& request)
     message.conversation = room->conversation.id;
     // Checked again at the commit: a removal served before this message is honoured.
     message.requireMember = true;
+    if (request.attachment) {
+        postAttachment(session, request, message, roomName);
+        return;
+    }
     ++m_sessions[session].pendingMessages;
     appendTo(session, seq, message, room->conversation);
+}
+
+void ChatService::postAttachment(
+    Session* session, const Send& request, ChatStore::NewMessage message, const QString& roomName)
+{
+    using Area = FilePaths::Location::Area;
+    const Attachment& attachment = *request.attachment;
+    QString error;
+    const auto where = FilePaths::resolve(FilePaths::Location::inHome(), attachment.path, &error);
+    const bool direct = request.to.has_value();
+    const QString expected = direct ? QStringLiteral("/direct/") + *request.to : QStringLiteral("/rooms/") + roomName;
+    if (!where || where->area != (direct ? Area::Direct : Area::Room)
+        || where->folder != (direct ? *request.to : roomName) || where->components.isEmpty()) {
+        reject(session, request.seq, ErrorCode::BadPath,
+            QStringLiteral("The attachment %1 is not a file in the conversation's shared folder %2%3")
+                .arg(Logging::escaped(attachment.path, 120), Logging::escaped(expected, 80),
+                    error.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(error)));
+        return;
+    }
+    message.attachment = { attachment.path, attachment.size, attachment.sha256 };
+    SessionState& state = m_sessions[session];
+    state.checking = true; // from here on, the session's messages wait for this one
+    ++state.pendingMessages; // until accepted() or the refusal answers it
+    const qint64 seq = request.seq;
+    const QStringList components = where->components;
+    if (!direct) {
+        checkAttachment(session->id, seq, message, m_rooms.value(message.conversation).conversation, components);
+        return;
+    }
+    // The direct conversation's id names its folder: made (or found) in the store first, as the
+    // first message to a person does.
+    const QString me = session->name;
+    const QString to = *request.to;
+    m_store->post(
+        this, [me, to, now = message.timeMs](ChatStore& store) { return store.directConversation(me, to, now); },
+        [this, sessionId = session->id, seq, message, components](const std::optional<Conversation>& conversation) {
+            if (!conversation) {
+                attachmentChecked(sessionId, seq, message, Conversation(),
+                    { AttachmentFile::Result::Io,
+                        QStringLiteral("The server could not store your message just now; "
+                                       "nothing was stored, send it again") });
+                return;
+            }
+            m_directs.insert(conversation->id, *conversation);
+            m_directIds.insert(conversation->name, conversation->id);
+            ChatStore::NewMessage stored = message;
+            stored.conversation = conversation->id;
+            checkAttachment(sessionId, seq, stored, *conversation, components);
+        });
+}
+
+void ChatService::checkAttachment(qint64 sessionId, qint64 seq, const ChatStore::NewMessage& message,
+    const Conversation& conversation, const QStringList& components)
+{
+    const QString folder = m_roomsRoot.isEmpty() ? QString() : FileArea::sharedFolderPath(m_roomsRoot, conversation.id);
+    // On a worker thread: it reads the whole file. The pool is waited for before this object goes,
+    // and the answer is queued to this object's thread (dropped if it is gone by then).
+    m_checks.start([this, sessionId, seq, message, conversation, components, folder] {
+        const StoredAttachment& attachment = message.attachment;
+        const AttachmentFile::Verdict verdict = folder.isEmpty()
+            ? AttachmentFile::Verdict { AttachmentFile::Result::NotFound,
+                  QStringLiteral("There is no file %1").arg(attachment.path) }
+            : AttachmentFile::verify(
+                folder, components, attachment.size, attachment.sha256, Logging::escaped(attachment.path, 200));
+        QMetaObject::invokeMethod(
+            this,
+            [this, sessionId, seq, message, conversation, verdict] {
+                attachmentChecked(sessionId, seq, message, conversation, verdict);
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+void ChatService::attachmentChecked(qint64 sessionId, qint64 seq, const ChatStore::NewMessage& message,
+    const Conversation& conversation, const AttachmentFile::Verdict& verdict)
+{
+    SessionState* state = stateOf(sessionId);
+    if (!state) {
+        return; // the session ended meanwhile: nothing is stored for it
+    }
+    Session* session = state->session;
+    if (verdict.result == AttachmentFile::Result::Ok) {
+        appendTo(session, seq, message, conversation); // accepted() answers it, in the store's order
+    } else {
+        --state->pendingMessages;
+        const ErrorCode code = verdict.result == AttachmentFile::Result::NotFound ? ErrorCode::NotFound
+            : verdict.result == AttachmentFile::Result::Mismatch                  ? ErrorCode::Mismatch
+                                                                                  : ErrorCode::Unavailable;
+        reject(session, seq, code, verdict.message);
+    }
+    releaseHeld(sessionId);
+}
+
+void ChatService::releaseHeld(qint64 sessionId)
+{
+    SessionState* state = stateOf(sessionId);
+    if (!state) {
+        return;
+    }
+    state->checking = false;
+    // Looked up again after each: handling one may end the session or start another check.
+    while ((state = stateOf(sessionId)) && !state->checking && !state->held.isEmpty()) {
+        const QCborMap next = state->held.takeFirst();
+        QString fatalError;
+        Session* session = state->session;
+        if (!handleMessage(session, next, &fatalError)) {
+            // Held only with a usable seq, so this does not happen; should it, the message is dropped.
+            qCWarning(lcChat).noquote() << "session" << sessionId
+                                        << "held a message it could not answer:" << fatalError;
+        }
+    }
 }
 
 QString ChatService::noSuchRoom(const QString& name)
@@ -626,7 +801,8 @@ void ChatService::accepted(qint64 sessionId, qint64 seq, const ChatStore::NewMes
     stored.timeMs = message.timeMs;
     stored.text = message.text;
     stored.notice = message.notice;
-    deliver(wireMessage(stored, conversation), conversation);
+    stored.attachment = message.attachment;
+    deliver(wireMessage(stored, conversation, stored.sender), conversation);
 }
 
 void ChatService::deliver(const Message& message, const Conversation& conversation)
@@ -652,37 +828,47 @@ void ChatService::deliver(const Message& message, const Conversation& conversati
             recipients += sessionsOf(it.key());
         }
     }
-    QByteArray current;
-    QByteArray versionOneEncoded;
+    // In a direct conversation the other person names the attachment's folder by the sender.
+    Message forOther = message;
+    if (direct && message.attachment) {
+        if (auto where = FilePaths::resolve(FilePaths::Location::inHome(), message.attachment->path)) {
+            where->folder = message.from;
+            forOther.attachment->path = FilePaths::toVirtual(*where);
+        }
+    }
+    QByteArray encoded[2]; // [the sender's view, the other's]
+    QByteArray versionOneEncoded[2];
     for (Session* recipient : std::as_const(recipients)) {
         auto found = m_sessions.find(recipient);
         if (found == m_sessions.end()) {
             continue; // ended meanwhile (a slow reader is aborted in send())
         }
         SessionState& state = found.value();
+        const int view = direct && recipient->name != message.from ? 1 : 0;
+        const Message& seen = view ? forOther : message;
         if (state.version < 2) {
             if (!general && !direct) {
                 continue; // version 1 knows one room
             }
             if (state.joining) {
                 if (direct) {
-                    state.queued.append(Protocol::encode(versionOne(message).toCbor())); // not in the replay
+                    state.queued.append(Protocol::encode(versionOne(seen).toCbor())); // not in the replay
                 }
                 continue;
             }
-            if (versionOneEncoded.isEmpty()) {
-                versionOneEncoded = Protocol::encode(versionOne(message).toCbor());
+            if (versionOneEncoded[view].isEmpty()) {
+                versionOneEncoded[view] = Protocol::encode(versionOne(seen).toCbor());
             }
-            send(recipient, versionOneEncoded);
+            send(recipient, versionOneEncoded[view]);
             continue;
         }
         if (state.joining) {
             continue; // committed before its conversations were read: counted there
         }
-        if (current.isEmpty()) {
-            current = Protocol::encode(message.toCbor());
+        if (encoded[view].isEmpty()) {
+            encoded[view] = Protocol::encode(seen.toCbor());
         }
-        send(recipient, current);
+        send(recipient, encoded[view]);
     }
 }
 
@@ -778,7 +964,7 @@ void ChatService::history(Session* session, const HistoryRequest& request)
             }
             return page;
         },
-        [this, sessionId = session->id, request](const Page& page) {
+        [this, sessionId = session->id, user = session->name, request](const Page& page) {
             if (page.resolved.refusal) {
                 refuse(sessionId, request.seq, page.resolved.refusal);
                 return;
@@ -789,7 +975,7 @@ void ChatService::history(Session* session, const HistoryRequest& request)
             done.more = page.messages.size() > request.limit;
             qsizetype bytes = 0;
             for (const StoredMessage& stored : page.messages.mid(0, request.limit)) {
-                Message message = wireMessage(stored, page.resolved.conversation);
+                Message message = wireMessage(stored, page.resolved.conversation, user);
                 message.history = true;
                 const qsizetype size = encodedSize(message.toCbor());
                 if (bytes + size > MaxListBytes) {
@@ -813,6 +999,7 @@ void ChatService::search(Session* session, const SearchRequest& request)
     {
         Resolved resolved;
         QList<QuietWire::SearchHit> hits;
+        QHash<qint64, Conversation> withFiles; // the conversations of hits with an attachment
     };
     serve(
         session,
@@ -833,10 +1020,18 @@ void ChatService::search(Session* session, const SearchRequest& request)
                 found.resolved.refusal = { ErrorCode::Unavailable, unavailable() };
             } else {
                 found.hits = *hits;
+                for (const QuietWire::SearchHit& hit : found.hits) {
+                    const qint64 id = hit.message.conversation;
+                    if (!hit.message.attachment.isEmpty() && !found.withFiles.contains(id)) {
+                        Conversation unknown;
+                        unknown.id = id; // a room's attachment path needs no name; a direct one keeps the sender's
+                        found.withFiles.insert(id, store.conversation(id).value_or(unknown));
+                    }
+                }
             }
             return found;
         },
-        [this, sessionId = session->id, request](const Found& found) {
+        [this, sessionId = session->id, user = session->name, request](const Found& found) {
             if (found.resolved.refusal) {
                 refuse(sessionId, request.seq, found.resolved.refusal);
                 return;
@@ -853,6 +1048,8 @@ void ChatService::search(Session* session, const SearchRequest& request)
                 hit.fingerprint = stored.message.fingerprint;
                 hit.time = QDateTime::fromMSecsSinceEpoch(stored.message.timeMs, Qt::UTC);
                 std::tie(hit.snippet, hit.marks) = markedSnippet(stored.snippet);
+                hit.attachment = wireAttachment(
+                    stored.message.attachment, found.withFiles.value(stored.message.conversation), user);
                 const qsizetype size = hit.snippet.size() * 3 + hit.marks.size() * 20 + 300;
                 if (bytes + size > MaxListBytes) {
                     done.more = true;

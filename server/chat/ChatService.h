@@ -1,5 +1,6 @@
 #pragma once
 
+#include "AttachmentFile.h"
 #include "ChatMessages.h"
 #include "ChatStore.h"
 #include "Session.h"
@@ -10,6 +11,7 @@
 #include <QList>
 #include <QObject>
 #include <QSet>
+#include <QThreadPool>
 #include <functional>
 
 namespace QuietWire {
@@ -39,6 +41,12 @@ public:
     using NameCheck = std::function<bool(const QString& name)>;
 
     ChatService(StoreThread* store, NameCheck isKnownName, QObject* parent = nullptr);
+    /// Waits for the attachment checks still running (they read files, never this object's state).
+    ~ChatService() override;
+
+    /// Where the shared folders are on this host (FileArea::roomsRoot()): the files of attachments
+    /// are checked there. Without it, every attachment is refused (not_found).
+    void setRoomsRoot(const QString& roomsRoot) { m_roomsRoot = roomsRoot; }
 
     /// Reads the rooms and their members from the store (waits for it); false with error set when
     /// the store cannot be read.
@@ -85,6 +93,10 @@ private:
         qint64 snapshotId = 0; // the newest id when the replay or the conversations were read
         int pendingMessages = 0; // sent to the store, not yet answered
         int pendingRequests = 0;
+        /// A message's attachment is being checked: the session's later messages wait in held,
+        /// and are handled in order once the check has an answer (none overtakes it).
+        bool checking = false;
+        QList<QCborMap> held;
     };
     struct Room
     {
@@ -128,7 +140,25 @@ private:
     void accepted(qint64 sessionId, qint64 seq, const ChatStore::NewMessage& message, const Conversation& conversation,
         const ChatStore::Appended& result, const StoreFailure& failure);
     void deliver(const ChatProtocol::Message& message, const Conversation& conversation);
-    static ChatProtocol::Message wireMessage(const StoredMessage& stored, const Conversation& conversation);
+    /// stored as viewer sees it (viewer names the folder of a direct conversation's attachment).
+    ChatProtocol::Message wireMessage(
+        const StoredMessage& stored, const Conversation& conversation, const QString& viewer) const;
+    /// A stored attachment as viewer gets it, removed when its file is gone (no hashing). In a
+    /// direct conversation each of the two names the folder by the other: "/direct/bob/..." is
+    /// "/direct/alice/..." for bob.
+    std::optional<ChatProtocol::Attachment> wireAttachment(
+        const StoredAttachment& stored, const Conversation& conversation, const QString& viewer) const;
+    /// Checks request's attachment (where its path leads), then the file on a worker thread; the
+    /// message is stored only after that, the session's later messages waiting meanwhile.
+    void postAttachment(
+        Session* session, const ChatProtocol::Send& request, ChatStore::NewMessage message, const QString& roomName);
+    void checkAttachment(qint64 sessionId, qint64 seq, const ChatStore::NewMessage& message,
+        const Conversation& conversation, const QStringList& components);
+    void attachmentChecked(qint64 sessionId, qint64 seq, const ChatStore::NewMessage& message,
+        const Conversation& conversation, const AttachmentFile::Verdict& verdict);
+    /// The check of a session's attachment ended (refused, or sent to the store): its held
+    /// messages are handled, in order, until one of them starts another check.
+    void releaseHeld(qint64 sessionId);
     /// The same message as a version-1 session sees it (no conversation, room, client id).
     static ChatProtocol::Message versionOne(ChatProtocol::Message message);
     /// The other member of a direct conversation, as user sees it (user itself for a note to self).
@@ -182,6 +212,8 @@ private:
     QHash<qint64, Conversation> m_directs; // direct conversations seen since the start
     QHash<QString, qint64> m_directIds; // by the store's name of the pair
     qint64 m_generalId = 0;
+    QString m_roomsRoot;
+    QThreadPool m_checks; // reads and hashes the files of attachments, off the event loop and the store's thread
 };
 
 } // namespace QuietWire

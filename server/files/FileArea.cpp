@@ -24,9 +24,9 @@ qint64 FileArea::quotaOf(const QString& home) const
     return home.startsWith(m_roomsRoot + QLatin1Char('/')) ? m_limits.roomQuotaBytes : m_limits.quotaBytes;
 }
 
-QString FileArea::sharedFolderPath(qint64 conversationId) const
+QString FileArea::sharedFolderPath(const QString& roomsRoot, qint64 conversationId)
 {
-    return QDir(m_roomsRoot).filePath(QString::number(conversationId));
+    return QDir(roomsRoot).filePath(QString::number(conversationId));
 }
 
 QString FileArea::sharedFolder(qint64 conversationId, QString* error)

@@ -56,7 +56,9 @@ public:
     /// rooms root too) on first use; empty on failure.
     QString sharedFolder(qint64 conversationId, QString* error = nullptr);
     /// The host path sharedFolder() gives, without creating anything.
-    QString sharedFolderPath(qint64 conversationId) const;
+    QString sharedFolderPath(qint64 conversationId) const { return sharedFolderPath(m_roomsRoot, conversationId); }
+    /// The same, for the rooms root roomsRoot (the chat's attachment checks).
+    static QString sharedFolderPath(const QString& roomsRoot, qint64 conversationId);
     /// Keeps the folder of a deleted conversation aside: renamed into <roomsRoot>/deleted/ as
     /// "<id>-<UTC time>", never deleted. Returns the new path (empty when there was no folder or
     /// it could not be moved: error then says why).

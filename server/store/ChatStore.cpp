@@ -97,7 +97,11 @@ QVariant text(const QString& value)
 }
 
 const QString MessageColumns = QStringLiteral("m.id, m.conversation_id, m.sender, m.fingerprint, m.client_id, "
-                                              "m.time_ms, m.body, m.notice");
+                                              "m.time_ms, m.body, m.notice, m.attachment_path, "
+                                              "m.attachment_size, m.attachment_sha256");
+/// How many columns MessageColumns names (messageFrom() reads them): what a query selects after
+/// them starts at this column.
+constexpr int MessageColumnCount = 11;
 
 } // namespace
 
@@ -378,7 +382,8 @@ bool ChatStore::migrateFrom(int version)
                 QStringLiteral("CREATE TABLE messages (id %1, conversation_id BIGINT NOT NULL REFERENCES "
                                "conversations (id) ON DELETE CASCADE, sender TEXT NOT NULL, fingerprint TEXT NOT "
                                "NULL, client_id TEXT, time_ms BIGINT NOT NULL, body TEXT NOT NULL, notice SMALLINT "
-                               "NOT NULL DEFAULT 0)")
+                               "NOT NULL DEFAULT 0, attachment_path TEXT, attachment_size BIGINT, "
+                               "attachment_sha256 TEXT)")
                     .arg(m_dialect.generatedId),
                 QStringLiteral("CREATE INDEX messages_by_conversation ON messages (conversation_id, id)"),
                 QStringLiteral("CREATE INDEX messages_by_time ON messages (time_ms)"),
@@ -395,6 +400,15 @@ bool ChatStore::migrateFrom(int version)
             // Schema 2: the full-text index is filled once per transaction (append()), not by a
             // trigger per row; the index and its content are the same.
             statements = m_dialect.searchToSchema2;
+            break;
+        case 2:
+            // Schema 3: a message may refer to a file in its conversation's shared folder (its path,
+            // size and SHA-256 in hex: text, which every database takes alike). Older messages have none.
+            statements = {
+                QStringLiteral("ALTER TABLE messages ADD COLUMN attachment_path TEXT"),
+                QStringLiteral("ALTER TABLE messages ADD COLUMN attachment_size BIGINT"),
+                QStringLiteral("ALTER TABLE messages ADD COLUMN attachment_sha256 TEXT"),
+            };
             break;
         default:
             return fail(
@@ -716,6 +730,11 @@ StoredMessage ChatStore::messageFrom(const QSqlQuery& query, int firstColumn) co
     message.timeMs = query.value(firstColumn + 5).toLongLong();
     message.text = query.value(firstColumn + 6).toString();
     message.notice = query.value(firstColumn + 7).toInt() != 0;
+    if (!query.isNull(firstColumn + 8)) {
+        message.attachment.path = query.value(firstColumn + 8).toString();
+        message.attachment.size = query.value(firstColumn + 9).toLongLong();
+        message.attachment.sha256 = QByteArray::fromHex(query.value(firstColumn + 10).toString().toLatin1());
+    }
     return message;
 }
 
@@ -730,7 +749,8 @@ std::optional<QList<ChatStore::Appended>> ChatStore::append(const QList<NewMessa
     find.prepare(QStringLiteral("SELECT id FROM messages WHERE fingerprint = ? AND client_id = ?"));
     QSqlQuery insert(m_db);
     insert.prepare(QStringLiteral("INSERT INTO messages (conversation_id, sender, fingerprint, client_id, time_ms, "
-                                  "body, notice) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id"));
+                                  "body, notice, attachment_path, attachment_size, attachment_sha256) "
+                                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"));
     const auto abandon = [this](QSqlQuery& query) {
         failQuery(query);
         const StoreFailure failure = m_failure;
@@ -798,6 +818,11 @@ std::optional<QList<ChatStore::Appended>> ChatStore::append(const QList<NewMessa
         insert.addBindValue(message.timeMs);
         insert.addBindValue(text(message.text));
         insert.addBindValue(message.notice ? 1 : 0);
+        const StoredAttachment& attachment = message.attachment;
+        insert.addBindValue(attachment.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : attachment.path);
+        insert.addBindValue(attachment.isEmpty() ? QVariant(QMetaType(QMetaType::LongLong)) : attachment.size);
+        insert.addBindValue(attachment.isEmpty() ? QVariant(QMetaType(QMetaType::QString))
+                                                 : QString::fromLatin1(attachment.sha256.toHex()));
         if (!insert.exec() || !insert.next()) {
             return abandon(insert);
         }
@@ -955,7 +980,7 @@ std::optional<QList<SearchHit>> ChatStore::search(const QString& user, const QSt
     }
     QList<SearchHit> hits;
     while (query.next()) {
-        hits << SearchHit { messageFrom(query), query.value(8).toString() };
+        hits << SearchHit { messageFrom(query), query.value(MessageColumnCount).toString() };
     }
     return hits;
 }
@@ -1013,7 +1038,7 @@ std::optional<QList<ConversationSummary>> ChatStore::conversationsOf(const QStri
         summary.lastRead = query.value(6).toLongLong();
         summary.unread = query.value(7).toLongLong();
         if (!query.isNull(8)) {
-            summary.last = messageFrom(query, 8);
+            summary.last = messageFrom(query, 8); // MessageColumns follow the conversation's 8 columns
         }
         summaries << summary;
     }

@@ -34,7 +34,7 @@ class ChatStore
 {
 public:
     /// The schema this build writes; open() migrates older stores forward, refuses newer ones.
-    static constexpr int SchemaVersion = 2;
+    static constexpr int SchemaVersion = 3;
     /// The SQLite store's file in the data dir.
     static constexpr char FileName[] = "quietwire.db";
     /// The room every user is in.
@@ -99,6 +99,8 @@ public:
         qint64 timeMs = 0;
         QString text;
         bool notice = false;
+        /// A file in the conversation's shared folder (checked before: the store keeps what it is given).
+        StoredAttachment attachment;
         /// Store it only when sender is a member of conversation at the moment of the commit.
         bool requireMember = false;
     };

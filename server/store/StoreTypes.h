@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QByteArray>
 #include <QList>
 #include <QString>
 
@@ -41,6 +42,19 @@ struct Conversation
 
 enum class MemberRole { Member = 1, Owner = 2 };
 
+/// A file a message refers to, in its conversation's shared folder (docs/PROTOCOL.md section 7,
+/// "Attachments"): the path as the file service names it, and the size and SHA-256 the server
+/// checked when the message was sent. An empty path: the message has none.
+struct StoredAttachment
+{
+    QString path; // "/rooms/lab/attachments/2026-12-01/report.pdf"
+    qint64 size = 0;
+    QByteArray sha256; // the 32 bytes of the digest
+
+    bool isEmpty() const { return path.isEmpty(); }
+    bool operator==(const StoredAttachment&) const = default;
+};
+
 struct StoredMessage
 {
     qint64 id = 0;
@@ -51,6 +65,7 @@ struct StoredMessage
     qint64 timeMs = 0; // server time, ms since the epoch (UTC)
     QString text;
     bool notice = false; // from the administrator, or a change in a shared folder (sender: who made it)
+    StoredAttachment attachment; // schema 3; empty: none
 
     bool operator==(const StoredMessage&) const = default;
 };

@@ -44,13 +44,17 @@ qint64 ChatClient::sendText(const QString& text, const QString& to)
     return sendText(text, Destination { QString(), to });
 }
 
-qint64 ChatClient::sendText(const QString& text, const Destination& destination, const QString& clientId)
+qint64 ChatClient::sendText(const QString& text, const Destination& destination, const QString& clientId,
+    const std::optional<ChatProtocol::Attachment>& attachment)
 {
     qsizetype position = -1;
     switch (ChatProtocol::checkText(text, &position)) {
     case ChatProtocol::TextError::None:
         break;
     case ChatProtocol::TextError::Empty:
+        if (attachment) {
+            break; // the file is the message
+        }
         m_errorString = tr("Nothing to send: the message is empty");
         return -1;
     case ChatProtocol::TextError::TooLong:
@@ -86,6 +90,11 @@ qint64 ChatClient::sendText(const QString& text, const Destination& destination,
     if (version2) {
         send.clientId = clientId.isEmpty() ? QUuid::createUuid().toString(QUuid::WithoutBraces) : clientId;
     }
+    if (attachment && !version2) {
+        m_errorString = tr("This server cannot take files in messages (it speaks version 1 of the chat protocol)");
+        return -1;
+    }
+    send.attachment = attachment;
     if (!m_connection->send(send.toCbor())) {
         m_errorString = tr("Not connected to a chat server");
         return -1;

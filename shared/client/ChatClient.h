@@ -49,8 +49,10 @@ public:
     /// number, or -1 when it cannot be sent (not connected, empty or too long: see errorString()).
     qint64 sendText(const QString& text, const QString& to = QString());
     /// As above, to a room or a person. In a version-2 session the message carries clientId, or
-    /// a new one (a UUID) when it is empty; lastClientId() returns it.
-    qint64 sendText(const QString& text, const Destination& destination, const QString& clientId = QString());
+    /// a new one (a UUID) when it is empty; lastClientId() returns it. With attachment (version 2
+    /// only: a file already uploaded into the conversation's shared folder) text may be empty.
+    qint64 sendText(const QString& text, const Destination& destination, const QString& clientId = QString(),
+        const std::optional<ChatProtocol::Attachment>& attachment = std::nullopt);
     QString lastClientId() const { return m_lastClientId; }
 
     /// Version 2: sends the request with the next seq (the one in request is ignored) and returns

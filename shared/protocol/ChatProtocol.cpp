@@ -3,6 +3,7 @@
 #include "MessageFields.h"
 
 #include <QCborArray>
+#include <QLocale>
 
 namespace QuietWire::ChatProtocol {
 
@@ -27,6 +28,11 @@ constexpr char RoomKey[] = "room";
 constexpr char ClientIdKey[] = "client_id";
 constexpr char DuplicateKey[] = "duplicate";
 constexpr char WaitingKey[] = "waiting";
+constexpr char AttachmentKey[] = "attachment";
+constexpr char PathKey[] = "path";
+constexpr char SizeKey[] = "size";
+constexpr char Sha256Key[] = "sha256";
+constexpr char RemovedKey[] = "removed";
 
 using Protocol::Decoded;
 using Protocol::fieldsError;
@@ -72,6 +78,48 @@ QList<Member> readMembers(MessageFields& fields)
 }
 
 } // namespace
+
+QCborMap Attachment::toCbor(bool serverSide) const
+{
+    const Attachment& attachment = *this;
+    QCborMap map { { QLatin1String(PathKey), attachment.path }, { QLatin1String(SizeKey), attachment.size },
+        { QLatin1String(Sha256Key), attachment.sha256 } };
+    if (serverSide) {
+        map.insert(QLatin1String(NameKey), attachment.name);
+        if (attachment.removed) {
+            map.insert(QLatin1String(RemovedKey), true);
+        }
+    }
+    return map;
+}
+
+Attachment Attachment::read(MessageFields& fields, bool serverSide)
+{
+    Attachment attachment;
+    MessageFields item(fields.map(AttachmentKey));
+    if (!fields.ok()) {
+        return attachment;
+    }
+    attachment.path = item.text(PathKey);
+    attachment.size = item.unsignedInteger(SizeKey);
+    attachment.sha256 = item.bytes(Sha256Key);
+    if (item.ok() && attachment.sha256.size() != 32) {
+        item.reject(Sha256Key, "the 32 bytes of a SHA-256 digest");
+    }
+    if (item.ok() && attachment.path.isEmpty()) {
+        item.reject(PathKey, "a path in the conversation's shared folder");
+    }
+    if (serverSide) {
+        attachment.name = item.text(NameKey);
+        attachment.removed = item.optionalBool(RemovedKey, false);
+    }
+    if (!item.ok()) {
+        const QByteArray field = QByteArray(AttachmentKey) + '.' + item.failedField().toLatin1();
+        const QString expected = item.error().section(QLatin1String(" must be "), 1);
+        fields.reject(field.constData(), expected.toUtf8().constData());
+    }
+    return attachment;
+}
 
 QCborMap Welcome::toCbor() const
 {
@@ -144,6 +192,9 @@ QCborMap Message::toCbor() const
     if (!clientId.isEmpty()) {
         map.insert(QLatin1String(ClientIdKey), clientId);
     }
+    if (attachment) {
+        map.insert(QLatin1String(AttachmentKey), attachment->toCbor(true));
+    }
     return map;
 }
 
@@ -169,6 +220,9 @@ Decoded<Message> Message::decode(const QCborMap& map)
     }
     message.room = fields.optionalText(RoomKey);
     message.clientId = fields.optionalText(ClientIdKey);
+    if (fields.has(AttachmentKey)) {
+        message.attachment = Attachment::read(fields, true);
+    }
     return { message, fieldsError(fields) };
 }
 
@@ -292,6 +346,9 @@ QCborMap Send::toCbor() const
     if (clientId) {
         map.insert(QLatin1String(ClientIdKey), *clientId);
     }
+    if (attachment) {
+        map.insert(QLatin1String(AttachmentKey), attachment->toCbor(false));
+    }
     return map;
 }
 
@@ -324,6 +381,9 @@ Decoded<Send> Send::decode(const QCborMap& map)
         if (fields.ok() && !isValidClientId(*send.clientId)) {
             fields.reject(ClientIdKey, "1 to 64 bytes of text without control characters");
         }
+    }
+    if (fields.has(AttachmentKey)) {
+        send.attachment = Attachment::read(fields, false);
     }
     return { send, fieldsError(fields) };
 }
@@ -387,6 +447,13 @@ QString describe(TextError error, const QString& text, qsizetype position)
     }
     }
     return {};
+}
+
+QString attachmentLine(const Attachment& attachment)
+{
+    return QStringLiteral("[file %1, %2 bytes%3: %4]")
+        .arg(attachment.name, QLocale(QLocale::English).toString(attachment.size),
+            attachment.removed ? QStringLiteral(", removed") : QString(), attachment.path);
 }
 
 } // namespace QuietWire::ChatProtocol

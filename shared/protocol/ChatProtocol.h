@@ -17,6 +17,10 @@
 ///     const auto send = ChatProtocol::Send::decode(map);                   // Decoded<Send> (Decoded.h)
 ///     if (!send.ok()) { reject(send.value.seq, send.error->message); }     // the error names the field
 /// Any message by its type: ChatMessages.h (decodeServerMessage, decodeClientMessage).
+namespace QuietWire {
+class MessageFields;
+}
+
 namespace QuietWire::ChatProtocol {
 
 /// Longest chat text accepted, in UTF-8 bytes.
@@ -39,6 +43,25 @@ struct Member
     QString fingerprint;
 
     bool operator==(const Member&) const = default;
+};
+
+/// A file a message refers to, in its conversation's shared folder (section 7, "Attachments").
+/// A client sends path, size and sha256; the server sends all of them, with name and removed.
+struct Attachment
+{
+    QString path; // as the file service names it: "/rooms/lab/attachments/2026-12-01/report.pdf"
+    qint64 size = 0;
+    QByteArray sha256; // the 32 bytes of the SHA-256 digest
+    // Server to client:
+    QString name; // the path's last component
+    bool removed = false; // the file is gone from that path, or no longer has that size
+
+    /// The "attachment" map: path, size, sha256, and (serverSide) name and removed.
+    QCborMap toCbor(bool serverSide) const;
+    /// Reads the "attachment" map of fields (which has() it), every field type-checked; a problem
+    /// is reported on fields, naming the inner field ("attachment.size").
+    static Attachment read(MessageFields& fields, bool serverSide);
+    bool operator==(const Attachment&) const = default;
 };
 
 // Server to client (section 7's first table). Each encodes in toCbor() and decodes in decode(),
@@ -87,6 +110,7 @@ struct Message
     std::optional<qint64> conversation {}; // the conversation's id
     QString room; // a room message: the room's name
     QString clientId; // the sender's own id of the message, when it gave one
+    std::optional<Attachment> attachment {}; // a file in the conversation's shared folder
 
     QCborMap toCbor() const;
     static Protocol::Decoded<Message> decode(const QCborMap& map);
@@ -167,6 +191,9 @@ struct Send
     /// Version 2: the client's own id of this message (1 to MaxClientIdBytes bytes, no control
     /// characters), so a resend after a reconnect is recognised and stored once.
     std::optional<QString> clientId {};
+    /// Version 2: a file in the conversation's shared folder (path, size, sha256); text may then
+    /// be empty.
+    std::optional<Attachment> attachment {};
 
     QCborMap toCbor() const;
     /// Also refuses an empty "to" (it must never pass for a room message); the text's content
@@ -194,5 +221,9 @@ bool isValidClientId(const QString& clientId);
 TextError checkText(const QString& text, qsizetype* position = nullptr);
 /// A message for a person, naming the problem (and the character: "U+001B at position 5").
 QString describe(TextError error, const QString& text, qsizetype position);
+/// The line a version-1 client gets for an attachment, appended to the message's text:
+/// "[file report.pdf, 12,345 bytes: /rooms/general/attachments/2026-12-01/report.pdf]" (and
+/// ", removed" after the size when it is).
+QString attachmentLine(const Attachment& attachment);
 
 } // namespace QuietWire::ChatProtocol

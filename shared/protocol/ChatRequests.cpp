@@ -38,6 +38,7 @@ constexpr char FingerprintKey[] = "fingerprint";
 constexpr char TimeKey[] = "time";
 constexpr char SnippetKey[] = "snippet";
 constexpr char MarksKey[] = "marks";
+constexpr char AttachmentKey[] = "attachment";
 constexpr char JoinedKey[] = "joined";
 constexpr char ReasonKey[] = "reason";
 
@@ -400,11 +401,14 @@ QCborMap Done::toCbor() const
             for (const auto& [start, end] : hit.marks) {
                 marks.append(QCborArray { start, end });
             }
-            array.append(
-                QCborMap { { QLatin1String(IdKey), hit.id }, { QLatin1String(ConversationKey), hit.conversation },
-                    { QLatin1String(FromKey), hit.from }, { QLatin1String(FingerprintKey), hit.fingerprint },
-                    { QLatin1String(TimeKey), hit.time.toMSecsSinceEpoch() },
-                    { QLatin1String(SnippetKey), hit.snippet }, { QLatin1String(MarksKey), marks } });
+            QCborMap item { { QLatin1String(IdKey), hit.id }, { QLatin1String(ConversationKey), hit.conversation },
+                { QLatin1String(FromKey), hit.from }, { QLatin1String(FingerprintKey), hit.fingerprint },
+                { QLatin1String(TimeKey), hit.time.toMSecsSinceEpoch() }, { QLatin1String(SnippetKey), hit.snippet },
+                { QLatin1String(MarksKey), marks } };
+            if (hit.attachment) {
+                item.insert(QLatin1String(AttachmentKey), hit.attachment->toCbor(true));
+            }
+            array.append(item);
         }
         map.insert(QLatin1String(HitsKey), array);
     }
@@ -471,6 +475,9 @@ Decoded<Done> Done::decode(const QCborMap& map)
                         break;
                     }
                     result.marks.append({ pair.at(0).toInteger(), pair.at(1).toInteger() });
+                }
+                if (hit.has(AttachmentKey)) {
+                    result.attachment = Attachment::read(hit, true);
                 }
                 return result;
             }));

@@ -165,6 +165,7 @@ struct SearchHit
     QDateTime time;
     QString snippet; // text around the hits
     QList<std::pair<qint64, qint64>> marks; // each hit in snippet: [start, end) in code points
+    std::optional<Attachment> attachment {}; // the message's file, as in a message
 
     bool operator==(const SearchHit&) const = default;
 };
