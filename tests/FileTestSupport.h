@@ -8,8 +8,12 @@
 #include "FileTransfer.h"
 #include "Identity.h"
 #include "ServerProcess.h"
+#include "Sha256.h"
 
+#include <QDir>
+#include <QDirIterator>
 #include <QFile>
+#include <QMap>
 #include <QRandomGenerator>
 #include <QSignalSpy>
 #include <QTest>
@@ -126,6 +130,20 @@ inline bool runTransfer(FileTransfer* transfer, int timeoutMs = 120000)
             qPrintable(wireName(transfer->errorCode())));
     }
     return transfer->state() == FileTransfer::State::Finished;
+}
+
+/// Every object under dir with its content's SHA-256 (a folder or other object as "dir"), to prove
+/// nothing changed there.
+inline QMap<QString, QByteArray> snapshot(const QString& dir)
+{
+    QMap<QString, QByteArray> result;
+    QDirIterator it(
+        dir, QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot, QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        const QString path = it.next();
+        result.insert(path, it.fileInfo().isFile() ? Sha256::hash(readFile(path)) : QByteArray("dir"));
+    }
+    return result;
 }
 
 } // namespace QuietWire::FileTest

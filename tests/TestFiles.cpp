@@ -21,19 +21,6 @@ using namespace QuietWire::FileTest;
 
 namespace {
 
-/// Every file under dir with its content hash, to prove nothing changed there.
-QMap<QString, QByteArray> snapshot(const QString& dir)
-{
-    QMap<QString, QByteArray> result;
-    QDirIterator it(
-        dir, QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot, QDirIterator::Subdirectories);
-    while (it.hasNext()) {
-        const QString path = it.next();
-        result.insert(path, it.fileInfo().isFile() ? Sha256::hash(readFile(path)) : QByteArray("dir"));
-    }
-    return result;
-}
-
 /// Where the server keeps the partial upload of path ("a/b.bin", from the home folder): a staging
 /// folder whose name no request path can reach.
 QString partialUpload(const QString& home, const QString& path)

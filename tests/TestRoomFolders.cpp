@@ -23,19 +23,6 @@ using namespace QuietWire::FileTest;
 
 namespace {
 
-/// Every object under dir with its content hash (folders as "dir"), to prove nothing changed.
-QMap<QString, QByteArray> snapshot(const QString& dir)
-{
-    QMap<QString, QByteArray> result;
-    QDirIterator it(
-        dir, QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot, QDirIterator::Subdirectories);
-    while (it.hasNext()) {
-        const QString path = it.next();
-        result.insert(path, it.fileInfo().isFile() ? Sha256::hash(readFile(path)) : QByteArray("dir"));
-    }
-    return result;
-}
-
 bool listed(const FileClient::Reply& reply, const QString& name)
 {
     return std::any_of(reply.entries.cbegin(), reply.entries.cend(),

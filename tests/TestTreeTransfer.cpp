@@ -34,7 +34,7 @@ struct Copy
 };
 
 /// Every regular file below root (links and other objects left out): relative path -> size and SHA-256.
-QMap<QString, Copy> snapshot(const QString& root)
+QMap<QString, Copy> copiesIn(const QString& root)
 {
     QMap<QString, Copy> files;
     QDirIterator it(
@@ -144,7 +144,7 @@ void TestTreeTransfer::initTestCase()
     }
     m_bigName = QStringLiteral("я-большой.bin");
     QVERIFY(writeFile(m_source + QLatin1Char('/') + m_bigName, randomBytes(m_bigSize)));
-    m_expected = snapshot(m_source);
+    m_expected = copiesIn(m_source);
     QCOMPARE(m_expected.size(), smallFiles + 1);
     QCOMPARE(folders.size(), topFolders * 5);
 
@@ -231,7 +231,7 @@ void TestTreeTransfer::uploadInterruptedAndResumed()
     QCOMPARE(byPath.value(QStringLiteral("back\\slash.txt")).state, TreeTransfer::State::Skipped);
     QCOMPARE(byPath.value(QStringLiteral("back\\slash.txt")).code, ErrorCode::BadPath);
 
-    QCOMPARE(snapshot(m_remoteOnDisk), m_expected);
+    QCOMPARE(copiesIn(m_remoteOnDisk), m_expected);
     QVERIFY(!QFileInfo::exists(m_remoteOnDisk + QStringLiteral("/ссылка")));
 }
 
@@ -271,7 +271,7 @@ void TestTreeTransfer::downloadWithCliKilledAndResumed()
     QVERIFY2(again.err.contains(QStringLiteral("quietwire-cli: skipped link: ")), qPrintable(again.err));
     QVERIFY2(again.err.contains(QStringLiteral(" 1 skipped, 0 failed")), qPrintable(again.err));
     QVERIFY2(!again.err.contains(QStringLiteral(" 0 already there")), qPrintable(again.err));
-    QCOMPARE(snapshot(target), m_expected);
+    QCOMPARE(copiesIn(target), m_expected);
     QVERIFY(!QFileInfo::exists(target + QStringLiteral("/link")));
     QVERIFY(QFile::remove(m_remoteOnDisk + QStringLiteral("/link")));
 }
@@ -293,7 +293,7 @@ void TestTreeTransfer::uploadAgainKeepsEverything()
                                      .arg(m_expected.size() + 3)
                                      .arg(m_expected.size())),
         qPrintable(result.err));
-    QCOMPARE(snapshot(m_remoteOnDisk), m_expected);
+    QCOMPARE(copiesIn(m_remoteOnDisk), m_expected);
 }
 
 QTEST_GUILESS_MAIN(TestTreeTransfer)
@@ -314,7 +314,7 @@ void TestTreeTransfer::serverLostMidTreeAndARefusedFolder()
     }
     const qint64 bigSize = 30 << 20;
     QVERIFY(writeFile(source + QStringLiteral("/zz-big.bin"), randomBytes(bigSize)));
-    QMap<QString, Copy> expected = snapshot(source);
+    QMap<QString, Copy> expected = copiesIn(source);
     for (int i = 0; i < 3; ++i) {
         expected.remove(QStringLiteral("bad\\folder/g%1.txt").arg(i));
     }
@@ -370,7 +370,7 @@ void TestTreeTransfer::serverLostMidTreeAndARefusedFolder()
         }
     }
     QCOMPARE(refusedFolders, 1);
-    QCOMPARE(snapshot(m_server->dataDir() + QStringLiteral("/files/alice/lost")), expected);
+    QCOMPARE(copiesIn(m_server->dataDir() + QStringLiteral("/files/alice/lost")), expected);
 }
 
 #include "TestTreeTransfer.moc"
