@@ -2,6 +2,7 @@
 
 #include "CliOutput.h"
 #include "FileClient.h"
+#include "TerminalText.h"
 #include "TreeTransfer.h"
 
 #include <QCoreApplication>
@@ -45,7 +46,7 @@ QString formatEntry(const FileProtocol::Entry& entry)
         .arg(typeChar(entry.type))
         .arg(entry.size, 12)
         .arg(entry.modified.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm")))
-        .arg(entry.name)
+        .arg(TerminalText::escape(entry.name))
         .arg(entry.type == FileProtocol::Entry::Type::Directory ? QStringLiteral("/") : QString());
 }
 
@@ -92,7 +93,8 @@ int runTransfer(FileTransfer* transfer)
         if (showProgress) {
             err() << '\n';
         }
-        err() << "quietwire-cli: " << failure.message << codeSuffix(failure.code) << Qt::endl;
+        err() << "quietwire-cli: " << TerminalText::escape(failure.message, TerminalText::LineBreaks::Keep)
+              << codeSuffix(failure.code) << Qt::endl;
         code = 1;
         QCoreApplication::quit();
     });
@@ -137,13 +139,15 @@ int runTree(FileClient& client, const QString& host, quint16 port, FileTransfer:
         const TreeTransfer::File& file = tree.file(index);
         if (file.state == TreeTransfer::State::Skipped) {
             endProgressLine();
-            err() << "quietwire-cli: skipped " << file.path << ": " << file.message << Qt::endl;
+            err() << "quietwire-cli: skipped " << TerminalText::escape(file.path) << ": "
+                  << TerminalText::escape(file.message) << Qt::endl;
         } else if (file.state == TreeTransfer::State::Failed) {
             endProgressLine();
-            err() << "quietwire-cli: " << file.path << ": " << file.message << codeSuffix(file.code) << Qt::endl;
+            err() << "quietwire-cli: " << TerminalText::escape(file.path) << ": " << TerminalText::escape(file.message)
+                  << codeSuffix(file.code) << Qt::endl;
         } else if (file.state == TreeTransfer::State::Transferred && file.resumedFrom > 0) {
             endProgressLine();
-            err() << file.path << ": resumed at byte " << file.resumedFrom << Qt::endl;
+            err() << TerminalText::escape(file.path) << ": resumed at byte " << file.resumedFrom << Qt::endl;
         }
     };
     QObject::connect(&tree, &TreeTransfer::fileChanged, &tree, report);
@@ -321,7 +325,7 @@ int runFiles(const Identity& identity, const QString& configDir, const QString& 
     });
     QObject::connect(&client, &FileClient::replyReceived, &client, [&](const FileClient::Reply& reply) {
         if (!reply.ok) {
-            err() << "quietwire-cli: " << reply.message << codeSuffix(reply.code) << Qt::endl;
+            err() << "quietwire-cli: " << TerminalText::escape(reply.message) << codeSuffix(reply.code) << Qt::endl;
         } else if (reply.request == FileProtocol::RequestType::Ls) {
             for (const auto& entry : reply.entries) {
                 out() << formatEntry(entry) << '\n';

@@ -4,6 +4,7 @@
 #include "CliOutput.h"
 #include "FileClient.h"
 #include "Sha256.h"
+#include "TerminalText.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -80,7 +81,8 @@ int runSendFile(const Identity& identity, const QString& configDir, const QStrin
             client.disconnectFromServer();
         });
         QObject::connect(transfer, &FileTransfer::failed, transfer, [&](const Failure& failure) {
-            err() << "quietwire-cli: " << failure.message << codeSuffix(failure.code) << Qt::endl;
+            err() << "quietwire-cli: " << TerminalText::escape(failure.message, TerminalText::LineBreaks::Keep)
+                  << codeSuffix(failure.code) << Qt::endl;
             client.disconnectFromServer();
         });
     };
@@ -88,7 +90,7 @@ int runSendFile(const Identity& identity, const QString& configDir, const QStrin
     QObject::connect(&client, &FileClient::replyReceived, &client, [&](const FileClient::Reply& reply) {
         if (reply.request == FileProtocol::RequestType::Mkdir) {
             if (!reply.ok && reply.code != ErrorCode::Exists) {
-                err() << "quietwire-cli: " << reply.message << codeSuffix(reply.code) << Qt::endl;
+                err() << "quietwire-cli: " << TerminalText::escape(reply.message) << codeSuffix(reply.code) << Qt::endl;
                 client.disconnectFromServer();
                 return;
             }
@@ -102,7 +104,7 @@ int runSendFile(const Identity& identity, const QString& configDir, const QStrin
             remote = folder + QLatin1Char('/') + candidate(local.fileName(), attempt);
             upload();
         } else {
-            err() << "quietwire-cli: " << reply.message << codeSuffix(reply.code) << Qt::endl;
+            err() << "quietwire-cli: " << TerminalText::escape(reply.message) << codeSuffix(reply.code) << Qt::endl;
             client.disconnectFromServer();
         }
     });

@@ -542,6 +542,14 @@ void TestFiles::commandLine()
     QVERIFY2(
         result.out.contains(QStringLiteral("%1 ").arg(data.size())) && result.out.contains(QStringLiteral("cli.bin")),
         qPrintable(result.out));
+    // A name the server itself would refuse, made on its disk behind its back (or sent by a hostile
+    // server): listed with its escape sequence shown, never sent to the terminal.
+    QVERIFY(writeFile(homeOf(QStringLiteral("carol")) + QStringLiteral("/in/evil\x1b[2Jname"), "x"));
+    result = runCli(base + QStringList { QStringLiteral("ls"), QStringLiteral("in") });
+    QCOMPARE(result.exitCode, 0);
+    QVERIFY2(result.out.contains(QStringLiteral("evil\\x1B[2Jname")) && !result.out.contains(QChar(0x1b)),
+        qPrintable(result.out));
+    QVERIFY(QFile::remove(homeOf(QStringLiteral("carol")) + QStringLiteral("/in/evil\x1b[2Jname")));
     const QString back = m_dir->filePath(QStringLiteral("cli-back.bin"));
     result = runCli(base + QStringList { QStringLiteral("get"), QStringLiteral("in/cli.bin"), back });
     QVERIFY2(result.exitCode == 0, qPrintable(result.err));
