@@ -14,6 +14,22 @@ bool isActive(FileTransfer::State state)
     return state == FileTransfer::State::Running || state == FileTransfer::State::Connecting
         || state == FileTransfer::State::Idle || state == FileTransfer::State::Queued;
 }
+
+/// The rate column of a file's or a folder's row: while it runs and once it is done.
+QString rateText(FileTransfer::State state, double rate)
+{
+    return state == FileTransfer::State::Running || state == FileTransfer::State::Finished ? Format::rate(rate)
+                                                                                           : QString();
+}
+
+/// The time-left column: only while it runs at a known rate.
+QString timeLeftText(FileTransfer::State state, double rate, qint64 done, qint64 total)
+{
+    if (state == FileTransfer::State::Running && rate > 0 && total >= done) {
+        return Format::duration(static_cast<qint64>(static_cast<double>(total - done) / rate));
+    }
+    return QString();
+}
 } // namespace
 
 TransferModel::TransferModel(QObject* parent)
@@ -179,13 +195,9 @@ QVariant TransferModel::data(const QModelIndex& index, int role) const
     case ProgressColumn:
         return tr("%1%").arg(percent);
     case RateColumn:
-        return state == FileTransfer::State::Running || state == FileTransfer::State::Finished ? Format::rate(rate)
-                                                                                               : QString();
+        return rateText(state, rate);
     case TimeLeftColumn:
-        if (state == FileTransfer::State::Running && rate > 0 && row.total >= row.done) {
-            return Format::duration(static_cast<qint64>(static_cast<double>(row.total - row.done) / rate));
-        }
-        return QString();
+        return timeLeftText(state, rate, row.done, row.total);
     case StateColumn:
         return stateText(row);
     default:
@@ -419,13 +431,9 @@ QVariant TransferModel::treeData(const Row& row, int column, int role) const
     case ProgressColumn:
         return tr("%1%").arg(percent);
     case RateColumn:
-        return state == FileTransfer::State::Running || state == FileTransfer::State::Finished ? Format::rate(rate)
-                                                                                               : QString();
+        return rateText(state, rate);
     case TimeLeftColumn:
-        if (state == FileTransfer::State::Running && rate > 0 && row.total >= row.done) {
-            return Format::duration(static_cast<qint64>(static_cast<double>(row.total - row.done) / rate));
-        }
-        return QString();
+        return timeLeftText(state, rate, row.done, row.total);
     case StateColumn:
         return treeStateText(row);
     default:
