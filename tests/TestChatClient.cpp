@@ -255,7 +255,39 @@ void TestChatClient::version2SessionRequestsAndEvents()
     serverSends(page.toCbor());
     serverSends(ChatProtocol::Rejected { joinSeq, ErrorCode::NotFound, QStringLiteral("no such room") }.toCbor());
     serverSends(ChatProtocol::Done { 99 }.toCbor()); // no such request: ignored
-    // Events keep the conversation list current.
+    // Events keep the conversation list current: a live message is the newest and one more
+    // unread; one of a conversation not listed (someone started a direct conversation) adds it.
+    QSignalSpy updated(m_client.get(), &ChatClient::conversationUpdated);
+    ChatProtocol::Message live;
+    live.id = 41;
+    live.from = QStringLiteral("alice");
+    live.fingerprint = QStringLiteral("SHA256:a");
+    live.to = QStringLiteral("bob");
+    live.text = QStringLiteral("are you there?");
+    live.time = QDateTime::fromMSecsSinceEpoch(3000, Qt::UTC);
+    live.conversation = 7;
+    serverSends(live.toCbor());
+    ChatProtocol::Message fromCarol = live;
+    fromCarol.id = 42;
+    fromCarol.from = QStringLiteral("carol");
+    fromCarol.conversation = 12;
+    serverSends(fromCarol.toCbor());
+    ChatProtocol::Message old = live;
+    old.id = 3;
+    old.history = true; // a page of history is not news
+    serverSends(old.toCbor());
+    QTRY_COMPARE_WITH_TIMEOUT(updated.size(), 2, Timeout);
+    ChatProtocol::ConversationSummary withAlice = updated.at(0).first().value<ChatProtocol::ConversationSummary>();
+    QCOMPARE(withAlice.unread, 4);
+    QCOMPARE(withAlice.last, std::optional<ChatProtocol::Message>(live));
+    ChatProtocol::ConversationSummary carol;
+    carol.id = 12;
+    carol.kind = ChatProtocol::ConversationKind::Direct;
+    carol.name = QStringLiteral("carol");
+    carol.isPrivate = true;
+    carol.unread = 1;
+    carol.last = fromCarol;
+    QCOMPARE(updated.at(1).first().value<ChatProtocol::ConversationSummary>(), carol);
     serverSends(ChatProtocol::ReadMarker { 7, 30, 0 }.toCbor());
     ChatProtocol::ConversationSummary proj;
     proj.id = 9;
@@ -278,7 +310,9 @@ void TestChatClient::version2SessionRequestsAndEvents()
     QCOMPARE(changed.size(), 1);
     direct.lastRead = 30;
     direct.unread = 0;
-    QCOMPARE(m_client->conversations(), (QList<ChatProtocol::ConversationSummary> { direct, proj }));
+    direct.last = live;
+    QCOMPARE(m_client->conversations(), (QList<ChatProtocol::ConversationSummary> { direct, carol, proj }));
+    QCOMPARE(updated.size(), 4); // the two messages, the read marker, the room event
 }
 
 void TestChatClient::ignoresMalformedMessagesAndGoesOn()

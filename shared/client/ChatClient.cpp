@@ -185,7 +185,37 @@ void ChatClient::handle(const ChatProtocol::Members& members)
 
 void ChatClient::handle(const ChatProtocol::Message& message)
 {
+    countLive(message);
     emit messageReceived(message);
+}
+
+void ChatClient::countLive(const ChatProtocol::Message& message)
+{
+    if (m_sessionVersion < ChatProtocol::CurrentVersion || !m_conversationsComplete || message.history
+        || !message.conversation) {
+        return;
+    }
+    auto known = std::find_if(
+        m_conversations.begin(), m_conversations.end(), [&](const ChatProtocol::ConversationSummary& conversation) {
+            return conversation.id == *message.conversation;
+        });
+    if (known == m_conversations.end()) {
+        // The server lists a conversation with its first message (a direct conversation someone
+        // started): what the message says is what we know of it.
+        ChatProtocol::ConversationSummary added;
+        added.id = *message.conversation;
+        if (message.room.isEmpty()) {
+            added.kind = ChatProtocol::ConversationKind::Direct;
+            added.isPrivate = true;
+            added.name = message.from == m_myName || message.from.isEmpty() ? message.to : message.from;
+        } else {
+            added.name = message.room;
+        }
+        known = m_conversations.insert(m_conversations.end(), added);
+    }
+    known->last = message;
+    ++known->unread;
+    emit conversationUpdated(*known);
 }
 
 void ChatClient::handle(const ChatProtocol::HistoryEnd&)
@@ -250,6 +280,7 @@ void ChatClient::handle(const ChatProtocol::ReadMarker& marker)
         if (conversation.id == marker.conversation) {
             conversation.lastRead = marker.lastRead;
             conversation.unread = marker.unread;
+            emit conversationUpdated(conversation);
         }
     }
     emit readMarkerChanged(marker);
@@ -266,6 +297,7 @@ void ChatClient::handle(const ChatProtocol::RoomChanged& changed)
     } else {
         *known = changed.conversation;
     }
+    emit conversationUpdated(changed.conversation);
     emit roomChanged(changed.conversation);
 }
 

@@ -22,6 +22,10 @@ namespace QuietWire {
 /// requestRejected(). sendText() with a Destination sends to a room or a person with a new
 /// client id (lastClientId()); give that id again to resend the same message after a reconnect.
 /// roomChanged(), roomGone() and readMarkerChanged() tell what another session or person did.
+/// conversationUpdated() follows every change of an entry of conversations(): a live message
+/// (its newest message, one more unread, as the server counts them: your own included), a read
+/// marker, a room event; a live message of a conversation not listed yet (a new direct
+/// conversation) adds it.
 class ChatClient : public QObject
 {
     Q_OBJECT
@@ -93,6 +97,8 @@ signals:
     /// The user was added to a conversation, or it changed (topic, role).
     void roomChanged(const QuietWire::ChatProtocol::ConversationSummary& conversation);
     void roomGone(const QuietWire::ChatProtocol::RoomGone& gone);
+    /// Version 2: an entry of conversations() changed or was added (see the class comment).
+    void conversationUpdated(const QuietWire::ChatProtocol::ConversationSummary& conversation);
     void errorOccurred(const QString& message);
     void disconnected();
 
@@ -112,6 +118,8 @@ private:
     void handle(const ChatProtocol::ReadMarker& marker);
     void handle(const ChatProtocol::RoomChanged& changed);
     void handle(const ChatProtocol::RoomGone& gone);
+    /// Version 2: a live message is the conversation's newest and one more unread.
+    void countLive(const ChatProtocol::Message& message);
     /// Sends request with the next seq when this is a version-2 session; its seq or -1.
     template <typename Request>
     qint64 sendRequest(Request request);
