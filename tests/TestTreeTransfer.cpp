@@ -54,28 +54,6 @@ QMap<QString, Copy> copiesIn(const QString& root)
     return files;
 }
 
-/// Runs quietwire-cli to its end while the event loop runs: the server logs a line per file, and its output is read
-/// only then (runCli() blocks, and a server whose stderr pipe is full stops).
-CliResult runCliWithEvents(const QStringList& args)
-{
-    QProcess process;
-    process.start(binary("quietwire-cli"), args);
-    CliResult result;
-    if (!process.waitForStarted(10000)) {
-        return result;
-    }
-    process.closeWriteChannel();
-    if (!QTest::qWaitFor([&] { return process.state() == QProcess::NotRunning; }, 600000)) {
-        process.kill();
-        process.waitForFinished(5000);
-        result.err = QStringLiteral("(timed out) ");
-    }
-    result.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-    result.out = QString::fromUtf8(process.readAllStandardOutput());
-    result.err += QString::fromUtf8(process.readAllStandardError());
-    return result;
-}
-
 bool quick()
 {
     return qEnvironmentVariable("QUIETWIRE_QUICK") == QLatin1String("1");
@@ -266,7 +244,7 @@ void TestTreeTransfer::downloadWithCliKilledAndResumed()
     QVERIFY(QFileInfo(bigPart).size() > 0);
     QVERIFY(!QFileInfo::exists(target + QLatin1Char('/') + m_bigName));
 
-    const CliResult again = runCliWithEvents(args);
+    const CliResult again = runCli(args, 600000);
     QVERIFY2(again.exitCode == 0, qPrintable(again.err));
     QVERIFY2(again.err.contains(m_bigName + QStringLiteral(": resumed at byte")), qPrintable(again.err));
     QVERIFY2(again.err.contains(QStringLiteral("quietwire-cli: skipped link: ")), qPrintable(again.err));
@@ -280,9 +258,11 @@ void TestTreeTransfer::downloadWithCliKilledAndResumed()
 void TestTreeTransfer::uploadAgainKeepsEverything()
 {
     // put -r of the same tree: everything is there already; the link, the fifo and the refused name are named.
-    const CliResult result = runCliWithEvents({ QStringLiteral("--config-dir"), m_user.configDir,
-        QStringLiteral("--trust-new"), QStringLiteral("files"), QStringLiteral("127.0.0.1:%1").arg(m_server->port),
-        QStringLiteral("put"), QStringLiteral("-r"), m_source, QStringLiteral("отчёт") });
+    const CliResult result
+        = runCli({ QStringLiteral("--config-dir"), m_user.configDir, QStringLiteral("--trust-new"),
+                     QStringLiteral("files"), QStringLiteral("127.0.0.1:%1").arg(m_server->port), QStringLiteral("put"),
+                     QStringLiteral("-r"), m_source, QStringLiteral("отчёт") },
+            600000);
     QVERIFY2(result.exitCode == 0, qPrintable(result.err));
     QVERIFY2(
         result.err.contains(QStringLiteral("quietwire-cli: skipped ссылка: a symbolic link")), qPrintable(result.err));
