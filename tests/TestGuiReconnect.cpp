@@ -3,8 +3,11 @@
 // (no box), comes back on its own and sends a message typed meanwhile exactly once; a key
 // revoked while it waited, or live, stops the retries and says why; Retry now tries at once.
 
+#include "FileTestSupport.h"
 #include "GuiTestHelpers.h"
 #include "Outbox.h"
+#include "TransferList.h"
+#include "TransferModel.h"
 
 #include <QMessageBox>
 #include <QPlainTextEdit>
@@ -46,6 +49,7 @@ private slots:
     void serverRestartReconnectsAndSendsOnce_data();
     void serverRestartReconnectsAndSendsOnce();
     void retryNowTriesAtOnce();
+    void interruptedUploadResumesAfterReconnect();
     void keyRevokedWhileAwayStopsRetrying();
     void keyRevokedLiveStopsRetrying();
     void disconnectStopsRetrying();
@@ -203,6 +207,44 @@ void TestGuiReconnect::retryNowTriesAtOnce()
         QCOMPARE(connection->state(), State::Connecting);
     }
     QTRY_VERIFY_WITH_TIMEOUT(alice->isConnected(), Timeout);
+}
+
+void TestGuiReconnect::interruptedUploadResumesAfterReconnect()
+{
+    auto alice = connectedAlice();
+    QVERIFY(alice);
+    ServerConnection* connection = alice->connection();
+    const QString local = QDir(alice->settings->localFolder()).filePath(QStringLiteral("big.bin"));
+    const QByteArray data = FileTest::randomBytes(48LL * 1024 * 1024);
+    QVERIFY(FileTest::writeFile(local, data));
+    TransferList* transfers = alice->window->filesWidget()->transfers();
+    transfers->startUpload(local, QStringLiteral("~/big.bin"));
+    QTRY_VERIFY_WITH_TIMEOUT(!connection->files()->findChildren<FileTransfer*>().isEmpty(), Timeout);
+    FileTransfer* first = connection->files()->findChildren<FileTransfer*>().last();
+
+    // The server stops in the middle of the upload, and comes back on its port.
+    bool stopping = false;
+    connect(first, &FileTransfer::progress, this, [&](qint64 done, qint64) {
+        if (done >= 8 * 1024 * 1024 && !stopping) {
+            stopping = true;
+            QTimer::singleShot(0, this, [&] { m_server->stop(); });
+        }
+    });
+    QTRY_VERIFY_WITH_TIMEOUT(stopping && connection->state() == State::Reconnecting, Timeout);
+    QTRY_COMPARE_WITH_TIMEOUT(first->state(), FileTransfer::State::Failed, Timeout);
+    QVERIFY(first->failure().isInterruption());
+    QVERIFY(restartServer());
+
+    // Reconnected by itself, the client resumes the upload from the server's partial data.
+    QTRY_VERIFY_WITH_TIMEOUT(alice->isConnected() && connection->filesReady(), 2 * Timeout);
+    FileTransfer* second = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT((second = connection->files()->findChildren<FileTransfer*>().last()) != first, Timeout);
+    QTRY_COMPARE_WITH_TIMEOUT(second->state(), FileTransfer::State::Finished, 2 * Timeout);
+    QVERIFY2(second->resumedFrom() > 0, "the upload started over instead of resuming");
+    const QModelIndex state = transfers->model()->index(0, TransferModel::StateColumn);
+    QVERIFY2(state.data().toString().startsWith(QLatin1String("Done")), qPrintable(state.data().toString()));
+    qInfo("48 MiB upload: interrupted by a server restart, resumed at byte %lld after reconnecting by itself",
+        second->resumedFrom());
 }
 
 void TestGuiReconnect::keyRevokedWhileAwayStopsRetrying()
