@@ -58,9 +58,7 @@ gui_stall_report() {
     local worst load_min load_max others
     worst=$(for m in gui_resume_max_download gui_resume_max_upload gui_history_max; do S "$m" | cut -d' ' -f3; done \
         | grep -v '^-$' | sort -g | tail -1)
-    read -r load_min load_max others <<<"$(awk -v s="$GUI_STALL_START" -v e="$GUI_STALL_END_TIME" '$1 >= s && $1 <= e {
-        if (n == 0 || $2 < lo) lo = $2; if ($2 > hi) hi = $2; if ($3 > 0) o++; n++ }
-        END { printf "%s %s %d_of_%d\n", (n ? lo : "-"), (n ? hi : "-"), o, n }' "$LOADLOG")"
+    read -r load_min load_max others <<<"$(load_during "$GUI_STALL_START" "$GUI_STALL_END_TIME")"
     cat <<EOF
 $GUI_STALL_BEGIN
 ## 8. GUI event-loop stalls: a resumed transfer and a history load

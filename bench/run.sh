@@ -218,6 +218,14 @@ LOADLOG=$WORK/load.log
 ) >"$LOADLOG" 2>/dev/null &
 PIDS+=($!)
 
+# load_during START END: "lowest highest N_of_M" load averages sampled between the two times (seconds since the
+# epoch), and in how many samples other developers' compilers or tests ran
+load_during() {
+    awk -v s="$1" -v e="$2" '$1 >= s && $1 <= e {
+        if (n == 0 || $2 < lo) lo = $2; if ($2 > hi) hi = $2; if ($3 > 0) o++; n++ }
+        END { printf "%s %s %d_of_%d\n", (n ? lo : "-"), (n ? hi : "-"), o, n }' "$LOADLOG"
+}
+
 # ---------------------------------------------------------------------------------------------
 # The QuietWire server
 KEYS=$WORK/keys
