@@ -247,6 +247,12 @@ private:
         if (m_mode == Mode::Send) {
             return;
         }
+        // After a reconnect a version-1 welcome replays the room's history: only what came
+        // meanwhile is new (ids grow in server-wide order).
+        if (message.history && message.id <= m_lastSeenId) {
+            return;
+        }
+        m_lastSeenId = qMax(m_lastSeenId, message.id);
         if (m_options.json) {
             if (m_mode != Mode::Listen || (!message.history && isListenedTo(message))) {
                 out() << ChatOutput::line(ChatOutput::messageJson(message)) << Qt::endl;
@@ -363,6 +369,7 @@ private:
     ChatClient m_client;
     Outbox m_outbox;
     Backoff m_backoff;
+    qint64 m_lastSeenId = 0;
     QTimer m_retryTimer;
     Mode m_mode;
     ChatOptions m_options;

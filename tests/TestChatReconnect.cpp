@@ -92,6 +92,13 @@ void TestChatReconnect::restartedServerIsRejoinedAndTypedLineSentOnce()
     QFETCH(QStringList, options);
     QProcess chat;
     QVERIFY(startChat(chat, options));
+    const QString before = QStringLiteral("said before the restart");
+    chat.write(before.toUtf8() + '\n');
+    QString out;
+    QVERIFY(waitUntil([&] {
+        out += QString::fromUtf8(chat.readAllStandardOutput());
+        return out.contains(before);
+    }));
 
     m_server->stop();
     QVERIFY(waitForErr(chat, QStringLiteral("; reconnecting in ")));
@@ -106,7 +113,6 @@ void TestChatReconnect::restartedServerIsRejoinedAndTypedLineSentOnce()
     QVERIFY(chat.state() == QProcess::Running);
 
     // Stored once: its own echo arrives, and the history holds it once.
-    QString out;
     QVERIFY(waitUntil(
         [&] {
             out += QString::fromUtf8(chat.readAllStandardOutput());
@@ -120,6 +126,10 @@ void TestChatReconnect::restartedServerIsRejoinedAndTypedLineSentOnce()
     chat.closeWriteChannel();
     QVERIFY(waitFinished(chat, 30000));
     QCOMPARE(chat.exitCode(), 0);
+    // What was shown before the drop is not shown again when the rejoin replays the history.
+    out += QString::fromUtf8(chat.readAllStandardOutput());
+    QVERIFY2(out.count(before) == 1, qPrintable(out));
+    QVERIFY2(out.count(text) == 1, qPrintable(out));
 }
 
 void TestChatReconnect::revokedKeyEndsTheRetries()
