@@ -199,6 +199,14 @@ void TestGuiReconnect::retryNowTriesAtOnce()
     QTRY_COMPARE_WITH_TIMEOUT(connection->state(), State::Reconnecting, Timeout);
     QCOMPARE(connection->retryAttempts(), attempts + 1);
 
+    // Each failed attempt doubles the wait: a few more make it long (16 s base after five).
+    for (int i = 0; i < 3; ++i) {
+        QVERIFY(clickRetryLink(window));
+        QTRY_COMPARE_WITH_TIMEOUT(connection->state(), State::Reconnecting, Timeout);
+    }
+    QCOMPARE(connection->retryAttempts(), attempts + 4);
+    QVERIFY2(connection->retryInMs() > 5000, qPrintable(QString::number(connection->retryInMs())));
+
     // Up again: the link connects without waiting for the delay.
     QVERIFY(restartServer());
     QVERIFY(connection->state() == State::Reconnecting || connection->state() == State::Connecting);
