@@ -21,6 +21,7 @@
 #include <QPushButton>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QTimer>
 #include <QToolBar>
 
 namespace QuietWire::Gui {
@@ -36,6 +37,8 @@ MainWindow::MainWindow(const Identity& identity, GuiSettings* settings, QWidget*
     , m_fingerprintLabel(new QLabel(this))
     , m_sessionPortLabel(new QLabel(this))
     , m_protocolLabel(new QLabel(this))
+    , m_retryLink(new QLabel(this))
+    , m_retryCountdown(new QTimer(this))
 {
     setObjectName(QStringLiteral("mainWindow"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/quietwire.png")));
@@ -76,6 +79,7 @@ MainWindow::MainWindow(const Identity& identity, GuiSettings* settings, QWidget*
     statusBar()->setObjectName(QStringLiteral("statusBar"));
     // All permanent: a temporary message must never hide the state or the server's key.
     statusBar()->addPermanentWidget(m_stateLabel, 1);
+    setUpRetryStatus();
     statusBar()->addPermanentWidget(m_fingerprintLabel);
     statusBar()->addPermanentWidget(m_sessionPortLabel);
     statusBar()->addPermanentWidget(m_protocolLabel);
@@ -91,6 +95,9 @@ MainWindow::MainWindow(const Identity& identity, GuiSettings* settings, QWidget*
         showError(QStringLiteral("connectionErrorBox"), tr("Cannot connect"), message);
     });
     connect(m_connection, &ServerConnection::connectionLost, this, [this](const QString& message) {
+        if (m_connection->isRetrying()) {
+            return; // no box: the status bar counts down to the next attempt and says why
+        }
         showError(QStringLiteral("connectionLostBox"), tr("Disconnected"), message);
     });
     connect(m_files, &FilesWidget::localDirectoryChanged, this,
@@ -176,7 +183,13 @@ void MainWindow::updateStatus()
         setWindowTitle(tr("QuietWire"));
         break;
     case ServerConnection::State::Connecting:
-        m_stateLabel->setText(tr("Connecting to %1…").arg(m_connection->hostPort()));
+        m_stateLabel->setText(m_connection->isRetrying() ? tr("Reconnecting to %1…").arg(m_connection->hostPort())
+                                                         : tr("Connecting to %1…").arg(m_connection->hostPort()));
+        break;
+    case ServerConnection::State::Reconnecting:
+        m_stateLabel->setText(tr("Reconnecting to %1 in %2 s")
+                                  .arg(m_connection->hostPort())
+                                  .arg(qMax(1, (m_connection->retryInMs() + 999) / 1000)));
         break;
     case ServerConnection::State::Connected:
         m_stateLabel->setText(
@@ -184,7 +197,10 @@ void MainWindow::updateStatus()
         setWindowTitle(tr("QuietWire — %1").arg(m_connection->hostPort()));
         break;
     }
-    m_stateLabel->setToolTip(m_stateLabel->text());
+    m_stateLabel->setToolTip(m_connection->isRetrying()
+            ? tr("%1\nLast error: %2").arg(m_stateLabel->text(), m_connection->dropReason())
+            : m_stateLabel->text());
+    updateRetryStatus();
     const QString fingerprint = connected ? Identity::fingerprint(m_connection->serverKey()) : QString();
     m_fingerprintLabel->setText(connected ? tr("Server key %1").arg(fingerprint) : tr("Server key: none"));
     m_fingerprintLabel->setToolTip(
@@ -240,6 +256,33 @@ void MainWindow::showSettings()
         Translations::apply(dialog->language());
     });
     dialog->open();
+}
+
+void MainWindow::setUpRetryStatus()
+{
+    m_retryLink->setObjectName(QStringLiteral("retryNowLink"));
+    m_retryLink->setTextFormat(Qt::RichText);
+    m_retryLink->setTextInteractionFlags(Qt::LinksAccessibleByMouse | Qt::LinksAccessibleByKeyboard);
+    m_retryLink->hide();
+    statusBar()->addPermanentWidget(m_retryLink);
+    connect(m_retryLink, &QLabel::linkActivated, m_connection, &ServerConnection::retryNow);
+    // The countdown in the state label, once a second while waiting.
+    m_retryCountdown->setInterval(1000);
+    connect(m_retryCountdown, &QTimer::timeout, this, &MainWindow::updateStatus);
+}
+
+void MainWindow::updateRetryStatus()
+{
+    const bool waiting = m_connection->state() == ServerConnection::State::Reconnecting;
+    // Our own fixed text, no network string: the link is the only rich text in the status bar.
+    m_retryLink->setText(QStringLiteral("<a href=\"retry\">%1</a>").arg(tr("Retry now").toHtmlEscaped()));
+    m_retryLink->setToolTip(tr("Try to reconnect now instead of waiting"));
+    m_retryLink->setVisible(waiting);
+    if (waiting && !m_retryCountdown->isActive()) {
+        m_retryCountdown->start();
+    } else if (!waiting) {
+        m_retryCountdown->stop();
+    }
 }
 
 void MainWindow::setNote(const QString& note)

@@ -7,6 +7,7 @@
 
 class QLabel;
 class QTabWidget;
+class QTimer;
 
 namespace QuietWire::Gui {
 
@@ -54,6 +55,9 @@ private:
     /// Quitting while transfers run: asks first (quitConfirmBox); Quit closes the window.
     void askToQuit();
     void setNote(const QString& note);
+    /// Reconnecting: the status bar's countdown and its Retry now link.
+    void setUpRetryStatus();
+    void updateRetryStatus();
 
     GuiSettings* m_settings;
     ServerConnection* m_connection;
@@ -69,6 +73,8 @@ private:
     QLabel* m_fingerprintLabel;
     QLabel* m_sessionPortLabel;
     QLabel* m_protocolLabel;
+    QLabel* m_retryLink;
+    QTimer* m_retryCountdown;
     QString m_note; // why we are not connected, until the next attempt
     QPointer<QDialog> m_prompt;
     QPointer<KeyManagerDialog> m_keyManager;
