@@ -3,51 +3,16 @@
 #include "ChatCommand.h"
 #include "CliOutput.h"
 #include "FileClient.h"
+#include "FilePaths.h"
 #include "Sha256.h"
 #include "TerminalText.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QDir>
-#include <QFile>
 #include <QFileInfo>
 
 namespace QuietWire::Cli {
-
-namespace {
-
-/// "report.pdf", then "report (2).pdf", "report (3).pdf", ...
-QString candidate(const QString& name, int attempt)
-{
-    if (attempt == 1) {
-        return name;
-    }
-    const QFileInfo info(name);
-    const QString suffix = info.suffix();
-    return suffix.isEmpty() || info.completeBaseName().isEmpty()
-        ? QStringLiteral("%1 (%2)").arg(name).arg(attempt)
-        : QStringLiteral("%1 (%2).%3").arg(info.completeBaseName()).arg(attempt).arg(suffix);
-}
-
-/// The SHA-256 of the file at path; empty when it cannot be read.
-QByteArray hashOf(const QString& path)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) {
-        return {};
-    }
-    Sha256 hash;
-    while (!file.atEnd()) {
-        const QByteArray chunk = file.read(1 << 20);
-        if (chunk.isEmpty() && file.error() != QFileDevice::NoError) {
-            return {};
-        }
-        hash.addData(chunk);
-    }
-    return hash.result();
-}
-
-} // namespace
 
 int runSendFile(const Identity& identity, const QString& configDir, const QString& host, quint16 port,
     const SendFileOptions& options)
@@ -56,12 +21,9 @@ int runSendFile(const Identity& identity, const QString& configDir, const QStrin
     if (!local.isFile()) {
         return fail(QStringLiteral("%1 is not a file").arg(options.local), 2);
     }
-    const QString conversationFolder = !options.to.isEmpty()
-        ? QStringLiteral("/direct/") + options.to
-        : QStringLiteral("/rooms/") + (options.room.isEmpty() ? QStringLiteral("general") : options.room);
-    const QString folder = conversationFolder + QStringLiteral("/attachments/")
-        + QDateTime::currentDateTimeUtc().date().toString(QStringLiteral("yyyy-MM-dd"));
-    const QByteArray sha256 = hashOf(local.absoluteFilePath());
+    const QString folder
+        = FilePaths::attachmentFolder(options.room, options.to, QDateTime::currentDateTimeUtc().date());
+    const QByteArray sha256 = Sha256::hashFile(local.absoluteFilePath());
     if (sha256.isEmpty()) {
         return fail(QStringLiteral("%1 cannot be read").arg(options.local));
     }
@@ -94,14 +56,14 @@ int runSendFile(const Identity& identity, const QString& configDir, const QStrin
                 client.disconnectFromServer();
                 return;
             }
-            client.stat(folder + QLatin1Char('/') + candidate(local.fileName(), attempt));
+            client.stat(folder + QLatin1Char('/') + FilePaths::numberedName(local.fileName(), attempt));
             return;
         }
         // stat of a candidate name: taken (try the next one), free (upload there), or a failure.
         if (reply.ok) {
-            client.stat(folder + QLatin1Char('/') + candidate(local.fileName(), ++attempt));
+            client.stat(folder + QLatin1Char('/') + FilePaths::numberedName(local.fileName(), ++attempt));
         } else if (reply.code == ErrorCode::NotFound) {
-            remote = folder + QLatin1Char('/') + candidate(local.fileName(), attempt);
+            remote = folder + QLatin1Char('/') + FilePaths::numberedName(local.fileName(), attempt);
             upload();
         } else {
             err() << "quietwire-cli: " << TerminalText::escape(reply.message) << codeSuffix(reply.code) << Qt::endl;
