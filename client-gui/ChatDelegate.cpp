@@ -1,6 +1,7 @@
 #include "ChatDelegate.h"
 
 #include "ChatModel.h"
+#include "Format.h"
 
 #include <QAbstractItemView>
 #include <QApplication>
@@ -53,6 +54,22 @@ void ChatDelegate::layout(QTextDocument& document, const QStyleOptionViewItem& o
     case ChatModel::Kind::System:
         html += QStringLiteral("<i style='color:#777777'>%1</i>").arg(text);
         break;
+    case ChatModel::Kind::UnreadLine:
+        html = QStringLiteral(
+            "<table width='100%' cellspacing='0'><tr><td><hr></td>"
+            "<td width='1%' style='white-space:nowrap'><b style='color:#c0392b'>&nbsp;%1&nbsp;</b></td>"
+            "<td><hr></td></tr></table>")
+                   .arg(text);
+        break;
+    }
+    if (index.data(ChatModel::HasAttachmentRole).toBool()) {
+        const QString name = escaped(index.data(ChatModel::AttachmentNameRole).toString());
+        const QString size = escaped(Format::size(index.data(ChatModel::AttachmentSizeRole).toLongLong()));
+        html += index.data(ChatModel::AttachmentRemovedRole).toBool()
+            ? QStringLiteral("<br><span style='color:#888888'>%1 <s>%2</s> (%3) %4</span>")
+                  .arg(escaped(tr("File:")), name, size, escaped(tr("removed from the server")))
+            : QStringLiteral("<br>%1 <b>%2</b> <span style='color:#888888'>(%3) %4</span>")
+                  .arg(escaped(tr("File:")), name, size, escaped(tr("double-click or Download to save it")));
     }
     document.setDefaultFont(option.font);
     document.setDocumentMargin(Margin);
@@ -69,6 +86,10 @@ void ChatDelegate::paint(QPainter* painter, const QStyleOptionViewItem& option, 
     QStyleOptionViewItem opt = option;
     initStyleOption(&opt, index);
     opt.text.clear();
+    // A pale selection: the line's own colours (names, times) stay readable on it.
+    QColor highlight = opt.palette.color(QPalette::Highlight);
+    highlight.setAlpha(70);
+    opt.palette.setColor(QPalette::Highlight, highlight);
     const QStyle* style = opt.widget ? opt.widget->style() : QApplication::style();
     style->drawControl(QStyle::CE_ItemViewItem, &opt, painter, opt.widget);
 

@@ -5,6 +5,7 @@
 #include <QFont>
 #include <QLocale>
 #include <algorithm>
+#include <limits>
 
 namespace QuietWire::Gui {
 
@@ -280,9 +281,8 @@ QVariant ConversationListModel::data(const QModelIndex& index, int role) const
         case Qt::AccessibleTextRole:
             return tr("%1, a room to join").arg(room.name);
         case Qt::ToolTipRole:
-            return room.topic.isEmpty()
-                ? tr("%n member(s); double-click to join", nullptr, int(room.members))
-                : tr("%1\n%n member(s); double-click to join", nullptr, int(room.members)).arg(room.topic);
+            return room.topic.isEmpty() ? tr("Members: %1; double-click to join").arg(room.members)
+                                        : tr("%1\nMembers: %2; double-click to join").arg(room.topic).arg(room.members);
         case ConversationIdRole:
             return room.id;
         case TopicRole:
@@ -304,7 +304,7 @@ QVariant ConversationListModel::data(const QModelIndex& index, int role) const
     case NameRole:
         return conversation.name;
     case Qt::AccessibleTextRole:
-        return conversation.unread > 0 ? tr("%1, %n unread", nullptr, int(conversation.unread)).arg(conversation.name)
+        return conversation.unread > 0 ? tr("%1, unread: %2").arg(conversation.name).arg(conversation.unread)
                                        : conversation.name;
     case Qt::ToolTipRole:
         if (!conversation.topic.isEmpty()) {
