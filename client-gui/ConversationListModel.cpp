@@ -12,6 +12,15 @@ namespace QuietWire::Gui {
 using ChatProtocol::ConversationKind;
 using ChatProtocol::ConversationSummary;
 
+namespace {
+/// A topic comes from the network: a tooltip would take "<b>" in it for markup, so it is
+/// escaped into rich text of its own, line breaks kept.
+QString plainToolTip(const QString& text)
+{
+    return QStringLiteral("<p style='white-space:pre-wrap'>%1</p>").arg(text.toHtmlEscaped());
+}
+} // namespace
+
 ConversationListModel::ConversationListModel(QObject* parent)
     : QAbstractListModel(parent)
 {
@@ -281,8 +290,9 @@ QVariant ConversationListModel::data(const QModelIndex& index, int role) const
         case Qt::AccessibleTextRole:
             return tr("%1, a room to join").arg(room.name);
         case Qt::ToolTipRole:
-            return room.topic.isEmpty() ? tr("Members: %1; double-click to join").arg(room.members)
-                                        : tr("%1\nMembers: %2; double-click to join").arg(room.topic).arg(room.members);
+            return plainToolTip(room.topic.isEmpty()
+                    ? tr("Members: %1; double-click to join").arg(room.members)
+                    : tr("%1\nMembers: %2; double-click to join").arg(room.topic).arg(room.members));
         case ConversationIdRole:
             return room.id;
         case TopicRole:
@@ -308,7 +318,7 @@ QVariant ConversationListModel::data(const QModelIndex& index, int role) const
                                        : conversation.name;
     case Qt::ToolTipRole:
         if (!conversation.topic.isEmpty()) {
-            return conversation.topic;
+            return plainToolTip(conversation.topic);
         }
         return lastTime.isValid() ? tr("Last message %1").arg(QLocale().toString(lastTime, QLocale::LongFormat))
                                   : tr("No messages yet");
