@@ -163,6 +163,7 @@ void ConversationView::openAt(const ChatProtocol::ConversationSummary& conversat
 void ConversationView::reset(const ChatProtocol::ConversationSummary& conversation)
 {
     m_version1 = false;
+    m_attach->setEnabled(m_input->isEnabled());
     m_conversation = conversation;
     m_pending.clear();
     m_selectId = 0;
@@ -183,6 +184,7 @@ void ConversationView::openVersion1()
     m_pending.clear();
     m_more = false;
     m_model->clear();
+    m_attach->setEnabled(false); // files in messages need version 2
     updateTitle();
 }
 

@@ -152,6 +152,7 @@ private slots:
     void roomsMadeJoinedAndLeft();
     void fileAttachedAndDownloaded();
     void reconnectFetchesWhatWasSaidMeanwhile();
+    void versionOneSessionKeepsItsOneRoom();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -636,6 +637,44 @@ void TestGuiConversations::reconnectFetchesWhatWasSaidMeanwhile()
     }
     QVERIFY(std::is_sorted(after.cbegin(), after.cend()));
     QCOMPARE(viewOf(*m_alice)->conversation().name, QStringLiteral("archive"));
+}
+
+void TestGuiConversations::versionOneSessionKeepsItsOneRoom()
+{
+    // A client that asks for version 1 gets what a version-1 server gives: one room, replayed.
+    auto carol = makeClient(m_dir->path(), QStringLiteral("carol"), m_server.get(), true);
+    QVERIFY(carol);
+    carol->connection()->chat()->setProtocolVersion(ChatProtocol::Version1);
+    QVERIFY(connectTrusting(*carol, m_server->port));
+    QCOMPARE(carol->connection()->chat()->sessionVersion(), ChatProtocol::Version1);
+    QTRY_VERIFY_WITH_TIMEOUT(rowWithText(*carol, QStringLiteral("hello design")) < 0
+            && labelText(carol->window.get(), QStringLiteral("conversationTitle"))
+                == QStringLiteral("general (this server has one room)"),
+        Timeout);
+    QVERIFY(!child<QPushButton>(carol->window.get(), QStringLiteral("newRoomButton"))->isEnabled());
+    QVERIFY(!child<QWidget>(carol->window.get(), QStringLiteral("searchPanel"))->isEnabled());
+    QVERIFY(!child<QPushButton>(carol->window.get(), QStringLiteral("attachButton"))->isEnabled());
+    QVERIFY(carol->window->chatWidget()->statusText().contains(QStringLiteral("version 1")));
+    // general's history was replayed (the file alice posted there, as version 1 shows it).
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            ChatModel* model = viewOf(*carol)->model();
+            for (int row = 0; row < model->rowCount(); ++row) {
+                if (model->line(row).history && model->line(row).text.contains(QStringLiteral("[file plan.bin"))) {
+                    return true;
+                }
+            }
+            return false;
+        }(),
+        Timeout);
+    // Typing sends to general; alice (version 2) gets it there.
+    QVERIFY(openByName(*m_alice, ChatProtocol::ConversationKind::Room, QStringLiteral("general")));
+    auto* input = child<MessageEdit>(carol->window.get(), QStringLiteral("messageEdit"));
+    input->setFocus();
+    QTest::keyClicks(input, QStringLiteral("from the old days"));
+    QTest::keyClick(input, Qt::Key_Return);
+    QTRY_VERIFY_WITH_TIMEOUT(rowWithText(*carol, QStringLiteral("from the old days")) >= 0, Timeout);
+    QTRY_VERIFY_WITH_TIMEOUT(rowWithText(*m_alice, QStringLiteral("from the old days")) >= 0, Timeout);
 }
 
 QTEST_MAIN(TestGuiConversations)
