@@ -160,10 +160,9 @@ void ConversationView::openAt(const ChatProtocol::ConversationSummary& conversat
     requestPage(Page::Around, messageId + 1);
 }
 
-void ConversationView::reset(const ChatProtocol::ConversationSummary& conversation)
+void ConversationView::reset(const ChatProtocol::ConversationSummary& conversation, bool version1)
 {
-    m_version1 = false;
-    m_attach->setEnabled(m_input->isEnabled());
+    m_version1 = version1;
     m_conversation = conversation;
     m_pending.clear();
     m_selectId = 0;
@@ -174,28 +173,18 @@ void ConversationView::reset(const ChatProtocol::ConversationSummary& conversati
     if (conversation.unread > 0) {
         m_model->setUnreadLine(conversation.lastRead);
     }
+    m_attach->setEnabled(m_input->isEnabled() && !version1); // files in messages need version 2
     updateTitle();
 }
 
 void ConversationView::openVersion1()
 {
-    m_conversation = ChatProtocol::ConversationSummary();
-    m_version1 = true;
-    m_pending.clear();
-    m_more = false;
-    m_model->clear();
-    m_attach->setEnabled(false); // files in messages need version 2
-    updateTitle();
+    reset(ChatProtocol::ConversationSummary(), true);
 }
 
 void ConversationView::close()
 {
-    m_conversation = ChatProtocol::ConversationSummary();
-    m_version1 = false;
-    m_pending.clear();
-    m_more = false;
-    m_model->clear();
-    updateTitle();
+    reset(ChatProtocol::ConversationSummary(), false);
 }
 
 void ConversationView::updateConversation(const ChatProtocol::ConversationSummary& conversation)
@@ -295,24 +284,12 @@ void ConversationView::onDone(const ChatProtocol::Done& done)
     case Page::Older: {
         // What is on screen stays where it is: keep the distance from the bottom.
         const int fromBottom = bar->maximum() - bar->value();
-        m_adjusting = true;
-        for (const auto& message : messages) {
-            m_model->addMessage(message);
-        }
-        m_more = done.more;
-        static_cast<QAbstractItemView*>(m_view)->doItemsLayout();
-        m_adjusting = false;
+        addPage(messages, done.more);
         bar->setValue(bar->maximum() - fromBottom);
         break;
     }
     case Page::Newest: {
-        m_adjusting = true;
-        for (const auto& message : messages) {
-            m_model->addMessage(message);
-        }
-        m_more = done.more;
-        static_cast<QAbstractItemView*>(m_view)->doItemsLayout();
-        m_adjusting = false;
+        addPage(messages, done.more);
         int unreadRow = -1;
         for (int row = 0; row < m_model->rowCount(); ++row) {
             if (m_model->line(row).kind == ChatModel::Kind::UnreadLine) {
@@ -327,10 +304,7 @@ void ConversationView::onDone(const ChatProtocol::Done& done)
         break;
     }
     case Page::Around:
-        for (const auto& message : messages) {
-            m_model->addMessage(message);
-        }
-        m_more = done.more;
+        addPage(messages, done.more);
         selectPending();
         requestPage(Page::CatchUp, 0);
         break;
@@ -358,6 +332,17 @@ void ConversationView::onDone(const ChatProtocol::Done& done)
     }
     maybeLoadOlder();
     scheduleRead();
+}
+
+void ConversationView::addPage(const QList<ChatProtocol::Message>& messages, bool more)
+{
+    m_adjusting = true;
+    for (const auto& message : messages) {
+        m_model->addMessage(message);
+    }
+    m_more = more;
+    static_cast<QAbstractItemView*>(m_view)->doItemsLayout(); // the rows' heights, for the scroll position
+    m_adjusting = false;
 }
 
 void ConversationView::onRejected(const ChatProtocol::Rejected& rejected)

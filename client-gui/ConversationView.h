@@ -89,11 +89,13 @@ private:
 
     void retranslateUi();
     void updateTitle();
-    /// Shows conversation, empty, with the unread line where its read marker is.
-    void reset(const ChatProtocol::ConversationSummary& conversation);
+    /// Shows conversation (none: an id of 0), empty, with the unread line where its read marker is.
+    void reset(const ChatProtocol::ConversationSummary& conversation, bool version1 = false);
     void requestPage(Page page, qint64 before);
     void onDone(const ChatProtocol::Done& done);
     void onRejected(const ChatProtocol::Rejected& rejected);
+    /// An older (or the first) page: its messages where their ids belong, laid out at once.
+    void addPage(const QList<ChatProtocol::Message>& messages, bool more);
     void maybeLoadOlder();
     bool atBottom() const;
     void scheduleRead();

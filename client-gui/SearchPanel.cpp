@@ -2,19 +2,15 @@
 
 #include "ChatClient.h"
 #include "ConversationDelegate.h"
+#include "RichTextDelegate.h"
 #include "SearchHitModel.h"
 
-#include <QAbstractTextDocumentLayout>
-#include <QApplication>
 #include <QComboBox>
 #include <QEvent>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
-#include <QPainter>
 #include <QPushButton>
-#include <QStyledItemDelegate>
-#include <QTextDocument>
 #include <QVBoxLayout>
 
 namespace QuietWire::Gui {
@@ -22,35 +18,13 @@ namespace QuietWire::Gui {
 namespace {
 
 /// A hit: where and who in grey, then the snippet with its marks (SnippetHtmlRole: escaped).
-class SearchHitDelegate : public QStyledItemDelegate
+class SearchHitDelegate : public RichTextDelegate
 {
 public:
-    using QStyledItemDelegate::QStyledItemDelegate;
+    using RichTextDelegate::RichTextDelegate;
 
-    void paint(QPainter* painter, const QStyleOptionViewItem& option, const QModelIndex& index) const override
-    {
-        QStyleOptionViewItem opt = option;
-        initStyleOption(&opt, index);
-        opt.text.clear();
-        const QStyle* style = opt.widget ? opt.widget->style() : QApplication::style();
-        style->drawControl(QStyle::CE_ItemViewItem, &opt, painter, opt.widget);
-        QTextDocument document;
-        layout(document, option, index);
-        painter->save();
-        painter->translate(option.rect.topLeft());
-        document.drawContents(painter, QRectF(0, 0, option.rect.width(), option.rect.height()));
-        painter->restore();
-    }
-
-    QSize sizeHint(const QStyleOptionViewItem& option, const QModelIndex& index) const override
-    {
-        QTextDocument document;
-        layout(document, option, index);
-        return QSize(static_cast<int>(document.idealWidth()), static_cast<int>(document.size().height()));
-    }
-
-private:
-    static void layout(QTextDocument& document, const QStyleOptionViewItem& option, const QModelIndex& index)
+protected:
+    QString html(const QModelIndex& index) const override
     {
         const QString from = index.data(SearchHitModel::FromRole).toString();
         const QString where
@@ -65,14 +39,7 @@ private:
             html += QStringLiteral("<br><b>%1</b> %2")
                         .arg(SearchPanel::tr("File:").toHtmlEscaped(), file.toHtmlEscaped());
         }
-        document.setDefaultFont(option.font);
-        document.setDocumentMargin(4);
-        document.setHtml(html);
-        int width = option.rect.width();
-        if (const auto* view = qobject_cast<const QAbstractItemView*>(option.widget)) {
-            width = view->viewport()->width();
-        }
-        document.setTextWidth(qMax(80, width));
+        return html;
     }
 };
 

@@ -6,6 +6,7 @@
 #include "ConversationFiles.h"
 #include "ConversationListModel.h"
 #include "ConversationView.h"
+#include "FileTestSupport.h"
 #include "GuiTestHelpers.h"
 #include "MessageEdit.h"
 #include "RoomCreateDialog.h"
@@ -20,7 +21,6 @@
 #include <QListView>
 #include <QMimeData>
 #include <QPushButton>
-#include <QRandomGenerator>
 #include <QScrollBar>
 #include <QSet>
 #include <QSignalSpy>
@@ -129,12 +129,6 @@ void screenshot(const Client& client, const QString& name)
     }
     QTest::qWait(300); // the views' delayed layouts
     QVERIFY(client.window->grab().save(QDir(dir).filePath(name + QStringLiteral(".png"))));
-}
-
-QByteArray fileBytes(const QString& path)
-{
-    QFile file(path);
-    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
 }
 
 } // namespace
@@ -509,16 +503,9 @@ void TestGuiConversations::fileAttachedAndDownloaded()
     using ChatProtocol::ConversationKind;
     QVERIFY(openByName(*m_alice, ConversationKind::Room, QStringLiteral("general")));
     QVERIFY(openByName(*m_bob, ConversationKind::Room, QStringLiteral("general")));
-    QByteArray bytes(300 * 1024 + 17, Qt::Uninitialized);
-    for (char& byte : bytes) {
-        byte = static_cast<char>(QRandomGenerator::global()->generate());
-    }
+    const QByteArray bytes = FileTest::randomBytes(300 * 1024 + 17);
     const QString local = QDir(m_dir->path()).filePath(QStringLiteral("plan.bin"));
-    {
-        QFile file(local);
-        QVERIFY(file.open(QIODevice::WriteOnly));
-        QCOMPARE(file.write(bytes), bytes.size());
-    }
+    QVERIFY(FileTest::writeFile(local, bytes));
 
     // Alice drops the file onto the conversation.
     ConversationView* view = viewOf(*m_alice);
@@ -558,7 +545,7 @@ void TestGuiConversations::fileAttachedAndDownloaded()
     viewOf(*m_bob)->listView()->setCurrentIndex(message);
     QVERIFY(click(m_bob->window.get(), QStringLiteral("downloadButton")));
     const QString target = QDir(m_bob->window->filesWidget()->localDirectory()).filePath(QStringLiteral("plan.bin"));
-    QTRY_VERIFY_WITH_TIMEOUT(QFileInfo::exists(target) && fileBytes(target) == bytes, Timeout);
+    QTRY_VERIFY_WITH_TIMEOUT(QFileInfo::exists(target) && FileTest::readFile(target) == bytes, Timeout);
     screenshot(*m_bob, QStringLiteral("convo15-attachment"));
 
     // A second post of the same file takes the next free name.
