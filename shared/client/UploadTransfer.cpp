@@ -74,6 +74,7 @@ void UploadTransfer::sendPut(qint64 offset, const QByteArray& prefixHash)
     if (offset > 0) {
         put.prefixSha256 = prefixHash;
     }
+    put.replace = m_replace;
     setStep(Step::Requesting);
     m_connection->send(put.toCbor());
 }
