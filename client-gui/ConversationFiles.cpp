@@ -46,6 +46,23 @@ void ConversationFiles::setTransferModel(TransferModel* transfers)
                 }
             }
         });
+    connect(transfers, &TransferModel::transferFailed, this,
+        [this](FileTransfer::Direction direction, const QString& localPath, const QString& remotePath,
+            const Failure& failure) {
+            if (direction != FileTransfer::Direction::Upload || failure.code != ErrorCode::Exists) {
+                return; // the transfer list shows the failure; Retry there posts the file when it succeeds
+            }
+            for (auto it = m_jobs.begin(); it != m_jobs.end(); ++it) {
+                if (!it->uploaded && it->local == localPath && it->remote == remotePath) {
+                    // Someone took the name while the file was on its way: the next free one.
+                    ++it->attempt;
+                    m_requests.insert(m_connection->files()->stat(it->folder + QLatin1Char('/')
+                                          + FilePaths::numberedName(QFileInfo(it->local).fileName(), it->attempt)),
+                        it.key());
+                    return;
+                }
+            }
+        });
 }
 
 TransferModel* ConversationFiles::transferModel() const
@@ -130,7 +147,8 @@ void ConversationFiles::onReply(const FileClient::Reply& reply)
             id);
     } else if (reply.code == ErrorCode::NotFound) {
         job->remote = job->folder + QLatin1Char('/') + FilePaths::numberedName(name, job->attempt);
-        m_transfers->startUpload(job->local, job->remote);
+        // Never over a file: one that took the name meanwhile makes the server refuse (Exists).
+        m_transfers->startUpload(job->local, job->remote, false);
     } else {
         emit failed(tr("%1 was not posted: %2").arg(name, reply.message));
         m_jobs.erase(job);
