@@ -3,6 +3,7 @@
 #include "ChatCommand.h"
 #include "CliOutput.h"
 #include "FileClient.h"
+#include "FilePaths.h"
 #include "Sha256.h"
 #include "TerminalText.h"
 #include "UploadTransfer.h"
@@ -10,7 +11,6 @@
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QDir>
-#include <QFile>
 #include <QFileInfo>
 #include <functional>
 
@@ -21,37 +21,6 @@ namespace {
 /// How many names ("report.pdf", "report (2).pdf", ...) are tried before giving up.
 constexpr int MaxNameAttempts = 1000;
 
-/// "report.pdf", then "report (2).pdf", "report (3).pdf", ...
-QString candidate(const QString& name, int attempt)
-{
-    if (attempt == 1) {
-        return name;
-    }
-    const QFileInfo info(name);
-    const QString suffix = info.suffix();
-    return suffix.isEmpty() || info.completeBaseName().isEmpty()
-        ? QStringLiteral("%1 (%2)").arg(name).arg(attempt)
-        : QStringLiteral("%1 (%2).%3").arg(info.completeBaseName()).arg(attempt).arg(suffix);
-}
-
-/// The SHA-256 of the file at path; empty when it cannot be read.
-QByteArray hashOf(const QString& path)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) {
-        return {};
-    }
-    Sha256 hash;
-    while (!file.atEnd()) {
-        const QByteArray chunk = file.read(1 << 20);
-        if (chunk.isEmpty() && file.error() != QFileDevice::NoError) {
-            return {};
-        }
-        hash.addData(chunk);
-    }
-    return hash.result();
-}
-
 } // namespace
 
 int runSendFile(const Identity& identity, const QString& configDir, const QString& host, quint16 port,
@@ -61,12 +30,9 @@ int runSendFile(const Identity& identity, const QString& configDir, const QStrin
     if (!local.isFile()) {
         return fail(QStringLiteral("%1 is not a file").arg(options.local), 2);
     }
-    const QString conversationFolder = !options.to.isEmpty()
-        ? QStringLiteral("/direct/") + options.to
-        : QStringLiteral("/rooms/") + (options.room.isEmpty() ? QStringLiteral("general") : options.room);
-    const QString folder = conversationFolder + QStringLiteral("/attachments/")
-        + QDateTime::currentDateTimeUtc().date().toString(QStringLiteral("yyyy-MM-dd"));
-    const QByteArray sha256 = hashOf(local.absoluteFilePath());
+    const QString folder
+        = FilePaths::attachmentFolder(options.room, options.to, QDateTime::currentDateTimeUtc().date());
+    const QByteArray sha256 = Sha256::hashFile(local.absoluteFilePath());
     if (sha256.isEmpty()) {
         return fail(QStringLiteral("%1 cannot be read").arg(options.local));
     }
@@ -82,7 +48,7 @@ int runSendFile(const Identity& identity, const QString& configDir, const QStrin
     // Each candidate name is uploaded with replace: false, so the server refuses a name that is
     // taken (at the start, or by someone else while the upload ran) and the next one is tried.
     std::function<void()> upload = [&] {
-        remote = folder + QLatin1Char('/') + candidate(local.fileName(), attempt);
+        remote = folder + QLatin1Char('/') + FilePaths::numberedName(local.fileName(), attempt);
         FileTransfer* transfer = client.upload(local.absoluteFilePath(), remote, true);
         if (auto* uploadTransfer = qobject_cast<UploadTransfer*>(transfer)) {
             uploadTransfer->setReplaceExisting(false);

@@ -1,18 +1,13 @@
 #include "ChatDelegate.h"
 
 #include "ChatModel.h"
+#include "Format.h"
 
-#include <QAbstractItemView>
-#include <QApplication>
 #include <QLocale>
-#include <QPainter>
-#include <QTextDocument>
 
 namespace QuietWire::Gui {
 
 namespace {
-constexpr int Margin = 4;
-
 QString nameColour(const QString& fingerprint)
 {
     static const char* const colours[]
@@ -27,10 +22,10 @@ QString escaped(const QString& text)
 } // namespace
 
 ChatDelegate::ChatDelegate(QObject* parent)
-    : QStyledItemDelegate(parent)
+    : RichTextDelegate(parent)
 { }
 
-void ChatDelegate::layout(QTextDocument& document, const QStyleOptionViewItem& option, const QModelIndex& index) const
+QString ChatDelegate::html(const QModelIndex& index) const
 {
     const auto kind = static_cast<ChatModel::Kind>(index.data(ChatModel::KindRole).toInt());
     const QString time = QLocale().toString(index.data(ChatModel::TimeRole).toDateTime().time(), QLocale::ShortFormat);
@@ -53,38 +48,24 @@ void ChatDelegate::layout(QTextDocument& document, const QStyleOptionViewItem& o
     case ChatModel::Kind::System:
         html += QStringLiteral("<i style='color:#777777'>%1</i>").arg(text);
         break;
+    case ChatModel::Kind::UnreadLine:
+        html = QStringLiteral(
+            "<table width='100%' cellspacing='0'><tr><td><hr></td>"
+            "<td width='1%' style='white-space:nowrap'><b style='color:#c0392b'>&nbsp;%1&nbsp;</b></td>"
+            "<td><hr></td></tr></table>")
+                   .arg(text);
+        break;
     }
-    document.setDefaultFont(option.font);
-    document.setDocumentMargin(Margin);
-    document.setHtml(html);
-    int width = option.rect.width();
-    if (const auto* view = qobject_cast<const QAbstractItemView*>(option.widget)) {
-        width = view->viewport()->width();
+    if (index.data(ChatModel::HasAttachmentRole).toBool()) {
+        const QString name = escaped(index.data(ChatModel::AttachmentNameRole).toString());
+        const QString size = escaped(Format::size(index.data(ChatModel::AttachmentSizeRole).toLongLong()));
+        html += index.data(ChatModel::AttachmentRemovedRole).toBool()
+            ? QStringLiteral("<br><span style='color:#888888'>%1 <s>%2</s> (%3) %4</span>")
+                  .arg(escaped(tr("File:")), name, size, escaped(tr("removed from the server")))
+            : QStringLiteral("<br>%1 <b>%2</b> <span style='color:#888888'>(%3) %4</span>")
+                  .arg(escaped(tr("File:")), name, size, escaped(tr("double-click or Download to save it")));
     }
-    document.setTextWidth(qMax(100, width));
-}
-
-void ChatDelegate::paint(QPainter* painter, const QStyleOptionViewItem& option, const QModelIndex& index) const
-{
-    QStyleOptionViewItem opt = option;
-    initStyleOption(&opt, index);
-    opt.text.clear();
-    const QStyle* style = opt.widget ? opt.widget->style() : QApplication::style();
-    style->drawControl(QStyle::CE_ItemViewItem, &opt, painter, opt.widget);
-
-    QTextDocument document;
-    layout(document, option, index);
-    painter->save();
-    painter->translate(option.rect.topLeft());
-    document.drawContents(painter, QRectF(0, 0, option.rect.width(), option.rect.height()));
-    painter->restore();
-}
-
-QSize ChatDelegate::sizeHint(const QStyleOptionViewItem& option, const QModelIndex& index) const
-{
-    QTextDocument document;
-    layout(document, option, index);
-    return QSize(static_cast<int>(document.idealWidth()), static_cast<int>(document.size().height()));
+    return html;
 }
 
 } // namespace QuietWire::Gui

@@ -1,25 +1,21 @@
 #pragma once
 
-#include <QStyledItemDelegate>
-
-class QTextDocument;
+#include "RichTextDelegate.h"
 
 namespace QuietWire::Gui {
 
 /// Draws a chat line: the time in grey, the sender in bold (one colour per key), the text
-/// wrapped to the view's width; system lines in grey italics.
-class ChatDelegate : public QStyledItemDelegate
+/// wrapped to the view's width, a file under it; system lines in grey italics; the unread line
+/// across the view.
+class ChatDelegate : public RichTextDelegate
 {
     Q_OBJECT
 
 public:
     explicit ChatDelegate(QObject* parent = nullptr);
 
-    void paint(QPainter* painter, const QStyleOptionViewItem& option, const QModelIndex& index) const override;
-    QSize sizeHint(const QStyleOptionViewItem& option, const QModelIndex& index) const override;
-
-private:
-    void layout(QTextDocument& document, const QStyleOptionViewItem& option, const QModelIndex& index) const;
+protected:
+    QString html(const QModelIndex& index) const override;
 };
 
 } // namespace QuietWire::Gui

@@ -1,127 +1,256 @@
 #include "ChatWidget.h"
 
-#include "ChatDelegate.h"
 #include "ChatModel.h"
+#include "ConversationDelegate.h"
+#include "ConversationFiles.h"
+#include "ConversationListModel.h"
+#include "ConversationView.h"
+#include "FilesWidget.h"
 #include "MessageEdit.h"
 #include "Outbox.h"
+#include "RoomCreateDialog.h"
+#include "SearchPanel.h"
 #include "ServerConnection.h"
+#include "TransferList.h"
 
-#include <QComboBox>
 #include <QEvent>
-#include <QHBoxLayout>
+#include <QGridLayout>
+#include <QInputDialog>
 #include <QLabel>
+#include <QLineEdit>
 #include <QListView>
 #include <QListWidget>
 #include <QPushButton>
-#include <QScrollBar>
 #include <QSplitter>
+#include <QTimer>
 #include <QVBoxLayout>
 
 namespace QuietWire::Gui {
 
+using ChatProtocol::ConversationKind;
+
 ChatWidget::ChatWidget(ServerConnection* connection, QWidget* parent)
     : QWidget(parent)
     , m_connection(connection)
-    , m_model(new ChatModel(this))
-    , m_view(new QListView(this))
+    , m_conversations(new ConversationListModel(this))
+    , m_sidebar(new QListView(this))
+    , m_newRoom(new QPushButton(this))
+    , m_join(new QPushButton(this))
+    , m_leave(new QPushButton(this))
+    , m_invite(new QPushButton(this))
+    , m_topic(new QPushButton(this))
+    , m_directName(new QLineEdit(this))
+    , m_status(new QLabel(this))
+    , m_view(new ConversationView(this))
+    , m_search(new SearchPanel(this))
     , m_membersLabel(new QLabel(this))
     , m_members(new QListWidget(this))
-    , m_toLabel(new QLabel(this))
-    , m_recipient(new QComboBox(this))
-    , m_input(new MessageEdit(this))
-    , m_send(new QPushButton(this))
+    , m_files(new ConversationFiles(connection, this))
+    , m_roomsTimer(new QTimer(this))
 {
     setObjectName(QStringLiteral("chatTab"));
-    m_view->setObjectName(QStringLiteral("chatView"));
-    m_view->setModel(m_model);
-    m_view->setItemDelegate(new ChatDelegate(m_view));
-    m_view->setWordWrap(true);
-    m_view->setUniformItemSizes(false);
-    m_view->setResizeMode(QListView::Adjust);
-    m_view->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
-    m_view->setSelectionMode(QAbstractItemView::ExtendedSelection);
-    m_view->setFocusPolicy(Qt::ClickFocus);
-
+    m_sidebar->setObjectName(QStringLiteral("conversationList"));
+    m_sidebar->setModel(m_conversations);
+    m_sidebar->setItemDelegate(new ConversationDelegate(m_sidebar));
+    m_sidebar->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_sidebar->setUniformItemSizes(true);
+    m_newRoom->setObjectName(QStringLiteral("newRoomButton"));
+    m_join->setObjectName(QStringLiteral("joinRoomButton"));
+    m_leave->setObjectName(QStringLiteral("leaveRoomButton"));
+    m_invite->setObjectName(QStringLiteral("inviteButton"));
+    m_topic->setObjectName(QStringLiteral("topicButton"));
+    m_directName->setObjectName(QStringLiteral("directNameEdit"));
+    m_directName->setClearButtonEnabled(true);
+    m_status->setObjectName(QStringLiteral("chatStatus"));
+    m_status->setTextFormat(Qt::PlainText); // server messages and names
+    m_status->setWordWrap(true);
     m_members->setObjectName(QStringLiteral("memberList"));
-    m_recipient->setObjectName(QStringLiteral("recipientBox"));
-    m_recipient->setSizeAdjustPolicy(QComboBox::AdjustToContents);
-    m_input->setObjectName(QStringLiteral("messageEdit"));
-    m_send->setObjectName(QStringLiteral("sendButton"));
-    m_toLabel->setBuddy(m_recipient);
+    m_search->setConversationNamer([this](qint64 id) {
+        const auto conversation = m_conversations->conversation(id);
+        return conversation ? conversation->name : tr("conversation %1").arg(id);
+    });
 
-    auto* inputRow = new QHBoxLayout;
-    inputRow->addWidget(m_input, 1);
-    inputRow->addWidget(m_send, 0, Qt::AlignBottom);
-    auto* toRow = new QHBoxLayout;
-    toRow->addWidget(m_toLabel);
-    toRow->addWidget(m_recipient);
-    toRow->addStretch();
-
+    auto* buttons = new QGridLayout;
+    buttons->addWidget(m_newRoom, 0, 0);
+    buttons->addWidget(m_join, 0, 1);
+    buttons->addWidget(m_leave, 0, 2);
+    buttons->addWidget(m_invite, 1, 0);
+    buttons->addWidget(m_topic, 1, 1);
     auto* left = new QWidget(this);
     auto* leftLayout = new QVBoxLayout(left);
     leftLayout->setContentsMargins(0, 0, 0, 0);
-    leftLayout->addWidget(m_view, 1);
-    leftLayout->addLayout(toRow);
-    leftLayout->addLayout(inputRow);
+    leftLayout->addWidget(m_sidebar, 1);
+    leftLayout->addLayout(buttons);
+    leftLayout->addWidget(m_directName);
+    leftLayout->addWidget(m_status);
 
     auto* right = new QWidget(this);
     auto* rightLayout = new QVBoxLayout(right);
     rightLayout->setContentsMargins(0, 0, 0, 0);
+    rightLayout->addWidget(m_search, 3);
     rightLayout->addWidget(m_membersLabel);
     rightLayout->addWidget(m_members, 1);
 
     auto* splitter = new QSplitter(this);
     splitter->addWidget(left);
+    splitter->addWidget(m_view);
     splitter->addWidget(right);
-    splitter->setStretchFactor(0, 4);
-    splitter->setStretchFactor(1, 1);
+    splitter->setStretchFactor(0, 1);
+    splitter->setStretchFactor(1, 4);
+    splitter->setStretchFactor(2, 2);
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(splitter);
 
-    connect(m_input, &MessageEdit::sendRequested, this, &ChatWidget::send);
-    connect(m_send, &QPushButton::clicked, this, &ChatWidget::send);
-    connect(m_members, &QListWidget::itemDoubleClicked, this, [this](QListWidgetItem* item) {
-        if (!item->data(Qt::UserRole + 1).toBool()) { // not ourselves
-            setRecipient(item->data(Qt::UserRole).toString());
-            m_input->setFocus();
+    m_roomsTimer->setInterval(RoomsRefreshMs);
+    connect(m_roomsTimer, &QTimer::timeout, this, &ChatWidget::refreshRooms);
+    connect(m_sidebar, &QListView::activated, this, &ChatWidget::onSidebarActivated);
+    connect(
+        m_sidebar->selectionModel(), &QItemSelectionModel::currentChanged, this, [this](const QModelIndex& current) {
+            if (m_syncing || !current.isValid()) {
+                return;
+            }
+            const auto kind
+                = static_cast<ConversationListModel::RowKind>(current.data(ConversationListModel::RowKindRole).toInt());
+            if (kind == ConversationListModel::RowKind::Room || kind == ConversationListModel::RowKind::Direct) {
+                openConversation(current.data(ConversationListModel::ConversationIdRole).toLongLong());
+            }
+            updateButtons();
+        });
+    connect(m_conversations, &ConversationListModel::modelReset, this, &ChatWidget::syncSidebar);
+    connect(m_conversations, &ConversationListModel::conversationChanged, this, [this](qint64 id, bool gone) {
+        if (gone && id == m_view->conversationId()) {
+            m_view->close();
+            const auto general = m_conversations->find(ConversationKind::Room, QStringLiteral("general"));
+            if (general) {
+                openConversation(general->id);
+            }
+        } else if (const auto conversation = m_conversations->conversation(id)) {
+            m_view->updateConversation(*conversation);
+            if (id == m_openWhenListed) {
+                m_openWhenListed = 0;
+                openConversation(id);
+            }
+        }
+        updateButtons();
+    });
+    connect(m_newRoom, &QPushButton::clicked, this, &ChatWidget::showCreateRoomDialog);
+    connect(m_join, &QPushButton::clicked, this, [this] {
+        const QModelIndex current = m_sidebar->currentIndex();
+        if (current.data(ConversationListModel::RowKindRole).toInt()
+            == static_cast<int>(ConversationListModel::RowKind::AvailableRoom)) {
+            joinRoom(current.data(ConversationListModel::NameRole).toString());
         }
     });
+    connect(m_leave, &QPushButton::clicked, this, [this] { leaveRoom(m_view->conversation().name); });
+    connect(m_invite, &QPushButton::clicked, this, &ChatWidget::showInviteDialog);
+    connect(m_topic, &QPushButton::clicked, this, &ChatWidget::showTopicDialog);
+    connect(m_directName, &QLineEdit::returnPressed, this, [this] {
+        const QString name = m_directName->text().trimmed();
+        if (!name.isEmpty()) {
+            openDirect(name);
+        }
+    });
+    connect(m_members, &QListWidget::itemDoubleClicked, this, [this](QListWidgetItem* item) {
+        if (!item->data(Qt::UserRole + 1).toBool()) { // not ourselves
+            openDirect(item->data(Qt::UserRole).toString());
+        }
+    });
+    connect(m_view, &ConversationView::sendRequested, this, [this](const QString& text) {
+        if (text.trimmed().isEmpty()) {
+            return;
+        }
+        if (sendMessage(destination(), text)) {
+            m_view->clearInput();
+        }
+    });
+    connect(m_view, &ConversationView::attachRequested, this, [this](const QStringList& paths) {
+        for (const QString& path : paths) {
+            m_files->attach(path, destination());
+        }
+    });
+    connect(m_view, &ConversationView::downloadRequested, this, &ChatWidget::download);
+    connect(
+        m_view, &ConversationView::errorOccurred, this, [this](const QString& message) { setStatus(message, true); });
+    connect(m_files, &ConversationFiles::readyToPost, this,
+        [this](const ChatClient::Destination& to, const ChatProtocol::Attachment& attachment) {
+            sendMessage(to, QString(), attachment);
+        });
+    connect(m_files, &ConversationFiles::failed, this, [this](const QString& message) { setStatus(message, true); });
+    connect(m_search, &SearchPanel::hitActivated, this, &ChatWidget::openHit);
     connect(m_connection, &ServerConnection::stateChanged, this, &ChatWidget::onStateChanged);
     connect(m_connection, &ServerConnection::connectionLost, this,
-        [this](const QString& message) { m_model->addSystem(tr("Disconnected: %1").arg(message)); });
+        [this](const QString& message) { m_view->addSystem(tr("Disconnected: %1").arg(message)); });
     connect(m_connection, &ServerConnection::clientsReplaced, this, &ChatWidget::attachClient);
     connect(m_connection->outbox(), &Outbox::lost, this, [this](const Outbox::Entry& entry, const QString& reason) {
-        m_model->addSystem(tr("Your message “%1” was not delivered: %2").arg(entry.text.left(80), reason));
+        m_view->addSystem(tr("Your message “%1” was not delivered: %2").arg(entry.text.left(80), reason));
     });
     attachClient();
     retranslateUi();
     onStateChanged();
 }
 
+ChatModel* ChatWidget::model() const
+{
+    return m_view->model();
+}
+
+void ChatWidget::setFilesWidget(FilesWidget* files)
+{
+    m_filesWidget = files;
+    m_files->setTransferModel(files->transfers()->model());
+}
+
 void ChatWidget::attachClient()
 {
     ChatClient* chat = m_connection->chat();
-    m_model->setOwnFingerprint(m_connection->identity().fingerprint());
+    m_pending.clear();
+    m_conversations->setClient(chat);
+    m_view->setClient(chat, m_connection->identity().fingerprint());
+    m_search->setClient(chat);
     connect(chat, &ChatClient::joined, this, &ChatWidget::onJoined);
+    connect(chat, &ChatClient::conversationsReceived, this, &ChatWidget::onConversationsReceived);
     connect(chat, &ChatClient::messageReceived, this, &ChatWidget::onMessage);
     connect(chat, &ChatClient::membersChanged, this, &ChatWidget::refreshMembers);
+    connect(chat, &ChatClient::requestDone, this, &ChatWidget::onDone);
+    connect(chat, &ChatClient::requestRejected, this, &ChatWidget::onRejected);
     connect(chat, &ChatClient::memberJoined, this,
-        [this](const ChatProtocol::Member& member) { m_model->addSystem(tr("%1 joined").arg(member.name)); });
+        [this](const ChatProtocol::Member& member) { m_view->addSystem(tr("%1 joined").arg(member.name)); });
     connect(chat, &ChatClient::memberLeft, this,
-        [this](const ChatProtocol::Member& member) { m_model->addSystem(tr("%1 left").arg(member.name)); });
+        [this](const ChatProtocol::Member& member) { m_view->addSystem(tr("%1 left").arg(member.name)); });
     connect(chat, &ChatClient::messageRejected, this, [this](const ChatProtocol::Rejected& rejected) {
-        m_model->addSystem(tr("Your message was not delivered: %1").arg(rejected.message));
+        m_view->addSystem(tr("Your message was not delivered: %1").arg(rejected.message));
+    });
+    connect(chat, &ChatClient::roomGone, this, [this](const ChatProtocol::RoomGone& gone) {
+        switch (gone.reason) {
+        case ChatProtocol::RoomGone::Reason::Left:
+            setStatus(tr("You left the room %1").arg(gone.room), false);
+            break;
+        case ChatProtocol::RoomGone::Reason::Removed:
+            setStatus(tr("You were removed from the room %1").arg(gone.room), false);
+            break;
+        case ChatProtocol::RoomGone::Reason::Deleted:
+            setStatus(tr("The room %1 was deleted").arg(gone.room), false);
+            break;
+        }
+        refreshRooms();
     });
 }
 
 void ChatWidget::retranslateUi()
 {
-    m_membersLabel->setText(tr("In the room"));
-    m_toLabel->setText(tr("&To:"));
-    m_send->setText(tr("&Send"));
-    m_send->setToolTip(tr("Send the message (Enter); Shift+Enter starts a new line"));
-    m_input->setPlaceholderText(tr("Type a message; Enter sends, Shift+Enter starts a new line"));
-    m_members->setToolTip(tr("Double-click a member to send them a direct message"));
+    m_membersLabel->setText(tr("Connected now"));
+    m_members->setToolTip(tr("Double-click someone to open your direct conversation"));
+    m_newRoom->setText(tr("&New room…"));
+    m_newRoom->setToolTip(tr("Make a room; you become its owner"));
+    m_join->setText(tr("&Join"));
+    m_join->setToolTip(tr("Join the room chosen under \"Rooms to join\""));
+    m_leave->setText(tr("&Leave"));
+    m_leave->setToolTip(tr("Leave the open room"));
+    m_invite->setText(tr("&Invite…"));
+    m_invite->setToolTip(tr("Add someone to the open room (owners)"));
+    m_topic->setText(tr("&Topic…"));
+    m_topic->setToolTip(tr("Change the open room's topic (owners)"));
+    m_directName->setPlaceholderText(tr("Direct conversation with… (a name, Enter)"));
     refreshMembers();
 }
 
@@ -136,49 +265,299 @@ void ChatWidget::changeEvent(QEvent* event)
 void ChatWidget::onStateChanged()
 {
     const bool connected = m_connection->state() == ServerConnection::State::Connected;
-    m_input->setEnabled(m_connection->acceptsMessages()); // reconnecting: typed messages wait in the outbox
-    m_send->setEnabled(m_connection->acceptsMessages());
-    m_recipient->setEnabled(connected);
-    if (!connected) {
+    // Reconnecting: typed messages wait in the outbox (docs/CLIENT.md, Reconnection).
+    m_view->setInputEnabled(m_connection->acceptsMessages());
+    if (connected) {
+        m_roomsTimer->start();
+    } else {
+        m_roomsTimer->stop();
         m_members->clear();
     }
-    if (m_connection->state() == ServerConnection::State::Disconnected) {
-        m_sawHistory = false;
-    }
+    updateButtons();
 }
 
 void ChatWidget::onJoined(const QString& myName)
 {
-    m_sawHistory = false;
-    m_model->addSystem(tr("Connected to %1 as %2").arg(m_connection->hostPort(), myName));
+    m_view->addSystem(tr("Connected to %1 as %2").arg(m_connection->hostPort(), myName));
+    if (m_connection->chat()->sessionVersion() < ChatProtocol::CurrentVersion) {
+        m_view->openVersion1();
+        setStatus(tr("This server speaks version 1 of the chat protocol: one room, no history or search"), false);
+    }
     refreshMembers();
-    m_input->setFocus();
+    updateButtons();
+    m_view->input()->setFocus();
+}
+
+void ChatWidget::onConversationsReceived()
+{
+    m_view->setInputEnabled(m_connection->state() == ServerConnection::State::Connected);
+    if (m_view->isOpen()) {
+        if (const auto open = m_conversations->conversation(m_view->conversationId())) {
+            // A reconnection: what was said meanwhile.
+            m_view->updateConversation(*open);
+            m_view->catchUp();
+            syncSidebar();
+        } else {
+            m_view->close();
+        }
+    }
+    if (!m_view->isOpen()) {
+        const auto general = m_conversations->find(ConversationKind::Room, QStringLiteral("general"));
+        if (general) {
+            openConversation(general->id);
+        } else if (!m_conversations->conversations().isEmpty()) {
+            openConversation(m_conversations->conversations().constFirst().id);
+        }
+    }
+    refreshRooms();
+    updateButtons();
 }
 
 void ChatWidget::onMessage(const ChatProtocol::Message& message)
 {
-    const bool following = m_view->verticalScrollBar()->value() >= m_view->verticalScrollBar()->maximum() - 4;
-    if (message.history && !m_sawHistory) {
-        m_sawHistory = true;
-        m_model->addSystem(tr("Earlier messages in the room:"));
+    if (m_connection->chat()->sessionVersion() < ChatProtocol::CurrentVersion) {
+        m_view->addLive(message);
+        return;
     }
-    m_model->addMessage(message);
-    scrollToBottomIfFollowing(following || m_model->line(m_model->rowCount() - 1).own);
+    if (message.conversation && *message.conversation == m_view->conversationId() && !message.history) {
+        m_view->addLive(message);
+    }
 }
 
-void ChatWidget::scrollToBottomIfFollowing(bool following)
+bool ChatWidget::openConversation(qint64 conversationId)
 {
-    if (following) {
-        m_view->scrollToBottom();
+    const auto conversation = m_conversations->conversation(conversationId);
+    if (!conversation) {
+        return false;
     }
+    if (conversationId != m_view->conversationId()) {
+        m_view->open(*conversation);
+    }
+    m_search->setCurrentConversation(conversationId);
+    syncSidebar();
+    updateButtons();
+    emit conversationOpened(conversationId);
+    return true;
+}
+
+void ChatWidget::openDirect(const QString& name)
+{
+    if (const auto known = m_conversations->find(ConversationKind::Direct, name)) {
+        openConversation(known->id);
+        m_directName->clear();
+        return;
+    }
+    // A history request with `with` makes the conversation on the server and names it.
+    ChatProtocol::HistoryRequest request;
+    request.target.with = name;
+    request.limit = 1;
+    const qint64 seq = m_connection->chat()->request(request);
+    if (seq < 0) {
+        setStatus(tr("Cannot open the conversation with %1: %2").arg(name, m_connection->chat()->errorString()), true);
+        return;
+    }
+    m_pending.insert(seq, { Action::Direct, name });
+}
+
+void ChatWidget::sendRequest(ChatProtocol::RoomRequest request, const PendingRequest& pending)
+{
+    const qint64 seq = m_connection->chat()->request(std::move(request));
+    if (seq < 0) {
+        setStatus(m_connection->chat()->errorString(), true);
+        return;
+    }
+    m_pending.insert(seq, pending);
+}
+
+void ChatWidget::createRoom(const QString& name, const QString& topic, bool isPrivate)
+{
+    ChatProtocol::RoomRequest request;
+    request.action = ChatProtocol::RoomRequest::Action::Create;
+    request.room = name;
+    request.topic = topic;
+    request.isPrivate = isPrivate;
+    sendRequest(request, { Action::Create, name });
+}
+
+void ChatWidget::joinRoom(const QString& name)
+{
+    ChatProtocol::RoomRequest request;
+    request.action = ChatProtocol::RoomRequest::Action::Join;
+    request.room = name;
+    sendRequest(request, { Action::Join, name });
+}
+
+void ChatWidget::leaveRoom(const QString& name)
+{
+    ChatProtocol::RoomRequest request;
+    request.action = ChatProtocol::RoomRequest::Action::Leave;
+    request.room = name;
+    sendRequest(request, { Action::Leave, name });
+}
+
+void ChatWidget::inviteToRoom(const QString& room, const QString& member)
+{
+    ChatProtocol::RoomRequest request;
+    request.action = ChatProtocol::RoomRequest::Action::Invite;
+    request.room = room;
+    request.member = member;
+    sendRequest(request, { Action::Invite, member });
+}
+
+void ChatWidget::setRoomTopic(const QString& room, const QString& topic)
+{
+    ChatProtocol::RoomRequest request;
+    request.action = ChatProtocol::RoomRequest::Action::Topic;
+    request.room = room;
+    request.topic = topic;
+    sendRequest(request, { Action::Topic, room });
+}
+
+void ChatWidget::refreshRooms()
+{
+    ChatClient* chat = m_connection->chat();
+    if (m_connection->state() != ServerConnection::State::Connected
+        || chat->sessionVersion() < ChatProtocol::CurrentVersion) {
+        return;
+    }
+    const qint64 seq = chat->request(ChatProtocol::RoomsRequest());
+    if (seq >= 0) {
+        m_pending.insert(seq, { Action::Rooms, QString() });
+    }
+}
+
+void ChatWidget::onDone(const ChatProtocol::Done& done)
+{
+    const auto found = m_pending.constFind(done.seq);
+    if (found == m_pending.cend()) {
+        return;
+    }
+    const PendingRequest pending = found.value();
+    m_pending.erase(found);
+    switch (pending.action) {
+    case Action::Rooms:
+        m_conversations->setAvailableRooms(done.rooms.value_or(QList<ChatProtocol::RoomInfo>()));
+        syncSidebar();
+        break;
+    case Action::Create:
+    case Action::Join:
+        if (done.conversation) {
+            setStatus(pending.action == Action::Create ? tr("Room %1 made").arg(pending.name)
+                                                       : tr("You joined the room %1").arg(pending.name),
+                false);
+            if (!openConversation(*done.conversation)) {
+                m_openWhenListed = *done.conversation;
+            }
+        }
+        refreshRooms();
+        break;
+    case Action::Leave:
+        refreshRooms();
+        break;
+    case Action::Invite:
+        setStatus(tr("%1 was invited").arg(pending.name), false);
+        break;
+    case Action::Topic:
+        setStatus(tr("The topic of %1 was changed").arg(pending.name), false);
+        break;
+    case Action::Direct:
+        if (done.conversation) {
+            ChatProtocol::ConversationSummary conversation;
+            conversation.id = *done.conversation;
+            conversation.kind = ConversationKind::Direct;
+            conversation.isPrivate = true;
+            conversation.name = pending.name;
+            if (done.messages && !done.messages->isEmpty()) {
+                ChatProtocol::Message last = done.messages->constFirst();
+                last.history = false;
+                conversation.last = last;
+            }
+            m_conversations->add(conversation);
+            openConversation(conversation.id);
+            m_directName->clear();
+        }
+        break;
+    }
+}
+
+void ChatWidget::onRejected(const ChatProtocol::Rejected& rejected)
+{
+    const auto found = m_pending.constFind(rejected.seq);
+    if (found == m_pending.cend()) {
+        return;
+    }
+    const PendingRequest pending = found.value();
+    m_pending.erase(found);
+    switch (pending.action) {
+    case Action::Rooms:
+        break;
+    case Action::Create:
+        setStatus(tr("The room %1 was not made: %2").arg(pending.name, rejected.message), true);
+        break;
+    case Action::Join:
+        setStatus(tr("You could not join %1: %2").arg(pending.name, rejected.message), true);
+        break;
+    case Action::Leave:
+        setStatus(tr("You could not leave %1: %2").arg(pending.name, rejected.message), true);
+        break;
+    case Action::Invite:
+        setStatus(tr("%1 was not invited: %2").arg(pending.name, rejected.message), true);
+        break;
+    case Action::Topic:
+        setStatus(tr("The topic of %1 was not changed: %2").arg(pending.name, rejected.message), true);
+        break;
+    case Action::Direct:
+        setStatus(tr("Cannot open the conversation with %1: %2").arg(pending.name, rejected.message), true);
+        break;
+    }
+}
+
+void ChatWidget::onSidebarActivated(const QModelIndex& index)
+{
+    const auto kind
+        = static_cast<ConversationListModel::RowKind>(index.data(ConversationListModel::RowKindRole).toInt());
+    if (kind == ConversationListModel::RowKind::AvailableRoom) {
+        joinRoom(index.data(ConversationListModel::NameRole).toString());
+    } else if (kind != ConversationListModel::RowKind::Header) {
+        openConversation(index.data(ConversationListModel::ConversationIdRole).toLongLong());
+    }
+}
+
+void ChatWidget::syncSidebar()
+{
+    m_syncing = true;
+    const QModelIndex row = m_conversations->indexOf(m_view->conversationId());
+    if (row.isValid()) {
+        m_sidebar->setCurrentIndex(row);
+    } else {
+        m_sidebar->clearSelection();
+    }
+    m_syncing = false;
+    updateButtons();
+}
+
+void ChatWidget::updateButtons()
+{
+    ChatClient* chat = m_connection->chat();
+    const bool version2 = m_connection->state() == ServerConnection::State::Connected
+        && chat->sessionVersion() >= ChatProtocol::CurrentVersion;
+    const ChatProtocol::ConversationSummary& open = m_view->conversation();
+    const bool room = version2 && m_view->isOpen() && open.kind == ConversationKind::Room;
+    const bool owner = room && open.role == ChatProtocol::Role::Owner;
+    m_newRoom->setEnabled(version2);
+    m_join->setEnabled(version2
+        && m_sidebar->currentIndex().data(ConversationListModel::RowKindRole).toInt()
+            == static_cast<int>(ConversationListModel::RowKind::AvailableRoom));
+    m_leave->setEnabled(room && open.name != QLatin1String("general"));
+    m_invite->setEnabled(owner);
+    m_topic->setEnabled(owner);
+    m_directName->setEnabled(version2);
+    m_search->setEnabled(version2);
 }
 
 void ChatWidget::refreshMembers()
 {
-    const QString selected = recipient();
     m_members->clear();
-    m_recipient->clear();
-    m_recipient->addItem(tr("Everyone in the room"), QString());
     if (m_connection->state() != ServerConnection::State::Connected) {
         return;
     }
@@ -199,40 +578,103 @@ void ChatWidget::refreshMembers()
         seen << id;
         auto* item = new QListWidgetItem(member.name, m_members);
         item->setData(Qt::UserRole, member.name);
-        item->setToolTip(tr("Key %1\nDouble-click to send a direct message").arg(member.fingerprint));
-        if (m_recipient->findData(member.name) < 0 && member.name != chat->myName()) {
-            m_recipient->addItem(tr("%1 only (direct)").arg(member.name), member.name);
+        item->setToolTip(tr("Key %1\nDouble-click to open your direct conversation").arg(member.fingerprint));
+    }
+}
+
+void ChatWidget::showCreateRoomDialog()
+{
+    auto* dialog = new RoomCreateDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this,
+        [this, dialog] { createRoom(dialog->name(), dialog->topic(), dialog->isPrivate()); });
+    dialog->open();
+}
+
+void ChatWidget::showInviteDialog()
+{
+    const QString room = m_view->conversation().name;
+    auto* dialog = new QInputDialog(this);
+    dialog->setObjectName(QStringLiteral("inviteDialog"));
+    dialog->setWindowTitle(tr("Invite to %1").arg(room));
+    dialog->setLabelText(tr("The name of the person to add to %1:").arg(room));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QInputDialog::textValueSelected, this, [this, room](const QString& text) {
+        if (!text.trimmed().isEmpty()) {
+            inviteToRoom(room, text.trimmed());
         }
-    }
-    setRecipient(selected);
+    });
+    dialog->open();
 }
 
-void ChatWidget::setRecipient(const QString& name)
+void ChatWidget::showTopicDialog()
 {
-    if (!name.isEmpty() && m_recipient->findData(name) < 0) {
-        m_recipient->addItem(tr("%1 only (direct)").arg(name), name);
-    }
-    m_recipient->setCurrentIndex(qMax(0, m_recipient->findData(name)));
+    const QString room = m_view->conversation().name;
+    auto* dialog = new QInputDialog(this);
+    dialog->setObjectName(QStringLiteral("topicDialog"));
+    dialog->setWindowTitle(tr("Topic of %1").arg(room));
+    dialog->setLabelText(tr("What %1 is for (empty clears it):").arg(room));
+    dialog->setTextValue(m_view->conversation().topic);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QInputDialog::textValueSelected, this,
+        [this, room](const QString& text) { setRoomTopic(room, text.trimmed()); });
+    dialog->open();
 }
 
-QString ChatWidget::recipient() const
+void ChatWidget::openHit(const ChatProtocol::SearchHit& hit)
 {
-    return m_recipient->currentData().toString();
-}
-
-void ChatWidget::send()
-{
-    const QString text = m_input->toPlainText();
-    if (text.trimmed().isEmpty()) {
+    const auto conversation = m_conversations->conversation(hit.conversation);
+    if (!conversation) {
+        setStatus(tr("That message's conversation is no longer yours"), true);
         return;
     }
+    m_view->openAt(*conversation, hit.id);
+    m_search->setCurrentConversation(hit.conversation);
+    syncSidebar();
+    emit conversationOpened(hit.conversation);
+}
+
+void ChatWidget::download(const QString& remotePath, const QString& name)
+{
+    if (!m_filesWidget) {
+        return;
+    }
+    const QString local = m_files->download(remotePath, name, m_filesWidget->localDirectory());
+    if (!local.isEmpty()) {
+        setStatus(tr("Downloading %1 to %2 (see the Files tab)").arg(name, local), false);
+    }
+}
+
+void ChatWidget::setStatus(const QString& text, bool error)
+{
+    m_status->setText(text);
+    m_status->setStyleSheet(error ? QStringLiteral("color: #b00020") : QString());
+}
+
+QString ChatWidget::statusText() const
+{
+    return m_status->text();
+}
+
+ChatClient::Destination ChatWidget::destination() const
+{
+    const ChatProtocol::ConversationSummary& open = m_view->conversation();
+    if (!m_view->isOpen()) {
+        return {}; // version 1: general
+    }
+    return open.kind == ConversationKind::Direct ? ChatClient::Destination { QString(), open.name }
+                                                 : ChatClient::Destination { open.name, QString() };
+}
+
+bool ChatWidget::sendMessage(const ChatClient::Destination& destination, const QString& text,
+    const std::optional<ChatProtocol::Attachment>& attachment)
+{
     // Through the outbox: kept while reconnecting, sent once (docs/CLIENT.md, Reconnection).
-    if (!m_connection->outbox()->send(text, ChatClient::Destination { QString(), recipient() })) {
-        m_model->addSystem(tr("Not sent: %1").arg(m_connection->outbox()->errorString()));
-        m_view->scrollToBottom();
-        return;
+    if (!m_connection->outbox()->send(text, destination, attachment)) {
+        m_view->addSystem(tr("Not sent: %1").arg(m_connection->outbox()->errorString()));
+        return false;
     }
-    m_input->clear();
+    return true;
 }
 
 } // namespace QuietWire::Gui

@@ -62,6 +62,9 @@ MainWindow::MainWindow(const Identity& identity, GuiSettings* settings, QWidget*
     connect(m_settingsAction, &QAction::triggered, this, &MainWindow::showSettings);
     connect(m_quitAction, &QAction::triggered, this, &QWidget::close);
 
+    // Files in a conversation go through the Files tab's transfer list.
+    m_chat->setFilesWidget(m_files);
+
     m_tabs->setObjectName(QStringLiteral("tabs"));
     m_tabs->addTab(m_chat, QIcon(QStringLiteral(":/icons/quietwire.png")), QString());
     m_tabs->addTab(m_files, QIcon(QStringLiteral(":/icons/upload.png")), QString());

@@ -35,6 +35,8 @@ void ServerConnection::createClients()
         m_files->deleteLater();
     }
     m_chat = new ChatClient(m_identity, knownServersPath(), this);
+    // Conversations, history and search (the Chat tab); a version-1 server answers with version 1.
+    m_chat->setProtocolVersion(ChatProtocol::CurrentVersion);
     m_files = new FileClient(m_identity, knownServersPath(), this);
     for (ServiceClient* connection : { m_chat->connection(), m_files->connection() }) {
         connection->setTrustPolicy(

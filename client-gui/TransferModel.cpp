@@ -2,6 +2,7 @@
 
 #include "FileClient.h"
 #include "Format.h"
+#include "UploadTransfer.h"
 
 #include <QFileInfo>
 #include <QIcon>
@@ -218,9 +219,9 @@ void TransferModel::setFileClient(FileClient* client)
     m_client = client;
 }
 
-void TransferModel::startUpload(const QString& localPath, const QString& remotePath)
+void TransferModel::startUpload(const QString& localPath, const QString& remotePath, bool replaceExisting)
 {
-    add(FileTransfer::Direction::Upload, localPath, remotePath);
+    add(FileTransfer::Direction::Upload, localPath, remotePath, false, replaceExisting);
 }
 
 void TransferModel::startDownload(const QString& remotePath, const QString& localPath)
@@ -243,14 +244,15 @@ TreeTransfer* TransferModel::treeOf(int row) const
     return row >= 0 && row < rowCount() ? m_rows.at(static_cast<size_t>(row))->tree.data() : nullptr;
 }
 
-void TransferModel::add(
-    FileTransfer::Direction direction, const QString& localPath, const QString& remotePath, bool folder)
+void TransferModel::add(FileTransfer::Direction direction, const QString& localPath, const QString& remotePath,
+    bool folder, bool replaceExisting)
 {
     auto row = std::make_unique<Row>();
     row->direction = direction;
     row->localPath = localPath;
     row->remotePath = remotePath;
     row->folder = folder;
+    row->replace = replaceExisting;
     Row* raw = row.get();
     beginInsertRows(QModelIndex(), rowCount(), rowCount());
     m_rows.push_back(std::move(row));
@@ -546,6 +548,9 @@ void TransferModel::start(Row* row, bool resume)
     FileTransfer* transfer = row->direction == FileTransfer::Direction::Upload
         ? m_client->upload(row->localPath, row->remotePath, resume)
         : m_client->download(row->remotePath, row->localPath, resume);
+    if (auto* upload = qobject_cast<UploadTransfer*>(transfer)) {
+        upload->setReplaceExisting(row->replace);
+    }
     row->transfer = transfer;
     row->done = transfer->bytesDone();
     row->total = transfer->bytesTotal();
@@ -565,6 +570,8 @@ void TransferModel::start(Row* row, bool resume)
         changed(row);
         if (state == FileTransfer::State::Finished) {
             emit transferFinished(row->direction, row->localPath, row->remotePath);
+        } else if (state == FileTransfer::State::Failed) {
+            emit transferFailed(row->direction, row->localPath, row->remotePath, row->transfer->failure());
         }
     });
     changed(row);

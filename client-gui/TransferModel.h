@@ -51,7 +51,9 @@ public:
 
     void setFileClient(FileClient* client);
     /// Adds a row and starts it (a .part left by an earlier run is continued after its hash is checked).
-    void startUpload(const QString& localPath, const QString& remotePath);
+    /// replaceExisting false: the server refuses the upload (failed, ErrorCode::Exists) rather than
+    /// replace a file of that name (a file posted into a conversation).
+    void startUpload(const QString& localPath, const QString& remotePath, bool replaceExisting = true);
     void startDownload(const QString& remotePath, const QString& localPath);
     /// A folder tree (TreeTransfer): localDir into the remote folder remoteDir, or back. Needs the browsing
     /// session of the FileClient (connected).
@@ -71,6 +73,9 @@ public:
 signals:
     void transferFinished(
         QuietWire::FileTransfer::Direction direction, const QString& localPath, const QString& remotePath);
+    /// A file's transfer failed (failure.code: Exists for an upload that may not replace, ...).
+    void transferFailed(QuietWire::FileTransfer::Direction direction, const QString& localPath,
+        const QString& remotePath, const QuietWire::Failure& failure);
 
 private:
     struct Row
@@ -83,6 +88,7 @@ private:
         qint64 total = 0;
         bool dirty = false;
         bool interrupted = false;
+        bool replace = true; // an upload may replace a file of its name
         QString notice; // why it could not start
         bool folder = false; // a TreeTransfer's row
         QPointer<TreeTransfer> tree;
@@ -92,8 +98,8 @@ private:
         QElapsedTimer clock; // a folder: since its start, for the rate
     };
 
-    void add(
-        FileTransfer::Direction direction, const QString& localPath, const QString& remotePath, bool folder = false);
+    void add(FileTransfer::Direction direction, const QString& localPath, const QString& remotePath,
+        bool folder = false, bool replaceExisting = true);
     void start(Row* row, bool resume);
     void startTree(Row* row);
     void setChildren(Row* row, int count);

@@ -27,6 +27,7 @@ private slots:
     void refusesPathsOutOfSharedFolders();
     void hostPaths();
     void homeFolderNames();
+    void attachmentFoldersAndFreeNames();
     void dataMessageEncoding_data();
     void dataMessageEncoding();
 };
@@ -241,6 +242,22 @@ void TestFilePaths::dataMessageEncoding()
     }
     QVERIFY(FileProtocol::decodeData(Protocol::encode(Protocol::Hello { QStringLiteral("files") }.toCbor())).isNull());
     QVERIFY(FileProtocol::decodeData(fast.left(fast.size() - 1)).isNull() || size == 0);
+}
+
+void TestFilePaths::attachmentFoldersAndFreeNames()
+{
+    const QDate day(2026, 12, 1);
+    QCOMPARE(FilePaths::attachmentFolder(QStringLiteral("lab"), QString(), day),
+        QStringLiteral("/rooms/lab/attachments/2026-12-01"));
+    QCOMPARE(FilePaths::attachmentFolder(QString(), QStringLiteral("bob"), day),
+        QStringLiteral("/direct/bob/attachments/2026-12-01"));
+    QCOMPARE(FilePaths::attachmentFolder(QString(), QString(), day),
+        QStringLiteral("/rooms/general/attachments/2026-12-01"));
+    QCOMPARE(FilePaths::numberedName(QStringLiteral("report.pdf"), 1), QStringLiteral("report.pdf"));
+    QCOMPARE(FilePaths::numberedName(QStringLiteral("report.pdf"), 2), QStringLiteral("report (2).pdf"));
+    QCOMPARE(FilePaths::numberedName(QStringLiteral("archive.tar.gz"), 3), QStringLiteral("archive.tar (3).gz"));
+    QCOMPARE(FilePaths::numberedName(QStringLiteral("README"), 2), QStringLiteral("README (2)"));
+    QCOMPARE(FilePaths::numberedName(QStringLiteral(".profile"), 2), QStringLiteral(".profile (2)"));
 }
 
 QTEST_GUILESS_MAIN(TestFilePaths)

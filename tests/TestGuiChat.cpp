@@ -2,10 +2,11 @@
 // multi-line messages, direct messages by double-clicking a member, joins, leaves, history.
 
 #include "ChatModel.h"
+#include "ConversationListModel.h"
+#include "ConversationView.h"
 #include "GuiTestHelpers.h"
 #include "MessageEdit.h"
 
-#include <QComboBox>
 #include <QListView>
 #include <QListWidget>
 #include <QTemporaryDir>
@@ -30,6 +31,17 @@ int findLine(const Client& client, ChatModel::Kind kind, const QString& text)
         }
     }
     return -1;
+}
+
+/// Opens the conversation the sidebar lists as kind and name, and waits for its page.
+bool open(const Client& client, ChatProtocol::ConversationKind kind, const QString& name)
+{
+    ChatWidget* chat = client.window->chatWidget();
+    if (!QTest::qWaitFor([&] { return chat->conversations()->find(kind, name).has_value(); }, Timeout)) {
+        return false;
+    }
+    return chat->openConversation(chat->conversations()->find(kind, name)->id)
+        && QTest::qWaitFor([&] { return !chat->conversationView()->isLoading(); }, Timeout);
 }
 
 QStringList memberNames(const Client& client)
@@ -114,23 +126,32 @@ void TestGuiChat::twoClientsTalk()
     QVERIFY(
         chatOf(*alice)->line(findLine(*alice, ChatModel::Kind::Message, QStringLiteral("Hello Bob\nsecond line"))).own);
 
-    // Bob double-clicks alice in the member list: the next message goes to her alone.
+    // Bob double-clicks alice in the member list: their direct conversation opens.
     auto* bobMembers = child<QListWidget>(bob->window.get(), QStringLiteral("memberList"));
     const auto found = bobMembers->findItems(QStringLiteral("alice"), Qt::MatchExactly);
     QCOMPARE(found.size(), 1);
     const QPoint centre = bobMembers->visualItemRect(found.first()).center();
     QTest::mouseClick(bobMembers->viewport(), Qt::LeftButton, {}, centre);
     QTest::mouseDClick(bobMembers->viewport(), Qt::LeftButton, {}, centre);
-    auto* recipient = child<QComboBox>(bob->window.get(), QStringLiteral("recipientBox"));
-    QCOMPARE(recipient->currentData().toString(), QStringLiteral("alice"));
+    ConversationView* bobView = bob->window->chatWidget()->conversationView();
+    QTRY_VERIFY_WITH_TIMEOUT(bobView->conversation().kind == ChatProtocol::ConversationKind::Direct
+            && bobView->conversation().name == QLatin1String("alice"),
+        Timeout);
     auto* bobInput = child<MessageEdit>(bob->window.get(), QStringLiteral("messageEdit"));
     QTest::keyClicks(bobInput, QStringLiteral("just for you"));
     QVERIFY(click(bob->window.get(), QStringLiteral("sendButton")));
+    QTRY_VERIFY_WITH_TIMEOUT(findLine(*bob, ChatModel::Kind::Direct, QStringLiteral("just for you")) >= 0, Timeout);
+    // Alice's list shows it unread; opening it shows the message, to her.
+    QTRY_VERIFY_WITH_TIMEOUT(alice->window->chatWidget()->conversations()->find(
+                                 ChatProtocol::ConversationKind::Direct, QStringLiteral("bob")),
+        Timeout);
+    QVERIFY(findLine(*alice, ChatModel::Kind::Direct, QStringLiteral("just for you")) < 0); // general is open
+    QVERIFY(open(*alice, ChatProtocol::ConversationKind::Direct, QStringLiteral("bob")));
     QTRY_VERIFY_WITH_TIMEOUT(findLine(*alice, ChatModel::Kind::Direct, QStringLiteral("just for you")) >= 0, Timeout);
     QCOMPARE(chatOf(*alice)->line(findLine(*alice, ChatModel::Kind::Direct, QStringLiteral("just for you"))).to,
         QStringLiteral("alice"));
 
-    // A latecomer sees the room's history on joining, without the direct message.
+    // A latecomer sees the room's history on opening it, without the direct message.
     auto carol = makeClient(m_dir->path(), QStringLiteral("carol"), m_server.get(), true);
     QVERIFY(carol);
     QVERIFY(connectTrusting(*carol, m_server->port));
@@ -139,8 +160,10 @@ void TestGuiChat::twoClientsTalk()
     QVERIFY(chatOf(*carol)
                 ->line(findLine(*carol, ChatModel::Kind::Message, QStringLiteral("Hello Bob\nsecond line")))
                 .history);
+    QCOMPARE(carol->window->chatWidget()->conversationView()->conversation().name, QStringLiteral("general"));
     QCOMPARE(findLine(*carol, ChatModel::Kind::Direct, QStringLiteral("just for you")), -1);
-    QVERIFY(findLine(*carol, ChatModel::Kind::System, QStringLiteral("Earlier messages in the room:")) >= 0);
+    QVERIFY(!carol->window->chatWidget()->conversations()->find(
+        ChatProtocol::ConversationKind::Direct, QStringLiteral("bob")));
 
     // Bob leaves: a system line and the member list for the others.
     QVERIFY(click(bob->window.get(), QStringLiteral("disconnectActionButton")));
@@ -150,6 +173,7 @@ void TestGuiChat::twoClientsTalk()
     QVERIFY(memberNames(*bob).isEmpty());
 
     // An administrator's notice reaches the room as one.
+    QVERIFY(open(*alice, ChatProtocol::ConversationKind::Room, QStringLiteral("general")));
     QVERIFY(!m_server->command(QStringLiteral("say maintenance at noon"), QStringLiteral("said to")).isEmpty());
     QTRY_VERIFY_WITH_TIMEOUT(
         findLine(*alice, ChatModel::Kind::Notice, QStringLiteral("maintenance at noon")) >= 0, Timeout);

@@ -271,6 +271,18 @@
         <source>Server:</source>
         <translation>Сервер:</translation>
     </message>
+    <message>
+        <source>removed from the server</source>
+        <translation>удалён с сервера</translation>
+    </message>
+    <message>
+        <source>double-click or Download to save it</source>
+        <translation>дважды щёлкните или нажмите «Скачать», чтобы сохранить</translation>
+    </message>
+    <message>
+        <source>File:</source>
+        <translation>Файл:</translation>
+    </message>
 </context>
 <context>
     <name>QuietWire::Gui::ChatModel</name>
@@ -296,6 +308,22 @@ Sent %3</source>
         <translation>%1, ключ %2
 Отправлено %3</translation>
     </message>
+    <message>
+        <source>New messages</source>
+        <translation>Новые сообщения</translation>
+    </message>
+    <message>
+        <source>— %1 —</source>
+        <translation>— %1 —</translation>
+    </message>
+    <message>
+        <source>[file %1, %2, removed]</source>
+        <translation>[файл %1, %2, удалён]</translation>
+    </message>
+    <message>
+        <source>[file %1, %2]</source>
+        <translation>[файл %1, %2]</translation>
+    </message>
 </context>
 <context>
     <name>QuietWire::Gui::ChatWidget</name>
@@ -316,40 +344,8 @@ Sent %3</source>
         <translation>Ваше сообщение не доставлено: %1</translation>
     </message>
     <message>
-        <source>In the room</source>
-        <translation>В комнате</translation>
-    </message>
-    <message>
-        <source>&amp;To:</source>
-        <translation>&amp;Кому:</translation>
-    </message>
-    <message>
-        <source>&amp;Send</source>
-        <translation>&amp;Отправить</translation>
-    </message>
-    <message>
-        <source>Send the message (Enter); Shift+Enter starts a new line</source>
-        <translation>Отправить сообщение (Enter); Shift+Enter — новая строка</translation>
-    </message>
-    <message>
-        <source>Type a message; Enter sends, Shift+Enter starts a new line</source>
-        <translation>Введите сообщение; Enter — отправить, Shift+Enter — новая строка</translation>
-    </message>
-    <message>
-        <source>Double-click a member to send them a direct message</source>
-        <translation>Дважды щёлкните участника, чтобы написать ему лично</translation>
-    </message>
-    <message>
         <source>Connected to %1 as %2</source>
         <translation>Подключено к %1 как %2</translation>
-    </message>
-    <message>
-        <source>Earlier messages in the room:</source>
-        <translation>Прежние сообщения в комнате:</translation>
-    </message>
-    <message>
-        <source>Everyone in the room</source>
-        <translation>Всем в комнате</translation>
     </message>
     <message>
         <source>%1 (you)</source>
@@ -360,22 +356,154 @@ Sent %3</source>
         <translation>Ваш ключ: %1</translation>
     </message>
     <message>
-        <source>Key %1
-Double-click to send a direct message</source>
-        <translation>Ключ %1
-Дважды щёлкните, чтобы написать лично</translation>
-    </message>
-    <message>
-        <source>%1 only (direct)</source>
-        <translation>Только %1 (лично)</translation>
-    </message>
-    <message>
         <source>Not sent: %1</source>
         <translation>Не отправлено: %1</translation>
     </message>
     <message>
         <source>Your message “%1” was not delivered: %2</source>
         <translation>Ваше сообщение «%1» не доставлено: %2</translation>
+    </message>
+    <message>
+        <source>conversation %1</source>
+        <translation>беседа %1</translation>
+    </message>
+    <message>
+        <source>You left the room %1</source>
+        <translation>Вы вышли из комнаты %1</translation>
+    </message>
+    <message>
+        <source>You were removed from the room %1</source>
+        <translation>Вас удалили из комнаты %1</translation>
+    </message>
+    <message>
+        <source>The room %1 was deleted</source>
+        <translation>Комната %1 удалена</translation>
+    </message>
+    <message>
+        <source>Connected now</source>
+        <translation>Сейчас в сети</translation>
+    </message>
+    <message>
+        <source>Double-click someone to open your direct conversation</source>
+        <translation>Дважды щёлкните человека, чтобы открыть личную беседу с ним</translation>
+    </message>
+    <message>
+        <source>&amp;New room…</source>
+        <translation>&amp;Новая комната…</translation>
+    </message>
+    <message>
+        <source>Make a room; you become its owner</source>
+        <translation>Создать комнату; вы станете её владельцем</translation>
+    </message>
+    <message>
+        <source>&amp;Join</source>
+        <translation>&amp;Войти</translation>
+    </message>
+    <message>
+        <source>Join the room chosen under &quot;Rooms to join&quot;</source>
+        <translation>Войти в комнату, выбранную в списке «Комнаты, куда можно войти»</translation>
+    </message>
+    <message>
+        <source>&amp;Leave</source>
+        <translation>В&amp;ыйти</translation>
+    </message>
+    <message>
+        <source>Leave the open room</source>
+        <translation>Выйти из открытой комнаты</translation>
+    </message>
+    <message>
+        <source>&amp;Invite…</source>
+        <translation>&amp;Пригласить…</translation>
+    </message>
+    <message>
+        <source>Add someone to the open room (owners)</source>
+        <translation>Добавить человека в открытую комнату (для владельцев)</translation>
+    </message>
+    <message>
+        <source>&amp;Topic…</source>
+        <translation>&amp;Тема…</translation>
+    </message>
+    <message>
+        <source>Change the open room&apos;s topic (owners)</source>
+        <translation>Изменить тему открытой комнаты (для владельцев)</translation>
+    </message>
+    <message>
+        <source>Direct conversation with… (a name, Enter)</source>
+        <translation>Личная беседа с… (имя, Enter)</translation>
+    </message>
+    <message>
+        <source>This server speaks version 1 of the chat protocol: one room, no history or search</source>
+        <translation>Этот сервер говорит на версии 1 протокола чата: одна комната, без истории и поиска</translation>
+    </message>
+    <message>
+        <source>Cannot open the conversation with %1: %2</source>
+        <translation>Не удалось открыть беседу с %1: %2</translation>
+    </message>
+    <message>
+        <source>Room %1 made</source>
+        <translation>Комната %1 создана</translation>
+    </message>
+    <message>
+        <source>You joined the room %1</source>
+        <translation>Вы вошли в комнату %1</translation>
+    </message>
+    <message>
+        <source>%1 was invited</source>
+        <translation>%1 приглашён(а)</translation>
+    </message>
+    <message>
+        <source>The topic of %1 was changed</source>
+        <translation>Тема %1 изменена</translation>
+    </message>
+    <message>
+        <source>The room %1 was not made: %2</source>
+        <translation>Комната %1 не создана: %2</translation>
+    </message>
+    <message>
+        <source>You could not join %1: %2</source>
+        <translation>Не удалось войти в %1: %2</translation>
+    </message>
+    <message>
+        <source>You could not leave %1: %2</source>
+        <translation>Не удалось выйти из %1: %2</translation>
+    </message>
+    <message>
+        <source>%1 was not invited: %2</source>
+        <translation>%1 не приглашён(а): %2</translation>
+    </message>
+    <message>
+        <source>The topic of %1 was not changed: %2</source>
+        <translation>Тема %1 не изменена: %2</translation>
+    </message>
+    <message>
+        <source>Key %1
+Double-click to open your direct conversation</source>
+        <translation>Ключ %1
+Дважды щёлкните, чтобы открыть личную беседу</translation>
+    </message>
+    <message>
+        <source>Invite to %1</source>
+        <translation>Пригласить в %1</translation>
+    </message>
+    <message>
+        <source>The name of the person to add to %1:</source>
+        <translation>Имя человека, которого добавить в %1:</translation>
+    </message>
+    <message>
+        <source>Topic of %1</source>
+        <translation>Тема %1</translation>
+    </message>
+    <message>
+        <source>What %1 is for (empty clears it):</source>
+        <translation>Для чего %1 (пустая строка очищает тему):</translation>
+    </message>
+    <message>
+        <source>That message&apos;s conversation is no longer yours</source>
+        <translation>Вы больше не участник беседы этого сообщения</translation>
+    </message>
+    <message>
+        <source>Downloading %1 to %2 (see the Files tab)</source>
+        <translation>Скачивается %1 в %2 (см. вкладку «Файлы»)</translation>
     </message>
 </context>
 <context>
@@ -407,6 +535,137 @@ Double-click to send a direct message</source>
     <message>
         <source>Remove from this list</source>
         <translation>Убрать из списка</translation>
+    </message>
+</context>
+<context>
+    <name>QuietWire::Gui::ConversationFiles</name>
+    <message>
+        <source>%1 is not a file: only files can be posted into a conversation</source>
+        <translation>%1 — не файл: в беседу можно отправлять только файлы</translation>
+    </message>
+    <message>
+        <source>%1 cannot be sent yet: the file session is not connected</source>
+        <translation>%1 пока нельзя отправить: сеанс файлов не подключён</translation>
+    </message>
+    <message>
+        <source>%1 cannot be read: it was not posted</source>
+        <translation>Не удалось прочитать %1: файл не отправлен</translation>
+    </message>
+    <message>
+        <source>%1 was not posted: %2</source>
+        <translation>%1 не отправлен: %2</translation>
+    </message>
+    <message>
+        <source>attachment</source>
+        <translation>вложение</translation>
+    </message>
+</context>
+<context>
+    <name>QuietWire::Gui::ConversationListModel</name>
+    <message>
+        <source>Rooms</source>
+        <translation>Комнаты</translation>
+    </message>
+    <message>
+        <source>Rooms to join</source>
+        <translation>Комнаты, куда можно войти</translation>
+    </message>
+    <message>
+        <source>Direct conversations</source>
+        <translation>Личные беседы</translation>
+    </message>
+    <message>
+        <source>%1, a room to join</source>
+        <translation>%1, комната, куда можно войти</translation>
+    </message>
+    <message>
+        <source>Last message %1</source>
+        <translation>Последнее сообщение %1</translation>
+    </message>
+    <message>
+        <source>No messages yet</source>
+        <translation>Сообщений пока нет</translation>
+    </message>
+    <message>
+        <source>Members: %1; double-click to join</source>
+        <translation>Участников: %1; дважды щёлкните, чтобы войти</translation>
+    </message>
+    <message>
+        <source>%1
+Members: %2; double-click to join</source>
+        <translation>%1
+Участников: %2; дважды щёлкните, чтобы войти</translation>
+    </message>
+    <message>
+        <source>%1, unread: %2</source>
+        <translation>%1, непрочитанных: %2</translation>
+    </message>
+</context>
+<context>
+    <name>QuietWire::Gui::ConversationView</name>
+    <message>
+        <source>&amp;Attach…</source>
+        <translation>&amp;Прикрепить…</translation>
+    </message>
+    <message>
+        <source>Upload a file into this conversation&apos;s folder and post it (or drop files here)</source>
+        <translation>Загрузить файл в папку этой беседы и отправить его (или перетащите файлы сюда)</translation>
+    </message>
+    <message>
+        <source>&amp;Send</source>
+        <translation>&amp;Отправить</translation>
+    </message>
+    <message>
+        <source>Send the message (Enter); Shift+Enter starts a new line</source>
+        <translation>Отправить сообщение (Enter); Shift+Enter — новая строка</translation>
+    </message>
+    <message>
+        <source>&amp;Download</source>
+        <translation>&amp;Скачать</translation>
+    </message>
+    <message>
+        <source>Download the selected message&apos;s file into the Files tab&apos;s local folder</source>
+        <translation>Скачать файл выбранного сообщения в локальную папку вкладки «Файлы»</translation>
+    </message>
+    <message>
+        <source>Type a message; Enter sends, Shift+Enter starts a new line</source>
+        <translation>Введите сообщение; Enter — отправить, Shift+Enter — новая строка</translation>
+    </message>
+    <message>
+        <source>general (this server has one room)</source>
+        <translation>general (на этом сервере одна комната)</translation>
+    </message>
+    <message>
+        <source>Choose a conversation on the left</source>
+        <translation>Выберите беседу слева</translation>
+    </message>
+    <message>
+        <source>Direct conversation with %1</source>
+        <translation>Личная беседа с %1</translation>
+    </message>
+    <message>
+        <source>Room %1</source>
+        <translation>Комната %1</translation>
+    </message>
+    <message>
+        <source>%1 — %2</source>
+        <translation>%1 — %2</translation>
+    </message>
+    <message>
+        <source>The conversation&apos;s history could not be loaded: %1</source>
+        <translation>Не удалось загрузить историю беседы: %1</translation>
+    </message>
+    <message>
+        <source>Attach files</source>
+        <translation>Прикрепить файлы</translation>
+    </message>
+    <message>
+        <source>%1 was removed from the server</source>
+        <translation>%1 удалён с сервера</translation>
+    </message>
+    <message>
+        <source>Only files can be posted into a conversation; skipped: %1</source>
+        <translation>В беседу можно отправлять только файлы; пропущено: %1</translation>
     </message>
 </context>
 <context>
@@ -973,6 +1232,115 @@ Last error: %2</source>
     <message>
         <source>Delete %1 from the server for good?</source>
         <translation>Удалить %1 с сервера безвозвратно?</translation>
+    </message>
+</context>
+<context>
+    <name>QuietWire::Gui::RoomCreateDialog</name>
+    <message>
+        <source>New room</source>
+        <translation>Новая комната</translation>
+    </message>
+    <message>
+        <source>design, team-2, lab.notes</source>
+        <translation>design, team-2, lab.notes</translation>
+    </message>
+    <message>
+        <source>1 to 64 letters, digits, &apos;.&apos;, &apos;_&apos; or &apos;-&apos;</source>
+        <translation>От 1 до 64 букв, цифр, &apos;.&apos;, &apos;_&apos; или &apos;-&apos;</translation>
+    </message>
+    <message>
+        <source>What the room is for (optional)</source>
+        <translation>Для чего эта комната (необязательно)</translation>
+    </message>
+    <message>
+        <source>&amp;Private: only people you invite see the room</source>
+        <translation>&amp;Закрытая: комнату видят только приглашённые вами</translation>
+    </message>
+    <message>
+        <source>&amp;Name:</source>
+        <translation>&amp;Имя:</translation>
+    </message>
+    <message>
+        <source>&amp;Topic:</source>
+        <translation>&amp;Тема:</translation>
+    </message>
+    <message>
+        <source>&amp;Create</source>
+        <translation>&amp;Создать</translation>
+    </message>
+</context>
+<context>
+    <name>QuietWire::Gui::SearchHitModel</name>
+    <message>
+        <source>%1, %2: %3</source>
+        <translation>%1, %2: %3</translation>
+    </message>
+    <message>
+        <source>server</source>
+        <translation>сервер</translation>
+    </message>
+    <message>
+        <source>%1
+%2
+Double-click to show it in its conversation</source>
+        <translation>%1
+%2
+Дважды щёлкните, чтобы показать сообщение в его беседе</translation>
+    </message>
+</context>
+<context>
+    <name>QuietWire::Gui::SearchPanel</name>
+    <message>
+        <source>server</source>
+        <translation>сервер</translation>
+    </message>
+    <message>
+        <source>Search messages</source>
+        <translation>Поиск сообщений</translation>
+    </message>
+    <message>
+        <source>Every word must occur in a message; a word also finds longer words it starts. Enter searches.</source>
+        <translation>Каждое слово должно встречаться в сообщении; слово находит и более длинные слова, которые с него начинаются. Enter — искать.</translation>
+    </message>
+    <message>
+        <source>Everywhere</source>
+        <translation>Везде</translation>
+    </message>
+    <message>
+        <source>This conversation</source>
+        <translation>В этой беседе</translation>
+    </message>
+    <message>
+        <source>&amp;More results</source>
+        <translation>&amp;Ещё результаты</translation>
+    </message>
+    <message>
+        <source>Open a conversation first, or search everywhere</source>
+        <translation>Сначала откройте беседу или ищите везде</translation>
+    </message>
+    <message>
+        <source>Cannot search: %1</source>
+        <translation>Поиск невозможен: %1</translation>
+    </message>
+    <message>
+        <source>Searching…</source>
+        <translation>Идёт поиск…</translation>
+    </message>
+    <message>
+        <source>No messages found for “%1”</source>
+        <translation>По запросу «%1» сообщений не найдено</translation>
+    </message>
+    <message>
+        <source>The search was refused: %1</source>
+        <translation>Поиск отклонён: %1</translation>
+    </message>
+    <message>
+        <source>File:</source>
+        <translation>Файл:</translation>
+    </message>
+    <message>
+        <source>Messages found: %1; double-click one to show it in its conversation</source>
+        <translation>Найдено сообщений: %1; дважды щёлкните одно, чтобы показать его в беседе</translation>
     </message>
 </context>
 <context>

@@ -35,12 +35,13 @@ bool Outbox::isVersion2() const
     return m_chat && m_chat->sessionVersion() >= ChatProtocol::CurrentVersion;
 }
 
-bool Outbox::send(const QString& text, const ChatClient::Destination& destination)
+bool Outbox::send(const QString& text, const ChatClient::Destination& destination,
+    const std::optional<ChatProtocol::Attachment>& attachment)
 {
-    Entry entry { text, destination, QUuid::createUuid().toString(QUuid::WithoutBraces), -1 };
+    Entry entry { text, destination, QUuid::createUuid().toString(QUuid::WithoutBraces), -1, attachment };
     if (isSendable()) {
         // Sent now, so a message the client refuses (empty, too long...) is refused while typed.
-        entry.seq = m_chat->sendText(entry.text, entry.destination, entry.clientId);
+        entry.seq = m_chat->sendText(entry.text, entry.destination, entry.clientId, entry.attachment);
         if (entry.seq < 0) {
             m_errorString = m_chat->errorString();
             return false;
@@ -114,7 +115,7 @@ void Outbox::flush()
             ++it;
             continue;
         }
-        it->seq = m_chat->sendText(it->text, it->destination, it->clientId);
+        it->seq = m_chat->sendText(it->text, it->destination, it->clientId, it->attachment);
         if (it->seq >= 0) {
             ++it;
             continue;

@@ -15,15 +15,14 @@ namespace QuietWire {
 /// Reconnection).
 ///
 /// Usage: setClient(chat) (again after the ChatClient is replaced); send(text, destination) for
-/// every message typed, connected or not. While the client is joined it goes out at once; else it
-/// waits for the next joined() and goes out then, in order. Each message gets its client id when
-/// it is typed; in a version-2 session a message whose answer the connection lost is sent again
-/// after the next joined() with that same id, and the server stores it once (`duplicate: true`
-/// answers a resend it already has). delivered() for each message the server took, rejected()
-/// for one it refused for a reason a resend cannot fix (dropped; ChatClient::messageRejected()
-/// reports it too), lost() for one that was not sent: the client refused it (too long...) or,
-/// in a version-1 session (no client ids), the connection closed before its answer came.
-/// A server answer of `unavailable` or `busy` keeps the message and sends it again a little later.
+/// every message typed, connected or not (with an attachment: a file posted into the conversation). While the client is
+/// joined it goes out at once; else it waits for the next joined() and goes out then, in order. Each message gets its
+/// client id when it is typed; in a version-2 session a message whose answer the connection lost is sent again after
+/// the next joined() with that same id, and the server stores it once (`duplicate: true` answers a resend it already
+/// has). delivered() for each message the server took, rejected() for one it refused for a reason a resend cannot fix
+/// (dropped; ChatClient::messageRejected() reports it too), lost() for one that was not sent: the client refused it
+/// (too long...) or, in a version-1 session (no client ids), the connection closed before its answer came. A server
+/// answer of `unavailable` or `busy` keeps the message and sends it again a little later.
 class Outbox : public QObject
 {
     Q_OBJECT
@@ -37,6 +36,8 @@ public:
         QString clientId;
         /// The seq of its send in the current session; -1 while not sent in it.
         qint64 seq = -1;
+        /// A file already in the conversation's shared folder (version 2).
+        std::optional<ChatProtocol::Attachment> attachment {};
     };
 
     explicit Outbox(QObject* parent = nullptr);
@@ -45,7 +46,8 @@ public:
     ChatClient* client() const { return m_chat; }
     /// Keeps the message and sends it now when joined. False when the joined client refused it at
     /// once (errorString(): empty, too long...): nothing is kept then.
-    bool send(const QString& text, const ChatClient::Destination& destination);
+    bool send(const QString& text, const ChatClient::Destination& destination,
+        const std::optional<ChatProtocol::Attachment>& attachment = std::nullopt);
     /// The messages not confirmed yet, oldest first.
     QList<Entry> pending() const { return m_entries; }
     int count() const { return static_cast<int>(m_entries.size()); }

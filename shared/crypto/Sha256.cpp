@@ -1,5 +1,6 @@
 #include "Sha256.h"
 
+#include <QFile>
 #include <openssl/evp.h>
 
 namespace QuietWire {
@@ -61,6 +62,23 @@ QByteArray Sha256::hash(const QByteArray& data)
     Sha256 hasher;
     hasher.addData(data);
     return hasher.result();
+}
+
+QByteArray Sha256::hashFile(const QString& path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        return {};
+    }
+    Sha256 hash;
+    while (!file.atEnd()) {
+        const QByteArray chunk = file.read(1 << 20);
+        if (chunk.isEmpty() && file.error() != QFileDevice::NoError) {
+            return {};
+        }
+        hash.addData(chunk);
+    }
+    return hash.result();
 }
 
 } // namespace QuietWire

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QString>
 #include <memory>
 
 namespace QuietWire {
@@ -24,6 +25,9 @@ public:
     void reset();
 
     static QByteArray hash(const QByteArray& data);
+    /// The digest of the file at path, read in 1 MiB chunks; empty when it cannot be read. It
+    /// reads the whole file: call it off the GUI thread for large files.
+    static QByteArray hashFile(const QString& path);
 
 private:
     struct Context;

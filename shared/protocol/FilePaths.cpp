@@ -1,5 +1,7 @@
 #include "FilePaths.h"
 
+#include <QFileInfo>
+
 namespace QuietWire::FilePaths {
 
 namespace {
@@ -163,6 +165,26 @@ QString homeFolderName(const QString& whitelistName, const QString& fingerprint)
         .replace(QLatin1Char('/'), QLatin1Char('_'))
         .replace(QLatin1Char('+'), QLatin1Char('-'));
     return name;
+}
+
+QString attachmentFolder(const QString& room, const QString& to, const QDate& utcDate)
+{
+    const QString conversation = !to.isEmpty()
+        ? QStringLiteral("/direct/") + to
+        : QStringLiteral("/rooms/") + (room.isEmpty() ? QStringLiteral("general") : room);
+    return conversation + QStringLiteral("/attachments/") + utcDate.toString(QStringLiteral("yyyy-MM-dd"));
+}
+
+QString numberedName(const QString& name, int attempt)
+{
+    if (attempt <= 1) {
+        return name;
+    }
+    const QFileInfo info(name);
+    const QString suffix = info.suffix();
+    return suffix.isEmpty() || info.completeBaseName().isEmpty()
+        ? QStringLiteral("%1 (%2)").arg(name).arg(attempt)
+        : QStringLiteral("%1 (%2).%3").arg(info.completeBaseName()).arg(attempt).arg(suffix);
 }
 
 } // namespace QuietWire::FilePaths

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QDate>
 #include <QString>
 #include <QStringList>
 #include <optional>
@@ -68,5 +69,12 @@ QString toHost(const QString& home, const QStringList& components);
 /// A home folder name for a whitelist name (already restricted to safe characters) or, for a
 /// key without a name, its fingerprint with the characters a file name should not have replaced.
 QString homeFolderName(const QString& whitelistName, const QString& fingerprint);
+
+/// Where QuietWire's clients put a conversation's attachments: "/rooms/ROOM/attachments/DATE"
+/// for a room, "/direct/TO/attachments/DATE" for the direct conversation with TO (to wins when
+/// both are given; neither: general), DATE the UTC date as yyyy-MM-dd.
+QString attachmentFolder(const QString& room, const QString& to, const QDate& utcDate);
+/// The name to try at attempt (from 1) when name is taken: "report.pdf", "report (2).pdf", ...
+QString numberedName(const QString& name, int attempt);
 
 } // namespace QuietWire::FilePaths
