@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Takes docs/screenshots/chat.png and files.png of the real window: a throw-away quietwired with three
-# members who chatted and uploaded files, and the desktop client's MainWindow as alice under Xvfb (shown by
+# Takes docs/screenshots/chat.png, search.png and files.png of the real window: a throw-away quietwired with
+# three members who chatted in general and in a room, sent a file into it and uploaded files, and the desktop client's MainWindow as alice under Xvfb (shown by
 # quietwire-screenshots, a tool of the build tree, so the product binary carries no screenshot code).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -51,6 +51,23 @@ for f in "$work"/upload/*; do files put "$f"; done
 head -c 1500000 /dev/urandom >"$work/local/slides.pdf"
 head -c 64000 /dev/urandom >"$work/local/budget.ods"
 cp "$work/upload/notes.txt" "$work/local/notes.txt"
+
+# A room with a file sent into it, and a direct conversation alice has not read yet.
+room() { "$bin/quietwire-cli" --config-dir "$work/$1" room "$server" --trust-new "${@:2}" >/dev/null 2>&1; }
+room bob create lab --topic "Calibration and measurements"
+room bob invite lab alice
+room bob invite lab carol
+lab() { "$bin/quietwire-cli" --config-dir "$work/$1" chat "$server" --trust-new --room lab --send "$2" >/dev/null 2>&1; }
+lab bob "New calibration run finished, numbers look stable."
+lab carol "Nice. Same settings as last week?"
+lab bob "Yes, only the temperature probe was replaced."
+"$bin/quietwire-cli" --config-dir "$work/bob" send-file "$server" --trust-new --room lab \
+    "$work/upload/calibration-table.ods" --text "The calibration table, corrected." >/dev/null 2>&1
+lab carol "Thanks, I'll compare it with the old one."
+"$bin/quietwire-cli" --config-dir "$work/bob" chat "$server" --trust-new --to alice \
+    --send "Can you look at the calibration table before 11:30?" >/dev/null 2>&1
+"$bin/quietwire-cli" --config-dir "$work/bob" chat "$server" --trust-new --to alice \
+    --send "No rush, the meeting can wait five minutes." >/dev/null 2>&1
 
 # Bob and Carol stay in the room, so the member list is not empty.
 for user in bob carol; do

@@ -1,11 +1,14 @@
-// quietwire-screenshots: the desktop client's window, connected, saved as chat.png and files.png.
+// quietwire-screenshots: the desktop client's window, connected, saved as chat.png, search.png and files.png.
 // Used by scripts/screenshots.sh; not installed, so the product binary carries no such hook.
 
+#include "ChatWidget.h"
+#include "ConversationListModel.h"
 #include "FilesWidget.h"
 #include "GuiSettings.h"
 #include "IdentityLoader.h"
 #include "MainWindow.h"
 #include "RemoteFileModel.h"
+#include "SearchPanel.h"
 #include "ServerConnection.h"
 #include "Translations.h"
 
@@ -54,13 +57,24 @@ void takeScreenshots(MainWindow* window, const QString& directory)
         }
         QDir().mkpath(directory);
         window->tabs()->setCurrentIndex(0);
-        window->grab().save(QDir(directory).filePath(QStringLiteral("chat.png")));
-        window->tabs()->setCurrentIndex(1);
-        QTimer::singleShot(500, window, [window, directory] {
-            window->grab().save(QDir(directory).filePath(QStringLiteral("files.png")));
-            QApplication::quit();
-        });
+        // The room with the file sent into it; the direct conversation stays unread in the list.
+        ChatWidget* chat = window->chatWidget();
+        if (const auto lab = chat->conversations()->find(ChatProtocol::ConversationKind::Room, QStringLiteral("lab"))) {
+            chat->openConversation(lab->id);
+        }
         poll->stop();
+        QTimer::singleShot(1500, window, [window, chat, directory] {
+            window->grab().save(QDir(directory).filePath(QStringLiteral("chat.png")));
+            chat->searchPanel()->search(QStringLiteral("calibration"));
+            QTimer::singleShot(1500, window, [window, directory] {
+                window->grab().save(QDir(directory).filePath(QStringLiteral("search.png")));
+                window->tabs()->setCurrentIndex(1);
+                QTimer::singleShot(500, window, [window, directory] {
+                    window->grab().save(QDir(directory).filePath(QStringLiteral("files.png")));
+                    QApplication::quit();
+                });
+            });
+        });
     });
     poll->start();
 }
@@ -76,9 +90,9 @@ int main(int argc, char* argv[])
     std::signal(SIGPIPE, SIG_IGN);
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-        "Saves chat.png and files.png of the QuietWire window to DIR once connected (trusting a new server key), "
-        "then quits."));
+    parser.setApplicationDescription(QStringLiteral("Saves chat.png, search.png and files.png of the QuietWire window "
+                                                    "to DIR once connected (trusting a new server key), "
+                                                    "then quits."));
     parser.addHelpOption();
     const QCommandLineOption configDirOption(
         QStringLiteral("config-dir"), QStringLiteral("The client's config dir."), QStringLiteral("DIR"));
