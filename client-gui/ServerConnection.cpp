@@ -30,6 +30,7 @@ void ServerConnection::createClients()
         m_files->deleteLater();
     }
     m_chat = new ChatClient(m_identity, knownServersPath(), this);
+    m_chat->setProtocolVersion(ChatProtocol::CurrentVersion);
     m_files = new FileClient(m_identity, knownServersPath(), this);
     for (ServiceClient* connection : { m_chat->connection(), m_files->connection() }) {
         connection->setTrustPolicy(
