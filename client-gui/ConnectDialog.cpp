@@ -24,7 +24,7 @@ ConnectDialog::ConnectDialog(const QStringList& recentServers, const QList<Serve
     , m_port(new QSpinBox(this))
     , m_profileList(new QListWidget(this))
     , m_recent(new QListWidget(this))
-    , m_saveProfileButton(new QPushButton(tr("&Save as profile"), this))
+    , m_saveProfileButton(new QPushButton(tr("Sa&ve as profile"), this))
     , m_removeProfileButton(new QPushButton(tr("Re&move profile"), this))
 {
     setObjectName(QStringLiteral("connectDialog"));
@@ -62,7 +62,7 @@ ConnectDialog::ConnectDialog(const QStringList& recentServers, const QList<Serve
 
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(form);
-    auto* profilesLabel = new QLabel(tr("Saved &profiles:"), this);
+    auto* profilesLabel = new QLabel(tr("Saved pro&files:"), this);
     profilesLabel->setBuddy(m_profileList);
     layout->addWidget(profilesLabel);
     auto* profileRow = new QHBoxLayout;

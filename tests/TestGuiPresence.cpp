@@ -84,19 +84,6 @@ QString titleServer(const Client& client)
     return dash < 0 ? QString() : title.mid(dash + QStringLiteral("QuietWire — ").size());
 }
 
-/// The Connect dialog, from the toolbar.
-QWidget* openConnectDialog(Client& client)
-{
-    if (!click(client.window.get(), QStringLiteral("connectActionButton"))) {
-        return nullptr;
-    }
-    QWidget* dialog = nullptr;
-    if (!QTest::qWaitFor([&] { return (dialog = findWindow(QStringLiteral("connectDialog"))) != nullptr; }, Timeout)) {
-        qWarning("no connection dialog");
-    }
-    return dialog;
-}
-
 /// Fills name, host and port in the Connect dialog and clicks Save as profile.
 bool saveProfile(QWidget* dialog, const QString& name, quint16 port)
 {
