@@ -173,6 +173,10 @@ void MainWindow::closeEvent(QCloseEvent* event)
     m_settings->sync();
     m_connection->disconnectFromServer();
     event->accept();
+    if (isHidden()) {
+        // Quit from the tray menu: a window already hidden does not count as the last one closing.
+        QCoreApplication::quit();
+    }
 }
 
 void MainWindow::askToQuit()

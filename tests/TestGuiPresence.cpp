@@ -405,8 +405,13 @@ void TestGuiPresence::closeToTrayOrQuit()
     // The tray's Show brings it back; its Quit (like Ctrl+Q) quits even so.
     QMenu* menu = window->trayIcon()->icon()->contextMenu();
     QVERIFY(menu);
-    menu->findChild<QAction*>(QStringLiteral("trayShowAction"))->trigger();
+    QAction* showHide = menu->findChild<QAction*>(QStringLiteral("trayShowAction"));
+    showHide->trigger();
     QVERIFY(window->isVisible() && !window->isMinimized());
+    showHide->trigger(); // Hide, then Show again
+    QVERIFY(!window->isVisible());
+    showHide->trigger();
+    QVERIFY(window->isVisible());
     menu->findChild<QAction*>(QStringLiteral("trayQuitAction"))->trigger();
     QVERIFY(!window->isVisible());
     QTRY_VERIFY_WITH_TIMEOUT(!erin->isConnected(), Timeout);
