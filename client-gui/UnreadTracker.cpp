@@ -12,9 +12,6 @@ UnreadTracker::UnreadTracker(ServerConnection* connection, GuiSettings* settings
     , m_connection(connection)
     , m_settings(settings)
 {
-    // A new attempt starts from an empty list (ChatClient::connectToServer() clears it); the
-    // server's list follows the welcome.
-    connect(m_connection, &ServerConnection::stateChanged, this, &UnreadTracker::recount);
     connect(m_connection, &ServerConnection::clientsReplaced, this, [this] {
         watchClient();
         recount();
@@ -25,6 +22,11 @@ UnreadTracker::UnreadTracker(ServerConnection* connection, GuiSettings* settings
 void UnreadTracker::watchClient()
 {
     ChatClient* chat = m_connection->chat();
+    // A new attempt starts from an empty list (ChatClient::connectToServer() clears it): the
+    // count is 0 once it is welcomed or has failed, and the server's list follows the welcome.
+    // A connection that drops keeps the list it had, and so the count.
+    connect(chat, &ChatClient::joined, this, &UnreadTracker::recount);
+    connect(chat, &ChatClient::errorOccurred, this, &UnreadTracker::recount);
     connect(chat, &ChatClient::conversationsReceived, this, &UnreadTracker::recount);
     connect(chat, &ChatClient::conversationUpdated, this, &UnreadTracker::recount);
     connect(chat, &ChatClient::roomGone, this, &UnreadTracker::recount);

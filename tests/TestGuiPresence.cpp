@@ -436,6 +436,8 @@ void TestGuiPresence::profiles()
                      QStringLiteral("allowed"))
                  .isEmpty());
     frank->connection()->setTrustNewKeys(true);
+    // Something unread for frank on the first server (a notice in general), nothing on the second.
+    QVERIFY(!m_server->command(QStringLiteral("say profiles are coming"), QStringLiteral("said to")).isEmpty());
     auto* box = frank->window->profileBox();
     QVERIFY(!box->isEnabled()); // nothing saved yet
 
@@ -467,13 +469,15 @@ void TestGuiPresence::profiles()
     QCOMPARE(titleServer(*frank), QStringLiteral("Office"));
     QCOMPARE(box->currentText(), QStringLiteral("Office"));
     QCOMPARE(frank->settings->lastProfile(), QStringLiteral("Office"));
+    QTRY_VERIFY_WITH_TIMEOUT(frank->window->unreadTracker()->total() > 0, Timeout);
 
     // Switching from the toolbar: the next profile, as the keyboard chooses it.
     box->setFocus();
     QTest::keyClick(box, Qt::Key_Down);
     QCOMPARE(box->currentText(), QStringLiteral("Lab"));
     QTRY_VERIFY_WITH_TIMEOUT(frank->isConnected() && frank->connection()->port() == second.port, Timeout);
-    QCOMPARE(titleServer(*frank), QStringLiteral("Lab"));
+    QTRY_COMPARE_WITH_TIMEOUT(frank->window->unreadTracker()->total(), 0, Timeout);
+    QCOMPARE(frank->window->windowTitle(), QStringLiteral("QuietWire — Lab"));
     QCOMPARE(frank->settings->lastProfile(), QStringLiteral("Lab"));
     if (!qEnvironmentVariableIsEmpty("PRESENCE_SCREENSHOTS")) {
         frank->window->grab().save(
@@ -498,6 +502,13 @@ void TestGuiPresence::profiles()
     QTRY_VERIFY_WITH_TIMEOUT(frank->isConnected() && frank->connection()->port() == m_server->port, Timeout);
     QCOMPARE(frank->window->profileBox()->currentIndex(), -1);
     QCOMPARE(titleServer(*frank), frank->connection()->hostPort());
+    QTRY_VERIFY_WITH_TIMEOUT(frank->window->unreadTracker()->total() > 0, Timeout);
+    // A server that cannot be reached: the count of the one before does not stay.
+    second.stop();
+    frank->window->connectToServer(QStringLiteral("127.0.0.1"), second.port);
+    QTRY_VERIFY_WITH_TIMEOUT(findWindow(QStringLiteral("connectionErrorBox")) != nullptr, Timeout);
+    QCOMPARE(frank->window->unreadTracker()->total(), 0);
+    QCOMPARE(frank->window->windowTitle(), QStringLiteral("QuietWire"));
     QCOMPARE(frank->settings->lastProfile(), QStringLiteral("Lab"));
 }
 
