@@ -26,7 +26,6 @@ public:
     quint16 port() const;
     /// The profile being connected to ("" for a server without a name).
     QString profileName() const;
-    QList<ServerProfile> profiles() const { return m_profiles; }
     /// Splits "host", "host:port", "[v6]:port"; false when it is not one of those.
     static bool parseHostPort(const QString& text, QString* host, quint16* port);
 
