@@ -18,6 +18,7 @@
 #include <QSignalSpy>
 #include <QSystemTrayIcon>
 #include <QTemporaryDir>
+#include <QToolTip>
 
 using namespace QuietWire;
 using namespace QuietWire::Gui;
@@ -277,6 +278,12 @@ void TestGuiPresence::unreadTotalInTitleAndTray()
         const QString dir = qEnvironmentVariable("PRESENCE_SCREENSHOTS");
         TrayIcon::badged(base, 2, 64).save(QDir(dir).filePath(QStringLiteral("presence15-tray-icon.png")));
         alice->window->grab().save(QDir(dir).filePath(QStringLiteral("presence15-window.png")));
+        // Qt's own tray (XEmbed) shows the tooltip with QToolTip: the same label, grabbed.
+        QToolTip::showText(QPoint(100, 100), tray->icon()->toolTip());
+        QWidget* tip = nullptr;
+        QTRY_VERIFY((tip = findWindow(QStringLiteral("qtooltip_label"))) != nullptr);
+        tip->grab().save(QDir(dir).filePath(QStringLiteral("presence15-tray-tooltip.png")));
+        QToolTip::hideText();
     }
 }
 
