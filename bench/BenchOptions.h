@@ -30,6 +30,7 @@ struct BenchOptions
     int sources = 1; // local addresses 127.0.0.1 .. 127.0.0.N to spread connections over
     int connectBatch = 32; // chat: connections being set up at once (the session port pool is finite)
     int intervalMs = 5; // stall: timer period
+    bool resume = false; // stall: stop the transfer at half (untimed), then measure its resume (prefix hash included)
     int textBytes = 64; // fanout: length of each chat text
     QString service = QStringLiteral("chat"); // idle: chat or files
     bool keep = false; // upload: leave the uploaded files on the server

@@ -3,6 +3,7 @@
 #include "BenchKeys.h"
 #include "EventLoop.h"
 #include "Report.h"
+#include "StallMonitor.h"
 
 #include <QDir>
 #include <QFile>
@@ -140,7 +141,7 @@ QString TransferBench::ensureRemote(qint64 size)
 }
 
 TransferBench::Batch TransferBench::runBatch(
-    FileTransfer::Direction direction, const QList<QPair<QString, QString>>& pairs)
+    FileTransfer::Direction direction, const QList<QPair<QString, QString>>& pairs, bool resume, qint64 stopAt)
 {
     Batch batch;
     int open = static_cast<int>(pairs.size());
@@ -149,10 +150,19 @@ TransferBench::Batch TransferBench::runBatch(
     clock.start();
     const double cpuBefore = cpuSeconds();
     for (const auto& [local, remote] : pairs) {
-        FileTransfer* transfer = direction == FileTransfer::Direction::Upload ? m_client->upload(local, remote)
-                                                                              : m_client->download(remote, local);
+        FileTransfer* transfer = direction == FileTransfer::Direction::Upload
+            ? m_client->upload(local, remote, resume)
+            : m_client->download(remote, local, resume);
         transfers.append(transfer);
         connect(transfer, &FileTransfer::finished, this, [&open] { --open; });
+        if (stopAt >= 0) {
+            connect(transfer, &FileTransfer::progress, this, [&open, transfer, stopAt](qint64 done, qint64) {
+                if (done >= stopAt && transfer->state() == FileTransfer::State::Running) {
+                    transfer->cancel();
+                    --open;
+                }
+            });
+        }
         connect(transfer, &FileTransfer::failed, this, [&open, &batch](const Failure& failure) {
             --open;
             batch.error = wireName(failure.code) + QStringLiteral(": ") + failure.message;
@@ -166,6 +176,7 @@ TransferBench::Batch TransferBench::runBatch(
     batch.seconds = static_cast<double>(clock.nsecsElapsed()) / 1e9;
     batch.cpuSeconds = cpuSeconds() - cpuBefore;
     batch.ok = batch.error.isEmpty();
+    batch.resumedFrom = transfers.isEmpty() ? 0 : transfers.first()->resumedFrom();
     for (FileTransfer* transfer : transfers) {
         transfer->disconnect(this);
         transfer->deleteLater();
@@ -262,33 +273,27 @@ int TransferBench::stall(FileTransfer::Direction direction, qint64 size)
         }
     }
 
-    // A timer that a GUI would use for animation: every tick should come intervalMs after the
-    // last. The gap between ticks is how long the event loop was busy elsewhere.
-    QElapsedTimer clock;
-    clock.start();
-    qint64 last = -1;
-    bool measuring = false;
-    QList<double> idleGaps;
-    QList<double> gaps;
-    QTimer ticker;
-    ticker.setTimerType(Qt::PreciseTimer);
-    ticker.setInterval(m_options.intervalMs);
-    connect(&ticker, &QTimer::timeout, this, [&] {
-        const qint64 now = clock.nsecsElapsed();
-        if (last >= 0) {
-            (measuring ? gaps : idleGaps).append(static_cast<double>(now - last) / 1e6);
+    if (m_options.resume) {
+        // Untimed: the first half, then stopped; the measured run resumes it, hashing that half first.
+        const Batch first = runBatch(direction, { { local, remote } }, false, size / 2);
+        if (!first.ok) {
+            note(QStringLiteral("stall: the first half failed: %1").arg(first.error));
+            return 1;
         }
-        last = now;
-    });
-    ticker.start();
-    spinUntil([&] { return clock.elapsed() > 300; }, -1); // the idle loop, for comparison
+    }
+    StallMonitor monitor(m_options.intervalMs);
+    monitor.start();
+    QElapsedTimer idle;
+    idle.start();
+    spinUntil([&] { return idle.elapsed() > 300; }, -1); // the idle loop, for comparison
 
-    measuring = true;
-    const Batch batch = runBatch(direction, { { local, remote } });
-    measuring = false;
-    ticker.stop();
+    monitor.setMeasuring(true);
+    const Batch batch = runBatch(direction, { { local, remote } }, m_options.resume);
+    monitor.setMeasuring(false);
+    monitor.stop();
     if (!upload) {
         QFile::remove(local);
+        QFile::remove(local + QStringLiteral(".part"));
     } else if (!m_options.keep) {
         removeRemote(remote);
     }
@@ -296,29 +301,13 @@ int TransferBench::stall(FileTransfer::Direction direction, qint64 size)
         note(QStringLiteral("stall: transfer failed: %1").arg(batch.error));
         return 1;
     }
-    const Stats stats(gaps);
-    const Stats idle(idleGaps);
-    int over16 = 0;
-    int over50 = 0;
-    for (const double gap : std::as_const(gaps)) {
-        over16 += gap > 16.7 ? 1 : 0;
-        over50 += gap > 50 ? 1 : 0;
-    }
-    Report(QStringLiteral("stall"))
-        .add(QStringLiteral("direction"), upload ? QStringLiteral("upload") : QStringLiteral("download"))
+    Report report(QStringLiteral("stall"));
+    report.add(QStringLiteral("direction"), upload ? QStringLiteral("upload") : QStringLiteral("download"))
         .add(QStringLiteral("size"), size)
-        .add(QStringLiteral("interval_ms"), m_options.intervalMs)
+        .add(QStringLiteral("resumed_from"), batch.resumedFrom)
         .add(QStringLiteral("seconds"), batch.seconds, 3)
-        .add(QStringLiteral("MBps"), static_cast<double>(size) / batch.seconds / 1e6, 2)
-        .add(QStringLiteral("ticks"), static_cast<int>(stats.count()))
-        .add(QStringLiteral("max_gap_ms"), stats.max(), 3)
-        .add(QStringLiteral("p99_gap_ms"), stats.percentile(99), 3)
-        .add(QStringLiteral("p999_gap_ms"), stats.percentile(99.9), 3)
-        .add(QStringLiteral("median_gap_ms"), stats.median(), 3)
-        .add(QStringLiteral("gaps_over_16ms"), over16)
-        .add(QStringLiteral("gaps_over_50ms"), over50)
-        .add(QStringLiteral("idle_max_gap_ms"), idle.max(), 3)
-        .print();
+        .add(QStringLiteral("MBps"), static_cast<double>(size - batch.resumedFrom) / batch.seconds / 1e6, 2);
+    monitor.addTo(report).print();
     return 0;
 }
 

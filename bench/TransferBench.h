@@ -30,14 +30,18 @@ private:
         bool ok = false;
         double seconds = 0;
         double cpuSeconds = 0; // this process, during the batch
+        qint64 resumedFrom = 0; // the first transfer's
         QString error;
     };
 
     bool connectBrowsing();
     QString ensureSource(qint64 size);
     QString ensureRemote(qint64 size);
-    /// Starts every transfer at once and waits for all of them; pairs are (local, remote).
-    Batch runBatch(FileTransfer::Direction direction, const QList<QPair<QString, QString>>& pairs);
+    /// Starts every transfer at once and waits for all of them; pairs are (local, remote). With
+    /// resume, each continues what an earlier batch left; with stopAt >= 0, each is cancelled
+    /// (its .part or the server's partial data kept) once stopAt bytes are done, which counts as ok.
+    Batch runBatch(FileTransfer::Direction direction, const QList<QPair<QString, QString>>& pairs, bool resume = false,
+        qint64 stopAt = -1);
     bool removeRemote(const QString& path);
 
     BenchOptions m_options;

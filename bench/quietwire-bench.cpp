@@ -6,6 +6,7 @@
 #include "BenchOptions.h"
 #include "ChatStoreLoad.h"
 #include "HandshakeBench.h"
+#include "HistoryStallBench.h"
 #include "Report.h"
 #include "SessionBench.h"
 #include "StoreBench.h"
@@ -36,9 +37,15 @@ Commands:
                                      deliveries per second at a steady rate
   idle --sessions N [--service chat|files] [--seconds S]
                                      hold N sessions (until stdin closes, or S seconds)
-  stall-download SIZE / stall-upload SIZE [--interval MS]
+  stall-download SIZE / stall-upload SIZE [--interval MS] [--resume]
                                      longest gap between ticks of a MS timer in the thread that
-                                     runs the transfer (the GUI's situation)
+                                     runs the transfer (the GUI's situation); --resume: the
+                                     transfer is stopped at half first, and its resume is measured
+                                     (the prefix is hashed before the rest flows)
+  stall-history [--messages N] [--text-bytes B] [--interval MS]
+                                     the same timer while a version-2 ChatClient loads a history
+                                     of N messages (it sends them first, untimed) page by page,
+                                     200 a page, back to the start
   store --dir DIR [--stored N] [--conversations C] [--queries Q]
                                      the chat store alone (no server): fill rate with durable
                                      group commits, history page and search latency (p50, p99)
@@ -108,6 +115,8 @@ int main(int argc, char* argv[])
         QStringLiteral("Chat: session set-ups in flight at once (32)."), QStringLiteral("N"), QStringLiteral("32"));
     const QCommandLineOption interval(QStringLiteral("interval"), QStringLiteral("stall: timer period in ms (5)."),
         QStringLiteral("MS"), QStringLiteral("5"));
+    const QCommandLineOption resume(
+        QStringLiteral("resume"), QStringLiteral("stall: stop the transfer at half first, then measure its resume."));
     const QCommandLineOption textBytes(QStringLiteral("text-bytes"),
         QStringLiteral("fanout: length of each chat text (64)."), QStringLiteral("N"), QStringLiteral("64"));
     const QCommandLineOption service(QStringLiteral("service"), QStringLiteral("idle: chat or files (chat)."),
@@ -133,7 +142,7 @@ int main(int argc, char* argv[])
         QStringLiteral("PID"), QStringLiteral("0"));
     parser.addOptions({ host, port, keys, dir, file, count, parallel, repeat, clients, seconds, members, messages, rate,
         sessions, sources, batch, interval, textBytes, service, keep, stored, conversations, queries, senders, window,
-        target, serverPid });
+        target, serverPid, resume });
     parser.addPositionalArgument(
         QStringLiteral("command"), QStringLiteral("See above."), QStringLiteral("command [SIZE]"));
     parser.process(app);
@@ -166,6 +175,7 @@ int main(int argc, char* argv[])
     options.sources = qMax(1, parser.value(sources).toInt());
     options.connectBatch = qMax(1, parser.value(batch).toInt());
     options.intervalMs = qMax(1, parser.value(interval).toInt());
+    options.resume = parser.isSet(resume);
     options.textBytes = qBound(16, parser.value(textBytes).toInt(), 16000);
     options.service = parser.value(service);
     options.keep = parser.isSet(keep);
@@ -219,6 +229,14 @@ int main(int argc, char* argv[])
         const auto direction = command.endsWith(QLatin1String("upload")) ? FileTransfer::Direction::Upload
                                                                          : FileTransfer::Direction::Download;
         return command.startsWith(QLatin1String("stall")) ? bench.stall(direction, size) : bench.run(direction, size);
+    }
+    if (command == QLatin1String("stall-history")) {
+        const auto identities = BenchKeys::load(options.keysDir, 1, &error);
+        if (!identities) {
+            note(error);
+            return 1;
+        }
+        return HistoryStallBench(options, identities->first()).run();
     }
     if (command == QLatin1String("handshakes")) {
         const auto identities = BenchKeys::load(options.keysDir, 1, &error);

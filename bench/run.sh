@@ -9,6 +9,8 @@
 #                             under one); replaces only its section of docs/PERFORMANCE.md
 #   bench/run.sh --only tree  only a folder of 1,000 files of 4 KiB: put -r against scp -r and sftp put -r
 #                             (bench/tree-upload.sh: about a minute); replaces only its section
+#   bench/run.sh --only gui-stall  only the event-loop stalls of a resumed 1 GiB transfer and a history load
+#                             (bench/gui-stall.sh: a few minutes); replaces only its section
 #
 # Options: --no-build (use build/bin as it is), --no-install (never call apt-get),
 #          --keep (keep the work directories), --out DIR (write the report there; default docs/)
@@ -32,8 +34,8 @@ while (($#)); do
     --no-install) DO_INSTALL=0 ;;
     --keep) KEEP=1 ;;
     --out) OUT=$2; shift ;;
-    --only) ONLY=$2; shift; [ "$ONLY" = chat ] || [ "$ONLY" = tree ] || { echo "run.sh: --only takes chat or tree" >&2; exit 2; } ;;
-    -h | --help) sed -n '2,18p' "$0"; exit 0 ;;
+    --only) ONLY=$2; shift; [ "$ONLY" = chat ] || [ "$ONLY" = tree ] || [ "$ONLY" = gui-stall ] || { echo "run.sh: --only takes chat, tree or gui-stall" >&2; exit 2; } ;;
+    -h | --help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
@@ -102,7 +104,7 @@ need_packages() {
     [ $own_policy = 0 ] || $sudo rm -f $policy
 }
 [ "$DO_INSTALL" = 0 ] || bash "$ROOT/scripts/deps.sh" >&2
-if [ "$ONLY" = chat ]; then
+if [ "$ONLY" = chat ] || [ "$ONLY" = gui-stall ]; then
     need_packages sqlite3 procps iproute2
 else
     need_packages openssh-server openssh-client openssl iperf3 gnuplot-nox procps iproute2 sqlite3
@@ -115,7 +117,7 @@ if [ "$DO_BUILD" = 1 ]; then
     # -j1: the machine may be shared; the build is incremental after the first time.
     ninja -C "$ROOT/build" -j1 quietwired quietwire-cli quietwire-bench >&2
 fi
-for b in quietwired $([ "$ONLY" = chat ] || echo quietwire-cli) quietwire-bench; do [ -x "$BIN/$b" ] || die "$BIN/$b is missing"; done
+for b in quietwired $([ "$ONLY" = chat ] || [ "$ONLY" = gui-stall ] || echo quietwire-cli) quietwire-bench; do [ -x "$BIN/$b" ] || die "$BIN/$b is missing"; done
 BUILD_TYPE=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$ROOT/build/CMakeCache.txt")
 # Taken now: by the time the report is written, docs/ holds this run's own output.
 QW_REVISION=$(git -C "$ROOT" describe --always --dirty 2>/dev/null)
@@ -215,6 +217,14 @@ LOADLOG=$WORK/load.log
     done
 ) >"$LOADLOG" 2>/dev/null &
 PIDS+=($!)
+
+# load_during START END: "lowest highest N_of_M" load averages sampled between the two times (seconds since the
+# epoch), and in how many samples other developers' compilers or tests ran
+load_during() {
+    awk -v s="$1" -v e="$2" '$1 >= s && $1 <= e {
+        if (n == 0 || $2 < lo) lo = $2; if ($2 > hi) hi = $2; if ($3 > 0) o++; n++ }
+        END { printf "%s %s %d_of_%d\n", (n ? lo : "-"), (n ? hi : "-"), o, n }' "$LOADLOG"
+}
 
 # ---------------------------------------------------------------------------------------------
 # The QuietWire server
@@ -335,6 +345,8 @@ START_TIME=$(date +%s)
 . "$ROOT/bench/chat-store.sh"
 # shellcheck source=bench/tree-upload.sh
 . "$ROOT/bench/tree-upload.sh"
+# shellcheck source=bench/gui-stall.sh
+. "$ROOT/bench/gui-stall.sh"
 
 if [ "$ONLY" = chat ]; then
     "$BIN/quietwire-bench" keygen --keys "$KEYS" --count "$CHAT_SENDERS" >/dev/null
@@ -342,6 +354,14 @@ if [ "$ONLY" = chat ]; then
     chat_store_report >"$WORK/chat-section.md"
     replace_section "$CHAT_BEGIN" "$CHAT_END" "$WORK/chat-section.md"
     log "wrote the chat store section of $DOC"
+    exit 0
+fi
+if [ "$ONLY" = gui-stall ]; then
+    "$BIN/quietwire-bench" keygen --keys "$KEYS" --count 1 >/dev/null
+    gui_stall_measure
+    gui_stall_report >"$WORK/gui-stall-section.md"
+    replace_section "$GUI_STALL_BEGIN" "$GUI_STALL_END" "$WORK/gui-stall-section.md"
+    log "wrote the GUI stall section of $DOC"
     exit 0
 fi
 if [ "$ONLY" = tree ]; then

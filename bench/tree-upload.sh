@@ -102,9 +102,7 @@ tree_upload_report() {
     best=$(awk -v a="$(med tree_scp_s)" -v b="$(med tree_sftp_s)" 'BEGIN { print (a < b) ? a : b }')
     best_label=$(awk -v a="$(med tree_scp_s)" -v b="$(med tree_sftp_s)" 'BEGIN { print (a < b) ? "scp -r" : "sftp put -r" }')
     r=$(ratio "$best" "$(med tree_qw_s)")
-    read -r load_min load_max others <<<"$(awk -v s="$TREE_START" -v e="$TREE_END_TIME" '$1 >= s && $1 <= e {
-        if (n == 0 || $2 < lo) lo = $2; if ($2 > hi) hi = $2; if ($3 > 0) o++; n++ }
-        END { printf "%s %s %d_of_%d\n", (n ? lo : "-"), (n ? hi : "-"), o, n }' "$LOADLOG")"
+    read -r load_min load_max others <<<"$(load_during "$TREE_START" "$TREE_END_TIME")"
     cat <<EOF
 $TREE_BEGIN
 ## 7. A folder of many small files: put -r against scp -r and sftp put -r

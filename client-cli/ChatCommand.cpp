@@ -1,9 +1,11 @@
 #include "ChatCommand.h"
 
+#include "Backoff.h"
 #include "ChatClient.h"
 #include "ChatOutput.h"
 #include "CliOutput.h"
 #include "EncryptedTcpSocket.h"
+#include "Outbox.h"
 #include "TerminalText.h"
 
 #include <QCoreApplication>
@@ -87,6 +89,14 @@ public:
             });
         connect(&m_client, &ChatClient::errorOccurred, this, [this](const QString& message) { m_lastError = message; });
         connect(&m_client, &ChatClient::disconnected, this, [this] { onDisconnected(); });
+        // Typed lines go through the outbox: kept while reconnecting, each stored once.
+        m_outbox.setClient(&m_client);
+        connect(&m_outbox, &Outbox::lost, this, [](const Outbox::Entry& entry, const QString& reason) {
+            err() << "quietwire-cli: message not delivered (" << escape(entry.text.left(60))
+                  << "): " << safeError(reason) << Qt::endl;
+        });
+        m_retryTimer.setSingleShot(true);
+        connect(&m_retryTimer, &QTimer::timeout, this, [this] { m_client.connectToServer(m_host, m_port); });
     }
 
     ChatClient& client() { return m_client; }
@@ -107,6 +117,10 @@ private:
         m_finished = true;
         m_exitCode = code;
         if (!m_client.connection()->isReady()) {
+            if (m_outbox.count() > 0) {
+                err() << "quietwire-cli: " << m_outbox.count() << " message(s) typed while disconnected were not sent"
+                      << Qt::endl;
+            }
             QCoreApplication::exit(code);
             return;
         }
@@ -117,6 +131,7 @@ private:
 
     void onJoined(const QString& name)
     {
+        m_backoff.reset();
         ServiceClient* connection = m_client.connection();
         err() << "Connected to " << connection->hostPort() << " (server key "
               << Identity::fingerprint(connection->serverKey()) << ", session port " << connection->sessionPort()
@@ -145,6 +160,11 @@ private:
             }
         } else if (m_mode == Mode::Listen && m_options.listenCount == 0) {
             finish(0);
+        } else if (m_mode == Mode::Interactive && m_stdin) {
+            // Rejoined after reconnecting: what was typed meanwhile goes out now (the outbox).
+            if (m_outbox.count() > 0) {
+                err() << "-- sending " << m_outbox.count() << " message(s) typed while disconnected" << Qt::endl;
+            }
         } else if (m_mode == Mode::Interactive) {
             QStringList names;
             for (const auto& member : m_client.members()) {
@@ -227,6 +247,12 @@ private:
         if (m_mode == Mode::Send) {
             return;
         }
+        // After a reconnect a version-1 welcome replays the room's history: only what came
+        // meanwhile is new (ids grow in server-wide order).
+        if (message.history && message.id <= m_lastSeenId) {
+            return;
+        }
+        m_lastSeenId = qMax(m_lastSeenId, message.id);
         if (m_options.json) {
             if (m_mode != Mode::Listen || (!message.history && isListenedTo(message))) {
                 out() << ChatOutput::line(ChatOutput::messageJson(message)) << Qt::endl;
@@ -285,8 +311,10 @@ private:
                 target = { QString(), line.section(QLatin1Char(' '), 1, 1) };
                 text = line.section(QLatin1Char(' '), 2);
             }
-            if (m_client.sendText(text, target) < 0) {
-                err() << "quietwire-cli: " << m_client.errorString() << Qt::endl;
+            if (!m_outbox.send(text, target)) {
+                err() << "quietwire-cli: " << m_outbox.errorString() << Qt::endl;
+            } else if (m_retryTimer.isActive() || !m_client.connection()->isReady()) {
+                err() << "-- kept; it is sent once reconnected" << Qt::endl;
             }
         }
     }
@@ -319,6 +347,17 @@ private:
             m_client.connectToServer(m_host, m_port);
             return;
         }
+        if (m_mode == Mode::Interactive && m_stdin && m_client.connection()->failureIsTemporary()) {
+            // Joined before: the server restarted or the network broke; try again on the Backoff schedule.
+            const int delay = m_backoff.nextDelayMs();
+            err() << "quietwire-cli: "
+                  << (m_lastError.isEmpty() ? QStringLiteral("The server closed the connection")
+                                            : safeError(m_lastError))
+                  << "; reconnecting in " << qMax(1, (delay + 500) / 1000) << " s" << Qt::endl;
+            m_lastError.clear();
+            m_retryTimer.start(delay);
+            return;
+        }
         // Only an interactive chat may end because the server closed it without an error.
         const bool clean = m_lastError.isEmpty() && m_mode == Mode::Interactive;
         err() << "quietwire-cli: "
@@ -328,6 +367,10 @@ private:
     }
 
     ChatClient m_client;
+    Outbox m_outbox;
+    Backoff m_backoff;
+    qint64 m_lastSeenId = 0;
+    QTimer m_retryTimer;
     Mode m_mode;
     ChatOptions m_options;
     QString m_host;

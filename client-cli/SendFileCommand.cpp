@@ -5,16 +5,21 @@
 #include "FileClient.h"
 #include "Sha256.h"
 #include "TerminalText.h"
+#include "UploadTransfer.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <functional>
 
 namespace QuietWire::Cli {
 
 namespace {
+
+/// How many names ("report.pdf", "report (2).pdf", ...) are tried before giving up.
+constexpr int MaxNameAttempts = 1000;
 
 /// "report.pdf", then "report (2).pdf", "report (3).pdf", ...
 QString candidate(const QString& name, int attempt)
@@ -74,13 +79,24 @@ int runSendFile(const Identity& identity, const QString& configDir, const QStrin
     int code = 1;
     int attempt = 1;
     QString remote;
-    const auto upload = [&] {
+    // Each candidate name is uploaded with replace: false, so the server refuses a name that is
+    // taken (at the start, or by someone else while the upload ran) and the next one is tried.
+    std::function<void()> upload = [&] {
+        remote = folder + QLatin1Char('/') + candidate(local.fileName(), attempt);
         FileTransfer* transfer = client.upload(local.absoluteFilePath(), remote, true);
+        if (auto* uploadTransfer = qobject_cast<UploadTransfer*>(transfer)) {
+            uploadTransfer->setReplaceExisting(false);
+        }
         QObject::connect(transfer, &FileTransfer::finished, transfer, [&] {
             code = 0;
             client.disconnectFromServer();
         });
         QObject::connect(transfer, &FileTransfer::failed, transfer, [&](const Failure& failure) {
+            if (failure.code == ErrorCode::Exists && attempt < MaxNameAttempts) {
+                ++attempt;
+                upload();
+                return;
+            }
             err() << "quietwire-cli: " << TerminalText::escape(failure.message, TerminalText::LineBreaks::Keep)
                   << codeSuffix(failure.code) << Qt::endl;
             client.disconnectFromServer();
@@ -88,25 +104,15 @@ int runSendFile(const Identity& identity, const QString& configDir, const QStrin
     };
     QObject::connect(&client, &FileClient::connected, &client, [&] { client.makeDirectory(folder); });
     QObject::connect(&client, &FileClient::replyReceived, &client, [&](const FileClient::Reply& reply) {
-        if (reply.request == FileProtocol::RequestType::Mkdir) {
-            if (!reply.ok && reply.code != ErrorCode::Exists) {
-                err() << "quietwire-cli: " << TerminalText::escape(reply.message) << codeSuffix(reply.code) << Qt::endl;
-                client.disconnectFromServer();
-                return;
-            }
-            client.stat(folder + QLatin1Char('/') + candidate(local.fileName(), attempt));
+        if (reply.request != FileProtocol::RequestType::Mkdir) {
             return;
         }
-        // stat of a candidate name: taken (try the next one), free (upload there), or a failure.
-        if (reply.ok) {
-            client.stat(folder + QLatin1Char('/') + candidate(local.fileName(), ++attempt));
-        } else if (reply.code == ErrorCode::NotFound) {
-            remote = folder + QLatin1Char('/') + candidate(local.fileName(), attempt);
-            upload();
-        } else {
+        if (!reply.ok && reply.code != ErrorCode::Exists) {
             err() << "quietwire-cli: " << TerminalText::escape(reply.message) << codeSuffix(reply.code) << Qt::endl;
             client.disconnectFromServer();
+            return;
         }
+        upload();
     });
     QObject::connect(&client, &FileClient::errorOccurred, &client, [&](const QString& message) {
         err() << "quietwire-cli: " << message << Qt::endl;

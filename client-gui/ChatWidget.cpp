@@ -3,6 +3,7 @@
 #include "ChatDelegate.h"
 #include "ChatModel.h"
 #include "MessageEdit.h"
+#include "Outbox.h"
 #include "ServerConnection.h"
 
 #include <QComboBox>
@@ -89,6 +90,9 @@ ChatWidget::ChatWidget(ServerConnection* connection, QWidget* parent)
     connect(m_connection, &ServerConnection::connectionLost, this,
         [this](const QString& message) { m_model->addSystem(tr("Disconnected: %1").arg(message)); });
     connect(m_connection, &ServerConnection::clientsReplaced, this, &ChatWidget::attachClient);
+    connect(m_connection->outbox(), &Outbox::lost, this, [this](const Outbox::Entry& entry, const QString& reason) {
+        m_model->addSystem(tr("Your message “%1” was not delivered: %2").arg(entry.text.left(80), reason));
+    });
     attachClient();
     retranslateUi();
     onStateChanged();
@@ -132,8 +136,8 @@ void ChatWidget::changeEvent(QEvent* event)
 void ChatWidget::onStateChanged()
 {
     const bool connected = m_connection->state() == ServerConnection::State::Connected;
-    m_input->setEnabled(connected);
-    m_send->setEnabled(connected);
+    m_input->setEnabled(m_connection->acceptsMessages()); // reconnecting: typed messages wait in the outbox
+    m_send->setEnabled(m_connection->acceptsMessages());
     m_recipient->setEnabled(connected);
     if (!connected) {
         m_members->clear();
@@ -222,9 +226,9 @@ void ChatWidget::send()
     if (text.trimmed().isEmpty()) {
         return;
     }
-    ChatClient* chat = m_connection->chat();
-    if (chat->sendText(text, recipient()) < 0) {
-        m_model->addSystem(tr("Not sent: %1").arg(chat->errorString()));
+    // Through the outbox: kept while reconnecting, sent once (docs/CLIENT.md, Reconnection).
+    if (!m_connection->outbox()->send(text, ChatClient::Destination { QString(), recipient() })) {
+        m_model->addSystem(tr("Not sent: %1").arg(m_connection->outbox()->errorString()));
         m_view->scrollToBottom();
         return;
     }

@@ -25,6 +25,7 @@
 #include <QPushButton>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QTimer>
 #include <QToolBar>
 
 namespace QuietWire::Gui {
@@ -40,6 +41,8 @@ MainWindow::MainWindow(const Identity& identity, GuiSettings* settings, QWidget*
     , m_fingerprintLabel(new QLabel(this))
     , m_sessionPortLabel(new QLabel(this))
     , m_protocolLabel(new QLabel(this))
+    , m_retryLink(new QLabel(this))
+    , m_retryCountdown(new QTimer(this))
     , m_unread(new UnreadTracker(m_connection, settings, this))
     , m_notifier(new Notifier(m_connection, settings, m_unread, this, this))
     , m_tray(new TrayIcon(this, this))
@@ -85,6 +88,7 @@ MainWindow::MainWindow(const Identity& identity, GuiSettings* settings, QWidget*
     statusBar()->setObjectName(QStringLiteral("statusBar"));
     // All permanent: a temporary message must never hide the state or the server's key.
     statusBar()->addPermanentWidget(m_stateLabel, 1);
+    setUpRetryStatus();
     statusBar()->addPermanentWidget(m_fingerprintLabel);
     statusBar()->addPermanentWidget(m_sessionPortLabel);
     statusBar()->addPermanentWidget(m_protocolLabel);
@@ -100,6 +104,9 @@ MainWindow::MainWindow(const Identity& identity, GuiSettings* settings, QWidget*
         showError(QStringLiteral("connectionErrorBox"), tr("Cannot connect"), message);
     });
     connect(m_connection, &ServerConnection::connectionLost, this, [this](const QString& message) {
+        if (m_connection->isRetrying()) {
+            return; // no box: the status bar counts down to the next attempt and says why
+        }
         showError(QStringLiteral("connectionLostBox"), tr("Disconnected"), message);
     });
     connect(m_files, &FilesWidget::localDirectoryChanged, this,
@@ -213,15 +220,24 @@ void MainWindow::updateStatus()
         m_stateLabel->setText(m_note.isEmpty() ? tr("Not connected") : tr("Not connected: %1").arg(m_note));
         break;
     case ServerConnection::State::Connecting:
-        m_stateLabel->setText(tr("Connecting to %1…").arg(m_connection->hostPort()));
+        m_stateLabel->setText(m_connection->isRetrying() ? tr("Reconnecting to %1…").arg(m_connection->hostPort())
+                                                         : tr("Connecting to %1…").arg(m_connection->hostPort()));
+        break;
+    case ServerConnection::State::Reconnecting:
+        m_stateLabel->setText(tr("Reconnecting to %1 in %2 s")
+                                  .arg(m_connection->hostPort())
+                                  .arg(qMax(1, (m_connection->retryInMs() + 999) / 1000)));
         break;
     case ServerConnection::State::Connected:
         m_stateLabel->setText(
             tr("Connected to %1 as %2").arg(m_connection->hostPort(), m_connection->chat()->myName()));
         break;
     }
+    m_stateLabel->setToolTip(m_connection->isRetrying()
+            ? tr("%1\nLast error: %2").arg(m_stateLabel->text(), m_connection->dropReason())
+            : m_stateLabel->text());
+    updateRetryStatus();
     updateTitle();
-    m_stateLabel->setToolTip(m_stateLabel->text());
     const QString fingerprint = connected ? Identity::fingerprint(m_connection->serverKey()) : QString();
     m_fingerprintLabel->setText(connected ? tr("Server key %1").arg(fingerprint) : tr("Server key: none"));
     m_fingerprintLabel->setToolTip(
@@ -346,6 +362,33 @@ void MainWindow::showSettings()
         Translations::apply(dialog->language());
     });
     dialog->open();
+}
+
+void MainWindow::setUpRetryStatus()
+{
+    m_retryLink->setObjectName(QStringLiteral("retryNowLink"));
+    m_retryLink->setTextFormat(Qt::RichText);
+    m_retryLink->setTextInteractionFlags(Qt::LinksAccessibleByMouse | Qt::LinksAccessibleByKeyboard);
+    m_retryLink->hide();
+    statusBar()->addPermanentWidget(m_retryLink);
+    connect(m_retryLink, &QLabel::linkActivated, m_connection, &ServerConnection::retryNow);
+    // The countdown in the state label, once a second while waiting.
+    m_retryCountdown->setInterval(1000);
+    connect(m_retryCountdown, &QTimer::timeout, this, &MainWindow::updateStatus);
+}
+
+void MainWindow::updateRetryStatus()
+{
+    const bool waiting = m_connection->state() == ServerConnection::State::Reconnecting;
+    // Our own fixed text, no network string: the link is the only rich text in the status bar.
+    m_retryLink->setText(QStringLiteral("<a href=\"retry\">%1</a>").arg(tr("Retry now").toHtmlEscaped()));
+    m_retryLink->setToolTip(tr("Try to reconnect now instead of waiting"));
+    m_retryLink->setVisible(waiting);
+    if (waiting && !m_retryCountdown->isActive()) {
+        m_retryCountdown->start();
+    } else if (!waiting) {
+        m_retryCountdown->stop();
+    }
 }
 
 void MainWindow::setNote(const QString& note)

@@ -8,6 +8,7 @@
 class QComboBox;
 class QLabel;
 class QTabWidget;
+class QTimer;
 
 namespace QuietWire::Gui {
 
@@ -77,6 +78,9 @@ private:
     /// The toolbar's profile list from the settings, showing the current profile.
     void updateProfileBox();
     void quit();
+    /// Reconnecting: the status bar's countdown and its Retry now link.
+    void setUpRetryStatus();
+    void updateRetryStatus();
 
     GuiSettings* m_settings;
     ServerConnection* m_connection;
@@ -92,6 +96,8 @@ private:
     QLabel* m_fingerprintLabel;
     QLabel* m_sessionPortLabel;
     QLabel* m_protocolLabel;
+    QLabel* m_retryLink;
+    QTimer* m_retryCountdown;
     QString m_note; // why we are not connected, until the next attempt
     QPointer<QDialog> m_prompt;
     QPointer<KeyManagerDialog> m_keyManager;

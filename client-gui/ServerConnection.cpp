@@ -1,5 +1,7 @@
 #include "ServerConnection.h"
 
+#include "Outbox.h"
+
 #include <QDir>
 
 namespace QuietWire::Gui {
@@ -8,7 +10,10 @@ ServerConnection::ServerConnection(const Identity& identity, const QString& conf
     : QObject(parent)
     , m_identity(identity)
     , m_configDir(configDir)
+    , m_outbox(new Outbox(this))
 {
+    m_retryTimer.setSingleShot(true);
+    connect(&m_retryTimer, &QTimer::timeout, this, &ServerConnection::attempt);
     createClients();
 }
 
@@ -38,15 +43,26 @@ void ServerConnection::createClients()
         connection->setLocalAddress(m_localAddress);
     }
 
-    connect(m_chat, &ChatClient::joined, this, [this] {
-        setState(State::Connected);
-        // The files session starts once the chat session proved the server key is accepted,
-        // so a trust question is asked once, not twice.
-        m_files->connectToServer(m_host, m_port);
-    });
+    connect(m_chat, &ChatClient::joined, this, &ServerConnection::onJoined);
     connect(m_chat, &ChatClient::errorOccurred, this, &ServerConnection::onChatError);
     connect(m_chat, &ChatClient::disconnected, this, &ServerConnection::onChatDisconnected);
     connect(m_files, &FileClient::connected, this, &ServerConnection::filesConnected);
+    m_outbox->setClient(m_chat);
+}
+
+void ServerConnection::onJoined()
+{
+    const bool wasRetrying = m_retrying;
+    m_retrying = false;
+    m_backoff.reset();
+    m_dropReason.clear();
+    setState(State::Connected);
+    // The files session starts once the chat session proved the server key is accepted,
+    // so a trust question is asked once, not twice.
+    m_files->connectToServer(m_host, m_port);
+    if (wasRetrying) {
+        emit reconnected();
+    }
 }
 
 void ServerConnection::setIdentity(const Identity& identity)
@@ -97,6 +113,11 @@ void ServerConnection::connectToServer(const QString& host, quint16 port)
     if (m_state != State::Disconnected) {
         disconnectFromServer();
     }
+    stopRetrying();
+    if (!m_host.isEmpty() && KnownServers::hostPort(host, port) != hostPort()) {
+        // Typed for another server: never sent to this one.
+        m_outbox->clear(tr("not sent: you connected to another server"));
+    }
     m_host = host;
     m_port = port;
     m_lastError.clear();
@@ -107,6 +128,7 @@ void ServerConnection::connectToServer(const QString& host, quint16 port)
 
 void ServerConnection::disconnectFromServer()
 {
+    stopRetrying();
     if (m_state == State::Disconnected) {
         return;
     }
@@ -134,6 +156,12 @@ void ServerConnection::onChatError(const QString& message)
         return; // reported with the disconnect
     }
     ServiceClient* connection = m_chat->connection();
+    if (m_retrying && connection->failureIsTemporary()) {
+        scheduleRetry(message);
+        return;
+    }
+    // Not worth another try (or the user's own attempt): the signals below say why.
+    stopRetrying();
     setState(State::Disconnected);
     const ServiceClient::ServerKeyProblem keyProblem = connection->serverKeyProblem();
     if (keyProblem == ServiceClient::ServerKeyProblem::Unknown) {
@@ -152,19 +180,70 @@ void ServerConnection::onChatError(const QString& message)
 
 void ServerConnection::onChatDisconnected()
 {
-    if (m_state == State::Disconnected) {
+    if (m_state == State::Disconnected || m_state == State::Reconnecting) {
         return;
     }
     const bool wasConnected = m_state == State::Connected;
-    setState(State::Disconnected);
     m_files->disconnectFromServer();
     const QString message
         = m_lastError.isEmpty() ? tr("The server %1 closed the connection").arg(hostPort()) : m_lastError;
+    if ((wasConnected || m_retrying) && m_chat->connection()->failureIsTemporary()) {
+        // connectionLost() first (isRetrying() already true), so a view can say so before the
+        // state says Reconnecting.
+        m_retrying = true;
+        if (wasConnected) {
+            emit connectionLost(message);
+        }
+        scheduleRetry(message);
+        return;
+    }
+    stopRetrying();
+    setState(State::Disconnected);
     if (wasConnected) {
         emit connectionLost(message);
     } else {
         emit connectionFailed(message);
     }
+}
+
+void ServerConnection::scheduleRetry(const QString& reason)
+{
+    m_retrying = true;
+    m_dropReason = reason;
+    m_lastError.clear();
+    m_retryTimer.start(m_backoff.nextDelayMs());
+    setState(State::Reconnecting);
+}
+
+int ServerConnection::retryInMs() const
+{
+    return m_state == State::Reconnecting ? m_retryTimer.remainingTime() : -1;
+}
+
+void ServerConnection::retryNow()
+{
+    if (m_state == State::Reconnecting) {
+        attempt();
+    }
+}
+
+void ServerConnection::attempt()
+{
+    m_retryTimer.stop();
+    if (!m_retrying) {
+        return;
+    }
+    m_lastError.clear();
+    setState(State::Connecting);
+    m_chat->connectToServer(m_host, m_port);
+}
+
+void ServerConnection::stopRetrying()
+{
+    m_retryTimer.stop();
+    m_retrying = false;
+    m_backoff.reset();
+    m_dropReason.clear();
 }
 
 void ServerConnection::setState(State state)

@@ -184,7 +184,9 @@ struct CliResult
     QString err;
 };
 
-/// Runs one of the project's programs to completion, input on its standard input.
+/// Runs one of the project's programs to completion, input on its standard input. The event loop
+/// turns meanwhile: a test's own clients go on, and a ServerProcess's log is read (a server whose
+/// log pipe is full stops).
 inline CliResult runProgram(
     const char* program, const QStringList& args, const QByteArray& input = {}, int timeoutMs = 30000)
 {
@@ -196,7 +198,7 @@ inline CliResult runProgram(
     }
     process.write(input);
     process.closeWriteChannel();
-    if (!process.waitForFinished(timeoutMs)) {
+    if (!QTest::qWaitFor([&] { return process.state() == QProcess::NotRunning; }, timeoutMs)) {
         process.kill();
         process.waitForFinished(5000);
         result.err = QStringLiteral("(timed out) ");

@@ -350,6 +350,27 @@ void TestAttachments::versionOneSeesALine()
     QCOMPARE(seen->value(QStringLiteral("text")).toString(),
         QStringLiteral("[file report.pdf, 12,345 bytes: /rooms/general/attachments/2026-12-01/report.pdf]"));
     QVERIFY(!seen->contains(QStringLiteral("attachment")));
+
+    // A version-1 session may send one too (docs/PROTOCOL.md: the version-2 fields are read in
+    // either version): checked alike, its accepted is version 1's, a version-2 member gets the map.
+    QCborMap fromOld = withAttachment(++m_seq, QStringLiteral("general"), path, data.size(), Sha256::hash(data));
+    fromOld.insert(QStringLiteral("text"), QStringLiteral("from an old client"));
+    const auto oldAccepted = answerOf(old, fromOld);
+    QVERIFY(oldAccepted);
+    QCOMPARE(Protocol::typeOf(*oldAccepted), QStringLiteral("accepted"));
+    QVERIFY(!oldAccepted->contains(QStringLiteral("conversation")));
+    QCborMap wrongSize = withAttachment(++m_seq, QStringLiteral("general"), path, data.size() + 1, Sha256::hash(data));
+    const auto refused = answerOf(old, wrongSize);
+    QVERIFY(refused);
+    QCOMPARE(refused->value(QStringLiteral("code")).toString(), QStringLiteral("mismatch"));
+    std::optional<QCborMap> received;
+    for (int i = 0; i < 10 && (!received || received->value(QStringLiteral("from")).toString() != bob.name); ++i) {
+        received = chat.next({ QStringLiteral("message") });
+    }
+    QVERIFY(received);
+    QCOMPARE(received->value(QStringLiteral("text")).toString(), QStringLiteral("from an old client"));
+    QCOMPARE(received->value(QStringLiteral("attachment")).toMap().value(QStringLiteral("name")).toString(),
+        QStringLiteral("report.pdf"));
 }
 
 void TestAttachments::sendFileThroughTheCli()

@@ -50,6 +50,7 @@ private slots:
     void aWriteWaitsForAnotherProgramsLock();
     void schemaOneStoreIsMigratedAndItsSearchKept();
     void schemaTwoStoreIsMigratedAndTakesAttachments();
+    void schemaThreeStoreIsMigratedAndFindsFileNames();
     void storeThreadGroupsAppendsIntoOneCommit();
     void storeThreadAnswersOnTheCallersThread();
     void storeThreadClosingFinishesWhatWasPosted();
@@ -98,6 +99,19 @@ bool runSql(const QString& path, const QStringList& statements)
     QSqlDatabase::removeDatabase(name);
     return ok;
 }
+
+/// What makes a store of the current schema one of schema 3 again: the full-text index over the
+/// text alone, without the file names' column.
+const QStringList SchemaThreeSearch {
+    QStringLiteral("DROP TRIGGER messages_search_delete"),
+    QStringLiteral("DROP TABLE messages_search"),
+    QStringLiteral("CREATE VIRTUAL TABLE messages_search USING fts5(body, content = 'messages', content_rowid = 'id', "
+                   "tokenize = 'unicode61 remove_diacritics 2')"),
+    QStringLiteral("INSERT INTO messages_search (messages_search) VALUES ('rebuild')"),
+    QStringLiteral("CREATE TRIGGER messages_search_delete AFTER DELETE ON messages BEGIN INSERT INTO messages_search "
+                   "(messages_search, rowid, body) VALUES ('delete', old.id, old.body); END"),
+    QStringLiteral("ALTER TABLE messages DROP COLUMN attachment_name"),
+};
 
 /// The first column of every row of sql, with value bound, on the store at path.
 QVariantList sqlColumn(const QString& path, const QString& sql, const QVariant& value)
@@ -699,6 +713,7 @@ void TestChatStore::schemaOneStoreIsMigratedAndItsSearchKept()
         general = store->room(QStringLiteral("general"))->id;
         QVERIFY(store->append({ message(general, QStringLiteral("before the upgrade: отчёт"), QStringLiteral("a")) }));
     }
+    QVERIFY(runSql(storePath(), SchemaThreeSearch));
     QVERIFY(runSql(storePath(),
         { QStringLiteral("CREATE TRIGGER messages_search_insert AFTER INSERT ON messages BEGIN "
                          "INSERT INTO messages_search (rowid, body) VALUES (new.id, new.body); END"),
@@ -758,6 +773,7 @@ void TestChatStore::schemaTwoStoreIsMigratedAndTakesAttachments()
         general = store->room(QStringLiteral("general"))->id;
         QVERIFY(store->append({ message(general, QStringLiteral("written by schema two"), QStringLiteral("a")) }));
     }
+    QVERIFY(runSql(storePath(), SchemaThreeSearch));
     QVERIFY(runSql(storePath(),
         { QStringLiteral("ALTER TABLE messages DROP COLUMN attachment_path"),
             QStringLiteral("ALTER TABLE messages DROP COLUMN attachment_size"),
@@ -771,8 +787,8 @@ void TestChatStore::schemaTwoStoreIsMigratedAndTakesAttachments()
 
     auto store = openStore();
     QVERIFY(store);
-    QCOMPARE(sqlValue(storePath(), QStringLiteral("SELECT version FROM quietwire_schema")).toInt(), 3);
-    QCOMPARE(ChatStore::SchemaVersion, 3);
+    QCOMPARE(sqlValue(storePath(), QStringLiteral("SELECT version FROM quietwire_schema")).toInt(),
+        ChatStore::SchemaVersion);
     ChatStore::NewMessage withFile = message(general, QString(), QStringLiteral("b"), 2000);
     withFile.attachment.path = QStringLiteral("/rooms/general/attachments/2026-12-01/report.pdf");
     withFile.attachment.size = 12345;
@@ -803,6 +819,73 @@ void TestChatStore::schemaTwoStoreIsMigratedAndTakesAttachments()
     QCOMPARE(hits->first().message.attachment, withFile.attachment);
     QCOMPARE(hits->first().snippet, QStringLiteral("findable report"));
     QCOMPARE(sqlValue(storePath(), QStringLiteral("PRAGMA integrity_check")).toString(), QStringLiteral("ok"));
+}
+
+void TestChatStore::schemaThreeStoreIsMigratedAndFindsFileNames()
+{
+    // A store as schema 3 left it: attachments, but the index holds the text alone.
+    qint64 general = 0;
+    ChatStore::NewMessage fileOnly;
+    ChatStore::NewMessage withText;
+    {
+        auto store = openStore();
+        QVERIFY(store);
+        general = store->room(QStringLiteral("general"))->id;
+        fileOnly = message(general, QString(), QStringLiteral("a"), 1000);
+        fileOnly.attachment.path = QStringLiteral("/rooms/general/attachments/2026-12-01/Quarterly-отчёт.pdf");
+        fileOnly.attachment.size = 100;
+        fileOnly.attachment.sha256 = QByteArray(32, '\x01');
+        withText = message(general, QStringLiteral("the numbers"), QStringLiteral("b"), 2000);
+        withText.attachment.path = QStringLiteral("/rooms/general/attachments/2026-12-01/budget.xlsx");
+        withText.attachment.size = 200;
+        withText.attachment.sha256 = QByteArray(32, '\x02');
+        QVERIFY(
+            store->append({ fileOnly, withText, message(general, QStringLiteral("no file"), QStringLiteral("c")) }));
+        QVERIFY(store->addMember(general, QStringLiteral("alice"), MemberRole::Member));
+    }
+    QVERIFY(runSql(
+        storePath(), SchemaThreeSearch + QStringList { QStringLiteral("UPDATE quietwire_schema SET version = 3") }));
+
+    auto store = openStore();
+    QVERIFY(store);
+    QCOMPARE(sqlValue(storePath(), QStringLiteral("SELECT version FROM quietwire_schema")).toInt(), 4);
+    QCOMPARE(ChatStore::SchemaVersion, 4);
+    const auto ids = [&](const QString& words) {
+        QList<qint64> found;
+        const auto hits = store->search(QStringLiteral("alice"), words, 0, 0, 10, {}, {});
+        for (const SearchHit& hit : hits.value_or(QList<SearchHit> {})) {
+            found << hit.message.id;
+        }
+        return found;
+    };
+    // The names of files stored before the migration are found, by word and by prefix (through the
+    // vocabulary), the text as before; the folders of the path are not words of the message.
+    QCOMPARE(ids(QStringLiteral("quarterly")), QList<qint64> { 1 });
+    QCOMPARE(ids(QStringLiteral("ОТЧЁТ")), QList<qint64> { 1 });
+    QCOMPARE(ids(QStringLiteral("budg")), QList<qint64> { 2 });
+    QCOMPARE(ids(QStringLiteral("numbers")), QList<qint64> { 2 });
+    QCOMPARE(ids(QStringLiteral("attachments")), QList<qint64> {});
+    QCOMPARE(ids(QStringLiteral("rooms")), QList<qint64> {});
+    const auto hits = store->search(QStringLiteral("alice"), QStringLiteral("quarterly"), 0, 0, 10, {}, {});
+    QVERIFY(hits && hits->size() == 1);
+    QCOMPARE(hits->first().snippet, QStringLiteral("Quarterly-отчёт.pdf")); // the name shows why it was found
+    QCOMPARE(hits->first().message.attachment, fileOnly.attachment);
+    // A file sent after the migration too.
+    ChatStore::NewMessage later = message(general, QString(), QStringLiteral("d"), 3000);
+    later.attachment.path = QStringLiteral("/rooms/general/attachments/2026-12-02/minutes.txt");
+    later.attachment.size = 5;
+    later.attachment.sha256 = QByteArray(32, '\x03');
+    const auto appended = store->append({ later });
+    QVERIFY(appended);
+    QCOMPARE(ids(QStringLiteral("minu")), QList<qint64> { appended->first().id });
+    QCOMPARE(sqlValue(storePath(), QStringLiteral("PRAGMA integrity_check")).toString(), QStringLiteral("ok"));
+    QVERIFY(runSql(
+        storePath(), { QStringLiteral("INSERT INTO messages_search (messages_search) VALUES ('integrity-check')") }));
+    // A deleted message leaves the index with its name (the trigger deletes what was indexed).
+    QVERIFY(runSql(storePath(), { QStringLiteral("DELETE FROM messages WHERE id = 1") }));
+    QCOMPARE(ids(QStringLiteral("quarterly")), QList<qint64> {});
+    QVERIFY(runSql(
+        storePath(), { QStringLiteral("INSERT INTO messages_search (messages_search) VALUES ('integrity-check')") }));
 }
 
 void TestChatStore::storeThreadGroupsAppendsIntoOneCommit()

@@ -80,6 +80,9 @@ QMultiHash<RequestType, std::function<QString()>> requestSamples()
     samples.insert(RequestType::Put, [] {
         return requestRoundTrip(PutRequest { 14, QStringLiteral("up"), 1 << 20, 4096, 1700000000123, Digest });
     });
+    samples.insert(RequestType::Put, [] {
+        return requestRoundTrip(PutRequest { 18, QStringLiteral("new"), 5, 0, std::nullopt, {}, false });
+    });
     samples.insert(RequestType::Get, [] { return requestRoundTrip(GetRequest { 15, QStringLiteral("f"), 0, {} }); });
     samples.insert(RequestType::Get, [] {
         return requestRoundTrip(GetRequest { 16, QStringLiteral("f"), 70000, Digest });
@@ -348,6 +351,8 @@ void TestFileCodec::wrongTypedRequestFieldIsNamed_data()
     QTest::newRow("put prefix hex") << request(
         "put", { { "path", path }, { "size", 5 }, { "offset", 2 }, { "prefix_sha256", QStringLiteral("ab") } })
                                     << "prefix_sha256" << false;
+    QTest::newRow("put replace number") << request("put", { { "path", path }, { "size", 5 }, { "replace", 0 } })
+                                        << "replace" << false;
     QTest::newRow("put path before size")
         << request("put", { { "path", 5 }, { "size", QStringLiteral("x") } }) << "path" << true;
     QTest::newRow("get offset text") << request("get", { { "path", path }, { "offset", QStringLiteral("1") } })
@@ -443,6 +448,7 @@ void TestFileCodec::optionalFieldsTakeTheirDefaults()
     QCOMPARE(put.value.offset, 0);
     QCOMPARE(put.value.mtime, std::nullopt);
     QVERIFY(put.value.prefixSha256.isEmpty());
+    QCOMPARE(put.value.replace, true);
     const auto get = GetRequest::decode(request("get", { { "path", QStringLiteral("f") } }));
     QVERIFY(get.ok());
     QCOMPARE(get.value.offset, 0);
@@ -452,6 +458,7 @@ void TestFileCodec::optionalFieldsTakeTheirDefaults()
     const QCborMap fresh = PutRequest { 1, QStringLiteral("f"), 3, 0, std::nullopt, {} }.toCbor();
     QVERIFY(!fresh.contains(QStringLiteral("mtime")));
     QVERIFY(!fresh.contains(QStringLiteral("prefix_sha256")));
+    QVERIFY(!fresh.contains(QStringLiteral("replace")));
     const LsResult lastPage { 1, QStringLiteral("~"), {}, std::nullopt };
     QVERIFY(!lastPage.toCbor().contains(QStringLiteral("next")));
 }

@@ -6,6 +6,7 @@
 #include "RawClient.h"
 #include "ServerProcess.h"
 #include "Sha256.h"
+#include "UploadTransfer.h"
 
 #include <QDirIterator>
 #include <QFile>
@@ -51,6 +52,7 @@ private slots:
     void usersCannotSeeEachOther();
     void parallelTransfersAndBrowsing();
     void uploadsToOneNameCannotInterleave();
+    void uploadThatMayNotReplaceRefusesATakenName();
     void commandLine();
 
 private:
@@ -519,6 +521,51 @@ void TestFiles::uploadsToOneNameCannotInterleave()
     QCOMPARE(bFailed.first().at(0).value<Failure>().code, ErrorCode::Busy);
     QVERIFY(runTransfer(a));
     QVERIFY(readFile(homeOf(QStringLiteral("alice")) + QStringLiteral("/same.bin")) == first);
+}
+
+void TestFiles::uploadThatMayNotReplaceRefusesATakenName()
+{
+    QVERIFY(startServer());
+    const User alice = makeUser(QStringLiteral("alice"));
+    auto client = connectUser(alice);
+    QVERIFY(client);
+    const QString home = homeOf(QStringLiteral("alice"));
+    const QByteArray mine = randomBytes(4096);
+    QVERIFY(writeFile(m_dir->filePath(QStringLiteral("mine.bin")), mine));
+    const auto uploadNew = [&](const QString& local, const QString& remote) {
+        FileTransfer* transfer = client->upload(local, remote);
+        auto* upload = qobject_cast<UploadTransfer*>(transfer);
+        upload->setReplaceExisting(false);
+        return upload;
+    };
+
+    // A free name is taken; the same name again is refused and the file stays as it was.
+    QVERIFY(runTransfer(uploadNew(m_dir->filePath(QStringLiteral("mine.bin")), QStringLiteral("report.bin"))));
+    QCOMPARE(readFile(home + QStringLiteral("/report.bin")), mine);
+    QVERIFY(writeFile(m_dir->filePath(QStringLiteral("other.bin")), randomBytes(100)));
+    UploadTransfer* again = uploadNew(m_dir->filePath(QStringLiteral("other.bin")), QStringLiteral("report.bin"));
+    QSignalSpy againFailed(again, &FileTransfer::failed);
+    QVERIFY(againFailed.wait(15000));
+    QCOMPARE(againFailed.first().at(0).value<Failure>().code, ErrorCode::Exists);
+    QVERIFY(againFailed.first().at(0).value<Failure>().message.contains(QStringLiteral("report.bin")));
+    QCOMPARE(readFile(home + QStringLiteral("/report.bin")), mine);
+
+    // A name taken while the upload runs (here behind the server's back) is not replaced when it
+    // ends: refused, the other file kept, no partial data left for it.
+    const QByteArray big = randomBytes(30 * 1024 * 1024);
+    QVERIFY(writeFile(m_dir->filePath(QStringLiteral("big.bin")), big));
+    UploadTransfer* late = uploadNew(m_dir->filePath(QStringLiteral("big.bin")), QStringLiteral("late.bin"));
+    QSignalSpy lateFailed(late, &FileTransfer::failed);
+    QVERIFY(QTest::qWaitFor([&] { return late->bytesDone() > 1024 * 1024; }, 30000));
+    QVERIFY(writeFile(home + QStringLiteral("/late.bin"), "theirs"));
+    QVERIFY(lateFailed.wait(60000));
+    QCOMPARE(lateFailed.first().at(0).value<Failure>().code, ErrorCode::Exists);
+    QCOMPARE(readFile(home + QStringLiteral("/late.bin")), QByteArray("theirs"));
+    QVERIFY(!QFile::exists(partialUpload(home, QStringLiteral("late.bin"))));
+
+    // Without the option the same upload replaces the file, as always.
+    QVERIFY(runTransfer(client->upload(m_dir->filePath(QStringLiteral("big.bin")), QStringLiteral("late.bin"))));
+    QCOMPARE(readFile(home + QStringLiteral("/late.bin")), big);
 }
 
 void TestFiles::commandLine()

@@ -54,28 +54,6 @@ QMap<QString, Copy> copiesIn(const QString& root)
     return files;
 }
 
-/// Runs quietwire-cli to its end while the event loop runs: the server logs a line per file, and its output is read
-/// only then (runCli() blocks, and a server whose stderr pipe is full stops).
-CliResult runCliWithEvents(const QStringList& args)
-{
-    QProcess process;
-    process.start(binary("quietwire-cli"), args);
-    CliResult result;
-    if (!process.waitForStarted(10000)) {
-        return result;
-    }
-    process.closeWriteChannel();
-    if (!QTest::qWaitFor([&] { return process.state() == QProcess::NotRunning; }, 600000)) {
-        process.kill();
-        process.waitForFinished(5000);
-        result.err = QStringLiteral("(timed out) ");
-    }
-    result.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-    result.out = QString::fromUtf8(process.readAllStandardOutput());
-    result.err += QString::fromUtf8(process.readAllStandardError());
-    return result;
-}
-
 bool quick()
 {
     return qEnvironmentVariable("QUIETWIRE_QUICK") == QLatin1String("1");
@@ -94,6 +72,7 @@ private slots:
     void downloadWithCliKilledAndResumed();
     void uploadAgainKeepsEverything();
     void serverLostMidTreeAndARefusedFolder();
+    void treesAndFilesShareTheQueue();
 
 private:
     /// Runs tree to finished(); false on a timeout.
@@ -265,7 +244,7 @@ void TestTreeTransfer::downloadWithCliKilledAndResumed()
     QVERIFY(QFileInfo(bigPart).size() > 0);
     QVERIFY(!QFileInfo::exists(target + QLatin1Char('/') + m_bigName));
 
-    const CliResult again = runCliWithEvents(args);
+    const CliResult again = runCli(args, 600000);
     QVERIFY2(again.exitCode == 0, qPrintable(again.err));
     QVERIFY2(again.err.contains(m_bigName + QStringLiteral(": resumed at byte")), qPrintable(again.err));
     QVERIFY2(again.err.contains(QStringLiteral("quietwire-cli: skipped link: ")), qPrintable(again.err));
@@ -279,9 +258,11 @@ void TestTreeTransfer::downloadWithCliKilledAndResumed()
 void TestTreeTransfer::uploadAgainKeepsEverything()
 {
     // put -r of the same tree: everything is there already; the link, the fifo and the refused name are named.
-    const CliResult result = runCliWithEvents({ QStringLiteral("--config-dir"), m_user.configDir,
-        QStringLiteral("--trust-new"), QStringLiteral("files"), QStringLiteral("127.0.0.1:%1").arg(m_server->port),
-        QStringLiteral("put"), QStringLiteral("-r"), m_source, QStringLiteral("отчёт") });
+    const CliResult result
+        = runCli({ QStringLiteral("--config-dir"), m_user.configDir, QStringLiteral("--trust-new"),
+                     QStringLiteral("files"), QStringLiteral("127.0.0.1:%1").arg(m_server->port), QStringLiteral("put"),
+                     QStringLiteral("-r"), m_source, QStringLiteral("отчёт") },
+            600000);
     QVERIFY2(result.exitCode == 0, qPrintable(result.err));
     QVERIFY2(
         result.err.contains(QStringLiteral("quietwire-cli: skipped ссылка: a symbolic link")), qPrintable(result.err));
@@ -294,6 +275,73 @@ void TestTreeTransfer::uploadAgainKeepsEverything()
                                      .arg(m_expected.size())),
         qPrintable(result.err));
     QCOMPARE(copiesIn(m_remoteOnDisk), m_expected);
+}
+
+void TestTreeTransfer::treesAndFilesShareTheQueue()
+{
+    // Two places for the whole client: a single upload queued first and two trees after it never
+    // move more than two files at once (each tree alone would use two sessions), and every one of
+    // them gets through.
+    auto client = connectUser(m_user, m_server->port);
+    QVERIFY(client);
+    client->setMaxParallelTransfers(2);
+    const QString small = m_dir->filePath(QStringLiteral("small-tree"));
+    QVERIFY(QDir().mkpath(small));
+    for (int i = 0; i < 30; ++i) {
+        QVERIFY(writeFile(small + QStringLiteral("/f-%1.bin").arg(i), randomBytes(4096 + i)));
+    }
+    const QString blockerLocal = m_dir->filePath(QStringLiteral("blocker.bin"));
+    QVERIFY(writeFile(blockerLocal, randomBytes(64 << 20)));
+    FileTransfer* single = client->upload(blockerLocal, QStringLiteral("queue-big.bin"));
+    TreeTransfer first(client.get());
+    TreeTransfer second(client.get());
+    first.upload(small, QStringLiteral("queue-a"));
+    second.upload(small, QStringLiteral("queue-b"));
+    const auto moving = [](const TreeTransfer& tree) {
+        int count = 0;
+        for (int i = 0; i < tree.fileCount(); ++i) {
+            const TreeTransfer::State state = tree.file(i).state;
+            count += state == TreeTransfer::State::Running || state == TreeTransfer::State::Checking ? 1 : 0;
+        }
+        return count;
+    };
+    int most = 0;
+    QTimer sampler;
+    QObject::connect(&sampler, &QTimer::timeout, &sampler, [&] {
+        const int now = moving(first) + moving(second) + (single->state() == FileTransfer::State::Running ? 1 : 0);
+        most = qMax(most, now);
+        QVERIFY(client->slotsInUse() <= 2);
+    });
+    sampler.start(1);
+    QVERIFY(QTest::qWaitFor(
+        [&] { return !first.isRunning() && !second.isRunning() && single->state() == FileTransfer::State::Finished; },
+        600000));
+    sampler.stop();
+    QVERIFY2(most <= 2 && most >= 1, qPrintable(QString::number(most)));
+    QCOMPARE(client->slotsInUse(), 0); // every place given back
+    QCOMPARE(first.summary().transferred, 30);
+    QCOMPARE(second.summary().transferred, 30);
+    const QString home = m_server->dataDir() + QStringLiteral("/files/alice/");
+    QCOMPARE(copiesIn(home + QStringLiteral("queue-a")), copiesIn(small));
+    QCOMPARE(copiesIn(home + QStringLiteral("queue-b")), copiesIn(small));
+    QCOMPARE(QFileInfo(home + QStringLiteral("queue-big.bin")).size(), qint64(64 << 20));
+
+    // A tree destroyed while it waits for a place: its turn is dropped, the places all come back.
+    client->setMaxParallelTransfers(1);
+    FileTransfer* blocker = client->upload(blockerLocal, QStringLiteral("queue-big-2.bin"));
+    {
+        TreeTransfer waiting(client.get());
+        QSignalSpy listed(&waiting, &TreeTransfer::listed);
+        waiting.upload(small, QStringLiteral("queue-c"));
+        QVERIFY(listed.wait(60000)); // it has asked for its places
+        QVERIFY(blocker->state() == FileTransfer::State::Connecting
+            || blocker->state() == FileTransfer::State::Running); // it holds the one place
+        QCOMPARE(moving(waiting), 0);
+    }
+    QVERIFY(QTest::qWaitFor([&] { return blocker->state() == FileTransfer::State::Finished; }, 600000));
+    QTRY_COMPARE_WITH_TIMEOUT(client->slotsInUse(), 0, 10000);
+    FileTransfer* after = client->upload(small + QStringLiteral("/f-0.bin"), QStringLiteral("queue-after.bin"));
+    QVERIFY(QTest::qWaitFor([&] { return after->state() == FileTransfer::State::Finished; }, 60000));
 }
 
 QTEST_GUILESS_MAIN(TestTreeTransfer)

@@ -373,6 +373,10 @@ Double-click to send a direct message</source>
         <source>Not sent: %1</source>
         <translation>Не отправлено: %1</translation>
     </message>
+    <message>
+        <source>Your message “%1” was not delivered: %2</source>
+        <translation>Ваше сообщение «%1» не доставлено: %2</translation>
+    </message>
 </context>
 <context>
     <name>QuietWire::Gui::ConnectDialog</name>
@@ -864,6 +868,28 @@ Double-click to send a direct message</source>
         <translation>&amp;Выход</translation>
     </message>
     <message>
+        <source>Reconnecting to %1…</source>
+        <translation>Переподключение к %1…</translation>
+    </message>
+    <message>
+        <source>Reconnecting to %1 in %2 s</source>
+        <translation>Переподключение к %1 через %2 с</translation>
+    </message>
+    <message>
+        <source>%1
+Last error: %2</source>
+        <translation>%1
+Последняя ошибка: %2</translation>
+    </message>
+    <message>
+        <source>Retry now</source>
+        <translation>Повторить сейчас</translation>
+    </message>
+    <message>
+        <source>Try to reconnect now instead of waiting</source>
+        <translation>Переподключиться сейчас, не дожидаясь</translation>
+    </message>
+    <message>
         <source>Server profile</source>
         <translation>Профиль сервера</translation>
     </message>
@@ -1021,6 +1047,10 @@ Double-click to send a direct message</source>
     <message>
         <source>The server %1 closed the connection</source>
         <translation>Сервер %1 закрыл соединение</translation>
+    </message>
+    <message>
+        <source>not sent: you connected to another server</source>
+        <translation>не отправлено: вы подключились к другому серверу</translation>
     </message>
 </context>
 <context>
@@ -1306,6 +1336,20 @@ No unread messages</source>
     <message>
         <source>Handshake message from the peer is invalid (%1); is it a QuietWire/1 peer?</source>
         <translation>Сообщение рукопожатия от собеседника неверно (%1); это точно узел QuietWire/1?</translation>
+    </message>
+</context>
+<context>
+    <name>QuietWire::Outbox</name>
+    <message>
+        <source>the connection closed before the server confirmed it; this server (chat protocol version 1) cannot recognise a resend, so it was not sent again: check whether it arrived</source>
+        <translation>соединение закрылось до того, как сервер подтвердил его; этот сервер (протокол чата версии 1) не распознаёт повторную отправку, поэтому сообщение не отправлено ещё раз: проверьте, дошло ли оно</translation>
+    </message>
+</context>
+<context>
+    <name>QuietWire::PrefixHasher</name>
+    <message>
+        <source>the file is shorter</source>
+        <translation>файл короче</translation>
     </message>
 </context>
 <context>

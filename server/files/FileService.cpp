@@ -20,6 +20,14 @@ namespace QuietWire {
 
 namespace {
 
+/// The refusal of an upload that may not replace a file when its name was taken while it ran.
+QString takenMeanwhile(const QString& shown)
+{
+    return QStringLiteral("%1 appeared while the upload ran and this upload may not replace it; upload it under "
+                          "another name")
+        .arg(shown);
+}
+
 qint64 mtimeMs(const struct stat& st)
 {
     return qint64(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1000000;
@@ -63,6 +71,7 @@ struct FileService::Upload
     qint64 received = 0; // including the resumed offset
     qint64 partAccounted = 0; // what the partial file counts in the usage now
     std::optional<qint64> mtime;
+    bool replace = true; // false: the name must still be free when the upload ends
     QString home; // the host path of the folder area it goes into
     FilePaths::Location where; // that area, as the client names it
     Conversation conversation; // a shared folder's (id 0 in the home)
@@ -1061,6 +1070,11 @@ void FileService::put(const FileProtocol::PutRequest& request, const Paths& path
         fail(id, ErrorCode::BadPath, QStringLiteral("%1 is not a regular file").arg(shown));
         return;
     }
+    if (located->exists && !request.replace) {
+        fail(id, ErrorCode::Exists,
+            QStringLiteral("%1 exists and this upload may not replace it; upload it under another name").arg(shown));
+        return;
+    }
     auto upload = std::make_unique<Upload>();
     upload->lease = m_area->claimUpload(m_home, m_home + QLatin1Char('/') + path.join(QLatin1Char('/')));
     if (!upload->lease.isValid()) {
@@ -1144,6 +1158,7 @@ void FileService::put(const FileProtocol::PutRequest& request, const Paths& path
     upload->size = size;
     upload->received = offset;
     upload->mtime = request.mtime;
+    upload->replace = request.replace;
     upload->home = m_home;
     upload->where = m_where;
     upload->conversation = m_conversation;
@@ -1227,6 +1242,11 @@ void FileService::putEnd(const QCborMap& message, qint64 id)
         fail(id, ErrorCode::Exists, QStringLiteral("%1 became a folder or another object meanwhile").arg(shown));
         return;
     }
+    if (replaces && !upload.replace) {
+        abortUpload(true);
+        fail(id, ErrorCode::Exists, takenMeanwhile(shown));
+        return;
+    }
     // Durable before visible: the data reaches the disk before the name points at it.
     if (!FileIo::syncFile(upload.part)) {
         const QString error = errnoText();
@@ -1243,7 +1263,23 @@ void FileService::putEnd(const QCborMap& message, qint64 id)
     ::fstat(upload.part.handle(), &stored);
     const qint64 parentBefore = folderBytes(upload.parent.get());
     const qint64 stagingBefore = folderBytes(upload.staging.get());
-    if (!FileIo::durableRename(upload.staging.get(), upload.partName, upload.parent.get(), upload.name)) {
+    if (!upload.replace) {
+        // The name was free at the put; it must still be when the file takes it.
+        const HomeFolder::Error error
+            = HomeFolder::rename(upload.staging.get(), upload.partName, upload.parent.get(), upload.name);
+        if (error != HomeFolder::Error::None) {
+            abortUpload(true);
+            if (error == HomeFolder::Error::Exists) { // taken between the look above and now
+                fail(id, ErrorCode::Exists, takenMeanwhile(shown));
+            } else {
+                fail(id, ErrorCode::Io,
+                    QStringLiteral("%1: cannot move the upload into place: %2")
+                        .arg(shown, HomeFolder::describe(error)));
+            }
+            return;
+        }
+        ::fsync(upload.parent.get());
+    } else if (!FileIo::durableRename(upload.staging.get(), upload.partName, upload.parent.get(), upload.name)) {
         const QString error = errnoText();
         abortUpload(true);
         fail(id, ErrorCode::Io, QStringLiteral("%1: cannot move the upload into place: %2").arg(shown, error));

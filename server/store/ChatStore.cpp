@@ -36,8 +36,9 @@ struct ChatStore::Dialect
     /// process's lock as long as the busy timeout allows, so no statement in it fails halfway for
     /// a lock.
     QString beginWrite;
-    /// The full-text index over messages.body. New messages are added to it by indexAppended, once
-    /// per transaction; deleted ones leave it through the database itself (a trigger).
+    /// The full-text index over messages.body and messages.attachment_name. New messages are added
+    /// to it by indexAppended, once per transaction; deleted ones leave it through the database
+    /// itself (a trigger).
     QStringList searchSchema;
     /// One statement of indexAppended: bindsFirstId when it takes the first new id as its value.
     struct Step
@@ -51,6 +52,9 @@ struct ChatStore::Dialect
     /// From schema 1 to 2: the full-text index stops being filled row by row (a trigger) and is
     /// filled by indexAppended; the vocabulary is made from the index.
     QStringList searchToSchema2;
+    /// From schema 3 to 4 (after attachment_name is filled): the index is made again over both
+    /// columns, and the file names' terms join the vocabulary.
+    QStringList searchToSchema4;
     /// The terms (as the full-text index has them) of the text bound as the one value, word by
     /// word: columns word number (from 1), term; the text is numbered words, one per row, inserted
     /// by splitting with wordRows. Empty: the database has no vocabulary (no prefix expansion).
@@ -108,6 +112,18 @@ constexpr int MessageColumnCount = 11;
 namespace {
 const ChatStore::Dialect* dialectFor(const QString& driver)
 {
+    static const QString sqliteSearchIndex
+        = QStringLiteral("CREATE VIRTUAL TABLE messages_search USING fts5(body, attachment_name, content = "
+                         "'messages', content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2')");
+    static const QString sqliteSearchDelete
+        = QStringLiteral("CREATE TRIGGER messages_search_delete AFTER DELETE ON messages BEGIN "
+                         "INSERT INTO messages_search (messages_search, rowid, body, attachment_name) "
+                         "VALUES ('delete', old.id, old.body, old.attachment_name); END");
+    static const QStringList sqliteVocabularyFromIndex {
+        QStringLiteral("CREATE VIRTUAL TABLE temp.all_terms USING fts5vocab(main, messages_search, row)"),
+        QStringLiteral("INSERT OR IGNORE INTO search_terms (term) SELECT term FROM temp.all_terms"),
+        QStringLiteral("DROP TABLE temp.all_terms"),
+    };
     static const ChatStore::Dialect sqlite {
         QStringLiteral("QSQLITE"),
         QStringLiteral("INTEGER PRIMARY KEY AUTOINCREMENT"),
@@ -117,31 +133,31 @@ const ChatStore::Dialect* dialectFor(const QString& driver)
             // The terms of a transaction's new messages and of a search's words, through the same
             // tokenizer as the index: what a prefix of a word stands for is then exactly what the
             // index holds.
-            QStringLiteral("CREATE VIRTUAL TABLE temp.new_text USING fts5(body, content = '', detail = none, "
-                           "columnsize = 0, tokenize = 'unicode61 remove_diacritics 2')"),
+            QStringLiteral("CREATE VIRTUAL TABLE temp.new_text USING fts5(body, attachment_name, content = '', "
+                           "detail = none, columnsize = 0, tokenize = 'unicode61 remove_diacritics 2')"),
             QStringLiteral("CREATE VIRTUAL TABLE temp.new_terms USING fts5vocab(temp, new_text, row)"),
             QStringLiteral("CREATE VIRTUAL TABLE temp.query_text USING fts5(body, content = '', "
                            "tokenize = 'unicode61 remove_diacritics 2')"),
             QStringLiteral("CREATE VIRTUAL TABLE temp.query_terms USING fts5vocab(temp, query_text, instance)") },
         { QStringLiteral("BEGIN IMMEDIATE"), QStringLiteral("ROLLBACK") },
         QStringLiteral("BEGIN IMMEDIATE"),
-        { QStringLiteral("CREATE VIRTUAL TABLE messages_search USING fts5(body, content = 'messages', "
-                         "content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2')"),
-            QStringLiteral("CREATE TRIGGER messages_search_delete AFTER DELETE ON messages BEGIN "
-                           "INSERT INTO messages_search (messages_search, rowid, body) "
-                           "VALUES ('delete', old.id, old.body); END"),
+        { sqliteSearchIndex, sqliteSearchDelete,
             QStringLiteral("CREATE TABLE search_terms (term TEXT PRIMARY KEY) WITHOUT ROWID") },
-        { { QStringLiteral("INSERT INTO messages_search (rowid, body) SELECT id, body FROM messages WHERE id >= ?"),
+        { { QStringLiteral("INSERT INTO messages_search (rowid, body, attachment_name) SELECT id, body, "
+                           "attachment_name FROM messages WHERE id >= ?"),
               true },
-            { QStringLiteral("INSERT INTO temp.new_text (rowid, body) SELECT id, body FROM messages WHERE id >= ?"),
+            { QStringLiteral("INSERT INTO temp.new_text (rowid, body, attachment_name) SELECT id, body, "
+                             "attachment_name FROM messages WHERE id >= ?"),
                 true },
             { QStringLiteral("INSERT OR IGNORE INTO search_terms (term) SELECT term FROM temp.new_terms"), false },
             { QStringLiteral("INSERT INTO temp.new_text (new_text) VALUES ('delete-all')"), false } },
-        { QStringLiteral("DROP TRIGGER messages_search_insert"),
-            QStringLiteral("CREATE TABLE search_terms (term TEXT PRIMARY KEY) WITHOUT ROWID"),
-            QStringLiteral("CREATE VIRTUAL TABLE temp.all_terms USING fts5vocab(main, messages_search, row)"),
-            QStringLiteral("INSERT INTO search_terms (term) SELECT term FROM temp.all_terms"),
-            QStringLiteral("DROP TABLE temp.all_terms") },
+        QStringList { QStringLiteral("DROP TRIGGER messages_search_insert"),
+            QStringLiteral("CREATE TABLE search_terms (term TEXT PRIMARY KEY) WITHOUT ROWID") }
+            + sqliteVocabularyFromIndex,
+        QStringList { QStringLiteral("DROP TRIGGER messages_search_delete"),
+            QStringLiteral("DROP TABLE messages_search"), sqliteSearchIndex, sqliteSearchDelete,
+            QStringLiteral("INSERT INTO messages_search (messages_search) VALUES ('rebuild')") }
+            + sqliteVocabularyFromIndex,
         QStringLiteral("INSERT INTO temp.query_text (rowid, body) VALUES (?, ?)"),
         QStringLiteral("SELECT doc, term FROM temp.query_terms ORDER BY doc, \"offset\""),
         QStringLiteral("INSERT INTO temp.query_text (query_text) VALUES ('delete-all')"),
@@ -150,7 +166,7 @@ const ChatStore::Dialect* dialectFor(const QString& driver)
         QStringLiteral("SELECT 1 FROM messages_search WHERE messages_search MATCH ? LIMIT 1"),
         QStringLiteral("DELETE FROM search_terms WHERE term = ?"),
         QStringLiteral("SELECT ") + MessageColumns
-            + QStringLiteral(", snippet(messages_search, 0, ?, ?, '…', 12) "
+            + QStringLiteral(", snippet(messages_search, -1, ?, ?, '…', 12) "
                              "FROM messages_search JOIN messages m ON m.id = messages_search.rowid "
                              "WHERE messages_search MATCH ? "
                              "AND m.conversation_id IN (SELECT conversation_id FROM members WHERE name = ?) %1 "
@@ -383,7 +399,7 @@ bool ChatStore::migrateFrom(int version)
                                "conversations (id) ON DELETE CASCADE, sender TEXT NOT NULL, fingerprint TEXT NOT "
                                "NULL, client_id TEXT, time_ms BIGINT NOT NULL, body TEXT NOT NULL, notice SMALLINT "
                                "NOT NULL DEFAULT 0, attachment_path TEXT, attachment_size BIGINT, "
-                               "attachment_sha256 TEXT)")
+                               "attachment_sha256 TEXT, attachment_name TEXT)")
                     .arg(m_dialect.generatedId),
                 QStringLiteral("CREATE INDEX messages_by_conversation ON messages (conversation_id, id)"),
                 QStringLiteral("CREATE INDEX messages_by_time ON messages (time_ms)"),
@@ -409,6 +425,16 @@ bool ChatStore::migrateFrom(int version)
                 QStringLiteral("ALTER TABLE messages ADD COLUMN attachment_size BIGINT"),
                 QStringLiteral("ALTER TABLE messages ADD COLUMN attachment_sha256 TEXT"),
             };
+            break;
+        case 3:
+            // Schema 4: an attachment's file name is searched too (an attachment may come without a
+            // word of text). The name is the path's last component: what is left of the path when
+            // rtrim() has taken every character but '/' off its end.
+            statements = QStringList {
+                QStringLiteral("ALTER TABLE messages ADD COLUMN attachment_name TEXT"),
+                QStringLiteral("UPDATE messages SET attachment_name = replace(attachment_path, rtrim(attachment_path, "
+                               "replace(attachment_path, '/', '')), '') WHERE attachment_path IS NOT NULL"),
+            } + m_dialect.searchToSchema4;
             break;
         default:
             return fail(
@@ -749,8 +775,8 @@ std::optional<QList<ChatStore::Appended>> ChatStore::append(const QList<NewMessa
     find.prepare(QStringLiteral("SELECT id FROM messages WHERE fingerprint = ? AND client_id = ?"));
     QSqlQuery insert(m_db);
     insert.prepare(QStringLiteral("INSERT INTO messages (conversation_id, sender, fingerprint, client_id, time_ms, "
-                                  "body, notice, attachment_path, attachment_size, attachment_sha256) "
-                                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"));
+                                  "body, notice, attachment_path, attachment_size, attachment_sha256, "
+                                  "attachment_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"));
     const auto abandon = [this](QSqlQuery& query) {
         failQuery(query);
         const StoreFailure failure = m_failure;
@@ -823,6 +849,8 @@ std::optional<QList<ChatStore::Appended>> ChatStore::append(const QList<NewMessa
         insert.addBindValue(attachment.isEmpty() ? QVariant(QMetaType(QMetaType::LongLong)) : attachment.size);
         insert.addBindValue(attachment.isEmpty() ? QVariant(QMetaType(QMetaType::QString))
                                                  : QString::fromLatin1(attachment.sha256.toHex()));
+        insert.addBindValue(attachment.isEmpty() ? QVariant(QMetaType(QMetaType::QString))
+                                                 : attachment.path.section(QLatin1Char('/'), -1));
         if (!insert.exec() || !insert.next()) {
             return abandon(insert);
         }

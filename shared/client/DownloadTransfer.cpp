@@ -59,12 +59,13 @@ void DownloadTransfer::onReady()
             fail(ErrorCode::LocalFile, FileTransfer::tr("Cannot write %1: %2").arg(partPath(), m_file.errorString()));
             return;
         }
-        QByteArray prefix;
-        if (!hashLocalPrefix(have, &prefix)) {
-            fail(ErrorCode::LocalFile, FileTransfer::tr("Cannot read %1: %2").arg(partPath(), m_file.errorString()));
-            return;
-        }
-        sendGet(have, prefix);
+        hashLocalPrefix(have, [this, have](const QByteArray& prefix, const QString& error) {
+            if (prefix.isEmpty()) {
+                fail(ErrorCode::LocalFile, FileTransfer::tr("Cannot read %1: %2").arg(partPath(), error));
+                return;
+            }
+            sendGet(have, prefix);
+        });
         return;
     }
     // The .part is created (or emptied) only once the server has said yes: a download that

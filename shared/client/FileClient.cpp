@@ -318,10 +318,33 @@ FileTransfer* FileClient::startTransfer(
     FileTransfer* transfer
         = makeTransfer(direction, newSession(), FileTransfer::Session::Own, local, remote, resume, this);
     transfer->setQueued();
-    m_queue.append(transfer);
+    m_queue.append({ transfer, [this, transfer] {
+                        if (transfer->state() != FileTransfer::State::Queued) {
+                            return false; // cancelled while waiting
+                        }
+                        connect(
+                            transfer, &FileTransfer::ended, this, &FileClient::releaseSlot, Qt::SingleShotConnection);
+                        transfer->start(m_host, m_port);
+                        return true;
+                    } });
     // Start asynchronously, so callers can connect to the transfer's signals first.
     QMetaObject::invokeMethod(this, &FileClient::startQueued, Qt::QueuedConnection);
     return transfer;
+}
+
+void FileClient::requestSlot(QObject* owner, std::function<void()> granted)
+{
+    m_queue.append({ owner, [granted = std::move(granted)] {
+                        granted();
+                        return true;
+                    } });
+    QMetaObject::invokeMethod(this, &FileClient::startQueued, Qt::QueuedConnection);
+}
+
+void FileClient::releaseSlot()
+{
+    --m_running;
+    startQueued();
 }
 
 void FileClient::setMaxParallelTransfers(int count)
@@ -333,19 +356,14 @@ void FileClient::setMaxParallelTransfers(int count)
 void FileClient::startQueued()
 {
     while (m_running < m_maxParallel && !m_queue.isEmpty()) {
-        FileTransfer* transfer = m_queue.takeFirst();
-        if (!transfer || transfer->state() != FileTransfer::State::Queued) {
-            continue; // cancelled while waiting
+        const Waiting waiting = m_queue.takeFirst();
+        if (!waiting.owner) {
+            continue; // its owner is gone
         }
         ++m_running;
-        connect(
-            transfer, &FileTransfer::ended, this,
-            [this] {
-                --m_running;
-                startQueued();
-            },
-            Qt::SingleShotConnection);
-        transfer->start(m_host, m_port);
+        if (!waiting.start()) {
+            --m_running;
+        }
     }
 }
 

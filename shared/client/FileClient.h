@@ -8,6 +8,7 @@
 
 #include <QObject>
 #include <QPointer>
+#include <functional>
 
 namespace QuietWire {
 
@@ -84,6 +85,14 @@ public:
     /// in state Queued. It also keeps one client within the server's per-address handshake limit.
     void setMaxParallelTransfers(int count);
     int maxParallelTransfers() const { return m_maxParallel; }
+    /// A place among the maxParallelTransfers() that run at once, for work that runs its own sessions
+    /// (TreeTransfer's): granted() is called when one is free, in turn with the queued transfers and
+    /// never before the event loop turns; give the place back with releaseSlot(). A request whose
+    /// owner is destroyed before its turn is dropped.
+    void requestSlot(QObject* owner, std::function<void()> granted);
+    void releaseSlot();
+    /// The places taken now: running transfers of the queue and granted slots.
+    int slotsInUse() const { return m_running; }
     /// The remote path a transfer uses for path: absolute from home ("~/...").
     QString remotePathFor(const QString& path) const;
 
@@ -125,7 +134,13 @@ private:
     /// Fills reply's code and message from a failed answer.
     static void takeFailure(const QCborMap& message, Reply* reply);
     void startQueued();
-    QList<QPointer<FileTransfer>> m_queue;
+    /// One turn in the queue: start() takes the place, or returns false when it is no longer wanted.
+    struct Waiting
+    {
+        QPointer<QObject> owner;
+        std::function<bool()> start;
+    };
+    QList<Waiting> m_queue;
     int m_running = 0;
     int m_maxParallel = 4;
 };

@@ -3,6 +3,7 @@
 #include "EncryptedTcpSocket.h"
 #include "FileIo.h"
 #include "FileProtocol.h"
+#include "PrefixHasher.h"
 #include "Protocol.h"
 
 #include <QFileInfo>
@@ -148,6 +149,7 @@ void FileTransfer::cancel()
         return;
     }
     enter(State::Cancelled);
+    stopHashing();
     if (EncryptedTcpSocket* socket = m_connection->socket()) {
         socket->abort();
     }
@@ -178,6 +180,7 @@ void FileTransfer::fail(ErrorCode code, const QString& message)
     }
     m_failure = { code, message };
     enter(State::Failed);
+    stopHashing();
     m_file.close();
     cleanUp();
     // Nothing was sent yet (Connecting), or the server answered: a borrowed session stays usable. Otherwise
@@ -211,14 +214,34 @@ void FileTransfer::restartFromZero()
     start(m_host, m_port);
 }
 
-bool FileTransfer::hashLocalPrefix(qint64 length, QByteArray* prefixHash)
+void FileTransfer::hashLocalPrefix(qint64 length, PrefixHashed then)
 {
-    m_hash.reset();
-    if (!FileIo::hashPrefix(m_file, length, m_hash)) {
-        return false;
+    if (!m_prefixHasher) {
+        m_prefixHasher = new PrefixHasher(this);
     }
-    *prefixHash = m_hash.result();
-    return true;
+    m_prefixHasher->disconnect(this);
+    // A worker reads the file by its name: m_file stays this thread's.
+    connect(m_prefixHasher, &PrefixHasher::finished, this, [this, length, then = std::move(then)](bool ok) {
+        const State now = state();
+        if (now == State::Failed || now == State::Cancelled || now == State::Finished) {
+            return;
+        }
+        m_hash.reset();
+        if (ok && m_file.seek(length)) {
+            m_hash = m_prefixHasher->hash();
+            then(m_hash.result(), QString());
+            return;
+        }
+        then(QByteArray(), ok ? m_file.errorString() : m_prefixHasher->errorString());
+    });
+    m_prefixHasher->start(m_file.fileName(), length);
+}
+
+void FileTransfer::stopHashing()
+{
+    if (m_prefixHasher) {
+        m_prefixHasher->stop();
+    }
 }
 
 } // namespace QuietWire

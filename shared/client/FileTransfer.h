@@ -8,10 +8,13 @@
 #include <QFile>
 #include <QObject>
 #include <QPointer>
+#include <functional>
 #include <memory>
 #include <optional>
 
 namespace QuietWire {
+
+class PrefixHasher;
 
 /// One upload or download over its own fresh session of the "files" service (a new
 /// handshake, so its session keys are its own). FileClient creates these (an UploadTransfer or
@@ -110,8 +113,12 @@ protected:
     void succeed();
     /// Starts over from byte 0 on a fresh session (once: a second mismatch is an error).
     void restartFromZero();
-    /// Hashes the first length bytes of m_file into m_hash; the file is left at length.
-    bool hashLocalPrefix(qint64 length, QByteArray* prefixHash);
+    /// The prefix's SHA-256, or an empty one and why it could not be read.
+    using PrefixHashed = std::function<void(const QByteArray& prefixHash, const QString& error)>;
+    /// Hashes the first length bytes of m_file into m_hash on a worker thread (PrefixHasher), the
+    /// event loop running meanwhile; then leaves the file at length and calls then. Not called
+    /// when the transfer failed or was cancelled in between.
+    void hashLocalPrefix(qint64 length, PrefixHashed then);
     /// Emits stateChanged() when a step change moved state() (call after every step change).
     void reportState(State before);
 
@@ -176,6 +183,7 @@ protected:
 
 private:
     void onConnectionError(const QString& message);
+    void stopHashing();
     /// A borrowed session is given back: no more of its signals or data come here.
     void release();
 
@@ -190,6 +198,8 @@ private:
     int m_connectAttempts = 0;
     QElapsedTimer m_clock;
     Failure m_failure;
+    /// The resume's prefix hash while it runs (created on first use).
+    QPointer<PrefixHasher> m_prefixHasher;
 };
 
 } // namespace QuietWire

@@ -37,6 +37,21 @@ quint16 ServiceClient::sessionPort() const
     return m_socket ? m_socket->sessionPort() : 0;
 }
 
+bool ServiceClient::failureIsTemporary() const
+{
+    switch (m_lastFailure.code) {
+    case ErrorCode::None:
+    case ErrorCode::ConnectionLost:
+    case ErrorCode::Shutdown:
+    case ErrorCode::Busy:
+    case ErrorCode::TooManySessions:
+    case ErrorCode::Unavailable:
+        return true;
+    default:
+        return false;
+    }
+}
+
 void ServiceClient::connectToService(const QString& host, quint16 port, const QString& service)
 {
     if (m_socket) {

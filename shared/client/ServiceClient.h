@@ -72,6 +72,12 @@ public:
     /// Shutdown, ...), ConnectionLost, or ServerKeyNotTrusted; None while nothing failed.
     Failure lastFailure() const { return m_lastFailure; }
     ServerKeyProblem serverKeyProblem() const { return m_serverKeyProblem; }
+    /// Whether connecting again later may get past lastFailure(): the connection failed or broke
+    /// (or closed with no reason given), the server shut down, was busy, full or its store was
+    /// unavailable. False for a refusal a retry cannot fix: the key not allowed (Unauthorized) or
+    /// revoked, the session ended by the administrator (Kicked), a server key not trusted, and
+    /// anything else the server refused or sent that is not understood.
+    bool failureIsTemporary() const;
     /// The socket's own error behind a ConnectionLost (RemoteClosed: a server at its handshake limit).
     EncryptedTcpSocket::Error lastSocketError() const { return m_lastSocketError; }
     EncryptedTcpSocket* socket() const { return m_socket; }

@@ -51,6 +51,7 @@ struct TreeTransfer::Lane
     bool connecting = false;
     bool checking = false; // a copy check (get from the end) is waiting for its answer
     bool dead = false; // could not connect: takes no more files
+    bool holdsSlot = true; // its place in the client's queue, until it has no more files to carry
     int attempts = 0;
 };
 
@@ -73,8 +74,11 @@ void TreeTransfer::dropLanes()
         delete lane->transfer;
         disconnect(lane->session, nullptr, this, nullptr);
         lane->session->deleteLater();
+        releaseLane(lane.get());
     }
     m_lanes.clear();
+    ++m_generation; // places asked for before are given back when they come
+    m_slotsAsked = 0;
 }
 
 void TreeTransfer::upload(const QString& localDir, const QString& remoteDir)
@@ -307,19 +311,47 @@ void TreeTransfer::startFiles()
     const int waiting = int(
         std::count_if(m_files.cbegin(), m_files.cend(), [](const File& file) { return file.state == State::Waiting; }));
     const int lanes = qMin(m_client->maxParallelTransfers(), waiting);
+    const int generation = m_generation;
     for (int i = 0; i < lanes; ++i) {
-        auto lane = std::make_unique<Lane>();
-        Lane* raw = lane.get();
-        lane->session = m_client->newSession(this);
-        connect(lane->session, &ServiceClient::ready, this, [this, raw] { onLaneReady(raw); });
-        connect(lane->session, &ServiceClient::errorOccurred, this, [this, raw] { onLaneError(raw); });
-        connect(lane->session, &ServiceClient::disconnected, this, [this, raw] { onLaneClosed(raw); });
-        connect(lane->session, &ServiceClient::messageReceived, this,
-            [this, raw](const QCborMap& message) { onLaneMessage(raw, message); });
-        m_lanes.push_back(std::move(lane));
-        nextFile(raw);
+        ++m_slotsAsked;
+        m_client->requestSlot(this, [this, generation] { openLane(generation); });
     }
     finishIfDone();
+}
+
+void TreeTransfer::openLane(int generation)
+{
+    if (generation != m_generation) {
+        m_client->releaseSlot(); // asked for by an earlier run
+        return;
+    }
+    --m_slotsAsked;
+    const bool needed = m_running && !m_cancelled && m_next < m_files.size();
+    if (!needed) {
+        m_client->releaseSlot();
+        finishIfDone();
+        return;
+    }
+    auto lane = std::make_unique<Lane>();
+    Lane* raw = lane.get();
+    lane->session = m_client->newSession(this);
+    connect(lane->session, &ServiceClient::ready, this, [this, raw] { onLaneReady(raw); });
+    connect(lane->session, &ServiceClient::errorOccurred, this, [this, raw] { onLaneError(raw); });
+    connect(lane->session, &ServiceClient::disconnected, this, [this, raw] { onLaneClosed(raw); });
+    connect(lane->session, &ServiceClient::messageReceived, this,
+        [this, raw](const QCborMap& message) { onLaneMessage(raw, message); });
+    m_lanes.push_back(std::move(lane));
+    nextFile(raw);
+}
+
+void TreeTransfer::releaseLane(Lane* lane)
+{
+    if (lane->holdsSlot) {
+        lane->holdsSlot = false;
+        if (m_client) {
+            m_client->releaseSlot();
+        }
+    }
 }
 
 void TreeTransfer::nextFile(Lane* lane)
@@ -336,6 +368,7 @@ void TreeTransfer::nextFile(Lane* lane)
         if (!lane->connecting) {
             lane->session->disconnectFromServer();
         }
+        releaseLane(lane); // nothing left for it: the place goes to whatever waits
         finishIfDone();
         return;
     }
@@ -380,13 +413,15 @@ void TreeTransfer::onLaneError(Lane* lane)
     }
     lane->connecting = false;
     lane->dead = true;
+    releaseLane(lane);
     const Failure failure = lane->session->lastFailure();
     if (lane->index >= 0) {
         setState(lane->index, State::Failed, failure.message, failure.code);
         lane->index = -1;
     }
     // Without a session left nothing more can move: the rest fails with the same reason.
-    if (std::all_of(m_lanes.cbegin(), m_lanes.cend(), [](const auto& each) { return each->dead; })) {
+    if (m_slotsAsked == 0
+        && std::all_of(m_lanes.cbegin(), m_lanes.cend(), [](const auto& each) { return each->dead; })) {
         for (int i = 0; i < m_files.size(); ++i) {
             if (m_files.at(i).state == State::Waiting) {
                 setState(i, State::Failed, failure.message, failure.code);

@@ -6,6 +6,7 @@
 #include <QHash>
 #include <QList>
 #include <QObject>
+#include <QPointer>
 #include <QSet>
 #include <memory>
 
@@ -15,7 +16,9 @@ namespace QuietWire {
 /// fetches a remote folder (walked with ls) into a local one; the target folder is created when missing and receives
 /// the source's contents. Folders are created first; then the files travel over a few sessions of the tree's own
 /// (FileClient::maxParallelTransfers(), 4 by default), each session carrying one file after another with the usual
-/// transfers (FileClient::uploadOn()/downloadOn(): partial data, resume and the SHA-256 check as for one file).
+/// transfers (FileClient::uploadOn()/downloadOn(): partial data, resume and the SHA-256 check as for one file). Each
+/// session takes a place in the FileClient's queue (FileClient::requestSlot()), in turn with its single transfers and
+/// other trees: however many run, no more than maxParallelTransfers() sessions move files at once.
 ///
 /// Run again after an interruption (cancel(), a lost connection, a killed program), it continues where it stopped:
 /// a file whose copy on the other side has the same size and SHA-256 is left alone (UpToDate; the server compares,
@@ -113,6 +116,10 @@ private:
     void makeFolders();
     void onFolderMade(const QString& relative, const FileClient::Reply& reply);
     void startFiles();
+    /// A place in the client's queue came (for the run generation): a new lane takes it, or gives it back.
+    void openLane(int generation);
+    /// The lane gives its place in the client's queue back (once).
+    void releaseLane(Lane* lane);
     void addFile(const QString& path, Kind kind, qint64 size, State state = State::Waiting,
         const QString& message = QString(), ErrorCode code = ErrorCode::None);
     void setState(int index, State state, const QString& message = QString(), ErrorCode code = ErrorCode::None);
@@ -137,11 +144,13 @@ private:
     QString remotePath(const QString& relative) const;
     QString localPath(const QString& relative) const;
 
-    FileClient* m_client;
+    QPointer<FileClient> m_client; // null once it is being destroyed (a tree may be its child)
     FileTransfer::Direction m_direction = FileTransfer::Direction::Upload;
     QString m_localRoot;
     QString m_remoteRoot;
     bool m_running = false;
+    int m_generation = 0; // which run a place in the client's queue was asked for
+    int m_slotsAsked = 0; // places asked for in this run and not granted yet
     bool m_cancelled = false;
     bool m_announced = false; // listed() has come: fileChanged() reports every change from then on
     QList<File> m_files;

@@ -74,6 +74,7 @@ void UploadTransfer::sendPut(qint64 offset, const QByteArray& prefixHash)
     if (offset > 0) {
         put.prefixSha256 = prefixHash;
     }
+    put.replace = m_replace;
     setStep(Step::Requesting);
     m_connection->send(put.toCbor());
 }
@@ -152,12 +153,18 @@ void UploadTransfer::onResumeAnswer(const QCborMap& message)
         const auto stat = FileProtocol::StatResult::decode(message);
         have = stat.ok() ? stat.value.entry.size : 0;
     }
-    QByteArray prefix;
-    if (have > 0 && have <= m_total && hashLocalPrefix(have, &prefix)) {
-        sendPut(have, prefix);
-    } else {
+    if (have <= 0 || have > m_total) {
         sendPut(0, {});
+        return;
     }
+    // A prefix that cannot be read counts as none: the upload starts from the beginning.
+    hashLocalPrefix(have, [this, have](const QByteArray& prefix, const QString&) {
+        if (!prefix.isEmpty()) {
+            sendPut(have, prefix);
+        } else {
+            sendPut(0, {});
+        }
+    });
 }
 
 void UploadTransfer::pump()

@@ -34,6 +34,9 @@ public:
         QObject* parent = nullptr);
 
     Direction direction() const override { return Direction::Upload; }
+    /// false: the server refuses the upload (ErrorCode::Exists) where a file of that name is, at the
+    /// start or when it ends; set before the transfer starts. Default true: it replaces the file.
+    void setReplaceExisting(bool replace) { m_replace = replace; }
     State state() const override;
     Step step() const { return m_step; }
 
@@ -51,6 +54,7 @@ private:
     void pump();
 
     Step m_step = Step::Idle;
+    bool m_replace = true;
 };
 
 } // namespace QuietWire

@@ -14,13 +14,16 @@ namespace {
 constexpr qint64 HashBlock = 1024 * 1024;
 } // namespace
 
-bool hashPrefix(QFile& file, qint64 length, Sha256& hasher)
+bool hashPrefix(QFile& file, qint64 length, Sha256& hasher, const std::atomic<bool>* stop)
 {
     if (!file.seek(0)) {
         return false;
     }
     QByteArray buffer(HashBlock, Qt::Uninitialized);
     for (qint64 left = length; left > 0;) {
+        if (stop && stop->load()) {
+            return false;
+        }
         const qint64 n = file.read(buffer.data(), qMin(left, HashBlock));
         if (n <= 0) {
             return false;

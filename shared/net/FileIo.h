@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QString>
+#include <atomic>
 #include <fcntl.h>
 #include <functional>
 
@@ -28,8 +29,9 @@ namespace FileIo {
 inline constexpr qint64 SendHighWater = 1024 * 1024;
 
 /// Adds the first length bytes of file to hasher, read from the start; the position is then at
-/// length. False when the file is shorter or cannot be read.
-bool hashPrefix(QFile& file, qint64 length, Sha256& hasher);
+/// length. False when the file is shorter or cannot be read, or when stop (checked between
+/// blocks, from another thread: PrefixHasher) became true.
+bool hashPrefix(QFile& file, qint64 length, Sha256& hasher, const std::atomic<bool>* stop = nullptr);
 
 /// Flushes file and waits until its data is on the disk (fsync). False with errno set.
 bool syncFile(QFile& file);

@@ -365,6 +365,9 @@ QCborMap PutRequest::toCbor() const
     if (!prefixSha256.isEmpty()) {
         map.insert(QStringLiteral("prefix_sha256"), prefixSha256);
     }
+    if (!replace) {
+        map.insert(QStringLiteral("replace"), false);
+    }
     return map;
 }
 
@@ -380,6 +383,7 @@ Decoded<PutRequest> PutRequest::decode(const QCborMap& message)
         decoded.mtime = fields.optionalUnsigned("mtime", 0);
     }
     decoded.prefixSha256 = fields.optionalBytes("prefix_sha256");
+    decoded.replace = fields.optionalBool("replace", true);
     return finish(std::move(decoded), fields);
 }
 

@@ -217,6 +217,7 @@ struct PutRequest
     qint64 offset = 0;
     std::optional<qint64> mtime; // ms since the epoch; absent: the file gets the time it is stored
     QByteArray prefixSha256; // required when offset > 0 (the server checks its length); sent when not empty
+    bool replace = true; // false: refused with Exists where a file of that name is (sent only when false)
 
     QCborMap toCbor() const;
     static Protocol::Decoded<PutRequest> decode(const QCborMap& message);
