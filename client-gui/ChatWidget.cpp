@@ -12,6 +12,7 @@
 #include "SearchPanel.h"
 #include "ServerConnection.h"
 #include "TransferList.h"
+#include "UnreadTracker.h"
 
 #include <QEvent>
 #include <QGridLayout>
@@ -20,6 +21,7 @@
 #include <QLineEdit>
 #include <QListView>
 #include <QListWidget>
+#include <QMenu>
 #include <QPushButton>
 #include <QSplitter>
 #include <QTimer>
@@ -53,6 +55,25 @@ ChatWidget::ChatWidget(ServerConnection* connection, QWidget* parent)
     m_sidebar->setModel(m_conversations);
     m_sidebar->setItemDelegate(new ConversationDelegate(m_sidebar));
     m_sidebar->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_sidebar->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_sidebar, &QListView::customContextMenuRequested, this, [this](const QPoint& position) {
+        const QModelIndex row = m_sidebar->indexAt(position);
+        const auto kind
+            = static_cast<ConversationListModel::RowKind>(row.data(ConversationListModel::RowKindRole).toInt());
+        if (!m_muteKeeper || !row.isValid()
+            || (kind != ConversationListModel::RowKind::Room && kind != ConversationListModel::RowKind::Direct)) {
+            return;
+        }
+        const qint64 id = row.data(ConversationListModel::ConversationIdRole).toLongLong();
+        const bool muted = row.data(ConversationListModel::MutedRole).toBool();
+        auto* menu = new QMenu(this);
+        menu->setObjectName(QStringLiteral("conversationMenu"));
+        menu->setAttribute(Qt::WA_DeleteOnClose);
+        QAction* mute = menu->addAction(muted ? tr("Unmute") : tr("Mute"));
+        mute->setObjectName(QStringLiteral("muteAction"));
+        connect(mute, &QAction::triggered, this, [this, id, muted] { setConversationMuted(id, !muted); });
+        menu->popup(m_sidebar->viewport()->mapToGlobal(position));
+    });
     m_sidebar->setUniformItemSizes(true);
     m_newRoom->setObjectName(QStringLiteral("newRoomButton"));
     m_join->setObjectName(QStringLiteral("joinRoomButton"));
@@ -198,6 +219,35 @@ void ChatWidget::setFilesWidget(FilesWidget* files)
 {
     m_filesWidget = files;
     m_files->setTransferModel(files->transfers()->model());
+}
+
+void ChatWidget::setMuteKeeper(UnreadTracker* tracker)
+{
+    m_muteKeeper = tracker;
+    // The list shows what the keeper holds: for each conversation as it is listed, and each change.
+    const auto showMute = [this](qint64 id) {
+        if (const auto conversation = m_conversations->conversation(id); conversation && m_muteKeeper) {
+            m_conversations->setMuted(ConversationListModel::keyOf(*conversation), m_muteKeeper->isMuted(id));
+        }
+    };
+    connect(tracker, &UnreadTracker::mutedChanged, this, showMute);
+    connect(m_conversations, &ConversationListModel::conversationChanged, this, [showMute](qint64 id, bool gone) {
+        if (!gone) {
+            showMute(id);
+        }
+    });
+    connect(m_conversations, &ConversationListModel::modelReset, this, [this, showMute] {
+        for (int row = 0; row < m_conversations->rowCount(); ++row) {
+            showMute(m_conversations->index(row).data(ConversationListModel::ConversationIdRole).toLongLong());
+        }
+    });
+}
+
+void ChatWidget::setConversationMuted(qint64 conversationId, bool muted)
+{
+    if (m_muteKeeper) {
+        m_muteKeeper->setMuted(conversationId, muted);
+    }
 }
 
 void ChatWidget::attachClient()

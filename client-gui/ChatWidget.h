@@ -3,6 +3,7 @@
 #include "ChatClient.h"
 
 #include <QHash>
+#include <QPointer>
 #include <QWidget>
 #include <optional>
 
@@ -22,6 +23,7 @@ class ConversationView;
 class FilesWidget;
 class SearchPanel;
 class ServerConnection;
+class UnreadTracker;
 
 /// The Chat tab (chat protocol version 2): the conversations at the left (rooms joined, rooms to
 /// join, direct conversations, with their unread counts), the open conversation in the middle
@@ -48,6 +50,10 @@ public:
     ConversationFiles* conversationFiles() const { return m_files; }
     /// Attachments go through files' transfer list and come down into its local folder.
     void setFilesWidget(FilesWidget* files);
+    /// Where mute is kept (per server, in the settings): the list shows it, and a row's context
+    /// menu (Mute / Unmute) sets it through setConversationMuted().
+    void setMuteKeeper(UnreadTracker* tracker);
+    void setConversationMuted(qint64 conversationId, bool muted);
 
     /// Opens a conversation of the user by id (false when it is not in the list).
     bool openConversation(qint64 conversationId);
@@ -120,6 +126,7 @@ private:
     ConversationFiles* m_files;
     QTimer* m_roomsTimer;
     FilesWidget* m_filesWidget = nullptr;
+    QPointer<UnreadTracker> m_muteKeeper;
     QHash<qint64, PendingRequest> m_pending;
     /// A conversation to open once the sidebar lists it (made or joined just now).
     qint64 m_openWhenListed = 0;

@@ -1,9 +1,11 @@
 #include "ConnectDialog.h"
 
+#include "KnownServers.h"
 #include "Protocol.h"
 
 #include <QDialogButtonBox>
 #include <QFormLayout>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -14,11 +16,16 @@
 
 namespace QuietWire::Gui {
 
-ConnectDialog::ConnectDialog(const QStringList& recentServers, QWidget* parent)
+ConnectDialog::ConnectDialog(const QStringList& recentServers, const QList<ServerProfile>& profiles, QWidget* parent)
     : QDialog(parent)
+    , m_profiles(profiles)
+    , m_name(new QLineEdit(this))
     , m_host(new QLineEdit(this))
     , m_port(new QSpinBox(this))
+    , m_profileList(new QListWidget(this))
     , m_recent(new QListWidget(this))
+    , m_saveProfileButton(new QPushButton(tr("Sa&ve as profile"), this))
+    , m_removeProfileButton(new QPushButton(tr("Re&move profile"), this))
 {
     setObjectName(QStringLiteral("connectDialog"));
     setWindowTitle(tr("Connect to a server"));
@@ -31,8 +38,18 @@ ConnectDialog::ConnectDialog(const QStringList& recentServers, QWidget* parent)
     m_recent->setObjectName(QStringLiteral("recentList"));
     m_recent->addItems(recentServers);
     m_recent->setContextMenuPolicy(Qt::CustomContextMenu);
+    m_name->setObjectName(QStringLiteral("profileNameEdit"));
+    m_name->setPlaceholderText(tr("optional: keep this server under a name"));
+    m_profileList->setObjectName(QStringLiteral("profileList"));
+    m_saveProfileButton->setObjectName(QStringLiteral("saveProfileButton"));
+    m_saveProfileButton->setToolTip(tr("Keep the server under this name (the same name changes that profile)"));
+    m_saveProfileButton->setAutoDefault(false);
+    m_removeProfileButton->setObjectName(QStringLiteral("removeProfileButton"));
+    m_removeProfileButton->setAutoDefault(false);
+    fillProfileList(QString());
 
     auto* form = new QFormLayout;
+    form->addRow(tr("&Name:"), m_name);
     form->addRow(tr("&Server:"), m_host);
     form->addRow(tr("&Port:"), m_port);
 
@@ -45,6 +62,17 @@ ConnectDialog::ConnectDialog(const QStringList& recentServers, QWidget* parent)
 
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(form);
+    auto* profilesLabel = new QLabel(tr("Saved pro&files:"), this);
+    profilesLabel->setBuddy(m_profileList);
+    layout->addWidget(profilesLabel);
+    auto* profileRow = new QHBoxLayout;
+    profileRow->addWidget(m_profileList, 1);
+    auto* profileButtons = new QVBoxLayout;
+    profileButtons->addWidget(m_saveProfileButton);
+    profileButtons->addWidget(m_removeProfileButton);
+    profileButtons->addStretch();
+    profileRow->addLayout(profileButtons);
+    layout->addLayout(profileRow);
     auto* recentLabel = new QLabel(tr("&Recent servers:"), this);
     recentLabel->setBuddy(m_recent);
     layout->addWidget(recentLabel);
@@ -52,6 +80,19 @@ ConnectDialog::ConnectDialog(const QStringList& recentServers, QWidget* parent)
     layout->addWidget(buttons);
 
     connect(m_host, &QLineEdit::textChanged, this, &ConnectDialog::updateButtons);
+    connect(m_name, &QLineEdit::textChanged, this, &ConnectDialog::updateButtons);
+    connect(m_saveProfileButton, &QPushButton::clicked, this, &ConnectDialog::saveProfile);
+    connect(m_removeProfileButton, &QPushButton::clicked, this, &ConnectDialog::removeProfile);
+    connect(m_profileList, &QListWidget::currentItemChanged, this, [this](QListWidgetItem* item) {
+        if (item) {
+            useProfile(item->data(Qt::UserRole).toString());
+        }
+        updateButtons();
+    });
+    connect(m_profileList, &QListWidget::itemActivated, this, [this](QListWidgetItem* item) {
+        useProfile(item->data(Qt::UserRole).toString());
+        accept();
+    });
     connect(m_recent, &QListWidget::currentTextChanged, this, &ConnectDialog::useRecent);
     connect(m_recent, &QListWidget::itemActivated, this, [this](QListWidgetItem* item) {
         useRecent(item->text());
@@ -74,7 +115,79 @@ ConnectDialog::ConnectDialog(const QStringList& recentServers, QWidget* parent)
         m_recent->setCurrentRow(0);
     }
     updateButtons();
-    resize(420, 320);
+    resize(460, 480);
+}
+
+void ConnectDialog::accept()
+{
+    if (!m_name->text().trimmed().isEmpty()) {
+        saveProfile();
+    }
+    QDialog::accept();
+}
+
+void ConnectDialog::fillProfileList(const QString& current)
+{
+    const QSignalBlocker blocker(m_profileList);
+    m_profileList->clear();
+    for (const ServerProfile& profile : m_profiles) {
+        // Plain text items: a name is the user's own, but it is shown as typed.
+        auto* item = new QListWidgetItem(
+            tr("%1 (%2)").arg(profile.name, KnownServers::hostPort(profile.host, profile.port)), m_profileList);
+        item->setData(Qt::UserRole, profile.name);
+        if (profile.name == current) {
+            m_profileList->setCurrentItem(item);
+        }
+    }
+}
+
+void ConnectDialog::useProfile(const QString& name)
+{
+    const ServerProfile* profile = findProfile(m_profiles, name);
+    if (!profile) {
+        return;
+    }
+    m_name->setText(profile->name);
+    m_host->setText(profile->host);
+    m_port->setValue(profile->port);
+}
+
+void ConnectDialog::saveProfile()
+{
+    const QString name = m_name->text().trimmed();
+    if (name.isEmpty() || host().isEmpty()) {
+        return;
+    }
+    const ServerProfile profile { name, host(), port() };
+    auto same
+        = std::find_if(m_profiles.begin(), m_profiles.end(), [&](const ServerProfile& p) { return p.name == name; });
+    if (same != m_profiles.end()) {
+        if (*same == profile) {
+            return;
+        }
+        *same = profile;
+    } else {
+        m_profiles.append(profile);
+    }
+    fillProfileList(name);
+    updateButtons();
+    emit profilesChanged(m_profiles);
+}
+
+void ConnectDialog::removeProfile()
+{
+    QListWidgetItem* item = m_profileList->currentItem();
+    if (!item) {
+        return;
+    }
+    const QString name = item->data(Qt::UserRole).toString();
+    m_profiles.removeIf([&](const ServerProfile& profile) { return profile.name == name; });
+    fillProfileList(QString());
+    if (m_name->text().trimmed() == name) {
+        m_name->clear();
+    }
+    updateButtons();
+    emit profilesChanged(m_profiles);
 }
 
 void ConnectDialog::useRecent(const QString& hostPort)
@@ -82,6 +195,7 @@ void ConnectDialog::useRecent(const QString& hostPort)
     QString host;
     quint16 port = 0;
     if (parseHostPort(hostPort, &host, &port)) {
+        m_name->clear(); // a recent server is not a profile until it is given a name
         m_host->setText(host);
         m_port->setValue(port);
     }
@@ -90,6 +204,13 @@ void ConnectDialog::useRecent(const QString& hostPort)
 void ConnectDialog::updateButtons()
 {
     m_connectButton->setEnabled(!host().isEmpty());
+    m_saveProfileButton->setEnabled(!host().isEmpty() && !m_name->text().trimmed().isEmpty());
+    m_removeProfileButton->setEnabled(m_profileList->currentItem() != nullptr);
+}
+
+QString ConnectDialog::profileName() const
+{
+    return m_name->text().trimmed();
 }
 
 QString ConnectDialog::host() const

@@ -7,15 +7,19 @@
 #include "GuiSettings.h"
 #include "KeyManagerDialog.h"
 #include "KeyRefusedDialog.h"
+#include "Notifier.h"
 #include "ServerConnection.h"
 #include "ServerKeyChangedDialog.h"
 #include "SettingsDialog.h"
 #include "ToolBarAction.h"
 #include "TransferList.h"
 #include "Translations.h"
+#include "TrayIcon.h"
 #include "UnknownServerDialog.h"
+#include "UnreadTracker.h"
 
 #include <QCloseEvent>
+#include <QComboBox>
 #include <QLabel>
 #include <QMessageBox>
 #include <QPushButton>
@@ -39,6 +43,10 @@ MainWindow::MainWindow(const Identity& identity, GuiSettings* settings, QWidget*
     , m_protocolLabel(new QLabel(this))
     , m_retryLink(new QLabel(this))
     , m_retryCountdown(new QTimer(this))
+    , m_unread(new UnreadTracker(m_connection, settings, this))
+    , m_notifier(new Notifier(m_connection, settings, m_unread, this, this))
+    , m_tray(new TrayIcon(this, this))
+    , m_profileBox(new QComboBox(this))
 {
     setObjectName(QStringLiteral("mainWindow"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/quietwire.png")));
@@ -49,6 +57,7 @@ MainWindow::MainWindow(const Identity& identity, GuiSettings* settings, QWidget*
     toolBar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     m_connectAction = ToolBarAction::add(toolBar, QStringLiteral("connectAction"), QStringLiteral("connect"));
     m_disconnectAction = ToolBarAction::add(toolBar, QStringLiteral("disconnectAction"), QStringLiteral("disconnect"));
+    toolBar->addWidget(m_profileBox);
     toolBar->addSeparator();
     m_keysAction = ToolBarAction::add(toolBar, QStringLiteral("keysAction"), QStringLiteral("keys"));
     m_settingsAction = ToolBarAction::add(toolBar, QStringLiteral("settingsAction"), QStringLiteral("settings"));
@@ -60,7 +69,7 @@ MainWindow::MainWindow(const Identity& identity, GuiSettings* settings, QWidget*
     connect(m_disconnectAction, &QAction::triggered, m_connection, &ServerConnection::disconnectFromServer);
     connect(m_keysAction, &QAction::triggered, this, &MainWindow::showKeyManager);
     connect(m_settingsAction, &QAction::triggered, this, &MainWindow::showSettings);
-    connect(m_quitAction, &QAction::triggered, this, &QWidget::close);
+    connect(m_quitAction, &QAction::triggered, this, &MainWindow::quit);
 
     // Files in a conversation go through the Files tab's transfer list.
     m_chat->setFilesWidget(m_files);
@@ -107,6 +116,24 @@ MainWindow::MainWindow(const Identity& identity, GuiSettings* settings, QWidget*
         [this](const QString& path) { m_settings->setLocalFolder(path); });
     m_files->setLocalDirectory(m_settings->localFolder());
 
+    // Presence: the unread total in the title and the tray, notifications, profiles.
+    m_profileBox->setObjectName(QStringLiteral("profileBox"));
+    m_profileBox->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_profileBox->setMinimumContentsLength(12);
+    connect(m_profileBox, &QComboBox::activated, this,
+        [this](int index) { connectToProfile(m_profileBox->itemData(index).toString()); });
+    connect(m_unread, &UnreadTracker::totalChanged, this, &MainWindow::updateTitle);
+    connect(m_notifier, &Notifier::notificationRequested, m_tray, &TrayIcon::showNotification);
+    connect(m_tray, &TrayIcon::openConversationRequested, this, &MainWindow::openConversationRequested);
+    connect(m_tray, &TrayIcon::quitRequested, this, &MainWindow::quit);
+    // A notification's click opens its conversation; mute is kept by the tracker, shown in the list.
+    connect(this, &MainWindow::openConversationRequested, this, [this](qint64 conversationId) {
+        m_tabs->setCurrentWidget(m_chat);
+        m_chat->openConversation(conversationId);
+    });
+    m_chat->setMuteKeeper(m_unread);
+    updateProfileBox();
+
     retranslateUi();
     if (!restoreGeometry(m_settings->windowGeometry())) {
         resize(1100, 720);
@@ -126,6 +153,8 @@ void MainWindow::retranslateUi()
     m_quitAction->setText(tr("Quit"));
     m_tabs->setTabText(0, tr("Chat"));
     m_tabs->setTabText(1, tr("Files"));
+    m_profileBox->setPlaceholderText(tr("Server profile"));
+    m_profileBox->setToolTip(tr("Switch to another saved server (profiles are kept in the Connect dialog)"));
     updateStatus();
 }
 
@@ -139,6 +168,17 @@ void MainWindow::changeEvent(QEvent* event)
 
 void MainWindow::closeEvent(QCloseEvent* event)
 {
+    const bool quitting = std::exchange(m_quitRequested, false) || m_quitConfirmed;
+    if (!quitting && m_settings->closeToTray()) {
+        // Keeps running: in the tray, or minimised where there is no tray to come back from.
+        event->ignore();
+        if (m_tray->isAvailable()) {
+            hide();
+        } else {
+            showMinimized();
+        }
+        return;
+    }
     if (!m_quitConfirmed && m_files->transfers()->runningCount() > 0) {
         // Asked with open() like every other question; Quit closes the window again.
         event->ignore();
@@ -149,6 +189,10 @@ void MainWindow::closeEvent(QCloseEvent* event)
     m_settings->sync();
     m_connection->disconnectFromServer();
     event->accept();
+    if (isHidden()) {
+        // Quit from the tray menu: a window already hidden does not count as the last one closing.
+        QCoreApplication::quit();
+    }
 }
 
 void MainWindow::askToQuit()
@@ -183,7 +227,6 @@ void MainWindow::updateStatus()
     switch (state) {
     case ServerConnection::State::Disconnected:
         m_stateLabel->setText(m_note.isEmpty() ? tr("Not connected") : tr("Not connected: %1").arg(m_note));
-        setWindowTitle(tr("QuietWire"));
         break;
     case ServerConnection::State::Connecting:
         m_stateLabel->setText(m_connection->isRetrying() ? tr("Reconnecting to %1…").arg(m_connection->hostPort())
@@ -197,13 +240,13 @@ void MainWindow::updateStatus()
     case ServerConnection::State::Connected:
         m_stateLabel->setText(
             tr("Connected to %1 as %2").arg(m_connection->hostPort(), m_connection->chat()->myName()));
-        setWindowTitle(tr("QuietWire — %1").arg(m_connection->hostPort()));
         break;
     }
     m_stateLabel->setToolTip(m_connection->isRetrying()
             ? tr("%1\nLast error: %2").arg(m_stateLabel->text(), m_connection->dropReason())
             : m_stateLabel->text());
     updateRetryStatus();
+    updateTitle();
     const QString fingerprint = connected ? Identity::fingerprint(m_connection->serverKey()) : QString();
     m_fingerprintLabel->setText(connected ? tr("Server key %1").arg(fingerprint) : tr("Server key: none"));
     m_fingerprintLabel->setToolTip(
@@ -219,18 +262,83 @@ void MainWindow::updateStatus()
 void MainWindow::connectToServer(const QString& host, quint16 port)
 {
     closePrompt();
+    m_profileName.clear(); // connectToProfile() names it again
+    m_profileBox->setCurrentIndex(-1);
     m_settings->addRecentServer(KnownServers::hostPort(host, port));
     m_connection->connectToServer(host, port);
 }
 
 void MainWindow::showConnectDialog()
 {
-    auto* dialog = new ConnectDialog(m_settings->recentServers(), this);
+    auto* dialog = new ConnectDialog(m_settings->recentServers(), m_settings->profiles(), this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &ConnectDialog::forgetRecentServer, this,
         [this](const QString& hostPort) { m_settings->removeRecentServer(hostPort); });
-    connect(dialog, &QDialog::accepted, this, [this, dialog] { connectToServer(dialog->host(), dialog->port()); });
+    connect(dialog, &ConnectDialog::profilesChanged, this, [this](const QList<ServerProfile>& profiles) {
+        m_settings->setProfiles(profiles);
+        if (!findProfile(profiles, m_profileName)) {
+            m_profileName.clear();
+        }
+        updateProfileBox();
+        updateTitle();
+    });
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        if (dialog->profileName().isEmpty()) {
+            connectToServer(dialog->host(), dialog->port());
+        } else {
+            connectToProfile(dialog->profileName());
+        }
+    });
     dialog->open();
+}
+
+bool MainWindow::connectToProfile(const QString& name)
+{
+    const QList<ServerProfile> profiles = m_settings->profiles();
+    const ServerProfile* profile = findProfile(profiles, name);
+    if (!profile) {
+        return false;
+    }
+    // Switching: ServerConnection ends the current sessions before it connects to the other.
+    connectToServer(profile->host, profile->port);
+    m_profileName = profile->name;
+    m_settings->setLastProfile(profile->name);
+    updateProfileBox();
+    updateTitle();
+    return true;
+}
+
+bool MainWindow::reconnectLastProfile()
+{
+    return connectToProfile(m_settings->lastProfile());
+}
+
+void MainWindow::updateProfileBox()
+{
+    m_profileBox->clear();
+    for (const ServerProfile& profile : m_settings->profiles()) {
+        m_profileBox->addItem(profile.name, profile.name);
+        m_profileBox->setItemData(m_profileBox->count() - 1,
+            tr("%1 at %2").arg(profile.name, KnownServers::hostPort(profile.host, profile.port)), Qt::ToolTipRole);
+    }
+    m_profileBox->setCurrentIndex(m_profileBox->findData(m_profileName));
+    m_profileBox->setEnabled(m_profileBox->count() > 0);
+}
+
+void MainWindow::updateTitle()
+{
+    const bool connected = m_connection->state() == ServerConnection::State::Connected;
+    const QString server = !connected ? QString() : m_profileName.isEmpty() ? m_connection->hostPort() : m_profileName;
+    const QString title = server.isEmpty() ? tr("QuietWire") : tr("QuietWire — %1").arg(server);
+    const int unread = m_unread->total();
+    setWindowTitle(unread > 0 ? tr("(%1) %2").arg(unread).arg(title) : title);
+    m_tray->setUnread(unread, server);
+}
+
+void MainWindow::quit()
+{
+    m_quitRequested = true;
+    close();
 }
 
 KeyManagerDialog* MainWindow::showKeyManager()
@@ -254,7 +362,11 @@ void MainWindow::showSettings()
 {
     auto* dialog = new SettingsDialog(m_settings->language(), m_settings->configDir(), this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setCloseToTray(m_settings->closeToTray(), m_tray->isAvailable());
+    dialog->setNotificationsEnabled(m_settings->notificationsEnabled());
     connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        m_settings->setCloseToTray(dialog->closeToTray());
+        m_settings->setNotificationsEnabled(dialog->notificationsEnabled());
         m_settings->setLanguage(dialog->language());
         Translations::apply(dialog->language());
     });

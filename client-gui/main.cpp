@@ -59,7 +59,7 @@ int main(int argc, char* argv[])
         "  identity.key     your private key (PKCS#8 PEM, mode 0600; optionally passphrase-protected)\n"
         "  identity.pub     your public key line, the one the administrator allows\n"
         "  known_servers    the server keys pinned on first use\n"
-        "  quietwire.ini    recent servers, language, window layout\n"
+        "  quietwire.ini    server profiles, recent servers, language, notifications, window layout\n"
         "The interface speaks English and Russian (translations in ../share/quietwire/translations from the "
         "program, else built in)."));
     parser.addHelpOption();
@@ -69,8 +69,9 @@ int main(int argc, char* argv[])
                        "~/.config/QuietWire/quietwire, or QuietWire/quietwire in $XDG_CONFIG_HOME; shared with "
                        "quietwire-cli)."),
         QStringLiteral("DIR"));
-    const QCommandLineOption connectOption(
-        QStringLiteral("connect"), QStringLiteral("Connect to HOST[:PORT] at start."), QStringLiteral("HOST[:PORT]"));
+    const QCommandLineOption connectOption(QStringLiteral("connect"),
+        QStringLiteral("Connect to HOST[:PORT] at start (instead of the server profile used last)."),
+        QStringLiteral("HOST[:PORT]"));
     const QCommandLineOption trustNewOption(QStringLiteral("trust-new"),
         QStringLiteral("Pin the key of a server not known yet without asking "
                        "(a changed key is still refused)."));
@@ -128,6 +129,8 @@ int main(int argc, char* argv[])
     } else if (created) {
         // A new key: the first thing to do is to give it to an administrator.
         window.showKeyManager();
+    } else {
+        window.reconnectLastProfile();
     }
     return QCoreApplication::exec();
 }

@@ -129,15 +129,24 @@ inline std::unique_ptr<Client> makeClient(
     return client;
 }
 
-/// Toolbar Connect, then the connection dialog filled in like a user would.
-inline bool connectWithDialog(Client& client, quint16 port)
+/// Toolbar Connect: the connection dialog, or nullptr when it did not open.
+inline QWidget* openConnectDialog(Client& client)
 {
     if (!click(client.window.get(), QStringLiteral("connectActionButton"))) {
-        return false;
+        return nullptr;
     }
     QWidget* dialog = nullptr;
     if (!QTest::qWaitFor([&] { return (dialog = findWindow(QStringLiteral("connectDialog"))) != nullptr; }, Timeout)) {
         qWarning("no connection dialog");
+    }
+    return dialog;
+}
+
+/// Toolbar Connect, then the connection dialog filled in like a user would.
+inline bool connectWithDialog(Client& client, quint16 port)
+{
+    QWidget* dialog = openConnectDialog(client);
+    if (!dialog) {
         return false;
     }
     auto* host = child<QLineEdit>(dialog, QStringLiteral("hostEdit"));

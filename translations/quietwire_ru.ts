@@ -505,6 +505,14 @@ Double-click to open your direct conversation</source>
         <source>Downloading %1 to %2 (see the Files tab)</source>
         <translation>Скачивается %1 в %2 (см. вкладку «Файлы»)</translation>
     </message>
+    <message>
+        <source>Unmute</source>
+        <translation>Включить уведомления</translation>
+    </message>
+    <message>
+        <source>Mute</source>
+        <translation>Без уведомлений</translation>
+    </message>
 </context>
 <context>
     <name>QuietWire::Gui::ConnectDialog</name>
@@ -535,6 +543,34 @@ Double-click to open your direct conversation</source>
     <message>
         <source>Remove from this list</source>
         <translation>Убрать из списка</translation>
+    </message>
+    <message>
+        <source>Sa&amp;ve as profile</source>
+        <translation>Со&amp;хранить как профиль</translation>
+    </message>
+    <message>
+        <source>Re&amp;move profile</source>
+        <translation>&amp;Удалить профиль</translation>
+    </message>
+    <message>
+        <source>optional: keep this server under a name</source>
+        <translation>необязательно: сохранить этот сервер под именем</translation>
+    </message>
+    <message>
+        <source>Keep the server under this name (the same name changes that profile)</source>
+        <translation>Сохранить сервер под этим именем (то же имя изменяет этот профиль)</translation>
+    </message>
+    <message>
+        <source>&amp;Name:</source>
+        <translation>&amp;Имя:</translation>
+    </message>
+    <message>
+        <source>Saved pro&amp;files:</source>
+        <translation>Сохранённые про&amp;фили:</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
     </message>
 </context>
 <context>
@@ -1120,6 +1156,41 @@ Last error: %2</source>
         <source>Try to reconnect now instead of waiting</source>
         <translation>Переподключиться сейчас, не дожидаясь</translation>
     </message>
+    <message>
+        <source>Server profile</source>
+        <translation>Профиль сервера</translation>
+    </message>
+    <message>
+        <source>Switch to another saved server (profiles are kept in the Connect dialog)</source>
+        <translation>Переключиться на другой сохранённый сервер (профили настраиваются в окне подключения)</translation>
+    </message>
+    <message>
+        <source>%1 at %2</source>
+        <translation>%1 на %2</translation>
+    </message>
+    <message>
+        <source>(%1) %2</source>
+        <translation>(%1) %2</translation>
+    </message>
+</context>
+<context>
+    <name>QuietWire::Gui::Notifier</name>
+    <message>
+        <source>%1 (direct message)</source>
+        <translation>%1 (личное сообщение)</translation>
+    </message>
+    <message>
+        <source>%1 mentioned you</source>
+        <translation>%1 упоминает вас</translation>
+    </message>
+    <message>
+        <source>%1 mentioned you in %2</source>
+        <translation>%1 упоминает вас в %2</translation>
+    </message>
+    <message>
+        <source>Sent the file %1</source>
+        <translation>Отправлен файл %1</translation>
+    </message>
 </context>
 <context>
     <name>QuietWire::Gui::PassphraseDialog</name>
@@ -1407,6 +1478,22 @@ Double-click to show it in its conversation</source>
         <source>Your key, the trusted servers and these settings are kept in %1 (shared with quietwire-cli; &lt;tt&gt;--config-dir&lt;/tt&gt; chooses another folder).</source>
         <translation>Ваш ключ, доверенные серверы и эти настройки хранятся в %1 (общие с quietwire-cli; &lt;tt&gt;--config-dir&lt;/tt&gt; выбирает другую папку).</translation>
     </message>
+    <message>
+        <source>&amp;Closing the window keeps QuietWire running in the system tray</source>
+        <translation>&amp;При закрытии окна QuietWire продолжает работать в системном лотке</translation>
+    </message>
+    <message>
+        <source>&amp;Notify me of direct messages and of messages that mention my name</source>
+        <translation>&amp;Уведомлять о личных сообщениях и сообщениях, где упомянуто моё имя</translation>
+    </message>
+    <message>
+        <source>Shown by the desktop while the window is not active; muted conversations never notify</source>
+        <translation>Показываются рабочим столом, пока окно не активно; беседы без звука не уведомляют никогда</translation>
+    </message>
+    <message>
+        <source>&amp;Closing the window keeps QuietWire running, minimised (this desktop has no system tray)</source>
+        <translation>&amp;При закрытии окна QuietWire продолжает работать, свёрнутым (на этом рабочем столе нет системного лотка)</translation>
+    </message>
 </context>
 <context>
     <name>QuietWire::Gui::TransferList</name>
@@ -1540,6 +1627,41 @@ Double-click to show it in its conversation</source>
     <message>
         <source>Skipped: %1</source>
         <translation>Пропущено: %1</translation>
+    </message>
+</context>
+<context>
+    <name>QuietWire::Gui::TrayIcon</name>
+    <message>
+        <source>QuietWire</source>
+        <translation>QuietWire</translation>
+    </message>
+    <message>
+        <source>QuietWire — %1</source>
+        <translation>QuietWire — %1</translation>
+    </message>
+    <message>
+        <source>%1
+Unread messages: %2</source>
+        <translation>%1
+Непрочитанных сообщений: %2</translation>
+    </message>
+    <message>
+        <source>%1
+No unread messages</source>
+        <translation>%1
+Нет непрочитанных сообщений</translation>
+    </message>
+    <message>
+        <source>&amp;Hide QuietWire</source>
+        <translation>&amp;Скрыть QuietWire</translation>
+    </message>
+    <message>
+        <source>&amp;Show QuietWire</source>
+        <translation>&amp;Показать QuietWire</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Выход</translation>
     </message>
 </context>
 <context>
