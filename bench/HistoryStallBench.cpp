@@ -75,7 +75,7 @@ bool HistoryStallBench::fill(int count)
 
 int HistoryStallBench::run()
 {
-    if (!join() || !fill(m_options.messages)) {
+    if (!prepare()) {
         return 1;
     }
     StallMonitor monitor(m_options.intervalMs);

@@ -22,6 +22,9 @@ class HistoryStallBench : public QObject
 public:
     HistoryStallBench(const BenchOptions& options, const Identity& identity, QObject* parent = nullptr);
     int run();
+    /// Joins and fills general with --messages texts (untimed); false after a note() of why.
+    /// The desktop window's measurement (quietwire-gui-bench) starts from this too.
+    bool prepare() { return join() && fill(m_options.messages); }
 
 private:
     bool join();

@@ -112,12 +112,13 @@ fi
 
 BIN=$ROOT/build/bin
 if [ "$DO_BUILD" = 1 ]; then
-    log "building (Release) quietwired quietwire-cli quietwire-bench"
+    log "building (Release) quietwired quietwire-cli quietwire-bench quietwire-gui-bench"
     cmake -S "$ROOT" -B "$ROOT/build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
     # -j1: the machine may be shared; the build is incremental after the first time.
-    ninja -C "$ROOT/build" -j1 quietwired quietwire-cli quietwire-bench >&2
+    ninja -C "$ROOT/build" -j1 quietwired quietwire-cli quietwire-bench quietwire-gui-bench >&2
 fi
-for b in quietwired $([ "$ONLY" = chat ] || [ "$ONLY" = gui-stall ] || echo quietwire-cli) quietwire-bench; do [ -x "$BIN/$b" ] || die "$BIN/$b is missing"; done
+for b in quietwired $([ "$ONLY" = chat ] || [ "$ONLY" = gui-stall ] || echo quietwire-cli) quietwire-bench \
+    $([ "$ONLY" = gui-stall ] && echo quietwire-gui-bench); do [ -x "$BIN/$b" ] || die "$BIN/$b is missing"; done
 BUILD_TYPE=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$ROOT/build/CMakeCache.txt")
 # Taken now: by the time the report is written, docs/ holds this run's own output.
 QW_REVISION=$(git -C "$ROOT" describe --always --dirty 2>/dev/null)

@@ -68,4 +68,9 @@ QString ChatDelegate::html(const QModelIndex& index) const
     return html;
 }
 
+qint64 ChatDelegate::sizeKey(const QModelIndex& index) const
+{
+    return index.data(ChatModel::SerialRole).toLongLong();
+}
+
 } // namespace QuietWire::Gui

@@ -16,6 +16,8 @@ public:
 
 protected:
     QString html(const QModelIndex& index) const override;
+    /// ChatModel's SerialRole: a chat line never changes once added.
+    qint64 sizeKey(const QModelIndex& index) const override;
 };
 
 } // namespace QuietWire::Gui

@@ -75,6 +75,7 @@ void ChatModel::insert(Line line)
     const auto position = std::upper_bound(m_lines.cbegin(), m_lines.cend(), line.sortKey,
         [](qint64 key, const Line& existing) { return key < existing.sortKey; });
     const int row = static_cast<int>(position - m_lines.cbegin());
+    line.serial = ++m_lastSerial;
     beginInsertRows(QModelIndex(), row, row);
     m_lines.insert(row, std::move(line));
     endInsertRows();
@@ -201,6 +202,8 @@ QVariant ChatModel::data(const QModelIndex& index, int role) const
         return line.attachment ? line.attachment->path : QString();
     case AttachmentRemovedRole:
         return line.attachment && line.attachment->removed;
+    case SerialRole:
+        return line.serial;
     default:
         return QVariant();
     }

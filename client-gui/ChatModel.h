@@ -39,6 +39,7 @@ public:
         AttachmentSizeRole, ///< qint64
         AttachmentPathRole, ///< QString: as the file service names it
         AttachmentRemovedRole, ///< bool
+        SerialRole, ///< qint64: unique to the line in this model's life (a line never changes once added)
     };
 
     struct Line
@@ -55,6 +56,7 @@ public:
         std::optional<ChatProtocol::Attachment> attachment {};
         /// Where the line sorts: a message's id times two; the unread line sits between two ids.
         qint64 sortKey = 0;
+        qint64 serial = 0; // set when added: SerialRole
     };
 
     explicit ChatModel(QObject* parent = nullptr);
@@ -91,6 +93,7 @@ private:
     QSet<qint64> m_ids;
     QString m_ownFingerprint;
     qint64 m_unreadAfter = -1;
+    qint64 m_lastSerial = 0;
 };
 
 } // namespace QuietWire::Gui

@@ -1,6 +1,7 @@
 // Two (then three) desktop clients in one room on the real quietwired: typing and sending,
 // multi-line messages, direct messages by double-clicking a member, joins, leaves, history.
 
+#include "ChatDelegate.h"
 #include "ChatModel.h"
 #include "ConversationListModel.h"
 #include "ConversationView.h"
@@ -63,6 +64,7 @@ private slots:
     void initTestCase();
     void cleanupTestCase();
     void twoClientsTalk();
+    void rowsAreSizedAgainWhenTheViewNarrows();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -177,6 +179,43 @@ void TestGuiChat::twoClientsTalk()
     QVERIFY(!m_server->command(QStringLiteral("say maintenance at noon"), QStringLiteral("said to")).isEmpty());
     QTRY_VERIFY_WITH_TIMEOUT(
         findLine(*alice, ChatModel::Kind::Notice, QStringLiteral("maintenance at noon")) >= 0, Timeout);
+}
+
+void TestGuiChat::rowsAreSizedAgainWhenTheViewNarrows()
+{
+    // The delegate keeps each row's size (laying out rich text is what costs when a page of history
+    // comes in); a narrower view wraps the text again, and a new line gets its own size.
+    ChatModel model;
+    QListView view;
+    view.setModel(&model);
+    view.setItemDelegate(new ChatDelegate(&view));
+    view.resize(900, 400);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    ChatProtocol::Message message;
+    message.id = 1;
+    message.from = QStringLiteral("bob");
+    message.fingerprint = QStringLiteral("SHA256:b");
+    message.text = QString(30, QLatin1Char('x')) + QStringLiteral(" long words").repeated(20);
+    message.time = QDateTime::currentDateTimeUtc();
+    model.addMessage(message);
+    ChatProtocol::Message shortOne = message;
+    shortOne.id = 2;
+    shortOne.text = QStringLiteral("short");
+    model.addMessage(shortOne);
+    QStyleOptionViewItem option;
+    option.initFrom(view.viewport());
+    option.widget = &view;
+    QAbstractItemDelegate* delegate = view.itemDelegate();
+    const int wide = delegate->sizeHint(option, model.index(0)).height();
+    const int shortWide = delegate->sizeHint(option, model.index(1)).height();
+    QVERIFY(wide > shortWide); // two rows, two sizes: the key is the line, not the position
+    QCOMPARE(delegate->sizeHint(option, model.index(0)).height(), wide);
+    view.resize(250, 400);
+    QTRY_VERIFY(view.viewport()->width() < 300);
+    const int narrow = delegate->sizeHint(option, model.index(0)).height();
+    QVERIFY2(narrow > wide, qPrintable(QStringLiteral("%1 at 250 px, %2 at 900 px").arg(narrow).arg(wide)));
+    QCOMPARE(delegate->sizeHint(option, model.index(1)).height(), shortWide);
 }
 
 QTEST_MAIN(TestGuiChat)
