@@ -1767,8 +1767,8 @@ Someone may be intercepting this connection, or the administrator replaced the s
         <translation>Сервер закрыл сеанс: %1</translation>
     </message>
     <message>
-        <source>The server %1 shut down (its administrator stopped it). Connect again once it is back.</source>
-        <translation>Сервер %1 завершил работу (его остановил администратор). Подключитесь снова, когда он заработает.</translation>
+        <source>The server %1 shut down (its administrator stopped it); it may be back soon (the desktop client and an interactive chat reconnect by themselves).</source>
+        <translation>Сервер %1 завершил работу (его остановил администратор); возможно, он скоро заработает снова (программа для рабочего стола и интерактивный чат подключатся сами).</translation>
     </message>
 </context>
 <context>

@@ -193,8 +193,8 @@ void ServiceClient::onMessage(const QByteArray& data)
         const Protocol::FatalError& fatal = decoded.value;
         if (fatal.code == ErrorCode::Shutdown) {
             setFailure(fatal.code,
-                tr("The server %1 shut down (its administrator stopped it). Connect again once it "
-                   "is back.")
+                tr("The server %1 shut down (its administrator stopped it); it may be back soon (the "
+                   "desktop client and an interactive chat reconnect by themselves).")
                     .arg(m_hostPort));
             return;
         }
