@@ -117,11 +117,21 @@ void TrayIcon::showNotification(const Notification& notification)
 {
     m_lastShown = notification;
     if (m_available) {
-        // Names and text are the network's. Qt's own balloon shows them as plain text; a
-        // freedesktop notification server that supports body markup may read tags in the text
-        // (docs/CLIENT.md, "Notifications and profiles").
-        m_tray->showMessage(notification.title, notification.text, m_baseIcon, NotificationMs);
+        m_tray->showMessage(
+            plainForDesktop(notification.title), plainForDesktop(notification.text), m_baseIcon, NotificationMs);
     }
+}
+
+QString TrayIcon::plainForDesktop(QString text)
+{
+    // Names and text are the network's. Qt's own balloon shows them as plain text, but a
+    // freedesktop notification server that supports body markup reads tags (a link, an image
+    // from a path) and entities in them, and one that does not shows an escaped "&lt;" as it is.
+    // Look-alike characters read the same on both (docs/CLIENT.md, "Notifications and profiles").
+    text.replace(QLatin1Char('&'), QChar(0xFF06));
+    text.replace(QLatin1Char('<'), QChar(0x2039));
+    text.replace(QLatin1Char('>'), QChar(0x203A));
+    return text;
 }
 
 void TrayIcon::toggleWindow()

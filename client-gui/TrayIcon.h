@@ -36,6 +36,8 @@ public:
     QSystemTrayIcon* icon() const { return m_tray; }
     /// The notification shown last, whose click opens its conversation.
     std::optional<Notification> lastShown() const { return m_lastShown; }
+    /// text with &, < and > replaced by look-alikes (＆ ‹ ›): what the desktop's notification is given.
+    static QString plainForDesktop(QString text);
     /// base with count on a red badge in its lower right corner (base alone for 0), at size.
     static QPixmap badged(const QIcon& base, int count, int size);
     void retranslateUi();

@@ -122,6 +122,7 @@ private slots:
     void closeToTrayOrQuit();
     void profiles();
     void muteFromTheListAndOpenFromANotification();
+    void desktopNotificationsCarryNoMarkup();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -584,6 +585,14 @@ void TestGuiPresence::muteFromTheListAndOpenFromANotification()
     emit erin->window->trayIcon()->icon()->messageClicked();
     QTRY_COMPARE_WITH_TIMEOUT(chat->conversationView()->conversationId(), direct, Timeout);
     QCOMPARE(erin->window->tabs()->currentWidget(), chat);
+}
+
+void TestGuiPresence::desktopNotificationsCarryNoMarkup()
+{
+    QCOMPARE(TrayIcon::plainForDesktop(QStringLiteral("<a href=\"https://x\">go</a> &amp; <img src=\"/etc/passwd\">")),
+        QStringLiteral("‹a href=\"https://x\"›go‹/a› ＆amp; ‹img src=\"/etc/passwd\"›"));
+    QCOMPARE(
+        TrayIcon::plainForDesktop(QStringLiteral("plain text, Кириллица")), QStringLiteral("plain text, Кириллица"));
 }
 
 QTEST_MAIN(TestGuiPresence)
