@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 
+class QSqlError;
 class QSqlQuery;
 
 namespace QuietWire {
@@ -47,9 +48,18 @@ public:
 
     struct Options
     {
+        /// QSQLITE (the embedded default) or QPSQL (PostgreSQL, shared by several nodes).
         QString driver = QStringLiteral("QSQLITE");
         /// SQLite: the file. PostgreSQL: the database.
         QString databaseName;
+        /// PostgreSQL only: where the server is and who the store logs in as. An empty password
+        /// leaves it to libpq (a ~/.pgpass or PGPASSFILE, or a method that needs none).
+        QString host;
+        int port = -1;
+        QString user;
+        QString password;
+        /// PostgreSQL only: more libpq connection keywords, "key=value;key=value" (sslmode=require).
+        QString connectOptions;
         /// How long a write waits for another process's lock before the store reports Locked.
         int busyTimeoutMs = 5000;
     };
@@ -163,11 +173,13 @@ private:
     ChatStore(const Options& options, const Dialect& dialect);
     bool openDatabase();
     bool checkAndMigrate();
+    bool checkAndMigrateHoldingLock();
     bool migrateFrom(int version);
     bool exec(QSqlQuery& query);
     bool exec(const QString& sql);
     bool fail(StoreError error, const QString& message);
     bool failQuery(const QSqlQuery& query);
+    bool failWith(const QSqlError& error, const QString& what);
     bool transaction();
     bool conversationExists(qint64 id);
     bool commit();
