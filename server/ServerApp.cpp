@@ -58,8 +58,10 @@ bool ServerApp::start(QString* error)
         return false;
     }
     // The chat's store: a newer, damaged or locked one stops the start, untouched.
-    ChatStore::Options storeOptions;
-    storeOptions.databaseName = QDir(m_options.dataDir).filePath(QLatin1String(ChatStore::FileName));
+    ChatStore::Options storeOptions = m_options.store;
+    if (storeOptions.databaseName.isEmpty()) {
+        storeOptions.databaseName = QDir(m_options.dataDir).filePath(QLatin1String(ChatStore::FileName));
+    }
     m_store = new StoreThread(storeOptions, this);
     StoreFailure failure;
     if (!m_store->open(&failure)) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "ChatStore.h"
 #include "EncryptedTcpServer.h"
 #include "Identity.h"
 #include "LogThrottle.h"
@@ -32,6 +33,9 @@ public:
     {
         QString dataDir;
         QString filesRoot; // default: <dataDir>/files
+        /// --store: the chat store on PostgreSQL (driver QPSQL); otherwise (driver QSQLITE, no
+        /// database name) the SQLite file in dataDir.
+        ChatStore::Options store;
         qint64 quotaBytes = qint64(1) << 30;
         qint64 roomQuotaBytes = qint64(1) << 30; // each room's and direct conversation's shared folder
         int maxDepth = 64; // folders below a home folder

@@ -73,7 +73,8 @@ void TestServerOptions::valuesLandInTheirFields()
         QStringLiteral("--max-handshakes=5"), QStringLiteral("--max-handshakes-per-ip=2"),
         QStringLiteral("--handshake-prefix-v4=24"), QStringLiteral("--max-tickets-per-key=3"),
         QStringLiteral("--max-tickets-per-ip=4"), QStringLiteral("--max-sessions-per-key=6"),
-        QStringLiteral("--files-root=relative/files"), QStringLiteral("--retention-days=30") });
+        QStringLiteral("--files-root=relative/files"), QStringLiteral("--retention-days=30"),
+        QStringLiteral("--store=postgresql://qw@db1:6543/chat?sslmode=require") });
     QVERIFY2(options.error.isEmpty(), qPrintable(options.error));
     const ServerApp::Options& server = options.server;
     QCOMPARE(server.network.address, QHostAddress(QStringLiteral("127.0.0.2")));
@@ -96,6 +97,12 @@ void TestServerOptions::valuesLandInTheirFields()
     QCOMPARE(server.maxSessionsPerKey, 6);
     QCOMPARE(server.retentionDays, 30);
     QCOMPARE(server.filesRoot, QDir(QStringLiteral("relative/files")).absolutePath());
+    QCOMPARE(server.store.driver, QStringLiteral("QPSQL"));
+    QCOMPARE(server.store.host, QStringLiteral("db1"));
+    QCOMPARE(server.store.port, 6543);
+    QCOMPARE(server.store.databaseName, QStringLiteral("chat"));
+    QCOMPARE(server.store.connectOptions, QStringLiteral("sslmode=require"));
+    QCOMPARE(options.store.host, QStringLiteral("db1")); // the offline commands' too
 }
 
 void TestServerOptions::badValueNamesTheOption_data()
@@ -129,6 +136,8 @@ void TestServerOptions::badValueNamesTheOption_data()
         { "--retention-days=-1", "--retention-days" },
         { "--retention-days=36501", "--retention-days" },
         { "--retention-days=1.5", "--retention-days" },
+        { "--store=mysql://qw@db1/chat", "--store" },
+        { "--store=postgresql://db1/chat", "--store" },
     };
     for (const auto& [argument, named] : cases)
         QTest::newRow(argument) << QString::fromLatin1(argument) << QString::fromLatin1(named);

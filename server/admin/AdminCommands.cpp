@@ -86,6 +86,16 @@ QString storePath(const AdminContext& context)
     return QDir(context.dataDir).filePath(QLatin1String(ChatStore::FileName));
 }
 
+/// The store the commands open: --store's, else the SQLite file in the data dir.
+ChatStore::Options storeOptions(const AdminContext& context)
+{
+    ChatStore::Options options = context.store;
+    if (options.databaseName.isEmpty()) {
+        options.databaseName = storePath(context);
+    }
+    return options;
+}
+
 /// The console's backup: on a thread of its own with a connection of its own, so the server goes
 /// on serving, and storing messages, while the copy is written; the console waits for it.
 Result backupInBackground(AdminContext& context, const ChatStore::Options& options, const QString& target)
@@ -124,8 +134,7 @@ Result backup(AdminContext& context, const QStringList& args, const QString&)
     }
     // A consistent copy while the server runs too: SQLite reads one snapshot of the store, on a
     // connection of its own.
-    ChatStore::Options options;
-    options.databaseName = storePath(context);
+    const ChatStore::Options options = storeOptions(context);
     if (context.server) {
         // The file is the server's to write: a relative path would be relative to the server's
         // working directory, not the administrator's.
@@ -154,6 +163,11 @@ Result restore(AdminContext& context, const QStringList& args, const QString&)
 {
     if (args.size() != 1) {
         return fail(context, QStringLiteral("usage: restore FILE (a file `quietwired backup` made)"));
+    }
+    if (context.store.driver != QLatin1String("QSQLITE")) {
+        return fail(context,
+            QStringLiteral("restore replaces the SQLite store; a PostgreSQL store is restored with the database's own "
+                           "tools (pg_restore): see docs/SCALING.md"));
     }
     DataDirLock running(context.dataDir);
     QString error;
@@ -218,8 +232,7 @@ Result roomsOffline(AdminContext& context, const QString& name, const RoomComman
         return Result::Failed;
     }
     StoreFailure failure;
-    ChatStore::Options options;
-    options.databaseName = storePath(context);
+    const ChatStore::Options options = storeOptions(context);
     const auto store = ChatStore::open(options, &failure);
     if (!store) {
         return fail(context, failure.message);
@@ -644,13 +657,14 @@ QString consoleHelp()
     return QStringLiteral("Commands:\n") + helpLines(false);
 }
 
-int runOffline(const QString& name, const QStringList& args, const QString& dataDir)
+int runOffline(const QString& name, const QStringList& args, const QString& dataDir, const ChatStore::Options& store)
 {
     QTextStream out(stdout);
     QTextStream err(stderr);
     AdminContext context;
     context.where = AdminContext::Where::Offline;
     context.dataDir = dataDir;
+    context.store = store;
     context.print = [&out](const QString& line) { out << line << '\n' << Qt::flush; };
     context.fail = [&err](const QString& message) { err << "quietwired: " << message << Qt::endl; };
     const AdminCommand* command = find(name, AdminContext::Where::Offline);
