@@ -2,6 +2,7 @@
 
 #include "ChatService.h"
 #include "ChatStore.h"
+#include "ClusterEvents.h"
 #include "EncryptedTcpSocket.h"
 #include "FileArea.h"
 #include "FilePaths.h"
@@ -17,6 +18,7 @@
 #include <QDir>
 #include <QEventLoop>
 #include <QTimer>
+#include <QUuid>
 
 namespace QuietWire {
 
@@ -62,6 +64,8 @@ bool ServerApp::start(QString* error)
     if (storeOptions.databaseName.isEmpty()) {
         storeOptions.databaseName = QDir(m_options.dataDir).filePath(QLatin1String(ChatStore::FileName));
     }
+    // This node's name in the store's notifications (several nodes on one PostgreSQL store).
+    storeOptions.origin = QUuid::createUuid().toString(QUuid::Id128);
     m_store = new StoreThread(storeOptions, this);
     StoreFailure failure;
     if (!m_store->open(&failure)) {
@@ -76,6 +80,29 @@ bool ServerApp::start(QString* error)
         return false;
     }
     m_chat->setRoomsRoot(m_files->roomsRoot()); // where the files of attachments are
+    if (storeOptions.driver == QLatin1String("QPSQL")) {
+        // Other nodes may share the store: what any of them commits reaches this node's sessions
+        // through the database's notifications, in id order.
+        m_chat->setShared(true);
+        auto* events = new ClusterEvents(storeOptions, this);
+        connect(events, &ClusterEvents::messagesCommitted, m_chat, &ChatService::fetchCommitted);
+        connect(events, &ClusterEvents::conversationChanged, m_chat, &ChatService::reload);
+        connect(events, &ClusterEvents::reconnected, m_chat, [this] {
+            qCInfo(lcServer).noquote() << "listening to the chat store's notifications again";
+            m_chat->resync();
+        });
+        connect(events, &ClusterEvents::connectionLost, this, [](const QString& reason) {
+            qCWarning(lcServer).noquote() << "lost the chat store's notifications:" << reason
+                                          << "(trying again; messages wait in the store meanwhile)";
+        });
+        QString listenError;
+        if (!events->start(&listenError)) {
+            if (error) {
+                *error = QStringLiteral("Cannot listen to the chat store's notifications: %1").arg(listenError);
+            }
+            return false;
+        }
+    }
     connect(m_chat, &ChatService::conversationChanged, this, &ServerApp::onConversationChanged);
     // --retention-days: messages older than that are deleted in the background.
     if (m_options.retentionDays > 0) {

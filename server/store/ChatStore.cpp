@@ -94,6 +94,8 @@ struct ChatStore::Dialect
     /// Writes a consistent copy to the file bound as the one value; empty when the database's own
     /// tools do it (PostgreSQL: pg_dump).
     QString backupInto;
+    /// Tells the other nodes a conversation changed (binds the payload); empty: one node only.
+    QString notifyConversation;
 };
 
 namespace {
@@ -239,6 +241,7 @@ const ChatStore::Dialect* dialectFor(const QString& driver)
                              "AND m.conversation_id IN (SELECT conversation_id FROM members WHERE name = ?) %1 "
                              "ORDER BY messages_search.rowid DESC LIMIT ?"),
         .backupInto = QStringLiteral("VACUUM INTO ?"),
+        .notifyConversation = QString(),
     };
     // PostgreSQL's own full-text search: a generated tsvector column with a GIN index over the text
     // and the file name, the 'simple' configuration (every word kept, lower case, no stemming and
@@ -261,7 +264,10 @@ const ChatStore::Dialect* dialectFor(const QString& driver)
         = { QStringLiteral("ALTER TABLE messages ADD COLUMN search tsvector GENERATED ALWAYS AS "
                            "(to_tsvector('simple', body || ' ' || COALESCE(attachment_name, ''))) STORED"),
             QStringLiteral("CREATE INDEX messages_search ON messages USING gin (search)") },
-        .indexAppended = {},
+        // Nodes learn of new messages at the commit (a NOTIFY in a transaction is sent when it commits).
+        .indexAppended = { { QStringLiteral("SELECT pg_notify('") + QLatin1String(ChatStore::MessagesChannel)
+                + QStringLiteral("', '')"),
+            false } },
         .searchToSchema2 = {},
         .searchToSchema4 = {},
         .insertQueryWord = QString(),
@@ -283,6 +289,8 @@ const ChatStore::Dialect* dialectFor(const QString& driver)
                              "AND m.conversation_id IN (SELECT conversation_id FROM members WHERE name = ?) %1 "
                              "ORDER BY m.id DESC LIMIT ?"),
         .backupInto = QString(),
+        .notifyConversation = QStringLiteral("SELECT pg_notify('") + QLatin1String(ChatStore::ConversationsChannel)
+            + QStringLiteral("', ?)"),
     };
     if (driver == postgres.driver) {
         return &postgres;
@@ -378,6 +386,7 @@ bool ChatStore::failWith(const QSqlError& error, const QString& what)
             QStringLiteral("%1 is locked by another program (%2): close the program that holds it, then try again")
                 .arg(description(), error.databaseText()));
     case StoreError::Unavailable:
+        m_connectionLost = !m_dialect.busyTimeout.isEmpty(); // a server's connection, which may come back
         return fail(StoreError::Unavailable,
             QStringLiteral("%1 cannot be reached (%2): check that the database server runs and takes connections")
                 .arg(description(), error.text()));
@@ -701,7 +710,11 @@ std::optional<Conversation> ChatStore::createRoom(
     room.topic = topic;
     room.isPrivate = isPrivate;
     room.createdMs = nowMs;
-    return insertConversation(room, owner.isEmpty() ? QStringList() : QStringList { owner });
+    auto made = insertConversation(room, owner.isEmpty() ? QStringList() : QStringList { owner });
+    if (made) {
+        announceConversation(made->id);
+    }
+    return made;
 }
 
 std::optional<Conversation> ChatStore::conversationWhere(const QString& condition, const QVariantList& values)
@@ -809,7 +822,11 @@ bool ChatStore::deleteConversation(qint64 id)
     if (!exec(query)) {
         return false;
     }
-    return query.numRowsAffected() > 0 || fail(StoreError::NotFound, QStringLiteral("No such conversation"));
+    if (query.numRowsAffected() == 0) {
+        return fail(StoreError::NotFound, QStringLiteral("No such conversation"));
+    }
+    announceConversation(id);
+    return true;
 }
 
 bool ChatStore::setTopic(qint64 id, const QString& topic)
@@ -821,7 +838,11 @@ bool ChatStore::setTopic(qint64 id, const QString& topic)
     if (!exec(query)) {
         return false;
     }
-    return query.numRowsAffected() > 0 || fail(StoreError::NotFound, QStringLiteral("No such conversation"));
+    if (query.numRowsAffected() == 0) {
+        return fail(StoreError::NotFound, QStringLiteral("No such conversation"));
+    }
+    announceConversation(id);
+    return true;
 }
 
 bool ChatStore::conversationExists(qint64 id)
@@ -846,7 +867,11 @@ bool ChatStore::addMember(qint64 conversation, const QString& name, MemberRole r
     query.addBindValue(conversation);
     query.addBindValue(text(name));
     query.addBindValue(int(role));
-    return exec(query);
+    if (!exec(query)) {
+        return false;
+    }
+    announceConversation(conversation);
+    return true;
 }
 
 bool ChatStore::removeMember(qint64 conversation, const QString& name)
@@ -858,8 +883,11 @@ bool ChatStore::removeMember(qint64 conversation, const QString& name)
     if (!exec(query)) {
         return false;
     }
-    return query.numRowsAffected() > 0
-        || fail(StoreError::NotFound, QStringLiteral("%1 is not a member of that conversation").arg(name));
+    if (query.numRowsAffected() == 0) {
+        return fail(StoreError::NotFound, QStringLiteral("%1 is not a member of that conversation").arg(name));
+    }
+    announceConversation(conversation);
+    return true;
 }
 
 std::optional<MemberRole> ChatStore::roleOf(qint64 conversation, const QString& name)
@@ -1162,6 +1190,74 @@ std::optional<QList<SearchHit>> ChatStore::search(const QString& user, const QSt
         hits << SearchHit { messageFrom(query), query.value(MessageColumnCount).toString() };
     }
     return hits;
+}
+
+bool ChatStore::reconnectIfLost()
+{
+    if (!m_connectionLost) {
+        return true;
+    }
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (now - m_lastReconnectMs < ReconnectIntervalMs) {
+        return false;
+    }
+    m_lastReconnectMs = now;
+    m_db.close();
+    if (!m_db.open()) {
+        fail(StoreError::Unavailable,
+            QStringLiteral("%1 cannot be reached (%2): check that the database server runs and takes connections")
+                .arg(description(), m_db.lastError().text()));
+        return false;
+    }
+    m_connectionLost = false;
+    for (const QString& setting : m_dialect.settings) {
+        if (!exec(setting)) {
+            return false;
+        }
+    }
+    if (!exec(m_dialect.busyTimeout.arg(m_options.busyTimeoutMs))) {
+        return false;
+    }
+    qInfo("%s: connected again", qPrintable(description()));
+    return true;
+}
+
+bool ChatStore::isShared() const
+{
+    return !m_dialect.notifyConversation.isEmpty();
+}
+
+void ChatStore::announceConversation(qint64 id)
+{
+    if (m_dialect.notifyConversation.isEmpty()) {
+        return;
+    }
+    // After the change committed: a failure here loses only the news, which a node that
+    // reconnects to the database makes up for by reading everything again.
+    QSqlQuery notify(m_db);
+    notify.prepare(m_dialect.notifyConversation);
+    notify.addBindValue(QStringLiteral("%1 %2").arg(id).arg(m_options.origin));
+    if (!notify.exec()) {
+        qWarning("%s: cannot tell the other nodes that conversation %lld changed: %s", qPrintable(description()), id,
+            qPrintable(notify.lastError().text()));
+    }
+}
+
+std::optional<QList<StoredMessage>> ChatStore::messagesAfter(qint64 afterId, int limit)
+{
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral("SELECT ") + MessageColumns
+        + QStringLiteral(" FROM messages m WHERE m.id > ? ORDER BY m.id LIMIT ?"));
+    query.addBindValue(afterId);
+    query.addBindValue(limit);
+    if (!exec(query)) {
+        return std::nullopt;
+    }
+    QList<StoredMessage> messages;
+    while (query.next()) {
+        messages << messageFrom(query);
+    }
+    return messages;
 }
 
 std::optional<qint64> ChatStore::lastMessageId()

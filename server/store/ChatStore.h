@@ -40,6 +40,19 @@ public:
     static constexpr char FileName[] = "quietwire.db";
     /// The room every user is in.
     static constexpr char GeneralRoom[] = "general";
+    /// Several nodes on one database (PostgreSQL): the channels the store notifies (LISTEN/NOTIFY)
+    /// when a transaction stored messages (no payload), and when a conversation or its members
+    /// changed (payload "ID ORIGIN": the conversation's id and Options::origin of the store that
+    /// changed it). SQLite: one node, no notifications.
+    static constexpr char MessagesChannel[] = "quietwire_messages";
+    static constexpr char ConversationsChannel[] = "quietwire_conversations";
+    /// True when other nodes may share the store and learn of changes through the channels.
+    bool isShared() const;
+    /// After a failure that lost the connection to a database server (Unavailable; the server
+    /// restarted or cannot be reached), opens it again, at most once per ReconnectIntervalMs: the
+    /// calls in between fail at once with Unavailable. True when the connection is usable.
+    bool reconnectIfLost();
+    static constexpr int ReconnectIntervalMs = 1000;
     /// Longest room name; names are letters, digits and "._-".
     static constexpr int MaxRoomNameLength = 64;
     /// A search word that starts more terms than this is matched as a prefix by the index itself
@@ -60,6 +73,9 @@ public:
         QString password;
         /// PostgreSQL only: more libpq connection keywords, "key=value;key=value" (sslmode=require).
         QString connectOptions;
+        /// Several nodes on one database: who this store speaks for in the notifications it sends
+        /// (ConversationsChannel's payload), so that a node knows its own changes when they come back.
+        QString origin;
         /// How long a write waits for another process's lock before the store reports Locked.
         int busyTimeoutMs = 5000;
     };
@@ -135,6 +151,9 @@ public:
         qint64 beforeId, int limit, const QString& hitStart, const QString& hitEnd);
     /// The newest message id in the store (0: none yet).
     std::optional<qint64> lastMessageId();
+    /// Up to limit messages of every conversation with an id above afterId, oldest first: what a
+    /// node delivers when MessagesChannel says there is more.
+    std::optional<QList<StoredMessage>> messagesAfter(qint64 afterId, int limit);
 
     // Read markers.
     /// Moves user's marker in conversation forward to lastRead (never back).
@@ -182,6 +201,8 @@ private:
     bool failWith(const QSqlError& error, const QString& what);
     bool transaction();
     bool conversationExists(qint64 id);
+    /// Tells the other nodes (ConversationsChannel) that conversation id changed; true with nothing to tell.
+    void announceConversation(qint64 id);
     bool commit();
     std::optional<Conversation> conversationWhere(const QString& condition, const QVariantList& values);
     std::optional<Conversation> insertConversation(Conversation conversation, const QStringList& members);
@@ -190,6 +211,8 @@ private:
     std::optional<QString> matchExpression(const QStringList& words);
 
     Options m_options;
+    bool m_connectionLost = false;
+    qint64 m_lastReconnectMs = 0;
     const Dialect& m_dialect;
     QString m_connectionName;
     QSqlDatabase m_db;
