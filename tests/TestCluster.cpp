@@ -1,0 +1,218 @@
+// Several quietwired nodes on one real PostgreSQL store (the test cluster of
+// tests/postgres/pg-cluster.sh), clients spread over them: a room's conversation seen identically
+// (same ids, same order) by members on every node, a message for someone away found on another
+// node with its unread count, a room made on one node reaching its members on another live, and a
+// search answered the same everywhere. The nodes share the server key, as nodes behind one address do.
+
+#include "ChatSession2.h"
+#include "ChatTestSupport.h"
+#include "PostgresTestSupport.h"
+
+#include <QDir>
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace QuietWire;
+using namespace QuietWire::ChatTest;
+
+class TestCluster : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void init();
+    void cleanup();
+    void roomConversationIsTheSameOnEveryNode();
+    void directMessageWaitsOnAnotherNode();
+    void roomMadeOnOneNodeReachesMembersOnAnother();
+
+private:
+    Session2 connect(const Client& client, int node);
+
+    QString m_clusterUrl;
+    std::optional<ChatStore::Options> m_store;
+    int m_databases = 0;
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::vector<std::unique_ptr<ServerProcess>> m_nodes;
+    Client m_alice;
+    Client m_bob;
+    Client m_carol;
+};
+
+void TestCluster::initTestCase()
+{
+    QString why;
+    m_clusterUrl = TestPostgres::clusterUrl(&why);
+    if (m_clusterUrl.isEmpty()) {
+        QSKIP(qPrintable(why));
+    }
+}
+
+void TestCluster::init()
+{
+    m_store = TestPostgres::createDatabase(
+        m_clusterUrl, QStringLiteral("qw_cluster_%1_%2").arg(QCoreApplication::applicationPid()).arg(++m_databases));
+    QVERIFY(m_store);
+    m_dir = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_dir->isValid());
+    m_alice = makeClient(m_dir->filePath(QStringLiteral("alice")), QStringLiteral("127.0.0.2"));
+    m_bob = makeClient(m_dir->filePath(QStringLiteral("bob")), QStringLiteral("127.0.0.3"));
+    m_carol = makeClient(m_dir->filePath(QStringLiteral("carol")), QStringLiteral("127.0.0.4"));
+    QVERIFY(!m_alice.key.isEmpty() && !m_bob.key.isEmpty() && !m_carol.key.isEmpty());
+    const QStringList keys { m_alice.keyLine.section(QLatin1Char(' '), 0, 0) + QStringLiteral(" alice"),
+        m_bob.keyLine.section(QLatin1Char(' '), 0, 0) + QStringLiteral(" bob"),
+        m_carol.keyLine.section(QLatin1Char(' '), 0, 0) + QStringLiteral(" carol") };
+    const QStringList store { QStringLiteral("--store"),
+        QStringLiteral("postgresql://%1@%2:%3/%4")
+            .arg(m_store->user, m_store->host)
+            .arg(m_store->port)
+            .arg(m_store->databaseName) };
+    for (int i = 0; i < 3; ++i) {
+        const QString dataDir = m_dir->filePath(QStringLiteral("node%1").arg(i + 1));
+        if (i > 0) {
+            // One server key for every node (docs/SCALING.md): the first node made it.
+            QVERIFY(QDir().mkpath(dataDir));
+            for (const char* file : { "identity.key", "identity.pub" }) {
+                QVERIFY(QFile::copy(QDir(m_nodes.front()->dataDir()).filePath(QLatin1String(file)),
+                    QDir(dataDir).filePath(QLatin1String(file))));
+            }
+        }
+        m_nodes.push_back(std::make_unique<ServerProcess>(dataDir));
+        QVERIFY2(m_nodes.back()->start(keys, store, 16), qPrintable(m_nodes.back()->log()));
+    }
+    QCOMPARE(m_nodes[1]->publicKey, m_nodes[0]->publicKey);
+}
+
+void TestCluster::cleanup()
+{
+    m_nodes.clear();
+    m_dir.reset();
+    if (m_store) {
+        QVERIFY(TestPostgres::dropDatabase(m_clusterUrl, m_store->databaseName));
+        m_store.reset();
+    }
+}
+
+Session2 TestCluster::connect(const Client& client, int node)
+{
+    Session2 session;
+    session.chat = joinChat(client, m_nodes.at(node)->port, false, CurrentVersion);
+    if (session.ok() && !session.start()) {
+        session.chat.socket.reset();
+    }
+    return session;
+}
+
+void TestCluster::roomConversationIsTheSameOnEveryNode()
+{
+    // Three members, one on each node, write at once (nobody waits for an answer): each sees all
+    // 90 messages, the same ids in the same order, ascending, each once.
+    Session2 sessions[3] = { connect(m_alice, 0), connect(m_bob, 1), connect(m_carol, 2) };
+    for (const Session2& session : sessions) {
+        QVERIFY(session.ok());
+    }
+    constexpr int Each = 30;
+    for (int i = 0; i < Each; ++i) {
+        for (Session2& session : sessions) {
+            Send message;
+            message.text = QStringLiteral("burst %1 from %2").arg(i).arg(session.name);
+            message.clientId = QStringLiteral("%1-%2").arg(session.name).arg(i);
+            session.send(withoutSeq(message.toCbor()));
+        }
+    }
+    QList<qint64> seen[3];
+    QStringList texts[3];
+    for (int s = 0; s < 3; ++s) {
+        for (int i = 0; i < 3 * Each; ++i) {
+            const auto message = sessions[s].next(QStringLiteral("message"));
+            QVERIFY2(message, qPrintable(QStringLiteral("%1 got %2 of %3").arg(sessions[s].name).arg(i).arg(3 * Each)));
+            seen[s] << message->value(QStringLiteral("id")).toInteger();
+            texts[s] << message->value(QStringLiteral("text")).toString();
+        }
+        QVERIFY(std::is_sorted(seen[s].cbegin(), seen[s].cend()));
+        QCOMPARE(QSet<qint64>(seen[s].cbegin(), seen[s].cend()).size(), 3 * Each);
+    }
+    QCOMPARE(seen[1], seen[0]);
+    QCOMPARE(seen[2], seen[0]);
+    QCOMPARE(texts[2], texts[0]);
+    // Every accepted answer names one of those ids.
+    for (Session2& session : sessions) {
+        int accepted = 0;
+        for (const QCborMap& kept : session.unread) {
+            if (Protocol::typeOf(kept) == QLatin1String(Accepted::Type)) {
+                QVERIFY(seen[0].contains(kept.value(QStringLiteral("id")).toInteger()));
+                ++accepted;
+            }
+        }
+        QCOMPARE(accepted, Each);
+    }
+    // A search is answered alike on every node.
+    QList<qint64> found[3];
+    for (int s = 0; s < 3; ++s) {
+        SearchRequest search;
+        search.text = QStringLiteral("burst 2");
+        search.limit = MaxSearchLimit;
+        const auto done = sessions[s].done(withoutSeq(search.toCbor()));
+        QVERIFY(done && done->hits);
+        for (const ChatProtocol::SearchHit& hit : *done->hits) {
+            found[s] << hit.id;
+        }
+    }
+    QVERIFY(found[0].size() >= 3);
+    QCOMPARE(found[1], found[0]);
+    QCOMPARE(found[2], found[0]);
+}
+
+void TestCluster::directMessageWaitsOnAnotherNode()
+{
+    Session2 alice = connect(m_alice, 0);
+    QVERIFY(alice.ok());
+    const auto waiting = alice.say(QStringLiteral("read this when you are back"), {}, QStringLiteral("bob"));
+    QVERIFY(waiting && Protocol::typeOf(*waiting) == QLatin1String(Accepted::Type));
+    const qint64 id = waiting->value(QStringLiteral("id")).toInteger();
+    // Bob comes back through the third node: the conversation is there, unread, with the message.
+    Session2 bob = connect(m_bob, 2);
+    QVERIFY(bob.ok());
+    const auto direct = std::find_if(bob.conversations.cbegin(), bob.conversations.cend(),
+        [](const auto& c) { return c.kind == ConversationKind::Direct; });
+    QVERIFY(direct != bob.conversations.cend());
+    QCOMPARE(direct->name, QStringLiteral("alice"));
+    QCOMPARE(direct->unread, 1);
+    QVERIFY(direct->last);
+    QCOMPARE(direct->last->id, id);
+    // Now that he is here (on another node), the next one reaches him live.
+    QVERIFY(alice.say(QStringLiteral("you are here"), {}, QStringLiteral("bob")));
+    const auto live = bob.next(QStringLiteral("message"));
+    QVERIFY(live);
+    QCOMPARE(live->value(QStringLiteral("text")).toString(), QStringLiteral("you are here"));
+    QCOMPARE(live->value(QStringLiteral("from")).toString(), QStringLiteral("alice"));
+}
+
+void TestCluster::roomMadeOnOneNodeReachesMembersOnAnother()
+{
+    Session2 alice = connect(m_alice, 0);
+    Session2 bob = connect(m_bob, 1);
+    Session2 carol = connect(m_carol, 2);
+    QVERIFY(alice.ok() && bob.ok() && carol.ok());
+    QVERIFY(alice.done(withoutSeq(roomRequest(RoomRequest::Action::Create, QStringLiteral("lab")).toCbor())));
+    QVERIFY(alice.done(
+        withoutSeq(roomRequest(RoomRequest::Action::Invite, QStringLiteral("lab"), QStringLiteral("bob")).toCbor())));
+    // Bob, on another node, is told he is in it, then gets what is said there live.
+    const auto told = bob.next(QLatin1String(RoomChanged::Type));
+    QVERIFY(told);
+    QVERIFY(alice.say(QStringLiteral("welcome to the lab"), QStringLiteral("lab")));
+    const auto message = bob.next(QStringLiteral("message"));
+    QVERIFY(message);
+    QCOMPARE(message->value(QStringLiteral("text")).toString(), QStringLiteral("welcome to the lab"));
+    // Carol, not invited, on the third node, gets nothing of it: the next message she sees is
+    // general's, sent after the room's.
+    QVERIFY(alice.say(QStringLiteral("for everyone")));
+    const auto atCarol = carol.next(QStringLiteral("message"));
+    QVERIFY(atCarol);
+    QCOMPARE(atCarol->value(QStringLiteral("text")).toString(), QStringLiteral("for everyone"));
+}
+
+QTEST_GUILESS_MAIN(TestCluster)
+#include "TestCluster.moc"
