@@ -9,6 +9,7 @@
 #include "StoreThread.h"
 
 #include <QDateTime>
+#include <QTimer>
 #include <algorithm>
 
 namespace QuietWire {
@@ -855,7 +856,10 @@ void ChatService::fetchCommitted()
         [this](const Committed& committed) {
             m_fetching = false;
             if (!committed.messages) {
-                return; // the store cannot be read now: the next notification or resync() reads it
+                // The store cannot be read now (its server restarting): try again shortly, as the
+                // store reconnects; the messages wait there.
+                QTimer::singleShot(ChatStore::ReconnectIntervalMs, this, &ChatService::fetchCommitted);
+                return;
             }
             for (auto it = committed.conversations.cbegin(); it != committed.conversations.cend(); ++it) {
                 if (it->kind == Conversation::Kind::Room) {

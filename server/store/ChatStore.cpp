@@ -450,7 +450,12 @@ bool ChatStore::openDatabase()
         m_db.setPort(m_options.port);
         m_db.setUserName(m_options.user);
         m_db.setPassword(m_options.password);
-        m_db.setConnectOptions(m_options.connectOptions);
+        // A server that does not answer fails the connection in seconds, not in TCP's minutes.
+        QString connectOptions = m_options.connectOptions;
+        if (!connectOptions.contains(QLatin1String("connect_timeout"))) {
+            connectOptions += QLatin1String(connectOptions.isEmpty() ? "connect_timeout=5" : ";connect_timeout=5");
+        }
+        m_db.setConnectOptions(connectOptions);
     }
     if (!m_db.open()) {
         return fail(
