@@ -12,6 +12,7 @@
 #include "Protocol.h"
 #include "RetentionTask.h"
 #include "StoreThread.h"
+#include "StoreUrl.h"
 #include "Whitelist.h"
 
 #include <QDeadlineTimer>
@@ -46,6 +47,25 @@ ServerApp::~ServerApp()
     shutdown();
 }
 
+void ServerApp::reloadWhitelist()
+{
+    if (!m_whitelist->isKeptInStore()) {
+        m_whitelist->reload();
+        return;
+    }
+    // A revocation made on any node reaches this one's sessions here (onWhitelistChanged).
+    m_store->post(
+        this, [](ChatStore& store) { return store.whitelistText(); },
+        [this](const std::optional<QByteArray>& text) {
+            QString error;
+            if (!text) {
+                qCWarning(lcAuth).noquote() << "whitelist not reloaded from the store, the previous one stays in force";
+            } else if (!m_whitelist->apply(*text, &error)) {
+                qCWarning(lcAuth).noquote() << "whitelist not reloaded, the previous one stays in force:" << error;
+            }
+        });
+}
+
 QString ServerApp::authorizedKeysPath() const
 {
     return QDir(m_options.dataDir).filePath(QStringLiteral("authorized_keys"));
@@ -53,7 +73,11 @@ QString ServerApp::authorizedKeysPath() const
 
 bool ServerApp::start(QString* error)
 {
-    if (!m_whitelist->reload(error)) {
+    // Several nodes keep one whitelist in their shared store; one node reads its file.
+    const bool shared = m_options.store.driver == QLatin1String("QPSQL");
+    if (shared) {
+        m_whitelist->keepInStore(QStringLiteral("the whitelist in %1").arg(storeUrlForDisplay(m_options.store)));
+    } else if (!m_whitelist->reload(error)) {
         if (error) {
             *error += QStringLiteral("\nFix the file (or move it away) and start the server again.");
         }
@@ -74,6 +98,19 @@ bool ServerApp::start(QString* error)
         }
         return false;
     }
+    if (shared) {
+        const auto text
+            = m_store->call([](ChatStore& store) -> std::optional<QByteArray> { return store.whitelistText(); });
+        QString whitelistError;
+        if (!text || !m_whitelist->apply(*text, &whitelistError)) {
+            if (error) {
+                *error = text
+                    ? whitelistError
+                    : QStringLiteral("Cannot read the whitelist from %1").arg(storeUrlForDisplay(m_options.store));
+            }
+            return false;
+        }
+    }
     m_chat = new ChatService(
         m_store, [this](const QString& name) { return m_whitelist->hasName(name); }, this);
     if (!m_chat->load(error)) {
@@ -87,9 +124,11 @@ bool ServerApp::start(QString* error)
         auto* events = new ClusterEvents(storeOptions, this);
         connect(events, &ClusterEvents::messagesCommitted, m_chat, &ChatService::fetchCommitted);
         connect(events, &ClusterEvents::conversationChanged, m_chat, &ChatService::reload);
+        connect(events, &ClusterEvents::whitelistChanged, this, &ServerApp::reloadWhitelist);
         connect(events, &ClusterEvents::reconnected, m_chat, [this] {
             qCInfo(lcServer).noquote() << "listening to the chat store's notifications again";
             m_chat->resync();
+            reloadWhitelist();
         });
         connect(events, &ClusterEvents::connectionLost, this, [](const QString& reason) {
             qCWarning(lcServer).noquote() << "lost the chat store's notifications:" << reason

@@ -58,6 +58,9 @@ public:
     const Options& options() const { return m_options; }
     quint16 port() const { return m_server->serverPort(); }
     Whitelist* whitelist() const { return m_whitelist; }
+    /// Reads the whitelist again from where it is kept (the file, or the shared store), as after
+    /// an allow or a revoke; sessions of keys no longer on it are closed.
+    void reloadWhitelist();
     KnownClients* knownClients() const { return m_knownClients; }
     QList<const Session*> sessions() const;
     bool kick(int id, QString* error);

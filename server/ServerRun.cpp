@@ -97,7 +97,7 @@ int runServer(const ServerOptions& options)
         << " (handshake), session ports " << settings.network.sessionPortFirst << '-'
         << settings.network.sessionPortLast << '\n'
         << "Protocol:       " << Protocol::NoiseProtocolName << '\n'
-        << "Whitelist:      " << server.authorizedKeysPath() << '\n'
+        << "Whitelist:      " << server.whitelist()->path() << '\n'
         << "Files:          " << server.fileArea()->root() << " (quota " << settings.quotaBytes << " bytes per user)\n"
         << "Shared folders: " << server.fileArea()->roomsRoot() << " (quota " << settings.roomQuotaBytes
         << " bytes per room)\n"

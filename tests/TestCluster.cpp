@@ -10,6 +10,7 @@
 
 #include <QDeadlineTimer>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QProcess>
 #include <QTemporaryDir>
@@ -30,6 +31,7 @@ private slots:
     void directMessageWaitsOnAnotherNode();
     void roomMadeOnOneNodeReachesMembersOnAnother();
     void databaseRestartedDuringABurst();
+    void revocationOnOneNodeClosesSessionsOnAll();
 
 private:
     Session2 connect(const Client& client, int node);
@@ -72,6 +74,18 @@ void TestCluster::init()
             .arg(m_store->user, m_store->host)
             .arg(m_store->port)
             .arg(m_store->databaseName) };
+    // The nodes' whitelist is the store's: imported once from an authorized_keys file.
+    const QString keysFile = m_dir->filePath(QStringLiteral("authorized_keys"));
+    {
+        QFile file(keysFile);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(keys.join(QLatin1Char('\n')).toUtf8() + '\n');
+    }
+    const CliResult imported = runProgram("quietwired",
+        QStringList { QStringLiteral("--data-dir"), m_dir->filePath(QStringLiteral("offline")) } + store
+            + QStringList { QStringLiteral("import-whitelist"), keysFile });
+    QVERIFY2(imported.exitCode == 0, qPrintable(imported.err));
+    QVERIFY(imported.out.contains(QLatin1String("imported 3 key(s)")));
     for (int i = 0; i < 3; ++i) {
         const QString dataDir = m_dir->filePath(QStringLiteral("node%1").arg(i + 1));
         if (i > 0) {
@@ -83,7 +97,8 @@ void TestCluster::init()
             }
         }
         m_nodes.push_back(std::make_unique<ServerProcess>(dataDir));
-        QVERIFY2(m_nodes.back()->start(keys, store, 16), qPrintable(m_nodes.back()->log()));
+        // No authorized_keys in the nodes' data dirs: they use the store's whitelist.
+        QVERIFY2(m_nodes.back()->start({}, store, 16), qPrintable(m_nodes.back()->log()));
     }
     QCOMPARE(m_nodes[1]->publicKey, m_nodes[0]->publicKey);
 }
@@ -284,6 +299,33 @@ void TestCluster::databaseRestartedDuringABurst()
         }
     }
     QFAIL("bob never got the message sent after the restart");
+}
+
+void TestCluster::revocationOnOneNodeClosesSessionsOnAll()
+{
+    // Bob has sessions on nodes 2 and 3; the administrator revokes him on node 1's console: both
+    // sessions end (revoked), and no node lets him in again. Carol stays.
+    Session2 bob2 = connect(m_bob, 1);
+    Session2 bob3 = connect(m_bob, 2);
+    Session2 carol = connect(m_carol, 2);
+    QVERIFY(bob2.ok() && bob3.ok() && carol.ok());
+    QElapsedTimer clock;
+    clock.start();
+    QVERIFY(!m_nodes[0]->command(QStringLiteral("revoke bob"), QStringLiteral("revoked")).isEmpty());
+    for (Session2* session : { &bob2, &bob3 }) {
+        const auto error = session->next(QStringLiteral("error"));
+        QVERIFY(error);
+        QCOMPARE(error->value(QStringLiteral("code")).toString(), QStringLiteral("revoked"));
+    }
+    qInfo("both of bob's sessions on the other nodes ended %lld ms after the revoke was typed", clock.elapsed());
+    QVERIFY(!connect(m_bob, 2).ok());
+    QVERIFY(!connect(m_bob, 0).ok());
+    // Every node lists the same whitelist, without bob.
+    for (const auto& node : m_nodes) {
+        const QString listed = node->command(QStringLiteral("whitelist"), QStringLiteral("carol"));
+        QVERIFY2(listed.contains(QLatin1String("alice")) && !listed.contains(QLatin1String("bob")), qPrintable(listed));
+    }
+    QVERIFY(carol.say(QStringLiteral("still here")));
 }
 
 QTEST_GUILESS_MAIN(TestCluster)

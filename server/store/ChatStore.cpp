@@ -96,6 +96,10 @@ struct ChatStore::Dialect
     QString backupInto;
     /// Tells the other nodes a conversation changed (binds the payload); empty: one node only.
     QString notifyConversation;
+    /// Tables only a store shared by several nodes has (made with the rest of a new store):
+    /// the whitelist, and how the other nodes are told it changed.
+    QStringList sharedSchema;
+    QString notifyWhitelist;
 };
 
 namespace {
@@ -242,6 +246,8 @@ const ChatStore::Dialect* dialectFor(const QString& driver)
                              "ORDER BY messages_search.rowid DESC LIMIT ?"),
         .backupInto = QStringLiteral("VACUUM INTO ?"),
         .notifyConversation = QString(),
+        .sharedSchema = {},
+        .notifyWhitelist = QString(),
     };
     // PostgreSQL's own full-text search: a generated tsvector column with a GIN index over the text
     // and the file name, the 'simple' configuration (every word kept, lower case, no stemming and
@@ -291,6 +297,12 @@ const ChatStore::Dialect* dialectFor(const QString& driver)
         .backupInto = QString(),
         .notifyConversation = QStringLiteral("SELECT pg_notify('") + QLatin1String(ChatStore::ConversationsChannel)
             + QStringLiteral("', ?)"),
+        // The whitelist of every node: one row, the text of an authorized_keys file.
+        .sharedSchema = { QStringLiteral("CREATE TABLE whitelist (id SMALLINT PRIMARY KEY CHECK (id = 1), "
+                                         "text TEXT NOT NULL)"),
+            QStringLiteral("INSERT INTO whitelist (id, text) VALUES (1, '')") },
+        .notifyWhitelist
+        = QStringLiteral("SELECT pg_notify('") + QLatin1String(ChatStore::WhitelistChannel) + QStringLiteral("', '')"),
     };
     if (driver == postgres.driver) {
         return &postgres;
@@ -571,6 +583,7 @@ bool ChatStore::migrateFrom(int version)
                                "PRIMARY KEY (name, conversation_id))"),
             };
             statements += m_dialect.searchSchema;
+            statements += m_dialect.sharedSchema;
             statements += QStringLiteral("INSERT INTO quietwire_schema (version) VALUES (%1)").arg(SchemaVersion);
             reached = SchemaVersion;
             break;
@@ -1246,6 +1259,59 @@ void ChatStore::announceConversation(qint64 id)
         qWarning("%s: cannot tell the other nodes that conversation %lld changed: %s", qPrintable(description()), id,
             qPrintable(notify.lastError().text()));
     }
+}
+
+std::optional<QByteArray> ChatStore::whitelistText()
+{
+    if (m_dialect.sharedSchema.isEmpty()) {
+        fail(StoreError::Unsupported,
+            QStringLiteral("%1 keeps no whitelist: the server reads authorized_keys in its data directory")
+                .arg(description()));
+        return std::nullopt;
+    }
+    QSqlQuery query(m_db);
+    if (!query.exec(QStringLiteral("SELECT text FROM whitelist WHERE id = 1")) || !query.next()) {
+        failQuery(query);
+        return std::nullopt;
+    }
+    return query.value(0).toString().toUtf8();
+}
+
+bool ChatStore::editWhitelist(const std::function<std::optional<QByteArray>(const QByteArray&)>& edit)
+{
+    if (m_dialect.sharedSchema.isEmpty()) {
+        return !whitelistText().has_value();
+    }
+    if (!transaction()) {
+        return false;
+    }
+    const auto abandon = [this](const StoreFailure& failure) {
+        m_db.rollback();
+        m_failure = failure;
+        return false;
+    };
+    QSqlQuery read(m_db);
+    if (!read.exec(QStringLiteral("SELECT text FROM whitelist WHERE id = 1 FOR UPDATE")) || !read.next()) {
+        failQuery(read);
+        return abandon(m_failure);
+    }
+    const QByteArray before = read.value(0).toString().toUtf8();
+    read.finish();
+    const auto after = edit(before);
+    if (!after) {
+        return abandon({ StoreError::Refused, QString() });
+    }
+    QSqlQuery write(m_db);
+    write.prepare(QStringLiteral("UPDATE whitelist SET text = ? WHERE id = 1"));
+    write.addBindValue(QString::fromUtf8(*after));
+    QSqlQuery notify(m_db);
+    if (!exec(write) || !notify.exec(m_dialect.notifyWhitelist)) {
+        if (notify.lastError().isValid()) {
+            failQuery(notify);
+        }
+        return abandon(m_failure);
+    }
+    return commit();
 }
 
 std::optional<QList<StoredMessage>> ChatStore::messagesAfter(qint64 afterId, int limit)

@@ -5,6 +5,7 @@
 #include <QSqlDatabase>
 #include <QString>
 #include <QVariantList>
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -46,6 +47,8 @@ public:
     /// changed it). SQLite: one node, no notifications.
     static constexpr char MessagesChannel[] = "quietwire_messages";
     static constexpr char ConversationsChannel[] = "quietwire_conversations";
+    /// ... and when the whitelist kept in the store changed (no payload).
+    static constexpr char WhitelistChannel[] = "quietwire_whitelist";
     /// True when other nodes may share the store and learn of changes through the channels.
     bool isShared() const;
     /// After a failure that lost the connection to a database server (Unavailable; the server
@@ -151,6 +154,14 @@ public:
         qint64 beforeId, int limit, const QString& hitStart, const QString& hitEnd);
     /// The newest message id in the store (0: none yet).
     std::optional<qint64> lastMessageId();
+    /// Several nodes (PostgreSQL): the whitelist is kept in the store, as the text of an
+    /// authorized_keys file (AuthorizedKeys parses and edits it), one copy for every node.
+    /// Unsupported on SQLite, whose server reads <data-dir>/authorized_keys.
+    std::optional<QByteArray> whitelistText();
+    /// Changes the whitelist in one transaction: edit gets the current text and returns the new
+    /// one, or nullopt to change nothing (the store then fails with Refused and edit's own error
+    /// is the caller's to report). The other nodes are told (WhitelistChannel) at the commit.
+    bool editWhitelist(const std::function<std::optional<QByteArray>(const QByteArray&)>& edit);
     /// Up to limit messages of every conversation with an id above afterId, oldest first: what a
     /// node delivers when MessagesChannel says there is more.
     std::optional<QList<StoredMessage>> messagesAfter(qint64 afterId, int limit);

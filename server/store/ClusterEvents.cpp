@@ -44,7 +44,8 @@ public:
         }
         QSqlDriver* driver = db.driver();
         connect(driver, &QSqlDriver::notification, this, &ClusterListener::onNotification, Qt::UniqueConnection);
-        for (const char* channel : { ChatStore::MessagesChannel, ChatStore::ConversationsChannel }) {
+        for (const char* channel :
+            { ChatStore::MessagesChannel, ChatStore::ConversationsChannel, ChatStore::WhitelistChannel }) {
             if (!driver->subscribeToNotification(QLatin1String(channel))) {
                 *error = driver->lastError().text();
                 db.close();
@@ -65,6 +66,7 @@ public:
 signals:
     void messagesCommitted();
     void conversationChanged(qint64 conversationId);
+    void whitelistChanged();
     void reconnected();
     void connectionLost(const QString& reason);
 
@@ -83,6 +85,10 @@ private:
     {
         if (channel == QLatin1String(ChatStore::MessagesChannel)) {
             emit messagesCommitted();
+            return;
+        }
+        if (channel == QLatin1String(ChatStore::WhitelistChannel)) {
+            emit whitelistChanged();
             return;
         }
         // "ID ORIGIN": the node's own changes are applied already.
@@ -139,6 +145,7 @@ ClusterEvents::ClusterEvents(const ChatStore::Options& options, QObject* parent)
     connect(m_thread, &QThread::finished, m_listener, &QObject::deleteLater);
     connect(m_listener, &ClusterListener::messagesCommitted, this, &ClusterEvents::messagesCommitted);
     connect(m_listener, &ClusterListener::conversationChanged, this, &ClusterEvents::conversationChanged);
+    connect(m_listener, &ClusterListener::whitelistChanged, this, &ClusterEvents::whitelistChanged);
     connect(m_listener, &ClusterListener::reconnected, this, &ClusterEvents::reconnected);
     connect(m_listener, &ClusterListener::connectionLost, this, &ClusterEvents::connectionLost);
 }

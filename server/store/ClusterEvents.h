@@ -45,6 +45,8 @@ signals:
     void messagesCommitted();
     /// A conversation or its members changed on another node (or by an offline command).
     void conversationChanged(qint64 conversationId);
+    /// The whitelist kept in the store changed (an allow or revoke on any node, or offline).
+    void whitelistChanged();
     /// Listening again after the connection was lost: notifications may have been missed.
     void reconnected();
     void connectionLost(const QString& reason);
