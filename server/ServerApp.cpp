@@ -15,6 +15,7 @@
 #include "StoreUrl.h"
 #include "Whitelist.h"
 
+#include <QCoreApplication>
 #include <QDeadlineTimer>
 #include <QDir>
 #include <QEventLoop>
@@ -125,6 +126,16 @@ bool ServerApp::start(QString* error)
         connect(events, &ClusterEvents::messagesCommitted, m_chat, &ChatService::fetchCommitted);
         connect(events, &ClusterEvents::conversationChanged, m_chat, &ChatService::reload);
         connect(events, &ClusterEvents::whitelistChanged, this, &ServerApp::reloadWhitelist);
+        // Nodes of different schema versions do not mix: a newer node migrated the store.
+        connect(events, &ClusterEvents::schemaChanged, this, [this](int version) {
+            qCCritical(lcServer).noquote()
+                << QStringLiteral("%1 was migrated to schema %2 by another quietwired; this one writes schema %3 and "
+                                  "stops: upgrade it to the version of the other nodes (docs/SCALING.md, Upgrading)")
+                       .arg(storeUrlForDisplay(m_options.store))
+                       .arg(version)
+                       .arg(ChatStore::SchemaVersion);
+            QCoreApplication::exit(3);
+        });
         connect(events, &ClusterEvents::reconnected, m_chat, [this] {
             qCInfo(lcServer).noquote() << "listening to the chat store's notifications again";
             m_chat->resync();

@@ -56,23 +56,17 @@ inline QString clusterUrl(QString* why)
     return url;
 }
 
-/// Runs one statement on the cluster's maintenance database.
-inline bool runOnCluster(const QString& url, const QString& sql)
+/// Runs one statement on the database options name, outside any store.
+inline bool runSql(const ChatStore::Options& options, const QString& sql)
 {
-    QString error;
-    const auto options = storeOptionsFromUrl(url, &error);
-    if (!options) {
-        qWarning("%s", qPrintable(error));
-        return false;
-    }
-    const QString name = QStringLiteral("test-postgres-admin");
+    const QString name = QStringLiteral("test-postgres-raw");
     bool ok = false;
     {
         QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
-        db.setHostName(options->host);
-        db.setPort(options->port);
-        db.setUserName(options->user);
-        db.setDatabaseName(options->databaseName);
+        db.setHostName(options.host);
+        db.setPort(options.port);
+        db.setUserName(options.user);
+        db.setDatabaseName(options.databaseName);
         if (db.open()) {
             QSqlQuery query(db);
             ok = query.exec(sql);
@@ -86,6 +80,18 @@ inline bool runOnCluster(const QString& url, const QString& sql)
     }
     QSqlDatabase::removeDatabase(name);
     return ok;
+}
+
+/// Runs one statement on the cluster's maintenance database.
+inline bool runOnCluster(const QString& url, const QString& sql)
+{
+    QString error;
+    const auto options = storeOptionsFromUrl(url, &error);
+    if (!options) {
+        qWarning("%s", qPrintable(error));
+        return false;
+    }
+    return runSql(*options, sql);
 }
 
 inline std::optional<ChatStore::Options> createDatabase(const QString& url, const QString& database)

@@ -32,6 +32,7 @@ private slots:
     void roomMadeOnOneNodeReachesMembersOnAnother();
     void databaseRestartedDuringABurst();
     void revocationOnOneNodeClosesSessionsOnAll();
+    void nodesStopWhenANewerNodeMigratedTheStore();
 
 private:
     Session2 connect(const Client& client, int node);
@@ -326,6 +327,18 @@ void TestCluster::revocationOnOneNodeClosesSessionsOnAll()
         QVERIFY2(listed.contains(QLatin1String("alice")) && !listed.contains(QLatin1String("bob")), qPrintable(listed));
     }
     QVERIFY(carol.say(QStringLiteral("still here")));
+}
+
+void TestCluster::nodesStopWhenANewerNodeMigratedTheStore()
+{
+    // As if a newer quietwired had migrated the store: every running node says so and stops.
+    QVERIFY(TestPostgres::runSql(*m_store, QStringLiteral("UPDATE quietwire_schema SET version = 99")));
+    for (const auto& node : m_nodes) {
+        QVERIFY(waitFinished(*node->process(), 15000));
+        QCOMPARE(node->process()->exitCode(), 3);
+        QVERIFY2(node->log().contains(QLatin1String("was migrated to schema 99 by another quietwired")),
+            qPrintable(node->log()));
+    }
 }
 
 QTEST_GUILESS_MAIN(TestCluster)

@@ -77,28 +77,9 @@ std::unique_ptr<ChatStore> TestPostgresStore::open(StoreFailure* failure) const
     return store;
 }
 
-/// One statement on the test's database, outside any store.
 bool TestPostgresStore::sql(const QString& statement) const
 {
-    const QString name = QStringLiteral("test-postgres-raw");
-    bool ok = false;
-    {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
-        db.setHostName(m_options->host);
-        db.setPort(m_options->port);
-        db.setUserName(m_options->user);
-        db.setDatabaseName(m_options->databaseName);
-        if (db.open()) {
-            QSqlQuery query(db);
-            ok = query.exec(statement);
-            if (!ok) {
-                qWarning("%s: %s", qPrintable(statement), qPrintable(query.lastError().text()));
-            }
-        }
-        db.close();
-    }
-    QSqlDatabase::removeDatabase(name);
-    return ok;
+    return TestPostgres::runSql(*m_options, statement);
 }
 
 void TestPostgresStore::nodesStartingTogetherMigrateOnce()

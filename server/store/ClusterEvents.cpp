@@ -67,6 +67,7 @@ signals:
     void messagesCommitted();
     void conversationChanged(qint64 conversationId);
     void whitelistChanged();
+    void schemaChanged(int version);
     void reconnected();
     void connectionLost(const QString& reason);
 
@@ -107,7 +108,13 @@ private:
         }
         QSqlDatabase db = QSqlDatabase::database(m_connection, false);
         QSqlQuery probe(db);
-        if (db.isOpen() && probe.exec(QStringLiteral("SELECT 1"))) {
+        if (db.isOpen() && probe.exec(QStringLiteral("SELECT version FROM quietwire_schema")) && probe.next()) {
+            // Another node migrated the store to a schema this one does not write.
+            const int version = probe.value(0).toInt();
+            if (version != ChatStore::SchemaVersion && !m_schemaReported) {
+                m_schemaReported = true;
+                emit schemaChanged(version);
+            }
             return;
         }
         m_down = true;
@@ -132,6 +139,7 @@ private:
     QString m_connection;
     QTimer* m_check = nullptr;
     bool m_down = false;
+    bool m_schemaReported = false;
     int m_delayMs = 1000;
 };
 
@@ -146,6 +154,7 @@ ClusterEvents::ClusterEvents(const ChatStore::Options& options, QObject* parent)
     connect(m_listener, &ClusterListener::messagesCommitted, this, &ClusterEvents::messagesCommitted);
     connect(m_listener, &ClusterListener::conversationChanged, this, &ClusterEvents::conversationChanged);
     connect(m_listener, &ClusterListener::whitelistChanged, this, &ClusterEvents::whitelistChanged);
+    connect(m_listener, &ClusterListener::schemaChanged, this, &ClusterEvents::schemaChanged);
     connect(m_listener, &ClusterListener::reconnected, this, &ClusterEvents::reconnected);
     connect(m_listener, &ClusterListener::connectionLost, this, &ClusterEvents::connectionLost);
 }

@@ -18,9 +18,9 @@ class ClusterListener;
 /// own on a thread of its own, so a database that does not answer never holds up the event loop;
 /// the signals arrive in the thread that made the ClusterEvents.
 ///
-/// The connection is checked every CheckIntervalMs; a lost one is opened again, 1 s doubling to
-/// 30 s between tries. Notifications sent while it was down are lost: `reconnected` then says that
-/// anything may have changed meanwhile (read the new messages and the conversations again).
+/// The connection (and the store's schema version) is checked every CheckIntervalMs; a lost one is opened again, 1 s
+/// doubling to 30 s between tries. Notifications sent while it was down are lost: `reconnected` then says that anything
+/// may have changed meanwhile (read the new messages and the conversations again).
 ///
 /// Usage:
 ///     auto* events = new ClusterEvents(storeOptions, this);
@@ -47,6 +47,9 @@ signals:
     void conversationChanged(qint64 conversationId);
     /// The whitelist kept in the store changed (an allow or revoke on any node, or offline).
     void whitelistChanged();
+    /// The store's schema is no longer the one this build writes (checked with the connection):
+    /// a newer node migrated it. This node must stop.
+    void schemaChanged(int version);
     /// Listening again after the connection was lost: notifications may have been missed.
     void reconnected();
     void connectionLost(const QString& reason);
