@@ -11,6 +11,7 @@
 #include "Logging.h"
 #include "Protocol.h"
 #include "RetentionTask.h"
+#include "SharedFileLedger.h"
 #include "StoreThread.h"
 #include "StoreUrl.h"
 #include "Whitelist.h"
@@ -34,7 +35,7 @@ ServerApp::ServerApp(const Identity& identity, const Options& options, QObject* 
     // The shared folders sit beside the homes' root by default, never in it: no home name reaches them.
     m_files = std::make_unique<FileArea>(
         options.filesRoot.isEmpty() ? QDir(options.dataDir).filePath(QStringLiteral("files")) : options.filesRoot,
-        roomsRoot(options.dataDir),
+        options.roomsRoot.isEmpty() ? roomsRoot(options.dataDir) : options.roomsRoot,
         FileArea::Limits { options.quotaBytes, options.maxDepth, options.maxEntries, options.roomQuotaBytes });
     m_server = new EncryptedTcpServer(identity.keyPair(), this);
     m_server->setAuthorizer(
@@ -119,6 +120,17 @@ bool ServerApp::start(QString* error)
     }
     m_chat->setRoomsRoot(m_files->roomsRoot()); // where the files of attachments are
     if (storeOptions.driver == QLatin1String("QPSQL")) {
+        // Nodes on one shared --files-root count usage, reservations and upload claims together.
+        auto ledger = std::make_unique<SharedFileLedger>();
+        QString ledgerError;
+        if (!ledger->open(storeOptions, &ledgerError)) {
+            if (error) {
+                *error = QStringLiteral("Cannot reach %1 for the file area's bookkeeping: %2")
+                             .arg(storeUrlForDisplay(storeOptions), ledgerError);
+            }
+            return false;
+        }
+        m_files->shareThrough(std::move(ledger));
         // Other nodes may share the store: what any of them commits reaches this node's sessions
         // through the database's notifications, in id order.
         m_chat->setShared(true);

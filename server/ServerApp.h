@@ -33,6 +33,7 @@ public:
     {
         QString dataDir;
         QString filesRoot; // default: <dataDir>/files
+        QString roomsRoot; // the shared folders; default: <dataDir>/rooms
         /// --store: the chat store on PostgreSQL (driver QPSQL); otherwise (driver QSQLITE, no
         /// database name) the SQLite file in dataDir.
         ChatStore::Options store;

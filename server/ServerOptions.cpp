@@ -152,6 +152,10 @@ ServerOptions ServerOptions::parse(const QStringList& arguments)
         QStringLiteral("Folder that holds the users' file folders (default: "
                        "<data-dir>/files)."),
         QStringLiteral("DIR"));
+    const QCommandLineOption roomsRootOption(QStringLiteral("rooms-root"),
+        QStringLiteral("Folder that holds the rooms' and direct conversations' shared folders (default: "
+                       "<data-dir>/rooms; several nodes: on the shared storage, docs/SCALING.md)."),
+        QStringLiteral("DIR"));
     const QCommandLineOption quotaOption(QStringLiteral("quota"),
         QStringLiteral("Disk quota of each user's file folder, e.g. 500M or 2G "
                        "(default 1G)."),
@@ -200,7 +204,7 @@ ServerOptions ServerOptions::parse(const QStringList& arguments)
         QStringLiteral("Delete chat messages older than N days, in the background (default 0: keep everything)."),
         QStringLiteral("N"), QStringLiteral("0"));
     parser.addOptions({ listenOption, portOption, sessionPortsOption, dataDirOption, storeOption, filesRootOption,
-        quotaOption, roomQuotaOption, ticketTimeoutOption, handshakeTimeoutOption, idleTimeoutOption,
+        roomsRootOption, quotaOption, roomQuotaOption, ticketTimeoutOption, handshakeTimeoutOption, idleTimeoutOption,
         maxHandshakesOption, maxHandshakesPerIpOption, handshakePrefixV4Option, maxTicketsPerKeyOption,
         maxTicketsPerIpOption, maxSessionsPerKeyOption, retentionDaysOption });
     // allow's confirmation, here so the parser knows it; the allow command reads it among its words.
@@ -283,6 +287,9 @@ ServerOptions ServerOptions::parse(const QStringList& arguments)
     }
     if (parser.isSet(filesRootOption)) {
         server.filesRoot = QDir(parser.value(filesRootOption)).absolutePath();
+    }
+    if (parser.isSet(roomsRootOption)) {
+        server.roomsRoot = QDir(parser.value(roomsRootOption)).absolutePath();
     }
     server.quotaBytes = FileArea::parseSize(parser.value(quotaOption));
     if (server.quotaBytes < 0) {

@@ -6,6 +6,9 @@
 
 #include "ChatSession2.h"
 #include "ChatTestSupport.h"
+#include "FileClient.h"
+#include "FileTestSupport.h"
+#include "FileTransfer.h"
 #include "PostgresTestSupport.h"
 
 #include <QDeadlineTimer>
@@ -13,15 +16,19 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QProcess>
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 
 using namespace QuietWire;
 using namespace QuietWire::ChatTest;
+using namespace QuietWire::FileTest;
 
 class TestCluster : public QObject
 {
     Q_OBJECT
+
+    static constexpr qint64 Quota = qint64(400) << 20; // each user's, on every node
 
 private slots:
     void initTestCase();
@@ -33,9 +40,11 @@ private slots:
     void databaseRestartedDuringABurst();
     void revocationOnOneNodeClosesSessionsOnAll();
     void nodesStopWhenANewerNodeMigratedTheStore();
+    void uploadsThroughTwoNodesShareNamesAndQuota();
 
 private:
     Session2 connect(const Client& client, int node);
+    std::unique_ptr<FileClient> files(const Client& client, int node);
 
     QString m_clusterUrl;
     std::optional<ChatStore::Options> m_store;
@@ -75,6 +84,10 @@ void TestCluster::init()
             .arg(m_store->user, m_store->host)
             .arg(m_store->port)
             .arg(m_store->databaseName) };
+    // One file storage for every node (a shared mount in real life).
+    const QStringList shared { QStringLiteral("--files-root"), m_dir->filePath(QStringLiteral("files")),
+        QStringLiteral("--rooms-root"), m_dir->filePath(QStringLiteral("rooms")), QStringLiteral("--quota"),
+        QStringLiteral("%1").arg(Quota) };
     // The nodes' whitelist is the store's: imported once from an authorized_keys file.
     const QString keysFile = m_dir->filePath(QStringLiteral("authorized_keys"));
     {
@@ -99,7 +112,7 @@ void TestCluster::init()
         }
         m_nodes.push_back(std::make_unique<ServerProcess>(dataDir));
         // No authorized_keys in the nodes' data dirs: they use the store's whitelist.
-        QVERIFY2(m_nodes.back()->start({}, store, 16), qPrintable(m_nodes.back()->log()));
+        QVERIFY2(m_nodes.back()->start({}, store + shared, 16), qPrintable(m_nodes.back()->log()));
     }
     QCOMPARE(m_nodes[1]->publicKey, m_nodes[0]->publicKey);
 }
@@ -339,6 +352,61 @@ void TestCluster::nodesStopWhenANewerNodeMigratedTheStore()
         QVERIFY2(node->log().contains(QLatin1String("was migrated to schema 99 by another quietwired")),
             qPrintable(node->log()));
     }
+}
+
+std::unique_ptr<FileClient> TestCluster::files(const Client& client, int node)
+{
+    const auto identity = Identity::load(client.configDir);
+    if (!identity) {
+        return nullptr;
+    }
+    auto files = std::make_unique<FileClient>(*identity, client.configDir + QStringLiteral("/known_servers"));
+    files->connection()->setTrustPolicy(ServiceClient::TrustPolicy::TrustNewKeys);
+    QSignalSpy connected(files.get(), &FileClient::connected);
+    files->connectToServer(QStringLiteral("127.0.0.1"), m_nodes.at(node)->port);
+    if (!connected.wait(15000)) {
+        return nullptr;
+    }
+    return files;
+}
+
+void TestCluster::uploadsThroughTwoNodesShareNamesAndQuota()
+{
+    // Alice uploads through node 1 and node 2 into her one home on the shared storage.
+    auto one = files(m_alice, 0);
+    auto two = files(m_alice, 1);
+    QVERIFY(one && two);
+    // One upload per name across the nodes: the second, through another node, is busy.
+    const QByteArray big = randomBytes(250 << 20);
+    QVERIFY(writeFile(m_dir->filePath(QStringLiteral("big.bin")), big));
+    QVERIFY(writeFile(m_dir->filePath(QStringLiteral("small.bin")), QByteArray(1024, 's')));
+    FileTransfer* first = one->upload(m_dir->filePath(QStringLiteral("big.bin")), QStringLiteral("same.bin"));
+    QVERIFY(QTest::qWaitFor([&] { return first->bytesDone() > (1 << 20); }, 30000));
+    FileTransfer* second = two->upload(m_dir->filePath(QStringLiteral("small.bin")), QStringLiteral("same.bin"));
+    QSignalSpy secondFailed(second, &FileTransfer::failed);
+    QVERIFY(secondFailed.wait(15000));
+    QCOMPARE(secondFailed.first().at(0).value<Failure>().code, ErrorCode::Busy);
+    QVERIFY(runTransfer(first));
+    QVERIFY(readFile(m_dir->filePath(QStringLiteral("files/alice/same.bin"))) == big);
+
+    // The quota is one across the nodes: with 250 MiB stored, two uploads of 100 MiB at once
+    // through two nodes cannot both fit in 400 MiB: exactly one is refused (quota), whatever the
+    // order in which they come.
+    const QByteArray a = randomBytes(100 << 20);
+    const QByteArray b = randomBytes(100 << 20);
+    QVERIFY(writeFile(m_dir->filePath(QStringLiteral("a.bin")), a));
+    QVERIFY(writeFile(m_dir->filePath(QStringLiteral("b.bin")), b));
+    FileTransfer* viaOne = one->upload(m_dir->filePath(QStringLiteral("a.bin")), QStringLiteral("a.bin"));
+    FileTransfer* viaTwo = two->upload(m_dir->filePath(QStringLiteral("b.bin")), QStringLiteral("b.bin"));
+    viaOne->setProperty("expectFailure", true);
+    viaTwo->setProperty("expectFailure", true);
+    const bool oneDone = runTransfer(viaOne);
+    const bool twoDone = runTransfer(viaTwo);
+    QVERIFY2(oneDone != twoDone, "exactly one of the two uploads must fit");
+    FileTransfer* refused = oneDone ? viaTwo : viaOne;
+    QCOMPARE(refused->errorCode(), ErrorCode::Quota);
+    QCOMPARE(QFile::exists(m_dir->filePath(QStringLiteral("files/alice/a.bin"))), oneDone);
+    QCOMPARE(QFile::exists(m_dir->filePath(QStringLiteral("files/alice/b.bin"))), twoDone);
 }
 
 QTEST_GUILESS_MAIN(TestCluster)

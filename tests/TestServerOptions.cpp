@@ -74,7 +74,8 @@ void TestServerOptions::valuesLandInTheirFields()
         QStringLiteral("--handshake-prefix-v4=24"), QStringLiteral("--max-tickets-per-key=3"),
         QStringLiteral("--max-tickets-per-ip=4"), QStringLiteral("--max-sessions-per-key=6"),
         QStringLiteral("--files-root=relative/files"), QStringLiteral("--retention-days=30"),
-        QStringLiteral("--store=postgresql://qw@db1:6543/chat?sslmode=require") });
+        QStringLiteral("--store=postgresql://qw@db1:6543/chat?sslmode=require"),
+        QStringLiteral("--rooms-root=shared/rooms") });
     QVERIFY2(options.error.isEmpty(), qPrintable(options.error));
     const ServerApp::Options& server = options.server;
     QCOMPARE(server.network.address, QHostAddress(QStringLiteral("127.0.0.2")));
@@ -97,6 +98,7 @@ void TestServerOptions::valuesLandInTheirFields()
     QCOMPARE(server.maxSessionsPerKey, 6);
     QCOMPARE(server.retentionDays, 30);
     QCOMPARE(server.filesRoot, QDir(QStringLiteral("relative/files")).absolutePath());
+    QCOMPARE(server.roomsRoot, QDir(QStringLiteral("shared/rooms")).absolutePath());
     QCOMPARE(server.store.driver, QStringLiteral("QPSQL"));
     QCOMPARE(server.store.host, QStringLiteral("db1"));
     QCOMPARE(server.store.port, 6543);

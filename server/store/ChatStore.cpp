@@ -300,7 +300,13 @@ const ChatStore::Dialect* dialectFor(const QString& driver)
         // The whitelist of every node: one row, the text of an authorized_keys file.
         .sharedSchema = { QStringLiteral("CREATE TABLE whitelist (id SMALLINT PRIMARY KEY CHECK (id = 1), "
                                          "text TEXT NOT NULL)"),
-            QStringLiteral("INSERT INTO whitelist (id, text) VALUES (1, '')") },
+            QStringLiteral("INSERT INTO whitelist (id, text) VALUES (1, '')"),
+            // The file area of nodes on one shared --files-root (SharedFileLedger).
+            QStringLiteral("CREATE TABLE file_usage (home TEXT PRIMARY KEY, bytes BIGINT NOT NULL, entries BIGINT NOT "
+                           "NULL, height INTEGER NOT NULL)"),
+            QStringLiteral("CREATE TABLE file_reservations (id BIGSERIAL PRIMARY KEY, backend INTEGER NOT NULL, home "
+                           "TEXT NOT NULL, bytes BIGINT NOT NULL)"),
+            QStringLiteral("CREATE INDEX file_reservations_by_home ON file_reservations (home)") },
         .notifyWhitelist
         = QStringLiteral("SELECT pg_notify('") + QLatin1String(ChatStore::WhitelistChannel) + QStringLiteral("', '')"),
     };
