@@ -143,6 +143,11 @@ ServerOptions ServerOptions::parse(const QStringList& arguments)
         QStringLiteral("Milliseconds a client has to finish the handshake (default %1).")
             .arg(Protocol::HandshakeTimeoutMs),
         QStringLiteral("MS"), QString::number(Protocol::HandshakeTimeoutMs));
+    const QCommandLineOption trustedProxyOption(QStringLiteral("trusted-proxy"),
+        QStringLiteral("A load balancer (an address or network, e.g. 10.0.0.5 or 10.0.0.0/24; comma-separated or "
+                       "repeated) whose connections start with a PROXY protocol version 2 header naming the client "
+                       "(HAProxy's send-proxy-v2). Nobody else may send one. See docs/SCALING.md."),
+        QStringLiteral("ADDR"));
     const QCommandLineOption storeOption(QStringLiteral("store"),
         QStringLiteral("The chat store on PostgreSQL, shared by several nodes: postgresql://USER@HOST[:PORT]/DATABASE"
                        "[?passfile=FILE&sslmode=...] (default: the SQLite file <data-dir>/quietwire.db). See "
@@ -203,10 +208,10 @@ ServerOptions ServerOptions::parse(const QStringList& arguments)
     const QCommandLineOption retentionDaysOption(QStringLiteral("retention-days"),
         QStringLiteral("Delete chat messages older than N days, in the background (default 0: keep everything)."),
         QStringLiteral("N"), QStringLiteral("0"));
-    parser.addOptions({ listenOption, portOption, sessionPortsOption, dataDirOption, storeOption, filesRootOption,
-        roomsRootOption, quotaOption, roomQuotaOption, ticketTimeoutOption, handshakeTimeoutOption, idleTimeoutOption,
-        maxHandshakesOption, maxHandshakesPerIpOption, handshakePrefixV4Option, maxTicketsPerKeyOption,
-        maxTicketsPerIpOption, maxSessionsPerKeyOption, retentionDaysOption });
+    parser.addOptions({ listenOption, portOption, sessionPortsOption, dataDirOption, storeOption, trustedProxyOption,
+        filesRootOption, roomsRootOption, quotaOption, roomQuotaOption, ticketTimeoutOption, handshakeTimeoutOption,
+        idleTimeoutOption, maxHandshakesOption, maxHandshakesPerIpOption, handshakePrefixV4Option,
+        maxTicketsPerKeyOption, maxTicketsPerIpOption, maxSessionsPerKeyOption, retentionDaysOption });
     // allow's confirmation, here so the parser knows it; the allow command reads it among its words.
     const QCommandLineOption samePersonOption(QString::fromLatin1(AuthorizedKeys::SamePersonOption).mid(2),
         QStringLiteral("allow: NAME already has a key, and this is another "
@@ -219,10 +224,10 @@ ServerOptions ServerOptions::parse(const QStringList& arguments)
     QStringList commandWords;
     const bool ownOptions = splitCommandWords(arguments,
         { helpOption, versionOption, listenOption, portOption, sessionPortsOption, dataDirOption, storeOption,
-            filesRootOption, quotaOption, roomQuotaOption, ticketTimeoutOption, handshakeTimeoutOption,
-            idleTimeoutOption, maxHandshakesOption, maxHandshakesPerIpOption, handshakePrefixV4Option,
-            maxTicketsPerKeyOption, maxTicketsPerIpOption, maxSessionsPerKeyOption, retentionDaysOption,
-            samePersonOption, maxDepthOption, maxEntriesOption },
+            trustedProxyOption, filesRootOption, roomsRootOption, quotaOption, roomQuotaOption, ticketTimeoutOption,
+            handshakeTimeoutOption, idleTimeoutOption, maxHandshakesOption, maxHandshakesPerIpOption,
+            handshakePrefixV4Option, maxTicketsPerKeyOption, maxTicketsPerIpOption, maxSessionsPerKeyOption,
+            retentionDaysOption, samePersonOption, maxDepthOption, maxEntriesOption },
         &parserArguments, &commandWords);
     parser.process(parserArguments);
 
@@ -287,6 +292,22 @@ ServerOptions ServerOptions::parse(const QStringList& arguments)
     }
     if (parser.isSet(filesRootOption)) {
         server.filesRoot = QDir(parser.value(filesRootOption)).absolutePath();
+    }
+    for (const QString& value : parser.values(trustedProxyOption)) {
+        for (const QString& item : value.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+            const QString text = item.trimmed();
+            std::pair<QHostAddress, int> network;
+            if (text.contains(QLatin1Char('/'))) {
+                network = QHostAddress::parseSubnet(text);
+            } else if (const QHostAddress address(text); !address.isNull()) {
+                network = { address, address.protocol() == QAbstractSocket::IPv6Protocol ? 128 : 32 };
+            }
+            if (network.first.isNull() || network.second < 0) {
+                return fail(QStringLiteral("--trusted-proxy %1 is not an address or network (10.0.0.5, 10.0.0.0/24)")
+                                .arg(text));
+            }
+            server.network.trustedProxies.append(network);
+        }
     }
     if (parser.isSet(roomsRootOption)) {
         server.roomsRoot = QDir(parser.value(roomsRootOption)).absolutePath();
