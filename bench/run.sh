@@ -236,6 +236,7 @@ SRV_PID=""; SRV_PORT=""
 # data dir is $WORK/NAME (tmpfs) unless DATA_DIR is given
 start_server() {
     local name=$1 files=$2 data=${3:-$WORK/$1} range
+    SRV_FILES=$files
     mkdir -p "$data" "$files"
     cp "$KEYS/authorized_keys" "$data/"
     # Every server has a new key, and a port may come round again: no stale pins.
