@@ -111,20 +111,14 @@ fastest() {
     echo "$cipher"
 }
 
-# CPU seconds of this shell's reaped children so far
-children_cpu() {
-    local tf="$WORK/times.$BASHPID"
-    times >"$tf"
-    parse_times "$tf"
-}
-
-# floor_part KEY COMMAND...: the CPU (user + system) of COMMAND per GiB of BULK_SIZE, recorded as floor_KEY
+# floor_part KEY COMMAND...: the CPU (user + system) of COMMAND per GiB of BULK_SIZE, recorded as floor_KEY. The
+# builtin times is called here, not inside $(...), whose fresh subshell would have no children to report.
 floor_part() {
-    local key=$1 c0 c1
+    local key=$1 c0 c1 tf="$WORK/times.floor"
     shift
-    c0=$(children_cpu)
+    times >"$tf"; c0=$(parse_times "$tf")
     "$@" >/dev/null 2>&1 || die "floor: $* failed"
-    c1=$(children_cpu)
+    times >"$tf"; c1=$(parse_times "$tf")
     rec "floor_$key" "$(per_gib "$(awk -v a="$c1" -v b="$c0" 'BEGIN { print a - b }')" "$(size_to_bytes "$BULK_SIZE")")"
 }
 
@@ -146,9 +140,8 @@ bulk_floor() {
         port=$(free_port)
         iperf3 -s -1 -B 127.0.0.1 -p "$port" >/dev/null 2>&1 &
         ipid=$!; PIDS+=("$ipid")
-        for _ in $(seq 50); do (echo >/dev/tcp/127.0.0.1/"$port") 2>/dev/null && break; sleep 0.1; done
-        # the probe connection above counts as iperf3's one client unless we wait for the server to take the real one
-        sleep 0.2
+        # No probe connection: the one-off server (-1) would take it for its test.
+        for _ in $(seq 50); do ss -Hltn "sport = :$port" | grep -q . && break; sleep 0.1; done
         json=$(iperf3 -c 127.0.0.1 -p "$port" -n "$bytes" -l 256K -J 2>/dev/null) || true
         stop_pid "$ipid"
         if [ -n "$json" ] && jq -e '.end.cpu_utilization_percent' >/dev/null 2>&1 <<<"$json"; then
