@@ -203,6 +203,9 @@ bulk_measure() {
     done
     BULK_END_TIME=$(date +%s)
     BULK_PS=$(ps -eo pcpu,comm --sort=-pcpu | head -6 | tail -5 | awk '{ printf "%s%s %s%%", (NR > 1 ? ", " : ""), $2, $1 }')
+    # What bulk_report needs besides the results: `BULK_REPORT_FROM=DIR bench/run.sh --only bulk` writes the
+    # report again from a kept work directory (--keep) without measuring.
+    declare -p BULK_SCP BULK_SCPO BULK_START BULK_END_TIME BULK_PS >"$WORK/bulk.state"
 }
 declare -A BULK_SCP BULK_SCPO
 
@@ -214,7 +217,7 @@ floor_value() { # part -> CPU s/GiB
     aead) awk -v s="$aead" 'BEGIN { printf "%.3f", 1073.741824 / s }' ;;
     sha) awk -v s="$sha" 'BEGIN { printf "%.3f", 1073.741824 / s }' ;;
     read) med floor_read ;;
-    write) awk -v c="$(med floor_copy)" -v r="$(med floor_read)" 'BEGIN { v = c - r; printf "%.3f", v > 0 ? v : 0 }' ;;
+    write) awk -v c="$(med floor_copy)" -v r="$(med floor_read)" 'BEGIN { v = c - r; printf "%.3f", (v > 0 ? v : 0) }' ;;
     tcp_send) med floor_tcp_send ;;
     tcp_receive) med floor_tcp_receive ;;
     esac
@@ -222,7 +225,7 @@ floor_value() { # part -> CPU s/GiB
 # the floor the issue names (AEAD and SHA-256 at both ends, one read, loopback TCP), and with the write
 floor_total() {
     awk -v a="$(floor_value aead)" -v s="$(floor_value sha)" -v r="$(floor_value read)" -v w="$(floor_value write)" \
-        -v ts="$(floor_value tcp_send)" -v tr="$(floor_value tcp_receive)" -v with="$1" \
+        -v ts="$(floor_value tcp_send)" -v tr="$(floor_value tcp_receive)" -v with="${1:-}" \
         'BEGIN { v = 2 * a + 2 * s + r + ts + tr; if (with == "write") v += w; printf "%.3f", v }'
 }
 alt_cpu() { # key -> median CPU s/GiB of both ends over the runs (run by run)

@@ -369,13 +369,24 @@ if [ "$ONLY" = gui-stall ]; then
     log "wrote the GUI stall section of $DOC"
     exit 0
 fi
+if [ "$ONLY" = bulk ] && [ -n "${BULK_REPORT_FROM:-}" ]; then
+    RES=$BULK_REPORT_FROM/results.tsv; LOADLOG=$BULK_REPORT_FROM/load.log
+    # shellcheck source=/dev/null
+    . "$BULK_REPORT_FROM/bulk.state"
+    bulk_report >"$WORK/bulk-section.md"
+    replace_section "$BULK_BEGIN" "$BULK_END" "$WORK/bulk-section.md"
+    log "wrote the bulk part of section 1 of $DOC from $BULK_REPORT_FROM"
+    exit 0
+fi
 if [ "$ONLY" = bulk ]; then
     "$BIN/quietwire-bench" keygen --keys "$KEYS" --count 1 >/dev/null
     start_server bulk "$WORK/bulk-files"
     start_sshd
     SSH_OPTS=(-F "$SSHD_DIR/ssh_config")
+    # The sources, and the server's copies for the downloads (a first download would upload its file itself,
+    # inside the server's CPU of that run).
     for s in $BULK_SIZE $PAR_SIZE; do
-        [ -e "$WORK/client/src-$s" ] || bench upload "$s" --repeat 1 >/dev/null || die "upload of $s failed"
+        bench download "$s" --repeat 1 >/dev/null || die "download of $s failed"
     done
     bulk_scan "$BULK_SCAN_REPEAT"
     bulk_measure
@@ -402,7 +413,7 @@ MAIN_PID=$SRV_PID; MAIN_PORT=$SRV_PORT
 # Sources: the same files for every tool.
 for s in $SIZES $TABLE_SIZE $PAR_SIZE $STALL_SIZE $PROFILE_SIZE $MEM_SIZES; do
     [ -e "$WORK/client/src-$s" ] && continue
-    bench upload "$s" --repeat 1 >/dev/null || die "upload of $s failed"
+    bench download "$s" --repeat 1 >/dev/null || die "download of $s failed"   # also seeds the server's copy
 done
 
 # ---------------------------------------------------------------------------------------------
