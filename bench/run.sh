@@ -369,28 +369,25 @@ if [ "$ONLY" = gui-stall ]; then
     log "wrote the GUI stall section of $DOC"
     exit 0
 fi
-if [ "$ONLY" = bulk ] && [ -n "${BULK_REPORT_FROM:-}" ]; then
-    RES=$BULK_REPORT_FROM/results.tsv; LOADLOG=$BULK_REPORT_FROM/load.log
-    # shellcheck source=/dev/null
-    . "$BULK_REPORT_FROM/bulk.state"
-    bulk_report >"$WORK/bulk-section.md"
-    replace_section "$BULK_BEGIN" "$BULK_END" "$WORK/bulk-section.md"
-    log "wrote the bulk part of section 1 of $DOC from $BULK_REPORT_FROM"
-    exit 0
-fi
 if [ "$ONLY" = bulk ]; then
-    "$BIN/quietwire-bench" keygen --keys "$KEYS" --count 1 >/dev/null
-    start_server bulk "$WORK/bulk-files"
-    start_sshd
-    SSH_OPTS=(-F "$SSHD_DIR/ssh_config")
-    # The sources, and the server's copies for the downloads (a first download would upload its file itself,
-    # inside the server's CPU of that run).
-    for s in $BULK_SIZE $PAR_SIZE; do
-        bench download "$s" --repeat 1 >/dev/null || die "download of $s failed"
-    done
-    bulk_scan "$BULK_SCAN_REPEAT"
-    bulk_measure
-    stop_pid "$SRV_PID"
+    if [ -n "${BULK_REPORT_FROM:-}" ]; then # the report again from a kept run (--keep), measuring nothing
+        RES=$BULK_REPORT_FROM/results.tsv; LOADLOG=$BULK_REPORT_FROM/load.log
+        # shellcheck source=/dev/null
+        . "$BULK_REPORT_FROM/bulk.state"
+    else
+        "$BIN/quietwire-bench" keygen --keys "$KEYS" --count 1 >/dev/null
+        start_server bulk "$WORK/bulk-files"
+        start_sshd
+        SSH_OPTS=(-F "$SSHD_DIR/ssh_config")
+        # The sources, and the server's copies for the downloads (a first download would upload its file
+        # itself, inside the server's CPU of that run).
+        for s in $BULK_SIZE $PAR_SIZE; do
+            bench download "$s" --repeat 1 >/dev/null || die "download of $s failed"
+        done
+        bulk_scan "$BULK_SCAN_REPEAT"
+        bulk_measure
+        stop_pid "$SRV_PID"
+    fi
     bulk_report >"$WORK/bulk-section.md"
     replace_section "$BULK_BEGIN" "$BULK_END" "$WORK/bulk-section.md"
     log "wrote the bulk part of section 1 of $DOC"
