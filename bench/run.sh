@@ -3,7 +3,7 @@
 # AEAD speed) and raw loopback TCP (iperf3), in one run on one machine. Writes
 # docs/PERFORMANCE.md and docs/performance.png.
 #
-#   bench/run.sh              the full figures (about 15-20 minutes on 2 cores)
+#   bench/run.sh              the full figures (about 25-30 minutes on 2 cores)
 #   bench/run.sh --quick      small sizes, few repeats (a few minutes): checks that it all works
 #   bench/run.sh --only chat  only the chat store (bench/chat-store.sh: about 6 minutes; with --quick
 #                             under one); replaces only its section of docs/PERFORMANCE.md
