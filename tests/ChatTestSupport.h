@@ -88,7 +88,8 @@ inline QCborMap chatMessage(const QCborValue& seq, const QCborValue& text)
 /// Connects client's key on a RawClient and sends the chat hello (after a keepalive when
 /// keepaliveFirst; with version when given; none when !sayHello); the caller reads the welcome.
 inline RawChat joinChat(const Client& client, quint16 port, bool keepaliveFirst = false,
-    std::optional<qint64> version = {}, bool sayHello = true)
+    std::optional<qint64> version = {}, bool sayHello = true,
+    const QHostAddress& server = QHostAddress(QStringLiteral("127.0.0.1")))
 {
     RawChat chat;
     const auto identity = Identity::load(client.configDir);
@@ -96,7 +97,6 @@ inline RawChat joinChat(const Client& client, quint16 port, bool keepaliveFirst 
         return chat;
     }
     chat.raw = std::make_unique<RawClient>(identity->keyPair());
-    const QHostAddress server(QStringLiteral("127.0.0.1"));
     if (!chat.raw->handshake(QHostAddress(client.bind), server, port)) {
         return chat;
     }

@@ -16,7 +16,10 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -28,7 +31,7 @@ class TestCluster : public QObject
 {
     Q_OBJECT
 
-    static constexpr qint64 Quota = qint64(400) << 20; // each user's, on every node
+    static constexpr qint64 Quota = qint64(200) << 20; // each user's, on every node
 
 private slots:
     void initTestCase();
@@ -41,16 +44,25 @@ private slots:
     void revocationOnOneNodeClosesSessionsOnAll();
     void nodesStopWhenANewerNodeMigratedTheStore();
     void uploadsThroughTwoNodesShareNamesAndQuota();
+    void clientsThroughTheProxyKeepTheirAddresses();
+    void proxyHeadersOnlyFromTheTrustedProxy();
+    void nodeKilledBehindTheProxy();
 
 private:
+    /// A session of client on node (0-2), or through HAProxy (-1).
     Session2 connect(const Client& client, int node);
     std::unique_ptr<FileClient> files(const Client& client, int node);
+    static QHostAddress nodeAddress(int node);
+    void startProxy();
 
     QString m_clusterUrl;
     std::optional<ChatStore::Options> m_store;
     int m_databases = 0;
     std::unique_ptr<QTemporaryDir> m_dir;
     std::vector<std::unique_ptr<ServerProcess>> m_nodes;
+    quint16 m_port = 0; // every node's handshake port, and HAProxy's
+    std::unique_ptr<QProcess> m_proxy;
+    QString m_proxyMissing; // why there is no HAProxy (its tests skip)
     Client m_alice;
     Client m_bob;
     Client m_carol;
@@ -100,6 +112,10 @@ void TestCluster::init()
             + QStringList { QStringLiteral("import-whitelist"), keysFile });
     QVERIFY2(imported.exitCode == 0, qPrintable(imported.err));
     QVERIFY(imported.out.contains(QLatin1String("imported 3 key(s)")));
+    // Each node on its own loopback address and the same handshake port, as behind HAProxy, which
+    // listens on 127.0.0.1 (trusted) and forwards with PROXY protocol headers.
+    m_port = freePortRange(1);
+    QVERIFY(m_port != 0);
     for (int i = 0; i < 3; ++i) {
         const QString dataDir = m_dir->filePath(QStringLiteral("node%1").arg(i + 1));
         if (i > 0) {
@@ -112,13 +128,75 @@ void TestCluster::init()
         }
         m_nodes.push_back(std::make_unique<ServerProcess>(dataDir));
         // No authorized_keys in the nodes' data dirs: they use the store's whitelist.
-        QVERIFY2(m_nodes.back()->start({}, store + shared, 16), qPrintable(m_nodes.back()->log()));
+        const QStringList network { QStringLiteral("--listen"), nodeAddress(i).toString(), QStringLiteral("--port"),
+            QString::number(m_port), QStringLiteral("--trusted-proxy"), QStringLiteral("127.0.0.1") };
+        QVERIFY2(m_nodes.back()->start({}, store + shared + network, 16), qPrintable(m_nodes.back()->log()));
+        QCOMPARE(m_nodes.back()->port, m_port);
     }
     QCOMPARE(m_nodes[1]->publicKey, m_nodes[0]->publicKey);
+    startProxy();
+}
+
+QHostAddress TestCluster::nodeAddress(int node)
+{
+    return QHostAddress(QStringLiteral("127.0.0.%1").arg(11 + node));
+}
+
+void TestCluster::startProxy()
+{
+    m_proxyMissing.clear();
+    const QString haproxy = QStandardPaths::findExecutable(QStringLiteral("haproxy"), { QStringLiteral("/usr/sbin") });
+    if (haproxy.isEmpty()) {
+        m_proxyMissing = QStringLiteral("HAProxy is not installed (Debian: apt-get install haproxy)");
+        return;
+    }
+    // The configuration docs/SCALING.md gives, as it is there.
+    QFile doc(QStringLiteral(QUIETWIRE_SOURCE_DIR "/docs/SCALING.md"));
+    QVERIFY(doc.open(QIODevice::ReadOnly));
+    const QString text = QString::fromUtf8(doc.readAll());
+    const qsizetype start = text.indexOf(QLatin1String("```haproxy\n"));
+    QVERIFY(start >= 0);
+    const qsizetype end = text.indexOf(QLatin1String("```"), start + 10);
+    const QString config = text.mid(start + 11, end - start - 11);
+    QVERIFY(config.contains(QLatin1String("send-proxy-v2")));
+    const QString configPath = m_dir->filePath(QStringLiteral("haproxy.cfg"));
+    {
+        QFile file(configPath);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(config.toUtf8());
+    }
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QStringLiteral("QW_FRONT"), QStringLiteral("127.0.0.1"));
+    environment.insert(QStringLiteral("QW_PORT"), QString::number(m_port));
+    for (int i = 0; i < 3; ++i) {
+        environment.insert(QStringLiteral("QW_NODE%1").arg(i + 1), nodeAddress(i).toString());
+        environment.insert(QStringLiteral("QW_NODE%1_SESSIONS").arg(i + 1),
+            QStringLiteral("%1-%2").arg(m_nodes[i]->sessionPortFirst).arg(m_nodes[i]->sessionPortLast));
+    }
+    m_proxy = std::make_unique<QProcess>();
+    m_proxy->setProcessEnvironment(environment);
+    m_proxy->setProcessChannelMode(QProcess::MergedChannels);
+    m_proxy->start(haproxy, { QStringLiteral("-db"), QStringLiteral("-f"), configPath });
+    QVERIFY(m_proxy->waitForStarted());
+    // Up once its handshake port takes connections and its health checks see the nodes.
+    QVERIFY2(waitUntil(
+                 [this] {
+                     QTcpSocket probe;
+                     probe.connectToHost(QHostAddress(QStringLiteral("127.0.0.1")), m_port);
+                     return probe.waitForConnected(200);
+                 },
+                 15000),
+        m_proxy->readAll().constData());
+    QTest::qWait(2500); // rise 2 checks 1 s apart
 }
 
 void TestCluster::cleanup()
 {
+    if (m_proxy) {
+        m_proxy->kill();
+        m_proxy->waitForFinished(5000);
+        m_proxy.reset();
+    }
     m_nodes.clear();
     m_dir.reset();
     if (m_store) {
@@ -130,7 +208,8 @@ void TestCluster::cleanup()
 Session2 TestCluster::connect(const Client& client, int node)
 {
     Session2 session;
-    session.chat = joinChat(client, m_nodes.at(node)->port, false, CurrentVersion);
+    session.chat = node < 0 ? joinChat(client, m_port, false, CurrentVersion)
+                            : joinChat(client, m_port, false, CurrentVersion, true, nodeAddress(node));
     if (session.ok() && !session.start()) {
         session.chat.socket.reset();
     }
@@ -362,8 +441,10 @@ std::unique_ptr<FileClient> TestCluster::files(const Client& client, int node)
     }
     auto files = std::make_unique<FileClient>(*identity, client.configDir + QStringLiteral("/known_servers"));
     files->connection()->setTrustPolicy(ServiceClient::TrustPolicy::TrustNewKeys);
+    // From the client's own address: 127.0.0.1 is the trusted proxy's.
+    files->connection()->setLocalAddress(QHostAddress(client.bind));
     QSignalSpy connected(files.get(), &FileClient::connected);
-    files->connectToServer(QStringLiteral("127.0.0.1"), m_nodes.at(node)->port);
+    files->connectToServer(node < 0 ? QStringLiteral("127.0.0.1") : nodeAddress(node).toString(), m_port);
     if (!connected.wait(15000)) {
         return nullptr;
     }
@@ -377,7 +458,7 @@ void TestCluster::uploadsThroughTwoNodesShareNamesAndQuota()
     auto two = files(m_alice, 1);
     QVERIFY(one && two);
     // One upload per name across the nodes: the second, through another node, is busy.
-    const QByteArray big = randomBytes(250 << 20);
+    const QByteArray big = randomBytes(64 << 20);
     QVERIFY(writeFile(m_dir->filePath(QStringLiteral("big.bin")), big));
     QVERIFY(writeFile(m_dir->filePath(QStringLiteral("small.bin")), QByteArray(1024, 's')));
     FileTransfer* first = one->upload(m_dir->filePath(QStringLiteral("big.bin")), QStringLiteral("same.bin"));
@@ -389,11 +470,11 @@ void TestCluster::uploadsThroughTwoNodesShareNamesAndQuota()
     QVERIFY(runTransfer(first));
     QVERIFY(readFile(m_dir->filePath(QStringLiteral("files/alice/same.bin"))) == big);
 
-    // The quota is one across the nodes: with 250 MiB stored, two uploads of 100 MiB at once
-    // through two nodes cannot both fit in 400 MiB: exactly one is refused (quota), whatever the
+    // The quota is one across the nodes: with 64 MiB stored, two uploads of 80 MiB at once
+    // through two nodes cannot both fit in 200 MiB: exactly one is refused (quota), whatever the
     // order in which they come.
-    const QByteArray a = randomBytes(100 << 20);
-    const QByteArray b = randomBytes(100 << 20);
+    const QByteArray a = randomBytes(80 << 20);
+    const QByteArray b = randomBytes(80 << 20);
     QVERIFY(writeFile(m_dir->filePath(QStringLiteral("a.bin")), a));
     QVERIFY(writeFile(m_dir->filePath(QStringLiteral("b.bin")), b));
     FileTransfer* viaOne = one->upload(m_dir->filePath(QStringLiteral("a.bin")), QStringLiteral("a.bin"));
@@ -407,6 +488,154 @@ void TestCluster::uploadsThroughTwoNodesShareNamesAndQuota()
     QCOMPARE(refused->errorCode(), ErrorCode::Quota);
     QCOMPARE(QFile::exists(m_dir->filePath(QStringLiteral("files/alice/a.bin"))), oneDone);
     QCOMPARE(QFile::exists(m_dir->filePath(QStringLiteral("files/alice/b.bin"))), twoDone);
+}
+
+void TestCluster::clientsThroughTheProxyKeepTheirAddresses()
+{
+    if (!m_proxyMissing.isEmpty()) {
+        QSKIP(qPrintable(m_proxyMissing));
+    }
+    // Three clients from three addresses through HAProxy: spread over the nodes, talking with each
+    // other, and each node sees each client's own address (the PROXY header's), not HAProxy's.
+    Session2 sessions[3] = { connect(m_alice, -1), connect(m_bob, -1), connect(m_carol, -1) };
+    for (const Session2& session : sessions) {
+        QVERIFY(session.ok());
+    }
+    QVERIFY(sessions[0].say(QStringLiteral("through the proxy")));
+    for (Session2* session : { &sessions[1], &sessions[2] }) {
+        const auto message = session->next(QStringLiteral("message"));
+        QVERIFY(message);
+        QCOMPARE(message->value(QStringLiteral("text")).toString(), QStringLiteral("through the proxy"));
+    }
+    // The nodes log each session with the client's address.
+    QString all;
+    int nodesWithSessions = 0;
+    for (const auto& node : m_nodes) {
+        const QString log = node->log();
+        nodesWithSessions += log.contains(QLatin1String("joined the chat")) ? 1 : 0;
+        all += log;
+    }
+    for (const char* who : { "alice", "bob", "carol" }) {
+        const QRegularExpression line(
+            QStringLiteral("session \\d+ for %1 \\S+ from 127\\.0\\.0\\.[234] ").arg(QLatin1String(who)));
+        QVERIFY2(line.match(all).hasMatch(), qPrintable(all));
+    }
+    QVERIFY2(!all.contains(QLatin1String("from 127.0.0.1 service")), qPrintable(all));
+    QVERIFY2(nodesWithSessions >= 2, qPrintable(all)); // leastconn spread them
+}
+
+void TestCluster::proxyHeadersOnlyFromTheTrustedProxy()
+{
+    // A header that claims another client, sent straight to a node from an address that is not
+    // the trusted proxy: the connection is closed at once.
+    QByteArray header = QByteArray::fromRawData("\r\n\r\n\0\r\nQUIT\n\x21\x11\x00\x0c", 16);
+    header += QByteArray::fromHex("cb007109"
+                                  "7f00000b"
+                                  "c350"
+                                  "1f40"); // 203.0.113.9:50000 -> 127.0.0.11:8000
+    QTcpSocket stranger;
+    QVERIFY(stranger.bind(QHostAddress(QStringLiteral("127.0.0.2"))));
+    stranger.connectToHost(nodeAddress(0), m_port);
+    QVERIFY(stranger.waitForConnected(5000));
+    stranger.write(header);
+    QVERIFY(waitUntil([&] { return stranger.state() == QAbstractSocket::UnconnectedState; }, 5000));
+    QVERIFY(m_nodes[0]->log().contains(QLatin1String("connection from 127.0.0.2 closed: The peer sent a 3338-byte")));
+    // From the trusted address, a header that is not version 2 closes the connection too.
+    QTcpSocket proxy;
+    QVERIFY(proxy.bind(QHostAddress(QStringLiteral("127.0.0.1"))));
+    proxy.connectToHost(nodeAddress(0), m_port);
+    QVERIFY(proxy.waitForConnected(5000));
+    proxy.write("PROXY TCP4 203.0.113.9 127.0.0.11 50000 8000\r\n");
+    QVERIFY(waitUntil([&] { return proxy.state() == QAbstractSocket::UnconnectedState; }, 5000));
+    QVERIFY(waitUntil([&] { return m_nodes[0]->log().contains(QLatin1String("a bad PROXY protocol header")); }));
+}
+
+void TestCluster::nodeKilledBehindTheProxy()
+{
+    if (!m_proxyMissing.isEmpty()) {
+        QSKIP(qPrintable(m_proxyMissing));
+    }
+    // Alice writes through HAProxy; her node is killed (SIGKILL) in the middle. She connects again
+    // through HAProxy (as her client's backoff would, 1 s apart), lands on another node, and every
+    // message that was accepted is there exactly once. A half-done upload resumes through another node.
+    Session2 alice = connect(m_alice, -1);
+    QVERIFY(alice.ok());
+    int victim = -1;
+    for (int i = 0; i < 3 && victim < 0; ++i) {
+        if (m_nodes[i]->log().contains(QLatin1String("alice joined the chat"))) {
+            victim = i;
+        }
+    }
+    QVERIFY(victim >= 0);
+    QStringList accepted;
+    for (int i = 0; i < 20; ++i) {
+        const QString text = QStringLiteral("before the crash %1").arg(i);
+        const auto answer = alice.say(text);
+        QVERIFY(answer && Protocol::typeOf(*answer) == QLatin1String(Accepted::Type));
+        accepted << text;
+    }
+    m_nodes[victim]->process()->kill();
+    QVERIFY(waitFinished(*m_nodes[victim]->process(), 10000));
+    // Back through HAProxy within a few tries.
+    QElapsedTimer clock;
+    clock.start();
+    Session2 again;
+    for (int attempt = 0; attempt < 20 && !again.ok(); ++attempt) {
+        again = connect(m_alice, -1);
+        if (!again.ok()) {
+            QTest::qWait(1000);
+        }
+    }
+    QVERIFY(again.ok());
+    qInfo("alice was back through HAProxy %lld ms after her node was killed", clock.elapsed());
+    QVERIFY(again.say(QStringLiteral("after the crash")));
+    accepted << QStringLiteral("after the crash");
+    const auto history = again.done(withoutSeq(historyOf(room(QStringLiteral("general"))).toCbor()));
+    QVERIFY(history && history->messages);
+    QStringList stored;
+    for (const Message& message : *history->messages) {
+        stored.prepend(message.text);
+    }
+    QCOMPARE(stored, accepted);
+    // A 96 MiB upload through the proxy; the node that receives it is killed half-way, and the
+    // upload resumes through the proxy on a node still alive, from the partial file on the shared
+    // storage.
+    const QByteArray data = randomBytes(96 << 20);
+    QVERIFY(writeFile(m_dir->filePath(QStringLiteral("cut.bin")), data));
+    auto upload = files(m_alice, -1);
+    QVERIFY(upload);
+    FileTransfer* first = upload->upload(m_dir->filePath(QStringLiteral("cut.bin")), QStringLiteral("cut.bin"));
+    first->setProperty("expectFailure", true);
+    QVERIFY(QTest::qWaitFor([&] { return first->bytesDone() > (10 << 20); }, 30000));
+    int receiver = -1;
+    for (int i = 0; i < 3 && receiver < 0; ++i) {
+        const QString log = m_nodes[i]->log();
+        if (i != victim && log.contains(QLatin1String(" put ")) && log.contains(QLatin1String("cut.bin"))) {
+            receiver = i;
+        }
+    }
+    QVERIFY(receiver >= 0);
+    m_nodes[receiver]->process()->kill();
+    QVERIFY(waitFinished(*m_nodes[receiver]->process(), 10000));
+    QVERIFY(!runTransfer(first, 30000));
+    std::unique_ptr<FileClient> resumed;
+    FileTransfer* second = nullptr;
+    for (int attempt = 0; attempt < 20; ++attempt) {
+        resumed = files(m_alice, -1);
+        if (resumed) {
+            second = resumed->upload(m_dir->filePath(QStringLiteral("cut.bin")), QStringLiteral("cut.bin"), true);
+            second->setProperty("expectFailure", true);
+            if (runTransfer(second)) {
+                break;
+            }
+        }
+        second = nullptr;
+        QTest::qWait(1000);
+    }
+    QVERIFY(second);
+    QVERIFY2(second->resumedFrom() > 0, "the upload started over instead of resuming");
+    qInfo("the upload resumed at byte %lld of %lld on the last node", second->resumedFrom(), qint64(data.size()));
+    QVERIFY(readFile(m_dir->filePath(QStringLiteral("files/alice/cut.bin"))) == data);
 }
 
 QTEST_GUILESS_MAIN(TestCluster)
