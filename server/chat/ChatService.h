@@ -120,7 +120,13 @@ private:
     struct RoomOutcome;
 
     // Sending.
-    void send(Session* session, const QByteArray& encoded);
+    enum class Delivery {
+        Now, // queued in the session's socket at once
+        Broadcast, // one of many copies: kept in the socket, written by flushBroadcast() from the event loop
+    };
+    void send(Session* session, const QByteArray& encoded, Delivery delivery = Delivery::Now);
+    /// Writes the copies of this turn's broadcasts, socket by socket (EncryptedTcpSocket::flushQueued).
+    void flushBroadcast();
     void sendMap(Session* session, const QCborMap& message);
     void reject(Session* session, qint64 seq, ErrorCode code, const QString& reason);
     void answer(qint64 sessionId, const ChatProtocol::Done& done);
@@ -213,6 +219,7 @@ private:
     QHash<QString, qint64> m_directIds; // by the store's name of the pair
     qint64 m_generalId = 0;
     QString m_roomsRoot;
+    QList<QPointer<EncryptedTcpSocket>> m_unflushed; // sockets holding broadcast copies (send(), Broadcast)
     QThreadPool m_checks; // reads and hashes the files of attachments, off the event loop and the store's thread
 };
 
