@@ -139,7 +139,8 @@ fanout_send() {
     cpu0=$(cpu_own "$srv")
     touch "$dir/go"
     for _ in $(seq 2400); do
-        [ "$(grep -c '^fanout_sent' "$dir/proc-0.out")" -ge "$phases" ] && break
+        [ -d "$dir" ] || die "$dir is gone"
+        [ "$(grep -cs '^fanout_sent' "$dir/proc-0.out")" -ge "$phases" ] && break
         kill -0 "${FANOUT_PIDS[0]}" 2>/dev/null || die "$proto sender failed: $(tail -3 "$dir/proc-0.err")"
         sleep 0.25
     done
