@@ -359,49 +359,29 @@ START_TIME=$(date +%s)
 # shellcheck source=bench/many-sessions.sh
 . "$ROOT/bench/many-sessions.sh"
 
-if [ "$ONLY" = chat ]; then
-    "$BIN/quietwire-bench" keygen --keys "$KEYS" --count "$CHAT_SENDERS" >/dev/null
-    chat_store_measure
-    chat_store_report >"$WORK/chat-section.md"
-    replace_section "$CHAT_BEGIN" "$CHAT_END" "$WORK/chat-section.md"
-    log "wrote the chat store section of $DOC"
+# only_section KEY_COUNT MEASURE REPORT BEGIN END WHAT: one part alone (--only): its keys, its measurements, and its
+# section of docs/PERFORMANCE.md in place of the old one; then the run ends.
+only_section() {
+    "$BIN/quietwire-bench" keygen --keys "$KEYS" --count "$1" >/dev/null
+    "$2"
+    "$3" >"$WORK/section.md"
+    replace_section "$4" "$5" "$WORK/section.md"
+    log "wrote the $6 section of $DOC"
     exit 0
-fi
-if [ "$ONLY" = gui-stall ]; then
-    "$BIN/quietwire-bench" keygen --keys "$KEYS" --count 1 >/dev/null
-    gui_stall_measure
-    gui_stall_report >"$WORK/gui-stall-section.md"
-    replace_section "$GUI_STALL_BEGIN" "$GUI_STALL_END" "$WORK/gui-stall-section.md"
-    log "wrote the GUI stall section of $DOC"
-    exit 0
-fi
-if [ "$ONLY" = tree ]; then
-    "$BIN/quietwire-bench" keygen --keys "$KEYS" --count 1 >/dev/null
+}
+tree_upload_alone() {
     start_sshd
     SSH_OPTS=(-F "$SSHD_DIR/ssh_config")
     tree_upload_measure
-    tree_upload_report >"$WORK/tree-section.md"
-    replace_section "$TREE_BEGIN" "$TREE_END" "$WORK/tree-section.md"
-    log "wrote the folder upload section of $DOC"
-    exit 0
-fi
-if [ "$ONLY" = fanout ]; then
-    "$BIN/quietwire-bench" keygen --keys "$KEYS" --count "$FANOUT_MEMBERS" >/dev/null
-    fanout_measure
-    fanout_report >"$WORK/fanout-section.md"
-    replace_section "$FANOUT_BEGIN" "$FANOUT_END" "$WORK/fanout-section.md"
-    log "wrote the fan-out section of $DOC"
-    exit 0
-fi
+}
 SESSION_KEYS=$((IDLE_FILES > MANY_KEYS ? IDLE_FILES : MANY_KEYS))
-if [ "$ONLY" = sessions ]; then
-    "$BIN/quietwire-bench" keygen --keys "$KEYS" --count "$SESSION_KEYS" >/dev/null
-    sessions_measure
-    sessions_report >"$WORK/sessions-section.md"
-    replace_section "$SESSIONS_BEGIN" "$SESSIONS_END" "$WORK/sessions-section.md"
-    log "wrote the many-sessions section of $DOC"
-    exit 0
-fi
+case $ONLY in
+chat) only_section "$CHAT_SENDERS" chat_store_measure chat_store_report "$CHAT_BEGIN" "$CHAT_END" "chat store" ;;
+gui-stall) only_section 1 gui_stall_measure gui_stall_report "$GUI_STALL_BEGIN" "$GUI_STALL_END" "GUI stall" ;;
+tree) only_section 1 tree_upload_alone tree_upload_report "$TREE_BEGIN" "$TREE_END" "folder upload" ;;
+fanout) only_section "$FANOUT_MEMBERS" fanout_measure fanout_report "$FANOUT_BEGIN" "$FANOUT_END" "fan-out" ;;
+sessions) only_section "$SESSION_KEYS" sessions_measure sessions_report "$SESSIONS_BEGIN" "$SESSIONS_END" "many-sessions" ;;
+esac
 "$BIN/quietwire-bench" keygen --keys "$KEYS" --count $((SESSION_KEYS > FANOUT_MEMBERS ? SESSION_KEYS : FANOUT_MEMBERS)) >/dev/null
 start_server main "$WORK/main-files"
 MAIN_PID=$SRV_PID; MAIN_PORT=$SRV_PORT
