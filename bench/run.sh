@@ -1050,9 +1050,11 @@ bench/run.sh            # this report: about $DURATION_MIN minutes here
 bench/run.sh --quick    # small sizes and few repeats: checks that everything works
 bench/run.sh --only chat [--quick]   # only section 6, the chat store; replaces that section here
 bench/run.sh --only tree [--quick]   # only section 7, a folder of small files; replaces that section here
+bench/run.sh --only fanout [--quick] # only section 3, the fan-out beside ngircd; replaces that section here
+bench/run.sh --only sessions [--quick] # only section 4, many sessions and the idle memory; replaces that section here
 \`\`\`
 
-The script installs what is missing (openssh-server, iperf3, gnuplot-nox; the packages' own services are
+The script installs what is missing (openssh-server, iperf3, gnuplot-nox, ngircd; the packages' own services are
 not started), builds Release with \`ninja -j1\`, starts every server on 127.0.0.1 with throwaway keys in a
 temporary directory under /dev/shm, and removes it all at the end. \`build/bin/quietwire-bench --help\`
 describes the load tool; its lines are \`record key=value ...\`.
