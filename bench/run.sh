@@ -3,7 +3,7 @@
 # AEAD speed) and raw loopback TCP (iperf3), in one run on one machine. Writes
 # docs/PERFORMANCE.md and docs/performance.png.
 #
-#   bench/run.sh              the full figures (about 15-20 minutes on 2 cores)
+#   bench/run.sh              the full figures (about 25-30 minutes on 2 cores)
 #   bench/run.sh --quick      small sizes, few repeats (a few minutes): checks that it all works
 #   bench/run.sh --only chat  only the chat store (bench/chat-store.sh: about 6 minutes; with --quick
 #                             under one); replaces only its section of docs/PERFORMANCE.md
@@ -15,6 +15,9 @@
 #                             about 5 minutes); replaces only its section
 #   bench/run.sh --only sessions  only 10,000 sessions on one server and the memory per idle session
 #                             (bench/many-sessions.sh: about 4 minutes); replaces only its section
+#   bench/run.sh --only bulk  only bulk against the floor and scp (every cipher, scp and scp -O, then alternating
+#                             runs) and parallel transfers (bench/bulk.sh: about 10 minutes); replaces only its part
+#                             of section 1
 #
 # Options: --no-build (use build/bin as it is), --no-install (never call apt-get),
 #          --keep (keep the work directories), --out DIR (write the report there; default docs/)
@@ -40,9 +43,9 @@ while (($#)); do
     --out) OUT=$2; shift ;;
     --only)
         ONLY=$2; shift
-        case $ONLY in chat | tree | gui-stall | fanout | sessions) ;; *) echo "run.sh: --only takes chat, tree, gui-stall, fanout or sessions" >&2; exit 2 ;; esac
+        case $ONLY in chat | tree | gui-stall | bulk | fanout | sessions) ;; *) echo "run.sh: --only takes chat, tree, gui-stall, bulk, fanout or sessions" >&2; exit 2 ;; esac
         ;;
-    -h | --help) sed -n '2,24p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,27p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
@@ -58,7 +61,6 @@ if [ "$MODE" = full ]; then
     SFTP_REPEAT=2                    # sftp runs per cipher at TABLE_SIZE
     SWEEP_REPEAT=5                   # runs per size below 256M
     SWEEP_REPEAT_LARGE=3             # runs at 256M
-    PAR_N=4; PAR_SIZE=256M; PAR_REPEAT=3
     IPERF_SECONDS=5; IPERF_REPEAT=3
     SPEED_SECONDS=2
     HS_CLIENTS="1 8 32"; HS_SECONDS=5; HS_REPEAT=3
@@ -71,7 +73,6 @@ else
     TABLE_SIZE=16M
     QW_REPEAT=3; SSH_REPEAT=1; SFTP_REPEAT=1
     SWEEP_REPEAT=2; SWEEP_REPEAT_LARGE=2
-    PAR_N=2; PAR_SIZE=16M; PAR_REPEAT=2
     IPERF_SECONDS=1; IPERF_REPEAT=1
     SPEED_SECONDS=1
     HS_CLIENTS="1 8"; HS_SECONDS=2; HS_REPEAT=1
@@ -240,6 +241,7 @@ SRV_PID=""; SRV_PORT=""
 # data dir is $WORK/NAME (tmpfs) unless DATA_DIR is given
 start_server() {
     local name=$1 files=$2 data=${3:-$WORK/$1} range
+    SRV_FILES=$files
     mkdir -p "$data" "$files"
     cp "$KEYS/authorized_keys" "$data/"
     # Every server has a new key, and a port may come round again: no stale pins.
@@ -358,7 +360,33 @@ START_TIME=$(date +%s)
 . "$ROOT/bench/fanout.sh"
 # shellcheck source=bench/many-sessions.sh
 . "$ROOT/bench/many-sessions.sh"
+# shellcheck source=bench/bulk.sh
+. "$ROOT/bench/bulk.sh"
 
+if [ "$ONLY" = bulk ]; then
+    if [ -n "${BULK_REPORT_FROM:-}" ]; then # the report again from a kept run (--keep), measuring nothing
+        RES=$BULK_REPORT_FROM/results.tsv; LOADLOG=$BULK_REPORT_FROM/load.log
+        # shellcheck source=/dev/null
+        . "$BULK_REPORT_FROM/bulk.state"
+    else
+        "$BIN/quietwire-bench" keygen --keys "$KEYS" --count 1 >/dev/null
+        start_server bulk "$WORK/bulk-files"
+        start_sshd
+        SSH_OPTS=(-F "$SSHD_DIR/ssh_config")
+        # The sources, and the server's copies for the downloads (a first download would upload its file
+        # itself, inside the server's CPU of that run).
+        for s in $BULK_SIZE $PAR_SIZE; do
+            bench download "$s" --repeat 1 >/dev/null || die "download of $s failed"
+        done
+        bulk_scan "$BULK_SCAN_REPEAT"
+        bulk_measure
+        stop_pid "$SRV_PID"
+    fi
+    bulk_report >"$WORK/bulk-section.md"
+    replace_section "$BULK_BEGIN" "$BULK_END" "$WORK/bulk-section.md"
+    log "wrote the bulk part of section 1 of $DOC"
+    exit 0
+fi
 # only_section KEY_COUNT MEASURE REPORT BEGIN END WHAT: one part alone (--only): its keys, its measurements, and its
 # section of docs/PERFORMANCE.md in place of the old one; then the run ends.
 only_section() {
@@ -389,7 +417,7 @@ MAIN_PID=$SRV_PID; MAIN_PORT=$SRV_PORT
 # Sources: the same files for every tool.
 for s in $SIZES $TABLE_SIZE $PAR_SIZE $STALL_SIZE $PROFILE_SIZE $MEM_SIZES; do
     [ -e "$WORK/client/src-$s" ] && continue
-    bench upload "$s" --repeat 1 >/dev/null || die "upload of $s failed"
+    bench download "$s" --repeat 1 >/dev/null || die "download of $s failed"   # also seeds the server's copy
 done
 
 # ---------------------------------------------------------------------------------------------
@@ -427,38 +455,6 @@ for _ in $(seq 5); do
     rec ssh_setup_ms "$(awk -v ns=$((t1 - t0)) 'BEGIN { printf "%.1f", ns / 1e6 }')"
 done
 
-# ssh_copy TOOL DIRECTION CIPHER SIZE -> MB/s of one whole command (connect, auth, copy, close)
-ssh_copy() {
-    local tool=$1 dir=$2 cipher=$3 size=$4 src dst t0 t1 bytes
-    bytes=$(size_to_bytes "$size")
-    if [ "$dir" = up ]; then
-        src=$WORK/client/src-$size; dst=$WORK/ssh-remote/up-$size
-    else
-        src=$WORK/client/src-$size; dst=$WORK/ssh-local/dl-$size   # the "remote" file is the same tmpfs source
-    fi
-    local sshd0
-    sshd0=$(cpu_children "$SSHD_PID")
-    t0=$(now_ns)
-    case $tool-$dir in
-    scp-up) scp -q "${SSH_OPTS[@]}" -c "$cipher" "$src" "qwbench:$dst" ;;
-    scp-down) scp -q "${SSH_OPTS[@]}" -c "$cipher" "qwbench:$src" "$dst" ;;
-    scpO-up) scp -O -q "${SSH_OPTS[@]}" -c "$cipher" "$src" "qwbench:$dst" ;;
-    scpO-down) scp -O -q "${SSH_OPTS[@]}" -c "$cipher" "qwbench:$src" "$dst" ;;
-    sftp-up) echo "put $src $dst" | sftp -q "${SSH_OPTS[@]}" -c "$cipher" -b - qwbench >/dev/null ;;
-    sftp-down) echo "get $src $dst" | sftp -q "${SSH_OPTS[@]}" -c "$cipher" -b - qwbench >/dev/null ;;
-    esac
-    t1=$(now_ns)
-    [ "$(stat -c %s "$dst")" = "$bytes" ] || die "$tool $dir $cipher $size: incomplete copy"
-    rm -f "$dst"
-    # CPU of both ends: the scp/sftp/ssh processes here, and the sshd session (with its
-    # sftp-server) once the sshd listener has reaped it.
-    for _ in $(seq 40); do pgrep -P "$SSHD_PID" >/dev/null || break; sleep 0.05; done
-    local tf="$WORK/times.$BASHPID"   # expanded here: BASHPID differs inside $(...)
-    times >"$tf"
-    rec "${tool}_${dir}_${size}_${cipher}_cpu_client" "$(per_gib "$(parse_times "$tf")" "$bytes")"
-    rec "${tool}_${dir}_${size}_${cipher}_cpu_server" "$(per_gib "$(awk -v a="$(cpu_children "$SSHD_PID")" -v b="$sshd0" 'BEGIN { print a - b }')" "$bytes")"
-    mbps "$bytes" $((t1 - t0))
-}
 # qw_cli DIRECTION SIZE -> MB/s of one whole quietwire-cli command, like scp
 QW_CLI_CONFIG=$KEYS/0000
 qw_cli() {
@@ -476,25 +472,6 @@ qw_cli() {
     t1=$(now_ns)
     mbps "$bytes" $((t1 - t0))
 }
-# qw_bench DIRECTION SIZE REPEAT [--parallel N]: records every run as qw_<dir>_<size>[_pN]
-qw_bench() {
-    local dir=$1 size=$2 repeat=$3 key suffix=""
-    shift 3
-    [ $# -gt 0 ] && suffix=_p$2
-    key=qw_${dir}_$size$suffix
-    local s0 s1 bytes
-    s0=$(cpu_own "$SRV_PID")
-    bench "$([ "$dir" = up ] && echo upload || echo download)" "$size" --repeat "$repeat" "$@" >"$WORK/last.out" \
-        || die "quietwire-bench $dir $size failed: $(cat "$WORK/last.out")"
-    s1=$(cpu_own "$SRV_PID")
-    bytes=$(($(size_to_bytes "$size") * ${2:-1}))
-    grep '^transfer ' "$WORK/last.out" | while read -r line; do
-        rec "$key" "$(field MBps <<<"$line")"
-        rec "${key}_cpu_client" "$(per_gib "$(field cpu_seconds <<<"$line")" "$bytes")"
-    done
-    rec "${key}_cpu_server" "$(per_gib "$(awk -v a="$s1" -v b="$s0" 'BEGIN { print a - b }')" $((bytes * repeat)))"
-}
-
 # ---------------------------------------------------------------------------------------------
 # 3. Bulk transfer at TABLE_SIZE: QuietWire, then scp / sftp with every cipher sshd accepts
 log "bulk $TABLE_SIZE: QuietWire"
@@ -504,12 +481,9 @@ for _ in $(seq "$SWEEP_REPEAT_LARGE"); do
     rec "cli_up_$TABLE_SIZE" "$(qw_cli up "$TABLE_SIZE")"
     rec "cli_down_$TABLE_SIZE" "$(qw_cli down "$TABLE_SIZE")"
 done
+bulk_scan "$SSH_REPEAT"   # scp and scp -O with every cipher
 for c in $CIPHERS; do
-    log "bulk $TABLE_SIZE: scp and sftp with $c"
-    for _ in $(seq "$SSH_REPEAT"); do
-        rec "scp_up_${TABLE_SIZE}_$c" "$(ssh_copy scp up "$c" "$TABLE_SIZE")"
-        rec "scp_down_${TABLE_SIZE}_$c" "$(ssh_copy scp down "$c" "$TABLE_SIZE")"
-    done
+    log "bulk $TABLE_SIZE: sftp with $c"
     for _ in $(seq "$SFTP_REPEAT"); do
         rec "sftp_up_${TABLE_SIZE}_$c" "$(ssh_copy sftp up "$c" "$TABLE_SIZE")"
         rec "sftp_down_${TABLE_SIZE}_$c" "$(ssh_copy sftp down "$c" "$TABLE_SIZE")"
@@ -524,10 +498,6 @@ for c in $CIPHERS; do
     done
 done
 log "fastest scp cipher: $BEST_CIPHER"
-for _ in $(seq "$SSH_REPEAT"); do
-    rec "scpO_up_${TABLE_SIZE}_$BEST_CIPHER" "$(ssh_copy scpO up "$BEST_CIPHER" "$TABLE_SIZE")"
-    rec "scpO_down_${TABLE_SIZE}_$BEST_CIPHER" "$(ssh_copy scpO down "$BEST_CIPHER" "$TABLE_SIZE")"
-done
 
 # ---------------------------------------------------------------------------------------------
 # 4. Throughput by file size: QuietWire (tool and CLI), scp and sftp with the fastest cipher
@@ -549,30 +519,8 @@ for s in $SIZES; do
 done
 
 # ---------------------------------------------------------------------------------------------
-# 5. Parallel transfers: PAR_N at once, against PAR_N scp processes at once
-log "parallel: $PAR_N x $PAR_SIZE"
-qw_bench up "$PAR_SIZE" "$PAR_REPEAT" --parallel "$PAR_N"
-qw_bench down "$PAR_SIZE" "$PAR_REPEAT" --parallel "$PAR_N"
-scp_parallel() { # direction -> aggregate MB/s of PAR_N concurrent scp commands
-    local dir=$1 t0 t1 i pids=()
-    t0=$(now_ns)
-    for i in $(seq "$PAR_N"); do
-        if [ "$dir" = up ]; then
-            scp -q "${SSH_OPTS[@]}" -c "$BEST_CIPHER" "$WORK/client/src-$PAR_SIZE" "qwbench:$WORK/ssh-remote/par-$i" &
-        else
-            scp -q "${SSH_OPTS[@]}" -c "$BEST_CIPHER" "qwbench:$WORK/client/src-$PAR_SIZE" "$WORK/ssh-local/par-$i" &
-        fi
-        pids+=($!)
-    done
-    for i in "${pids[@]}"; do wait "$i" || die "parallel scp failed"; done
-    t1=$(now_ns)
-    rm -f "$WORK"/ssh-remote/par-* "$WORK"/ssh-local/par-*
-    mbps $(($(size_to_bytes "$PAR_SIZE") * PAR_N)) $((t1 - t0))
-}
-for _ in $(seq "$PAR_REPEAT"); do
-    rec "scp_up_par" "$(scp_parallel up)"
-    rec "scp_down_par" "$(scp_parallel down)"
-done
+# 5. Against the floor, QuietWire and the fastest scp and scp -O alternating, parallel transfers (bench/bulk.sh)
+bulk_measure
 
 # ---------------------------------------------------------------------------------------------
 # 6. Event-loop stalls during a transfer in the loop's own thread (figure 5)
@@ -919,7 +867,9 @@ EOF
 for c in $CIPHERS; do
     echo "| scp | \`$c\` | $(cell "scp_up_${TABLE_SIZE}_$c") | $(cell "scp_down_${TABLE_SIZE}_$c") | $(runs "scp_up_${TABLE_SIZE}_$c") | $(cpu_cell "scp_up_${TABLE_SIZE}_$c") | $(cpu_cell "scp_down_${TABLE_SIZE}_$c") |"
 done
-echo "| scp -O (legacy) | \`$BEST_CIPHER\` | $(cell "scpO_up_${TABLE_SIZE}_$BEST_CIPHER") | $(cell "scpO_down_${TABLE_SIZE}_$BEST_CIPHER") | $(runs "scpO_up_${TABLE_SIZE}_$BEST_CIPHER") | $(cpu_cell "scpO_up_${TABLE_SIZE}_$BEST_CIPHER") | $(cpu_cell "scpO_down_${TABLE_SIZE}_$BEST_CIPHER") |"
+for c in $CIPHERS; do
+    echo "| scp -O (legacy) | \`$c\` | $(cell "scpO_up_${TABLE_SIZE}_$c") | $(cell "scpO_down_${TABLE_SIZE}_$c") | $(runs "scpO_up_${TABLE_SIZE}_$c") | $(cpu_cell "scpO_up_${TABLE_SIZE}_$c") | $(cpu_cell "scpO_down_${TABLE_SIZE}_$c") |"
+done
 for c in $CIPHERS; do
     echo "| sftp | \`$c\` | $(cell "sftp_up_${TABLE_SIZE}_$c") | $(cell "sftp_down_${TABLE_SIZE}_$c") | $(runs "sftp_up_${TABLE_SIZE}_$c") | $(cpu_cell "sftp_up_${TABLE_SIZE}_$c") | $(cpu_cell "sftp_down_${TABLE_SIZE}_$c") |"
 done
@@ -943,12 +893,9 @@ Limits of this machine, same run:
 | AES-256-GCM, same | $(cell speed_aes-256-gcm) |
 | SHA-256, same (QuietWire hashes every file on both ends) | $(cell speed_sha256) |
 
-Parallel transfers, $PAR_N x $PAR_SIZE at once (aggregate MB/s):
-
-| tool | upload | download | runs |
-|---|---:|---:|---:|
-| QuietWire, $PAR_N transfers from one FileClient | $(cell "qw_up_${PAR_SIZE}_p$PAR_N") | $(cell "qw_down_${PAR_SIZE}_p$PAR_N") | $(runs "qw_up_${PAR_SIZE}_p$PAR_N") |
-| $PAR_N scp processes, \`$BEST_CIPHER\` | $(cell scp_up_par) | $(cell scp_down_par) | $(runs scp_up_par) |
+EOF
+bulk_report
+cat <<EOF
 
 ### Throughput by file size
 

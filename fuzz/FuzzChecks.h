@@ -15,6 +15,7 @@
 #include "FileProtocol.h"
 #include "KnownServers.h"
 #include "Protocol.h"
+#include "ProxyHeader.h"
 
 #include <QByteArray>
 #include <QCborArray>
@@ -161,6 +162,31 @@ inline QString checkPaths(const QByteArray& input)
         return error.isEmpty() ? QStringLiteral("refused without saying why") : QString();
     }
     return pathProblem(*resolved);
+}
+
+/// fuzz_proxy_header: a parsed header lies within the input and the limit, its every prefix asks
+/// for more, a refusal says why, and more bytes are asked for only below the limit.
+inline QString checkProxyHeader(const QByteArray& input)
+{
+    const ProxyHeader::Result result = ProxyHeader::parse(input);
+    switch (result.status) {
+    case ProxyHeader::Status::Invalid:
+        return result.error.isEmpty() ? QStringLiteral("refused without saying why") : QString();
+    case ProxyHeader::Status::NeedMore:
+        return input.size() < ProxyHeader::MaxSize ? QString() : QStringLiteral("asks for more beyond the limit");
+    case ProxyHeader::Status::Parsed:
+        break;
+    }
+    if (result.size < ProxyHeader::FixedSize || result.size > input.size() || result.size > ProxyHeader::MaxSize) {
+        return QStringLiteral("a header of %1 bytes in %2").arg(result.size).arg(input.size());
+    }
+    if (ProxyHeader::parse(input.left(result.size - 1)).status != ProxyHeader::Status::NeedMore) {
+        return QStringLiteral("a prefix of a header does not ask for more");
+    }
+    if (result.hasAddresses && (result.source.isNull() || result.destination.isNull())) {
+        return QStringLiteral("addresses without an address");
+    }
+    return QString();
 }
 
 /// fuzz_authorized_keys: every refusal names the line; every entry is a whole key, findable.

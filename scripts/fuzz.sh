@@ -12,7 +12,7 @@ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_
 cmake --build build-fuzz --parallel "$(nproc)"
 mkdir -p build-fuzz/artifacts
 status=0
-for target in frame_reader handshake cbor paths identity authorized_keys known_servers; do
+for target in frame_reader handshake cbor paths identity authorized_keys known_servers proxy_header; do
     [ -n "$only" ] && [ "$only" != "$target" ] && continue
     # New inputs go to a working corpus in the build folder; the seeds in the repo stay as they are.
     work=build-fuzz/corpus/$target

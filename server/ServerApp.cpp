@@ -2,6 +2,7 @@
 
 #include "ChatService.h"
 #include "ChatStore.h"
+#include "ClusterEvents.h"
 #include "EncryptedTcpSocket.h"
 #include "FileArea.h"
 #include "FilePaths.h"
@@ -10,13 +11,17 @@
 #include "Logging.h"
 #include "Protocol.h"
 #include "RetentionTask.h"
+#include "SharedFileLedger.h"
 #include "StoreThread.h"
+#include "StoreUrl.h"
 #include "Whitelist.h"
 
+#include <QCoreApplication>
 #include <QDeadlineTimer>
 #include <QDir>
 #include <QEventLoop>
 #include <QTimer>
+#include <QUuid>
 
 namespace QuietWire {
 
@@ -30,7 +35,7 @@ ServerApp::ServerApp(const Identity& identity, const Options& options, QObject* 
     // The shared folders sit beside the homes' root by default, never in it: no home name reaches them.
     m_files = std::make_unique<FileArea>(
         options.filesRoot.isEmpty() ? QDir(options.dataDir).filePath(QStringLiteral("files")) : options.filesRoot,
-        roomsRoot(options.dataDir),
+        options.roomsRoot.isEmpty() ? roomsRoot(options.dataDir) : options.roomsRoot,
         FileArea::Limits { options.quotaBytes, options.maxDepth, options.maxEntries, options.roomQuotaBytes });
     m_server = new EncryptedTcpServer(identity.keyPair(), this);
     m_server->setAuthorizer(
@@ -44,6 +49,25 @@ ServerApp::~ServerApp()
     shutdown();
 }
 
+void ServerApp::reloadWhitelist()
+{
+    if (!m_whitelist->isKeptInStore()) {
+        m_whitelist->reload();
+        return;
+    }
+    // A revocation made on any node reaches this one's sessions here (onWhitelistChanged).
+    m_store->post(
+        this, [](ChatStore& store) { return store.whitelistText(); },
+        [this](const std::optional<QByteArray>& text) {
+            QString error;
+            if (!text) {
+                qCWarning(lcAuth).noquote() << "whitelist not reloaded from the store, the previous one stays in force";
+            } else if (!m_whitelist->apply(*text, &error)) {
+                qCWarning(lcAuth).noquote() << "whitelist not reloaded, the previous one stays in force:" << error;
+            }
+        });
+}
+
 QString ServerApp::authorizedKeysPath() const
 {
     return QDir(m_options.dataDir).filePath(QStringLiteral("authorized_keys"));
@@ -51,15 +75,23 @@ QString ServerApp::authorizedKeysPath() const
 
 bool ServerApp::start(QString* error)
 {
-    if (!m_whitelist->reload(error)) {
+    // Several nodes keep one whitelist in their shared store; one node reads its file.
+    const bool shared = m_options.store.driver == QLatin1String("QPSQL");
+    if (shared) {
+        m_whitelist->keepInStore(QStringLiteral("the whitelist in %1").arg(storeUrlForDisplay(m_options.store)));
+    } else if (!m_whitelist->reload(error)) {
         if (error) {
             *error += QStringLiteral("\nFix the file (or move it away) and start the server again.");
         }
         return false;
     }
     // The chat's store: a newer, damaged or locked one stops the start, untouched.
-    ChatStore::Options storeOptions;
-    storeOptions.databaseName = QDir(m_options.dataDir).filePath(QLatin1String(ChatStore::FileName));
+    ChatStore::Options storeOptions = m_options.store;
+    if (storeOptions.databaseName.isEmpty()) {
+        storeOptions.databaseName = QDir(m_options.dataDir).filePath(QLatin1String(ChatStore::FileName));
+    }
+    // This node's name in the store's notifications (several nodes on one PostgreSQL store).
+    storeOptions.origin = QUuid::createUuid().toString(QUuid::Id128);
     m_store = new StoreThread(storeOptions, this);
     StoreFailure failure;
     if (!m_store->open(&failure)) {
@@ -68,12 +100,71 @@ bool ServerApp::start(QString* error)
         }
         return false;
     }
+    if (shared) {
+        const auto text
+            = m_store->call([](ChatStore& store) -> std::optional<QByteArray> { return store.whitelistText(); });
+        QString whitelistError;
+        if (!text || !m_whitelist->apply(*text, &whitelistError)) {
+            if (error) {
+                *error = text
+                    ? whitelistError
+                    : QStringLiteral("Cannot read the whitelist from %1").arg(storeUrlForDisplay(m_options.store));
+            }
+            return false;
+        }
+    }
     m_chat = new ChatService(
         m_store, [this](const QString& name) { return m_whitelist->hasName(name); }, this);
     if (!m_chat->load(error)) {
         return false;
     }
     m_chat->setRoomsRoot(m_files->roomsRoot()); // where the files of attachments are
+    if (storeOptions.driver == QLatin1String("QPSQL")) {
+        // Nodes on one shared --files-root count usage, reservations and upload claims together.
+        auto ledger = std::make_unique<SharedFileLedger>();
+        QString ledgerError;
+        if (!ledger->open(storeOptions, &ledgerError)) {
+            if (error) {
+                *error = QStringLiteral("Cannot reach %1 for the file area's bookkeeping: %2")
+                             .arg(storeUrlForDisplay(storeOptions), ledgerError);
+            }
+            return false;
+        }
+        m_files->shareThrough(std::move(ledger));
+        // Other nodes may share the store: what any of them commits reaches this node's sessions
+        // through the database's notifications, in id order.
+        m_chat->setShared(true);
+        auto* events = new ClusterEvents(storeOptions, this);
+        connect(events, &ClusterEvents::messagesCommitted, m_chat, &ChatService::fetchCommitted);
+        connect(events, &ClusterEvents::conversationChanged, m_chat, &ChatService::reload);
+        connect(events, &ClusterEvents::whitelistChanged, this, &ServerApp::reloadWhitelist);
+        // Nodes of different schema versions do not mix: a newer node migrated the store.
+        connect(events, &ClusterEvents::schemaChanged, this, [this](int version) {
+            qCCritical(lcServer).noquote()
+                << QStringLiteral("%1 was migrated to schema %2 by another quietwired; this one writes schema %3 and "
+                                  "stops: upgrade it to the version of the other nodes (docs/SCALING.md, Upgrading)")
+                       .arg(storeUrlForDisplay(m_options.store))
+                       .arg(version)
+                       .arg(ChatStore::SchemaVersion);
+            QCoreApplication::exit(3);
+        });
+        connect(events, &ClusterEvents::reconnected, m_chat, [this] {
+            qCInfo(lcServer).noquote() << "listening to the chat store's notifications again";
+            m_chat->resync();
+            reloadWhitelist();
+        });
+        connect(events, &ClusterEvents::connectionLost, this, [](const QString& reason) {
+            qCWarning(lcServer).noquote() << "lost the chat store's notifications:" << reason
+                                          << "(trying again; messages wait in the store meanwhile)";
+        });
+        QString listenError;
+        if (!events->start(&listenError)) {
+            if (error) {
+                *error = QStringLiteral("Cannot listen to the chat store's notifications: %1").arg(listenError);
+            }
+            return false;
+        }
+    }
     connect(m_chat, &ChatService::conversationChanged, this, &ServerApp::onConversationChanged);
     // --retention-days: messages older than that are deleted in the background.
     if (m_options.retentionDays > 0) {

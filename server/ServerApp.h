@@ -1,5 +1,6 @@
 #pragma once
 
+#include "ChatStore.h"
 #include "EncryptedTcpServer.h"
 #include "Identity.h"
 #include "LogThrottle.h"
@@ -32,6 +33,10 @@ public:
     {
         QString dataDir;
         QString filesRoot; // default: <dataDir>/files
+        QString roomsRoot; // the shared folders; default: <dataDir>/rooms
+        /// --store: the chat store on PostgreSQL (driver QPSQL); otherwise (driver QSQLITE, no
+        /// database name) the SQLite file in dataDir.
+        ChatStore::Options store;
         qint64 quotaBytes = qint64(1) << 30;
         qint64 roomQuotaBytes = qint64(1) << 30; // each room's and direct conversation's shared folder
         int maxDepth = 64; // folders below a home folder
@@ -54,6 +59,9 @@ public:
     const Options& options() const { return m_options; }
     quint16 port() const { return m_server->serverPort(); }
     Whitelist* whitelist() const { return m_whitelist; }
+    /// Reads the whitelist again from where it is kept (the file, or the shared store), as after
+    /// an allow or a revoke; sessions of keys no longer on it are closed.
+    void reloadWhitelist();
     KnownClients* knownClients() const { return m_knownClients; }
     QList<const Session*> sessions() const;
     bool kick(int id, QString* error);

@@ -4,6 +4,7 @@
 #include "AuthorizedKeys.h"
 #include "FileArea.h"
 #include "Protocol.h"
+#include "StoreUrl.h"
 #include "Version.h"
 
 #include <QCommandLineParser>
@@ -142,9 +143,23 @@ ServerOptions ServerOptions::parse(const QStringList& arguments)
         QStringLiteral("Milliseconds a client has to finish the handshake (default %1).")
             .arg(Protocol::HandshakeTimeoutMs),
         QStringLiteral("MS"), QString::number(Protocol::HandshakeTimeoutMs));
+    const QCommandLineOption trustedProxyOption(QStringLiteral("trusted-proxy"),
+        QStringLiteral("A load balancer (an address or network, e.g. 10.0.0.5 or 10.0.0.0/24; comma-separated or "
+                       "repeated) whose connections start with a PROXY protocol version 2 header naming the client "
+                       "(HAProxy's send-proxy-v2). Nobody else may send one. See docs/SCALING.md."),
+        QStringLiteral("ADDR"));
+    const QCommandLineOption storeOption(QStringLiteral("store"),
+        QStringLiteral("The chat store on PostgreSQL, shared by several nodes: postgresql://USER@HOST[:PORT]/DATABASE"
+                       "[?passfile=FILE&sslmode=...] (default: the SQLite file <data-dir>/quietwire.db). See "
+                       "docs/SCALING.md."),
+        QStringLiteral("URL"));
     const QCommandLineOption filesRootOption(QStringLiteral("files-root"),
         QStringLiteral("Folder that holds the users' file folders (default: "
                        "<data-dir>/files)."),
+        QStringLiteral("DIR"));
+    const QCommandLineOption roomsRootOption(QStringLiteral("rooms-root"),
+        QStringLiteral("Folder that holds the rooms' and direct conversations' shared folders (default: "
+                       "<data-dir>/rooms; several nodes: on the shared storage, docs/SCALING.md)."),
         QStringLiteral("DIR"));
     const QCommandLineOption quotaOption(QStringLiteral("quota"),
         QStringLiteral("Disk quota of each user's file folder, e.g. 500M or 2G "
@@ -193,10 +208,10 @@ ServerOptions ServerOptions::parse(const QStringList& arguments)
     const QCommandLineOption retentionDaysOption(QStringLiteral("retention-days"),
         QStringLiteral("Delete chat messages older than N days, in the background (default 0: keep everything)."),
         QStringLiteral("N"), QStringLiteral("0"));
-    parser.addOptions({ listenOption, portOption, sessionPortsOption, dataDirOption, filesRootOption, quotaOption,
-        roomQuotaOption, ticketTimeoutOption, handshakeTimeoutOption, idleTimeoutOption, maxHandshakesOption,
-        maxHandshakesPerIpOption, handshakePrefixV4Option, maxTicketsPerKeyOption, maxTicketsPerIpOption,
-        maxSessionsPerKeyOption, retentionDaysOption });
+    parser.addOptions({ listenOption, portOption, sessionPortsOption, dataDirOption, storeOption, trustedProxyOption,
+        filesRootOption, roomsRootOption, quotaOption, roomQuotaOption, ticketTimeoutOption, handshakeTimeoutOption,
+        idleTimeoutOption, maxHandshakesOption, maxHandshakesPerIpOption, handshakePrefixV4Option,
+        maxTicketsPerKeyOption, maxTicketsPerIpOption, maxSessionsPerKeyOption, retentionDaysOption });
     // allow's confirmation, here so the parser knows it; the allow command reads it among its words.
     const QCommandLineOption samePersonOption(QString::fromLatin1(AuthorizedKeys::SamePersonOption).mid(2),
         QStringLiteral("allow: NAME already has a key, and this is another "
@@ -208,11 +223,11 @@ ServerOptions ServerOptions::parse(const QStringList& arguments)
     QStringList parserArguments = arguments;
     QStringList commandWords;
     const bool ownOptions = splitCommandWords(arguments,
-        { helpOption, versionOption, listenOption, portOption, sessionPortsOption, dataDirOption, filesRootOption,
-            quotaOption, roomQuotaOption, ticketTimeoutOption, handshakeTimeoutOption, idleTimeoutOption,
-            maxHandshakesOption, maxHandshakesPerIpOption, handshakePrefixV4Option, maxTicketsPerKeyOption,
-            maxTicketsPerIpOption, maxSessionsPerKeyOption, retentionDaysOption, samePersonOption, maxDepthOption,
-            maxEntriesOption },
+        { helpOption, versionOption, listenOption, portOption, sessionPortsOption, dataDirOption, storeOption,
+            trustedProxyOption, filesRootOption, roomsRootOption, quotaOption, roomQuotaOption, ticketTimeoutOption,
+            handshakeTimeoutOption, idleTimeoutOption, maxHandshakesOption, maxHandshakesPerIpOption,
+            handshakePrefixV4Option, maxTicketsPerKeyOption, maxTicketsPerIpOption, maxSessionsPerKeyOption,
+            retentionDaysOption, samePersonOption, maxDepthOption, maxEntriesOption },
         &parserArguments, &commandWords);
     parser.process(parserArguments);
 
@@ -222,6 +237,12 @@ ServerOptions ServerOptions::parse(const QStringList& arguments)
         return options;
     }
     options.dataDir = QDir(parser.isSet(dataDirOption) ? parser.value(dataDirOption) : defaultDataDir()).absolutePath();
+    QString storeError;
+    if (parser.isSet(storeOption)) {
+        if (const auto store = storeOptionsFromUrl(parser.value(storeOption), &storeError)) {
+            options.store = *store;
+        }
+    }
     const QStringList positional = parser.positionalArguments();
     if (parser.isSet(samePersonOption) && positional.value(0) != QLatin1String("allow")) {
         options.usageError = QStringLiteral("--same-person goes with allow only (quietwired allow 'KEY LINE' NAME "
@@ -229,6 +250,9 @@ ServerOptions ServerOptions::parse(const QStringList& arguments)
     }
     if (!positional.isEmpty()) {
         options.mode = Mode::Command;
+        if (options.usageError.isEmpty()) {
+            options.usageError = storeError; // the offline commands open the store too
+        }
         options.command = positional.first();
         options.arguments = ownOptions ? commandWords : positional.mid(1);
         if (parser.isSet(samePersonOption)) {
@@ -240,10 +264,14 @@ ServerOptions ServerOptions::parse(const QStringList& arguments)
     // The server's options; the first that does not parse is the error.
     ServerApp::Options& server = options.server;
     server.dataDir = options.dataDir;
+    server.store = options.store;
     const auto fail = [&options](const QString& message) {
         options.error = message;
         return options;
     };
+    if (!storeError.isEmpty()) {
+        return fail(storeError);
+    }
     if (parser.isSet(listenOption)) {
         server.network.address = QHostAddress(parser.value(listenOption));
         if (server.network.address.isNull()) {
@@ -264,6 +292,25 @@ ServerOptions ServerOptions::parse(const QStringList& arguments)
     }
     if (parser.isSet(filesRootOption)) {
         server.filesRoot = QDir(parser.value(filesRootOption)).absolutePath();
+    }
+    for (const QString& value : parser.values(trustedProxyOption)) {
+        for (const QString& item : value.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+            const QString text = item.trimmed();
+            std::pair<QHostAddress, int> network;
+            if (text.contains(QLatin1Char('/'))) {
+                network = QHostAddress::parseSubnet(text);
+            } else if (const QHostAddress address(text); !address.isNull()) {
+                network = { address, address.protocol() == QAbstractSocket::IPv6Protocol ? 128 : 32 };
+            }
+            if (network.first.isNull() || network.second < 0) {
+                return fail(QStringLiteral("--trusted-proxy %1 is not an address or network (10.0.0.5, 10.0.0.0/24)")
+                                .arg(text));
+            }
+            server.network.trustedProxies.append(network);
+        }
+    }
+    if (parser.isSet(roomsRootOption)) {
+        server.roomsRoot = QDir(parser.value(roomsRootOption)).absolutePath();
     }
     server.quotaBytes = FileArea::parseSize(parser.value(quotaOption));
     if (server.quotaBytes < 0) {

@@ -25,6 +25,8 @@ struct ServerOptions
 
     Mode mode = Mode::Serve;
     QString dataDir; // absolute; the default one when --data-dir is not given
+    /// --store URL (serving and the offline commands alike); the SQLite file in dataDir without it.
+    ChatStore::Options store;
     QString command;
     /// The command's words, with --same-person among them when it was given.
     QStringList arguments;

@@ -128,7 +128,7 @@ int runServer(const ServerOptions& options)
         << settings.network.sessionPortLast << '\n'
         << "Sessions:       " << sessions << '\n'
         << "Protocol:       " << Protocol::NoiseProtocolName << '\n'
-        << "Whitelist:      " << server.authorizedKeysPath() << '\n'
+        << "Whitelist:      " << server.whitelist()->path() << '\n'
         << "Files:          " << server.fileArea()->root() << " (quota " << settings.quotaBytes << " bytes per user)\n"
         << "Shared folders: " << server.fileArea()->roomsRoot() << " (quota " << settings.roomQuotaBytes
         << " bytes per room)\n"

@@ -1,6 +1,8 @@
 #include "ChatStore.h"
+#include "PostgresTestSupport.h"
 #include "RetentionTask.h"
 #include "StoreThread.h"
+#include "StoreUrl.h"
 
 #include <QAtomicInteger>
 #include <QCryptographicHash>
@@ -24,11 +26,16 @@ using namespace QuietWire;
 /// The chat store on a real SQLite file: what it keeps survives closing and reopening, ids only
 /// grow, a resend is stored once, markers, rooms, search, retention and backup, and a store it must
 /// not touch (corrupt, newer, foreign, locked) is refused and left byte-identical.
+///
+/// With QUIETWIRE_TEST_STORE_BACKEND=postgres (ctest's TestChatStorePostgres, which names the
+/// functions that are not about SQLite's file) the same functions run on a real PostgreSQL: a new
+/// database of the test cluster for each (PostgresTestSupport.h).
 class TestChatStore : public QObject
 {
     Q_OBJECT
 
 private slots:
+    void initTestCase();
     void init();
     void cleanup();
     void newStoreHasTheGeneralRoom();
@@ -59,6 +66,8 @@ private slots:
     void restoreRefusesABadBackupAndChangesNothing();
     void retentionTaskSweepsInBatchesInTheBackground();
     void storeBackupAndRestoredCopyAreOnlyTheOwners();
+    void storeUrlsAreReadOrRefused_data();
+    void storeUrlsAreReadOrRefused();
 
 private:
     std::unique_ptr<ChatStore> openStore(const QString& path = QString());
@@ -67,6 +76,10 @@ private:
         qint64 conversation, const QString& text, const QString& clientId = QString(), qint64 timeMs = 1000);
 
     std::unique_ptr<QTemporaryDir> m_dir;
+    bool m_postgres = false;
+    QString m_clusterUrl;
+    std::optional<ChatStore::Options> m_postgresOptions;
+    int m_databases = 0;
 };
 
 namespace {
@@ -159,15 +172,36 @@ QVariant sqlValue(const QString& path, const QString& sql)
 }
 } // namespace
 
+void TestChatStore::initTestCase()
+{
+    m_postgres = qEnvironmentVariable("QUIETWIRE_TEST_STORE_BACKEND") == QLatin1String("postgres");
+    if (m_postgres) {
+        QString why;
+        m_clusterUrl = TestPostgres::clusterUrl(&why);
+        if (m_clusterUrl.isEmpty()) {
+            QSKIP(qPrintable(why));
+        }
+    }
+}
+
 void TestChatStore::init()
 {
     m_dir = std::make_unique<QTemporaryDir>();
     QVERIFY(m_dir->isValid());
+    if (m_postgres) {
+        m_postgresOptions = TestPostgres::createDatabase(
+            m_clusterUrl, QStringLiteral("qw_store_%1_%2").arg(QCoreApplication::applicationPid()).arg(++m_databases));
+        QVERIFY(m_postgresOptions);
+    }
 }
 
 void TestChatStore::cleanup()
 {
     m_dir.reset();
+    if (m_postgresOptions) {
+        QVERIFY(TestPostgres::dropDatabase(m_clusterUrl, m_postgresOptions->databaseName));
+        m_postgresOptions.reset();
+    }
 }
 
 std::unique_ptr<ChatStore> TestChatStore::openStore(const QString& path)
@@ -175,6 +209,9 @@ std::unique_ptr<ChatStore> TestChatStore::openStore(const QString& path)
     StoreFailure failure;
     ChatStore::Options options;
     options.databaseName = path.isEmpty() ? storePath() : path;
+    if (m_postgres) {
+        options = *m_postgresOptions;
+    }
     auto store = ChatStore::open(options, &failure);
     if (!store) {
         qWarning("open failed: %s", qPrintable(failure.message));
@@ -205,7 +242,7 @@ void TestChatStore::newStoreHasTheGeneralRoom()
     QVERIFY(!general->isPrivate);
     QCOMPARE(store->rooms()->size(), 1);
     QCOMPARE(*store->lastMessageId(), qint64(0));
-    QVERIFY(QFile::exists(storePath()));
+    QCOMPARE(QFile::exists(storePath()), !m_postgres);
 }
 
 void TestChatStore::messagesSurviveReopening()
@@ -1153,6 +1190,53 @@ void TestChatStore::storeBackupAndRestoredCopyAreOnlyTheOwners()
     auto store = openStore();
     QVERIFY(!store->backup(backupPath));
     QCOMPARE(store->failure().error, StoreError::Exists);
+}
+
+void TestChatStore::storeUrlsAreReadOrRefused_data()
+{
+    QTest::addColumn<QString>("url");
+    QTest::addColumn<QString>("expected"); // host|port|user|password|database|options, or the error's words
+    QTest::newRow("full") << "postgresql://qw:pa%40ss@db1.example:6543/chat?sslmode=require&connect_timeout=5"
+                          << "db1.example|6543|qw|pa@ss|chat|sslmode=require;connect_timeout=5";
+    QTest::newRow("default port, short scheme") << "postgres://quietwire@127.0.0.2/quietwire"
+                                                << "127.0.0.2|5432|quietwire||quietwire|";
+    QTest::newRow("IPv6") << "postgresql://qw@[::1]:5433/db"
+                          << "::1|5433|qw||db|";
+    QTest::newRow("not postgres") << "mysql://qw@db/chat"
+                                  << "only PostgreSQL URLs";
+    QTest::newRow("a file") << "/var/lib/quietwire/quietwire.db"
+                            << "only PostgreSQL URLs";
+    QTest::newRow("no user") << "postgresql://db1/chat"
+                             << "no user";
+    QTest::newRow("no database") << "postgresql://qw@db1/"
+                                 << "no database name";
+    QTest::newRow("no host") << "postgresql://qw@/chat"
+                             << "no host";
+    QTest::newRow("bad port") << "postgresql://qw@db1:99999/chat"
+                              << "not a URL";
+    QTest::newRow("option with ;") << "postgresql://qw@db1/chat?options=a%3Bb"
+                                   << "cannot be handed to libpq";
+}
+
+void TestChatStore::storeUrlsAreReadOrRefused()
+{
+    QFETCH(QString, url);
+    QFETCH(QString, expected);
+    QString error;
+    const auto options = storeOptionsFromUrl(url, &error);
+    if (expected.contains(QLatin1Char('|'))) {
+        QVERIFY2(options, qPrintable(error));
+        QCOMPARE(options->driver, QStringLiteral("QPSQL"));
+        QCOMPARE(QStringList({ options->host, QString::number(options->port), options->user, options->password,
+                                 options->databaseName, options->connectOptions })
+                     .join(QLatin1Char('|')),
+            expected);
+        QVERIFY(!storeUrlForDisplay(*options).contains(QLatin1String("pa@ss")));
+    } else {
+        QVERIFY(!options);
+        QVERIFY2(error.contains(expected), qPrintable(error));
+        QVERIFY(!error.contains(QLatin1String("pa%40ss")));
+    }
 }
 
 QTEST_GUILESS_MAIN(TestChatStore)

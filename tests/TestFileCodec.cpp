@@ -493,7 +493,8 @@ void TestFileCodec::headerWithoutValidId()
 
 void TestFileCodec::dataFastPathIsTheCodecOfData()
 {
-    // encodeData() gives the bytes the general encoder gives, and decodeData() reads both.
+    // encodeData() and encodeDataHeader() + data give the bytes the general encoder gives, and decodeData() reads
+    // both.
     for (const int size : { 0, 1, 23, 24, 255, 256, 65535, ChunkSize }) {
         const QByteArray payload(size, 'q');
         const QByteArray fast = encodeData(payload.constData(), payload.size());
@@ -501,6 +502,8 @@ void TestFileCodec::dataFastPathIsTheCodecOfData()
             QCborMap { { QStringLiteral("type"), QStringLiteral("data") }, { QStringLiteral("data"), payload } });
         QCOMPARE(fast, general);
         QCOMPARE(decodeData(fast), payload);
+        // What a sender reads its file behind (FileIo::sendChunks): the same message once the data follows.
+        QCOMPARE(encodeDataHeader(size) + payload, general);
     }
     QCOMPARE(encodeData(QByteArray(ChunkSize, 'x').constData(), ChunkSize).size(), Protocol::MaxPayload);
     QVERIFY(decodeData(CwdResult { 1, QStringLiteral("~") }.toCbor().toCborValue().toCbor()).isNull());

@@ -17,7 +17,7 @@ namespace {
 
 /// The targets replayed here; every one must have inputs.
 const QStringList Targets = { QStringLiteral("cbor"), QStringLiteral("paths"), QStringLiteral("authorized_keys"),
-    QStringLiteral("known_servers") };
+    QStringLiteral("known_servers"), QStringLiteral("proxy_header") };
 
 QString check(const QString& target, const QByteArray& input)
 {
@@ -32,6 +32,9 @@ QString check(const QString& target, const QByteArray& input)
     }
     if (target == QLatin1String("known_servers")) {
         return FuzzChecks::checkKnownServers(input);
+    }
+    if (target == QLatin1String("proxy_header")) {
+        return FuzzChecks::checkProxyHeader(input);
     }
     return QStringLiteral("no replay for target %1").arg(target);
 }

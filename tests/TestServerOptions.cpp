@@ -73,7 +73,10 @@ void TestServerOptions::valuesLandInTheirFields()
         QStringLiteral("--max-handshakes=5"), QStringLiteral("--max-handshakes-per-ip=2"),
         QStringLiteral("--handshake-prefix-v4=24"), QStringLiteral("--max-tickets-per-key=3"),
         QStringLiteral("--max-tickets-per-ip=4"), QStringLiteral("--max-sessions-per-key=6"),
-        QStringLiteral("--files-root=relative/files"), QStringLiteral("--retention-days=30") });
+        QStringLiteral("--files-root=relative/files"), QStringLiteral("--retention-days=30"),
+        QStringLiteral("--store=postgresql://qw@db1:6543/chat?sslmode=require"),
+        QStringLiteral("--rooms-root=shared/rooms"), QStringLiteral("--trusted-proxy=10.0.0.5,192.168.0.0/24"),
+        QStringLiteral("--trusted-proxy=::1") });
     QVERIFY2(options.error.isEmpty(), qPrintable(options.error));
     const ServerApp::Options& server = options.server;
     QCOMPARE(server.network.address, QHostAddress(QStringLiteral("127.0.0.2")));
@@ -96,6 +99,17 @@ void TestServerOptions::valuesLandInTheirFields()
     QCOMPARE(server.maxSessionsPerKey, 6);
     QCOMPARE(server.retentionDays, 30);
     QCOMPARE(server.filesRoot, QDir(QStringLiteral("relative/files")).absolutePath());
+    QCOMPARE(server.roomsRoot, QDir(QStringLiteral("shared/rooms")).absolutePath());
+    QCOMPARE(server.network.trustedProxies.size(), 3);
+    QCOMPARE(server.network.trustedProxies.at(0), std::make_pair(QHostAddress(QStringLiteral("10.0.0.5")), 32));
+    QCOMPARE(server.network.trustedProxies.at(1), std::make_pair(QHostAddress(QStringLiteral("192.168.0.0")), 24));
+    QCOMPARE(server.network.trustedProxies.at(2), std::make_pair(QHostAddress(QStringLiteral("::1")), 128));
+    QCOMPARE(server.store.driver, QStringLiteral("QPSQL"));
+    QCOMPARE(server.store.host, QStringLiteral("db1"));
+    QCOMPARE(server.store.port, 6543);
+    QCOMPARE(server.store.databaseName, QStringLiteral("chat"));
+    QCOMPARE(server.store.connectOptions, QStringLiteral("sslmode=require"));
+    QCOMPARE(options.store.host, QStringLiteral("db1")); // the offline commands' too
 }
 
 void TestServerOptions::badValueNamesTheOption_data()
@@ -129,6 +143,10 @@ void TestServerOptions::badValueNamesTheOption_data()
         { "--retention-days=-1", "--retention-days" },
         { "--retention-days=36501", "--retention-days" },
         { "--retention-days=1.5", "--retention-days" },
+        { "--store=mysql://qw@db1/chat", "--store" },
+        { "--store=postgresql://db1/chat", "--store" },
+        { "--trusted-proxy=haproxy", "--trusted-proxy" },
+        { "--trusted-proxy=10.0.0.0/33", "--trusted-proxy" },
     };
     for (const auto& [argument, named] : cases)
         QTest::newRow(argument) << QString::fromLatin1(argument) << QString::fromLatin1(named);

@@ -202,30 +202,22 @@ QString AuthorizedKeys::displayName(const Entry& entry)
     return entry.name.isEmpty() ? Identity::shortFingerprint(entry.key) : entry.name;
 }
 
-bool AuthorizedKeys::appendKey(
-    const QString& path, const QByteArray& key, const QString& name, QString* error, SharedName sharedName)
+std::optional<QByteArray> AuthorizedKeys::withKey(const QByteArray& text, const QString& source, const QByteArray& key,
+    const QString& name, QString* error, SharedName sharedName)
 {
     if (!name.isEmpty() && !isValidName(name)) {
         setError(error,
             QStringLiteral("Name \"%1\" is not allowed: use 1 to %2 letters, digits, '.', '_' or '-'")
                 .arg(name.left(60))
                 .arg(MaxNameLength));
-        return false;
+        return std::nullopt;
     }
-    QLockFile lockFile(path + QStringLiteral(".lock"));
-    if (!lock(lockFile, path, error)) {
-        return false;
-    }
-    auto text = TextFile::readSmall(path, AuthorizedKeys::MaxFileSize, error);
-    if (!text) {
-        return false;
-    }
-    const auto current = parse(*text, path, error);
+    const auto current = parse(text, source, error);
     if (!current) {
         if (error) {
             *error += QStringLiteral(" (fix the file first; nothing was changed)");
         }
-        return false;
+        return std::nullopt;
     }
     if (const Entry* existing = current->find(key)) {
         setError(error,
@@ -233,7 +225,7 @@ bool AuthorizedKeys::appendKey(
                 .arg(Identity::fingerprint(key))
                 .arg(existing->line)
                 .arg(existing->name.isEmpty() ? QString() : QStringLiteral(", as ") + existing->name));
-        return false;
+        return std::nullopt;
     }
     QStringList holders;
     for (const Entry& entry : current->entries()) {
@@ -249,17 +241,72 @@ bool AuthorizedKeys::appendKey(
                            "was changed)")
                 .arg(name, holders.size() == 1 ? QStringLiteral("key") : QStringLiteral("keys"),
                     holders.join(QStringLiteral(", ")), Identity::fingerprint(key), QLatin1String(SamePersonOption)));
-        return false;
+        return std::nullopt;
     }
-    if (!text->isEmpty() && !text->endsWith('\n')) {
-        text->append('\n');
+    QByteArray out = text;
+    if (!out.isEmpty() && !out.endsWith('\n')) {
+        out.append('\n');
     }
     QByteArray line = Identity::encodePublicKey(key).toLatin1();
     if (!name.isEmpty()) {
         line += ' ' + name.toUtf8();
     }
-    text->append(line + '\n');
-    return TextFile::writeAtomically(path, *text, error);
+    out.append(line + '\n');
+    return out;
+}
+
+std::optional<AuthorizedKeys::Removal> AuthorizedKeys::withoutKeys(
+    const QByteArray& text, const QString& source, const QString& what, QString* error)
+{
+    const auto current = parse(text, source, error);
+    if (!current) {
+        if (error) {
+            *error += QStringLiteral(" (fix the file first; nothing was changed)");
+        }
+        return std::nullopt;
+    }
+    const QString needle = what.trimmed();
+    Removal removal;
+    QList<int> removedLines;
+    for (const Entry& entry : current->entries()) {
+        if (Identity::encodePublicKey(entry.key) == needle || Identity::fingerprint(entry.key) == needle
+            || (!entry.name.isEmpty() && entry.name == needle)) {
+            removal.removed.append(entry);
+            removedLines.append(entry.line);
+        }
+    }
+    if (removal.removed.isEmpty()) {
+        setError(error,
+            QStringLiteral("No key, fingerprint or name \"%1\" in %2; `whitelist` lists them")
+                .arg(needle.left(60), source));
+        return std::nullopt;
+    }
+    const QList<QByteArray> lines = text.split('\n');
+    for (int i = 0; i < lines.size(); ++i) {
+        if (removedLines.contains(i + 1)) {
+            continue;
+        }
+        removal.text += lines.at(i);
+        if (i + 1 < lines.size()) {
+            removal.text += '\n';
+        }
+    }
+    return removal;
+}
+
+bool AuthorizedKeys::appendKey(
+    const QString& path, const QByteArray& key, const QString& name, QString* error, SharedName sharedName)
+{
+    QLockFile lockFile(path + QStringLiteral(".lock"));
+    if (!lock(lockFile, path, error)) {
+        return false;
+    }
+    const auto text = TextFile::readSmall(path, AuthorizedKeys::MaxFileSize, error);
+    if (!text) {
+        return false;
+    }
+    const auto changed = withKey(*text, path, key, name, error, sharedName);
+    return changed && TextFile::writeAtomically(path, *changed, error);
 }
 
 std::optional<QList<AuthorizedKeys::Entry>> AuthorizedKeys::removeKeys(
@@ -273,44 +320,11 @@ std::optional<QList<AuthorizedKeys::Entry>> AuthorizedKeys::removeKeys(
     if (!text) {
         return std::nullopt;
     }
-    const auto current = parse(*text, path, error);
-    if (!current) {
-        if (error) {
-            *error += QStringLiteral(" (fix the file first; nothing was changed)");
-        }
+    const auto removal = withoutKeys(*text, path, what, error);
+    if (!removal || !TextFile::writeAtomically(path, removal->text, error)) {
         return std::nullopt;
     }
-    const QString needle = what.trimmed();
-    QList<Entry> removed;
-    QList<int> removedLines;
-    for (const Entry& entry : current->entries()) {
-        if (Identity::encodePublicKey(entry.key) == needle || Identity::fingerprint(entry.key) == needle
-            || (!entry.name.isEmpty() && entry.name == needle)) {
-            removed.append(entry);
-            removedLines.append(entry.line);
-        }
-    }
-    if (removed.isEmpty()) {
-        setError(error,
-            QStringLiteral("No key, fingerprint or name \"%1\" in %2; `whitelist` lists them")
-                .arg(needle.left(60), path));
-        return std::nullopt;
-    }
-    QList<QByteArray> lines = text->split('\n');
-    QByteArray out;
-    for (int i = 0; i < lines.size(); ++i) {
-        if (removedLines.contains(i + 1)) {
-            continue;
-        }
-        out += lines.at(i);
-        if (i + 1 < lines.size()) {
-            out += '\n';
-        }
-    }
-    if (!TextFile::writeAtomically(path, out, error)) {
-        return std::nullopt;
-    }
-    return removed;
+    return removal->removed;
 }
 
 } // namespace QuietWire

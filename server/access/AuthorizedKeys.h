@@ -48,6 +48,18 @@ public:
     /// Removes every line whose key, fingerprint or name equals what; returns the removed entries.
     static std::optional<QList<Entry>> removeKeys(const QString& path, const QString& what, QString* error = nullptr);
 
+    /// The same two changes on a whitelist's text wherever it is kept (the file above, or the
+    /// PostgreSQL store's copy for several nodes); source names it in errors. Nothing changes on error.
+    static std::optional<QByteArray> withKey(const QByteArray& text, const QString& source, const QByteArray& key,
+        const QString& name, QString* error = nullptr, SharedName sharedName = SharedName::Refuse);
+    struct Removal
+    {
+        QByteArray text;
+        QList<Entry> removed;
+    };
+    static std::optional<Removal> withoutKeys(
+        const QByteArray& text, const QString& source, const QString& what, QString* error = nullptr);
+
     static bool isValidName(const QString& name);
 
     /// An `allow` command (console or offline): `allow KEY [COMMENT] NAME [--same-person]`.

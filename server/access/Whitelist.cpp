@@ -40,8 +40,23 @@ void Whitelist::watch()
     }
 }
 
+void Whitelist::keepInStore(const QString& source)
+{
+    m_inStore = true;
+    m_path = source;
+    m_debounce.stop();
+    for (const QStringList& paths : { m_watcher.files(), m_watcher.directories() }) {
+        if (!paths.isEmpty()) {
+            m_watcher.removePaths(paths);
+        }
+    }
+}
+
 bool Whitelist::reload(QString* error)
 {
+    if (m_inStore) {
+        return true;
+    }
     QByteArray text;
     QFile file(m_path);
     if (file.exists()) {
@@ -55,6 +70,11 @@ bool Whitelist::reload(QString* error)
         }
         text = file.read(AuthorizedKeys::MaxFileSize + 1);
     }
+    return apply(text, error);
+}
+
+bool Whitelist::apply(const QByteArray& text, QString* error)
+{
     if (text == m_loadedText && !m_loadedText.isNull()) {
         return true; // a touch, a lock file, or our own write: nothing changed
     }

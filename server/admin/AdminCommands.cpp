@@ -13,6 +13,8 @@
 #include "RoomCommands.h"
 #include "ServerApp.h"
 #include "StoreThread.h"
+#include "StoreUrl.h"
+#include "TextFile.h"
 #include "Whitelist.h"
 
 #include <QCoreApplication>
@@ -59,8 +61,57 @@ void printIdentity(AdminContext& context, const Identity& identity)
 void reloadWhitelist(AdminContext& context)
 {
     if (context.server) {
-        context.server->whitelist()->reload();
+        context.server->reloadWhitelist();
     }
+}
+
+/// Several nodes (--store postgresql://...): the whitelist is kept in the store, not in the file.
+bool keptInStore(const AdminContext& context)
+{
+    return context.store.driver == QLatin1String("QPSQL");
+}
+
+/// Runs work on the shared store: on the server's store thread from the console, on a connection
+/// of its own offline; false (error set) when the store cannot be opened.
+bool withStore(AdminContext& context, const std::function<bool(ChatStore&)>& work, QString* error);
+
+/// The text of the whitelist kept in the shared store.
+std::optional<QByteArray> storedWhitelist(AdminContext& context, QString* error)
+{
+    std::optional<QByteArray> text;
+    if (!withStore(
+            context,
+            [&](ChatStore& store) {
+                text = store.whitelistText();
+                if (!text) {
+                    *error = store.failure().message;
+                }
+                return text.has_value();
+            },
+            error)) {
+        return std::nullopt;
+    }
+    return text;
+}
+
+/// Changes the whitelist kept in the shared store in one transaction: edit returns the new text,
+/// or nullopt with its error to change nothing. The nodes learn of it from the store.
+bool editStoredWhitelist(AdminContext& context,
+    const std::function<std::optional<QByteArray>(const QByteArray& text, const QString& source, QString* error)>& edit,
+    QString* error)
+{
+    const QString source = QStringLiteral("the whitelist in %1").arg(storeUrlForDisplay(context.store));
+    return withStore(
+        context,
+        [&](ChatStore& store) {
+            QString editError;
+            if (store.editWhitelist([&](const QByteArray& text) { return edit(text, source, &editError); })) {
+                return true;
+            }
+            *error = store.failure().error == StoreError::Refused ? editError : store.failure().message;
+            return false;
+        },
+        error);
 }
 
 Result keygen(AdminContext& context, const QStringList&, const QString&)
@@ -84,6 +135,16 @@ Result keygen(AdminContext& context, const QStringList&, const QString&)
 QString storePath(const AdminContext& context)
 {
     return QDir(context.dataDir).filePath(QLatin1String(ChatStore::FileName));
+}
+
+/// The store the commands open: --store's, else the SQLite file in the data dir.
+ChatStore::Options storeOptions(const AdminContext& context)
+{
+    ChatStore::Options options = context.store;
+    if (options.databaseName.isEmpty()) {
+        options.databaseName = storePath(context);
+    }
+    return options;
 }
 
 /// The console's backup: on a thread of its own with a connection of its own, so the server goes
@@ -124,8 +185,7 @@ Result backup(AdminContext& context, const QStringList& args, const QString&)
     }
     // A consistent copy while the server runs too: SQLite reads one snapshot of the store, on a
     // connection of its own.
-    ChatStore::Options options;
-    options.databaseName = storePath(context);
+    const ChatStore::Options options = storeOptions(context);
     if (context.server) {
         // The file is the server's to write: a relative path would be relative to the server's
         // working directory, not the administrator's.
@@ -155,6 +215,11 @@ Result restore(AdminContext& context, const QStringList& args, const QString&)
     if (args.size() != 1) {
         return fail(context, QStringLiteral("usage: restore FILE (a file `quietwired backup` made)"));
     }
+    if (context.store.driver != QLatin1String("QSQLITE")) {
+        return fail(context,
+            QStringLiteral("restore replaces the SQLite store; a PostgreSQL store is restored with the database's own "
+                           "tools (pg_restore): see docs/SCALING.md"));
+    }
     DataDirLock running(context.dataDir);
     QString error;
     if (!running.acquire(&error)) {
@@ -173,6 +238,32 @@ Result restore(AdminContext& context, const QStringList& args, const QString&)
     return Result::Done;
 }
 
+bool withStore(AdminContext& context, const std::function<bool(ChatStore&)>& work, QString* error)
+{
+    if (context.server) {
+        return context.server->chat()->store()->call([&work](ChatStore& store) { return work(store); });
+    }
+    StoreFailure failure;
+    const auto store = ChatStore::open(storeOptions(context), &failure);
+    if (!store) {
+        *error = failure.message;
+        return false;
+    }
+    return work(*store);
+}
+
+/// The whitelist offline: the file's, or the shared store's.
+std::optional<AuthorizedKeys> loadWhitelist(AdminContext& context, QString* error)
+{
+    if (!keptInStore(context)) {
+        return AuthorizedKeys::load(context.authorizedKeysPath(), error);
+    }
+    const auto text = storedWhitelist(context, error);
+    return text ? AuthorizedKeys::parse(
+               *text, QStringLiteral("the whitelist in %1").arg(storeUrlForDisplay(context.store)), error)
+                : std::nullopt;
+}
+
 /// The names on the whitelist: the running server's, or offline the file's; nullopt (reported) when
 /// the file cannot be read.
 std::optional<QSet<QString>> whitelistNames(AdminContext& context)
@@ -180,7 +271,7 @@ std::optional<QSet<QString>> whitelistNames(AdminContext& context)
     std::optional<AuthorizedKeys> loaded;
     if (!context.server) {
         QString error;
-        loaded = AuthorizedKeys::load(context.authorizedKeysPath(), &error);
+        loaded = loadWhitelist(context, &error);
         if (!loaded) {
             context.fail(error);
             return std::nullopt;
@@ -218,8 +309,7 @@ Result roomsOffline(AdminContext& context, const QString& name, const RoomComman
         return Result::Failed;
     }
     StoreFailure failure;
-    ChatStore::Options options;
-    options.databaseName = storePath(context);
+    const ChatStore::Options options = storeOptions(context);
     const auto store = ChatStore::open(options, &failure);
     if (!store) {
         return fail(context, failure.message);
@@ -309,7 +399,7 @@ Result whitelist(AdminContext& context, const QStringList&, const QString&)
         return Result::Done;
     }
     QString error;
-    const auto keys = AuthorizedKeys::load(context.authorizedKeysPath(), &error);
+    const auto keys = loadWhitelist(context, &error);
     if (!keys) {
         return fail(context, error);
     }
@@ -337,8 +427,17 @@ Result allow(AdminContext& context, const QStringList& args, const QString&)
         QDir().mkpath(context.dataDir);
     }
     QString error;
-    if (!AuthorizedKeys::appendKey(context.authorizedKeysPath(), command.key, command.name, &error,
-            command.samePerson ? AuthorizedKeys::SharedName::SamePerson : AuthorizedKeys::SharedName::Refuse)) {
+    const auto shared
+        = command.samePerson ? AuthorizedKeys::SharedName::SamePerson : AuthorizedKeys::SharedName::Refuse;
+    const bool allowed = keptInStore(context)
+        ? editStoredWhitelist(
+            context,
+            [&](const QByteArray& text, const QString& source, QString* editError) {
+                return AuthorizedKeys::withKey(text, source, command.key, command.name, editError, shared);
+            },
+            &error)
+        : AuthorizedKeys::appendKey(context.authorizedKeysPath(), command.key, command.name, &error, shared);
+    if (!allowed) {
         return fail(context, error);
     }
     reloadWhitelist(context);
@@ -355,7 +454,25 @@ Result revoke(AdminContext& context, const QStringList& args, const QString&)
                 : QStringLiteral("usage: revoke <key|fingerprint|name>"));
     }
     QString error;
-    const auto removed = AuthorizedKeys::removeKeys(context.authorizedKeysPath(), args.at(0), &error);
+    std::optional<QList<AuthorizedKeys::Entry>> removed;
+    if (keptInStore(context)) {
+        editStoredWhitelist(
+            context,
+            [&](const QByteArray& text, const QString& source, QString* editError) -> std::optional<QByteArray> {
+                const auto removal = AuthorizedKeys::withoutKeys(text, source, args.at(0), editError);
+                if (!removal) {
+                    return std::nullopt;
+                }
+                removed = removal->removed;
+                return removal->text;
+            },
+            &error);
+        if (!error.isEmpty()) {
+            removed.reset(); // the commit failed after the edit
+        }
+    } else {
+        removed = AuthorizedKeys::removeKeys(context.authorizedKeysPath(), args.at(0), &error);
+    }
     if (!removed) {
         return fail(context, error);
     }
@@ -364,6 +481,54 @@ Result revoke(AdminContext& context, const QStringList& args, const QString&)
         context.print(QStringLiteral("revoked %1 (%2)")
                           .arg(Identity::fingerprint(entry.key), AuthorizedKeys::displayName(entry)));
     }
+    return Result::Done;
+}
+
+/// Several nodes: the whitelist of an authorized_keys file becomes the shared store's, once.
+Result importWhitelist(AdminContext& context, const QStringList& args, const QString&)
+{
+    if (!keptInStore(context)) {
+        return fail(context,
+            QStringLiteral("import-whitelist copies an authorized_keys file into a PostgreSQL store: give --store "
+                           "postgresql://... (docs/SCALING.md); a single server reads its authorized_keys itself"));
+    }
+    if (args.size() > 1) {
+        return fail(context,
+            QStringLiteral("usage: quietwired --store URL import-whitelist [FILE] (default: "
+                           "the data directory's authorized_keys)"));
+    }
+    const QString path = args.isEmpty() ? context.authorizedKeysPath() : QFileInfo(args.first()).absoluteFilePath();
+    QString error;
+    const auto file = TextFile::readSmall(path, AuthorizedKeys::MaxFileSize, &error);
+    if (!file) {
+        return fail(context, error);
+    }
+    const auto keys = AuthorizedKeys::parse(*file, path, &error);
+    if (!keys) {
+        return fail(context, error + QStringLiteral(" (nothing was imported)"));
+    }
+    const bool imported = editStoredWhitelist(
+        context,
+        [&](const QByteArray& text, const QString& source, QString* editError) -> std::optional<QByteArray> {
+            const auto current = AuthorizedKeys::parse(text, source, editError);
+            if (!current) {
+                return std::nullopt;
+            }
+            if (!current->isEmpty()) {
+                *editError = QStringLiteral("%1 holds %2 key(s) already: import-whitelist fills an empty one only "
+                                            "(use allow and revoke to change it; nothing was imported)")
+                                 .arg(source)
+                                 .arg(current->entries().size());
+                return std::nullopt;
+            }
+            return *file;
+        },
+        &error);
+    if (!imported) {
+        return fail(context, error);
+    }
+    reloadWhitelist(context);
+    context.print(QStringLiteral("imported %1 key(s) from %2").arg(keys->entries().size()).arg(path));
     return Result::Done;
 }
 
@@ -548,6 +713,11 @@ const QList<AdminCommand> Commands = {
     { "revoke", nullptr, AdminCommand::Both,
         "revoke KEY|FINGERPRINT|NAME  remove a client key; its live sessions are closed\n",
         "revoke <key|fingerprint|name> remove a key; its live sessions are closed at once\n", revoke },
+    { "import-whitelist", nullptr, AdminCommand::Offline,
+        "import-whitelist [FILE]      with --store postgresql://...: copy an authorized_keys file (default\n"
+        "                             the data directory's) into the store's empty whitelist, which\n"
+        "                             every node then uses (docs/SCALING.md)\n",
+        nullptr, importWhitelist },
     { "sessions", nullptr, AdminCommand::Console, nullptr, "sessions                      the live sessions\n",
         sessions },
     { "kick", nullptr, AdminCommand::Console, nullptr, "kick <id>                     close one session\n", kick },
@@ -644,13 +814,14 @@ QString consoleHelp()
     return QStringLiteral("Commands:\n") + helpLines(false);
 }
 
-int runOffline(const QString& name, const QStringList& args, const QString& dataDir)
+int runOffline(const QString& name, const QStringList& args, const QString& dataDir, const ChatStore::Options& store)
 {
     QTextStream out(stdout);
     QTextStream err(stderr);
     AdminContext context;
     context.where = AdminContext::Where::Offline;
     context.dataDir = dataDir;
+    context.store = store;
     context.print = [&out](const QString& line) { out << line << '\n' << Qt::flush; };
     context.fail = [&err](const QString& message) { err << "quietwired: " << message << Qt::endl; };
     const AdminCommand* command = find(name, AdminContext::Where::Offline);

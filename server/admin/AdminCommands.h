@@ -1,5 +1,7 @@
 #pragma once
 
+#include "ChatStore.h"
+
 #include <QString>
 #include <QStringList>
 #include <functional>
@@ -21,6 +23,8 @@ struct AdminContext
     ServerApp* server = nullptr;
     /// The data dir (Where::Offline; for the console, the server's).
     QString dataDir;
+    /// --store (a PostgreSQL store); without a database name the SQLite file in dataDir.
+    ChatStore::Options store;
     /// A console on console.sock (`quit` closes it, not the server).
     bool remoteConsole = false;
     /// One line (or lines) of output.
@@ -56,7 +60,7 @@ struct AdminCommand
 
 /// Usage:
 ///     // offline: quietwired <command> <args...>
-///     return AdminCommands::runOffline(options.command, options.arguments, options.dataDir);
+///     return AdminCommands::runOffline(options.command, options.arguments, options.dataDir, options.store);
 ///     // console: one line
 ///     const AdminCommand* command = AdminCommands::find(name, AdminContext::Where::Console);
 ///     command->execute(context, args, rest);
@@ -69,7 +73,7 @@ const AdminCommand* find(const QString& name, AdminContext::Where where);
 QString offlineHelp();
 QString consoleHelp();
 /// Runs an offline command with output on stdout and errors on stderr: the exit status.
-int runOffline(const QString& name, const QStringList& args, const QString& dataDir);
+int runOffline(const QString& name, const QStringList& args, const QString& dataDir, const ChatStore::Options& store);
 
 } // namespace AdminCommands
 

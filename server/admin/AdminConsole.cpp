@@ -147,6 +147,7 @@ bool AdminConsole::execute(const QString& rawLine)
     context.where = AdminContext::Where::Console;
     context.server = m_server;
     context.dataDir = m_server->options().dataDir;
+    context.store = m_server->options().store;
     context.remoteConsole = m_socket != nullptr;
     // A command that goes on in the background may outlive this console (its socket closed).
     const QPointer<AdminConsole> console(this);

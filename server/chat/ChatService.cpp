@@ -9,6 +9,7 @@
 #include "StoreThread.h"
 
 #include <QDateTime>
+#include <QTimer>
 #include <algorithm>
 
 namespace QuietWire {
@@ -127,6 +128,7 @@ bool ChatService::load(QString* error)
     for (const auto& [room, members] : *loaded) {
         cacheRoom(room, members);
     }
+    m_lastDelivered = m_store->call([](ChatStore& store) { return store.lastMessageId(); }).value_or(0);
     m_generalId = m_roomIds.value(QLatin1String(ChatStore::GeneralRoom));
     if (m_generalId == 0) {
         *error = QStringLiteral("The chat store has no room \"general\"; restore it from a backup");
@@ -813,6 +815,9 @@ void ChatService::accepted(qint64 sessionId, qint64 seq, const ChatStore::NewMes
     if (result.duplicate) {
         return; // stored and sent when it first came
     }
+    if (m_shared) {
+        return; // delivered with what the other nodes committed, in id order (fetchCommitted)
+    }
     StoredMessage stored;
     stored.id = result.id;
     stored.conversation = conversation.id;
@@ -824,6 +829,91 @@ void ChatService::accepted(qint64 sessionId, qint64 seq, const ChatStore::NewMes
     stored.notice = message.notice;
     stored.attachment = message.attachment;
     deliver(wireMessage(stored, conversation, stored.sender), conversation);
+}
+
+void ChatService::fetchCommitted()
+{
+    if (m_fetching) {
+        m_fetchAgain = true; // once this read is delivered
+        return;
+    }
+    m_fetching = true;
+    m_fetchAgain = false;
+    constexpr int Page = 500;
+    struct Committed
+    {
+        std::optional<QList<StoredMessage>> messages;
+        // Conversations this node has not cached (made on another node), with a room's members.
+        QHash<qint64, Conversation> conversations;
+        QHash<qint64, QList<std::pair<QString, MemberRole>>> members;
+    };
+    QSet<qint64> known;
+    for (auto it = m_rooms.cbegin(); it != m_rooms.cend(); ++it) {
+        known.insert(it.key());
+    }
+    for (auto it = m_directs.cbegin(); it != m_directs.cend(); ++it) {
+        known.insert(it.key());
+    }
+    m_store->post(
+        this,
+        [after = m_lastDelivered, known](ChatStore& store) {
+            Committed committed;
+            committed.messages = store.messagesAfter(after, Page);
+            for (const StoredMessage& message : committed.messages.value_or(QList<StoredMessage>())) {
+                const qint64 id = message.conversation;
+                if (known.contains(id) || committed.conversations.contains(id)) {
+                    continue;
+                }
+                if (const auto conversation = store.conversation(id)) {
+                    committed.conversations.insert(id, *conversation);
+                    if (conversation->kind == Conversation::Kind::Room) {
+                        committed.members.insert(
+                            id, store.members(id).value_or(QList<std::pair<QString, MemberRole>>()));
+                    }
+                }
+            }
+            return committed;
+        },
+        [this](const Committed& committed) {
+            m_fetching = false;
+            if (!committed.messages) {
+                // The store cannot be read now (its server restarting): try again shortly, as the
+                // store reconnects; the messages wait there.
+                QTimer::singleShot(ChatStore::ReconnectIntervalMs, this, &ChatService::fetchCommitted);
+                return;
+            }
+            for (auto it = committed.conversations.cbegin(); it != committed.conversations.cend(); ++it) {
+                if (it->kind == Conversation::Kind::Room) {
+                    cacheRoom(*it, committed.members.value(it.key()));
+                } else {
+                    m_directs.insert(it.key(), *it);
+                }
+            }
+            for (const StoredMessage& stored : *committed.messages) {
+                m_lastDelivered = stored.id;
+                Conversation conversation;
+                if (const auto room = m_rooms.constFind(stored.conversation); room != m_rooms.cend()) {
+                    conversation = room->conversation;
+                } else if (const auto direct = m_directs.constFind(stored.conversation); direct != m_directs.cend()) {
+                    conversation = *direct;
+                } else {
+                    continue; // deleted meanwhile
+                }
+                deliver(wireMessage(stored, conversation, stored.sender), conversation);
+            }
+            if (m_fetchAgain || committed.messages->size() == Page) {
+                fetchCommitted();
+            }
+        });
+}
+
+void ChatService::resync()
+{
+    fetchCommitted();
+    const QList<qint64> rooms = m_rooms.keys();
+    for (const qint64 id : rooms) {
+        reload(id);
+    }
 }
 
 void ChatService::deliver(const Message& message, const Conversation& conversation)
@@ -865,6 +955,9 @@ void ChatService::deliver(const Message& message, const Conversation& conversati
             continue; // ended meanwhile (a slow reader is aborted in send())
         }
         SessionState& state = found.value();
+        if (!state.joining && message.id != 0 && message.id <= state.snapshotId) {
+            continue; // in what the join read (shared: committed on another node before that read)
+        }
         const int view = direct && recipient->name != message.from ? 1 : 0;
         const Message& seen = view ? forOther : message;
         if (state.version < 2) {

@@ -66,6 +66,15 @@ public:
     /// what changed (room, room_gone): after the administrator changed it through the store.
     void reload(qint64 conversationId);
 
+    /// Several nodes on one store (ClusterEvents): messages are delivered to this node's sessions
+    /// only as fetchCommitted() reads them from the store, in id order, whichever node accepted
+    /// them (the sender's `accepted` still comes at once). Call before the first session.
+    void setShared(bool shared) { m_shared = shared; }
+    /// Reads the messages committed after the last one delivered (by any node) and delivers them.
+    void fetchCommitted();
+    /// After the store's notifications were lost for a while: the messages and every room again.
+    void resync();
+
     StoreThread* store() const { return m_store; }
     int sessionCount() const { return static_cast<int>(m_sessions.size()); }
 
@@ -219,6 +228,10 @@ private:
     QHash<QString, qint64> m_directIds; // by the store's name of the pair
     qint64 m_generalId = 0;
     QString m_roomsRoot;
+    bool m_shared = false;
+    qint64 m_lastDelivered = 0; // shared: the newest id delivered (or committed before the start)
+    bool m_fetching = false;
+    bool m_fetchAgain = false;
     QList<QPointer<EncryptedTcpSocket>> m_unflushed; // sockets holding broadcast copies (send(), Broadcast)
     QThreadPool m_checks; // reads and hashes the files of attachments, off the event loop and the store's thread
 };

@@ -2,6 +2,7 @@
 
 #include "HomeFolder.h"
 #include "Logging.h"
+#include "SharedFileLedger.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -22,6 +23,14 @@ FileArea::FileArea(QString root, QString roomsRoot, Limits limits)
 qint64 FileArea::quotaOf(const QString& home) const
 {
     return home.startsWith(m_roomsRoot + QLatin1Char('/')) ? m_limits.roomQuotaBytes : m_limits.quotaBytes;
+}
+
+FileArea::~FileArea() = default;
+
+void FileArea::shareThrough(std::unique_ptr<SharedFileLedger> ledger)
+{
+    m_shared = std::move(ledger);
+    m_usage.clear();
 }
 
 QString FileArea::sharedFolderPath(const QString& roomsRoot, qint64 conversationId)
@@ -107,13 +116,8 @@ FileArea::Usage FileArea::measure(int dirFd, bool* complete)
     return usage;
 }
 
-FileArea::Usage FileArea::usage(const QString& home)
+FileArea::Usage FileArea::measureHome(const QString& home)
 {
-    auto it = m_usage.find(home);
-    if (it != m_usage.end()) {
-        return *it;
-    }
-    // Once per home and server run; from then on every request that changes the tree adjusts it.
     ++m_walks;
     const HomeFolder folder(home);
     bool complete = folder.isOpen();
@@ -126,11 +130,59 @@ FileArea::Usage FileArea::usage(const QString& home)
         qCWarning(lcFiles).noquote() << "could not measure all of" << home
                                      << "- its usage may be counted short until the server restarts";
     }
-    return *m_usage.insert(home, measured);
+    return measured;
+}
+
+QString FileArea::ledgerKey(const QString& path) const
+{
+    if (path.startsWith(m_roomsRoot + QLatin1Char('/'))) {
+        return QStringLiteral("room/") + path.mid(m_roomsRoot.size() + 1);
+    }
+    if (path.startsWith(m_root + QLatin1Char('/'))) {
+        return QStringLiteral("home/") + path.mid(m_root.size() + 1);
+    }
+    return path;
+}
+
+FileArea::Usage FileArea::usage(const QString& home)
+{
+    if (m_shared) {
+        // The nodes' common count; the first node that needs it measures it.
+        const QString key = ledgerKey(home);
+        if (m_dirty.contains(home)) {
+            const Usage measured = measureHome(home);
+            if (m_shared->replace(key, { measured.bytes, measured.entries, measured.height })) {
+                m_dirty.remove(home);
+            }
+            return measured;
+        }
+        auto kept = m_shared->usage(key);
+        if (!kept && !m_shared->failed()) {
+            const Usage measured = measureHome(home);
+            m_shared->set(key, { measured.bytes, measured.entries, measured.height });
+            kept = m_shared->usage(key);
+        }
+        if (!kept) {
+            return m_usage.value(home); // the store cannot be read: check() refuses meanwhile
+        }
+        return *m_usage.insert(home, { kept->bytes, kept->entries, kept->height });
+    }
+    auto it = m_usage.find(home);
+    if (it != m_usage.end()) {
+        return *it;
+    }
+    // Once per home and server run; from then on every request that changes the tree adjusts it.
+    return *m_usage.insert(home, measureHome(home));
 }
 
 void FileArea::adjust(const QString& home, qint64 bytes, qint64 entries)
 {
+    if (m_shared) {
+        if (!m_shared->adjust(ledgerKey(home), bytes, entries)) {
+            m_dirty.insert(home); // counted again from the disk once the store is back
+        }
+        return;
+    }
     usage(home); // a change is always added to a measured usage (callers measure before they change)
     Usage& kept = m_usage[home];
     kept.bytes = qMax<qint64>(0, kept.bytes + bytes);
@@ -139,15 +191,25 @@ void FileArea::adjust(const QString& home, qint64 bytes, qint64 entries)
 
 void FileArea::noteDepth(const QString& home, int depth)
 {
+    if (m_shared) {
+        if (!m_shared->noteDepth(ledgerKey(home), depth)) {
+            m_dirty.insert(home);
+        }
+        return;
+    }
     usage(home);
     Usage& kept = m_usage[home];
     kept.height = qMax(kept.height, depth);
 }
 
-FileArea::Refusal FileArea::check(const QString& home, qint64 bytes, qint64 entries, int depth, qint64* available)
+FileArea::Refusal FileArea::check(
+    const QString& home, qint64 bytes, qint64 entries, int depth, qint64* available, UploadLease* hold)
 {
     const Usage now = usage(home);
-    const qint64 free = quotaOf(home) - now.bytes - m_reserved.value(home);
+    if (m_shared && m_shared->failed()) {
+        return Refusal::Unavailable;
+    }
+    const qint64 free = quotaOf(home) - now.bytes - (m_shared ? 0 : m_reserved.value(home));
     if (available) {
         *available = qMax<qint64>(0, free);
     }
@@ -157,8 +219,28 @@ FileArea::Refusal FileArea::check(const QString& home, qint64 bytes, qint64 entr
     if (entries > 0 && now.entries + entries > m_limits.maxEntries) {
         return Refusal::Entries;
     }
+    if (m_shared) {
+        // The bytes and every node's reservations, checked and (with hold) reserved in one step.
+        qint64 reservation = 0;
+        const auto fit = m_shared->reserveIfFits(ledgerKey(home), bytes, quotaOf(home), available,
+            hold && hold->isValid() && hold->m_reservation == 0 ? &reservation : nullptr);
+        if (fit == SharedFileLedger::Fit::Unavailable) {
+            return Refusal::Unavailable;
+        }
+        if (fit == SharedFileLedger::Fit::TooBig) {
+            return Refusal::Bytes;
+        }
+        if (reservation != 0) {
+            hold->m_reservation = reservation;
+            hold->m_reserved = qMax<qint64>(0, bytes);
+        }
+        return Refusal::None;
+    }
     if (bytes > 0 && bytes > free) {
         return Refusal::Bytes;
+    }
+    if (hold) {
+        hold->reserve(bytes);
     }
     return Refusal::None;
 }
@@ -185,6 +267,10 @@ QString FileArea::explain(
             .arg(available)
             .arg(shared ? QStringLiteral("the shared folder's") : QStringLiteral("your"))
             .arg(quotaOf(home));
+    case Refusal::Unavailable:
+        return QStringLiteral("%1 cannot be checked against the quota now: the server's shared bookkeeping (its chat "
+                              "store) cannot be reached; try again shortly")
+            .arg(what);
     case Refusal::None:
         break;
     }
@@ -213,6 +299,9 @@ FileArea::UploadLease FileArea::claimUpload(const QString& home, const QString& 
     if (m_uploads.contains(target)) {
         return {};
     }
+    if (m_shared && !m_shared->claim(ledgerKey(target))) {
+        return {}; // another node's upload holds it
+    }
     m_uploads.insert(target);
     return UploadLease(this, home, target);
 }
@@ -228,6 +317,7 @@ FileArea::UploadLease::UploadLease(UploadLease&& other) noexcept
     , m_home(std::move(other.m_home))
     , m_target(std::move(other.m_target))
     , m_reserved(std::exchange(other.m_reserved, 0))
+    , m_reservation(std::exchange(other.m_reservation, 0))
 { }
 
 FileArea::UploadLease& FileArea::UploadLease::operator=(UploadLease&& other) noexcept
@@ -238,6 +328,7 @@ FileArea::UploadLease& FileArea::UploadLease::operator=(UploadLease&& other) noe
         m_home = std::move(other.m_home);
         m_target = std::move(other.m_target);
         m_reserved = std::exchange(other.m_reserved, 0);
+        m_reservation = std::exchange(other.m_reservation, 0);
     }
     return *this;
 }
@@ -245,6 +336,18 @@ FileArea::UploadLease& FileArea::UploadLease::operator=(UploadLease&& other) noe
 void FileArea::UploadLease::reserve(qint64 bytes)
 {
     if (!m_area) {
+        return;
+    }
+    if (m_area->m_shared) {
+        if (m_reservation == 0) {
+            // Not held by check(): a reservation without a check (what is left of an upload).
+            m_area->m_shared->reserveIfFits(
+                m_area->ledgerKey(m_home), 0, m_area->quotaOf(m_home), nullptr, &m_reservation);
+        }
+        if (m_reservation != 0) {
+            m_area->m_shared->resize(m_reservation, bytes);
+        }
+        m_reserved = bytes;
         return;
     }
     m_area->release(m_home, m_reserved);
@@ -256,6 +359,13 @@ void FileArea::UploadLease::release()
 {
     if (!m_area) {
         return;
+    }
+    if (m_area->m_shared) {
+        if (m_reservation != 0) {
+            m_area->m_shared->drop(m_reservation);
+        }
+        m_area->m_shared->unclaim(m_area->ledgerKey(m_target));
+        m_reservation = 0;
     }
     m_area->release(m_home, m_reserved);
     m_area->m_uploads.remove(m_target);

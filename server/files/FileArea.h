@@ -3,9 +3,12 @@
 #include <QHash>
 #include <QSet>
 #include <QString>
+#include <memory>
 #include <sys/stat.h>
 
 namespace QuietWire {
+
+class SharedFileLedger;
 
 /// The server's file storage: one home folder per user under the files root, one folder per room
 /// or direct conversation under the rooms root (named by conversation id, so a room deleted and
@@ -34,7 +37,13 @@ public:
         qint64 entries = 0;
         int height = 0; // the depth of the deepest object (an upper bound once things moved)
     };
-    enum class Refusal { None, Bytes, Entries, Depth };
+    enum class Refusal {
+        None,
+        Bytes,
+        Entries,
+        Depth,
+        Unavailable, // several nodes: the shared bookkeeping (the chat store) cannot be reached
+    };
 
     /// What an object costs beyond its data blocks: its inode and its name in a folder.
     static constexpr qint64 EntryCost = 512;
@@ -43,6 +52,11 @@ public:
 
     /// root holds the homes, roomsRoot the shared folders (a place no home name reaches).
     FileArea(QString root, QString roomsRoot, Limits limits);
+    ~FileArea();
+
+    /// Several nodes on one shared --files-root: usage, reservations and upload claims are kept in
+    /// the shared store through ledger from now on (SharedFileLedger), not in this node's memory.
+    void shareThrough(std::unique_ptr<SharedFileLedger> ledger);
 
     QString root() const { return m_root; }
     QString roomsRoot() const { return m_roomsRoot; }
@@ -80,13 +94,16 @@ public:
     /// Something now exists depth levels below home.
     void noteDepth(const QString& home, int depth);
 
+    class UploadLease;
     /// Whether bytes and entries more, the deepest at depth, fit within the limits (counting
-    /// what running uploads have reserved); available tells the bytes still free.
-    Refusal check(const QString& home, qint64 bytes, qint64 entries, int depth, qint64* available = nullptr);
+    /// what running uploads have reserved); available tells the bytes still free. With hold, the
+    /// bytes are reserved for that upload in the same step when they fit (across all nodes when
+    /// the area is shared, so two nodes cannot both take the last free bytes).
+    Refusal check(const QString& home, qint64 bytes, qint64 entries, int depth, qint64* available = nullptr,
+        UploadLease* hold = nullptr);
     /// A message naming the limit of home, for a "quota" failure.
     QString explain(const QString& home, Refusal refusal, const QString& what, qint64 bytes, qint64 available) const;
 
-    class UploadLease;
     /// Claims target (a home folder's path to a file) for one upload: one upload per target at a
     /// time, so two uploads cannot interleave into one file. An invalid lease when another upload
     /// holds it.
@@ -98,6 +115,10 @@ public:
 private:
     void reserve(const QString& home, qint64 bytes);
     void release(const QString& home, qint64 bytes);
+    /// The measured usage of home, walking its tree.
+    Usage measureHome(const QString& home);
+    /// A folder's name in the shared ledger: relative to its root ("home/NAME", "room/ID").
+    QString ledgerKey(const QString& path) const;
 
     QString m_root;
     QString m_roomsRoot;
@@ -106,6 +127,8 @@ private:
     QHash<QString, qint64> m_reserved;
     QSet<QString> m_uploads;
     qint64 m_walks = 0;
+    std::unique_ptr<SharedFileLedger> m_shared;
+    QSet<QString> m_dirty; // shared: homes whose change could not be counted (measured again)
 };
 
 /// What one upload holds in FileArea: its claim on the target name, and the bytes reserved for
@@ -141,6 +164,7 @@ private:
     QString m_home;
     QString m_target;
     qint64 m_reserved = 0;
+    qint64 m_reservation = 0; // shared: its row in the ledger
 };
 
 } // namespace QuietWire

@@ -20,6 +20,13 @@ namespace QuietWire {
 
 namespace {
 
+/// The error a refused check gives: quota, or unavailable when the shared bookkeeping of several
+/// nodes cannot be reached.
+ErrorCode quotaCode(FileArea::Refusal refusal)
+{
+    return refusal == FileArea::Refusal::Unavailable ? ErrorCode::Unavailable : ErrorCode::Quota;
+}
+
 /// The refusal of an upload that may not replace a file when its name was taken while it ran.
 QString takenMeanwhile(const QString& shown)
 {
@@ -737,7 +744,7 @@ void FileService::mkdir(const FileProtocol::MkdirRequest& request, const Paths& 
     qint64 available = 0;
     const auto refusal = m_area->check(m_home, missing * FileArea::FolderCost, missing, int(path.size()), &available);
     if (refusal != FileArea::Refusal::None) {
-        fail(id, ErrorCode::Quota,
+        fail(id, quotaCode(refusal),
             m_area->explain(m_home, refusal, virtualPath(path), missing * FileArea::FolderCost, available));
         return;
     }
@@ -903,7 +910,7 @@ void FileService::rename(const FileProtocol::RenameRequest& request, const Paths
     qint64 available = 0;
     const auto refusal = m_area->check(m_home, 0, 0, int(target.size()) + height, &available);
     if (refusal != FileArea::Refusal::None) {
-        fail(id, ErrorCode::Quota, m_area->explain(m_home, refusal, virtualPath(target), 0, available));
+        fail(id, quotaCode(refusal), m_area->explain(m_home, refusal, virtualPath(target), 0, available));
         return;
     }
     struct stat sourceFolder;
@@ -1110,9 +1117,11 @@ void FileService::put(const FileProtocol::PutRequest& request, const Paths& path
         = size - offset + (partExists ? 0 : FileArea::EntryCost) + (stagingExists ? 0 : FileArea::FolderCost);
     const qint64 newEntries = (partExists ? 0 : 1) + (stagingExists ? 0 : 1);
     qint64 available = 0;
-    const auto refusal = m_area->check(m_home, needed - freed, newEntries, int(path.size()), &available);
+    // The bytes are reserved for this upload as they are checked (across every node of a cluster).
+    const auto refusal
+        = m_area->check(m_home, needed - freed, newEntries, int(path.size()), &available, &upload->lease);
     if (refusal != FileArea::Refusal::None) {
-        fail(id, ErrorCode::Quota, m_area->explain(m_home, refusal, shown, needed, available));
+        fail(id, quotaCode(refusal), m_area->explain(m_home, refusal, shown, needed, available));
         return;
     }
     if (!stagingExists) {

@@ -4,11 +4,13 @@
 #include "Identity.h"
 #include "Logging.h"
 #include "Protocol.h"
+#include "ProxyHeaderReader.h"
 #include "ServerHandshake.h"
 #include "SessionTicket.h"
 
 #include <QTcpServer>
 #include <QTcpSocket>
+#include <QTimer>
 #include <openssl/rand.h>
 
 namespace QuietWire {
@@ -85,58 +87,96 @@ quint16 EncryptedTcpServer::serverPort() const
     return m_mainServer ? m_mainServer->serverPort() : 0;
 }
 
+bool EncryptedTcpServer::isTrustedProxy(const QHostAddress& address) const
+{
+    for (const auto& [network, prefix] : m_options.trustedProxies) {
+        if (address.isInSubnet(network, prefix)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 void EncryptedTcpServer::onMainConnection()
+{
+    while (QTcpSocket* connection = m_mainServer->nextPendingConnection()) {
+        const QHostAddress peer = EncryptedTcpSocket::plainAddress(connection->peerAddress());
+        if (!isTrustedProxy(peer)) {
+            admit(connection, peer);
+            continue;
+        }
+        // The proxy says first whom it carries; the handshake, the limits and the ticket then
+        // see that client.
+        auto* reader = new ProxyHeaderReader(connection, m_options.handshakeTimeoutMs, this);
+        connect(reader, &ProxyHeaderReader::ready, this,
+            [this](QTcpSocket* proxied, const QHostAddress& client, bool local) {
+                if (local) {
+                    // The proxy's health check: it connects, says LOCAL and closes. Nothing to log.
+                    connect(proxied, &QTcpSocket::disconnected, proxied, &QObject::deleteLater);
+                    QTimer::singleShot(m_options.handshakeTimeoutMs, proxied, &QTcpSocket::abort);
+                    return;
+                }
+                admit(proxied, client);
+            });
+        connect(reader, &ProxyHeaderReader::failed, this, [this, peer](QTcpSocket* failed, const QString& reason) {
+            logFailure(peer, reason);
+            if (failed) {
+                failed->abort();
+                failed->deleteLater();
+            }
+        });
+        reader->start();
+    }
+}
+
+void EncryptedTcpServer::admit(QTcpSocket* connection, const QHostAddress& address)
 {
     ServerHandshake::Settings settings;
     settings.identity = m_identity;
     settings.timeoutMs = m_options.handshakeTimeoutMs;
     settings.rekeyAfterMessages = m_options.rekeyAfterMessages;
     settings.rekeyAfterBytes = m_options.rekeyAfterBytes;
-    while (QTcpSocket* connection = m_mainServer->nextPendingConnection()) {
-        auto* handshake = new ServerHandshake(connection, settings, this);
-        const QHostAddress address = handshake->peerAddress();
-        // Refused at once and cheaply, before any key exchange, when its source is at its limit or
-        // the table is full of connections that are not silent.
-        const HandshakeSlots::Admission admission = m_slots.admit(handshake, address);
-        if (admission.result != HandshakeSlots::Result::Admitted) {
-            delete handshake; // and its connection, aborted
-            if (m_refusalLog.admit()) {
-                qCWarning(lcServer).noquote()
-                    << "refused a connection from" << address.toString() << "- too many handshakes in progress ("
-                    << m_slots.size() << "in all," << m_slots.countFrom(address) << "from"
-                    << HandshakeSlots::describeSource(address, m_options.handshakeIpv4Prefix) << ")";
-            }
-            continue;
+    auto* handshake = new ServerHandshake(connection, settings, address, this);
+    // Refused at once and cheaply, before any key exchange, when its source is at its limit or
+    // the table is full of connections that are not silent.
+    const HandshakeSlots::Admission admission = m_slots.admit(handshake, address);
+    if (admission.result != HandshakeSlots::Result::Admitted) {
+        delete handshake; // and its connection, aborted
+        if (m_refusalLog.admit()) {
+            qCWarning(lcServer).noquote()
+                << "refused a connection from" << address.toString() << "- too many handshakes in progress ("
+                << m_slots.size() << "in all," << m_slots.countFrom(address) << "from"
+                << HandshakeSlots::describeSource(address, m_options.handshakeIpv4Prefix) << ")";
         }
-        if (admission.evicted) {
-            // Out of the table already; its connection goes with it.
-            auto* evicted = static_cast<ServerHandshake*>(admission.evicted);
-            if (m_evictionLog.admit()) {
-                qCInfo(lcServer).noquote()
-                    << "handshake table full: closed a silent connection from" << evicted->peerAddress().toString()
-                    << "to make room for" << address.toString();
-            }
-            evicted->abort();
-        }
-        // Out of the table once it is over, whichever way.
-        connect(handshake, &QObject::destroyed, this, [this, handshake] { m_slots.remove(handshake); });
-        // A connection that sent something is no longer silent: it keeps its place in a full table.
-        connect(connection, &QTcpSocket::readyRead, handshake, [this, handshake] { m_slots.heard(handshake); });
-        if (connection->bytesAvailable() > 0) {
-            m_slots.heard(handshake);
-        }
-        connect(handshake, &ServerHandshake::completed, this, [this, handshake] {
-            m_slots.remove(handshake);
-            onHandshakeCompleted(handshake);
-        });
-        connect(handshake, &ServerHandshake::failed, this,
-            [this, address](const QString& reason) { logFailure(address, reason); });
-        connect(handshake, &ServerHandshake::finished, this, [this, handshake] {
-            m_slots.remove(handshake);
-            handshake->deleteLater();
-        });
-        handshake->start();
+        return;
     }
+    if (admission.evicted) {
+        // Out of the table already; its connection goes with it.
+        auto* evicted = static_cast<ServerHandshake*>(admission.evicted);
+        if (m_evictionLog.admit()) {
+            qCInfo(lcServer).noquote() << "handshake table full: closed a silent connection from"
+                                       << evicted->peerAddress().toString() << "to make room for" << address.toString();
+        }
+        evicted->abort();
+    }
+    // Out of the table once it is over, whichever way.
+    connect(handshake, &QObject::destroyed, this, [this, handshake] { m_slots.remove(handshake); });
+    // A connection that sent something is no longer silent: it keeps its place in a full table.
+    connect(connection, &QTcpSocket::readyRead, handshake, [this, handshake] { m_slots.heard(handshake); });
+    if (connection->bytesAvailable() > 0) {
+        m_slots.heard(handshake);
+    }
+    connect(handshake, &ServerHandshake::completed, this, [this, handshake] {
+        m_slots.remove(handshake);
+        onHandshakeCompleted(handshake);
+    });
+    connect(handshake, &ServerHandshake::failed, this,
+        [this, address](const QString& reason) { logFailure(address, reason); });
+    connect(handshake, &ServerHandshake::finished, this, [this, handshake] {
+        m_slots.remove(handshake);
+        handshake->deleteLater();
+    });
+    handshake->start();
 }
 
 void EncryptedTcpServer::logFailure(const QHostAddress& address, const QString& reason)
@@ -254,6 +294,9 @@ EncryptedTcpServer::ReserveResult EncryptedTcpServer::reserve(ServerHandshake* h
             HandshakeSlots::sourceOf(handOff->address, m_options.handshakeIpv4Prefix) };
         auto* ticket = new SessionTicket(listener, ticketBytes, std::move(*handOff),
             { m_options.ticketTimeoutMs, m_options.handshakeTimeoutMs }, &m_ticketLog, this);
+        if (!m_options.trustedProxies.isEmpty()) {
+            ticket->setProxyCheck([this](const QHostAddress& peer) { return isTrustedProxy(peer); });
+        }
         m_ports.insert(port, ticket);
         m_handoffs.insert(ticket, handoff);
         connect(ticket, &SessionTicket::portReleased, this, [this](quint16 released) { m_ports.remove(released); });

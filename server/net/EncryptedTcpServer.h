@@ -12,6 +12,7 @@
 #include <functional>
 
 class QTcpServer;
+class QTcpSocket;
 
 namespace QuietWire {
 
@@ -62,6 +63,10 @@ public:
         int maxTicketsPerSource = 16; // ... and per source
         quint64 rekeyAfterMessages = Protocol::RekeyAfterMessages;
         quint64 rekeyAfterBytes = Protocol::RekeyAfterBytes;
+        /// Load balancers (addresses or networks) whose connections start with a PROXY protocol
+        /// version 2 header naming the client: on the main port and the session ports, the
+        /// client's address is then the header's. Nobody else may send one.
+        QList<std::pair<QHostAddress, int>> trustedProxies;
     };
 
     struct Decision
@@ -110,6 +115,9 @@ private:
     };
 
     void onMainConnection();
+    /// A connection on the main port from address (the client's, when a trusted proxy said so).
+    void admit(QTcpSocket* connection, const QHostAddress& address);
+    bool isTrustedProxy(const QHostAddress& address) const;
     void onHandshakeCompleted(ServerHandshake* handshake);
     ReserveResult reserve(ServerHandshake* handshake);
     void onRedeemed(EncryptedTcpSocket* socket, const QByteArray& firstMessage);

@@ -8,11 +8,12 @@
 
 namespace QuietWire {
 
-ServerHandshake::ServerHandshake(QTcpSocket* connection, const Settings& settings, QObject* parent)
+ServerHandshake::ServerHandshake(
+    QTcpSocket* connection, const Settings& settings, const QHostAddress& address, QObject* parent)
     : QObject(parent)
     , m_settings(settings)
     , m_connection(connection)
-    , m_address(EncryptedTcpSocket::plainAddress(connection->peerAddress()))
+    , m_address(address.isNull() ? EncryptedTcpSocket::plainAddress(connection->peerAddress()) : address)
 {
     connection->setParent(this);
     m_deadline.setSingleShot(true);

@@ -57,8 +57,10 @@ public:
         QTcpSocket* closingConnection = nullptr; // the main connection, flushing the session message: own it
     };
 
-    /// Takes over connection, just accepted.
-    ServerHandshake(QTcpSocket* connection, const Settings& settings, QObject* parent = nullptr);
+    /// Takes over connection, just accepted. address: the client's, when a trusted proxy said who
+    /// it is (ProxyHeaderReader); otherwise the connection's own.
+    ServerHandshake(QTcpSocket* connection, const Settings& settings, const QHostAddress& address = QHostAddress(),
+        QObject* parent = nullptr);
     ~ServerHandshake() override;
 
     void start();

@@ -4,6 +4,7 @@
 #include "LogThrottle.h"
 #include "Logging.h"
 #include "Protocol.h"
+#include "ProxyHeaderReader.h"
 
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -49,33 +50,57 @@ void SessionTicket::onConnection()
         return;
     }
     while (QTcpSocket* connection = m_listener->nextPendingConnection()) {
-        const QHostAddress from = EncryptedTcpSocket::plainAddress(connection->peerAddress());
-        if (from != m_handOff.address || m_connection) {
-            if (m_log->admit()) {
-                qCWarning(lcServer).noquote()
-                    << "session port" << m_port << "connection from" << from.toString() << "refused -"
-                    << (m_connection ? QStringLiteral("the port already took the one connection of its ticket")
-                                     : QStringLiteral("the ticket belongs to %1").arg(m_handOff.address.toString()));
-            }
-            connection->abort();
-            connection->deleteLater();
+        const QHostAddress peer = EncryptedTcpSocket::plainAddress(connection->peerAddress());
+        if (!m_isTrustedProxy || !m_isTrustedProxy(peer)) {
+            accept(connection, peer);
             continue;
         }
-        // One connection per ticket: the first from the ticket's address. Others wait in no queue.
-        m_connection = connection;
-        connection->setParent(this);
-        connect(connection, &QTcpSocket::readyRead, this, &SessionTicket::readTicket);
-        connect(connection, &QTcpSocket::disconnected, this, [this] {
-            if (m_state == State::AwaitingTicket) {
-                spend(); // closed before it redeemed: the ticket is spent
+        // The proxy says first whom it carries; the ticket's address is checked against that.
+        auto* reader = new ProxyHeaderReader(connection, m_timeouts.ticketMs, this);
+        connect(reader, &ProxyHeaderReader::ready, this,
+            [this](QTcpSocket* proxied, const QHostAddress& client, bool) { accept(proxied, client); });
+        connect(reader, &ProxyHeaderReader::failed, this, [this, peer](QTcpSocket* failed, const QString& reason) {
+            if (m_log->admit()) {
+                qCWarning(lcServer).noquote()
+                    << "session port" << m_port << "connection from" << peer.toString() << "refused -" << reason;
+            }
+            if (failed) {
+                failed->abort();
+                failed->deleteLater();
             }
         });
+        reader->start();
     }
-    if (m_connection && m_state == State::AwaitingConnection) {
-        m_state = State::AwaitingTicket;
+}
+
+void SessionTicket::accept(QTcpSocket* connection, const QHostAddress& from)
+{
+    if (from != m_handOff.address || m_connection || m_state != State::AwaitingConnection) {
+        if (m_log->admit()) {
+            qCWarning(lcServer).noquote()
+                << "session port" << m_port << "connection from" << from.toString() << "refused -"
+                << (m_connection || m_state != State::AwaitingConnection
+                           ? QStringLiteral("the port already took the one connection of its ticket")
+                           : QStringLiteral("the ticket belongs to %1").arg(m_handOff.address.toString()));
+        }
+        connection->abort();
+        connection->deleteLater();
+        return;
+    }
+    // One connection per ticket: the first from the ticket's address. Others wait in no queue.
+    m_connection = connection;
+    connection->setParent(this);
+    connect(connection, &QTcpSocket::readyRead, this, &SessionTicket::readTicket);
+    connect(connection, &QTcpSocket::disconnected, this, [this] {
+        if (m_state == State::AwaitingTicket) {
+            spend(); // closed before it redeemed: the ticket is spent
+        }
+    });
+    m_state = State::AwaitingTicket;
+    if (m_listener) {
         m_listener->close();
-        readTicket();
     }
+    readTicket();
 }
 
 void SessionTicket::readTicket()
@@ -124,6 +149,7 @@ void SessionTicket::readTicket()
     session.peerKey = m_handOff.peerKey;
     session.handshakeHash = m_handOff.handshakeHash;
     session.peerName = m_handOff.address.toString();
+    session.peerAddress = m_handOff.address; // the client's, also behind a trusted proxy
     session.sessionPort = m_port;
     // No keepalive and no idle timeout before the hello: the set-up deadline above holds instead.
     m_socket = new EncryptedTcpSocket(std::move(session), this);

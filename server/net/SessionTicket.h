@@ -6,6 +6,7 @@
 #include <QObject>
 #include <QPointer>
 #include <QTimer>
+#include <functional>
 
 class QTcpServer;
 class QTcpSocket;
@@ -53,6 +54,12 @@ public:
         const Timeouts& timeouts, LogThrottle* log, QObject* parent = nullptr);
     ~SessionTicket() override;
 
+    /// Connections from peers for which isTrustedProxy is true start with a PROXY protocol header
+    /// (ProxyHeaderReader): the address the ticket is checked against is then the header's client.
+    void setProxyCheck(std::function<bool(const QHostAddress&)> isTrustedProxy)
+    {
+        m_isTrustedProxy = std::move(isTrustedProxy);
+    }
     State state() const { return m_state; }
     quint16 port() const { return m_port; }
     QHostAddress clientAddress() const { return m_handOff.address; }
@@ -71,6 +78,8 @@ signals:
 private:
     void onConnection();
     void readTicket();
+    /// A connection on the port from from (the client's, when a trusted proxy said so).
+    void accept(QTcpSocket* connection, const QHostAddress& from);
     void onFirstMessage(const QByteArray& message);
     void onDeadline();
     void spend();
@@ -85,6 +94,7 @@ private:
     Timeouts m_timeouts;
     LogThrottle* m_log;
     QPointer<QTcpSocket> m_connection; // the one connection the port took
+    std::function<bool(const QHostAddress&)> m_isTrustedProxy;
     QPointer<EncryptedTcpSocket> m_socket; // after the ticket, until the hello
     QTimer m_deadline;
 };

@@ -1,6 +1,7 @@
 #include "ChatStore.h"
 
 #include "FileIo.h"
+#include "StoreUrl.h"
 
 #include <QAtomicInteger>
 #include <QDateTime>
@@ -23,6 +24,8 @@ namespace QuietWire {
 struct ChatStore::Dialect
 {
     QString driver;
+    /// The Debian package with Qt's driver.
+    QString package;
     /// The primary key of tables whose ids the database assigns, growing and never reused.
     QString generatedId;
     /// The names of the tables in the database.
@@ -32,10 +35,21 @@ struct ChatStore::Dialect
     QStringList settings;
     /// Takes the write lock and gives it back at once: does another process hold it?
     QStringList lockProbe;
+    /// Sets how long a statement waits for another process's lock (%1: milliseconds); empty when a
+    /// connection option does it.
+    QString busyTimeout;
+    /// Held while the schema is checked and migrated, so that of several nodes starting at once on
+    /// one database the first migrates and the others wait and find it done. Empty: nothing to hold
+    /// (SQLite: one quietwired per store, DataDirLock).
+    QString migrationLock;
+    QString migrationUnlock;
     /// Begins a transaction that writes: it takes the write lock at once, waiting for another
     /// process's lock as long as the busy timeout allows, so no statement in it fails halfway for
-    /// a lock.
-    QString beginWrite;
+    /// a lock. Writers take turns, so message ids are committed in the order they are given (a
+    /// node that reads "every id after the last it saw" never skips one committed late).
+    QStringList beginWrite;
+    /// What kind of failure a database error is.
+    StoreError (*classify)(const QSqlError& error);
     /// The full-text index over messages.body and messages.attachment_name. New messages are added
     /// to it by indexAppended, once per transaction; deleted ones leave it through the database
     /// itself (a trigger).
@@ -69,12 +83,23 @@ struct ChatStore::Dialect
     /// A row when the index has the term bound (quoted as a phrase).
     QString termUsed;
     QString deleteTerm;
+    /// The match expression of words that have no vocabulary terms: each word or a longer one.
+    QString (*prefixQuery)(const QStringList& words);
+    /// A search's condition that hits are older than the id bound.
+    QString searchBefore;
     /// %1: extra conditions. Binds: hit start, hit end, match expression, user, then the extras'
     /// values, then the limit. Newest first, streaming: a common word does not sort every hit. Columns: the message's
     /// (as messageFrom() reads them), the snippet.
     QString searchQuery;
-    /// Writes a consistent copy to the file bound as the one value.
+    /// Writes a consistent copy to the file bound as the one value; empty when the database's own
+    /// tools do it (PostgreSQL: pg_dump).
     QString backupInto;
+    /// Tells the other nodes a conversation changed (binds the payload); empty: one node only.
+    QString notifyConversation;
+    /// Tables only a store shared by several nodes has (made with the rest of a new store):
+    /// the whitelist, and how the other nodes are told it changed.
+    QStringList sharedSchema;
+    QString notifyWhitelist;
 };
 
 namespace {
@@ -82,16 +107,57 @@ namespace {
 QAtomicInteger<int> g_connections;
 
 // SQLite error codes (sqlite3.h) as QSqlError::nativeErrorCode() gives them.
-bool isCorruption(const QSqlError& error)
+StoreError classifySqlite(const QSqlError& error)
 {
     const QString code = error.nativeErrorCode();
-    return code == QLatin1String("11") || code == QLatin1String("26"); // SQLITE_CORRUPT, SQLITE_NOTADB
+    if (code == QLatin1String("11") || code == QLatin1String("26")) { // SQLITE_CORRUPT, SQLITE_NOTADB
+        return StoreError::Corrupt;
+    }
+    if (code == QLatin1String("5") || code == QLatin1String("6")) { // SQLITE_BUSY, SQLITE_LOCKED
+        return StoreError::Locked;
+    }
+    return StoreError::Io;
 }
 
-bool isLock(const QSqlError& error)
+// PostgreSQL's SQLSTATE codes (Appendix A of its manual) as QPSQL gives them. A connection that
+// failed or was lost has none.
+StoreError classifyPostgres(const QSqlError& error)
 {
     const QString code = error.nativeErrorCode();
-    return code == QLatin1String("5") || code == QLatin1String("6"); // SQLITE_BUSY, SQLITE_LOCKED
+    if (code.isEmpty() || code.startsWith(QLatin1String("08")) || code.startsWith(QLatin1String("57P"))
+        || code == QLatin1String("53300")) { // connection exceptions, shutdown, too many connections
+        return StoreError::Unavailable;
+    }
+    if (code == QLatin1String("55P03") || code == QLatin1String("40P01") || code == QLatin1String("40001")) {
+        return StoreError::Locked; // lock not available, deadlock, serialization failure
+    }
+    if (code == QLatin1String("XX001") || code == QLatin1String("XX002")) {
+        return StoreError::Corrupt; // data corrupted, index corrupted
+    }
+    return StoreError::Io;
+}
+
+/// FTS5: each word quoted (nothing in it is query syntax), as a prefix.
+QString sqlitePrefixQuery(const QStringList& words)
+{
+    QStringList clauses;
+    for (QString word : words) {
+        word.replace(QLatin1Char('"'), QLatin1String("\"\""));
+        clauses << QLatin1Char('"') + word + QLatin1String("\"*");
+    }
+    return clauses.join(QLatin1String(" AND "));
+}
+
+/// to_tsquery: each word a quoted lexeme (quote and backslash escaped), as a prefix, all of them.
+QString postgresPrefixQuery(const QStringList& words)
+{
+    QStringList clauses;
+    for (QString word : words) {
+        word.replace(QLatin1Char('\\'), QLatin1String("\\\\"));
+        word.replace(QLatin1Char('\''), QLatin1String("''"));
+        clauses << QLatin1Char('\'') + word + QLatin1String("':*");
+    }
+    return clauses.join(QLatin1String(" & "));
 }
 
 /// A text value for a NOT NULL column: Qt binds a null QString as SQL NULL.
@@ -125,10 +191,11 @@ const ChatStore::Dialect* dialectFor(const QString& driver)
         QStringLiteral("DROP TABLE temp.all_terms"),
     };
     static const ChatStore::Dialect sqlite {
-        QStringLiteral("QSQLITE"),
-        QStringLiteral("INTEGER PRIMARY KEY AUTOINCREMENT"),
-        QStringLiteral("SELECT name FROM sqlite_master WHERE type = 'table'"),
-        { QStringLiteral("PRAGMA journal_mode = WAL"), QStringLiteral("PRAGMA synchronous = FULL"),
+        .driver = QStringLiteral("QSQLITE"),
+        .package = QStringLiteral("libqt6sql6-sqlite"),
+        .generatedId = QStringLiteral("INTEGER PRIMARY KEY AUTOINCREMENT"),
+        .listTables = QStringLiteral("SELECT name FROM sqlite_master WHERE type = 'table'"),
+        .settings = { QStringLiteral("PRAGMA journal_mode = WAL"), QStringLiteral("PRAGMA synchronous = FULL"),
             QStringLiteral("PRAGMA foreign_keys = ON"), QStringLiteral("PRAGMA temp_store = MEMORY"),
             // The terms of a transaction's new messages and of a search's words, through the same
             // tokenizer as the index: what a prefix of a word stands for is then exactly what the
@@ -139,40 +206,113 @@ const ChatStore::Dialect* dialectFor(const QString& driver)
             QStringLiteral("CREATE VIRTUAL TABLE temp.query_text USING fts5(body, content = '', "
                            "tokenize = 'unicode61 remove_diacritics 2')"),
             QStringLiteral("CREATE VIRTUAL TABLE temp.query_terms USING fts5vocab(temp, query_text, instance)") },
-        { QStringLiteral("BEGIN IMMEDIATE"), QStringLiteral("ROLLBACK") },
-        QStringLiteral("BEGIN IMMEDIATE"),
-        { sqliteSearchIndex, sqliteSearchDelete,
+        .lockProbe = { QStringLiteral("BEGIN IMMEDIATE"), QStringLiteral("ROLLBACK") },
+        .busyTimeout = QString(), // QSQLITE_BUSY_TIMEOUT
+        .migrationLock = QString(),
+        .migrationUnlock = QString(),
+        .beginWrite = { QStringLiteral("BEGIN IMMEDIATE") },
+        .classify = classifySqlite,
+        .searchSchema = { sqliteSearchIndex, sqliteSearchDelete,
             QStringLiteral("CREATE TABLE search_terms (term TEXT PRIMARY KEY) WITHOUT ROWID") },
-        { { QStringLiteral("INSERT INTO messages_search (rowid, body, attachment_name) SELECT id, body, "
-                           "attachment_name FROM messages WHERE id >= ?"),
-              true },
+        .indexAppended = { { QStringLiteral("INSERT INTO messages_search (rowid, body, attachment_name) SELECT id, "
+                                            "body, attachment_name FROM messages WHERE id >= ?"),
+                               true },
             { QStringLiteral("INSERT INTO temp.new_text (rowid, body, attachment_name) SELECT id, body, "
                              "attachment_name FROM messages WHERE id >= ?"),
                 true },
             { QStringLiteral("INSERT OR IGNORE INTO search_terms (term) SELECT term FROM temp.new_terms"), false },
             { QStringLiteral("INSERT INTO temp.new_text (new_text) VALUES ('delete-all')"), false } },
-        QStringList { QStringLiteral("DROP TRIGGER messages_search_insert"),
-            QStringLiteral("CREATE TABLE search_terms (term TEXT PRIMARY KEY) WITHOUT ROWID") }
+        .searchToSchema2 = QStringList { QStringLiteral("DROP TRIGGER messages_search_insert"),
+                               QStringLiteral("CREATE TABLE search_terms (term TEXT PRIMARY KEY) WITHOUT ROWID") }
             + sqliteVocabularyFromIndex,
-        QStringList { QStringLiteral("DROP TRIGGER messages_search_delete"),
-            QStringLiteral("DROP TABLE messages_search"), sqliteSearchIndex, sqliteSearchDelete,
-            QStringLiteral("INSERT INTO messages_search (messages_search) VALUES ('rebuild')") }
+        .searchToSchema4 = QStringList { QStringLiteral("DROP TRIGGER messages_search_delete"),
+                               QStringLiteral("DROP TABLE messages_search"), sqliteSearchIndex, sqliteSearchDelete,
+                               QStringLiteral("INSERT INTO messages_search (messages_search) VALUES ('rebuild')") }
             + sqliteVocabularyFromIndex,
-        QStringLiteral("INSERT INTO temp.query_text (rowid, body) VALUES (?, ?)"),
-        QStringLiteral("SELECT doc, term FROM temp.query_terms ORDER BY doc, \"offset\""),
-        QStringLiteral("INSERT INTO temp.query_text (query_text) VALUES ('delete-all')"),
-        QStringLiteral("SELECT term FROM search_terms WHERE term >= ? AND term < ? ORDER BY term LIMIT ?"),
-        QStringLiteral("SELECT term FROM search_terms WHERE term > ? ORDER BY term LIMIT ?"),
-        QStringLiteral("SELECT 1 FROM messages_search WHERE messages_search MATCH ? LIMIT 1"),
-        QStringLiteral("DELETE FROM search_terms WHERE term = ?"),
-        QStringLiteral("SELECT ") + MessageColumns
+        .insertQueryWord = QStringLiteral("INSERT INTO temp.query_text (rowid, body) VALUES (?, ?)"),
+        .queryWordTerms = QStringLiteral("SELECT doc, term FROM temp.query_terms ORDER BY doc, \"offset\""),
+        .clearQueryWords = QStringLiteral("INSERT INTO temp.query_text (query_text) VALUES ('delete-all')"),
+        .termsFrom = QStringLiteral("SELECT term FROM search_terms WHERE term >= ? AND term < ? ORDER BY term LIMIT ?"),
+        .termsAfter = QStringLiteral("SELECT term FROM search_terms WHERE term > ? ORDER BY term LIMIT ?"),
+        .termUsed = QStringLiteral("SELECT 1 FROM messages_search WHERE messages_search MATCH ? LIMIT 1"),
+        .deleteTerm = QStringLiteral("DELETE FROM search_terms WHERE term = ?"),
+        .prefixQuery = sqlitePrefixQuery,
+        .searchBefore = QStringLiteral("messages_search.rowid < ?"),
+        .searchQuery = QStringLiteral("SELECT ") + MessageColumns
             + QStringLiteral(", snippet(messages_search, -1, ?, ?, '…', 12) "
                              "FROM messages_search JOIN messages m ON m.id = messages_search.rowid "
                              "WHERE messages_search MATCH ? "
                              "AND m.conversation_id IN (SELECT conversation_id FROM members WHERE name = ?) %1 "
                              "ORDER BY messages_search.rowid DESC LIMIT ?"),
-        QStringLiteral("VACUUM INTO ?"),
+        .backupInto = QStringLiteral("VACUUM INTO ?"),
+        .notifyConversation = QString(),
+        .sharedSchema = {},
+        .notifyWhitelist = QString(),
     };
+    // PostgreSQL's own full-text search: a generated tsvector column with a GIN index over the text
+    // and the file name, the 'simple' configuration (every word kept, lower case, no stemming and
+    // no stop words, as SQLite's unicode61; diacritics are kept: "résumé" is not "resume" here),
+    // prefixes with to_tsquery's ":*" (no vocabulary table), snippets by ts_headline.
+    static const ChatStore::Dialect postgres {
+        .driver = QStringLiteral("QPSQL"),
+        .package = QStringLiteral("libqt6sql6-psql"),
+        .generatedId = QStringLiteral("BIGSERIAL PRIMARY KEY"),
+        .listTables = QStringLiteral("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"),
+        .settings = { QStringLiteral("SET client_min_messages = warning") },
+        .lockProbe = {},
+        .busyTimeout = QStringLiteral("SET lock_timeout = %1"),
+        // Keys of PostgreSQL's advisory locks, any two numbers no other program on the database uses.
+        .migrationLock = QStringLiteral("SELECT pg_advisory_lock(1364656129)"),
+        .migrationUnlock = QStringLiteral("SELECT pg_advisory_unlock(1364656129)"),
+        .beginWrite = { QStringLiteral("BEGIN"), QStringLiteral("SELECT pg_advisory_xact_lock(1364656130)") },
+        .classify = classifyPostgres,
+        .searchSchema
+        = { QStringLiteral("ALTER TABLE messages ADD COLUMN search tsvector GENERATED ALWAYS AS "
+                           "(to_tsvector('simple', body || ' ' || COALESCE(attachment_name, ''))) STORED"),
+            QStringLiteral("CREATE INDEX messages_search ON messages USING gin (search)") },
+        // Nodes learn of new messages at the commit (a NOTIFY in a transaction is sent when it commits).
+        .indexAppended = { { QStringLiteral("SELECT pg_notify('") + QLatin1String(ChatStore::MessagesChannel)
+                + QStringLiteral("', '')"),
+            false } },
+        .searchToSchema2 = {},
+        .searchToSchema4 = {},
+        .insertQueryWord = QString(),
+        .queryWordTerms = QString(),
+        .clearQueryWords = QString(),
+        .termsFrom = QString(),
+        .termsAfter = QString(),
+        .termUsed = QString(),
+        .deleteTerm = QString(),
+        .prefixQuery = postgresPrefixQuery,
+        .searchBefore = QStringLiteral("m.id < ?"),
+        // The snippet of the text when the words are in it, else of the file name.
+        .searchQuery = QStringLiteral("SELECT ") + MessageColumns
+            + QStringLiteral(", ts_headline('simple', CASE WHEN to_tsvector('simple', m.body) @@ q.query OR "
+                             "m.attachment_name IS NULL THEN m.body ELSE m.attachment_name END, q.query, "
+                             "concat('StartSel=\"', ?::text, '\", StopSel=\"', ?::text, '\", MaxWords=12, "
+                             "MinWords=4, ShortWord=0, HighlightAll=false')) "
+                             "FROM messages m, to_tsquery('simple', ?) q(query) WHERE m.search @@ q.query "
+                             "AND m.conversation_id IN (SELECT conversation_id FROM members WHERE name = ?) %1 "
+                             "ORDER BY m.id DESC LIMIT ?"),
+        .backupInto = QString(),
+        .notifyConversation = QStringLiteral("SELECT pg_notify('") + QLatin1String(ChatStore::ConversationsChannel)
+            + QStringLiteral("', ?)"),
+        // The whitelist of every node: one row, the text of an authorized_keys file.
+        .sharedSchema = { QStringLiteral("CREATE TABLE whitelist (id SMALLINT PRIMARY KEY CHECK (id = 1), "
+                                         "text TEXT NOT NULL)"),
+            QStringLiteral("INSERT INTO whitelist (id, text) VALUES (1, '')"),
+            // The file area of nodes on one shared --files-root (SharedFileLedger).
+            QStringLiteral("CREATE TABLE file_usage (home TEXT PRIMARY KEY, bytes BIGINT NOT NULL, entries BIGINT NOT "
+                           "NULL, height INTEGER NOT NULL)"),
+            QStringLiteral("CREATE TABLE file_reservations (id BIGSERIAL PRIMARY KEY, backend INTEGER NOT NULL, home "
+                           "TEXT NOT NULL, bytes BIGINT NOT NULL)"),
+            QStringLiteral("CREATE INDEX file_reservations_by_home ON file_reservations (home)") },
+        .notifyWhitelist
+        = QStringLiteral("SELECT pg_notify('") + QLatin1String(ChatStore::WhitelistChannel) + QStringLiteral("', '')"),
+    };
+    if (driver == postgres.driver) {
+        return &postgres;
+    }
     if (driver == sqlite.driver) {
         return &sqlite;
     }
@@ -197,7 +337,7 @@ std::unique_ptr<ChatStore> ChatStore::open(const Options& options, StoreFailure*
     const Dialect* dialect = dialectFor(options.driver);
     if (!dialect) {
         *failure = { StoreError::Unsupported,
-            QStringLiteral("The chat store cannot use the database driver %1 (this build knows QSQLITE)")
+            QStringLiteral("The chat store cannot use the database driver %1 (this build knows QSQLITE and QPSQL)")
                 .arg(options.driver) };
         return nullptr;
     }
@@ -236,7 +376,8 @@ ChatStore::~ChatStore()
 
 QString ChatStore::description() const
 {
-    return QStringLiteral("the chat store %1").arg(m_options.databaseName);
+    return QStringLiteral("the chat store %1")
+        .arg(m_options.driver == QLatin1String("QPSQL") ? storeUrlForDisplay(m_options) : m_options.databaseName);
 }
 
 bool ChatStore::fail(StoreError error, const QString& message)
@@ -247,20 +388,29 @@ bool ChatStore::fail(StoreError error, const QString& message)
 
 bool ChatStore::failQuery(const QSqlQuery& query)
 {
-    const QSqlError error = query.lastError();
-    if (isCorruption(error)) {
+    return failWith(query.lastError(), QStringLiteral("%1 failed").arg(query.lastQuery()));
+}
+
+bool ChatStore::failWith(const QSqlError& error, const QString& what)
+{
+    switch (m_dialect.classify(error)) {
+    case StoreError::Corrupt:
         return fail(StoreError::Corrupt,
             QStringLiteral("%1 is damaged or not a database (%2): restore it from a backup "
                            "(quietwired restore FILE)")
                 .arg(description(), error.databaseText()));
-    }
-    if (isLock(error)) {
+    case StoreError::Locked:
         return fail(StoreError::Locked,
             QStringLiteral("%1 is locked by another program (%2): close the program that holds it, then try again")
                 .arg(description(), error.databaseText()));
+    case StoreError::Unavailable:
+        m_connectionLost = !m_dialect.busyTimeout.isEmpty(); // a server's connection, which may come back
+        return fail(StoreError::Unavailable,
+            QStringLiteral("%1 cannot be reached (%2): check that the database server runs and takes connections")
+                .arg(description(), error.text()));
+    default:
+        return fail(StoreError::Io, QStringLiteral("%1: %2: %3").arg(description(), what, error.text()));
     }
-    return fail(
-        StoreError::Io, QStringLiteral("%1: %2 failed: %3").arg(description(), query.lastQuery(), error.text()));
 }
 
 bool ChatStore::exec(QSqlQuery& query)
@@ -279,13 +429,17 @@ bool ChatStore::transaction()
     // Not QSqlDatabase::transaction(): SQLite's plain BEGIN takes the write lock only at the first
     // write, and a lock held by another program then fails that statement at once (the busy
     // timeout does not apply to a read lock turning into a write lock).
-    QSqlQuery begin(m_db);
-    if (begin.exec(m_dialect.beginWrite)) {
-        return true;
+    for (const QString& statement : m_dialect.beginWrite) {
+        QSqlQuery begin(m_db);
+        if (!begin.exec(statement)) {
+            const QSqlError error = begin.lastError();
+            if (statement != m_dialect.beginWrite.first()) {
+                m_db.rollback();
+            }
+            return failWith(error, QStringLiteral("cannot begin a transaction"));
+        }
     }
-    const QSqlError error = begin.lastError();
-    return fail(isLock(error) ? StoreError::Locked : StoreError::Io,
-        QStringLiteral("%1: cannot begin a transaction: %2").arg(description(), error.text()));
+    return true;
 }
 
 bool ChatStore::commit()
@@ -295,28 +449,54 @@ bool ChatStore::commit()
     }
     const QSqlError error = m_db.lastError();
     m_db.rollback();
-    return fail(isLock(error) ? StoreError::Locked : StoreError::Io,
-        QStringLiteral("%1: the commit failed, nothing of it was stored: %2").arg(description(), error.text()));
+    return failWith(error, QStringLiteral("the commit failed, nothing of it was stored"));
 }
 
 bool ChatStore::openDatabase()
 {
     if (!QSqlDatabase::isDriverAvailable(m_dialect.driver)) {
         return fail(StoreError::Unavailable,
-            QStringLiteral("Qt's %1 database driver is not installed (Debian: libqt6sql6-sqlite)")
-                .arg(m_dialect.driver));
+            QStringLiteral("Qt's %1 database driver is not installed (Debian: %2)")
+                .arg(m_dialect.driver, m_dialect.package));
     }
     m_db = QSqlDatabase::addDatabase(m_dialect.driver, m_connectionName);
     m_db.setDatabaseName(m_options.databaseName);
-    m_db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(m_options.busyTimeoutMs));
+    if (m_dialect.busyTimeout.isEmpty()) {
+        m_db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(m_options.busyTimeoutMs));
+    } else {
+        m_db.setHostName(m_options.host);
+        m_db.setPort(m_options.port);
+        m_db.setUserName(m_options.user);
+        m_db.setPassword(m_options.password);
+        // A server that does not answer fails the connection in seconds, not in TCP's minutes.
+        QString connectOptions = m_options.connectOptions;
+        if (!connectOptions.contains(QLatin1String("connect_timeout"))) {
+            connectOptions += QLatin1String(connectOptions.isEmpty() ? "connect_timeout=5" : ";connect_timeout=5");
+        }
+        m_db.setConnectOptions(connectOptions);
+    }
     if (!m_db.open()) {
         return fail(
             StoreError::Unavailable, QStringLiteral("Cannot open %1: %2").arg(description(), m_db.lastError().text()));
     }
-    return true;
+    return m_dialect.busyTimeout.isEmpty() || exec(m_dialect.busyTimeout.arg(m_options.busyTimeoutMs));
 }
 
 bool ChatStore::checkAndMigrate()
+{
+    if (m_dialect.migrationLock.isEmpty()) {
+        return checkAndMigrateHoldingLock();
+    }
+    if (!exec(m_dialect.migrationLock)) {
+        return false;
+    }
+    const bool done = checkAndMigrateHoldingLock();
+    QSqlQuery unlock(m_db);
+    unlock.exec(m_dialect.migrationUnlock); // also given back when the connection closes
+    return done;
+}
+
+bool ChatStore::checkAndMigrateHoldingLock()
 {
     // Read first, write nothing until the store is known to be ours and not newer.
     QSqlQuery tables(m_db);
@@ -409,6 +589,7 @@ bool ChatStore::migrateFrom(int version)
                                "PRIMARY KEY (name, conversation_id))"),
             };
             statements += m_dialect.searchSchema;
+            statements += m_dialect.sharedSchema;
             statements += QStringLiteral("INSERT INTO quietwire_schema (version) VALUES (%1)").arg(SchemaVersion);
             reached = SchemaVersion;
             break;
@@ -553,7 +734,11 @@ std::optional<Conversation> ChatStore::createRoom(
     room.topic = topic;
     room.isPrivate = isPrivate;
     room.createdMs = nowMs;
-    return insertConversation(room, owner.isEmpty() ? QStringList() : QStringList { owner });
+    auto made = insertConversation(room, owner.isEmpty() ? QStringList() : QStringList { owner });
+    if (made) {
+        announceConversation(made->id);
+    }
+    return made;
 }
 
 std::optional<Conversation> ChatStore::conversationWhere(const QString& condition, const QVariantList& values)
@@ -661,7 +846,11 @@ bool ChatStore::deleteConversation(qint64 id)
     if (!exec(query)) {
         return false;
     }
-    return query.numRowsAffected() > 0 || fail(StoreError::NotFound, QStringLiteral("No such conversation"));
+    if (query.numRowsAffected() == 0) {
+        return fail(StoreError::NotFound, QStringLiteral("No such conversation"));
+    }
+    announceConversation(id);
+    return true;
 }
 
 bool ChatStore::setTopic(qint64 id, const QString& topic)
@@ -673,7 +862,11 @@ bool ChatStore::setTopic(qint64 id, const QString& topic)
     if (!exec(query)) {
         return false;
     }
-    return query.numRowsAffected() > 0 || fail(StoreError::NotFound, QStringLiteral("No such conversation"));
+    if (query.numRowsAffected() == 0) {
+        return fail(StoreError::NotFound, QStringLiteral("No such conversation"));
+    }
+    announceConversation(id);
+    return true;
 }
 
 bool ChatStore::conversationExists(qint64 id)
@@ -698,7 +891,11 @@ bool ChatStore::addMember(qint64 conversation, const QString& name, MemberRole r
     query.addBindValue(conversation);
     query.addBindValue(text(name));
     query.addBindValue(int(role));
-    return exec(query);
+    if (!exec(query)) {
+        return false;
+    }
+    announceConversation(conversation);
+    return true;
 }
 
 bool ChatStore::removeMember(qint64 conversation, const QString& name)
@@ -710,8 +907,11 @@ bool ChatStore::removeMember(qint64 conversation, const QString& name)
     if (!exec(query)) {
         return false;
     }
-    return query.numRowsAffected() > 0
-        || fail(StoreError::NotFound, QStringLiteral("%1 is not a member of that conversation").arg(name));
+    if (query.numRowsAffected() == 0) {
+        return fail(StoreError::NotFound, QStringLiteral("%1 is not a member of that conversation").arg(name));
+    }
+    announceConversation(conversation);
+    return true;
 }
 
 std::optional<MemberRole> ChatStore::roleOf(qint64 conversation, const QString& name)
@@ -906,9 +1106,12 @@ std::optional<QString> ChatStore::matchExpression(const QStringList& words)
         text.replace(QLatin1Char('"'), QLatin1String("\"\""));
         return QLatin1Char('"') + text + QLatin1Char('"');
     };
+    if (m_dialect.queryWordTerms.isEmpty()) {
+        return m_dialect.prefixQuery(words); // no vocabulary: the index answers prefixes itself
+    }
     // The terms of each word, as the index's tokenizer makes them.
     QList<QStringList> termsOf(words.size());
-    if (!m_dialect.queryWordTerms.isEmpty()) {
+    {
         const auto clear = qScopeGuard([this] {
             QSqlQuery query(m_db);
             query.exec(m_dialect.clearQueryWords);
@@ -964,7 +1167,7 @@ std::optional<QString> ChatStore::matchExpression(const QStringList& words)
                 continue;
             }
         }
-        clauses << quoted(words[i]) + QLatin1Char('*');
+        clauses << m_dialect.prefixQuery({ words[i] });
     }
     return clauses.join(QLatin1String(" AND ")); // FTS5 has no implicit AND before a parenthesis
 }
@@ -990,7 +1193,7 @@ std::optional<QList<SearchHit>> ChatStore::search(const QString& user, const QSt
         extraValues << conversation;
     }
     if (beforeId > 0) {
-        extra += QStringLiteral(" AND messages_search.rowid < ?");
+        extra += QStringLiteral(" AND ") + m_dialect.searchBefore;
         extraValues << beforeId;
     }
     QSqlQuery query(m_db);
@@ -1011,6 +1214,127 @@ std::optional<QList<SearchHit>> ChatStore::search(const QString& user, const QSt
         hits << SearchHit { messageFrom(query), query.value(MessageColumnCount).toString() };
     }
     return hits;
+}
+
+bool ChatStore::reconnectIfLost()
+{
+    if (!m_connectionLost) {
+        return true;
+    }
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (now - m_lastReconnectMs < ReconnectIntervalMs) {
+        return false;
+    }
+    m_lastReconnectMs = now;
+    m_db.close();
+    if (!m_db.open()) {
+        fail(StoreError::Unavailable,
+            QStringLiteral("%1 cannot be reached (%2): check that the database server runs and takes connections")
+                .arg(description(), m_db.lastError().text()));
+        return false;
+    }
+    m_connectionLost = false;
+    for (const QString& setting : m_dialect.settings) {
+        if (!exec(setting)) {
+            return false;
+        }
+    }
+    if (!exec(m_dialect.busyTimeout.arg(m_options.busyTimeoutMs))) {
+        return false;
+    }
+    qInfo("%s: connected again", qPrintable(description()));
+    return true;
+}
+
+bool ChatStore::isShared() const
+{
+    return !m_dialect.notifyConversation.isEmpty();
+}
+
+void ChatStore::announceConversation(qint64 id)
+{
+    if (m_dialect.notifyConversation.isEmpty()) {
+        return;
+    }
+    // After the change committed: a failure here loses only the news, which a node that
+    // reconnects to the database makes up for by reading everything again.
+    QSqlQuery notify(m_db);
+    notify.prepare(m_dialect.notifyConversation);
+    notify.addBindValue(QStringLiteral("%1 %2").arg(id).arg(m_options.origin));
+    if (!notify.exec()) {
+        qWarning("%s: cannot tell the other nodes that conversation %lld changed: %s", qPrintable(description()), id,
+            qPrintable(notify.lastError().text()));
+    }
+}
+
+std::optional<QByteArray> ChatStore::whitelistText()
+{
+    if (m_dialect.sharedSchema.isEmpty()) {
+        fail(StoreError::Unsupported,
+            QStringLiteral("%1 keeps no whitelist: the server reads authorized_keys in its data directory")
+                .arg(description()));
+        return std::nullopt;
+    }
+    QSqlQuery query(m_db);
+    if (!query.exec(QStringLiteral("SELECT text FROM whitelist WHERE id = 1")) || !query.next()) {
+        failQuery(query);
+        return std::nullopt;
+    }
+    return query.value(0).toString().toUtf8();
+}
+
+bool ChatStore::editWhitelist(const std::function<std::optional<QByteArray>(const QByteArray&)>& edit)
+{
+    if (m_dialect.sharedSchema.isEmpty()) {
+        return !whitelistText().has_value();
+    }
+    if (!transaction()) {
+        return false;
+    }
+    const auto abandon = [this](const StoreFailure& failure) {
+        m_db.rollback();
+        m_failure = failure;
+        return false;
+    };
+    QSqlQuery read(m_db);
+    if (!read.exec(QStringLiteral("SELECT text FROM whitelist WHERE id = 1 FOR UPDATE")) || !read.next()) {
+        failQuery(read);
+        return abandon(m_failure);
+    }
+    const QByteArray before = read.value(0).toString().toUtf8();
+    read.finish();
+    const auto after = edit(before);
+    if (!after) {
+        return abandon({ StoreError::Refused, QString() });
+    }
+    QSqlQuery write(m_db);
+    write.prepare(QStringLiteral("UPDATE whitelist SET text = ? WHERE id = 1"));
+    write.addBindValue(QString::fromUtf8(*after));
+    QSqlQuery notify(m_db);
+    if (!exec(write) || !notify.exec(m_dialect.notifyWhitelist)) {
+        if (notify.lastError().isValid()) {
+            failQuery(notify);
+        }
+        return abandon(m_failure);
+    }
+    return commit();
+}
+
+std::optional<QList<StoredMessage>> ChatStore::messagesAfter(qint64 afterId, int limit)
+{
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral("SELECT ") + MessageColumns
+        + QStringLiteral(" FROM messages m WHERE m.id > ? ORDER BY m.id LIMIT ?"));
+    query.addBindValue(afterId);
+    query.addBindValue(limit);
+    if (!exec(query)) {
+        return std::nullopt;
+    }
+    QList<StoredMessage> messages;
+    while (query.next()) {
+        messages << messageFrom(query);
+    }
+    return messages;
 }
 
 std::optional<qint64> ChatStore::lastMessageId()
@@ -1172,6 +1496,11 @@ std::optional<ChatStore::Pruned> ChatStore::pruneTerms(const QString& after, int
 
 bool ChatStore::backup(const QString& path)
 {
+    if (m_dialect.backupInto.isEmpty()) {
+        return fail(StoreError::Unsupported,
+            QStringLiteral("%1 is backed up with the database's own tools (PostgreSQL: pg_dump), not by quietwired")
+                .arg(description()));
+    }
     // Made here, private and new (never over an existing file); SQLite fills the empty file.
     QString error;
     if (!createPrivateFile(path, &error)) {

@@ -5,9 +5,11 @@
 #include <QSqlDatabase>
 #include <QString>
 #include <QVariantList>
+#include <functional>
 #include <memory>
 #include <optional>
 
+class QSqlError;
 class QSqlQuery;
 
 namespace QuietWire {
@@ -39,6 +41,21 @@ public:
     static constexpr char FileName[] = "quietwire.db";
     /// The room every user is in.
     static constexpr char GeneralRoom[] = "general";
+    /// Several nodes on one database (PostgreSQL): the channels the store notifies (LISTEN/NOTIFY)
+    /// when a transaction stored messages (no payload), and when a conversation or its members
+    /// changed (payload "ID ORIGIN": the conversation's id and Options::origin of the store that
+    /// changed it). SQLite: one node, no notifications.
+    static constexpr char MessagesChannel[] = "quietwire_messages";
+    static constexpr char ConversationsChannel[] = "quietwire_conversations";
+    /// ... and when the whitelist kept in the store changed (no payload).
+    static constexpr char WhitelistChannel[] = "quietwire_whitelist";
+    /// True when other nodes may share the store and learn of changes through the channels.
+    bool isShared() const;
+    /// After a failure that lost the connection to a database server (Unavailable; the server
+    /// restarted or cannot be reached), opens it again, at most once per ReconnectIntervalMs: the
+    /// calls in between fail at once with Unavailable. True when the connection is usable.
+    bool reconnectIfLost();
+    static constexpr int ReconnectIntervalMs = 1000;
     /// Longest room name; names are letters, digits and "._-".
     static constexpr int MaxRoomNameLength = 64;
     /// A search word that starts more terms than this is matched as a prefix by the index itself
@@ -47,9 +64,21 @@ public:
 
     struct Options
     {
+        /// QSQLITE (the embedded default) or QPSQL (PostgreSQL, shared by several nodes).
         QString driver = QStringLiteral("QSQLITE");
         /// SQLite: the file. PostgreSQL: the database.
         QString databaseName;
+        /// PostgreSQL only: where the server is and who the store logs in as. An empty password
+        /// leaves it to libpq (a ~/.pgpass or PGPASSFILE, or a method that needs none).
+        QString host;
+        int port = -1;
+        QString user;
+        QString password;
+        /// PostgreSQL only: more libpq connection keywords, "key=value;key=value" (sslmode=require).
+        QString connectOptions;
+        /// Several nodes on one database: who this store speaks for in the notifications it sends
+        /// (ConversationsChannel's payload), so that a node knows its own changes when they come back.
+        QString origin;
         /// How long a write waits for another process's lock before the store reports Locked.
         int busyTimeoutMs = 5000;
     };
@@ -125,6 +154,17 @@ public:
         qint64 beforeId, int limit, const QString& hitStart, const QString& hitEnd);
     /// The newest message id in the store (0: none yet).
     std::optional<qint64> lastMessageId();
+    /// Several nodes (PostgreSQL): the whitelist is kept in the store, as the text of an
+    /// authorized_keys file (AuthorizedKeys parses and edits it), one copy for every node.
+    /// Unsupported on SQLite, whose server reads <data-dir>/authorized_keys.
+    std::optional<QByteArray> whitelistText();
+    /// Changes the whitelist in one transaction: edit gets the current text and returns the new
+    /// one, or nullopt to change nothing (the store then fails with Refused and edit's own error
+    /// is the caller's to report). The other nodes are told (WhitelistChannel) at the commit.
+    bool editWhitelist(const std::function<std::optional<QByteArray>(const QByteArray&)>& edit);
+    /// Up to limit messages of every conversation with an id above afterId, oldest first: what a
+    /// node delivers when MessagesChannel says there is more.
+    std::optional<QList<StoredMessage>> messagesAfter(qint64 afterId, int limit);
 
     // Read markers.
     /// Moves user's marker in conversation forward to lastRead (never back).
@@ -163,13 +203,17 @@ private:
     ChatStore(const Options& options, const Dialect& dialect);
     bool openDatabase();
     bool checkAndMigrate();
+    bool checkAndMigrateHoldingLock();
     bool migrateFrom(int version);
     bool exec(QSqlQuery& query);
     bool exec(const QString& sql);
     bool fail(StoreError error, const QString& message);
     bool failQuery(const QSqlQuery& query);
+    bool failWith(const QSqlError& error, const QString& what);
     bool transaction();
     bool conversationExists(qint64 id);
+    /// Tells the other nodes (ConversationsChannel) that conversation id changed; true with nothing to tell.
+    void announceConversation(qint64 id);
     bool commit();
     std::optional<Conversation> conversationWhere(const QString& condition, const QVariantList& values);
     std::optional<Conversation> insertConversation(Conversation conversation, const QStringList& members);
@@ -178,6 +222,8 @@ private:
     std::optional<QString> matchExpression(const QStringList& words);
 
     Options m_options;
+    bool m_connectionLost = false;
+    qint64 m_lastReconnectMs = 0;
     const Dialect& m_dialect;
     QString m_connectionName;
     QSqlDatabase m_db;

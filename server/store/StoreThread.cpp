@@ -129,6 +129,9 @@ void StoreThread::run()
         }
         // In posted order; consecutive appends go in one transaction (at most MaxGroup).
         for (Item& item : work) {
+            // A database server that went away is tried again here, between two pieces of work
+            // (what runs meanwhile fails with Unavailable).
+            store->reconnectIfLost();
             if (item.task) {
                 if (!group.empty()) {
                     commitGroup(*store, group);

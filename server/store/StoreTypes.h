@@ -19,6 +19,7 @@ enum class StoreError {
     NotMember, // the sender is not a member of the conversation (a message that asked for it)
     Exists, // a room of that name exists already
     Unsupported, // the backend cannot do this (e.g. backup of a PostgreSQL store: use pg_dump)
+    Refused, // the caller's own check refused the change (editWhitelist): nothing was changed
 };
 
 struct StoreFailure

@@ -157,6 +157,9 @@ QHostAddress EncryptedTcpSocket::plainAddress(const QHostAddress& address)
 
 QHostAddress EncryptedTcpSocket::peerAddress() const
 {
+    if (!m_peerAddress.isNull()) {
+        return m_peerAddress;
+    }
     // A dual-stack listener reports IPv4 clients as ::ffff:a.b.c.d; people and logs expect a.b.c.d.
     return m_socket ? plainAddress(m_socket->peerAddress()) : QHostAddress();
 }
@@ -232,6 +235,7 @@ void EncryptedTcpSocket::adopt(Established session)
     m_peerKey = session.peerKey;
     m_handshakeHash = session.handshakeHash;
     m_peerName = session.peerName;
+    m_peerAddress = session.peerAddress;
     m_sessionPort = session.sessionPort;
     // The peer says how often it wants to hear from us to keep an idle session open.
     if (session.peerKeepaliveMs > 0 && (m_keepaliveMs <= 0 || session.peerKeepaliveMs < m_keepaliveMs)) {

@@ -82,6 +82,8 @@ public:
         QByteArray peerKey;
         QByteArray handshakeHash;
         QString peerName; // for messages: the host the client dialled, the client's address on the server
+        /// The client's address when a trusted proxy named it (the server); null: the connection's.
+        QHostAddress peerAddress;
         quint16 sessionPort = 0;
         int peerKeepaliveMs = 0; // the keepalive interval the peer asks for (the session message); 0: none
     };
@@ -191,6 +193,7 @@ private:
     QByteArray m_peerKey;
     QByteArray m_handshakeHash;
     QString m_peerName;
+    QHostAddress m_peerAddress; // set when a proxy named the client: peerAddress() returns it
     quint16 m_sessionPort = 0;
     State m_state = State::Unconnected;
     Error m_error = Error::None;

@@ -54,18 +54,25 @@ bool durableRename(int fromDir, const QString& fromName, int toDir, const QStrin
 SendResult sendChunks(EncryptedTcpSocket& socket, QFile& file, qint64 end, Sha256& hash, qint64* position,
     const std::function<void()>& sent)
 {
-    QByteArray buffer(FileProtocol::ChunkSize, Qt::Uninitialized);
     while (socket.isReady() && socket.bytesToWrite() < SendHighWater) {
-        const qint64 n = file.read(buffer.data(), qMin<qint64>(FileProtocol::ChunkSize, end - *position));
+        // The file is read straight into the message, behind its header: no copy of the chunk.
+        const qint64 want = qMin<qint64>(FileProtocol::ChunkSize, end - *position);
+        QByteArray message = FileProtocol::encodeDataHeader(want);
+        const qsizetype header = message.size();
+        message.resize(header + want);
+        const qint64 n = want > 0 ? file.read(message.data() + header, want) : 0;
         if (n < 0) {
             return SendResult::ReadError;
         }
         if (n == 0) {
             return SendResult::Finished;
         }
-        hash.addData(buffer.constData(), n);
+        if (n < want) { // a short read: the header announced more
+            message = FileProtocol::encodeData(message.constData() + header, n);
+        }
+        hash.addData(message.constData() + message.size() - n, n);
         *position += n;
-        socket.sendMessage(FileProtocol::encodeData(buffer.constData(), n));
+        socket.sendMessage(message);
         if (sent) {
             sent();
         }

@@ -701,8 +701,15 @@ Decoded<Failed> Failed::decode(const QCborMap& message)
 
 QByteArray encodeData(const char* data, qsizetype size)
 {
+    QByteArray out = encodeDataHeader(size);
+    out.append(data, size);
+    return out;
+}
+
+QByteArray encodeDataHeader(qsizetype size)
+{
     QByteArray out;
-    out.reserve(DataPrefixSize + 9 + size);
+    out.reserve(DataPrefixSize + 5 + size);
     out.append(DataPrefix, DataPrefixSize);
     if (size < 24) {
         out.append(static_cast<char>(0x40 + size));
@@ -718,7 +725,6 @@ QByteArray encodeData(const char* data, qsizetype size)
         qToBigEndian<quint32>(static_cast<quint32>(size), header + 1);
         out.append(header, 5);
     }
-    out.append(data, size);
     return out;
 }
 

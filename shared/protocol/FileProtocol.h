@@ -394,6 +394,9 @@ struct Failed
 /// {"type":"data","data":<bytes>} encoded by hand: the same bytes QCborMap would give,
 /// without building a map around every 64 KiB of file data.
 QByteArray encodeData(const char* data, qsizetype size);
+/// What encodeData() puts in front of size bytes of data, with room reserved behind it for them: a
+/// sender can read its file straight into the message (resize, then read behind the header).
+QByteArray encodeDataHeader(qsizetype size);
 /// The payload of a "data" message, or a null array when message is not one. For messages in
 /// the encoding of encodeData() the result shares message's bytes (no copy): use it, or copy it,
 /// while message is alive.
