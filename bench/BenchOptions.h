@@ -32,6 +32,13 @@ struct BenchOptions
     int intervalMs = 5; // stall: timer period
     bool resume = false; // stall: stop the transfer at half (untimed), then measure its resume (prefix hash included)
     int textBytes = 64; // fanout: length of each chat text
+    int first = 0; // fanout-members, irc-members: the first key (nick) of this process's members
+    bool send = false; // fanout-members, irc-members: member 0 runs the sender's schedule
+    int gapMs = 100; // fanout-members, irc-members: time between the one-at-a-time messages
+    QString goFile; // fanout-members, irc-members with --send: start sending once this file exists
+    QString stopFile; // fanout-members, irc-members: hold the members until this file exists
+    quint16 ircPort = 0; // irc-members: the IRC server's TLS port on --host
+    QString ircCa; // irc-members: its certificate (PEM), trusted for the name localhost
     QString service = QStringLiteral("chat"); // idle: chat or files
     bool keep = false; // upload: leave the uploaded files on the server
     qint64 stored = 100000; // store: messages to fill the store with

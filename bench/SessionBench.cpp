@@ -40,6 +40,7 @@ bool SessionBench::connectSessions(int count, bool chat)
     QList<bool> up(count, false);
     int inFlight = 0;
     int upCount = 0;
+    int failedAttempts = 0; // set-ups that failed and were tried again (or given up)
     bool gaveUp = false;
     QString lastError;
     QObject scope; // the connections below use locals: they end with this function
@@ -74,6 +75,7 @@ bool SessionBench::connectSessions(int count, bool chat)
         }
         startedMs[i] = -1;
         --inFlight;
+        ++failedAttempts;
         lastError = error;
         if (attempts[i] >= MaxConnectAttempts) {
             gaveUp = true;
@@ -160,10 +162,16 @@ bool SessionBench::connectSessions(int count, bool chat)
             return false;
         }
     }
+    if (failedAttempts > 0) {
+        note(QStringLiteral("%1 set-ups failed and were tried again; last error: %2")
+                 .arg(failedAttempts)
+                 .arg(lastError));
+    }
     Report(QStringLiteral("sessions_connected"))
         .add(QStringLiteral("service"), chat ? QStringLiteral("chat") : QStringLiteral("files"))
         .add(QStringLiteral("sessions"), count)
         .add(QStringLiteral("connect_seconds"), upSeconds, 3)
+        .add(QStringLiteral("failed_attempts"), failedAttempts)
         .add(QStringLiteral("settle_seconds"), static_cast<double>(m_clock.elapsed() - started) / 1000.0, 3)
         .print();
     m_lost = 0;
@@ -180,7 +188,14 @@ qint64 SessionBench::sendNumbered(qint64 number)
 
 void SessionBench::onMessage(const ChatProtocol::Message& message)
 {
-    if (message.history || !message.text.startsWith(FanoutPrefix)) {
+    if (message.history) {
+        return;
+    }
+    if (m_ledger) {
+        m_ledger->received(message.text);
+        return;
+    }
+    if (!message.text.startsWith(FanoutPrefix)) {
         return;
     }
     const qsizetype end = message.text.indexOf(QLatin1Char(' '), FanoutPrefix.size());
@@ -302,6 +317,30 @@ void SessionBench::steadyPhase(double rate)
         .add(QStringLiteral("max_ms"), steady.max(), 3)
         .add(QStringLiteral("lost_sessions"), m_lost)
         .print();
+}
+
+int SessionBench::fanoutMembers()
+{
+    FanoutLedger ledger(m_options);
+    m_ledger = &ledger;
+    const int count = m_options.members;
+    if (!connectSessions(count, true)) {
+        return 1;
+    }
+    Report(QStringLiteral("members_ready"))
+        .add(QStringLiteral("protocol"), QStringLiteral("quietwire"))
+        .add(QStringLiteral("members"), count)
+        .print();
+    const double cpuAtReady = cpuSeconds();
+    if (m_options.send) {
+        ChatClient* sender = m_members.first();
+        ledger.runSchedule([sender](const QString& text) { return sender->sendText(text) >= 0; });
+    }
+    ledger.holdUntilStopFile();
+    ledger.print(count, cpuAtReady);
+    Report(QStringLiteral("members_done")).add(QStringLiteral("lost_sessions"), m_lost).print();
+    m_ledger = nullptr;
+    return 0;
 }
 
 int SessionBench::idle()

@@ -2,6 +2,7 @@
 
 #include "BenchOptions.h"
 #include "ChatClient.h"
+#include "FanoutLedger.h"
 #include "Identity.h"
 #include "ServiceClient.h"
 
@@ -30,6 +31,10 @@ public:
     SessionBench(const BenchOptions& options, QList<Identity> keys, QObject* parent = nullptr);
     int fanout();
     int idle();
+    /// One process of bench/fanout.sh: --members members (keys from --first on) join and stay
+    /// until --stop-file exists; what they receive goes into a FanoutLedger (see there); with
+    /// --send, member 0 runs the sender's schedule.
+    int fanoutMembers();
 
 private:
     struct Pending
@@ -55,6 +60,7 @@ private:
     qint64 m_lost = 0; // sessions that ended after they were up
     qint64 m_phase = 0;
     QString m_padding;
+    FanoutLedger* m_ledger = nullptr; // fanoutMembers()
 };
 
 } // namespace QuietWire::Bench

@@ -5,8 +5,10 @@
 #include "BenchKeys.h"
 #include "BenchOptions.h"
 #include "ChatStoreLoad.h"
+#include "FileLimit.h"
 #include "HandshakeBench.h"
 #include "HistoryStallBench.h"
+#include "IrcMembers.h"
 #include "Report.h"
 #include "SessionBench.h"
 #include "StoreBench.h"
@@ -35,6 +37,13 @@ Commands:
   fanout --members M --messages K [--rate R[,R...] --seconds S]
                                      time until every member has a room message (p50, p99) and
                                      deliveries per second at a steady rate
+  fanout-members --members M [--first K] --stop-file F [--send --go-file G --messages N --gap MS --rate R[,R...] --seconds S]
+  irc-members --irc-port P --irc-ca PEM (the same options)
+                                     one process of bench/fanout.sh: M QuietWire room members
+                                     (keys K..K+M-1) or M IRC clients over TLS in #bench, held until
+                                     F exists; `fanmsg` lines say when the last of them had each
+                                     message; with --send, member 0 sends N messages MS apart, then
+                                     at each rate for S seconds
   idle --sessions N [--service chat|files] [--seconds S]
                                      hold N sessions (until stdin closes, or S seconds)
   stall-download SIZE / stall-upload SIZE [--interval MS] [--resume]
@@ -74,6 +83,8 @@ int main(int argc, char* argv[])
     QCoreApplication::setApplicationName(QStringLiteral("quietwire-bench"));
     QCoreApplication::setApplicationVersion(QStringLiteral(QUIETWIRE_VERSION));
     std::signal(SIGPIPE, SIG_IGN);
+    // Thousands of sessions in one process (bench/many-sessions.sh): the soft limit up to the hard one.
+    FileLimit::raise();
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QString::fromLatin1(Description));
@@ -140,6 +151,24 @@ int main(int argc, char* argv[])
     const QCommandLineOption serverPid(QStringLiteral("server-pid"),
         QStringLiteral("chat-load: the local quietwired's pid, for its threads' CPU time per message."),
         QStringLiteral("PID"), QStringLiteral("0"));
+    const QCommandLineOption first(QStringLiteral("first"),
+        QStringLiteral("fanout-members, irc-members: the first key (nick) number (0)."), QStringLiteral("K"),
+        QStringLiteral("0"));
+    const QCommandLineOption send(
+        QStringLiteral("send"), QStringLiteral("fanout-members, irc-members: member 0 sends the schedule."));
+    const QCommandLineOption gap(QStringLiteral("gap"),
+        QStringLiteral("fanout-members, irc-members: ms between one-at-a-time messages (100)."), QStringLiteral("MS"),
+        QStringLiteral("100"));
+    const QCommandLineOption stopFile(QStringLiteral("stop-file"),
+        QStringLiteral("fanout-members, irc-members: hold the members until this file exists."), QStringLiteral("F"));
+    const QCommandLineOption ircPort(
+        QStringLiteral("irc-port"), QStringLiteral("irc-members: the IRC server's TLS port."), QStringLiteral("P"));
+    const QCommandLineOption ircCa(QStringLiteral("irc-ca"),
+        QStringLiteral("irc-members: the IRC server's certificate (PEM)."), QStringLiteral("PEM"));
+    const QCommandLineOption goFile(QStringLiteral("go-file"),
+        QStringLiteral("fanout-members, irc-members: with --send, start sending once this file exists."),
+        QStringLiteral("F"));
+    parser.addOptions({ first, send, gap, goFile, stopFile, ircPort, ircCa });
     parser.addOptions({ host, port, keys, dir, file, count, parallel, repeat, clients, seconds, members, messages, rate,
         sessions, sources, batch, interval, textBytes, service, keep, stored, conversations, queries, senders, window,
         target, serverPid, resume });
@@ -178,6 +207,13 @@ int main(int argc, char* argv[])
     options.resume = parser.isSet(resume);
     options.textBytes = qBound(16, parser.value(textBytes).toInt(), 16000);
     options.service = parser.value(service);
+    options.first = qMax(0, parser.value(first).toInt());
+    options.send = parser.isSet(send);
+    options.gapMs = qMax(1, parser.value(gap).toInt());
+    options.goFile = parser.value(goFile);
+    options.stopFile = parser.value(stopFile);
+    options.ircPort = static_cast<quint16>(parser.value(ircPort).toUInt());
+    options.ircCa = parser.value(ircCa);
     options.keep = parser.isSet(keep);
     options.stored = qMax<qint64>(1, parser.value(stored).toLongLong());
     options.conversations = qMax(1, parser.value(conversations).toInt());
@@ -196,6 +232,9 @@ int main(int argc, char* argv[])
         return StoreBench(options).run();
     }
 
+    if (options.command == QLatin1String("irc-members")) {
+        return IrcMembers(options).run();
+    }
     if (options.keysDir.isEmpty()) {
         note(QStringLiteral("--keys DIR is required (quietwire-bench keygen --keys DIR --count N creates them)"));
         return 2;
@@ -261,6 +300,22 @@ int main(int argc, char* argv[])
         }
         ChatStoreLoad bench(options, *identities);
         return command == QLatin1String("chat-load") ? bench.load() : bench.query();
+    }
+    if (command == QLatin1String("fanout-members")) {
+        auto identities = BenchKeys::load(options.keysDir, 0, &error);
+        if (!identities) {
+            note(error);
+            return 1;
+        }
+        if (identities->size() < options.first + options.members) {
+            note(QStringLiteral("fanout-members: %1 keys, keys %2..%3 wanted")
+                     .arg(identities->size())
+                     .arg(options.first)
+                     .arg(options.first + options.members - 1));
+            return 2;
+        }
+        SessionBench bench(options, identities->mid(options.first, options.members));
+        return bench.fanoutMembers();
     }
     if (command == QLatin1String("fanout") || command == QLatin1String("idle")) {
         const int needed = command == QLatin1String("fanout") ? options.members : options.sessions;

@@ -11,6 +11,10 @@
 #                             (bench/tree-upload.sh: about a minute); replaces only its section
 #   bench/run.sh --only gui-stall  only the event-loop stalls of a resumed 1 GiB transfer and a history load
 #                             (bench/gui-stall.sh: a few minutes); replaces only its section
+#   bench/run.sh --only fanout  only the chat fan-out, 500 members, beside ngircd over TLS (bench/fanout.sh:
+#                             about 5 minutes); replaces only its section
+#   bench/run.sh --only sessions  only 10,000 sessions on one server and the memory per idle session
+#                             (bench/many-sessions.sh: about 4 minutes); replaces only its section
 #   bench/run.sh --only bulk  only bulk against the floor and scp (every cipher, scp and scp -O, then alternating
 #                             runs) and parallel transfers (bench/bulk.sh: about 10 minutes); replaces only its part
 #                             of section 1
@@ -37,8 +41,11 @@ while (($#)); do
     --no-install) DO_INSTALL=0 ;;
     --keep) KEEP=1 ;;
     --out) OUT=$2; shift ;;
-    --only) ONLY=$2; shift; [ "$ONLY" = chat ] || [ "$ONLY" = tree ] || [ "$ONLY" = gui-stall ] || [ "$ONLY" = bulk ] || { echo "run.sh: --only takes chat, tree, gui-stall or bulk" >&2; exit 2; } ;;
-    -h | --help) sed -n '2,20p' "$0"; exit 0 ;;
+    --only)
+        ONLY=$2; shift
+        case $ONLY in chat | tree | gui-stall | bulk | fanout | sessions) ;; *) echo "run.sh: --only takes chat, tree, gui-stall, bulk, fanout or sessions" >&2; exit 2 ;; esac
+        ;;
+    -h | --help) sed -n '2,27p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
@@ -58,8 +65,6 @@ if [ "$MODE" = full ]; then
     SPEED_SECONDS=2
     HS_CLIENTS="1 8 32"; HS_SECONDS=5; HS_REPEAT=3
     TLS_SECONDS=5; TLS_REPEAT=3
-    FAN_MEMBERS=500; FAN_MESSAGES=200; FAN_RATES=20,50,100; FAN_SECONDS=5
-    IDLE_FILES=1000; IDLE_CHAT=800
     BIG_SIZE=10G; MEM_SIZES="16M 1G"
     STALL_SIZE=1G; STALL_REPEAT=3
     PROFILE_SIZE=256M
@@ -72,8 +77,6 @@ else
     SPEED_SECONDS=1
     HS_CLIENTS="1 8"; HS_SECONDS=2; HS_REPEAT=1
     TLS_SECONDS=2; TLS_REPEAT=1
-    FAN_MEMBERS=100; FAN_MESSAGES=30; FAN_RATES=20; FAN_SECONDS=2
-    IDLE_FILES=200; IDLE_CHAT=100
     BIG_SIZE=256M; MEM_SIZES="16M"
     STALL_SIZE=64M; STALL_REPEAT=1
     PROFILE_SIZE=64M
@@ -105,10 +108,12 @@ need_packages() {
     [ $own_policy = 0 ] || $sudo rm -f $policy
 }
 [ "$DO_INSTALL" = 0 ] || bash "$ROOT/scripts/deps.sh" >&2
-if [ "$ONLY" = chat ] || [ "$ONLY" = gui-stall ]; then
+if [ "$ONLY" = chat ] || [ "$ONLY" = gui-stall ] || [ "$ONLY" = sessions ]; then
     need_packages sqlite3 procps iproute2
+elif [ "$ONLY" = fanout ]; then
+    need_packages ngircd openssl procps iproute2
 else
-    need_packages openssh-server openssh-client openssl iperf3 gnuplot-nox procps iproute2 sqlite3
+    need_packages openssh-server openssh-client openssl iperf3 gnuplot-nox procps iproute2 sqlite3 ngircd
 fi
 
 BIN=$ROOT/build/bin
@@ -118,7 +123,7 @@ if [ "$DO_BUILD" = 1 ]; then
     # -j1: the machine may be shared; the build is incremental after the first time.
     ninja -C "$ROOT/build" -j1 quietwired quietwire-cli quietwire-bench quietwire-gui-bench >&2
 fi
-for b in quietwired $([ "$ONLY" = chat ] || [ "$ONLY" = gui-stall ] || echo quietwire-cli) quietwire-bench \
+for b in quietwired $([ "$ONLY" = chat ] || [ "$ONLY" = gui-stall ] || [ "$ONLY" = fanout ] || [ "$ONLY" = sessions ] || echo quietwire-cli) quietwire-bench \
     $([ "$ONLY" = gui-stall ] && echo quietwire-gui-bench); do [ -x "$BIN/$b" ] || die "$BIN/$b is missing"; done
 BUILD_TYPE=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$ROOT/build/CMakeCache.txt")
 # Taken now: by the time the report is written, docs/ holds this run's own output.
@@ -241,11 +246,12 @@ start_server() {
     cp "$KEYS/authorized_keys" "$data/"
     # Every server has a new key, and a port may come round again: no stale pins.
     rm -f "$KEYS/known_servers" "$KEYS/0000/known_servers"
-    range=$(free_range 128) || die "no free port range"
+    range=$(free_range "${SRV_PORT_COUNT:-128}") || die "no free port range"
+    SRV_RANGE=$range
     # The handshake benchmark runs up to 32 set-ups of one key at once: more tickets of one key
     # than a user needs (--max-tickets-per-key, 8 by default) are waiting then.
-    env ${SRV_ENV:+"$SRV_ENV"} "$BIN/quietwired" --data-dir "$data" --files-root "$files" --listen 127.0.0.1 --port 0 \
-        --session-ports "$range" --quota 64G --max-tickets-per-key 64 </dev/null >"$WORK/$name.out" 2>"$WORK/$name.log" &
+    env ${SRV_ENV:+"$SRV_ENV"} "${SRV_BIN:-$BIN/quietwired}" --data-dir "$data" --files-root "$files" --listen 127.0.0.1 --port 0 \
+        --session-ports "$range" --quota 64G --max-tickets-per-key 64 ${SRV_OPTS:-} </dev/null >"$WORK/$name.out" 2>"$WORK/$name.log" &
     SRV_PID=$!
     PIDS+=("$SRV_PID")
     for _ in $(seq 100); do
@@ -350,25 +356,13 @@ START_TIME=$(date +%s)
 . "$ROOT/bench/tree-upload.sh"
 # shellcheck source=bench/gui-stall.sh
 . "$ROOT/bench/gui-stall.sh"
+# shellcheck source=bench/fanout.sh
+. "$ROOT/bench/fanout.sh"
+# shellcheck source=bench/many-sessions.sh
+. "$ROOT/bench/many-sessions.sh"
 # shellcheck source=bench/bulk.sh
 . "$ROOT/bench/bulk.sh"
 
-if [ "$ONLY" = chat ]; then
-    "$BIN/quietwire-bench" keygen --keys "$KEYS" --count "$CHAT_SENDERS" >/dev/null
-    chat_store_measure
-    chat_store_report >"$WORK/chat-section.md"
-    replace_section "$CHAT_BEGIN" "$CHAT_END" "$WORK/chat-section.md"
-    log "wrote the chat store section of $DOC"
-    exit 0
-fi
-if [ "$ONLY" = gui-stall ]; then
-    "$BIN/quietwire-bench" keygen --keys "$KEYS" --count 1 >/dev/null
-    gui_stall_measure
-    gui_stall_report >"$WORK/gui-stall-section.md"
-    replace_section "$GUI_STALL_BEGIN" "$GUI_STALL_END" "$WORK/gui-stall-section.md"
-    log "wrote the GUI stall section of $DOC"
-    exit 0
-fi
 if [ "$ONLY" = bulk ]; then
     if [ -n "${BULK_REPORT_FROM:-}" ]; then # the report again from a kept run (--keep), measuring nothing
         RES=$BULK_REPORT_FROM/results.tsv; LOADLOG=$BULK_REPORT_FROM/load.log
@@ -393,17 +387,30 @@ if [ "$ONLY" = bulk ]; then
     log "wrote the bulk part of section 1 of $DOC"
     exit 0
 fi
-if [ "$ONLY" = tree ]; then
-    "$BIN/quietwire-bench" keygen --keys "$KEYS" --count 1 >/dev/null
+# only_section KEY_COUNT MEASURE REPORT BEGIN END WHAT: one part alone (--only): its keys, its measurements, and its
+# section of docs/PERFORMANCE.md in place of the old one; then the run ends.
+only_section() {
+    "$BIN/quietwire-bench" keygen --keys "$KEYS" --count "$1" >/dev/null
+    "$2"
+    "$3" >"$WORK/section.md"
+    replace_section "$4" "$5" "$WORK/section.md"
+    log "wrote the $6 section of $DOC"
+    exit 0
+}
+tree_upload_alone() {
     start_sshd
     SSH_OPTS=(-F "$SSHD_DIR/ssh_config")
     tree_upload_measure
-    tree_upload_report >"$WORK/tree-section.md"
-    replace_section "$TREE_BEGIN" "$TREE_END" "$WORK/tree-section.md"
-    log "wrote the folder upload section of $DOC"
-    exit 0
-fi
-"$BIN/quietwire-bench" keygen --keys "$KEYS" --count $((IDLE_FILES > FAN_MEMBERS ? IDLE_FILES : FAN_MEMBERS)) >/dev/null
+}
+SESSION_KEYS=$((IDLE_FILES > MANY_KEYS ? IDLE_FILES : MANY_KEYS))
+case $ONLY in
+chat) only_section "$CHAT_SENDERS" chat_store_measure chat_store_report "$CHAT_BEGIN" "$CHAT_END" "chat store" ;;
+gui-stall) only_section 1 gui_stall_measure gui_stall_report "$GUI_STALL_BEGIN" "$GUI_STALL_END" "GUI stall" ;;
+tree) only_section 1 tree_upload_alone tree_upload_report "$TREE_BEGIN" "$TREE_END" "folder upload" ;;
+fanout) only_section "$FANOUT_MEMBERS" fanout_measure fanout_report "$FANOUT_BEGIN" "$FANOUT_END" "fan-out" ;;
+sessions) only_section "$SESSION_KEYS" sessions_measure sessions_report "$SESSIONS_BEGIN" "$SESSIONS_END" "many-sessions" ;;
+esac
+"$BIN/quietwire-bench" keygen --keys "$KEYS" --count $((SESSION_KEYS > FANOUT_MEMBERS ? SESSION_KEYS : FANOUT_MEMBERS)) >/dev/null
 start_server main "$WORK/main-files"
 MAIN_PID=$SRV_PID; MAIN_PORT=$SRV_PORT
 
@@ -584,68 +591,13 @@ done
 rec tls_rsa_1 "$(tls_rate rsa 1)"
 
 # ---------------------------------------------------------------------------------------------
-# 8. Chat fan-out with FAN_MEMBERS members
-log "chat fan-out: $FAN_MEMBERS members"
-bench fanout --members "$FAN_MEMBERS" --messages "$FAN_MESSAGES" --rate "$FAN_RATES" --seconds "$FAN_SECONDS" \
-    --sources 4 >"$WORK/fanout.out" || die "fanout failed: $(cat "$WORK/fanout.out")"
-line=$(grep '^fanout ' "$WORK/fanout.out")
-for k in p50_ms p90_ms p99_ms max_ms min_ms messages incomplete; do rec "fan_$k" "$(field $k <<<"$line")"; done
-grep '^fanout_steady ' "$WORK/fanout.out" | while read -r line; do
-    r=$(field rate <<<"$line" | cut -d. -f1)
-    for k in deliveries_per_second offered_per_second p50_ms p99_ms max_ms incomplete; do
-        rec "fanst_${r}_$k" "$(field $k <<<"$line")"
-    done
-done
-FAN_JOIN=$(grep '^sessions_connected ' "$WORK/fanout.out" | field settle_seconds)
-# The same one-at-a-time figure with other event dispatchers (an environment variable, no code
-# change). quietwired runs on Qt's UNIX dispatcher by default (server/EventDispatcher.cpp); the bench,
-# like every client, on GLib's, Debian's default. First the bench on UNIX too (it holds all the
-# members' sockets, which no real client does), then the server back on GLib (QT_NO_GLIB set but
-# empty) for comparison.
-fanout_variant() { # name
-    bench fanout --members "$FAN_MEMBERS" --messages "$FAN_MESSAGES" --sources 4 >"$WORK/fanout-$1.out" \
-        || die "fanout $1 failed: $(cat "$WORK/fanout-$1.out")"
-    line=$(grep '^fanout ' "$WORK/fanout-$1.out")
-    for k in p50_ms p99_ms max_ms; do rec "fan_${1}_$k" "$(field $k <<<"$line")"; done
-}
-log "chat fan-out: bench on QT_NO_GLIB=1"
-export QT_NO_GLIB=1
-fanout_variant client_unix
+# 8. Chat fan-out beside ngircd (bench/fanout.sh)
 stop_pid "$MAIN_PID"
-log "chat fan-out: server on GLib's dispatcher (QT_NO_GLIB=), bench on UNIX"
-SRV_ENV=QT_NO_GLIB= start_server fanout-glib "$WORK/fanout-glib-files"
-fanout_variant server_glib
-stop_pid "$SRV_PID"
-unset QT_NO_GLIB
+fanout_measure
 
 # ---------------------------------------------------------------------------------------------
-# 9. Memory per idle session: a fresh server each, RSS before and after the sessions are up
-idle_memory() { # service count
-    local service=$1 count=$2 before after bpid
-    start_server "idle-$service" "$WORK/idle-$service-files"
-    sleep 0.5
-    before=$(rss_kib "$SRV_PID" VmRSS)
-    bench_bg idle --service "$service" --sessions "$count" --seconds 600 --sources 4 >"$WORK/idle-$service.out" 2>&1 &
-    bpid=$!; PIDS+=("$bpid")
-    for _ in $(seq 1200); do
-        grep -q '^idle_ready' "$WORK/idle-$service.out" && break
-        kill -0 "$bpid" 2>/dev/null || die "idle $service failed: $(cat "$WORK/idle-$service.out")"
-        sleep 0.25
-    done
-    sleep 1
-    after=$(rss_kib "$SRV_PID" VmRSS)
-    rec "idle_${service}_before_kib" "$before"
-    rec "idle_${service}_after_kib" "$after"
-    rec "idle_${service}_sessions" "$count"
-    rec "idle_${service}_per_session_kib" "$(awk -v a="$after" -v b="$before" -v n="$count" 'BEGIN { printf "%.1f", (a - b) / n }')"
-    rec "idle_${service}_client_kib" "$(grep '^idle_ready' "$WORK/idle-$service.out" | field client_rss_kib)"
-    stop_pid "$bpid"
-    stop_pid "$SRV_PID"
-}
-log "memory: $IDLE_FILES idle files sessions"
-idle_memory files "$IDLE_FILES"
-log "memory: $IDLE_CHAT idle chat sessions"
-idle_memory chat "$IDLE_CHAT"
+# 9. Many sessions on one server, memory per idle session (bench/many-sessions.sh)
+sessions_measure
 
 # ---------------------------------------------------------------------------------------------
 # 10. Memory during transfers of growing size, ending with BIG_SIZE
@@ -834,7 +786,7 @@ for n in $HS_CLIENTS; do
 done
 TLS_BEST=$(awk -v a="$(med tls_ec_1)" -v b="$(med tls_ec_2)" 'BEGIN { print (a > b) ? a : b }')
 R_HS=$(ratio "$HS_BEST" "$TLS_BEST")
-FAN_P99=$(med fan_p99_ms)
+FAN_P99=$(med fan_qw_0_p99_ms)
 IDLE_PER=$(med idle_files_per_session_kib)
 IDLE_CHAT_PER=$(med idle_chat_per_session_kib)
 MEM_SPREAD_S=$(for s in $MEM_SIZES $BIG_SIZE; do med "mem_${s}_server_hwm_kib"; done | sort -n | awk 'NR == 1 { a = $1 } { b = $1 } END { printf "%.1f", (b - a) / 1024 }')
@@ -885,7 +837,7 @@ repeated runs with its minimum and maximum in parentheses, and each comparison i
 | bulk transfer ≥ 3x the fastest scp cipher | $TABLE_SIZE, whole commands: quietwire-cli $(fmt "$(med "cli_up_$TABLE_SIZE")") up / $(fmt "$(med "cli_down_$TABLE_SIZE")") down MB/s vs the fastest scp $(fmt "$SCP_UP") up (\`$SCP_UP_LABEL\`) / $(fmt "$SCP_DOWN") down (\`$SCP_DOWN_LABEL\`): **${R_CLI}x** in the weaker direction (quietwire-bench, in process: ${R_BENCH}x) | $(verdict "$R_SCP" ">=" 3) |
 | bulk transfer ≥ half of raw loopback TCP | quietwire-bench $(fmt "$QW_BEST") MB/s (weaker direction) vs iperf3 $(fmt "$TCP_1") MB/s (1 stream): **${R_TCP}x** | $(verdict "$R_TCP" ">=" 0.5) |
 | handshakes/s ≥ 3x TLS 1.3 \`s_time -new\` | $(fmt "$HS_BEST") set-ups/s ($HS_BEST_N concurrent loops) vs $(fmt "$TLS_BEST") TLS handshakes/s: **${R_HS}x** | $(verdict "$R_HS" ">=" 3) |
-| fan-out p99 < 20 ms with $FAN_MEMBERS members | p99 $(fmt "$FAN_P99" 1) ms (p50 $(fmt "$(med fan_p50_ms)" 1) ms) | $(verdict "$FAN_P99" "<" 20) |
+| fan-out p99 < 20 ms with $FANOUT_MEMBERS members | p99 $(fmt "$FAN_P99" 1) ms (p50 $(fmt "$(med fan_qw_0_p50_ms)" 1) ms; ngircd over TLS p99 $(fmt "$(med fan_irc_0_p99_ms)" 1) ms) | $(verdict "$FAN_P99" "<" 20) |
 | ≤ 64 KiB resident per idle session | $(fmt "$IDLE_PER" 1) KiB per files session ($IDLE_FILES), $(fmt "$IDLE_CHAT_PER" 1) KiB per chat session ($IDLE_CHAT) | $(verdict "$(awk -v a="$IDLE_PER" -v b="$IDLE_CHAT_PER" 'BEGIN { print (a > b) ? a : b }')" "<" 64.01) |
 | memory flat (within 32 MiB) whatever the file size | peak RSS spread over $(echo $MEM_SIZES $BIG_SIZE | sed 's/ /, /g') uploads: server $MEM_SPREAD_S MiB, client $MEM_SPREAD_C MiB | $(verdict "$MEM_SPREAD" "<" 32.01) |
 | GUI event-loop stalls < 50 ms | longest gap between 5 ms ticks during a $STALL_SIZE transfer: $(fmt "$STALL_MAX" 1) ms | $(verdict "$STALL_MAX" "<" 50) |
@@ -984,50 +936,13 @@ cat <<EOF
 
 Median QuietWire set-up time seen by one client: $(for n in $HS_CLIENTS; do echo -n "$(fmt "$(med "hs_qw_p50_$n")" 2) ms with $n, "; done | sed 's/, $//').
 
-## 3. Chat fan-out, $FAN_MEMBERS members
-
-\`quietwire-bench fanout\`: $FAN_MEMBERS ChatClient members (each its own key, spread over 4 loopback
-source addresses) joined the room in $(fmt "$FAN_JOIN" 1) s. Member 0 sends; a sample is the time from
-\`sendText()\` until the last of the $FAN_MEMBERS members (the sender's own copy included) has decoded the
-message. All members live in the one bench process, so the figure includes decrypting and decoding
-$FAN_MEMBERS copies on the client side, on the same 2 cores as the server: an upper bound of what
-members on their own machines would see.
-
-One message at a time ($(med fan_messages) messages, $(med fan_incomplete) incomplete):
-
-| p50 | p90 | p99 | max | min |
-|---:|---:|---:|---:|---:|
-| $(fmt "$(med fan_p50_ms)" 1) ms | $(fmt "$(med fan_p90_ms)" 1) ms | $(fmt "$(med fan_p99_ms)" 1) ms | $(fmt "$(med fan_max_ms)" 1) ms | $(fmt "$(med fan_min_ms)" 1) ms |
-
-The same one-at-a-time measurement with other event dispatchers: quietwired runs on Qt's own UNIX
-dispatcher by default, clients (and this bench) on GLib's, which Debian's Qt uses by default; see
-"Where the time goes" for why it matters with many sockets:
-
-| server dispatcher | bench dispatcher | p50 | p99 | max |
-|---|---|---:|---:|---:|
-| UNIX (default) | GLib (default) | $(fmt "$(med fan_p50_ms)" 1) ms | $(fmt "$(med fan_p99_ms)" 1) ms | $(fmt "$(med fan_max_ms)" 1) ms |
-| UNIX (default) | UNIX | $(fmt "$(med fan_client_unix_p50_ms)" 1) ms | $(fmt "$(med fan_client_unix_p99_ms)" 1) ms | $(fmt "$(med fan_client_unix_max_ms)" 1) ms |
-| GLib (\`QT_NO_GLIB=\`) | UNIX | $(fmt "$(med fan_server_glib_p50_ms)" 1) ms | $(fmt "$(med fan_server_glib_p99_ms)" 1) ms | $(fmt "$(med fan_server_glib_max_ms)" 1) ms |
-
-Steady load (server on UNIX, bench on GLib, the defaults): member 0 sends at a fixed rate for $FAN_SECONDS s.
-
-| messages/s | offered deliveries/s | delivered per second | p50 | p99 | max | incomplete |
-|---:|---:|---:|---:|---:|---:|---:|
 EOF
-for r in ${FAN_RATES//,/ }; do
-    echo "| $r | $(fmt "$(med "fanst_${r}_offered_per_second")") | $(fmt "$(med "fanst_${r}_deliveries_per_second")") | $(fmt "$(med "fanst_${r}_p50_ms")" 1) ms | $(fmt "$(med "fanst_${r}_p99_ms")" 1) ms | $(fmt "$(med "fanst_${r}_max_ms")" 1) ms | $(med "fanst_${r}_incomplete") |"
-done
+fanout_report
+echo
+sessions_report
 cat <<EOF
 
-## 4. Memory
-
-Idle sessions: a fresh \`quietwired\` for each line; its VmRSS (\`/proc/PID/status\`) before the sessions
-and once they are all up and quiet. The chat line holds $IDLE_CHAT sessions, not 1000: the room cannot hold much more than 860 members today (see *A limit found on the way* below).
-
-| sessions | server RSS before | server RSS with the sessions | per session | client process RSS |
-|---|---:|---:|---:|---:|
-| $IDLE_FILES idle \`files\` sessions | $(med idle_files_before_kib) KiB | $(med idle_files_after_kib) KiB | **$(fmt "$IDLE_PER" 1) KiB** | $(med idle_files_client_kib) KiB |
-| $IDLE_CHAT idle \`chat\` sessions (room members) | $(med idle_chat_before_kib) KiB | $(med idle_chat_after_kib) KiB | **$(fmt "$IDLE_CHAT_PER" 1) KiB** | $(med idle_chat_client_kib) KiB |
+### Peak memory during one upload
 
 Peak resident memory during one upload (fresh server, its VmHWM reset with \`/proc/PID/clear_refs\` before
 each; the client's VmHWM is its whole life). The $BIG_SIZE upload reads a sparse file on tmpfs (zeros:
@@ -1082,9 +997,11 @@ bench/run.sh            # this report: about $DURATION_MIN minutes here
 bench/run.sh --quick    # small sizes and few repeats: checks that everything works
 bench/run.sh --only chat [--quick]   # only section 6, the chat store; replaces that section here
 bench/run.sh --only tree [--quick]   # only section 7, a folder of small files; replaces that section here
+bench/run.sh --only fanout [--quick] # only section 3, the fan-out beside ngircd; replaces that section here
+bench/run.sh --only sessions [--quick] # only section 4, many sessions and the idle memory; replaces that section here
 \`\`\`
 
-The script installs what is missing (openssh-server, iperf3, gnuplot-nox; the packages' own services are
+The script installs what is missing (openssh-server, iperf3, gnuplot-nox, ngircd; the packages' own services are
 not started), builds Release with \`ninja -j1\`, starts every server on 127.0.0.1 with throwaway keys in a
 temporary directory under /dev/shm, and removes it all at the end. \`build/bin/quietwire-bench --help\`
 describes the load tool; its lines are \`record key=value ...\`.

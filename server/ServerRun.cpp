@@ -3,6 +3,7 @@
 #include "AdminConsole.h"
 #include "DataDirLock.h"
 #include "FileArea.h"
+#include "FileLimit.h"
 #include "Identity.h"
 #include "Logging.h"
 #include "Protocol.h"
@@ -33,6 +34,28 @@ void reloadWhitelist(ServerApp& server)
     }
 }
 
+/// "at most N at once (open files: limit L)" for the banner; a warning when the limit could not be
+/// raised, or when the whitelist's keys could open more sessions than fit.
+QString sessionLine(const FileLimit& limit, qint64 capacity, const ServerApp& server)
+{
+    if (!limit.error.isEmpty()) {
+        qCWarning(lcServer).noquote() << "could not raise the open-files limit from" << limit.before << "to"
+                                      << limit.hard << "-" << limit.error;
+    }
+    if (capacity < 0) {
+        return QStringLiteral("no limit on open files");
+    }
+    const qint64 allowed
+        = static_cast<qint64>(server.whitelist()->keys().entries().size()) * server.options().maxSessionsPerKey;
+    if (capacity < allowed) {
+        qCWarning(lcServer).noquote()
+            << "this server can hold" << capacity << "sessions at once (open-files limit" << limit.soft
+            << "), fewer than the whitelist's keys may open (" << allowed
+            << "); raise the hard limit (LimitNOFILE= in the service unit, or ulimit -Hn) to hold more";
+    }
+    return QStringLiteral("at most %1 at once (open-files limit %2)").arg(capacity).arg(limit.soft);
+}
+
 } // namespace
 
 int runServer(const ServerOptions& options)
@@ -42,6 +65,9 @@ int runServer(const ServerOptions& options)
         QTextStream(stderr) << "quietwired: " << message << Qt::endl;
         return 1;
     };
+    // Every session is a socket: the soft limit (1024 by default) would cap the server long before
+    // its memory does. Raised before anything is opened.
+    const FileLimit fileLimit = FileLimit::raise();
     QString error;
     bool created = false;
     const auto identity = Identity::loadOrCreate(
@@ -88,6 +114,10 @@ int runServer(const ServerOptions& options)
     }
 
     const ServerApp::Options& settings = options.server;
+    // Set aside: a descriptor for every handshake and every session ticket's listener the options allow at once.
+    const qint64 reserved
+        = settings.network.maxHandshakes + (settings.network.sessionPortLast - settings.network.sessionPortFirst + 1);
+    const QString sessions = sessionLine(fileLimit, fileLimit.sessionCapacity(reserved), server);
     out << "QuietWire server " << QCoreApplication::applicationVersion() << " (pid "
         << QCoreApplication::applicationPid() << ")\n"
         << "Data directory: " << options.dataDir << (created ? " (new server key created)" : "") << '\n'
@@ -96,6 +126,7 @@ int runServer(const ServerOptions& options)
         << "Listening on:   " << settings.network.address.toString() << " port " << server.port()
         << " (handshake), session ports " << settings.network.sessionPortFirst << '-'
         << settings.network.sessionPortLast << '\n'
+        << "Sessions:       " << sessions << '\n'
         << "Protocol:       " << Protocol::NoiseProtocolName << '\n'
         << "Whitelist:      " << server.whitelist()->path() << '\n'
         << "Files:          " << server.fileArea()->root() << " (quota " << settings.quotaBytes << " bytes per user)\n"

@@ -163,6 +163,12 @@ public:
         return QString::fromUtf8(m_err);
     }
     QString dataDir() const { return m_dataDir; }
+    /// What the server printed on its standard output so far (the banner, the console's answers).
+    QString output()
+    {
+        pump();
+        return QString::fromUtf8(m_out);
+    }
 
     quint16 port = 0;
     quint16 sessionPortFirst = 0;

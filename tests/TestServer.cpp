@@ -7,7 +7,9 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
+#include <QRegularExpression>
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 #include <csignal>
@@ -72,6 +74,7 @@ private slots:
     void chatOrderAsDocumented();
     void serverShutdownIsReported();
     void rootDropsToTheOwnersOwnGroups();
+    void openFilesLimitIsRaisedOrSaid();
 
 private:
     RawChat joinRaw(const Client& client, bool keepaliveFirst = false)
@@ -1291,6 +1294,54 @@ void TestServer::rootDropsToTheOwnersOwnGroups()
     const QString error = QString::fromUtf8(process.readAllStandardError());
     QVERIFY2(error.contains(QStringLiteral("user id %1, which has no entry in the user database").arg(unknown)),
         qPrintable(error));
+}
+
+namespace {
+
+/// "Max open files" of a running process: {soft, hard}, -1 for unlimited.
+std::pair<qint64, qint64> openFilesLimit(qint64 pid)
+{
+    const QString limits = QString::fromLatin1(readFile(QStringLiteral("/proc/%1/limits").arg(pid)));
+    const auto match = QRegularExpression(QStringLiteral("Max open files +(\\S+) +(\\S+)")).match(limits);
+    const auto value = [](const QString& text) { return text == QLatin1String("unlimited") ? -1 : text.toLongLong(); };
+    return { value(match.captured(1)), value(match.captured(2)) };
+}
+
+} // namespace
+
+void TestServer::openFilesLimitIsRaisedOrSaid()
+{
+    const QRegularExpression sessionsLine(
+        QStringLiteral("Sessions: +at most (\\d+) at once \\(open-files limit (\\d+)\\)"));
+
+    // Where allowed, the soft limit is raised to the hard one, and the banner says what fits.
+    QVERIFY(m_server->start());
+    const auto [soft, hard] = openFilesLimit(m_server->process()->processId());
+    QCOMPARE(soft, hard);
+    const auto raised = sessionsLine.match(m_server->output());
+    if (hard >= 0) {
+        QVERIFY2(raised.hasMatch(), qPrintable(m_server->output()));
+        QCOMPARE(raised.captured(2).toLongLong(), hard);
+    }
+    m_server->stop();
+
+    // Under a hard limit of 256 with --max-sessions-per-key 1000: the banner says how many sessions fit
+    // (256 less the descriptors in use, 64 handshakes and the 8 ticket ports), and a warning that the
+    // whitelist's key may open more.
+    const QString prlimit = QStandardPaths::findExecutable(QStringLiteral("prlimit"));
+    if (prlimit.isEmpty()) {
+        QSKIP("prlimit (util-linux) is not installed");
+    }
+    m_server->setWrapper({ prlimit, QStringLiteral("--nofile=256:256"), QStringLiteral("--") });
+    const Client alice = makeClient(QStringLiteral("alice"), QStringLiteral("127.0.0.2"));
+    QVERIFY(m_server->start({ alice.keyLine.section(QLatin1Char(' '), 0, 0) + QStringLiteral(" alice") },
+        { QStringLiteral("--max-sessions-per-key"), QStringLiteral("1000") }, 8));
+    const auto low = sessionsLine.match(m_server->output());
+    QVERIFY2(low.hasMatch(), qPrintable(m_server->output()));
+    QCOMPARE(low.captured(2).toInt(), 256);
+    const int capacity = low.captured(1).toInt();
+    QVERIFY2(capacity > 0 && capacity <= 256 - 64 - 8, qPrintable(low.captured(0)));
+    QVERIFY(m_server->waitForLog(QStringLiteral("this server can hold %1 sessions at once").arg(capacity)));
 }
 
 QTEST_GUILESS_MAIN(TestServer)

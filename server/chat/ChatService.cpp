@@ -165,7 +165,7 @@ ChatService::SessionState* ChatService::stateOf(qint64 sessionId)
 
 // ---- Sending --------------------------------------------------------------------------------
 
-void ChatService::send(Session* session, const QByteArray& encoded)
+void ChatService::send(Session* session, const QByteArray& encoded, Delivery delivery)
 {
     EncryptedTcpSocket* socket = session->socket;
     if (!socket || !socket->isReady()) {
@@ -181,9 +181,30 @@ void ChatService::send(Session* session, const QByteArray& encoded)
         }
         return;
     }
-    if (!socket->sendMessage(encoded)) {
+    const bool firstKept = delivery == Delivery::Broadcast && !socket->hasQueued();
+    const bool sent = delivery == Delivery::Broadcast ? socket->queueMessage(encoded) : socket->sendMessage(encoded);
+    if (!sent) {
         qCWarning(lcChat).noquote() << "could not send to session" << session->id << session->name << "-"
                                     << socket->errorString();
+        return;
+    }
+    if (firstKept) {
+        // Written once the broadcast (and any other message delivered in this turn of the event loop) is
+        // encrypted for every member: one write() per member, several messages in one.
+        if (m_unflushed.isEmpty()) {
+            QMetaObject::invokeMethod(this, &ChatService::flushBroadcast, Qt::QueuedConnection);
+        }
+        m_unflushed.append(socket);
+    }
+}
+
+void ChatService::flushBroadcast()
+{
+    const QList<QPointer<EncryptedTcpSocket>> sockets = std::exchange(m_unflushed, {});
+    for (const QPointer<EncryptedTcpSocket>& socket : sockets) {
+        if (socket) {
+            socket->flushQueued();
+        }
     }
 }
 
@@ -952,7 +973,7 @@ void ChatService::deliver(const Message& message, const Conversation& conversati
             if (versionOneEncoded[view].isEmpty()) {
                 versionOneEncoded[view] = Protocol::encode(versionOne(seen).toCbor());
             }
-            send(recipient, versionOneEncoded[view]);
+            send(recipient, versionOneEncoded[view], Delivery::Broadcast);
             continue;
         }
         if (state.joining) {
@@ -961,7 +982,7 @@ void ChatService::deliver(const Message& message, const Conversation& conversati
         if (encoded[view].isEmpty()) {
             encoded[view] = Protocol::encode(seen.toCbor());
         }
-        send(recipient, encoded[view]);
+        send(recipient, encoded[view], Delivery::Broadcast);
     }
 }
 

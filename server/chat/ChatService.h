@@ -129,7 +129,13 @@ private:
     struct RoomOutcome;
 
     // Sending.
-    void send(Session* session, const QByteArray& encoded);
+    enum class Delivery {
+        Now, // queued in the session's socket at once
+        Broadcast, // one of many copies: kept in the socket, written by flushBroadcast() from the event loop
+    };
+    void send(Session* session, const QByteArray& encoded, Delivery delivery = Delivery::Now);
+    /// Writes the copies of this turn's broadcasts, socket by socket (EncryptedTcpSocket::flushQueued).
+    void flushBroadcast();
     void sendMap(Session* session, const QCborMap& message);
     void reject(Session* session, qint64 seq, ErrorCode code, const QString& reason);
     void answer(qint64 sessionId, const ChatProtocol::Done& done);
@@ -226,6 +232,7 @@ private:
     qint64 m_lastDelivered = 0; // shared: the newest id delivered (or committed before the start)
     bool m_fetching = false;
     bool m_fetchAgain = false;
+    QList<QPointer<EncryptedTcpSocket>> m_unflushed; // sockets holding broadcast copies (send(), Broadcast)
     QThreadPool m_checks; // reads and hashes the files of attachments, off the event loop and the store's thread
 };
 

@@ -7,6 +7,8 @@
 
 #include <QTcpSocket>
 #include <chrono>
+#include <sys/socket.h>
+#include <utility>
 
 namespace QuietWire {
 
@@ -169,7 +171,7 @@ quint16 EncryptedTcpSocket::peerPort() const
 
 qint64 EncryptedTcpSocket::bytesToWrite() const
 {
-    return m_socket ? m_socket->bytesToWrite() : 0;
+    return m_socket ? m_socket->bytesToWrite() + m_queued.size() : 0;
 }
 
 void EncryptedTcpSocket::connectToHost(const QString& host, quint16 port)
@@ -286,6 +288,41 @@ void EncryptedTcpSocket::readFrames()
 
 bool EncryptedTcpSocket::sendMessage(const QByteArray& message)
 {
+    return checkSendable(message) && writeFrame(message);
+}
+
+bool EncryptedTcpSocket::queueMessage(const QByteArray& message)
+{
+    QByteArray frame;
+    if (!checkSendable(message) || !seal(message, &frame)) {
+        return false;
+    }
+    m_queued += frame;
+    return true;
+}
+
+void EncryptedTcpSocket::flushQueued()
+{
+    if (m_queued.isEmpty()) {
+        return;
+    }
+    const QByteArray data = std::exchange(m_queued, QByteArray());
+    if (!m_socket || m_state == State::Unconnected) {
+        return;
+    }
+    qsizetype written = 0;
+    if (m_socket->bytesToWrite() == 0 && m_socket->state() == QAbstractSocket::ConnectedState) {
+        const ssize_t n = ::send(static_cast<int>(m_socket->socketDescriptor()), data.constData(),
+            static_cast<size_t>(data.size()), MSG_NOSIGNAL | MSG_DONTWAIT);
+        written = n > 0 ? n : 0; // EAGAIN or an error: QTcpSocket's path below queues it and reports errors
+    }
+    if (written < data.size()) {
+        m_socket->write(data.constData() + written, data.size() - written);
+    }
+}
+
+bool EncryptedTcpSocket::checkSendable(const QByteArray& message)
+{
     if (m_state != State::Established || !m_socket) {
         m_errorString = tr("Cannot send: the encrypted session is not established");
         return false;
@@ -300,13 +337,25 @@ bool EncryptedTcpSocket::sendMessage(const QByteArray& message)
         m_errorString = tr("Cannot send an empty message: empty transport messages are keepalives");
         return false;
     }
-    return writeFrame(message);
+    return true;
 }
 
 bool EncryptedTcpSocket::writeFrame(const QByteArray& message)
 {
     QByteArray frame;
-    if (!m_transport.seal(message, &frame)) {
+    if (!seal(message, &frame)) {
+        return false;
+    }
+    if (!m_queued.isEmpty()) {
+        m_queued += frame; // behind a broadcast's frames, which flushQueued() writes
+        return true;
+    }
+    return m_socket->write(frame) == frame.size();
+}
+
+bool EncryptedTcpSocket::seal(const QByteArray& message, QByteArray* frame)
+{
+    if (!m_transport.seal(message, frame)) {
         if (m_transport.error() == NoiseTransport::Error::RekeyFailed) {
             fail(Error::ProtocolError, tr("Rekeying failed: %1").arg(m_transport.errorString()));
         } else {
@@ -318,7 +367,7 @@ bool EncryptedTcpSocket::writeFrame(const QByteArray& message)
     if (m_keepaliveMs > 0) {
         touchKeepalive();
     }
-    return m_socket->write(frame) == frame.size();
+    return true;
 }
 
 void EncryptedTcpSocket::disconnectFromHost()
@@ -332,6 +381,7 @@ void EncryptedTcpSocket::disconnectFromHost()
         m_state = State::Unconnected;
         return;
     }
+    flushQueued();
     m_state = State::Closing;
     m_socket->disconnectFromHost();
 }
@@ -392,6 +442,7 @@ void EncryptedTcpSocket::tearDown(Teardown how, Error error, const QString& mess
         m_errorString = message;
     }
     m_state = State::Unconnected;
+    m_queued.clear();
     if (QTcpSocket* socket = m_socket) {
         m_socket = nullptr;
         socket->disconnect(this);

@@ -113,6 +113,16 @@ public:
 
     /// Encrypts and queues one message. False (and errorString(), or errorOccurred) when it cannot be sent.
     bool sendMessage(const QByteArray& message);
+    /// For a broadcast: encrypts message like sendMessage() but keeps the frame here until flushQueued(), which
+    /// the caller must arrange (once for all the sockets of the broadcast, e.g. from the event loop). Meanwhile
+    /// sendMessage() queues behind it, so nothing overtakes; bytesToWrite() counts it.
+    bool queueMessage(const QByteArray& message);
+    /// Writes what queueMessage() kept: straight to the kernel when nothing waits in QTcpSocket's buffer (no
+    /// write notifier and poll round per socket), the rest through QTcpSocket. Several messages kept for one
+    /// socket go out in one write.
+    void flushQueued();
+    /// Whether queueMessage() kept frames that flushQueued() has not written yet.
+    bool hasQueued() const { return !m_queued.isEmpty(); }
     /// Flushes what is queued, then closes.
     void disconnectFromHost();
     /// Closes at once, dropping what is queued. Emits disconnected() if it was connected.
@@ -152,6 +162,9 @@ private:
     void adopt(Established session);
     void readFrames();
     bool writeFrame(const QByteArray& message);
+    /// Why message cannot be sent (errorString set), or true.
+    bool checkSendable(const QByteArray& message);
+    bool seal(const QByteArray& message, QByteArray* frame);
     void startSessionTimers();
     void touchKeepalive();
     void touchIdle();
@@ -174,6 +187,7 @@ private:
     // The session
     QPointer<QTcpSocket> m_socket;
     NoiseTransport m_transport;
+    QByteArray m_queued; // frames of queueMessage(), until flushQueued()
     quint64 m_rekeyAfterMessages = Protocol::RekeyAfterMessages;
     quint64 m_rekeyAfterBytes = Protocol::RekeyAfterBytes;
     QByteArray m_peerKey;
