@@ -20,8 +20,9 @@ STORM_END='<!-- /restart-storm -->'
 
 # Each client has a loopback address of its own (127.0.0.1 .. 127.0.8.250), as clients of a real server have: the
 # per-address limits and the handshake table's fairness rule then see what they would see. For experiments the
-# environment may set STORM_CLIENTS, STORM_SOURCES and STORM_BACKOFF (FIRST_MS,MAX_MS,JITTER: another schedule
-# than the real clients' Backoff, passed to quietwire-bench storm --backoff).
+# environment may set STORM_CLIENTS, STORM_SOURCES, STORM_BACKOFF (FIRST_MS,MAX_MS,JITTER[,LOAD_MAX_MS,LOAD_JITTER]:
+# another schedule than the real clients' Backoff, passed to quietwire-bench storm --backoff) and STORM_PERF (a path
+# prefix: perf record of the restarted server until every client is back, PREFIX.RUN.data).
 STORM_CLIENTS=${STORM_CLIENTS:-2000}
 STORM_SOURCES=${STORM_SOURCES:-$STORM_CLIENTS}
 STORM_WAIT=120
@@ -77,10 +78,15 @@ storm_run() {
     stop_pid "$STORM_SRV_PID"
     storm_start_server "storm-$run-b"
     t_up=$(now_ns)
-    local cpu0
+    local cpu0 perf_pid=""
     cpu0=$(cpu_own "$STORM_SRV_PID")
+    if [ -n "${STORM_PERF:-}" ]; then # a profile of the restarted server (bench/ANALYSIS.md)
+        perf record -F 499 --call-graph dwarf,16384 -o "$STORM_PERF.$run.data" -p "$STORM_SRV_PID" >/dev/null 2>&1 &
+        perf_pid=$!
+    fi
     wait "$bench_pid" || true
     forget_pid "$bench_pid"
+    [ -z "$perf_pid" ] || { kill -INT "$perf_pid"; wait "$perf_pid" || true; }
     server_cpu=$(awk -v a="$(cpu_own "$STORM_SRV_PID")" -v b="$cpu0" 'BEGIN { printf "%.2f", a - b }')
     stop_pid "$STORM_SRV_PID"   # also writes the log throttle's last summaries
     line=$(grep '^storm ' "$out") || die "quietwire-bench storm printed no result: $(tail -3 "$WORK/storm-bench.$run.err")"
