@@ -127,6 +127,9 @@ storm_measure() {
     STORM_END_TIME=$(date +%s)
 }
 
+# storm_schedule KEY: the clients' Backoff schedule as the bench reported it (backoff_KEY=)
+storm_schedule() { grep -o "backoff_$1=[0-9.]*" "$WORK/storm-bench.1.out" | head -1 | cut -d= -f2; }
+
 storm_report() {
     local load_min load_max others
     read -r load_min load_max others <<<"$(load_during "$STORM_START" "$STORM_END_TIME")"
@@ -140,8 +143,8 @@ ${others//_/ } load samples (every 5 s). Repeat this part alone: \`bench/run.sh 
 
 \`quietwire-bench storm --clients $STORM_CLIENTS --sources $STORM_SOURCES\`: $STORM_CLIENTS \`ChatClient\`s in one process, each with its own key,
 spread over $STORM_SOURCES loopback addresses$([ "$STORM_SOURCES" -ge "$STORM_CLIENTS" ] && echo " (one each, as clients of a real server have)"), each reconnecting on its own \`Backoff\` (shared/client/Backoff, first delay
-$(grep -o 'backoff_first_ms=[0-9]*' "$WORK"/storm-bench.1.out | head -1 | cut -d= -f2) ms doubling to $(grep -o 'backoff_max_ms=[0-9]*' "$WORK"/storm-bench.1.out | head -1 | cut -d= -f2) ms, ±$(grep -o 'backoff_jitter=[0-9.]*' "$WORK"/storm-bench.1.out | head -1 | cut -d= -f2 | awk '{ print $1 * 100 }') %) the way \`quietwire-cli chat\` and the
-desktop client do. Once all have joined, quietwired (default limits: 64 handshakes at once, 8 per address, 8
+$(storm_schedule first_ms) ms doubling to $(storm_schedule max_ms) ms, ±$(storm_schedule jitter | awk '{ print $1 * 100 }') %; after a refusal for load at most
+$(storm_schedule load_max_ms) ms, ±$(storm_schedule load_jitter | awk '{ print $1 * 100 }') %) the way \`quietwire-cli chat\` and the desktop client do. Once all have joined, quietwired (default limits: 64 handshakes at once, 8 per address, 8
 tickets per key, 16 per address; 64 session ports) is stopped with SIGTERM and started again with the same data
 dir and ports, which took $(cell storm_down_ms) ms. A client is back when it has joined and the server has listed
 its conversations; times are from the first client that lost its session. $(runs storm_back) run(s), median (min-max).
