@@ -14,7 +14,7 @@
 #   bench/run.sh --only handshakes  only QuietWire set-ups against TLS 1.3 handshakes (bench/handshakes.sh:
 #                             about 3 minutes); replaces only its section
 #   bench/run.sh --only storm only the restart storm: 2,000 chat clients, the server restarted
-#                             (bench/restart-storm.sh: a few minutes); replaces only its section
+#                             (bench/restart-storm.sh: 3 restarts, 3-4 minutes each; --quick one); replaces only its section
 #
 # Options: --no-build (use build/bin as it is), --no-install (never call apt-get),
 #          --keep (keep the work directories), --out DIR (write the report there; default docs/)
