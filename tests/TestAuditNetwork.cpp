@@ -15,7 +15,6 @@
 
 #include <QFile>
 #include <QLoggingCategory>
-#include <QSet>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -86,7 +85,6 @@ private slots:
     void sourcesGroupByPrefix();
     void fullTableGivesUpSilentPlacesFirst();
     void fullTableTakesFromTheBusiestSource();
-    void fullTableAsksWhetherASilentPlaceIsStillSilent();
     void knownClientsKeepsRefusedKeysBounded();
 
     // Item 1: known_clients and the log under a flood of fresh keys.
@@ -314,40 +312,6 @@ void TestAuditNetwork::fullTableGivesUpSilentPlacesFirst()
     table.remove(&more);
     table.remove(connections[4].get());
     QCOMPARE(table.countFrom(QHostAddress(QStringLiteral("192.0.2.9"))), 0);
-}
-
-void TestAuditNetwork::fullTableAsksWhetherASilentPlaceIsStillSilent()
-{
-    // A busy server has not read every first message yet: the socket is asked before a place goes.
-    HandshakeSlots table({ 3, 3, 32 });
-    std::vector<std::unique_ptr<QObject>> connections;
-    for (int i = 0; i < 5; ++i) {
-        connections.push_back(std::make_unique<QObject>());
-    }
-    QSet<QObject*> wrote { connections[0].get() };
-    int asked = 0;
-    table.setSilenceCheck([&](QObject* connection) {
-        ++asked;
-        return !wrote.contains(connection);
-    });
-    for (int i = 0; i < 3; ++i) {
-        QCOMPARE(table.admit(connections[i].get(), QHostAddress(QStringLiteral("192.0.2.%1").arg(i + 1))).result,
-            HandshakeSlots::Result::Admitted);
-    }
-    auto admission = table.admit(connections[3].get(), QHostAddress(QStringLiteral("192.0.2.9")));
-    QCOMPARE(admission.result, HandshakeSlots::Result::Admitted);
-    QCOMPARE(admission.evicted, connections[1].get()); // [0] wrote its first message: it stays
-    QCOMPARE(asked, 2);
-    QVERIFY(table.contains(connections[0].get()));
-    // Everybody in the table has written: no place is given up, the newcomer is refused.
-    wrote.insert(connections[2].get());
-    wrote.insert(connections[3].get());
-    asked = 0;
-    admission = table.admit(connections[4].get(), QHostAddress(QStringLiteral("192.0.2.10")));
-    QCOMPARE(admission.result, HandshakeSlots::Result::TableFull);
-    QVERIFY(!admission.evicted);
-    QCOMPARE(asked, 2); // [2] and [3]; [0] counts as heard since the first time
-    QCOMPARE(table.size(), 3);
 }
 
 void TestAuditNetwork::fullTableTakesFromTheBusiestSource()

@@ -27,7 +27,6 @@ bool EncryptedTcpServer::listen(const Options& options, QString* error)
 {
     m_options = options;
     m_slots.setLimits({ options.maxHandshakes, options.maxHandshakesPerAddress, options.handshakeIpv4Prefix });
-    m_slots.setSilenceCheck([](QObject* handshake) { return !static_cast<ServerHandshake*>(handshake)->hasInput(); });
     if (options.sessionPortFirst == 0 || options.sessionPortLast < options.sessionPortFirst) {
         if (error) {
             *error = QStringLiteral("Invalid session port range %1-%2")

@@ -49,16 +49,9 @@ HandshakeSlots::Admission HandshakeSlots::admit(QObject* connection, const QHost
     }
     Admission admission;
     if (size() >= m_limits.total) {
-        while (!m_silentByAge.isEmpty()) {
-            QObject* oldest = m_silentByAge.first();
-            if (m_isSilent && !m_isSilent(oldest)) {
-                heard(oldest); // its first message is in, not read yet: it keeps its place
-                continue;
-            }
-            admission.evicted = oldest;
-            break;
-        }
-        if (!admission.evicted) {
+        if (!m_silentByAge.isEmpty()) {
+            admission.evicted = m_silentByAge.first();
+        } else {
             // No silent one: the busiest source gives up its oldest, if it holds more than its share.
             const QHostAddress* busiest = nullptr;
             qsizetype most = 0;

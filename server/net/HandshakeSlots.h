@@ -3,7 +3,6 @@
 #include <QHash>
 #include <QHostAddress>
 #include <QMap>
-#include <functional>
 
 class QObject;
 
@@ -18,11 +17,7 @@ namespace QuietWire {
 ///      anyone out: a real client sends its first handshake message at once), else
 ///   2. the oldest connection of the source holding the most places, when that source holds at
 ///      least two more than the newcomer's,
-/// and only when neither exists is the newcomer refused. "Has sent nothing" is what the table was
-/// told (heard()); with a silence check (setSilenceCheck) a candidate is asked once more before it
-/// goes, since a busy server may not have read what a client sent yet: in a burst of thousands of
-/// clients (a restart) every newcomer otherwise took the place of one that had already written its
-/// first message, and hardly a handshake finished (bench/ANALYSIS.md, "Round 2: restart storm").
+/// and only when neither exists is the newcomer refused.
 ///
 /// Usage:
 ///     HandshakeSlots table({64, 8, 32});
@@ -69,10 +64,6 @@ public:
     /// "a.b.c.0/24", "2001:db8::/64", or just the address for an IPv4 /32.
     static QString describeSource(const QHostAddress& address, int ipv4PrefixLength);
 
-    /// isSilent(connection): whether it still has sent nothing, as the socket knows it now. A
-    /// connection it says has sent something counts as heard() and keeps its place.
-    void setSilenceCheck(std::function<bool(QObject*)> isSilent) { m_isSilent = std::move(isSilent); }
-
     Admission admit(QObject* connection, const QHostAddress& address);
     /// The connection sent its first bytes: it is no longer silent.
     void heard(QObject* connection);
@@ -97,7 +88,6 @@ private:
     QHash<QObject*, Slot> m_slots;
     QMap<quint64, QObject*> m_silentByAge;
     QHash<QHostAddress, QMap<quint64, QObject*>> m_bySource;
-    std::function<bool(QObject*)> m_isSilent;
 };
 
 } // namespace QuietWire

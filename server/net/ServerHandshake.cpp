@@ -5,7 +5,6 @@
 #include "Protocol.h"
 
 #include <QTcpSocket>
-#include <sys/ioctl.h>
 
 namespace QuietWire {
 
@@ -186,19 +185,6 @@ bool ServerHandshake::shutDown()
         connection->deleteLater();
     }
     return true;
-}
-
-bool ServerHandshake::hasInput() const
-{
-    if (!m_connection) {
-        return false;
-    }
-    if (m_connection->bytesAvailable() > 0) {
-        return true;
-    }
-    int pending = 0;
-    const qintptr descriptor = m_connection->socketDescriptor();
-    return descriptor >= 0 && ::ioctl(static_cast<int>(descriptor), FIONREAD, &pending) == 0 && pending > 0;
 }
 
 } // namespace QuietWire

@@ -72,9 +72,6 @@ public:
     State state() const { return m_state; }
     /// The client's address (a.b.c.d for an IPv4-mapped one).
     QHostAddress peerAddress() const { return m_address; }
-    /// Whether the client has sent anything: bytes in the socket's buffer or, not read yet, in the
-    /// kernel's.
-    bool hasInput() const;
     QByteArray peerKey() const { return m_peerKey; }
 
 signals:
