@@ -47,7 +47,10 @@ storm_start_server() {
 # throttle left out included (its "N more KIND line(s) suppressed" summaries)
 storm_refusals() {
     awk '
-        function more(kind,    i) { for (i = 2; i < NF; i++) if ($i == "more" && $(i + 1) == kind) return $(i - 1); return 0 }
+        function more(kind,    i) {
+            for (i = 2; i < NF; i++) if ($i == "more" && $(i + 1) == kind) return $(i - 1)
+            return 0
+        }
         /refused a connection from .* too many handshakes in progress/ { hs++ }
         / more refused-connection line/ { hs += more("refused-connection") }
         /refused a session ticket/ { ticket++ }
@@ -62,7 +65,8 @@ storm_run() {
     local run=$1 line t_stop t_up ready server_cpu out=$WORK/storm-bench.$1.out
     storm_start_server "storm-$run-a"
     "$BIN/quietwire-bench" --host 127.0.0.1 --port "$STORM_PORT" --keys "$STORM_KEYS" --dir "$WORK/storm-client" \
-        storm --clients "$STORM_CLIENTS" --sources "$STORM_SOURCES" --seconds "$STORM_WAIT" ${STORM_BACKOFF:+--backoff "$STORM_BACKOFF"} \
+        storm --clients "$STORM_CLIENTS" --sources "$STORM_SOURCES" --seconds "$STORM_WAIT" \
+        ${STORM_BACKOFF:+--backoff "$STORM_BACKOFF"} \
         >"$out" 2>"$WORK/storm-bench.$run.err" &
     local bench_pid=$!
     PIDS+=("$bench_pid")
