@@ -7,7 +7,10 @@ QHostAddress BenchOptions::sourceAddress(int i) const
     if (sources <= 1) {
         return QHostAddress(); // let the kernel choose, as every client does
     }
-    return QHostAddress(QStringLiteral("127.0.0.%1").arg(1 + i % qBound(1, sources, 250)));
+    // 127.0.0.1 .. 127.0.0.250, then 127.0.1.1 .. 127.0.1.250 and on: every address of 127/8 is
+    // the loopback interface's, and host parts 0 and 255 are left out.
+    const int n = i % qBound(1, sources, 250 * 250);
+    return QHostAddress(QStringLiteral("127.0.%1.%2").arg(n / 250).arg(1 + n % 250));
 }
 
 qint64 parseSize(const QString& text)

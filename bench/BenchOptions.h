@@ -27,7 +27,7 @@ struct BenchOptions
     int messages = 100; // fanout: one-at-a-time messages
     QList<double> rates; // fanout: messages per second of each steady phase (none: skip them)
     int sessions = 1000; // idle
-    int sources = 1; // local addresses 127.0.0.1 .. 127.0.0.N to spread connections over
+    int sources = 1; // local addresses 127.0.0.1 .. 127.0.0.250, 127.0.1.1 ... (N in all) to spread connections over
     int connectBatch = 32; // chat: connections being set up at once (the session port pool is finite)
     int intervalMs = 5; // stall: timer period
     bool resume = false; // stall: stop the transfer at half (untimed), then measure its resume (prefix hash included)
@@ -47,6 +47,11 @@ struct BenchOptions
     int senders = 100; // chat-load: sessions sending, each with its own key
     int window = 10; // chat-load: messages each sender keeps unanswered
     QString target = QStringLiteral("ring"); // chat-load: ring, self or general
+    int backoffFirstMs = 0; // storm: the clients' Backoff schedule (0: Backoff's own, as the real clients)
+    int backoffMaxMs = 0;
+    double backoffJitter = -1;
+    int backoffLoadMaxMs = 0; // 0: Backoff's own
+    double backoffLoadJitter = -1;
     qint64 serverPid = 0; // chat-load: the local quietwired, to read its threads' CPU time (0: not)
 
     /// Local address number i (0-based) of the --sources pool.

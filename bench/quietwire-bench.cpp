@@ -12,6 +12,7 @@
 #include "Report.h"
 #include "SessionBench.h"
 #include "StoreBench.h"
+#include "StormBench.h"
 #include "TransferBench.h"
 
 #include <QCommandLineParser>
@@ -44,6 +45,11 @@ Commands:
                                      F exists; `fanmsg` lines say when the last of them had each
                                      message; with --send, member 0 sends N messages MS apart, then
                                      at each rate for S seconds
+  storm --clients N [--sources K] [--seconds S]
+                                     restart storm: N chat clients join, each reconnecting on its
+                                     own Backoff like the real clients; prints storm-ready, then
+                                     waits up to S s for the server to restart and S s more until
+                                     every client is back (p50, p99, max after the first drop)
   idle --sessions N [--service chat|files] [--seconds S]
                                      hold N sessions (until stdin closes, or S seconds)
   stall-download SIZE / stall-upload SIZE [--interval MS] [--resume]
@@ -169,9 +175,13 @@ int main(int argc, char* argv[])
         QStringLiteral("fanout-members, irc-members: with --send, start sending once this file exists."),
         QStringLiteral("F"));
     parser.addOptions({ first, send, gap, goFile, stopFile, ircPort, ircCa });
+    const QCommandLineOption backoff(QStringLiteral("backoff"),
+        QStringLiteral("storm: try another reconnect schedule, FIRST_MS,MAX_MS,JITTER[,LOAD_MAX_MS,LOAD_JITTER] "
+                       "(default: Backoff's own, as the real clients)."),
+        QStringLiteral("F,M,J[,L,LJ]"));
     parser.addOptions({ host, port, keys, dir, file, count, parallel, repeat, clients, seconds, members, messages, rate,
         sessions, sources, batch, interval, textBytes, service, keep, stored, conversations, queries, senders, window,
-        target, serverPid, resume });
+        target, serverPid, resume, backoff });
     parser.addPositionalArgument(
         QStringLiteral("command"), QStringLiteral("See above."), QStringLiteral("command [SIZE]"));
     parser.process(app);
@@ -222,6 +232,20 @@ int main(int argc, char* argv[])
     options.window = qMax(1, parser.value(window).toInt());
     options.target = parser.value(target);
     options.serverPid = parser.value(serverPid).toLongLong();
+    if (parser.isSet(backoff)) {
+        const QStringList parts = parser.value(backoff).split(QLatin1Char(','));
+        options.backoffFirstMs = parts.value(0).toInt();
+        options.backoffMaxMs = parts.value(1).toInt();
+        options.backoffJitter = parts.value(2, QStringLiteral("-1")).toDouble();
+        options.backoffLoadMaxMs = parts.value(3, QStringLiteral("0")).toInt();
+        options.backoffLoadJitter = parts.value(4, QStringLiteral("-1")).toDouble();
+        if ((parts.size() != 3 && parts.size() != 5) || options.backoffFirstMs <= 0
+            || options.backoffMaxMs < options.backoffFirstMs || options.backoffJitter < 0
+            || options.backoffJitter > 1) {
+            note(QStringLiteral("--backoff is FIRST_MS,MAX_MS,JITTER[,LOAD_MAX_MS,LOAD_JITTER], e.g. 1000,60000,0.25"));
+            return 2;
+        }
+    }
     if (options.target != QLatin1String("ring") && options.target != QLatin1String("self")
         && options.target != QLatin1String("general")) {
         note(QStringLiteral("--target is ring, self or general"));
@@ -285,6 +309,14 @@ int main(int argc, char* argv[])
         }
         HandshakeBench bench(options, identities->first());
         return bench.run();
+    }
+    if (command == QLatin1String("storm")) {
+        auto identities = BenchKeys::load(options.keysDir, 0, &error);
+        if (!identities) {
+            note(error);
+            return 1;
+        }
+        return StormBench(options, *identities).run();
     }
     if (command == QLatin1String("store-fill")) {
         return StoreBench(options).fill();

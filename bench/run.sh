@@ -18,6 +18,10 @@
 #   bench/run.sh --only bulk  only bulk against the floor and scp (every cipher, scp and scp -O, then alternating
 #                             runs) and parallel transfers (bench/bulk.sh: about 10 minutes); replaces only its part
 #                             of section 1
+#   bench/run.sh --only handshakes  only QuietWire set-ups against TLS 1.3 handshakes (bench/handshakes.sh:
+#                             about 3 minutes); replaces only its section
+#   bench/run.sh --only storm only the restart storm: 2,000 chat clients, the server restarted
+#                             (bench/restart-storm.sh: 3 restarts, 3-4 minutes each; --quick one); replaces only its section
 #
 # Options: --no-build (use build/bin as it is), --no-install (never call apt-get),
 #          --keep (keep the work directories), --out DIR (write the report there; default docs/)
@@ -43,9 +47,9 @@ while (($#)); do
     --out) OUT=$2; shift ;;
     --only)
         ONLY=$2; shift
-        case $ONLY in chat | tree | gui-stall | bulk | fanout | sessions) ;; *) echo "run.sh: --only takes chat, tree, gui-stall, bulk, fanout or sessions" >&2; exit 2 ;; esac
+        case $ONLY in chat | tree | gui-stall | bulk | fanout | sessions | handshakes | storm) ;; *) echo "run.sh: --only takes chat, tree, gui-stall, bulk, fanout, sessions, handshakes or storm" >&2; exit 2 ;; esac
         ;;
-    -h | --help) sed -n '2,27p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,31p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
@@ -63,8 +67,6 @@ if [ "$MODE" = full ]; then
     SWEEP_REPEAT_LARGE=3             # runs at 256M
     IPERF_SECONDS=5; IPERF_REPEAT=3
     SPEED_SECONDS=2
-    HS_CLIENTS="1 8 32"; HS_SECONDS=5; HS_REPEAT=3
-    TLS_SECONDS=5; TLS_REPEAT=3
     BIG_SIZE=10G; MEM_SIZES="16M 1G"
     STALL_SIZE=1G; STALL_REPEAT=3
     PROFILE_SIZE=256M
@@ -75,8 +77,6 @@ else
     SWEEP_REPEAT=2; SWEEP_REPEAT_LARGE=2
     IPERF_SECONDS=1; IPERF_REPEAT=1
     SPEED_SECONDS=1
-    HS_CLIENTS="1 8"; HS_SECONDS=2; HS_REPEAT=1
-    TLS_SECONDS=2; TLS_REPEAT=1
     BIG_SIZE=256M; MEM_SIZES="16M"
     STALL_SIZE=64M; STALL_REPEAT=1
     PROFILE_SIZE=64M
@@ -108,10 +108,12 @@ need_packages() {
     [ $own_policy = 0 ] || $sudo rm -f $policy
 }
 [ "$DO_INSTALL" = 0 ] || bash "$ROOT/scripts/deps.sh" >&2
-if [ "$ONLY" = chat ] || [ "$ONLY" = gui-stall ] || [ "$ONLY" = sessions ]; then
+if [ "$ONLY" = chat ] || [ "$ONLY" = gui-stall ] || [ "$ONLY" = sessions ] || [ "$ONLY" = storm ]; then
     need_packages sqlite3 procps iproute2
 elif [ "$ONLY" = fanout ]; then
     need_packages ngircd openssl procps iproute2
+elif [ "$ONLY" = handshakes ]; then
+    need_packages openssl procps iproute2
 else
     need_packages openssh-server openssh-client openssl iperf3 gnuplot-nox procps iproute2 sqlite3 ngircd
 fi
@@ -123,7 +125,7 @@ if [ "$DO_BUILD" = 1 ]; then
     # -j1: the machine may be shared; the build is incremental after the first time.
     ninja -C "$ROOT/build" -j1 quietwired quietwire-cli quietwire-bench quietwire-gui-bench >&2
 fi
-for b in quietwired $([ "$ONLY" = chat ] || [ "$ONLY" = gui-stall ] || [ "$ONLY" = fanout ] || [ "$ONLY" = sessions ] || echo quietwire-cli) quietwire-bench \
+for b in quietwired $(case $ONLY in chat | gui-stall | fanout | sessions | handshakes | storm) ;; *) echo quietwire-cli ;; esac) quietwire-bench \
     $([ "$ONLY" = gui-stall ] && echo quietwire-gui-bench); do [ -x "$BIN/$b" ] || die "$BIN/$b is missing"; done
 BUILD_TYPE=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$ROOT/build/CMakeCache.txt")
 # Taken now: by the time the report is written, docs/ holds this run's own output.
@@ -362,6 +364,10 @@ START_TIME=$(date +%s)
 . "$ROOT/bench/many-sessions.sh"
 # shellcheck source=bench/bulk.sh
 . "$ROOT/bench/bulk.sh"
+# shellcheck source=bench/handshakes.sh
+. "$ROOT/bench/handshakes.sh"
+# shellcheck source=bench/restart-storm.sh
+. "$ROOT/bench/restart-storm.sh"
 
 if [ "$ONLY" = bulk ]; then
     if [ -n "${BULK_REPORT_FROM:-}" ]; then # the report again from a kept run (--keep), measuring nothing
@@ -409,6 +415,8 @@ gui-stall) only_section 1 gui_stall_measure gui_stall_report "$GUI_STALL_BEGIN" 
 tree) only_section 1 tree_upload_alone tree_upload_report "$TREE_BEGIN" "$TREE_END" "folder upload" ;;
 fanout) only_section "$FANOUT_MEMBERS" fanout_measure fanout_report "$FANOUT_BEGIN" "$FANOUT_END" "fan-out" ;;
 sessions) only_section "$SESSION_KEYS" sessions_measure sessions_report "$SESSIONS_BEGIN" "$SESSIONS_END" "many-sessions" ;;
+handshakes) only_section 1 handshakes_measure handshakes_report "$HS_BEGIN" "$HS_END" "handshakes" ;;
+storm) only_section "$STORM_CLIENTS" storm_measure storm_report "$STORM_BEGIN" "$STORM_END" "restart storm" ;;
 esac
 "$BIN/quietwire-bench" keygen --keys "$KEYS" --count $((SESSION_KEYS > FANOUT_MEMBERS ? SESSION_KEYS : FANOUT_MEMBERS)) >/dev/null
 start_server main "$WORK/main-files"
@@ -537,58 +545,10 @@ for _ in $(seq "$STALL_REPEAT"); do
 done
 
 # ---------------------------------------------------------------------------------------------
-# 7. Handshakes: QuietWire session set-ups against TLS 1.3 full handshakes (openssl s_time -new)
-for n in $HS_CLIENTS; do
-    log "QuietWire handshakes: $n clients"
-    for _ in $(seq "$HS_REPEAT"); do
-        s0=$(cpu_own "$SRV_PID")
-        line=$(bench handshakes --clients "$n" --seconds "$HS_SECONDS" --sources 8) || die "handshakes failed"
-        s1=$(cpu_own "$SRV_PID")
-        rec "hs_qw_$n" "$(field per_second <<<"$line")"
-        rec "hs_qw_cpu_$n" "$(awk -v a="$s1" -v b="$s0" -v n="$(field all_sessions <<<"$line")" \
-            -v c="$(field cpu_seconds <<<"$line")" -v w="$(field sessions <<<"$line")" \
-            'BEGIN { printf "%.3f", (a - b) / n * 1000 + c / w * 1000 }')"
-        rec "hs_qw_p50_$n" "$(field p50_ms <<<"$line")"
-        rec "hs_qw_failed_$n" "$(field failed <<<"$line")"
-    done
-done
-TLS_DIR=$WORK/tls
-mkdir -p "$TLS_DIR"
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$TLS_DIR/ec.key" \
-    -out "$TLS_DIR/ec.crt" -days 2 -subj /CN=localhost 2>/dev/null
-openssl req -x509 -newkey rsa:2048 -nodes -keyout "$TLS_DIR/rsa.key" -out "$TLS_DIR/rsa.crt" -days 2 \
-    -subj /CN=localhost 2>/dev/null
-# tls_rate KEYTYPE PROCESSES -> full TLS 1.3 handshakes per wall-clock second
-tls_rate() {
-    local key=$1 procs=$2 port spid t0 t1 i total=0 pids=()
-    port=$(free_port)
-    openssl s_server -tls1_3 -quiet -www -cert "$TLS_DIR/$key.crt" -key "$TLS_DIR/$key.key" \
-        -accept "127.0.0.1:$port" </dev/null >/dev/null 2>&1 &
-    spid=$!; PIDS+=("$spid")
-    for _ in $(seq 50); do (echo >/dev/tcp/127.0.0.1/"$port") 2>/dev/null && break; sleep 0.1; done
-    t0=$(now_ns)
-    for i in $(seq "$procs"); do
-        openssl s_time -new -connect "127.0.0.1:$port" -time "$TLS_SECONDS" >"$TLS_DIR/s_time.$i" 2>&1 &
-        pids+=($!)
-    done
-    for i in "${pids[@]}"; do wait "$i" || true; done
-    t1=$(now_ns)
-    stop_pid "$spid"
-    for i in $(seq "$procs"); do
-        total=$((total + $(awk '/connections in .* real seconds/ { print $1; exit }' "$TLS_DIR/s_time.$i")))
-    done
-    # s_server and s_time are children of this subshell: times holds their CPU, both ends.
-    local tf="$WORK/times.$BASHPID"
-    times >"$tf"
-    rec "tls_cpu_${key}_$procs" "$(awk -v c="$(parse_times "$tf")" -v n="$total" 'BEGIN { printf "%.3f", c / n * 1000 }')"
-    awk -v n="$total" -v ns=$((t1 - t0)) 'BEGIN { printf "%.1f", n / (ns / 1e9) }'
-}
-log "TLS 1.3 handshakes: openssl s_time -new"
-for _ in $(seq "$TLS_REPEAT"); do
-    rec tls_ec_1 "$(tls_rate ec 1)"
-    rec tls_ec_2 "$(tls_rate ec 2)"
-done
-rec tls_rsa_1 "$(tls_rate rsa 1)"
+# 7. Handshakes: QuietWire session set-ups against TLS 1.3 full handshakes (bench/handshakes.sh)
+handshakes_measure
+# The restart storm: 2,000 chat clients, the server restarted (bench/restart-storm.sh)
+storm_measure
 
 # ---------------------------------------------------------------------------------------------
 # 8. Chat fan-out beside ngircd (bench/fanout.sh)
@@ -779,13 +739,7 @@ R_BENCH=$(minof "$(ratio "$(med "qw_up_$TABLE_SIZE")" "$SCP_UP")" "$(ratio "$(me
 R_SCP=$R_CLI
 QW_BEST=$(minof "$(med "qw_up_$TABLE_SIZE")" "$(med "qw_down_$TABLE_SIZE")")   # the slower direction counts
 R_TCP=$(ratio "$QW_BEST" "$TCP_1")
-HS_BEST=0; HS_BEST_N=""
-for n in $HS_CLIENTS; do
-    v=$(med "hs_qw_$n")
-    if awk -v v="$v" -v b="$HS_BEST" 'BEGIN { exit !(v > b) }'; then HS_BEST=$v; HS_BEST_N=$n; fi
-done
-TLS_BEST=$(awk -v a="$(med tls_ec_1)" -v b="$(med tls_ec_2)" 'BEGIN { print (a > b) ? a : b }')
-R_HS=$(ratio "$HS_BEST" "$TLS_BEST")
+handshakes_summary
 FAN_P99=$(med fan_qw_0_p99_ms)
 IDLE_PER=$(med idle_files_per_session_kib)
 IDLE_CHAT_PER=$(med idle_chat_per_session_kib)
@@ -846,7 +800,7 @@ CPU cost, which the load of the shared machine hardly affects (both ends, CPU se
 $TABLE_SIZE): QuietWire $(fmt "$(cpu_total "qw_up_$TABLE_SIZE")" 2) up / $(fmt "$(cpu_total "qw_down_$TABLE_SIZE")" 2) down; scp with
 \`$BEST_CIPHER\` $(fmt "$(cpu_total "scp_up_${TABLE_SIZE}_$BEST_CIPHER")" 2) / $(fmt "$(cpu_total "scp_down_${TABLE_SIZE}_$BEST_CIPHER")" 2), that is
 $(ratio "$(cpu_total "scp_up_${TABLE_SIZE}_$BEST_CIPHER")" "$(cpu_total "qw_up_$TABLE_SIZE")")x / $(ratio "$(cpu_total "scp_down_${TABLE_SIZE}_$BEST_CIPHER")" "$(cpu_total "qw_down_$TABLE_SIZE")")x the CPU of QuietWire. A full handshake costs QuietWire
-$(fmt "$(med "hs_qw_cpu_$HS_BEST_N")" 2) ms of CPU (both ends) against $(fmt "$(med tls_cpu_ec_1)" 2) ms for TLS 1.3 with ECDSA.
+$(fmt "$(med "hs_qw_cpu_$HS_BEST_N")" 2) ms of CPU (both ends) against $(fmt "$(med "tls_cpu_ec_$TLS_BEST_N")" 2) ms for TLS 1.3 with ECDSA.
 
 ## 1. Bulk transfer, $TABLE_SIZE, tmpfs to tmpfs
 
@@ -914,27 +868,9 @@ scp and sftp with \`$BEST_CIPHER\`, the fastest scp cipher of this run. Small fi
 quietwire-bench times one new session per transfer inside a running process, the command-line rows
 include starting the program.
 
-## 2. Handshakes per second
-
-QuietWire: \`quietwire-bench handshakes\` runs N loops at once; one set-up is a TCP connect to the main
-port, the Noise XX handshake (3 messages), the server's whitelist check, the session-port hand-off with
-its ticket on a second TCP connection, the \`files\` hello, and the server's answer to a first request. Only
-answered set-ups count. TLS: \`openssl s_server -tls1_3 -www\` (one process, as \`s_time\` expects) and
-\`openssl s_time -new -time $TLS_SECONDS\`: full TLS 1.3 handshakes (X25519 key exchange) without resumption,
-counted per wall-clock second.
-
-| peer | handshakes per second | runs | CPU ms per handshake, both ends |
-|---|---:|---:|---:|
 EOF
-for n in $HS_CLIENTS; do
-    echo "| QuietWire, $n concurrent set-up loop$([ "$n" = 1 ] || echo s) | $(cell "hs_qw_$n" 1) | $(runs "hs_qw_$n") | $(fmt "$(med "hs_qw_cpu_$n")" 2) |"
-done
+handshakes_report
 cat <<EOF
-| TLS 1.3, ECDSA P-256 certificate, 1 \`s_time\` | $(cell tls_ec_1 1) | $(runs tls_ec_1) | $(fmt "$(med tls_cpu_ec_1)" 2) |
-| TLS 1.3, ECDSA P-256 certificate, 2 \`s_time\` at once | $(cell tls_ec_2 1) | $(runs tls_ec_2) | $(fmt "$(med tls_cpu_ec_2)" 2) |
-| TLS 1.3, RSA 2048 certificate, 1 \`s_time\` | $(cell tls_rsa_1 1) | $(runs tls_rsa_1) | $(fmt "$(med tls_cpu_rsa_1)" 2) |
-
-Median QuietWire set-up time seen by one client: $(for n in $HS_CLIENTS; do echo -n "$(fmt "$(med "hs_qw_p50_$n")" 2) ms with $n, "; done | sed 's/, $//').
 
 EOF
 fanout_report
@@ -974,6 +910,8 @@ chat_store_report
 echo
 tree_upload_report
 echo
+storm_report
+echo
 if [ -f "$ROOT/bench/ANALYSIS.md" ]; then
     cat "$ROOT/bench/ANALYSIS.md"
     echo
@@ -999,6 +937,8 @@ bench/run.sh --only chat [--quick]   # only section 6, the chat store; replaces 
 bench/run.sh --only tree [--quick]   # only section 7, a folder of small files; replaces that section here
 bench/run.sh --only fanout [--quick] # only section 3, the fan-out beside ngircd; replaces that section here
 bench/run.sh --only sessions [--quick] # only section 4, many sessions and the idle memory; replaces that section here
+bench/run.sh --only handshakes [--quick]  # only section 2, set-ups against TLS 1.3; replaces that section here
+bench/run.sh --only storm [--quick]  # only section 9, the restart storm; replaces that section here
 \`\`\`
 
 The script installs what is missing (openssh-server, iperf3, gnuplot-nox, ngircd; the packages' own services are

@@ -349,7 +349,8 @@ private:
         }
         if (m_mode == Mode::Interactive && m_stdin && m_client.connection()->failureIsTemporary()) {
             // Joined before: the server restarted or the network broke; try again on the Backoff schedule.
-            const int delay = m_backoff.nextDelayMs();
+            const int delay = m_backoff.nextDelayMs(
+                m_client.connection()->refusedForLoad() ? Backoff::Cause::LoadRefusal : Backoff::Cause::Failure);
             err() << "quietwire-cli: "
                   << (m_lastError.isEmpty() ? QStringLiteral("The server closed the connection")
                                             : safeError(m_lastError))

@@ -212,7 +212,8 @@ void ServerConnection::scheduleRetry(const QString& reason)
     m_retrying = true;
     m_dropReason = reason;
     m_lastError.clear();
-    m_retryTimer.start(m_backoff.nextDelayMs());
+    m_retryTimer.start(m_backoff.nextDelayMs(
+        m_chat->connection()->refusedForLoad() ? Backoff::Cause::LoadRefusal : Backoff::Cause::Failure));
     setState(State::Reconnecting);
 }
 

@@ -2,6 +2,7 @@
 // quietwired_core; here the command line is parsed and the server or the command started.
 
 #include "AdminCommands.h"
+#include "LogOutput.h"
 #include "Privileges.h"
 #include "ServerOptions.h"
 #include "ServerRun.h"
@@ -29,10 +30,7 @@ int main(int argc, char* argv[])
     QCoreApplication::setOrganizationName(QStringLiteral("QuietWire"));
     QCoreApplication::setApplicationVersion(QStringLiteral(QUIETWIRE_VERSION));
     // Under systemd the journal stamps every line itself (JOURNAL_STREAM is set for its streams).
-    qSetMessagePattern(
-        QStringLiteral("%1%{if-warning}warning: %{endif}%{if-critical}error: %{endif}%{message}")
-            .arg(qEnvironmentVariableIsSet("JOURNAL_STREAM") ? QString()
-                                                             : QStringLiteral("%{time yyyy-MM-dd hh:mm:ss.zzz} ")));
+    LogOutput::install(!qEnvironmentVariableIsSet("JOURNAL_STREAM"));
 
     const ServerOptions options = ServerOptions::parse(app.arguments());
     if (options.mode == ServerOptions::Mode::Version) {

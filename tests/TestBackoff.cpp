@@ -1,4 +1,5 @@
-// The reconnect schedule (shared/client/Backoff): 1 s doubling to 60 s, each delay within ±25 %.
+// The reconnect schedule (shared/client/Backoff): 1 s doubling to 60 s, each delay within ±25 %; after a
+// refusal for load at most 4 s, within ±50 %.
 
 #include "Backoff.h"
 
@@ -16,6 +17,8 @@ private slots:
     void resetStartsOver();
     void jitterSpreadsTheDelays();
     void noJitterIsExact();
+    void loadRefusalsStayShort();
+    void aFailureAfterLoadRefusalsGrowsOn();
 };
 
 void TestBackoff::delaysGrowWithinTheJitter_data()
@@ -79,6 +82,43 @@ void TestBackoff::noJitterIsExact()
         delays << backoff.nextDelayMs();
     }
     QCOMPARE(delays, (QList<int> { 100, 200, 400, 800, 1000, 1000 }));
+}
+
+void TestBackoff::loadRefusalsStayShort()
+{
+    // A server that keeps refusing for load is up: its clients keep coming back every few seconds.
+    for (int draw = 0; draw < 200; ++draw) {
+        Backoff backoff;
+        QList<int> delays;
+        for (int i = 0; i < 12; ++i) {
+            delays << backoff.nextDelayMs(Backoff::Cause::LoadRefusal);
+        }
+        QCOMPARE(backoff.attempts(), 12);
+        QVERIFY2(delays.first() >= 500 && delays.first() <= 1500, qPrintable(QString::number(delays.first())));
+        QVERIFY2(delays.at(1) >= 1000 && delays.at(1) <= 3000, qPrintable(QString::number(delays.at(1))));
+        for (int i = 2; i < delays.size(); ++i) {
+            QVERIFY2(delays.at(i) >= 2000 && delays.at(i) <= 6000, qPrintable(QString::number(delays.at(i))));
+        }
+    }
+    Backoff exact(Backoff::Schedule { 100, 1000, 0.0, 300, 0.0 });
+    QList<int> delays;
+    for (int i = 0; i < 5; ++i) {
+        delays << exact.nextDelayMs(Backoff::Cause::LoadRefusal);
+    }
+    QCOMPARE(delays, (QList<int> { 100, 200, 300, 300, 300 }));
+}
+
+void TestBackoff::aFailureAfterLoadRefusalsGrowsOn()
+{
+    // Refused, then the server went away: the ordinary schedule goes on from the attempts so far.
+    Backoff backoff(Backoff::Schedule { 100, 10000, 0.0, 300, 0.0 });
+    for (int i = 0; i < 4; ++i) {
+        backoff.nextDelayMs(Backoff::Cause::LoadRefusal);
+    }
+    QCOMPARE(backoff.nextDelayMs(Backoff::Cause::Failure), 1600);
+    QCOMPARE(backoff.nextDelayMs(Backoff::Cause::LoadRefusal), 300);
+    backoff.reset();
+    QCOMPARE(backoff.nextDelayMs(Backoff::Cause::LoadRefusal), 100);
 }
 
 QTEST_GUILESS_MAIN(TestBackoff)

@@ -15,11 +15,12 @@ int Backoff::baseDelayMs() const
     return static_cast<int>(qMin<qint64>(delay, m_schedule.maxMs));
 }
 
-int Backoff::nextDelayMs()
+int Backoff::nextDelayMs(Cause cause)
 {
-    const int base = baseDelayMs();
+    const bool load = cause == Cause::LoadRefusal;
+    const int base = load ? qMin(baseDelayMs(), qMax(m_schedule.firstMs, m_schedule.loadMaxMs)) : baseDelayMs();
     ++m_attempts;
-    const double spread = qBound(0.0, m_schedule.jitter, 1.0);
+    const double spread = qBound(0.0, load ? m_schedule.loadJitter : m_schedule.jitter, 1.0);
     // Uniform in [base * (1 - spread), base * (1 + spread)].
     const double factor = 1.0 + spread * (2.0 * QRandomGenerator::global()->generateDouble() - 1.0);
     return qMax(1, static_cast<int>(std::lround(base * factor)));

@@ -52,6 +52,11 @@ bool ServiceClient::failureIsTemporary() const
     }
 }
 
+bool ServiceClient::refusedForLoad() const
+{
+    return m_lastFailure.code == ErrorCode::Busy || m_lastSocketError == EncryptedTcpSocket::Error::RemoteClosed;
+}
+
 void ServiceClient::connectToService(const QString& host, quint16 port, const QString& service)
 {
     if (m_socket) {

@@ -78,6 +78,11 @@ public:
     /// revoked, the session ended by the administrator (Kicked), a server key not trusted, and
     /// anything else the server refused or sent that is not understood.
     bool failureIsTemporary() const;
+    /// Whether the server turned the last attempt away for load: it answered busy (no session port
+    /// free, too many set-ups from one address), or closed the connection before the session was
+    /// set up (what it does when its table of handshakes in progress is full). Backoff keeps such
+    /// retries short. Not too_many_sessions: that is the user's own sessions, which waiting fixes.
+    bool refusedForLoad() const;
     /// The socket's own error behind a ConnectionLost (RemoteClosed: a server at its handshake limit).
     EncryptedTcpSocket::Error lastSocketError() const { return m_lastSocketError; }
     EncryptedTcpSocket* socket() const { return m_socket; }
