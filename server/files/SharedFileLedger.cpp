@@ -1,6 +1,7 @@
 #include "SharedFileLedger.h"
 
 #include "Logging.h"
+#include "StoreUrl.h"
 
 #include <QSqlDatabase>
 #include <QSqlError>
@@ -34,16 +35,7 @@ SharedFileLedger::~SharedFileLedger()
 bool SharedFileLedger::open(const ChatStore::Options& options, QString* error)
 {
     QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), m_connection);
-    db.setHostName(options.host);
-    db.setPort(options.port);
-    db.setUserName(options.user);
-    db.setPassword(options.password);
-    db.setDatabaseName(options.databaseName);
-    QString connect = options.connectOptions;
-    if (!connect.contains(QLatin1String("connect_timeout"))) {
-        connect += QLatin1String(connect.isEmpty() ? "connect_timeout=5" : ";connect_timeout=5");
-    }
-    db.setConnectOptions(connect);
+    setUpConnection(db, options);
     if (!db.open()) {
         *error = db.lastError().text();
         return false;

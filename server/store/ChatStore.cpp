@@ -464,16 +464,7 @@ bool ChatStore::openDatabase()
     if (m_dialect.busyTimeout.isEmpty()) {
         m_db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(m_options.busyTimeoutMs));
     } else {
-        m_db.setHostName(m_options.host);
-        m_db.setPort(m_options.port);
-        m_db.setUserName(m_options.user);
-        m_db.setPassword(m_options.password);
-        // A server that does not answer fails the connection in seconds, not in TCP's minutes.
-        QString connectOptions = m_options.connectOptions;
-        if (!connectOptions.contains(QLatin1String("connect_timeout"))) {
-            connectOptions += QLatin1String(connectOptions.isEmpty() ? "connect_timeout=5" : ";connect_timeout=5");
-        }
-        m_db.setConnectOptions(connectOptions);
+        setUpConnection(m_db, m_options);
     }
     if (!m_db.open()) {
         return fail(

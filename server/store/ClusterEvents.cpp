@@ -1,5 +1,7 @@
 #include "ClusterEvents.h"
 
+#include "StoreUrl.h"
+
 #include <QSqlDatabase>
 #include <QSqlDriver>
 #include <QSqlError>
@@ -32,12 +34,7 @@ public:
     {
         close();
         QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), m_connection);
-        db.setHostName(m_options.host);
-        db.setPort(m_options.port);
-        db.setUserName(m_options.user);
-        db.setPassword(m_options.password);
-        db.setDatabaseName(m_options.databaseName);
-        db.setConnectOptions(m_options.connectOptions);
+        setUpConnection(db, m_options);
         if (!db.open()) {
             *error = db.lastError().text();
             return false;

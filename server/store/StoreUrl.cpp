@@ -1,5 +1,6 @@
 #include "StoreUrl.h"
 
+#include <QSqlDatabase>
 #include <QUrl>
 #include <QUrlQuery>
 
@@ -49,6 +50,21 @@ std::optional<ChatStore::Options> storeOptionsFromUrl(const QString& text, QStri
     }
     options.connectOptions = connect.join(QLatin1Char(';'));
     return options;
+}
+
+void setUpConnection(QSqlDatabase& db, const ChatStore::Options& options)
+{
+    db.setHostName(options.host);
+    db.setPort(options.port);
+    db.setUserName(options.user);
+    db.setPassword(options.password);
+    db.setDatabaseName(options.databaseName);
+    // A server that does not answer fails the connection in seconds, not in TCP's minutes.
+    QString connect = options.connectOptions;
+    if (!connect.contains(QLatin1String("connect_timeout"))) {
+        connect += QLatin1String(connect.isEmpty() ? "connect_timeout=5" : ";connect_timeout=5");
+    }
+    db.setConnectOptions(connect);
 }
 
 QString storeUrlForDisplay(const ChatStore::Options& options)

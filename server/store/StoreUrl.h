@@ -2,6 +2,7 @@
 
 #include "ChatStore.h"
 
+#include <QSqlDatabase>
 #include <QString>
 #include <optional>
 
@@ -18,6 +19,11 @@ namespace QuietWire {
 ///     const auto options = storeOptionsFromUrl("postgresql://quietwire@db1:5432/quietwire", &error);
 ///     if (!options) { fail(error); }
 std::optional<ChatStore::Options> storeOptionsFromUrl(const QString& url, QString* error);
+
+/// Points db (a QPSQL connection, not yet open) at the server options names, with libpq's
+/// connect_timeout at 5 s unless the options set it: one place for the store, the nodes'
+/// notification listener and the shared file ledger.
+void setUpConnection(QSqlDatabase& db, const ChatStore::Options& options);
 
 /// The URL without its password (for logs and messages).
 QString storeUrlForDisplay(const ChatStore::Options& options);
