@@ -418,8 +418,8 @@ void TestCluster::revocationOnOneNodeClosesSessionsOnAll()
         const QString listed = node->command(QStringLiteral("whitelist"), QStringLiteral("carol"));
         // Names are the first word of a line: a fingerprint may contain "bob" by chance.
         const auto named = [&listed](const char* name) {
-            return listed.contains(QRegularExpression(QStringLiteral("^%1\\s").arg(QLatin1String(name)),
-                                                      QRegularExpression::MultilineOption));
+            return listed.contains(QRegularExpression(
+                QStringLiteral("^%1\\s").arg(QLatin1String(name)), QRegularExpression::MultilineOption));
         };
         QVERIFY2(named("alice") && named("carol") && !named("bob"), qPrintable(listed));
     }
