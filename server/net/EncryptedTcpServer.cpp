@@ -101,6 +101,13 @@ void EncryptedTcpServer::onMainConnection()
 {
     while (QTcpSocket* connection = m_mainServer->nextPendingConnection()) {
         const QHostAddress peer = EncryptedTcpSocket::plainAddress(connection->peerAddress());
+        if (peer.isNull()) {
+            // Reset before it was accepted, so that the kernel no longer knows its peer: HAProxy ends
+            // its health checks that way (a PROXY header saying LOCAL, then a reset). Nothing to serve.
+            connection->abort();
+            connection->deleteLater();
+            continue;
+        }
         if (!isTrustedProxy(peer)) {
             admit(connection, peer);
             continue;
