@@ -311,18 +311,18 @@ void ChatService::applyOutcome(const RoomOutcome& outcome)
 
 void ChatService::reload(qint64 conversationId)
 {
-    // The members before the change, to tell those who are no longer in it.
+    // The room as this node knew it before the change: to tell those no longer in it, and to tell
+    // only those the change concerns.
     QStringList before;
-    QString name;
-    QString topic;
+    std::optional<Conversation> known;
     if (const auto room = m_rooms.constFind(conversationId); room != m_rooms.cend()) {
         before = room->members.keys();
-        name = room->conversation.name;
-        topic = room->conversation.topic;
+        known = room->conversation;
     }
+    const QString name = known ? known->name : QString();
     m_store->post(
         this,
-        [conversationId, before](ChatStore& store) {
+        [conversationId, before, known](ChatStore& store) {
             RoomOutcome outcome;
             outcome.id = conversationId;
             outcome.conversation = store.conversation(conversationId);
@@ -333,10 +333,19 @@ void ChatService::reload(qint64 conversationId)
                 return outcome;
             }
             outcome.name = outcome.conversation->name;
+            // As the node where the change was made does: a new member hears of the room; everyone
+            // when the room itself changed (name, topic, private) or this node did not know it. A
+            // member added to general (someone's first visit) is no news to the others: telling
+            // each of them would cost one summary per member per newcomer.
+            const bool roomChanged = !known || known->name != outcome.conversation->name
+                || known->topic != outcome.conversation->topic || known->isPrivate != outcome.conversation->isPrivate;
+            const QSet<QString> knownMembers(before.cbegin(), before.cend());
             QStringList tell;
             if (const auto members = store.members(conversationId)) {
                 for (const auto& member : *members) {
-                    tell << member.first;
+                    if (roomChanged || !knownMembers.contains(member.first)) {
+                        tell << member.first;
+                    }
                 }
             }
             if (!readBack(store, outcome, tell)) {
