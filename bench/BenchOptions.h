@@ -30,6 +30,8 @@ struct BenchOptions
     int sources = 1; // local addresses 127.0.0.1 .. 127.0.0.250, 127.0.1.1 ... (N in all) to spread connections over
     int connectBatch = 32; // chat: connections being set up at once (the session port pool is finite)
     int intervalMs = 5; // stall: timer period
+    int settleMs = 0; // fanout-members: joins are over once no member list changed for this long (0: once
+                      // every member heard of all the others, which nodes that share a store do not tell)
     bool resume = false; // stall: stop the transfer at half (untimed), then measure its resume (prefix hash included)
     int textBytes = 64; // fanout: length of each chat text
     int first = 0; // fanout-members, irc-members: the first key (nick) of this process's members
@@ -52,7 +54,8 @@ struct BenchOptions
     double backoffJitter = -1;
     int backoffLoadMaxMs = 0; // 0: Backoff's own
     double backoffLoadJitter = -1;
-    qint64 serverPid = 0; // chat-load: the local quietwired, to read its threads' CPU time (0: not)
+    QList<qint64> serverPids; // chat-load: the local quietwired(s), to read their threads' CPU time (none: not)
+    QList<qint64> databasePids; // chat-load: the database's processes (a local PostgreSQL), for its CPU time
 
     /// Local address number i (0-based) of the --sources pool.
     QHostAddress sourceAddress(int i) const;

@@ -19,36 +19,43 @@ namespace {
 constexpr qint64 DrainTimeoutMs = 60000;
 constexpr qint64 AnswerTimeoutMs = 60000;
 
-/// Seconds each thread of a process ran, and waited to run (runnable, but no core free), by
-/// thread name, from /proc/PID/task/*/schedstat; the store's thread is "QuietWire::Stor" there
-/// (names are cut at 15 characters). Empty when pid is 0.
+/// Seconds each thread of some processes ran, and waited to run (runnable, but no core free), by
+/// thread name, summed over the processes, from /proc/PID/task/*/schedstat; the store's thread is
+/// "QuietWire::Stor" there (names are cut at 15 characters). Empty without processes.
 struct ThreadTimes
 {
     double cpu = 0;
     double wait = 0;
 };
-QHash<QString, ThreadTimes> threadTimes(const QString& pid)
+QHash<QString, ThreadTimes> threadTimes(const QStringList& pids)
 {
     QHash<QString, ThreadTimes> times;
-    if (pid == QLatin1String("0")) {
-        return times;
-    }
-    const QDir tasks(QStringLiteral("/proc/%1/task").arg(pid));
-    for (const QString& task : tasks.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
-        QFile comm(tasks.filePath(task + QStringLiteral("/comm")));
-        QFile schedstat(tasks.filePath(task + QStringLiteral("/schedstat")));
-        if (!comm.open(QIODevice::ReadOnly) || !schedstat.open(QIODevice::ReadOnly)) {
-            continue;
+    for (const QString& pid : pids) {
+        const QDir tasks(QStringLiteral("/proc/%1/task").arg(pid));
+        for (const QString& task : tasks.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+            QFile comm(tasks.filePath(task + QStringLiteral("/comm")));
+            QFile schedstat(tasks.filePath(task + QStringLiteral("/schedstat")));
+            if (!comm.open(QIODevice::ReadOnly) || !schedstat.open(QIODevice::ReadOnly)) {
+                continue;
+            }
+            const QList<QByteArray> fields = schedstat.readAll().trimmed().split(' ');
+            if (fields.size() < 2) {
+                continue;
+            }
+            ThreadTimes& t = times[QString::fromUtf8(comm.readAll().trimmed())];
+            t.cpu += static_cast<double>(fields.at(0).toLongLong()) / 1e9;
+            t.wait += static_cast<double>(fields.at(1).toLongLong()) / 1e9;
         }
-        const QList<QByteArray> fields = schedstat.readAll().trimmed().split(' ');
-        if (fields.size() < 2) {
-            continue;
-        }
-        ThreadTimes& t = times[QString::fromUtf8(comm.readAll().trimmed())];
-        t.cpu += static_cast<double>(fields.at(0).toLongLong()) / 1e9;
-        t.wait += static_cast<double>(fields.at(1).toLongLong()) / 1e9;
     }
     return times;
+}
+QStringList pidStrings(const QList<qint64>& pids)
+{
+    QStringList strings;
+    for (const qint64 pid : pids) {
+        strings << QString::number(pid);
+    }
+    return strings;
 }
 
 /// after - before, summed over the threads whose name starts with prefix (or all others, with
@@ -226,9 +233,11 @@ int ChatStoreLoad::load()
     }
     const double warmSeconds = static_cast<double>(m_clock.nsecsElapsed() - warmStart) / 1e9;
 
-    const QString serverPid = QString::number(m_options.serverPid);
-    const QHash<QString, ThreadTimes> serverBefore = threadTimes(serverPid);
-    const QHash<QString, ThreadTimes> benchBefore = threadTimes(QStringLiteral("self"));
+    const QStringList serverPids = pidStrings(m_options.serverPids);
+    const QStringList databasePids = pidStrings(m_options.databasePids);
+    const QHash<QString, ThreadTimes> serverBefore = threadTimes(serverPids);
+    const QHash<QString, ThreadTimes> databaseBefore = threadTimes(databasePids);
+    const QHash<QString, ThreadTimes> benchBefore = threadTimes({ QStringLiteral("self") });
     startNs = m_clock.nsecsElapsed();
     m_endNs = startNs + static_cast<qint64>(m_options.seconds * 1e9);
     for (int i = 0; i < count; ++i) {
@@ -236,11 +245,13 @@ int ChatStoreLoad::load()
     }
     spinUntil([&] { return m_clock.nsecsElapsed() >= m_endNs; }, -1);
     const double seconds = static_cast<double>(m_clock.nsecsElapsed() - startNs) / 1e9;
-    const QHash<QString, ThreadTimes> serverAfter = threadTimes(serverPid);
-    const QHash<QString, ThreadTimes> benchAfter = threadTimes(QStringLiteral("self"));
+    const QHash<QString, ThreadTimes> serverAfter = threadTimes(serverPids);
+    const QHash<QString, ThreadTimes> databaseAfter = threadTimes(databasePids);
+    const QHash<QString, ThreadTimes> benchAfter = threadTimes({ QStringLiteral("self") });
     const QString storeThread = QStringLiteral("QuietWire::Stor");
     const ThreadTimes serverStore = used(serverBefore, serverAfter, storeThread);
     const ThreadTimes serverOther = used(serverBefore, serverAfter, storeThread, true);
+    const ThreadTimes database = used(databaseBefore, databaseAfter, QString());
     const ThreadTimes bench = used(benchBefore, benchAfter, QString());
     // CPU per message accepted in the timed phase: what the machine's load hardly changes.
     const auto perMessageUs
@@ -287,11 +298,14 @@ int ChatStoreLoad::load()
         .add(QStringLiteral("lost_sessions"), lost)
         .add(QStringLiteral("store_thread_us_per_msg"), perMessageUs(serverStore.cpu), 1)
         .add(QStringLiteral("server_other_us_per_msg"), perMessageUs(serverOther.cpu), 1)
+        .add(QStringLiteral("database_us_per_msg"), perMessageUs(database.cpu), 1)
         .add(QStringLiteral("bench_us_per_msg"), perMessageUs(bench.cpu), 1)
         .add(QStringLiteral("store_thread_ran"), serverStore.cpu / seconds, 2)
         .add(QStringLiteral("store_thread_waited"), serverStore.wait / seconds, 2)
         .add(QStringLiteral("server_other_ran"), serverOther.cpu / seconds, 2)
         .add(QStringLiteral("server_other_waited"), serverOther.wait / seconds, 2)
+        .add(QStringLiteral("database_ran"), database.cpu / seconds, 2)
+        .add(QStringLiteral("database_waited"), database.wait / seconds, 2)
         .add(QStringLiteral("bench_ran"), bench.cpu / seconds, 2)
         .add(QStringLiteral("bench_waited"), bench.wait / seconds, 2)
         .print();

@@ -141,14 +141,28 @@ bool SessionBench::connectSessions(int count, bool chat)
     }
     const double upSeconds = static_cast<double>(m_clock.elapsed() - started) / 1000.0;
     if (chat) {
-        // Every member has heard of every other one: the join storm is over.
+        // Every member has heard of every other one (or, with --settle, no member list changed for
+        // that long): the join storm is over.
         qint64 lastCheck = -1;
+        qint64 heard = -1;
+        qint64 heardChangedMs = m_clock.elapsed();
         const bool converged = spinUntil(
             [&] {
                 if (m_clock.elapsed() - lastCheck < 50) {
                     return false;
                 }
                 lastCheck = m_clock.elapsed();
+                if (m_options.settleMs > 0) {
+                    qint64 total = 0;
+                    for (const ChatClient* member : std::as_const(m_members)) {
+                        total += member->members().size();
+                    }
+                    if (total != heard) {
+                        heard = total;
+                        heardChangedMs = lastCheck;
+                    }
+                    return lastCheck - heardChangedMs >= m_options.settleMs;
+                }
                 for (const ChatClient* member : std::as_const(m_members)) {
                     if (member->members().size() < count - 1) {
                         return false;

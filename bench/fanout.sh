@@ -105,7 +105,7 @@ fanout_members() {
     FANOUT_PIDS=()
     for k in $(seq 0 $((procs - 1))); do
         QT_NO_GLIB=1 "${cmd[@]}" --members "$per" --first $((k * per)) --sources 4 --stop-file "$dir/stop" \
-            --text-bytes "$FANOUT_TEXT_BYTES" \
+            --text-bytes "$FANOUT_TEXT_BYTES" ${FANOUT_SETTLE_MS:+--settle "$FANOUT_SETTLE_MS"} \
             $([ "$k" = 0 ] && echo "--send --go-file $dir/go --messages $FANOUT_MESSAGES --gap $FANOUT_GAP_MS --seconds $FANOUT_SECONDS --rate ${rates// /,}") \
             </dev/null >"$dir/proc-$k.out" 2>"$dir/proc-$k.err" &
         FANOUT_PIDS+=($!); PIDS+=($!)
@@ -122,7 +122,7 @@ fanout_wait_ready() { # DIR K
     die "members $2 did not join: $(tail -3 "$1/proc-$2.err")"
 }
 
-# fanout_send PROTO DIR SERVER_PID PHASES PREFIX: lets the sender go, waits for its PHASES phases and 2 s more, ends
+# fanout_send PROTO DIR SERVER_PIDS PHASES PREFIX: lets the sender go, waits for its PHASES phases and 2 s more, ends
 # the member processes and records PREFIX_PHASE_{p50,p90,p99,max}_ms and _lost, and PREFIX_{copies,server_cpu_s,
 # server_us_per_copy,harness_cpu_s,harness_us_per_copy,lost_sessions}
 fanout_send() {
@@ -131,12 +131,12 @@ fanout_send() {
     local perf_pid=""
     if [ -n "$FANOUT_PROFILE" ]; then
         mkdir -p "$FANOUT_PROFILE"
-        perf record -q -F 499 --call-graph dwarf -p "$srv" -o "$FANOUT_PROFILE/$prefix-$(date +%H%M%S).data" \
+        perf record -q -F 499 --call-graph dwarf -p "${srv// /,}" -o "$FANOUT_PROFILE/$prefix-$(date +%H%M%S).data" \
             >/dev/null 2>&1 &
         perf_pid=$!
         sleep 1
     fi
-    cpu0=$(cpu_own "$srv")
+    cpu0=$(cpu_sum $srv)
     touch "$dir/go"
     for _ in $(seq 2400); do
         [ -d "$dir" ] || die "$dir is gone"
@@ -145,7 +145,7 @@ fanout_send() {
         sleep 0.25
     done
     sleep 2 # the last messages arrive
-    cpu1=$(cpu_own "$srv")
+    cpu1=$(cpu_sum $srv)
     if [ -n "$perf_pid" ]; then kill -INT "$perf_pid"; wait "$perf_pid" || true; fi
     touch "$dir/stop"
     for k in "${!FANOUT_PIDS[@]}"; do

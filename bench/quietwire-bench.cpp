@@ -38,7 +38,7 @@ Commands:
   fanout --members M --messages K [--rate R[,R...] --seconds S]
                                      time until every member has a room message (p50, p99) and
                                      deliveries per second at a steady rate
-  fanout-members --members M [--first K] --stop-file F [--send --go-file G --messages N --gap MS --rate R[,R...] --seconds S]
+  fanout-members --members M [--first K] --stop-file F [--settle MS] [--send --go-file G --messages N --gap MS --rate R[,R...] --seconds S]
   irc-members --irc-port P --irc-ca PEM (the same options)
                                      one process of bench/fanout.sh: M QuietWire room members
                                      (keys K..K+M-1) or M IRC clients over TLS in #bench, held until
@@ -71,7 +71,8 @@ Commands:
                                      store's history pages and searches on DATADIR/quietwire.db
                                      as it is (server stopped), as user b0000
   chat-load [--senders N] [--window W] [--seconds S] [--target ring|self|general] [--sources K]
-            [--server-pid PID]       accepted messages per second from N version-2 sessions, each
+            [--server-pid PID[,PID...]] [--database-pids PID,...]
+                                     accepted messages per second from N version-2 sessions, each
                                      with W unanswered (durable: the server's group commits),
                                      latency to `accepted` (p50, p99), CPU per message; then each
                                      accepted message is looked up in the history, once
@@ -130,6 +131,10 @@ int main(int argc, char* argv[])
         QStringLiteral("1"));
     const QCommandLineOption batch(QStringLiteral("connect-batch"),
         QStringLiteral("Chat: session set-ups in flight at once (32)."), QStringLiteral("N"), QStringLiteral("32"));
+    const QCommandLineOption settle(QStringLiteral("settle"),
+        QStringLiteral("fanout-members: the joins are over once no member list changed for MS ms (several nodes: "
+                       "each tells only of its own members). Default: once every member heard of all the others."),
+        QStringLiteral("MS"), QStringLiteral("0"));
     const QCommandLineOption interval(QStringLiteral("interval"), QStringLiteral("stall: timer period in ms (5)."),
         QStringLiteral("MS"), QStringLiteral("5"));
     const QCommandLineOption resume(
@@ -155,8 +160,12 @@ int main(int argc, char* argv[])
         QStringLiteral("chat-load: ring (direct messages to the next sender), self or general (ring)."),
         QStringLiteral("T"), QStringLiteral("ring"));
     const QCommandLineOption serverPid(QStringLiteral("server-pid"),
-        QStringLiteral("chat-load: the local quietwired's pid, for its threads' CPU time per message."),
-        QStringLiteral("PID"), QStringLiteral("0"));
+        QStringLiteral("chat-load: the local quietwired's pid (or the nodes', comma-separated), for their threads' "
+                       "CPU time per message."),
+        QStringLiteral("PID"));
+    const QCommandLineOption databasePids(QStringLiteral("database-pids"),
+        QStringLiteral("chat-load: the local database's processes (comma-separated), for their CPU time per message."),
+        QStringLiteral("PIDS"));
     const QCommandLineOption first(QStringLiteral("first"),
         QStringLiteral("fanout-members, irc-members: the first key (nick) number (0)."), QStringLiteral("K"),
         QStringLiteral("0"));
@@ -180,8 +189,8 @@ int main(int argc, char* argv[])
                        "(default: Backoff's own, as the real clients)."),
         QStringLiteral("F,M,J[,L,LJ]"));
     parser.addOptions({ host, port, keys, dir, file, count, parallel, repeat, clients, seconds, members, messages, rate,
-        sessions, sources, batch, interval, textBytes, service, keep, stored, conversations, queries, senders, window,
-        target, serverPid, resume, backoff });
+        sessions, sources, batch, settle, interval, textBytes, service, keep, stored, conversations, queries, senders,
+        window, target, serverPid, databasePids, resume, backoff });
     parser.addPositionalArgument(
         QStringLiteral("command"), QStringLiteral("See above."), QStringLiteral("command [SIZE]"));
     parser.process(app);
@@ -214,6 +223,7 @@ int main(int argc, char* argv[])
     options.sources = qMax(1, parser.value(sources).toInt());
     options.connectBatch = qMax(1, parser.value(batch).toInt());
     options.intervalMs = qMax(1, parser.value(interval).toInt());
+    options.settleMs = qMax(0, parser.value(settle).toInt());
     options.resume = parser.isSet(resume);
     options.textBytes = qBound(16, parser.value(textBytes).toInt(), 16000);
     options.service = parser.value(service);
@@ -231,7 +241,15 @@ int main(int argc, char* argv[])
     options.senders = qMax(1, parser.value(senders).toInt());
     options.window = qMax(1, parser.value(window).toInt());
     options.target = parser.value(target);
-    options.serverPid = parser.value(serverPid).toLongLong();
+    const auto pids = [&parser](const QCommandLineOption& option) {
+        QList<qint64> list;
+        for (const QString& pid : parser.value(option).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+            list << pid.toLongLong();
+        }
+        return list;
+    };
+    options.serverPids = pids(serverPid);
+    options.databasePids = pids(databasePids);
     if (parser.isSet(backoff)) {
         const QStringList parts = parser.value(backoff).split(QLatin1Char(','));
         options.backoffFirstMs = parts.value(0).toInt();

@@ -22,6 +22,8 @@
 #                             about 3 minutes); replaces only its section
 #   bench/run.sh --only storm only the restart storm: 2,000 chat clients, the server restarted
 #                             (bench/restart-storm.sh: 3 restarts, 3-4 minutes each; --quick one); replaces only its section
+#   bench/run.sh --only cluster  only one and three nodes on PostgreSQL behind HAProxy, against one node on SQLite
+#                             (bench/cluster.sh: about 15 minutes); replaces only its section
 #
 # Options: --no-build (use build/bin as it is), --no-install (never call apt-get),
 #          --keep (keep the work directories), --out DIR (write the report there; default docs/)
@@ -47,9 +49,9 @@ while (($#)); do
     --out) OUT=$2; shift ;;
     --only)
         ONLY=$2; shift
-        case $ONLY in chat | tree | gui-stall | bulk | fanout | sessions | handshakes | storm) ;; *) echo "run.sh: --only takes chat, tree, gui-stall, bulk, fanout, sessions, handshakes or storm" >&2; exit 2 ;; esac
+        case $ONLY in chat | tree | gui-stall | bulk | fanout | sessions | handshakes | storm | cluster) ;; *) echo "run.sh: --only takes chat, tree, gui-stall, bulk, fanout, sessions, handshakes, storm or cluster" >&2; exit 2 ;; esac
         ;;
-    -h | --help) sed -n '2,31p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,33p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
@@ -112,10 +114,12 @@ if [ "$ONLY" = chat ] || [ "$ONLY" = gui-stall ] || [ "$ONLY" = sessions ] || [ 
     need_packages sqlite3 procps iproute2
 elif [ "$ONLY" = fanout ]; then
     need_packages ngircd openssl procps iproute2
+elif [ "$ONLY" = cluster ]; then
+    need_packages sqlite3 postgresql-15 haproxy procps iproute2
 elif [ "$ONLY" = handshakes ]; then
     need_packages openssl procps iproute2
 else
-    need_packages openssh-server openssh-client openssl iperf3 gnuplot-nox procps iproute2 sqlite3 ngircd
+    need_packages openssh-server openssh-client openssl iperf3 gnuplot-nox procps iproute2 sqlite3 ngircd postgresql-15 haproxy
 fi
 
 BIN=$ROOT/build/bin
@@ -125,7 +129,7 @@ if [ "$DO_BUILD" = 1 ]; then
     # -j1: the machine may be shared; the build is incremental after the first time.
     ninja -C "$ROOT/build" -j1 quietwired quietwire-cli quietwire-bench quietwire-gui-bench >&2
 fi
-for b in quietwired $(case $ONLY in chat | gui-stall | fanout | sessions | handshakes | storm) ;; *) echo quietwire-cli ;; esac) quietwire-bench \
+for b in quietwired $(case $ONLY in chat | gui-stall | fanout | sessions | handshakes | storm | cluster) ;; *) echo quietwire-cli ;; esac) quietwire-bench \
     $([ "$ONLY" = gui-stall ] && echo quietwire-gui-bench); do [ -x "$BIN/$b" ] || die "$BIN/$b is missing"; done
 BUILD_TYPE=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$ROOT/build/CMakeCache.txt")
 # Taken now: by the time the report is written, docs/ holds this run's own output.
@@ -136,16 +140,19 @@ QW_REVISION=$(git -C "$ROOT" describe --always --dirty 2>/dev/null)
 WORK=$(mktemp -d /dev/shm/quietwire-bench.XXXXXX)   # tmpfs: sources, servers' files, downloads
 BIGDIR=""                                          # disk: the server side of the big transfer
 CHATDIR=""                                         # disk: the chat stores (bench/chat-store.sh)
+CLUSTERDIR=""                                      # disk: the SQLite reference store (bench/cluster.sh)
+CLUSTER_PG_STATE=""                                # the PostgreSQL cluster (bench/cluster.sh)
 RES=$WORK/results.tsv; : >"$RES"
 PIDS=()
 cleanup() {
     local pid
     for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
     for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+    [ -z "$CLUSTER_PG_STATE" ] || bash "$ROOT/tests/postgres/pg-cluster.sh" stop "$CLUSTER_PG_STATE" || true
     if [ "$KEEP" = 1 ]; then
-        log "kept $WORK ${BIGDIR} ${CHATDIR}"
+        log "kept $WORK ${BIGDIR} ${CHATDIR} ${CLUSTERDIR}"
     else
-        rm -rf "$WORK" ${BIGDIR:+"$BIGDIR"} ${CHATDIR:+"$CHATDIR"}
+        rm -rf "$WORK" ${BIGDIR:+"$BIGDIR"} ${CHATDIR:+"$CHATDIR"} ${CLUSTERDIR:+"$CLUSTERDIR"}
     fi
 }
 trap cleanup EXIT
@@ -193,6 +200,8 @@ verdict() { # value op target -> met / NOT met
 CLK_TCK=$(getconf CLK_TCK)
 # CPU seconds a process used (own) or collected from its reaped children (children)
 cpu_own() { awk -v t="$CLK_TCK" '{ printf "%.2f", ($14 + $15) / t }' "/proc/$1/stat"; }
+# cpu_sum PID...: the CPU seconds of several processes together (a process that is gone counts 0)
+cpu_sum() { local p; for p; do [ -r "/proc/$p/stat" ] && cpu_own "$p" || echo 0; done | awk '{ s += $1 } END { printf "%.2f", s }'; }
 cpu_children() { awk -v t="$CLK_TCK" '{ printf "%.2f", ($16 + $17) / t }' "/proc/$1/stat"; }
 # CPU seconds of the reaped children of this (sub)shell: the builtin times, written to a file
 # (inside $(...) it would run in a fresh subshell and report nothing)
@@ -368,6 +377,8 @@ START_TIME=$(date +%s)
 . "$ROOT/bench/handshakes.sh"
 # shellcheck source=bench/restart-storm.sh
 . "$ROOT/bench/restart-storm.sh"
+# shellcheck source=bench/cluster.sh
+. "$ROOT/bench/cluster.sh"
 
 if [ "$ONLY" = bulk ]; then
     if [ -n "${BULK_REPORT_FROM:-}" ]; then # the report again from a kept run (--keep), measuring nothing
@@ -417,6 +428,7 @@ fanout) only_section "$FANOUT_MEMBERS" fanout_measure fanout_report "$FANOUT_BEG
 sessions) only_section "$SESSION_KEYS" sessions_measure sessions_report "$SESSIONS_BEGIN" "$SESSIONS_END" "many-sessions" ;;
 handshakes) only_section 1 handshakes_measure handshakes_report "$HS_BEGIN" "$HS_END" "handshakes" ;;
 storm) only_section "$STORM_CLIENTS" storm_measure storm_report "$STORM_BEGIN" "$STORM_END" "restart storm" ;;
+cluster) only_section "$CLUSTER_KEYS" cluster_measure cluster_report "$CLUSTER_BEGIN" "$CLUSTER_END" "cluster" ;;
 esac
 "$BIN/quietwire-bench" keygen --keys "$KEYS" --count $((SESSION_KEYS > FANOUT_MEMBERS ? SESSION_KEYS : FANOUT_MEMBERS)) >/dev/null
 start_server main "$WORK/main-files"
@@ -558,6 +570,8 @@ fanout_measure
 # ---------------------------------------------------------------------------------------------
 # 9. Many sessions on one server, memory per idle session (bench/many-sessions.sh)
 sessions_measure
+# Several nodes on PostgreSQL behind HAProxy (bench/cluster.sh)
+cluster_measure
 
 # ---------------------------------------------------------------------------------------------
 # 10. Memory during transfers of growing size, ending with BIG_SIZE
@@ -876,6 +890,8 @@ EOF
 fanout_report
 echo
 sessions_report
+echo
+cluster_report
 cat <<EOF
 
 ### Peak memory during one upload

@@ -12,6 +12,9 @@
 # loopback addresses only: a test cluster nobody else reaches, never a set-up to copy (docs/SCALING.md
 # has the real one). Where PostgreSQL 15 is not installed, `start` writes STATE_DIR/unavailable with
 # the reason and exits 0: the tests then report themselves skipped with that reason, never passed.
+#
+# The tests' cluster runs with fsync=off in /tmp. A benchmark sets PG_DURABLE=1 (fsync on, as
+# PostgreSQL ships) and PG_PARENT=DIR (where the data directory is made: a disk, not tmpfs).
 set -euo pipefail
 
 command=${1:?usage: pg-cluster.sh start|stop|restart|kill STATE_DIR [ADDRESS]}
@@ -31,8 +34,10 @@ pg_ctl_start() {
     local data port
     data=$(cat "$state/data")
     port=$(cat "$state/port")
+    local fsync=off
+    [ "$(cat "$state/durable" 2>/dev/null)" != 1 ] || fsync=on
     as_owner "$bin/pg_ctl" -D "$data" -l "$data/../server.log" -w -t 60 \
-        -o "-c listen_addresses=$address -p $port -k $data/.. -c fsync=off -c max_connections=200" start >/dev/null
+        -o "-c listen_addresses=$address -p $port -k $data/.. -c fsync=$fsync -c max_connections=200" start >/dev/null
 }
 
 free_port() {
@@ -65,7 +70,8 @@ start)
         "$0" stop "$state" || true
     fi
     # The data directory lives in /tmp: the unprivileged owner may not reach the build directory.
-    root=$(mktemp -d /tmp/quietwire-pg.XXXXXX)
+    root=$(mktemp -d "${PG_PARENT:-/tmp}/quietwire-pg.XXXXXX")
+    echo "${PG_DURABLE:-0}" >"$state/durable"
     chmod 0755 "$root"
     [ "$(id -u)" -ne 0 ] || chown postgres: "$root"
     as_owner "$bin/initdb" -D "$root/data" -U quietwire --auth=trust -E UTF8 --locale=C.UTF-8 >"$root/initdb.log" 2>&1 || {
@@ -89,7 +95,7 @@ stop)
         as_owner "$bin/pg_ctl" -D "$data" -m immediate -w stop >/dev/null 2>&1 || true
         rm -rf "$(dirname "$data")"
     fi
-    rm -f "$state/data" "$state/url" "$state/port"
+    rm -f "$state/data" "$state/url" "$state/port" "$state/durable"
     ;;
 restart)
     data=$(cat "$state/data")
