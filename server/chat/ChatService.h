@@ -232,6 +232,8 @@ private:
     qint64 m_lastDelivered = 0; // shared: the newest id delivered (or committed before the start)
     bool m_fetching = false;
     bool m_fetchAgain = false;
+    QSet<qint64> m_reloading; // shared: conversations being read again (reload), at most one read each
+    QSet<qint64> m_reloadAgain; // shared: changed again meanwhile, read once more when that read is done
     QList<QPointer<EncryptedTcpSocket>> m_unflushed; // sockets holding broadcast copies (send(), Broadcast)
     QThreadPool m_checks; // reads and hashes the files of attachments, off the event loop and the store's thread
 };

@@ -8,6 +8,8 @@
 #include "StoreThread.h"
 
 #include <QDateTime>
+#include <QScopeGuard>
+#include <QSet>
 
 namespace QuietWire {
 
@@ -311,8 +313,16 @@ void ChatService::applyOutcome(const RoomOutcome& outcome)
 
 void ChatService::reload(qint64 conversationId)
 {
+    // One read of a conversation at a time: news of it meanwhile (a burst of first visits to
+    // general, one notification each) makes one more read once this one is applied, from the
+    // room as this node then knows it.
+    if (m_reloading.contains(conversationId)) {
+        m_reloadAgain.insert(conversationId);
+        return;
+    }
+    m_reloading.insert(conversationId);
     // The room as this node knew it before the change: to tell those no longer in it, and to tell
-    // only those the change concerns.
+    // only those the change concerns, among the users with a session here.
     QStringList before;
     std::optional<Conversation> known;
     if (const auto room = m_rooms.constFind(conversationId); room != m_rooms.cend()) {
@@ -320,9 +330,11 @@ void ChatService::reload(qint64 conversationId)
         known = room->conversation;
     }
     const QString name = known ? known->name : QString();
+    const QList<QString> here = m_byName.uniqueKeys();
+    const QSet<QString> local(here.cbegin(), here.cend());
     m_store->post(
         this,
-        [conversationId, before, known](ChatStore& store) {
+        [conversationId, before, known, local](ChatStore& store) {
             RoomOutcome outcome;
             outcome.id = conversationId;
             outcome.conversation = store.conversation(conversationId);
@@ -336,14 +348,16 @@ void ChatService::reload(qint64 conversationId)
             // As the node where the change was made does: a new member hears of the room; everyone
             // when the room itself changed (name, topic, private) or this node did not know it. A
             // member added to general (someone's first visit) is no news to the others: telling
-            // each of them would cost one summary per member per newcomer.
+            // each of them would cost one summary per member per newcomer. Only users with a
+            // session on this node are told here (the others are told by their own node, or when
+            // they next come).
             const bool roomChanged = !known || known->name != outcome.conversation->name
                 || known->topic != outcome.conversation->topic || known->isPrivate != outcome.conversation->isPrivate;
             const QSet<QString> knownMembers(before.cbegin(), before.cend());
             QStringList tell;
             if (const auto members = store.members(conversationId)) {
                 for (const auto& member : *members) {
-                    if (roomChanged || !knownMembers.contains(member.first)) {
+                    if (local.contains(member.first) && (roomChanged || !knownMembers.contains(member.first))) {
                         tell << member.first;
                     }
                 }
@@ -354,6 +368,12 @@ void ChatService::reload(qint64 conversationId)
             return outcome;
         },
         [this, conversationId, before, name](RoomOutcome outcome) {
+            m_reloading.remove(conversationId);
+            const auto again = qScopeGuard([this, conversationId] {
+                if (m_reloadAgain.remove(conversationId)) {
+                    reload(conversationId);
+                }
+            });
             if (outcome.refusal) {
                 qCWarning(lcChat).noquote()
                     << "could not re-read conversation" << conversationId << "-" << outcome.refusal.message;
@@ -362,9 +382,9 @@ void ChatService::reload(qint64 conversationId)
             if (outcome.name.isEmpty()) {
                 outcome.name = name;
             }
-            QStringList now;
+            QSet<QString> now;
             for (const auto& member : outcome.members) {
-                now << member.first;
+                now.insert(member.first);
             }
             for (const QString& user : before) {
                 if (!now.contains(user)) {
