@@ -110,11 +110,7 @@ cluster_start() {
         || die "haproxy refuses its configuration: $(tail -5 "$dir/haproxy-check.out")"
     env "${env_vars[@]}" haproxy -db -f "$dir/haproxy.cfg" </dev/null >"$dir/haproxy.log" 2>&1 &
     CLUSTER_PROXY_PID=$!; PIDS+=("$CLUSTER_PROXY_PID")
-    for _ in $(seq 100); do
-        (echo >/dev/tcp/127.0.0.1/"$base") 2>/dev/null && break
-        kill -0 "$CLUSTER_PROXY_PID" 2>/dev/null || die "haproxy did not start: $(tail -5 "$dir/haproxy.log")"
-        sleep 0.1
-    done
+    wait_listening "$base" "$CLUSTER_PROXY_PID" "$dir/haproxy.log" haproxy
     sleep 3 # its health checks see the nodes up: rise 2, 1 s apart
     log "$config: nodes $CLUSTER_NODE_PIDS on port $base behind HAProxy (pid $CLUSTER_PROXY_PID), database $name"
 }
@@ -277,7 +273,7 @@ $(cell cl_pg3_rows_vs_accepted), $(cell cl_pg1_rows_vs_accepted), $(cell cl_sqli
 ### Fan-out to $CLUSTER_MEMBERS members
 
 bench/fanout.sh's harness (section 3): $CLUSTER_PROCS processes of $((CLUSTER_MEMBERS / CLUSTER_PROCS)) members in the general room, joined one
-process after another; member 0 sends $CLUSTER_MESSAGES texts one at a time (100 ms apart), then $CLUSTER_RATES messages/s for
+process after another; member 0 sends $CLUSTER_MESSAGES texts one at a time (100 ms apart), then ${CLUSTER_RATES// / and } messages/s for
 $CLUSTER_SECONDS s each. A sample is the time until the last of the $CLUSTER_MEMBERS members had the message. On PostgreSQL every
 node, the sender's own included, delivers what it reads back from the store after the notification, in id
 order; a node delivers only to its own sessions.$([ -n "${CLUSTER_SPREAD[pg3]:-}" ] && echo " HAProxy (leastconn) put the members on the three nodes as ${CLUSTER_SPREAD[pg3]// / \/ } (last run).")

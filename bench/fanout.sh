@@ -80,11 +80,7 @@ EOF
         || die "ngircd does not accept its config: $(tail -5 "$dir/configtest.out")"
     /usr/sbin/ngircd -n -f "$dir/ngircd.conf" </dev/null >"$dir/ngircd.log" 2>&1 &
     IRC_PID=$!; PIDS+=("$IRC_PID")
-    for _ in $(seq 100); do
-        (echo >/dev/tcp/127.0.0.1/"$IRC_PORT") 2>/dev/null && break
-        kill -0 "$IRC_PID" 2>/dev/null || die "ngircd did not start: $(tail -5 "$dir/ngircd.log")"
-        sleep 0.1
-    done
+    wait_listening "$IRC_PORT" "$IRC_PID" "$dir/ngircd.log" ngircd
     log "ngircd: pid $IRC_PID, TLS port $IRC_PORT"
 }
 

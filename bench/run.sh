@@ -201,7 +201,17 @@ CLK_TCK=$(getconf CLK_TCK)
 # CPU seconds a process used (own) or collected from its reaped children (children)
 cpu_own() { awk -v t="$CLK_TCK" '{ printf "%.2f", ($14 + $15) / t }' "/proc/$1/stat"; }
 # cpu_sum PID...: the CPU seconds of several processes together (a process that is gone counts 0)
-cpu_sum() { local p; for p; do [ -r "/proc/$p/stat" ] && cpu_own "$p" || echo 0; done | awk '{ s += $1 } END { printf "%.2f", s }'; }
+cpu_sum() { local p; for p; do if [ -r "/proc/$p/stat" ]; then cpu_own "$p"; echo; else echo 0; fi; done | awk '{ s += $1 } END { printf "%.2f", s }'; }
+# wait_listening PORT PID LOG WHAT: until something takes connections on 127.0.0.1:PORT; dies (naming WHAT, with the
+# end of LOG) when PID is gone or after 10 s
+wait_listening() {
+    for _ in $(seq 100); do
+        (echo >/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0
+        kill -0 "$2" 2>/dev/null || die "$4 did not start: $(tail -5 "$3")"
+        sleep 0.1
+    done
+    die "$4 does not take connections on port $1 after 10 s: $(tail -5 "$3")"
+}
 cpu_children() { awk -v t="$CLK_TCK" '{ printf "%.2f", ($16 + $17) / t }' "/proc/$1/stat"; }
 # CPU seconds of the reaped children of this (sub)shell: the builtin times, written to a file
 # (inside $(...) it would run in a fresh subshell and report nothing)

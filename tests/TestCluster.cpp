@@ -56,6 +56,8 @@ private slots:
 private:
     /// A session of client on node (0-2), or through HAProxy (-1).
     Session2 connect(const Client& client, int node);
+    /// A session through HAProxy, tried again every second (as a client's backoff would) up to 20 times.
+    Session2 reconnect(const Client& client);
     std::unique_ptr<FileClient> files(const Client& client, int node);
     static QHostAddress nodeAddress(int node);
     void startProxy();
@@ -208,6 +210,18 @@ void TestCluster::cleanup()
         QVERIFY(TestPostgres::dropDatabase(m_clusterUrl, m_store->databaseName));
         m_store.reset();
     }
+}
+
+Session2 TestCluster::reconnect(const Client& client)
+{
+    Session2 session;
+    for (int attempt = 0; attempt < 20 && !session.ok(); ++attempt) {
+        session = connect(client, -1);
+        if (!session.ok()) {
+            QTest::qWait(1000);
+        }
+    }
+    return session;
 }
 
 Session2 TestCluster::connect(const Client& client, int node)
@@ -641,13 +655,7 @@ void TestCluster::nodeKilledBehindTheProxy()
     // Back through HAProxy within a few tries.
     QElapsedTimer clock;
     clock.start();
-    Session2 again;
-    for (int attempt = 0; attempt < 20 && !again.ok(); ++attempt) {
-        again = connect(m_alice, -1);
-        if (!again.ok()) {
-            QTest::qWait(1000);
-        }
-    }
+    Session2 again = reconnect(m_alice);
     QVERIFY(again.ok());
     qInfo("alice was back through HAProxy %lld ms after her node was killed", clock.elapsed());
     QVERIFY(again.say(QStringLiteral("after the crash")));
@@ -736,13 +744,7 @@ void TestCluster::proxyRestartedClientsComeBack()
     QElapsedTimer clock;
     clock.start();
     startProxy();
-    Session2 again;
-    for (int attempt = 0; attempt < 20 && !again.ok(); ++attempt) {
-        again = connect(m_bob, -1);
-        if (!again.ok()) {
-            QTest::qWait(1000);
-        }
-    }
+    Session2 again = reconnect(m_bob);
     QVERIFY(again.ok());
     qInfo("bob was back through the restarted HAProxy %lld ms after it was started again", clock.elapsed());
     const auto history = again.done(withoutSeq(historyOf(room(QStringLiteral("general"))).toCbor()));
