@@ -167,7 +167,6 @@ storm_base_table() {
         [ "$unit" != s ] || d=2
         echo "| $label | $(cell "storm_$key" $d) $unit | $(cell "stormbase_$key" $d) $unit | $(ratio "$(med "storm_$key")" "$(med "stormbase_$key")") |"
     done
-    echo
 }
 
 storm_report() {
@@ -212,6 +211,7 @@ its conversations; times are from the first client that lost its session. $(runs
 | bench's CPU from the first drop until all were back ($STORM_CLIENTS clients) | $(cell storm_cpu_seconds 2) s |
 
 $([ -z "$STORM_BASE" ] || storm_base_table)
+
 Failed attempts seen by the clients, by kind (the server's wire code, or the socket's error):$STORM_FAILURES
 What it goes to: bench/ANALYSIS.md, "Round 2: restart storm".
 $STORM_END
