@@ -8,6 +8,7 @@
 
 #include <QTemporaryDir>
 #include <QTest>
+#include <functional>
 #include <vector>
 
 using namespace QuietWire;
@@ -133,31 +134,38 @@ void TestChatPresence::aBurstOfSessionsIsToldInAFewPresenceMessages()
         newcomers[i].send(chatMessage(1, QStringLiteral("hello from n%1").arg(i)));
     }
 
+    // alice reads until done(), never a join or leave; her presence messages are counted and applied.
+    int presenceMessages = 0;
+    const auto aliceReads = [&](const std::function<bool()>& done, const std::function<void(const QCborMap&)>& other) {
+        while (!done() && !QTest::currentTestFailed()) {
+            const auto message = alice.read();
+            QVERIFY(message);
+            const QString type = Protocol::typeOf(*message);
+            QVERIFY2(type != QLatin1String(Join::Type) && type != QLatin1String(Leave::Type), qPrintable(type));
+            if (type == QLatin1String(Presence::Type)) {
+                ++presenceMessages;
+                applyPresence(*message, aliceSees);
+            } else {
+                other(*message);
+            }
+        }
+    };
+
     // alice: every newcomer's start is told before its message, in far fewer messages than there
     // are newcomers, and never as join.
-    int presenceMessages = 0;
-    int joined = 0;
     int said = 0;
-    while (joined < Newcomers || said < Newcomers) {
-        const auto message = alice.read();
-        QVERIFY(message);
-        const QString type = Protocol::typeOf(*message);
-        QVERIFY2(type != QLatin1String(Join::Type) && type != QLatin1String(Leave::Type), qPrintable(type));
-        if (type == QLatin1String(Presence::Type)) {
-            ++presenceMessages;
-            const int before = aliceSees.size();
-            applyPresence(*message, aliceSees);
-            if (QTest::currentTestFailed()) {
-                return;
+    aliceReads([&] { return aliceSees.size() == Newcomers + 1 && said == Newcomers; },
+        [&](const QCborMap& message) {
+            if (Protocol::typeOf(message) == QLatin1String(Message::Type)) {
+                const auto decoded = Message::decode(message);
+                QVERIFY(decoded.ok());
+                QVERIFY2(aliceSees.value(decoded.value.from + QLatin1Char(' ') + decoded.value.fingerprint) > 0,
+                    qPrintable(decoded.value.from + QStringLiteral("'s message came before their start was told")));
+                ++said;
             }
-            joined += static_cast<int>(aliceSees.size()) - before;
-        } else if (type == QLatin1String(Message::Type)) {
-            const auto decoded = Message::decode(*message);
-            QVERIFY(decoded.ok());
-            QVERIFY2(aliceSees.value(decoded.value.from + QLatin1Char(' ') + decoded.value.fingerprint) > 0,
-                qPrintable(decoded.value.from + QStringLiteral("'s message came before their start was told")));
-            ++said;
-        }
+        });
+    if (QTest::currentTestFailed()) {
+        return;
     }
     QCOMPARE(aliceSees.size(), Newcomers + 1); // bob and the newcomers, one session each
     for (auto it = aliceSees.cbegin(); it != aliceSees.cend(); ++it) {
@@ -187,18 +195,9 @@ void TestChatPresence::aBurstOfSessionsIsToldInAFewPresenceMessages()
         newcomer.socket->abort();
     }
     presenceMessages = 0;
-    while (aliceSees.size() > 1) {
-        const auto message = alice.read();
-        QVERIFY(message);
-        const QString type = Protocol::typeOf(*message);
-        QVERIFY2(type != QLatin1String(Join::Type) && type != QLatin1String(Leave::Type), qPrintable(type));
-        if (type == QLatin1String(Presence::Type)) {
-            ++presenceMessages;
-            applyPresence(*message, aliceSees);
-            if (QTest::currentTestFailed()) {
-                return;
-            }
-        }
+    aliceReads([&] { return aliceSees.size() == 1; }, [](const QCborMap&) {});
+    if (QTest::currentTestFailed()) {
+        return;
     }
     QVERIFY(aliceSees.cbegin().key().startsWith(QStringLiteral("bob ")));
     qInfo("%d sessions ended: %d presence messages", Newcomers, presenceMessages);

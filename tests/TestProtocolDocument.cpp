@@ -1097,9 +1097,8 @@ void TestProtocolDocument::chatVersion3PresenceAsDocumented()
     Peer a(alice.key);
     QVERIFY(a.open(m_server->port, QStringLiteral("chat"), 3));
     const auto welcome = a.readUntil(QStringLiteral("welcome"), record);
-    QVERIFY(welcome);
-    QCOMPARE(welcome->value(QStringLiteral("version")).toInteger(), 3);
-    QVERIFY(a.readUntil(QStringLiteral("history_end"), record));
+    QVERIFY(welcome && welcome->value(QStringLiteral("version")).toInteger() == 3 // a version-3 session
+        && a.readUntil(QStringLiteral("history_end"), record));
     Peer b(bob.key);
     QVERIFY(b.open(m_server->port, QStringLiteral("chat"), 3));
     QVERIFY(b.readUntil(QStringLiteral("history_end")));
