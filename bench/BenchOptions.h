@@ -35,6 +35,7 @@ struct BenchOptions
     bool resume = false; // stall: stop the transfer at half (untimed), then measure its resume (prefix hash included)
     int textBytes = 64; // fanout: length of each chat text
     int first = 0; // fanout-members, irc-members: the first key (nick) of this process's members
+    qint64 chatVersion = 1; // fanout-members: the chat version the members ask for (1: ChatClient's default)
     bool send = false; // fanout-members, irc-members: member 0 runs the sender's schedule
     int gapMs = 100; // fanout-members, irc-members: time between the one-at-a-time messages
     QString goFile; // fanout-members, irc-members with --send: start sending once this file exists

@@ -29,7 +29,8 @@ void ChatSessionV2::start(const QString& host, quint16 port, const QHostAddress&
     m_socket->setPeerKeyCheck([](const QByteArray&) { return true; });
     connect(m_socket, &EncryptedTcpSocket::ready, this, [this] {
         m_clock.start();
-        const Protocol::Hello hello { QLatin1String(Protocol::ServiceChat), 2 };
+        // The real clients' version: 3 (presence instead of join and leave); an older server answers 2.
+        const Protocol::Hello hello { QLatin1String(Protocol::ServiceChat), ChatProtocol::CurrentVersion };
         if (!m_socket->sendMessage(Protocol::encode(hello.toCbor()))) {
             fail(m_socket->errorString());
         }

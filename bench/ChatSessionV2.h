@@ -11,7 +11,8 @@
 namespace QuietWire::Bench {
 
 /// One chat session of version 2 (docs/PROTOCOL.md section 7), as the benchmarks of the chat
-/// store drive it: its own EncryptedTcpSocket, a hello with version 2, the answers read by seq.
+/// store drive it: its own EncryptedTcpSocket, a hello with the current version (3: presence
+/// instead of join and leave; version 2 from an older server), the answers read by seq.
 /// ServiceClient's hello has no version on main yet, so the bench speaks to the socket itself;
 /// the server's key is accepted without a pin (every bench server has a fresh one).
 ///

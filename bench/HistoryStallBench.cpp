@@ -33,7 +33,7 @@ bool HistoryStallBench::join()
     m_client->connectToServer(m_options.host, m_options.port);
     spinUntil([&] { return joined || !error.isEmpty(); }, TimeoutMs);
     m_client->disconnect(this);
-    if (!joined || m_client->sessionVersion() < ChatProtocol::CurrentVersion) {
+    if (!joined || m_client->sessionVersion() < ChatProtocol::Version2) {
         note(QStringLiteral("stall-history: cannot join the chat of %1:%2 with version 2: %3")
                  .arg(m_options.host)
                  .arg(m_options.port)

@@ -91,6 +91,7 @@ bool SessionBench::connectSessions(int count, bool chat)
         ServiceClient* connection = nullptr;
         if (chat) {
             auto* member = new ChatClient(key, BenchKeys::knownServersPath(m_options.keysDir), this);
+            member->setProtocolVersion(m_options.chatVersion);
             connection = member->connection();
             m_members.append(member);
             connect(member, &ChatClient::joined, &scope, [&, i] { succeeded(i); });

@@ -137,6 +137,8 @@ int StormBench::run()
         client.backoff = Backoff(schedule);
         client.chat
             = new ChatClient(m_keys.at(i % m_keys.size()), BenchKeys::knownServersPath(m_options.keysDir), this);
+        // The chat version quietwire-cli chat and the desktop client ask for (an older server answers 2).
+        client.chat->setProtocolVersion(ChatProtocol::CurrentVersion);
         client.chat->connection()->setTrustPolicy(ServiceClient::TrustPolicy::TrustNewKeys);
         client.chat->connection()->setLocalAddress(m_options.sourceAddress(i));
         client.retry = new QTimer(this);
@@ -151,7 +153,7 @@ int StormBench::run()
         });
         ChatClient* chat = client.chat;
         connect(chat, &ChatClient::joined, this, [this, i, chat] {
-            if (chat->sessionVersion() < ChatProtocol::CurrentVersion) {
+            if (chat->sessionVersion() < ChatProtocol::Version2) {
                 onBack(i); // version 1: the welcome is the answer
             }
         });

@@ -94,7 +94,8 @@ fanout_members() {
     local proto=$1 dir=$2 per=$3 procs=$4 rates=$5 k cmd=()
     mkdir -p "$dir"
     if [ "$proto" = qw ]; then
-        cmd=("$BIN/quietwire-bench" fanout-members --host 127.0.0.1 --port "$SRV_PORT" --keys "$KEYS" --dir "$WORK/client")
+        cmd=("$BIN/quietwire-bench" fanout-members --host 127.0.0.1 --port "$SRV_PORT" --keys "$KEYS" --dir "$WORK/client"
+            ${FANOUT_CHAT_VERSION:+--chat-version "$FANOUT_CHAT_VERSION"})
     else
         cmd=("$BIN/quietwire-bench" irc-members --host 127.0.0.1 --irc-port "$IRC_PORT" --irc-ca "$IRC_CA")
     fi

@@ -76,7 +76,8 @@ many_round() {
             --connect-batch "$MANY_BATCH" </dev/null >"$dir/files-$k.out" 2>"$dir/files-$k.err" &
         pids+=($!); PIDS+=($!)
     done
-    FANOUT_JOIN=parallel fanout_members qw "$dir/chat" $((MANY_CHAT / MANY_CHAT_PROCS)) "$MANY_CHAT_PROCS" "$MANY_RATES"
+    # The members ask for chat version 3 as the real clients do (presence; an older server answers 2).
+    FANOUT_CHAT_VERSION=3 FANOUT_JOIN=parallel fanout_members qw "$dir/chat" $((MANY_CHAT / MANY_CHAT_PROCS)) "$MANY_CHAT_PROCS" "$MANY_RATES"
     for k in $(seq 1 "$MANY_PROCS"); do
         for _ in $(seq 2400); do
             grep -q '^idle_ready' "$dir/files-$k.out" && break

@@ -38,7 +38,7 @@ Commands:
   fanout --members M --messages K [--rate R[,R...] --seconds S]
                                      time until every member has a room message (p50, p99) and
                                      deliveries per second at a steady rate
-  fanout-members --members M [--first K] --stop-file F [--settle MS] [--send --go-file G --messages N --gap MS --rate R[,R...] --seconds S]
+  fanout-members --members M [--first K] [--chat-version V] --stop-file F [--settle MS] [--send --go-file G --messages N --gap MS --rate R[,R...] --seconds S]
   irc-members --irc-port P --irc-ca PEM (the same options)
                                      one process of bench/fanout.sh: M QuietWire room members
                                      (keys K..K+M-1) or M IRC clients over TLS in #bench, held until
@@ -183,7 +183,10 @@ int main(int argc, char* argv[])
     const QCommandLineOption goFile(QStringLiteral("go-file"),
         QStringLiteral("fanout-members, irc-members: with --send, start sending once this file exists."),
         QStringLiteral("F"));
-    parser.addOptions({ first, send, gap, goFile, stopFile, ircPort, ircCa });
+    const QCommandLineOption chatVersion(QStringLiteral("chat-version"),
+        QStringLiteral("fanout-members: the chat version the members ask for (1; 3: presence, as the real clients)."),
+        QStringLiteral("V"), QStringLiteral("1"));
+    parser.addOptions({ first, send, gap, goFile, stopFile, ircPort, ircCa, chatVersion });
     const QCommandLineOption backoff(QStringLiteral("backoff"),
         QStringLiteral("storm: try another reconnect schedule, FIRST_MS,MAX_MS,JITTER[,LOAD_MAX_MS,LOAD_JITTER] "
                        "(default: Backoff's own, as the real clients)."),
@@ -213,6 +216,7 @@ int main(int argc, char* argv[])
     options.clients = qMax(1, parser.value(clients).toInt());
     options.seconds = parser.value(seconds).toDouble();
     options.members = qMax(2, parser.value(members).toInt());
+    options.chatVersion = qMax<qint64>(1, parser.value(chatVersion).toLongLong());
     options.messages = qMax(1, parser.value(messages).toInt());
     for (const QString& r : parser.value(rate).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
         if (r.toDouble() > 0) {

@@ -23,15 +23,21 @@ STORM_END='<!-- /restart-storm -->'
 # environment may set STORM_CLIENTS, STORM_SOURCES, STORM_BACKOFF (FIRST_MS,MAX_MS,JITTER[,LOAD_MAX_MS,LOAD_JITTER]:
 # another schedule than the real clients' Backoff, passed to quietwire-bench storm --backoff) and STORM_PERF (a path
 # prefix: perf record of the restarted server until every client is back, PREFIX.RUN.data).
+# For a change to the server: STORM_BASE=/path/to/base/quietwired runs every restart a second time with that server
+# (the same bench, clients and schedule; the two alternate, which goes first swapping from run to run) and adds its
+# figures beside this build's (STORM_BASE_REVISION names it in the report).
 STORM_CLIENTS=${STORM_CLIENTS:-2000}
 STORM_SOURCES=${STORM_SOURCES:-$STORM_CLIENTS}
 STORM_WAIT=120
-if [ "$MODE" = full ]; then STORM_REPEAT=3; else STORM_REPEAT=1; fi
+if [ "$MODE" = full ]; then STORM_REPEAT=${STORM_REPEAT:-3}; else STORM_REPEAT=${STORM_REPEAT:-1}; fi
+STORM_BASE=${STORM_BASE:-}
+STORM_BASE_REVISION=${STORM_BASE_REVISION:-the base build}
 
-# storm_start_server NAME: quietwired on the storm's fixed ports and data dir (sets STORM_SRV_PID)
+# storm_start_server NAME [BINARY]: quietwired (this build's, or BINARY) on the storm's fixed ports and data dir (sets
+# STORM_SRV_PID)
 storm_start_server() {
-    local name=$1
-    "$BIN/quietwired" --data-dir "$STORM_DATA" --files-root "$STORM_FILES" --listen 127.0.0.1 --port "$STORM_PORT" \
+    local name=$1 binary=${2:-$BIN/quietwired}
+    "$binary" --data-dir "$STORM_DATA" --files-root "$STORM_FILES" --listen 127.0.0.1 --port "$STORM_PORT" \
         --session-ports "$STORM_RANGE" </dev/null >"$WORK/$name.out" 2>"$WORK/$name.log" &
     STORM_SRV_PID=$!
     PIDS+=("$STORM_SRV_PID")
@@ -61,9 +67,14 @@ storm_refusals() {
         END { printf "%d %d %d %d %d\n", hs, ticket, port, ticketmore, silent }' "$1"
 }
 
+# storm_run RUN [base]: one restart; with "base" against $STORM_BASE, its figures recorded as stormbase_*
 storm_run() {
-    local run=$1 line t_stop t_up ready server_cpu out=$WORK/storm-bench.$1.out
-    storm_start_server "storm-$run-a"
+    local run=$1 build=${2:-} line t_stop t_up ready server_cpu binary=$BIN/quietwired p=storm
+    [ "$build" != base ] || { binary=$STORM_BASE; p=stormbase; run=$run-base; }
+    local out=$WORK/storm-bench.$run.out
+    # A fresh data dir (and so a fresh server key, pinned anew) for each build's run.
+    rm -rf "$STORM_DATA" "$STORM_KEYS/known_servers" && mkdir -p "$STORM_DATA" && cp "$STORM_KEYS/authorized_keys" "$STORM_DATA/"
+    storm_start_server "storm-$run-a" "$binary"
     "$BIN/quietwire-bench" --host 127.0.0.1 --port "$STORM_PORT" --keys "$STORM_KEYS" --dir "$WORK/storm-client" \
         storm --clients "$STORM_CLIENTS" --sources "$STORM_SOURCES" --seconds "$STORM_WAIT" \
         ${STORM_BACKOFF:+--backoff "$STORM_BACKOFF"} \
@@ -80,7 +91,7 @@ storm_run() {
     sleep 2
     t_stop=$(now_ns)
     stop_pid "$STORM_SRV_PID"
-    storm_start_server "storm-$run-b"
+    storm_start_server "storm-$run-b" "$binary"
     t_up=$(now_ns)
     local cpu0 perf_pid=""
     cpu0=$(cpu_own "$STORM_SRV_PID")
@@ -95,20 +106,20 @@ storm_run() {
     stop_pid "$STORM_SRV_PID"   # also writes the log throttle's last summaries
     line=$(grep '^storm ' "$out") || die "quietwire-bench storm printed no result: $(tail -3 "$WORK/storm-bench.$run.err")"
     log "storm $run: $line"
-    rec storm_down_ms "$(awk -v ns=$((t_up - t_stop)) 'BEGIN { printf "%.0f", ns / 1e6 }')"
-    rec storm_server_cpu_s "$server_cpu"
+    rec ${p}_down_ms "$(awk -v ns=$((t_up - t_stop)) 'BEGIN { printf "%.0f", ns / 1e6 }')"
+    rec ${p}_server_cpu_s "$server_cpu"
     local k
     for k in dropped back gave_up not_back p50_ms p99_ms max_ms attempts most_attempts cpu_seconds; do
-        rec "storm_$k" "$(field "$k" <<<"$line")"
+        rec "${p}_$k" "$(field "$k" <<<"$line")"
     done
     STORM_FAILURES="$STORM_FAILURES run $run: $(field failures <<<"$line");"
     local hs ticket port ticketmore silent
     read -r hs ticket port ticketmore silent <<<"$(storm_refusals "$WORK/storm-$run-b.log")"
-    rec storm_refused_handshakes "$hs"
-    rec storm_refused_tickets "$ticket"
-    rec storm_refused_ports "$port"
-    rec storm_refused_ticket_lines_left_out "$ticketmore"
-    rec storm_dropped_silent "$silent"
+    rec ${p}_refused_handshakes "$hs"
+    rec ${p}_refused_tickets "$ticket"
+    rec ${p}_refused_ports "$port"
+    rec ${p}_refused_ticket_lines_left_out "$ticketmore"
+    rec ${p}_dropped_silent "$silent"
 }
 
 storm_measure() {
@@ -119,13 +130,18 @@ storm_measure() {
     STORM_FAILURES=""
     mkdir -p "$STORM_DATA" "$STORM_FILES" "$WORK/storm-client"
     "$BIN/quietwire-bench" keygen --keys "$STORM_KEYS" --count "$STORM_CLIENTS" >/dev/null
-    cp "$STORM_KEYS/authorized_keys" "$STORM_DATA/"
     STORM_RANGE=$(free_range 64) || die "no free port range"
     STORM_PORT=$(free_port)
     local run
     for run in $(seq "$STORM_REPEAT"); do
         log "restart storm $run of $STORM_REPEAT: $STORM_CLIENTS chat clients"
-        storm_run "$run"
+        if [ -z "$STORM_BASE" ]; then
+            storm_run "$run"
+        elif [ $((run % 2)) = 1 ]; then
+            storm_run "$run"; storm_run "$run" base
+        else
+            storm_run "$run" base; storm_run "$run"
+        fi
     done
     rm -rf "$STORM_DATA" "$STORM_FILES" "$WORK/storm-client"
     STORM_END_TIME=$(date +%s)
@@ -133,6 +149,25 @@ storm_measure() {
 
 # storm_schedule KEY: the clients' Backoff schedule as the bench reported it (backoff_KEY=)
 storm_schedule() { grep -o "backoff_$1=[0-9.]*" "$WORK/storm-bench.1.out" | head -1 | cut -d= -f2; }
+
+# storm_base_table: this build beside STORM_BASE, the same restarts alternating
+storm_base_table() {
+    echo "The same restarts with the base build's server ($STORM_BASE_REVISION), alternating with this build's (the same"
+    echo "bench binary and clients), median (min-max):"
+    echo
+    echo "| figure | this build | base | this build / base |"
+    echo "|---|---:|---:|---:|"
+    local k label key unit d
+    for k in "back: p50|p50_ms|ms" "back: p99|p99_ms|ms" "back: last|max_ms|ms" \
+        "restarted server's CPU until all were back|server_cpu_s|s" \
+        "bench's CPU from the first drop until all were back|cpu_seconds|s" \
+        "attempts after the drop, all clients|attempts|" "silent handshakes closed to make room|dropped_silent|"; do
+        IFS='|' read -r label key unit <<<"$k"
+        d=0
+        [ "$unit" != s ] || d=2
+        echo "| $label | $(cell "storm_$key" $d) $unit | $(cell "stormbase_$key" $d) $unit | $(ratio "$(med "storm_$key")" "$(med "stormbase_$key")") |"
+    done
+}
 
 storm_report() {
     local load_min load_max others
@@ -174,6 +209,8 @@ its conversations; times are from the first client that lost its session. $(runs
 | server: silent handshakes closed to make room | $(cell storm_dropped_silent) |
 | restarted server's CPU until all were back | $(cell storm_server_cpu_s 2) s |
 | bench's CPU from the first drop until all were back ($STORM_CLIENTS clients) | $(cell storm_cpu_seconds 2) s |
+
+$([ -z "$STORM_BASE" ] || storm_base_table)
 
 Failed attempts seen by the clients, by kind (the server's wire code, or the socket's error):$STORM_FAILURES
 What it goes to: bench/ANALYSIS.md, "Round 2: restart storm".

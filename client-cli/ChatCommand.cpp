@@ -136,13 +136,13 @@ private:
         err() << "Connected to " << connection->hostPort() << " (server key "
               << Identity::fingerprint(connection->serverKey()) << ", session port " << connection->sessionPort()
               << ", " << EncryptedTcpSocket::protocolName() << "); joined as " << escape(name) << Qt::endl;
-        if (m_client.sessionVersion() >= ChatProtocol::CurrentVersion) {
+        if (m_client.sessionVersion() >= ChatProtocol::Version2) {
             return; // begin() once the conversations are in
         }
         if (!m_options.room.isEmpty()) {
             err() << "quietwire-cli: the server speaks version " << m_client.sessionVersion()
-                  << " of the chat protocol, which has one room only; --room needs version "
-                  << ChatProtocol::CurrentVersion << " (a newer quietwired)" << Qt::endl;
+                  << " of the chat protocol, which has one room only; --room needs version " << ChatProtocol::Version2
+                  << " (a newer quietwired)" << Qt::endl;
             finish(1);
             return;
         }

@@ -103,11 +103,11 @@ public:
             options.trustNew ? ServiceClient::TrustPolicy::TrustNewKeys : ServiceClient::TrustPolicy::AskForNewKeys);
         m_client.connection()->setLocalAddress(options.bindAddress);
         connect(&m_client, &ChatClient::joined, this, [this] {
-            if (m_client.sessionVersion() < ChatProtocol::CurrentVersion) {
+            if (m_client.sessionVersion() < ChatProtocol::Version2) {
                 report(QStringLiteral("the server speaks version %1 of the chat protocol; this command needs "
                                       "version %2 (a newer quietwired)")
                            .arg(m_client.sessionVersion())
-                           .arg(ChatProtocol::CurrentVersion));
+                           .arg(ChatProtocol::Version2));
             }
         });
         connect(&m_client, &ChatClient::conversationsReceived, this, [this] { next(m_send(m_client)); });

@@ -329,7 +329,7 @@ void ChatWidget::onStateChanged()
 void ChatWidget::onJoined(const QString& myName)
 {
     m_view->addSystem(tr("Connected to %1 as %2").arg(m_connection->hostPort(), myName));
-    if (m_connection->chat()->sessionVersion() < ChatProtocol::CurrentVersion) {
+    if (m_connection->chat()->sessionVersion() < ChatProtocol::Version2) {
         m_view->openVersion1();
         setStatus(tr("This server speaks version 1 of the chat protocol: one room, no history or search"), false);
     }
@@ -365,7 +365,7 @@ void ChatWidget::onConversationsReceived()
 
 void ChatWidget::onMessage(const ChatProtocol::Message& message)
 {
-    if (m_connection->chat()->sessionVersion() < ChatProtocol::CurrentVersion) {
+    if (m_connection->chat()->sessionVersion() < ChatProtocol::Version2) {
         m_view->addLive(message);
         return;
     }
@@ -467,7 +467,7 @@ void ChatWidget::refreshRooms()
 {
     ChatClient* chat = m_connection->chat();
     if (m_connection->state() != ServerConnection::State::Connected
-        || chat->sessionVersion() < ChatProtocol::CurrentVersion) {
+        || chat->sessionVersion() < ChatProtocol::Version2) {
         return;
     }
     const qint64 seq = chat->request(ChatProtocol::RoomsRequest());
@@ -590,7 +590,7 @@ void ChatWidget::updateButtons()
 {
     ChatClient* chat = m_connection->chat();
     const bool version2 = m_connection->state() == ServerConnection::State::Connected
-        && chat->sessionVersion() >= ChatProtocol::CurrentVersion;
+        && chat->sessionVersion() >= ChatProtocol::Version2;
     const ChatProtocol::ConversationSummary& open = m_view->conversation();
     const bool room = version2 && m_view->isOpen() && open.kind == ConversationKind::Room;
     const bool owner = room && open.role == ChatProtocol::Role::Owner;

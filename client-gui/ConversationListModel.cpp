@@ -42,7 +42,7 @@ void ConversationListModel::setClient(ChatClient* chat)
     connect(
         chat, &ChatClient::roomGone, this, [this](const ChatProtocol::RoomGone& gone) { remove(gone.conversation); });
     connect(chat, &ChatClient::disconnected, this, &ConversationListModel::clear);
-    if (chat->sessionVersion() >= ChatProtocol::CurrentVersion && !chat->conversations().isEmpty()) {
+    if (chat->sessionVersion() >= ChatProtocol::Version2 && !chat->conversations().isEmpty()) {
         setConversations(chat->conversations());
     }
 }

@@ -39,6 +39,7 @@ private slots:
     void cleanup();
 
     void decodesEveryServerMessage();
+    void presenceChangesTheMemberListOnce();
     void version2SessionRequestsAndEvents();
     void ignoresMalformedMessagesAndGoesOn();
     void fatalErrorIsAnErrorCode_data();
@@ -111,6 +112,28 @@ void TestChatClient::serverSends(const QCborMap& message)
     QVERIFY(m_session->sendMessage(Protocol::encode(message)));
 }
 
+void TestChatClient::presenceChangesTheMemberListOnce()
+{
+    // Version 3: one presence message, many members, one membersChanged; joined applied before left.
+    QSignalSpy memberJoined(m_client.get(), &ChatClient::memberJoined);
+    QSignalSpy memberLeft(m_client.get(), &ChatClient::memberLeft);
+    QSignalSpy membersChanged(m_client.get(), &ChatClient::membersChanged);
+    QVERIFY(connectClient());
+    const ChatProtocol::Member alice { QStringLiteral("alice"), QStringLiteral("SHA256:a") };
+    const ChatProtocol::Member carol { QStringLiteral("carol"), QStringLiteral("SHA256:c") };
+    const ChatProtocol::Member dave { QStringLiteral("dave"), QStringLiteral("SHA256:d") };
+    ChatProtocol::Welcome welcome { QStringLiteral("bob"), QStringLiteral("SHA256:b"), { alice } };
+    welcome.version = ChatProtocol::Version3;
+    serverSends(welcome.toCbor());
+    serverSends(ChatProtocol::HistoryEnd {}.toCbor());
+    serverSends(ChatProtocol::Presence { { carol, dave, carol }, { alice } }.toCbor());
+    QTRY_COMPARE_WITH_TIMEOUT(memberLeft.size(), 1, Timeout);
+    QCOMPARE(memberJoined.size(), 3);
+    QCOMPARE(membersChanged.size(), 2); // the welcome's and the presence's
+    QCOMPARE(m_client->members(), (QList<ChatProtocol::Member> { carol, dave, carol }));
+    QCOMPARE(m_client->sessionVersion(), ChatProtocol::Version3);
+}
+
 void TestChatClient::decodesEveryServerMessage()
 {
     QSignalSpy joined(m_client.get(), &ChatClient::joined);
@@ -181,7 +204,7 @@ void TestChatClient::version2SessionRequestsAndEvents()
     QTRY_VERIFY_WITH_TIMEOUT(!m_fromClient.isEmpty(), Timeout);
     QCOMPARE(m_fromClient.takeFirst(),
         (QCborMap { { QStringLiteral("type"), QStringLiteral("hello") },
-            { QStringLiteral("service"), QStringLiteral("chat") }, { QStringLiteral("version"), 2 } }));
+            { QStringLiteral("service"), QStringLiteral("chat") }, { QStringLiteral("version"), 3 } }));
 
     // Requests before the welcome said version 2 do not go out.
     QCOMPARE(m_client->request(ChatProtocol::RoomsRequest {}), -1);
@@ -195,14 +218,15 @@ void TestChatClient::version2SessionRequestsAndEvents()
     direct.kind = ChatProtocol::ConversationKind::Direct;
     direct.name = QStringLiteral("alice");
     direct.unread = 3;
+    // A server from before version 3 answers 2: the client speaks version 2.
     ChatProtocol::Welcome welcome { QStringLiteral("bob"), QStringLiteral("SHA256:b"), {} };
-    welcome.version = ChatProtocol::CurrentVersion;
+    welcome.version = ChatProtocol::Version2;
     serverSends(welcome.toCbor());
     serverSends(ChatProtocol::Conversations { { general } }.toCbor());
     serverSends(ChatProtocol::Conversations { { direct } }.toCbor());
     serverSends(ChatProtocol::HistoryEnd {}.toCbor());
     QTRY_COMPARE_WITH_TIMEOUT(conversations.size(), 1, Timeout);
-    QCOMPARE(m_client->sessionVersion(), ChatProtocol::CurrentVersion);
+    QCOMPARE(m_client->sessionVersion(), ChatProtocol::Version2);
     const QList<ChatProtocol::ConversationSummary> both { general, direct };
     QCOMPARE(conversations.first().first().value<QList<ChatProtocol::ConversationSummary>>(), both);
     QCOMPARE(m_client->conversations(), both);

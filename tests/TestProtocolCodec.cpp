@@ -209,6 +209,13 @@ void TestProtocolCodec::messagesEncodeAsDocumented_data()
     QTest::newRow("leave") << ChatProtocol::Leave { Alice }.toCbor()
                            << map({ { "type", QStringLiteral("leave") }, { "name", Alice.name },
                                   { "fingerprint", Alice.fingerprint } });
+    QTest::newRow("presence")
+        << ChatProtocol::Presence { { Alice, Bob }, { Alice } }.toCbor()
+        << map({ { "type", QStringLiteral("presence") },
+               { "joined",
+                   QCborArray { map({ { "name", Alice.name }, { "fingerprint", Alice.fingerprint } }),
+                       map({ { "name", Bob.name }, { "fingerprint", Bob.fingerprint } }) } },
+               { "left", QCborArray { map({ { "name", Alice.name }, { "fingerprint", Alice.fingerprint } }) } } });
     QTest::newRow("accepted") << ChatProtocol::Accepted { 3, 42 }.toCbor()
                               << map({ { "type", QStringLiteral("accepted") }, { "seq", 3 }, { "id", 42 } });
     QTest::newRow("rejected") << ChatProtocol::Rejected { 3, ErrorCode::NotFound, QStringLiteral("nobody") }.toCbor()
@@ -303,6 +310,10 @@ void TestProtocolCodec::chatServerMessagesRoundTrip()
         decodedServerMessage<ChatProtocol::Join>(ChatProtocol::Join { Alice }.toCbor()), ChatProtocol::Join { Alice });
     QCOMPARE(decodedServerMessage<ChatProtocol::Leave>(ChatProtocol::Leave { Alice }.toCbor()),
         ChatProtocol::Leave { Alice });
+    const ChatProtocol::Presence presence { { Alice, Bob }, { Bob } };
+    QCOMPARE(decodedServerMessage<ChatProtocol::Presence>(presence.toCbor()), presence);
+    QCOMPARE(
+        decodedServerMessage<ChatProtocol::Presence>(ChatProtocol::Presence {}.toCbor()), ChatProtocol::Presence {});
     const ChatProtocol::Accepted accepted { 5, (qint64(1) << 62) };
     QCOMPARE(decodedServerMessage<ChatProtocol::Accepted>(accepted.toCbor()), accepted);
     for (const ErrorCode code : { ErrorCode::BadRequest, ErrorCode::NotFound }) {
@@ -331,6 +342,7 @@ void TestProtocolCodec::wrongTypedFieldIsBadRequest_data()
     const QCborMap accepted = ChatProtocol::Accepted { 3, 4 }.toCbor();
     const QCborMap rejected = ChatProtocol::Rejected { 3, ErrorCode::NotFound, QStringLiteral("no") }.toCbor();
     const QCborMap join = ChatProtocol::Join { Alice }.toCbor();
+    const QCborMap presence = ChatProtocol::Presence { { Alice }, {} }.toCbor();
     const QCborMap send = ChatProtocol::Send { 3, QStringLiteral("hi"), std::nullopt }.toCbor();
 
     QTest::newRow("hello service number") << with(hello, "service", 1) << "service";
@@ -361,6 +373,12 @@ void TestProtocolCodec::wrongTypedFieldIsBadRequest_data()
     QTest::newRow("leave name missing") << map(
         { { "type", QStringLiteral("leave") }, { "fingerprint", Alice.fingerprint } })
                                         << "name";
+    QTest::newRow("presence joined map") << with(presence, "joined", QCborMap()) << "joined";
+    QTest::newRow("presence joined text") << with(presence, "joined", QCborArray { Alice.name }) << "joined";
+    QTest::newRow("presence left without fingerprint")
+        << with(presence, "left", QCborArray { map({ { "name", Alice.name } }) }) << "left";
+    QTest::newRow("presence left missing")
+        << map({ { "type", QStringLiteral("presence") }, { "joined", QCborArray() } }) << "left";
     QTest::newRow("accepted seq float") << with(accepted, "seq", 3.0) << "seq";
     QTest::newRow("accepted id text") << with(accepted, "id", QStringLiteral("4")) << "id";
     QTest::newRow("rejected code number") << with(rejected, "code", 1) << "code";
@@ -456,9 +474,10 @@ void TestProtocolCodec::everyDocumentedTypeHasACodec()
         = ProtocolDocument::exampleTypes(ProtocolDocument::section(document, QStringLiteral("## 4.")))
         + ProtocolDocument::exampleTypes(ProtocolDocument::section(document, QStringLiteral("## 5.")));
     const QStringList chatLines = ProtocolDocument::section(document, QStringLiteral("## 7."));
-    // Version 1's tables and version 2's.
-    const QStringList serverToClient = typeTable(
-        chatLines, { QStringLiteral("#### Server to client"), QStringLiteral("#### Server to client, version 2") });
+    // Version 1's tables, version 2's and version 3's.
+    const QStringList serverToClient = typeTable(chatLines,
+        { QStringLiteral("#### Server to client"), QStringLiteral("#### Server to client, version 2"),
+            QStringLiteral("#### Server to client, version 3") });
     const QStringList clientToServer = typeTable(
         chatLines, { QStringLiteral("#### Client to server"), QStringLiteral("#### Client to server, version 2") });
     // The parser must find what the document has, or this test would check nothing.
@@ -499,10 +518,10 @@ void TestProtocolCodec::everyDocumentedTypeHasACodec()
         QLatin1String(ChatProtocol::Members::Type), QLatin1String(ChatProtocol::Message::Type),
         QLatin1String(ChatProtocol::Message::NoticeType), QLatin1String(ChatProtocol::HistoryEnd::Type),
         QLatin1String(ChatProtocol::Join::Type), QLatin1String(ChatProtocol::Leave::Type),
-        QLatin1String(ChatProtocol::Accepted::Type), QLatin1String(ChatProtocol::Rejected::Type),
-        QLatin1String(ChatProtocol::Conversations::Type), QLatin1String(ChatProtocol::Done::Type),
-        QLatin1String(ChatProtocol::ReadMarker::Type), QLatin1String(ChatProtocol::RoomChanged::Type),
-        QLatin1String(ChatProtocol::RoomGone::Type) };
+        QLatin1String(ChatProtocol::Presence::Type), QLatin1String(ChatProtocol::Accepted::Type),
+        QLatin1String(ChatProtocol::Rejected::Type), QLatin1String(ChatProtocol::Conversations::Type),
+        QLatin1String(ChatProtocol::Done::Type), QLatin1String(ChatProtocol::ReadMarker::Type),
+        QLatin1String(ChatProtocol::RoomChanged::Type), QLatin1String(ChatProtocol::RoomGone::Type) };
     for (const QString& type : chatCodecs) {
         if (!serverToClient.contains(type)) {
             problems.append(QStringLiteral("the chat codec knows `%1`, which section 7 does not list").arg(type));

@@ -508,6 +508,7 @@ private slots:
     void chatRejectionCodes();
     void everyChatCodeInTheCodeIsDocumented();
     void chatVersion2ServerMessagesAsDocumented();
+    void chatVersion3PresenceAsDocumented();
     void chatVersion2Requests_data();
     void chatVersion2Requests();
     void chatVersion2RejectionCodes_data();
@@ -581,6 +582,7 @@ void TestProtocolDocument::documentHasTheTables()
     QVERIFY(under("#### Client to server", "case") >= 5);
     QVERIFY(under("#### Server to client, version 2", "type") >= 9);
     QVERIFY(under("#### Server to client, version 2", "map") >= 4);
+    QVERIFY(under("#### Server to client, version 3", "type") >= 1);
     QVERIFY(under("#### Client to server, version 2", "type") >= 13);
     QVERIFY(under("#### Rejection codes", "code") >= 6);
     QCOMPARE(subsection(
@@ -1062,6 +1064,55 @@ void TestProtocolDocument::chatVersion2ServerMessagesAsDocumented()
                 QStringLiteral("section 7 lists the %1 map, which never arrived or is not checked here").arg(it.key()));
         }
     }
+    QVERIFY2(problems.isEmpty(), qPrintable(problems.join(QLatin1String("; "))));
+}
+
+void TestProtocolDocument::chatVersion3PresenceAsDocumented()
+{
+    // Version 3's table: `presence` arrives with the fields it gives, in place of `join` and `leave`.
+    const QStringList lines = section(m_document, QStringLiteral("## 7."));
+    const auto versionThree = typeSpecs(lines, QStringLiteral("#### Server to client, version 3"));
+    QVERIFY(versionThree.contains(QStringLiteral("presence")));
+
+    const Member alice = allowed(QStringLiteral("alice"));
+    const Member bob = allowed(QStringLiteral("bob"));
+    QVERIFY(startServer());
+    QHash<QString, int> seen;
+    QStringList problems;
+    const auto record = [&](const QCborMap& message) {
+        const QString type = Protocol::typeOf(message);
+        ++seen[type];
+        for (const QString& problem : checkFields(message, versionThree.value(type))) {
+            problems.append(QStringLiteral("%1: %2").arg(type, problem));
+        }
+    };
+    const auto names = [](const QCborValue& members) {
+        QStringList list;
+        for (const QCborValue& member : members.toArray()) {
+            list.append(member.toMap().value(QStringLiteral("name")).toString());
+        }
+        return list;
+    };
+
+    Peer a(alice.key);
+    QVERIFY(a.open(m_server->port, QStringLiteral("chat"), 3));
+    const auto welcome = a.readUntil(QStringLiteral("welcome"), record);
+    QVERIFY(welcome && welcome->value(QStringLiteral("version")).toInteger() == 3 // a version-3 session
+        && a.readUntil(QStringLiteral("history_end"), record));
+    Peer b(bob.key);
+    QVERIFY(b.open(m_server->port, QStringLiteral("chat"), 3));
+    QVERIFY(b.readUntil(QStringLiteral("history_end")));
+    const auto joined = a.readUntil(QStringLiteral("presence"), record);
+    QVERIFY(joined);
+    QCOMPARE(names(joined->value(QStringLiteral("joined"))), QStringList { QStringLiteral("bob") });
+    QCOMPARE(names(joined->value(QStringLiteral("left"))), QStringList());
+    b.close();
+    const auto left = a.readUntil(QStringLiteral("presence"), record);
+    QVERIFY(left);
+    QCOMPARE(names(left->value(QStringLiteral("joined"))), QStringList());
+    QCOMPARE(names(left->value(QStringLiteral("left"))), QStringList { QStringLiteral("bob") });
+    QCOMPARE(seen.value(QStringLiteral("join")), 0);
+    QCOMPARE(seen.value(QStringLiteral("leave")), 0);
     QVERIFY2(problems.isEmpty(), qPrintable(problems.join(QLatin1String("; "))));
 }
 

@@ -29,6 +29,11 @@ constexpr qsizetype MaxListBytes = Protocol::MaxPayload - 1024;
 constexpr int MaxPendingMessages = 1000;
 constexpr int MaxPendingRequests = 32;
 
+// Version 3's presence: the starts and ends of sessions are sent at the next turn of the event loop,
+// but at most once per this window, so that a storm of reconnecting clients costs one message per
+// member per window instead of one per member per newcomer.
+constexpr int PresenceWindowMs = 100;
+
 // Around each hit in a search snippet: control characters, which no stored text can hold (the
 // server refuses them in chat text), so they cannot be confused with the text's own characters.
 const QString HitStart = QString(QChar(0x02));
@@ -91,6 +96,8 @@ ChatService::ChatService(StoreThread* store, NameCheck isKnownName, QObject* par
     , m_isKnownName(std::move(isKnownName))
 {
     m_checks.setMaxThreadCount(2);
+    m_presenceTimer.setSingleShot(true);
+    connect(&m_presenceTimer, &QTimer::timeout, this, &ChatService::flushPresence);
 }
 
 ChatService::~ChatService()
@@ -250,7 +257,8 @@ void ChatService::join(Session* session, qint64 helloVersion)
 {
     SessionState state;
     state.session = session;
-    state.version = helloVersion >= CurrentVersion ? CurrentVersion : Version1;
+    state.version = helloVersion >= Version3 ? Version3 : helloVersion >= Version2 ? Version2 : Version1;
+    state.presenceSince = ++m_presenceClock;
 
     // The member list goes in chunks that each fit one transport message: the welcome carries
     // the first, "members" messages the rest (a room of thousands would not fit in one).
@@ -264,6 +272,9 @@ void ChatService::join(Session* session, qint64 helloVersion)
     m_sessions.insert(session, state);
     m_byId.insert(session->id, session);
     m_byName.insert(session->name, session);
+    if (state.version < Version3) {
+        m_announced.insert(session);
+    }
 
     Welcome welcome { session->name, session->fingerprint, chunks.first() };
     if (state.version >= 2) {
@@ -273,8 +284,10 @@ void ChatService::join(Session* session, qint64 helloVersion)
     for (qsizetype i = 1; i < chunks.size(); ++i) {
         sendMap(session, Members { chunks.at(i) }.toCbor());
     }
-    // The newcomer learns of itself from "welcome"; the others from "join".
-    announce(session, Protocol::encode(Join { { session->name, session->fingerprint } }.toCbor()));
+    // The newcomer learns of itself from "welcome"; the others from "join" or "presence".
+    const Member member { session->name, session->fingerprint };
+    announce(session, Protocol::encode(Join { member }.toCbor()));
+    notePresence(member, true, state.presenceSince);
     qCInfo(lcChat).noquote() << Logging::escaped(session->name, 60) << "joined the chat (session" << session->id
                              << ", version" << state.version << ")";
 
@@ -370,7 +383,7 @@ void ChatService::finishJoin(qint64 sessionId, const QList<StoredMessage>& repla
 void ChatService::announce(Session* except, const QByteArray& encoded)
 {
     // Over a copy: send() may abort a slow session, whose leave() then edits m_sessions.
-    const QList<Session*> sessions = m_sessions.keys();
+    const QList<Session*> sessions = m_announced.values();
     for (Session* session : sessions) {
         auto state = m_sessions.find(session);
         if (session == except || state == m_sessions.end()) {
@@ -391,12 +404,109 @@ void ChatService::leave(Session* session)
     }
     m_byId.remove(session->id);
     m_byName.remove(session->name, session);
+    m_announced.remove(session);
     qCInfo(lcChat).noquote() << Logging::escaped(session->name, 60) << "left the chat (session" << session->id << ")";
-    // Announced after the messages it sent last are stored and sent: through the store's queue.
+    // Announced after the messages it sent last are stored and sent: through the store's queue. A session
+    // that starts meanwhile did not have it in its welcome: version 3 does not tell it (at).
     const Member member { session->name, session->fingerprint };
+    const qint64 at = ++m_presenceClock;
     m_store->post(
         this, [](ChatStore&) { return 0; },
-        [this, member](int) { announce(nullptr, Protocol::encode(Leave { member }.toCbor())); });
+        [this, member, at](int) {
+            announce(nullptr, Protocol::encode(Leave { member }.toCbor()));
+            notePresence(member, false, at);
+        });
+}
+
+void ChatService::notePresence(const Member& member, bool joined, qint64 at)
+{
+    m_presence.append(PresenceEvent { member, joined, at });
+    if (m_presenceTimer.isActive()) {
+        return;
+    }
+    const qint64 since = m_sincePresence.isValid() ? m_sincePresence.elapsed() : PresenceWindowMs;
+    m_presenceTimer.start(static_cast<int>(qMax<qint64>(0, PresenceWindowMs - since)));
+}
+
+QList<QByteArray> ChatService::encodePresence(const QList<PresenceEvent>& events, qint64 since)
+{
+    // Sessions counted by member (name and key): a start and an end of the same member cancel out.
+    QHash<QString, int> count;
+    QList<Member> order;
+    for (const PresenceEvent& event : events) {
+        if (event.at <= since) {
+            continue; // before the welcome, which listed (or left out) that session already
+        }
+        const QString key = event.member.name + QLatin1Char('\n') + event.member.fingerprint;
+        auto found = count.find(key);
+        if (found == count.end()) {
+            found = count.insert(key, 0);
+            order.append(event.member);
+        }
+        *found += event.joined ? 1 : -1;
+    }
+    QList<QByteArray> messages;
+    Presence presence;
+    const auto add = [&](QList<Member>& list, const Member& member) {
+        if (presence.joined.size() + presence.left.size() >= MembersPerMessage) {
+            messages.append(Protocol::encode(presence.toCbor()));
+            presence = Presence {};
+        }
+        list.append(member);
+    };
+    for (const Member& member : std::as_const(order)) {
+        const int n = count.value(member.name + QLatin1Char('\n') + member.fingerprint);
+        for (int i = 0; i < n; ++i) {
+            add(presence.joined, member);
+        }
+        for (int i = 0; i > n; --i) {
+            add(presence.left, member);
+        }
+    }
+    if (!presence.joined.isEmpty() || !presence.left.isEmpty()) {
+        messages.append(Protocol::encode(presence.toCbor()));
+    }
+    return messages;
+}
+
+void ChatService::flushPresence()
+{
+    m_presenceTimer.stop();
+    if (m_presence.isEmpty()) {
+        return;
+    }
+    const QList<PresenceEvent> events = std::exchange(m_presence, {});
+    m_sincePresence.start();
+    qint64 first = events.first().at;
+    for (const PresenceEvent& event : events) {
+        first = qMin(first, event.at);
+    }
+    // Every session that was there before the window gets the same messages, encoded once; one that
+    // started within it, those of the events after its welcome.
+    std::optional<QList<QByteArray>> common;
+    // Over a copy: send() may abort a slow session, whose leave() then edits m_sessions.
+    const QList<Session*> sessions = m_sessions.keys();
+    for (Session* session : sessions) {
+        auto state = m_sessions.find(session);
+        if (state == m_sessions.end() || state->version < Version3) {
+            continue;
+        }
+        QList<QByteArray> own;
+        if (state->presenceSince < first) {
+            if (!common) {
+                common = encodePresence(events, state->presenceSince);
+            }
+        } else {
+            own = encodePresence(events, state->presenceSince);
+        }
+        for (const QByteArray& message : state->presenceSince < first ? *common : own) {
+            if (state->joining) {
+                state->queued.append(message); // nothing but the start before history_end
+            } else {
+                send(session, message, Delivery::Broadcast);
+            }
+        }
+    }
 }
 
 bool ChatService::handleMessage(Session* session, const QCborMap& map, QString* fatalError)
@@ -918,6 +1028,8 @@ void ChatService::resync()
 
 void ChatService::deliver(const Message& message, const Conversation& conversation)
 {
+    // A member's start is told before anything of theirs arrives.
+    flushPresence();
     // Who may see it: everybody (general), a room's members, the two of a direct conversation.
     QList<Session*> recipients;
     const bool general = conversation.id == m_generalId;

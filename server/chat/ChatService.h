@@ -7,11 +7,13 @@
 #include "SharedFolderAccess.h"
 #include "StoreThread.h"
 
+#include <QElapsedTimer>
 #include <QHash>
 #include <QList>
 #include <QObject>
 #include <QSet>
 #include <QThreadPool>
+#include <QTimer>
 #include <functional>
 
 namespace QuietWire {
@@ -100,6 +102,7 @@ private:
         bool joining = true; // welcome sent, the replay or the conversations not yet
         QList<QByteArray> queued; // while joining: join, leave and (version 1) direct messages
         qint64 snapshotId = 0; // the newest id when the replay or the conversations were read
+        qint64 presenceSince = 0; // m_presenceClock at the welcome: later presence events are news to it
         int pendingMessages = 0; // sent to the store, not yet answered
         int pendingRequests = 0;
         /// A message's attachment is being checked: the session's later messages wait in held,
@@ -144,8 +147,21 @@ private:
     void tellUser(const QString& name, const QCborMap& event);
     QList<Session*> sessionsOf(const QString& name) const;
     SessionState* stateOf(qint64 sessionId);
-    /// Presence (join, leave) to every other session; one still joining gets it after history_end.
+    /// Presence for versions 1 and 2 (join, leave) to every other session of those versions, at once;
+    /// one still joining gets it after history_end.
     void announce(Session* except, const QByteArray& encoded);
+    /// Presence for version 3: a session started (joined) or ended, told with the others of the window.
+    struct PresenceEvent
+    {
+        ChatProtocol::Member member;
+        bool joined = true;
+        qint64 at = 0; // m_presenceClock when the session started or ended
+    };
+    void notePresence(const ChatProtocol::Member& member, bool joined, qint64 at);
+    /// Sends every version-3 session the presence events it has not seen (those after its welcome), a
+    /// session's start and end netted out, in as few `presence` messages as fit.
+    void flushPresence();
+    static QList<QByteArray> encodePresence(const QList<PresenceEvent>& events, qint64 since);
     void finishJoin(qint64 sessionId, const QList<StoredMessage>& replay,
         const QList<ConversationSummary>& conversations, qint64 snapshotId);
 
@@ -235,6 +251,11 @@ private:
     QSet<qint64> m_reloading; // shared: conversations being read again (reload), at most one read each
     QSet<qint64> m_reloadAgain; // shared: changed again meanwhile, read once more when that read is done
     QList<QPointer<EncryptedTcpSocket>> m_unflushed; // sockets holding broadcast copies (send(), Broadcast)
+    QSet<Session*> m_announced; // sessions of versions 1 and 2: a join or leave each, at once
+    qint64 m_presenceClock = 0; // counts session starts and ends
+    QList<PresenceEvent> m_presence; // for version 3, not sent yet
+    QTimer m_presenceTimer; // sends m_presence, at most once per PresenceWindowMs
+    QElapsedTimer m_sincePresence; // since presence was last sent
     QThreadPool m_checks; // reads and hashes the files of attachments, off the event loop and the store's thread
 };
 

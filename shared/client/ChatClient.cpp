@@ -70,7 +70,7 @@ qint64 ChatClient::sendText(const QString& text, const Destination& destination,
         m_errorString = tr("A message goes to a room or to a person, not both");
         return -1;
     }
-    const bool version2 = m_sessionVersion >= ChatProtocol::CurrentVersion;
+    const bool version2 = m_sessionVersion >= ChatProtocol::Version2;
     if (!destination.room.isEmpty() && !version2) {
         m_errorString = tr("This server has one room only (it speaks version 1 of the chat protocol)");
         return -1;
@@ -106,12 +106,12 @@ qint64 ChatClient::sendText(const QString& text, const Destination& destination,
 template <typename Request>
 qint64 ChatClient::sendRequest(Request request)
 {
-    if (m_sessionVersion < ChatProtocol::CurrentVersion) {
+    if (m_sessionVersion < ChatProtocol::Version2) {
         m_errorString = m_sessionVersion == 0
             ? tr("Not connected to a chat server")
             : tr("This server speaks version %1 of the chat protocol; history, search and rooms need version %2")
                   .arg(m_sessionVersion)
-                  .arg(ChatProtocol::CurrentVersion);
+                  .arg(ChatProtocol::Version2);
         return -1;
     }
     request.seq = m_nextSeq;
@@ -191,7 +191,7 @@ void ChatClient::handle(const ChatProtocol::Message& message)
 
 void ChatClient::countLive(const ChatProtocol::Message& message)
 {
-    if (m_sessionVersion < ChatProtocol::CurrentVersion || !m_conversationsComplete || message.history
+    if (m_sessionVersion < ChatProtocol::Version2 || !m_conversationsComplete || message.history
         || !message.conversation) {
         return;
     }
@@ -222,7 +222,7 @@ void ChatClient::handle(const ChatProtocol::HistoryEnd&)
 {
     // Version 1: everything until here was history; the messages say so themselves (history).
     // Version 2: the conversations are complete.
-    if (m_sessionVersion >= ChatProtocol::CurrentVersion && !m_conversationsComplete) {
+    if (m_sessionVersion >= ChatProtocol::Version2 && !m_conversationsComplete) {
         m_conversationsComplete = true;
         emit conversationsReceived(m_conversations);
     }
@@ -239,6 +239,21 @@ void ChatClient::handle(const ChatProtocol::Leave& leave)
 {
     m_members.removeOne(leave.member);
     emit memberLeft(leave.member);
+    emit membersChanged();
+}
+
+void ChatClient::handle(const ChatProtocol::Presence& presence)
+{
+    // Counts of sessions: the joined first, so that a session that started and ended since the
+    // last presence leaves the list as it found it.
+    for (const ChatProtocol::Member& member : presence.joined) {
+        m_members.append(member);
+        emit memberJoined(member);
+    }
+    for (const ChatProtocol::Member& member : presence.left) {
+        m_members.removeOne(member);
+        emit memberLeft(member);
+    }
     emit membersChanged();
 }
 

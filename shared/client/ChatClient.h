@@ -42,7 +42,8 @@ public:
 
     ServiceClient* connection() const { return m_connection; }
     /// The chat protocol version the hello asks for: ChatProtocol::Version1 (the default) or
-    /// ChatProtocol::CurrentVersion. Takes effect at the next connectToServer().
+    /// ChatProtocol::CurrentVersion (3; an older server answers 2, and sessionVersion() says so). Takes effect at
+    /// the next connectToServer().
     void setProtocolVersion(qint64 version) { m_protocolVersion = version; }
     qint64 protocolVersion() const { return m_protocolVersion; }
     /// The version the server speaks in this session, from its welcome (0 before it).
@@ -79,6 +80,8 @@ signals:
     void messageReceived(const QuietWire::ChatProtocol::Message& message);
     void memberJoined(const QuietWire::ChatProtocol::Member& member);
     void memberLeft(const QuietWire::ChatProtocol::Member& member);
+    /// members() changed: once per welcome, members, join, leave or (version 3) presence message,
+    /// which may bring many memberJoined() and memberLeft() before it.
     void membersChanged();
     void messageAccepted(qint64 seq, qint64 id);
     /// The whole answer to a message, right after messageAccepted(): version 2 adds conversation,
@@ -111,6 +114,7 @@ private:
     void handle(const ChatProtocol::HistoryEnd&);
     void handle(const ChatProtocol::Join& join);
     void handle(const ChatProtocol::Leave& leave);
+    void handle(const ChatProtocol::Presence& presence);
     void handle(const ChatProtocol::Accepted& accepted);
     void handle(const ChatProtocol::Rejected& rejected);
     void handle(const ChatProtocol::Conversations& conversations);

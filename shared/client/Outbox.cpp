@@ -32,7 +32,7 @@ void Outbox::setClient(ChatClient* chat)
 
 bool Outbox::isVersion2() const
 {
-    return m_chat && m_chat->sessionVersion() >= ChatProtocol::CurrentVersion;
+    return m_chat && m_chat->sessionVersion() >= ChatProtocol::Version2;
 }
 
 bool Outbox::send(const QString& text, const ChatClient::Destination& destination,

@@ -38,6 +38,7 @@ Decoded<ServerMessage> decodeServerMessage(const QCborMap& map)
         { HistoryEnd::Type, &decodeAs<ServerMessage, HistoryEnd> },
         { Join::Type, &decodeAs<ServerMessage, Join> },
         { Leave::Type, &decodeAs<ServerMessage, Leave> },
+        { Presence::Type, &decodeAs<ServerMessage, Presence> },
         { Accepted::Type, &decodeAs<ServerMessage, Accepted> },
         { Rejected::Type, &decodeAs<ServerMessage, Rejected> },
         { Conversations::Type, &decodeAs<ServerMessage, Conversations> },

@@ -16,8 +16,8 @@ namespace QuietWire::ChatProtocol {
 
 /// Any server-to-client chat message; std::monostate for a type this program does not know (a
 /// newer server's), which a client ignores (docs/PROTOCOL.md section 4).
-using ServerMessage = std::variant<std::monostate, Welcome, Members, Message, HistoryEnd, Join, Leave, Accepted,
-    Rejected, Conversations, Done, ReadMarker, RoomChanged, RoomGone>;
+using ServerMessage = std::variant<std::monostate, Welcome, Members, Message, HistoryEnd, Join, Leave, Presence,
+    Accepted, Rejected, Conversations, Done, ReadMarker, RoomChanged, RoomGone>;
 /// The message map holds, by its type, through that type's decode(); the error is set for a known
 /// type with a bad field (the value is then std::monostate).
 Protocol::Decoded<ServerMessage> decodeServerMessage(const QCborMap& map);

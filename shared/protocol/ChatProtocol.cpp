@@ -13,6 +13,8 @@ constexpr char TypeKey[] = "type"; // checked by Protocol::typeError()
 constexpr char NameKey[] = "name";
 constexpr char FingerprintKey[] = "fingerprint";
 constexpr char MembersKey[] = "members";
+constexpr char JoinedKey[] = "joined";
+constexpr char LeftKey[] = "left";
 constexpr char IdKey[] = "id";
 constexpr char FromKey[] = "from";
 constexpr char ToKey[] = "to";
@@ -61,15 +63,15 @@ Member readMember(MessageFields& fields)
     return member;
 }
 
-QList<Member> readMembers(MessageFields& fields)
+QList<Member> readMembers(MessageFields& fields, const char* key = MembersKey)
 {
     QList<Member> members;
-    const QCborArray array = fields.array(MembersKey);
+    const QCborArray array = fields.array(key);
     for (const QCborValue& value : array) {
         MessageFields item(value.toMap());
         const Member member = readMember(item);
         if (!value.isMap() || !item.ok()) {
-            fields.reject(MembersKey, "an array of maps {\"name\": text, \"fingerprint\": text}");
+            fields.reject(key, "an array of maps {\"name\": text, \"fingerprint\": text}");
             return {};
         }
         members.append(member);
@@ -270,6 +272,26 @@ Decoded<Leave> Leave::decode(const QCborMap& map)
     MessageFields fields(map);
     Leave leave { readMember(fields) };
     return { leave, fieldsError(fields) };
+}
+
+QCborMap Presence::toCbor() const
+{
+    QCborMap map = typedMap(Type);
+    map.insert(QLatin1String(JoinedKey), memberArray(joined));
+    map.insert(QLatin1String(LeftKey), memberArray(left));
+    return map;
+}
+
+Decoded<Presence> Presence::decode(const QCborMap& map)
+{
+    if (auto error = typeError(map, Type)) {
+        return { {}, error };
+    }
+    MessageFields fields(map);
+    Presence presence;
+    presence.joined = readMembers(fields, JoinedKey);
+    presence.left = readMembers(fields, LeftKey);
+    return { presence, fieldsError(fields) };
 }
 
 QCborMap Accepted::toCbor() const

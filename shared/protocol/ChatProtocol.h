@@ -29,11 +29,14 @@ inline constexpr int HistorySize = 100;
 /// Members listed per welcome / members message, so that each fits one transport message (an
 /// entry is at most ~250 bytes: a 32-character name in 4-byte UTF-8, a fingerprint, the keys).
 inline constexpr qsizetype MembersPerMessage = 200;
-/// The chat protocol versions: 1 (one room, replay on join) and 2 (conversations, history and
-/// search on request). A hello without a version is 1; the server answers with the version it
-/// speaks in welcome (absent: 1).
+/// The chat protocol versions: 1 (one room, replay on join), 2 (conversations, history and search
+/// on request) and 3 (version 2 with presence: the sessions that started and ended, several in one
+/// message, instead of a join or leave each). A hello without a version is 1; the server answers
+/// with the version it speaks in welcome (absent: 1).
 inline constexpr qint64 Version1 = 1;
-inline constexpr qint64 CurrentVersion = 2;
+inline constexpr qint64 Version2 = 2;
+inline constexpr qint64 Version3 = 3;
+inline constexpr qint64 CurrentVersion = Version3;
 /// Longest client id of a message, in UTF-8 bytes.
 inline constexpr int MaxClientIdBytes = 64;
 
@@ -147,6 +150,21 @@ struct Leave
     QCborMap toCbor() const;
     static Protocol::Decoded<Leave> decode(const QCborMap& map);
     bool operator==(const Leave&) const = default;
+};
+
+/// Version 3, instead of join and leave: the other sessions that started (joined) and ended (left)
+/// since the last presence (or the welcome), at most MembersPerMessage entries in all. A member
+/// may be in both (one session ended, another of the same key started): the lists are counts, so
+/// apply joined, then left.
+struct Presence
+{
+    static constexpr char Type[] = "presence";
+    QList<Member> joined;
+    QList<Member> left;
+
+    QCborMap toCbor() const;
+    static Protocol::Decoded<Presence> decode(const QCborMap& map);
+    bool operator==(const Presence&) const = default;
 };
 
 /// The server took your message seq and gave it id (sent before the echo).
