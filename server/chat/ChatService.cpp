@@ -430,20 +430,21 @@ void ChatService::notePresence(const Member& member, bool joined, qint64 at)
 
 QList<QByteArray> ChatService::encodePresence(const QList<PresenceEvent>& events, qint64 since)
 {
-    // Sessions counted by member (name and key): a start and an end of the same member cancel out.
-    QHash<QString, int> count;
-    QList<Member> order;
+    // Sessions counted by member (name and key), in the order members first appear: a start and an
+    // end of the same member cancel out.
+    QHash<QString, qsizetype> index; // name and key -> place in counted
+    QList<std::pair<Member, int>> counted;
     for (const PresenceEvent& event : events) {
         if (event.at <= since) {
             continue; // before the welcome, which listed (or left out) that session already
         }
         const QString key = event.member.name + QLatin1Char('\n') + event.member.fingerprint;
-        auto found = count.find(key);
-        if (found == count.end()) {
-            found = count.insert(key, 0);
-            order.append(event.member);
+        const qsizetype at = index.value(key, counted.size());
+        if (at == counted.size()) {
+            index.insert(key, at);
+            counted.append({ event.member, 0 });
         }
-        *found += event.joined ? 1 : -1;
+        counted[at].second += event.joined ? 1 : -1;
     }
     QList<QByteArray> messages;
     Presence presence;
@@ -454,8 +455,7 @@ QList<QByteArray> ChatService::encodePresence(const QList<PresenceEvent>& events
         }
         list.append(member);
     };
-    for (const Member& member : std::as_const(order)) {
-        const int n = count.value(member.name + QLatin1Char('\n') + member.fingerprint);
+    for (const auto& [member, n] : std::as_const(counted)) {
         for (int i = 0; i < n; ++i) {
             add(presence.joined, member);
         }
