@@ -222,10 +222,7 @@ EncryptedTcpServer::Decision ServerApp::authorize(const QByteArray& key, const Q
     const QString name = Logging::escaped(AuthorizedKeys::displayName(*entry), 60);
     // Connections still being set up count as sessions: otherwise one key could hold every
     // session port with tickets it never redeems.
-    int sessionsOfKey = 0;
-    for (const Session* session : std::as_const(m_sessions)) {
-        sessionsOfKey += session->key == key ? 1 : 0;
-    }
+    const int sessionsOfKey = m_sessionsPerKey.value(key);
     const int settingUp = m_server->handoffsOfKey(key);
     if (sessionsOfKey + settingUp >= m_options.maxSessionsPerKey) {
         if (m_refusalLog.admit()) {
@@ -257,6 +254,7 @@ void ServerApp::onNewSession(EncryptedTcpSocket* socket, const QByteArray& hello
     session->sessionPort = socket->sessionPort();
     session->since = QDateTime::currentDateTimeUtc();
     m_sessions.insert(session->id, session);
+    ++m_sessionsPerKey[session->key];
 
     connect(socket, &EncryptedTcpSocket::messageReceived, this,
         [this, session](const QByteArray& data) { onMessage(session, data); });
@@ -362,6 +360,9 @@ void ServerApp::removeSession(Session* session)
         m_chat->leave(session);
     }
     m_sessions.remove(session->id);
+    if (auto count = m_sessionsPerKey.find(session->key); count != m_sessionsPerKey.end() && --count.value() <= 0) {
+        m_sessionsPerKey.erase(count);
+    }
     delete session->files;
     if (session->socket) {
         session->socket->disconnect(this);

@@ -7,6 +7,7 @@
 #include "Logging.h"
 #include "Session.h"
 
+#include <QHash>
 #include <QMap>
 #include <QObject>
 #include <memory>
@@ -91,6 +92,7 @@ private:
     ChatService* m_chat = nullptr;
     std::unique_ptr<FileArea> m_files;
     QMap<int, Session*> m_sessions;
+    QHash<QByteArray, int> m_sessionsPerKey; // kept with m_sessions: authorize() counts without a walk
     int m_nextSessionId = 1;
     // Anyone can have a key refused as often as they like: the line is throttled.
     LogThrottle m_refusalLog { lcAuth(), QStringLiteral("refused-key") };
