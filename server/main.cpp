@@ -2,6 +2,7 @@
 // quietwired_core; here the command line is parsed and the server or the command started.
 
 #include "AdminCommands.h"
+#include "EpollEventDispatcher.h"
 #include "LogOutput.h"
 #include "Privileges.h"
 #include "ServerOptions.h"
@@ -21,10 +22,26 @@ int fail(const QString& message)
     return 1;
 }
 
+/// The main thread's loop on epoll (EpollEventDispatcher) unless QUIETWIRE_EVENT_DISPATCHER=qt asks
+/// for Qt's own, for a comparison; Qt's stays when epoll cannot be set up.
+void installEventDispatcher()
+{
+    if (qEnvironmentVariable("QUIETWIRE_EVENT_DISPATCHER") == QLatin1String("qt")) {
+        return;
+    }
+    auto* dispatcher = new EpollEventDispatcher;
+    if (dispatcher->isValid()) {
+        QCoreApplication::setEventDispatcher(dispatcher);
+    } else {
+        delete dispatcher;
+    }
+}
+
 } // namespace
 
 int main(int argc, char* argv[])
 {
+    installEventDispatcher();
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("quietwired"));
     QCoreApplication::setOrganizationName(QStringLiteral("QuietWire"));
