@@ -22,26 +22,11 @@ int fail(const QString& message)
     return 1;
 }
 
-/// The main thread's loop on epoll (EpollEventDispatcher) unless QUIETWIRE_EVENT_DISPATCHER=qt asks
-/// for Qt's own, for a comparison; Qt's stays when epoll cannot be set up.
-void installEventDispatcher()
-{
-    if (qEnvironmentVariable("QUIETWIRE_EVENT_DISPATCHER") == QLatin1String("qt")) {
-        return;
-    }
-    auto* dispatcher = new EpollEventDispatcher;
-    if (dispatcher->isValid()) {
-        QCoreApplication::setEventDispatcher(dispatcher);
-    } else {
-        delete dispatcher;
-    }
-}
-
 } // namespace
 
 int main(int argc, char* argv[])
 {
-    installEventDispatcher();
+    EpollEventDispatcher::installForMainThread(); // QUIETWIRE_EVENT_DISPATCHER=qt keeps Qt's own
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("quietwired"));
     QCoreApplication::setOrganizationName(QStringLiteral("QuietWire"));

@@ -78,6 +78,20 @@ EpollEventDispatcher::~EpollEventDispatcher()
     }
 }
 
+bool EpollEventDispatcher::installForMainThread()
+{
+    if (qEnvironmentVariable("QUIETWIRE_EVENT_DISPATCHER") == QLatin1String("qt")) {
+        return false;
+    }
+    auto* dispatcher = new EpollEventDispatcher;
+    if (!dispatcher->isValid()) {
+        delete dispatcher;
+        return false;
+    }
+    QCoreApplication::setEventDispatcher(dispatcher);
+    return true;
+}
+
 // ---- The loop -------------------------------------------------------------------------------
 
 bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
@@ -120,7 +134,8 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
             continue;
         }
         for (int type = QSocketNotifier::Read; type <= QSocketNotifier::Exception; ++type) {
-            if (QSocketNotifier* notifier = found->second.notifiers[type]; notifier && (events[i].events & readyEvents(type))) {
+            if (QSocketNotifier* notifier = found->second.notifiers[type];
+                notifier && (events[i].events & readyEvents(type))) {
                 m_pending.append(notifier);
             }
         }
@@ -169,8 +184,7 @@ void EpollEventDispatcher::drainWakeUps()
     // and no wake-up writes again. This way one that finds the flag still set posted its event before the
     // next sendPostedEvents(), which delivers it.
     quint64 count = 0;
-    while (::read(m_wakeFd, &count, sizeof count) > 0) {
-    }
+    while (::read(m_wakeFd, &count, sizeof count) > 0) { }
     m_wakeUpPending.storeRelease(0);
 }
 

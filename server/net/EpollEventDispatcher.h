@@ -23,7 +23,8 @@ namespace QuietWire {
 /// every kind of timer fired when due (Coarse and VeryCoarse are treated as Precise, which they allow).
 /// One instance per thread, made before the thread's loop starts (QCoreApplication::setEventDispatcher,
 /// QThread::setEventDispatcher); wakeUp() and interrupt() may be called from any thread.
-class EpollEventDispatcher : public QAbstractEventDispatcher {
+class EpollEventDispatcher : public QAbstractEventDispatcher
+{
     Q_OBJECT
 public:
     explicit EpollEventDispatcher(QObject* parent = nullptr);
@@ -31,6 +32,11 @@ public:
 
     /// Whether epoll and eventfd could be set up; if not, the process should keep Qt's dispatcher.
     bool isValid() const { return m_epoll >= 0 && m_wakeFd >= 0; }
+
+    /// Makes one the main thread's dispatcher, before QCoreApplication exists (quietwired, quietwire-bench),
+    /// unless QUIETWIRE_EVENT_DISPATCHER=qt asks for Qt's own (for a comparison) or epoll cannot be set up.
+    /// Whether it did.
+    static bool installForMainThread();
 
     bool processEvents(QEventLoop::ProcessEventsFlags flags) override;
 
@@ -47,7 +53,8 @@ public:
     void interrupt() override;
 
 private:
-    struct Timer {
+    struct Timer
+    {
         int id = 0;
         qint64 intervalMs = 0;
         Qt::TimerType type = Qt::CoarseTimer;
@@ -57,7 +64,8 @@ private:
         bool firing = false; // its event is being delivered: not again from a nested loop
         std::multimap<qint64, int>::iterator position;
     };
-    struct Watched {
+    struct Watched
+    {
         QSocketNotifier* notifiers[3] = { nullptr, nullptr, nullptr }; // indexed by QSocketNotifier::Type
         bool inEpoll = false;
     };
