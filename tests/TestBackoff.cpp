@@ -1,5 +1,5 @@
 // The reconnect schedule (shared/client/Backoff): 1 s doubling to 60 s, each delay within ±25 %; after a
-// refusal for load at most 4 s, within ±50 %.
+// refusal for load at most 2 s, within ±50 %.
 
 #include "Backoff.h"
 
@@ -95,9 +95,8 @@ void TestBackoff::loadRefusalsStayShort()
         }
         QCOMPARE(backoff.attempts(), 12);
         QVERIFY2(delays.first() >= 500 && delays.first() <= 1500, qPrintable(QString::number(delays.first())));
-        QVERIFY2(delays.at(1) >= 1000 && delays.at(1) <= 3000, qPrintable(QString::number(delays.at(1))));
-        for (int i = 2; i < delays.size(); ++i) {
-            QVERIFY2(delays.at(i) >= 2000 && delays.at(i) <= 6000, qPrintable(QString::number(delays.at(i))));
+        for (int i = 1; i < delays.size(); ++i) {
+            QVERIFY2(delays.at(i) >= 1000 && delays.at(i) <= 3000, qPrintable(QString::number(delays.at(i))));
         }
     }
     Backoff exact(Backoff::Schedule { 100, 1000, 0.0, 300, 0.0 });

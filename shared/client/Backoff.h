@@ -15,7 +15,7 @@ namespace QuietWire {
 /// (ServerConnection) and `quietwire-cli chat` use the same schedule (docs/CLIENT.md, Reconnection).
 ///
 /// Usage:
-///     Backoff backoff;                              // 1 s doubling to 60 s, ±25 %; after load refusals at most 4 s,
+///     Backoff backoff;                              // 1 s doubling to 60 s, ±25 %; after load refusals at most 2 s,
 ///     ±50 % timer.start(backoff.nextDelayMs(client.refusedForLoad() ? Backoff::Cause::LoadRefusal
 ///                                                             : Backoff::Cause::Failure)); // after each failed
 ///                                                             attempt
@@ -32,7 +32,7 @@ public:
         /// The random spread around each delay, as a fraction of it (0.25: ±25 %).
         double jitter = 0.25;
         /// After a refusal for load: the base delay grows as for any failure, but at most to this.
-        int loadMaxMs = 4000;
+        int loadMaxMs = 2000;
         double loadJitter = 0.5;
     };
 
