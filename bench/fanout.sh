@@ -248,7 +248,9 @@ fanout_report() {
     phases=$((1 + $(wc -w <<<"$FANOUT_RATES")))
     qw99=$(med fan_qw_0_p99_ms); irc99=$(med fan_irc_0_p99_ms)
     qwcpu=$(med fan_qw_server_us_per_copy); irccpu=$(med fan_irc_server_us_per_copy)
-    local worst_lost
+    local worst_lost base_row=""
+    # The base build's row, when there is one, with its own line end: no empty line inside the table otherwise.
+    [ -z "$FANOUT_BASE" ] || base_row="| QuietWire base ($FANOUT_BASE_REVISION) | $(cell fan_qwbase_copies) | $(cell fan_qwbase_server_cpu_s 2) s | **$(cell fan_qwbase_server_us_per_copy 2)** | $(cell fan_qwbase_harness_cpu_s 2) s | $(cell fan_qwbase_harness_us_per_copy 2) |"$'\n'
     worst_lost=$(awk -F'\t' '$1 ~ /^fan_(qw|irc)_[0-9]+_lost$/ || $1 ~ /_lost_sessions$/ { s += $2 } END { print s + 0 }' "$RES")
     cat <<EOF
 $FANOUT_BEGIN
@@ -258,7 +260,7 @@ Measured $(date -u "+%Y-%m-%d %H:%M UTC")$([ "$MODE" = quick ] && echo ", **--qu
 shared: load average between $load_min and $load_max during this part, other developers' compilers or tests seen in
 ${others//_/ } load samples (every 5 s). Repeat this part alone: \`bench/run.sh --only fanout\`.
 
-One harness for both servers: $FANOUT_PROCS processes of $((FANOUT_MEMBERS / FANOUT_PROCS)) members each on Qt's UNIX event dispatcher,
+One harness for both servers: $FANOUT_PROCS processes of $((FANOUT_MEMBERS / FANOUT_PROCS)) members each on the epoll event loop quietwired also runs on,
 joined one process after another to one room (QuietWire's general room, \`ChatClient\` as the real clients speak it,
 Noise + ChaCha20-Poly1305) and to one channel of ngircd over TLS 1.3 (\`QSslSocket\`, cipher ${FANOUT_IRC_CIPHER:-n/a},
 self-made P-256 certificate; ngircd with its own config: no per-address limit, no flood penalty, no DNS or
@@ -293,8 +295,7 @@ getrusage of each harness process, summed), per copy delivered:
 | server | copies delivered | server CPU | server µs per copy | harness CPU ($FANOUT_PROCS processes) | harness µs per copy |
 |---|---:|---:|---:|---:|---:|
 | QuietWire | $(cell fan_qw_copies) | $(cell fan_qw_server_cpu_s 2) s | **$(cell fan_qw_server_us_per_copy 2)** | $(cell fan_qw_harness_cpu_s 2) s | $(cell fan_qw_harness_us_per_copy 2) |
-$([ -z "$FANOUT_BASE" ] || echo "| QuietWire base ($FANOUT_BASE_REVISION) | $(cell fan_qwbase_copies) | $(cell fan_qwbase_server_cpu_s 2) s | **$(cell fan_qwbase_server_us_per_copy 2)** | $(cell fan_qwbase_harness_cpu_s 2) s | $(cell fan_qwbase_harness_us_per_copy 2) |")
-| ngircd (TLS) | $(cell fan_irc_copies) | $(cell fan_irc_server_cpu_s 2) s | **$(cell fan_irc_server_us_per_copy 2)** | $(cell fan_irc_harness_cpu_s 2) s | $(cell fan_irc_harness_us_per_copy 2) |
+${base_row}| ngircd (TLS) | $(cell fan_irc_copies) | $(cell fan_irc_server_cpu_s 2) s | **$(cell fan_irc_server_us_per_copy 2)** | $(cell fan_irc_harness_cpu_s 2) s | $(cell fan_irc_harness_us_per_copy 2) |
 
 $FANOUT_END
 EOF
