@@ -28,7 +28,8 @@ using namespace QuietWire;
 namespace {
 
 /// Runs a test body inside a thread whose loop is an EpollEventDispatcher.
-class EpollThread {
+class EpollThread
+{
 public:
     EpollThread()
     {
@@ -72,7 +73,8 @@ bool spinUntil(const std::function<bool()>& done, int timeoutMs = 10000)
 
 } // namespace
 
-class TestEpollDispatcher : public QObject {
+class TestEpollDispatcher : public QObject
+{
     Q_OBJECT
 private slots:
     void theThreadRunsOnEpoll();
@@ -333,7 +335,8 @@ void TestEpollDispatcher::postedEventsWakeABlockedLoop()
     auto* doomed = new QObject;
     doomed->moveToThread(thread.thread());
     QPointer<QObject> watch(doomed);
-    QMetaObject::invokeMethod(doomed, [doomed] { doomed->deleteLater(); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        doomed, [doomed] { doomed->deleteLater(); }, Qt::QueuedConnection);
     QVERIFY(QTest::qWaitFor([&] { return watch.isNull(); }, 10000));
 
     thread.thread()->quit();
@@ -352,7 +355,8 @@ void TestEpollDispatcher::wakeUpsFromManyThreadsAreNeverLost()
     for (int p = 0; p < 2; ++p) {
         producers.emplace_back(QThread::create([&] {
             for (int i = 0; i < PerThread; ++i) {
-                QMetaObject::invokeMethod(thread.context(), [&] { delivered.ref(); }, Qt::QueuedConnection);
+                QMetaObject::invokeMethod(
+                    thread.context(), [&] { delivered.ref(); }, Qt::QueuedConnection);
                 if (i % 50 == 0) {
                     QThread::usleep(20); // lets the loop drain and go back to sleep between bursts
                 }
