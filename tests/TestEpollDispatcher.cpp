@@ -2,8 +2,8 @@
 // thread runs it: timers fire in deadline order, stopped timers never, repeating ones again, a timer of
 // 0 ms does not starve the rest, one stopped and started by another's handler keeps its new deadline;
 // socket notifiers follow readiness level by level (data, a closed peer, a notifier disabled and enabled
-// again), a regular file that epoll refuses is always ready as with poll(), TCP works through Qt's
-// sockets; events posted from another thread wake a loop blocked with nothing to do, and quit() ends it.
+// again), a nested loop inside a handler delivers each readiness once, a regular file that epoll refuses
+// is always ready as with poll(), TCP works through Qt's sockets; events posted from another thread wake a loop blocked with nothing to do, and quit() ends it.
 // Every real server in the other tests runs on it too.
 
 #include "EpollEventDispatcher.h"
@@ -83,6 +83,7 @@ private slots:
     void repeatingTimersFireAgainAndZeroDoesNotStarve();
     void manyTimersAllFireOnce();
     void notifiersFollowReadiness();
+    void nestedLoopDeliversEachReadinessOnce();
     void regularFileIsAlwaysReady();
     void tcpWorksThroughQtSockets();
     void postedEventsWakeABlockedLoop();
@@ -256,6 +257,48 @@ void TestEpollDispatcher::notifiersFollowReadiness()
     QVERIFY(quietWhileDisabled);
     QCOMPARE(read, QByteArray("abcdefghxy"));
     QVERIFY(sawEnd);
+}
+
+void TestEpollDispatcher::nestedLoopDeliversEachReadinessOnce()
+{
+    // Two sockets ready in the same turn; whichever handler runs first spins a nested loop, which
+    // delivers the other. The outer turn must not deliver it again: its data is gone by then, and a
+    // handler that reads a blocking descriptor (the console's stdin) would wait for the next line.
+    int first[2];
+    int second[2];
+    QCOMPARE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, first), 0);
+    QCOMPARE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, second), 0);
+    EpollThread thread;
+    int delivered = 0;
+    int emptyDeliveries = 0;
+    bool nested = false;
+    thread.run([&] {
+        QSocketNotifier one(first[0], QSocketNotifier::Read);
+        QSocketNotifier two(second[0], QSocketNotifier::Read);
+        const auto handle = [&](int fd) {
+            ++delivered;
+            char buffer[16];
+            if (::recv(fd, buffer, sizeof buffer, MSG_DONTWAIT) <= 0) {
+                ++emptyDeliveries;
+                return;
+            }
+            if (!nested) {
+                nested = true;
+                spinUntil([] { return false; }, 50);
+            }
+        };
+        QObject::connect(&one, &QSocketNotifier::activated, [&] { handle(first[0]); });
+        QObject::connect(&two, &QSocketNotifier::activated, [&] { handle(second[0]); });
+        QCOMPARE(::write(first[1], "a", 1), 1);
+        QCOMPARE(::write(second[1], "b", 1), 1);
+        spinUntil([] { return false; }, 100);
+    });
+    for (int fd : { first[0], first[1], second[0], second[1] }) {
+        ::close(fd);
+    }
+    QVERIFY(nested);
+    QCOMPARE(emptyDeliveries, 0);
+    QCOMPARE(delivered, 2);
 }
 
 void TestEpollDispatcher::regularFileIsAlwaysReady()

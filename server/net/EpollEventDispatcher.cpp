@@ -120,6 +120,14 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
         ready = 0; // EINTR: a signal; the signal handler's own pipe brings it to the loop
     }
     int handled = 0;
+    // Inside a handler's nested loop the outer turn's notifiers still wait here: one the nested loop finds
+    // ready again is delivered once (as Qt's own dispatcher does), not again after its data is gone.
+    const bool nested = !m_pending.isEmpty();
+    const auto markPending = [this, nested](QSocketNotifier* notifier) {
+        if (!nested || !m_pending.contains(notifier)) {
+            m_pending.append(notifier);
+        }
+    };
     for (int i = 0; i < ready; ++i) {
         const int fd = events[i].data.fd;
         if (fd == m_wakeFd) {
@@ -136,7 +144,7 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
         for (int type = QSocketNotifier::Read; type <= QSocketNotifier::Exception; ++type) {
             if (QSocketNotifier* notifier = found->second.notifiers[type];
                 notifier && (events[i].events & readyEvents(type))) {
-                m_pending.append(notifier);
+                markPending(notifier);
             }
         }
     }
@@ -146,7 +154,7 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
             const Watched& watched = m_watched.at(fd);
             for (QSocketNotifier* notifier : watched.notifiers) {
                 if (notifier && notifier->type() != QSocketNotifier::Exception) {
-                    m_pending.append(notifier);
+                    markPending(notifier);
                 }
             }
         }
