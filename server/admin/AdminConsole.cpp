@@ -5,6 +5,7 @@
 
 #include <QLocalSocket>
 #include <cerrno>
+#include <poll.h>
 #include <unistd.h>
 
 namespace QuietWire {
@@ -59,6 +60,12 @@ void AdminConsole::prompt()
 
 void AdminConsole::onReadable()
 {
+    // Standard input is blocking (it may be the administrator's terminal, shared with the shell): a
+    // notification that finds nothing there must not leave the whole server waiting for the next line.
+    pollfd ready { STDIN_FILENO, POLLIN, 0 };
+    if (::poll(&ready, 1, 0) == 0) {
+        return;
+    }
     char chunk[4096];
     const ssize_t n = ::read(STDIN_FILENO, chunk, sizeof chunk);
     if (n < 0 && (errno == EINTR || errno == EAGAIN)) {
