@@ -146,11 +146,36 @@ public:
         const qsizetype from = m_out.size();
         m_process->write(line.toUtf8() + '\n');
         if (!waitForOutput(expected, 15000, from)) {
-            qWarning("console did not answer '%s' with '%s'; got: %s", qPrintable(line), qPrintable(expected),
-                m_out.mid(from).constData());
+            pump();
+            qWarning("console of %s did not answer '%s' with '%s'; got: %s\n%s\nits log ends with: %s",
+                qPrintable(m_dataDir), qPrintable(line), qPrintable(expected), m_out.mid(from).constData(),
+                qPrintable(threads()), m_err.right(3000).constData());
             return QString();
         }
         return QString::fromUtf8(m_out.mid(from));
+    }
+
+    /// What each of the server's threads is doing (from /proc: state, system call, kernel wait), for a
+    /// failure's message: which of them waits, and on what.
+    QString threads() const
+    {
+        if (!m_process || m_process->state() == QProcess::NotRunning) {
+            return QStringLiteral("the server is not running");
+        }
+        QString text = QStringLiteral("threads of pid %1:").arg(m_process->processId());
+        const QString task = QStringLiteral("/proc/%1/task").arg(m_process->processId());
+        const auto read = [](const QString& path) {
+            QFile file(path);
+            return file.open(QIODevice::ReadOnly) ? QString::fromUtf8(file.readAll()).trimmed() : QStringLiteral("?");
+        };
+        for (const QString& tid : QDir(task).entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+            const QString dir = task + QLatin1Char('/') + tid;
+            text += QStringLiteral("\n  %1 %2: syscall %3; wchan %4; kernel stack %5")
+                        .arg(tid, read(dir + QStringLiteral("/comm")), read(dir + QStringLiteral("/syscall")),
+                            read(dir + QStringLiteral("/wchan")),
+                            read(dir + QStringLiteral("/stack")).replace(QLatin1Char('\n'), QLatin1String(" | ")));
+        }
+        return text;
     }
 
     /// A command that runs the server, e.g. {"prlimit", "--fsize=1048576", "--"}.
