@@ -86,6 +86,7 @@ private slots:
     void fullTableGivesUpSilentPlacesFirst();
     void fullTableTakesFromTheBusiestSource();
     void knownClientsKeepsRefusedKeysBounded();
+    void knownClientsSayWhenTheFileCannotBeWritten();
 
     // Item 1: known_clients and the log under a flood of fresh keys.
     void freshKeyFloodKeepsKnownClientsAndLogBounded();
@@ -386,6 +387,20 @@ void TestAuditNetwork::knownClientsKeepsRefusedKeysBounded()
     again.record(loopback(1), friendKey, KnownClients::Standing::Refused);
     QCOMPARE(again.entries().last().key, friendKey);
     QCOMPARE(again.entries().last().standing, KnownClients::Standing::Refused);
+}
+
+void TestAuditNetwork::knownClientsSayWhenTheFileCannotBeWritten()
+{
+    // The file is written on a thread of its own (the event loop never waits for the disk); a write
+    // that fails is still logged, naming the file, and save() returns it.
+    const QString path = m_dir->filePath(QStringLiteral("missing/known_clients"));
+    KnownClients clients(path);
+    clients.record(loopback(1), newKey().publicKey, KnownClients::Standing::Allowed);
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("^Cannot write .*missing/known_clients: ")));
+    QString error;
+    QVERIFY(!clients.save(&error));
+    QVERIFY2(error.startsWith(QStringLiteral("Cannot write %1: ").arg(path)), qPrintable(error));
+    QVERIFY(!QFile::exists(path));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -3,8 +3,8 @@
 // 0 ms does not starve the rest, one stopped and started by another's handler keeps its new deadline;
 // socket notifiers follow readiness level by level (data, a closed peer, a notifier disabled and enabled
 // again), a nested loop inside a handler delivers each readiness once, a regular file that epoll refuses
-// is always ready as with poll(), TCP works through Qt's sockets; events posted from another thread wake a loop blocked with nothing to do, and quit() ends it.
-// Every real server in the other tests runs on it too.
+// is always ready as with poll(), TCP works through Qt's sockets; events posted from another thread wake
+// a loop blocked with nothing to do, and quit() ends it. Every real server in the other tests runs on it.
 
 #include "EpollEventDispatcher.h"
 

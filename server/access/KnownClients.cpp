@@ -6,12 +6,89 @@
 
 #include <QFile>
 #include <QSaveFile>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <thread>
 
 namespace QuietWire {
 
 namespace {
 constexpr char RefusedMark[] = "refused";
 }
+
+/// Writes the file's latest text on a thread of its own; a text that arrives while one is being
+/// written replaces any other waiting (only the latest matters).
+class KnownClients::Writer
+{
+public:
+    explicit Writer(QString path)
+        : m_path(std::move(path))
+        , m_thread([this] { run(); })
+    { }
+
+    ~Writer()
+    {
+        {
+            const std::lock_guard lock(m_mutex);
+            m_stopping = true; // what waits is still written first
+        }
+        m_changed.notify_all();
+        m_thread.join();
+    }
+
+    void write(QByteArray text)
+    {
+        {
+            const std::lock_guard lock(m_mutex);
+            m_waiting = std::move(text);
+        }
+        m_changed.notify_all();
+    }
+
+    /// Waits until everything handed over is written; the last write's error, if any.
+    QString flush()
+    {
+        std::unique_lock lock(m_mutex);
+        m_changed.wait(lock, [this] { return !m_waiting && !m_writing; });
+        return m_lastError;
+    }
+
+private:
+    void run()
+    {
+        std::unique_lock lock(m_mutex);
+        for (;;) {
+            m_changed.wait(lock, [this] { return m_waiting || m_stopping; });
+            if (!m_waiting) {
+                return;
+            }
+            const QByteArray text = std::move(*m_waiting);
+            m_waiting.reset();
+            m_writing = true;
+            lock.unlock();
+            QString error;
+            QSaveFile file(m_path);
+            if (!file.open(QIODevice::WriteOnly) || file.write(text) != text.size() || !file.commit()) {
+                error = QStringLiteral("Cannot write %1: %2").arg(m_path, file.errorString());
+                qCWarning(lcServer).noquote() << error;
+            }
+            lock.lock();
+            m_writing = false;
+            m_lastError = error;
+            m_changed.notify_all();
+        }
+    }
+
+    const QString m_path;
+    std::mutex m_mutex;
+    std::condition_variable m_changed;
+    std::optional<QByteArray> m_waiting;
+    bool m_writing = false;
+    bool m_stopping = false;
+    QString m_lastError;
+    std::thread m_thread; // last: starts once the members above exist
+};
 
 KnownClients::KnownClients(const QString& path, QObject* parent)
     : KnownClients(path, Limits(), parent)
@@ -22,15 +99,11 @@ KnownClients::KnownClients(const QString& path, const Limits& limits, QObject* p
     , m_path(path)
     , m_limits(limits)
     , m_noticeLog(lcAuth(), QStringLiteral("new-key-notice"))
+    , m_writer(std::make_unique<Writer>(path))
 {
     m_saveTimer.setSingleShot(true);
     m_saveTimer.setInterval(1000);
-    connect(&m_saveTimer, &QTimer::timeout, this, [this] {
-        QString error;
-        if (!save(&error)) {
-            qCWarning(lcServer).noquote() << error;
-        }
-    });
+    connect(&m_saveTimer, &QTimer::timeout, this, [this] { m_writer->write(text()); });
 
     QFile file(m_path);
     if (!file.open(QIODevice::ReadOnly)) {
@@ -167,9 +240,8 @@ QList<KnownClients::Entry> KnownClients::entries() const
     return all;
 }
 
-bool KnownClients::save(QString* error)
+QByteArray KnownClients::text() const
 {
-    m_saveTimer.stop();
     QByteArray text = "# QuietWire known clients: <ip> <key> <first seen> <last seen> [refused]\n";
     for (const auto& list : m_byAge) {
         for (const Entry& entry : list) {
@@ -179,14 +251,18 @@ bool KnownClients::save(QString* error)
                 + (entry.standing == Standing::Refused ? QByteArray(" ") + RefusedMark : QByteArray()) + '\n';
         }
     }
-    QSaveFile file(m_path);
-    if (!file.open(QIODevice::WriteOnly) || file.write(text) != text.size() || !file.commit()) {
-        if (error) {
-            *error = QStringLiteral("Cannot write %1: %2").arg(m_path, file.errorString());
-        }
-        return false;
+    return text;
+}
+
+bool KnownClients::save(QString* error)
+{
+    m_saveTimer.stop();
+    m_writer->write(text());
+    const QString failure = m_writer->flush();
+    if (error) {
+        *error = failure;
     }
-    return true;
+    return failure.isEmpty();
 }
 
 } // namespace QuietWire

@@ -9,13 +9,16 @@
 #include <QObject>
 #include <QTimer>
 #include <list>
+#include <memory>
 
 namespace QuietWire {
 
 /// `known_clients` in the data dir: which keys each client IP presented, and when.
 /// One line per (IP, key): `<ip> <base64 key> <first seen> <last seen> [refused]` (ISO 8601 UTC);
 /// `refused` marks a key that was not on the whitelist when it was last seen.
-/// Writes are batched (at most one per second) and done atomically with QSaveFile.
+/// Writes are batched (at most one per second) and done atomically with QSaveFile, on a thread of
+/// their own: the event loop never waits for the disk (QSaveFile's fsync may take seconds while
+/// other writers fill the disk's queue).
 ///
 /// Anyone can complete a handshake with a fresh key, so what is kept is bounded: a few refused
 /// keys per IP and a fixed number in all, apart from the allowed keys (which have bounds of their
@@ -60,10 +63,14 @@ public:
     void record(const QHostAddress& address, const QByteArray& key, Standing standing);
     /// Allowed keys, then refused ones, each least recently seen first.
     QList<Entry> entries() const;
+    /// Writes the file now and waits until it is written (at shutdown); a failure is also logged.
     bool save(QString* error = nullptr);
 
 private:
+    class Writer;
     using Iterator = std::list<Entry>::iterator;
+
+    QByteArray text() const;
 
     void insert(Entry entry);
     void evict(Iterator entry);
@@ -75,6 +82,7 @@ private:
     QHash<QString, QList<Iterator>> m_byAddress;
     QTimer m_saveTimer;
     LogThrottle m_noticeLog;
+    std::unique_ptr<Writer> m_writer;
 };
 
 } // namespace QuietWire
