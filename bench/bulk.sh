@@ -176,9 +176,20 @@ scp_par() {
     mbps $(($(size_to_bytes "$PAR_SIZE") * PAR_N)) $((t1 - t0))
 }
 
+# warm_tmpfs: writes and deletes a file of WARM_MIB on the work tmpfs. On this machine (a paravirtualized guest)
+# the first write into a page the guest has never used costs a hypervisor fault inside the kernel's copy: a run
+# that happens to get fresh pages measured up to 28 % of the server's samples in `copy_folio_from_iter_atomic`,
+# against 3-5 % with pages used before (bench/ANALYSIS.md, round 2, parallel transfers). Warming first gives
+# every tool here (QuietWire, scp, dd) pages the guest has used; it favours none of them.
+WARM_MIB=${WARM_MIB:-3072}
+warm_tmpfs() {
+    dd if=/dev/zero of="$WORK/warm" bs=1M count="$WARM_MIB" status=none && rm -f "$WORK/warm"
+}
+
 bulk_measure() {
     local d _ c
     BULK_START=$(date +%s)
+    warm_tmpfs
     log "bulk: the floor (openssl speed, dd, iperf3)"
     bulk_floor
     for d in up down; do
@@ -194,6 +205,7 @@ bulk_measure() {
         done
     done
     log "bulk: parallel, $PAR_N x $PAR_SIZE, alternating with one transfer and $PAR_N scp -O ($PAR_REPEAT rounds)"
+    warm_tmpfs
     for _ in $(seq "$PAR_REPEAT"); do
         for d in up down; do
             QW_KEY=par_one_$d qw_bench "$d" "$PAR_SIZE" 1
@@ -295,6 +307,8 @@ $(ratio "$(alt_cpu_median alt_qw_down)" "$f")x ($(verdict "$(awk -v a="$(ratio "
 **Parallel transfers**, $PAR_REPEAT rounds, each: one QuietWire transfer of $PAR_SIZE, $PAR_N at once from
 one FileClient (one session each), and $PAR_N \`scp -O\` processes at once with the fastest \`scp -O\` cipher
 of that direction. MB/s is the aggregate (all bytes / wall clock from the first start to the last finish).
+Before the floor and again before this part, ${WARM_MIB} MiB are written to the work tmpfs and deleted, so that no
+tool pays this guest's first touch of a page (\`warm_tmpfs\`; bench/ANALYSIS.md).
 
 | direction | one QuietWire transfer | $PAR_N QuietWire transfers | $PAR_N \`scp -O\` | $PAR_N QuietWire / one | $PAR_N QuietWire / $PAR_N \`scp -O\` | CPU s/GiB, $PAR_N QuietWire, both ends |
 |---|---:|---:|---:|---:|---:|---:|
