@@ -3,9 +3,9 @@
 #include "EncryptedTcpSocket.h"
 #include "Identity.h"
 #include "Logging.h"
+#include "TextFile.h"
 
 #include <QFile>
-#include <QSaveFile>
 #include <condition_variable>
 #include <mutex>
 #include <optional>
@@ -68,9 +68,7 @@ private:
             m_writing = true;
             lock.unlock();
             QString error;
-            QSaveFile file(m_path);
-            if (!file.open(QIODevice::WriteOnly) || file.write(text) != text.size() || !file.commit()) {
-                error = QStringLiteral("Cannot write %1: %2").arg(m_path, file.errorString());
+            if (!TextFile::writeAtomically(m_path, text, &error)) {
                 qCWarning(lcServer).noquote() << error;
             }
             lock.lock();
