@@ -243,6 +243,9 @@ ServerOptions ServerOptions::parse(const QStringList& arguments)
             options.store = *store;
         }
     }
+    if (parser.isSet(roomsRootOption)) {
+        options.roomsRoot = QDir(parser.value(roomsRootOption)).absolutePath();
+    }
     const QStringList positional = parser.positionalArguments();
     if (parser.isSet(samePersonOption) && positional.value(0) != QLatin1String("allow")) {
         options.usageError = QStringLiteral("--same-person goes with allow only (quietwired allow 'KEY LINE' NAME "
@@ -309,9 +312,7 @@ ServerOptions ServerOptions::parse(const QStringList& arguments)
             server.network.trustedProxies.append(network);
         }
     }
-    if (parser.isSet(roomsRootOption)) {
-        server.roomsRoot = QDir(parser.value(roomsRootOption)).absolutePath();
-    }
+    server.roomsRoot = options.roomsRoot;
     server.quotaBytes = FileArea::parseSize(parser.value(quotaOption));
     if (server.quotaBytes < 0) {
         return fail(QStringLiteral("--quota %1 is not a size like 500M or 2G").arg(parser.value(quotaOption)));

@@ -27,6 +27,9 @@ struct ServerOptions
     QString dataDir; // absolute; the default one when --data-dir is not given
     /// --store URL (serving and the offline commands alike); the SQLite file in dataDir without it.
     ChatStore::Options store;
+    /// --rooms-root (absolute), empty without it: the shared folders, for serving and for the
+    /// offline `room delete`, which keeps a deleted room's folder aside as the server does.
+    QString roomsRoot;
     QString command;
     /// The command's words, with --same-person among them when it was given.
     QStringList arguments;

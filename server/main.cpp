@@ -47,7 +47,7 @@ int main(int argc, char* argv[])
         return fail(options.usageError);
     }
     if (options.mode == ServerOptions::Mode::Command) {
-        return AdminCommands::runOffline(options.command, options.arguments, options.dataDir, options.store);
+        return AdminCommands::runOffline(options);
     }
     if (!options.error.isEmpty()) {
         return fail(options.error);

@@ -45,6 +45,7 @@ private slots:
     void roomQuotaRefuses();
     void pathsOutsideAreRefused();
     void deletedRoomKeepsItsFolderAside();
+    void offlineDeleteKeepsTheFolderUnderTheRoomsRoot();
 
 private:
     bool startServer(const QStringList& extra = {}) { return m_server->start(extra, 16); }
@@ -458,6 +459,40 @@ void TestRoomFolders::deletedRoomKeepsItsFolderAside()
     }
     reports.sort();
     QCOMPARE(reports, QStringList({ QStringLiteral("new report"), QStringLiteral("old report") }));
+}
+
+/// A server whose shared folders live elsewhere (--rooms-root): the offline `room delete` given the
+/// same --rooms-root keeps the room's folder aside there, not in <data-dir>/rooms.
+void TestRoomFolders::offlineDeleteKeepsTheFolderUnderTheRoomsRoot()
+{
+    const QString elsewhere = m_dir->filePath(QStringLiteral("shared-rooms"));
+    QVERIFY(startServer({ QStringLiteral("--rooms-root"), elsewhere }));
+    const User alice = makeUser(QStringLiteral("alice"));
+    makeUser(QStringLiteral("bob"));
+    QVERIFY(makeLab());
+    auto a = connectUser(alice);
+    QVERIFY(a);
+    QVERIFY(upload(*a, "lab notes", QStringLiteral("/rooms/lab/notes.bin")));
+    a.reset();
+    m_server->stop();
+    const QStringList before = QDir(elsewhere).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    QCOMPARE(before.size(), 1); // the lab's folder, named by its id
+
+    const CliResult deleted = runProgram("quietwired",
+        { QStringLiteral("--data-dir"), m_server->dataDir(), QStringLiteral("--rooms-root"), elsewhere,
+            QStringLiteral("room"), QStringLiteral("delete"), QStringLiteral("lab") },
+        {}, 60000);
+    QVERIFY2(deleted.exitCode == 0, qPrintable(deleted.out + deleted.err));
+    QVERIFY2(
+        deleted.out.contains(QStringLiteral("its shared folder is kept at ") + elsewhere + QStringLiteral("/deleted/")),
+        qPrintable(deleted.out));
+    QVERIFY(!QFileInfo::exists(elsewhere + QLatin1Char('/') + before.first()));
+    const QStringList kept = QDir(elsewhere + QStringLiteral("/deleted")).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    QCOMPARE(kept.size(), 1);
+    QVERIFY(kept.first().startsWith(before.first() + QLatin1Char('-')));
+    QCOMPARE(readFile(elsewhere + QStringLiteral("/deleted/") + kept.first() + QStringLiteral("/notes.bin")),
+        QByteArray("lab notes"));
+    QVERIFY(!QFileInfo::exists(roomsRoot() + QStringLiteral("/deleted")));
 }
 
 QTEST_MAIN(TestRoomFolders)

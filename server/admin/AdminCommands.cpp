@@ -324,7 +324,7 @@ Result roomsOffline(AdminContext& context, const QString& name, const RoomComman
     // A deleted room's shared folder is kept aside, as the running server does (ADMIN.md).
     if (command.action == RoomCommands::Command::Action::Delete && result.changed != 0) {
         QString moveError;
-        const QString kept = FileArea::keepAside(ServerApp::roomsRoot(context.dataDir), result.changed, &moveError);
+        const QString kept = FileArea::keepAside(context.roomsRoot, result.changed, &moveError);
         if (!kept.isEmpty()) {
             context.print(QStringLiteral("its shared folder is kept at %1").arg(kept));
         } else if (!moveError.isEmpty()) {
@@ -814,14 +814,17 @@ QString consoleHelp()
     return QStringLiteral("Commands:\n") + helpLines(false);
 }
 
-int runOffline(const QString& name, const QStringList& args, const QString& dataDir, const ChatStore::Options& store)
+int runOffline(const ServerOptions& options)
 {
+    const QString& name = options.command;
+    const QStringList& args = options.arguments;
     QTextStream out(stdout);
     QTextStream err(stderr);
     AdminContext context;
     context.where = AdminContext::Where::Offline;
-    context.dataDir = dataDir;
-    context.store = store;
+    context.dataDir = options.dataDir;
+    context.store = options.store;
+    context.roomsRoot = options.roomsRoot.isEmpty() ? ServerApp::roomsRoot(options.dataDir) : options.roomsRoot;
     context.print = [&out](const QString& line) { out << line << '\n' << Qt::flush; };
     context.fail = [&err](const QString& message) { err << "quietwired: " << message << Qt::endl; };
     const AdminCommand* command = find(name, AdminContext::Where::Offline);

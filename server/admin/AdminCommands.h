@@ -1,6 +1,7 @@
 #pragma once
 
 #include "ChatStore.h"
+#include "ServerOptions.h"
 
 #include <QString>
 #include <QStringList>
@@ -25,6 +26,9 @@ struct AdminContext
     QString dataDir;
     /// --store (a PostgreSQL store); without a database name the SQLite file in dataDir.
     ChatStore::Options store;
+    /// Offline: the shared folders (--rooms-root, else <dataDir>/rooms), where `room delete`
+    /// keeps a deleted room's folder aside.
+    QString roomsRoot;
     /// A console on console.sock (`quit` closes it, not the server).
     bool remoteConsole = false;
     /// One line (or lines) of output.
@@ -60,7 +64,7 @@ struct AdminCommand
 
 /// Usage:
 ///     // offline: quietwired <command> <args...>
-///     return AdminCommands::runOffline(options.command, options.arguments, options.dataDir, options.store);
+///     return AdminCommands::runOffline(ServerOptions::parse(app.arguments()));
 ///     // console: one line
 ///     const AdminCommand* command = AdminCommands::find(name, AdminContext::Where::Console);
 ///     command->execute(context, args, rest);
@@ -72,8 +76,9 @@ const AdminCommand* find(const QString& name, AdminContext::Where where);
 /// The commands' lines for quietwired --help, and the console's `help` text.
 QString offlineHelp();
 QString consoleHelp();
-/// Runs an offline command with output on stdout and errors on stderr: the exit status.
-int runOffline(const QString& name, const QStringList& args, const QString& dataDir, const ChatStore::Options& store);
+/// Runs the offline command of options (Mode::Command: its name, words, data dir, store and rooms
+/// root) with output on stdout and errors on stderr: the exit status.
+int runOffline(const ServerOptions& options);
 
 } // namespace AdminCommands
 
