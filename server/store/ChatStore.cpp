@@ -69,6 +69,8 @@ struct ChatStore::Dialect
     /// From schema 3 to 4 (after attachment_name is filled): the index is made again over both
     /// columns, and the file names' terms join the vocabulary.
     QStringList searchToSchema4;
+    /// From schema 4 to 5: search ignores diacritics on every store (SQLite's index did already).
+    QStringList searchToSchema5;
     /// The terms (as the full-text index has them) of the text bound as the one value, word by
     /// word: columns word number (from 1), term; the text is numbered words, one per row, inserted
     /// by splitting with wordRows. Empty: the database has no vocabulary (no prefix expansion).
@@ -229,6 +231,7 @@ const ChatStore::Dialect* dialectFor(const QString& driver)
                                QStringLiteral("DROP TABLE messages_search"), sqliteSearchIndex, sqliteSearchDelete,
                                QStringLiteral("INSERT INTO messages_search (messages_search) VALUES ('rebuild')") }
             + sqliteVocabularyFromIndex,
+        .searchToSchema5 = {},
         .insertQueryWord = QStringLiteral("INSERT INTO temp.query_text (rowid, body) VALUES (?, ?)"),
         .queryWordTerms = QStringLiteral("SELECT doc, term FROM temp.query_terms ORDER BY doc, \"offset\""),
         .clearQueryWords = QStringLiteral("INSERT INTO temp.query_text (query_text) VALUES ('delete-all')"),
@@ -250,9 +253,25 @@ const ChatStore::Dialect* dialectFor(const QString& driver)
         .notifyWhitelist = QString(),
     };
     // PostgreSQL's own full-text search: a generated tsvector column with a GIN index over the text
-    // and the file name, the 'simple' configuration (every word kept, lower case, no stemming and
-    // no stop words, as SQLite's unicode61; diacritics are kept: "résumé" is not "resume" here),
-    // prefixes with to_tsquery's ":*" (no vocabulary table), snippets by ts_headline.
+    // and the file name, the configuration quietwire_search (PostgreSQL's 'simple' with the unaccent
+    // dictionary before it: every word kept, lower case, diacritics removed, no stemming and no stop
+    // words, as SQLite's unicode61 with remove_diacritics), prefixes with to_tsquery's ":*" (no
+    // vocabulary table), snippets by ts_headline.
+    // unaccent is one of PostgreSQL's own extensions (Debian: in postgresql-NN), trusted: the owner of
+    // the database may create it. Its dictionary takes the diacritics off a word, simple then keeps it in
+    // lower case, for every kind of word that may carry them.
+    static const QStringList postgresSearchConfiguration {
+        QStringLiteral("CREATE EXTENSION IF NOT EXISTS unaccent"),
+        QStringLiteral("DROP TEXT SEARCH CONFIGURATION IF EXISTS quietwire_search"),
+        QStringLiteral("CREATE TEXT SEARCH CONFIGURATION quietwire_search (COPY = pg_catalog.simple)"),
+        QStringLiteral("ALTER TEXT SEARCH CONFIGURATION quietwire_search ALTER MAPPING FOR word, hword, hword_part, "
+                       "numword, numhword, hword_numpart WITH unaccent, simple"),
+    };
+    static const QStringList postgresSearchIndex {
+        QStringLiteral("ALTER TABLE messages ADD COLUMN search tsvector GENERATED ALWAYS AS "
+                       "(to_tsvector('quietwire_search', body || ' ' || COALESCE(attachment_name, ''))) STORED"),
+        QStringLiteral("CREATE INDEX messages_search ON messages USING gin (search)"),
+    };
     static const ChatStore::Dialect postgres {
         .driver = QStringLiteral("QPSQL"),
         .package = QStringLiteral("libqt6sql6-psql"),
@@ -266,16 +285,18 @@ const ChatStore::Dialect* dialectFor(const QString& driver)
         .migrationUnlock = QStringLiteral("SELECT pg_advisory_unlock(1364656129)"),
         .beginWrite = { QStringLiteral("BEGIN"), QStringLiteral("SELECT pg_advisory_xact_lock(1364656130)") },
         .classify = classifyPostgres,
-        .searchSchema
-        = { QStringLiteral("ALTER TABLE messages ADD COLUMN search tsvector GENERATED ALWAYS AS "
-                           "(to_tsvector('simple', body || ' ' || COALESCE(attachment_name, ''))) STORED"),
-            QStringLiteral("CREATE INDEX messages_search ON messages USING gin (search)") },
+        .searchSchema = postgresSearchConfiguration + postgresSearchIndex,
         // Nodes learn of new messages at the commit (a NOTIFY in a transaction is sent when it commits).
         .indexAppended = { { QStringLiteral("SELECT pg_notify('") + QLatin1String(ChatStore::MessagesChannel)
                 + QStringLiteral("', '')"),
             false } },
         .searchToSchema2 = {},
         .searchToSchema4 = {},
+        // The index is made again with quietwire_search (the column's expression cannot be altered).
+        .searchToSchema5 = postgresSearchConfiguration
+            + QStringList { QStringLiteral("DROP INDEX messages_search"),
+                QStringLiteral("ALTER TABLE messages DROP COLUMN search") }
+            + postgresSearchIndex,
         .insertQueryWord = QString(),
         .queryWordTerms = QString(),
         .clearQueryWords = QString(),
@@ -287,11 +308,12 @@ const ChatStore::Dialect* dialectFor(const QString& driver)
         .searchBefore = QStringLiteral("m.id < ?"),
         // The snippet of the text when the words are in it, else of the file name.
         .searchQuery = QStringLiteral("SELECT ") + MessageColumns
-            + QStringLiteral(", ts_headline('simple', CASE WHEN to_tsvector('simple', m.body) @@ q.query OR "
+            + QStringLiteral(", ts_headline('quietwire_search', CASE WHEN to_tsvector('quietwire_search', m.body) "
+                             "@@ q.query OR "
                              "m.attachment_name IS NULL THEN m.body ELSE m.attachment_name END, q.query, "
                              "concat('StartSel=\"', ?::text, '\", StopSel=\"', ?::text, '\", MaxWords=12, "
                              "MinWords=4, ShortWord=0, HighlightAll=false')) "
-                             "FROM messages m, to_tsquery('simple', ?) q(query) WHERE m.search @@ q.query "
+                             "FROM messages m, to_tsquery('quietwire_search', ?) q(query) WHERE m.search @@ q.query "
                              "AND m.conversation_id IN (SELECT conversation_id FROM members WHERE name = ?) %1 "
                              "ORDER BY m.id DESC LIMIT ?"),
         .backupInto = QString(),
@@ -607,6 +629,11 @@ bool ChatStore::migrateFrom(int version)
                 QStringLiteral("UPDATE messages SET attachment_name = replace(attachment_path, rtrim(attachment_path, "
                                "replace(attachment_path, '/', '')), '') WHERE attachment_path IS NOT NULL"),
             } + m_dialect.searchToSchema4;
+            break;
+        case 4:
+            // Schema 5: PostgreSQL's search ignores diacritics, as SQLite's did ("cafe" finds "café");
+            // a SQLite store changes nothing but its number.
+            statements = m_dialect.searchToSchema5;
             break;
         default:
             return fail(

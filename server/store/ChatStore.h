@@ -36,7 +36,7 @@ class ChatStore
 {
 public:
     /// The schema this build writes; open() migrates older stores forward, refuses newer ones.
-    static constexpr int SchemaVersion = 4;
+    static constexpr int SchemaVersion = 5;
     /// The SQLite store's file in the data dir.
     static constexpr char FileName[] = "quietwire.db";
     /// The room every user is in.
