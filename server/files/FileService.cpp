@@ -102,7 +102,6 @@ FileService::FileService(Session* session, FileArea* area, const QString& home, 
     , m_access(std::move(access))
     , m_homePath(home)
     , m_homeFolder(home)
-    , m_sharedFolder(QString())
     , m_home(home)
 {
     if (!m_homeFolder.isOpen()) {
@@ -208,7 +207,7 @@ void FileService::leave()
     m_home = m_homePath;
     m_folder = &m_homeFolder;
     m_conversation = Conversation();
-    m_sharedFolder = HomeFolder(QString()); // closes it
+    m_sharedFolder = HomeFolder(); // closes it
 }
 
 QString FileService::virtualPath(const QStringList& components) const

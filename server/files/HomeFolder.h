@@ -43,6 +43,8 @@ public:
         struct stat st;
     };
 
+    /// Not open (isOpen() false), without asking the system.
+    HomeFolder() = default;
     explicit HomeFolder(const QString& hostPath);
 
     bool isOpen() const { return m_fd.isValid(); }

@@ -1,5 +1,6 @@
 #include "CipherState.h"
 
+#include "Algorithms.h"
 #include "OpenSslError.h"
 
 #include <algorithm>
@@ -56,8 +57,8 @@ struct CipherState::Private
             return true;
         if (!ctx)
             return fail(QStringLiteral("CipherState: cannot allocate the cipher context"));
-        const EVP_CIPHER* evpCipher = cipher == Cipher::ChaChaPoly ? EVP_chacha20_poly1305() : EVP_aes_256_gcm();
-        if (EVP_CipherInit_ex(ctx, evpCipher, nullptr, key.data(), nullptr, 1) != 1)
+        const EVP_CIPHER* evpCipher = cipher == Cipher::ChaChaPoly ? Detail::chaCha20Poly1305() : Detail::aes256Gcm();
+        if (!evpCipher || EVP_CipherInit_ex(ctx, evpCipher, nullptr, key.data(), nullptr, 1) != 1)
             return fail(Detail::openSslError("CipherState: cannot set the key"));
         ctxReady = true;
         return true;

@@ -1,5 +1,7 @@
 #include "Sha256.h"
 
+#include "Algorithms.h"
+
 #include <QFile>
 #include <openssl/evp.h>
 
@@ -35,7 +37,7 @@ Sha256::~Sha256() = default;
 
 void Sha256::reset()
 {
-    EVP_DigestInit_ex(d->ctx, EVP_sha256(), nullptr);
+    EVP_DigestInit_ex(d->ctx, Noise::Detail::sha256(), nullptr);
 }
 
 void Sha256::addData(const char* data, qsizetype size)

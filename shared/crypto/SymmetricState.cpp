@@ -1,5 +1,6 @@
 #include "SymmetricState.h"
 
+#include "Algorithms.h"
 #include "OpenSslError.h"
 
 #include <array>
@@ -38,33 +39,33 @@ Span span(const QByteArray& bytes)
     return { reinterpret_cast<const unsigned char*>(bytes.constData()), static_cast<std::size_t>(bytes.size()) };
 }
 
-/// HMAC-SHA256 through EVP_MAC; one fetched MAC and context serve all HMACs of one HKDF.
+/// HMAC-SHA256 through EVP_MAC; one context, its digest set once, serves all HMACs of one HKDF.
 class HmacSha256
 {
 public:
     HmacSha256()
-        : m_mac(EVP_MAC_fetch(nullptr, "HMAC", nullptr))
-        , m_ctx(m_mac ? EVP_MAC_CTX_new(m_mac) : nullptr)
-    { }
+        : m_ctx(Detail::hmac() ? EVP_MAC_CTX_new(Detail::hmac()) : nullptr)
+    {
+        char digest[] = "SHA256";
+        const OSSL_PARAM params[]
+            = { OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0), OSSL_PARAM_construct_end() };
+        if (m_ctx && EVP_MAC_CTX_set_params(m_ctx, params) != 1) {
+            EVP_MAC_CTX_free(m_ctx);
+            m_ctx = nullptr;
+        }
+    }
     HmacSha256(const HmacSha256&) = delete;
     HmacSha256& operator=(const HmacSha256&) = delete;
-    ~HmacSha256()
-    {
-        EVP_MAC_CTX_free(m_ctx);
-        EVP_MAC_free(m_mac);
-    }
+    ~HmacSha256() { EVP_MAC_CTX_free(m_ctx); }
 
     /// out = HMAC(key, concatenation of parts); out may not alias key or a part.
     bool compute(Span key, std::initializer_list<Span> parts, unsigned char* out)
     {
         if (!m_ctx)
             return false;
-        char digest[] = "SHA256";
-        const OSSL_PARAM params[]
-            = { OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0), OSSL_PARAM_construct_end() };
         // HMAC with an empty key is well defined; OpenSSL just wants a non-null pointer for it.
         static const unsigned char emptyKey = 0;
-        if (EVP_MAC_init(m_ctx, key.size ? key.data : &emptyKey, key.size, params) != 1)
+        if (EVP_MAC_init(m_ctx, key.size ? key.data : &emptyKey, key.size, nullptr) != 1)
             return false;
         for (const Span& part : parts) {
             if (part.size && EVP_MAC_update(m_ctx, part.data, part.size) != 1)
@@ -75,7 +76,6 @@ public:
     }
 
 private:
-    EVP_MAC* m_mac;
     EVP_MAC_CTX* m_ctx;
 };
 
@@ -146,7 +146,7 @@ void SymmetricState::mixHash(const QByteArray& data)
     EVP_MD_CTX* ctx = EVP_MD_CTX_new();
     std::array<unsigned char, HashSize> digest {};
     unsigned int length = 0;
-    const bool ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr) == 1
+    const bool ok = ctx && EVP_DigestInit_ex(ctx, Detail::sha256(), nullptr) == 1
         && EVP_DigestUpdate(ctx, m_h.constData(), static_cast<std::size_t>(m_h.size())) == 1
         && EVP_DigestUpdate(ctx, data.constData(), static_cast<std::size_t>(data.size())) == 1
         && EVP_DigestFinal_ex(ctx, digest.data(), &length) == 1 && length == HashSize;
@@ -253,7 +253,7 @@ QByteArray SymmetricState::hash(const QByteArray& data)
     QByteArray digest(HashLen, Qt::Uninitialized);
     unsigned int length = 0;
     if (EVP_Digest(data.constData(), static_cast<std::size_t>(data.size()),
-            reinterpret_cast<unsigned char*>(digest.data()), &length, EVP_sha256(), nullptr)
+            reinterpret_cast<unsigned char*>(digest.data()), &length, Detail::sha256(), nullptr)
             != 1
         || length != HashSize)
         return {};
