@@ -187,7 +187,7 @@ private:
     // The session
     QPointer<QTcpSocket> m_socket;
     NoiseTransport m_transport;
-    QByteArray m_queued; // frames of queueMessage(), until flushQueued()
+    QByteArray m_queued; // frames of queueMessage() and a keepalive, until flushQueued()
     quint64 m_rekeyAfterMessages = Protocol::RekeyAfterMessages;
     quint64 m_rekeyAfterBytes = Protocol::RekeyAfterBytes;
     QByteArray m_peerKey;
